@@ -1,0 +1,349 @@
+//! Wire types shared by the widget, the console and the server.
+//!
+//! Every HTTP body, socket frame and frame/loader message is a type here, so a
+//! change of the wire format is a change of this crate and the compiler finds every
+//! place that must follow. Requests deny unknown fields: a client that sends a field
+//! the server does not understand gets a 4xx, not silent data loss.
+//!
+//! Layout:
+//! - [`limits`]: sizes both sides enforce.
+//! - [`ErrorBody`], [`ErrorCode`]: the one error shape of the API.
+//! - [`ChannelConfig`], [`AgreementView`]: what the frame fetches first.
+//! - [`ConsentRequest`], [`ConsentCreated`]: recording an accepted consent.
+//! - [`ConversationRequest`], [`ConversationCreated`]: starting a conversation.
+//! - [`ClientFrame`], [`ServerFrame`]: the WebSocket protocol.
+//! - [`embed`]: the `postMessage` contract between the loader and the frame.
+
+use serde::{Deserialize, Serialize};
+
+/// Size limits. The server rejects anything larger with a 4xx; the widget checks
+/// first so the visitor sees why.
+pub mod limits {
+    /// Largest JSON body the HTTP API reads, in bytes.
+    pub const MAX_BODY_BYTES: usize = 16 * 1024;
+    /// Largest socket frame the server reads, in bytes.
+    pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+    /// Longest message text, in characters.
+    pub const MAX_MESSAGE_CHARS: usize = 4000;
+    /// Longest page URL, in bytes.
+    pub const MAX_PAGE_URL_BYTES: usize = 2048;
+    /// Longest user agent kept with a consent, in bytes.
+    pub const MAX_USER_AGENT_BYTES: usize = 512;
+    /// Longest client-chosen id (message client id, request id), in bytes.
+    pub const MAX_CLIENT_ID_BYTES: usize = 64;
+    /// Longest UTM value, in bytes.
+    pub const MAX_UTM_BYTES: usize = 256;
+}
+
+/// Stable, machine-readable error codes. Clients match on these, never on text.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body or frame is not valid JSON, or not the expected shape.
+    BadRequest,
+    /// A field the API does not know was sent.
+    UnknownField,
+    /// The body or frame is larger than allowed.
+    TooLarge,
+    /// No channel has that key.
+    UnknownChannel,
+    /// The agreement version does not exist or is not this channel's current one.
+    UnknownAgreementVersion,
+    /// The page URL is missing, too long, or not http(s).
+    InvalidPageUrl,
+    /// A field is present but its value is not acceptable.
+    InvalidField,
+    /// The channel requires consent and none (or a foreign one) was given.
+    ConsentRequired,
+    /// The visitor token is missing or unknown.
+    Unauthorized,
+    /// No conversation with that id belongs to this visitor.
+    UnknownConversation,
+    /// A socket frame came before the `hello` frame.
+    NotAuthenticated,
+    /// The request's Origin is not allowed.
+    ForbiddenOrigin,
+    /// An idempotency key (`request_id`) was reused with different content.
+    Conflict,
+    /// No route or resource.
+    NotFound,
+    /// The method is not allowed on this resource.
+    MethodNotAllowed,
+    /// The store failed; nothing was recorded. Retrying is safe.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::UnknownField => "unknown_field",
+            Self::TooLarge => "too_large",
+            Self::UnknownChannel => "unknown_channel",
+            Self::UnknownAgreementVersion => "unknown_agreement_version",
+            Self::InvalidPageUrl => "invalid_page_url",
+            Self::InvalidField => "invalid_field",
+            Self::ConsentRequired => "consent_required",
+            Self::Unauthorized => "unauthorized",
+            Self::UnknownConversation => "unknown_conversation",
+            Self::NotAuthenticated => "not_authenticated",
+            Self::ForbiddenOrigin => "forbidden_origin",
+            Self::Conflict => "conflict",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+/// `{"error": {"code": "...", "message": "..."}}`, the body of every API error.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// The inside of [`ErrorBody`].
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    /// A sentence for the developer reading the response; never internal error text.
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            error: ErrorDetail {
+                code,
+                message: message.into(),
+            },
+        }
+    }
+}
+
+/// `GET /api/v1/channels/{key}/config`: what the frame needs to draw itself.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ChannelConfig {
+    /// The channel's public key (the `data-channel` of the snippet).
+    pub channel: String,
+    /// Window title.
+    pub title: String,
+    /// First message shown to the visitor, from the channel.
+    pub greeting: Option<String>,
+    /// BCP 47 language the channel is set to, or `None` to follow the browser.
+    pub locale: Option<String>,
+    /// The personal-data agreement to accept before the first message, or `None`
+    /// when the channel does not ask for consent.
+    pub consent: Option<AgreementView>,
+}
+
+/// The current version of an agreement, as shown to a visitor.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct AgreementView {
+    pub agreement_id: String,
+    /// The id a consent record points at: exactly the text below.
+    pub version_id: String,
+    pub title: String,
+    /// Plain text; the widget renders it as text, never as HTML.
+    pub text: String,
+    /// Label of the accept control.
+    pub label: String,
+    /// SHA-256 of `text`, hex.
+    pub sha256: String,
+}
+
+/// `POST /api/v1/channels/{key}/consents`: the visitor accepted an agreement.
+/// The IP is the peer address and the user agent the request's header: the server
+/// takes neither from the body.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentRequest {
+    pub agreement_version_id: String,
+    /// The host page the visitor was on (from the loader), http or https.
+    pub page_url: String,
+    /// Client-chosen idempotency key: the same key returns the same record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// `201 Created` answer to [`ConsentRequest`].
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ConsentCreated {
+    pub consent_id: String,
+    pub visitor_id: String,
+    /// Secret the frame keeps (only now, after consent) to act as this visitor.
+    pub visitor_token: String,
+    /// RFC 3339, UTC.
+    pub recorded_at: String,
+}
+
+/// UTM parameters of the host page, as the loader read them.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Utm {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medium: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term: Option<String>,
+}
+
+/// `POST /api/v1/channels/{key}/conversations`: start a conversation.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ConversationRequest {
+    /// From [`ConsentCreated`]. Absent only on channels that ask no consent; the
+    /// server then creates the visitor and returns its token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor_token: Option<String>,
+    /// Required when the channel asks for consent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utm: Option<Utm>,
+}
+
+/// `201 Created` answer to [`ConversationRequest`].
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ConversationCreated {
+    pub conversation_id: String,
+    pub visitor_token: String,
+}
+
+/// Who wrote a message.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Author {
+    Visitor,
+    Agent,
+    System,
+}
+
+/// Frames the widget sends on `GET /api/v1/ws`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    /// First frame: who this is and what it has already seen.
+    Hello {
+        conversation_id: String,
+        visitor_token: String,
+        /// Highest sequence number the client has; the server replays the rest.
+        last_seq: u64,
+    },
+    /// A message. Re-sending the same `client_id` is acknowledged again and stored
+    /// once.
+    Send { client_id: String, text: String },
+}
+
+/// Frames the server sends on `GET /api/v1/ws`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// Answer to `hello`; messages after `last_seq` follow as `message` frames.
+    Welcome {
+        conversation_id: String,
+        last_seq: u64,
+    },
+    /// The message with this client id is stored under this sequence number.
+    Ack { client_id: String, seq: u64 },
+    /// A message of the conversation, from either side.
+    Message(MessageView),
+    /// The last frame was refused; nothing of it was stored.
+    Error { code: ErrorCode, message: String },
+}
+
+/// A stored message.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct MessageView {
+    pub seq: u64,
+    pub author: Author,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// RFC 3339, UTC.
+    pub sent_at: String,
+}
+
+/// The `postMessage` contract between the loader (`embed.js`, on the host page) and
+/// the frame (`/widget/`). Each side checks `event.origin` and posts with an explicit
+/// target origin.
+pub mod embed {
+    /// Frame -> loader: the app is running and listens for `INIT`.
+    pub const READY: &str = "canal:ready";
+    /// Loader -> frame: `{type, page_url, utm: {source, medium, ...}}`.
+    pub const INIT: &str = "canal:init";
+    /// Frame -> loader: the visitor closed the window.
+    pub const CLOSE: &str = "canal:close";
+    /// Query parameter of the frame URL carrying the host page's origin.
+    pub const HOST_PARAM: &str = "host";
+    /// Query parameter of the frame URL carrying the channel key.
+    pub const CHANNEL_PARAM: &str = "channel";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_frames_round_trip_and_refuse_unknown_fields() {
+        let hello = ClientFrame::Hello {
+            conversation_id: "c".into(),
+            visitor_token: "t".into(),
+            last_seq: 3,
+        };
+        let json = serde_json::to_string(&hello).expect("serialise");
+        assert_eq!(
+            serde_json::from_str::<ClientFrame>(&json).expect("parse"),
+            hello
+        );
+        let extra = r#"{"type":"send","client_id":"a","text":"hi","admin":true}"#;
+        assert!(serde_json::from_str::<ClientFrame>(extra).is_err());
+        let unknown_type = r#"{"type":"delete","client_id":"a"}"#;
+        assert!(serde_json::from_str::<ClientFrame>(unknown_type).is_err());
+    }
+
+    #[test]
+    fn server_message_frame_is_flat() {
+        let frame = ServerFrame::Message(MessageView {
+            seq: 1,
+            author: Author::Agent,
+            text: "hello".into(),
+            client_id: None,
+            sent_at: "2026-01-01T00:00:00Z".into(),
+        });
+        let value: serde_json::Value =
+            serde_json::from_str(&serde_json::to_string(&frame).expect("serialise"))
+                .expect("parse");
+        assert_eq!(value["type"], "message");
+        assert_eq!(value["author"], "agent");
+        assert_eq!(value["seq"], 1);
+    }
+
+    #[test]
+    fn consent_request_refuses_unknown_fields() {
+        let ok = r#"{"agreement_version_id":"v","page_url":"https://a.example/"}"#;
+        assert!(serde_json::from_str::<ConsentRequest>(ok).is_ok());
+        let extra = r#"{"agreement_version_id":"v","page_url":"https://a/","ip":"1.2.3.4"}"#;
+        assert!(serde_json::from_str::<ConsentRequest>(extra).is_err());
+    }
+
+    #[test]
+    fn error_codes_serialise_as_their_str() {
+        for code in [
+            ErrorCode::UnknownChannel,
+            ErrorCode::TooLarge,
+            ErrorCode::Internal,
+        ] {
+            let json = serde_json::to_string(&code).expect("serialise");
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Handlers of the public HTTP API under `/api/v1/channels/{key}/`.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use canal_protocol::{
+    AgreementView, ChannelConfig, ConsentCreated, ConsentRequest, ConversationCreated,
+    ConversationRequest, ErrorCode,
+};
+
+use crate::app::AppState;
+use crate::error::{ApiJson, AppError};
+use crate::store::{Channel, ConsentOutcome, ConsentSource, NewConsent};
+use crate::validate;
+
+async fn channel(state: &AppState, key: &str) -> Result<Channel, AppError> {
+    state
+        .store
+        .channel_by_key(key)
+        .await?
+        .ok_or_else(|| AppError::not_found(ErrorCode::UnknownChannel, "no channel has this key"))
+}
+
+/// `GET /api/v1/channels/{key}/config`
+pub async fn channel_config(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<Json<ChannelConfig>, AppError> {
+    let channel = channel(&state, &key).await?;
+    let consent = match &channel.consent_agreement_id {
+        Some(agreement_id) => {
+            state
+                .store
+                .current_version(agreement_id)
+                .await?
+                .map(|v| AgreementView {
+                    agreement_id: v.agreement_id,
+                    version_id: v.id,
+                    title: v.title,
+                    text: v.body,
+                    label: v.label,
+                    sha256: v.sha256,
+                })
+        }
+        None => None,
+    };
+    Ok(Json(ChannelConfig {
+        channel: channel.key,
+        title: channel.title,
+        greeting: channel.greeting,
+        locale: channel.locale,
+        consent,
+    }))
+}
+
+/// `POST /api/v1/channels/{key}/consents`: 201 once the record is durable.
+pub async fn record_consent(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<ConsentRequest>,
+) -> Result<(StatusCode, Json<ConsentCreated>), AppError> {
+    let channel = channel(&state, &key).await?;
+    let unknown_version = || {
+        AppError::unprocessable(
+            ErrorCode::UnknownAgreementVersion,
+            "agreement_version_id is not the current version of this channel's agreement; fetch the config again",
+        )
+    };
+    let agreement_id = channel
+        .consent_agreement_id
+        .as_deref()
+        .ok_or_else(unknown_version)?;
+    let current = state
+        .store
+        .current_version(agreement_id)
+        .await?
+        .ok_or_else(unknown_version)?;
+    if current.id != request.agreement_version_id {
+        return Err(unknown_version());
+    }
+    let page_url = validate::page_url(&request.page_url)?;
+    if let Some(request_id) = &request.request_id {
+        validate::client_id("request_id", request_id)?;
+    }
+    let user_agent = validate::user_agent(&headers)?;
+    let new = NewConsent {
+        channel_id: channel.id,
+        agreement_version_id: current.id,
+        ip: peer.ip().to_canonical().to_string(),
+        user_agent,
+        page_url,
+        source: ConsentSource::Livechat,
+        request_id: request.request_id,
+    };
+    let record = match state.store.record_consent(&new).await? {
+        ConsentOutcome::Recorded(record) | ConsentOutcome::Replayed(record) => record,
+        ConsentOutcome::Conflict => {
+            return Err(AppError::client(
+                StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                "request_id was already used for a different consent",
+            ))
+        }
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(ConsentCreated {
+            visitor_token: state.tokens.issue(&record.visitor_id),
+            consent_id: record.id,
+            visitor_id: record.visitor_id,
+            recorded_at: record.created_at,
+        }),
+    ))
+}
+
+/// `POST /api/v1/channels/{key}/conversations`
+pub async fn start_conversation(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    ApiJson(request): ApiJson<ConversationRequest>,
+) -> Result<(StatusCode, Json<ConversationCreated>), AppError> {
+    let channel = channel(&state, &key).await?;
+    let page_url = request
+        .page_url
+        .as_deref()
+        .map(validate::page_url)
+        .transpose()?;
+    let utm = request.utm.as_ref().map(validate::utm).transpose()?;
+    let asks_consent = channel.consent_agreement_id.is_some();
+    let consent_required = || {
+        AppError::client(
+            StatusCode::FORBIDDEN,
+            ErrorCode::ConsentRequired,
+            "this channel asks for consent first: record it with POST /api/v1/channels/{key}/consents and pass consent_id",
+        )
+    };
+    let visitor_id = match &request.visitor_token {
+        Some(token) => {
+            let id = state.tokens.verify(token).ok_or_else(unauthorized)?;
+            if !state.store.visitor_in_channel(&id, &channel.id).await? {
+                return Err(unauthorized());
+            }
+            Some(id)
+        }
+        None => None,
+    };
+    if asks_consent && (request.consent_id.is_none() || visitor_id.is_none()) {
+        return Err(if request.consent_id.is_none() {
+            consent_required()
+        } else {
+            unauthorized()
+        });
+    }
+    if let Some(consent_id) = &request.consent_id {
+        let consent = state
+            .store
+            .consent_by_id(consent_id)
+            .await?
+            .ok_or_else(consent_required)?;
+        if consent.channel_id != channel.id || Some(&consent.visitor_id) != visitor_id.as_ref() {
+            return Err(consent_required());
+        }
+    }
+    let visitor_id = match visitor_id {
+        Some(id) => id,
+        None => state.store.create_visitor(&channel.id).await?,
+    };
+    let conversation = state
+        .store
+        .create_conversation(
+            &channel.id,
+            &visitor_id,
+            request.consent_id.as_deref(),
+            page_url.as_deref(),
+            utm.as_deref(),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ConversationCreated {
+            conversation_id: conversation.id,
+            visitor_token: state.tokens.issue(&visitor_id),
+        }),
+    ))
+}
+
+pub fn unauthorized() -> AppError {
+    AppError::client(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthorized,
+        "visitor_token is missing or not valid for this channel",
+    )
+}

@@ -1,0 +1,165 @@
+//! The router and the shared state: `app(state) -> Router` and
+//! `serve(listener, state, shutdown)`, so tests bind 127.0.0.1:0 and talk to a
+//! real server.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use canal_protocol::{limits, ErrorCode};
+use tokio::net::TcpListener;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::error::AppError;
+use crate::hub::Hub;
+use crate::store::Store;
+use crate::tokens::VisitorTokens;
+use crate::{api, demo, ws};
+
+/// Everything handlers share; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub tokens: VisitorTokens,
+    pub hub: Hub,
+    pub dist_dir: Arc<PathBuf>,
+    /// The origin the snippet points at (for the demo page).
+    pub public_url: Arc<str>,
+    /// Serve `/demo/`.
+    pub demo: bool,
+}
+
+impl AppState {
+    /// State over an open store: loads (or creates) the token key.
+    pub async fn new(
+        store: Store,
+        dist_dir: PathBuf,
+        public_url: String,
+        demo: bool,
+    ) -> Result<Self, sqlx::Error> {
+        let key = store
+            .setting_or_insert("visitor_token_key", VisitorTokens::generate_key)
+            .await?;
+        Ok(Self {
+            store,
+            tokens: VisitorTokens::from_key(&key),
+            hub: Hub::default(),
+            dist_dir: Arc::new(dist_dir),
+            public_url: public_url.into(),
+            demo,
+        })
+    }
+}
+
+/// The loader, served at `/embed.js` exactly as written.
+const EMBED_JS: &str = include_str!("../../widget/embed.js");
+
+/// Every route of the server.
+pub fn app(state: AppState) -> Router {
+    let widget = ServeDir::new(state.dist_dir.as_ref())
+        .append_index_html_on_directories(true)
+        .fallback(get(widget_missing).with_state(state.clone()));
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/embed.js", get(embed_js))
+        .route("/widget", get(|| async { Redirect::permanent("/widget/") }))
+        .nest_service("/widget/", widget)
+        .route("/api/v1/channels/{key}/config", get(api::channel_config))
+        .route("/api/v1/channels/{key}/consents", post(api::record_consent))
+        .route(
+            "/api/v1/channels/{key}/conversations",
+            post(api::start_conversation),
+        )
+        .route("/api/v1/ws", get(ws::upgrade));
+    if state.demo {
+        router = router
+            .route("/demo", get(|| async { Redirect::permanent("/demo/") }))
+            .route("/demo/", get(demo_page));
+    }
+    router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes. Peer addresses reach handlers (consent IPs).
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    if state.store.ping().await {
+        (StatusCode::OK, "ok\n").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "store unreachable\n").into_response()
+    }
+}
+
+async fn embed_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        EMBED_JS,
+    )
+        .into_response()
+}
+
+async fn widget_missing(State(state): State<AppState>) -> Response {
+    if state.dist_dir.join("index.html").is_file() {
+        return not_found().await.into_response();
+    }
+    tracing::warn!(dist = %state.dist_dir.display(), "widget frame requested but not built");
+    AppError::client(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::NotFound,
+        "the widget frame is not built: run `cargo xtask build-widget` (or start with `cargo xtask run`)",
+    )
+    .into_response()
+}
+
+async fn demo_page(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        demo::page(&state.public_url, demo::CHANNEL_KEY),
+    )
+        .into_response()
+}
+
+async fn not_found() -> AppError {
+    AppError::not_found(ErrorCode::NotFound, "no such resource")
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::client(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+        "this method is not allowed on this resource",
+    )
+}

@@ -1,0 +1,89 @@
+//! The demo channel and the demo host page `cargo xtask run` serves, so a newcomer
+//! sees the widget working without configuring anything.
+
+use crate::store::{Channel, Store};
+
+/// The demo channel's public key.
+pub const CHANNEL_KEY: &str = "demo";
+
+const AGREEMENT_TEXT: &str = "\
+Demo Company Ltd. (the controller) processes the personal data you give in this chat \
+(your messages, and the name, e-mail and phone you choose to share) together with the \
+address of the page you are on and your IP address, in order to answer your questions \
+and keep a record of the conversation.
+
+The data is kept for as long as needed to answer you and for the period the law \
+requires for records of this kind, and is not passed to third parties except the \
+service providers that host this chat on our behalf.
+
+You may withdraw this consent at any time; withdrawal does not affect processing \
+before it. You have the right to access, correct and erase your data and to complain \
+to your data protection authority. Contact: privacy@demo.example.";
+
+/// Creates the demo channel and its personal-data agreement, unless they exist.
+pub async fn seed(store: &Store) -> Result<Channel, sqlx::Error> {
+    if let Some(channel) = store.channel_by_key(CHANNEL_KEY).await? {
+        return Ok(channel);
+    }
+    let mut channel = store
+        .create_channel(
+            CHANNEL_KEY,
+            "Demo website",
+            "Demo Company",
+            Some("Hi! Ask us anything: a person will answer here."),
+        )
+        .await?;
+    let version = store
+        .create_chat_agreement(
+            &channel.id,
+            "Chat personal data (demo)",
+            "Consent to the processing of personal data",
+            AGREEMENT_TEXT,
+            "I agree to the processing of my personal data",
+        )
+        .await?;
+    channel.consent_agreement_id = Some(version.agreement_id);
+    Ok(channel)
+}
+
+/// The snippet a site owner pastes before `</body>`.
+pub fn snippet(public_url: &str, key: &str) -> String {
+    format!(r#"<script async src="{public_url}/embed.js" data-channel="{key}"></script>"#)
+}
+
+/// A host page that embeds the snippet, like a customer's site would.
+pub fn page(public_url: &str, key: &str) -> String {
+    let snippet = snippet(public_url, key);
+    let shown = snippet
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Demo shop: Canal live chat</title>
+<style>
+body {{ font: 16px/1.5 system-ui, sans-serif; margin: 0; color: #1d2433; background: #f6f7f9; }}
+main {{ max-width: 46rem; margin: 0 auto; padding: 3rem 1.5rem; }}
+code, pre {{ background: #e9ecf2; border-radius: 6px; }}
+pre {{ padding: 1rem; overflow-x: auto; }}
+</style>
+</head>
+<body>
+<main>
+<h1>Demo shop</h1>
+<p>This page stands for a customer's website. The chat launcher in the bottom-right
+corner comes from the snippet below; nothing else on this page knows about Canal.</p>
+<p>Open the chat, write a message and accept the agreement: the consent, the
+conversation and the message are stored by the Canal server.</p>
+<pre><code>{shown}</code></pre>
+</main>
+{snippet}
+</body>
+</html>
+"#
+    )
+}

@@ -1,0 +1,30 @@
+//! Canal server: the HTTP API, the visitor socket and the store.
+//!
+//! Layout:
+//! - [`config`]: typed settings from flags and environment.
+//! - [`app`]: shared state, the router (`app`) and `serve`.
+//! - [`api`]: handlers of `/api/v1/channels/{key}/...`.
+//! - [`ws`]: the visitor WebSocket.
+//! - [`hub`]: in-process fan-out of new messages to live sockets.
+//! - [`store`]: SQLite pool, migrations and queries; consents are append-only.
+//! - [`tokens`]: signed visitor tokens.
+//! - [`validate`]: checks on values from outside.
+//! - [`error`]: `AppError` and the JSON extractor, one error shape for the API.
+//! - [`demo`]: the demo channel and host page.
+//! - [`clock`]: timestamps.
+
+pub mod api;
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod hub;
+pub mod store;
+pub mod tokens;
+pub mod validate;
+pub mod ws;
+
+pub use app::{app, serve, AppState};
+pub use config::Settings;
+pub use store::Store;

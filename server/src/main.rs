@@ -1,0 +1,96 @@
+//! `canal serve`: reads settings, opens the store, serves.
+
+use canal_server::{demo, serve, AppState, Settings, Store};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    if let Err(message) = run().await {
+        eprintln!("canal: {message}");
+        std::process::exit(2);
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let mut args = std::env::args().skip(1);
+    match args.next().as_deref() {
+        Some("serve") => {}
+        Some("help" | "--help" | "-h") | None => {
+            println!("{}", canal_server::config::USAGE);
+            return Ok(());
+        }
+        Some(other) => {
+            return Err(format!(
+                "unknown command {other:?}\n\n{}",
+                canal_server::config::USAGE
+            ))
+        }
+    }
+    let settings = Settings::parse(args, |k| std::env::var(k).ok())?;
+    let store = Store::open(&settings.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database {}: {e}", settings.database_url))?;
+    if settings.demo {
+        demo::seed(&store)
+            .await
+            .map_err(|e| format!("cannot seed the demo channel: {e}"))?;
+    }
+    let listener = tokio::net::TcpListener::bind(settings.addr)
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot listen on {}: {e} (choose another with --addr)",
+                settings.addr
+            )
+        })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the bound address: {e}"))?;
+    let public_url = settings.public_url(bound);
+    if !settings.dist_dir.join("index.html").is_file() {
+        tracing::warn!(
+            dist = %settings.dist_dir.display(),
+            "the widget frame is not built; run `cargo xtask build-widget`"
+        );
+    }
+    let state = AppState::new(
+        store,
+        settings.dist_dir.clone(),
+        public_url.clone(),
+        settings.demo,
+    )
+    .await
+    .map_err(|e| format!("cannot prepare the store: {e}"))?;
+    print_banner(&settings, bound, &public_url);
+    serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| format!("server stopped: {e}"))
+}
+
+fn print_banner(settings: &Settings, bound: std::net::SocketAddr, public_url: &str) {
+    println!(
+        "\nCanal is listening on http://{bound}  (database: {})",
+        settings.database_url
+    );
+    println!("  health:     {public_url}/healthz");
+    if settings.demo {
+        // The demo page is opened under another host name than the snippet's, so the
+        // page and the widget are different origins, as on a customer's site.
+        let page_host = if bound.ip().is_loopback() && public_url.contains("127.0.0.1") {
+            format!("http://localhost:{}", bound.port())
+        } else {
+            public_url.to_owned()
+        };
+        println!("  demo page:  {page_host}/demo/   <- open this in a browser");
+        println!("\nPaste this snippet before </body> on your site:\n");
+        println!("  {}\n", demo::snippet(public_url, demo::CHANNEL_KEY));
+    }
+    println!("Stop with Ctrl+C.");
+}

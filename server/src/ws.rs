@@ -1,0 +1,325 @@
+//! The visitor socket, `GET /api/v1/ws`.
+//!
+//! The first frame must be `hello` (conversation, visitor token, last sequence
+//! seen); the server answers `welcome` and replays what the client missed. Each
+//! `send` is stored once per client id and acknowledged with its sequence number.
+//! A refused frame gets an `error` frame and changes nothing.
+
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use canal_protocol::{limits, Author, ClientFrame, ErrorCode, MessageView, ServerFrame};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::broadcast;
+
+use crate::app::AppState;
+use crate::error::{parse_json, AppError};
+use crate::hub::Event;
+use crate::store::MessageRow;
+use crate::validate;
+
+/// Upgrades to a socket when the Origin (if the client sent one) is this server's.
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
+    if !same_origin(&headers) {
+        return AppError::client(
+            StatusCode::FORBIDDEN,
+            ErrorCode::ForbiddenOrigin,
+            "the socket is only for the Canal frame",
+        )
+        .into_response();
+    }
+    ws.max_message_size(limits::MAX_FRAME_BYTES)
+        .max_frame_size(limits::MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| Session::new(state).run(socket))
+}
+
+/// Browsers always send Origin on sockets; it must name the host they connected to.
+/// Non-browser clients (integrations, tests) send none and are let through: they
+/// cannot ride on a visitor's ambient credentials, there are none.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let (Ok(origin), Some(Ok(host))) = (
+        origin.to_str(),
+        headers.get(header::HOST).map(|h| h.to_str()),
+    ) else {
+        return false;
+    };
+    origin
+        .split_once("://")
+        .is_some_and(|(scheme, rest)| matches!(scheme, "http" | "https") && rest == host)
+}
+
+struct Joined {
+    conversation_id: String,
+    events: broadcast::Receiver<Event>,
+}
+
+struct Session {
+    state: AppState,
+    connection: u64,
+    joined: Option<Joined>,
+    /// Highest sequence number sent to this client.
+    sent_seq: u64,
+}
+
+/// What to do after a frame.
+enum Next {
+    Continue,
+    Close,
+}
+
+impl Session {
+    fn new(state: AppState) -> Self {
+        let connection = state.hub.connection_id();
+        Self {
+            state,
+            connection,
+            joined: None,
+            sent_seq: 0,
+        }
+    }
+
+    async fn run(mut self, socket: WebSocket) {
+        let (mut sink, mut stream) = socket.split();
+        loop {
+            let mut out = Vec::new();
+            let next = tokio::select! {
+                incoming = stream.next() => match incoming {
+                    Some(Ok(Message::Text(text))) => self.on_text(&text, &mut out).await,
+                    Some(Ok(Message::Binary(_))) => {
+                        out.push(error_frame(ErrorCode::BadRequest, "send JSON text frames"));
+                        Next::Continue
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Next::Continue,
+                    // Closed, or broken (e.g. a frame over the size limit).
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Next::Close,
+                },
+                event = next_event(&mut self.joined) => self.on_event(event, &mut out).await,
+            };
+            for frame in out {
+                let Ok(json) = serde_json::to_string(&frame) else {
+                    continue;
+                };
+                if sink
+                    .send(Message::Text(Utf8Bytes::from(json)))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            if let Next::Close = next {
+                let _ = sink.close().await;
+                return;
+            }
+        }
+    }
+
+    async fn on_text(&mut self, text: &str, out: &mut Vec<ServerFrame>) -> Next {
+        let frame = match parse_json::<ClientFrame>(text.as_bytes()) {
+            Ok(frame) => frame,
+            Err(e) => {
+                out.push(public_error(&e));
+                return Next::Continue;
+            }
+        };
+        let result = match frame {
+            ClientFrame::Hello {
+                conversation_id,
+                visitor_token,
+                last_seq,
+            } => {
+                self.hello(conversation_id, &visitor_token, last_seq, out)
+                    .await
+            }
+            ClientFrame::Send { client_id, text } => self.send(&client_id, &text, out).await,
+        };
+        match result {
+            Ok(next) => next,
+            Err(e) => {
+                out.push(public_error(&e));
+                Next::Continue
+            }
+        }
+    }
+
+    async fn hello(
+        &mut self,
+        conversation_id: String,
+        token: &str,
+        last_seq: u64,
+        out: &mut Vec<ServerFrame>,
+    ) -> Result<Next, AppError> {
+        if self.joined.is_some() {
+            return Err(AppError::bad_request(
+                ErrorCode::BadRequest,
+                "hello was already sent on this socket",
+            ));
+        }
+        let Some(visitor_id) = self.state.tokens.verify(token) else {
+            out.push(public_error(&crate::api::unauthorized()));
+            return Ok(Next::Close);
+        };
+        let conversation = self.state.store.conversation(&conversation_id).await?;
+        if conversation.is_none_or(|c| c.visitor_id != visitor_id) {
+            out.push(error_frame(
+                ErrorCode::UnknownConversation,
+                "no conversation with this id belongs to this visitor",
+            ));
+            return Ok(Next::Close);
+        }
+        // Subscribe before reading history so nothing falls between the two.
+        let events = self.state.hub.subscribe(&conversation_id);
+        let history = self
+            .state
+            .store
+            .messages_after(&conversation_id, to_i64(last_seq))
+            .await?;
+        let newest = history
+            .last()
+            .map_or(last_seq, |m| m.seq.max(0) as u64)
+            .max(last_seq);
+        out.push(ServerFrame::Welcome {
+            conversation_id: conversation_id.clone(),
+            last_seq: newest,
+        });
+        self.sent_seq = last_seq;
+        for row in history {
+            self.push_message(view(row), out);
+        }
+        self.joined = Some(Joined {
+            conversation_id,
+            events,
+        });
+        Ok(Next::Continue)
+    }
+
+    async fn send(
+        &mut self,
+        client_id: &str,
+        text: &str,
+        out: &mut Vec<ServerFrame>,
+    ) -> Result<Next, AppError> {
+        let Some(joined) = &self.joined else {
+            return Err(AppError::bad_request(
+                ErrorCode::NotAuthenticated,
+                "send hello first",
+            ));
+        };
+        validate::client_id("client_id", client_id)?;
+        validate::message_text(text)?;
+        let conversation_id = joined.conversation_id.clone();
+        let appended = self
+            .state
+            .store
+            .append_message(&conversation_id, "visitor", Some(client_id), text)
+            .await?;
+        let seq = appended.message.seq.max(0) as u64;
+        out.push(ServerFrame::Ack {
+            client_id: client_id.to_owned(),
+            seq,
+        });
+        if appended.inserted {
+            self.state.hub.publish(
+                &conversation_id,
+                Event {
+                    origin: self.connection,
+                    message: view(appended.message),
+                },
+            );
+        }
+        Ok(Next::Continue)
+    }
+
+    async fn on_event(
+        &mut self,
+        event: Result<Event, broadcast::error::RecvError>,
+        out: &mut Vec<ServerFrame>,
+    ) -> Next {
+        match event {
+            Ok(event) if event.origin == self.connection => {
+                // Our own message: the client has its ack; just move past it.
+                self.sent_seq = self.sent_seq.max(event.message.seq);
+            }
+            Ok(event) => self.push_message(event.message, out),
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                // Too slow to follow live: catch up from the store.
+                let Some(joined) = &self.joined else {
+                    return Next::Continue;
+                };
+                match self
+                    .state
+                    .store
+                    .messages_after(&joined.conversation_id, to_i64(self.sent_seq))
+                    .await
+                {
+                    Ok(rows) => rows
+                        .into_iter()
+                        .for_each(|r| self.push_message(view(r), out)),
+                    Err(e) => {
+                        tracing::error!(error = %e, "catch-up read failed");
+                        return Next::Close;
+                    }
+                }
+            }
+            Err(broadcast::error::RecvError::Closed) => return Next::Close,
+        }
+        Next::Continue
+    }
+
+    /// Queues a message frame unless the client already has it.
+    fn push_message(&mut self, message: MessageView, out: &mut Vec<ServerFrame>) {
+        if message.seq > self.sent_seq {
+            self.sent_seq = message.seq;
+            out.push(ServerFrame::Message(message));
+        }
+    }
+}
+
+/// The next hub event, or never when the socket has not joined a conversation.
+async fn next_event(joined: &mut Option<Joined>) -> Result<Event, broadcast::error::RecvError> {
+    match joined {
+        Some(joined) => joined.events.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+fn to_i64(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+fn view(row: MessageRow) -> MessageView {
+    MessageView {
+        seq: row.seq.max(0) as u64,
+        author: match row.author.as_str() {
+            "agent" => Author::Agent,
+            "system" => Author::System,
+            _ => Author::Visitor,
+        },
+        text: row.body,
+        client_id: row.client_id,
+        sent_at: row.created_at,
+    }
+}
+
+fn error_frame(code: ErrorCode, message: &str) -> ServerFrame {
+    ServerFrame::Error {
+        code,
+        message: message.to_owned(),
+    }
+}
+
+fn public_error(error: &AppError) -> ServerFrame {
+    if let AppError::Store(cause) = error {
+        tracing::error!(error = %cause, "store error on socket");
+    }
+    let (code, message) = error.public();
+    ServerFrame::Error { code, message }
+}

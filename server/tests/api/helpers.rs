@@ -1,0 +1,223 @@
+//! `spawn_app()` and typed helpers around a running server.
+
+use std::net::SocketAddr;
+
+use canal_protocol::{ChannelConfig, ConsentCreated, ConversationCreated};
+use canal_server::{demo, serve, AppState, Store};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const PAGE: &str = "https://shop.example/products/42?utm_source=news";
+
+/// A running server with its own database.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub store: Store,
+    pub http: reqwest::Client,
+    _dir: tempfile::TempDir,
+    _stop: oneshot::Sender<()>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("canal.db").display());
+    let store = Store::open(&url).await.expect("open store");
+    demo::seed(&store).await.expect("seed");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let state = AppState::new(
+        store.clone(),
+        dir.path().join("dist-not-built"),
+        format!("http://{addr}"),
+        true,
+    )
+    .await
+    .expect("state");
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        addr,
+        store,
+        http: reqwest::Client::new(),
+        _dir: dir,
+        _stop: stop,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn config(&self) -> ChannelConfig {
+        let response = self
+            .http
+            .get(self.url("/api/v1/channels/demo/config"))
+            .send()
+            .await
+            .expect("config");
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("config json")
+    }
+
+    /// The current agreement version of the demo channel.
+    pub async fn version_id(&self) -> String {
+        self.config()
+            .await
+            .consent
+            .expect("demo asks consent")
+            .version_id
+    }
+
+    /// POSTs a JSON body; returns status and JSON answer.
+    pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("post");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POSTs raw bytes with a content type.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("post");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Records a consent for the demo channel.
+    pub async fn consent(&self) -> ConsentCreated {
+        let body = json!({"agreement_version_id": self.version_id().await, "page_url": PAGE});
+        let (status, answer) = self.post("/api/v1/channels/demo/consents", &body).await;
+        assert_eq!(status, 201, "{answer}");
+        serde_json::from_value(answer).expect("consent answer")
+    }
+
+    /// Consent plus conversation on the demo channel.
+    pub async fn conversation(&self) -> (ConsentCreated, ConversationCreated) {
+        let consent = self.consent().await;
+        let body = json!({"visitor_token": consent.visitor_token, "consent_id": consent.consent_id,
+                          "page_url": PAGE, "utm": {"source": "news"}});
+        let (status, answer) = self
+            .post("/api/v1/channels/demo/conversations", &body)
+            .await;
+        assert_eq!(status, 201, "{answer}");
+        (
+            consent,
+            serde_json::from_value(answer).expect("conversation answer"),
+        )
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(self.store.pool())
+            .await
+            .expect("count")
+    }
+
+    /// Rows of every table a visitor's actions write.
+    pub async fn visitor_rows(&self) -> [i64; 4] {
+        [
+            self.count("consents").await,
+            self.count("visitors").await,
+            self.count("conversations").await,
+            self.count("messages").await,
+        ]
+    }
+
+    pub async fn socket(&self) -> Socket {
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/api/v1/ws", self.addr))
+            .await
+            .expect("socket");
+        Socket { ws }
+    }
+}
+
+/// Asserts a JSON error answer.
+pub fn assert_error(status: u16, answer: &Value, want_status: u16, want_code: &str) {
+    assert_eq!(status, want_status, "{answer}");
+    assert_eq!(answer["error"]["code"], want_code, "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "a message says why: {answer}"
+    );
+}
+
+/// A visitor socket.
+pub struct Socket {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Socket {
+    pub async fn send(&mut self, frame: Value) {
+        self.ws
+            .send(Message::Text(frame.to_string().into()))
+            .await
+            .expect("send frame");
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.ws
+            .send(Message::Text(text.to_owned().into()))
+            .await
+            .expect("send frame");
+    }
+
+    /// The next JSON frame, waiting at most 10 s; `None` when the socket closed.
+    pub async fn next(&mut self) -> Option<Value> {
+        loop {
+            let frame = tokio::time::timeout(std::time::Duration::from_secs(10), self.ws.next())
+                .await
+                .expect("a frame within 10 s");
+            match frame {
+                Some(Ok(Message::Text(text))) => {
+                    return Some(serde_json::from_str(&text).expect("JSON frame"))
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
+    pub async fn expect(&mut self, kind: &str) -> Value {
+        let frame = self.next().await.expect("socket open");
+        assert_eq!(frame["type"], kind, "{frame}");
+        frame
+    }
+
+    pub async fn hello(&mut self, conversation_id: &str, token: &str, last_seq: u64) -> Value {
+        self.send(json!({"type": "hello", "conversation_id": conversation_id,
+                         "visitor_token": token, "last_seq": last_seq}))
+            .await;
+        self.expect("welcome").await
+    }
+
+    pub async fn say(&mut self, client_id: &str, text: &str) -> u64 {
+        self.send(json!({"type": "send", "client_id": client_id, "text": text}))
+            .await;
+        let ack = self.expect("ack").await;
+        assert_eq!(ack["client_id"], client_id);
+        ack["seq"].as_u64().expect("seq")
+    }
+}

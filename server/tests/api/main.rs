@@ -1,0 +1,8 @@
+//! Integration tests of the server over real sockets: the app bound to
+//! 127.0.0.1:0, a fresh SQLite file per test.
+
+mod consents;
+mod conversations;
+mod helpers;
+mod routes;
+mod socket;

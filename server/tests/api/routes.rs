@@ -1,0 +1,121 @@
+//! Health, loader, frame, config and the API's 404/405 answers.
+
+use crate::helpers::{assert_error, spawn_app};
+use sha2::{Digest, Sha256};
+
+#[tokio::test]
+async fn health_answers_when_the_store_does() {
+    let app = spawn_app().await;
+    let response = app.http.get(app.url("/healthz")).send().await.expect("get");
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn the_loader_is_served_as_javascript() {
+    let app = spawn_app().await;
+    let response = app
+        .http
+        .get(app.url("/embed.js"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), 200);
+    let kind = response.headers()["content-type"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(kind.starts_with("text/javascript"), "{kind}");
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    let body = response.text().await.expect("body");
+    assert_eq!(body, include_str!("../../../widget/embed.js"));
+}
+
+#[tokio::test]
+async fn an_unbuilt_frame_says_how_to_build_it() {
+    let app = spawn_app().await;
+    let response = app.http.get(app.url("/widget/")).send().await.expect("get");
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert!(body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("cargo xtask")));
+}
+
+#[tokio::test]
+async fn config_carries_the_current_agreement_text_and_its_hash() {
+    let app = spawn_app().await;
+    let config = app.config().await;
+    assert_eq!(config.channel, "demo");
+    assert!(config.greeting.is_some());
+    let agreement = config.consent.expect("demo asks consent");
+    let digest = Sha256::digest(agreement.text.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(agreement.sha256, hex);
+    assert!(!agreement.label.is_empty());
+}
+
+#[tokio::test]
+async fn unknown_channel_config_is_a_json_404() {
+    let app = spawn_app().await;
+    let response = app
+        .http
+        .get(app.url("/api/v1/channels/nope/config"))
+        .send()
+        .await
+        .expect("get");
+    let status = response.status().as_u16();
+    let body = response.json().await.expect("json");
+    assert_error(status, &body, 404, "unknown_channel");
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_in_the_error_shape() {
+    let app = spawn_app().await;
+    let response = app
+        .http
+        .get(app.url("/api/v1/nothing"))
+        .send()
+        .await
+        .expect("get");
+    let status = response.status().as_u16();
+    assert_error(
+        status,
+        &response.json().await.expect("json"),
+        404,
+        "not_found",
+    );
+
+    for path in [
+        "/api/v1/channels/demo/consents",
+        "/api/v1/channels/demo/config",
+    ] {
+        for method in [
+            reqwest::Method::DELETE,
+            reqwest::Method::PUT,
+            reqwest::Method::PATCH,
+        ] {
+            let response = app
+                .http
+                .request(method.clone(), app.url(path))
+                .send()
+                .await
+                .expect("request");
+            let status = response.status().as_u16();
+            let body = response.json().await.expect("json");
+            assert_error(status, &body, 405, "method_not_allowed");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_demo_page_embeds_the_snippet() {
+    let app = spawn_app().await;
+    let page = app.http.get(app.url("/demo/")).send().await.expect("get");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    let snippet = format!(
+        r#"<script async src="http://{}/embed.js" data-channel="demo"></script>"#,
+        app.addr
+    );
+    assert!(html.contains(&snippet), "{html}");
+}

@@ -1,0 +1,228 @@
+//! The visitor socket: hello, send, ack, replay, fan-out, and bad frames.
+
+use crate::helpers::spawn_app;
+use futures_util::SinkExt;
+use serde_json::json;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+#[tokio::test]
+async fn messages_are_acknowledged_with_sequence_numbers_and_stored_once() {
+    let app = spawn_app().await;
+    let (consent, conversation) = app.conversation().await;
+    let mut socket = app.socket().await;
+    let welcome = socket
+        .hello(&conversation.conversation_id, &consent.visitor_token, 0)
+        .await;
+    assert_eq!(welcome["last_seq"], 0);
+    assert_eq!(socket.say("m1", "Hello, is anyone there?").await, 1);
+    assert_eq!(
+        socket.say("m2", "I have a question about delivery").await,
+        2
+    );
+    // A re-send after a lost ack: same sequence number, nothing new stored.
+    assert_eq!(socket.say("m1", "Hello, is anyone there?").await, 1);
+    let rows = app
+        .store
+        .messages_after(&conversation.conversation_id, 0)
+        .await
+        .expect("read");
+    let texts: Vec<_> = rows.iter().map(|m| (m.seq, m.body.as_str())).collect();
+    assert_eq!(
+        texts,
+        [
+            (1, "Hello, is anyone there?"),
+            (2, "I have a question about delivery")
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_returning_socket_gets_what_it_missed_in_order() {
+    let app = spawn_app().await;
+    let (consent, conversation) = app.conversation().await;
+    let mut first = app.socket().await;
+    first
+        .hello(&conversation.conversation_id, &consent.visitor_token, 0)
+        .await;
+    first.say("a", "one").await;
+    first.say("b", "two").await;
+    first.say("c", "three").await;
+    drop(first);
+
+    let mut again = app.socket().await;
+    let welcome = again
+        .hello(&conversation.conversation_id, &consent.visitor_token, 1)
+        .await;
+    assert_eq!(welcome["last_seq"], 3);
+    let two = again.expect("message").await;
+    let three = again.expect("message").await;
+    assert_eq!(
+        (two["seq"].as_u64(), two["text"].as_str()),
+        (Some(2), Some("two"))
+    );
+    assert_eq!(
+        (three["seq"].as_u64(), three["text"].as_str()),
+        (Some(3), Some("three"))
+    );
+    assert_eq!(three["author"], "visitor");
+    assert_eq!(three["client_id"], "c");
+}
+
+#[tokio::test]
+async fn a_message_reaches_the_other_sockets_of_the_conversation() {
+    let app = spawn_app().await;
+    let (consent, conversation) = app.conversation().await;
+    let mut tab_a = app.socket().await;
+    let mut tab_b = app.socket().await;
+    tab_a
+        .hello(&conversation.conversation_id, &consent.visitor_token, 0)
+        .await;
+    tab_b
+        .hello(&conversation.conversation_id, &consent.visitor_token, 0)
+        .await;
+    tab_a.say("x1", "from tab a").await;
+    let seen = tab_b.expect("message").await;
+    assert_eq!(seen["text"], "from tab a");
+    assert_eq!(seen["seq"], 1);
+    // The sender gets no echo: its next frame is the ack of its next message.
+    assert_eq!(tab_a.say("x2", "again").await, 2);
+}
+
+#[tokio::test]
+async fn bad_frames_get_error_frames_and_store_nothing() {
+    let app = spawn_app().await;
+    let (consent, conversation) = app.conversation().await;
+    let mut socket = app.socket().await;
+
+    socket
+        .send(json!({"type": "send", "client_id": "a", "text": "too early"}))
+        .await;
+    assert_eq!(socket.expect("error").await["code"], "not_authenticated");
+
+    socket
+        .hello(&conversation.conversation_id, &consent.visitor_token, 0)
+        .await;
+    let long = "x".repeat(4001);
+    let cases = [
+        ("{not json".to_owned(), "bad_request"),
+        ("[]".to_owned(), "bad_request"),
+        (
+            json!({"type": "delete", "seq": 1}).to_string(),
+            "bad_request",
+        ),
+        (
+            json!({"type": "send", "client_id": "a"}).to_string(),
+            "bad_request",
+        ),
+        (
+            json!({"type": "send", "client_id": "a", "text": "hi", "author": "agent"}).to_string(),
+            "unknown_field",
+        ),
+        (
+            json!({"type": "send", "client_id": "a", "text": "   "}).to_string(),
+            "invalid_field",
+        ),
+        (
+            json!({"type": "send", "client_id": "a", "text": long}).to_string(),
+            "invalid_field",
+        ),
+        (
+            json!({"type": "send", "client_id": "", "text": "hi"}).to_string(),
+            "invalid_field",
+        ),
+        (
+            json!({"type": "send", "client_id": "has space", "text": "hi"}).to_string(),
+            "invalid_field",
+        ),
+        (
+            json!({"type": "hello", "conversation_id": conversation.conversation_id,
+                "visitor_token": consent.visitor_token, "last_seq": 0})
+            .to_string(),
+            "bad_request",
+        ),
+    ];
+    for (text, code) in cases {
+        socket.send_text(&text).await;
+        let error = socket.expect("error").await;
+        assert_eq!(error["code"], code, "{text}");
+    }
+    socket
+        .ws
+        .send(Message::Binary(vec![1, 2, 3].into()))
+        .await
+        .expect("send binary");
+    assert_eq!(socket.expect("error").await["code"], "bad_request");
+    // Still usable after all that.
+    assert_eq!(socket.say("ok", "fine").await, 1);
+    assert_eq!(app.count("messages").await, 1);
+}
+
+#[tokio::test]
+async fn a_wrong_token_or_conversation_closes_the_socket() {
+    let app = spawn_app().await;
+    let (consent, conversation) = app.conversation().await;
+    let (other, _) = app.conversation().await;
+
+    let mut socket = app.socket().await;
+    socket
+        .send(
+            json!({"type": "hello", "conversation_id": conversation.conversation_id,
+                     "visitor_token": "v1.x.AAAA", "last_seq": 0}),
+        )
+        .await;
+    assert_eq!(socket.expect("error").await["code"], "unauthorized");
+    assert!(socket.next().await.is_none(), "closed");
+
+    let mut socket = app.socket().await;
+    socket
+        .send(
+            json!({"type": "hello", "conversation_id": conversation.conversation_id,
+                     "visitor_token": other.visitor_token, "last_seq": 0}),
+        )
+        .await;
+    assert_eq!(socket.expect("error").await["code"], "unknown_conversation");
+    assert!(socket.next().await.is_none(), "closed");
+    let _ = consent;
+}
+
+#[tokio::test]
+async fn an_oversize_frame_closes_the_socket_and_stores_nothing() {
+    let app = spawn_app().await;
+    let (consent, conversation) = app.conversation().await;
+    let mut socket = app.socket().await;
+    socket
+        .hello(&conversation.conversation_id, &consent.visitor_token, 0)
+        .await;
+    let huge = json!({"type": "send", "client_id": "big", "text": "x".repeat(64 * 1024)});
+    // The server may close while we are still writing; either way no message.
+    let _ = socket.ws.send(Message::Text(huge.to_string().into())).await;
+    assert!(socket.next().await.is_none(), "closed");
+    assert_eq!(app.count("messages").await, 0);
+}
+
+#[tokio::test]
+async fn a_socket_from_another_origin_is_refused() {
+    let app = spawn_app().await;
+    let mut request = format!("ws://{}/api/v1/ws", app.addr)
+        .into_client_request()
+        .expect("request");
+    request
+        .headers_mut()
+        .insert("origin", "https://evil.example".parse().expect("header"));
+    let refused = tokio_tungstenite::connect_async(request).await;
+    match refused {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 403)
+        }
+        other => panic!("expected a 403, got {other:?}"),
+    }
+    let mut request = format!("ws://{}/api/v1/ws", app.addr)
+        .into_client_request()
+        .expect("request");
+    let own = format!("http://{}", app.addr);
+    request
+        .headers_mut()
+        .insert("origin", own.parse().expect("header"));
+    assert!(tokio_tungstenite::connect_async(request).await.is_ok());
+}

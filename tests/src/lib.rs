@@ -1,0 +1,325 @@
+//! The end-to-end harness: a real Canal server on 127.0.0.1, a customer's host page
+//! on `localhost` (another origin), and headless Chromium driven over WebDriver.
+//!
+//! - [`Canal`]: the server with a fresh SQLite file and the built widget frame.
+//! - [`HostPage`]: a site that pastes the snippet.
+//! - [`Browser`]: chromedriver + Chromium, one per test.
+//! - [`Widget`]: the page object for the launcher and the chat frame.
+//!
+//! Needs `dist/` (the frame, from `trunk build --release`; `CANAL_DIST` points at
+//! it), `/usr/bin/chromium` and `/usr/bin/chromedriver` (`CHROMIUM`,
+//! `CHROMEDRIVER`). `cargo xtask test` provides all three.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use canal_server::{demo, serve, AppState, Store};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+
+/// How long any wait in these tests may take before it fails.
+pub const DEADLINE: Duration = Duration::from_secs(30);
+
+/// Polls `probe` until it returns `Some`, or panics with `what` after [`DEADLINE`].
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+/// A running Canal server with its own database, seeded with the demo channel.
+pub struct Canal {
+    pub addr: SocketAddr,
+    pub store: Store,
+    _dir: tempfile::TempDir,
+    _stop: oneshot::Sender<()>,
+}
+
+impl Canal {
+    pub async fn start() -> Self {
+        let dist = std::env::var_os("CANAL_DIST")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace_root().join("dist"));
+        assert!(
+            dist.join("index.html").is_file(),
+            "the widget frame is not built at {}: run `cargo xtask test` (or `cargo xtask build-widget`)",
+            dist.display()
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("canal.db").display());
+        let store = Store::open(&url).await.expect("open store");
+        demo::seed(&store).await.expect("seed demo channel");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let state = AppState::new(store.clone(), dist, format!("http://{addr}"), false)
+            .await
+            .expect("state");
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(serve(listener, state, async {
+            let _ = stopped.await;
+        }));
+        Self {
+            addr,
+            store,
+            _dir: dir,
+            _stop: stop,
+        }
+    }
+
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(self.store.pool())
+            .await
+            .expect("count")
+    }
+}
+
+/// A customer's page, served from `http://localhost:PORT` (a different origin from
+/// Canal's `http://127.0.0.1:PORT`), with the snippet pasted in.
+pub struct HostPage {
+    pub url: String,
+    _stop: oneshot::Sender<()>,
+}
+
+impl HostPage {
+    pub async fn start(canal: &Canal) -> Self {
+        let snippet = demo::snippet(&canal.origin(), demo::CHANNEL_KEY);
+        let html = format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Shop</title></head>\
+             <body><h1>A customer's shop</h1><p>Products and prices.</p>{snippet}</body></html>"
+        );
+        let router = axum::Router::new().route(
+            "/landing",
+            axum::routing::get(move || {
+                let html = html.clone();
+                async move { axum::response::Html(html) }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Self {
+            url: format!(
+                "http://localhost:{port}/landing?utm_source=newsletter&utm_campaign=spring"
+            ),
+            _stop: stop,
+        }
+    }
+}
+
+/// chromedriver and a headless Chromium session; both end when this is dropped.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> Self {
+        let chromedriver =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        assert!(
+            std::path::Path::new(&chromedriver).is_file() && std::path::Path::new(&chromium).is_file(),
+            "Chromium or chromedriver is missing ({chromium}, {chromedriver}): run `cargo xtask setup --browser` (Debian: apt-get install chromium chromium-driver)"
+        );
+        let port = free_port();
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {chromedriver}: {e}"));
+        let profile = tempfile::tempdir().expect("profile dir");
+        let capabilities = json!({
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--disable-quic",
+                    "--window-size=1280,800",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
+        });
+        let capabilities = match capabilities {
+            Value::Object(map) => map,
+            _ => unreachable!("a JSON object literal"),
+        };
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = eventually("chromedriver to accept a session", || {
+            let mut builder = ClientBuilder::new(connector.clone());
+            builder.capabilities(capabilities.clone());
+            let webdriver = webdriver.clone();
+            async move { builder.connect(&webdriver).await.ok() }
+        })
+        .await;
+        Self {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    /// Runs a script in the current frame and returns its JSON result.
+    pub async fn js(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Ends the session (chromedriver is killed on drop either way).
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// The page object: the launcher on the host page and the chat inside the frame.
+pub struct Widget<'a> {
+    pub browser: &'a Browser,
+}
+
+impl<'a> Widget<'a> {
+    pub fn new(browser: &'a Browser) -> Self {
+        Self { browser }
+    }
+
+    /// The launcher button, inside the loader's shadow root.
+    pub async fn launcher(&self) -> Element {
+        let client = &self.browser.client;
+        eventually("the launcher to be drawn", || async {
+            let host = client.find(Locator::Css("#canal-root")).await.ok()?;
+            let root = host.shadow_root().await.ok()?;
+            root.find(Locator::Css("[data-testid=canal-launcher]"))
+                .await
+                .ok()
+        })
+        .await
+    }
+
+    /// Clicks the launcher and switches into the chat frame once its app runs.
+    pub async fn open(&self) {
+        self.launcher().await.click().await.expect("click launcher");
+        let client = &self.browser.client;
+        let frame = eventually("the chat frame to be inserted", || async {
+            let host = client.find(Locator::Css("#canal-root")).await.ok()?;
+            let root = host.shadow_root().await.ok()?;
+            root.find(Locator::Css("iframe")).await.ok()
+        })
+        .await;
+        frame.enter_frame().await.expect("enter frame");
+        self.find("composer-input").await;
+    }
+
+    /// Leaves the frame, back to the host page.
+    pub async fn leave(&self) {
+        self.browser
+            .client
+            .enter_parent_frame()
+            .await
+            .expect("leave frame");
+    }
+
+    /// Waits for the element with this `data-testid` in the current frame.
+    pub async fn find(&self, test_id: &str) -> Element {
+        let css = format!("[data-testid={test_id}]");
+        self.find_css(&css).await
+    }
+
+    pub async fn find_css(&self, css: &str) -> Element {
+        let client = &self.browser.client;
+        eventually(css, || async { client.find(Locator::Css(css)).await.ok() }).await
+    }
+
+    /// Types into the composer and presses Send.
+    pub async fn send(&self, text: &str) {
+        let input = self.find("composer-input").await;
+        input.send_keys(text).await.expect("type");
+        self.find("send").await.click().await.expect("click send");
+    }
+
+    /// Waits until a visitor message with this text shows as acknowledged.
+    pub async fn wait_sent(&self, text: &str) {
+        let client = &self.browser.client;
+        eventually(&format!("message {text:?} to be acknowledged"), || async {
+            let sent = client
+                .find_all(Locator::Css("[data-testid=message][data-status=sent]"))
+                .await
+                .ok()?;
+            for message in sent {
+                if message.text().await.ok()?.contains(text) {
+                    return Some(());
+                }
+            }
+            None
+        })
+        .await
+    }
+
+    /// Storage and cookies the current document can see.
+    pub async fn storage(&self) -> Value {
+        self.browser
+            .js("return {cookie: document.cookie, local: localStorage.length, session: sessionStorage.length};")
+            .await
+    }
+}
+
+/// Where tests leave screenshots for people to look at (`target/screenshots/`).
+pub fn save_screenshot(name: &str, png: &[u8]) {
+    let dir = workspace_root().join("target").join("screenshots");
+    if std::fs::create_dir_all(&dir).is_ok() {
+        let _ = std::fs::write(dir.join(name), png);
+    }
+}
