@@ -50,21 +50,32 @@ CREATE TABLE visitors (
     created_at TEXT NOT NULL
 );
 
--- The consent ledger: append-only. The triggers below make the database itself
--- refuse any UPDATE or DELETE, whatever the application does.
+-- The consent ledger: append-only and hash-chained. `seq` is the record's place in
+-- the ledger (1, 2, 3, ...); `hash` = SHA-256 over `prev_hash` and every field (see
+-- server/src/ledger.rs), so an edit made behind the triggers' back, or a removed
+-- record, breaks the chain and `canal consents verify` names the first broken link.
+-- The triggers below make the database itself refuse any UPDATE or DELETE.
 CREATE TABLE consents (
-    id                   TEXT PRIMARY KEY,
+    seq                  INTEGER PRIMARY KEY,
+    id                   TEXT NOT NULL UNIQUE,
+    action               TEXT NOT NULL CHECK (action IN ('grant', 'withdraw')),
     agreement_version_id TEXT NOT NULL REFERENCES agreement_versions(id),
     channel_id           TEXT NOT NULL REFERENCES channels(id),
-    visitor_id           TEXT NOT NULL REFERENCES visitors(id),
-    ip                   TEXT NOT NULL,
-    user_agent           TEXT NOT NULL,
-    page_url             TEXT NOT NULL,
+    visitor_id           TEXT REFERENCES visitors(id),
+    ip                   TEXT,
+    user_agent           TEXT,
+    page_url             TEXT,
     source               TEXT NOT NULL CHECK (source IN ('livechat', 'form', 'messenger', 'api')),
+    conversation_id      TEXT,
+    crm_entity           TEXT,
     request_id           TEXT,
     created_at           TEXT NOT NULL,
+    prev_hash            TEXT NOT NULL,
+    hash                 TEXT NOT NULL UNIQUE,
     UNIQUE (channel_id, request_id)
 );
+CREATE INDEX consents_by_time ON consents (created_at);
+CREATE INDEX consents_by_visitor ON consents (visitor_id, agreement_version_id);
 
 CREATE TRIGGER consents_no_update BEFORE UPDATE ON consents
 BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;

@@ -12,7 +12,8 @@ use canal_protocol::{
 
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
-use crate::store::{Channel, ConsentOutcome, ConsentSource, NewConsent};
+use crate::ledger::{Action, Appended, Entry, Source, Visitor};
+use crate::store::Channel;
 use crate::validate;
 
 async fn channel(state: &AppState, key: &str) -> Result<Channel, AppError> {
@@ -87,18 +88,22 @@ pub async fn record_consent(
         validate::client_id("request_id", request_id)?;
     }
     let user_agent = validate::user_agent(&headers)?;
-    let new = NewConsent {
-        channel_id: channel.id,
+    let entry = Entry {
+        action: Action::Grant,
         agreement_version_id: current.id,
-        ip: peer.ip().to_canonical().to_string(),
-        user_agent,
-        page_url,
-        source: ConsentSource::Livechat,
+        channel_id: channel.id,
+        visitor: Visitor::New,
+        ip: Some(peer.ip().to_canonical().to_string()),
+        user_agent: Some(user_agent),
+        page_url: Some(page_url),
+        source: Source::Livechat,
+        conversation_id: None,
+        crm_entity: None,
         request_id: request.request_id,
     };
-    let record = match state.store.record_consent(&new).await? {
-        ConsentOutcome::Recorded(record) | ConsentOutcome::Replayed(record) => record,
-        ConsentOutcome::Conflict => {
+    let record = match state.store.ledger().append(entry).await? {
+        Appended::Recorded(record) | Appended::Replayed(record) => record,
+        Appended::Conflict => {
             return Err(AppError::client(
                 StatusCode::CONFLICT,
                 ErrorCode::Conflict,
@@ -106,12 +111,13 @@ pub async fn record_consent(
             ))
         }
     };
+    let visitor_id = record.visitor_id.unwrap_or_default();
     Ok((
         StatusCode::CREATED,
         Json(ConsentCreated {
-            visitor_token: state.tokens.issue(&record.visitor_id),
+            visitor_token: state.tokens.issue(&visitor_id),
             consent_id: record.id,
-            visitor_id: record.visitor_id,
+            visitor_id,
             recorded_at: record.created_at,
         }),
     ))
@@ -161,7 +167,11 @@ pub async fn start_conversation(
             .consent_by_id(consent_id)
             .await?
             .ok_or_else(consent_required)?;
-        if consent.channel_id != channel.id || Some(&consent.visitor_id) != visitor_id.as_ref() {
+        if consent.channel_id != channel.id
+            || consent.action != Action::Grant.as_str()
+            || consent.visitor_id.is_none()
+            || consent.visitor_id != visitor_id
+        {
             return Err(consent_required());
         }
     }

@@ -34,6 +34,7 @@ impl Default for Settings {
 /// The usage text printed by `canal help` and on bad arguments.
 pub const USAGE: &str = "\
 usage: canal serve [--addr ADDR] [--database-url URL] [--dist DIR] [--public-url URL] [--demo]
+       canal consents verify [--database-url URL]   (walk the consent hash chain; exit 1 if broken)
 
   --addr ADDR           listen address (env CANAL_ADDR, default 127.0.0.1:8080)
   --database-url URL    sqlite://path/to/file.db (env DATABASE_URL, default sqlite://data/canal.db)

@@ -6,7 +6,8 @@
 //! - [`api`]: handlers of `/api/v1/channels/{key}/...`.
 //! - [`ws`]: the visitor WebSocket.
 //! - [`hub`]: in-process fan-out of new messages to live sockets.
-//! - [`store`]: SQLite pool, migrations and queries; consents are append-only.
+//! - [`store`]: SQLite pool, migrations and queries.
+//! - [`ledger`]: the append-only, hash-chained consent ledger and its group-commit writer.
 //! - [`tokens`]: signed visitor tokens.
 //! - [`validate`]: checks on values from outside.
 //! - [`error`]: `AppError` and the JSON extractor, one error shape for the API.
@@ -20,6 +21,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod hub;
+pub mod ledger;
 pub mod store;
 pub mod tokens;
 pub mod validate;

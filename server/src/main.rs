@@ -20,6 +20,7 @@ async fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
         Some("serve") => {}
+        Some("consents") => return consents(args.collect()).await,
         Some("help" | "--help" | "-h") | None => {
             println!("{}", canal_server::config::USAGE);
             return Ok(());
@@ -72,6 +73,50 @@ async fn run() -> Result<(), String> {
     })
     .await
     .map_err(|e| format!("server stopped: {e}"))
+}
+
+/// `canal consents verify [--database-url URL]`: walks the hash chain. Exit 0 when
+/// intact, 1 with the first broken record otherwise.
+async fn consents(args: Vec<String>) -> Result<(), String> {
+    let Some((command, rest)) = args.split_first() else {
+        return Err(format!(
+            "consents needs a subcommand\n\n{}",
+            canal_server::config::USAGE
+        ));
+    };
+    if command != "verify" {
+        return Err(format!(
+            "unknown consents subcommand {command:?}\n\n{}",
+            canal_server::config::USAGE
+        ));
+    }
+    let settings = Settings::parse(rest.iter().cloned(), |k| std::env::var(k).ok())?;
+    let store = Store::open(&settings.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database {}: {e}", settings.database_url))?;
+    let verified = canal_server::ledger::verify(store.pool())
+        .await
+        .map_err(|e| format!("cannot read the ledger: {e}"))?;
+    match verified.broken {
+        None => {
+            println!(
+                "ok: {} consent records, chain intact, head {}",
+                verified.records, verified.head
+            );
+            Ok(())
+        }
+        Some(broken) => {
+            println!(
+                "BROKEN at record {} (id {}): {}\n{} records are intact before it; last good hash {}",
+                broken.seq,
+                broken.id,
+                broken.reason,
+                broken.seq - 1,
+                verified.head
+            );
+            std::process::exit(1);
+        }
+    }
 }
 
 fn print_banner(settings: &Settings, bound: std::net::SocketAddr, public_url: &str) {

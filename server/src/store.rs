@@ -11,11 +11,13 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{FromRow, SqlitePool};
 
 use crate::clock::now_rfc3339;
+use crate::ledger::{self, Ledger, Record};
 
 /// The store handle: cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    ledger: Ledger,
 }
 
 /// A channel: one website's (or one messenger's) entry point.
@@ -40,64 +42,6 @@ pub struct AgreementVersion {
     pub body: String,
     pub label: String,
     pub sha256: String,
-}
-
-/// Where a consent came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConsentSource {
-    Livechat,
-    Form,
-    Messenger,
-    Api,
-}
-
-impl ConsentSource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Livechat => "livechat",
-            Self::Form => "form",
-            Self::Messenger => "messenger",
-            Self::Api => "api",
-        }
-    }
-}
-
-/// A consent to record, already validated.
-#[derive(Debug, Clone)]
-pub struct NewConsent {
-    pub channel_id: String,
-    pub agreement_version_id: String,
-    pub ip: String,
-    pub user_agent: String,
-    pub page_url: String,
-    pub source: ConsentSource,
-    pub request_id: Option<String>,
-}
-
-/// A recorded consent.
-#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
-pub struct ConsentRecord {
-    pub id: String,
-    pub agreement_version_id: String,
-    pub channel_id: String,
-    pub visitor_id: String,
-    pub ip: String,
-    pub user_agent: String,
-    pub page_url: String,
-    pub source: String,
-    pub request_id: Option<String>,
-    pub created_at: String,
-}
-
-/// What [`Store::record_consent`] did.
-#[derive(Debug)]
-pub enum ConsentOutcome {
-    /// A new record.
-    Recorded(ConsentRecord),
-    /// The request id was seen before with the same content: the earlier record.
-    Replayed(ConsentRecord),
-    /// The request id was seen before with other content: nothing recorded.
-    Conflict,
 }
 
 /// A conversation between a visitor and the channel's agents.
@@ -151,7 +95,8 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        let ledger = Ledger::start(pool.clone());
+        Ok(Self { pool, ledger })
     }
 
     /// The pool, for health checks and tests.
@@ -273,85 +218,19 @@ impl Store {
         .await
     }
 
-    /// Records a consent and the visitor it creates, in one durable transaction.
-    /// A repeated `request_id` returns the first record instead of a second one.
-    pub async fn record_consent(&self, new: &NewConsent) -> Result<ConsentOutcome, sqlx::Error> {
-        if let Some(earlier) = self.consent_by_request(new).await? {
-            return Ok(replay_outcome(earlier, new));
-        }
-        let visitor_id = new_id();
-        let consent_id = new_id();
-        let now = now_rfc3339();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("INSERT INTO visitors (id, channel_id, created_at) VALUES (?1, ?2, ?3)")
-            .bind(&visitor_id)
-            .bind(&new.channel_id)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        let inserted = sqlx::query(
-            "INSERT INTO consents (id, agreement_version_id, channel_id, visitor_id, ip,
-                                   user_agent, page_url, source, request_id, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (channel_id, request_id) DO NOTHING",
-        )
-        .bind(&consent_id)
-        .bind(&new.agreement_version_id)
-        .bind(&new.channel_id)
-        .bind(&visitor_id)
-        .bind(&new.ip)
-        .bind(&new.user_agent)
-        .bind(&new.page_url)
-        .bind(new.source.as_str())
-        .bind(&new.request_id)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            // A concurrent request with the same request id won the race.
-            tx.rollback().await?;
-            return match self.consent_by_request(new).await? {
-                Some(earlier) => Ok(replay_outcome(earlier, new)),
-                None => Err(sqlx::Error::RowNotFound),
-            };
-        }
-        tx.commit().await?;
-        Ok(ConsentOutcome::Recorded(ConsentRecord {
-            id: consent_id,
-            agreement_version_id: new.agreement_version_id.clone(),
-            channel_id: new.channel_id.clone(),
-            visitor_id,
-            ip: new.ip.clone(),
-            user_agent: new.user_agent.clone(),
-            page_url: new.page_url.clone(),
-            source: new.source.as_str().to_owned(),
-            request_id: new.request_id.clone(),
-            created_at: now,
-        }))
+    /// The consent ledger (appends go through its group-commit writer).
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
     }
 
-    async fn consent_by_request(
-        &self,
-        new: &NewConsent,
-    ) -> Result<Option<ConsentRecord>, sqlx::Error> {
-        let Some(request_id) = &new.request_id else {
-            return Ok(None);
-        };
+    pub async fn consent_by_id(&self, id: &str) -> Result<Option<Record>, sqlx::Error> {
         sqlx::query_as(&format!(
-            "{CONSENT_COLUMNS} WHERE channel_id = ?1 AND request_id = ?2"
+            "SELECT {} FROM consents WHERE id = ?1",
+            ledger::COLUMNS
         ))
-        .bind(&new.channel_id)
-        .bind(request_id)
+        .bind(id)
         .fetch_optional(&self.pool)
         .await
-    }
-
-    pub async fn consent_by_id(&self, id: &str) -> Result<Option<ConsentRecord>, sqlx::Error> {
-        sqlx::query_as(&format!("{CONSENT_COLUMNS} WHERE id = ?1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
     }
 
     /// True when the visitor exists and belongs to the channel.
@@ -482,18 +361,6 @@ impl Store {
         .bind(seq)
         .fetch_all(&self.pool)
         .await
-    }
-}
-
-const CONSENT_COLUMNS: &str = "SELECT id, agreement_version_id, channel_id, visitor_id, ip,
-    user_agent, page_url, source, request_id, created_at FROM consents";
-
-fn replay_outcome(earlier: ConsentRecord, new: &NewConsent) -> ConsentOutcome {
-    if earlier.agreement_version_id == new.agreement_version_id && earlier.page_url == new.page_url
-    {
-        ConsentOutcome::Replayed(earlier)
-    } else {
-        ConsentOutcome::Conflict
     }
 }
 

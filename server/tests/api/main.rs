@@ -3,6 +3,8 @@
 
 mod consents;
 mod conversations;
+mod durability;
 mod helpers;
+mod ledger;
 mod routes;
 mod socket;
