@@ -14,6 +14,9 @@
 //! - [`ClientFrame`], [`ServerFrame`]: the WebSocket protocol.
 //! - [`embed`]: the `postMessage` contract between the loader and the frame.
 
+pub mod admin;
+pub mod consents;
+
 use serde::{Deserialize, Serialize};
 
 /// Size limits. The server rejects anything larger with a 4xx; the widget checks

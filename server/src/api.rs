@@ -174,6 +174,13 @@ pub async fn start_conversation(
         {
             return Err(consent_required());
         }
+        // A consent withdrawn since no longer allows a conversation.
+        if let (Some(agreement_id), Some(visitor)) = (&channel.consent_agreement_id, &visitor_id) {
+            let latest = crate::ledger::latest(state.store.pool(), visitor, agreement_id).await?;
+            if latest.is_none_or(|l| l.record.action != Action::Grant.as_str()) {
+                return Err(consent_required());
+            }
+        }
     }
     let visitor_id = match visitor_id {
         Some(id) => id,
@@ -204,4 +211,37 @@ pub fn unauthorized() -> AppError {
         ErrorCode::Unauthorized,
         "visitor_token is missing or not valid for this channel",
     )
+}
+
+/// `POST /api/v1/channels/{key}/consents/withdrawals`: the visitor withdraws.
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<canal_protocol::consents::VisitorWithdrawal>,
+) -> Result<(StatusCode, Json<canal_protocol::consents::ConsentStateView>), AppError> {
+    let channel = channel(&state, &key).await?;
+    let visitor_id = state
+        .tokens
+        .verify(&request.visitor_token)
+        .ok_or_else(unauthorized)?;
+    if !state
+        .store
+        .visitor_in_channel(&visitor_id, &channel.id)
+        .await?
+    {
+        return Err(unauthorized());
+    }
+    let agreement_id = request
+        .agreement_id
+        .or(channel.consent_agreement_id)
+        .ok_or_else(|| {
+            AppError::not_found(
+                ErrorCode::NotFound,
+                "this channel has no agreement to withdraw from",
+            )
+        })?;
+    let by = crate::admin::consents::Requester::new(Source::Livechat, peer, &headers)?;
+    crate::admin::consents::withdraw_for(&state, &visitor_id, &agreement_id, by).await
 }

@@ -21,7 +21,7 @@ use crate::error::AppError;
 use crate::hub::Hub;
 use crate::store::Store;
 use crate::tokens::VisitorTokens;
-use crate::{api, demo, ws};
+use crate::{admin, api, demo, ws};
 
 /// Everything handlers share; cheap to clone.
 #[derive(Clone)]
@@ -34,15 +34,18 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// Serve `/demo/`.
     pub demo: bool,
+    /// SHA-256 (hex) of the admin token.
+    pub admin_token_sha256: Arc<str>,
 }
 
 impl AppState {
-    /// State over an open store: loads (or creates) the token key.
+    /// State over an open store: loads (or creates) the visitor token key.
     pub async fn new(
         store: Store,
         dist_dir: PathBuf,
         public_url: String,
         demo: bool,
+        admin_token_sha256: String,
     ) -> Result<Self, sqlx::Error> {
         let key = store
             .setting_or_insert("visitor_token_key", VisitorTokens::generate_key)
@@ -54,6 +57,7 @@ impl AppState {
             dist_dir: Arc::new(dist_dir),
             public_url: public_url.into(),
             demo,
+            admin_token_sha256: admin_token_sha256.into(),
         })
     }
 }
@@ -77,7 +81,12 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/channels/{key}/conversations",
             post(api::start_conversation),
         )
-        .route("/api/v1/ws", get(ws::upgrade));
+        .route(
+            "/api/v1/channels/{key}/consents/withdrawals",
+            post(api::withdraw_consent),
+        )
+        .route("/api/v1/ws", get(ws::upgrade))
+        .nest("/api/v1/admin", admin::router());
     if state.demo {
         router = router
             .route("/demo", get(|| async { Redirect::permanent("/demo/") }))

@@ -17,6 +17,25 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Seed the demo channel and serve the demo page (`--demo`, `CANAL_DEMO=1`).
     pub demo: bool,
+    /// The admin API's bearer token (`--admin-token`, `CANAL_ADMIN_TOKEN`); when
+    /// unset, one is generated on first start and printed once.
+    pub admin_token: Option<Secret>,
+}
+
+/// A value that never prints.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
 }
 
 impl Default for Settings {
@@ -27,6 +46,7 @@ impl Default for Settings {
             dist_dir: PathBuf::from("dist"),
             public_url: None,
             demo: false,
+            admin_token: None,
         }
     }
 }
@@ -40,7 +60,8 @@ usage: canal serve [--addr ADDR] [--database-url URL] [--dist DIR] [--public-url
   --database-url URL    sqlite://path/to/file.db (env DATABASE_URL, default sqlite://data/canal.db)
   --dist DIR            built widget frame, from `trunk build --release` (env CANAL_DIST, default dist)
   --public-url URL      origin browsers use to reach Canal (env CANAL_PUBLIC_URL, default http://ADDR)
-  --demo                seed the demo channel and serve a demo page at /demo/ (env CANAL_DEMO=1)";
+  --demo                seed the demo channel and serve a demo page at /demo/ (env CANAL_DEMO=1)
+  --admin-token TOKEN   bearer token of /api/v1/admin (env CANAL_ADMIN_TOKEN; generated and printed once if unset)";
 
 impl Settings {
     /// Reads the environment (via `env`), then the flags after `serve`.
@@ -60,6 +81,7 @@ impl Settings {
         }
         settings.public_url = env("CANAL_PUBLIC_URL");
         settings.demo = env("CANAL_DEMO").is_some_and(|v| v == "1" || v == "true");
+        settings.admin_token = env("CANAL_ADMIN_TOKEN").map(Secret);
 
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -73,8 +95,16 @@ impl Settings {
                 "--dist" => settings.dist_dir = PathBuf::from(value("--dist")?),
                 "--public-url" => settings.public_url = Some(value("--public-url")?),
                 "--demo" => settings.demo = true,
+                "--admin-token" => settings.admin_token = Some(Secret(value("--admin-token")?)),
                 other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
             }
+        }
+        if settings
+            .admin_token
+            .as_ref()
+            .is_some_and(|t| t.0.len() < 16)
+        {
+            return Err("the admin token must be at least 16 characters".to_owned());
         }
         if !settings.database_url.starts_with("sqlite:") {
             return Err(format!(

@@ -418,3 +418,88 @@ pub async fn verify(pool: &SqlitePool) -> Result<Verified, sqlx::Error> {
         head: prev,
     })
 }
+
+/// Which records [`list`] returns. Times are this module's RFC 3339 UTC strings,
+/// which sort as text.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub agreement_id: Option<String>,
+    /// Channel key.
+    pub channel: Option<String>,
+    pub source: Option<Source>,
+    pub action: Option<Action>,
+    pub visitor_id: Option<String>,
+    /// Inclusive lower bound of `created_at`.
+    pub from: Option<String>,
+    /// Exclusive upper bound of `created_at`.
+    pub until: Option<String>,
+    /// Only records older than this `seq` (the cursor).
+    pub before_seq: Option<i64>,
+}
+
+/// A record with what the list shows beside it.
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct Listed {
+    #[sqlx(flatten)]
+    pub record: Record,
+    pub agreement_id: String,
+    pub agreement_version: i64,
+    pub channel_key: String,
+}
+
+/// Records matching `filter`, newest first, at most `limit`.
+pub async fn list(
+    pool: &SqlitePool,
+    filter: &Filter,
+    limit: i64,
+) -> Result<Vec<Listed>, sqlx::Error> {
+    let mut q = sqlx::QueryBuilder::new(
+        "SELECT c.seq, c.id, c.action, c.agreement_version_id, c.channel_id, c.visitor_id, \
+         c.ip, c.user_agent, c.page_url, c.source, c.conversation_id, c.crm_entity, \
+         c.request_id, c.created_at, c.prev_hash, c.hash, \
+         v.agreement_id, v.version AS agreement_version, ch.key AS channel_key \
+         FROM consents c \
+         JOIN agreement_versions v ON v.id = c.agreement_version_id \
+         JOIN channels ch ON ch.id = c.channel_id WHERE 1 = 1",
+    );
+    if let Some(v) = &filter.agreement_id {
+        q.push(" AND v.agreement_id = ").push_bind(v.clone());
+    }
+    if let Some(v) = &filter.channel {
+        q.push(" AND ch.key = ").push_bind(v.clone());
+    }
+    if let Some(v) = filter.source {
+        q.push(" AND c.source = ").push_bind(v.as_str());
+    }
+    if let Some(v) = filter.action {
+        q.push(" AND c.action = ").push_bind(v.as_str());
+    }
+    if let Some(v) = &filter.visitor_id {
+        q.push(" AND c.visitor_id = ").push_bind(v.clone());
+    }
+    if let Some(v) = &filter.from {
+        q.push(" AND c.created_at >= ").push_bind(v.clone());
+    }
+    if let Some(v) = &filter.until {
+        q.push(" AND c.created_at < ").push_bind(v.clone());
+    }
+    if let Some(v) = filter.before_seq {
+        q.push(" AND c.seq < ").push_bind(v);
+    }
+    q.push(" ORDER BY c.seq DESC LIMIT ").push_bind(limit);
+    q.build_query_as().fetch_all(pool).await
+}
+
+/// The newest record of a visitor for an agreement (any version), if any.
+pub async fn latest(
+    pool: &SqlitePool,
+    visitor_id: &str,
+    agreement_id: &str,
+) -> Result<Option<Listed>, sqlx::Error> {
+    let filter = Filter {
+        agreement_id: Some(agreement_id.to_owned()),
+        visitor_id: Some(visitor_id.to_owned()),
+        ..Filter::default()
+    };
+    Ok(list(pool, &filter, 1).await?.into_iter().next())
+}

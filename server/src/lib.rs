@@ -4,6 +4,7 @@
 //! - [`config`]: typed settings from flags and environment.
 //! - [`app`]: shared state, the router (`app`) and `serve`.
 //! - [`api`]: handlers of `/api/v1/channels/{key}/...`.
+//! - [`admin`]: the admin API (bearer token): consent list and export, withdrawals.
 //! - [`ws`]: the visitor WebSocket.
 //! - [`hub`]: in-process fan-out of new messages to live sockets.
 //! - [`store`]: SQLite pool, migrations and queries.
@@ -14,6 +15,7 @@
 //! - [`demo`]: the demo channel and host page.
 //! - [`clock`]: timestamps.
 
+pub mod admin;
 pub mod api;
 pub mod app;
 pub mod clock;

@@ -59,15 +59,28 @@ async fn run() -> Result<(), String> {
             "the widget frame is not built; run `cargo xtask build-widget`"
         );
     }
+    let (admin_hash, generated) = canal_server::admin::ensure_token(
+        &store,
+        settings.admin_token.as_ref().map(|t| t.expose()),
+    )
+    .await
+    .map_err(|e| format!("cannot prepare the admin token: {e}"))?;
     let state = AppState::new(
         store,
         settings.dist_dir.clone(),
         public_url.clone(),
         settings.demo,
+        admin_hash,
     )
     .await
     .map_err(|e| format!("cannot prepare the store: {e}"))?;
     print_banner(&settings, bound, &public_url);
+    if let Some(token) = generated {
+        println!(
+            "Admin API token (shown once; only its hash is stored):\n  {token}\n\
+             Send it as `Authorization: Bearer <token>` to /api/v1/admin/..., or set CANAL_ADMIN_TOKEN.\n"
+        );
+    }
     serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })

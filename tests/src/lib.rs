@@ -73,9 +73,15 @@ impl Canal {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let state = AppState::new(store.clone(), dist, format!("http://{addr}"), false)
-            .await
-            .expect("state");
+        let state = AppState::new(
+            store.clone(),
+            dist,
+            format!("http://{addr}"),
+            false,
+            canal_server::admin::token_hash("e2e-admin-token"),
+        )
+        .await
+        .expect("state");
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(serve(listener, state, async {
             let _ = stopped.await;

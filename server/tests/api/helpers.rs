@@ -11,6 +11,8 @@ use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+pub const ADMIN_TOKEN: &str = "test-admin-token";
+
 pub const PAGE: &str = "https://shop.example/products/42?utm_source=news";
 
 /// A running server with its own database.
@@ -36,6 +38,7 @@ pub async fn spawn_app() -> TestApp {
         dir.path().join("dist-not-built"),
         format!("http://{addr}"),
         true,
+        canal_server::admin::token_hash(ADMIN_TOKEN),
     )
     .await
     .expect("state");
@@ -88,6 +91,41 @@ impl TestApp {
             .expect("post");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// An admin request with the admin token; returns status and JSON answer.
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, self.url(&format!("/api/v1/admin{path}")))
+            .bearer_auth(ADMIN_TOKEN);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.expect("admin request");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn admin_get(&self, path: &str) -> (u16, Value) {
+        self.admin(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn admin_post(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.admin(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub async fn admin_put(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.admin(reqwest::Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn admin_patch(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.admin(reqwest::Method::PATCH, path, Some(body)).await
     }
 
     /// POSTs raw bytes with a content type.

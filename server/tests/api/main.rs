@@ -1,6 +1,7 @@
 //! Integration tests of the server over real sockets: the app bound to
 //! 127.0.0.1:0, a fresh SQLite file per test.
 
+mod admin_consents;
 mod consents;
 mod conversations;
 mod durability;

@@ -1,0 +1,83 @@
+//! Wire types of the consent ledger's admin API: the record list, its CSV twin,
+//! withdrawals and the latest state per visitor and agreement.
+
+use serde::{Deserialize, Serialize};
+
+/// One ledger record, as the admin API lists and exports it.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRecordView {
+    /// Place in the ledger: 1, 2, 3, ...
+    pub seq: u64,
+    pub id: String,
+    /// `grant` or `withdraw`.
+    pub action: String,
+    pub agreement_id: String,
+    pub agreement_version_id: String,
+    /// The version number of the text the visitor saw.
+    pub agreement_version: u32,
+    /// The channel's key.
+    pub channel: String,
+    pub visitor_id: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The address of the consent: the page it was given on.
+    pub page_url: Option<String>,
+    /// `livechat`, `form`, `messenger` or `api`.
+    pub source: String,
+    /// For records whose address is a conversation (messenger, "save to CRM").
+    pub conversation_id: Option<String>,
+    pub crm_entity: Option<String>,
+    pub request_id: Option<String>,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// A page of `GET /api/v1/admin/consents`, newest first.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ConsentPage {
+    pub records: Vec<ConsentRecordView>,
+    /// Pass as `cursor` for the next (older) page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The latest state of one visitor's consent to one agreement.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentStatus {
+    Granted,
+    Withdrawn,
+    /// No record at all.
+    None,
+}
+
+/// `GET /api/v1/admin/consents/state?visitor=&agreement=`, and the answer to a
+/// withdrawal.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ConsentStateView {
+    pub visitor_id: String,
+    pub agreement_id: String,
+    pub status: ConsentStatus,
+    /// The record that decided the status.
+    pub record: Option<ConsentRecordView>,
+}
+
+/// `POST /api/v1/admin/consents/withdrawals`: an admin withdraws a visitor's consent
+/// (for example on the visitor's request by e-mail).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AdminWithdrawal {
+    pub visitor_id: String,
+    pub agreement_id: String,
+}
+
+/// `POST /api/v1/channels/{key}/consents/withdrawals`: the visitor withdraws from
+/// the widget. The agreement is the channel's chat agreement unless named.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct VisitorWithdrawal {
+    pub visitor_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreement_id: Option<String>,
+}

@@ -1,0 +1,87 @@
+//! The admin API under `/api/v1/admin/`, guarded by the admin token.
+//!
+//! The token comes from `--admin-token` / `CANAL_ADMIN_TOKEN`; when neither is set,
+//! one is generated on first start, printed once, and only its SHA-256 is kept (in
+//! `settings`). Requests carry it as `Authorization: Bearer <token>`.
+
+pub mod consents;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::routing::{get, post};
+use axum::Router;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use canal_protocol::ErrorCode;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::store::{hex, Store};
+
+const TOKEN_SETTING: &str = "admin_token_sha256";
+
+/// SHA-256 of a token, hex.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// The hash admin requests are checked against, and the token when this call
+/// generated it (to print once).
+pub async fn ensure_token(
+    store: &Store,
+    configured: Option<&str>,
+) -> Result<(String, Option<String>), sqlx::Error> {
+    if let Some(token) = configured {
+        return Ok((token_hash(token), None));
+    }
+    let mut generated = None;
+    let hash = store
+        .setting_or_insert(TOKEN_SETTING, || {
+            let mut bytes = [0u8; 24];
+            rand::thread_rng().fill_bytes(&mut bytes);
+            let token = format!("canal_admin_{}", URL_SAFE_NO_PAD.encode(bytes));
+            let hash = token_hash(&token);
+            generated = Some(token);
+            hash
+        })
+        .await?;
+    // Another process may have won the insert: only report ours if it is the one kept.
+    let generated = generated.filter(|t| token_hash(t) == hash);
+    Ok((hash, generated))
+}
+
+/// Proof that the request carried the admin token. Add it to a handler's arguments.
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let presented = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        match presented {
+            // Comparing hashes: the time taken says nothing about the token.
+            Some(token) if token_hash(token) == *state.admin_token_sha256 => Ok(Admin),
+            _ => Err(AppError::client(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthorized,
+                "send the admin token as Authorization: Bearer <token>",
+            )),
+        }
+    }
+}
+
+/// Routes under `/api/v1/admin`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/consents", get(consents::list))
+        .route("/consents/state", get(consents::state))
+        .route("/consents/withdrawals", post(consents::withdraw))
+}
