@@ -81,3 +81,48 @@ pub struct VisitorWithdrawal {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement_id: Option<String>,
 }
+
+/// `POST /api/v1/admin/conversations/{id}/crm-link`: "save to CRM". Appends a
+/// second record of the conversation's consent whose address is the conversation,
+/// linked to the CRM entity.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CrmLink {
+    /// The CRM entity's id, e.g. `contact:42`.
+    pub crm_entity: String,
+}
+
+/// `POST /api/v1/admin/channels/{key}/messenger/inbound`: a message that arrived
+/// through a messenger gateway (the gateway's own signed API comes later; until
+/// then the gateway uses the admin token).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MessengerInbound {
+    /// The messenger's id of the chat.
+    pub chat_id: String,
+    pub text: String,
+}
+
+/// What became of a messenger chat's consent with this message.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MessengerConsent {
+    /// First message: the notice was sent; the next message will be the consent.
+    NoticeSent,
+    /// This message was the consent; it is recorded.
+    Recorded,
+    /// Recorded earlier.
+    AlreadyRecorded,
+    /// The channel asks no consent.
+    NotRequired,
+}
+
+/// Answer to [`MessengerInbound`].
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct MessengerInboundResult {
+    pub conversation_id: String,
+    pub consent: MessengerConsent,
+    /// The notice to deliver to the client (first message only).
+    pub notice: Option<String>,
+    pub consent_id: Option<String>,
+}

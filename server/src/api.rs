@@ -93,7 +93,7 @@ pub async fn record_consent(
         agreement_version_id: current.id,
         channel_id: channel.id,
         visitor: Visitor::New,
-        ip: Some(peer.ip().to_canonical().to_string()),
+        ip: Some(state.client_ip(peer, &headers)),
         user_agent: Some(user_agent),
         page_url: Some(page_url),
         source: Source::Livechat,
@@ -242,6 +242,6 @@ pub async fn withdraw_consent(
                 "this channel has no agreement to withdraw from",
             )
         })?;
-    let by = crate::admin::consents::Requester::new(Source::Livechat, peer, &headers)?;
+    let by = crate::admin::consents::Requester::new(&state, Source::Livechat, peer, &headers)?;
     crate::admin::consents::withdraw_for(&state, &visitor_id, &agreement_id, by).await
 }

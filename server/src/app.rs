@@ -19,6 +19,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::AppError;
 use crate::hub::Hub;
+use crate::net::IpNet;
 use crate::store::Store;
 use crate::tokens::VisitorTokens;
 use crate::{admin, api, demo, ws};
@@ -36,17 +37,26 @@ pub struct AppState {
     pub demo: bool,
     /// SHA-256 (hex) of the admin token.
     pub admin_token_sha256: Arc<str>,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<[IpNet]>,
+}
+
+/// What [`AppState::new`] needs besides the store.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub dist_dir: PathBuf,
+    /// The origin the snippet points at (for the demo page).
+    pub public_url: String,
+    /// Serve `/demo/`.
+    pub demo: bool,
+    /// SHA-256 (hex) of the admin token (see `admin::ensure_token`).
+    pub admin_token_sha256: String,
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl AppState {
     /// State over an open store: loads (or creates) the visitor token key.
-    pub async fn new(
-        store: Store,
-        dist_dir: PathBuf,
-        public_url: String,
-        demo: bool,
-        admin_token_sha256: String,
-    ) -> Result<Self, sqlx::Error> {
+    pub async fn new(store: Store, options: Options) -> Result<Self, sqlx::Error> {
         let key = store
             .setting_or_insert("visitor_token_key", VisitorTokens::generate_key)
             .await?;
@@ -54,11 +64,17 @@ impl AppState {
             store,
             tokens: VisitorTokens::from_key(&key),
             hub: Hub::default(),
-            dist_dir: Arc::new(dist_dir),
-            public_url: public_url.into(),
-            demo,
-            admin_token_sha256: admin_token_sha256.into(),
+            dist_dir: Arc::new(options.dist_dir),
+            public_url: options.public_url.into(),
+            demo: options.demo,
+            admin_token_sha256: options.admin_token_sha256.into(),
+            trusted_proxies: options.trusted_proxies.into(),
         })
+    }
+
+    /// The client address of a request (see [`crate::net::client_ip`]).
+    pub fn client_ip(&self, peer: SocketAddr, headers: &axum::http::HeaderMap) -> String {
+        crate::net::client_ip(peer, headers, &self.trusted_proxies).to_string()
     }
 }
 
@@ -86,6 +102,7 @@ pub fn app(state: AppState) -> Router {
             post(api::withdraw_consent),
         )
         .route("/api/v1/ws", get(ws::upgrade))
+        .route("/agreements/{version_id}", get(agreement_text))
         .nest("/api/v1/admin", admin::router());
     if state.demo {
         router = router
@@ -159,6 +176,35 @@ async fn demo_page(State(state): State<AppState>) -> Response {
         demo::page(&state.public_url, demo::CHANNEL_KEY),
     )
         .into_response()
+}
+
+/// `GET /agreements/{version_id}`: the full text of one agreement version, as
+/// plain text (what the messenger notice and "read the full text" link to).
+async fn agreement_text(
+    State(state): State<AppState>,
+    axum::extract::Path(version_id): axum::extract::Path<String>,
+) -> Result<Response, AppError> {
+    let version = state
+        .store
+        .version_by_id(&version_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found(
+                ErrorCode::UnknownAgreementVersion,
+                "no such agreement version",
+            )
+        })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400, immutable"),
+        ],
+        format!(
+            "{}\n\n{}\n\n(version {}, SHA-256 {})\n",
+            version.title, version.body, version.version, version.sha256
+        ),
+    )
+        .into_response())
 }
 
 async fn not_found() -> AppError {

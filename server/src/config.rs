@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::net::{parse_list, IpNet};
+
 /// How the server runs.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -20,6 +22,9 @@ pub struct Settings {
     /// The admin API's bearer token (`--admin-token`, `CANAL_ADMIN_TOKEN`); when
     /// unset, one is generated on first start and printed once.
     pub admin_token: Option<Secret>,
+    /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxies`,
+    /// `CANAL_TRUSTED_PROXIES`: comma-separated addresses or CIDR blocks).
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 /// A value that never prints.
@@ -47,6 +52,7 @@ impl Default for Settings {
             public_url: None,
             demo: false,
             admin_token: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -61,7 +67,9 @@ usage: canal serve [--addr ADDR] [--database-url URL] [--dist DIR] [--public-url
   --dist DIR            built widget frame, from `trunk build --release` (env CANAL_DIST, default dist)
   --public-url URL      origin browsers use to reach Canal (env CANAL_PUBLIC_URL, default http://ADDR)
   --demo                seed the demo channel and serve a demo page at /demo/ (env CANAL_DEMO=1)
-  --admin-token TOKEN   bearer token of /api/v1/admin (env CANAL_ADMIN_TOKEN; generated and printed once if unset)";
+  --admin-token TOKEN   bearer token of /api/v1/admin (env CANAL_ADMIN_TOKEN; generated and printed once if unset)
+  --trusted-proxies L   comma-separated proxy addresses/CIDR blocks whose X-Forwarded-For is believed
+                        (env CANAL_TRUSTED_PROXIES; default none: the peer address is the client's)";
 
 impl Settings {
     /// Reads the environment (via `env`), then the flags after `serve`.
@@ -82,6 +90,9 @@ impl Settings {
         settings.public_url = env("CANAL_PUBLIC_URL");
         settings.demo = env("CANAL_DEMO").is_some_and(|v| v == "1" || v == "true");
         settings.admin_token = env("CANAL_ADMIN_TOKEN").map(Secret);
+        if let Some(list) = env("CANAL_TRUSTED_PROXIES") {
+            settings.trusted_proxies = parse_list(&list)?;
+        }
 
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -96,6 +107,9 @@ impl Settings {
                 "--public-url" => settings.public_url = Some(value("--public-url")?),
                 "--demo" => settings.demo = true,
                 "--admin-token" => settings.admin_token = Some(Secret(value("--admin-token")?)),
+                "--trusted-proxies" => {
+                    settings.trusted_proxies = parse_list(&value("--trusted-proxies")?)?
+                }
                 other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
             }
         }

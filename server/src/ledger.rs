@@ -346,6 +346,7 @@ fn replay(earlier: Record, entry: &Entry) -> Appended {
         && earlier.agreement_version_id == entry.agreement_version_id
         && earlier.page_url == entry.page_url
         && earlier.conversation_id == entry.conversation_id
+        && earlier.crm_entity == entry.crm_entity
         && match &entry.visitor {
             Visitor::New => true,
             Visitor::Existing(id) => earlier.visitor_id.as_ref() == Some(id),
@@ -423,6 +424,8 @@ pub async fn verify(pool: &SqlitePool) -> Result<Verified, sqlx::Error> {
 /// which sort as text.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
+    /// One record by id.
+    pub id: Option<String>,
     pub agreement_id: Option<String>,
     /// Channel key.
     pub channel: Option<String>,
@@ -462,6 +465,9 @@ pub async fn list(
          JOIN agreement_versions v ON v.id = c.agreement_version_id \
          JOIN channels ch ON ch.id = c.channel_id WHERE 1 = 1",
     );
+    if let Some(v) = &filter.id {
+        q.push(" AND c.id = ").push_bind(v.clone());
+    }
     if let Some(v) = &filter.agreement_id {
         q.push(" AND v.agreement_id = ").push_bind(v.clone());
     }
@@ -488,6 +494,15 @@ pub async fn list(
     }
     q.push(" ORDER BY c.seq DESC LIMIT ").push_bind(limit);
     q.build_query_as().fetch_all(pool).await
+}
+
+/// One record with its list columns.
+pub async fn listed(pool: &SqlitePool, id: &str) -> Result<Option<Listed>, sqlx::Error> {
+    let filter = Filter {
+        id: Some(id.to_owned()),
+        ..Filter::default()
+    };
+    Ok(list(pool, &filter, 1).await?.into_iter().next())
 }
 
 /// The newest record of a visitor for an agreement (any version), if any.

@@ -6,11 +6,13 @@
 //! - [`api`]: handlers of `/api/v1/channels/{key}/...`.
 //! - [`admin`]: the admin API (bearer token): consent list and export, withdrawals.
 //! - [`ws`]: the visitor WebSocket.
+//! - [`messenger`]: consent in messenger chats (notice, then the next message).
 //! - [`hub`]: in-process fan-out of new messages to live sockets.
 //! - [`store`]: SQLite pool, migrations and queries.
 //! - [`ledger`]: the append-only, hash-chained consent ledger and its group-commit writer.
 //! - [`tokens`]: signed visitor tokens.
 //! - [`validate`]: checks on values from outside.
+//! - [`net`]: the client IP, with `X-Forwarded-For` from trusted proxies only.
 //! - [`error`]: `AppError` and the JSON extractor, one error shape for the API.
 //! - [`demo`]: the demo channel and host page.
 //! - [`clock`]: timestamps.
@@ -24,11 +26,13 @@ pub mod demo;
 pub mod error;
 pub mod hub;
 pub mod ledger;
+pub mod messenger;
+pub mod net;
 pub mod store;
 pub mod tokens;
 pub mod validate;
 pub mod ws;
 
-pub use app::{app, serve, AppState};
+pub use app::{app, serve, AppState, Options};
 pub use config::Settings;
 pub use store::Store;

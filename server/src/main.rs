@@ -1,6 +1,6 @@
 //! `canal serve`: reads settings, opens the store, serves.
 
-use canal_server::{demo, serve, AppState, Settings, Store};
+use canal_server::{demo, serve, AppState, Options, Settings, Store};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -67,10 +67,13 @@ async fn run() -> Result<(), String> {
     .map_err(|e| format!("cannot prepare the admin token: {e}"))?;
     let state = AppState::new(
         store,
-        settings.dist_dir.clone(),
-        public_url.clone(),
-        settings.demo,
-        admin_hash,
+        Options {
+            dist_dir: settings.dist_dir.clone(),
+            public_url: public_url.clone(),
+            demo: settings.demo,
+            admin_token_sha256: admin_hash,
+            trusted_proxies: settings.trusted_proxies.clone(),
+        },
     )
     .await
     .map_err(|e| format!("cannot prepare the store: {e}"))?;

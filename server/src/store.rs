@@ -311,40 +311,20 @@ impl Store {
         body: &str,
     ) -> Result<Appended, sqlx::Error> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        // The first statement writes, so the transaction holds the write lock from
-        // the start and the sequence number cannot be taken twice.
-        let inserted = sqlx::query(
-            "INSERT INTO messages (conversation_id, seq, author, client_id, body, created_at)
-             SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5
-             FROM messages WHERE conversation_id = ?1
-             ON CONFLICT (conversation_id, client_id) DO NOTHING",
-        )
-        .bind(conversation_id)
-        .bind(author)
-        .bind(client_id)
-        .bind(body)
-        .bind(now_rfc3339())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        let message: MessageRow = match client_id {
-            Some(client_id) => sqlx::query_as(
-                "SELECT seq, author, client_id, body, created_at FROM messages
-                 WHERE conversation_id = ?1 AND client_id = ?2",
-            )
-            .bind(conversation_id)
-            .bind(client_id),
-            None => sqlx::query_as(
-                "SELECT seq, author, client_id, body, created_at FROM messages
-                 WHERE conversation_id = ?1 ORDER BY seq DESC LIMIT 1",
-            )
-            .bind(conversation_id),
-        }
-        .fetch_one(&mut *tx)
-        .await?;
+        let appended = append_message_in(&mut tx, conversation_id, author, client_id, body).await?;
         tx.commit().await?;
-        Ok(Appended { message, inserted })
+        Ok(appended)
+    }
+
+    /// An agreement version by id.
+    pub async fn version_by_id(&self, id: &str) -> Result<Option<AgreementVersion>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT id, agreement_id, version, title, body, label, sha256
+             FROM agreement_versions WHERE id = ?1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
     }
 
     /// Messages of a conversation after `seq`, oldest first.
@@ -399,6 +379,48 @@ async fn insert_version(
         label: label.to_owned(),
         sha256,
     })
+}
+
+/// [`Store::append_message`] inside the caller's transaction (which must hold the
+/// write lock: `BEGIN IMMEDIATE`).
+pub async fn append_message_in(
+    conn: &mut sqlx::SqliteConnection,
+    conversation_id: &str,
+    author: &str,
+    client_id: Option<&str>,
+    body: &str,
+) -> Result<Appended, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO messages (conversation_id, seq, author, client_id, body, created_at)
+         SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5
+         FROM messages WHERE conversation_id = ?1
+         ON CONFLICT (conversation_id, client_id) DO NOTHING",
+    )
+    .bind(conversation_id)
+    .bind(author)
+    .bind(client_id)
+    .bind(body)
+    .bind(now_rfc3339())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    let message: MessageRow = match client_id {
+        Some(client_id) => sqlx::query_as(
+            "SELECT seq, author, client_id, body, created_at FROM messages
+             WHERE conversation_id = ?1 AND client_id = ?2",
+        )
+        .bind(conversation_id)
+        .bind(client_id),
+        None => sqlx::query_as(
+            "SELECT seq, author, client_id, body, created_at FROM messages
+             WHERE conversation_id = ?1 ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(conversation_id),
+    }
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Appended { message, inserted })
 }
 
 /// Lower-case hex of bytes.

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use canal_server::{demo, serve, AppState, Store};
+use canal_server::{demo, serve, AppState, Options, Store};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
@@ -75,10 +75,12 @@ impl Canal {
         let addr = listener.local_addr().expect("addr");
         let state = AppState::new(
             store.clone(),
-            dist,
-            format!("http://{addr}"),
-            false,
-            canal_server::admin::token_hash("e2e-admin-token"),
+            Options {
+                dist_dir: dist,
+                public_url: format!("http://{addr}"),
+                admin_token_sha256: canal_server::admin::token_hash("e2e-admin-token"),
+                ..Options::default()
+            },
         )
         .await
         .expect("state");

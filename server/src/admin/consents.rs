@@ -362,10 +362,15 @@ pub struct Requester {
 }
 
 impl Requester {
-    pub fn new(source: Source, peer: SocketAddr, headers: &HeaderMap) -> Result<Self, AppError> {
+    pub fn new(
+        state: &AppState,
+        source: Source,
+        peer: SocketAddr,
+        headers: &HeaderMap,
+    ) -> Result<Self, AppError> {
         Ok(Self {
             source,
-            ip: peer.ip().to_canonical().to_string(),
+            ip: state.client_ip(peer, headers),
             user_agent: validate::user_agent(headers)?,
         })
     }
@@ -424,6 +429,68 @@ pub async fn withdraw(
     headers: HeaderMap,
     ApiJson(request): ApiJson<AdminWithdrawal>,
 ) -> Result<(StatusCode, Json<ConsentStateView>), AppError> {
-    let by = Requester::new(Source::Api, peer, &headers)?;
+    let by = Requester::new(&state, Source::Api, peer, &headers)?;
     withdraw_for(&state, &request.visitor_id, &request.agreement_id, by).await
+}
+
+/// `POST /api/v1/admin/conversations/{id}/crm-link`: "save to CRM". Appends a
+/// second record of the conversation's consent, addressed to the conversation and
+/// linked to the CRM entity. Saving the same link again changes nothing.
+pub async fn crm_link(
+    _: Admin,
+    State(state): State<AppState>,
+    axum::extract::Path(conversation_id): axum::extract::Path<String>,
+    ApiJson(request): ApiJson<canal_protocol::consents::CrmLink>,
+) -> Result<(StatusCode, Json<ConsentRecordView>), AppError> {
+    let entity = request.crm_entity.trim();
+    if entity.is_empty() || entity.len() > 128 || entity.chars().any(char::is_control) {
+        return Err(invalid("crm_entity must be 1 to 128 printable characters"));
+    }
+    let conversation = state
+        .store
+        .conversation(&conversation_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found(ErrorCode::UnknownConversation, "no such conversation")
+        })?;
+    let pool = state.store.pool();
+    let original = match &conversation.consent_id {
+        Some(id) => ledger::listed(pool, id).await?,
+        None => None,
+    }
+    .ok_or_else(|| {
+        AppError::client(
+            StatusCode::CONFLICT,
+            ErrorCode::ConsentRequired,
+            "this conversation has no consent to link",
+        )
+    })?;
+    let entry = Entry {
+        action: Action::Grant,
+        agreement_version_id: original.record.agreement_version_id.clone(),
+        channel_id: original.record.channel_id.clone(),
+        visitor: Visitor::Existing(conversation.visitor_id.clone()),
+        ip: None,
+        user_agent: None,
+        page_url: None,
+        source: Source::parse(&original.record.source).unwrap_or(Source::Livechat),
+        conversation_id: Some(conversation.id.clone()),
+        crm_entity: Some(entity.to_owned()),
+        request_id: Some(format!("crm-{}", conversation.id)),
+    };
+    let (status, record) = match state.store.ledger().append(entry).await? {
+        Appended::Recorded(r) => (StatusCode::CREATED, r),
+        Appended::Replayed(r) => (StatusCode::OK, r),
+        Appended::Conflict => {
+            return Err(AppError::client(
+                StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                "this conversation is already linked to another CRM entity",
+            ))
+        }
+    };
+    let listed = ledger::listed(pool, &record.id)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    Ok((status, Json(view(listed))))
 }

@@ -84,4 +84,9 @@ pub fn router() -> Router<AppState> {
         .route("/consents", get(consents::list))
         .route("/consents/state", get(consents::state))
         .route("/consents/withdrawals", post(consents::withdraw))
+        .route("/conversations/{id}/crm-link", post(consents::crm_link))
+        .route(
+            "/channels/{key}/messenger/inbound",
+            post(crate::messenger::inbound),
+        )
 }

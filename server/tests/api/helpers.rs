@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use canal_protocol::{ChannelConfig, ConsentCreated, ConversationCreated};
-use canal_server::{demo, serve, AppState, Store};
+use canal_server::{demo, serve, AppState, Options, Store};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
@@ -35,10 +35,13 @@ pub async fn spawn_app() -> TestApp {
     let addr = listener.local_addr().expect("addr");
     let state = AppState::new(
         store.clone(),
-        dir.path().join("dist-not-built"),
-        format!("http://{addr}"),
-        true,
-        canal_server::admin::token_hash(ADMIN_TOKEN),
+        Options {
+            dist_dir: dir.path().join("dist-not-built"),
+            public_url: format!("http://{addr}"),
+            demo: true,
+            admin_token_sha256: canal_server::admin::token_hash(ADMIN_TOKEN),
+            trusted_proxies: canal_server::net::parse_list("127.0.0.1").expect("list"),
+        },
     )
     .await
     .expect("state");

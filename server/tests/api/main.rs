@@ -4,6 +4,7 @@
 mod admin_consents;
 mod consents;
 mod conversations;
+mod crm_messenger;
 mod durability;
 mod helpers;
 mod ledger;
