@@ -1,0 +1,308 @@
+//! `cargo xtask bench [--no-build] [NAME...]`: measure figures against their budgets.
+//!
+//! A bench is a function returning measurements; to add one, write the function and list it in
+//! [`BENCHES`]. Any measurement over its budget makes the command fail.
+
+use crate::util::{fail, thousands, Ctx, Result};
+use std::path::{Path, PathBuf};
+
+/// One measured figure and the budget it must stay within.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measurement {
+    pub figure: String,
+    pub value: u64,
+    pub budget: u64,
+    pub unit: &'static str,
+}
+
+impl Measurement {
+    pub fn over(&self) -> bool {
+        self.value > self.budget
+    }
+}
+
+pub struct Bench {
+    pub name: &'static str,
+    pub about: &'static str,
+    /// Reads the widget frame build in dist/ (so `bench` runs build-widget first).
+    pub needs_dist: bool,
+    pub run: fn(&Ctx) -> Result<Vec<Measurement>>,
+}
+
+pub const BENCHES: &[Bench] = &[Bench {
+    name: "sizes",
+    about: "brotli sizes of the loader and the widget frame",
+    needs_dist: true,
+    run: sizes,
+}];
+
+/// Brotli settings of the budget: the strongest quality with a 4 MiB window, as served.
+const BROTLI_QUALITY: i32 = 11;
+const BROTLI_WINDOW: i32 = 22;
+pub const LOADER_BUDGET: u64 = 5_000;
+pub const FRAME_BUDGET: u64 = 100_000;
+
+/// The benches named in `names` (all when empty), or a failure naming the unknown ones.
+pub fn select(names: &[String]) -> Result<Vec<&'static Bench>> {
+    if names.is_empty() {
+        return Ok(BENCHES.iter().collect());
+    }
+    names
+        .iter()
+        .map(|n| {
+            BENCHES.iter().find(|b| b.name == n).ok_or_else(|| {
+                let known: Vec<&str> = BENCHES.iter().map(|b| b.name).collect();
+                fail(
+                    format!("no bench named `{n}`"),
+                    format!("known benches: {}", known.join(", ")),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Runs `benches`, prints the budget table, and fails if any figure is over budget.
+pub fn run(ctx: &Ctx, benches: &[&Bench]) -> Result {
+    let mut rows = Vec::new();
+    for bench in benches {
+        ctx.step(&format!("bench {}: {}", bench.name, bench.about));
+        rows.extend((bench.run)(ctx)?);
+    }
+    println!();
+    print!("{}", budget_table(&rows));
+    println!();
+    let over: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.over())
+        .map(|r| r.figure.as_str())
+        .collect();
+    if over.is_empty() {
+        Ok(())
+    } else {
+        Err(fail(
+            format!("over budget: {}", over.join("; ")),
+            "make it smaller (see the sizes listed above); the budgets come from the \
+             design's \"Budgets\" section and live in xtask/src/bench.rs",
+        ))
+    }
+}
+
+/// The budget table: figure, measured value, budget, share of the budget used, OK/OVER.
+pub fn budget_table(rows: &[Measurement]) -> String {
+    let header = ["figure", "measured", "budget", "used", "result"];
+    let cells: Vec<[String; 5]> = rows
+        .iter()
+        .map(|r| {
+            let used = if r.budget == 0 {
+                "-".to_string()
+            } else {
+                format!("{:.0}%", r.value as f64 * 100.0 / r.budget as f64)
+            };
+            [
+                r.figure.clone(),
+                format!("{} {}", thousands(r.value), r.unit),
+                format!("{} {}", thousands(r.budget), r.unit),
+                used,
+                if r.over() { "OVER" } else { "OK" }.to_string(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.len());
+        }
+    }
+    let line = |row: [&str; 5]| {
+        format!(
+            "{:<w0$}  {:>w1$}  {:>w2$}  {:>w3$}  {}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3],
+        )
+        .trim_end()
+        .to_string()
+            + "\n"
+    };
+    let mut out = line(header);
+    for row in &cells {
+        out += &line([&row[0], &row[1], &row[2], &row[3], &row[4]]);
+    }
+    out
+}
+
+pub fn brotli_size(data: &[u8]) -> u64 {
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: BROTLI_QUALITY,
+        lgwin: BROTLI_WINDOW,
+        size_hint: data.len(),
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    let mut input = data;
+    // Writing into a Vec cannot fail.
+    match brotli::BrotliCompress(&mut input, &mut out, &params) {
+        Ok(_) => out.len() as u64,
+        Err(_) => data.len() as u64,
+    }
+}
+
+/// The size budgets: the loader before intent, and the whole frame (every file in dist/).
+fn sizes(ctx: &Ctx) -> Result<Vec<Measurement>> {
+    let loader_path = ctx.root.join("widget").join("embed.js");
+    let loader = std::fs::read(&loader_path).map_err(|e| {
+        fail(
+            format!("cannot read {}: {e}", loader_path.display()),
+            "widget/embed.js is the loader served at /embed.js; it must exist to be measured",
+        )
+    })?;
+    let dist = ctx.root.join("dist");
+    if !dist.is_dir() {
+        return Err(fail(
+            format!("{} is missing", dist.display()),
+            "run cargo xtask build-widget first",
+        ));
+    }
+    let mut files = Vec::new();
+    list_files(&dist, &mut files).map_err(|e| {
+        fail(
+            format!("cannot list {}: {e}", dist.display()),
+            "run cargo xtask build-widget",
+        )
+    })?;
+    files.sort();
+    if files.is_empty() {
+        return Err(fail(
+            format!("{} is empty", dist.display()),
+            "run cargo xtask build-widget",
+        ));
+    }
+
+    let mut listing = vec![(
+        "widget/embed.js".to_string(),
+        loader.len() as u64,
+        brotli_size(&loader),
+    )];
+    let loader_brotli = listing[0].2;
+    let (mut frame_raw, mut frame_brotli) = (0, 0);
+    for path in &files {
+        let data = std::fs::read(path).map_err(|e| {
+            fail(
+                format!("cannot read {}: {e}", path.display()),
+                "run cargo xtask build-widget",
+            )
+        })?;
+        let rel = path.strip_prefix(&ctx.root).unwrap_or(path);
+        let (raw, br) = (data.len() as u64, brotli_size(&data));
+        frame_raw += raw;
+        frame_brotli += br;
+        listing.push((rel.display().to_string(), raw, br));
+    }
+    listing.push((
+        format!("dist/ total ({} files)", files.len()),
+        frame_raw,
+        frame_brotli,
+    ));
+    print!("{}", size_listing(&listing));
+
+    Ok(vec![
+        Measurement {
+            figure: "before intent: widget/embed.js, brotli".to_string(),
+            value: loader_brotli,
+            budget: LOADER_BUDGET,
+            unit: "B",
+        },
+        Measurement {
+            figure: format!("frame: dist/ ({} files), brotli", files.len()),
+            value: frame_brotli,
+            budget: FRAME_BUDGET,
+            unit: "B",
+        },
+    ])
+}
+
+/// `file  raw  brotli` lines, numbers right-aligned.
+fn size_listing(rows: &[(String, u64, u64)]) -> String {
+    let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0).max(4);
+    let mut out = format!("    {:<w0$}  {:>10}  {:>10}\n", "file", "raw B", "brotli B");
+    for (name, raw, br) in rows {
+        out += &format!(
+            "    {:<w0$}  {:>10}  {:>10}\n",
+            name,
+            thousands(*raw),
+            thousands(*br)
+        );
+    }
+    out
+}
+
+/// Every file under `dir`, except hidden ones (Trunk's `.stage/` work directory is not served).
+fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            list_files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(figure: &str, value: u64, budget: u64) -> Measurement {
+        Measurement {
+            figure: figure.to_string(),
+            value,
+            budget,
+            unit: "B",
+        }
+    }
+
+    #[test]
+    fn formats_the_budget_table() {
+        let table = budget_table(&[
+            m("before intent: widget/embed.js, brotli", 4_321, 5_000),
+            m("frame: dist/ (4 files), brotli", 123_456, 100_000),
+        ]);
+        let expected = "\
+figure                                   measured     budget  used  result
+before intent: widget/embed.js, brotli    4,321 B    5,000 B   86%  OK
+frame: dist/ (4 files), brotli          123,456 B  100,000 B  123%  OVER
+";
+        assert_eq!(table, expected);
+    }
+
+    #[test]
+    fn exactly_on_budget_is_ok() {
+        assert!(!m("x", 5_000, 5_000).over());
+        assert!(m("x", 5_001, 5_000).over());
+    }
+
+    #[test]
+    fn brotli_shrinks_repetitive_text() {
+        let text = "canal ".repeat(1_000);
+        let size = brotli_size(text.as_bytes());
+        assert!(size > 0 && size < 100, "{size}");
+    }
+
+    #[test]
+    fn selects_benches_by_name() {
+        assert_eq!(select(&[]).map(|b| b.len()).ok(), Some(BENCHES.len()));
+        assert!(select(&["sizes".to_string()]).is_ok());
+        assert!(select(&["nope".to_string()]).is_err());
+    }
+}

@@ -1,0 +1,318 @@
+//! `cargo xtask`: the developer commands of Canal. Run `cargo xtask help`.
+
+mod bench;
+mod pipeline;
+mod setup;
+mod util;
+
+use util::{fail, Cmd, Ctx, Result};
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  setup [--browser] [--dry-run]
+        install what is missing: the wasm32 target, trunk, wasm-bindgen-cli, wasm-opt
+        (binaryen); --browser adds chromium and chromium-driver; --dry-run only reports
+        (and exits non-zero when something is missing)
+  build-widget
+        setup, then build the widget frame into dist/ (trunk build --release)
+  run [--addr ADDR] [ARGS...]
+        setup, build-widget, then start the server with a demo channel:
+        cargo run --release -p canal-server --bin canal -- serve --demo ...
+        (defaults: --dist <repo>/dist, --database-url sqlite://<repo>/data/canal.db;
+        other ARGS go to `canal serve`)
+  test
+        everything CI checks: setup --browser, build-widget, cargo test, widget tests in
+        Chromium, size budgets, rustfmt, clippy; stops at the first failure
+  bench [--no-build] [NAME...]
+        build-widget (unless --no-build), then the benches (all, or those named) against
+        their budgets; fails when a figure is over budget. Benches: ";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let ctx = Ctx::new();
+    let result = dispatch(&ctx, &args);
+    if let Err(err) = result {
+        eprintln!();
+        eprintln!("error: {}", err.message);
+        if let Some(hint) = err.hint.filter(|h| !h.is_empty()) {
+            eprintln!("  next: {hint}");
+        }
+        eprintln!("(after {})", util::mmss(ctx.elapsed()));
+        std::process::exit(1);
+    }
+}
+
+fn usage() -> String {
+    let names: Vec<&str> = bench::BENCHES.iter().map(|b| b.name).collect();
+    format!("{USAGE}{}\n", names.join(", "))
+}
+
+fn dispatch(ctx: &Ctx, args: &[String]) -> Result {
+    let Some((command, rest)) = args.split_first() else {
+        print!("{}", usage());
+        return Ok(());
+    };
+    match command.as_str() {
+        "setup" => {
+            let mut opts = setup::Options::default();
+            for arg in rest {
+                match arg.as_str() {
+                    "--browser" => opts.browser = true,
+                    "--dry-run" => opts.dry_run = true,
+                    other => return Err(bad_arg("setup", other)),
+                }
+            }
+            setup::setup(ctx, opts)
+        }
+        "build-widget" => {
+            no_args("build-widget", rest)?;
+            setup::setup(ctx, setup::Options::default())?;
+            build_widget(ctx)
+        }
+        "run" => run_server(ctx, rest),
+        "test" => {
+            no_args("test", rest)?;
+            pipeline::test(ctx)
+        }
+        "bench" => {
+            let mut build = true;
+            let mut names = Vec::new();
+            for arg in rest {
+                match arg.as_str() {
+                    "--no-build" => build = false,
+                    a if a.starts_with('-') => return Err(bad_arg("bench", a)),
+                    name => names.push(name.to_string()),
+                }
+            }
+            let benches = bench::select(&names)?;
+            if build && benches.iter().any(|b| b.needs_dist) {
+                setup::setup(ctx, setup::Options::default())?;
+                build_widget(ctx)?;
+            }
+            bench::run(ctx, &benches)
+        }
+        "help" | "--help" | "-h" => {
+            print!("{}", usage());
+            Ok(())
+        }
+        other => Err(fail(
+            format!("unknown command `{other}`"),
+            "see: cargo xtask help",
+        )),
+    }
+}
+
+fn bad_arg(command: &str, arg: &str) -> util::Failure {
+    fail(
+        format!("unknown option `{arg}` for `{command}`"),
+        "see: cargo xtask help",
+    )
+}
+
+fn no_args(command: &str, rest: &[String]) -> Result {
+    match rest.first() {
+        Some(arg) => Err(bad_arg(command, arg)),
+        None => Ok(()),
+    }
+}
+
+/// `trunk build --release` in the repo root, writing dist/. Assumes setup ran.
+pub fn build_widget(ctx: &Ctx) -> Result {
+    for file in ["Trunk.toml", "index.html"] {
+        if !ctx.root.join(file).is_file() {
+            return Err(fail(
+                format!("{file} is missing at the repo root"),
+                "the widget frame build needs Trunk.toml and index.html (see the design's \
+                 Layout); add them, then rerun: cargo xtask build-widget",
+            ));
+        }
+    }
+    // Trunk.toml builds offline (`cargo build --offline`), so download the crates first; this
+    // is a no-op when they are cached.
+    let fetch = Cmd::new("cargo", &["fetch"]);
+    ctx.step(&format!("fetching crates ({fetch})"));
+    ctx.run(
+        &fetch,
+        "check the network or the crates.io mirror, then rerun: cargo xtask build-widget",
+    )?;
+    // Trunk checks crates.io for a newer version of itself unless told not to.
+    let cmd = Cmd::new("trunk", &["build", "--release"]).env("TRUNK_SKIP_VERSION_CHECK", "true");
+    ctx.step(&format!("building the widget frame ({cmd})"));
+    ctx.run(
+        &cmd,
+        "read trunk's error above; if a tool is missing or at the wrong version run \
+         `cargo xtask setup`, then rerun: cargo xtask build-widget",
+    )?;
+    let index = ctx.root.join("dist").join("index.html");
+    if !index.is_file() {
+        return Err(fail(
+            format!("trunk succeeded but {} is missing", index.display()),
+            "check Trunk.toml's dist setting (dist/ is where the server and the tests look)",
+        ));
+    }
+    Ok(())
+}
+
+/// Options `canal serve` gets unless the user gave them (on the command line or by env).
+struct ServeDefault {
+    flag: &'static str,
+    env: &'static str,
+    value: String,
+}
+
+/// The arguments after `canal`: `serve`, our defaults the user did not override, then theirs.
+fn serve_args(
+    user: &[String],
+    defaults: &[ServeDefault],
+    has_env: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let given = |flag: &str| {
+        user.iter()
+            .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
+    };
+    let mut args = vec!["serve".to_string()];
+    if !given("--demo") {
+        args.push("--demo".to_string());
+    }
+    for d in defaults {
+        if !given(d.flag) && !has_env(d.env) {
+            args.push(d.flag.to_string());
+            args.push(d.value.clone());
+        }
+    }
+    args.extend(user.iter().cloned());
+    args
+}
+
+fn run_server(ctx: &Ctx, rest: &[String]) -> Result {
+    let user: &[String] = match rest.first() {
+        Some(first) if first == "--" => &rest[1..],
+        _ => rest,
+    };
+    setup::setup(ctx, setup::Options::default())?;
+    build_widget(ctx)?;
+
+    let data = ctx.root.join("data");
+    std::fs::create_dir_all(&data).map_err(|e| {
+        fail(
+            format!("cannot create {}: {e}", data.display()),
+            "make the repo writable, or pass --database-url",
+        )
+    })?;
+    let defaults = [
+        ServeDefault {
+            flag: "--dist",
+            env: "CANAL_DIST",
+            value: ctx.root.join("dist").display().to_string(),
+        },
+        ServeDefault {
+            flag: "--database-url",
+            env: "DATABASE_URL",
+            value: format!("sqlite://{}", data.join("canal.db").display()),
+        },
+    ];
+    let has_env = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    for d in &defaults {
+        if has_env(d.env) {
+            ctx.note(&format!("using {} from the environment", d.env));
+        }
+    }
+    let mut cmd = Cmd::new(
+        "cargo",
+        &[
+            "run",
+            "--release",
+            "-p",
+            "canal-server",
+            "--bin",
+            "canal",
+            "--",
+        ],
+    );
+    for arg in serve_args(user, &defaults, has_env) {
+        cmd = cmd.arg(arg);
+    }
+    ctx.step(&format!("building and starting the server ({cmd})"));
+    exec(ctx, &cmd)
+}
+
+/// Replaces this process with `cmd` (Unix), so signals and the exit code are the server's.
+#[cfg(unix)]
+fn exec(ctx: &Ctx, cmd: &Cmd) -> Result {
+    use std::os::unix::process::CommandExt;
+    let err = ctx.command(cmd).exec();
+    Err(fail(
+        format!("could not start `{cmd}`: {err}"),
+        "is cargo on PATH? then rerun: cargo xtask run",
+    ))
+}
+
+#[cfg(not(unix))]
+fn exec(ctx: &Ctx, cmd: &Cmd) -> Result {
+    match ctx.command(cmd).status() {
+        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+        Err(e) => Err(fail(
+            format!("could not start `{cmd}`: {e}"),
+            "is cargo on PATH? then rerun: cargo xtask run",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defaults() -> Vec<ServeDefault> {
+        vec![
+            ServeDefault {
+                flag: "--dist",
+                env: "CANAL_DIST",
+                value: "/repo/dist".into(),
+            },
+            ServeDefault {
+                flag: "--database-url",
+                env: "DATABASE_URL",
+                value: "sqlite:///repo/data/canal.db".into(),
+            },
+        ]
+    }
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn serve_gets_demo_and_defaults() {
+        let args = serve_args(&strings(&["--addr", "0.0.0.0:9000"]), &defaults(), |_| {
+            false
+        });
+        assert_eq!(
+            args,
+            strings(&[
+                "serve",
+                "--demo",
+                "--dist",
+                "/repo/dist",
+                "--database-url",
+                "sqlite:///repo/data/canal.db",
+                "--addr",
+                "0.0.0.0:9000",
+            ])
+        );
+    }
+
+    #[test]
+    fn user_flags_and_env_win_over_defaults() {
+        let args = serve_args(
+            &strings(&["--demo", "--database-url=sqlite://x.db"]),
+            &defaults(),
+            |name| name == "CANAL_DIST",
+        );
+        assert_eq!(
+            args,
+            strings(&["serve", "--demo", "--database-url=sqlite://x.db"])
+        );
+    }
+}

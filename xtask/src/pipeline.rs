@@ -1,0 +1,385 @@
+//! `cargo xtask test`: every check CI runs, in order, stopping at the first failure.
+
+use crate::bench;
+use crate::setup::{self, CHROMEDRIVER, CHROMIUM, WASM_TARGET};
+use crate::util::{check_status, mmss, Cmd, Ctx, Failure, Result};
+use std::io::{Read, Write};
+use std::process::Stdio;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+enum Work {
+    Setup,
+    BuildWidget,
+    /// `cargo test`: output is copied through and its `test result:` lines are counted.
+    Tests(Cmd),
+    Sizes,
+    Command(Cmd),
+}
+
+struct Step {
+    name: &'static str,
+    /// How to rerun just this step.
+    rerun: String,
+    work: Work,
+}
+
+pub struct StepResult {
+    pub name: String,
+    pub took: Duration,
+    pub ok: bool,
+}
+
+/// Totals of cargo test's `test result:` lines.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Counts {
+    pub passed: u64,
+    pub failed: u64,
+    pub ignored: u64,
+    /// How many result lines were seen.
+    pub results: u64,
+}
+
+impl Counts {
+    fn add(&mut self, other: Counts) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.ignored += other.ignored;
+        self.results += other.results;
+    }
+}
+
+fn steps(ctx: &Ctx) -> Vec<Step> {
+    let dist = ctx.root.join("dist").display().to_string();
+    let native = Cmd::new(
+        "cargo",
+        &["test", "--workspace", "--exclude", "canal-widget"],
+    )
+    .env("CANAL_DIST", dist)
+    .env("CHROMEDRIVER", CHROMEDRIVER)
+    .env("CHROMIUM", CHROMIUM);
+    let wasm = Cmd::new(
+        "cargo",
+        &["test", "-p", "canal-widget", "--target", WASM_TARGET],
+    )
+    .env("CHROMEDRIVER", CHROMEDRIVER)
+    .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+    let fmt = Cmd::new("cargo", &["fmt", "--all", "--", "--check"]);
+    let clippy = Cmd::new(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "canal-widget",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    );
+    let clippy_wasm = Cmd::new(
+        "cargo",
+        &[
+            "clippy",
+            "-p",
+            "canal-widget",
+            "--target",
+            WASM_TARGET,
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    );
+    vec![
+        // Seconds, not minutes: a formatting slip fails before the long steps.
+        Step {
+            name: "rustfmt",
+            rerun: format!("{fmt}   (fix with: cargo fmt --all)"),
+            work: Work::Command(fmt),
+        },
+        Step {
+            name: "setup --browser",
+            rerun: "cargo xtask setup --browser".into(),
+            work: Work::Setup,
+        },
+        Step {
+            name: "build-widget",
+            rerun: "cargo xtask build-widget".into(),
+            work: Work::BuildWidget,
+        },
+        Step {
+            name: "tests (server, protocol, e2e, xtask)",
+            rerun: native.to_string(),
+            work: Work::Tests(native),
+        },
+        Step {
+            name: "widget tests (wasm, Chromium)",
+            rerun: wasm.to_string(),
+            work: Work::Tests(wasm),
+        },
+        Step {
+            name: "size budgets",
+            rerun: "cargo xtask bench --no-build sizes".into(),
+            work: Work::Sizes,
+        },
+        Step {
+            name: "clippy",
+            rerun: clippy.to_string(),
+            work: Work::Command(clippy),
+        },
+        Step {
+            name: "clippy (widget, wasm)",
+            rerun: clippy_wasm.to_string(),
+            work: Work::Command(clippy_wasm),
+        },
+    ]
+}
+
+pub fn test(ctx: &Ctx) -> Result {
+    let steps = steps(ctx);
+    let n = steps.len();
+    let mut results: Vec<StepResult> = Vec::new();
+    let mut counts = Counts::default();
+    let mut test_steps_counted = true;
+
+    for (i, step) in steps.iter().enumerate() {
+        let detail = match &step.work {
+            Work::Tests(cmd) | Work::Command(cmd) => format!(" ({cmd})"),
+            _ => String::new(),
+        };
+        ctx.step(&format!("[{}/{n}] {}{detail}", i + 1, step.name));
+        let started = Instant::now();
+        let outcome = match &step.work {
+            Work::Setup => setup::setup(
+                ctx,
+                setup::Options {
+                    browser: true,
+                    dry_run: false,
+                },
+            ),
+            Work::BuildWidget => crate::build_widget(ctx),
+            Work::Sizes => bench::select(&["sizes".to_string()]).and_then(|b| bench::run(ctx, &b)),
+            Work::Command(cmd) => ctx.run(cmd, ""),
+            Work::Tests(cmd) => {
+                let (outcome, c) = run_counting(ctx, cmd);
+                if c.results == 0 {
+                    test_steps_counted = false;
+                }
+                counts.add(c);
+                outcome
+            }
+        };
+        results.push(StepResult {
+            name: step.name.to_string(),
+            took: started.elapsed(),
+            ok: outcome.is_ok(),
+        });
+        if let Err(err) = outcome {
+            println!();
+            print!("{}", summary(&results, ctx.elapsed()));
+            if counts.results > 0 {
+                println!(
+                    "so far: {} passed, {} failed, {} ignored",
+                    counts.passed, counts.failed, counts.ignored
+                );
+            }
+            return Err(Failure {
+                message: format!("step {}/{n} `{}` failed: {}", i + 1, step.name, err.message),
+                hint: Some(format!(
+                    "{}rerun just this step: {}\n      then everything: cargo xtask test",
+                    err.hint
+                        .filter(|h| !h.is_empty())
+                        .map(|h| format!("{h}\n      "))
+                        .unwrap_or_default(),
+                    step.rerun
+                )),
+            });
+        }
+    }
+
+    println!();
+    print!("{}", summary(&results, ctx.elapsed()));
+    if test_steps_counted {
+        println!(
+            "{} passed, {} failed, {} ignored (summed over {} `test result:` lines)",
+            counts.passed, counts.failed, counts.ignored, counts.results
+        );
+    }
+    ctx.step("all checks passed");
+    Ok(())
+}
+
+/// Runs cargo test with its stdout copied to ours as it comes, counting `test result:` lines.
+fn run_counting(ctx: &Ctx, cmd: &Cmd) -> (Result, Counts) {
+    let counts = Arc::new(Mutex::new(Counts::default()));
+    let mut child = match ctx.command(cmd).stdout(Stdio::piped()).spawn() {
+        Ok(c) => c,
+        Err(e) => return (check_status(cmd, Err(e), ""), Counts::default()),
+    };
+    let (done_tx, done_rx) = mpsc::channel();
+    if let Some(mut stdout) = child.stdout.take() {
+        let counts = Arc::clone(&counts);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            let mut line = Vec::new();
+            let mut out = std::io::stdout();
+            loop {
+                let n = match stdout.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                let _ = out.write_all(&buf[..n]);
+                let _ = out.flush();
+                for &b in &buf[..n] {
+                    if b == b'\n' {
+                        if let Some(c) = parse_result_line(&String::from_utf8_lossy(&line)) {
+                            if let Ok(mut total) = counts.lock() {
+                                total.add(c);
+                            }
+                        }
+                        line.clear();
+                    } else {
+                        line.push(b);
+                    }
+                }
+            }
+            let _ = done_tx.send(());
+        });
+    }
+    let status = child.wait();
+    // The pipe closes when the last process holding it exits; a test that leaks a server keeps
+    // it open, so do not wait for that forever.
+    if done_rx.recv_timeout(Duration::from_secs(10)).is_err() {
+        println!(
+            "warning: something started by `{}` still holds its output open after it exited \
+             (a leaked server or browser?)",
+            cmd
+        );
+    }
+    let counts = counts.lock().map(|c| *c).unwrap_or_default();
+    (check_status(cmd, status, ""), counts)
+}
+
+/// `test result: ok. 3 passed; 0 failed; 1 ignored; ...` -> counts (ANSI colours ignored).
+pub fn parse_result_line(line: &str) -> Option<Counts> {
+    let line = strip_ansi(line);
+    let rest = line.trim().strip_prefix("test result:")?;
+    let mut counts = Counts {
+        results: 1,
+        ..Counts::default()
+    };
+    for part in rest.split(';') {
+        let mut words = part.split_whitespace().rev();
+        let (Some(label), Some(number)) = (words.next(), words.next()) else {
+            continue;
+        };
+        let Ok(number) = number.parse::<u64>() else {
+            continue;
+        };
+        match label {
+            "passed" => counts.passed = number,
+            "failed" => counts.failed = number,
+            "ignored" => counts.ignored = number,
+            _ => {}
+        }
+    }
+    Some(counts)
+}
+
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ params final-byte
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The table printed at the end: each step's time and result, then the wall time.
+pub fn summary(results: &[StepResult], total: Duration) -> String {
+    let width = results
+        .iter()
+        .map(|r| r.name.len())
+        .max()
+        .unwrap_or(0)
+        .max("total".len());
+    let mut out = format!("{:<width$}  {:>6}  result\n", "step", "time");
+    for r in results {
+        out += &format!(
+            "{:<width$}  {:>6}  {}\n",
+            r.name,
+            mmss(r.took),
+            if r.ok { "ok" } else { "FAILED" }
+        );
+    }
+    out += &format!("{:<width$}  {:>6}\n", "total", mmss(total));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_cargo_test_result_lines() {
+        let c = parse_result_line(
+            "test result: ok. 12 passed; 0 failed; 3 ignored; 0 measured; 0 filtered out; \
+             finished in 0.52s",
+        );
+        assert_eq!(
+            c,
+            Some(Counts {
+                passed: 12,
+                failed: 0,
+                ignored: 3,
+                results: 1
+            })
+        );
+        let failed = parse_result_line("test result: FAILED. 1 passed; 2 failed; 0 ignored")
+            .expect("parsed");
+        assert_eq!((failed.passed, failed.failed), (1, 2));
+        let coloured = parse_result_line("test result: \u{1b}[32mok\u{1b}[0m. 4 passed; 0 failed")
+            .expect("parsed");
+        assert_eq!(coloured.passed, 4);
+        assert_eq!(parse_result_line("running 3 tests"), None);
+        assert_eq!(parse_result_line("test foo ... ok"), None);
+    }
+
+    #[test]
+    fn formats_the_summary() {
+        let results = [
+            StepResult {
+                name: "build-widget".into(),
+                took: Duration::from_secs(75),
+                ok: true,
+            },
+            StepResult {
+                name: "rustfmt".into(),
+                took: Duration::from_secs(1),
+                ok: false,
+            },
+        ];
+        assert_eq!(
+            summary(&results, Duration::from_secs(80)),
+            "\
+step            time  result
+build-widget   01:15  ok
+rustfmt        00:01  FAILED
+total          01:20
+"
+        );
+    }
+}
