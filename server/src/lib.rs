@@ -4,7 +4,10 @@
 //! - [`config`]: typed settings from flags and environment.
 //! - [`app`]: shared state, the router (`app`) and `serve`.
 //! - [`api`]: handlers of `/api/v1/channels/{key}/...`.
-//! - [`admin`]: the admin API (bearer token): consent list and export, withdrawals.
+//! - [`admin`]: the admin API (bearer token): consent list and export, withdrawals,
+//!   agreements, company details.
+//! - [`agreements`]: agreements, their immutable versions, HTML sanitising, company details.
+//! - [`templates`]: the built-in personal-data agreement templates (EU, RU, BY, KZ).
 //! - [`ws`]: the visitor WebSocket.
 //! - [`messenger`]: consent in messenger chats (notice, then the next message).
 //! - [`hub`]: in-process fan-out of new messages to live sockets.
@@ -15,9 +18,10 @@
 //! - [`net`]: the client IP, with `X-Forwarded-For` from trusted proxies only.
 //! - [`error`]: `AppError` and the JSON extractor, one error shape for the API.
 //! - [`demo`]: the demo channel and host page.
-//! - [`clock`]: timestamps.
+//! - [`clock`]: timestamps as the store writes them.
 
 pub mod admin;
+pub mod agreements;
 pub mod api;
 pub mod app;
 pub mod clock;
@@ -29,6 +33,7 @@ pub mod ledger;
 pub mod messenger;
 pub mod net;
 pub mod store;
+pub mod templates;
 pub mod tokens;
 pub mod validate;
 pub mod ws;

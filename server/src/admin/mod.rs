@@ -4,6 +4,7 @@
 //! one is generated on first start, printed once, and only its SHA-256 is kept (in
 //! `settings`). Requests carry it as `Authorization: Bearer <token>`.
 
+pub mod agreements;
 pub mod consents;
 
 use axum::extract::FromRequestParts;
@@ -89,4 +90,5 @@ pub fn router() -> Router<AppState> {
             "/channels/{key}/messenger/inbound",
             post(crate::messenger::inbound),
         )
+        .merge(agreements::routes())
 }
