@@ -148,12 +148,22 @@ pub struct AgreementView {
     /// The id a consent record points at: exactly the text below.
     pub version_id: String,
     pub title: String,
-    /// Plain text; the widget renders it as text, never as HTML.
+    /// The text, as `text_format` says. HTML was cleaned by the server's allow-list
+    /// on save; plain text is rendered as text, never as HTML.
     pub text: String,
+    pub text_format: admin::TextFormat,
     /// Label of the accept control.
     pub label: String,
     /// SHA-256 of `text`, hex.
     pub sha256: String,
+    /// Required or optional, pre-ticked or not, full text to be opened first.
+    pub behaviour: admin::Behaviour,
+    /// Where to send the visitor after accepting, if anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
+    /// Path of the full text of this version on the Canal server
+    /// (`/agreements/{version_id}`).
+    pub full_text_path: String,
 }
 
 /// `POST /api/v1/channels/{key}/consents`: the visitor accepted an agreement.

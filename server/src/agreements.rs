@@ -570,6 +570,16 @@ impl Store {
         current_in(&mut conn, agreement_id).await
     }
 
+    /// One version, with its text, by id.
+    pub async fn version(&self, id: &str) -> Result<Option<Version>, sqlx::Error> {
+        sqlx::query_as(&format!(
+            "SELECT {VERSION_COLUMNS} FROM agreement_versions WHERE id = ?1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await
+    }
+
     /// Every version of an agreement, oldest first.
     pub async fn versions(&self, agreement_id: &str) -> Result<Vec<VersionRef>, sqlx::Error> {
         sqlx::query_as(

@@ -32,18 +32,20 @@ pub async fn channel_config(
     let channel = channel(&state, &key).await?;
     let consent = match &channel.consent_agreement_id {
         Some(agreement_id) => {
-            state
-                .store
-                .current_version(agreement_id)
-                .await?
-                .map(|v| AgreementView {
-                    agreement_id: v.agreement_id,
-                    version_id: v.id,
-                    title: v.title,
-                    text: v.body,
-                    label: v.label,
-                    sha256: v.sha256,
-                })
+            let agreement = state.store.agreement(agreement_id).await?;
+            let version = state.store.latest_version(agreement_id).await?;
+            agreement.zip(version).map(|(a, v)| AgreementView {
+                full_text_path: format!("/agreements/{}", v.id),
+                agreement_id: v.agreement_id,
+                version_id: v.id,
+                title: v.title,
+                text: v.body,
+                text_format: v.text_format.into(),
+                label: v.label,
+                sha256: v.sha256,
+                behaviour: a.behaviour.into(),
+                redirect_url: a.redirect_url,
+            })
         }
         None => None,
     };

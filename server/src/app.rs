@@ -178,33 +178,55 @@ async fn demo_page(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-/// `GET /agreements/{version_id}`: the full text of one agreement version, as
-/// plain text (what the messenger notice and "read the full text" link to).
+/// `GET /agreements/{version_id}`: the full text of one agreement version (what
+/// the messenger notice and "read the full text" link to). Plain texts are served
+/// as text; HTML texts (cleaned on save) as a page that may run nothing.
 async fn agreement_text(
     State(state): State<AppState>,
     axum::extract::Path(version_id): axum::extract::Path<String>,
 ) -> Result<Response, AppError> {
-    let version = state
-        .store
-        .version_by_id(&version_id)
-        .await?
-        .ok_or_else(|| {
-            AppError::not_found(
-                ErrorCode::UnknownAgreementVersion,
-                "no such agreement version",
-            )
-        })?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=86400, immutable"),
-        ],
-        format!(
-            "{}\n\n{}\n\n(version {}, SHA-256 {})\n",
-            version.title, version.body, version.version, version.sha256
-        ),
-    )
-        .into_response())
+    let version = state.store.version(&version_id).await?.ok_or_else(|| {
+        AppError::not_found(
+            ErrorCode::UnknownAgreementVersion,
+            "no such agreement version",
+        )
+    })?;
+    let footer = format!("version {}, SHA-256 {}", version.version, version.sha256);
+    let cache = (header::CACHE_CONTROL, "public, max-age=86400, immutable");
+    Ok(match version.text_format {
+        crate::agreements::TextFormat::Plain => (
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8"), cache],
+            format!("{}\n\n{}\n\n({footer})\n", version.title, version.body),
+        )
+            .into_response(),
+        crate::agreements::TextFormat::Html => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                cache,
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; style-src 'unsafe-inline'; sandbox allow-popups",
+                ),
+            ],
+            format!(
+                "<!doctype html><html><head><meta charset=\"utf-8\">\
+                 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+                 <title>{title}</title><style>body{{font:16px/1.5 system-ui,sans-serif;\
+                 max-width:46rem;margin:2rem auto;padding:0 1rem}}</style></head>\
+                 <body><h1>{title}</h1>{body}<p><small>{footer}</small></p></body></html>",
+                title = escape_html(&version.title),
+                body = version.body,
+            ),
+        )
+            .into_response(),
+    })
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 async fn not_found() -> AppError {

@@ -316,17 +316,6 @@ impl Store {
         Ok(appended)
     }
 
-    /// An agreement version by id.
-    pub async fn version_by_id(&self, id: &str) -> Result<Option<AgreementVersion>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT id, agreement_id, version, title, body, label, sha256
-             FROM agreement_versions WHERE id = ?1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await
-    }
-
     /// Messages of a conversation after `seq`, oldest first.
     pub async fn messages_after(
         &self,

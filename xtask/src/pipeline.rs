@@ -60,7 +60,15 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
     .env("CHROMIUM", CHROMIUM);
     let wasm = Cmd::new(
         "cargo",
-        &["test", "-p", "canal-widget", "--target", WASM_TARGET],
+        &[
+            "test",
+            "-p",
+            "canal-widget",
+            "--target",
+            WASM_TARGET,
+            "--profile",
+            "wasm-test",
+        ],
     )
     .env("CHROMEDRIVER", CHROMEDRIVER)
     .env("WASM_BINDGEN_TEST_TIMEOUT", "120");

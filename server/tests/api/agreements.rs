@@ -161,7 +161,7 @@ async fn a_text_change_appends_a_version_and_a_no_op_creates_nothing() {
     // Old versions are still there, unchanged, and the database refuses edits.
     let first = app
         .store
-        .version_by_id(created["current"]["id"].as_str().expect("id"))
+        .version(created["current"]["id"].as_str().expect("id"))
         .await
         .expect("read")
         .expect("kept");
@@ -265,7 +265,7 @@ async fn html_is_sanitised_before_it_is_stored_and_hashed() {
     assert_eq!(created["current"]["sha256"], sha256(&stored));
     let row = app
         .store
-        .version_by_id(created["current"]["id"].as_str().expect("id"))
+        .version(created["current"]["id"].as_str().expect("id"))
         .await
         .expect("read")
         .expect("stored");

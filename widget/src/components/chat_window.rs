@@ -1,0 +1,111 @@
+//! The chat window: everything the visitor sees once the channel is known.
+
+use canal_protocol::ChannelConfig;
+use leptos::{ev::KeyboardEvent, html, prelude::*};
+
+use super::{Composer, ConsentPrompt, Header, MessageList};
+use crate::{
+    host::HostPage,
+    i18n,
+    session::{ChatSession, Phase},
+};
+
+/// Header, greeting and messages, status lines, the composer, and the consent
+/// prompt when the first message needs one. Picks the language from the channel's
+/// locale and provides it to the components inside. Escape closes the window.
+#[component]
+pub fn ChatWindow(
+    /// The channel key from the frame URL.
+    #[prop(into)]
+    channel: String,
+    /// The channel's public configuration.
+    config: ChannelConfig,
+    /// The host page from the loader's `INIT`, once it arrived.
+    #[prop(into)]
+    page: Signal<Option<HostPage>>,
+    /// The visitor closed the window.
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let t = i18n::pick(config.locale.as_deref());
+    provide_context(t);
+    let chat = ChatSession::new(channel, &config, page, t);
+    let input = NodeRef::<html::Textarea>::new();
+
+    // After the prompt closes, once the window is no longer inert.
+    let focus_input = move || {
+        request_animation_frame(move || {
+            if let Some(input) = input.get_untracked() {
+                let _ = input.focus();
+            }
+        });
+    };
+    let consent_text = NodeRef::<html::Div>::new();
+    let on_send = Callback::new(move |()| {
+        chat.submit();
+        if chat.prompt_open.get_untracked() {
+            // The prompt is drawn before the next frame.
+            request_animation_frame(move || {
+                if let Some(text) = consent_text.get_untracked() {
+                    let _ = text.focus();
+                }
+            });
+        }
+    });
+    let on_accept = Callback::new(move |()| {
+        chat.accept();
+        focus_input();
+    });
+    let on_decline = Callback::new(move |()| {
+        chat.decline();
+        focus_input();
+    });
+    let on_keydown = move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" {
+            on_close.run(());
+        }
+    };
+    let agreement = config.consent.clone();
+    let status = move || match chat.phase.get() {
+        Phase::Starting => Some(t.starting),
+        Phase::Reconnecting => Some(t.reconnecting),
+        _ => None,
+    };
+
+    view! {
+        <section class="cn-window" aria-labelledby="cn-title" on:keydown=on_keydown>
+            // Behind an open consent prompt everything else is inert: the dialog is modal
+            // for keyboard and screen-reader users too.
+            <div class="cn-main" inert=move || chat.prompt_open.get()>
+            <Header title=config.title on_close=on_close />
+            <MessageList
+                greeting=config.greeting
+                messages=Signal::derive(move || chat.transcript.with(|t| t.entries().to_vec()))
+            />
+            <p class="cn-status" data-testid="status" role="status">
+                {status}
+                {move || chat.notice.get()}
+            </p>
+            <p class="cn-error" data-testid="error" role="alert">
+                {move || chat.error.get()}
+            </p>
+            <Composer
+                value=chat.draft
+                on_send=on_send
+                busy=Signal::derive(move || chat.phase.get() == Phase::Starting)
+                input_ref=input
+            />
+            </div>
+            {move || {
+                let agreement = agreement.clone().filter(|_| chat.prompt_open.get())?;
+                Some(view! {
+                    <ConsentPrompt
+                        agreement=agreement
+                        on_accept=on_accept
+                        on_decline=on_decline
+                        text_ref=consent_text
+                    />
+                })
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,216 @@
+//! The frame's side of the `postMessage` contract with the loader on the host page
+//! (see `canal_protocol::embed`): the frame URL's parameters, `READY` and `CLOSE` to
+//! the parent, and `INIT` from it. Only messages from the parent window with the
+//! host origin named in the URL are read; every post names that origin.
+
+use canal_protocol::{embed, limits, Utm};
+use leptos::{ev, leptos_dom::helpers::WindowListenerHandle, prelude::window_event_listener};
+use wasm_bindgen::JsValue;
+use web_sys::MessageEvent;
+
+/// The frame URL's query: `?channel=KEY&host=ORIGIN`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameParams {
+    pub channel: String,
+    /// Origin of the host page, e.g. `https://shop.example`.
+    pub host: String,
+}
+
+impl FrameParams {
+    /// Reads the parameters from this frame's location; `None` if one is missing or
+    /// the host is not an http(s) origin.
+    pub fn from_location() -> Option<Self> {
+        let search = web_sys::window()?.location().search().ok()?;
+        let query = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+        let channel = query.get(embed::CHANNEL_PARAM).filter(|c| !c.is_empty())?;
+        let host = query.get(embed::HOST_PARAM).filter(|h| is_origin(h))?;
+        Some(Self { channel, host })
+    }
+}
+
+/// Whether `text` is exactly an http(s) origin as `location.origin` writes it.
+fn is_origin(text: &str) -> bool {
+    web_sys::Url::new(text).is_ok_and(|url| {
+        matches!(url.protocol().as_str(), "http:" | "https:") && url.origin() == text
+    })
+}
+
+/// The host page the visitor is on, as the loader told it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostPage {
+    pub page_url: String,
+    pub utm: Option<Utm>,
+}
+
+impl HostPage {
+    /// The page from `document.referrer`, for when `INIT` never came.
+    pub fn from_referrer() -> Option<Self> {
+        let referrer = web_sys::window()?.document()?.referrer();
+        is_page_url(&referrer).then_some(Self {
+            page_url: referrer,
+            utm: None,
+        })
+    }
+}
+
+fn is_page_url(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() <= limits::MAX_PAGE_URL_BYTES
+}
+
+/// The host page from an `INIT`'s fields: `None` unless the page URL is http(s) and
+/// not too long. Empty or oversized UTM values are dropped rather than sent to a
+/// server that would refuse them.
+pub fn host_page(page_url: String, utm: Utm) -> Option<HostPage> {
+    if !is_page_url(&page_url) {
+        return None;
+    }
+    let keep =
+        |value: Option<String>| value.filter(|v| !v.is_empty() && v.len() <= limits::MAX_UTM_BYTES);
+    let utm = Utm {
+        source: keep(utm.source),
+        medium: keep(utm.medium),
+        campaign: keep(utm.campaign),
+        content: keep(utm.content),
+        term: keep(utm.term),
+    };
+    Some(HostPage {
+        page_url,
+        utm: (utm != Utm::default()).then_some(utm),
+    })
+}
+
+/// Reads the data of an `INIT` message: `{type, page_url, utm: {source, ...}}`.
+/// Anything else (another type, a string, `null`, wrong field types) is `None`.
+pub fn read_init(data: &JsValue) -> Option<HostPage> {
+    fn text(object: &JsValue, key: &str) -> Option<String> {
+        js_sys::Reflect::get(object, &JsValue::from_str(key))
+            .ok()?
+            .as_string()
+    }
+    if !data.is_object() || text(data, "type")? != embed::INIT {
+        return None;
+    }
+    let utm = js_sys::Reflect::get(data, &JsValue::from_str("utm"))
+        .ok()
+        .filter(JsValue::is_object);
+    let field = |key| utm.as_ref().and_then(|utm| text(utm, key));
+    host_page(
+        text(data, "page_url")?,
+        Utm {
+            source: field("source"),
+            medium: field("medium"),
+            campaign: field("campaign"),
+            content: field("content"),
+            term: field("term"),
+        },
+    )
+}
+
+/// The channel to the loader on the host page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostLink {
+    host: String,
+}
+
+impl HostLink {
+    pub fn new(host: String) -> Self {
+        Self { host }
+    }
+
+    /// Posts `{type: kind}` to the parent window, for the host origin only.
+    pub fn post(&self, kind: &str) {
+        let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else {
+            return;
+        };
+        let message = js_sys::Object::new();
+        if js_sys::Reflect::set(
+            &message,
+            &JsValue::from_str("type"),
+            &JsValue::from_str(kind),
+        )
+        .is_ok()
+        {
+            let _ = parent.post_message(&message, &self.host);
+        }
+    }
+
+    /// Calls `on_init` for every valid `INIT` the parent posts from the host origin.
+    pub fn listen(&self, on_init: impl Fn(HostPage) + 'static) -> WindowListenerHandle {
+        let host = self.host.clone();
+        window_event_listener(ev::message, move |event: MessageEvent| {
+            if event.origin() != host || !from_parent(&event) {
+                return;
+            }
+            if let Some(page) = read_init(&event.data()) {
+                on_init(page);
+            }
+        })
+    }
+}
+
+fn from_parent(event: &MessageEvent) -> bool {
+    let parent = web_sys::window().and_then(|w| w.parent().ok().flatten());
+    match (event.source(), parent) {
+        (Some(source), Some(parent)) => js_sys::Object::is(&source, &parent),
+        _ => false,
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    fn utm(source: &str, term: &str) -> Utm {
+        Utm {
+            source: Some(source.into()),
+            term: Some(term.into()),
+            ..Utm::default()
+        }
+    }
+
+    #[test]
+    fn keeps_page_url_and_present_utm_values() {
+        let page = host_page(
+            "https://shop.example/a?utm_source=x".into(),
+            utm("x", "shoes"),
+        )
+        .expect("valid page");
+        assert_eq!(page.page_url, "https://shop.example/a?utm_source=x");
+        let utm = page.utm.expect("utm");
+        assert_eq!(utm.source.as_deref(), Some("x"));
+        assert_eq!(utm.term.as_deref(), Some("shoes"));
+        assert_eq!(utm.medium, None);
+    }
+
+    #[test]
+    fn empty_or_oversized_utm_values_are_dropped() {
+        let page = host_page("http://a.example/".into(), Utm::default()).expect("valid page");
+        assert_eq!(page.utm, None);
+        let page = host_page("http://a.example/".into(), utm("", "")).expect("valid page");
+        assert_eq!(page.utm, None);
+        let long = "x".repeat(limits::MAX_UTM_BYTES + 1);
+        let utm = host_page("http://a.example/".into(), utm("s", &long))
+            .and_then(|p| p.utm)
+            .expect("utm");
+        assert_eq!((utm.source.as_deref(), utm.term), (Some("s"), None));
+    }
+
+    #[test]
+    fn only_http_page_urls_of_bounded_length_are_accepted() {
+        for url in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "data:text/html,x",
+            "",
+            "//shop.example/",
+        ] {
+            assert_eq!(host_page(url.into(), Utm::default()), None, "{url}");
+        }
+        let long = format!(
+            "https://a.example/{}",
+            "a".repeat(limits::MAX_PAGE_URL_BYTES)
+        );
+        assert_eq!(host_page(long, Utm::default()), None);
+    }
+}

@@ -1,0 +1,134 @@
+//! Every text the frame shows, in English, Spanish and Russian.
+//!
+//! The channel's locale wins; without one the browser's language is used; anything
+//! else falls back to English. Components read the current table with [`use_strings`].
+
+use leptos::prelude::use_context;
+
+/// The UI texts of one language.
+#[derive(Debug)]
+pub struct Strings {
+    pub loading: &'static str,
+    pub close: &'static str,
+    pub messages: &'static str,
+    pub message_label: &'static str,
+    pub placeholder: &'static str,
+    pub send: &'static str,
+    pub decline: &'static str,
+    pub consent_needed: &'static str,
+    pub starting: &'static str,
+    pub reconnecting: &'static str,
+    pub err_params: &'static str,
+    pub err_unavailable: &'static str,
+    pub err_network: &'static str,
+    pub err_page: &'static str,
+    pub err_too_long: &'static str,
+    pub err_session: &'static str,
+    pub err_generic: &'static str,
+}
+
+pub static EN: Strings = Strings {
+    loading: "Loading…",
+    close: "Close chat",
+    messages: "Messages",
+    message_label: "Your message",
+    placeholder: "Type your message…",
+    send: "Send",
+    decline: "Decline",
+    consent_needed:
+        "The chat starts only after you accept the agreement. Your message has not been sent.",
+    starting: "Starting the chat…",
+    reconnecting: "Connection lost. Reconnecting…",
+    err_params: "This chat window was opened without its settings. Please reload the page.",
+    err_unavailable: "This chat is not available right now.",
+    err_network: "Could not reach the chat. Please check your connection and try again.",
+    err_page: "Could not tell which page you are on. Please reload the page and try again.",
+    err_too_long: "This message is too long. Please shorten it.",
+    err_session: "Your previous chat has ended. Send a message to start a new one.",
+    err_generic: "Something went wrong. Please try again.",
+};
+
+pub static ES: Strings = Strings {
+    loading: "Cargando…",
+    close: "Cerrar el chat",
+    messages: "Mensajes",
+    message_label: "Tu mensaje",
+    placeholder: "Escribe tu mensaje…",
+    send: "Enviar",
+    decline: "Rechazar",
+    consent_needed: "El chat solo empieza cuando aceptas el acuerdo. Tu mensaje no se ha enviado.",
+    starting: "Iniciando el chat…",
+    reconnecting: "Conexión perdida. Reconectando…",
+    err_params: "Esta ventana de chat se abrió sin su configuración. Recarga la página.",
+    err_unavailable: "Este chat no está disponible ahora.",
+    err_network: "No se pudo conectar con el chat. Comprueba tu conexión e inténtalo de nuevo.",
+    err_page: "No se pudo saber en qué página estás. Recarga la página e inténtalo de nuevo.",
+    err_too_long: "El mensaje es demasiado largo. Acórtalo, por favor.",
+    err_session: "Tu chat anterior ha terminado. Envía un mensaje para empezar uno nuevo.",
+    err_generic: "Algo salió mal. Inténtalo de nuevo.",
+};
+
+pub static RU: Strings = Strings {
+    loading: "Загрузка…",
+    close: "Закрыть чат",
+    messages: "Сообщения",
+    message_label: "Ваше сообщение",
+    placeholder: "Напишите сообщение…",
+    send: "Отправить",
+    decline: "Отказаться",
+    consent_needed:
+        "Чат начнётся только после того, как вы примете соглашение. Сообщение не отправлено.",
+    starting: "Начинаем чат…",
+    reconnecting: "Связь потеряна. Переподключаемся…",
+    err_params: "Окно чата открыто без настроек. Перезагрузите страницу.",
+    err_unavailable: "Чат сейчас недоступен.",
+    err_network: "Не удалось связаться с чатом. Проверьте подключение и попробуйте ещё раз.",
+    err_page: "Не удалось определить страницу. Перезагрузите её и попробуйте ещё раз.",
+    err_too_long: "Сообщение слишком длинное. Сократите его.",
+    err_session: "Прежний чат завершён. Отправьте сообщение, чтобы начать новый.",
+    err_generic: "Что-то пошло не так. Попробуйте ещё раз.",
+};
+
+/// The table for a BCP 47 tag (`es`, `es-MX`, `ru-RU`, ...); English otherwise.
+pub fn for_tag(tag: &str) -> &'static Strings {
+    let primary = tag.split(['-', '_']).next().unwrap_or_default();
+    if primary.eq_ignore_ascii_case("es") {
+        &ES
+    } else if primary.eq_ignore_ascii_case("ru") {
+        &RU
+    } else {
+        &EN
+    }
+}
+
+/// The table for the channel's locale, else for the browser's language.
+pub fn pick(channel_locale: Option<&str>) -> &'static Strings {
+    match channel_locale {
+        Some(tag) => for_tag(tag),
+        None => for_tag(
+            &web_sys::window()
+                .and_then(|w| w.navigator().language())
+                .unwrap_or_default(),
+        ),
+    }
+}
+
+/// The table provided by the enclosing chat window; English when there is none (a
+/// component mounted alone, as in tests).
+pub fn use_strings() -> &'static Strings {
+    use_context::<&'static Strings>().unwrap_or(&EN)
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_pick_their_language_and_unknown_ones_english() {
+        assert!(std::ptr::eq(for_tag("es-MX"), &ES));
+        assert!(std::ptr::eq(for_tag("RU"), &RU));
+        assert!(std::ptr::eq(for_tag("de-DE"), &EN));
+        assert!(std::ptr::eq(for_tag(""), &EN));
+        assert!(std::ptr::eq(pick(Some("ru_RU")), &RU));
+    }
+}

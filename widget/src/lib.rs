@@ -1,0 +1,26 @@
+//! The Canal visitor chat, as it runs inside the frame `/widget/` (Leptos, client-side
+//! rendered, compiled to WebAssembly). The loader `embed.js` (next to this crate's
+//! `Cargo.toml`, served as `/embed.js`) inserts the frame when the visitor asks for the
+//! chat.
+//!
+//! Layout:
+//! - [`components`]: one module per component; [`components::App`] is the root.
+//! - [`session`]: consent, conversation start, socket and outbox, as signals.
+//! - [`chat`]: the transcript model (pure; native unit tests).
+//! - [`api`]: HTTP calls and the WebSocket.
+//! - [`host`]: the `postMessage` contract with the loader on the host page.
+//! - [`storage`]: the visitor's session in `localStorage`, written only after consent.
+//! - [`i18n`]: the UI texts (en, es, ru).
+
+pub mod api;
+pub mod chat;
+pub mod components;
+pub mod host;
+pub mod i18n;
+pub mod session;
+pub mod storage;
+
+/// Mounts the frame app on `<body>`: what the `canal-widget` binary runs.
+pub fn mount() {
+    leptos::mount::mount_to_body(components::App);
+}

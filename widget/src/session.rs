@@ -1,0 +1,409 @@
+//! The chat session: consent, starting the conversation, the socket and the outbox.
+//!
+//! [`ChatSession`] owns the state the components draw (transcript, draft, errors,
+//! whether the consent prompt is open) and the effects behind it (HTTP calls,
+//! `localStorage`, the socket). The order of effects is the privacy contract:
+//! nothing is requested or stored before the visitor accepts the agreement; the
+//! visitor token is stored only after the consent is recorded.
+
+use std::time::Duration;
+
+use canal_protocol::{
+    limits, AgreementView, ChannelConfig, ClientFrame, ConsentRequest, ConversationRequest,
+    ErrorCode, ServerFrame,
+};
+use leptos::{prelude::*, task::spawn_local};
+
+use crate::{
+    api::{self, ApiError, Socket, SocketEvent},
+    chat::Transcript,
+    host::HostPage,
+    i18n::Strings,
+    storage::{self, StoredSession},
+};
+
+/// Where the conversation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// No conversation yet (or the old one is gone).
+    Idle,
+    /// Recording consent and starting the conversation.
+    Starting,
+    /// Opening the socket.
+    Connecting,
+    /// Socket open and welcomed: messages go out at once.
+    Live,
+    /// The socket dropped; a new attempt is scheduled.
+    Reconnecting,
+}
+
+/// Longest wait between reconnect attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// The state and actions of one chat window. Cheap to copy into event handlers.
+#[derive(Clone, Copy)]
+pub struct ChatSession {
+    channel: StoredValue<String>,
+    agreement: StoredValue<Option<AgreementView>>,
+    page: Signal<Option<HostPage>>,
+    strings: &'static Strings,
+    stored: StoredValue<Option<StoredSession>>,
+    socket: StoredValue<Option<Socket>, LocalStorage>,
+    attempts: StoredValue<u32>,
+    /// The conversation so far.
+    pub transcript: RwSignal<Transcript>,
+    /// What the visitor is typing.
+    pub draft: RwSignal<String>,
+    pub phase: RwSignal<Phase>,
+    /// The agreement is on screen.
+    pub prompt_open: RwSignal<bool>,
+    /// The last failure, for the alert line.
+    pub error: RwSignal<Option<&'static str>>,
+    /// A polite note (e.g. that declining means no chat).
+    pub notice: RwSignal<Option<&'static str>>,
+}
+
+impl ChatSession {
+    /// A session for `channel`. A session stored by an earlier visit is resumed at
+    /// once; otherwise nothing happens until the visitor sends.
+    pub fn new(
+        channel: String,
+        config: &ChannelConfig,
+        page: Signal<Option<HostPage>>,
+        strings: &'static Strings,
+    ) -> Self {
+        let stored = storage::load(&channel);
+        let session = Self {
+            channel: StoredValue::new(channel),
+            agreement: StoredValue::new(config.consent.clone()),
+            page,
+            strings,
+            stored: StoredValue::new(stored),
+            socket: StoredValue::new_local(None),
+            attempts: StoredValue::new(0),
+            transcript: RwSignal::new(Transcript::default()),
+            draft: RwSignal::new(String::new()),
+            phase: RwSignal::new(Phase::Idle),
+            prompt_open: RwSignal::new(false),
+            error: RwSignal::new(None),
+            notice: RwSignal::new(None),
+        };
+        if session.conversation().is_some() {
+            session.connect();
+        }
+        session
+    }
+
+    fn alive(&self) -> bool {
+        !self.transcript.is_disposed()
+    }
+
+    /// `(conversation_id, visitor_token)` once a conversation exists.
+    fn conversation(&self) -> Option<(String, String)> {
+        self.stored.with_value(|s| {
+            let s = s.as_ref()?;
+            Some((s.conversation_id.clone()?, s.visitor_token.clone()))
+        })
+    }
+
+    /// The composer's send: validates the draft, then sends it, asks for consent
+    /// first, or starts the conversation.
+    pub fn submit(&self) {
+        let text = self.draft.get_untracked();
+        if text.trim().is_empty() || self.phase.get_untracked() == Phase::Starting {
+            return;
+        }
+        if text.chars().count() > limits::MAX_MESSAGE_CHARS {
+            self.error.set(Some(self.strings.err_too_long));
+            return;
+        }
+        self.error.set(None);
+        self.notice.set(None);
+        if self.conversation().is_some() {
+            if let Some(client_id) = self.queue_draft() {
+                self.flush_one(&client_id);
+            }
+        } else if self.agreement.with_value(Option::is_some)
+            && self.stored.with_value(Option::is_none)
+        {
+            self.prompt_open.set(true);
+        } else {
+            self.start();
+        }
+    }
+
+    /// The visitor accepted the agreement: record it and start.
+    pub fn accept(&self) {
+        self.prompt_open.set(false);
+        self.start();
+    }
+
+    /// The visitor declined: nothing is sent, requested or stored; the draft stays.
+    pub fn decline(&self) {
+        self.prompt_open.set(false);
+        self.notice.set(Some(self.strings.consent_needed));
+    }
+
+    /// Moves the draft into the transcript as a pending message; returns its client id.
+    fn queue_draft(&self) -> Option<String> {
+        let Some(client_id) = api::random_id() else {
+            self.error.set(Some(self.strings.err_generic));
+            return None;
+        };
+        let text = self.draft.get_untracked();
+        self.transcript
+            .update(|t| t.push_pending(client_id.clone(), text));
+        self.draft.set(String::new());
+        Some(client_id)
+    }
+
+    fn start(&self) {
+        let Some(client_id) = self.queue_draft() else {
+            return;
+        };
+        self.phase.set(Phase::Starting);
+        let this = *self;
+        spawn_local(async move {
+            let started = this.open_conversation().await;
+            if !this.alive() {
+                return;
+            }
+            match started {
+                Ok(()) => this.connect(),
+                Err(message) => {
+                    let text = this
+                        .transcript
+                        .try_update(|t| t.remove_pending(&client_id))
+                        .flatten();
+                    if let Some(text) = text {
+                        this.draft.update(|draft| {
+                            if draft.is_empty() {
+                                *draft = text;
+                            }
+                        });
+                    }
+                    this.error.set(Some(message));
+                    this.phase.set(Phase::Idle);
+                }
+            }
+        });
+    }
+
+    /// Records consent when the channel asks for it and none is stored, then creates
+    /// the conversation, storing the session after each step.
+    async fn open_conversation(&self) -> Result<(), &'static str> {
+        let strings = self.strings;
+        let page = self
+            .page
+            .get_untracked()
+            .or_else(HostPage::from_referrer)
+            .ok_or(strings.err_page)?;
+        let channel = self.channel.get_value();
+        let mut session = self.stored.get_value();
+
+        if session.is_none() {
+            if let Some(agreement) = self.agreement.get_value() {
+                let request = ConsentRequest {
+                    agreement_version_id: agreement.version_id,
+                    page_url: page.page_url.clone(),
+                    request_id: api::random_id(),
+                };
+                let created = api::create_consent(&channel, &request)
+                    .await
+                    .map_err(|e| self.error_text(&e))?;
+                let consented = StoredSession {
+                    visitor_token: created.visitor_token,
+                    consent_id: Some(created.consent_id),
+                    conversation_id: None,
+                };
+                storage::save(&channel, &consented);
+                session = Some(consented);
+                self.stored.try_set_value(session.clone());
+            }
+        }
+
+        let request = ConversationRequest {
+            visitor_token: session.as_ref().map(|s| s.visitor_token.clone()),
+            consent_id: session.as_ref().and_then(|s| s.consent_id.clone()),
+            page_url: Some(page.page_url),
+            utm: page.utm,
+        };
+        let created = match api::create_conversation(&channel, &request).await {
+            Ok(created) => created,
+            Err(error) => {
+                if matches!(
+                    error.code(),
+                    Some(ErrorCode::Unauthorized | ErrorCode::ConsentRequired)
+                ) {
+                    // The stored visitor or consent is no longer valid: ask afresh.
+                    self.forget();
+                }
+                return Err(self.error_text(&error));
+            }
+        };
+        let started = StoredSession {
+            visitor_token: created.visitor_token,
+            consent_id: session.and_then(|s| s.consent_id),
+            conversation_id: Some(created.conversation_id),
+        };
+        storage::save(&channel, &started);
+        self.stored.try_set_value(Some(started));
+        Ok(())
+    }
+
+    fn error_text(&self, error: &ApiError) -> &'static str {
+        match error {
+            ApiError::Network => self.strings.err_network,
+            ApiError::Status { .. } => match error.code() {
+                Some(ErrorCode::UnknownChannel | ErrorCode::ForbiddenOrigin) => {
+                    self.strings.err_unavailable
+                }
+                Some(ErrorCode::InvalidPageUrl) => self.strings.err_page,
+                Some(ErrorCode::TooLarge) => self.strings.err_too_long,
+                _ => self.strings.err_generic,
+            },
+            ApiError::Decode => self.strings.err_generic,
+        }
+    }
+
+    /// Drops the stored session: the server does not know it any more.
+    fn forget(&self) {
+        if let Some(channel) = self.channel.try_get_value() {
+            storage::clear(&channel);
+        }
+        self.stored.try_set_value(None);
+    }
+
+    /// Opens the socket for the stored conversation (replacing an old one).
+    fn connect(&self) {
+        if !self.alive() || self.conversation().is_none() {
+            return;
+        }
+        if self.phase.get_untracked() != Phase::Reconnecting {
+            self.phase.set(Phase::Connecting);
+        }
+        let this = *self;
+        match Socket::open(move |event| this.on_socket(event)) {
+            Ok(socket) => self.socket.set_value(Some(socket)),
+            Err(_) => self.reconnect_later(),
+        }
+    }
+
+    fn reconnect_later(&self) {
+        let attempts = self.attempts.get_value();
+        self.attempts.set_value(attempts.saturating_add(1));
+        self.phase.set(Phase::Reconnecting);
+        let delay = Duration::from_secs(1 << attempts.min(5)).min(MAX_BACKOFF);
+        let this = *self;
+        set_timeout(move || this.connect(), delay);
+    }
+
+    fn on_socket(&self, event: SocketEvent) {
+        if !self.alive() {
+            return;
+        }
+        match event {
+            SocketEvent::Open => {
+                if let Some((conversation_id, visitor_token)) = self.conversation() {
+                    let last_seq = self.transcript.with_untracked(Transcript::last_seq);
+                    self.send(&ClientFrame::Hello {
+                        conversation_id,
+                        visitor_token,
+                        last_seq,
+                    });
+                }
+            }
+            SocketEvent::Frame(frame) => self.on_frame(frame),
+            SocketEvent::Closed => {
+                if self.conversation().is_some() {
+                    self.reconnect_later();
+                } else {
+                    self.phase.set(Phase::Idle);
+                }
+            }
+        }
+    }
+
+    fn on_frame(&self, frame: ServerFrame) {
+        match frame {
+            ServerFrame::Welcome { .. } => {
+                self.attempts.set_value(0);
+                self.phase.set(Phase::Live);
+                self.error.set(None);
+                // The outbox: everything not yet acknowledged goes (again); the
+                // server stores each client id once.
+                let pending: Vec<(String, String)> = self.transcript.with_untracked(|t| {
+                    t.pending()
+                        .filter_map(|e| Some((e.client_id.clone()?, e.text.clone())))
+                        .collect()
+                });
+                for (client_id, text) in pending {
+                    self.send(&ClientFrame::Send { client_id, text });
+                }
+            }
+            ServerFrame::Ack { client_id, seq } => {
+                self.transcript.update(|t| {
+                    t.ack(&client_id, seq);
+                });
+            }
+            ServerFrame::Message(message) => {
+                self.transcript.update(|t| {
+                    t.receive(message);
+                });
+            }
+            ServerFrame::Error { code, .. } => {
+                if self.phase.get_untracked() != Phase::Live
+                    && matches!(
+                        code,
+                        ErrorCode::Unauthorized
+                            | ErrorCode::UnknownConversation
+                            | ErrorCode::NotAuthenticated
+                    )
+                {
+                    // The stored conversation is gone: start over on the next send.
+                    self.forget();
+                    self.transcript.set(Transcript::default());
+                    self.phase.set(Phase::Idle);
+                    self.error.set(Some(self.strings.err_session));
+                    self.socket.with_value(|s| {
+                        if let Some(s) = s {
+                            s.close();
+                        }
+                    });
+                } else {
+                    self.error.set(Some(match code {
+                        ErrorCode::TooLarge => self.strings.err_too_long,
+                        _ => self.strings.err_generic,
+                    }));
+                }
+            }
+        }
+    }
+
+    /// Sends the pending message at once when the socket is live; otherwise it waits
+    /// in the outbox for the next `welcome`.
+    fn flush_one(&self, client_id: &str) {
+        if self.phase.get_untracked() != Phase::Live {
+            return;
+        }
+        let text = self.transcript.with_untracked(|t| {
+            t.pending()
+                .find(|e| e.client_id.as_deref() == Some(client_id))
+                .map(|e| e.text.clone())
+        });
+        if let Some(text) = text {
+            self.send(&ClientFrame::Send {
+                client_id: client_id.to_owned(),
+                text,
+            });
+        }
+    }
+
+    fn send(&self, frame: &ClientFrame) {
+        self.socket.with_value(|socket| {
+            if let Some(socket) = socket {
+                socket.send(frame);
+            }
+        });
+    }
+}

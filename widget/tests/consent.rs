@@ -1,0 +1,595 @@
+//! Browser tier: the frame's components in headless Chromium.
+//!
+//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p canal-widget --target wasm32-unknown-unknown`
+//! (the runner reads `webdriver.json` next to `Cargo.toml`).
+//!
+//! Components are mounted into a fresh container per test. The chat-window tests
+//! replace `fetch` and `WebSocket` with recording fakes, so they check exactly which
+//! requests and frames the widget makes, and when it writes `localStorage`.
+#![cfg(target_arch = "wasm32")]
+
+use std::sync::{
+    atomic::{AtomicUsize, Ordering},
+    Arc,
+};
+
+use canal_protocol::admin::{Behaviour, TextFormat};
+use canal_protocol::{AgreementView, Author, ChannelConfig};
+use canal_widget::{
+    chat::{Entry, Status},
+    components::{ChatWindow, ConsentPrompt, MessageList},
+    host::{read_init, HostPage},
+    storage,
+};
+use leptos::{mount::mount_to, prelude::*};
+use serde_json::{json, Value};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlTextAreaElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+// ---- helpers -------------------------------------------------------------------
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("window")
+}
+
+fn container() -> HtmlElement {
+    let document = window().document().expect("document");
+    let div = document.create_element("div").expect("div");
+    document
+        .body()
+        .expect("body")
+        .append_child(&div)
+        .expect("append");
+    div.unchecked_into()
+}
+
+fn find(root: &Element, test_id: &str) -> Option<Element> {
+    root.query_selector(&format!("[data-testid=\"{test_id}\"]"))
+        .expect("selector")
+}
+
+fn get(root: &Element, test_id: &str) -> Element {
+    find(root, test_id).unwrap_or_else(|| panic!("no [data-testid={test_id}]"))
+}
+
+fn all(root: &Element, test_id: &str) -> Vec<Element> {
+    let list = root
+        .query_selector_all(&format!("[data-testid=\"{test_id}\"]"))
+        .expect("selector");
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .collect()
+}
+
+/// A real click, as the browser dispatches it.
+fn click(root: &Element, test_id: &str) {
+    get(root, test_id).unchecked_into::<HtmlElement>().click();
+}
+
+fn text(root: &Element, test_id: &str) -> String {
+    get(root, test_id).text_content().unwrap_or_default()
+}
+
+/// Types into the composer the way a keyboard does: value, then an `input` event.
+fn type_into_composer(root: &Element, value: &str) {
+    let input: HtmlTextAreaElement = get(root, "composer-input").unchecked_into();
+    input.set_value(value);
+    let event = web_sys::Event::new("input").expect("event");
+    input.dispatch_event(&event).expect("dispatch");
+}
+
+fn composer_value(root: &Element) -> String {
+    get(root, "composer-input")
+        .unchecked_into::<HtmlTextAreaElement>()
+        .value()
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .expect("timeout");
+    });
+    JsFuture::from(promise).await.expect("sleep");
+}
+
+/// Waits (up to 2 s) until `condition` holds.
+async fn until(what: &str, condition: impl Fn() -> bool) {
+    for _ in 0..200 {
+        if condition() {
+            return;
+        }
+        sleep(10).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn canal_keys() -> Vec<String> {
+    let storage = window().local_storage().expect("storage").expect("storage");
+    (0..storage.length().expect("length"))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|key| key.starts_with(storage::KEY_PREFIX))
+        .collect()
+}
+
+fn clear_canal_keys() {
+    let storage = window().local_storage().expect("storage").expect("storage");
+    for key in canal_keys() {
+        storage.remove_item(&key).expect("remove");
+    }
+}
+
+fn agreement() -> AgreementView {
+    AgreementView {
+        agreement_id: "agr_1".into(),
+        version_id: "ver_1".into(),
+        title: "Personal data".into(),
+        text: "We keep what you write.\n<img src=x onerror=alert(1)>".into(),
+        text_format: TextFormat::Plain,
+        label: "I agree".into(),
+        sha256: "00".into(),
+        behaviour: Behaviour::RequiredAutoAccepted,
+        redirect_url: None,
+        full_text_path: "/agreements/ver_1".into(),
+    }
+}
+
+fn config(channel: &str) -> ChannelConfig {
+    ChannelConfig {
+        channel: channel.into(),
+        title: "Support".into(),
+        greeting: Some("Hello! How can we help?".into()),
+        locale: Some("en".into()),
+        consent: Some(agreement()),
+    }
+}
+
+fn counter() -> (Arc<AtomicUsize>, Callback<()>) {
+    let count = Arc::new(AtomicUsize::new(0));
+    let callback = Callback::new({
+        let count = Arc::clone(&count);
+        move |()| {
+            count.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    (count, callback)
+}
+
+/// Replaces `fetch` and `WebSocket` with fakes that record what the widget does.
+/// `window.__canal.responses` maps a URL suffix to `{status, body}`.
+fn install_fakes(responses: Value) {
+    let script = format!(
+        r#"(function () {{
+            var fake = {{ requests: [], sockets: [], responses: {responses} }};
+            window.__canal = fake;
+            window.fetch = function (url, init) {{
+                url = String(url);
+                fake.requests.push({{
+                    url: url,
+                    method: (init && init.method) || "GET",
+                    body: init && init.body ? JSON.parse(init.body) : null
+                }});
+                for (var suffix in fake.responses) {{
+                    if (url.endsWith(suffix)) {{
+                        var r = fake.responses[suffix];
+                        return Promise.resolve(new Response(JSON.stringify(r.body), {{ status: r.status }}));
+                    }}
+                }}
+                return Promise.resolve(new Response(
+                    '{{"error":{{"code":"not_found","message":"no route"}}}}', {{ status: 404 }}));
+            }};
+            function FakeSocket(url) {{
+                this.url = url; this.sent = []; this.readyState = 0;
+                fake.sockets.push(this);
+            }}
+            FakeSocket.prototype.send = function (text) {{ this.sent.push(JSON.parse(text)); }};
+            FakeSocket.prototype.close = function () {{ this.readyState = 3; }};
+            FakeSocket.prototype.open = function () {{
+                this.readyState = 1; if (this.onopen) this.onopen(new Event("open"));
+            }};
+            FakeSocket.prototype.deliver = function (frame) {{
+                if (this.onmessage) this.onmessage(new MessageEvent("message", {{ data: JSON.stringify(frame) }}));
+            }};
+            window.WebSocket = FakeSocket;
+        }})()"#
+    );
+    js_sys::eval(&script).expect("install fakes");
+}
+
+/// Evaluates a JS expression over the fakes and returns it as JSON.
+fn fake(expression: &str) -> Value {
+    let value = js_sys::eval(&format!("JSON.stringify({expression})")).expect("eval");
+    serde_json::from_str(&value.as_string().unwrap_or_default()).unwrap_or(Value::Null)
+}
+
+fn page() -> HostPage {
+    HostPage {
+        page_url: "https://shop.example/p?utm_source=news".into(),
+        utm: Some(canal_protocol::Utm {
+            source: Some("news".into()),
+            ..Default::default()
+        }),
+    }
+}
+
+// ---- consent prompt --------------------------------------------------------------
+
+#[wasm_bindgen_test]
+fn consent_prompt_accept_runs_only_on_accept() {
+    let root = container();
+    let (accepted, on_accept) = counter();
+    let (declined, on_decline) = counter();
+    let _mounted = mount_to(root.clone(), move || {
+        view! { <ConsentPrompt agreement=agreement() on_accept=on_accept on_decline=on_decline /> }
+    });
+
+    let dialog = get(&root, "consent-prompt");
+    assert_eq!(dialog.get_attribute("role").as_deref(), Some("dialog"));
+    let title_id = dialog
+        .get_attribute("aria-labelledby")
+        .expect("aria-labelledby");
+    let title = root
+        .query_selector(&format!("#{title_id}"))
+        .expect("selector")
+        .expect("title element");
+    assert_eq!(title.text_content().as_deref(), Some("Personal data"));
+    assert_eq!(text(&root, "consent-accept"), "I agree");
+
+    click(&root, "consent-accept");
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+    assert_eq!(declined.load(Ordering::SeqCst), 0);
+}
+
+#[wasm_bindgen_test]
+fn consent_prompt_decline_runs_only_on_decline_and_stores_nothing() {
+    clear_canal_keys();
+    let root = container();
+    let (accepted, on_accept) = counter();
+    let (declined, on_decline) = counter();
+    let _mounted = mount_to(root.clone(), move || {
+        view! { <ConsentPrompt agreement=agreement() on_accept=on_accept on_decline=on_decline /> }
+    });
+
+    click(&root, "consent-decline");
+    assert_eq!(declined.load(Ordering::SeqCst), 1);
+    assert_eq!(accepted.load(Ordering::SeqCst), 0);
+    assert_eq!(canal_keys(), Vec::<String>::new());
+}
+
+#[wasm_bindgen_test]
+fn agreement_text_is_rendered_as_text() {
+    let root = container();
+    let _mounted = mount_to(root.clone(), move || {
+        view! {
+            <ConsentPrompt agreement=agreement() on_accept=Callback::new(|()| ()) on_decline=Callback::new(|()| ()) />
+        }
+    });
+    let body = get(&root, "consent-text");
+    assert_eq!(
+        body.text_content().as_deref(),
+        Some("We keep what you write.\n<img src=x onerror=alert(1)>")
+    );
+    assert!(body.query_selector("img").expect("selector").is_none());
+}
+
+// ---- message list ----------------------------------------------------------------
+
+fn entry(key: &str, seq: Option<u64>, author: Author, text: &str) -> Entry {
+    Entry {
+        key: key.into(),
+        client_id: None,
+        seq,
+        author,
+        text: text.into(),
+    }
+}
+
+#[wasm_bindgen_test]
+fn message_text_is_rendered_as_literal_text() {
+    let root = container();
+    let messages = vec![
+        entry("#1", Some(1), Author::Agent, "<b>x</b>"),
+        entry("c1", None, Author::Visitor, "mine"),
+    ];
+    let _mounted = mount_to(root.clone(), move || {
+        view! { <MessageList greeting=Some("Hi <i>there</i>".to_string()) messages=Signal::stored(messages) /> }
+    });
+
+    let items = all(&root, "message");
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].text_content().as_deref(), Some("<b>x</b>"));
+    assert!(items[0].query_selector("b").expect("selector").is_none());
+    assert!(items[0].inner_html().contains("&lt;b&gt;"));
+    assert_eq!(
+        items[0].get_attribute("data-author").as_deref(),
+        Some("agent")
+    );
+    assert_eq!(
+        items[0].get_attribute("data-status").as_deref(),
+        Some(Status::Sent.as_str())
+    );
+    assert_eq!(
+        items[1].get_attribute("data-author").as_deref(),
+        Some("visitor")
+    );
+    assert_eq!(
+        items[1].get_attribute("data-status").as_deref(),
+        Some("pending")
+    );
+    assert_eq!(text(&root, "greeting"), "Hi <i>there</i>");
+    let log = root
+        .query_selector("[role=log]")
+        .expect("selector")
+        .expect("log");
+    assert_eq!(log.get_attribute("aria-live").as_deref(), Some("polite"));
+}
+
+// ---- loader messages -------------------------------------------------------------
+
+#[wasm_bindgen_test]
+fn init_messages_are_read_and_anything_else_is_ignored() {
+    let init = js_sys::JSON::parse(
+        r#"{"type":"canal:init","page_url":"https://shop.example/?utm_medium=cpc",
+            "utm":{"medium":"cpc","campaign":7}}"#,
+    )
+    .expect("json");
+    let page = read_init(&init).expect("init");
+    assert_eq!(page.page_url, "https://shop.example/?utm_medium=cpc");
+    let utm = page.utm.expect("utm");
+    assert_eq!(utm.medium.as_deref(), Some("cpc"));
+    assert_eq!(utm.campaign, None, "a non-string value is dropped");
+
+    for other in [
+        JsValue::NULL,
+        JsValue::from_str("canal:init"),
+        js_sys::JSON::parse(r#"{"type":"canal:ready"}"#).expect("json"),
+        js_sys::JSON::parse(r#"{"type":"canal:init","page_url":"javascript:x"}"#).expect("json"),
+        js_sys::JSON::parse(r#"{"type":"canal:init"}"#).expect("json"),
+    ] {
+        assert_eq!(read_init(&other), None);
+    }
+}
+
+// ---- the chat window end to end, with fake fetch and WebSocket ---------------------
+
+fn mount_window(
+    root: &HtmlElement,
+    channel: &'static str,
+    page: Option<HostPage>,
+) -> leptos::mount::UnmountHandle<impl Mountable> {
+    mount_to(root.clone(), move || {
+        view! {
+            <ChatWindow
+                channel=channel
+                config=config(channel)
+                page=Signal::stored(page)
+                on_close=Callback::new(|()| ())
+            />
+        }
+    })
+}
+
+#[wasm_bindgen_test]
+async fn declining_keeps_the_draft_and_makes_no_request() {
+    clear_canal_keys();
+    install_fakes(json!({}));
+    let root = container();
+    let _mounted = mount_window(&root, "decline-test", Some(page()));
+    assert_eq!(text(&root, "greeting"), "Hello! How can we help?");
+
+    type_into_composer(&root, "hello there");
+    click(&root, "send");
+    until("the consent prompt", || {
+        find(&root, "consent-prompt").is_some()
+    })
+    .await;
+    assert_eq!(
+        canal_keys(),
+        Vec::<String>::new(),
+        "nothing stored before consent"
+    );
+
+    click(&root, "consent-decline");
+    until("the prompt to close", || {
+        find(&root, "consent-prompt").is_none()
+    })
+    .await;
+    assert_eq!(composer_value(&root), "hello there");
+    assert!(all(&root, "message").is_empty(), "no message was sent");
+    assert!(text(&root, "status").contains("accept the agreement"));
+    assert_eq!(canal_keys(), Vec::<String>::new());
+    assert_eq!(fake("window.__canal.requests.length"), json!(0));
+    assert_eq!(fake("window.__canal.sockets.length"), json!(0));
+    let storage = window()
+        .session_storage()
+        .expect("storage")
+        .expect("storage");
+    assert_eq!(storage.length().expect("length"), 0);
+    assert_eq!(
+        window()
+            .document()
+            .expect("document")
+            .unchecked_into::<web_sys::HtmlDocument>()
+            .cookie()
+            .expect("cookie"),
+        ""
+    );
+}
+
+#[wasm_bindgen_test]
+async fn accepting_records_consent_starts_the_chat_and_sends_the_message() {
+    clear_canal_keys();
+    install_fakes(json!({
+        "/api/v1/channels/accept-test/consents": {"status": 201, "body": {
+            "consent_id": "cons_1", "visitor_id": "vis_1",
+            "visitor_token": "tok_1", "recorded_at": "2026-01-01T00:00:00Z"}},
+        "/api/v1/channels/accept-test/conversations": {"status": 201, "body": {
+            "conversation_id": "conv_1", "visitor_token": "tok_1"}}
+    }));
+    let root = container();
+    let _mounted = mount_window(&root, "accept-test", Some(page()));
+
+    type_into_composer(&root, "I need help");
+    click(&root, "send");
+    until("the consent prompt", || {
+        find(&root, "consent-prompt").is_some()
+    })
+    .await;
+    click(&root, "consent-accept");
+
+    until("the socket", || {
+        fake("window.__canal.sockets.length") == json!(1)
+    })
+    .await;
+    let requests = fake("window.__canal.requests");
+    assert_eq!(requests[0]["method"], "POST");
+    assert_eq!(requests[0]["url"], "/api/v1/channels/accept-test/consents");
+    assert_eq!(requests[0]["body"]["agreement_version_id"], "ver_1");
+    assert_eq!(
+        requests[0]["body"]["page_url"],
+        "https://shop.example/p?utm_source=news"
+    );
+    assert!(requests[0]["body"]["request_id"]
+        .as_str()
+        .is_some_and(|id| id.len() == 32));
+    assert_eq!(
+        requests[1]["url"],
+        "/api/v1/channels/accept-test/conversations"
+    );
+    assert_eq!(
+        requests[1]["body"],
+        json!({"visitor_token": "tok_1", "consent_id": "cons_1",
+               "page_url": "https://shop.example/p?utm_source=news",
+               "utm": {"source": "news"}})
+    );
+    let stored = storage::load("accept-test").expect("session stored after consent");
+    assert_eq!(stored.visitor_token, "tok_1");
+    assert_eq!(stored.conversation_id.as_deref(), Some("conv_1"));
+
+    let messages = all(&root, "message");
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].text_content().as_deref(), Some("I need help"));
+    assert_eq!(
+        messages[0].get_attribute("data-status").as_deref(),
+        Some("pending")
+    );
+    assert_eq!(composer_value(&root), "");
+
+    js_sys::eval("window.__canal.sockets[0].open()").expect("open");
+    assert_eq!(
+        fake("window.__canal.sockets[0].sent[0]"),
+        json!({"type": "hello", "conversation_id": "conv_1", "visitor_token": "tok_1", "last_seq": 0})
+    );
+    js_sys::eval(
+        r#"window.__canal.sockets[0].deliver({type: "welcome", conversation_id: "conv_1", last_seq: 0})"#,
+    )
+    .expect("welcome");
+    let send = fake("window.__canal.sockets[0].sent[1]");
+    assert_eq!(send["type"], "send");
+    assert_eq!(send["text"], "I need help");
+    let client_id = send["client_id"].as_str().expect("client id").to_owned();
+
+    js_sys::eval(&format!(
+        r#"window.__canal.sockets[0].deliver({{type: "ack", client_id: "{client_id}", seq: 1}})"#
+    ))
+    .expect("ack");
+    until("the message to be sent", || {
+        all(&root, "message")[0]
+            .get_attribute("data-status")
+            .as_deref()
+            == Some("sent")
+    })
+    .await;
+
+    // The agent answers; a replayed copy of the same frame is not shown twice.
+    for _ in 0..2 {
+        js_sys::eval(
+            r#"window.__canal.sockets[0].deliver({type: "message", seq: 2, author: "agent",
+                text: "<i>On it</i>", sent_at: "2026-01-01T00:00:02Z"})"#,
+        )
+        .expect("message");
+    }
+    until("the answer", || all(&root, "message").len() == 2).await;
+    sleep(20).await;
+    let messages = all(&root, "message");
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[1].text_content().as_deref(), Some("<i>On it</i>"));
+    assert_eq!(
+        messages[1].get_attribute("data-author").as_deref(),
+        Some("agent")
+    );
+
+    // A second message goes straight over the same socket.
+    type_into_composer(&root, "thanks");
+    get(&root, "composer-input")
+        .dispatch_event(
+            &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &{
+                let init = web_sys::KeyboardEventInit::new();
+                init.set_key("Enter");
+                init.set_cancelable(true);
+                init
+            })
+            .expect("keydown"),
+        )
+        .expect("dispatch");
+    until("the second send", || {
+        fake("window.__canal.sockets[0].sent.length") == json!(3)
+    })
+    .await;
+    assert_eq!(
+        fake("window.__canal.sockets[0].sent[2].text"),
+        json!("thanks")
+    );
+    assert_eq!(fake("window.__canal.sockets.length"), json!(1));
+    assert_eq!(fake("window.__canal.requests.length"), json!(2));
+    clear_canal_keys();
+}
+
+#[wasm_bindgen_test]
+async fn a_returning_visitor_skips_consent_and_resumes() {
+    clear_canal_keys();
+    install_fakes(json!({}));
+    storage::save(
+        "resume-test",
+        &storage::StoredSession {
+            visitor_token: "tok_9".into(),
+            consent_id: Some("cons_9".into()),
+            conversation_id: Some("conv_9".into()),
+        },
+    );
+    let root = container();
+    let _mounted = mount_window(&root, "resume-test", None);
+
+    until("the socket", || {
+        fake("window.__canal.sockets.length") == json!(1)
+    })
+    .await;
+    js_sys::eval("window.__canal.sockets[0].open()").expect("open");
+    assert_eq!(
+        fake("window.__canal.sockets[0].sent[0]"),
+        json!({"type": "hello", "conversation_id": "conv_9", "visitor_token": "tok_9", "last_seq": 0})
+    );
+    js_sys::eval(
+        r#"var s = window.__canal.sockets[0];
+           s.deliver({type: "welcome", conversation_id: "conv_9", last_seq: 2});
+           s.deliver({type: "message", seq: 1, author: "visitor", client_id: "old", text: "earlier", sent_at: "t"});
+           s.deliver({type: "message", seq: 2, author: "agent", text: "reply", sent_at: "t"});"#,
+    )
+    .expect("replay");
+    until("the history", || all(&root, "message").len() == 2).await;
+
+    type_into_composer(&root, "back again");
+    click(&root, "send");
+    until("the send", || {
+        fake("window.__canal.sockets[0].sent.length") == json!(2)
+    })
+    .await;
+    assert!(find(&root, "consent-prompt").is_none());
+    assert_eq!(fake("window.__canal.requests.length"), json!(0));
+    clear_canal_keys();
+}
