@@ -15,6 +15,8 @@
 //! - [`ledger`]: the append-only, hash-chained consent ledger and its group-commit writer.
 //! - [`tokens`]: signed visitor tokens.
 //! - [`validate`]: checks on values from outside.
+//! - [`routing`]: the queue engine, a pure core from events to offers and assignments,
+//!   with the reasons for every decision.
 //! - [`net`]: the client IP, with `X-Forwarded-For` from trusted proxies only.
 //! - [`error`]: `AppError` and the JSON extractor, one error shape for the API.
 //! - [`demo`]: the demo channel and host page.
@@ -32,6 +34,7 @@ pub mod hub;
 pub mod ledger;
 pub mod messenger;
 pub mod net;
+pub mod routing;
 pub mod store;
 pub mod templates;
 pub mod tokens;
