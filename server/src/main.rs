@@ -84,6 +84,7 @@ async fn run() -> Result<(), String> {
              Send it as `Authorization: Bearer <token>` to /api/v1/admin/..., or set CANAL_ADMIN_TOKEN.\n"
         );
     }
+    println!("Stop with Ctrl+C.");
     serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })
@@ -153,5 +154,4 @@ fn print_banner(settings: &Settings, bound: std::net::SocketAddr, public_url: &s
         println!("\nPaste this snippet before </body> on your site:\n");
         println!("  {}\n", demo::snippet(public_url, demo::CHANNEL_KEY));
     }
-    println!("Stop with Ctrl+C.");
 }
