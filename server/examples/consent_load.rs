@@ -11,7 +11,7 @@
 
 use std::time::{Duration, Instant};
 
-use canal_server::{demo, serve, AppState, Options, Store};
+use canal_server::{demo, spawn_loopback, Options, Store};
 use serde_json::{json, Value};
 
 struct Args {
@@ -57,21 +57,16 @@ async fn main() {
     let url = format!("sqlite://{}", dir.path().join("bench.db").display());
     let store = Store::open(&url).await.expect("open store");
     demo::seed(&store).await.expect("seed");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let state = AppState::new(
+    let server = spawn_loopback(
         store.clone(),
         Options {
-            public_url: format!("http://{addr}"),
             admin_token_sha256: canal_server::admin::token_hash("bench-admin-token"),
             ..Options::default()
         },
     )
     .await
-    .expect("state");
-    tokio::spawn(serve(listener, state, std::future::pending()));
+    .expect("start the server");
+    let addr = server.addr;
 
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(512)

@@ -138,6 +138,30 @@ pub async fn serve(
     .await
 }
 
+/// A server running in this process on 127.0.0.1 at a free port, until dropped.
+pub struct Running {
+    pub addr: SocketAddr,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Serves `store` on 127.0.0.1 at a free port, in this process: for tests, benches
+/// and embedding. An empty `options.public_url` becomes `http://<addr>`.
+pub async fn spawn_loopback(store: Store, mut options: Options) -> std::io::Result<Running> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    if options.public_url.is_empty() {
+        options.public_url = format!("http://{addr}");
+    }
+    let state = AppState::new(store, options)
+        .await
+        .map_err(std::io::Error::other)?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    Ok(Running { addr, _stop: stop })
+}
+
 async fn healthz(State(state): State<AppState>) -> Response {
     if state.store.ping().await {
         (StatusCode::OK, "ok\n").into_response()

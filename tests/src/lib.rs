@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use canal_server::{demo, serve, AppState, Options, Store};
+use canal_server::{demo, spawn_loopback, Options, Running, Store};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
@@ -52,7 +52,7 @@ pub struct Canal {
     pub addr: SocketAddr,
     pub store: Store,
     _dir: tempfile::TempDir,
-    _stop: oneshot::Sender<()>,
+    _server: Running,
 }
 
 impl Canal {
@@ -69,30 +69,21 @@ impl Canal {
         let url = format!("sqlite://{}", dir.path().join("canal.db").display());
         let store = Store::open(&url).await.expect("open store");
         demo::seed(&store).await.expect("seed demo channel");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let state = AppState::new(
+        let server = spawn_loopback(
             store.clone(),
             Options {
                 dist_dir: dist,
-                public_url: format!("http://{addr}"),
                 admin_token_sha256: canal_server::admin::token_hash("e2e-admin-token"),
                 ..Options::default()
             },
         )
         .await
-        .expect("state");
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(serve(listener, state, async {
-            let _ = stopped.await;
-        }));
+        .expect("start the server");
         Self {
-            addr,
+            addr: server.addr,
             store,
             _dir: dir,
-            _stop: stop,
+            _server: server,
         }
     }
 

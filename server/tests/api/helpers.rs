@@ -3,11 +3,10 @@
 use std::net::SocketAddr;
 
 use canal_protocol::{ChannelConfig, ConsentCreated, ConversationCreated};
-use canal_server::{demo, serve, AppState, Options, Store};
+use canal_server::{demo, spawn_loopback, Options, Running, Store};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
-use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -21,7 +20,7 @@ pub struct TestApp {
     pub store: Store,
     pub http: reqwest::Client,
     _dir: tempfile::TempDir,
-    _stop: oneshot::Sender<()>,
+    _server: Running,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -29,32 +28,24 @@ pub async fn spawn_app() -> TestApp {
     let url = format!("sqlite://{}", dir.path().join("canal.db").display());
     let store = Store::open(&url).await.expect("open store");
     demo::seed(&store).await.expect("seed");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let state = AppState::new(
+    let server = spawn_loopback(
         store.clone(),
         Options {
             dist_dir: dir.path().join("dist-not-built"),
-            public_url: format!("http://{addr}"),
             demo: true,
             admin_token_sha256: canal_server::admin::token_hash(ADMIN_TOKEN),
             trusted_proxies: canal_server::net::parse_list("127.0.0.1").expect("list"),
+            ..Options::default()
         },
     )
     .await
-    .expect("state");
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(serve(listener, state, async {
-        let _ = stopped.await;
-    }));
+    .expect("start the server");
     TestApp {
-        addr,
+        addr: server.addr,
         store,
         http: reqwest::Client::new(),
         _dir: dir,
-        _stop: stop,
+        _server: server,
     }
 }
 
