@@ -246,6 +246,75 @@ fn consent_prompt_accept_runs_only_on_accept() {
 }
 
 #[wasm_bindgen_test]
+fn an_html_agreement_is_shown_as_the_cleaned_html_with_a_full_text_link() {
+    let root = container();
+    let (_, on_accept) = counter();
+    let (_, on_decline) = counter();
+    let html = AgreementView {
+        text_format: TextFormat::Html,
+        text: "<p>We keep <b>what you write</b>.</p>".into(),
+        ..agreement()
+    };
+    let _mounted = mount_to(root.clone(), move || {
+        view! { <ConsentPrompt agreement=html.clone() on_accept=on_accept on_decline=on_decline /> }
+    });
+    let body = get(&root, "consent-text");
+    let bold = body
+        .query_selector("b")
+        .expect("selector")
+        .expect("a <b> element");
+    assert_eq!(bold.text_content().as_deref(), Some("what you write"));
+    assert_eq!(
+        body.text_content().as_deref(),
+        Some("We keep what you write.")
+    );
+    let link = get(&root, "consent-full-text");
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("/agreements/ver_1")
+    );
+    assert_eq!(link.get_attribute("target").as_deref(), Some("_blank"));
+    assert!(!get(&root, "consent-accept").has_attribute("disabled"));
+}
+
+#[wasm_bindgen_test]
+async fn read_the_full_text_first_keeps_accept_disabled_until_it_is_opened() {
+    let root = container();
+    let (accepted, on_accept) = counter();
+    let (_, on_decline) = counter();
+    let strict = AgreementView {
+        behaviour: Behaviour::RequiredReadFullText,
+        ..agreement()
+    };
+    let _mounted = mount_to(root.clone(), move || {
+        view! { <ConsentPrompt agreement=strict.clone() on_accept=on_accept on_decline=on_decline /> }
+    });
+    assert!(get(&root, "consent-accept").has_attribute("disabled"));
+    click(&root, "consent-accept");
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        0,
+        "a disabled button does nothing"
+    );
+
+    // Open the full text (the new tab itself is not wanted in a test).
+    let link = get(&root, "consent-full-text");
+    let no_tab =
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(|e: web_sys::Event| {
+            e.prevent_default()
+        });
+    link.add_event_listener_with_callback("click", no_tab.as_ref().unchecked_ref())
+        .expect("listener");
+    click(&root, "consent-full-text");
+    until("accept to be enabled", || {
+        !get(&root, "consent-accept").has_attribute("disabled")
+    })
+    .await;
+    click(&root, "consent-accept");
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+}
+
+#[wasm_bindgen_test]
 fn consent_prompt_decline_runs_only_on_decline_and_stores_nothing() {
     clear_canal_keys();
     let root = container();

@@ -1,12 +1,16 @@
 //! The agreement the visitor accepts or declines before the first message.
 
+use canal_protocol::admin::{Behaviour, TextFormat};
 use canal_protocol::AgreementView;
 use leptos::{ev::KeyboardEvent, html, prelude::*};
 
 use crate::i18n::use_strings;
 
-/// A modal dialog with the agreement's title, its full text (as text, scrollable)
-/// and two buttons: accept (labelled by the agreement) and decline. Escape declines.
+/// A modal dialog with the agreement's title, its text (scrollable; plain text as
+/// text, HTML as the server's allow-list cleaned it on save), a link to the full
+/// text, and two buttons: accept (labelled by the agreement) and decline. Escape
+/// declines. With the `required_read_full_text` behaviour, accept stays disabled
+/// until the full text has been opened.
 /// The window moves focus to the text when it opens, so it can be read and scrolled
 /// by keyboard.
 #[component]
@@ -22,6 +26,15 @@ pub fn ConsentPrompt(
     text_ref: NodeRef<html::Div>,
 ) -> impl IntoView {
     let t = use_strings();
+    let must_open = agreement.behaviour == Behaviour::RequiredReadFullText;
+    let (opened, set_opened) = signal(false);
+    let blocked = move || must_open && !opened.get();
+    // One element for both formats (a second view branch costs ~1 KB of the frame):
+    // plain text is escaped here, HTML was cleaned by the server's allow-list.
+    let markup = match agreement.text_format {
+        TextFormat::Html => agreement.text,
+        TextFormat::Plain => escape(&agreement.text),
+    };
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
             ev.prevent_default();
@@ -47,9 +60,21 @@ pub fn ConsentPrompt(
                     aria-labelledby="cn-consent-title"
                     tabindex="0"
                     node_ref=text_ref
+                    inner_html=markup
+                ></div>
+                <a
+                    class="cn-full-text"
+                    data-testid="consent-full-text"
+                    href=agreement.full_text_path
+                    target="_blank"
+                    rel="noopener noreferrer"
+                    on:click=move |_| set_opened.set(true)
                 >
-                    {agreement.text}
-                </div>
+                    {t.read_full}
+                </a>
+                <p class="cn-hint" id="cn-read-first" hidden=move || !blocked()>
+                    {t.read_first}
+                </p>
                 <div class="cn-actions">
                     <button
                         type="button"
@@ -63,6 +88,8 @@ pub fn ConsentPrompt(
                         type="button"
                         class="cn-primary"
                         data-testid="consent-accept"
+                        aria-describedby="cn-read-first"
+                        disabled=blocked
                         on:click=move |_| on_accept.run(())
                     >
                         {agreement.label}
@@ -71,4 +98,20 @@ pub fn ConsentPrompt(
             </div>
         </div>
     }
+}
+
+/// Plain text as HTML that shows exactly that text.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
