@@ -4,18 +4,11 @@ use crate::helpers::{assert_error, spawn_app, TestApp, ADMIN_TOKEN, PAGE};
 use canal_protocol::consents::{ConsentPage, ConsentStateView, ConsentStatus};
 use serde_json::json;
 
-async fn consent_with_agent(app: &TestApp, page: &str, agent: &str) -> serde_json::Value {
-    let body = json!({"agreement_version_id": app.version_id().await, "page_url": page});
-    let response = app
-        .http
-        .post(app.url("/api/v1/channels/demo/consents"))
-        .header("user-agent", agent)
-        .json(&body)
-        .send()
+async fn consent_with_agent(app: &TestApp, page: &str, agent: &str) -> String {
+    app.consent_with(page, ("user-agent", agent))
         .await
-        .expect("post");
-    assert_eq!(response.status(), 201);
-    response.json().await.expect("json")
+        .0
+        .consent_id
 }
 
 async fn page(app: &TestApp, query: &str) -> ConsentPage {
@@ -48,9 +41,7 @@ async fn the_list_shows_every_field_newest_first_in_pages() {
     let app = spawn_app().await;
     let mut ids = Vec::new();
     for n in 1..=3 {
-        let created =
-            consent_with_agent(&app, &format!("https://shop.example/{n}"), "Agent/1").await;
-        ids.push(created["consent_id"].as_str().expect("id").to_owned());
+        ids.push(consent_with_agent(&app, &format!("https://shop.example/{n}"), "Agent/1").await);
     }
     let all = page(&app, "").await;
     let listed: Vec<_> = all.records.iter().map(|r| r.id.clone()).collect();

@@ -10,22 +10,9 @@ const PATH: &str = "/api/v1/channels/demo/consents";
 async fn an_accepted_consent_is_recorded_with_page_ip_agent_and_version() {
     let app = spawn_app().await;
     let version = app.version_id().await;
-    let response = app
-        .http
-        .post(app.url(PATH))
-        .header("user-agent", "TestBrowser/1.0")
-        .json(&json!({"agreement_version_id": version, "page_url": PAGE}))
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(response.status(), 201);
-    let created: canal_protocol::ConsentCreated = response.json().await.expect("json");
-    let record = app
-        .store
-        .consent_by_id(&created.consent_id)
-        .await
-        .expect("read")
-        .expect("stored");
+    let (created, record) = app
+        .consent_with(PAGE, ("user-agent", "TestBrowser/1.0"))
+        .await;
     assert_eq!(record.agreement_version_id, version);
     assert_eq!(record.page_url.as_deref(), Some(PAGE));
     assert_eq!(record.ip.as_deref(), Some("127.0.0.1"));

@@ -182,40 +182,15 @@ async fn in_a_messenger_the_message_after_the_notice_is_the_consent() {
 async fn forwarded_for_from_a_trusted_proxy_is_the_recorded_ip() {
     // spawn_app trusts 127.0.0.1 as a proxy.
     let app = spawn_app().await;
-    let body = json!({"agreement_version_id": app.version_id().await, "page_url": PAGE});
-    let response = app
-        .http
-        .post(app.url("/api/v1/channels/demo/consents"))
-        .header("x-forwarded-for", "198.51.100.7")
-        .json(&body)
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(response.status(), 201);
-    let created: canal_protocol::ConsentCreated = response.json().await.expect("json");
-    let record = app
-        .store
-        .consent_by_id(&created.consent_id)
-        .await
-        .expect("read")
-        .expect("record");
+    let (_, record) = app
+        .consent_with(PAGE, ("x-forwarded-for", "198.51.100.7"))
+        .await;
     assert_eq!(record.ip.as_deref(), Some("198.51.100.7"));
 }
 
 #[tokio::test]
 async fn an_unknown_agreement_version_page_is_a_404() {
     let app = spawn_app().await;
-    let response = app
-        .http
-        .get(app.url("/agreements/nope"))
-        .send()
-        .await
-        .expect("get");
-    let status = response.status().as_u16();
-    assert_error(
-        status,
-        &response.json().await.expect("json"),
-        404,
-        "unknown_agreement_version",
-    );
+    let (status, body) = app.get("/agreements/nope").await;
+    assert_error(status, &body, 404, "unknown_agreement_version");
 }

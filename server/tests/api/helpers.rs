@@ -74,6 +74,40 @@ impl TestApp {
             .version_id
     }
 
+    /// GETs a path; returns status and JSON answer (`Null` when not JSON).
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let response = self.http.get(self.url(path)).send().await.expect("get");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Records a demo-channel consent for `page` sending one extra request header;
+    /// returns the answer and the stored record.
+    pub async fn consent_with(
+        &self,
+        page: &str,
+        header: (&str, &str),
+    ) -> (ConsentCreated, canal_server::ledger::Record) {
+        let body = json!({"agreement_version_id": self.version_id().await, "page_url": page});
+        let response = self
+            .http
+            .post(self.url("/api/v1/channels/demo/consents"))
+            .header(header.0, header.1)
+            .json(&body)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status(), 201);
+        let created: ConsentCreated = response.json().await.expect("json");
+        let record = self
+            .store
+            .consent_by_id(&created.consent_id)
+            .await
+            .expect("read")
+            .expect("stored");
+        (created, record)
+    }
+
     /// POSTs a JSON body; returns status and JSON answer.
     pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
         let response = self

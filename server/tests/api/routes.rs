@@ -71,19 +71,8 @@ async fn unknown_channel_config_is_a_json_404() {
 #[tokio::test]
 async fn unknown_routes_and_methods_answer_in_the_error_shape() {
     let app = spawn_app().await;
-    let response = app
-        .http
-        .get(app.url("/api/v1/nothing"))
-        .send()
-        .await
-        .expect("get");
-    let status = response.status().as_u16();
-    assert_error(
-        status,
-        &response.json().await.expect("json"),
-        404,
-        "not_found",
-    );
+    let (status, body) = app.get("/api/v1/nothing").await;
+    assert_error(status, &body, 404, "not_found");
 
     for path in [
         "/api/v1/channels/demo/consents",
