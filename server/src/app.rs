@@ -39,6 +39,9 @@ pub struct AppState {
     pub admin_token_sha256: Arc<str>,
     /// Peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Arc<[IpNet]>,
+    /// Raised when the server stops: open sockets close instead of holding the
+    /// graceful shutdown open until every visitor leaves.
+    pub closing: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 /// What [`AppState::new`] needs besides the store.
@@ -69,6 +72,7 @@ impl AppState {
             demo: options.demo,
             admin_token_sha256: options.admin_token_sha256.into(),
             trusted_proxies: options.trusted_proxies.into(),
+            closing: Arc::new(tokio::sync::watch::Sender::new(false)),
         })
     }
 
@@ -130,11 +134,15 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let closing = state.closing.clone();
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        closing.send_replace(true);
+    })
     .await
 }
 

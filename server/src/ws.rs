@@ -88,9 +88,12 @@ impl Session {
 
     async fn run(mut self, socket: WebSocket) {
         let (mut sink, mut stream) = socket.split();
+        let mut closing = self.state.closing.subscribe();
         loop {
             let mut out = Vec::new();
             let next = tokio::select! {
+                // The server is stopping (or its state is gone).
+                () = stopping(&mut closing) => Next::Close,
                 incoming = stream.next() => match incoming {
                     Some(Ok(Message::Text(text))) => self.on_text(&text, &mut out).await,
                     Some(Ok(Message::Binary(_))) => {
@@ -279,6 +282,15 @@ impl Session {
         if message.seq > self.sent_seq {
             self.sent_seq = message.seq;
             out.push(ServerFrame::Message(message));
+        }
+    }
+}
+
+/// Resolves once the server is stopping (or its state is gone).
+async fn stopping(closing: &mut tokio::sync::watch::Receiver<bool>) {
+    while !*closing.borrow_and_update() {
+        if closing.changed().await.is_err() {
+            return;
         }
     }
 }

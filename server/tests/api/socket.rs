@@ -226,3 +226,16 @@ async fn a_socket_from_another_origin_is_refused() {
         .insert("origin", own.parse().expect("header"));
     assert!(tokio_tungstenite::connect_async(request).await.is_ok());
 }
+
+#[tokio::test]
+async fn stopping_the_server_closes_open_sockets() {
+    let app = spawn_app().await;
+    let (consent, conversation) = app.conversation().await;
+    let mut socket = app.socket().await;
+    socket
+        .hello(&conversation.conversation_id, &consent.visitor_token, 0)
+        .await;
+    // Stopping must not wait for the visitor to leave: the socket is closed.
+    drop(app);
+    assert!(socket.next().await.is_none(), "closed by the server");
+}
