@@ -401,3 +401,13 @@ mod tests {
         assert!(serde_json::from_str::<CreateAgreement>(bad_behaviour).is_err());
     }
 }
+
+/// `PUT /api/v1/admin/channels/{key}/origins`: the sites the channel's widget may be
+/// embedded in, as origins (`https://shop.example`, `http://localhost:3000`).
+/// `null`: any site. The frame is served with `frame-ancestors` set to this list,
+/// and consents given on pages of other origins are refused.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelOrigins {
+    pub allowed_origins: Option<Vec<String>>,
+}

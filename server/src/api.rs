@@ -86,6 +86,7 @@ pub async fn record_consent(
         return Err(unknown_version());
     }
     let page_url = validate::page_url(&request.page_url)?;
+    allowed_page(&channel, &page_url)?;
     if let Some(request_id) = &request.request_id {
         validate::client_id("request_id", request_id)?;
     }
@@ -137,6 +138,9 @@ pub async fn start_conversation(
         .as_deref()
         .map(validate::page_url)
         .transpose()?;
+    if let Some(page_url) = &page_url {
+        allowed_page(&channel, page_url)?;
+    }
     let utm = request.utm.as_ref().map(validate::utm).transpose()?;
     let asks_consent = channel.consent_agreement_id.is_some();
     let consent_required = || {
@@ -205,6 +209,18 @@ pub async fn start_conversation(
             visitor_token: state.tokens.issue(&visitor_id),
         }),
     ))
+}
+
+/// Refuses a page whose site is not on the channel's allowed origins.
+fn allowed_page(channel: &Channel, page_url: &str) -> Result<(), AppError> {
+    if channel.allows(&validate::origin_of(page_url)) {
+        Ok(())
+    } else {
+        Err(AppError::unprocessable(
+            ErrorCode::InvalidPageUrl,
+            "page_url is on a site this channel is not embedded in (see its allowed origins)",
+        ))
+    }
 }
 
 pub fn unauthorized() -> AppError {

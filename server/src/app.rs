@@ -90,6 +90,13 @@ pub fn app(state: AppState) -> Router {
     let widget = ServeDir::new(state.dist_dir.as_ref())
         .append_index_html_on_directories(true)
         .fallback(get(widget_missing).with_state(state.clone()));
+    let widget =
+        Router::<()>::new()
+            .fallback_service(widget)
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                frame_ancestors,
+            ));
     let mut router = Router::new()
         .route("/healthz", get(healthz))
         .route("/embed.js", get(embed_js))
@@ -168,6 +175,59 @@ pub async fn spawn_loopback(store: Store, mut options: Options) -> std::io::Resu
         let _ = stopped.await;
     }));
     Ok(Running { addr, _stop: stop })
+}
+
+/// Sets `Content-Security-Policy: frame-ancestors` on the frame from the allowed
+/// origins of the channel named in its URL (`/widget/?channel=KEY`), so browsers
+/// refuse to show it inside pages of other sites; and `Cache-Control: no-store` on
+/// the frame document.
+async fn frame_ancestors(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let key = request.uri().query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(name, _)| name == canal_protocol::embed::CHANNEL_PARAM)
+            .map(|(_, value)| value.into_owned())
+    });
+    let mut response = next.run(request).await;
+    // The frame document (about 1 KB) is never reused from a cache: its policy
+    // follows the channel's settings, and it names the current hashed assets.
+    let is_document = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_document {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    let Some(key) = key else {
+        return response;
+    };
+    let origins = match state.store.channel_by_key(&key).await {
+        Ok(Some(channel)) => channel.origins(),
+        Ok(None) => None,
+        Err(e) => {
+            tracing::error!(error = %e, "frame policy lookup failed");
+            Some(Vec::new())
+        }
+    };
+    if let Some(origins) = origins {
+        let sources = if origins.is_empty() {
+            "'none'".to_owned()
+        } else {
+            origins.join(" ")
+        };
+        if let Ok(value) = HeaderValue::from_str(&format!("frame-ancestors {sources}")) {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    response
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

@@ -30,6 +30,23 @@ pub struct Channel {
     pub greeting: Option<String>,
     pub locale: Option<String>,
     pub consent_agreement_id: Option<String>,
+    /// JSON array of the origins the widget may be embedded in; `None`: any.
+    pub allowed_origins: Option<String>,
+}
+
+impl Channel {
+    /// The origins the widget may be embedded in; `None` when any site may.
+    pub fn origins(&self) -> Option<Vec<String>> {
+        self.allowed_origins
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok())
+    }
+
+    /// Whether a page of this origin (`scheme://host[:port]`) may use the widget.
+    pub fn allows(&self, origin: &str) -> bool {
+        self.origins()
+            .is_none_or(|list| list.iter().any(|allowed| allowed == origin))
+    }
 }
 
 /// One immutable text of an agreement.
@@ -130,12 +147,27 @@ impl Store {
 
     pub async fn channel_by_key(&self, key: &str) -> Result<Option<Channel>, sqlx::Error> {
         sqlx::query_as(
-            "SELECT id, key, name, title, greeting, locale, consent_agreement_id
+            "SELECT id, key, name, title, greeting, locale, consent_agreement_id, allowed_origins
              FROM channels WHERE key = ?1",
         )
         .bind(key)
         .fetch_optional(&self.pool)
         .await
+    }
+
+    /// Sets the origins a channel's widget may be embedded in (`None`: any).
+    pub async fn set_allowed_origins(
+        &self,
+        channel_id: &str,
+        origins: Option<&[String]>,
+    ) -> Result<(), sqlx::Error> {
+        let json = origins.map(|o| serde_json::to_string(o).unwrap_or_else(|_| "[]".into()));
+        sqlx::query("UPDATE channels SET allowed_origins = ?1 WHERE id = ?2")
+            .bind(json)
+            .bind(channel_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Creates a channel with no agreement.
@@ -167,6 +199,7 @@ impl Store {
             greeting: greeting.map(str::to_owned),
             locale: None,
             consent_agreement_id: None,
+            allowed_origins: None,
         })
     }
 

@@ -24,6 +24,29 @@ pub fn page_url(raw: &str) -> Result<String, AppError> {
     Ok(url.to_string())
 }
 
+/// An origin as browsers send it: `http(s)://host[:port]`, nothing after it.
+pub fn origin(raw: &str) -> Result<(), AppError> {
+    let parsed = url::Url::parse(raw).ok();
+    let exact = parsed.as_ref().is_some_and(|url| {
+        matches!(url.scheme(), "http" | "https") && url.origin().ascii_serialization() == raw
+    });
+    if exact {
+        Ok(())
+    } else {
+        Err(AppError::unprocessable(
+            ErrorCode::InvalidField,
+            format!("{raw:?} is not an origin like https://shop.example (scheme, host, optional port; no path)"),
+        ))
+    }
+}
+
+/// The origin of an absolute URL already checked by [`page_url`].
+pub fn origin_of(page_url: &str) -> String {
+    url::Url::parse(page_url)
+        .map(|url| url.origin().ascii_serialization())
+        .unwrap_or_default()
+}
+
 /// A client-chosen id (request id, message client id): 1 to
 /// [`limits::MAX_CLIENT_ID_BYTES`] characters of `A-Z a-z 0-9 - _`.
 pub fn client_id(field: &str, raw: &str) -> Result<(), AppError> {

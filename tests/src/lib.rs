@@ -103,6 +103,8 @@ impl Canal {
 /// Canal's `http://127.0.0.1:PORT`), with the snippet pasted in.
 pub struct HostPage {
     pub url: String,
+    /// `http://localhost:PORT`
+    pub origin: String,
     _stop: oneshot::Sender<()>,
 }
 
@@ -136,6 +138,7 @@ impl HostPage {
             url: format!(
                 "http://localhost:{port}/landing?utm_source=newsletter&utm_campaign=spring"
             ),
+            origin: format!("http://localhost:{port}"),
             _stop: stop,
         }
     }

@@ -205,3 +205,73 @@ async fn declining_sends_nothing_and_leaves_no_trace() {
     }
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_frame_renders_only_inside_allowed_sites() {
+    let canal = Canal::start().await;
+    let host = HostPage::start(&canal).await;
+    let demo = canal
+        .store
+        .channel_by_key("demo")
+        .await
+        .expect("read")
+        .expect("demo channel");
+    let allow = |origin: &str| vec![origin.to_owned()];
+    canal
+        .store
+        .set_allowed_origins(&demo.id, Some(&allow("https://shop.example")))
+        .await
+        .expect("set origins");
+
+    let browser = Browser::start().await;
+    let widget = Widget::new(&browser);
+    browser
+        .client
+        .goto(&host.url)
+        .await
+        .expect("open host page");
+    widget
+        .launcher()
+        .await
+        .click()
+        .await
+        .expect("click launcher");
+    let frame = widget.find_css("#canal-root").await;
+    let frame = frame
+        .shadow_root()
+        .await
+        .expect("shadow root")
+        .find(Locator::Css("iframe"))
+        .await
+        .expect("frame inserted");
+    frame.enter_frame().await.expect("enter frame");
+    // The browser refuses the document and shows its own error page instead.
+    eventually("the browser to refuse the frame", || async {
+        let url = browser.js("return document.URL;").await;
+        url.as_str()
+            .is_some_and(|u| u.starts_with("chrome-error://"))
+            .then_some(())
+    })
+    .await;
+    assert!(browser
+        .client
+        .find(Locator::Css("[data-testid=composer-input]"))
+        .await
+        .is_err());
+    widget.leave().await;
+
+    // Once the host's site is on the list, the same page shows the chat.
+    canal
+        .store
+        .set_allowed_origins(&demo.id, Some(&allow(&host.origin)))
+        .await
+        .expect("set origins");
+    browser
+        .client
+        .goto(&host.url)
+        .await
+        .expect("reload host page");
+    widget.open().await;
+    widget.find("greeting").await;
+    browser.close().await;
+}

@@ -494,3 +494,32 @@ pub async fn crm_link(
         .ok_or(sqlx::Error::RowNotFound)?;
     Ok((status, Json(view(listed))))
 }
+
+/// Most origins one channel may list.
+const MAX_ORIGINS: usize = 50;
+
+/// `PUT /api/v1/admin/channels/{key}/origins`
+pub async fn set_origins(
+    _: Admin,
+    State(state): State<AppState>,
+    axum::extract::Path(key): axum::extract::Path<String>,
+    ApiJson(request): ApiJson<canal_protocol::admin::ChannelOrigins>,
+) -> Result<Json<canal_protocol::admin::ChannelOrigins>, AppError> {
+    let channel =
+        state.store.channel_by_key(&key).await?.ok_or_else(|| {
+            AppError::not_found(ErrorCode::UnknownChannel, "no channel has this key")
+        })?;
+    if let Some(origins) = &request.allowed_origins {
+        if origins.len() > MAX_ORIGINS {
+            return Err(invalid(format!("at most {MAX_ORIGINS} origins")));
+        }
+        for origin in origins {
+            validate::origin(origin)?;
+        }
+    }
+    state
+        .store
+        .set_allowed_origins(&channel.id, request.allowed_origins.as_deref())
+        .await?;
+    Ok(Json(request))
+}

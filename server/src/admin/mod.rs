@@ -87,6 +87,10 @@ pub fn router() -> Router<AppState> {
         .route("/consents/withdrawals", post(consents::withdraw))
         .route("/conversations/{id}/crm-link", post(consents::crm_link))
         .route(
+            "/channels/{key}/origins",
+            axum::routing::put(consents::set_origins),
+        )
+        .route(
             "/channels/{key}/messenger/inbound",
             post(crate::messenger::inbound),
         )

@@ -9,5 +9,6 @@ mod crm_messenger;
 mod durability;
 mod helpers;
 mod ledger;
+mod origins;
 mod routes;
 mod socket;

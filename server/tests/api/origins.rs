@@ -1,0 +1,123 @@
+//! Allowed origins: the frame's frame-ancestors, and consents from other sites.
+
+use crate::helpers::{assert_error, spawn_app, PAGE};
+use serde_json::json;
+
+const PATH: &str = "/channels/demo/origins";
+
+#[tokio::test]
+async fn the_frame_may_only_be_embedded_in_allowed_sites() {
+    let app = spawn_app().await;
+    let csp = |app_url: String| async move {
+        let response = reqwest::get(app_url).await.expect("get");
+        response
+            .headers()
+            .get("content-security-policy")
+            .map(|v| v.to_str().unwrap_or_default().to_owned())
+    };
+    assert_eq!(
+        csp(app.url("/widget/?channel=demo")).await,
+        None,
+        "any site by default"
+    );
+
+    let origins = json!({"allowed_origins": ["https://shop.example", "http://localhost:3000"]});
+    let (status, body) = app.admin_put(PATH, &origins).await;
+    assert_eq!((status, &body), (200, &origins));
+    assert_eq!(
+        csp(app.url("/widget/?channel=demo")).await.as_deref(),
+        Some("frame-ancestors https://shop.example http://localhost:3000")
+    );
+    let (status, _) = app.admin_put(PATH, &json!({"allowed_origins": []})).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        csp(app.url("/widget/?channel=demo")).await.as_deref(),
+        Some("frame-ancestors 'none'")
+    );
+    let (status, _) = app.admin_put(PATH, &json!({"allowed_origins": null})).await;
+    assert_eq!(status, 200);
+    assert_eq!(csp(app.url("/widget/?channel=demo")).await, None);
+}
+
+#[tokio::test]
+async fn consents_from_pages_of_other_sites_are_refused() {
+    let app = spawn_app().await;
+    let (status, _) = app
+        .admin_put(PATH, &json!({"allowed_origins": ["https://shop.example"]}))
+        .await;
+    assert_eq!(status, 200);
+    let version = app.version_id().await;
+    let consent = |page: &str| json!({"agreement_version_id": version, "page_url": page});
+    let (status, body) = app
+        .post(
+            "/api/v1/channels/demo/consents",
+            &consent("https://evil.example/shop.example"),
+        )
+        .await;
+    assert_error(status, &body, 422, "invalid_page_url");
+    let (status, body) = app
+        .post(
+            "/api/v1/channels/demo/consents",
+            &consent("https://shop.example:8443/"),
+        )
+        .await;
+    assert_error(status, &body, 422, "invalid_page_url");
+    assert_eq!(app.count("consents").await, 0);
+    let (status, body) = app
+        .post("/api/v1/channels/demo/consents", &consent(PAGE))
+        .await;
+    assert_eq!(status, 201, "{body}");
+}
+
+#[tokio::test]
+async fn bad_origin_lists_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    let many: Vec<String> = (0..51).map(|n| format!("https://s{n}.example")).collect();
+    for (body, status, code) in [
+        (
+            json!({"allowed_origins": ["https://shop.example/path"]}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"allowed_origins": ["https://shop.example/"]}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"allowed_origins": ["ftp://shop.example"]}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"allowed_origins": ["shop.example"]}),
+            422,
+            "invalid_field",
+        ),
+        (json!({"allowed_origins": many}), 422, "invalid_field"),
+        (
+            json!({"allowed_origins": "https://shop.example"}),
+            400,
+            "bad_request",
+        ),
+        (
+            json!({"allowed_origins": [], "extra": 1}),
+            400,
+            "unknown_field",
+        ),
+    ] {
+        let (got, answer) = app.admin_put(PATH, &body).await;
+        assert_error(got, &answer, status, code);
+    }
+    let (got, answer) = app
+        .admin_put("/channels/nope/origins", &json!({"allowed_origins": null}))
+        .await;
+    assert_error(got, &answer, 404, "unknown_channel");
+    let channel = app
+        .store
+        .channel_by_key("demo")
+        .await
+        .expect("read")
+        .expect("demo");
+    assert_eq!(channel.allowed_origins, None, "unchanged");
+}
