@@ -583,10 +583,22 @@ async fn accepting_records_consent_starts_the_chat_and_sends_the_message() {
         )
         .expect("message");
     }
-    until("the answer", || all(&root, "message").len() == 2).await;
-    sleep(20).await;
+    // A later message marks the point by which the duplicate would have shown.
+    js_sys::eval(
+        r#"window.__canal.sockets[0].deliver({type: "message", seq: 3, author: "agent",
+            text: "Anything else?", sent_at: "2026-01-01T00:00:03Z"})"#,
+    )
+    .expect("message");
+    until("the later message", || {
+        all(&root, "message")
+            .last()
+            .and_then(|m| m.text_content())
+            .as_deref()
+            == Some("Anything else?")
+    })
+    .await;
     let messages = all(&root, "message");
-    assert_eq!(messages.len(), 2);
+    assert_eq!(messages.len(), 3, "the replayed copy is not shown twice");
     assert_eq!(messages[1].text_content().as_deref(), Some("<i>On it</i>"));
     assert_eq!(
         messages[1].get_attribute("data-author").as_deref(),
