@@ -221,6 +221,15 @@ impl Default for Engine {
     }
 }
 
+/// A set of waiting conversations [`Engine::serve_responsible`] walks.
+#[derive(Debug, Clone, Copy)]
+enum WaitingSet {
+    /// A channel's waiting conversations.
+    Channel(ChannelId),
+    /// The waiting conversations whose responsible agent is this one.
+    Agent(usize),
+}
+
 impl Engine {
     /// An empty engine at time zero.
     pub fn new() -> Engine {
@@ -1415,44 +1424,44 @@ impl Engine {
         if !full {
             return;
         }
-        let mut cursor = None;
-        loop {
-            let Some(chan) = self.channels.get(&ch) else {
-                return;
-            };
-            if !chan.settings.route_to_responsible {
-                return;
-            }
-            let next = match cursor {
-                None => chan.waiting.first(),
-                Some(key) => chan
-                    .waiting
-                    .range((Bound::Excluded(key), Bound::Unbounded))
-                    .next(),
-            };
-            let Some(&key) = next else {
-                return;
-            };
-            cursor = Some(key);
-            if self.responsible_eligible(key.1) {
-                self.route(key.1, Trigger::AgentAvailable, false, Vec::new());
-            }
-        }
+        self.serve_responsible(WaitingSet::Channel(ch));
     }
 
     /// Serves waiting conversations of the agent's customers while the agent has
     /// room.
     fn drain_responsible(&mut self, ix: usize) {
+        self.serve_responsible(WaitingSet::Agent(ix));
+    }
+
+    /// The waiting set to walk, or `None` when the walk should stop: the channel is
+    /// gone or does not route to responsible agents, or the agent has no room.
+    fn waiting_set(&self, set: WaitingSet) -> Option<&BTreeSet<(Timestamp, ConversationId)>> {
+        match set {
+            WaitingSet::Channel(ch) => self
+                .channels
+                .get(&ch)
+                .filter(|chan| chan.settings.route_to_responsible)
+                .map(|chan| &chan.waiting),
+            WaitingSet::Agent(ix) => {
+                let slot = &self.agents[ix];
+                slot.check(false)
+                    .is_ok()
+                    .then_some(&slot.responsible_waiting)
+            }
+        }
+    }
+
+    /// Walks a waiting set oldest first, reading it afresh after each step (routing
+    /// changes it), and routes each conversation whose responsible agent is eligible.
+    fn serve_responsible(&mut self, set: WaitingSet) {
         let mut cursor = None;
         loop {
-            let slot = &self.agents[ix];
-            if slot.check(false).is_err() {
+            let Some(waiting) = self.waiting_set(set) else {
                 return;
-            }
+            };
             let next = match cursor {
-                None => slot.responsible_waiting.first(),
-                Some(key) => slot
-                    .responsible_waiting
+                None => waiting.first(),
+                Some(key) => waiting
                     .range((Bound::Excluded(key), Bound::Unbounded))
                     .next(),
             };
