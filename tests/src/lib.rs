@@ -318,6 +318,20 @@ impl<'a> Widget<'a> {
     }
 }
 
+/// The usual start of a test: Canal, a host page that embeds it, and Chromium
+/// showing that page (nothing clicked yet).
+pub async fn visit() -> (Canal, HostPage, Browser) {
+    let canal = Canal::start().await;
+    let host = HostPage::start(&canal).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&host.url)
+        .await
+        .expect("open host page");
+    (canal, host, browser)
+}
+
 /// Where tests leave screenshots for people to look at (`target/screenshots/`).
 pub fn save_screenshot(name: &str, png: &[u8]) {
     let dir = workspace_root().join("target").join("screenshots");

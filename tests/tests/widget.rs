@@ -2,20 +2,13 @@
 //! snippet of a Canal server on `127.0.0.1`; a visitor opens the chat in headless
 //! Chromium, accepts or declines the agreement, and the database shows the result.
 
-use canal_e2e::{eventually, save_screenshot, Browser, Canal, HostPage, Widget};
+use canal_e2e::{eventually, save_screenshot, visit, Widget};
 use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn before_the_click_the_host_page_has_no_canal_storage_and_no_wasm() {
-    let canal = Canal::start().await;
-    let host = HostPage::start(&canal).await;
-    let browser = Browser::start().await;
+    let (canal, _host, browser) = visit().await;
     let widget = Widget::new(&browser);
-    browser
-        .client
-        .goto(&host.url)
-        .await
-        .expect("open host page");
     widget.launcher().await;
 
     let storage = widget.storage().await;
@@ -46,15 +39,8 @@ async fn before_the_click_the_host_page_has_no_canal_storage_and_no_wasm() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accepting_records_consent_with_the_host_page_and_delivers_the_message() {
-    let canal = Canal::start().await;
-    let host = HostPage::start(&canal).await;
-    let browser = Browser::start().await;
+    let (canal, host, browser) = visit().await;
     let widget = Widget::new(&browser);
-    browser
-        .client
-        .goto(&host.url)
-        .await
-        .expect("open host page");
     widget.open().await;
 
     let text = "Hello! Do you ship to Lisbon?";
@@ -123,15 +109,8 @@ async fn accepting_records_consent_with_the_host_page_and_delivers_the_message()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn declining_sends_nothing_and_leaves_no_trace() {
-    let canal = Canal::start().await;
-    let host = HostPage::start(&canal).await;
-    let browser = Browser::start().await;
+    let (canal, _host, browser) = visit().await;
     let widget = Widget::new(&browser);
-    browser
-        .client
-        .goto(&host.url)
-        .await
-        .expect("open host page");
     widget.open().await;
 
     let text = "Just looking, thanks";
@@ -208,8 +187,9 @@ async fn declining_sends_nothing_and_leaves_no_trace() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_frame_renders_only_inside_allowed_sites() {
-    let canal = Canal::start().await;
-    let host = HostPage::start(&canal).await;
+    // The page is open; the frame is only fetched on the click below.
+    let (canal, host, browser) = visit().await;
+    let widget = Widget::new(&browser);
     let demo = canal
         .store
         .channel_by_key("demo")
@@ -222,14 +202,6 @@ async fn the_frame_renders_only_inside_allowed_sites() {
         .set_allowed_origins(&demo.id, Some(&allow("https://shop.example")))
         .await
         .expect("set origins");
-
-    let browser = Browser::start().await;
-    let widget = Widget::new(&browser);
-    browser
-        .client
-        .goto(&host.url)
-        .await
-        .expect("open host page");
     widget
         .launcher()
         .await

@@ -210,6 +210,19 @@ impl TestApp {
         ]
     }
 
+    /// A socket that has said hello to the conversation from the start.
+    pub async fn joined(
+        &self,
+        consent: &ConsentCreated,
+        conversation: &ConversationCreated,
+    ) -> Socket {
+        let mut socket = self.socket().await;
+        socket
+            .hello(&conversation.conversation_id, &consent.visitor_token, 0)
+            .await;
+        socket
+    }
+
     pub async fn socket(&self) -> Socket {
         let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/api/v1/ws", self.addr))
             .await

@@ -41,10 +41,7 @@ async fn messages_are_acknowledged_with_sequence_numbers_and_stored_once() {
 async fn a_returning_socket_gets_what_it_missed_in_order() {
     let app = spawn_app().await;
     let (consent, conversation) = app.conversation().await;
-    let mut first = app.socket().await;
-    first
-        .hello(&conversation.conversation_id, &consent.visitor_token, 0)
-        .await;
+    let mut first = app.joined(&consent, &conversation).await;
     first.say("a", "one").await;
     first.say("b", "two").await;
     first.say("c", "three").await;
@@ -73,14 +70,8 @@ async fn a_returning_socket_gets_what_it_missed_in_order() {
 async fn a_message_reaches_the_other_sockets_of_the_conversation() {
     let app = spawn_app().await;
     let (consent, conversation) = app.conversation().await;
-    let mut tab_a = app.socket().await;
-    let mut tab_b = app.socket().await;
-    tab_a
-        .hello(&conversation.conversation_id, &consent.visitor_token, 0)
-        .await;
-    tab_b
-        .hello(&conversation.conversation_id, &consent.visitor_token, 0)
-        .await;
+    let mut tab_a = app.joined(&consent, &conversation).await;
+    let mut tab_b = app.joined(&consent, &conversation).await;
     tab_a.say("x1", "from tab a").await;
     let seen = tab_b.expect("message").await;
     assert_eq!(seen["text"], "from tab a");
@@ -190,10 +181,7 @@ async fn a_wrong_token_or_conversation_closes_the_socket() {
 async fn an_oversize_frame_closes_the_socket_and_stores_nothing() {
     let app = spawn_app().await;
     let (consent, conversation) = app.conversation().await;
-    let mut socket = app.socket().await;
-    socket
-        .hello(&conversation.conversation_id, &consent.visitor_token, 0)
-        .await;
+    let mut socket = app.joined(&consent, &conversation).await;
     let huge = json!({"type": "send", "client_id": "big", "text": "x".repeat(64 * 1024)});
     // The server may close while we are still writing; either way no message.
     let _ = socket.ws.send(Message::Text(huge.to_string().into())).await;
@@ -231,10 +219,7 @@ async fn a_socket_from_another_origin_is_refused() {
 async fn stopping_the_server_closes_open_sockets() {
     let app = spawn_app().await;
     let (consent, conversation) = app.conversation().await;
-    let mut socket = app.socket().await;
-    socket
-        .hello(&conversation.conversation_id, &consent.visitor_token, 0)
-        .await;
+    let mut socket = app.joined(&consent, &conversation).await;
     // Stopping must not wait for the visitor to leave: the socket is closed.
     drop(app);
     assert!(socket.next().await.is_none(), "closed by the server");
