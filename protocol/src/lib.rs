@@ -15,6 +15,7 @@
 //! - [`embed`]: the `postMessage` contract between the loader and the frame.
 
 pub mod admin;
+pub mod agent;
 pub mod consents;
 
 use serde::{Deserialize, Serialize};
@@ -283,6 +284,35 @@ pub struct MessageView {
     pub client_id: Option<String>,
     /// RFC 3339, UTC.
     pub sent_at: String,
+    /// For agent messages: the name the visitor sees, per the channel's display
+    /// mode (the agent's own, the channel's, or none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_name: Option<String>,
+    /// For agent messages shown with the agent's profile: their avatar URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_avatar: Option<String>,
+}
+
+/// `Option<Option<T>>` for PATCH bodies: absent -> `None`, `null` -> `Some(None)`,
+/// a value -> `Some(Some(v))`. Use with `#[serde(default, with = "double_option")]`.
+pub mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(
+        value: &Option<Option<T>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(inner) => inner.serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
 }
 
 /// The `postMessage` contract between the loader (`embed.js`, on the host page) and
@@ -331,6 +361,8 @@ mod tests {
             text: "hello".into(),
             client_id: None,
             sent_at: "2026-01-01T00:00:00Z".into(),
+            author_name: Some("Ana".into()),
+            author_avatar: None,
         });
         let value: serde_json::Value =
             serde_json::from_str(&serde_json::to_string(&frame).expect("serialise"))

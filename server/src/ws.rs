@@ -318,6 +318,8 @@ fn view(row: MessageRow) -> MessageView {
         text: row.body,
         client_id: row.client_id,
         sent_at: row.created_at,
+        author_name: None,
+        author_avatar: None,
     }
 }
 

@@ -301,6 +301,8 @@ mod tests {
                 text: "<b>hi</b> \"there\"".into(),
                 client_id: None,
                 sent_at: "2026-01-01T00:00:00Z".into(),
+                author_name: None,
+                author_avatar: None,
             }),
             ServerFrame::Message(MessageView {
                 seq: 10,
@@ -308,6 +310,8 @@ mod tests {
                 text: "mine".into(),
                 client_id: Some("a1".into()),
                 sent_at: "2026-01-01T00:00:01Z".into(),
+                author_name: None,
+                author_avatar: None,
             }),
             ServerFrame::Error {
                 code: ErrorCode::TooLarge,

@@ -165,6 +165,8 @@ mod tests {
             text: text.into(),
             client_id: client_id.map(Into::into),
             sent_at: "2026-01-01T00:00:00Z".into(),
+            author_name: None,
+            author_avatar: None,
         }
     }
 

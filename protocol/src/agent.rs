@@ -1,0 +1,433 @@
+//! Wire types of the agent side: console login, the agent socket, and the admin
+//! API for agents, departments and channel routing.
+//!
+//! Routes:
+//! - `POST /api/v1/agent/login` ([`LoginRequest`] -> [`AgentProfile`], sets the
+//!   HttpOnly, SameSite=Strict session cookie [`SESSION_COOKIE`]);
+//!   `POST /api/v1/agent/logout`; `GET /api/v1/agent/me` ([`AgentProfile`]).
+//! - `GET /api/v1/agent/ws`: the agent socket, authenticated by the session cookie.
+//!   The server speaks first with [`AgentServerFrame::Welcome`]; the console sends
+//!   [`AgentClientFrame`]s.
+//! - Admin (admin token, or the session of an agent with the `admin` role):
+//!   `GET`/`POST /api/v1/admin/agents` ([`CreateAgent`] -> [`AgentView`]),
+//!   `PATCH /api/v1/admin/agents/{id}` ([`UpdateAgent`]),
+//!   `PUT /api/v1/admin/departments/{id}` ([`SetDepartment`]),
+//!   `GET`/`PUT /api/v1/admin/channels/{key}/routing` ([`RoutingSettings`]),
+//!   `GET /api/v1/admin/conversations/{id}/routing` ([`RoutingLogList`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ErrorCode, MessageView};
+
+/// Name of the console's session cookie.
+pub const SESSION_COOKIE: &str = "canal_agent";
+
+/// Sizes the agent API enforces.
+pub mod limits {
+    /// Longest e-mail, in bytes.
+    pub const MAX_EMAIL_BYTES: usize = 254;
+    /// Shortest password, in characters.
+    pub const MIN_PASSWORD_CHARS: usize = 8;
+    /// Longest password, in bytes (argon2 input is bounded).
+    pub const MAX_PASSWORD_BYTES: usize = 256;
+    /// Longest display name, in characters.
+    pub const MAX_NAME_CHARS: usize = 100;
+    /// Longest avatar URL, in bytes.
+    pub const MAX_AVATAR_URL_BYTES: usize = 2048;
+    /// Most entries in a channel queue or department.
+    pub const MAX_QUEUE_ENTRIES: usize = 500;
+    /// Longest no-agent auto-reply, in characters.
+    pub const MAX_AUTO_REPLY_CHARS: usize = 1000;
+}
+
+/// `POST /api/v1/agent/login`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// What an agent may do beyond answering.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Answers conversations offered or transferred to them.
+    #[default]
+    Agent,
+    /// Also sees every channel's queue and takes waiting conversations from it.
+    Supervisor,
+    /// A supervisor who may also change settings through the admin API.
+    Admin,
+}
+
+impl Role {
+    /// Sees the queue (waiting conversations and who holds what).
+    pub fn supervises(self) -> bool {
+        matches!(self, Role::Supervisor | Role::Admin)
+    }
+}
+
+/// An agent's own availability, as set in the console.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Ready to receive conversations.
+    #[default]
+    Online,
+    /// Away: keeps what they hold, gets no new offers (where the channel checks).
+    Away,
+    /// No console open.
+    Offline,
+}
+
+/// The signed-in agent.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct AgentProfile {
+    pub id: u64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+}
+
+/// An agent as colleagues see them (transfer targets, who holds what).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct AgentSummary {
+    pub id: u64,
+    pub name: String,
+    pub status: Status,
+    /// Conversations held now.
+    pub holding: u32,
+    pub is_bot: bool,
+}
+
+/// Where a conversation is, from the point of view of the agent receiving it.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxKind {
+    /// Offered to this agent: take or decline.
+    Offered,
+    /// Held by this agent.
+    Mine,
+    /// In the queue, offered to nobody (supervisors).
+    Waiting,
+    /// Offered to or held by someone else (supervisors).
+    Others,
+    /// Closed.
+    Closed,
+}
+
+/// One line of an agent's inbox.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ConversationSummary {
+    pub id: String,
+    pub channel_key: String,
+    pub channel_title: String,
+    pub kind: InboxKind,
+    /// Who holds it, if anyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<u64>,
+    /// Who it is offered to now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offered_to: Vec<u64>,
+    /// When the current offer passes on (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer_deadline: Option<String>,
+    /// The host page the visitor started on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_url: Option<String>,
+    /// The newest message, cut to 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<String>,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+/// One routing decision, as the console and the API show it.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct RoutingLogLine {
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// The decision in words: trigger, each candidate and why, outcome.
+    pub text: String,
+    /// The structured entry (mode, trigger, candidates with reasons, action).
+    pub entry: serde_json::Value,
+}
+
+/// `GET /api/v1/admin/conversations/{id}/routing`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct RoutingLogList {
+    pub conversation_id: String,
+    pub lines: Vec<RoutingLogLine>,
+}
+
+/// Frames the console sends on `GET /api/v1/agent/ws`. Each is answered with the
+/// frames it causes, or with one [`AgentServerFrame::Error`] that changes nothing.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AgentClientFrame {
+    /// Set own availability (`online` or `away`).
+    Status { status: Status },
+    /// Show a conversation: answered with [`AgentServerFrame::Conversation`], then
+    /// its new messages and log lines arrive live.
+    Open { conversation_id: String },
+    /// Take an offer (or, for a supervisor, a waiting conversation).
+    Take { conversation_id: String },
+    /// Decline an offer: it passes on.
+    Decline { conversation_id: String },
+    /// Reply in a conversation this agent holds. Re-sending the same `client_id` is
+    /// acknowledged again and stored once.
+    Reply {
+        conversation_id: String,
+        client_id: String,
+        text: String,
+    },
+    /// Hand a held conversation to a colleague, or back to the queue (`to_agent`
+    /// absent).
+    Transfer {
+        conversation_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to_agent: Option<u64>,
+    },
+    /// Close a held conversation.
+    Close { conversation_id: String },
+}
+
+/// Frames the server sends on the agent socket.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentServerFrame {
+    /// First frame: who is signed in, colleagues, and the inbox.
+    Welcome {
+        agent: AgentProfile,
+        status: Status,
+        agents: Vec<AgentSummary>,
+        inbox: Vec<ConversationSummary>,
+    },
+    /// A conversation entered or changed in this agent's inbox.
+    Upsert { conversation: ConversationSummary },
+    /// A conversation left this agent's inbox (offer withdrawn or passed on, taken
+    /// by someone else, transferred away).
+    Remove { conversation_id: String },
+    /// Answer to `open`: the conversation with its history and routing log.
+    Conversation {
+        conversation: ConversationSummary,
+        messages: Vec<MessageView>,
+        log: Vec<RoutingLogLine>,
+    },
+    /// A new message in a conversation this agent holds or opened.
+    Message {
+        conversation_id: String,
+        message: MessageView,
+    },
+    /// A new routing decision about a conversation this agent opened.
+    Log {
+        conversation_id: String,
+        line: RoutingLogLine,
+    },
+    /// The reply with this client id is stored under this sequence number.
+    Ack {
+        conversation_id: String,
+        client_id: String,
+        seq: u64,
+    },
+    /// Colleagues' availability or load changed.
+    Agents { agents: Vec<AgentSummary> },
+    /// This agent's own availability (echo of `status`).
+    Status { status: Status },
+    /// The last frame was refused; nothing of it happened.
+    Error { code: ErrorCode, message: String },
+}
+
+/// `POST /api/v1/admin/agents`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAgent {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    #[serde(default)]
+    pub role: Role,
+    /// Most conversations at once; absent: no cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    /// A bot account (never routed from a queue; a channel may name it bot-first).
+    #[serde(default)]
+    pub is_bot: bool,
+}
+
+/// `PATCH /api/v1/admin/agents/{id}`: only the fields present change. `cap: null`
+/// removes the cap.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAgent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::double_option"
+    )]
+    pub cap: Option<Option<u32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dismissed: Option<bool>,
+}
+
+/// An agent as the admin API shows it.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct AgentView {
+    pub id: u64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    pub is_bot: bool,
+    pub dismissed: bool,
+    pub status: Status,
+}
+
+/// `GET /api/v1/admin/agents`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct AgentList {
+    pub agents: Vec<AgentView>,
+}
+
+/// `PUT /api/v1/admin/departments/{id}`: create or replace a department.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SetDepartment {
+    pub name: String,
+    /// Members in order.
+    pub members: Vec<u64>,
+}
+
+/// How a channel picks among eligible agents.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RoutingMode {
+    /// Least load; ties to the agent idle longest.
+    #[default]
+    Evenly,
+    /// Queue order.
+    Strict,
+    /// Everyone eligible at once; the first to take it gets it.
+    All,
+}
+
+/// What the visitor sees of the agent answering.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DisplayMode {
+    /// The agent's own name and avatar.
+    #[default]
+    Profile,
+    /// The channel's name for every agent.
+    Channel,
+    /// No name.
+    Hidden,
+}
+
+/// One entry of a channel's queue.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum QueueItem {
+    Agent(u64),
+    Department(u64),
+}
+
+/// Which held conversations do not count against an agent's cap.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CapExclusions {
+    /// Conversations the agent has answered at least once.
+    #[serde(default)]
+    pub answered: bool,
+    /// Conversations waiting for the customer's reply.
+    #[serde(default)]
+    pub waiting_for_client: bool,
+    /// Closed conversations awaiting a rating.
+    #[serde(default)]
+    pub awaiting_rating: bool,
+}
+
+/// `GET`/`PUT /api/v1/admin/channels/{key}/routing`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingSettings {
+    pub mode: RoutingMode,
+    /// Seconds an offer waits before passing on: 60 to 43,200.
+    pub pass_after_secs: u64,
+    /// Only online, present agents get offers.
+    pub check_online: bool,
+    #[serde(default)]
+    pub exclusions: CapExclusions,
+    #[serde(default)]
+    pub route_to_responsible: bool,
+    /// A bot agent that gets every new conversation first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_agent_id: Option<u64>,
+    /// Sent to the visitor once when nobody can take the conversation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_agent_reply: Option<String>,
+    #[serde(default)]
+    pub display_mode: DisplayMode,
+    pub queue: Vec<QueueItem>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_frames_parse_and_refuse_unknown_fields() {
+        let take = r#"{"type":"take","conversation_id":"c1"}"#;
+        assert_eq!(
+            serde_json::from_str::<AgentClientFrame>(take).expect("parse"),
+            AgentClientFrame::Take {
+                conversation_id: "c1".into()
+            }
+        );
+        let to_queue = r#"{"type":"transfer","conversation_id":"c1"}"#;
+        assert!(matches!(
+            serde_json::from_str::<AgentClientFrame>(to_queue),
+            Ok(AgentClientFrame::Transfer { to_agent: None, .. })
+        ));
+        for bad in [
+            r#"{"type":"take","conversation_id":"c1","agent_id":2}"#,
+            r#"{"type":"delete","conversation_id":"c1"}"#,
+            r#"{"type":"status","status":"sleeping"}"#,
+        ] {
+            assert!(serde_json::from_str::<AgentClientFrame>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn patch_cap_tells_absent_from_null() {
+        let absent: UpdateAgent = serde_json::from_str("{}").expect("parse");
+        assert_eq!(absent.cap, None);
+        let null: UpdateAgent = serde_json::from_str(r#"{"cap":null}"#).expect("parse");
+        assert_eq!(null.cap, Some(None));
+        let three: UpdateAgent = serde_json::from_str(r#"{"cap":3}"#).expect("parse");
+        assert_eq!(three.cap, Some(Some(3)));
+    }
+
+    #[test]
+    fn routing_settings_queue_items_are_tagged() {
+        let json = r#"{"mode":"all","pass_after_secs":60,"check_online":true,
+            "queue":[{"agent":1},{"department":2}]}"#;
+        let s: RoutingSettings = serde_json::from_str(json).expect("parse");
+        assert_eq!(s.queue, vec![QueueItem::Agent(1), QueueItem::Department(2)]);
+        assert_eq!(s.display_mode, DisplayMode::Profile);
+    }
+}
