@@ -408,7 +408,10 @@ mod tests {
             r#"{"type":"delete","conversation_id":"c1"}"#,
             r#"{"type":"status","status":"sleeping"}"#,
         ] {
-            assert!(serde_json::from_str::<AgentClientFrame>(bad).is_err(), "{bad}");
+            assert!(
+                serde_json::from_str::<AgentClientFrame>(bad).is_err(),
+                "{bad}"
+            );
         }
     }
 

@@ -67,6 +67,11 @@ pub enum ErrorCode {
     NotAuthenticated,
     /// The request's Origin is not allowed.
     ForbiddenOrigin,
+    /// Signed in, but this agent's role may not do this.
+    Forbidden,
+    /// The routing engine refused the action (not offered to you, already taken,
+    /// closed, target not eligible); nothing changed.
+    RoutingRefused,
     /// An idempotency key (`request_id`) was reused with different content.
     Conflict,
     /// No route or resource.
@@ -93,6 +98,8 @@ impl ErrorCode {
             Self::UnknownConversation => "unknown_conversation",
             Self::NotAuthenticated => "not_authenticated",
             Self::ForbiddenOrigin => "forbidden_origin",
+            Self::Forbidden => "forbidden",
+            Self::RoutingRefused => "routing_refused",
             Self::Conflict => "conflict",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",

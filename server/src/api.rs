@@ -202,6 +202,10 @@ pub async fn start_conversation(
             utm.as_deref(),
         )
         .await?;
+    state
+        .dispatch
+        .conversation_created(&conversation.id, &channel.id, page_url)
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(ConversationCreated {

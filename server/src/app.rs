@@ -17,12 +17,13 @@ use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::dispatch::Dispatch;
 use crate::error::AppError;
 use crate::hub::Hub;
 use crate::net::IpNet;
 use crate::store::Store;
 use crate::tokens::VisitorTokens;
-use crate::{admin, api, demo, ws};
+use crate::{admin, agent_api, api, demo, ws};
 
 /// Everything handlers share; cheap to clone.
 #[derive(Clone)]
@@ -42,6 +43,8 @@ pub struct AppState {
     /// Raised when the server stops: open sockets close instead of holding the
     /// graceful shutdown open until every visitor leaves.
     pub closing: Arc<tokio::sync::watch::Sender<bool>>,
+    /// The routing shell (queue engine, offers, consoles' notices).
+    pub dispatch: Dispatch,
 }
 
 /// What [`AppState::new`] needs besides the store.
@@ -63,16 +66,25 @@ impl AppState {
         let key = store
             .setting_or_insert("visitor_token_key", VisitorTokens::generate_key)
             .await?;
+        let hub = Hub::default();
+        let closing = Arc::new(tokio::sync::watch::Sender::new(false));
+        let dispatch = Dispatch::start(store.clone(), hub.clone(), closing.subscribe())
+            .await
+            .map_err(|e| match e {
+                AppError::Store(e) => e,
+                other => sqlx::Error::Protocol(format!("routing state: {other}")),
+            })?;
         Ok(Self {
             store,
             tokens: VisitorTokens::from_key(&key),
-            hub: Hub::default(),
+            hub,
+            dispatch,
             dist_dir: Arc::new(options.dist_dir),
             public_url: options.public_url.into(),
             demo: options.demo,
             admin_token_sha256: options.admin_token_sha256.into(),
             trusted_proxies: options.trusted_proxies.into(),
-            closing: Arc::new(tokio::sync::watch::Sender::new(false)),
+            closing,
         })
     }
 
@@ -97,8 +109,30 @@ pub fn app(state: AppState) -> Router {
                 state.clone(),
                 frame_ancestors,
             ));
+    let console = ServeDir::new(state.dist_dir.join("console"))
+        .append_index_html_on_directories(true)
+        .fallback(get(console_missing).with_state(state.clone()));
+    let console = Router::<()>::new()
+        .fallback_service(console)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ));
     let mut router = Router::new()
         .route("/healthz", get(healthz))
+        .route(
+            "/console",
+            get(|| async { Redirect::permanent("/console/") }),
+        )
+        .nest_service("/console/", console)
+        .route("/api/v1/agent/login", post(agent_api::login))
+        .route("/api/v1/agent/logout", post(agent_api::logout))
+        .route("/api/v1/agent/me", get(agent_api::me))
+        .route("/api/v1/agent/ws", get(agent_api::upgrade))
         .route("/embed.js", get(embed_js))
         .route("/widget", get(|| async { Redirect::permanent("/widget/") }))
         .nest_service("/widget/", widget)
@@ -258,6 +292,19 @@ async fn widget_missing(State(state): State<AppState>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::NotFound,
         "the widget frame is not built: run `cargo xtask build-widget` (or start with `cargo xtask run`)",
+    )
+    .into_response()
+}
+
+async fn console_missing(State(state): State<AppState>) -> Response {
+    if state.dist_dir.join("console").join("index.html").is_file() {
+        return not_found().await.into_response();
+    }
+    tracing::warn!(dist = %state.dist_dir.display(), "console requested but not built");
+    AppError::client(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::NotFound,
+        "the agent console is not built: run `cargo xtask build-console` (or start with `cargo xtask run`)",
     )
     .into_response()
 }

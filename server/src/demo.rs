@@ -1,6 +1,7 @@
 //! The demo channel and the demo host page `cargo xtask run` serves, so a newcomer
 //! sees the widget working without configuring anything.
 
+use crate::agents;
 use crate::store::{Channel, Store};
 
 /// The demo channel's public key.
@@ -44,6 +45,73 @@ pub async fn seed(store: &Store) -> Result<Channel, sqlx::Error> {
         .await?;
     channel.consent_agreement_id = Some(version.agreement_id);
     Ok(channel)
+}
+
+/// The demo agent's sign-in e-mail.
+pub const AGENT_EMAIL: &str = "agent@demo.example";
+
+/// The demo agent: an admin (so they also see the queue and may change settings)
+/// in the demo channel's queue, with a fresh random password on every start, which
+/// the caller prints. Also sets the demo channel's routing (evenly, offers pass on
+/// after a minute, a no-agent auto-reply) unless it was configured already.
+pub async fn seed_agent(
+    store: &Store,
+    channel: &Channel,
+) -> Result<String, crate::error::AppError> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use canal_protocol::agent::{QueueItem, Role};
+    use rand::RngCore;
+
+    let mut bytes = [0u8; 12];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let password = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = agents::hash_password(password.clone()).await?;
+    let pool = store.pool();
+    let agent = match agents::by_email(pool, AGENT_EMAIL).await? {
+        Some(mut agent) => {
+            agent.password_hash = hash;
+            agent.dismissed = false;
+            agents::save(pool, &agent).await?;
+            agent
+        }
+        None => {
+            agents::create(
+                pool,
+                AGENT_EMAIL,
+                "Alex (demo agent)",
+                &hash,
+                Role::Admin,
+                None,
+                None,
+                false,
+            )
+            .await?
+        }
+    };
+    let configured: Option<(String,)> =
+        sqlx::query_as("SELECT channel_id FROM channel_routing WHERE channel_id = ?1")
+            .bind(&channel.id)
+            .fetch_optional(pool)
+            .await?;
+    if configured.is_none() {
+        let mut settings = crate::dispatch::default_settings();
+        settings.pass_after_secs = 60;
+        settings.queue = vec![QueueItem::Agent(agent.id.max(0) as u64)];
+        settings.no_agent_reply = Some(
+            "Nobody is available right now. Leave your message here: we will answer in this chat."
+                .into(),
+        );
+        sqlx::query(
+            "INSERT INTO channel_routing (channel_id, settings, updated_at) VALUES (?1, ?2, ?3)",
+        )
+        .bind(&channel.id)
+        .bind(serde_json::to_string(&settings).unwrap_or_default())
+        .bind(crate::clock::now_rfc3339())
+        .execute(pool)
+        .await?;
+    }
+    Ok(password)
 }
 
 /// The snippet a site owner pastes before `</body>`.

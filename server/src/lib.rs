@@ -15,6 +15,10 @@
 //! - [`ledger`]: the append-only, hash-chained consent ledger and its group-commit writer.
 //! - [`tokens`]: signed visitor tokens.
 //! - [`validate`]: checks on values from outside.
+//! - [`agents`]: agent accounts (argon2), console sessions, departments.
+//! - [`agent_api`]: console login and the agent socket `/api/v1/agent/ws`.
+//! - [`dispatch`]: the routing shell: the engine behind one lock, its decisions
+//!   stored, sent to consoles, and offers passed on by a timer.
 //! - [`routing`]: the queue engine, a pure core from events to offers and assignments,
 //!   with the reasons for every decision.
 //! - [`net`]: the client IP, with `X-Forwarded-For` from trusted proxies only.
@@ -23,12 +27,15 @@
 //! - [`clock`]: timestamps as the store writes them.
 
 pub mod admin;
+pub mod agent_api;
+pub mod agents;
 pub mod agreements;
 pub mod api;
 pub mod app;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod dispatch;
 pub mod error;
 pub mod hub;
 pub mod ledger;

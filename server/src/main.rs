@@ -36,11 +36,17 @@ async fn run() -> Result<(), String> {
     let store = Store::open(&settings.database_url)
         .await
         .map_err(|e| format!("cannot open the database {}: {e}", settings.database_url))?;
-    if settings.demo {
-        demo::seed(&store)
+    let demo_password = if settings.demo {
+        let channel = demo::seed(&store)
             .await
             .map_err(|e| format!("cannot seed the demo channel: {e}"))?;
-    }
+        let password = demo::seed_agent(&store, &channel)
+            .await
+            .map_err(|e| format!("cannot seed the demo agent: {e}"))?;
+        Some(password)
+    } else {
+        None
+    };
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
         .map_err(|e| {
@@ -82,6 +88,12 @@ async fn run() -> Result<(), String> {
         println!(
             "Admin API token (shown once; only its hash is stored):\n  {token}\n\
              Send it as `Authorization: Bearer <token>` to /api/v1/admin/..., or set CANAL_ADMIN_TOKEN.\n"
+        );
+    }
+    if let Some(password) = demo_password {
+        println!(
+            "Agent console: {public_url}/console/\n  e-mail:   {}\n  password: {password}   (new on every start)\n",
+            demo::AGENT_EMAIL
         );
     }
     println!("Stop with Ctrl+C.");

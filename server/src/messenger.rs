@@ -153,10 +153,18 @@ async fn first_message(
     .bind(&now)
     .execute(&mut *tx)
     .await?;
-    append_message_in(&mut tx, &conversation_id, "visitor", None, &request.text).await?;
+    append_message_in(
+        &mut tx,
+        &conversation_id,
+        "visitor",
+        None,
+        None,
+        &request.text,
+    )
+    .await?;
     let notice = version.map(|v| notice(&state.public_url, &v.id));
     if let Some(text) = &notice {
-        append_message_in(&mut tx, &conversation_id, "system", None, text).await?;
+        append_message_in(&mut tx, &conversation_id, "system", None, None, text).await?;
     }
     tx.commit().await?;
     let consent = if notice.is_some() {

@@ -79,7 +79,15 @@ pub struct MessageRow {
     pub client_id: Option<String>,
     pub body: String,
     pub created_at: String,
+    /// For agent messages: the agent's name and avatar (shown per display mode).
+    pub agent_name: Option<String>,
+    pub agent_avatar: Option<String>,
 }
+
+/// The columns of [`MessageRow`], for `FROM messages m LEFT JOIN agents a`.
+const MESSAGE_SELECT: &str = "SELECT m.seq, m.author, m.client_id, m.body, m.created_at, \
+    a.name AS agent_name, a.avatar_url AS agent_avatar \
+    FROM messages m LEFT JOIN agents a ON a.id = m.agent_id";
 
 /// What [`Store::append_message`] did.
 #[derive(Debug, PartialEq, Eq)]
@@ -344,7 +352,30 @@ impl Store {
         body: &str,
     ) -> Result<Appended, sqlx::Error> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let appended = append_message_in(&mut tx, conversation_id, author, client_id, body).await?;
+        let appended =
+            append_message_in(&mut tx, conversation_id, author, None, client_id, body).await?;
+        tx.commit().await?;
+        Ok(appended)
+    }
+
+    /// Appends an agent's reply (see [`Store::append_message`]).
+    pub async fn append_agent_message(
+        &self,
+        conversation_id: &str,
+        agent_id: i64,
+        client_id: &str,
+        body: &str,
+    ) -> Result<Appended, sqlx::Error> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let appended = append_message_in(
+            &mut tx,
+            conversation_id,
+            "agent",
+            Some(agent_id),
+            Some(client_id),
+            body,
+        )
+        .await?;
         tx.commit().await?;
         Ok(appended)
     }
@@ -355,10 +386,9 @@ impl Store {
         conversation_id: &str,
         seq: i64,
     ) -> Result<Vec<MessageRow>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT seq, author, client_id, body, created_at FROM messages
-             WHERE conversation_id = ?1 AND seq > ?2 ORDER BY seq",
-        )
+        sqlx::query_as(&format!(
+            "{MESSAGE_SELECT} WHERE m.conversation_id = ?1 AND m.seq > ?2 ORDER BY m.seq"
+        ))
         .bind(conversation_id)
         .bind(seq)
         .fetch_all(&self.pool)
@@ -409,12 +439,13 @@ pub async fn append_message_in(
     conn: &mut sqlx::SqliteConnection,
     conversation_id: &str,
     author: &str,
+    agent_id: Option<i64>,
     client_id: Option<&str>,
     body: &str,
 ) -> Result<Appended, sqlx::Error> {
     let inserted = sqlx::query(
-        "INSERT INTO messages (conversation_id, seq, author, client_id, body, created_at)
-         SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5
+        "INSERT INTO messages (conversation_id, seq, author, client_id, body, created_at, agent_id)
+         SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6
          FROM messages WHERE conversation_id = ?1
          ON CONFLICT (conversation_id, client_id) DO NOTHING",
     )
@@ -423,22 +454,20 @@ pub async fn append_message_in(
     .bind(client_id)
     .bind(body)
     .bind(now_rfc3339())
+    .bind(agent_id)
     .execute(&mut *conn)
     .await?
     .rows_affected()
         == 1;
+    let by_client_id =
+        format!("{MESSAGE_SELECT} WHERE m.conversation_id = ?1 AND m.client_id = ?2");
+    let newest =
+        format!("{MESSAGE_SELECT} WHERE m.conversation_id = ?1 ORDER BY m.seq DESC LIMIT 1");
     let message: MessageRow = match client_id {
-        Some(client_id) => sqlx::query_as(
-            "SELECT seq, author, client_id, body, created_at FROM messages
-             WHERE conversation_id = ?1 AND client_id = ?2",
-        )
-        .bind(conversation_id)
-        .bind(client_id),
-        None => sqlx::query_as(
-            "SELECT seq, author, client_id, body, created_at FROM messages
-             WHERE conversation_id = ?1 ORDER BY seq DESC LIMIT 1",
-        )
-        .bind(conversation_id),
+        Some(client_id) => sqlx::query_as(&by_client_id)
+            .bind(conversation_id)
+            .bind(client_id),
+        None => sqlx::query_as(&newest).bind(conversation_id),
     }
     .fetch_one(&mut *conn)
     .await?;

@@ -9,14 +9,14 @@ use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use canal_protocol::{limits, Author, ClientFrame, ErrorCode, MessageView, ServerFrame};
+use canal_protocol::{limits, ClientFrame, ErrorCode, MessageView, ServerFrame};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::broadcast;
 
 use crate::app::AppState;
+use crate::dispatch::Display;
 use crate::error::{parse_json, AppError};
 use crate::hub::Event;
-use crate::store::MessageRow;
 use crate::validate;
 
 /// Upgrades to a socket when the Origin (if the client sent one) is this server's.
@@ -41,7 +41,7 @@ pub async fn upgrade(
 /// Browsers always send Origin on sockets; it must name the host they connected to.
 /// Non-browser clients (integrations, tests) send none and are let through: they
 /// cannot ride on a visitor's ambient credentials, there are none.
-fn same_origin(headers: &HeaderMap) -> bool {
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
@@ -59,6 +59,8 @@ fn same_origin(headers: &HeaderMap) -> bool {
 struct Joined {
     conversation_id: String,
     events: broadcast::Receiver<Event>,
+    /// How agent messages are shown on this conversation's channel.
+    display: Display,
 }
 
 struct Session {
@@ -171,13 +173,24 @@ impl Session {
             return Ok(Next::Close);
         };
         let conversation = self.state.store.conversation(&conversation_id).await?;
-        if conversation.is_none_or(|c| c.visitor_id != visitor_id) {
+        if conversation
+            .as_ref()
+            .is_none_or(|c| c.visitor_id != visitor_id)
+        {
             out.push(error_frame(
                 ErrorCode::UnknownConversation,
                 "no conversation with this id belongs to this visitor",
             ));
             return Ok(Next::Close);
         }
+        let Some(conversation) = conversation else {
+            return Ok(Next::Close);
+        };
+        let display = self
+            .state
+            .dispatch
+            .display(&conversation.channel_id)
+            .await?;
         // Subscribe before reading history so nothing falls between the two.
         let events = self.state.hub.subscribe(&conversation_id);
         let history = self
@@ -195,11 +208,12 @@ impl Session {
         });
         self.sent_seq = last_seq;
         for row in history {
-            self.push_message(view(row), out);
+            self.push_message(display.view(row), out);
         }
         self.joined = Some(Joined {
             conversation_id,
             events,
+            display,
         });
         Ok(Next::Continue)
     }
@@ -230,13 +244,18 @@ impl Session {
             seq,
         });
         if appended.inserted {
+            let message = joined.display.view(appended.message);
             self.state.hub.publish(
                 &conversation_id,
                 Event {
                     origin: self.connection,
-                    message: view(appended.message),
+                    message,
                 },
             );
+            self.state
+                .dispatch
+                .client_message(&conversation_id, text)
+                .await;
         }
         Ok(Next::Continue)
     }
@@ -263,9 +282,11 @@ impl Session {
                     .messages_after(&joined.conversation_id, to_i64(self.sent_seq))
                     .await
                 {
-                    Ok(rows) => rows
-                        .into_iter()
-                        .for_each(|r| self.push_message(view(r), out)),
+                    Ok(rows) => {
+                        let display = joined.display.clone();
+                        rows.into_iter()
+                            .for_each(|r| self.push_message(display.view(r), out));
+                    }
                     Err(e) => {
                         tracing::error!(error = %e, "catch-up read failed");
                         return Next::Close;
@@ -287,7 +308,7 @@ impl Session {
 }
 
 /// Resolves once the server is stopping (or its state is gone).
-async fn stopping(closing: &mut tokio::sync::watch::Receiver<bool>) {
+pub(crate) async fn stopping(closing: &mut tokio::sync::watch::Receiver<bool>) {
     while !*closing.borrow_and_update() {
         if closing.changed().await.is_err() {
             return;
@@ -305,22 +326,6 @@ async fn next_event(joined: &mut Option<Joined>) -> Result<Event, broadcast::err
 
 fn to_i64(seq: u64) -> i64 {
     i64::try_from(seq).unwrap_or(i64::MAX)
-}
-
-fn view(row: MessageRow) -> MessageView {
-    MessageView {
-        seq: row.seq.max(0) as u64,
-        author: match row.author.as_str() {
-            "agent" => Author::Agent,
-            "system" => Author::System,
-            _ => Author::Visitor,
-        },
-        text: row.body,
-        client_id: row.client_id,
-        sent_at: row.created_at,
-        author_name: None,
-        author_avatar: None,
-    }
 }
 
 fn error_frame(code: ErrorCode, message: &str) -> ServerFrame {

@@ -6,6 +6,7 @@
 
 pub mod agreements;
 pub mod consents;
+pub mod routing;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -54,7 +55,8 @@ pub async fn ensure_token(
     Ok((hash, generated))
 }
 
-/// Proof that the request carried the admin token. Add it to a handler's arguments.
+/// Proof that the request carried the admin token, or came from the console of an
+/// agent with the `admin` role. Add it to a handler's arguments.
 pub struct Admin;
 
 impl FromRequestParts<AppState> for Admin {
@@ -67,14 +69,31 @@ impl FromRequestParts<AppState> for Admin {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
-        match presented {
-            // Comparing hashes: the time taken says nothing about the token.
-            Some(token) if token_hash(token) == *state.admin_token_sha256 => Ok(Admin),
-            _ => Err(AppError::client(
+        let unauthorized = || {
+            AppError::client(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::Unauthorized,
                 "send the admin token as Authorization: Bearer <token>",
-            )),
+            )
+        };
+        match presented {
+            // Comparing hashes: the time taken says nothing about the token.
+            Some(token) if token_hash(token) == *state.admin_token_sha256 => Ok(Admin),
+            Some(_) => Err(unauthorized()),
+            // The console's session cookie (SameSite=Strict, so not from other sites).
+            None if crate::agent_api::session_token(&parts.headers).is_some() => {
+                let agent = crate::agent_api::signed_in(state, &parts.headers).await?;
+                if agent.role() == canal_protocol::agent::Role::Admin {
+                    Ok(Admin)
+                } else {
+                    Err(AppError::client(
+                        StatusCode::FORBIDDEN,
+                        ErrorCode::Forbidden,
+                        "only agents with the admin role may change settings",
+                    ))
+                }
+            }
+            None => Err(unauthorized()),
         }
     }
 }
@@ -95,4 +114,5 @@ pub fn router() -> Router<AppState> {
             post(crate::messenger::inbound),
         )
         .merge(agreements::routes())
+        .merge(routing::routes())
 }

@@ -262,6 +262,50 @@ impl Engine {
         Ok(std::mem::take(&mut self.out))
     }
 
+    /// Puts back a conversation an agent held before a restart, as it was: assigned
+    /// to `agent`, with its reply flags, without routing it again. Caps are enforced
+    /// as after any event (held conversations are never taken away). Refused, with
+    /// nothing changed, for an unknown channel or agent or an id already known.
+    pub fn restore_assigned(
+        &mut self,
+        at: Timestamp,
+        conversation: ConversationId,
+        channel: ChannelId,
+        agent: AgentId,
+        answered: bool,
+        waiting_for_client: bool,
+    ) -> Result<Vec<Decision>, RoutingError> {
+        self.chan(channel)?;
+        let ix = self.ix(agent)?;
+        if self.convs.contains_key(&conversation) {
+            return Err(RoutingError::DuplicateConversation(conversation));
+        }
+        self.now = self.now.max(at);
+        self.convs.insert(
+            conversation,
+            Conv {
+                c: Conversation {
+                    id: conversation,
+                    channel,
+                    created_at: self.now,
+                    state: ConversationState::Assigned(agent),
+                    answered,
+                    waiting_for_client,
+                    responsible: None,
+                    responsible_offered: true,
+                    tried: BTreeSet::new(),
+                    last_offer: Vec::new(),
+                    no_agent_reply_sent: true,
+                },
+                counted_for: None,
+            },
+        );
+        self.recount(conversation);
+        self.refresh(ix);
+        self.settle();
+        Ok(std::mem::take(&mut self.out))
+    }
+
     /// The latest time seen.
     pub fn now(&self) -> Timestamp {
         self.now

@@ -778,3 +778,41 @@ fn same_events_same_decisions() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn restored_conversation_counts_against_the_cap_and_is_not_routed_again() {
+    let mut w = World::new(2, Mode::Evenly);
+    w.ok(Event::AgentUpdated {
+        agent: a(1),
+        change: AgentChange::Cap(Some(1)),
+    });
+    let decisions = w
+        .engine
+        .restore_assigned(Timestamp(w.t), c(7), CH, a(1), true, false)
+        .expect("restore");
+    assert!(decisions.is_empty(), "{decisions:?}");
+    assert_eq!(
+        w.engine.conversation(c(7)).map(|c| c.state.clone()),
+        Some(ConversationState::Assigned(a(1)))
+    );
+    // Agent 1 is at the cap: a new conversation goes to agent 2.
+    let d = w.create(8);
+    assert!(
+        d.iter()
+            .any(|d| matches!(&d.action, Action::Offer { agents, .. } if agents == &[a(2)])),
+        "{d:?}"
+    );
+    assert_eq!(
+        w.engine
+            .restore_assigned(Timestamp(w.t), c(7), CH, a(2), false, false)
+            .map(drop),
+        Err(RoutingError::DuplicateConversation(c(7)))
+    );
+    assert_eq!(
+        w.engine
+            .restore_assigned(Timestamp(w.t), c(9), CH, a(99), false, false)
+            .map(drop),
+        Err(RoutingError::UnknownAgent(a(99)))
+    );
+    w.engine.assert_consistent();
+}

@@ -19,12 +19,11 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub store: Store,
     pub http: reqwest::Client,
-    _dir: tempfile::TempDir,
-    _server: Running,
+    dir: tempfile::TempDir,
+    server: Option<Running>,
 }
 
-pub async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
+async fn start(dir: &tempfile::TempDir) -> (Store, Running) {
     let url = format!("sqlite://{}", dir.path().join("canal.db").display());
     let store = Store::open(&url).await.expect("open store");
     demo::seed(&store).await.expect("seed");
@@ -40,16 +39,31 @@ pub async fn spawn_app() -> TestApp {
     )
     .await
     .expect("start the server");
+    (store, server)
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, server) = start(&dir).await;
     TestApp {
         addr: server.addr,
         store,
         http: reqwest::Client::new(),
-        _dir: dir,
-        _server: server,
+        dir,
+        server: Some(server),
     }
 }
 
 impl TestApp {
+    /// Stops the server and starts a new one on the same database (new address).
+    pub async fn restart(&mut self) {
+        self.server = None;
+        let (store, server) = start(&self.dir).await;
+        self.addr = server.addr;
+        self.store = store;
+        self.server = Some(server);
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -261,6 +275,22 @@ impl Socket {
             .send(Message::Text(text.to_owned().into()))
             .await
             .expect("send frame");
+    }
+
+    /// The first frame (skipping others) for which `want` holds; fails after 10 s
+    /// without one.
+    pub async fn until(&mut self, what: &str, want: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let frame = tokio::time::timeout(left, self.next())
+                .await
+                .unwrap_or_else(|_| panic!("no frame with {what} within 10 s"))
+                .unwrap_or_else(|| panic!("socket closed while waiting for {what}"));
+            if want(&frame) {
+                return frame;
+            }
+        }
     }
 
     /// The next JSON frame, waiting at most 10 s; `None` when the socket closed.

@@ -2,6 +2,7 @@
 //! 127.0.0.1:0, a fresh SQLite file per test.
 
 mod admin_consents;
+mod agents;
 mod agreements;
 mod consents;
 mod conversations;

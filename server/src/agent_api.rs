@@ -1,0 +1,475 @@
+//! The console's side of the API: login, logout, `me`, and the agent socket
+//! `GET /api/v1/agent/ws`, authenticated by the HttpOnly, SameSite=Strict session
+//! cookie.
+//!
+//! The socket greets with `welcome` (profile, colleagues, inbox), then follows
+//! the routing shell's [`Notice`]s: each console works out what a change means for
+//! its agent and sends `upsert` or `remove`. A refused frame gets one `error` frame
+//! and changes nothing.
+
+use std::collections::HashSet;
+
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use canal_protocol::agent::{
+    AgentClientFrame, AgentProfile, AgentServerFrame, LoginRequest, SESSION_COOKIE,
+};
+use canal_protocol::{limits, ErrorCode, MessageView};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::broadcast;
+
+use crate::agents::{self, AgentRow};
+use crate::app::AppState;
+use crate::dispatch::{Display, Notice};
+use crate::error::{parse_json, ApiJson, AppError};
+use crate::{hub, validate, ws};
+
+/// The session token from the request's cookies.
+pub fn session_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+}
+
+fn not_signed_in() -> AppError {
+    AppError::client(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthorized,
+        "sign in to the console first",
+    )
+}
+
+/// The agent signed in to the console making this request.
+pub async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<AgentRow, AppError> {
+    let token = session_token(headers).ok_or_else(not_signed_in)?;
+    agents::session_agent(state.store.pool(), token)
+        .await?
+        .ok_or_else(not_signed_in)
+}
+
+/// Extractor: the signed-in agent.
+pub struct SignedIn(pub AgentRow);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        signed_in(state, &parts.headers).await.map(SignedIn)
+    }
+}
+
+fn session_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
+    );
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// `POST /api/v1/agent/login`
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Response, AppError> {
+    let wrong = || {
+        AppError::client(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "wrong e-mail or password",
+        )
+    };
+    if request.password.len() > canal_protocol::agent::limits::MAX_PASSWORD_BYTES {
+        return Err(wrong());
+    }
+    let found = match agents::email(&request.email) {
+        Ok(email) => agents::by_email(state.store.pool(), &email).await?,
+        Err(_) => None,
+    };
+    // Unknown accounts are checked against a decoy hash: the same work either way.
+    let hash = found.as_ref().map_or_else(
+        || agents::DECOY_HASH.to_owned(),
+        |a| a.password_hash.clone(),
+    );
+    let matches = agents::verify_password(request.password, hash).await;
+    let agent = found
+        .filter(|a| matches && !a.dismissed && !a.is_bot)
+        .ok_or_else(wrong)?;
+    let token = agents::start_session(state.store.pool(), agent.id).await?;
+    let cookie = session_cookie(&state, &token, agents::SESSION_HOURS * 3600);
+    Ok(([(header::SET_COOKIE, cookie)], Json(agent.profile())).into_response())
+}
+
+/// `POST /api/v1/agent/logout`
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    if let Some(token) = session_token(&headers) {
+        agents::end_session(state.store.pool(), token).await?;
+    }
+    let cookie = session_cookie(&state, "", 0);
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+/// `GET /api/v1/agent/me`
+pub async fn me(SignedIn(agent): SignedIn) -> Json<AgentProfile> {
+    Json(agent.profile())
+}
+
+/// `GET /api/v1/agent/ws`: the console socket.
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
+    if !ws::same_origin(&headers) {
+        return AppError::client(
+            StatusCode::FORBIDDEN,
+            ErrorCode::ForbiddenOrigin,
+            "the agent socket is only for the Canal console",
+        )
+        .into_response();
+    }
+    let agent = match signed_in(&state, &headers).await {
+        Ok(agent) => agent,
+        Err(e) => return e.into_response(),
+    };
+    ws.max_message_size(limits::MAX_FRAME_BYTES)
+        .max_frame_size(limits::MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| Console::new(state, agent).run(socket))
+}
+
+struct Opened {
+    conversation_id: String,
+    events: broadcast::Receiver<hub::Event>,
+    display: Display,
+    sent_seq: u64,
+}
+
+struct Console {
+    state: AppState,
+    agent: AgentRow,
+    /// Conversations this console lists.
+    inbox: HashSet<String>,
+    opened: Option<Opened>,
+}
+
+enum Next {
+    Continue,
+    Close,
+}
+
+impl Console {
+    fn new(state: AppState, agent: AgentRow) -> Self {
+        Self {
+            state,
+            agent,
+            inbox: HashSet::new(),
+            opened: None,
+        }
+    }
+
+    async fn run(mut self, socket: WebSocket) {
+        let (mut sink, mut stream) = socket.split();
+        let dispatch = self.state.dispatch.clone();
+        // Subscribe before reading the inbox so no change falls between the two.
+        let mut notices = dispatch.notices();
+        let mut closing = self.state.closing.subscribe();
+        let mut out = Vec::new();
+        match dispatch.connected(&self.agent).await {
+            Ok(status) => {
+                let inbox = dispatch.inbox(&self.agent).await;
+                self.inbox = inbox.iter().map(|c| c.id.clone()).collect();
+                out.push(AgentServerFrame::Welcome {
+                    agent: self.agent.profile(),
+                    status,
+                    agents: dispatch.agents().await,
+                    inbox,
+                });
+            }
+            Err(e) => {
+                out.push(public_error(&e));
+                let _ = send_all(&mut sink, out).await;
+                let _ = sink.close().await;
+                dispatch.disconnected(&self.agent).await;
+                return;
+            }
+        }
+        loop {
+            if send_all(&mut sink, std::mem::take(&mut out)).await.is_err() {
+                break;
+            }
+            let next = tokio::select! {
+                () = ws::stopping(&mut closing) => Next::Close,
+                incoming = stream.next() => match incoming {
+                    Some(Ok(Message::Text(text))) => self.on_text(&text, &mut out).await,
+                    Some(Ok(Message::Binary(_))) => {
+                        out.push(error_frame(ErrorCode::BadRequest, "send JSON text frames"));
+                        Next::Continue
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Next::Continue,
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Next::Close,
+                },
+                notice = notices.recv() => self.on_notice(notice, &mut out).await,
+                event = next_event(&mut self.opened) => self.on_event(event, &mut out).await,
+            };
+            if let Next::Close = next {
+                let _ = send_all(&mut sink, std::mem::take(&mut out)).await;
+                let _ = sink.close().await;
+                break;
+            }
+        }
+        dispatch.disconnected(&self.agent).await;
+    }
+
+    async fn on_text(&mut self, text: &str, out: &mut Vec<AgentServerFrame>) -> Next {
+        let result = match parse_json::<AgentClientFrame>(text.as_bytes()) {
+            Ok(frame) => self.on_frame(frame, out).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            out.push(public_error(&e));
+        }
+        Next::Continue
+    }
+
+    async fn on_frame(
+        &mut self,
+        frame: AgentClientFrame,
+        out: &mut Vec<AgentServerFrame>,
+    ) -> Result<(), AppError> {
+        let dispatch = self.state.dispatch.clone();
+        match frame {
+            AgentClientFrame::Status { status } => {
+                dispatch.set_status(&self.agent, status).await?;
+                out.push(AgentServerFrame::Status { status });
+            }
+            AgentClientFrame::Open { conversation_id } => {
+                self.open(conversation_id, out).await?;
+            }
+            AgentClientFrame::Take { conversation_id } => {
+                dispatch.take(&self.agent, &conversation_id).await?;
+            }
+            AgentClientFrame::Decline { conversation_id } => {
+                dispatch.decline(&self.agent, &conversation_id).await?;
+            }
+            AgentClientFrame::Reply {
+                conversation_id,
+                client_id,
+                text,
+            } => {
+                validate::client_id("client_id", &client_id)?;
+                validate::message_text(&text)?;
+                let message = dispatch
+                    .reply(&self.agent, &conversation_id, &client_id, &text)
+                    .await?;
+                out.push(AgentServerFrame::Ack {
+                    conversation_id,
+                    client_id,
+                    seq: message.seq,
+                });
+            }
+            AgentClientFrame::Transfer {
+                conversation_id,
+                to_agent,
+            } => {
+                dispatch
+                    .transfer(&self.agent, &conversation_id, to_agent)
+                    .await?;
+            }
+            AgentClientFrame::Close { conversation_id } => {
+                dispatch.close(&self.agent, &conversation_id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Shows a conversation: its history and log, then its news live.
+    async fn open(
+        &mut self,
+        conversation_id: String,
+        out: &mut Vec<AgentServerFrame>,
+    ) -> Result<(), AppError> {
+        let (conversation, display) = self
+            .state
+            .dispatch
+            .opened_by(&self.agent, &conversation_id)
+            .await?;
+        // Subscribe before reading history so nothing falls between the two.
+        let events = self.state.hub.subscribe(&conversation_id);
+        let messages: Vec<MessageView> = self
+            .state
+            .store
+            .messages_after(&conversation_id, 0)
+            .await?
+            .into_iter()
+            .map(|row| display.view(row))
+            .collect();
+        let log = self.state.dispatch.log(&conversation_id).await?;
+        let sent_seq = messages.last().map_or(0, |m| m.seq);
+        self.opened = Some(Opened {
+            conversation_id,
+            events,
+            display,
+            sent_seq,
+        });
+        out.push(AgentServerFrame::Conversation {
+            conversation,
+            messages,
+            log,
+        });
+        Ok(())
+    }
+
+    async fn on_notice(
+        &mut self,
+        notice: Result<Notice, broadcast::error::RecvError>,
+        out: &mut Vec<AgentServerFrame>,
+    ) -> Next {
+        let dispatch = self.state.dispatch.clone();
+        match notice {
+            Ok(Notice::Changed(id)) => match dispatch.summary_for(&self.agent, &id).await {
+                Some(conversation) => {
+                    self.inbox.insert(id);
+                    out.push(AgentServerFrame::Upsert { conversation });
+                }
+                None => {
+                    if self.inbox.remove(&id) {
+                        out.push(AgentServerFrame::Remove {
+                            conversation_id: id,
+                        });
+                    }
+                }
+            },
+            Ok(Notice::Log(id, line)) => {
+                if self
+                    .opened
+                    .as_ref()
+                    .is_some_and(|o| o.conversation_id == id)
+                {
+                    out.push(AgentServerFrame::Log {
+                        conversation_id: id,
+                        line,
+                    });
+                }
+            }
+            Ok(Notice::Agents) => out.push(AgentServerFrame::Agents {
+                agents: dispatch.agents().await,
+            }),
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                // Missed changes: send the whole inbox again.
+                let inbox = dispatch.inbox(&self.agent).await;
+                let now: HashSet<String> = inbox.iter().map(|c| c.id.clone()).collect();
+                for gone in self.inbox.difference(&now) {
+                    out.push(AgentServerFrame::Remove {
+                        conversation_id: gone.clone(),
+                    });
+                }
+                self.inbox = now;
+                out.extend(
+                    inbox
+                        .into_iter()
+                        .map(|conversation| AgentServerFrame::Upsert { conversation }),
+                );
+                out.push(AgentServerFrame::Agents {
+                    agents: dispatch.agents().await,
+                });
+            }
+            Err(broadcast::error::RecvError::Closed) => return Next::Close,
+        }
+        Next::Continue
+    }
+
+    async fn on_event(
+        &mut self,
+        event: Result<hub::Event, broadcast::error::RecvError>,
+        out: &mut Vec<AgentServerFrame>,
+    ) -> Next {
+        let Some(opened) = &mut self.opened else {
+            return Next::Continue;
+        };
+        let messages = match event {
+            Ok(event) => vec![event.message],
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                match self
+                    .state
+                    .store
+                    .messages_after(
+                        &opened.conversation_id,
+                        i64::try_from(opened.sent_seq).unwrap_or(i64::MAX),
+                    )
+                    .await
+                {
+                    Ok(rows) => rows.into_iter().map(|r| opened.display.view(r)).collect(),
+                    Err(e) => {
+                        tracing::error!(error = %e, "console catch-up read failed");
+                        return Next::Close;
+                    }
+                }
+            }
+            Err(broadcast::error::RecvError::Closed) => return Next::Continue,
+        };
+        for message in messages {
+            if message.seq > opened.sent_seq {
+                opened.sent_seq = message.seq;
+                out.push(AgentServerFrame::Message {
+                    conversation_id: opened.conversation_id.clone(),
+                    message,
+                });
+            }
+        }
+        Next::Continue
+    }
+}
+
+async fn next_event(
+    opened: &mut Option<Opened>,
+) -> Result<hub::Event, broadcast::error::RecvError> {
+    match opened {
+        Some(opened) => opened.events.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn send_all<S>(sink: &mut S, frames: Vec<AgentServerFrame>) -> Result<(), ()>
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    for frame in frames {
+        let Ok(json) = serde_json::to_string(&frame) else {
+            continue;
+        };
+        sink.send(Message::Text(Utf8Bytes::from(json)))
+            .await
+            .map_err(drop)?;
+    }
+    Ok(())
+}
+
+fn error_frame(code: ErrorCode, message: &str) -> AgentServerFrame {
+    AgentServerFrame::Error {
+        code,
+        message: message.to_owned(),
+    }
+}
+
+fn public_error(error: &AppError) -> AgentServerFrame {
+    if let AppError::Store(cause) = error {
+        tracing::error!(error = %cause, "store error on the agent socket");
+    }
+    let (code, message) = error.public();
+    AgentServerFrame::Error { code, message }
+}

@@ -1,0 +1,377 @@
+//! Agents: accounts with argon2id-hashed passwords, console sessions (HttpOnly
+//! cookie; only the token's SHA-256 is stored), departments and the checks on
+//! agent fields from outside.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::http::StatusCode;
+use canal_protocol::agent::{limits, AgentProfile, AgentView, Role, Status};
+use canal_protocol::ErrorCode;
+use sqlx::{FromRow, SqlitePool};
+use time::OffsetDateTime;
+
+use crate::admin::token_hash;
+use crate::clock::now_rfc3339;
+use crate::error::AppError;
+
+/// How long a console session lasts.
+pub const SESSION_HOURS: i64 = 24;
+
+/// An agent row.
+#[derive(Debug, Clone, FromRow)]
+pub struct AgentRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub avatar_url: Option<String>,
+    pub cap: Option<i64>,
+    pub is_bot: bool,
+    pub dismissed: bool,
+}
+
+impl AgentRow {
+    pub fn role(&self) -> Role {
+        parse_role(&self.role)
+    }
+
+    pub fn profile(&self) -> AgentProfile {
+        AgentProfile {
+            id: self.id.max(0) as u64,
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: self.role(),
+            avatar_url: self.avatar_url.clone(),
+        }
+    }
+
+    pub fn view(&self, status: Status) -> AgentView {
+        AgentView {
+            id: self.id.max(0) as u64,
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: self.role(),
+            cap: self.cap.and_then(|c| u32::try_from(c).ok()),
+            avatar_url: self.avatar_url.clone(),
+            is_bot: self.is_bot,
+            dismissed: self.dismissed,
+            status,
+        }
+    }
+}
+
+pub fn role_str(role: Role) -> &'static str {
+    match role {
+        Role::Agent => "agent",
+        Role::Supervisor => "supervisor",
+        Role::Admin => "admin",
+    }
+}
+
+fn parse_role(s: &str) -> Role {
+    match s {
+        "admin" => Role::Admin,
+        "supervisor" => Role::Supervisor,
+        _ => Role::Agent,
+    }
+}
+
+const SELECT: &str = "SELECT agents.id, agents.email, agents.name, agents.password_hash, \
+    agents.role, agents.avatar_url, agents.cap, agents.is_bot, agents.dismissed FROM agents";
+
+/// Hashes a password with argon2id (on a blocking thread: it takes tens of ms).
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .ok()
+    .and_then(Result::ok)
+    .ok_or_else(|| AppError::Store(sqlx::Error::Protocol("password hashing failed".into())))
+}
+
+/// Whether `password` matches `hash` (false for a malformed hash).
+pub async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A valid argon2 hash of nothing anyone knows: unknown e-mails are checked against
+/// it so a failed login takes as long whether or not the account exists.
+pub const DECOY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$3aW8pZ0m0kq4iJ8lJ0m9R1b8w2n7s9sQ0Yc8Xq2WZ0A";
+
+// ----- checks on fields from outside -----
+
+pub fn email(raw: &str) -> Result<String, AppError> {
+    let email = raw.trim().to_lowercase();
+    let ok = email.len() <= limits::MAX_EMAIL_BYTES
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok {
+        Ok(email)
+    } else {
+        Err(invalid("email is not a valid e-mail address"))
+    }
+}
+
+pub fn password(raw: &str) -> Result<(), AppError> {
+    if raw.chars().count() < limits::MIN_PASSWORD_CHARS {
+        return Err(invalid(format!(
+            "password must have at least {} characters",
+            limits::MIN_PASSWORD_CHARS
+        )));
+    }
+    if raw.len() > limits::MAX_PASSWORD_BYTES {
+        return Err(invalid(format!(
+            "password must be at most {} bytes",
+            limits::MAX_PASSWORD_BYTES
+        )));
+    }
+    Ok(())
+}
+
+pub fn name(raw: &str) -> Result<String, AppError> {
+    let name = raw.trim();
+    if name.is_empty()
+        || name.chars().count() > limits::MAX_NAME_CHARS
+        || name.chars().any(char::is_control)
+    {
+        return Err(invalid(format!(
+            "name must be 1 to {} characters without control characters",
+            limits::MAX_NAME_CHARS
+        )));
+    }
+    Ok(name.to_owned())
+}
+
+pub fn avatar_url(raw: &str) -> Result<(), AppError> {
+    let ok = raw.len() <= limits::MAX_AVATAR_URL_BYTES
+        && url::Url::parse(raw).is_ok_and(|u| u.scheme() == "https" || u.scheme() == "http");
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid("avatar_url must be an http(s) URL"))
+    }
+}
+
+fn invalid(message: impl Into<String>) -> AppError {
+    AppError::unprocessable(ErrorCode::InvalidField, message)
+}
+
+// ----- queries -----
+
+/// A new agent. A taken e-mail is a 409.
+#[allow(clippy::too_many_arguments)]
+pub async fn create(
+    pool: &SqlitePool,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+    role: Role,
+    cap: Option<u32>,
+    avatar_url: Option<&str>,
+    is_bot: bool,
+) -> Result<AgentRow, AppError> {
+    let inserted = sqlx::query(
+        "INSERT INTO agents (email, name, password_hash, role, avatar_url, cap, is_bot, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (email) DO NOTHING",
+    )
+    .bind(email)
+    .bind(name)
+    .bind(password_hash)
+    .bind(role_str(role))
+    .bind(avatar_url)
+    .bind(cap.map(i64::from))
+    .bind(is_bot)
+    .bind(now_rfc3339())
+    .execute(pool)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(AppError::client(
+            StatusCode::CONFLICT,
+            ErrorCode::Conflict,
+            "an agent with this e-mail exists",
+        ));
+    }
+    by_id(pool, inserted.last_insert_rowid())
+        .await?
+        .ok_or_else(|| AppError::Store(sqlx::Error::RowNotFound))
+}
+
+pub async fn by_id(pool: &SqlitePool, id: i64) -> Result<Option<AgentRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT} WHERE id = ?1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn by_email(pool: &SqlitePool, email: &str) -> Result<Option<AgentRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT} WHERE email = ?1"))
+        .bind(email)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn all(pool: &SqlitePool) -> Result<Vec<AgentRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT} ORDER BY id"))
+        .fetch_all(pool)
+        .await
+}
+
+/// Writes every field of `agent` but its id, e-mail and bot flag.
+pub async fn save(pool: &SqlitePool, agent: &AgentRow) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE agents SET name = ?2, password_hash = ?3, role = ?4, avatar_url = ?5, cap = ?6,
+         dismissed = ?7 WHERE id = ?1",
+    )
+    .bind(agent.id)
+    .bind(&agent.name)
+    .bind(&agent.password_hash)
+    .bind(&agent.role)
+    .bind(&agent.avatar_url)
+    .bind(agent.cap)
+    .bind(agent.dismissed)
+    .execute(pool)
+    .await
+    .map(drop)
+}
+
+/// Starts a console session; returns the cookie's token.
+pub async fn start_session(pool: &SqlitePool, agent_id: i64) -> Result<String, sqlx::Error> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let expires = OffsetDateTime::now_utc() + time::Duration::hours(SESSION_HOURS);
+    sqlx::query(
+        "INSERT INTO agent_sessions (token_sha256, agent_id, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4)",
+    )
+    .bind(token_hash(&token))
+    .bind(agent_id)
+    .bind(now_rfc3339())
+    .bind(crate::clock::rfc3339(expires))
+    .execute(pool)
+    .await?;
+    Ok(token)
+}
+
+/// The agent a session token belongs to, while the session lasts and the agent is
+/// not dismissed.
+pub async fn session_agent(
+    pool: &SqlitePool,
+    token: &str,
+) -> Result<Option<AgentRow>, sqlx::Error> {
+    let sql = format!(
+        "{SELECT} JOIN agent_sessions s ON s.agent_id = agents.id
+         WHERE s.token_sha256 = ?1 AND s.expires_at > ?2 AND agents.dismissed = 0"
+    );
+    sqlx::query_as(&sql)
+        .bind(token_hash(token))
+        .bind(now_rfc3339())
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn end_session(pool: &SqlitePool, token: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM agent_sessions WHERE token_sha256 = ?1")
+        .bind(token_hash(token))
+        .execute(pool)
+        .await
+        .map(drop)
+}
+
+/// Ends every session of an agent (dismissal, password change).
+pub async fn end_sessions_of(pool: &SqlitePool, agent_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM agent_sessions WHERE agent_id = ?1")
+        .bind(agent_id)
+        .execute(pool)
+        .await
+        .map(drop)
+}
+
+/// A department row: members are agent ids in order.
+#[derive(Debug, Clone)]
+pub struct Department {
+    pub id: i64,
+    pub name: String,
+    pub members: Vec<u64>,
+}
+
+pub async fn departments(pool: &SqlitePool) -> Result<Vec<Department>, sqlx::Error> {
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, name, members FROM departments ORDER BY id")
+            .fetch_all(pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, members)| Department {
+            id,
+            name,
+            members: serde_json::from_str(&members).unwrap_or_default(),
+        })
+        .collect())
+}
+
+pub async fn put_department(pool: &SqlitePool, dep: &Department) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO departments (id, name, members) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, members = excluded.members",
+    )
+    .bind(dep.id)
+    .bind(&dep.name)
+    .bind(serde_json::to_string(&dep.members).unwrap_or_else(|_| "[]".into()))
+    .execute(pool)
+    .await
+    .map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_decoy_hash_is_a_real_argon2_hash_that_nothing_matches() {
+        let parsed = PasswordHash::new(DECOY_HASH).expect("the decoy parses");
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        assert!(Argon2::default()
+            .verify_password(b"password", &parsed)
+            .is_err());
+    }
+
+    #[tokio::test]
+    async fn hashes_verify_only_the_same_password() {
+        let hash = hash_password("correct horse".into()).await.expect("hash");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse".into(), hash.clone()).await);
+        assert!(!verify_password("correct horsE".into(), hash).await);
+    }
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            email(" Ana@Shop.Example ").ok().as_deref(),
+            Some("ana@shop.example")
+        );
+        for bad in ["", "ana", "@shop.example", "ana@shop", "a na@shop.example"] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,1094 @@
+//! The routing shell: the pure [`crate::routing::Engine`] behind one lock, fed with
+//! the server's events (new conversations, messages, console actions, presence,
+//! settings, the clock) and acting on its decisions: the routing log and the
+//! holder are written to the store, the no-agent auto-reply is sent, and every
+//! console hears about what changed through [`Notice`]s.
+//!
+//! Engine ids are numbers; conversations and channels have text ids in the store.
+//! The shell maps them (agents share their store id). Offers live in memory only:
+//! after a restart, held conversations come back to their agents and the rest are
+//! routed again.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use canal_protocol::agent::{
+    AgentSummary, ConversationSummary, DisplayMode, InboxKind, QueueItem, RoutingLogLine,
+    RoutingMode, RoutingSettings, Status,
+};
+use canal_protocol::{ErrorCode, MessageView};
+use sqlx::SqlitePool;
+use tokio::sync::{broadcast, Mutex, Notify};
+
+use crate::agents::{self, AgentRow};
+use crate::clock::{now_millis, now_rfc3339};
+use crate::error::AppError;
+use crate::hub::{self, Hub};
+use crate::routing::{
+    Action, Agent, AgentChange, AgentId, ChannelId, ConversationId, ConversationState,
+    DepartmentId, Engine, Event, LoadExclusions, Mode, PassAfter, QueueEntry, QueueSettings,
+    RoutingError, Timestamp, TransferTarget,
+};
+use crate::store::{MessageRow, Store};
+
+/// What changed, for the consoles. Each console works out what it means for its
+/// agent (see [`Dispatch::summary_for`]).
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// A conversation's place in routing (or its last message) changed.
+    Changed(String),
+    /// A new routing log line.
+    Log(String, RoutingLogLine),
+    /// Agents' presence or load changed.
+    Agents,
+}
+
+/// How agent messages are shown to the visitor on a channel.
+#[derive(Debug, Clone)]
+pub struct Display {
+    pub mode: DisplayMode,
+    /// The channel's own name (the title of its window).
+    pub channel_title: String,
+}
+
+impl Display {
+    /// The visitor's view of a stored message.
+    pub fn view(&self, row: MessageRow) -> MessageView {
+        let author = match row.author.as_str() {
+            "agent" => canal_protocol::Author::Agent,
+            "system" => canal_protocol::Author::System,
+            _ => canal_protocol::Author::Visitor,
+        };
+        let (author_name, author_avatar) = match (author, self.mode) {
+            (canal_protocol::Author::Agent, DisplayMode::Profile) => {
+                (row.agent_name, row.agent_avatar)
+            }
+            (canal_protocol::Author::Agent, DisplayMode::Channel) => {
+                (Some(self.channel_title.clone()), None)
+            }
+            _ => (None, None),
+        };
+        MessageView {
+            seq: row.seq.max(0) as u64,
+            author,
+            text: row.body,
+            client_id: row.client_id,
+            sent_at: row.created_at,
+            author_name,
+            author_avatar,
+        }
+    }
+}
+
+/// Defaults for a channel nobody configured: evenly, offers pass on after three
+/// minutes, online agents only, an empty queue (conversations wait for a
+/// supervisor until agents are added).
+pub fn default_settings() -> RoutingSettings {
+    RoutingSettings {
+        mode: RoutingMode::Evenly,
+        pass_after_secs: 180,
+        check_online: true,
+        exclusions: Default::default(),
+        route_to_responsible: false,
+        bot_agent_id: None,
+        no_agent_reply: None,
+        display_mode: DisplayMode::Profile,
+        queue: Vec::new(),
+    }
+}
+
+struct ChannelInfo {
+    key: String,
+    title: String,
+    settings: RoutingSettings,
+}
+
+struct ConvInfo {
+    id: String,
+    channel: ChannelId,
+    page_url: Option<String>,
+    created_at: String,
+    last_message: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct OpenConversation {
+    id: String,
+    channel_id: String,
+    agent_id: Option<i64>,
+    page_url: Option<String>,
+    created_at: String,
+}
+
+struct AgentInfo {
+    row: AgentRow,
+    /// Open console sockets.
+    sockets: u32,
+    /// Chosen in the console (online or away).
+    status: Status,
+}
+
+#[derive(Default)]
+struct Inner {
+    engine: Engine,
+    channel_ids: HashMap<String, ChannelId>,
+    channels: HashMap<ChannelId, ChannelInfo>,
+    conv_ids: HashMap<String, ConversationId>,
+    convs: HashMap<ConversationId, ConvInfo>,
+    agents: HashMap<AgentId, AgentInfo>,
+}
+
+/// The routing shell. Cheap to clone.
+#[derive(Clone)]
+pub struct Dispatch {
+    inner: Arc<Mutex<Inner>>,
+    notices: broadcast::Sender<Notice>,
+    wake: Arc<Notify>,
+    store: Store,
+    hub: Hub,
+}
+
+fn now() -> Timestamp {
+    Timestamp(now_millis())
+}
+
+fn refused(e: RoutingError) -> AppError {
+    let status = match e {
+        RoutingError::UnknownConversation(_) | RoutingError::UnknownAgent(_) => {
+            axum::http::StatusCode::NOT_FOUND
+        }
+        _ => axum::http::StatusCode::CONFLICT,
+    };
+    AppError::client(status, ErrorCode::RoutingRefused, e.to_string())
+}
+
+fn unknown_conversation() -> AppError {
+    AppError::not_found(
+        ErrorCode::UnknownConversation,
+        "no open conversation has this id",
+    )
+}
+
+fn agent_id(row: &AgentRow) -> AgentId {
+    AgentId(row.id.max(0) as u64)
+}
+
+fn engine_agent(row: &AgentRow, online: bool, absent: bool) -> Agent {
+    let mut agent = if row.is_bot {
+        Agent::bot(agent_id(row), row.name.clone())
+    } else {
+        Agent::new(agent_id(row), row.name.clone())
+    };
+    agent.online = online || row.is_bot;
+    agent.absent = absent;
+    agent.dismissed = row.dismissed;
+    agent.cap = row.cap.and_then(|c| u32::try_from(c).ok());
+    agent
+}
+
+/// The engine's settings for the wire settings (already validated).
+fn queue_settings(s: &RoutingSettings) -> Result<QueueSettings, AppError> {
+    let pass_after = PassAfter::from_millis(s.pass_after_secs.saturating_mul(1000))
+        .map_err(|e| AppError::unprocessable(ErrorCode::InvalidField, e.to_string()))?;
+    let entries = s
+        .queue
+        .iter()
+        .map(|q| match *q {
+            QueueItem::Agent(id) => QueueEntry::Agent(AgentId(id)),
+            QueueItem::Department(id) => QueueEntry::Department(DepartmentId(id)),
+        })
+        .collect();
+    let mode = match s.mode {
+        RoutingMode::Evenly => Mode::Evenly,
+        RoutingMode::Strict => Mode::Strict,
+        RoutingMode::All => Mode::All,
+    };
+    let mut q = QueueSettings::new(entries, mode, pass_after);
+    q.check_online = s.check_online;
+    q.exclusions = LoadExclusions {
+        answered: s.exclusions.answered,
+        waiting_for_client: s.exclusions.waiting_for_client,
+        awaiting_rating: s.exclusions.awaiting_rating,
+    };
+    q.route_to_responsible = s.route_to_responsible;
+    q.bot = s.bot_agent_id.map(AgentId);
+    q.no_agent_reply = s.no_agent_reply.is_some();
+    Ok(q)
+}
+
+/// A channel's stored routing settings, or the defaults.
+pub async fn stored_settings(
+    pool: &SqlitePool,
+    channel_id: &str,
+) -> Result<RoutingSettings, sqlx::Error> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT settings FROM channel_routing WHERE channel_id = ?1")
+            .bind(channel_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row
+        .and_then(|(json,)| serde_json::from_str(&json).ok())
+        .unwrap_or_else(default_settings))
+}
+
+fn preview(text: &str) -> String {
+    const MAX: usize = 200;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+impl Dispatch {
+    /// Loads agents, departments, channels and open conversations from the store,
+    /// and starts the timer that passes offers on. The timer stops when `closing`
+    /// is raised.
+    pub async fn start(
+        store: Store,
+        hub: Hub,
+        mut closing: tokio::sync::watch::Receiver<bool>,
+    ) -> Result<Dispatch, AppError> {
+        let dispatch = Dispatch {
+            inner: Arc::new(Mutex::new(Inner::default())),
+            notices: broadcast::channel(1024).0,
+            wake: Arc::new(Notify::new()),
+            store,
+            hub,
+        };
+        dispatch.load().await?;
+        let timer = dispatch.clone();
+        tokio::spawn(async move {
+            loop {
+                let deadline = timer.inner.lock().await.engine.next_deadline();
+                let sleep = async {
+                    match deadline {
+                        Some(t) => {
+                            let wait = t.millis().saturating_sub(now_millis());
+                            tokio::time::sleep(Duration::from_millis(wait)).await;
+                        }
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    () = sleep => {
+                        let mut inner = timer.inner.lock().await;
+                        if let Err(e) = timer.apply(&mut inner, Event::Tick).await {
+                            tracing::error!(error = %e, "routing tick failed");
+                        }
+                    }
+                    () = timer.wake.notified() => {}
+                    changed = closing.changed() => {
+                        if changed.is_err() || *closing.borrow() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        Ok(dispatch)
+    }
+
+    async fn load(&self) -> Result<(), AppError> {
+        let pool = self.store.pool();
+        let mut inner = self.inner.lock().await;
+        let at = now();
+        for row in agents::all(pool).await? {
+            let id = agent_id(&row);
+            inner
+                .engine
+                .handle(at, Event::AgentAdded(engine_agent(&row, false, false)))
+                .map_err(refused)?;
+            inner.agents.insert(
+                id,
+                AgentInfo {
+                    row,
+                    sockets: 0,
+                    status: Status::Online,
+                },
+            );
+        }
+        for dep in agents::departments(pool).await? {
+            inner
+                .engine
+                .handle(
+                    at,
+                    Event::DepartmentChanged {
+                        department: DepartmentId(dep.id.max(0) as u64),
+                        members: dep.members.into_iter().map(AgentId).collect(),
+                    },
+                )
+                .map_err(refused)?;
+        }
+        let open: Vec<OpenConversation> = sqlx::query_as(
+            "SELECT id, channel_id, agent_id, page_url, created_at FROM conversations
+             WHERE status = 'open' ORDER BY created_at, id",
+        )
+        .fetch_all(pool)
+        .await?;
+        for OpenConversation {
+            id,
+            channel_id,
+            agent_id: holder,
+            page_url,
+            created_at,
+        } in open
+        {
+            let channel = self.channel_in(&mut inner, &channel_id).await?;
+            let rows = self.store.messages_after(&id, 0).await?;
+            let last = rows.iter().rev().find(|m| m.author != "system");
+            let answered = rows.iter().any(|m| m.author == "agent");
+            let waiting_for_client = last.is_some_and(|m| m.author == "agent");
+            let last_message = rows.last().map(|m| preview(&m.body));
+            let cid = self.conv_in(&mut inner, &id, channel, page_url, created_at);
+            inner
+                .convs
+                .entry(cid)
+                .and_modify(|c| c.last_message = last_message);
+            let holder = holder
+                .map(|h| AgentId(h.max(0) as u64))
+                .filter(|h| inner.agents.contains_key(h));
+            let decisions = match holder {
+                Some(agent) => inner.engine.restore_assigned(
+                    at,
+                    cid,
+                    channel,
+                    agent,
+                    answered,
+                    waiting_for_client,
+                ),
+                None => inner.engine.handle(
+                    at,
+                    Event::ConversationCreated {
+                        conversation: cid,
+                        channel,
+                        responsible: None,
+                    },
+                ),
+            }
+            .map_err(refused)?;
+            self.act(&mut inner, decisions).await?;
+        }
+        Ok(())
+    }
+
+    /// The engine id of a store channel, configuring the engine on first use.
+    async fn channel_in(&self, inner: &mut Inner, channel_id: &str) -> Result<ChannelId, AppError> {
+        if let Some(id) = inner.channel_ids.get(channel_id) {
+            return Ok(*id);
+        }
+        let (key, title): (String, String) =
+            sqlx::query_as("SELECT key, title FROM channels WHERE id = ?1")
+                .bind(channel_id)
+                .fetch_one(self.store.pool())
+                .await?;
+        let settings = stored_settings(self.store.pool(), channel_id).await?;
+        let id = ChannelId(inner.channel_ids.len() as u64 + 1);
+        inner
+            .engine
+            .handle(
+                now(),
+                Event::ChannelConfigured {
+                    channel: id,
+                    settings: queue_settings(&settings)?,
+                },
+            )
+            .map_err(refused)?;
+        inner.channel_ids.insert(channel_id.to_owned(), id);
+        inner.channels.insert(
+            id,
+            ChannelInfo {
+                key,
+                title,
+                settings,
+            },
+        );
+        Ok(id)
+    }
+
+    fn conv_in(
+        &self,
+        inner: &mut Inner,
+        id: &str,
+        channel: ChannelId,
+        page_url: Option<String>,
+        created_at: String,
+    ) -> ConversationId {
+        let cid = ConversationId(inner.conv_ids.len() as u64 + 1);
+        inner.conv_ids.insert(id.to_owned(), cid);
+        inner.convs.insert(
+            cid,
+            ConvInfo {
+                id: id.to_owned(),
+                channel,
+                page_url,
+                created_at,
+                last_message: None,
+            },
+        );
+        cid
+    }
+
+    /// Applies an event and acts on the decisions.
+    async fn apply(&self, inner: &mut Inner, event: Event) -> Result<(), AppError> {
+        let decisions = inner.engine.handle(now(), event).map_err(refused)?;
+        self.act(inner, decisions).await
+    }
+
+    /// Writes the log and holders, sends auto-replies, tells the consoles.
+    async fn act(
+        &self,
+        inner: &mut Inner,
+        decisions: Vec<crate::routing::Decision>,
+    ) -> Result<(), AppError> {
+        let mut changed = BTreeSet::new();
+        let mut loads = false;
+        for decision in decisions {
+            let cid = decision.action.conversation();
+            let Some(conv) = inner.convs.get(&cid) else {
+                continue;
+            };
+            let conversation_id = conv.id.clone();
+            let line = RoutingLogLine {
+                at: decision.log.at.to_string(),
+                text: self.describe(inner, &decision),
+                entry: serde_json::to_value(&decision.log).unwrap_or_default(),
+            };
+            sqlx::query(
+                "INSERT INTO routing_log (conversation_id, at, text, entry) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .bind(&conversation_id)
+            .bind(&line.at)
+            .bind(&line.text)
+            .bind(line.entry.to_string())
+            .execute(self.store.pool())
+            .await?;
+            match &decision.action {
+                Action::Assigned { agent, .. } => {
+                    loads = true;
+                    sqlx::query("UPDATE conversations SET agent_id = ?2 WHERE id = ?1")
+                        .bind(&conversation_id)
+                        .bind(i64::try_from(agent.0).unwrap_or(i64::MAX))
+                        .execute(self.store.pool())
+                        .await?;
+                }
+                Action::Waiting {
+                    send_no_agent_reply: true,
+                    ..
+                } => {
+                    let channel = inner.channels.get(&conv.channel);
+                    if let Some((text, display)) = channel.and_then(|c| {
+                        c.settings
+                            .no_agent_reply
+                            .clone()
+                            .map(|t| (t, display_of(c)))
+                    }) {
+                        let appended = self
+                            .store
+                            .append_message(&conversation_id, "system", None, &text)
+                            .await?;
+                        self.hub.publish(
+                            &conversation_id,
+                            hub::Event {
+                                origin: 0,
+                                message: display.view(appended.message),
+                            },
+                        );
+                    }
+                }
+                Action::Offer { .. } | Action::WithdrawOffers { .. } | Action::Waiting { .. } => {
+                    loads = true;
+                }
+            }
+            let _ = self
+                .notices
+                .send(Notice::Log(conversation_id.clone(), line));
+            changed.insert(conversation_id);
+        }
+        for id in changed {
+            let _ = self.notices.send(Notice::Changed(id));
+        }
+        if loads {
+            let _ = self.notices.send(Notice::Agents);
+        }
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// The log line in words, with agents named.
+    fn describe(&self, inner: &Inner, decision: &crate::routing::Decision) -> String {
+        let mut text = decision.log.to_string();
+        for (id, info) in &inner.agents {
+            text = text.replace(&id.to_string(), &format!("{} ({id})", info.row.name));
+        }
+        text
+    }
+
+    /// Subscribes to what changes, for a console.
+    pub fn notices(&self) -> broadcast::Receiver<Notice> {
+        self.notices.subscribe()
+    }
+
+    // ----- events from the visitor side -----
+
+    /// A visitor started a conversation: route it.
+    pub async fn conversation_created(
+        &self,
+        conversation_id: &str,
+        channel_id: &str,
+        page_url: Option<String>,
+    ) -> Result<(), AppError> {
+        let mut inner = self.inner.lock().await;
+        let channel = self.channel_in(&mut inner, channel_id).await?;
+        let cid = self.conv_in(
+            &mut inner,
+            conversation_id,
+            channel,
+            page_url,
+            now_rfc3339(),
+        );
+        self.apply(
+            &mut inner,
+            Event::ConversationCreated {
+                conversation: cid,
+                channel,
+                responsible: None,
+            },
+        )
+        .await
+    }
+
+    /// The visitor wrote: the conversation no longer waits for them.
+    pub async fn client_message(&self, conversation_id: &str, text: &str) {
+        let mut inner = self.inner.lock().await;
+        let Some(&cid) = inner.conv_ids.get(conversation_id) else {
+            return;
+        };
+        if let Some(conv) = inner.convs.get_mut(&cid) {
+            conv.last_message = Some(preview(text));
+        }
+        let open = inner
+            .engine
+            .conversation(cid)
+            .is_some_and(|c| !matches!(c.state, ConversationState::Closed { .. }));
+        if open {
+            if let Err(e) = self
+                .apply(&mut inner, Event::ClientReplied { conversation: cid })
+                .await
+            {
+                tracing::error!(error = %e, "routing a client reply failed");
+            }
+        }
+        let _ = self
+            .notices
+            .send(Notice::Changed(conversation_id.to_owned()));
+    }
+
+    /// How a channel shows agents to visitors (store id of the channel).
+    pub async fn display(&self, channel_id: &str) -> Result<Display, AppError> {
+        let mut inner = self.inner.lock().await;
+        let channel = self.channel_in(&mut inner, channel_id).await?;
+        Ok(inner
+            .channels
+            .get(&channel)
+            .map(display_of)
+            .unwrap_or_else(|| Display {
+                mode: DisplayMode::Hidden,
+                channel_title: String::new(),
+            }))
+    }
+
+    // ----- console actions -----
+
+    fn cid(inner: &Inner, conversation_id: &str) -> Result<ConversationId, AppError> {
+        inner
+            .conv_ids
+            .get(conversation_id)
+            .copied()
+            .ok_or_else(unknown_conversation)
+    }
+
+    /// Takes an offer; a supervisor may also take a waiting conversation, or one
+    /// offered to others.
+    pub async fn take(&self, agent: &AgentRow, conversation_id: &str) -> Result<(), AppError> {
+        let mut inner = self.inner.lock().await;
+        let cid = Self::cid(&inner, conversation_id)?;
+        let me = agent_id(agent);
+        let state = inner.engine.conversation(cid).map(|c| c.state.clone());
+        let event = match state {
+            Some(ConversationState::Offered { agents, .. }) if agents.contains(&me) => {
+                Event::OfferTaken {
+                    conversation: cid,
+                    agent: me,
+                }
+            }
+            Some(ConversationState::Waiting | ConversationState::Offered { .. })
+                if agent.role().supervises() =>
+            {
+                Event::Transfer {
+                    conversation: cid,
+                    to: TransferTarget::Agent(me),
+                    make_responsible: false,
+                }
+            }
+            _ => Event::OfferTaken {
+                conversation: cid,
+                agent: me,
+            },
+        };
+        self.apply(&mut inner, event).await
+    }
+
+    pub async fn decline(&self, agent: &AgentRow, conversation_id: &str) -> Result<(), AppError> {
+        let mut inner = self.inner.lock().await;
+        let cid = Self::cid(&inner, conversation_id)?;
+        let event = Event::OfferDeclined {
+            conversation: cid,
+            agent: agent_id(agent),
+        };
+        self.apply(&mut inner, event).await
+    }
+
+    /// Refuses unless `agent` holds the conversation (supervisors may act on any
+    /// open one).
+    fn check_holder(inner: &Inner, agent: &AgentRow, cid: ConversationId) -> Result<(), AppError> {
+        let state = inner
+            .engine
+            .conversation(cid)
+            .map(|c| c.state.clone())
+            .ok_or_else(unknown_conversation)?;
+        match state {
+            ConversationState::Assigned(a) if a == agent_id(agent) => Ok(()),
+            ConversationState::Closed { .. } => Err(AppError::client(
+                axum::http::StatusCode::CONFLICT,
+                ErrorCode::RoutingRefused,
+                "the conversation is closed",
+            )),
+            _ if agent.role().supervises() => Ok(()),
+            _ => Err(AppError::client(
+                axum::http::StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "take the conversation first: it is not yours",
+            )),
+        }
+    }
+
+    /// Transfers a conversation to a colleague (`Some`) or back to the queue.
+    pub async fn transfer(
+        &self,
+        agent: &AgentRow,
+        conversation_id: &str,
+        to: Option<u64>,
+    ) -> Result<(), AppError> {
+        let mut inner = self.inner.lock().await;
+        let cid = Self::cid(&inner, conversation_id)?;
+        Self::check_holder(&inner, agent, cid)?;
+        let to = match to {
+            Some(id) => TransferTarget::Agent(AgentId(id)),
+            None => TransferTarget::Queue,
+        };
+        let event = Event::Transfer {
+            conversation: cid,
+            to,
+            make_responsible: false,
+        };
+        self.apply(&mut inner, event).await
+    }
+
+    /// Closes a conversation: no rating is asked yet, so it is done at once.
+    pub async fn close(&self, agent: &AgentRow, conversation_id: &str) -> Result<(), AppError> {
+        let mut inner = self.inner.lock().await;
+        let cid = Self::cid(&inner, conversation_id)?;
+        Self::check_holder(&inner, agent, cid)?;
+        sqlx::query("UPDATE conversations SET status = 'closed' WHERE id = ?1")
+            .bind(conversation_id)
+            .execute(self.store.pool())
+            .await?;
+        let event = Event::ConversationClosed {
+            conversation: cid,
+            awaiting_rating: false,
+        };
+        self.apply(&mut inner, event).await?;
+        let _ = self
+            .notices
+            .send(Notice::Changed(conversation_id.to_owned()));
+        let _ = self.notices.send(Notice::Agents);
+        Ok(())
+    }
+
+    /// Stores an agent's reply in a conversation they hold and sends it to the
+    /// visitor. Returns the stored message (a re-sent client id: the first one).
+    pub async fn reply(
+        &self,
+        agent: &AgentRow,
+        conversation_id: &str,
+        client_id: &str,
+        text: &str,
+    ) -> Result<MessageView, AppError> {
+        let mut inner = self.inner.lock().await;
+        let cid = Self::cid(&inner, conversation_id)?;
+        Self::check_holder(&inner, agent, cid)?;
+        let appended = self
+            .store
+            .append_agent_message(conversation_id, agent.id, client_id, text)
+            .await?;
+        let display = inner
+            .convs
+            .get(&cid)
+            .and_then(|c| inner.channels.get(&c.channel))
+            .map(display_of)
+            .unwrap_or_else(|| Display {
+                mode: DisplayMode::Hidden,
+                channel_title: String::new(),
+            });
+        let view = display.view(appended.message);
+        if appended.inserted {
+            if let Some(conv) = inner.convs.get_mut(&cid) {
+                conv.last_message = Some(preview(text));
+            }
+            self.hub.publish(
+                conversation_id,
+                hub::Event {
+                    origin: 0,
+                    message: view.clone(),
+                },
+            );
+            self.apply(&mut inner, Event::AgentReplied { conversation: cid })
+                .await?;
+        }
+        Ok(view)
+    }
+
+    // ----- presence -----
+
+    /// A console socket of this agent opened.
+    pub async fn connected(&self, agent: &AgentRow) -> Result<Status, AppError> {
+        let mut inner = self.inner.lock().await;
+        let id = agent_id(agent);
+        let info = inner.agents.entry(id).or_insert_with(|| AgentInfo {
+            row: agent.clone(),
+            sockets: 0,
+            status: Status::Online,
+        });
+        info.sockets += 1;
+        let status = info.status;
+        if info.sockets == 1 {
+            self.apply(
+                &mut inner,
+                Event::AgentUpdated {
+                    agent: id,
+                    change: AgentChange::Online(true),
+                },
+            )
+            .await?;
+        }
+        let _ = self.notices.send(Notice::Agents);
+        Ok(status)
+    }
+
+    /// A console socket of this agent closed.
+    pub async fn disconnected(&self, agent: &AgentRow) {
+        let mut inner = self.inner.lock().await;
+        let id = agent_id(agent);
+        let Some(info) = inner.agents.get_mut(&id) else {
+            return;
+        };
+        info.sockets = info.sockets.saturating_sub(1);
+        if info.sockets == 0 && !info.row.is_bot {
+            let event = Event::AgentUpdated {
+                agent: id,
+                change: AgentChange::Online(false),
+            };
+            if let Err(e) = self.apply(&mut inner, event).await {
+                tracing::error!(error = %e, "routing a disconnect failed");
+            }
+        }
+        let _ = self.notices.send(Notice::Agents);
+    }
+
+    /// The agent set themselves online or away.
+    pub async fn set_status(&self, agent: &AgentRow, status: Status) -> Result<(), AppError> {
+        if status == Status::Offline {
+            return Err(AppError::unprocessable(
+                ErrorCode::InvalidField,
+                "status must be online or away (offline is closing the console)",
+            ));
+        }
+        let mut inner = self.inner.lock().await;
+        let id = agent_id(agent);
+        if let Some(info) = inner.agents.get_mut(&id) {
+            info.status = status;
+        }
+        self.apply(
+            &mut inner,
+            Event::AgentUpdated {
+                agent: id,
+                change: AgentChange::Absent(status == Status::Away),
+            },
+        )
+        .await?;
+        let _ = self.notices.send(Notice::Agents);
+        Ok(())
+    }
+
+    // ----- settings -----
+
+    /// A new or changed agent account (profile, cap, dismissal). Presence stays as
+    /// the agent's consoles say.
+    pub async fn agent_saved(&self, row: &AgentRow) -> Result<(), AppError> {
+        let mut inner = self.inner.lock().await;
+        let id = agent_id(row);
+        let (sockets, status) = inner
+            .agents
+            .get(&id)
+            .map_or((0, Status::Online), |i| (i.sockets, i.status));
+        inner.agents.insert(
+            id,
+            AgentInfo {
+                row: row.clone(),
+                sockets,
+                status,
+            },
+        );
+        let agent = engine_agent(row, sockets > 0, status == Status::Away);
+        self.apply(&mut inner, Event::AgentAdded(agent)).await?;
+        let _ = self.notices.send(Notice::Agents);
+        Ok(())
+    }
+
+    /// A department's members changed.
+    pub async fn department_saved(&self, id: u64, members: Vec<u64>) -> Result<(), AppError> {
+        let mut inner = self.inner.lock().await;
+        self.apply(
+            &mut inner,
+            Event::DepartmentChanged {
+                department: DepartmentId(id),
+                members: members.into_iter().map(AgentId).collect(),
+            },
+        )
+        .await
+    }
+
+    /// Checks routing settings against the engine's rules and known agents.
+    pub async fn check_settings(&self, settings: &RoutingSettings) -> Result<(), AppError> {
+        queue_settings(settings)?;
+        let inner = self.inner.lock().await;
+        for item in &settings.queue {
+            if let QueueItem::Agent(id) = item {
+                if !inner.agents.contains_key(&AgentId(*id)) {
+                    return Err(AppError::unprocessable(
+                        ErrorCode::InvalidField,
+                        format!("queue names agent {id}, who does not exist"),
+                    ));
+                }
+            }
+        }
+        if let Some(bot) = settings.bot_agent_id {
+            if !inner
+                .agents
+                .get(&AgentId(bot))
+                .is_some_and(|a| a.row.is_bot)
+            {
+                return Err(AppError::unprocessable(
+                    ErrorCode::InvalidField,
+                    format!("bot_agent_id {bot} is not a bot account"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A channel's routing settings changed (already stored and checked).
+    pub async fn settings_saved(
+        &self,
+        channel_id: &str,
+        settings: RoutingSettings,
+    ) -> Result<(), AppError> {
+        let mut inner = self.inner.lock().await;
+        let channel = self.channel_in(&mut inner, channel_id).await?;
+        let engine_settings = queue_settings(&settings)?;
+        if let Some(info) = inner.channels.get_mut(&channel) {
+            info.settings = settings;
+        }
+        self.apply(
+            &mut inner,
+            Event::ChannelConfigured {
+                channel,
+                settings: engine_settings,
+            },
+        )
+        .await
+    }
+
+    // ----- views -----
+
+    /// What `agent` sees of a conversation, or `None` when it is not in their
+    /// inbox.
+    pub async fn summary_for(
+        &self,
+        agent: &AgentRow,
+        conversation_id: &str,
+    ) -> Option<ConversationSummary> {
+        let inner = self.inner.lock().await;
+        let cid = inner.conv_ids.get(conversation_id)?;
+        summary(&inner, *cid, agent, false)
+    }
+
+    /// A conversation as `agent` sees it when opening it (any open conversation
+    /// for supervisors; otherwise one in their inbox).
+    pub async fn opened_by(
+        &self,
+        agent: &AgentRow,
+        conversation_id: &str,
+    ) -> Result<(ConversationSummary, Display), AppError> {
+        let inner = self.inner.lock().await;
+        let cid = Self::cid(&inner, conversation_id)?;
+        let summary = summary(&inner, cid, agent, true).ok_or_else(|| {
+            AppError::client(
+                axum::http::StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "this conversation is not offered to you or yours",
+            )
+        })?;
+        let display = inner
+            .convs
+            .get(&cid)
+            .and_then(|c| inner.channels.get(&c.channel))
+            .map(display_of)
+            .unwrap_or_else(|| Display {
+                mode: DisplayMode::Hidden,
+                channel_title: String::new(),
+            });
+        Ok((summary, display))
+    }
+
+    /// Everything in `agent`'s inbox, oldest first.
+    pub async fn inbox(&self, agent: &AgentRow) -> Vec<ConversationSummary> {
+        let inner = self.inner.lock().await;
+        let mut ids: Vec<ConversationId> = inner.convs.keys().copied().collect();
+        ids.sort();
+        ids.into_iter()
+            .filter_map(|cid| summary(&inner, cid, agent, false))
+            .collect()
+    }
+
+    /// Every agent with presence and load.
+    pub async fn agents(&self) -> Vec<AgentSummary> {
+        let inner = self.inner.lock().await;
+        let mut list: Vec<AgentSummary> = inner
+            .agents
+            .iter()
+            .filter(|(_, a)| !a.row.dismissed)
+            .map(|(id, a)| AgentSummary {
+                id: id.0,
+                name: a.row.name.clone(),
+                status: status_of(a),
+                holding: inner.engine.load(*id).map_or(0, |l| l.counted),
+                is_bot: a.row.is_bot,
+            })
+            .collect();
+        list.sort_by_key(|a| a.id);
+        list
+    }
+
+    /// An agent's presence as routing sees it.
+    pub async fn status(&self, agent_id_: i64) -> Status {
+        let inner = self.inner.lock().await;
+        inner
+            .agents
+            .get(&AgentId(agent_id_.max(0) as u64))
+            .map_or(Status::Offline, status_of)
+    }
+
+    /// The routing log of a conversation, oldest first.
+    pub async fn log(&self, conversation_id: &str) -> Result<Vec<RoutingLogLine>, AppError> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT at, text, entry FROM routing_log WHERE conversation_id = ?1 ORDER BY id",
+        )
+        .bind(conversation_id)
+        .fetch_all(self.store.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, text, entry)| RoutingLogLine {
+                at,
+                text,
+                entry: serde_json::from_str(&entry).unwrap_or_default(),
+            })
+            .collect())
+    }
+}
+
+fn display_of(c: &ChannelInfo) -> Display {
+    Display {
+        mode: c.settings.display_mode,
+        channel_title: c.title.clone(),
+    }
+}
+
+fn status_of(a: &AgentInfo) -> Status {
+    if a.sockets == 0 && !a.row.is_bot {
+        Status::Offline
+    } else {
+        a.status
+    }
+}
+
+/// `agent`'s line for a conversation; `opening` also lets supervisors see closed
+/// ones.
+fn summary(
+    inner: &Inner,
+    cid: ConversationId,
+    agent: &AgentRow,
+    opening: bool,
+) -> Option<ConversationSummary> {
+    let conv = inner.engine.conversation(cid)?;
+    let info = inner.convs.get(&cid)?;
+    let channel = inner.channels.get(&info.channel)?;
+    let me = agent_id(agent);
+    let supervises = agent.role().supervises();
+    let kind = match &conv.state {
+        ConversationState::Offered { agents, .. } if agents.contains(&me) => InboxKind::Offered,
+        ConversationState::Assigned(a) if *a == me => InboxKind::Mine,
+        ConversationState::Waiting if supervises => InboxKind::Waiting,
+        ConversationState::Offered { .. } | ConversationState::Assigned(_) if supervises => {
+            InboxKind::Others
+        }
+        ConversationState::Closed { agent: Some(a), .. } if opening && (*a == me || supervises) => {
+            InboxKind::Closed
+        }
+        _ => return None,
+    };
+    let (offered_to, offer_deadline) = match &conv.state {
+        ConversationState::Offered {
+            agents, deadline, ..
+        } => (
+            agents.iter().map(|a| a.0).collect(),
+            Some(deadline.to_string()),
+        ),
+        _ => (Vec::new(), None),
+    };
+    let holder = match conv.state {
+        ConversationState::Assigned(a) => Some(a.0),
+        ConversationState::Closed { agent, .. } => agent.map(|a| a.0),
+        _ => None,
+    };
+    Some(ConversationSummary {
+        id: info.id.clone(),
+        channel_key: channel.key.clone(),
+        channel_title: channel.title.clone(),
+        kind,
+        agent_id: holder,
+        offered_to,
+        offer_deadline,
+        page_url: info.page_url.clone(),
+        last_message: info.last_message.clone(),
+        created_at: info.created_at.clone(),
+    })
+}
+
+impl std::fmt::Debug for Dispatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Dispatch")
+    }
+}

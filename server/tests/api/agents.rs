@@ -1,0 +1,715 @@
+//! The agent side over real sockets: console login, the admin API for agents,
+//! departments and routing settings, and each routing mode driven through visitor
+//! and console sockets.
+
+use canal_protocol::{ConsentCreated, ConversationCreated};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+use crate::helpers::{assert_error, spawn_app, Socket, TestApp};
+
+const PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    /// Creates an agent through the admin API; returns its id.
+    async fn agent(&self, email: &str, name: &str, role: &str) -> u64 {
+        let (status, body) = self
+            .admin_post(
+                "/agents",
+                &json!({"email": email, "name": name, "password": PASSWORD, "role": role}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["id"].as_u64().expect("id")
+    }
+
+    /// Signs in; returns the `Cookie` header value.
+    async fn login(&self, email: &str) -> String {
+        let response = self
+            .http
+            .post(self.url("/api/v1/agent/login"))
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(response.status(), 200);
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .expect("a session cookie")
+            .to_owned();
+        cookie.split(';').next().expect("name=value").to_owned()
+    }
+
+    /// A console socket, past its `welcome` frame (returned too).
+    async fn console(&self, email: &str) -> (Socket, Value) {
+        let cookie = self.login(email).await;
+        let mut request = format!("ws://{}/api/v1/agent/ws", self.addr)
+            .into_client_request()
+            .expect("request");
+        request.headers_mut().insert(
+            "cookie",
+            HeaderValue::from_str(&cookie).expect("cookie header"),
+        );
+        let (ws, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("console socket");
+        let mut socket = Socket { ws };
+        let welcome = socket.expect("welcome").await;
+        (socket, welcome)
+    }
+
+    async fn routing(&self, settings: Value) {
+        let (status, body) = self.admin_put("/channels/demo/routing", &settings).await;
+        assert_eq!(status, 200, "{body}");
+    }
+
+    /// A visitor who accepted, started a conversation and joined its socket.
+    async fn visitor(&self) -> (ConsentCreated, ConversationCreated, Socket) {
+        let (consent, conversation) = self.conversation().await;
+        let socket = self.joined(&consent, &conversation).await;
+        (consent, conversation, socket)
+    }
+}
+
+fn settings(mode: &str, queue: &[u64]) -> Value {
+    json!({
+        "mode": mode,
+        "pass_after_secs": 600,
+        "check_online": true,
+        "queue": queue.iter().map(|id| json!({"agent": id})).collect::<Vec<_>>(),
+    })
+}
+
+fn is_upsert(id: &str, kind: &'static str) -> impl Fn(&Value) -> bool {
+    let id = id.to_owned();
+    move |f| {
+        f["type"] == "upsert"
+            && f["conversation"]["id"] == id.as_str()
+            && f["conversation"]["kind"] == kind
+    }
+}
+
+fn is_remove(id: &str) -> impl Fn(&Value) -> bool {
+    let id = id.to_owned();
+    move |f| f["type"] == "remove" && f["conversation_id"] == id.as_str()
+}
+
+#[tokio::test]
+async fn login_sets_an_httponly_strict_cookie_and_logout_ends_the_session() {
+    let app = spawn_app().await;
+    app.agent("ana@shop.example", "Ana", "agent").await;
+
+    let (status, body) = app
+        .post(
+            "/api/v1/agent/login",
+            &json!({"email": "ana@shop.example", "password": "wrong password"}),
+        )
+        .await;
+    assert_error(status, &body, 401, "unauthorized");
+    let (status, body) = app
+        .post(
+            "/api/v1/agent/login",
+            &json!({"email": "nobody@shop.example", "password": PASSWORD}),
+        )
+        .await;
+    assert_error(status, &body, 401, "unauthorized");
+    let (status, body) = app
+        .post(
+            "/api/v1/agent/login",
+            &json!({"email": "ana@shop.example", "password": PASSWORD, "remember": true}),
+        )
+        .await;
+    assert_error(status, &body, 400, "unknown_field");
+    assert_eq!(app.count("agent_sessions").await, 0);
+
+    let response = app
+        .http
+        .post(app.url("/api/v1/agent/login"))
+        .json(&json!({"email": "ANA@shop.example ", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(response.status(), 200);
+    let set_cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("cookie")
+        .to_owned();
+    assert!(set_cookie.starts_with("canal_agent="), "{set_cookie}");
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    let profile: Value = response.json().await.expect("profile");
+    assert_eq!(profile["name"], "Ana");
+    assert!(profile.get("password_hash").is_none());
+    let cookie = set_cookie.split(';').next().expect("pair").to_owned();
+
+    let me = |cookie: Option<String>| {
+        let mut request = app.http.get(app.url("/api/v1/agent/me"));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send()
+    };
+    assert_eq!(me(Some(cookie.clone())).await.expect("me").status(), 200);
+    assert_eq!(me(None).await.expect("me").status(), 401);
+    assert_eq!(
+        me(Some("canal_agent=forged".into()))
+            .await
+            .expect("me")
+            .status(),
+        401
+    );
+    let out = app
+        .http
+        .post(app.url("/api/v1/agent/logout"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(out.status(), 204);
+    assert_eq!(me(Some(cookie)).await.expect("me").status(), 401);
+    // Only the token's hash was ever stored.
+    let stored: Vec<(String,)> = sqlx::query_as("SELECT password_hash FROM agents")
+        .fetch_all(app.store.pool())
+        .await
+        .expect("read");
+    assert!(stored.iter().all(|(h,)| h.starts_with("$argon2id$")));
+}
+
+#[tokio::test]
+async fn admin_agent_api_refuses_bad_input_and_stores_nothing() {
+    let app = spawn_app().await;
+    app.agent("ana@shop.example", "Ana", "agent").await;
+    let cases = [
+        (
+            json!({"email": "not-an-email", "name": "B", "password": PASSWORD}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"email": "b@shop.example", "name": "B", "password": "short"}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"email": "b@shop.example", "name": "", "password": PASSWORD}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"email": "b@shop.example", "name": "B", "password": PASSWORD, "role": "owner"}),
+            400,
+            "bad_request",
+        ),
+        (
+            json!({"email": "b@shop.example", "name": "B", "password": PASSWORD, "salary": 1}),
+            400,
+            "unknown_field",
+        ),
+        (
+            json!({"email": "b@shop.example", "name": "B", "password": PASSWORD, "avatar_url": "javascript:alert(1)"}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"email": "ANA@shop.example", "name": "B", "password": PASSWORD}),
+            409,
+            "conflict",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let (got, answer) = app.admin_post("/agents", &body).await;
+        assert_error(got, &answer, status, code);
+    }
+    assert_eq!(app.count("agents").await, 1);
+
+    let (status, body) = app.admin_patch("/agents/999", &json!({"cap": 2})).await;
+    assert_error(status, &body, 404, "not_found");
+    let (status, body) = app.admin_patch("/agents/abc", &json!({"cap": 2})).await;
+    assert_error(status, &body, 404, "not_found");
+    let (status, body) = app
+        .admin_patch("/agents/1", &json!({"name": "Ana B", "password": "short"}))
+        .await;
+    assert_error(status, &body, 422, "invalid_field");
+    let (_, list) = app.admin_get("/agents").await;
+    assert_eq!(
+        list["agents"][0]["name"], "Ana",
+        "a refused patch changes nothing"
+    );
+
+    // Without the token, or with an agent's (non-admin) session: refused.
+    let (status, body) = app
+        .post(
+            "/api/v1/admin/agents",
+            &json!({"email": "c@shop.example", "name": "C", "password": PASSWORD}),
+        )
+        .await;
+    assert_error(status, &body, 401, "unauthorized");
+    let cookie = app.login("ana@shop.example").await;
+    let response = app
+        .http
+        .get(app.url("/api/v1/admin/agents"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), 403);
+}
+
+#[tokio::test]
+async fn routing_settings_are_checked_before_anything_changes() {
+    let app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    app.routing(settings("strict", &[ana])).await;
+    let bad = [
+        (
+            json!({"mode": "strict", "pass_after_secs": 59, "check_online": true, "queue": []}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"mode": "strict", "pass_after_secs": 43201, "check_online": true, "queue": []}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"mode": "random", "pass_after_secs": 60, "check_online": true, "queue": []}),
+            400,
+            "bad_request",
+        ),
+        (
+            json!({"mode": "all", "pass_after_secs": 60, "check_online": true, "queue": [{"agent": 77}]}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"mode": "all", "pass_after_secs": 60, "check_online": true, "queue": [{"department": 5}]}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"mode": "all", "pass_after_secs": 60, "check_online": true, "queue": [], "bot_agent_id": ana}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"mode": "all", "pass_after_secs": 60, "check_online": true, "queue": [], "no_agent_reply": "  "}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"mode": "all", "pass_after_secs": 60, "check_online": true, "queue": [], "colour": "red"}),
+            400,
+            "unknown_field",
+        ),
+    ];
+    for (body, status, code) in bad {
+        let (got, answer) = app.admin_put("/channels/demo/routing", &body).await;
+        assert_error(got, &answer, status, code);
+    }
+    let (status, now) = app.admin_get("/channels/demo/routing").await;
+    assert_eq!(status, 200);
+    assert_eq!(now["mode"], "strict");
+    assert_eq!(now["queue"], json!([{"agent": ana}]));
+    let (status, body) = app
+        .admin_put("/channels/nope/routing", &settings("all", &[]))
+        .await;
+    assert_error(status, &body, 404, "unknown_channel");
+
+    // Departments: members must exist; a department may then stand in a queue.
+    let (status, body) = app
+        .admin_put(
+            "/departments/1",
+            &json!({"name": "Sales", "members": [ana, 99]}),
+        )
+        .await;
+    assert_error(status, &body, 422, "invalid_field");
+    assert_eq!(app.count("departments").await, 0);
+    let (status, _) = app
+        .admin_put(
+            "/departments/1",
+            &json!({"name": "Sales", "members": [ana]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    app.routing(
+        json!({"mode": "evenly", "pass_after_secs": 60, "check_online": false,
+                       "queue": [{"department": 1}]}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_agent_socket_refuses_strangers_and_bad_frames() {
+    let app = spawn_app().await;
+    app.agent("ana@shop.example", "Ana", "agent").await;
+    let anonymous =
+        tokio_tungstenite::connect_async(format!("ws://{}/api/v1/agent/ws", app.addr)).await;
+    match anonymous {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 401)
+        }
+        other => panic!("expected 401, got {other:?}"),
+    }
+    let (mut console, welcome) = app.console("ana@shop.example").await;
+    assert_eq!(welcome["agent"]["name"], "Ana");
+    assert_eq!(welcome["status"], "online");
+    let (_, conversation, _visitor) = app.visitor().await;
+    let id = conversation.conversation_id.as_str();
+
+    let bad: [(&str, &str); 8] = [
+        ("{not json", "bad_request"),
+        (r#"{"type":"take"}"#, "bad_request"),
+        (
+            r#"{"type":"take","conversation_id":"c","as":"admin"}"#,
+            "unknown_field",
+        ),
+        (
+            r#"{"type":"take","conversation_id":"no-such"}"#,
+            "unknown_conversation",
+        ),
+        (r#"{"type":"status","status":"offline"}"#, "invalid_field"),
+        (
+            &format!(r#"{{"type":"reply","conversation_id":"{id}","client_id":"r1","text":"hi"}}"#),
+            "forbidden",
+        ),
+        (
+            &format!(r#"{{"type":"open","conversation_id":"{id}"}}"#),
+            "forbidden",
+        ),
+        (
+            &format!(r#"{{"type":"close","conversation_id":"{id}"}}"#),
+            "forbidden",
+        ),
+    ];
+    for (frame, code) in bad {
+        console.send_text(frame).await;
+        let error = console.until("an error", |f| f["type"] == "error").await;
+        assert_eq!(error["code"], code, "{frame} -> {error}");
+    }
+    assert_eq!(app.count("messages").await, 0);
+    let (_, conv) = app
+        .get(&format!("/api/v1/admin/conversations/{id}/routing"))
+        .await;
+    assert_eq!(conv["error"]["code"], "unauthorized");
+}
+
+#[tokio::test]
+async fn evenly_spreads_offers_and_the_visitor_sees_the_agents_name() {
+    let app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    let ben = app.agent("ben@shop.example", "Ben", "agent").await;
+    app.routing(settings("evenly", &[ana, ben])).await;
+    let (mut ana_console, _) = app.console("ana@shop.example").await;
+    let (mut ben_console, _) = app.console("ben@shop.example").await;
+
+    let (_, first, mut visitor) = app.visitor().await;
+    let (_, second, _) = app.visitor().await;
+    // Two offers, one each (who gets which depends on who was idle longest).
+    let ana_offer = ana_console
+        .until("an offer", |f| {
+            f["type"] == "upsert" && f["conversation"]["kind"] == "offered"
+        })
+        .await;
+    let ben_offer = ben_console
+        .until("an offer", |f| {
+            f["type"] == "upsert" && f["conversation"]["kind"] == "offered"
+        })
+        .await;
+    let mut offered = [
+        ana_offer["conversation"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        ben_offer["conversation"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    ];
+    offered.sort();
+    let mut expected = [
+        first.conversation_id.clone(),
+        second.conversation_id.clone(),
+    ];
+    expected.sort();
+    assert_eq!(offered, expected);
+
+    // Whoever has the first conversation takes it and answers.
+    let (holder, name) = if ana_offer["conversation"]["id"] == first.conversation_id.as_str() {
+        (&mut ana_console, "Ana")
+    } else {
+        (&mut ben_console, "Ben")
+    };
+    let id = first.conversation_id.as_str();
+    holder
+        .send(json!({"type": "take", "conversation_id": id}))
+        .await;
+    holder.until("mine", is_upsert(id, "mine")).await;
+    holder
+        .send(json!({"type": "open", "conversation_id": id}))
+        .await;
+    let opened = holder
+        .until("the conversation", |f| f["type"] == "conversation")
+        .await;
+    assert!(
+        opened["log"].as_array().is_some_and(|l| l.len() >= 2),
+        "{opened}"
+    );
+    visitor.say("v1", "Do you ship to Spain?").await;
+    let seen = holder
+        .until("the visitor's message", |f| f["type"] == "message")
+        .await;
+    assert_eq!(seen["message"]["text"], "Do you ship to Spain?");
+    holder
+        .send(json!({"type": "reply", "conversation_id": id, "client_id": "r1", "text": "Yes, in 3 days."}))
+        .await;
+    let ack = holder.until("the ack", |f| f["type"] == "ack").await;
+    assert_eq!(ack["client_id"], "r1");
+    let reply = visitor
+        .until("the reply", |f| {
+            f["type"] == "message" && f["author"] == "agent"
+        })
+        .await;
+    assert_eq!(reply["text"], "Yes, in 3 days.");
+    assert_eq!(reply["author_name"], name);
+    // A re-sent reply is acknowledged with the same number and stored once.
+    holder
+        .send(json!({"type": "reply", "conversation_id": id, "client_id": "r1", "text": "Yes, in 3 days."}))
+        .await;
+    let again = holder.until("the ack", |f| f["type"] == "ack").await;
+    assert_eq!(again["seq"], ack["seq"]);
+    assert_eq!(app.count("messages").await, 2);
+}
+
+#[tokio::test]
+async fn display_mode_decides_the_name_the_visitor_sees() {
+    let app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    for (mode, want) in [("channel", json!("Demo Company")), ("hidden", Value::Null)] {
+        let mut s = settings("strict", &[ana]);
+        s["display_mode"] = json!(mode);
+        app.routing(s).await;
+        let (mut console, _) = app.console("ana@shop.example").await;
+        let (_, conversation, mut visitor) = app.visitor().await;
+        let id = conversation.conversation_id.as_str();
+        console.until("the offer", is_upsert(id, "offered")).await;
+        console
+            .send(json!({"type": "take", "conversation_id": id}))
+            .await;
+        console.until("mine", is_upsert(id, "mine")).await;
+        console
+            .send(
+                json!({"type": "reply", "conversation_id": id, "client_id": "r", "text": "Hello"}),
+            )
+            .await;
+        let reply = visitor.until("the reply", |f| f["type"] == "message").await;
+        assert_eq!(reply["author_name"], want, "{mode}: {reply}");
+    }
+}
+
+#[tokio::test]
+async fn strict_offers_in_queue_order_and_a_decline_passes_it_on() {
+    let app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    let ben = app.agent("ben@shop.example", "Ben", "agent").await;
+    app.routing(settings("strict", &[ben, ana])).await;
+    let (mut ana_console, _) = app.console("ana@shop.example").await;
+    let (mut ben_console, _) = app.console("ben@shop.example").await;
+    let (_, conversation, _visitor) = app.visitor().await;
+    let id = conversation.conversation_id.as_str();
+    ben_console
+        .until("Ben's offer", is_upsert(id, "offered"))
+        .await;
+    ben_console
+        .send(json!({"type": "decline", "conversation_id": id}))
+        .await;
+    ben_console.until("the offer gone", is_remove(id)).await;
+    let offer = ana_console
+        .until("Ana's offer", is_upsert(id, "offered"))
+        .await;
+    assert_eq!(offer["conversation"]["offered_to"], json!([ana]));
+    let (status, log) = app.admin_get(&format!("/conversations/{id}/routing")).await;
+    assert_eq!(status, 200);
+    let lines = log["lines"].as_array().expect("lines");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["text"].as_str().is_some_and(|t| t.contains("declined"))),
+        "{log}"
+    );
+    assert!(
+        lines.iter().all(|l| l["entry"]["mode"] == "strict"),
+        "{log}"
+    );
+}
+
+#[tokio::test]
+async fn all_at_once_offers_everyone_and_the_first_take_wins() {
+    let app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    let ben = app.agent("ben@shop.example", "Ben", "agent").await;
+    app.routing(settings("all", &[ana, ben])).await;
+    let (mut ana_console, _) = app.console("ana@shop.example").await;
+    let (mut ben_console, _) = app.console("ben@shop.example").await;
+    let (_, conversation, _visitor) = app.visitor().await;
+    let id = conversation.conversation_id.as_str();
+    ana_console
+        .until("Ana's offer", is_upsert(id, "offered"))
+        .await;
+    ben_console
+        .until("Ben's offer", is_upsert(id, "offered"))
+        .await;
+    ana_console
+        .send(json!({"type": "take", "conversation_id": id}))
+        .await;
+    ana_console.until("mine", is_upsert(id, "mine")).await;
+    ben_console
+        .until("the offer withdrawn", is_remove(id))
+        .await;
+    ben_console
+        .send(json!({"type": "take", "conversation_id": id}))
+        .await;
+    let error = ben_console
+        .until("an error", |f| f["type"] == "error")
+        .await;
+    assert_eq!(error["code"], "routing_refused");
+    let holder: (Option<i64>,) = sqlx::query_as("SELECT agent_id FROM conversations WHERE id = ?1")
+        .bind(id)
+        .fetch_one(app.store.pool())
+        .await
+        .expect("read");
+    assert_eq!(holder.0, Some(ana as i64));
+}
+
+#[tokio::test]
+async fn with_nobody_online_it_waits_replies_once_and_is_offered_when_someone_comes() {
+    let app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    app.agent("sue@shop.example", "Sue", "supervisor").await;
+    let mut s = settings("evenly", &[ana]);
+    s["no_agent_reply"] = json!("We are away; we will answer here.");
+    app.routing(s).await;
+    let (mut supervisor, _) = app.console("sue@shop.example").await;
+    let (_, conversation, mut visitor) = app.visitor().await;
+    let id = conversation.conversation_id.as_str();
+    let notice = visitor
+        .until("the auto-reply", |f| f["type"] == "message")
+        .await;
+    assert_eq!(notice["author"], "system");
+    assert_eq!(notice["text"], "We are away; we will answer here.");
+    supervisor
+        .until("the waiting line", is_upsert(id, "waiting"))
+        .await;
+
+    let (mut ana_console, welcome) = app.console("ana@shop.example").await;
+    let offered = welcome["inbox"].as_array().is_some_and(|inbox| {
+        inbox
+            .iter()
+            .any(|c| c["id"] == id && c["kind"] == "offered")
+    });
+    if !offered {
+        ana_console
+            .until("the offer", is_upsert(id, "offered"))
+            .await;
+    }
+    supervisor
+        .until("someone else's now", is_upsert(id, "others"))
+        .await;
+    // Away: no new offers.
+    ana_console
+        .send(json!({"type": "status", "status": "away"}))
+        .await;
+    ana_console.until("away", |f| f["type"] == "status").await;
+    let (_, second, _) = app.visitor().await;
+    supervisor
+        .until(
+            "the second waits",
+            is_upsert(&second.conversation_id, "waiting"),
+        )
+        .await;
+    assert_eq!(
+        app.count("messages").await,
+        2,
+        "one auto-reply per conversation"
+    );
+}
+
+#[tokio::test]
+async fn transfer_and_close_move_the_conversation_between_inboxes() {
+    let app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    let ben = app.agent("ben@shop.example", "Ben", "agent").await;
+    app.routing(settings("strict", &[ana])).await;
+    let (mut ana_console, _) = app.console("ana@shop.example").await;
+    let (mut ben_console, _) = app.console("ben@shop.example").await;
+    let (_, conversation, _visitor) = app.visitor().await;
+    let id = conversation.conversation_id.as_str();
+    ana_console
+        .until("the offer", is_upsert(id, "offered"))
+        .await;
+    ana_console
+        .send(json!({"type": "take", "conversation_id": id}))
+        .await;
+    ana_console.until("mine", is_upsert(id, "mine")).await;
+
+    ana_console
+        .send(json!({"type": "transfer", "conversation_id": id, "to_agent": 999}))
+        .await;
+    let error = ana_console
+        .until("an error", |f| f["type"] == "error")
+        .await;
+    assert_eq!(error["code"], "routing_refused");
+    ana_console
+        .send(json!({"type": "transfer", "conversation_id": id, "to_agent": ben}))
+        .await;
+    ana_console.until("gone from Ana", is_remove(id)).await;
+    ben_console.until("Ben's now", is_upsert(id, "mine")).await;
+    ben_console
+        .send(json!({"type": "close", "conversation_id": id}))
+        .await;
+    ben_console.until("closed and gone", is_remove(id)).await;
+    let status: (String,) = sqlx::query_as("SELECT status FROM conversations WHERE id = ?1")
+        .bind(id)
+        .fetch_one(app.store.pool())
+        .await
+        .expect("read");
+    assert_eq!(status.0, "closed");
+    ben_console
+        .send(json!({"type": "reply", "conversation_id": id, "client_id": "late", "text": "hi"}))
+        .await;
+    let error = ben_console
+        .until("an error", |f| f["type"] == "error")
+        .await;
+    assert_eq!(error["code"], "routing_refused");
+}
+
+#[tokio::test]
+async fn a_held_conversation_is_still_held_after_a_restart() {
+    let mut app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    app.routing(settings("strict", &[ana])).await;
+    let conversation = {
+        let (mut console, _) = app.console("ana@shop.example").await;
+        let (_, conversation, _visitor) = app.visitor().await;
+        let id = conversation.conversation_id.clone();
+        console.until("the offer", is_upsert(&id, "offered")).await;
+        console
+            .send(json!({"type": "take", "conversation_id": id}))
+            .await;
+        console.until("mine", is_upsert(&id, "mine")).await;
+        conversation
+    };
+    app.restart().await;
+    let (_, welcome) = app.console("ana@shop.example").await;
+    let inbox = welcome["inbox"].as_array().expect("inbox");
+    assert!(
+        inbox
+            .iter()
+            .any(|c| c["id"] == conversation.conversation_id.as_str() && c["kind"] == "mine"),
+        "{welcome}"
+    );
+}
