@@ -36,8 +36,14 @@ pub mod limits {
     pub const MAX_AVATAR_URL_BYTES: usize = 2048;
     /// Most entries in a channel queue or department.
     pub const MAX_QUEUE_ENTRIES: usize = 500;
-    /// Longest no-agent auto-reply, in characters.
+    /// Longest no-agent auto-reply or bot answer, in characters.
     pub const MAX_AUTO_REPLY_CHARS: usize = 1000;
+    /// Most keyword rules of the built-in bot.
+    pub const MAX_BOT_RULES: usize = 50;
+    /// Most keywords of one rule.
+    pub const MAX_BOT_KEYWORDS: usize = 20;
+    /// Longest keyword, in characters.
+    pub const MAX_KEYWORD_CHARS: usize = 100;
 }
 
 /// `POST /api/v1/agent/login`.
@@ -361,6 +367,15 @@ pub struct CapExclusions {
     pub awaiting_rating: bool,
 }
 
+/// One keyword answer of the built-in bot: a message containing any of the
+/// keywords (case-insensitive) gets the answer.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct BotRule {
+    pub keywords: Vec<String>,
+    pub answer: String,
+}
+
 /// `GET`/`PUT /api/v1/admin/channels/{key}/routing`.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -374,9 +389,14 @@ pub struct RoutingSettings {
     pub exclusions: CapExclusions,
     #[serde(default)]
     pub route_to_responsible: bool,
-    /// A bot agent that gets every new conversation first.
+    /// A bot agent that gets every new conversation first. The built-in bot answers
+    /// a visitor's message that matches one of `bot_rules` and hands any other
+    /// message over to the queue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot_agent_id: Option<u64>,
+    /// The built-in bot's keyword answers, tried in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bot_rules: Vec<BotRule>,
     /// Sent to the visitor once when nobody can take the conversation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_agent_reply: Option<String>,

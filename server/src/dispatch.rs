@@ -92,6 +92,7 @@ pub fn default_settings() -> RoutingSettings {
         exclusions: Default::default(),
         route_to_responsible: false,
         bot_agent_id: None,
+        bot_rules: Vec::new(),
         no_agent_reply: None,
         display_mode: DisplayMode::Profile,
         queue: Vec::new(),
@@ -558,7 +559,9 @@ impl Dispatch {
         .await
     }
 
-    /// The visitor wrote: the conversation no longer waits for them.
+    /// The visitor wrote: the conversation no longer waits for them. When the
+    /// channel's bot holds it, the bot answers a message it has a rule for and hands
+    /// any other over to the queue.
     pub async fn client_message(&self, conversation_id: &str, text: &str) {
         let mut inner = self.inner.lock().await;
         let Some(&cid) = inner.conv_ids.get(conversation_id) else {
@@ -567,21 +570,85 @@ impl Dispatch {
         if let Some(conv) = inner.convs.get_mut(&cid) {
             conv.last_message = Some(preview(text));
         }
-        let open = inner
-            .engine
-            .conversation(cid)
-            .is_some_and(|c| !matches!(c.state, ConversationState::Closed { .. }));
-        if open {
-            if let Err(e) = self
-                .apply(&mut inner, Event::ClientReplied { conversation: cid })
-                .await
-            {
-                tracing::error!(error = %e, "routing a client reply failed");
+        let state = inner.engine.conversation(cid).map(|c| c.state.clone());
+        let result = match state {
+            None | Some(ConversationState::Closed { .. }) => Ok(()),
+            Some(ConversationState::Assigned(holder)) if self.is_bot(&inner, holder) => {
+                self.bot_turn(&mut inner, cid, holder, conversation_id, text)
+                    .await
             }
+            Some(_) => {
+                self.apply(&mut inner, Event::ClientReplied { conversation: cid })
+                    .await
+            }
+        };
+        if let Err(e) = result {
+            tracing::error!(error = %e, "routing a client message failed");
         }
         let _ = self
             .notices
             .send(Notice::Changed(conversation_id.to_owned()));
+    }
+
+    fn is_bot(&self, inner: &Inner, agent: AgentId) -> bool {
+        inner.agents.get(&agent).is_some_and(|a| a.row.is_bot)
+    }
+
+    /// The built-in bot's answer to a visitor message, or the handover.
+    async fn bot_turn(
+        &self,
+        inner: &mut Inner,
+        cid: ConversationId,
+        bot: AgentId,
+        conversation_id: &str,
+        text: &str,
+    ) -> Result<(), AppError> {
+        let Some(channel) = inner
+            .convs
+            .get(&cid)
+            .and_then(|c| inner.channels.get(&c.channel))
+        else {
+            return Ok(());
+        };
+        let lower = text.to_lowercase();
+        let answer = channel
+            .settings
+            .bot_rules
+            .iter()
+            .find(|rule| {
+                rule.keywords
+                    .iter()
+                    .any(|k| !k.is_empty() && lower.contains(&k.to_lowercase()))
+            })
+            .map(|rule| rule.answer.clone());
+        let display = display_of(channel);
+        let Some(answer) = answer else {
+            return self
+                .apply(inner, Event::BotHandover { conversation: cid })
+                .await;
+        };
+        let client_id = format!("bot-{}", uuid::Uuid::new_v4());
+        let appended = self
+            .store
+            .append_agent_message(
+                conversation_id,
+                i64::try_from(bot.0).unwrap_or(i64::MAX),
+                &client_id,
+                &answer,
+            )
+            .await?;
+        if let Some(conv) = inner.convs.get_mut(&cid) {
+            conv.last_message = Some(preview(&answer));
+        }
+        self.hub.publish(
+            conversation_id,
+            hub::Event {
+                origin: 0,
+                message: display.view(appended.message),
+            },
+        );
+        self.apply(inner, Event::AgentReplied { conversation: cid })
+            .await
     }
 
     /// How a channel shows agents to visitors (store id of the channel).

@@ -212,6 +212,7 @@ async fn put_routing(
         }
         request.no_agent_reply = Some(reply.to_owned());
     }
+    check_bot_rules(&mut request)?;
     let departments: Vec<i64> = agents::departments(state.store.pool())
         .await?
         .iter()
@@ -244,6 +245,46 @@ async fn put_routing(
         .settings_saved(&channel.id, request.clone())
         .await?;
     Ok(Json(request))
+}
+
+/// Checks the built-in bot's rules; trims keywords and answers.
+fn check_bot_rules(request: &mut RoutingSettings) -> Result<(), AppError> {
+    if request.bot_rules.len() > limits::MAX_BOT_RULES {
+        return Err(invalid(format!(
+            "at most {} bot rules",
+            limits::MAX_BOT_RULES
+        )));
+    }
+    for rule in &mut request.bot_rules {
+        let answer = rule.answer.trim();
+        if answer.is_empty() || answer.chars().count() > limits::MAX_AUTO_REPLY_CHARS {
+            return Err(invalid(format!(
+                "a bot answer must be 1 to {} characters",
+                limits::MAX_AUTO_REPLY_CHARS
+            )));
+        }
+        rule.answer = answer.to_owned();
+        if rule.keywords.is_empty() || rule.keywords.len() > limits::MAX_BOT_KEYWORDS {
+            return Err(invalid(format!(
+                "a bot rule has 1 to {} keywords",
+                limits::MAX_BOT_KEYWORDS
+            )));
+        }
+        for keyword in &mut rule.keywords {
+            let k = keyword.trim();
+            if k.is_empty() || k.chars().count() > limits::MAX_KEYWORD_CHARS {
+                return Err(invalid(format!(
+                    "a keyword must be 1 to {} characters",
+                    limits::MAX_KEYWORD_CHARS
+                )));
+            }
+            *keyword = k.to_owned();
+        }
+    }
+    if !request.bot_rules.is_empty() && request.bot_agent_id.is_none() {
+        return Err(invalid("bot_rules need a bot_agent_id"));
+    }
+    Ok(())
 }
 
 /// `GET /api/v1/admin/conversations/{id}/routing`

@@ -713,3 +713,97 @@ async fn a_held_conversation_is_still_held_after_a_restart() {
         "{welcome}"
     );
 }
+
+/// The real timer: an offer nobody answers passes on after `pass_after` (the
+/// shortest allowed, one minute). The exact second is the routing core's
+/// property tests' job, with a simulated clock; this proves the shell's timer
+/// fires at all.
+#[tokio::test]
+async fn an_unanswered_offer_passes_to_the_next_agent_after_pass_after() {
+    let app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    let ben = app.agent("ben@shop.example", "Ben", "agent").await;
+    let mut s = settings("strict", &[ana, ben]);
+    s["pass_after_secs"] = json!(60);
+    app.routing(s).await;
+    let (mut ana_console, _) = app.console("ana@shop.example").await;
+    let (mut ben_console, _) = app.console("ben@shop.example").await;
+    let (_, conversation, _visitor) = app.visitor().await;
+    let id = conversation.conversation_id.as_str();
+    ana_console
+        .until("Ana's offer", is_upsert(id, "offered"))
+        .await;
+    let passed = tokio::time::timeout(
+        std::time::Duration::from_secs(90),
+        ben_console.until_patiently(is_upsert(id, "offered")),
+    )
+    .await
+    .expect("the offer passes to Ben within 90 s");
+    assert_eq!(passed["conversation"]["offered_to"], json!([ben]));
+    ana_console.until("Ana's offer gone", is_remove(id)).await;
+    let (_, log) = app.admin_get(&format!("/conversations/{id}/routing")).await;
+    assert!(
+        log["lines"].as_array().is_some_and(|l| l
+            .iter()
+            .any(|l| l["text"].as_str().is_some_and(|t| t.contains("passed")))),
+        "{log}"
+    );
+}
+
+#[tokio::test]
+async fn the_rule_bot_answers_what_it_knows_and_hands_the_rest_to_the_queue() {
+    let app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    let (status, bot) = app
+        .admin_post(
+            "/agents",
+            &json!({"email": "bot@shop.example", "name": "Shop bot", "password": PASSWORD,
+                    "is_bot": true}),
+        )
+        .await;
+    assert_eq!(status, 201, "{bot}");
+    let bot = bot["id"].as_u64().expect("id");
+    let mut s = settings("strict", &[ana]);
+    s["bot_rules"] =
+        json!([{"keywords": ["delivery", "Shipping"], "answer": "We deliver in 3 days."}]);
+    let (status, body) = app.admin_put("/channels/demo/routing", &s).await;
+    assert_error(status, &body, 422, "invalid_field");
+    s["bot_agent_id"] = json!(bot);
+    s["bot_rules"][0]["answer"] = json!(" ");
+    let (status, body) = app.admin_put("/channels/demo/routing", &s).await;
+    assert_error(status, &body, 422, "invalid_field");
+    s["bot_rules"][0]["answer"] = json!("We deliver in 3 days.");
+    app.routing(s).await;
+    // A bot account cannot sign in to the console.
+    let (status, body) = app
+        .post(
+            "/api/v1/agent/login",
+            &json!({"email": "bot@shop.example", "password": PASSWORD}),
+        )
+        .await;
+    assert_error(status, &body, 401, "unauthorized");
+
+    let (mut ana_console, _) = app.console("ana@shop.example").await;
+    let (_, conversation, mut visitor) = app.visitor().await;
+    let id = conversation.conversation_id.as_str();
+    visitor.say("v1", "how long does SHIPPING take?").await;
+    let answer = visitor
+        .until("the bot's answer", |f| {
+            f["type"] == "message" && f["author"] == "agent"
+        })
+        .await;
+    assert_eq!(answer["text"], "We deliver in 3 days.");
+    assert_eq!(answer["author_name"], "Shop bot");
+    visitor.say("v2", "I want a refund").await;
+    ana_console
+        .until("the handover offer", is_upsert(id, "offered"))
+        .await;
+    let (_, log) = app.admin_get(&format!("/conversations/{id}/routing")).await;
+    let lines = log["lines"].as_array().expect("lines");
+    assert!(
+        lines[0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("Shop bot")),
+        "{log}"
+    );
+}

@@ -293,6 +293,23 @@ impl Socket {
         }
     }
 
+    /// The first frame for which `want` holds, however long it takes (wrap it in a
+    /// timeout).
+    pub async fn until_patiently(&mut self, want: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            match self.ws.next().await {
+                Some(Ok(Message::Text(text))) => {
+                    let frame: Value = serde_json::from_str(&text).expect("JSON frame");
+                    if want(&frame) {
+                        return frame;
+                    }
+                }
+                Some(Ok(_)) => continue,
+                _ => panic!("socket closed"),
+            }
+        }
+    }
+
     /// The next JSON frame, waiting at most 10 s; `None` when the socket closed.
     pub async fn next(&mut self) -> Option<Value> {
         loop {
