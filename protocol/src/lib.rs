@@ -78,6 +78,8 @@ pub enum ErrorCode {
     NotFound,
     /// The method is not allowed on this resource.
     MethodNotAllowed,
+    /// Too many attempts; wait before trying again.
+    RateLimited,
     /// The store failed; nothing was recorded. Retrying is safe.
     Internal,
 }
@@ -103,6 +105,7 @@ impl ErrorCode {
             Self::Conflict => "conflict",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
+            Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
         }
     }

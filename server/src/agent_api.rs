@@ -94,9 +94,18 @@ pub async fn login(
     if request.password.len() > canal_protocol::agent::limits::MAX_PASSWORD_BYTES {
         return Err(wrong());
     }
-    let found = match agents::email(&request.email) {
-        Ok(email) => agents::by_email(state.store.pool(), &email).await?,
-        Err(_) => None,
+    let email = agents::email(&request.email).ok();
+    let key = email.clone().unwrap_or_default();
+    if !state.logins.allowed(&key) {
+        return Err(AppError::client(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            "too many failed sign-ins for this account: wait 15 minutes and try again",
+        ));
+    }
+    let found = match &email {
+        Some(email) => agents::by_email(state.store.pool(), email).await?,
+        None => None,
     };
     // Unknown accounts are checked against a decoy hash: the same work either way.
     let hash = found.as_ref().map_or_else(
@@ -104,9 +113,11 @@ pub async fn login(
         |a| a.password_hash.clone(),
     );
     let matches = agents::verify_password(request.password, hash).await;
-    let agent = found
-        .filter(|a| matches && !a.dismissed && !a.is_bot)
-        .ok_or_else(wrong)?;
+    let Some(agent) = found.filter(|a| matches && !a.dismissed && !a.is_bot) else {
+        state.logins.failed(&key);
+        return Err(wrong());
+    };
+    state.logins.succeeded(&key);
     let token = agents::start_session(state.store.pool(), agent.id).await?;
     let cookie = session_cookie(&state, &token, agents::SESSION_HOURS * 3600);
     Ok(([(header::SET_COOKIE, cookie)], Json(agent.profile())).into_response())

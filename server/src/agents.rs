@@ -18,6 +18,51 @@ use crate::error::AppError;
 /// How long a console session lasts.
 pub const SESSION_HOURS: i64 = 24;
 
+/// Failed sign-ins allowed per account in [`LOGIN_WINDOW`] before the account's
+/// sign-in is refused with 429 until the window has passed.
+pub const LOGIN_FAILURES: u32 = 5;
+/// The window failed sign-ins are counted in.
+pub const LOGIN_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Failed sign-ins per e-mail, in memory: slows down password guessing against one
+/// account (from any address) without locking anyone out for long.
+#[derive(Clone, Default)]
+pub struct LoginThrottle {
+    failures: std::sync::Arc<
+        std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>,
+    >,
+}
+
+impl LoginThrottle {
+    /// Whether `email` may try now.
+    pub fn allowed(&self, email: &str) -> bool {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get(email) {
+            Some((_, since)) if since.elapsed() >= LOGIN_WINDOW => {
+                map.remove(email);
+                true
+            }
+            Some((count, _)) => *count < LOGIN_FAILURES,
+            None => true,
+        }
+    }
+
+    pub fn failed(&self, email: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, (_, since)| since.elapsed() < LOGIN_WINDOW);
+        }
+        map.entry(email.to_owned())
+            .or_insert((0, std::time::Instant::now()))
+            .0 += 1;
+    }
+
+    pub fn succeeded(&self, email: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(email);
+    }
+}
+
 /// An agent row.
 #[derive(Debug, Clone, FromRow)]
 pub struct AgentRow {

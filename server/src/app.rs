@@ -45,6 +45,8 @@ pub struct AppState {
     pub closing: Arc<tokio::sync::watch::Sender<bool>>,
     /// The routing shell (queue engine, offers, consoles' notices).
     pub dispatch: Dispatch,
+    /// Failed console sign-ins per account.
+    pub logins: crate::agents::LoginThrottle,
 }
 
 /// What [`AppState::new`] needs besides the store.
@@ -79,6 +81,7 @@ impl AppState {
             tokens: VisitorTokens::from_key(&key),
             hub,
             dispatch,
+            logins: Default::default(),
             dist_dir: Arc::new(options.dist_dir),
             public_url: options.public_url.into(),
             demo: options.demo,

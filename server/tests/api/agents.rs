@@ -807,3 +807,28 @@ async fn the_rule_bot_answers_what_it_knows_and_hands_the_rest_to_the_queue() {
         "{log}"
     );
 }
+
+#[tokio::test]
+async fn repeated_failed_sign_ins_lock_the_account_for_a_while() {
+    let app = spawn_app().await;
+    app.agent("ana@shop.example", "Ana", "agent").await;
+    for _ in 0..5 {
+        let (status, body) = app
+            .post(
+                "/api/v1/agent/login",
+                &json!({"email": "ana@shop.example", "password": "guess guess"}),
+            )
+            .await;
+        assert_error(status, &body, 401, "unauthorized");
+    }
+    // Even the right password waits now; other accounts are not affected.
+    let (status, body) = app
+        .post(
+            "/api/v1/agent/login",
+            &json!({"email": "Ana@shop.example", "password": PASSWORD}),
+        )
+        .await;
+    assert_error(status, &body, 429, "rate_limited");
+    app.agent("ben@shop.example", "Ben", "agent").await;
+    app.login("ben@shop.example").await;
+}
