@@ -411,3 +411,35 @@ mod tests {
 pub struct ChannelOrigins {
     pub allowed_origins: Option<Vec<String>>,
 }
+
+/// `PUT /api/v1/admin/channels/{key}/identity`: how `setUser` identities are
+/// checked.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SetIdentity {
+    /// Refuse identities without a valid hash.
+    pub enforced: bool,
+    /// How old a hash may be, in seconds (60 to 604,800); default one hour.
+    #[serde(default = "default_identity_window")]
+    pub window_secs: u64,
+}
+
+fn default_identity_window() -> u64 {
+    3600
+}
+
+/// A channel's identity settings.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct IdentityView {
+    pub enforced: bool,
+    pub window_secs: u64,
+    /// A secret exists (it is shown only when made).
+    pub has_secret: bool,
+}
+
+/// `POST /api/v1/admin/channels/{key}/identity/secret`: a new secret (the old one
+/// stops working), shown this once.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct IdentitySecret {
+    pub secret: String,
+}

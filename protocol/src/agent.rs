@@ -147,8 +147,24 @@ pub struct ConversationSummary {
     /// The newest message, cut to 200 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_message: Option<String>,
+
     /// RFC 3339, UTC.
     pub created_at: String,
+}
+
+/// A visitor's identity as the console shows it.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct VisitorIdentity {
+    /// The site's own id of the user.
+    pub user_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The identity came with a valid hash of the channel's secret.
+    pub verified: bool,
 }
 
 /// One routing decision, as the console and the API show it.

@@ -235,6 +235,46 @@ pub struct ConversationRequest {
     pub utm: Option<Utm>,
 }
 
+/// The host page's account of the visitor (`Canal.setUser`). With the channel's
+/// identity secret, the site's server computes
+/// `hash = hex(HMAC-SHA256(secret, id + "." + time))` with `time` in Unix seconds;
+/// a verified identity is marked so in the console. A channel may refuse
+/// unverified identities.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct VisitorUser {
+    /// The site's own id of the user.
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Hex HMAC-SHA256 of `id + "." + time` with the channel's identity secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+    /// Unix seconds the hash was made at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<u64>,
+}
+
+/// `POST /api/v1/channels/{key}/identify`: who the visitor is (`Canal.setUser`),
+/// sent by the frame once it holds a visitor token.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct IdentifyRequest {
+    pub visitor_token: String,
+    pub user: VisitorUser,
+}
+
+/// Answer to [`IdentifyRequest`].
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Identified {
+    /// The hash checked out against the channel's secret.
+    pub verified: bool,
+}
+
 /// `201 Created` answer to [`ConversationRequest`].
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct ConversationCreated {

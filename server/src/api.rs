@@ -16,7 +16,7 @@ use crate::ledger::{Action, Appended, Entry, Source, Visitor};
 use crate::store::Channel;
 use crate::validate;
 
-async fn channel(state: &AppState, key: &str) -> Result<Channel, AppError> {
+pub async fn channel(state: &AppState, key: &str) -> Result<Channel, AppError> {
     state
         .store
         .channel_by_key(key)
@@ -204,7 +204,7 @@ pub async fn start_conversation(
         .await?;
     state
         .dispatch
-        .conversation_created(&conversation.id, &channel.id, page_url)
+        .conversation_created(&conversation.id, &visitor_id, &channel.id, page_url)
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use canal_protocol::agent::{
     AgentSummary, ConversationSummary, DisplayMode, InboxKind, QueueItem, RoutingLogLine,
-    RoutingMode, RoutingSettings, Status,
+    RoutingMode, RoutingSettings, Status, VisitorIdentity,
 };
 use canal_protocol::{ErrorCode, MessageView};
 use sqlx::SqlitePool;
@@ -107,6 +107,9 @@ struct ChannelInfo {
 
 struct ConvInfo {
     id: String,
+    visitor_id: String,
+    /// Who the visitor is (`Canal.setUser`), if told.
+    visitor: Option<VisitorIdentity>,
     channel: ChannelId,
     page_url: Option<String>,
     created_at: String,
@@ -116,6 +119,7 @@ struct ConvInfo {
 #[derive(sqlx::FromRow)]
 struct OpenConversation {
     id: String,
+    visitor_id: String,
     channel_id: String,
     agent_id: Option<i64>,
     page_url: Option<String>,
@@ -322,13 +326,14 @@ impl Dispatch {
                 .map_err(refused)?;
         }
         let open: Vec<OpenConversation> = sqlx::query_as(
-            "SELECT id, channel_id, agent_id, page_url, created_at FROM conversations
+            "SELECT id, visitor_id, channel_id, agent_id, page_url, created_at FROM conversations
              WHERE status = 'open' ORDER BY created_at, id",
         )
         .fetch_all(pool)
         .await?;
         for OpenConversation {
             id,
+            visitor_id,
             channel_id,
             agent_id: holder,
             page_url,
@@ -341,11 +346,12 @@ impl Dispatch {
             let answered = rows.iter().any(|m| m.author == "agent");
             let waiting_for_client = last.is_some_and(|m| m.author == "agent");
             let last_message = rows.last().map(|m| preview(&m.body));
-            let cid = self.conv_in(&mut inner, &id, channel, page_url, created_at);
-            inner
-                .convs
-                .entry(cid)
-                .and_modify(|c| c.last_message = last_message);
+            let visitor = crate::identity::of_visitor(pool, &visitor_id).await?;
+            let cid = self.conv_in(&mut inner, &id, &visitor_id, channel, page_url, created_at);
+            if let Some(conv) = inner.convs.get_mut(&cid) {
+                conv.last_message = last_message;
+                conv.visitor = visitor;
+            }
             let holder = holder
                 .map(|h| AgentId(h.max(0) as u64))
                 .filter(|h| inner.agents.contains_key(h));
@@ -411,6 +417,7 @@ impl Dispatch {
         &self,
         inner: &mut Inner,
         id: &str,
+        visitor_id: &str,
         channel: ChannelId,
         page_url: Option<String>,
         created_at: String,
@@ -421,6 +428,8 @@ impl Dispatch {
             cid,
             ConvInfo {
                 id: id.to_owned(),
+                visitor_id: visitor_id.to_owned(),
+                visitor: None,
                 channel,
                 page_url,
                 created_at,
@@ -536,18 +545,24 @@ impl Dispatch {
     pub async fn conversation_created(
         &self,
         conversation_id: &str,
+        visitor_id: &str,
         channel_id: &str,
         page_url: Option<String>,
     ) -> Result<(), AppError> {
+        let visitor = crate::identity::of_visitor(self.store.pool(), visitor_id).await?;
         let mut inner = self.inner.lock().await;
         let channel = self.channel_in(&mut inner, channel_id).await?;
         let cid = self.conv_in(
             &mut inner,
             conversation_id,
+            visitor_id,
             channel,
             page_url,
             now_rfc3339(),
         );
+        if let Some(conv) = inner.convs.get_mut(&cid) {
+            conv.visitor = visitor;
+        }
         self.apply(
             &mut inner,
             Event::ConversationCreated {
@@ -649,6 +664,21 @@ impl Dispatch {
         );
         self.apply(inner, Event::AgentReplied { conversation: cid })
             .await
+    }
+
+    /// The host page told who the visitor is: their open conversations show it.
+    pub async fn visitor_identified(&self, visitor_id: &str, identity: VisitorIdentity) {
+        let mut inner = self.inner.lock().await;
+        let mut changed = Vec::new();
+        for conv in inner.convs.values_mut() {
+            if conv.visitor_id == visitor_id {
+                conv.visitor = Some(identity.clone());
+                changed.push(conv.id.clone());
+            }
+        }
+        for id in changed {
+            let _ = self.notices.send(Notice::Changed(id));
+        }
     }
 
     /// How a channel shows agents to visitors (store id of the channel).

@@ -9,6 +9,7 @@
 //! - [`agreements`]: agreements, their immutable versions, HTML sanitising, company details.
 //! - [`templates`]: the built-in personal-data agreement templates (EU, RU, BY, KZ).
 //! - [`ws`]: the visitor WebSocket.
+//! - [`identity`]: `Canal.setUser` identities, verified by HMAC with a channel secret.
 //! - [`messenger`]: consent in messenger chats (notice, then the next message).
 //! - [`hub`]: in-process fan-out of new messages to live sockets.
 //! - [`store`]: SQLite pool, migrations and queries.
@@ -38,6 +39,7 @@ pub mod demo;
 pub mod dispatch;
 pub mod error;
 pub mod hub;
+pub mod identity;
 pub mod ledger;
 pub mod messenger;
 pub mod net;

@@ -113,6 +113,14 @@ pub fn router() -> Router<AppState> {
             "/channels/{key}/messenger/inbound",
             post(crate::messenger::inbound),
         )
+        .route(
+            "/channels/{key}/identity",
+            get(crate::identity::get_settings).put(crate::identity::put_settings),
+        )
+        .route(
+            "/channels/{key}/identity/secret",
+            post(crate::identity::new_secret),
+        )
         .merge(agreements::routes())
         .merge(routing::routes())
 }

@@ -9,6 +9,7 @@ mod conversations;
 mod crm_messenger;
 mod durability;
 mod helpers;
+mod identity;
 mod ledger;
 mod origins;
 mod routes;
