@@ -55,8 +55,18 @@ pub struct Canal {
     _server: Running,
 }
 
+/// The password of agents the tests seed.
+pub const AGENT_PASSWORD: &str = "e2e agent password";
+
 impl Canal {
     pub async fn start() -> Self {
+        Self::start_with_agents(&[], "evenly").await
+    }
+
+    /// A server whose demo channel's queue holds these agents (e-mail, name), in
+    /// order, with ids 1, 2, ...: routing `mode`, online agents only, offers passing
+    /// on after ten minutes, the agent's own name shown to visitors.
+    pub async fn start_with_agents(agents: &[(&str, &str)], mode: &str) -> Self {
         let dist = std::env::var_os("CANAL_DIST")
             .map(PathBuf::from)
             .unwrap_or_else(|| workspace_root().join("dist"));
@@ -68,7 +78,38 @@ impl Canal {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("canal.db").display());
         let store = Store::open(&url).await.expect("open store");
-        demo::seed(&store).await.expect("seed demo channel");
+        let channel = demo::seed(&store).await.expect("seed demo channel");
+        let hash = canal_server::agents::hash_password(AGENT_PASSWORD.into())
+            .await
+            .expect("hash");
+        let mut queue = Vec::new();
+        for (email, name) in agents {
+            let agent = canal_server::agents::create(
+                store.pool(),
+                email,
+                name,
+                &hash,
+                canal_protocol::agent::Role::Agent,
+                None,
+                None,
+                false,
+            )
+            .await
+            .expect("seed agent");
+            queue.push(json!({"agent": agent.id}));
+        }
+        if !agents.is_empty() {
+            let settings = json!({"mode": mode, "pass_after_secs": 600, "check_online": true,
+                                  "display_mode": "profile", "queue": queue});
+            sqlx::query(
+                "INSERT INTO channel_routing (channel_id, settings, updated_at) VALUES (?1, ?2, '')",
+            )
+            .bind(&channel.id)
+            .bind(settings.to_string())
+            .execute(store.pool())
+            .await
+            .expect("seed routing");
+        }
         let server = spawn_loopback(
             store.clone(),
             Options {
@@ -110,6 +151,11 @@ pub struct HostPage {
 
 impl HostPage {
     pub async fn start(canal: &Canal) -> Self {
+        Self::start_with_csp(canal, None).await
+    }
+
+    /// The page served with this `Content-Security-Policy` header, if any.
+    pub async fn start_with_csp(canal: &Canal, csp: Option<String>) -> Self {
         let snippet = demo::snippet(&canal.origin(), demo::CHANNEL_KEY);
         let html = format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Shop</title></head>\
@@ -119,7 +165,17 @@ impl HostPage {
             "/landing",
             axum::routing::get(move || {
                 let html = html.clone();
-                async move { axum::response::Html(html) }
+                let csp = csp.clone();
+                async move {
+                    let mut response =
+                        axum::response::IntoResponse::into_response(axum::response::Html(html));
+                    if let Some(value) = csp.and_then(|c| c.parse().ok()) {
+                        response
+                            .headers_mut()
+                            .insert(axum::http::header::CONTENT_SECURITY_POLICY, value);
+                    }
+                    response
+                }
             }),
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -337,5 +393,79 @@ pub fn save_screenshot(name: &str, png: &[u8]) {
     let dir = workspace_root().join("target").join("screenshots");
     if std::fs::create_dir_all(&dir).is_ok() {
         let _ = std::fs::write(dir.join(name), png);
+    }
+}
+
+/// The page object of the agent console (`/console/`), in its own browser.
+pub struct Console<'a> {
+    pub browser: &'a Browser,
+}
+
+impl<'a> Console<'a> {
+    /// Opens the console and signs in as `email` (seeded with [`AGENT_PASSWORD`]).
+    pub async fn sign_in(browser: &'a Browser, canal: &Canal, email: &str) -> Console<'a> {
+        browser
+            .client
+            .goto(&format!("{}/console/", canal.origin()))
+            .await
+            .expect("open the console");
+        let console = Console { browser };
+        console
+            .find("login-email")
+            .await
+            .send_keys(email)
+            .await
+            .expect("type e-mail");
+        console
+            .find("login-password")
+            .await
+            .send_keys(AGENT_PASSWORD)
+            .await
+            .expect("type password");
+        console
+            .find("login-submit")
+            .await
+            .click()
+            .await
+            .expect("sign in");
+        console.find("inbox-offered").await;
+        console
+    }
+
+    pub async fn find(&self, test_id: &str) -> Element {
+        let css = format!("[data-testid={test_id}]");
+        let client = &self.browser.client;
+        eventually(&css, || async {
+            client.find(Locator::Css(&css)).await.ok()
+        })
+        .await
+    }
+
+    /// The conversation lines listed in an inbox section (`inbox-offered`, ...).
+    pub async fn items(&self, section: &str) -> Vec<Element> {
+        let css = format!("[data-testid={section}] [data-testid=conversation-item]");
+        self.browser
+            .client
+            .find_all(Locator::Css(&css))
+            .await
+            .unwrap_or_default()
+    }
+
+    /// Waits for a line in a section and returns it.
+    pub async fn wait_item(&self, section: &str) -> Element {
+        eventually(&format!("a conversation in {section}"), || async {
+            self.items(section).await.into_iter().next()
+        })
+        .await
+    }
+
+    /// Text of the whole page (for checks of what the agent sees).
+    pub async fn text(&self) -> String {
+        self.browser
+            .js("return document.body.innerText;")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 }
