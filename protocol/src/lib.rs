@@ -17,6 +17,7 @@
 pub mod admin;
 pub mod agent;
 pub mod consents;
+pub mod forms;
 
 use serde::{Deserialize, Serialize};
 

@@ -31,22 +31,7 @@ pub async fn channel_config(
 ) -> Result<Json<ChannelConfig>, AppError> {
     let channel = channel(&state, &key).await?;
     let consent = match &channel.consent_agreement_id {
-        Some(agreement_id) => {
-            let agreement = state.store.agreement(agreement_id).await?;
-            let version = state.store.latest_version(agreement_id).await?;
-            agreement.zip(version).map(|(a, v)| AgreementView {
-                full_text_path: format!("/agreements/{}", v.id),
-                agreement_id: v.agreement_id,
-                version_id: v.id,
-                title: v.title,
-                text: v.body,
-                text_format: v.text_format.into(),
-                label: v.label,
-                sha256: v.sha256,
-                behaviour: a.behaviour.into(),
-                redirect_url: a.redirect_url,
-            })
-        }
+        Some(agreement_id) => agreement_view(&state, agreement_id).await?,
         None => None,
     };
     Ok(Json(ChannelConfig {
@@ -55,6 +40,27 @@ pub async fn channel_config(
         greeting: channel.greeting,
         locale: channel.locale,
         consent,
+    }))
+}
+
+/// The current version of an agreement as a visitor sees it.
+pub async fn agreement_view(
+    state: &AppState,
+    agreement_id: &str,
+) -> Result<Option<AgreementView>, AppError> {
+    let agreement = state.store.agreement(agreement_id).await?;
+    let version = state.store.latest_version(agreement_id).await?;
+    Ok(agreement.zip(version).map(|(a, v)| AgreementView {
+        full_text_path: format!("/agreements/{}", v.id),
+        agreement_id: v.agreement_id,
+        version_id: v.id,
+        title: v.title,
+        text: v.body,
+        text_format: v.text_format.into(),
+        label: v.label,
+        sha256: v.sha256,
+        behaviour: a.behaviour.into(),
+        redirect_url: a.redirect_url,
     }))
 }
 
@@ -216,7 +222,7 @@ pub async fn start_conversation(
 }
 
 /// Refuses a page whose site is not on the channel's allowed origins.
-fn allowed_page(channel: &Channel, page_url: &str) -> Result<(), AppError> {
+pub fn allowed_page(channel: &Channel, page_url: &str) -> Result<(), AppError> {
     if channel.allows(&validate::origin_of(page_url)) {
         Ok(())
     } else {

@@ -150,6 +150,10 @@ pub fn app(state: AppState) -> Router {
             post(api::withdraw_consent),
         )
         .route(
+            "/api/v1/channels/{key}/form",
+            get(crate::forms::get_form).post(crate::forms::submit),
+        )
+        .route(
             "/api/v1/channels/{key}/identify",
             post(crate::identity::identify),
         )

@@ -113,7 +113,7 @@ pub fn check(
 }
 
 /// A phone number in E.164 form (`+` and digits), from what people type.
-fn phone(raw: &str) -> Result<String, AppError> {
+pub fn phone(raw: &str) -> Result<String, AppError> {
     let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
     let allowed = raw
         .chars()

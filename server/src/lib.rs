@@ -9,6 +9,7 @@
 //! - [`agreements`]: agreements, their immutable versions, HTML sanitising, company details.
 //! - [`templates`]: the built-in personal-data agreement templates (EU, RU, BY, KZ).
 //! - [`ws`]: the visitor WebSocket.
+//! - [`forms`]: the widget's contact form and its agreements (consents with source `form`).
 //! - [`identity`]: `Canal.setUser` identities, verified by HMAC with a channel secret.
 //! - [`messenger`]: consent in messenger chats (notice, then the next message).
 //! - [`hub`]: in-process fan-out of new messages to live sockets.
@@ -38,6 +39,7 @@ pub mod config;
 pub mod demo;
 pub mod dispatch;
 pub mod error;
+pub mod forms;
 pub mod hub;
 pub mod identity;
 pub mod ledger;

@@ -118,6 +118,10 @@ pub fn router() -> Router<AppState> {
             get(crate::identity::get_settings).put(crate::identity::put_settings),
         )
         .route(
+            "/channels/{key}/form",
+            axum::routing::put(crate::forms::put_form),
+        )
+        .route(
             "/channels/{key}/identity/secret",
             post(crate::identity::new_secret),
         )

@@ -8,6 +8,7 @@ mod consents;
 mod conversations;
 mod crm_messenger;
 mod durability;
+mod forms;
 mod helpers;
 mod identity;
 mod ledger;

@@ -1,0 +1,204 @@
+//! The contact form: fields and form agreements per channel; a submission records
+//! one consent (source `form`) per accepted agreement, and nothing at all when a
+//! required agreement is missing or any field is bad.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{assert_error, spawn_app, TestApp, PAGE};
+
+async fn agreement(app: &TestApp, kind: &str, behaviour: &str, label: &str) -> (String, String) {
+    let (status, body) = app
+        .admin_post(
+            "/agreements",
+            &json!({"name": label, "kind": kind, "behaviour": behaviour,
+                    "text": format!("{label}: the full text."), "label": label}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_str().expect("id").to_owned();
+    let (_, detail) = app.admin_get(&format!("/agreements/{id}")).await;
+    let version = detail["current_version"]["id"]
+        .as_str()
+        .or_else(|| detail["versions"][0]["id"].as_str())
+        .unwrap_or_else(|| panic!("a version id in {detail}"))
+        .to_owned();
+    (id, version)
+}
+
+fn form_records(rows: &[(String, String)]) -> Vec<&str> {
+    rows.iter().map(|(_, v)| v.as_str()).collect()
+}
+
+#[tokio::test]
+async fn a_form_submission_records_each_accepted_agreement_and_refuses_missing_required_ones() {
+    let app = spawn_app().await;
+    let (pd, pd_version) = agreement(
+        &app,
+        "personal_data",
+        "required_read_full_text",
+        "Personal data",
+    )
+    .await;
+    let (mk, mk_version) =
+        agreement(&app, "marketing", "optional_unchecked", "News by e-mail").await;
+    let (status, body) = app
+        .admin_put(
+            "/channels/demo/form",
+            &json!({"fields": [{"name": "name", "required": true}, {"name": "email"}],
+                    "agreements": [pd, mk]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, form) = app.get("/api/v1/channels/demo/form").await;
+    assert_eq!(status, 200);
+    assert_eq!(form["agreements"][0]["version_id"], pd_version.as_str());
+    assert_eq!(form["agreements"][1]["behaviour"], "optional_unchecked");
+
+    let (consent, conversation) = app.conversation().await;
+    let chat_consents = app.count("consents").await;
+    let base = json!({
+        "visitor_token": consent.visitor_token,
+        "conversation_id": conversation.conversation_id,
+        "page_url": PAGE,
+        "name": "Marta",
+        "email": "marta@example.com",
+    });
+    let with = |extra: Value| {
+        let mut body = base.clone();
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            body[k] = v;
+        }
+        body
+    };
+    let bad = [
+        (with(json!({"accepted": []})), 422, "consent_required"),
+        (
+            with(json!({"accepted": [pd_version]})),
+            422,
+            "consent_required",
+        ),
+        (
+            with(json!({"accepted": ["v-unknown"], "opened": []})),
+            422,
+            "unknown_agreement_version",
+        ),
+        (
+            with(json!({"accepted": [pd_version], "opened": [pd_version], "name": ""})),
+            422,
+            "invalid_field",
+        ),
+        (
+            with(
+                json!({"accepted": [pd_version], "opened": [pd_version], "phone": "+34600123456"}),
+            ),
+            422,
+            "invalid_field",
+        ),
+        (
+            with(json!({"accepted": [pd_version], "opened": [pd_version], "email": "nope"})),
+            422,
+            "invalid_field",
+        ),
+        (
+            with(json!({"accepted": [pd_version], "opened": [pd_version], "page_url": "ftp://x"})),
+            422,
+            "invalid_page_url",
+        ),
+        (
+            with(
+                json!({"accepted": [pd_version], "opened": [pd_version], "visitor_token": "forged"}),
+            ),
+            401,
+            "unauthorized",
+        ),
+        (
+            with(
+                json!({"accepted": [pd_version], "opened": [pd_version], "conversation_id": "other"}),
+            ),
+            404,
+            "unknown_conversation",
+        ),
+        (
+            with(json!({"accepted": [pd_version], "opened": [pd_version], "extra": 1})),
+            400,
+            "unknown_field",
+        ),
+    ];
+    for (body, status, code) in bad {
+        let (got, answer) = app.post("/api/v1/channels/demo/form", &body).await;
+        assert_error(got, &answer, status, code);
+    }
+    assert_eq!(
+        app.count("consents").await,
+        chat_consents,
+        "nothing recorded"
+    );
+    assert_eq!(app.count("contact_submissions").await, 0);
+
+    // The required one (opened) only: one record, source form, linked to the chat.
+    let body = with(json!({"accepted": [pd_version], "opened": [pd_version], "request_id": "f-1"}));
+    let (status, answer) = app.post("/api/v1/channels/demo/form", &body).await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["consent_ids"].as_array().map(Vec::len), Some(1));
+    // A replay returns the same records and stores nothing new.
+    let (status, again) = app.post("/api/v1/channels/demo/form", &body).await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(again, answer);
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT conversation_id, agreement_version_id FROM consents WHERE source = 'form'",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .expect("read");
+    assert_eq!(form_records(&rows), [pd_version.as_str()]);
+    assert_eq!(rows[0].0, conversation.conversation_id);
+    assert_eq!(app.count("contact_submissions").await, 1);
+
+    // Both ticked: two records.
+    let body = with(json!({"accepted": [pd_version, mk_version], "opened": [pd_version]}));
+    let (status, answer) = app.post("/api/v1/channels/demo/form", &body).await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["consent_ids"].as_array().map(Vec::len), Some(2));
+}
+
+#[tokio::test]
+async fn form_settings_are_checked() {
+    let app = spawn_app().await;
+    let (status, body) = app.get("/api/v1/channels/demo/form").await;
+    assert_error(status, &body, 404, "not_found");
+    let cases = [
+        (
+            json!({"fields": [{"name": "email"}, {"name": "email"}], "agreements": []}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"fields": [{"name": "address"}], "agreements": []}),
+            400,
+            "bad_request",
+        ),
+        (
+            json!({"fields": [], "agreements": ["no-such-agreement"]}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"fields": [], "agreements": [], "title": "x"}),
+            400,
+            "unknown_field",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let (got, answer) = app.admin_put("/channels/demo/form", &body).await;
+        assert_error(got, &answer, status, code);
+    }
+    assert_eq!(app.count("channel_forms").await, 0);
+    let response = app
+        .http
+        .put(app.url("/api/v1/admin/channels/demo/form"))
+        .json(&json!({"fields": [], "agreements": []}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(response.status(), 401);
+}
