@@ -380,6 +380,14 @@ impl Console {
             Ok(Notice::Agents) => out.push(AgentServerFrame::Agents {
                 agents: dispatch.agents().await,
             }),
+            Ok(Notice::SessionsEnded(id)) if id == self.agent.id => {
+                out.push(error_frame(
+                    ErrorCode::Unauthorized,
+                    "your session was ended: sign in again",
+                ));
+                return Next::Close;
+            }
+            Ok(Notice::SessionsEnded(_)) => {}
             Err(broadcast::error::RecvError::Lagged(_)) => {
                 // Missed changes: send the whole inbox again.
                 let inbox = dispatch.inbox(&self.agent).await;

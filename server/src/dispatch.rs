@@ -42,6 +42,9 @@ pub enum Notice {
     Log(String, RoutingLogLine),
     /// Agents' presence or load changed.
     Agents,
+    /// This agent's sessions were ended (dismissed, new password): their consoles
+    /// close.
+    SessionsEnded(i64),
 }
 
 /// How agent messages are shown to the visitor on a channel.
@@ -532,6 +535,11 @@ impl Dispatch {
             text = text.replace(&id.to_string(), &format!("{} ({id})", info.row.name));
         }
         text
+    }
+
+    /// Closes every console of an agent whose sessions were ended.
+    pub fn sessions_ended(&self, agent_id: i64) {
+        let _ = self.notices.send(Notice::SessionsEnded(agent_id));
     }
 
     /// Subscribes to what changes, for a console.

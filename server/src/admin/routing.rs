@@ -113,10 +113,11 @@ async fn update_agent(
         row.dismissed = dismissed;
     }
     agents::save(state.store.pool(), &row).await?;
+    state.dispatch.agent_saved(&row).await?;
     if ends_sessions {
         agents::end_sessions_of(state.store.pool(), row.id).await?;
+        state.dispatch.sessions_ended(row.id);
     }
-    state.dispatch.agent_saved(&row).await?;
     Ok(Json(view(&state, &row).await))
 }
 

@@ -832,3 +832,39 @@ async fn repeated_failed_sign_ins_lock_the_account_for_a_while() {
     app.agent("ben@shop.example", "Ben", "agent").await;
     app.login("ben@shop.example").await;
 }
+
+#[tokio::test]
+async fn dismissing_an_agent_closes_their_console_and_stops_their_offers() {
+    let app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    let ben = app.agent("ben@shop.example", "Ben", "agent").await;
+    app.routing(settings("strict", &[ana, ben])).await;
+    let (mut ana_console, _) = app.console("ana@shop.example").await;
+    let (mut ben_console, _) = app.console("ben@shop.example").await;
+    let (_, conversation, _visitor) = app.visitor().await;
+    let id = conversation.conversation_id.as_str();
+    ana_console
+        .until("Ana's offer", is_upsert(id, "offered"))
+        .await;
+
+    let (status, body) = app
+        .admin_patch(&format!("/agents/{ana}"), &json!({"dismissed": true}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let error = ana_console.until("the end", |f| f["type"] == "error").await;
+    assert_eq!(error["code"], "unauthorized");
+    assert!(
+        ana_console.next().await.is_none(),
+        "the console socket closes"
+    );
+    ben_console
+        .until("the offer passes to Ben", is_upsert(id, "offered"))
+        .await;
+    let (status, body) = app
+        .post(
+            "/api/v1/agent/login",
+            &json!({"email": "ana@shop.example", "password": PASSWORD}),
+        )
+        .await;
+    assert_error(status, &body, 401, "unauthorized");
+}
