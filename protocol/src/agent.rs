@@ -259,8 +259,16 @@ pub enum AgentServerFrame {
     Agents { agents: Vec<AgentSummary> },
     /// This agent's own availability (echo of `status`).
     Status { status: Status },
-    /// The last frame was refused; nothing of it happened.
-    Error { code: ErrorCode, message: String },
+    /// The last frame was refused; nothing of it happened. A refused `reply` names
+    /// its conversation and client id, so the console can mark that message.
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conversation_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
 }
 
 /// `POST /api/v1/admin/agents`.

@@ -16,7 +16,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use canal_protocol::agent::{
-    AgentClientFrame, AgentProfile, AgentServerFrame, LoginRequest, SESSION_COOKIE,
+    AgentClientFrame, AgentProfile, AgentServerFrame, InboxKind, LoginRequest, SESSION_COOKIE,
 };
 use canal_protocol::{limits, ErrorCode, MessageView};
 use futures_util::{SinkExt, StreamExt};
@@ -247,12 +247,36 @@ impl Console {
     }
 
     async fn on_text(&mut self, text: &str, out: &mut Vec<AgentServerFrame>) -> Next {
-        let result = match parse_json::<AgentClientFrame>(text.as_bytes()) {
-            Ok(frame) => self.on_frame(frame, out).await,
-            Err(e) => Err(e),
+        let frame = match parse_json::<AgentClientFrame>(text.as_bytes()) {
+            Ok(frame) => frame,
+            Err(e) => {
+                out.push(public_error(&e));
+                return Next::Continue;
+            }
         };
-        if let Err(e) = result {
-            out.push(public_error(&e));
+        let reply_ids = match &frame {
+            AgentClientFrame::Reply {
+                conversation_id,
+                client_id,
+                ..
+            } => Some((conversation_id.clone(), client_id.clone())),
+            _ => None,
+        };
+        if let Err(e) = self.on_frame(frame, out).await {
+            let mut error = public_error(&e);
+            if let (
+                AgentServerFrame::Error {
+                    conversation_id,
+                    client_id,
+                    ..
+                },
+                Some((conversation, client)),
+            ) = (&mut error, reply_ids)
+            {
+                *conversation_id = Some(conversation);
+                *client_id = Some(client);
+            }
+            out.push(error);
         }
         Next::Continue
     }
@@ -359,6 +383,20 @@ impl Console {
                 }
                 None => {
                     if self.inbox.remove(&id) {
+                        // The open conversation was closed: say so before it leaves.
+                        let open = self
+                            .opened
+                            .as_ref()
+                            .is_some_and(|o| o.conversation_id == id);
+                        if open {
+                            if let Ok((conversation, _)) =
+                                dispatch.opened_by(&self.agent, &id).await
+                            {
+                                if conversation.kind == InboxKind::Closed {
+                                    out.push(AgentServerFrame::Upsert { conversation });
+                                }
+                            }
+                        }
                         out.push(AgentServerFrame::Remove {
                             conversation_id: id,
                         });
@@ -482,6 +520,8 @@ fn error_frame(code: ErrorCode, message: &str) -> AgentServerFrame {
     AgentServerFrame::Error {
         code,
         message: message.to_owned(),
+        conversation_id: None,
+        client_id: None,
     }
 }
 
@@ -490,5 +530,10 @@ fn public_error(error: &AppError) -> AgentServerFrame {
         tracing::error!(error = %cause, "store error on the agent socket");
     }
     let (code, message) = error.public();
-    AgentServerFrame::Error { code, message }
+    AgentServerFrame::Error {
+        code,
+        message,
+        conversation_id: None,
+        client_id: None,
+    }
 }

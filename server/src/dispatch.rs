@@ -465,7 +465,7 @@ impl Dispatch {
             let line = RoutingLogLine {
                 at: decision.log.at.to_string(),
                 text: self.describe(inner, &decision),
-                entry: serde_json::to_value(&decision.log).unwrap_or_default(),
+                entry: Self::entry(inner, &decision),
             };
             sqlx::query(
                 "INSERT INTO routing_log (conversation_id, at, text, entry) VALUES (?1, ?2, ?3, ?4)",
@@ -528,13 +528,31 @@ impl Dispatch {
         Ok(())
     }
 
-    /// The log line in words, with agents named.
+    /// The log line in words, with agents named (engine ids of conversations and
+    /// channels are internal and left out).
     fn describe(&self, inner: &Inner, decision: &crate::routing::Decision) -> String {
-        let mut text = decision.log.to_string();
+        let log = &decision.log;
+        let mut text = format!("{} mode: {}; {}", log.mode, log.action, log.trigger);
+        for candidate in &log.candidates {
+            text.push_str(&format!("\n  {candidate}"));
+        }
         for (id, info) in &inner.agents {
-            text = text.replace(&id.to_string(), &format!("{} ({id})", info.row.name));
+            text = text.replace(&id.to_string(), &info.row.name);
         }
         text
+    }
+
+    /// The structured log entry, with the store's ids.
+    fn entry(inner: &Inner, decision: &crate::routing::Decision) -> serde_json::Value {
+        let mut entry = serde_json::to_value(&decision.log).unwrap_or_default();
+        let cid = decision.log.conversation;
+        if let Some(conv) = inner.convs.get(&cid) {
+            entry["conversation"] = conv.id.clone().into();
+            if let Some(channel) = inner.channels.get(&conv.channel) {
+                entry["channel"] = channel.key.clone().into();
+            }
+        }
+        entry
     }
 
     /// Closes every console of an agent whose sessions were ended.

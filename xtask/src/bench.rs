@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 pub struct Measurement {
     pub figure: String,
     pub value: u64,
-    pub budget: u64,
+    /// `None`: a figure that is only reported, with no budget (the console's size).
+    pub budget: Option<u64>,
     pub unit: &'static str,
     /// Size budgets fail the command; timing budgets are only reported (timings on a
     /// shared 2-core machine vary too much to gate a build on).
@@ -20,14 +21,14 @@ pub struct Measurement {
 
 impl Measurement {
     pub fn over(&self) -> bool {
-        self.value > self.budget
+        self.budget.is_some_and(|budget| self.value > budget)
     }
 }
 
 pub struct Bench {
     pub name: &'static str,
     pub about: &'static str,
-    /// Reads the widget frame build in dist/ (so `bench` runs build-widget first).
+    /// Reads the builds in dist/ (so `bench` runs build-widget and build-console first).
     pub needs_dist: bool,
     pub run: fn(&Ctx) -> Result<Vec<Measurement>>,
 }
@@ -35,7 +36,8 @@ pub struct Bench {
 pub const BENCHES: &[Bench] = &[
     Bench {
         name: "sizes",
-        about: "brotli sizes of the loader and the widget frame",
+        about: "brotli sizes of the loader and the widget frame (and the console's, reported \
+                without a budget)",
         needs_dist: true,
         run: sizes,
     },
@@ -123,7 +125,7 @@ fn timing(figure: &str, value: u64, budget: u64, unit: &'static str) -> Measurem
     Measurement {
         figure: figure.to_owned(),
         value,
-        budget,
+        budget: Some(budget),
         unit,
         enforced: false,
     }
@@ -207,20 +209,23 @@ pub fn budget_table(rows: &[Measurement]) -> String {
     let cells: Vec<[String; 5]> = rows
         .iter()
         .map(|r| {
-            let used = if r.budget == 0 {
-                "-".to_string()
-            } else {
-                format!("{:.0}%", r.value as f64 * 100.0 / r.budget as f64)
+            let used = match r.budget {
+                None | Some(0) => "-".to_string(),
+                Some(budget) => format!("{:.0}%", r.value as f64 * 100.0 / budget as f64),
             };
             [
                 r.figure.clone(),
                 format!("{} {}", thousands(r.value), r.unit),
-                format!("{} {}", thousands(r.budget), r.unit),
+                match r.budget {
+                    Some(budget) => format!("{} {}", thousands(budget), r.unit),
+                    None => "-".to_string(),
+                },
                 used,
-                match (r.over(), r.enforced) {
-                    (false, _) => "OK",
-                    (true, true) => "OVER",
-                    (true, false) => "OVER (reported, not enforced)",
+                match (r.budget, r.over(), r.enforced) {
+                    (None, _, _) => "reported",
+                    (Some(_), false, _) => "OK",
+                    (Some(_), true, true) => "OVER",
+                    (Some(_), true, false) => "OVER (reported, not enforced)",
                 }
                 .to_string(),
             ]
@@ -272,7 +277,9 @@ pub fn brotli_size(data: &[u8]) -> u64 {
     }
 }
 
-/// The size budgets: the loader before intent, and the whole frame (every file in dist/).
+/// The size budgets: the loader before intent, and the whole frame (every file in dist/
+/// except the console's). The console (dist/console/, agents only) is reported without a
+/// budget, when it is built.
 fn sizes(ctx: &Ctx) -> Result<Vec<Measurement>> {
     let loader_path = ctx.root.join("widget").join("embed.js");
     let loader = std::fs::read(&loader_path).map_err(|e| {
@@ -288,6 +295,7 @@ fn sizes(ctx: &Ctx) -> Result<Vec<Measurement>> {
             "run cargo xtask build-widget first",
         ));
     }
+    let console = crate::console_dist(ctx);
     let mut files = Vec::new();
     list_files(&dist, &mut files).map_err(|e| {
         fail(
@@ -295,6 +303,7 @@ fn sizes(ctx: &Ctx) -> Result<Vec<Measurement>> {
             "run cargo xtask build-widget",
         )
     })?;
+    files.retain(|path| !path.starts_with(&console));
     files.sort();
     if files.is_empty() {
         return Err(fail(
@@ -309,43 +318,92 @@ fn sizes(ctx: &Ctx) -> Result<Vec<Measurement>> {
         brotli_size(&loader),
     )];
     let loader_brotli = listing[0].2;
-    let (mut frame_raw, mut frame_brotli) = (0, 0);
-    for path in &files {
-        let data = std::fs::read(path).map_err(|e| {
-            fail(
-                format!("cannot read {}: {e}", path.display()),
-                "run cargo xtask build-widget",
-            )
-        })?;
-        let rel = path.strip_prefix(&ctx.root).unwrap_or(path);
-        let (raw, br) = (data.len() as u64, brotli_size(&data));
-        frame_raw += raw;
-        frame_brotli += br;
-        listing.push((rel.display().to_string(), raw, br));
-    }
+    let (frame_raw, frame_brotli) = measure_files(ctx, &files, &mut listing)?;
     listing.push((
-        format!("dist/ total ({} files)", files.len()),
+        format!("dist/ total ({} files, without console/)", files.len()),
         frame_raw,
         frame_brotli,
     ));
+
+    let mut console_files = Vec::new();
+    if console.join("index.html").is_file() {
+        list_files(&console, &mut console_files).map_err(|e| {
+            fail(
+                format!("cannot list {}: {e}", console.display()),
+                "run cargo xtask build-console",
+            )
+        })?;
+        console_files.sort();
+    }
+    let console_total = if console_files.is_empty() {
+        None
+    } else {
+        let (raw, brotli) = measure_files(ctx, &console_files, &mut listing)?;
+        listing.push((
+            format!("dist/console/ total ({} files)", console_files.len()),
+            raw,
+            brotli,
+        ));
+        Some(brotli)
+    };
     print!("{}", size_listing(&listing));
 
-    Ok(vec![
+    let mut measurements = vec![
         Measurement {
             figure: "before intent: widget/embed.js, brotli".to_string(),
             value: loader_brotli,
-            budget: LOADER_BUDGET,
+            budget: Some(LOADER_BUDGET),
             unit: "B",
             enforced: true,
         },
         Measurement {
             figure: format!("frame: dist/ ({} files), brotli", files.len()),
             value: frame_brotli,
-            budget: FRAME_BUDGET,
+            budget: Some(FRAME_BUDGET),
             unit: "B",
             enforced: true,
         },
-    ])
+    ];
+    match console_total {
+        Some(brotli) => measurements.push(Measurement {
+            figure: format!(
+                "console: dist/console/ ({} files), brotli",
+                console_files.len()
+            ),
+            value: brotli,
+            budget: None,
+            unit: "B",
+            enforced: false,
+        }),
+        None => ctx.note(
+            "dist/console/ is not built, so the console's size is not reported \
+             (cargo xtask build-console builds it)",
+        ),
+    }
+    Ok(measurements)
+}
+
+/// Adds a `file  raw  brotli` row per file to `listing`; returns the raw and brotli totals.
+fn measure_files(
+    ctx: &Ctx,
+    files: &[PathBuf],
+    listing: &mut Vec<(String, u64, u64)>,
+) -> Result<(u64, u64)> {
+    let (mut raw_total, mut brotli_total) = (0, 0);
+    for path in files {
+        let data = std::fs::read(path).map_err(|e| {
+            fail(
+                format!("cannot read {}: {e}", path.display()),
+                "rebuild it: cargo xtask build-widget, then cargo xtask build-console",
+            )
+        })?;
+        let rel = path.strip_prefix(&ctx.root).unwrap_or(path);
+        let (raw, br) = (data.len() as u64, brotli_size(&data));
+        raw_total += raw;
+        brotli_total += br;
+        listing.push((rel.display().to_string(), raw, br));
+    }
+    Ok((raw_total, brotli_total))
 }
 
 /// `file  raw  brotli` lines, numbers right-aligned.
@@ -388,7 +446,7 @@ mod tests {
         Measurement {
             figure: figure.to_string(),
             value,
-            budget,
+            budget: Some(budget),
             unit: "B",
             enforced: true,
         }
@@ -404,6 +462,23 @@ mod tests {
 figure                                   measured     budget  used  result
 before intent: widget/embed.js, brotli    4,321 B    5,000 B   86%  OK
 frame: dist/ (4 files), brotli          123,456 B  100,000 B  123%  OVER
+";
+        assert_eq!(table, expected);
+    }
+
+    #[test]
+    fn a_figure_without_budget_is_reported_and_never_over() {
+        let console = Measurement {
+            budget: None,
+            enforced: false,
+            ..m("console: dist/console/ (4 files), brotli", 234_567, 0)
+        };
+        assert!(!console.over());
+        let table = budget_table(&[m("frame", 1_000, 2_000), console]);
+        let expected = "\
+figure                                     measured   budget  used  result
+frame                                       1,000 B  2,000 B   50%  OK
+console: dist/console/ (4 files), brotli  234,567 B        -     -  reported
 ";
         assert_eq!(table, expected);
     }

@@ -17,16 +17,21 @@ commands:
         (and exits non-zero when something is missing)
   build-widget
         setup, then build the widget frame into dist/ (trunk build --release)
+  build-console
+        setup, then build the agent console into dist/console/ (trunk build --release
+        --config console/Trunk.toml); build-widget empties dist/, so run it first
   run [--addr ADDR] [ARGS...]
-        setup, build-widget, then start the server with a demo channel:
+        setup, build-widget, build-console, then start the server with a demo channel:
         cargo run --release -p canal-server --bin canal -- serve --demo ...
         (defaults: --dist <repo>/dist, --database-url sqlite://<repo>/data/canal.db;
         other ARGS go to `canal serve`)
   test
-        everything CI checks: setup --browser, build-widget, cargo test, widget tests in
-        Chromium, size budgets, rustfmt, clippy; stops at the first failure
+        everything CI checks: setup --browser, build-widget, build-console, cargo test,
+        widget and console tests in Chromium, size budgets, rustfmt, clippy; stops at
+        the first failure
   bench [--no-build] [NAME...]
-        build-widget (unless --no-build), then the benches (all, or those named) against
+        build-widget and build-console (unless --no-build), then the benches (all, or
+        those named) against
         their budgets; fails when a figure is over budget. Benches: ";
 
 fn main() {
@@ -71,6 +76,11 @@ fn dispatch(ctx: &Ctx, args: &[String]) -> Result {
             setup::setup(ctx, setup::Options::default())?;
             build_widget(ctx)
         }
+        "build-console" => {
+            no_args("build-console", rest)?;
+            setup::setup(ctx, setup::Options::default())?;
+            build_console(ctx)
+        }
         "run" => run_server(ctx, rest),
         "test" => {
             no_args("test", rest)?;
@@ -90,6 +100,7 @@ fn dispatch(ctx: &Ctx, args: &[String]) -> Result {
             if build && benches.iter().any(|b| b.needs_dist) {
                 setup::setup(ctx, setup::Options::default())?;
                 build_widget(ctx)?;
+                build_console(ctx)?;
             }
             bench::run(ctx, &benches)
         }
@@ -129,14 +140,7 @@ pub fn build_widget(ctx: &Ctx) -> Result {
             ));
         }
     }
-    // Trunk.toml builds offline (`cargo build --offline`), so download the crates first; this
-    // is a no-op when they are cached.
-    let fetch = Cmd::new("cargo", &["fetch"]);
-    ctx.step(&format!("fetching crates ({fetch})"));
-    ctx.run(
-        &fetch,
-        "check the network or the crates.io mirror, then rerun: cargo xtask build-widget",
-    )?;
+    fetch_crates(ctx, "cargo xtask build-widget")?;
     // Trunk checks crates.io for a newer version of itself unless told not to.
     let cmd = Cmd::new("trunk", &["build", "--release"]).env("TRUNK_SKIP_VERSION_CHECK", "true");
     ctx.step(&format!("building the widget frame ({cmd})"));
@@ -153,6 +157,63 @@ pub fn build_widget(ctx: &Ctx) -> Result {
         ));
     }
     Ok(())
+}
+
+/// Trunk builds offline (`cargo build --offline`), so download the crates first; this is a
+/// no-op when they are cached.
+fn fetch_crates(ctx: &Ctx, rerun: &str) -> Result {
+    let fetch = Cmd::new("cargo", &["fetch"]);
+    ctx.step(&format!("fetching crates ({fetch})"));
+    ctx.run(
+        &fetch,
+        &format!("check the network or the crates.io mirror, then rerun: {rerun}"),
+    )
+}
+
+/// Where the console's Trunk config lives, relative to the repo root.
+pub const CONSOLE_TRUNK_TOML: &str = "console/Trunk.toml";
+
+/// `trunk build --release --config console/Trunk.toml`, writing dist/console/. Assumes setup
+/// ran. The widget's build empties dist/ (console included), so this runs after it.
+pub fn build_console(ctx: &Ctx) -> Result {
+    for file in [CONSOLE_TRUNK_TOML, "console/index.html"] {
+        if !ctx.root.join(file).is_file() {
+            return Err(fail(
+                format!("{file} is missing"),
+                "the console build needs console/Trunk.toml and console/index.html (see the \
+                 design's Layout); restore them, then rerun: cargo xtask build-console",
+            ));
+        }
+    }
+    fetch_crates(ctx, "cargo xtask build-console")?;
+    let cmd = Cmd::new(
+        "trunk",
+        &["build", "--release", "--config", CONSOLE_TRUNK_TOML],
+    )
+    .env("TRUNK_SKIP_VERSION_CHECK", "true");
+    ctx.step(&format!("building the agent console ({cmd})"));
+    ctx.run(
+        &cmd,
+        "read trunk's error above; if a tool is missing or at the wrong version run \
+         `cargo xtask setup`; if it says a file in dist/console/.stage vanished, another \
+         widget build emptied dist/ meanwhile: rerun: cargo xtask build-console",
+    )?;
+    let index = console_dist(ctx).join("index.html");
+    if !index.is_file() {
+        return Err(fail(
+            format!("trunk succeeded but {} is missing", index.display()),
+            format!(
+                "check the dist setting in {CONSOLE_TRUNK_TOML} (dist/console/ is where the \
+                 server serves /console/ from)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// dist/console/: the console's build, served under /console/.
+pub fn console_dist(ctx: &Ctx) -> std::path::PathBuf {
+    ctx.root.join("dist").join("console")
 }
 
 /// Options `canal serve` gets unless the user gave them (on the command line or by env).
@@ -193,6 +254,7 @@ fn run_server(ctx: &Ctx, rest: &[String]) -> Result {
     };
     setup::setup(ctx, setup::Options::default())?;
     build_widget(ctx)?;
+    build_console(ctx)?;
 
     let data = ctx.root.join("data");
     std::fs::create_dir_all(&data).map_err(|e| {

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 enum Work {
     Setup,
     BuildWidget,
+    BuildConsole,
     /// `cargo test`: output is copied through and its `test result:` lines are counted.
     Tests(Cmd),
     Sizes,
@@ -49,19 +50,14 @@ impl Counts {
     }
 }
 
-fn steps(ctx: &Ctx) -> Vec<Step> {
-    let dist = ctx.root.join("dist").display().to_string();
-    // The widget's logic tests run natively too; its browser tests are the wasm step.
-    let native = Cmd::new("cargo", &["test", "--workspace"])
-        .env("CANAL_DIST", dist)
-        .env("CHROMEDRIVER", CHROMEDRIVER)
-        .env("CHROMIUM", CHROMIUM);
-    let wasm = Cmd::new(
+/// The wasm-bindgen tests of a front-end crate, in headless Chromium.
+fn wasm_tests(package: &str) -> Cmd {
+    Cmd::new(
         "cargo",
         &[
             "test",
             "-p",
-            "canal-widget",
+            package,
             "--target",
             WASM_TARGET,
             "--profile",
@@ -69,27 +65,17 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
         ],
     )
     .env("CHROMEDRIVER", CHROMEDRIVER)
-    .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
-    let fmt = Cmd::new("cargo", &["fmt", "--all", "--", "--check"]);
-    let clippy = Cmd::new(
-        "cargo",
-        &[
-            "clippy",
-            "--workspace",
-            "--exclude",
-            "canal-widget",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    );
-    let clippy_wasm = Cmd::new(
+    .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+}
+
+/// Clippy on wasm32 for a front-end crate (what it is built for).
+fn wasm_clippy(package: &str) -> Cmd {
+    Cmd::new(
         "cargo",
         &[
             "clippy",
             "-p",
-            "canal-widget",
+            package,
             "--target",
             WASM_TARGET,
             "--all-targets",
@@ -97,7 +83,38 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
             "-D",
             "warnings",
         ],
+    )
+}
+
+fn steps(ctx: &Ctx) -> Vec<Step> {
+    let dist = ctx.root.join("dist").display().to_string();
+    // The widget's and the console's logic tests run natively too; their browser tests
+    // are the wasm steps.
+    let native = Cmd::new("cargo", &["test", "--workspace"])
+        .env("CANAL_DIST", dist)
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("CHROMIUM", CHROMIUM);
+    let wasm = wasm_tests("canal-widget");
+    let wasm_console = wasm_tests("canal-console");
+    let fmt = Cmd::new("cargo", &["fmt", "--all", "--", "--check"]);
+    // The front ends are checked on wasm32, the target they are built for.
+    let clippy = Cmd::new(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "canal-widget",
+            "--exclude",
+            "canal-console",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
     );
+    let clippy_wasm = wasm_clippy("canal-widget");
+    let clippy_console = wasm_clippy("canal-console");
     vec![
         // Seconds, not minutes: a formatting slip fails before the long steps.
         Step {
@@ -115,8 +132,14 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
             rerun: "cargo xtask build-widget".into(),
             work: Work::BuildWidget,
         },
+        // After the widget: its build empties dist/.
         Step {
-            name: "tests (server, protocol, widget logic, e2e, xtask)",
+            name: "build-console",
+            rerun: "cargo xtask build-console".into(),
+            work: Work::BuildConsole,
+        },
+        Step {
+            name: "tests (server, protocol, widget and console logic, e2e, xtask)",
             rerun: native.to_string(),
             work: Work::Tests(native),
         },
@@ -124,6 +147,11 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
             name: "widget tests (wasm, Chromium)",
             rerun: wasm.to_string(),
             work: Work::Tests(wasm),
+        },
+        Step {
+            name: "console tests (wasm, Chromium)",
+            rerun: wasm_console.to_string(),
+            work: Work::Tests(wasm_console),
         },
         Step {
             name: "size budgets",
@@ -139,6 +167,11 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
             name: "clippy (widget, wasm)",
             rerun: clippy_wasm.to_string(),
             work: Work::Command(clippy_wasm),
+        },
+        Step {
+            name: "clippy (console, wasm)",
+            rerun: clippy_console.to_string(),
+            work: Work::Command(clippy_console),
         },
     ]
 }
@@ -166,6 +199,7 @@ pub fn test(ctx: &Ctx) -> Result {
                 },
             ),
             Work::BuildWidget => crate::build_widget(ctx),
+            Work::BuildConsole => crate::build_console(ctx),
             Work::Sizes => bench::select(&["sizes".to_string()]).and_then(|b| bench::run(ctx, &b)),
             Work::Command(cmd) => ctx.run(cmd, ""),
             Work::Tests(cmd) => {
@@ -362,6 +396,31 @@ mod tests {
         assert_eq!(coloured.passed, 4);
         assert_eq!(parse_result_line("running 3 tests"), None);
         assert_eq!(parse_result_line("test foo ... ok"), None);
+    }
+
+    #[test]
+    fn the_console_is_built_after_the_widget_and_checked_on_wasm() {
+        let steps = steps(&Ctx::new());
+        let at = |name: &str| {
+            steps
+                .iter()
+                .position(|s| s.name == name)
+                .unwrap_or_else(|| panic!("no step {name}"))
+        };
+        // The widget's build empties dist/; the native tests serve dist/console/.
+        assert!(at("build-widget") < at("build-console"));
+        assert!(
+            at("build-console")
+                < at("tests (server, protocol, widget and console logic, e2e, xtask)")
+        );
+        let command = |name: &str| match &steps[at(name)].work {
+            Work::Command(cmd) | Work::Tests(cmd) => cmd.to_string(),
+            _ => String::new(),
+        };
+        assert!(command("clippy").contains("--exclude canal-console"));
+        assert!(command("clippy (console, wasm)").contains("-p canal-console --target wasm32"));
+        assert!(command("console tests (wasm, Chromium)")
+            .contains("test -p canal-console --target wasm32-unknown-unknown --profile wasm-test"));
     }
 
     #[test]

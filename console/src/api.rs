@@ -1,0 +1,379 @@
+//! The console's I/O with its own server (same origin, relative URLs): the login
+//! and admin calls over `fetch`, and the agent WebSocket. The session lives in an HttpOnly
+//! cookie the browser sends by itself; no token ever reaches this code. What comes
+//! back is parsed into `canal_protocol` types; nothing from the network is
+//! trusted to be well formed.
+
+use std::rc::Rc;
+
+use canal_protocol::agent::{
+    AgentClientFrame, AgentList, AgentProfile, AgentServerFrame, AgentView, CreateAgent,
+    LoginRequest, RoutingSettings, UpdateAgent,
+};
+use canal_protocol::{ErrorBody, ErrorCode};
+use serde::{de::DeserializeOwned, Serialize};
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, MessageEvent, RequestCredentials, RequestInit, Response, WebSocket};
+
+/// The console's routes on the server.
+pub mod routes {
+    /// `POST`: [`LoginRequest`](super::LoginRequest) -> `AgentProfile`, sets the cookie.
+    pub const LOGIN: &str = "/api/v1/agent/login";
+    /// `POST`: ends the session (204).
+    pub const LOGOUT: &str = "/api/v1/agent/logout";
+    /// `GET`: the signed-in agent, or 401.
+    pub const ME: &str = "/api/v1/agent/me";
+    /// The agent socket.
+    pub const SOCKET: &str = "/api/v1/agent/ws";
+    /// `GET`: `AgentList`; `POST`: `CreateAgent` -> `AgentView` (admins).
+    pub const ADMIN_AGENTS: &str = "/api/v1/admin/agents";
+
+    /// `PATCH`: `UpdateAgent` -> `AgentView` (admins).
+    pub fn admin_agent(id: u64) -> String {
+        format!("{ADMIN_AGENTS}/{id}")
+    }
+
+    /// `GET`/`PUT`: a channel's `RoutingSettings` (admins). The key is
+    /// percent-encoded, so whatever was typed stays one path segment.
+    pub fn channel_routing(key: &str) -> String {
+        format!("/api/v1/admin/channels/{}/routing", path_segment(key))
+    }
+
+    /// Percent-encodes everything but RFC 3986 unreserved characters.
+    fn path_segment(raw: &str) -> String {
+        let mut out = String::with_capacity(raw.len());
+        for byte in raw.bytes() {
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                out.push(char::from(byte));
+            } else {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        out
+    }
+}
+
+/// Why a call to the server failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// No answer: offline, blocked, or the browser refused the request.
+    Network,
+    /// The server answered with an error status and, when its error body could be
+    /// read, its code and sentence.
+    Status {
+        status: u16,
+        code: Option<ErrorCode>,
+        message: Option<String>,
+    },
+    /// The answer did not have the shape the protocol says.
+    Decode,
+}
+
+impl ApiError {
+    /// The session is missing or over: sign in again.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, Self::Status { status: 401, .. })
+            || matches!(
+                self,
+                Self::Status {
+                    code: Some(ErrorCode::Unauthorized),
+                    ..
+                }
+            )
+    }
+}
+
+/// `GET /api/v1/agent/me`: who the session cookie belongs to.
+pub async fn me() -> Result<AgentProfile, ApiError> {
+    call("GET", routes::ME, None::<&()>).await
+}
+
+/// `POST /api/v1/agent/login`: on success the server sets the session cookie.
+pub async fn login(request: &LoginRequest) -> Result<AgentProfile, ApiError> {
+    call("POST", routes::LOGIN, Some(request)).await
+}
+
+/// `POST /api/v1/agent/logout`: ends the session and clears the cookie.
+pub async fn logout() -> Result<(), ApiError> {
+    fetch_text("POST", routes::LOGOUT, None).await.map(drop)
+}
+
+/// `GET /api/v1/admin/agents`: every agent, for an admin's session.
+pub async fn list_agents() -> Result<AgentList, ApiError> {
+    call("GET", routes::ADMIN_AGENTS, None::<&()>).await
+}
+
+/// `POST /api/v1/admin/agents`: the new agent.
+pub async fn create_agent(request: &CreateAgent) -> Result<AgentView, ApiError> {
+    call("POST", routes::ADMIN_AGENTS, Some(request)).await
+}
+
+/// `PATCH /api/v1/admin/agents/{id}`: the agent as changed.
+pub async fn update_agent(id: u64, request: &UpdateAgent) -> Result<AgentView, ApiError> {
+    call("PATCH", &routes::admin_agent(id), Some(request)).await
+}
+
+/// `GET /api/v1/admin/channels/{key}/routing`.
+pub async fn load_routing(key: &str) -> Result<RoutingSettings, ApiError> {
+    call("GET", &routes::channel_routing(key), None::<&()>).await
+}
+
+/// `PUT /api/v1/admin/channels/{key}/routing`: the settings as stored.
+pub async fn save_routing(
+    key: &str,
+    settings: &RoutingSettings,
+) -> Result<RoutingSettings, ApiError> {
+    call("PUT", &routes::channel_routing(key), Some(settings)).await
+}
+
+async fn call<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: Option<&B>,
+) -> Result<T, ApiError> {
+    let body = match body {
+        Some(body) => Some(serde_json::to_string(body).map_err(|_| ApiError::Decode)?),
+        None => None,
+    };
+    let text = fetch_text(method, url, body).await?;
+    serde_json::from_str(&text).map_err(|_| ApiError::Decode)
+}
+
+/// The one non-generic `fetch`: the body of a 2xx answer, or the error.
+async fn fetch_text(method: &str, url: &str, body: Option<String>) -> Result<String, ApiError> {
+    let window = web_sys::window().ok_or(ApiError::Network)?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    // The session cookie, and only to our own origin.
+    init.set_credentials(RequestCredentials::SameOrigin);
+    if let Some(body) = body {
+        let headers = Headers::new().map_err(|_| ApiError::Network)?;
+        headers
+            .set("content-type", "application/json")
+            .map_err(|_| ApiError::Network)?;
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(&body));
+    }
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| ApiError::Network)?
+        .dyn_into()
+        .map_err(|_| ApiError::Network)?;
+    let text = JsFuture::from(response.text().map_err(|_| ApiError::Network)?)
+        .await
+        .map_err(|_| ApiError::Network)?
+        .as_string()
+        .unwrap_or_default();
+    if response.ok() {
+        Ok(text)
+    } else {
+        Err(status_error(response.status(), &text))
+    }
+}
+
+/// An error status with what can be read of the server's `{"error": ...}` body.
+fn status_error(status: u16, body: &str) -> ApiError {
+    let detail = serde_json::from_str::<ErrorBody>(body).ok().map(|b| b.error);
+    ApiError::Status {
+        status,
+        code: detail.as_ref().map(|d| d.code),
+        message: detail.map(|d| d.message),
+    }
+}
+
+/// A random id for reply client ids: 128 bits from `crypto.getRandomValues`, as 32
+/// hex digits. `None` if the browser has no crypto.
+pub fn random_id() -> Option<String> {
+    let mut bytes = [0u8; 16];
+    web_sys::window()?
+        .crypto()
+        .ok()?
+        .get_random_values_with_u8_array(&mut bytes)
+        .ok()?;
+    Some(hex(&bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    bytes
+        .iter()
+        .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]])
+        .map(char::from)
+        .collect()
+}
+
+/// Reads a frame of the agent socket; `None` for anything that is not one.
+pub fn decode_frame(text: &str) -> Option<AgentServerFrame> {
+    serde_json::from_str(text).ok()
+}
+
+/// The socket URL for a page at `protocol` (`https:`) and `host` (`a.example:8080`).
+pub fn socket_url(protocol: &str, host: &str) -> String {
+    let scheme = if protocol == "https:" { "wss:" } else { "ws:" };
+    format!("{scheme}//{host}{}", routes::SOCKET)
+}
+
+/// What the agent socket reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SocketEvent {
+    /// Connected; the server's `welcome` follows.
+    Open,
+    /// A frame from the server. Frames that do not parse are dropped.
+    Frame(Box<AgentServerFrame>),
+    /// The connection ended (or never came up).
+    Closed,
+}
+
+type Handler<A> = Closure<dyn FnMut(A)>;
+
+/// The agent WebSocket at `/api/v1/agent/ws` of the console's own host. Dropping
+/// it closes the connection and silences its handlers.
+pub struct Socket {
+    ws: WebSocket,
+    _on_open: Handler<JsValue>,
+    _on_message: Handler<MessageEvent>,
+    _on_close: Handler<JsValue>,
+}
+
+impl Socket {
+    /// Connects; `on_event` hears about it from then on.
+    pub fn open(on_event: impl Fn(SocketEvent) + 'static) -> Result<Self, ApiError> {
+        let location = web_sys::window().ok_or(ApiError::Network)?.location();
+        let protocol = location.protocol().map_err(|_| ApiError::Network)?;
+        let host = location.host().map_err(|_| ApiError::Network)?;
+        let ws = WebSocket::new(&socket_url(&protocol, &host)).map_err(|_| ApiError::Network)?;
+
+        let on_event = Rc::new(on_event);
+        let on_open: Handler<JsValue> = {
+            let on_event = Rc::clone(&on_event);
+            Closure::new(move |_| on_event(SocketEvent::Open))
+        };
+        let on_message: Handler<MessageEvent> = {
+            let on_event = Rc::clone(&on_event);
+            Closure::new(move |event: MessageEvent| {
+                let frame = event
+                    .data()
+                    .as_string()
+                    .and_then(|text| decode_frame(&text));
+                if let Some(frame) = frame {
+                    on_event(SocketEvent::Frame(Box::new(frame)));
+                }
+            })
+        };
+        let on_close: Handler<JsValue> = Closure::new(move |_| on_event(SocketEvent::Closed));
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        Ok(Self {
+            ws,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+        })
+    }
+
+    /// Sends a frame; `false` if the socket is not open.
+    pub fn send(&self, frame: &AgentClientFrame) -> bool {
+        self.ws.ready_state() == WebSocket::OPEN
+            && serde_json::to_string(frame)
+                .ok()
+                .is_some_and(|text| self.ws.send_with_str(&text).is_ok())
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        let _ = self.ws.close();
+    }
+}
+
+// Native tier: `cargo test -p canal-console` (no browser needed).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn socket_follows_the_page_scheme() {
+        assert_eq!(
+            socket_url("https:", "chat.example"),
+            "wss://chat.example/api/v1/agent/ws"
+        );
+        assert_eq!(
+            socket_url("http:", "127.0.0.1:8080"),
+            "ws://127.0.0.1:8080/api/v1/agent/ws"
+        );
+    }
+
+    #[test]
+    fn frames_that_are_not_frames_are_dropped() {
+        assert!(matches!(
+            decode_frame(r#"{"type":"remove","conversation_id":"c1"}"#),
+            Some(AgentServerFrame::Remove { .. })
+        ));
+        for bad in [
+            "",
+            "null",
+            r#"{"type":"remove"}"#,
+            r#"{"type":"explode","conversation_id":"c1"}"#,
+            r#"{"type":"status","status":"sleeping"}"#,
+        ] {
+            assert_eq!(decode_frame(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn ids_are_lower_hex() {
+        assert_eq!(hex(&[0x00, 0x9f, 0xff]), "009fff");
+    }
+
+    #[test]
+    fn unauthorized_is_401_or_its_code() {
+        assert!(status_error(401, "").is_unauthorized());
+        assert!(
+            status_error(403, r#"{"error":{"code":"unauthorized","message":"no"}}"#)
+                .is_unauthorized()
+        );
+        assert!(!ApiError::Network.is_unauthorized());
+        assert!(!status_error(500, "").is_unauthorized());
+    }
+
+    #[test]
+    fn error_bodies_keep_the_servers_sentence() {
+        assert_eq!(
+            status_error(
+                422,
+                r#"{"error":{"code":"invalid_field","message":"email is taken"}}"#
+            ),
+            ApiError::Status {
+                status: 422,
+                code: Some(ErrorCode::InvalidField),
+                message: Some("email is taken".into()),
+            }
+        );
+        assert_eq!(
+            status_error(502, "<html>bad gateway</html>"),
+            ApiError::Status {
+                status: 502,
+                code: None,
+                message: None,
+            }
+        );
+    }
+
+    #[test]
+    fn admin_routes_keep_the_key_one_segment() {
+        assert_eq!(
+            routes::channel_routing("demo"),
+            "/api/v1/admin/channels/demo/routing"
+        );
+        assert_eq!(
+            routes::channel_routing("a/b c?"),
+            "/api/v1/admin/channels/a%2Fb%20c%3F/routing"
+        );
+        assert_eq!(routes::admin_agent(7), "/api/v1/admin/agents/7");
+    }
+}

@@ -1,0 +1,265 @@
+//! The conversation view: header with actions, messages, composer, routing log.
+
+use canal_protocol::agent::{AgentSummary, InboxKind, Role};
+use leptos::prelude::*;
+
+use super::{Composer, MessageList, RoutingLog};
+use crate::{
+    i18n::{use_strings, Strings},
+    session::Console,
+    state::{status_str, Standing},
+    time::local_clock,
+};
+
+/// The main column: the open [`Conversation`], or a hint to pick one.
+#[component]
+pub fn ConversationPane() -> impl IntoView {
+    let t = use_strings();
+    let console = expect_context::<Console>();
+    let open_id = Memo::new(move |_| {
+        console
+            .state
+            .with(|s| s.open.as_ref().map(|open| open.id.clone()))
+    });
+    view! {
+        <main class="cc-pane">
+            {move || match open_id.get() {
+                None => view! { <p class="cc-placeholder">{t.pick_conversation}</p> }.into_any(),
+                Some(id) => view! { <Conversation id=id /> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+fn standing_text(t: &Strings, standing: Option<Standing>) -> &'static str {
+    match standing {
+        Some(Standing::Listed(InboxKind::Offered)) => t.standing_offered,
+        Some(Standing::Listed(InboxKind::Mine)) => t.standing_mine,
+        Some(Standing::Listed(InboxKind::Waiting)) => t.standing_waiting,
+        Some(Standing::Listed(InboxKind::Others)) => t.standing_others,
+        Some(Standing::Listed(InboxKind::Closed) | Standing::Closed) => t.standing_closed,
+        Some(Standing::Gone) | None => t.standing_gone,
+    }
+}
+
+fn standing_str(standing: Option<Standing>) -> &'static str {
+    match standing {
+        Some(Standing::Listed(kind)) => crate::state::kind_str(kind),
+        Some(Standing::Closed) => "closed",
+        Some(Standing::Gone) | None => "gone",
+    }
+}
+
+/// A colleague as the transfer list shows them.
+fn colleague_label(t: &Strings, agent: &AgentSummary) -> String {
+    format!(
+        "{} ({}, {} {})",
+        agent.name,
+        t.status(agent.status),
+        t.holding,
+        agent.holding
+    )
+}
+
+/// One conversation (`data-testid="conversation-view"`): channel and page, where
+/// it stands for this agent, the actions that fit (Take/Decline for an offer,
+/// Take for a supervisor on a waiting one, Transfer and Close for a held one),
+/// the [`MessageList`], the [`Composer`] while it is this agent's, and the
+/// [`RoutingLog`].
+#[component]
+pub fn Conversation(
+    /// The open conversation's id.
+    id: String,
+) -> impl IntoView {
+    let t = use_strings();
+    let console = expect_context::<Console>();
+    let state = console.state;
+    let summary =
+        Memo::new(move |_| state.with(|s| s.open.as_ref().and_then(|open| open.summary.clone())));
+    let standing = Memo::new(move |_| state.with(|s| s.standing()));
+    let loading = Memo::new(move |_| state.with(|s| s.open.as_ref().is_some_and(|o| o.loading)));
+    let entries = Memo::new(move |_| state.with(|s| s.entries()));
+    let log = Memo::new(move |_| {
+        state.with(|s| s.open.as_ref().map(|o| o.log.clone()).unwrap_or_default())
+    });
+    let colleagues = Memo::new(move |_| state.with(|s| s.colleagues()));
+    let supervises = Memo::new(move |_| {
+        state.with(|s| s.me.as_ref().map_or(Role::Agent, |me| me.role).supervises())
+    });
+
+    let is = move |kind: InboxKind| standing.get() == Some(Standing::Listed(kind));
+    let can_take = move || is(InboxKind::Offered) || (is(InboxKind::Waiting) && supervises.get());
+    let title = move || summary.with(|s| s.as_ref().map(|s| s.channel_title.clone()));
+    let page = move || summary.with(|s| s.as_ref().and_then(|s| s.page_url.clone()));
+    // Only web pages become links (never `javascript:` or the like).
+    let page_href =
+        move || page().filter(|url| url.starts_with("https://") || url.starts_with("http://"));
+    let started = move || summary.with(|s| s.as_ref().map(|s| local_clock(&s.created_at)));
+
+    let target = RwSignal::new(String::new());
+    let act = {
+        let id = id.clone();
+        move |action: fn(&Console, &str)| {
+            let id = id.clone();
+            move |_| action(&console, &id)
+        }
+    };
+    let transfer = {
+        let id = id.clone();
+        move |_| {
+            let to = target.get_untracked();
+            let to_agent = match to.as_str() {
+                "" => return,
+                "queue" => None,
+                agent => match agent.parse::<u64>() {
+                    Ok(agent) => Some(agent),
+                    Err(_) => return,
+                },
+            };
+            console.transfer(&id, to_agent);
+            target.set(String::new());
+        }
+    };
+    let take = act(Console::take);
+    let decline = act(Console::decline);
+    let close = act(Console::close);
+    let offline = move || !console.live();
+    let view_id = id.clone();
+
+    view! {
+        <div class="cc-conversation" data-testid="conversation-view" data-conversation-id=view_id>
+            <section class="cc-thread" aria-labelledby="cc-thread-title">
+                <header class="cc-thread-head">
+                    <div class="cc-thread-info">
+                        <h1 id="cc-thread-title" class="cc-thread-title">{title}</h1>
+                        <p class="cc-meta">
+                            <span
+                                class="cc-badge"
+                                data-testid="standing"
+                                data-standing=move || standing_str(standing.get())
+                            >
+                                {move || standing_text(t, standing.get())}
+                            </span>
+                            {move || started().map(|at| view! { <span>{t.started} " " {at}</span> })}
+                            {move || {
+                                page()
+                                    .map(|url| {
+                                        let href = page_href();
+                                        view! {
+                                            <span class="cc-meta-page">
+                                                {t.page} ": "
+                                                {match href {
+                                                    Some(href) => view! {
+                                                        <a href=href target="_blank" rel="noopener noreferrer">{url}</a>
+                                                    }
+                                                    .into_any(),
+                                                    None => view! { <span>{url}</span> }.into_any(),
+                                                }}
+                                            </span>
+                                        }
+                                    })
+                            }}
+                        </p>
+                    </div>
+                    <div class="cc-actions" role="group" aria-label=t.actions>
+                        {move || {
+                            can_take()
+                                .then(|| {
+                                    view! {
+                                        <button
+                                            type="button"
+                                            class="cc-button cc-primary"
+                                            data-testid="take"
+                                            disabled=offline
+                                            on:click=take.clone()
+                                        >
+                                            {t.take}
+                                        </button>
+                                    }
+                                })
+                        }}
+                        {move || {
+                            is(InboxKind::Offered)
+                                .then(|| {
+                                    view! {
+                                        <button
+                                            type="button"
+                                            class="cc-button"
+                                            data-testid="decline"
+                                            disabled=offline
+                                            on:click=decline.clone()
+                                        >
+                                            {t.decline}
+                                        </button>
+                                    }
+                                })
+                        }}
+                        {move || {
+                            is(InboxKind::Mine)
+                                .then(|| {
+                                    let transfer = transfer.clone();
+                                    let close = close.clone();
+                                    view! {
+                                        <label class="cc-inline-label" for="cc-transfer">{t.transfer_to}</label>
+                                        <select
+                                            id="cc-transfer"
+                                            class="cc-select"
+                                            data-testid="transfer-select"
+                                            on:change=move |ev| target.set(event_target_value(&ev))
+                                        >
+                                            <option value="" prop:selected=move || target.with(String::is_empty)>
+                                                {t.choose_target}
+                                            </option>
+                                            <option value="queue" prop:selected=move || target.get() == "queue">
+                                                {t.back_to_queue}
+                                            </option>
+                                            <For
+                                                each=move || colleagues.get()
+                                                key=|a| (a.id, a.status, a.holding, a.name.clone())
+                                                children=move |agent| {
+                                                    let value = agent.id.to_string();
+                                                    let selected = value.clone();
+                                                    view! {
+                                                        <option
+                                                            value=value
+                                                            data-status=status_str(agent.status)
+                                                            prop:selected=move || target.get() == selected
+                                                        >
+                                                            {colleague_label(t, &agent)}
+                                                        </option>
+                                                    }
+                                                }
+                                            />
+                                        </select>
+                                        <button
+                                            type="button"
+                                            class="cc-button"
+                                            data-testid="transfer-submit"
+                                            disabled=move || offline() || target.with(String::is_empty)
+                                            on:click=transfer
+                                        >
+                                            {t.transfer}
+                                        </button>
+                                        <button
+                                            type="button"
+                                            class="cc-button cc-danger"
+                                            data-testid="close-conversation"
+                                            disabled=offline
+                                            on:click=close
+                                        >
+                                            {t.close_conversation}
+                                        </button>
+                                    }
+                                })
+                        }}
+                    </div>
+                </header>
+                <MessageList entries=entries loading=loading />
+                {move || {
+                    is(InboxKind::Mine).then(|| view! { <Composer id=id.clone() /> })
+                }}
+            </section>
+            <RoutingLog lines=log />
+        </div>
+    }
+}

@@ -1,0 +1,24 @@
+//! The console's components, one module each. [`App`] is the root the binary
+//! mounts; [`Workspace`] is everything behind the sign-in.
+
+mod app;
+mod composer;
+mod conversation;
+mod inbox;
+mod login;
+mod message_list;
+mod notice;
+mod routing_log;
+mod top_bar;
+mod workspace;
+
+pub use app::App;
+pub use composer::Composer;
+pub use conversation::{Conversation, ConversationPane};
+pub use inbox::{Inbox, InboxItem, InboxSection};
+pub use login::Login;
+pub use message_list::MessageList;
+pub use notice::Notice;
+pub use routing_log::RoutingLog;
+pub use top_bar::TopBar;
+pub use workspace::Workspace;

@@ -1,0 +1,97 @@
+//! The header: who is signed in, the socket's state, availability, sign-out.
+
+use canal_protocol::agent::Status;
+use leptos::prelude::*;
+
+use crate::{
+    i18n::use_strings,
+    session::{Console, Link},
+    state::status_str,
+};
+
+/// Brand, connection state (`connecting…`, `connected`, `reconnecting…` with a
+/// button to try at once), the availability switch (online/away, as the server
+/// confirmed it), the agent's name and role, and the sign-out button.
+#[component]
+pub fn TopBar(
+    /// The agent asked to sign out.
+    on_sign_out: Callback<()>,
+    /// Why signing out did not work, if it did not.
+    #[prop(into)]
+    sign_out_error: Signal<Option<&'static str>>,
+) -> impl IntoView {
+    let t = use_strings();
+    let console = expect_context::<Console>();
+    let status = Memo::new(move |_| console.state.with(|s| s.status));
+    let me = Memo::new(move |_| {
+        console
+            .state
+            .with(|s| s.me.as_ref().map(|me| (me.name.clone(), me.role)))
+    });
+    let link = console.link;
+    let link_text = move || match link.get() {
+        Link::Connecting => t.connecting,
+        Link::Live => t.connected,
+        Link::Reconnecting => t.reconnecting,
+    };
+    let toggle = move |_| {
+        let next = match status.get_untracked() {
+            Status::Online => Status::Away,
+            Status::Away | Status::Offline => Status::Online,
+        };
+        console.set_status(next);
+    };
+
+    view! {
+        <header class="cc-top">
+            <span class="cc-brand">"Canal"</span>
+            <span
+                class="cc-link"
+                data-testid="connection-state"
+                data-state=move || link.get().as_str()
+                role="status"
+            >
+                <span class="cc-dot" aria-hidden="true"></span>
+                {link_text}
+            </span>
+            <button
+                type="button"
+                class="cc-button cc-quiet"
+                data-testid="reconnect"
+                hidden=move || link.get() != Link::Reconnecting
+                on:click=move |_| console.connect()
+            >
+                {t.retry_now}
+            </button>
+            <span class="cc-top-space"></span>
+            <p class="cc-top-error" role="alert">{move || sign_out_error.get()}</p>
+            <button
+                type="button"
+                class="cc-status"
+                role="switch"
+                data-testid="status-toggle"
+                data-status=move || status_str(status.get())
+                aria-checked=move || (status.get() == Status::Online).to_string()
+                aria-label=t.status_label
+                title=t.status_label
+                disabled=move || !console.live()
+                on:click=toggle
+            >
+                <span class="cc-dot" aria-hidden="true"></span>
+                {move || t.status(status.get())}
+            </button>
+            <span class="cc-me" data-testid="agent-name">
+                {move || me.get().map(|(name, _)| name)}
+                <small class="cc-role">{move || me.get().map(|(_, role)| t.role(role))}</small>
+            </span>
+            <button
+                type="button"
+                class="cc-button cc-quiet"
+                data-testid="logout"
+                on:click=move |_| on_sign_out.run(())
+            >
+                {t.sign_out}
+            </button>
+        </header>
+    }
+}

@@ -1,0 +1,70 @@
+//! Everything behind the sign-in: header, notice, inbox and conversation.
+
+use canal_protocol::agent::AgentProfile;
+use leptos::{prelude::*, task::spawn_local};
+
+use super::{ConversationPane, Inbox, Notice, TopBar};
+use crate::{api, i18n::use_strings, session::Console};
+
+/// Starts the [`Console`] session for `me` (the agent socket) and provides it to
+/// the components inside: [`TopBar`], [`Notice`], [`Inbox`], [`ConversationPane`].
+/// The page title counts the offers waiting for this agent, so a background tab
+/// shows them.
+#[component]
+pub fn Workspace(
+    /// The signed-in agent.
+    me: AgentProfile,
+    /// Signed out (by the button, or because the session ended), with the reason
+    /// the sign-in form shows.
+    on_signed_out: Callback<Option<&'static str>>,
+) -> impl IntoView {
+    let t = use_strings();
+    let console = Console::new(
+        me,
+        Callback::new(move |()| on_signed_out.run(Some(t.err_session_over))),
+    );
+    provide_context(console);
+
+    let offered = Memo::new(move |_| console.state.with(|s| s.offered_count()));
+    Effect::new(move |_| {
+        let title = match offered.get() {
+            0 => t.app_name.to_owned(),
+            n => format!("({n}) {}", t.app_name),
+        };
+        document().set_title(&title);
+    });
+    on_cleanup(move || document().set_title(t.app_name));
+
+    let sign_out_error = RwSignal::new(None::<&'static str>);
+    let signing_out = RwSignal::new(false);
+    let on_sign_out = Callback::new(move |()| {
+        if signing_out.get_untracked() {
+            return;
+        }
+        signing_out.set(true);
+        sign_out_error.set(None);
+        spawn_local(async move {
+            let result = api::logout().await;
+            if signing_out.is_disposed() {
+                return;
+            }
+            signing_out.set(false);
+            match result {
+                Ok(()) => on_signed_out.run(None),
+                Err(error) if error.is_unauthorized() => on_signed_out.run(None),
+                Err(_) => sign_out_error.set(Some(t.err_sign_out)),
+            }
+        });
+    });
+
+    view! {
+        <div class="cc-app">
+            <TopBar on_sign_out=on_sign_out sign_out_error=sign_out_error />
+            <Notice />
+            <div class="cc-body">
+                <Inbox />
+                <ConversationPane />
+            </div>
+        </div>
+    }
+}

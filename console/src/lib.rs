@@ -1,0 +1,24 @@
+//! The Canal agent console, served under `/console/` (Leptos, client-side
+//! rendered, compiled to WebAssembly). Agents sign in, see their inbox live over
+//! the agent socket, take offers, answer, transfer and close conversations;
+//! supervisors also see the queue and their colleagues' conversations.
+//!
+//! Layout:
+//! - [`components`]: one module per component; [`components::App`] is the root.
+//! - [`session`]: the agent socket, reconnects and actions, around the state.
+//! - [`state`]: the inbox reducer and pending replies (pure; native unit tests).
+//! - [`api`]: HTTP calls (login, `me`, logout) and the WebSocket.
+//! - [`time`]: RFC 3339 times as clock times, dates and countdowns.
+//! - [`i18n`]: the UI texts.
+
+pub mod api;
+pub mod components;
+pub mod i18n;
+pub mod session;
+pub mod state;
+pub mod time;
+
+/// Mounts the console on `<body>`: what the `canal-console` binary runs.
+pub fn mount() {
+    leptos::mount::mount_to_body(components::App);
+}

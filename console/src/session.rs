@@ -1,0 +1,320 @@
+//! The signed-in console's live session: the agent socket and its reconnects with
+//! exponential backoff, the [`ConsoleState`] in a signal, and the actions the
+//! components call. Every frame from the server goes through the pure reducer in
+//! `state`; every frame to the server is one the reducer or an action returned.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use canal_protocol::agent::{AgentClientFrame, AgentProfile, AgentServerFrame, Status};
+use leptos::{
+    leptos_dom::helpers::{set_interval_with_handle, set_timeout_with_handle, TimeoutHandle},
+    prelude::*,
+    task::spawn_local,
+};
+
+use crate::api::{self, Socket, SocketEvent};
+use crate::state::{ConsoleState, ReplyError};
+use crate::time::now_ms;
+
+/// The socket's state, as the header shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Link {
+    /// First connection, until the server's `welcome`.
+    Connecting,
+    /// Welcomed: frames flow both ways.
+    Live,
+    /// The connection dropped; another attempt is scheduled (or under way).
+    Reconnecting,
+}
+
+impl Link {
+    /// The value of the `data-state` attribute.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Connecting => "connecting",
+            Self::Live => "connected",
+            Self::Reconnecting => "reconnecting",
+        }
+    }
+}
+
+/// Shortest wait before reconnecting.
+const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+/// Longest wait between reconnect attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// The wait before reconnect attempt `attempt` (1, 2, ...): one second, doubling
+/// up to 30 s, spread by ±20 % with `jitter` (0 to 1) so that consoles cut off
+/// together do not all come back in the same instant.
+pub fn backoff(attempt: u32, jitter: f64) -> Duration {
+    let doublings = attempt.saturating_sub(1).min(5);
+    let base = (FIRST_BACKOFF * (1 << doublings)).min(MAX_BACKOFF);
+    base.mul_f64(0.8 + 0.4 * jitter.clamp(0.0, 1.0))
+}
+
+fn jitter() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Math::random()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.5
+    }
+}
+
+/// Why a reply was not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyFailure {
+    /// The reply itself was refused (empty, too long, not this agent's).
+    Refused(ReplyError),
+    /// The browser has no secure random numbers for a client id.
+    NoRandom,
+}
+
+/// The live console. Cheap to copy into event handlers; provided as context by
+/// the workspace component.
+#[derive(Clone, Copy)]
+pub struct Console {
+    /// Everything the server said, reduced.
+    pub state: RwSignal<ConsoleState>,
+    pub link: RwSignal<Link>,
+    /// Now in milliseconds, every second (offer countdowns).
+    pub now: RwSignal<i64>,
+    socket: StoredValue<Option<Socket>, LocalStorage>,
+    retry: StoredValue<Option<TimeoutHandle>>,
+    attempts: StoredValue<u32>,
+    drafts: StoredValue<HashMap<String, String>>,
+    on_signed_out: Callback<()>,
+}
+
+impl Console {
+    /// Connects for `me`. `on_signed_out` runs when the server no longer knows the
+    /// session (the socket is refused and `/me` says 401).
+    pub fn new(me: AgentProfile, on_signed_out: Callback<()>) -> Self {
+        let console = Self {
+            state: RwSignal::new(ConsoleState::new(me)),
+            link: RwSignal::new(Link::Connecting),
+            now: RwSignal::new(now_ms()),
+            socket: StoredValue::new_local(None),
+            retry: StoredValue::new(None),
+            attempts: StoredValue::new(0),
+            drafts: StoredValue::new(HashMap::new()),
+            on_signed_out,
+        };
+        let now = console.now;
+        let ticker = set_interval_with_handle(
+            move || {
+                now.try_set(now_ms());
+            },
+            Duration::from_secs(1),
+        )
+        .ok();
+        on_cleanup(move || {
+            if let Some(ticker) = ticker {
+                ticker.clear();
+            }
+            console.stop();
+        });
+        console.connect();
+        console
+    }
+
+    fn alive(&self) -> bool {
+        !self.state.is_disposed()
+    }
+
+    /// Drops the socket and any scheduled reconnect.
+    fn stop(&self) {
+        if let Some(Some(handle)) = self.retry.try_get_value() {
+            handle.clear();
+        }
+        self.retry.try_set_value(None);
+        self.socket.try_update_value(|socket| *socket = None);
+    }
+
+    /// Opens a new socket (replacing the old one, cancelling a scheduled attempt).
+    pub fn connect(&self) {
+        if !self.alive() {
+            return;
+        }
+        self.stop();
+        if self.link.get_untracked() == Link::Live {
+            self.link.set(Link::Reconnecting);
+        }
+        let this = *self;
+        match Socket::open(move |event| this.on_socket(event)) {
+            Ok(socket) => self.socket.set_value(Some(socket)),
+            Err(_) => self.reconnect_later(),
+        }
+    }
+
+    fn reconnect_later(&self) {
+        if !self.alive() {
+            return;
+        }
+        let attempts = self.attempts.get_value().saturating_add(1);
+        self.attempts.set_value(attempts);
+        self.link.set(Link::Reconnecting);
+        let this = *self;
+        let handle = set_timeout_with_handle(move || this.connect(), backoff(attempts, jitter()));
+        self.retry.set_value(handle.ok());
+    }
+
+    fn on_socket(&self, event: SocketEvent) {
+        if !self.alive() {
+            return;
+        }
+        match event {
+            SocketEvent::Open => {}
+            SocketEvent::Frame(frame) => {
+                if matches!(*frame, AgentServerFrame::Welcome { .. }) {
+                    self.attempts.set_value(0);
+                    self.link.set(Link::Live);
+                }
+                let out = self
+                    .state
+                    .try_update(|state| state.apply(*frame))
+                    .unwrap_or_default();
+                for frame in &out {
+                    self.send(frame);
+                }
+            }
+            SocketEvent::Closed => {
+                let welcomed = self.link.get_untracked() == Link::Live;
+                self.link.set(Link::Reconnecting);
+                if welcomed {
+                    self.reconnect_later();
+                    return;
+                }
+                // Refused before the welcome: is the session still good?
+                let this = *self;
+                spawn_local(async move {
+                    match api::me().await {
+                        Err(error) if error.is_unauthorized() => {
+                            if this.alive() {
+                                this.on_signed_out.run(());
+                            }
+                        }
+                        _ => this.reconnect_later(),
+                    }
+                });
+            }
+        }
+    }
+
+    /// Whether frames can be sent now.
+    pub fn live(&self) -> bool {
+        self.link.get() == Link::Live
+    }
+
+    fn send(&self, frame: &AgentClientFrame) -> bool {
+        self.link.get_untracked() == Link::Live
+            && self
+                .socket
+                .try_with_value(|socket| socket.as_ref().is_some_and(|s| s.send(frame)))
+                .unwrap_or(false)
+    }
+
+    /// Sets own availability; the header follows the server's echo.
+    pub fn set_status(&self, status: Status) {
+        self.send(&AgentClientFrame::Status { status });
+    }
+
+    /// Shows a conversation.
+    pub fn open(&self, id: &str) {
+        if let Some(frame) = self.state.try_update(|state| state.open(id)) {
+            self.send(&frame);
+        }
+    }
+
+    /// Takes an offer (or, for a supervisor, a waiting conversation).
+    pub fn take(&self, id: &str) {
+        if let Some(frame) = self.state.try_update(|state| state.take(id)) {
+            self.send(&frame);
+        }
+    }
+
+    /// Declines an offer: it passes on.
+    pub fn decline(&self, id: &str) {
+        self.send(&AgentClientFrame::Decline {
+            conversation_id: id.to_owned(),
+        });
+    }
+
+    /// Hands a held conversation to a colleague, or back to the queue (`None`).
+    pub fn transfer(&self, id: &str, to_agent: Option<u64>) {
+        self.send(&AgentClientFrame::Transfer {
+            conversation_id: id.to_owned(),
+            to_agent,
+        });
+    }
+
+    /// Closes a held conversation.
+    pub fn close(&self, id: &str) {
+        self.send(&AgentClientFrame::Close {
+            conversation_id: id.to_owned(),
+        });
+    }
+
+    /// Replies in the open conversation. The reply shows as pending at once; when
+    /// the socket is down it goes out after the next `welcome`.
+    pub fn reply(&self, text: &str) -> Result<(), ReplyFailure> {
+        let client_id = api::random_id().ok_or(ReplyFailure::NoRandom)?;
+        let frame = self
+            .state
+            .try_update(|state| state.reply(client_id, text))
+            .unwrap_or(Err(ReplyError::NotYours))
+            .map_err(ReplyFailure::Refused)?;
+        self.send(&frame);
+        Ok(())
+    }
+
+    /// Hides the notice.
+    pub fn dismiss(&self) {
+        self.state.update(ConsoleState::dismiss);
+    }
+
+    /// The unsent draft of a conversation.
+    pub fn draft(&self, id: &str) -> String {
+        self.drafts
+            .try_with_value(|drafts| drafts.get(id).cloned())
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// Keeps the unsent draft of a conversation while another one is shown.
+    pub fn set_draft(&self, id: &str, text: String) {
+        self.drafts.try_update_value(|drafts| {
+            if text.is_empty() {
+                drafts.remove(id);
+            } else {
+                drafts.insert(id.to_owned(), text);
+            }
+        });
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_thirty_seconds() {
+        let secs = |attempt| backoff(attempt, 0.5).as_secs_f64();
+        assert_eq!(secs(1), 1.0);
+        assert_eq!(secs(2), 2.0);
+        assert_eq!(secs(5), 16.0);
+        assert_eq!(secs(6), 30.0);
+        assert_eq!(secs(60), 30.0);
+        assert_eq!(secs(u32::MAX), 30.0);
+    }
+
+    #[test]
+    fn backoff_is_spread_by_a_fifth() {
+        assert_eq!(backoff(3, 0.0), Duration::from_millis(3_200));
+        assert_eq!(backoff(3, 1.0), Duration::from_millis(4_800));
+        assert_eq!(backoff(3, 7.0), backoff(3, 1.0), "jitter is clamped");
+    }
+}

@@ -1,0 +1,1231 @@
+//! The console's state as plain data, and the reducer that applies each frame of
+//! the agent socket to it: the inbox, the open conversation with its history,
+//! routing log and pending replies, colleagues, own status and the last refusal.
+//! No browser, no signals (native unit tests); `session` keeps it in a signal.
+//!
+//! The server is the authority. The console only remembers what it was told, plus
+//! two things of its own: replies it sent and has not seen acknowledged (re-sent
+//! after a reconnect, as the server stores each client id once, unless the server
+//! refused them by client id), and which conversation the agent took from the
+//! inbox (opened once it is theirs).
+
+use canal_protocol::agent::{
+    AgentClientFrame, AgentProfile, AgentServerFrame, AgentSummary, ConversationSummary, InboxKind,
+    Role, RoutingLogLine, Status,
+};
+use canal_protocol::{limits, Author, ErrorCode, MessageView};
+
+use crate::time::parse_rfc3339;
+
+/// One line of the inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxLine {
+    pub summary: ConversationSummary,
+    /// Visitor messages that arrived while the conversation was not open.
+    pub unread: u32,
+    /// When the line last changed, in the console's own order (newest highest).
+    touched: u64,
+}
+
+/// The conversation on screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenConversation {
+    pub id: String,
+    /// From the inbox line at first, then from the server's answer to `open`.
+    pub summary: Option<ConversationSummary>,
+    /// The server's answer to `open` has not arrived yet.
+    pub loading: bool,
+    /// Stored messages, by sequence number, each once.
+    pub messages: Vec<MessageView>,
+    /// Routing decisions, oldest first.
+    pub log: Vec<RoutingLogLine>,
+}
+
+/// A reply the agent wrote, until the server's copy of it is in the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingReply {
+    pub conversation_id: String,
+    pub client_id: String,
+    pub text: String,
+    /// From the server's `ack`.
+    pub seq: Option<u64>,
+    /// The server refused this reply (an `error` frame naming its client id):
+    /// it is not sent, and not sent again.
+    pub refused: Option<ErrorCode>,
+}
+
+/// A refused frame, as the dismissible notice shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// Counts notices, so the same refusal twice is still news.
+    pub serial: u64,
+    pub code: ErrorCode,
+    /// The server's sentence (for developers; the notice shows a text per code).
+    pub message: String,
+}
+
+/// What the agent may do with the open conversation, as the server last said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Standing {
+    /// In the inbox with this kind.
+    Listed(InboxKind),
+    /// Closed.
+    Closed,
+    /// No longer in this agent's inbox (taken by someone else, passed on, moved).
+    Gone,
+}
+
+/// How far a message got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Delivery {
+    /// Stored by the server (or acknowledged).
+    Sent,
+    /// Written here, not yet acknowledged.
+    Pending,
+    /// Written here and refused by the server (see [`Entry::refused`]).
+    Failed,
+}
+
+impl Delivery {
+    /// The value of the `data-status` attribute.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Pending => "pending",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// The value of the `data-author` attribute and the CSS hook of a message.
+pub fn author_str(author: Author) -> &'static str {
+    match author {
+        Author::Visitor => "visitor",
+        Author::Agent => "agent",
+        Author::System => "system",
+    }
+}
+
+/// The value of the `data-kind` attribute of an inbox line.
+pub fn kind_str(kind: InboxKind) -> &'static str {
+    match kind {
+        InboxKind::Offered => "offered",
+        InboxKind::Mine => "mine",
+        InboxKind::Waiting => "waiting",
+        InboxKind::Others => "others",
+        InboxKind::Closed => "closed",
+    }
+}
+
+/// The value of the `data-status` attribute of an availability.
+pub fn status_str(status: Status) -> &'static str {
+    match status {
+        Status::Online => "online",
+        Status::Away => "away",
+        Status::Offline => "offline",
+    }
+}
+
+/// One message as the conversation view draws it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Stable across pending -> sent: the client id when there is one, else `#seq`.
+    pub key: String,
+    pub author: Author,
+    pub name: Option<String>,
+    /// Plain text; always rendered as text.
+    pub text: String,
+    /// RFC 3339; absent while pending.
+    pub sent_at: Option<String>,
+    pub delivery: Delivery,
+    /// Why the server refused it, for [`Delivery::Failed`].
+    pub refused: Option<ErrorCode>,
+}
+
+/// Why a reply was not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyError {
+    /// Nothing but white space.
+    Empty,
+    /// Longer than [`limits::MAX_MESSAGE_CHARS`].
+    TooLong,
+    /// The conversation is not this agent's to answer.
+    NotYours,
+}
+
+/// Everything the console knows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConsoleState {
+    /// The signed-in agent, from `welcome`.
+    pub me: Option<AgentProfile>,
+    /// Own availability, as the server last confirmed it.
+    pub status: Status,
+    /// Everyone the server lists, this agent included.
+    pub agents: Vec<AgentSummary>,
+    lines: Vec<InboxLine>,
+    clock: u64,
+    pub open: Option<OpenConversation>,
+    pending: Vec<PendingReply>,
+    /// The last refused frame, until dismissed.
+    pub notice: Option<Notice>,
+    notices: u64,
+    /// Taken from the inbox: open it once the server says it is ours.
+    follow: Option<String>,
+}
+
+impl ConsoleState {
+    /// A state for `me`, before the socket's `welcome`.
+    pub fn new(me: AgentProfile) -> Self {
+        Self {
+            me: Some(me),
+            ..Self::default()
+        }
+    }
+
+    fn role(&self) -> Role {
+        self.me.as_ref().map(|me| me.role).unwrap_or_default()
+    }
+
+    /// Applies a frame from the server; returns the frames to send because of it.
+    pub fn apply(&mut self, frame: AgentServerFrame) -> Vec<AgentClientFrame> {
+        match frame {
+            AgentServerFrame::Welcome {
+                agent,
+                status,
+                agents,
+                inbox,
+            } => self.welcome(agent, status, agents, inbox),
+            AgentServerFrame::Upsert { conversation } => self.upsert(conversation),
+            AgentServerFrame::Remove { conversation_id } => {
+                self.lines.retain(|l| l.summary.id != conversation_id);
+                if self.follow.as_deref() == Some(conversation_id.as_str()) {
+                    self.follow = None;
+                }
+                Vec::new()
+            }
+            AgentServerFrame::Conversation {
+                conversation,
+                messages,
+                log,
+            } => {
+                if let Some(open) = self.open.as_mut().filter(|o| o.id == conversation.id) {
+                    open.loading = false;
+                    open.summary = Some(conversation);
+                    open.messages.clear();
+                    for message in messages {
+                        insert_message(&mut open.messages, message);
+                    }
+                    open.log = log;
+                    self.settle_pending();
+                }
+                Vec::new()
+            }
+            AgentServerFrame::Message {
+                conversation_id,
+                message,
+            } => {
+                match self.open.as_mut().filter(|o| o.id == conversation_id) {
+                    Some(open) => {
+                        insert_message(&mut open.messages, message);
+                        self.settle_pending();
+                    }
+                    None if message.author == Author::Visitor => {
+                        if let Some(line) = self.line_mut(&conversation_id) {
+                            line.unread = line.unread.saturating_add(1);
+                        }
+                    }
+                    None => {}
+                }
+                Vec::new()
+            }
+            AgentServerFrame::Log {
+                conversation_id,
+                line,
+            } => {
+                if let Some(open) = self.open.as_mut().filter(|o| o.id == conversation_id) {
+                    open.log.push(line);
+                }
+                Vec::new()
+            }
+            AgentServerFrame::Ack {
+                conversation_id,
+                client_id,
+                seq,
+            } => {
+                if let Some(reply) = self
+                    .pending
+                    .iter_mut()
+                    .find(|p| p.client_id == client_id && p.conversation_id == conversation_id)
+                {
+                    reply.seq = Some(seq);
+                }
+                self.settle_pending();
+                Vec::new()
+            }
+            AgentServerFrame::Agents { agents } => {
+                self.agents = agents;
+                Vec::new()
+            }
+            AgentServerFrame::Status { status } => {
+                self.status = status;
+                Vec::new()
+            }
+            AgentServerFrame::Error {
+                code,
+                message,
+                conversation_id,
+                client_id,
+            } => {
+                let marked = match (conversation_id, client_id) {
+                    (Some(conversation_id), Some(client_id)) => {
+                        self.refuse_reply(&conversation_id, &client_id, code)
+                    }
+                    _ => false,
+                };
+                // A refused reply in the open conversation says so on its bubble;
+                // anything else gets the notice.
+                if !marked {
+                    self.notices += 1;
+                    self.notice = Some(Notice {
+                        serial: self.notices,
+                        code,
+                        message,
+                    });
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// Marks the unacknowledged reply `client_id` of `conversation_id` as refused
+    /// with `code`. `true` when it is in the open conversation (where its bubble
+    /// shows the refusal).
+    fn refuse_reply(&mut self, conversation_id: &str, client_id: &str, code: ErrorCode) -> bool {
+        let Some(reply) = self.pending.iter_mut().find(|p| {
+            p.conversation_id == conversation_id && p.client_id == client_id && p.seq.is_none()
+        }) else {
+            return false;
+        };
+        reply.refused = Some(code);
+        self.open.as_ref().is_some_and(|o| o.id == conversation_id)
+    }
+
+    /// The first frame of every connection: it replaces what the console knew.
+    /// The open conversation is asked for again and unacknowledged replies are
+    /// sent again.
+    fn welcome(
+        &mut self,
+        agent: AgentProfile,
+        status: Status,
+        agents: Vec<AgentSummary>,
+        inbox: Vec<ConversationSummary>,
+    ) -> Vec<AgentClientFrame> {
+        self.me = Some(agent);
+        self.status = status;
+        self.agents = agents;
+        let old = std::mem::take(&mut self.lines);
+        // The server's order, first on top.
+        let count = inbox.len() as u64;
+        let base = self.clock;
+        self.clock += count;
+        self.lines = inbox
+            .into_iter()
+            .filter(|c| c.kind != InboxKind::Closed)
+            .enumerate()
+            .map(|(i, summary)| InboxLine {
+                unread: old
+                    .iter()
+                    .find(|l| l.summary.id == summary.id)
+                    .map_or(0, |l| l.unread),
+                summary,
+                touched: base + count - i as u64,
+            })
+            .collect();
+        if let Some(id) = &self.follow {
+            if !self.lines.iter().any(|l| &l.summary.id == id) {
+                self.follow = None;
+            }
+        }
+        let mut out = Vec::new();
+        if let Some(open) = self.open.as_mut() {
+            open.loading = true;
+            out.push(AgentClientFrame::Open {
+                conversation_id: open.id.clone(),
+            });
+        }
+        let unsent = self
+            .pending
+            .iter()
+            .filter(|p| p.seq.is_none() && p.refused.is_none());
+        out.extend(unsent.map(|p| {
+            AgentClientFrame::Reply {
+                conversation_id: p.conversation_id.clone(),
+                client_id: p.client_id.clone(),
+                text: p.text.clone(),
+            }
+        }));
+        out
+    }
+
+    fn upsert(&mut self, conversation: ConversationSummary) -> Vec<AgentClientFrame> {
+        let id = conversation.id.clone();
+        let kind = conversation.kind;
+        if let Some(open) = self.open.as_mut().filter(|o| o.id == id) {
+            open.summary = Some(conversation.clone());
+        }
+        if kind == InboxKind::Closed {
+            self.lines.retain(|l| l.summary.id != id);
+        } else {
+            self.clock += 1;
+            let touched = self.clock;
+            match self.line_mut(&id) {
+                Some(line) => {
+                    line.summary = conversation;
+                    line.touched = touched;
+                }
+                None => self.lines.push(InboxLine {
+                    summary: conversation,
+                    unread: 0,
+                    touched,
+                }),
+            }
+        }
+        let mut out = Vec::new();
+        if self.follow.as_deref() == Some(id.as_str()) && kind != InboxKind::Offered {
+            self.follow = None;
+            if kind == InboxKind::Mine && self.open.is_none() {
+                out.push(self.open(&id));
+            }
+        }
+        out
+    }
+
+    fn line_mut(&mut self, id: &str) -> Option<&mut InboxLine> {
+        self.lines.iter_mut().find(|l| l.summary.id == id)
+    }
+
+    /// The inbox line of a conversation.
+    pub fn line(&self, id: &str) -> Option<&InboxLine> {
+        self.lines.iter().find(|l| l.summary.id == id)
+    }
+
+    /// Pending replies whose stored copy is in the open history are done.
+    fn settle_pending(&mut self) {
+        let Some(open) = &self.open else {
+            return;
+        };
+        self.pending.retain(|p| {
+            p.conversation_id != open.id
+                || !open.messages.iter().any(|m| {
+                    m.client_id.as_deref() == Some(p.client_id.as_str()) || Some(m.seq) == p.seq
+                })
+        });
+    }
+
+    /// The sections this agent sees, in order: offers and own conversations for
+    /// everyone, the queue and colleagues' conversations for supervisors.
+    pub fn sections(&self) -> Vec<InboxKind> {
+        if self.role().supervises() {
+            vec![
+                InboxKind::Offered,
+                InboxKind::Mine,
+                InboxKind::Waiting,
+                InboxKind::Others,
+            ]
+        } else {
+            vec![InboxKind::Offered, InboxKind::Mine]
+        }
+    }
+
+    /// The ids of one section, in display order: offers by deadline (soonest
+    /// first), the queue by age (oldest first), the rest by last change (newest
+    /// first).
+    pub fn section(&self, kind: InboxKind) -> Vec<String> {
+        let mut lines: Vec<&InboxLine> = self
+            .lines
+            .iter()
+            .filter(|l| l.summary.kind == kind)
+            .collect();
+        let deadline = |l: &InboxLine| {
+            l.summary
+                .offer_deadline
+                .as_deref()
+                .and_then(parse_rfc3339)
+                .unwrap_or(i64::MAX)
+        };
+        let created = |l: &InboxLine| parse_rfc3339(&l.summary.created_at).unwrap_or(i64::MAX);
+        match kind {
+            InboxKind::Offered => lines.sort_by(|a, b| {
+                deadline(a)
+                    .cmp(&deadline(b))
+                    .then(b.touched.cmp(&a.touched))
+            }),
+            InboxKind::Waiting => {
+                lines.sort_by(|a, b| created(a).cmp(&created(b)).then(b.touched.cmp(&a.touched)))
+            }
+            _ => lines.sort_by_key(|l| std::cmp::Reverse(l.touched)),
+        }
+        lines.into_iter().map(|l| l.summary.id.clone()).collect()
+    }
+
+    /// How many conversations are offered to this agent now.
+    pub fn offered_count(&self) -> usize {
+        self.lines
+            .iter()
+            .filter(|l| l.summary.kind == InboxKind::Offered)
+            .count()
+    }
+
+    /// Shows a conversation: returns the `open` frame to send.
+    pub fn open(&mut self, id: &str) -> AgentClientFrame {
+        let summary = self.line(id).map(|l| l.summary.clone());
+        if let Some(line) = self.line_mut(id) {
+            line.unread = 0;
+        }
+        self.open = Some(OpenConversation {
+            id: id.to_owned(),
+            summary,
+            loading: true,
+            messages: Vec::new(),
+            log: Vec::new(),
+        });
+        AgentClientFrame::Open {
+            conversation_id: id.to_owned(),
+        }
+    }
+
+    /// Takes an offer (or a waiting conversation): the frame to send. The
+    /// conversation opens by itself once the server confirms it, unless another
+    /// one is open by then.
+    pub fn take(&mut self, id: &str) -> AgentClientFrame {
+        self.follow = Some(id.to_owned());
+        AgentClientFrame::Take {
+            conversation_id: id.to_owned(),
+        }
+    }
+
+    /// Where the open conversation stands for this agent.
+    pub fn standing(&self) -> Option<Standing> {
+        let open = self.open.as_ref()?;
+        Some(match self.line(&open.id) {
+            Some(line) => Standing::Listed(line.summary.kind),
+            None if open
+                .summary
+                .as_ref()
+                .is_some_and(|s| s.kind == InboxKind::Closed) =>
+            {
+                Standing::Closed
+            }
+            None => Standing::Gone,
+        })
+    }
+
+    /// Queues a reply in the open conversation under `client_id`: the frame to
+    /// send. It shows as pending until acknowledged, and is sent again after a
+    /// reconnect until then.
+    pub fn reply(&mut self, client_id: String, text: &str) -> Result<AgentClientFrame, ReplyError> {
+        if text.trim().is_empty() {
+            return Err(ReplyError::Empty);
+        }
+        if text.chars().count() > limits::MAX_MESSAGE_CHARS {
+            return Err(ReplyError::TooLong);
+        }
+        if self.standing() != Some(Standing::Listed(InboxKind::Mine)) {
+            return Err(ReplyError::NotYours);
+        }
+        let Some(open) = &self.open else {
+            return Err(ReplyError::NotYours);
+        };
+        let reply = PendingReply {
+            conversation_id: open.id.clone(),
+            client_id,
+            text: text.to_owned(),
+            seq: None,
+            refused: None,
+        };
+        let frame = AgentClientFrame::Reply {
+            conversation_id: reply.conversation_id.clone(),
+            client_id: reply.client_id.clone(),
+            text: reply.text.clone(),
+        };
+        self.pending.push(reply);
+        Ok(frame)
+    }
+
+    /// Replies not yet in the history, oldest first.
+    pub fn pending(&self) -> &[PendingReply] {
+        &self.pending
+    }
+
+    /// The open conversation's messages: the stored history by sequence number,
+    /// with this agent's replies that are not in it yet (acknowledged ones in
+    /// their place, unacknowledged ones last).
+    pub fn entries(&self) -> Vec<Entry> {
+        let Some(open) = &self.open else {
+            return Vec::new();
+        };
+        let my_name = self.me.as_ref().map(|me| me.name.clone());
+        let mut entries: Vec<(u64, Entry)> = open
+            .messages
+            .iter()
+            .map(|m| {
+                (
+                    m.seq,
+                    Entry {
+                        key: m.client_id.clone().unwrap_or_else(|| format!("#{}", m.seq)),
+                        author: m.author,
+                        name: m.author_name.clone(),
+                        text: m.text.clone(),
+                        sent_at: Some(m.sent_at.clone()),
+                        delivery: Delivery::Sent,
+                        refused: None,
+                    },
+                )
+            })
+            .collect();
+        for reply in self.pending.iter().filter(|p| p.conversation_id == open.id) {
+            let delivery = match (reply.seq, reply.refused) {
+                (Some(_), _) => Delivery::Sent,
+                (None, Some(_)) => Delivery::Failed,
+                (None, None) => Delivery::Pending,
+            };
+            entries.push((
+                reply.seq.unwrap_or(u64::MAX),
+                Entry {
+                    key: reply.client_id.clone(),
+                    author: Author::Agent,
+                    name: my_name.clone(),
+                    text: reply.text.clone(),
+                    sent_at: None,
+                    delivery,
+                    refused: reply.refused.filter(|_| reply.seq.is_none()),
+                },
+            ));
+        }
+        // Stable: unacknowledged replies keep the order they were written in.
+        entries.sort_by_key(|(seq, _)| *seq);
+        entries.into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// Colleagues a conversation can be transferred to: people, not bots, not me.
+    pub fn colleagues(&self) -> Vec<AgentSummary> {
+        let me = self.me.as_ref().map(|me| me.id);
+        self.agents
+            .iter()
+            .filter(|a| !a.is_bot && Some(a.id) != me)
+            .cloned()
+            .collect()
+    }
+
+    /// Hides the notice.
+    pub fn dismiss(&mut self) {
+        self.notice = None;
+    }
+}
+
+/// Inserts a message by sequence number, once.
+fn insert_message(messages: &mut Vec<MessageView>, message: MessageView) {
+    match messages.binary_search_by_key(&message.seq, |m| m.seq) {
+        Ok(_) => {}
+        Err(at) => messages.insert(at, message),
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    fn me(role: Role) -> AgentProfile {
+        AgentProfile {
+            id: 1,
+            email: "ana@example.com".into(),
+            name: "Ana".into(),
+            role,
+            avatar_url: None,
+        }
+    }
+
+    fn summary(id: &str, kind: InboxKind) -> ConversationSummary {
+        ConversationSummary {
+            id: id.into(),
+            channel_key: "shop".into(),
+            channel_title: "Shop".into(),
+            kind,
+            agent_id: None,
+            offered_to: Vec::new(),
+            offer_deadline: None,
+            page_url: Some("https://shop.example/p".into()),
+            last_message: Some("hello".into()),
+            created_at: "2026-01-05T10:00:00Z".into(),
+        }
+    }
+
+    fn message(seq: u64, author: Author, text: &str) -> MessageView {
+        MessageView {
+            seq,
+            author,
+            text: text.into(),
+            client_id: None,
+            sent_at: format!("2026-01-05T10:00:{seq:02}Z"),
+            author_name: None,
+            author_avatar: None,
+        }
+    }
+
+    fn agent(id: u64, name: &str, is_bot: bool) -> AgentSummary {
+        AgentSummary {
+            id,
+            name: name.into(),
+            status: Status::Online,
+            holding: 0,
+            is_bot,
+        }
+    }
+
+    fn welcomed(role: Role, inbox: Vec<ConversationSummary>) -> ConsoleState {
+        let mut state = ConsoleState::new(me(role));
+        let out = state.apply(AgentServerFrame::Welcome {
+            agent: me(role),
+            status: Status::Online,
+            agents: vec![agent(1, "Ana", false), agent(2, "Ben", false)],
+            inbox,
+        });
+        assert!(out.is_empty());
+        state
+    }
+
+    fn open_frame(id: &str) -> AgentClientFrame {
+        AgentClientFrame::Open {
+            conversation_id: id.into(),
+        }
+    }
+
+    #[test]
+    fn welcome_fills_the_sections_an_agent_sees() {
+        let state = welcomed(
+            Role::Agent,
+            vec![
+                summary("c1", InboxKind::Offered),
+                summary("c2", InboxKind::Mine),
+                summary("c3", InboxKind::Closed),
+            ],
+        );
+        assert_eq!(state.sections(), [InboxKind::Offered, InboxKind::Mine]);
+        assert_eq!(state.section(InboxKind::Offered), ["c1"]);
+        assert_eq!(state.section(InboxKind::Mine), ["c2"]);
+        assert!(state.line("c3").is_none(), "closed ones are not listed");
+        assert_eq!(state.offered_count(), 1);
+        assert_eq!(state.status, Status::Online);
+    }
+
+    #[test]
+    fn supervisors_see_the_queue_and_colleagues() {
+        let state = welcomed(
+            Role::Supervisor,
+            vec![
+                summary("w", InboxKind::Waiting),
+                summary("o", InboxKind::Others),
+            ],
+        );
+        assert_eq!(state.sections().len(), 4);
+        assert_eq!(state.section(InboxKind::Waiting), ["w"]);
+        assert_eq!(state.section(InboxKind::Others), ["o"]);
+    }
+
+    #[test]
+    fn offers_sort_by_deadline_queue_by_age_and_mine_by_last_change() {
+        let mut state = welcomed(Role::Admin, Vec::new());
+        for (id, deadline) in [("late", "10:05"), ("soon", "10:01"), ("none", "")] {
+            let mut c = summary(id, InboxKind::Offered);
+            if !deadline.is_empty() {
+                c.offer_deadline = Some(format!("2026-01-05T{deadline}:00Z"));
+            }
+            state.apply(AgentServerFrame::Upsert { conversation: c });
+        }
+        assert_eq!(state.section(InboxKind::Offered), ["soon", "late", "none"]);
+
+        for (id, created) in [("new", "11:00"), ("old", "09:00")] {
+            let mut c = summary(id, InboxKind::Waiting);
+            c.created_at = format!("2026-01-05T{created}:00Z");
+            state.apply(AgentServerFrame::Upsert { conversation: c });
+        }
+        assert_eq!(state.section(InboxKind::Waiting), ["old", "new"]);
+
+        for id in ["m1", "m2", "m1"] {
+            state.apply(AgentServerFrame::Upsert {
+                conversation: summary(id, InboxKind::Mine),
+            });
+        }
+        assert_eq!(state.section(InboxKind::Mine), ["m1", "m2"]);
+    }
+
+    #[test]
+    fn upsert_moves_a_line_and_remove_drops_it() {
+        let mut state = welcomed(Role::Agent, vec![summary("c1", InboxKind::Offered)]);
+        state.apply(AgentServerFrame::Upsert {
+            conversation: summary("c1", InboxKind::Mine),
+        });
+        assert!(state.section(InboxKind::Offered).is_empty());
+        assert_eq!(state.section(InboxKind::Mine), ["c1"]);
+        state.apply(AgentServerFrame::Remove {
+            conversation_id: "c1".into(),
+        });
+        assert!(state.section(InboxKind::Mine).is_empty());
+        assert!(state.line("c1").is_none());
+        // A removal of something unknown changes nothing.
+        let before = state.clone();
+        state.apply(AgentServerFrame::Remove {
+            conversation_id: "nope".into(),
+        });
+        assert_eq!(state, before);
+    }
+
+    #[test]
+    fn a_taken_offer_opens_once_it_is_mine() {
+        let mut state = welcomed(Role::Agent, vec![summary("c1", InboxKind::Offered)]);
+        assert_eq!(
+            state.take("c1"),
+            AgentClientFrame::Take {
+                conversation_id: "c1".into()
+            }
+        );
+        let out = state.apply(AgentServerFrame::Upsert {
+            conversation: summary("c1", InboxKind::Mine),
+        });
+        assert_eq!(out, [open_frame("c1")]);
+        assert_eq!(state.open.as_ref().map(|o| o.id.as_str()), Some("c1"));
+        // Only once.
+        let out = state.apply(AgentServerFrame::Upsert {
+            conversation: summary("c1", InboxKind::Mine),
+        });
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_taken_offer_does_not_replace_another_open_conversation() {
+        let mut state = welcomed(
+            Role::Agent,
+            vec![
+                summary("c1", InboxKind::Offered),
+                summary("c2", InboxKind::Mine),
+            ],
+        );
+        state.take("c1");
+        state.open("c2");
+        let out = state.apply(AgentServerFrame::Upsert {
+            conversation: summary("c1", InboxKind::Mine),
+        });
+        assert!(out.is_empty());
+        assert_eq!(state.open.as_ref().map(|o| o.id.as_str()), Some("c2"));
+    }
+
+    #[test]
+    fn an_offer_taken_by_someone_else_is_not_followed() {
+        let mut state = welcomed(Role::Agent, vec![summary("c1", InboxKind::Offered)]);
+        state.take("c1");
+        state.apply(AgentServerFrame::Remove {
+            conversation_id: "c1".into(),
+        });
+        let out = state.apply(AgentServerFrame::Upsert {
+            conversation: summary("c1", InboxKind::Mine),
+        });
+        assert!(out.is_empty(), "the follow ended with the removal");
+    }
+
+    #[test]
+    fn open_shows_history_in_order_once() {
+        let mut state = welcomed(Role::Agent, vec![summary("c1", InboxKind::Mine)]);
+        assert_eq!(state.open("c1"), open_frame("c1"));
+        assert!(state.open.as_ref().is_some_and(|o| o.loading));
+        state.apply(AgentServerFrame::Conversation {
+            conversation: summary("c1", InboxKind::Mine),
+            messages: vec![
+                message(2, Author::Agent, "hi"),
+                message(1, Author::Visitor, "hello"),
+            ],
+            log: vec![RoutingLogLine {
+                at: "2026-01-05T10:00:00Z".into(),
+                text: "offered to Ana".into(),
+                entry: serde_json::Value::Null,
+            }],
+        });
+        let open = state.open.as_ref().expect("open");
+        assert!(!open.loading);
+        assert_eq!(open.log.len(), 1);
+        // Live and replayed messages.
+        for seq in [3, 2, 3] {
+            state.apply(AgentServerFrame::Message {
+                conversation_id: "c1".into(),
+                message: message(seq, Author::Visitor, "more"),
+            });
+        }
+        let texts: Vec<(String, Author)> = state
+            .entries()
+            .into_iter()
+            .map(|e| (e.key, e.author))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("#1".to_string(), Author::Visitor),
+                ("#2".to_string(), Author::Agent),
+                ("#3".to_string(), Author::Visitor),
+            ]
+        );
+        state.apply(AgentServerFrame::Log {
+            conversation_id: "c1".into(),
+            line: RoutingLogLine {
+                at: "2026-01-05T10:01:00Z".into(),
+                text: "taken".into(),
+                entry: serde_json::Value::Null,
+            },
+        });
+        assert_eq!(state.open.as_ref().map(|o| o.log.len()), Some(2));
+    }
+
+    #[test]
+    fn answers_for_another_conversation_are_ignored() {
+        let mut state = welcomed(
+            Role::Agent,
+            vec![
+                summary("c1", InboxKind::Mine),
+                summary("c2", InboxKind::Mine),
+            ],
+        );
+        state.open("c1");
+        state.open("c2");
+        state.apply(AgentServerFrame::Conversation {
+            conversation: summary("c1", InboxKind::Mine),
+            messages: vec![message(1, Author::Visitor, "for c1")],
+            log: Vec::new(),
+        });
+        let open = state.open.as_ref().expect("open");
+        assert_eq!(open.id, "c2");
+        assert!(open.loading);
+        assert!(open.messages.is_empty());
+    }
+
+    #[test]
+    fn visitor_messages_elsewhere_count_as_unread_until_opened() {
+        let mut state = welcomed(Role::Agent, vec![summary("c1", InboxKind::Mine)]);
+        for author in [Author::Visitor, Author::Visitor, Author::System] {
+            state.apply(AgentServerFrame::Message {
+                conversation_id: "c1".into(),
+                message: message(1, author, "x"),
+            });
+        }
+        assert_eq!(state.line("c1").map(|l| l.unread), Some(2));
+        state.open("c1");
+        assert_eq!(state.line("c1").map(|l| l.unread), Some(0));
+    }
+
+    #[test]
+    fn a_reply_is_pending_then_sent_then_part_of_the_history() {
+        let mut state = welcomed(Role::Agent, vec![summary("c1", InboxKind::Mine)]);
+        state.open("c1");
+        let frame = state.reply("k1".into(), "On it").expect("reply");
+        assert_eq!(
+            frame,
+            AgentClientFrame::Reply {
+                conversation_id: "c1".into(),
+                client_id: "k1".into(),
+                text: "On it".into(),
+            }
+        );
+        let entries = state.entries();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].delivery, Delivery::Pending);
+        assert_eq!(entries[0].name.as_deref(), Some("Ana"));
+
+        state.apply(AgentServerFrame::Ack {
+            conversation_id: "c1".into(),
+            client_id: "k1".into(),
+            seq: 4,
+        });
+        assert_eq!(state.entries()[0].delivery, Delivery::Sent);
+        assert_eq!(state.entries()[0].key, "k1");
+
+        let mut stored = message(4, Author::Agent, "On it");
+        stored.client_id = Some("k1".into());
+        state.apply(AgentServerFrame::Message {
+            conversation_id: "c1".into(),
+            message: stored,
+        });
+        assert!(state.pending().is_empty());
+        let entries = state.entries();
+        assert_eq!(entries.len(), 1, "one bubble, not two");
+        assert_eq!(entries[0].key, "k1", "the same key as while pending");
+        assert!(entries[0].sent_at.is_some());
+    }
+
+    #[test]
+    fn an_acknowledged_reply_sits_in_its_place() {
+        let mut state = welcomed(Role::Agent, vec![summary("c1", InboxKind::Mine)]);
+        state.open("c1");
+        state.apply(AgentServerFrame::Conversation {
+            conversation: summary("c1", InboxKind::Mine),
+            messages: vec![message(1, Author::Visitor, "a")],
+            log: Vec::new(),
+        });
+        state.reply("k1".into(), "b").expect("reply");
+        state.reply("k2".into(), "d").expect("reply");
+        state.apply(AgentServerFrame::Ack {
+            conversation_id: "c1".into(),
+            client_id: "k1".into(),
+            seq: 2,
+        });
+        state.apply(AgentServerFrame::Message {
+            conversation_id: "c1".into(),
+            message: message(3, Author::Visitor, "c"),
+        });
+        let texts: Vec<String> = state.entries().into_iter().map(|e| e.text).collect();
+        assert_eq!(texts, ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn replies_are_checked_before_they_are_sent() {
+        let mut state = welcomed(
+            Role::Agent,
+            vec![
+                summary("c1", InboxKind::Mine),
+                summary("c2", InboxKind::Offered),
+            ],
+        );
+        assert_eq!(state.reply("k".into(), "x"), Err(ReplyError::NotYours));
+        state.open("c1");
+        assert_eq!(state.reply("k".into(), " \n "), Err(ReplyError::Empty));
+        let long = "x".repeat(limits::MAX_MESSAGE_CHARS + 1);
+        assert_eq!(state.reply("k".into(), &long), Err(ReplyError::TooLong));
+        let longest = "é".repeat(limits::MAX_MESSAGE_CHARS);
+        assert!(state.reply("k".into(), &longest).is_ok());
+        state.open("c2");
+        assert_eq!(state.reply("k".into(), "x"), Err(ReplyError::NotYours));
+        assert_eq!(state.pending().len(), 1);
+    }
+
+    #[test]
+    fn reconnecting_reopens_and_resends_what_was_not_acknowledged() {
+        let mut state = welcomed(Role::Agent, vec![summary("c1", InboxKind::Mine)]);
+        state.open("c1");
+        state.reply("k1".into(), "first").expect("reply");
+        state.reply("k2".into(), "second").expect("reply");
+        state.apply(AgentServerFrame::Ack {
+            conversation_id: "c1".into(),
+            client_id: "k1".into(),
+            seq: 1,
+        });
+        let out = state.apply(AgentServerFrame::Welcome {
+            agent: me(Role::Agent),
+            status: Status::Away,
+            agents: Vec::new(),
+            inbox: vec![
+                summary("c1", InboxKind::Mine),
+                summary("c9", InboxKind::Offered),
+            ],
+        });
+        assert_eq!(
+            out,
+            [
+                open_frame("c1"),
+                AgentClientFrame::Reply {
+                    conversation_id: "c1".into(),
+                    client_id: "k2".into(),
+                    text: "second".into(),
+                },
+            ]
+        );
+        assert_eq!(state.status, Status::Away);
+        assert_eq!(state.section(InboxKind::Offered), ["c9"]);
+    }
+
+    #[test]
+    fn welcome_replaces_the_inbox() {
+        let mut state = welcomed(
+            Role::Agent,
+            vec![
+                summary("gone", InboxKind::Offered),
+                summary("kept", InboxKind::Mine),
+            ],
+        );
+        state.apply(AgentServerFrame::Message {
+            conversation_id: "kept".into(),
+            message: message(1, Author::Visitor, "x"),
+        });
+        state.apply(AgentServerFrame::Welcome {
+            agent: me(Role::Agent),
+            status: Status::Online,
+            agents: Vec::new(),
+            inbox: vec![summary("kept", InboxKind::Mine)],
+        });
+        assert!(state.line("gone").is_none());
+        assert_eq!(state.line("kept").map(|l| l.unread), Some(1));
+    }
+
+    #[test]
+    fn an_open_conversation_that_leaves_the_inbox_is_gone() {
+        let mut state = welcomed(Role::Agent, vec![summary("c1", InboxKind::Mine)]);
+        state.open("c1");
+        assert_eq!(state.standing(), Some(Standing::Listed(InboxKind::Mine)));
+        state.reply("k1".into(), "x").expect("reply");
+        state.apply(AgentServerFrame::Remove {
+            conversation_id: "c1".into(),
+        });
+        assert_eq!(state.standing(), Some(Standing::Gone));
+        assert_eq!(
+            state.entries()[0].delivery,
+            Delivery::Pending,
+            "not failed until the server refuses it"
+        );
+        assert_eq!(state.reply("k2".into(), "y"), Err(ReplyError::NotYours));
+    }
+
+    #[test]
+    fn a_closed_open_conversation_is_closed_not_gone() {
+        let mut state = welcomed(Role::Agent, vec![summary("c1", InboxKind::Mine)]);
+        state.open("c1");
+        state.apply(AgentServerFrame::Conversation {
+            conversation: summary("c1", InboxKind::Mine),
+            messages: vec![message(1, Author::Visitor, "hi")],
+            log: Vec::new(),
+        });
+        // What the server sends when it is closed: the closed summary, then remove.
+        let out = state.apply(AgentServerFrame::Upsert {
+            conversation: summary("c1", InboxKind::Closed),
+        });
+        assert!(out.is_empty());
+        state.apply(AgentServerFrame::Remove {
+            conversation_id: "c1".into(),
+        });
+        assert_eq!(state.standing(), Some(Standing::Closed));
+        assert!(state.line("c1").is_none(), "not in the inbox any more");
+        assert_eq!(state.entries().len(), 1, "the history stays readable");
+        assert_eq!(state.reply("k".into(), "x"), Err(ReplyError::NotYours));
+        // A reconnect asks for it again and the answer keeps it closed.
+        let out = state.apply(AgentServerFrame::Welcome {
+            agent: me(Role::Agent),
+            status: Status::Online,
+            agents: Vec::new(),
+            inbox: Vec::new(),
+        });
+        assert_eq!(out, [open_frame("c1")]);
+        assert_eq!(state.standing(), Some(Standing::Closed));
+        // The other order (remove first) ends the same.
+        let mut state = welcomed(Role::Agent, vec![summary("c2", InboxKind::Mine)]);
+        state.open("c2");
+        state.apply(AgentServerFrame::Remove {
+            conversation_id: "c2".into(),
+        });
+        state.apply(AgentServerFrame::Upsert {
+            conversation: summary("c2", InboxKind::Closed),
+        });
+        assert_eq!(state.standing(), Some(Standing::Closed));
+    }
+
+    #[test]
+    fn a_refused_reply_is_marked_by_its_client_id_and_not_sent_again() {
+        let mut state = welcomed(
+            Role::Agent,
+            vec![
+                summary("c1", InboxKind::Mine),
+                summary("c2", InboxKind::Mine),
+            ],
+        );
+        state.open("c2");
+        state.reply("elsewhere".into(), "other").expect("reply");
+        state.open("c1");
+        state.reply("k1".into(), "first").expect("reply");
+        state.reply("k2".into(), "second").expect("reply");
+        state.apply(AgentServerFrame::Error {
+            code: ErrorCode::TooLarge,
+            message: "too long".into(),
+            conversation_id: Some("c1".into()),
+            client_id: Some("k1".into()),
+        });
+        let entries = state.entries();
+        assert_eq!(entries[0].key, "k1");
+        assert_eq!(entries[0].delivery, Delivery::Failed);
+        assert_eq!(entries[0].refused, Some(ErrorCode::TooLarge));
+        assert_eq!(entries[1].delivery, Delivery::Pending, "only that one");
+        assert_eq!(entries[1].refused, None);
+        assert_eq!(state.notice, None, "the bubble says it");
+
+        // A refusal for a reply in a conversation not on screen is a notice too.
+        state.apply(AgentServerFrame::Error {
+            code: ErrorCode::RoutingRefused,
+            message: "not yours".into(),
+            conversation_id: Some("c2".into()),
+            client_id: Some("elsewhere".into()),
+        });
+        assert_eq!(
+            state.notice.as_ref().map(|n| n.code),
+            Some(ErrorCode::RoutingRefused)
+        );
+        // Unknown ids change no reply.
+        let before = state.pending().to_vec();
+        state.apply(AgentServerFrame::Error {
+            code: ErrorCode::Internal,
+            message: "x".into(),
+            conversation_id: Some("c1".into()),
+            client_id: Some("nope".into()),
+        });
+        assert_eq!(state.pending(), before);
+
+        // Refused replies are not sent again after a reconnect.
+        let out = state.apply(AgentServerFrame::Welcome {
+            agent: me(Role::Agent),
+            status: Status::Online,
+            agents: Vec::new(),
+            inbox: vec![
+                summary("c1", InboxKind::Mine),
+                summary("c2", InboxKind::Mine),
+            ],
+        });
+        assert_eq!(
+            out,
+            [
+                open_frame("c1"),
+                AgentClientFrame::Reply {
+                    conversation_id: "c1".into(),
+                    client_id: "k2".into(),
+                    text: "second".into(),
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_become_a_dismissible_notice() {
+        let mut state = welcomed(Role::Agent, Vec::new());
+        for _ in 0..2 {
+            state.apply(AgentServerFrame::Error {
+                code: ErrorCode::RoutingRefused,
+                message: "already taken".into(),
+                conversation_id: None,
+                client_id: None,
+            });
+        }
+        let notice = state.notice.clone().expect("notice");
+        assert_eq!(notice.code, ErrorCode::RoutingRefused);
+        assert_eq!(notice.serial, 2);
+        state.dismiss();
+        assert_eq!(state.notice, None);
+    }
+
+    #[test]
+    fn colleagues_are_people_other_than_me() {
+        let mut state = welcomed(Role::Agent, Vec::new());
+        state.apply(AgentServerFrame::Agents {
+            agents: vec![
+                agent(1, "Ana", false),
+                agent(2, "Ben", false),
+                agent(3, "Bot", true),
+            ],
+        });
+        let names: Vec<String> = state.colleagues().into_iter().map(|a| a.name).collect();
+        assert_eq!(names, ["Ben"]);
+        state.apply(AgentServerFrame::Status {
+            status: Status::Away,
+        });
+        assert_eq!(state.status, Status::Away);
+    }
+}

@@ -1,0 +1,970 @@
+//! Browser tier: the whole console in headless Chromium, against fakes.
+//!
+//! `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 cargo test -p
+//! canal-console --target wasm32-unknown-unknown --profile wasm-test` (the runner
+//! reads `webdriver.json` next to `Cargo.toml`).
+//!
+//! Each test replaces `fetch` and `WebSocket` with recording fakes, mounts the
+//! [`App`] into a fresh container and plays the server's part: it answers
+//! requests from a table and delivers socket frames built from `canal_protocol`
+//! types, then checks the DOM and exactly which requests and frames the console
+//! sent. Waiting is polling with a deadline, never a fixed sleep.
+#![cfg(target_arch = "wasm32")]
+
+use canal_console::components::App;
+use canal_protocol::agent::{
+    AgentProfile, AgentServerFrame, AgentSummary, ConversationSummary, InboxKind, Role,
+    RoutingLogLine, Status,
+};
+use canal_protocol::{Author, ErrorCode, MessageView};
+use leptos::{mount::mount_to, prelude::*};
+use serde_json::{json, Value};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+// ---- DOM helpers -------------------------------------------------------------------
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("window")
+}
+
+fn container() -> HtmlElement {
+    let document = window().document().expect("document");
+    let div = document.create_element("div").expect("div");
+    document
+        .body()
+        .expect("body")
+        .append_child(&div)
+        .expect("append");
+    div.unchecked_into()
+}
+
+fn select(root: &Element, selector: &str) -> Option<Element> {
+    root.query_selector(selector).expect("selector")
+}
+
+fn find(root: &Element, test_id: &str) -> Option<Element> {
+    select(root, &format!("[data-testid=\"{test_id}\"]"))
+}
+
+fn get(root: &Element, test_id: &str) -> Element {
+    find(root, test_id).unwrap_or_else(|| panic!("no [data-testid={test_id}]"))
+}
+
+fn all(root: &Element, test_id: &str) -> Vec<Element> {
+    let list = root
+        .query_selector_all(&format!("[data-testid=\"{test_id}\"]"))
+        .expect("selector");
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .collect()
+}
+
+/// The inbox line of a conversation.
+fn item(root: &Element, id: &str) -> Option<Element> {
+    select(
+        root,
+        &format!("[data-testid=\"conversation-item\"][data-conversation-id=\"{id}\"]"),
+    )
+}
+
+/// A real click, as the browser dispatches it.
+fn click(element: &Element) {
+    element.unchecked_ref::<HtmlElement>().click();
+}
+
+fn text(element: &Element) -> String {
+    element.text_content().unwrap_or_default()
+}
+
+fn is_disabled(element: &Element) -> bool {
+    element.has_attribute("disabled")
+}
+
+/// Types into a field the way a keyboard does: value, then an `input` event.
+fn type_into(root: &Element, test_id: &str, value: &str) {
+    let field = get(root, test_id);
+    if let Some(input) = field.dyn_ref::<HtmlInputElement>() {
+        input.set_value(value);
+    } else if let Some(area) = field.dyn_ref::<HtmlTextAreaElement>() {
+        area.set_value(value);
+    }
+    let event = web_sys::Event::new_with_event_init_dict("input", &{
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        init
+    })
+    .expect("event");
+    field.dispatch_event(&event).expect("dispatch");
+}
+
+fn press(root: &Element, test_id: &str, key: &str, shift: bool) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_shift_key(shift);
+    init.set_cancelable(true);
+    init.set_bubbles(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("key");
+    get(root, test_id).dispatch_event(&event).expect("dispatch");
+}
+
+fn choose(root: &Element, test_id: &str, value: &str) {
+    let field: HtmlSelectElement = get(root, test_id).unchecked_into();
+    field.set_value(value);
+    let event = web_sys::Event::new_with_event_init_dict("change", &{
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        init
+    })
+    .expect("event");
+    field.dispatch_event(&event).expect("dispatch");
+}
+
+async fn tick(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .expect("timeout");
+    });
+    JsFuture::from(promise).await.expect("tick");
+}
+
+/// Polls `condition` until it holds, for at most `ms` milliseconds.
+async fn until_within(ms: f64, what: &str, condition: impl Fn() -> bool) {
+    let deadline = js_sys::Date::now() + ms;
+    loop {
+        if condition() {
+            return;
+        }
+        if js_sys::Date::now() > deadline {
+            panic!("timed out after {ms} ms waiting for {what}");
+        }
+        tick(10).await;
+    }
+}
+
+/// Polls `condition` for at most 2 s.
+async fn until(what: &str, condition: impl Fn() -> bool) {
+    until_within(2_000.0, what, condition).await;
+}
+
+// ---- the fake server -------------------------------------------------------------
+
+/// Replaces `fetch` and `WebSocket` with fakes that record what the console does.
+/// `window.__canal.responses` maps a URL suffix to `{status, body}` (`body: null`
+/// for an empty answer such as 204).
+fn install_fakes(responses: Value) {
+    let script = format!(
+        r#"(function () {{
+            var fake = {{ requests: [], sockets: [], responses: {responses} }};
+            window.__canal = fake;
+            window.fetch = function (url, init) {{
+                url = String(url);
+                fake.requests.push({{
+                    url: url,
+                    method: (init && init.method) || "GET",
+                    credentials: (init && init.credentials) || null,
+                    body: init && init.body ? JSON.parse(init.body) : null
+                }});
+                for (var suffix in fake.responses) {{
+                    if (url.endsWith(suffix)) {{
+                        var r = fake.responses[suffix];
+                        var body = r.body === null ? null : JSON.stringify(r.body);
+                        return Promise.resolve(new Response(body, {{ status: r.status }}));
+                    }}
+                }}
+                return Promise.resolve(new Response(
+                    '{{"error":{{"code":"not_found","message":"no route"}}}}', {{ status: 404 }}));
+            }};
+            function FakeSocket(url) {{
+                this.url = url; this.sent = []; this.readyState = 0;
+                fake.sockets.push(this);
+            }}
+            FakeSocket.prototype.send = function (text) {{ this.sent.push(JSON.parse(text)); }};
+            FakeSocket.prototype.close = function () {{ this.readyState = 3; }};
+            FakeSocket.prototype.open = function () {{
+                this.readyState = 1; if (this.onopen) this.onopen(new Event("open"));
+            }};
+            FakeSocket.prototype.deliver = function (frame) {{
+                if (this.onmessage) this.onmessage(new MessageEvent("message", {{ data: JSON.stringify(frame) }}));
+            }};
+            FakeSocket.prototype.drop = function () {{
+                this.readyState = 3; if (this.onclose) this.onclose(new CloseEvent("close"));
+            }};
+            window.WebSocket = FakeSocket;
+        }})()"#
+    );
+    js_sys::eval(&script).expect("install fakes");
+}
+
+/// Evaluates a JS expression over the fakes and returns it as JSON.
+fn fake(expression: &str) -> Value {
+    let value = js_sys::eval(&format!("JSON.stringify({expression})")).expect("eval");
+    serde_json::from_str(&value.as_string().unwrap_or_default()).unwrap_or(Value::Null)
+}
+
+fn socket_count() -> usize {
+    fake("window.__canal.sockets.length").as_u64().unwrap_or(0) as usize
+}
+
+/// The frames the console sent on socket `i`.
+fn sent(i: usize) -> Vec<Value> {
+    match fake(&format!("window.__canal.sockets[{i}].sent")) {
+        Value::Array(frames) => frames,
+        _ => Vec::new(),
+    }
+}
+
+fn deliver(i: usize, frame: &AgentServerFrame) {
+    let json = serde_json::to_string(frame).expect("serialise");
+    js_sys::eval(&format!("window.__canal.sockets[{i}].deliver({json})")).expect("deliver");
+}
+
+fn requests() -> Vec<Value> {
+    match fake("window.__canal.requests") {
+        Value::Array(requests) => requests,
+        _ => Vec::new(),
+    }
+}
+
+// ---- data ------------------------------------------------------------------------
+
+fn profile(role: Role) -> AgentProfile {
+    AgentProfile {
+        id: 1,
+        email: "ana@example.com".into(),
+        name: "Ana Agent".into(),
+        role,
+        avatar_url: None,
+    }
+}
+
+fn summary(id: &str, kind: InboxKind) -> ConversationSummary {
+    ConversationSummary {
+        id: id.into(),
+        channel_key: "shop".into(),
+        channel_title: "Shop support".into(),
+        kind,
+        agent_id: (kind == InboxKind::Mine).then_some(1),
+        offered_to: if kind == InboxKind::Offered {
+            vec![1]
+        } else {
+            Vec::new()
+        },
+        offer_deadline: (kind == InboxKind::Offered).then(|| "2099-01-01T00:00:00Z".into()),
+        page_url: Some("https://shop.example/pricing".into()),
+        last_message: Some(format!("Hello from {id}")),
+        created_at: "2026-01-05T10:00:00Z".into(),
+    }
+}
+
+fn colleague(id: u64, name: &str, status: Status) -> AgentSummary {
+    AgentSummary {
+        id,
+        name: name.into(),
+        status,
+        holding: 1,
+        is_bot: false,
+    }
+}
+
+fn welcome(role: Role, inbox: Vec<ConversationSummary>) -> AgentServerFrame {
+    AgentServerFrame::Welcome {
+        agent: profile(role),
+        status: Status::Online,
+        agents: vec![
+            colleague(1, "Ana Agent", Status::Online),
+            colleague(2, "Ben Colleague", Status::Online),
+        ],
+        inbox,
+    }
+}
+
+fn message(seq: u64, author: Author, text: &str) -> MessageView {
+    MessageView {
+        seq,
+        author,
+        text: text.into(),
+        client_id: None,
+        sent_at: format!("2026-01-05T10:00:{seq:02}Z"),
+        author_name: (author == Author::Agent).then(|| "Ana Agent".into()),
+        author_avatar: None,
+    }
+}
+
+fn signed_in(role: Role) -> Value {
+    json!({
+        "/api/v1/agent/me": {"status": 200, "body": profile(role)},
+        "/api/v1/agent/logout": {"status": 204, "body": null},
+    })
+}
+
+/// Mounts the console for a signed-in agent, opens its socket and delivers
+/// `welcome` with `inbox`.
+async fn live_console(
+    role: Role,
+    inbox: Vec<ConversationSummary>,
+) -> (HtmlElement, leptos::mount::UnmountHandle<impl Mountable>) {
+    install_fakes(signed_in(role));
+    let root = container();
+    let mounted = mount_to(root.clone(), App);
+    until("the socket", || socket_count() == 1).await;
+    assert_eq!(
+        fake("window.__canal.sockets[0].url")
+            .as_str()
+            .map(|url| url.ends_with("/api/v1/agent/ws") && url.starts_with("ws")),
+        Some(true)
+    );
+    js_sys::eval("window.__canal.sockets[0].open()").expect("open");
+    deliver(0, &welcome(role, inbox));
+    until("the connection to be live", || {
+        find(&root, "connection-state")
+            .and_then(|e| e.get_attribute("data-state"))
+            .as_deref()
+            == Some("connected")
+    })
+    .await;
+    (root, mounted)
+}
+
+// ---- sign-in -----------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn a_refused_login_shows_the_error_and_opens_no_socket() {
+    install_fakes(json!({
+        "/api/v1/agent/me": {"status": 401, "body": {"error": {"code": "unauthorized", "message": "sign in"}}},
+        "/api/v1/agent/login": {"status": 401, "body": {"error": {"code": "unauthorized", "message": "bad login"}}},
+    }));
+    let root = container();
+    let _mounted = mount_to(root.clone(), App);
+    until("the login form", || find(&root, "login-email").is_some()).await;
+    assert_eq!(text(&get(&root, "login-error")), "");
+
+    type_into(&root, "login-email", " ana@example.com ");
+    type_into(&root, "login-password", "wrong password");
+    click(&get(&root, "login-submit"));
+    until("the login error", || {
+        text(&get(&root, "login-error")) == "Wrong email or password."
+    })
+    .await;
+    assert_eq!(
+        get(&root, "login-error").get_attribute("role").as_deref(),
+        Some("alert")
+    );
+    let requests = requests();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert_eq!(requests[0]["url"], "/api/v1/agent/me");
+    assert_eq!(requests[1]["url"], "/api/v1/agent/login");
+    assert_eq!(requests[1]["method"], "POST");
+    assert_eq!(requests[1]["credentials"], "same-origin");
+    assert_eq!(
+        requests[1]["body"],
+        json!({"email": "ana@example.com", "password": "wrong password"})
+    );
+    let password: HtmlInputElement = get(&root, "login-password").unchecked_into();
+    assert_eq!(password.value(), "", "the password is cleared");
+    assert_eq!(password.type_(), "password");
+    assert_eq!(socket_count(), 0);
+    assert!(!is_disabled(&get(&root, "login-submit")));
+}
+
+#[wasm_bindgen_test]
+async fn empty_fields_are_refused_without_a_request() {
+    install_fakes(json!({
+        "/api/v1/agent/me": {"status": 401, "body": null},
+    }));
+    let root = container();
+    let _mounted = mount_to(root.clone(), App);
+    until("the login form", || find(&root, "login-submit").is_some()).await;
+    click(&get(&root, "login-submit"));
+    until("the error", || !text(&get(&root, "login-error")).is_empty()).await;
+    assert_eq!(requests().len(), 1, "only /me");
+}
+
+#[wasm_bindgen_test]
+async fn a_good_login_opens_the_console_and_sign_out_returns_to_the_form() {
+    install_fakes(json!({
+        "/api/v1/agent/me": {"status": 401, "body": {"error": {"code": "unauthorized", "message": "sign in"}}},
+        "/api/v1/agent/login": {"status": 200, "body": profile(Role::Agent)},
+        "/api/v1/agent/logout": {"status": 204, "body": null},
+    }));
+    let root = container();
+    let _mounted = mount_to(root.clone(), App);
+    until("the login form", || find(&root, "login-email").is_some()).await;
+    type_into(&root, "login-email", "ana@example.com");
+    type_into(&root, "login-password", "correct horse");
+    click(&get(&root, "login-submit"));
+    until("the socket", || socket_count() == 1).await;
+    assert!(find(&root, "login-email").is_none());
+    assert!(text(&get(&root, "agent-name")).contains("Ana Agent"));
+    assert_eq!(
+        get(&root, "connection-state")
+            .get_attribute("data-state")
+            .as_deref(),
+        Some("connecting")
+    );
+
+    click(&get(&root, "logout"));
+    until("the login form again", || {
+        find(&root, "login-email").is_some()
+    })
+    .await;
+    let last = requests().pop().expect("a request");
+    assert_eq!(last["url"], "/api/v1/agent/logout");
+    assert_eq!(last["method"], "POST");
+    assert_eq!(
+        fake("window.__canal.sockets[0].readyState"),
+        json!(3),
+        "the socket is closed"
+    );
+}
+
+// ---- inbox -------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn after_welcome_the_offer_is_listed_with_take_and_decline() {
+    let (root, _mounted) = live_console(
+        Role::Agent,
+        vec![
+            summary("c1", InboxKind::Offered),
+            summary("c2", InboxKind::Mine),
+        ],
+    )
+    .await;
+    let offered = get(&root, "inbox-offered");
+    let line = item(&offered, "c1").expect("c1 among the offers");
+    assert_eq!(line.get_attribute("data-kind").as_deref(), Some("offered"));
+    let line_text = text(&line);
+    for part in ["Shop support", "Hello from c1", "shop.example/pricing"] {
+        assert!(line_text.contains(part), "{part} in {line_text}");
+    }
+    assert!(text(&get(&line, "offer-deadline")).starts_with("Passes on in"));
+    assert!(find(&line, "take").is_some());
+    assert!(find(&line, "decline").is_some());
+    assert!(item(&get(&root, "inbox-mine"), "c2").is_some());
+    assert!(find(&item(&root, "c2").expect("c2"), "take").is_none());
+    assert!(
+        find(&root, "inbox-waiting").is_none() && find(&root, "inbox-others").is_none(),
+        "an agent sees no queue"
+    );
+    assert_eq!(
+        window().document().expect("doc").title(),
+        "(1) Canal console"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn supervisors_also_see_the_queue_and_colleagues() {
+    let (root, _mounted) = live_console(
+        Role::Supervisor,
+        vec![
+            summary("w1", InboxKind::Waiting),
+            summary("o1", InboxKind::Others),
+        ],
+    )
+    .await;
+    let waiting = item(&get(&root, "inbox-waiting"), "w1").expect("w1 in the queue");
+    assert!(item(&get(&root, "inbox-others"), "o1").is_some());
+    click(&get(&waiting, "take"));
+    until("the take frame", || sent(0).len() == 1).await;
+    assert_eq!(sent(0)[0], json!({"type": "take", "conversation_id": "w1"}));
+}
+
+#[wasm_bindgen_test]
+async fn take_sends_the_frame_and_the_conversation_opens_once_it_is_mine() {
+    let (root, _mounted) = live_console(Role::Agent, vec![summary("c1", InboxKind::Offered)]).await;
+    let line = item(&root, "c1").expect("c1");
+    click(&get(&line, "take"));
+    until("the take frame", || !sent(0).is_empty()).await;
+    assert_eq!(sent(0), [json!({"type": "take", "conversation_id": "c1"})]);
+    assert!(
+        find(&root, "conversation-view").is_none(),
+        "clicking Take does not open the line"
+    );
+
+    deliver(
+        0,
+        &AgentServerFrame::Upsert {
+            conversation: summary("c1", InboxKind::Mine),
+        },
+    );
+    until("the open frame", || sent(0).len() == 2).await;
+    assert_eq!(sent(0)[1], json!({"type": "open", "conversation_id": "c1"}));
+    until("c1 among mine", || {
+        item(&get(&root, "inbox-mine"), "c1").is_some()
+    })
+    .await;
+    assert!(item(&get(&root, "inbox-offered"), "c1").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn decline_sends_the_frame() {
+    let (root, _mounted) = live_console(Role::Agent, vec![summary("c1", InboxKind::Offered)]).await;
+    click(&get(&item(&root, "c1").expect("c1"), "decline"));
+    until("the decline frame", || !sent(0).is_empty()).await;
+    assert_eq!(
+        sent(0),
+        [json!({"type": "decline", "conversation_id": "c1"})]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_remove_frame_makes_the_offer_vanish() {
+    let (root, _mounted) = live_console(
+        Role::Agent,
+        vec![
+            summary("c1", InboxKind::Offered),
+            summary("c2", InboxKind::Offered),
+        ],
+    )
+    .await;
+    assert_eq!(
+        all(&get(&root, "inbox-offered"), "conversation-item").len(),
+        2
+    );
+    deliver(
+        0,
+        &AgentServerFrame::Remove {
+            conversation_id: "c1".into(),
+        },
+    );
+    until("c1 to vanish", || item(&root, "c1").is_none()).await;
+    assert!(item(&root, "c2").is_some());
+    until("the title to follow", || {
+        window().document().expect("doc").title() == "(1) Canal console"
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn upserts_add_and_update_lines_live() {
+    let (root, _mounted) = live_console(Role::Agent, Vec::new()).await;
+    assert!(find(&get(&root, "inbox-offered"), "conversation-item").is_none());
+    let mut line = summary("c7", InboxKind::Offered);
+    deliver(
+        0,
+        &AgentServerFrame::Upsert {
+            conversation: line.clone(),
+        },
+    );
+    until("the new offer", || item(&root, "c7").is_some()).await;
+    line.last_message = Some("<img src=x onerror=alert(1)> newer".into());
+    deliver(0, &AgentServerFrame::Upsert { conversation: line });
+    until("the newer message", || {
+        item(&root, "c7").is_some_and(|e| text(&e).contains("newer"))
+    })
+    .await;
+    assert!(
+        select(&get(&root, "inbox-offered"), "img").is_none(),
+        "text, not HTML"
+    );
+}
+
+// ---- conversation ------------------------------------------------------------------
+
+/// Opens `id` by clicking its line and answers with a history.
+async fn open_with_history(root: &Element, id: &str, kind: InboxKind) {
+    let before = sent(0).len();
+    click(&item(root, id).expect("line"));
+    until("the open frame", || sent(0).len() == before + 1).await;
+    assert_eq!(
+        sent(0)[before],
+        json!({"type": "open", "conversation_id": id})
+    );
+    deliver(
+        0,
+        &AgentServerFrame::Conversation {
+            conversation: summary(id, kind),
+            messages: vec![
+                message(1, Author::Visitor, "<b>Hi</b>, is this in stock?"),
+                message(2, Author::System, "Ana Agent joined"),
+                message(3, Author::Agent, "Let me check."),
+            ],
+            log: vec![RoutingLogLine {
+                at: "2026-01-05T10:00:00Z".into(),
+                text: "offered to Ana Agent: least load".into(),
+                entry: json!({}),
+            }],
+        },
+    );
+    until("the history", || all(root, "message").len() == 3).await;
+}
+
+#[wasm_bindgen_test]
+async fn open_renders_the_history_and_the_routing_log() {
+    let (root, _mounted) = live_console(Role::Agent, vec![summary("c2", InboxKind::Mine)]).await;
+    open_with_history(&root, "c2", InboxKind::Mine).await;
+
+    let messages = all(&root, "message");
+    let authors: Vec<Option<String>> = messages
+        .iter()
+        .map(|m| m.get_attribute("data-author"))
+        .collect();
+    assert_eq!(
+        authors,
+        [
+            Some("visitor".to_string()),
+            Some("system".to_string()),
+            Some("agent".to_string())
+        ]
+    );
+    let first = get(&messages[0], "message-text");
+    assert_eq!(text(&first), "<b>Hi</b>, is this in stock?");
+    assert!(select(&first, "b").is_none(), "text, not HTML");
+    assert!(text(&messages[0]).contains("Visitor"));
+    assert!(text(&messages[2]).contains("Ana Agent"));
+    let list = get(&root, "message-list");
+    assert_eq!(list.get_attribute("aria-live").as_deref(), Some("polite"));
+    assert_eq!(
+        item(&root, "c2")
+            .and_then(|e| e.get_attribute("aria-current"))
+            .as_deref(),
+        Some("true")
+    );
+
+    let log = get(&root, "routing-log");
+    assert!(text(&log).contains("offered to Ana Agent: least load"));
+    deliver(
+        0,
+        &AgentServerFrame::Log {
+            conversation_id: "c2".into(),
+            line: RoutingLogLine {
+                at: "2026-01-05T10:01:00Z".into(),
+                text: "taken by Ana Agent".into(),
+                entry: json!({}),
+            },
+        },
+    );
+    until("the new log line", || {
+        all(&root, "routing-log-line").len() == 2
+    })
+    .await;
+
+    // Live messages of the open conversation; a replay is shown once.
+    for _ in 0..2 {
+        deliver(
+            0,
+            &AgentServerFrame::Message {
+                conversation_id: "c2".into(),
+                message: message(4, Author::Visitor, "Thanks!"),
+            },
+        );
+    }
+    deliver(
+        0,
+        &AgentServerFrame::Message {
+            conversation_id: "c2".into(),
+            message: message(5, Author::Visitor, "Bye"),
+        },
+    );
+    until("the live messages", || all(&root, "message").len() == 5).await;
+    assert!(find(&root, "close-conversation").is_some());
+    assert!(find(&root, "reply-input").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn an_open_offer_has_take_and_decline_but_no_composer() {
+    let (root, _mounted) = live_console(Role::Agent, vec![summary("c1", InboxKind::Offered)]).await;
+    open_with_history(&root, "c1", InboxKind::Offered).await;
+    let view = get(&root, "conversation-view");
+    assert!(find(&view, "take").is_some());
+    assert!(find(&view, "decline").is_some());
+    assert!(find(&view, "reply-input").is_none());
+    assert!(find(&view, "transfer-select").is_none());
+
+    deliver(
+        0,
+        &AgentServerFrame::Remove {
+            conversation_id: "c1".into(),
+        },
+    );
+    until("the view to say it is gone", || {
+        get(&root, "standing")
+            .get_attribute("data-standing")
+            .as_deref()
+            == Some("gone")
+    })
+    .await;
+    assert!(find(&get(&root, "conversation-view"), "take").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_reply_is_sent_and_shows_pending_then_acknowledged() {
+    let (root, _mounted) = live_console(Role::Agent, vec![summary("c2", InboxKind::Mine)]).await;
+    open_with_history(&root, "c2", InboxKind::Mine).await;
+    let before = sent(0).len();
+
+    type_into(&root, "reply-input", "First line");
+    press(&root, "reply-input", "Enter", true);
+    assert_eq!(sent(0).len(), before, "Shift+Enter does not send");
+
+    type_into(&root, "reply-input", "In stock, yes.\nShipping today.");
+    press(&root, "reply-input", "Enter", false);
+    until("the reply frame", || sent(0).len() == before + 1).await;
+    let reply = sent(0)[before].clone();
+    assert_eq!(reply["type"], "reply");
+    assert_eq!(reply["conversation_id"], "c2");
+    assert_eq!(reply["text"], "In stock, yes.\nShipping today.");
+    let client_id = reply["client_id"].as_str().expect("client id").to_owned();
+    assert_eq!(client_id.len(), 32);
+    assert!(client_id.bytes().all(|b| b.is_ascii_hexdigit()));
+
+    until("the pending bubble", || all(&root, "message").len() == 4).await;
+    let bubble = all(&root, "message").pop().expect("bubble");
+    assert_eq!(
+        bubble.get_attribute("data-author").as_deref(),
+        Some("agent")
+    );
+    assert_eq!(
+        bubble.get_attribute("data-status").as_deref(),
+        Some("pending")
+    );
+    assert_eq!(
+        get(&root, "reply-input")
+            .unchecked_into::<HtmlTextAreaElement>()
+            .value(),
+        "",
+        "the composer is emptied"
+    );
+
+    deliver(
+        0,
+        &AgentServerFrame::Ack {
+            conversation_id: "c2".into(),
+            client_id: client_id.clone(),
+            seq: 4,
+        },
+    );
+    until("the reply to be acknowledged", || {
+        all(&root, "message")
+            .pop()
+            .and_then(|m| m.get_attribute("data-status"))
+            .as_deref()
+            == Some("sent")
+    })
+    .await;
+
+    // The server's copy of the reply replaces the bubble, not adds one.
+    let mut stored = message(4, Author::Agent, "In stock, yes.\nShipping today.");
+    stored.client_id = Some(client_id);
+    deliver(
+        0,
+        &AgentServerFrame::Message {
+            conversation_id: "c2".into(),
+            message: stored,
+        },
+    );
+    deliver(
+        0,
+        &AgentServerFrame::Message {
+            conversation_id: "c2".into(),
+            message: message(5, Author::Visitor, "Great"),
+        },
+    );
+    until("the next message", || {
+        all(&root, "message")
+            .pop()
+            .is_some_and(|m| text(&m).contains("Great"))
+    })
+    .await;
+    assert_eq!(all(&root, "message").len(), 5);
+
+    // The send button works too.
+    type_into(&root, "reply-input", "Anything else?");
+    click(&get(&root, "reply-send"));
+    until("the second reply", || sent(0).len() == before + 2).await;
+    assert_eq!(sent(0)[before + 1]["text"], "Anything else?");
+}
+
+#[wasm_bindgen_test]
+async fn transfer_and_close_send_their_frames() {
+    let (root, _mounted) = live_console(Role::Agent, vec![summary("c2", InboxKind::Mine)]).await;
+    open_with_history(&root, "c2", InboxKind::Mine).await;
+    let before = sent(0).len();
+    assert!(
+        is_disabled(&get(&root, "transfer-submit")),
+        "nobody chosen yet"
+    );
+    let options = get(&root, "transfer-select")
+        .unchecked_into::<HtmlSelectElement>()
+        .options();
+    let labels: Vec<String> = (0..options.length())
+        .filter_map(|i| options.item(i))
+        .map(|o| text(&o))
+        .collect();
+    assert_eq!(labels.len(), 3, "{labels:?}: choose, queue, Ben (not me)");
+    assert!(labels[2].contains("Ben Colleague"));
+
+    choose(&root, "transfer-select", "2");
+    until("transfer to be possible", || {
+        !is_disabled(&get(&root, "transfer-submit"))
+    })
+    .await;
+    click(&get(&root, "transfer-submit"));
+    until("the transfer frame", || sent(0).len() == before + 1).await;
+    assert_eq!(
+        sent(0)[before],
+        json!({"type": "transfer", "conversation_id": "c2", "to_agent": 2})
+    );
+
+    choose(&root, "transfer-select", "queue");
+    until("transfer to be possible", || {
+        !is_disabled(&get(&root, "transfer-submit"))
+    })
+    .await;
+    click(&get(&root, "transfer-submit"));
+    until("the second transfer frame", || sent(0).len() == before + 2).await;
+    assert_eq!(
+        sent(0)[before + 1],
+        json!({"type": "transfer", "conversation_id": "c2"}),
+        "back to the queue: no to_agent"
+    );
+
+    click(&get(&root, "close-conversation"));
+    until("the close frame", || sent(0).len() == before + 3).await;
+    assert_eq!(
+        sent(0)[before + 2],
+        json!({"type": "close", "conversation_id": "c2"})
+    );
+}
+
+// ---- header, notices, reconnects ---------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn the_status_toggle_sends_status_and_follows_the_echo() {
+    let (root, _mounted) = live_console(Role::Agent, Vec::new()).await;
+    let toggle = get(&root, "status-toggle");
+    assert_eq!(
+        toggle.get_attribute("aria-checked").as_deref(),
+        Some("true")
+    );
+    assert_eq!(toggle.get_attribute("role").as_deref(), Some("switch"));
+    click(&toggle);
+    until("the status frame", || !sent(0).is_empty()).await;
+    assert_eq!(sent(0), [json!({"type": "status", "status": "away"})]);
+    deliver(
+        0,
+        &AgentServerFrame::Status {
+            status: Status::Away,
+        },
+    );
+    until("the toggle to say away", || {
+        get(&root, "status-toggle")
+            .get_attribute("aria-checked")
+            .as_deref()
+            == Some("false")
+    })
+    .await;
+    assert!(text(&get(&root, "status-toggle")).contains("Away"));
+    click(&get(&root, "status-toggle"));
+    until("the second status frame", || sent(0).len() == 2).await;
+    assert_eq!(sent(0)[1], json!({"type": "status", "status": "online"}));
+}
+
+#[wasm_bindgen_test]
+async fn an_error_frame_shows_a_notice_that_can_be_dismissed() {
+    let (root, _mounted) = live_console(Role::Agent, Vec::new()).await;
+    assert!(find(&root, "notice").is_none());
+    deliver(
+        0,
+        &AgentServerFrame::Error {
+            code: ErrorCode::RoutingRefused,
+            message: "already taken".into(),
+            conversation_id: None,
+            client_id: None,
+        },
+    );
+    until("the notice", || find(&root, "notice").is_some()).await;
+    let notice = get(&root, "notice");
+    assert_eq!(
+        notice.get_attribute("data-code").as_deref(),
+        Some("routing_refused")
+    );
+    assert!(text(&notice).contains("Not possible any more"));
+    click(&get(&root, "notice-dismiss"));
+    until("the notice to go", || find(&root, "notice").is_none()).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_socket_reconnects_and_the_new_welcome_replaces_the_inbox() {
+    let (root, _mounted) = live_console(
+        Role::Agent,
+        vec![
+            summary("c1", InboxKind::Offered),
+            summary("c2", InboxKind::Mine),
+        ],
+    )
+    .await;
+    open_with_history(&root, "c2", InboxKind::Mine).await;
+    let before = sent(0).len();
+
+    js_sys::eval("window.__canal.sockets[0].drop()").expect("drop");
+    until("the reconnecting state", || {
+        get(&root, "connection-state")
+            .get_attribute("data-state")
+            .as_deref()
+            == Some("reconnecting")
+    })
+    .await;
+    assert!(text(&get(&root, "connection-state")).contains("Reconnecting"));
+    assert!(is_disabled(&get(&root, "status-toggle")));
+
+    // Written while offline: pending now, sent after the reconnect.
+    type_into(&root, "reply-input", "Are you still there?");
+    press(&root, "reply-input", "Enter", false);
+    until("the pending bubble", || all(&root, "message").len() == 4).await;
+    assert_eq!(sent(0).len(), before, "nothing goes to a closed socket");
+
+    // The first retry comes after about a second (±20 %).
+    until_within(4_000.0, "a new socket", || socket_count() == 2).await;
+    js_sys::eval("window.__canal.sockets[1].open()").expect("open");
+    deliver(
+        1,
+        &welcome(
+            Role::Agent,
+            vec![
+                summary("c2", InboxKind::Mine),
+                summary("c9", InboxKind::Offered),
+            ],
+        ),
+    );
+    until("the new inbox", || item(&root, "c9").is_some()).await;
+    assert!(item(&root, "c1").is_none(), "the old offer is gone");
+    until("the resent frames", || sent(1).len() == 2).await;
+    let again = sent(1);
+    assert_eq!(again[0], json!({"type": "open", "conversation_id": "c2"}));
+    assert_eq!(again[1]["type"], "reply");
+    assert_eq!(again[1]["text"], "Are you still there?");
+    assert_eq!(
+        get(&root, "connection-state")
+            .get_attribute("data-state")
+            .as_deref(),
+        Some("connected")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_socket_refused_for_an_ended_session_returns_to_the_form() {
+    install_fakes(signed_in(Role::Agent));
+    let root = container();
+    let _mounted = mount_to(root.clone(), App);
+    until("the socket", || socket_count() == 1).await;
+    // The session ends: /me now says 401 and the socket is refused.
+    js_sys::eval(
+        r#"window.__canal.responses["/api/v1/agent/me"] =
+             {status: 401, body: {error: {code: "unauthorized", message: "sign in"}}};
+           window.__canal.sockets[0].drop();"#,
+    )
+    .expect("refuse");
+    until("the login form", || find(&root, "login-email").is_some()).await;
+    assert_eq!(
+        text(&get(&root, "login-error")),
+        "Your session has ended. Sign in again."
+    );
+}
