@@ -1,12 +1,15 @@
-/*! Canal chat loader. Paste on a page:
+/*! Canal chat loader. Paste on a page (the first line is optional; see README):
+ *  <script>window.Canal=window.Canal||function(){(Canal.q=Canal.q||[]).push(arguments)}</script>
  *  <script async src="https://CANAL-ORIGIN/embed.js" data-channel="KEY"></script>
+ * API: Canal.open(), close(), toggle(), setLocale(code), on(event, fn), off(event, fn);
+ * before load, Canal("open"), Canal("on", "message", fn) ... queue up and run on load.
  * Until the visitor opens the chat it only draws the launcher button: no cookie, no
  * storage, no request, no frame. Opening inserts the chat frame from the Canal origin
  * and tells it the page URL and UTM parameters (see canal_protocol::embed). */
 (function () {
   "use strict";
-  var d = document, w = window;
-  if (w.Canal || d.getElementById("canal-root")) return;
+  var d = document, w = window, stub = w.Canal;
+  if ((stub && stub.open) || d.getElementById("canal-root")) return;
 
   // This script's element: document.currentScript, else the first script whose src
   // ends in /embed.js and has a data-channel.
@@ -24,7 +27,9 @@
   try { origin = new URL(me.src).origin; } catch (e) { return; }
   if (!channel || !/^https?:/.test(origin)) return;
 
-  var READY = "canal:ready", INIT = "canal:init", CLOSE = "canal:close";
+  // Frame <-> loader messages: canal_protocol::embed, and canal_widget::host::messages.
+  var READY = "canal:ready", INIT = "canal:init", CLOSE = "canal:close",
+    LOCALE = "canal:locale", MESSAGE = "canal:message", CONSENT = "canal:consent";
   var CSS =
     ":host{all:initial}" +
     "button{position:fixed;right:20px;bottom:20px;z-index:2147483000;display:flex;" +
@@ -33,14 +38,37 @@
     "box-shadow:0 4px 16px rgba(0,0,0,.25);cursor:pointer}" +
     "button:hover{background:#1a51b3}" +
     "button:focus-visible{outline:3px solid #1f5fd1;outline-offset:3px}" +
+    "b{position:absolute;top:-6px;right:-6px;min-width:22px;height:22px;padding:0 6px;" +
+    "box-sizing:border-box;border-radius:11px;background:#c5221f;color:#fff;" +
+    "font:700 12px/22px system-ui,sans-serif;text-align:center}" +
+    "[hidden]{display:none}" +
     "iframe{position:fixed;right:20px;bottom:88px;z-index:2147483000;width:380px;" +
     "height:600px;max-width:calc(100vw - 40px);max-height:calc(100vh - 108px);border:0;" +
     "border-radius:14px;background:#fff;box-shadow:0 8px 32px rgba(0,0,0,.25)}" +
-    "iframe[hidden]{display:none}" +
     "@media (max-width:640px){iframe{inset:0;width:100%;height:100%;max-width:none;" +
     "max-height:none;border-radius:0}}";
+  // Launcher texts: [button, its label, frame title, "unread"], per language.
+  var TEXTS = {
+    en: ["Chat", "Chat with us", "Chat window", "unread"],
+    es: ["Chat", "Chatea con nosotros", "Ventana de chat", "sin leer"],
+    ru: ["Чат", "Напишите нам", "Окно чата", "непрочитанных"]
+  };
 
-  var host, button, frame;
+  var host, button, label, badge, frame, ready, locale, unread = 0, titled = "";
+  var handlers = { open: [], close: [], message: [], consent: [], unread: [] };
+  var waiting = []; // calls made before <body> existed
+
+  function texts() {
+    var lang = String(locale).split(/[-_]/)[0].toLowerCase();
+    return TEXTS.hasOwnProperty(lang) ? TEXTS[lang] : TEXTS.en;
+  }
+
+  // Calls the page's handlers; one that throws does not stop the others or us.
+  function emit(event, data) {
+    handlers[event].slice().forEach(function (fn) {
+      try { fn(data); } catch (e) { setTimeout(function () { throw e; }); }
+    });
+  }
 
   function draw() {
     host = d.createElement("div");
@@ -51,16 +79,50 @@
     button = d.createElement("button");
     button.type = "button";
     button.setAttribute("data-testid", "canal-launcher");
-    button.setAttribute("aria-label", "Chat with us");
     button.setAttribute("aria-expanded", "false");
     button.innerHTML =
       '<svg width="24" height="24" viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" ' +
       'd="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>' +
-      "<span>Chat</span>";
+      '<span></span><b data-testid="canal-unread" aria-hidden="true" hidden></b>';
+    label = button.querySelector("span");
+    badge = button.querySelector("b");
     button.addEventListener("click", toggle);
     root.appendChild(style);
     root.appendChild(button);
     d.body.appendChild(host);
+    relabel();
+  }
+
+  // Puts the launcher's and the frame's texts in the current language and count.
+  function relabel() {
+    if (!host) return;
+    var t = texts();
+    label.textContent = t[0];
+    button.setAttribute("aria-label", t[1] + (unread ? " (" + unread + " " + t[3] + ")" : ""));
+    badge.textContent = unread || "";
+    badge.hidden = !unread;
+    if (frame) frame.title = t[2];
+  }
+
+  // The unread count: on the launcher, in the page title as "(n) ", and to handlers.
+  function count(n) {
+    if (n === unread) return;
+    unread = n;
+    var title = d.title;
+    if (titled && title.indexOf(titled) === 0) title = title.slice(titled.length);
+    titled = n ? "(" + n + ") " : "";
+    d.title = titled + title;
+    relabel();
+    emit("unread", n);
+  }
+
+  function isOpen() {
+    return !!frame && !frame.hidden;
+  }
+
+  // The visitor sees the chat: the window is open and the page is not hidden.
+  function watched() {
+    return isOpen() && !d.hidden;
   }
 
   function utm() {
@@ -72,17 +134,28 @@
     return out;
   }
 
+  function post(message) {
+    frame.contentWindow.postMessage(message, origin);
+  }
+
   function onMessage(e) {
     if (!frame || e.origin !== origin || e.source !== frame.contentWindow) return;
-    var type = e.data && e.data.type;
+    var data = e.data || {}, type = data.type;
     if (type === READY) {
-      frame.contentWindow.postMessage(
-        { type: INIT, page_url: location.href, utm: utm() },
-        origin
-      );
+      ready = true;
+      post({ type: INIT, page_url: location.href, utm: utm() });
+      if (locale) post({ type: LOCALE, locale: locale });
     } else if (type === CLOSE) {
       close();
       button.focus();
+    } else if (type === MESSAGE && typeof data.seq === "number") {
+      var agent = data.author === "agent";
+      var message = { author: String(data.author), seq: data.seq };
+      if (agent && typeof data.text === "string") message.text = data.text;
+      emit("message", message);
+      if (agent && !watched()) count(unread + 1);
+    } else if (type === CONSENT) {
+      emit("consent");
     }
   }
 
@@ -90,38 +163,84 @@
     if (!frame) {
       w.addEventListener("message", onMessage);
       frame = d.createElement("iframe");
-      frame.title = "Chat window";
+      frame.hidden = true;
       frame.src =
         origin + "/widget/?channel=" + encodeURIComponent(channel) +
         "&host=" + encodeURIComponent(location.origin);
       host.shadowRoot.appendChild(frame);
+      relabel();
     }
-    frame.hidden = false;
-    button.setAttribute("aria-expanded", "true");
+    if (!isOpen()) {
+      frame.hidden = false;
+      button.setAttribute("aria-expanded", "true");
+      emit("open");
+    }
+    if (!d.hidden) count(0);
     frame.focus();
   }
 
   function close() {
-    if (!frame) return;
+    if (!isOpen()) return;
     frame.hidden = true;
     button.setAttribute("aria-expanded", "false");
+    emit("close");
   }
 
   function toggle() {
-    if (frame && !frame.hidden) close(); else open();
+    if (isOpen()) close(); else open();
   }
 
-  // Draws the launcher once <body> exists; says whether it is there.
+  // A call that needs the launcher: now, or once <body> exists.
+  function drawn(fn) {
+    return function () {
+      if (host) fn(); else waiting.push(fn);
+    };
+  }
+
+  // Draws the launcher once <body> exists, then runs the calls that waited for it.
   function start() {
-    if (!host && d.body) draw();
-    return !!host;
+    if (host || !d.body) return;
+    draw();
+    waiting.splice(0).forEach(function (fn) { fn(); });
   }
 
-  // The page's API: Canal.open(), Canal.close(), Canal.toggle().
-  w.Canal = {
-    open: function () { if (start()) open(); },
-    close: close,
-    toggle: function () { if (start()) toggle(); }
+  function setLocale(code) {
+    if (typeof code !== "string" || !/^[A-Za-z0-9_-]{1,35}$/.test(code)) return;
+    locale = code;
+    relabel();
+    if (ready) post({ type: LOCALE, locale: code });
+  }
+
+  function on(event, fn) {
+    if (handlers[event] && typeof fn === "function") handlers[event].push(fn);
+  }
+
+  function off(event, fn) {
+    var list = handlers[event] || [], at = list.indexOf(fn);
+    if (at >= 0) list.splice(at, 1);
+  }
+
+  // The page's API: Canal("open") and Canal.open() alike.
+  var api = {
+    open: drawn(open), close: drawn(close), toggle: drawn(toggle),
+    setLocale: setLocale, on: on, off: off
   };
+  var Canal = function (method) {
+    if (api.hasOwnProperty(method)) api[method].apply(null, [].slice.call(arguments, 1));
+  };
+  for (var name in api) Canal[name] = api[name];
+  w.Canal = Canal;
+
+  d.addEventListener("visibilitychange", function () {
+    if (watched()) count(0);
+  });
+  // Replay what the page asked for before this script ran: handlers first, so they
+  // hear what the queued calls cause.
+  var queue = (stub && stub.q) || [];
+  [true, false].forEach(function (handlersFirst) {
+    for (var i = 0; i < queue.length; i++) {
+      if ((queue[i][0] === "on") === handlersFirst) Canal.apply(null, queue[i]);
+    }
+  });
   if (d.body) start(); else d.addEventListener("DOMContentLoaded", start);
 })();

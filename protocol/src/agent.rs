@@ -369,7 +369,7 @@ pub enum DisplayMode {
 }
 
 /// One entry of a channel's queue.
-#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum QueueItem {
     Agent(u64),

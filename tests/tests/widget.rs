@@ -1,9 +1,15 @@
 //! The walking skeleton end to end: a customer's page on `localhost` embeds the
 //! snippet of a Canal server on `127.0.0.1`; a visitor opens the chat in headless
 //! Chromium, accepts or declines the agreement, and the database shows the result.
+//! The page's JS API (`Canal(...)` before the loader arrives, `Canal.open()` and
+//! events after) is driven the way a site's own scripts would.
 
-use canal_e2e::{eventually, save_screenshot, visit, Widget};
+use canal_e2e::{
+    eventually, save_screenshot, visit, Browser, Canal, HostPage, Widget, AGENT_PASSWORD,
+};
 use fantoccini::Locator;
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn before_the_click_the_host_page_has_no_canal_storage_and_no_wasm() {
@@ -246,4 +252,319 @@ async fn the_frame_renders_only_inside_allowed_sites() {
     widget.open().await;
     widget.find("greeting").await;
     browser.close().await;
+}
+
+/// The optional first line of the snippet (README): calls made before the loader
+/// has arrived wait in `Canal.q`.
+const STUB: &str = "window.Canal=window.Canal||function(){(Canal.q=Canal.q||[]).push(arguments)}";
+
+/// A customer's page whose own script calls the API before the loader arrives:
+/// the stub line, then `calls`, then the usual snippet. Served from `localhost`,
+/// another origin than Canal's, like [`HostPage`].
+struct QueueingPage {
+    url: String,
+    _stop: oneshot::Sender<()>,
+}
+
+impl QueueingPage {
+    async fn start(canal: &Canal, calls: &str) -> Self {
+        let snippet = canal_server::demo::snippet(&canal.origin(), canal_server::demo::CHANNEL_KEY);
+        let html = format!(
+            "<!doctype html><html lang=\"es\"><head><meta charset=\"utf-8\"><title>Tienda</title>\
+             <script>{STUB};{calls}</script></head>\
+             <body><h1>Una tienda</h1>{snippet}</body></html>"
+        );
+        let router = axum::Router::new().route(
+            "/",
+            axum::routing::get(move || {
+                let html = html.clone();
+                async move { axum::response::Html(html) }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Self {
+            url: format!("http://localhost:{port}/"),
+            _stop: stop,
+        }
+    }
+}
+
+/// Runs `script` on the host page until it returns `expected`.
+async fn host_until(browser: &Browser, what: &str, script: &str, expected: Value) {
+    eventually(what, || async {
+        let value = browser.client.execute(script, vec![]).await.ok()?;
+        (value == expected).then_some(())
+    })
+    .await;
+}
+
+/// The launcher's and the frame's state as the host page sees them.
+const LOADER_STATE: &str = "const root = document.querySelector('#canal-root');\
+    const shadow = root && root.shadowRoot;\
+    const frame = shadow && shadow.querySelector('iframe');\
+    const button = shadow && shadow.querySelector('[data-testid=canal-launcher]');\
+    const badge = shadow && shadow.querySelector('[data-testid=canal-unread]');\
+    return {open: !!frame && !frame.hidden, frame: frame ? frame.title : null,\
+            label: button && button.getAttribute('aria-label'),\
+            badge: badge && !badge.hidden ? badge.textContent : null,\
+            title: document.title};";
+
+/// Waits in the frame (entered) for the send button to read `label`.
+async fn send_button_reads(widget: &Widget<'_>, label: &str) {
+    let client = &widget.browser.client;
+    eventually(&format!("the send button to read {label:?}"), || async {
+        let button = client.find(Locator::Css("[data-testid=send]")).await.ok()?;
+        (button.text().await.ok()?.trim() == label).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_queued_before_the_loader_arrives_run_when_it_does() {
+    let canal = Canal::start().await;
+    // `open` is queued before the handler that should hear it: handlers go first.
+    let page = QueueingPage::start(
+        &canal,
+        "window.__events = [];\
+         Canal('open');\
+         Canal('on', 'open', function () { __events.push('open'); });\
+         Canal('on', 'close', function () { __events.push('close'); });\
+         Canal('setLocale', 'es');",
+    )
+    .await;
+    let browser = Browser::start().await;
+    browser.client.goto(&page.url).await.expect("open the page");
+
+    // No click: the queued call opened the chat, and the handler heard it.
+    host_until(
+        &browser,
+        "the queued open",
+        "return window.__events;",
+        json!(["open"]),
+    )
+    .await;
+    let state = browser.js(LOADER_STATE).await;
+    assert_eq!(state["open"], true);
+    assert_eq!(state["label"], "Chatea con nosotros");
+    assert_eq!(state["frame"], "Ventana de chat");
+    assert_eq!(
+        browser
+            .js("return typeof Canal.open + typeof Canal.on;")
+            .await,
+        "functionfunction",
+        "after load the API is methods too"
+    );
+
+    // The frame speaks the language the page chose, whatever the browser's.
+    let widget = Widget::new(&browser);
+    let frame = widget.find_css("#canal-root").await;
+    let frame = frame
+        .shadow_root()
+        .await
+        .expect("shadow root")
+        .find(Locator::Css("iframe"))
+        .await
+        .expect("the frame");
+    frame.clone().enter_frame().await.expect("enter frame");
+    send_button_reads(&widget, "Enviar").await;
+    assert_eq!(
+        browser.js("return document.documentElement.lang;").await,
+        "es"
+    );
+    let input = widget.find("composer-input").await;
+    assert_eq!(
+        input
+            .attr("placeholder")
+            .await
+            .expect("placeholder")
+            .as_deref(),
+        Some("Escribe tu mensaje…")
+    );
+
+    // A later call switches the open window at once.
+    widget.leave().await;
+    browser.js("Canal.setLocale('ru');").await;
+    frame.clone().enter_frame().await.expect("enter frame");
+    send_button_reads(&widget, "Отправить").await;
+    assert_eq!(
+        browser.js("return document.documentElement.lang;").await,
+        "ru"
+    );
+    widget.leave().await;
+    assert_eq!(browser.js(LOADER_STATE).await["label"], "Напишите нам");
+
+    browser.js("Canal.close();").await;
+    host_until(
+        &browser,
+        "the close event",
+        "return window.__events;",
+        json!(["open", "close"]),
+    )
+    .await;
+    assert_eq!(browser.js(LOADER_STATE).await["open"], false);
+    assert_eq!(canal.count("visitors").await, 0, "opening stores nothing");
+    browser.close().await;
+}
+
+/// An agent on the agent socket, driven from a page of the Canal origin in its own
+/// browser: signs in, takes the first offer, and replies when told.
+const AGENT_SCRIPT: &str = "const [email, password] = arguments;\
+    const agent = window.__agent = {taken: null, error: null};\
+    fetch('/api/v1/agent/login', {method: 'POST', headers: {'content-type': 'application/json'},\
+                                 body: JSON.stringify({email, password})})\
+      .then(r => {\
+        if (!r.ok) throw new Error('login ' + r.status);\
+        const ws = agent.ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/api/v1/agent/ws');\
+        ws.onmessage = e => {\
+          const f = JSON.parse(e.data);\
+          if (f.type === 'welcome') agent.welcome = true;\
+          const seen = f.type === 'welcome' ? f.inbox : f.type === 'upsert' ? [f.conversation] : [];\
+          for (const c of seen) {\
+            if (c.kind === 'offered') ws.send(JSON.stringify({type: 'take', conversation_id: c.id}));\
+            if (c.kind === 'mine') agent.taken = c.id;\
+          }\
+        };\
+      })\
+      .catch(e => { agent.error = String(e); });";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_reply_while_the_chat_is_closed_counts_as_unread_until_it_opens() {
+    let canal = Canal::start_with_agents(&[("ana@shop.example", "Ana Souza")], "evenly").await;
+    let agent = Browser::start().await;
+    agent
+        .client
+        .goto(&format!("{}/healthz", canal.origin()))
+        .await
+        .expect("open a Canal page");
+    agent
+        .client
+        .execute(
+            AGENT_SCRIPT,
+            vec![json!("ana@shop.example"), json!(AGENT_PASSWORD)],
+        )
+        .await
+        .expect("start the agent");
+    host_until(
+        &agent,
+        "the agent to be online",
+        "return !!window.__agent.welcome || window.__agent.error;",
+        json!(true),
+    )
+    .await;
+
+    let host = HostPage::start(&canal).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&host.url)
+        .await
+        .expect("open host page");
+    let widget = Widget::new(&browser);
+    widget.launcher().await;
+    browser
+        .js("window.__seen = {message: [], unread: [], consent: 0};\
+             Canal.on('message', m => __seen.message.push(m));\
+             Canal.on('unread', n => __seen.unread.push(n));\
+             Canal.on('consent', () => __seen.consent++);")
+        .await;
+
+    widget.open().await;
+    let text = "Is the blue one in stock?";
+    widget.send(text).await;
+    widget
+        .find("consent-accept")
+        .await
+        .click()
+        .await
+        .expect("accept");
+    widget.wait_sent(text).await;
+    widget.leave().await;
+    // The page hears that the visitor wrote, never what.
+    host_until(
+        &browser,
+        "the visitor's message event",
+        "return [__seen.consent, __seen.message.filter(m => m.author === 'visitor')\
+                 .map(m => typeof m.seq + ('text' in m))];",
+        json!([1, ["numberfalse"]]),
+    )
+    .await;
+    browser.js("Canal.close();").await;
+
+    let conversation = eventually("the agent to take the conversation", || async {
+        let taken = agent.js("return window.__agent.taken;").await;
+        taken.as_str().map(str::to_owned)
+    })
+    .await;
+    let reply = "Yes, three left. Shall I keep one?";
+    agent
+        .client
+        .execute(
+            "window.__agent.ws.send(JSON.stringify({type: 'reply', conversation_id: arguments[0],\
+                                                   client_id: 'r1', text: arguments[1]}));",
+            vec![json!(conversation), json!(reply)],
+        )
+        .await
+        .expect("reply");
+
+    // Closed window: the launcher and the title count it; the page gets the text.
+    host_until(
+        &browser,
+        "the unread badge",
+        "const s = (() => { LOADER_STATE })(); return [s.badge, s.title];"
+            .replace("LOADER_STATE", LOADER_STATE)
+            .as_str(),
+        json!(["1", "(1) Shop"]),
+    )
+    .await;
+    let seen = browser.js("return __seen;").await;
+    let from_agent: Vec<&Value> = seen["message"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter(|m| m["author"] == "agent")
+        .collect();
+    assert_eq!(from_agent.len(), 1, "{seen}");
+    assert_eq!(from_agent[0]["text"], reply);
+    assert!(from_agent[0]["seq"].as_u64().is_some_and(|seq| seq > 1));
+    assert_eq!(seen["unread"], json!([1]));
+    assert!(browser.js(LOADER_STATE).await["label"]
+        .as_str()
+        .is_some_and(|label| label.contains("1 unread")));
+    save_screenshot(
+        "widget-unread.png",
+        &browser.client.screenshot().await.expect("png"),
+    );
+
+    // Opening reads it. In the frame, the reply shows under the agent's name, who
+    // now heads the window.
+    widget.open().await;
+    let author = widget.find("message-author").await;
+    assert_eq!(author.text().await.expect("author"), "Ana Souza");
+    let heading = widget.find("agent").await.text().await.expect("agent");
+    assert!(heading.contains("Ana Souza"), "{heading}");
+    save_screenshot(
+        "widget-agent-name.png",
+        &browser.client.screenshot().await.expect("png"),
+    );
+    widget.leave().await;
+    // Badge and title prefix are gone, the count is back to 0.
+    let state = browser.js(LOADER_STATE).await;
+    assert_eq!(
+        (state["badge"].clone(), state["title"].clone()),
+        (Value::Null, json!("Shop"))
+    );
+    assert_eq!(browser.js("return __seen.unread;").await, json!([1, 0]));
+    browser.close().await;
+    agent.close().await;
 }

@@ -7,12 +7,13 @@ use std::rc::Rc;
 
 use canal_protocol::{
     ChannelConfig, ClientFrame, ConsentCreated, ConsentRequest, ConversationCreated,
-    ConversationRequest, ErrorBody, ErrorCode, ServerFrame,
+    ConversationRequest, ErrorCode, ServerFrame,
 };
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, MessageEvent, RequestInit, Response, WebSocket};
+
+use crate::wire;
 
 /// Why a call to the server failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +46,8 @@ fn channel_url(channel: &str, resource: &str) -> String {
 
 /// `GET /api/v1/channels/{key}/config`.
 pub async fn fetch_config(channel: String) -> Result<ChannelConfig, ApiError> {
-    call("GET", &channel_url(&channel, "config"), None::<&()>).await
+    let text = fetch_text("GET", &channel_url(&channel, "config"), None).await?;
+    wire::channel_config(&text).ok_or(ApiError::Decode)
 }
 
 /// `POST /api/v1/channels/{key}/consents`: records the accepted agreement.
@@ -53,7 +55,9 @@ pub async fn create_consent(
     channel: &str,
     request: &ConsentRequest,
 ) -> Result<ConsentCreated, ApiError> {
-    call("POST", &channel_url(channel, "consents"), Some(request)).await
+    let body = wire::consent_request(request);
+    let text = fetch_text("POST", &channel_url(channel, "consents"), Some(body)).await?;
+    wire::consent_created(&text).ok_or(ApiError::Decode)
 }
 
 /// `POST /api/v1/channels/{key}/conversations`: starts a conversation.
@@ -61,28 +65,12 @@ pub async fn create_conversation(
     channel: &str,
     request: &ConversationRequest,
 ) -> Result<ConversationCreated, ApiError> {
-    call(
-        "POST",
-        &channel_url(channel, "conversations"),
-        Some(request),
-    )
-    .await
+    let body = wire::conversation_request(request);
+    let text = fetch_text("POST", &channel_url(channel, "conversations"), Some(body)).await?;
+    wire::conversation_created(&text).ok_or(ApiError::Decode)
 }
 
-async fn call<B: Serialize, T: DeserializeOwned>(
-    method: &str,
-    url: &str,
-    body: Option<&B>,
-) -> Result<T, ApiError> {
-    let body = match body {
-        Some(body) => Some(serde_json::to_string(body).map_err(|_| ApiError::Decode)?),
-        None => None,
-    };
-    let text = fetch_text(method, url, body).await?;
-    serde_json::from_str(&text).map_err(|_| ApiError::Decode)
-}
-
-/// The one non-generic `fetch`: the body of a 2xx answer, or the error.
+/// The one `fetch`: the body of a 2xx answer, or the error.
 async fn fetch_text(method: &str, url: &str, body: Option<String>) -> Result<String, ApiError> {
     let window = web_sys::window().ok_or(ApiError::Network)?;
     let init = RequestInit::new();
@@ -110,9 +98,7 @@ async fn fetch_text(method: &str, url: &str, body: Option<String>) -> Result<Str
     } else {
         Err(ApiError::Status {
             status: response.status(),
-            code: serde_json::from_str::<ErrorBody>(&text)
-                .ok()
-                .map(|body| body.error.code),
+            code: wire::error_body_code(&text),
         })
     }
 }
@@ -134,62 +120,6 @@ pub fn random_id() -> Option<String> {
             .map(char::from)
             .collect(),
     )
-}
-
-/// Reads a server frame: the same result as `serde_json::from_str::<ServerFrame>`.
-///
-/// Serde reads an internally tagged enum by first buffering the whole frame in a
-/// generic tree; that machinery alone costs about 7 KB of the frame's 100 KB brotli
-/// budget. Reading the `type` first and then the variant's fields is much smaller.
-/// The native test `frames_decode_like_serde` keeps the two in step, and its
-/// exhaustive `match` stops compiling when `ServerFrame` gains a variant.
-pub fn decode_frame(text: &str) -> Option<ServerFrame> {
-    #[derive(Deserialize)]
-    struct Tag {
-        #[serde(rename = "type")]
-        kind: String,
-    }
-    #[derive(Deserialize)]
-    struct Welcome {
-        conversation_id: String,
-        last_seq: u64,
-    }
-    #[derive(Deserialize)]
-    struct Ack {
-        client_id: String,
-        seq: u64,
-    }
-    #[derive(Deserialize)]
-    struct Refused {
-        code: ErrorCode,
-        message: String,
-    }
-    let tag: Tag = serde_json::from_str(text).ok()?;
-    Some(match tag.kind.as_str() {
-        "welcome" => {
-            let f: Welcome = serde_json::from_str(text).ok()?;
-            ServerFrame::Welcome {
-                conversation_id: f.conversation_id,
-                last_seq: f.last_seq,
-            }
-        }
-        "ack" => {
-            let f: Ack = serde_json::from_str(text).ok()?;
-            ServerFrame::Ack {
-                client_id: f.client_id,
-                seq: f.seq,
-            }
-        }
-        "message" => ServerFrame::Message(serde_json::from_str(text).ok()?),
-        "error" => {
-            let f: Refused = serde_json::from_str(text).ok()?;
-            ServerFrame::Error {
-                code: f.code,
-                message: f.message,
-            }
-        }
-        _ => return None,
-    })
 }
 
 /// What the chat socket reports.
@@ -237,7 +167,7 @@ impl Socket {
                 let frame = event
                     .data()
                     .as_string()
-                    .and_then(|text| decode_frame(&text));
+                    .and_then(|text| wire::server_frame(&text));
                 if let Some(frame) = frame {
                     on_event(SocketEvent::Frame(frame));
                 }
@@ -258,9 +188,7 @@ impl Socket {
     /// Sends a frame; `false` if the socket is not open.
     pub fn send(&self, frame: &ClientFrame) -> bool {
         self.ws.ready_state() == WebSocket::OPEN
-            && serde_json::to_string(frame)
-                .ok()
-                .is_some_and(|text| self.ws.send_with_str(&text).is_ok())
+            && self.ws.send_with_str(&wire::client_frame(frame)).is_ok()
     }
 
     /// Closes the connection; the `Closed` event follows.
@@ -275,88 +203,5 @@ impl Drop for Socket {
         self.ws.set_onmessage(None);
         self.ws.set_onclose(None);
         let _ = self.ws.close();
-    }
-}
-
-// Native tier: `cargo test -p canal-widget` (no browser needed).
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
-    use canal_protocol::{Author, MessageView};
-
-    use super::*;
-
-    fn every_variant() -> Vec<ServerFrame> {
-        let frames = vec![
-            ServerFrame::Welcome {
-                conversation_id: "c1".into(),
-                last_seq: 7,
-            },
-            ServerFrame::Ack {
-                client_id: "a1".into(),
-                seq: 8,
-            },
-            ServerFrame::Message(MessageView {
-                seq: 9,
-                author: Author::Agent,
-                text: "<b>hi</b> \"there\"".into(),
-                client_id: None,
-                sent_at: "2026-01-01T00:00:00Z".into(),
-                author_name: None,
-                author_avatar: None,
-            }),
-            ServerFrame::Message(MessageView {
-                seq: 10,
-                author: Author::Visitor,
-                text: "mine".into(),
-                client_id: Some("a1".into()),
-                sent_at: "2026-01-01T00:00:01Z".into(),
-                author_name: None,
-                author_avatar: None,
-            }),
-            ServerFrame::Error {
-                code: ErrorCode::TooLarge,
-                message: "too large".into(),
-            },
-        ];
-        // Adding a variant to `ServerFrame` breaks this match: extend `decode_frame`
-        // and the list above.
-        for frame in &frames {
-            match frame {
-                ServerFrame::Welcome { .. }
-                | ServerFrame::Ack { .. }
-                | ServerFrame::Message(_)
-                | ServerFrame::Error { .. } => {}
-            }
-        }
-        frames
-    }
-
-    #[test]
-    fn frames_decode_like_serde() {
-        for frame in every_variant() {
-            let json = serde_json::to_string(&frame).expect("serialise");
-            let ours = decode_frame(&json);
-            let serdes = serde_json::from_str::<ServerFrame>(&json).ok();
-            assert_eq!(ours, serdes, "{json}");
-            assert_eq!(ours, Some(frame));
-        }
-    }
-
-    #[test]
-    fn malformed_frames_are_dropped_like_serde() {
-        for json in [
-            "",
-            "null",
-            "[]",
-            r#"{"type":"ack"}"#,
-            r#"{"type":"ack","client_id":"a","seq":-1}"#,
-            r#"{"type":"welcome","conversation_id":1,"last_seq":0}"#,
-            r#"{"type":"error","code":"no_such_code","message":"x"}"#,
-            r#"{"type":"shout","text":"x"}"#,
-            r#"{"seq":1,"author":"agent","text":"x","sent_at":"t"}"#,
-        ] {
-            assert_eq!(decode_frame(json), None, "{json}");
-            assert!(serde_json::from_str::<ServerFrame>(json).is_err(), "{json}");
-        }
     }
 }

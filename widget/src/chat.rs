@@ -4,6 +4,10 @@
 //! `ack` (or the echo of the same message) gives them their sequence number and marks
 //! them *sent*. Messages from the agent or the system enter by sequence number, once:
 //! a replay after a reconnect changes nothing that is already there.
+//!
+//! [`Arrivals`] tells which stored messages are news to the visitor on this page
+//! (for the host page's `message` event and unread count), as opposed to history
+//! replayed when the frame resumes a conversation.
 
 use canal_protocol::{Author, MessageView};
 
@@ -47,6 +51,10 @@ pub struct Entry {
     pub author: Author,
     /// Plain text; always rendered as text.
     pub text: String,
+    /// For agent messages, the name the visitor sees (per the channel's display mode).
+    pub author_name: Option<String>,
+    /// For agent messages, an http(s) or same-origin avatar URL.
+    pub author_avatar: Option<String>,
 }
 
 impl Entry {
@@ -89,6 +97,8 @@ impl Transcript {
             seq: None,
             author: Author::Visitor,
             text,
+            author_name: None,
+            author_avatar: None,
         });
     }
 
@@ -147,9 +157,107 @@ impl Transcript {
                 seq: Some(message.seq),
                 author: message.author,
                 text: message.text,
+                author_name: message.author_name.filter(|name| !name.is_empty()),
+                author_avatar: message.author_avatar.filter(|url| is_avatar_url(url)),
             },
         );
         true
+    }
+
+    /// The stored message with this sequence number.
+    pub fn by_seq(&self, seq: u64) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.seq == Some(seq))
+    }
+
+    /// The author of the most recent agent message that has a name: who the
+    /// visitor is talking to.
+    pub fn last_agent(&self) -> Option<Agent> {
+        self.entries
+            .iter()
+            .rev()
+            .filter(|e| e.author == Author::Agent)
+            .find_map(|e| {
+                Some(Agent {
+                    name: e.author_name.clone()?,
+                    avatar: e.author_avatar.clone(),
+                })
+            })
+    }
+}
+
+/// An agent as the visitor sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agent {
+    pub name: String,
+    /// An http(s) or same-origin URL (see [`is_avatar_url`]).
+    pub avatar: Option<String>,
+}
+
+/// Whether the entry at `at` starts a run of messages by another named agent, and
+/// so shows the name above it.
+pub fn shows_author(entries: &[Entry], at: usize) -> bool {
+    let Some(entry) = entries.get(at) else {
+        return false;
+    };
+    let same = |other: &Entry| {
+        other.author == Author::Agent
+            && other.author_name == entry.author_name
+            && other.author_avatar == entry.author_avatar
+    };
+    entry.author == Author::Agent
+        && entry.author_name.is_some()
+        && !at
+            .checked_sub(1)
+            .and_then(|before| entries.get(before))
+            .is_some_and(same)
+}
+
+/// An avatar URL the frame loads: absolute http(s), or a path on the Canal server.
+/// Anything else (`data:`, `javascript:`, protocol-relative `//host`) is dropped.
+pub fn is_avatar_url(url: &str) -> bool {
+    url.starts_with("https://")
+        || url.starts_with("http://")
+        || (url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\"))
+}
+
+/// A message newly stored in the conversation, as the host page hears of it
+/// (`Canal.on('message')`). The text goes only with the agent's messages: the host
+/// page learns that the visitor wrote, not what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrival {
+    pub author: Author,
+    pub seq: u64,
+    pub text: Option<String>,
+}
+
+impl Arrival {
+    pub fn of(entry: &Entry) -> Option<Self> {
+        Some(Self {
+            author: entry.author,
+            seq: entry.seq?,
+            text: (entry.author == Author::Agent).then(|| entry.text.clone()),
+        })
+    }
+}
+
+/// Tells new messages from history. The first `welcome` of this page says how far
+/// the stored conversation went; what was stored up to there is history (it is
+/// replayed, not new). Everything stored later is news, including what arrived
+/// while the socket was down and comes with a later `welcome`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Arrivals {
+    history_until: Option<u64>,
+}
+
+impl Arrivals {
+    /// A `welcome` said the conversation's newest message is `last_seq`.
+    pub fn welcome(&mut self, last_seq: u64) {
+        self.history_until.get_or_insert(last_seq);
+    }
+
+    /// Whether the stored message `seq` is news. Before any `welcome`, nothing is.
+    pub fn is_new(&self, seq: u64) -> bool {
+        self.history_until.is_some_and(|until| seq > until)
     }
 }
 
@@ -157,6 +265,14 @@ impl Transcript {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    fn named(seq: u64, name: Option<&str>, avatar: Option<&str>) -> MessageView {
+        MessageView {
+            author_name: name.map(Into::into),
+            author_avatar: avatar.map(Into::into),
+            ..message(seq, Author::Agent, "hello", None)
+        }
+    }
 
     fn message(seq: u64, author: Author, text: &str, client_id: Option<&str>) -> MessageView {
         MessageView {
@@ -237,5 +353,118 @@ mod tests {
         assert_eq!(t.remove_pending("c1").as_deref(), Some("keep me"));
         assert!(t.entries().is_empty());
         assert_eq!(t.remove_pending("c1"), None);
+    }
+
+    #[test]
+    fn names_and_avatars_are_kept_and_bad_avatar_urls_dropped() {
+        let mut t = Transcript::default();
+        t.receive(named(1, Some("Ana"), Some("https://cdn.example/ana.png")));
+        t.receive(named(2, Some("Bo"), Some("javascript:alert(1)")));
+        t.receive(named(3, Some(""), Some("/avatars/3.png")));
+        let e = t.entries();
+        assert_eq!(e[0].author_name.as_deref(), Some("Ana"));
+        assert_eq!(
+            e[0].author_avatar.as_deref(),
+            Some("https://cdn.example/ana.png")
+        );
+        assert_eq!(e[1].author_avatar, None);
+        assert_eq!(e[2].author_name, None, "an empty name is no name");
+        assert_eq!(e[2].author_avatar.as_deref(), Some("/avatars/3.png"));
+        for url in [
+            "data:image/png;base64,AAAA",
+            "//evil.example/a.png",
+            "/\\evil.example/a.png",
+            "javascript:x",
+            "",
+            "ftp://a.example/a.png",
+        ] {
+            assert!(!is_avatar_url(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn the_name_shows_above_the_first_of_a_run_by_the_same_agent() {
+        let mut t = Transcript::default();
+        t.receive(named(1, Some("Ana"), None));
+        t.receive(named(2, Some("Ana"), None));
+        t.receive(message(3, Author::Visitor, "hi", Some("c1")));
+        t.receive(named(4, Some("Ana"), None));
+        t.receive(named(5, Some("Bo"), None));
+        t.receive(named(6, None, None));
+        t.receive(message(7, Author::System, "closed", None));
+        let shown: Vec<bool> = (0..t.entries().len())
+            .map(|at| shows_author(t.entries(), at))
+            .collect();
+        assert_eq!(shown, [true, false, false, true, true, false, false]);
+        assert!(!shows_author(t.entries(), 99));
+    }
+
+    #[test]
+    fn the_last_named_agent_is_who_the_visitor_talks_to() {
+        let mut t = Transcript::default();
+        assert_eq!(t.last_agent(), None);
+        t.receive(named(1, Some("Ana"), Some("/a.png")));
+        t.receive(named(2, None, None));
+        t.receive(message(3, Author::System, "x", None));
+        assert_eq!(
+            t.last_agent(),
+            Some(Agent {
+                name: "Ana".into(),
+                avatar: Some("/a.png".into())
+            })
+        );
+        t.receive(named(4, Some("Bo"), None));
+        assert_eq!(
+            t.last_agent().map(|a| (a.name, a.avatar)),
+            Some(("Bo".into(), None))
+        );
+    }
+
+    #[test]
+    fn arrivals_carry_text_only_from_the_agent() {
+        let mut t = Transcript::default();
+        t.receive(message(1, Author::Agent, "hello", None));
+        t.receive(message(2, Author::Visitor, "my address is", Some("c1")));
+        t.receive(message(3, Author::System, "transferred", None));
+        t.push_pending("c2".into(), "pending".into());
+        let arrivals: Vec<Option<Arrival>> = t.entries().iter().map(Arrival::of).collect();
+        assert_eq!(
+            arrivals,
+            [
+                Some(Arrival {
+                    author: Author::Agent,
+                    seq: 1,
+                    text: Some("hello".into())
+                }),
+                Some(Arrival {
+                    author: Author::Visitor,
+                    seq: 2,
+                    text: None
+                }),
+                Some(Arrival {
+                    author: Author::System,
+                    seq: 3,
+                    text: None
+                }),
+                None,
+            ]
+        );
+        assert_eq!(t.by_seq(3).map(|e| e.text.as_str()), Some("transferred"));
+        assert_eq!(t.by_seq(4), None);
+    }
+
+    #[test]
+    fn history_up_to_the_first_welcome_is_not_news() {
+        let mut arrivals = Arrivals::default();
+        assert!(!arrivals.is_new(1), "nothing before the first welcome");
+        arrivals.welcome(5);
+        assert!(!arrivals.is_new(5));
+        assert!(arrivals.is_new(6));
+        // A reconnect's welcome does not hide what came while the socket was down.
+        arrivals.welcome(9);
+        assert!(arrivals.is_new(7));
+        let mut fresh = Arrivals::default();
+        fresh.welcome(0);
+        assert!(fresh.is_new(1));
     }
 }

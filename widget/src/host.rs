@@ -1,12 +1,34 @@
 //! The frame's side of the `postMessage` contract with the loader on the host page
-//! (see `canal_protocol::embed`): the frame URL's parameters, `READY` and `CLOSE` to
-//! the parent, and `INIT` from it. Only messages from the parent window with the
-//! host origin named in the URL are read; every post names that origin.
+//! (see `canal_protocol::embed` and [`messages`]): the frame URL's parameters;
+//! `READY`, `CLOSE`, `MESSAGE` and `CONSENT` to the parent; `INIT` and `LOCALE`
+//! from it. Only messages from the parent window with the host origin named in the
+//! URL are read; every post names that origin.
 
 use canal_protocol::{embed, limits, Utm};
 use leptos::{ev, leptos_dom::helpers::WindowListenerHandle, prelude::window_event_listener};
 use wasm_bindgen::JsValue;
 use web_sys::MessageEvent;
+
+use crate::chat::{author_str, Arrival};
+
+/// Message types of the contract that `canal_protocol::embed` does not have yet
+/// (same `canal:` namespace; to move there).
+pub mod messages {
+    /// Loader -> frame: `{type, locale}`, the host page's `Canal.setLocale(code)`.
+    /// The frame switches its language at once (`en`, `es`, `ru`; other tags fall
+    /// back to English, as a channel locale would).
+    pub const LOCALE: &str = "canal:locale";
+    /// Frame -> loader: `{type, author, seq, text?}`, a message newly stored in the
+    /// conversation (not history replayed on resume). `author` is `visitor`,
+    /// `agent` or `system`; `text` only for the agent's messages.
+    pub const MESSAGE: &str = "canal:message";
+    /// Frame -> loader: `{type}`, the visitor accepted the agreement and the server
+    /// recorded the consent.
+    pub const CONSENT: &str = "canal:consent";
+}
+
+/// Longest locale tag a host page may set (BCP 47 allows 35 characters).
+const MAX_LOCALE_BYTES: usize = 35;
 
 /// The frame URL's query: `?channel=KEY&host=ORIGIN`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,15 +102,21 @@ pub fn host_page(page_url: String, utm: Utm) -> Option<HostPage> {
     })
 }
 
+fn text(object: &JsValue, key: &str) -> Option<String> {
+    js_sys::Reflect::get(object, &JsValue::from_str(key))
+        .ok()?
+        .as_string()
+}
+
+/// The `type` of a message's data, when it is an object with a string `type`.
+fn kind(data: &JsValue) -> Option<String> {
+    data.is_object().then(|| text(data, "type")).flatten()
+}
+
 /// Reads the data of an `INIT` message: `{type, page_url, utm: {source, ...}}`.
 /// Anything else (another type, a string, `null`, wrong field types) is `None`.
 pub fn read_init(data: &JsValue) -> Option<HostPage> {
-    fn text(object: &JsValue, key: &str) -> Option<String> {
-        js_sys::Reflect::get(object, &JsValue::from_str(key))
-            .ok()?
-            .as_string()
-    }
-    if !data.is_object() || text(data, "type")? != embed::INIT {
+    if kind(data)? != embed::INIT {
         return None;
     }
     let utm = js_sys::Reflect::get(data, &JsValue::from_str("utm"))
@@ -107,6 +135,71 @@ pub fn read_init(data: &JsValue) -> Option<HostPage> {
     )
 }
 
+/// Whether `tag` looks like a BCP 47 language tag (`es`, `pt-BR`, `ru_RU`).
+pub fn is_locale_tag(tag: &str) -> bool {
+    !tag.is_empty()
+        && tag.len() <= MAX_LOCALE_BYTES
+        && tag
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Reads the data of a `LOCALE` message: `{type, locale}` with a language tag.
+pub fn read_locale(data: &JsValue) -> Option<String> {
+    if kind(data)? != messages::LOCALE {
+        return None;
+    }
+    text(data, "locale").filter(|tag| is_locale_tag(tag))
+}
+
+/// What the loader tells the frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FromHost {
+    /// `INIT`: the page the visitor is on.
+    Init(HostPage),
+    /// `LOCALE`: the language the host page wants.
+    Locale(String),
+}
+
+/// Reads a message from the loader; anything else is `None`.
+pub fn read_from_host(data: &JsValue) -> Option<FromHost> {
+    read_init(data)
+        .map(FromHost::Init)
+        .or_else(|| read_locale(data).map(FromHost::Locale))
+}
+
+/// What the frame tells the loader beyond `READY` and `CLOSE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToHost {
+    /// `MESSAGE`: a message newly stored in the conversation.
+    Message(Arrival),
+    /// `CONSENT`: the consent was recorded.
+    Consent,
+}
+
+impl ToHost {
+    /// The message data, as posted.
+    pub fn to_js(&self) -> JsValue {
+        let message = js_sys::Object::new();
+        let set = |key: &str, value: JsValue| {
+            let _ = js_sys::Reflect::set(&message, &JsValue::from_str(key), &value);
+        };
+        match self {
+            Self::Message(arrival) => {
+                set("type", JsValue::from_str(messages::MESSAGE));
+                set("author", JsValue::from_str(author_str(arrival.author)));
+                // Sequence numbers stay far below 2^53.
+                set("seq", JsValue::from_f64(arrival.seq as f64));
+                if let Some(text) = &arrival.text {
+                    set("text", JsValue::from_str(text));
+                }
+            }
+            Self::Consent => set("type", JsValue::from_str(messages::CONSENT)),
+        }
+        message.into()
+    }
+}
+
 /// The channel to the loader on the host page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostLink {
@@ -120,30 +213,36 @@ impl HostLink {
 
     /// Posts `{type: kind}` to the parent window, for the host origin only.
     pub fn post(&self, kind: &str) {
-        let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else {
-            return;
-        };
         let message = js_sys::Object::new();
-        if js_sys::Reflect::set(
+        let _ = js_sys::Reflect::set(
             &message,
             &JsValue::from_str("type"),
             &JsValue::from_str(kind),
-        )
-        .is_ok()
-        {
-            let _ = parent.post_message(&message, &self.host);
+        );
+        self.post_data(&message);
+    }
+
+    /// Posts `MESSAGE` or `CONSENT` to the parent window, for the host origin only.
+    pub fn tell(&self, what: &ToHost) {
+        self.post_data(&what.to_js());
+    }
+
+    fn post_data(&self, data: &JsValue) {
+        if let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) {
+            let _ = parent.post_message(data, &self.host);
         }
     }
 
-    /// Calls `on_init` for every valid `INIT` the parent posts from the host origin.
-    pub fn listen(&self, on_init: impl Fn(HostPage) + 'static) -> WindowListenerHandle {
+    /// Calls `on_message` for every valid `INIT` or `LOCALE` the parent posts from
+    /// the host origin.
+    pub fn listen(&self, on_message: impl Fn(FromHost) + 'static) -> WindowListenerHandle {
         let host = self.host.clone();
         window_event_listener(ev::message, move |event: MessageEvent| {
             if event.origin() != host || !from_parent(&event) {
                 return;
             }
-            if let Some(page) = read_init(&event.data()) {
-                on_init(page);
+            if let Some(message) = read_from_host(&event.data()) {
+                on_message(message);
             }
         })
     }
@@ -212,5 +311,15 @@ mod tests {
             "a".repeat(limits::MAX_PAGE_URL_BYTES)
         );
         assert_eq!(host_page(long, Utm::default()), None);
+    }
+
+    #[test]
+    fn locale_tags_are_short_and_plain() {
+        for tag in ["es", "ru-RU", "pt_BR", "zh-Hant-TW"] {
+            assert!(is_locale_tag(tag), "{tag}");
+        }
+        for tag in ["", "es;", "en US", "<b>", "é", &"a".repeat(36)] {
+            assert!(!is_locale_tag(tag), "{tag}");
+        }
     }
 }

@@ -1,13 +1,17 @@
 //! Every text the frame shows, in English, Spanish and Russian.
 //!
-//! The channel's locale wins; without one the browser's language is used; anything
-//! else falls back to English. Components read the current table with [`use_strings`].
+//! The host page's choice (`Canal.setLocale`) wins, then the channel's locale, then
+//! the browser's language; anything else falls back to English. The language can
+//! change while the window is open: components draw their texts with [`tr`], which
+//! follows the table the window provides ([`provide_language`]).
 
-use leptos::prelude::use_context;
+use leptos::prelude::*;
 
 /// The UI texts of one language.
 #[derive(Debug)]
 pub struct Strings {
+    /// BCP 47 tag of this table, for `<html lang>`.
+    pub lang: &'static str,
     pub loading: &'static str,
     pub close: &'static str,
     pub messages: &'static str,
@@ -30,6 +34,7 @@ pub struct Strings {
 }
 
 pub static EN: Strings = Strings {
+    lang: "en",
     loading: "Loading…",
     close: "Close chat",
     messages: "Messages",
@@ -53,6 +58,7 @@ pub static EN: Strings = Strings {
 };
 
 pub static ES: Strings = Strings {
+    lang: "es",
     loading: "Cargando…",
     close: "Cerrar el chat",
     messages: "Mensajes",
@@ -75,6 +81,7 @@ pub static ES: Strings = Strings {
 };
 
 pub static RU: Strings = Strings {
+    lang: "ru",
     loading: "Загрузка…",
     close: "Закрыть чат",
     messages: "Сообщения",
@@ -109,9 +116,10 @@ pub fn for_tag(tag: &str) -> &'static Strings {
     }
 }
 
-/// The table for the channel's locale, else for the browser's language.
-pub fn pick(channel_locale: Option<&str>) -> &'static Strings {
-    match channel_locale {
+/// The table for a locale (the host page's or the channel's), else for the
+/// browser's language.
+pub fn pick(locale: Option<&str>) -> &'static Strings {
+    match locale {
         Some(tag) => for_tag(tag),
         None => for_tag(
             &web_sys::window()
@@ -121,10 +129,44 @@ pub fn pick(channel_locale: Option<&str>) -> &'static Strings {
     }
 }
 
-/// The table provided by the enclosing chat window; English when there is none (a
-/// component mounted alone, as in tests).
-pub fn use_strings() -> &'static Strings {
-    use_context::<&'static Strings>().unwrap_or(&EN)
+/// A text, named by the field of [`Strings`] that holds it: `|t| t.send`. What the
+/// session shows is kept as a `Text`, so it is drawn in whatever language is current.
+pub type Text = fn(&'static Strings) -> &'static str;
+
+/// The current language of the components inside, as a context.
+#[derive(Clone, Copy)]
+struct Language(RwSignal<&'static Strings>);
+
+/// Makes `strings` the language of the components inside; setting it switches
+/// their texts at once. (A plain signal: a `Signal` wrapper would bring in the
+/// code of every kind of signal it can wrap.)
+pub fn provide_language(strings: RwSignal<&'static Strings>) {
+    provide_context(Language(strings));
+}
+
+/// Tells the document (`<html lang>`, for screen readers) its language.
+pub fn set_document_language(strings: &'static Strings) {
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("lang", strings.lang);
+    }
+}
+
+/// Whether an enclosing component already provides the language.
+pub fn has_language() -> bool {
+    use_context::<Language>().is_some()
+}
+
+/// The language provided by the enclosing components; English when there is none
+/// (a component mounted alone, as in tests).
+pub fn use_strings() -> RwSignal<&'static Strings> {
+    use_context::<Language>().map_or_else(|| RwSignal::new(&EN), |language| language.0)
+}
+
+/// `text` in the current language, as a view or an attribute value that follows a
+/// change of language. One closure type for every text, so one copy of the code.
+pub fn tr(text: Text) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let strings = use_strings();
+    move || text(strings.get())
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -138,5 +180,13 @@ mod tests {
         assert!(std::ptr::eq(for_tag("de-DE"), &EN));
         assert!(std::ptr::eq(for_tag(""), &EN));
         assert!(std::ptr::eq(pick(Some("ru_RU")), &RU));
+    }
+
+    #[test]
+    fn every_table_names_its_language() {
+        for (strings, lang) in [(&EN, "en"), (&ES, "es"), (&RU, "ru")] {
+            assert_eq!(strings.lang, lang);
+            assert!(std::ptr::eq(for_tag(lang), strings));
+        }
     }
 }

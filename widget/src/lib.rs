@@ -8,6 +8,7 @@
 //! - [`session`]: consent, conversation start, socket and outbox, as signals.
 //! - [`chat`]: the transcript model (pure; native unit tests).
 //! - [`api`]: HTTP calls and the WebSocket.
+//! - [`wire`], [`json`]: the protocol types to and from JSON, without serde.
 //! - [`host`]: the `postMessage` contract with the loader on the host page.
 //! - [`storage`]: the visitor's session in `localStorage`, written only after consent.
 //! - [`i18n`]: the UI texts (en, es, ru).
@@ -17,8 +18,10 @@ pub mod chat;
 pub mod components;
 pub mod host;
 pub mod i18n;
+pub mod json;
 pub mod session;
 pub mod storage;
+pub mod wire;
 
 /// Mounts the frame app on `<body>`: what the `canal-widget` binary runs.
 pub fn mount() {

@@ -16,9 +16,9 @@ use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
     api::{self, ApiError, Socket, SocketEvent},
-    chat::Transcript,
-    host::HostPage,
-    i18n::Strings,
+    chat::{Arrival, Arrivals, Transcript},
+    host::{HostPage, ToHost},
+    i18n::Text,
     storage::{self, StoredSession},
 };
 
@@ -45,8 +45,10 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 pub struct ChatSession {
     channel: StoredValue<String>,
     agreement: StoredValue<Option<AgreementView>>,
-    page: Signal<Option<HostPage>>,
-    strings: &'static Strings,
+    page: ReadSignal<Option<HostPage>>,
+    /// Hears of new messages and the recorded consent, for the host page.
+    on_host: Option<Callback<ToHost>>,
+    arrivals: StoredValue<Arrivals>,
     stored: StoredValue<Option<StoredSession>>,
     socket: StoredValue<Option<Socket>, LocalStorage>,
     attempts: StoredValue<u32>,
@@ -58,26 +60,28 @@ pub struct ChatSession {
     /// The agreement is on screen.
     pub prompt_open: RwSignal<bool>,
     /// The last failure, for the alert line.
-    pub error: RwSignal<Option<&'static str>>,
+    pub error: RwSignal<Option<Text>>,
     /// A polite note (e.g. that declining means no chat).
-    pub notice: RwSignal<Option<&'static str>>,
+    pub notice: RwSignal<Option<Text>>,
 }
 
 impl ChatSession {
     /// A session for `channel`. A session stored by an earlier visit is resumed at
-    /// once; otherwise nothing happens until the visitor sends.
+    /// once; otherwise nothing happens until the visitor sends. `on_host` hears
+    /// what the host page is told.
     pub fn new(
         channel: String,
         config: &ChannelConfig,
-        page: Signal<Option<HostPage>>,
-        strings: &'static Strings,
+        page: ReadSignal<Option<HostPage>>,
+        on_host: Option<Callback<ToHost>>,
     ) -> Self {
         let stored = storage::load(&channel);
         let session = Self {
             channel: StoredValue::new(channel),
             agreement: StoredValue::new(config.consent.clone()),
             page,
-            strings,
+            on_host,
+            arrivals: StoredValue::new(Arrivals::default()),
             stored: StoredValue::new(stored),
             socket: StoredValue::new_local(None),
             attempts: StoredValue::new(0),
@@ -114,7 +118,7 @@ impl ChatSession {
             return;
         }
         if text.chars().count() > limits::MAX_MESSAGE_CHARS {
-            self.error.set(Some(self.strings.err_too_long));
+            self.error.set(Some(|t| t.err_too_long));
             return;
         }
         self.error.set(None);
@@ -141,13 +145,13 @@ impl ChatSession {
     /// The visitor declined: nothing is sent, requested or stored; the draft stays.
     pub fn decline(&self) {
         self.prompt_open.set(false);
-        self.notice.set(Some(self.strings.consent_needed));
+        self.notice.set(Some(|t| t.consent_needed));
     }
 
     /// Moves the draft into the transcript as a pending message; returns its client id.
     fn queue_draft(&self) -> Option<String> {
         let Some(client_id) = api::random_id() else {
-            self.error.set(Some(self.strings.err_generic));
+            self.error.set(Some(|t| t.err_generic));
             return None;
         };
         let text = self.draft.get_untracked();
@@ -191,13 +195,12 @@ impl ChatSession {
 
     /// Records consent when the channel asks for it and none is stored, then creates
     /// the conversation, storing the session after each step.
-    async fn open_conversation(&self) -> Result<(), &'static str> {
-        let strings = self.strings;
+    async fn open_conversation(&self) -> Result<(), Text> {
         let page = self
             .page
             .get_untracked()
             .or_else(HostPage::from_referrer)
-            .ok_or(strings.err_page)?;
+            .ok_or((|t| t.err_page) as Text)?;
         let channel = self.channel.get_value();
         let mut session = self.stored.get_value();
 
@@ -219,6 +222,7 @@ impl ChatSession {
                 storage::save(&channel, &consented);
                 session = Some(consented);
                 self.stored.try_set_value(session.clone());
+                self.tell_host(ToHost::Consent);
             }
         }
 
@@ -251,18 +255,37 @@ impl ChatSession {
         Ok(())
     }
 
-    fn error_text(&self, error: &ApiError) -> &'static str {
+    fn error_text(&self, error: &ApiError) -> Text {
         match error {
-            ApiError::Network => self.strings.err_network,
+            ApiError::Network => |t| t.err_network,
             ApiError::Status { .. } => match error.code() {
                 Some(ErrorCode::UnknownChannel | ErrorCode::ForbiddenOrigin) => {
-                    self.strings.err_unavailable
+                    |t| t.err_unavailable
                 }
-                Some(ErrorCode::InvalidPageUrl) => self.strings.err_page,
-                Some(ErrorCode::TooLarge) => self.strings.err_too_long,
-                _ => self.strings.err_generic,
+                Some(ErrorCode::InvalidPageUrl) => |t| t.err_page,
+                Some(ErrorCode::TooLarge) => |t| t.err_too_long,
+                _ => |t| t.err_generic,
             },
-            ApiError::Decode => self.strings.err_generic,
+            ApiError::Decode => |t| t.err_generic,
+        }
+    }
+
+    fn tell_host(&self, what: ToHost) {
+        if let Some(on_host) = self.on_host {
+            on_host.run(what);
+        }
+    }
+
+    /// Tells the host page of the stored message `seq`, if it is news.
+    fn arrived(&self, seq: u64) {
+        if !self.arrivals.with_value(|a| a.is_new(seq)) {
+            return;
+        }
+        let arrival = self
+            .transcript
+            .with_untracked(|t| t.by_seq(seq).and_then(Arrival::of));
+        if let Some(arrival) = arrival {
+            self.tell_host(ToHost::Message(arrival));
         }
     }
 
@@ -326,7 +349,8 @@ impl ChatSession {
 
     fn on_frame(&self, frame: ServerFrame) {
         match frame {
-            ServerFrame::Welcome { .. } => {
+            ServerFrame::Welcome { last_seq, .. } => {
+                self.arrivals.update_value(|a| a.welcome(last_seq));
                 self.attempts.set_value(0);
                 self.phase.set(Phase::Live);
                 self.error.set(None);
@@ -342,14 +366,15 @@ impl ChatSession {
                 }
             }
             ServerFrame::Ack { client_id, seq } => {
-                self.transcript.update(|t| {
-                    t.ack(&client_id, seq);
-                });
+                if self.transcript.try_update(|t| t.ack(&client_id, seq)) == Some(true) {
+                    self.arrived(seq);
+                }
             }
             ServerFrame::Message(message) => {
-                self.transcript.update(|t| {
-                    t.receive(message);
-                });
+                let seq = message.seq;
+                if self.transcript.try_update(|t| t.receive(message)) == Some(true) {
+                    self.arrived(seq);
+                }
             }
             ServerFrame::Error { code, .. } => {
                 if self.phase.get_untracked() != Phase::Live
@@ -363,8 +388,9 @@ impl ChatSession {
                     // The stored conversation is gone: start over on the next send.
                     self.forget();
                     self.transcript.set(Transcript::default());
+                    self.arrivals.set_value(Arrivals::default());
                     self.phase.set(Phase::Idle);
-                    self.error.set(Some(self.strings.err_session));
+                    self.error.set(Some(|t| t.err_session));
                     self.socket.with_value(|s| {
                         if let Some(s) = s {
                             s.close();
@@ -372,8 +398,8 @@ impl ChatSession {
                     });
                 } else {
                     self.error.set(Some(match code {
-                        ErrorCode::TooLarge => self.strings.err_too_long,
-                        _ => self.strings.err_generic,
+                        ErrorCode::TooLarge => |t| t.err_too_long,
+                        _ => |t| t.err_generic,
                     }));
                 }
             }

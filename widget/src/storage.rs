@@ -5,19 +5,40 @@
 //! asks no consent, after the conversation started). Storage may be blocked in a
 //! third-party frame; the chat then lives for the page only.
 
-use serde::{Deserialize, Serialize};
+use crate::json::{self, Writer};
 
-/// What lets a returning visitor continue their conversation.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+/// What lets a returning visitor continue their conversation. Stored as
+/// `{"visitor_token": .., "consent_id": .., "conversation_id": ..}`, absent ids left
+/// out.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSession {
     /// Secret from the server that identifies this visitor.
     pub visitor_token: String,
     /// The consent record the conversation is started with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent_id: Option<String>,
     /// Set once the conversation exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
+}
+
+impl StoredSession {
+    /// The stored form.
+    pub fn to_json(&self) -> String {
+        Writer::new()
+            .str("visitor_token", &self.visitor_token)
+            .opt_str("consent_id", self.consent_id.as_deref())
+            .opt_str("conversation_id", self.conversation_id.as_deref())
+            .finish()
+    }
+
+    /// Reads the stored form; `None` when it is malformed.
+    pub fn from_json(text: &str) -> Option<Self> {
+        let value = json::parse(text)?;
+        Some(Self {
+            visitor_token: value.str("visitor_token")?,
+            consent_id: value.opt_str("consent_id")?,
+            conversation_id: value.opt_str("conversation_id")?,
+        })
+    }
 }
 
 /// Prefix of every key the frame writes.
@@ -35,20 +56,56 @@ fn local_storage() -> Option<web_sys::Storage> {
 /// The stored session of `channel`; `None` when absent, unreadable or malformed.
 pub fn load(channel: &str) -> Option<StoredSession> {
     let text = local_storage()?.get_item(&key(channel)).ok()??;
-    serde_json::from_str(&text).ok()
+    StoredSession::from_json(&text)
 }
 
 /// Stores the session; `false` when the browser refuses.
 pub fn save(channel: &str, session: &StoredSession) -> bool {
-    let (Some(storage), Ok(text)) = (local_storage(), serde_json::to_string(session)) else {
-        return false;
-    };
-    storage.set_item(&key(channel), &text).is_ok()
+    local_storage()
+        .is_some_and(|storage| storage.set_item(&key(channel), &session.to_json()).is_ok())
 }
 
 /// Forgets the session of `channel` (the server no longer knows it).
 pub fn clear(channel: &str) {
     if let Some(storage) = local_storage() {
         let _ = storage.remove_item(&key(channel));
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_round_trip_and_malformed_ones_are_none() {
+        for session in [
+            StoredSession {
+                visitor_token: "tok\"1".into(),
+                consent_id: Some("cons".into()),
+                conversation_id: Some("conv".into()),
+            },
+            StoredSession {
+                visitor_token: "tok".into(),
+                consent_id: None,
+                conversation_id: None,
+            },
+        ] {
+            assert_eq!(StoredSession::from_json(&session.to_json()), Some(session));
+        }
+        // What earlier versions (serde) wrote still reads.
+        assert_eq!(
+            StoredSession::from_json(r#"{"visitor_token":"t","conversation_id":"c"}"#)
+                .and_then(|s| s.conversation_id),
+            Some("c".into())
+        );
+        for text in [
+            "",
+            "{}",
+            "null",
+            r#"{"visitor_token":1}"#,
+            "{\"visitor_token\":\"t\"",
+        ] {
+            assert_eq!(StoredSession::from_json(text), None, "{text}");
+        }
     }
 }

@@ -10,15 +10,16 @@
 
 use std::sync::{
     atomic::{AtomicUsize, Ordering},
-    Arc,
+    Arc, Mutex,
 };
 
 use canal_protocol::admin::{Behaviour, TextFormat};
-use canal_protocol::{AgreementView, Author, ChannelConfig};
+use canal_protocol::{AgreementView, Author, ChannelConfig, MessageView};
 use canal_widget::{
-    chat::{Entry, Status},
-    components::{ChatWindow, ConsentPrompt, MessageList},
-    host::{read_init, HostPage},
+    chat::{Agent, Arrival, Status, Transcript},
+    components::{ChatWindow, ConsentPrompt, Header, MessageList},
+    host::{read_from_host, read_init, FromHost, HostPage, ToHost},
+    i18n::{self, Strings},
     storage,
 };
 use leptos::{mount::mount_to, prelude::*};
@@ -348,25 +349,39 @@ fn agreement_text_is_rendered_as_text() {
 
 // ---- message list ----------------------------------------------------------------
 
-fn entry(key: &str, seq: Option<u64>, author: Author, text: &str) -> Entry {
-    Entry {
-        key: key.into(),
-        client_id: None,
+/// A stored message as the server sends it.
+fn stored(seq: u64, author: Author, text: &str) -> MessageView {
+    MessageView {
         seq,
         author,
         text: text.into(),
+        client_id: None,
+        sent_at: "2026-01-01T00:00:00Z".into(),
+        author_name: None,
+        author_avatar: None,
     }
+}
+
+fn transcript(stored_messages: Vec<MessageView>, pending: &[(&str, &str)]) -> Transcript {
+    let mut transcript = Transcript::default();
+    for message in stored_messages {
+        transcript.receive(message);
+    }
+    for (client_id, text) in pending {
+        transcript.push_pending((*client_id).into(), (*text).into());
+    }
+    transcript
 }
 
 #[wasm_bindgen_test]
 fn message_text_is_rendered_as_literal_text() {
     let root = container();
-    let messages = vec![
-        entry("#1", Some(1), Author::Agent, "<b>x</b>"),
-        entry("c1", None, Author::Visitor, "mine"),
-    ];
+    let messages = transcript(
+        vec![stored(1, Author::Agent, "<b>x</b>")],
+        &[("c1", "mine")],
+    );
     let _mounted = mount_to(root.clone(), move || {
-        view! { <MessageList greeting=Some("Hi <i>there</i>".to_string()) messages=Signal::stored(messages) /> }
+        view! { <MessageList greeting=Some("Hi <i>there</i>".to_string()) transcript=signal(messages.clone()).0 /> }
     });
 
     let items = all(&root, "message");
@@ -431,16 +446,44 @@ fn mount_window(
     channel: &'static str,
     page: Option<HostPage>,
 ) -> leptos::mount::UnmountHandle<impl Mountable> {
-    mount_to(root.clone(), move || {
+    mount_window_told(root, channel, page, None).0
+}
+
+/// What the window told the host page, in order.
+type Told = Arc<Mutex<Vec<ToHost>>>;
+
+/// The window inside a language the test switches (as `App` provides it), with
+/// what it tells the host page recorded.
+fn mount_window_told(
+    root: &HtmlElement,
+    channel: &'static str,
+    page: Option<HostPage>,
+    language: Option<RwSignal<&'static Strings>>,
+) -> (leptos::mount::UnmountHandle<impl Mountable>, Told) {
+    let told = Told::default();
+    let on_host = Callback::new({
+        let told = Arc::clone(&told);
+        move |what: ToHost| told.lock().expect("lock").push(what)
+    });
+    let mounted = mount_to(root.clone(), move || {
+        if let Some(language) = language {
+            i18n::provide_language(language);
+        }
         view! {
             <ChatWindow
                 channel=channel
                 config=config(channel)
-                page=Signal::stored(page)
+                page=signal(page.clone()).0
                 on_close=Callback::new(|()| ())
+                on_host=on_host
             />
         }
-    })
+    });
+    (mounted, told)
+}
+
+fn told(told: &Told) -> Vec<ToHost> {
+    told.lock().expect("lock").clone()
 }
 
 #[wasm_bindgen_test]
@@ -501,7 +544,7 @@ async fn accepting_records_consent_starts_the_chat_and_sends_the_message() {
             "conversation_id": "conv_1", "visitor_token": "tok_1"}}
     }));
     let root = container();
-    let _mounted = mount_window(&root, "accept-test", Some(page()));
+    let (_mounted, host) = mount_window_told(&root, "accept-test", Some(page()), None);
 
     type_into_composer(&root, "I need help");
     click(&root, "send");
@@ -628,6 +671,25 @@ async fn accepting_records_consent_starts_the_chat_and_sends_the_message() {
     );
     assert_eq!(fake("window.__canal.sockets.length"), json!(1));
     assert_eq!(fake("window.__canal.requests.length"), json!(2));
+
+    // The host page heard of the consent and of each new message once: the
+    // visitor's without its text, the agent's with it.
+    let arrival = |author, seq, text: Option<&str>| {
+        ToHost::Message(Arrival {
+            author,
+            seq,
+            text: text.map(Into::into),
+        })
+    };
+    assert_eq!(
+        told(&host),
+        [
+            ToHost::Consent,
+            arrival(Author::Visitor, 1, None),
+            arrival(Author::Agent, 2, Some("<i>On it</i>")),
+            arrival(Author::Agent, 3, Some("Anything else?")),
+        ]
+    );
     clear_canal_keys();
 }
 
@@ -673,4 +735,249 @@ async fn a_returning_visitor_skips_consent_and_resumes() {
     assert!(find(&root, "consent-prompt").is_none());
     assert_eq!(fake("window.__canal.requests.length"), json!(0));
     clear_canal_keys();
+}
+
+// ---- agents' names, notices, the host page's events and language ------------------
+
+fn named(seq: u64, name: &str, avatar: Option<&str>, text: &str) -> MessageView {
+    MessageView {
+        author_name: Some(name.into()),
+        author_avatar: avatar.map(Into::into),
+        ..stored(seq, Author::Agent, text)
+    }
+}
+
+#[wasm_bindgen_test]
+fn agent_names_and_avatars_head_their_messages_and_system_ones_are_notices() {
+    let root = container();
+    let messages = transcript(
+        vec![
+            named(1, "Ana <b>", Some("https://cdn.example/ana.png"), "Hello"),
+            named(
+                2,
+                "Ana <b>",
+                Some("https://cdn.example/ana.png"),
+                "How can I help?",
+            ),
+            named(3, "Bo", Some("javascript:alert(1)"), "<img src=x>"),
+            stored(4, Author::System, "The chat was transferred"),
+        ],
+        &[("c1", "mine")],
+    );
+    let _mounted = mount_to(root.clone(), move || {
+        view! { <MessageList greeting=None transcript=signal(messages.clone()).0 /> }
+    });
+
+    let authors = all(&root, "message-author");
+    assert_eq!(authors.len(), 2, "one name per run of the same agent");
+    assert_eq!(authors[0].text_content().as_deref(), Some("Ana <b>"));
+    assert!(authors[0].query_selector("b").expect("selector").is_none());
+    assert_eq!(authors[1].text_content().as_deref(), Some("Bo"));
+
+    let avatars = all(&root, "avatar");
+    assert_eq!(avatars.len(), 1, "a javascript: avatar is not loaded");
+    let avatar = &avatars[0];
+    assert_eq!(
+        avatar.get_attribute("src").as_deref(),
+        Some("https://cdn.example/ana.png")
+    );
+    assert_eq!(avatar.get_attribute("alt").as_deref(), Some(""));
+    assert_eq!(
+        avatar.get_attribute("referrerpolicy").as_deref(),
+        Some("no-referrer")
+    );
+
+    let items = all(&root, "message");
+    assert_eq!(items.len(), 5);
+    assert!(items[0]
+        .text_content()
+        .is_some_and(|t| t.ends_with("Hello")));
+    assert_eq!(
+        items[2].text_content().as_deref(),
+        Some("Bo<img src=x>"),
+        "the text stays text"
+    );
+    assert!(items[2].query_selector("img").expect("selector").is_none());
+    assert!(items[3].class_list().contains("cn-note"));
+    assert!(!items[0].class_list().contains("cn-note"));
+    assert_eq!(
+        items[4].get_attribute("data-author").as_deref(),
+        Some("visitor")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_header_names_the_agent_when_there_is_one() {
+    let root = container();
+    let (agent, set_agent) = signal(None::<Agent>);
+    let _mounted = mount_to(root.clone(), move || {
+        let agent = Memo::new(move |_| agent.get());
+        view! { <Header title="Support" on_close=Callback::new(|()| ()) agent=agent /> }
+    });
+    assert_eq!(text(&root, "title"), "Support");
+    assert!(find(&root, "agent").is_none());
+    set_agent.set(Some(Agent {
+        name: "Ana".into(),
+        avatar: Some("/avatars/ana.png".into()),
+    }));
+    until("the agent's name", || find(&root, "agent").is_some()).await;
+    assert_eq!(text(&root, "agent"), "Ana");
+    assert_eq!(
+        get(&root, "avatar").get_attribute("src").as_deref(),
+        Some("/avatars/ana.png")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn history_is_not_news_and_later_messages_reach_the_host_page() {
+    clear_canal_keys();
+    install_fakes(json!({}));
+    storage::save(
+        "news-test",
+        &storage::StoredSession {
+            visitor_token: "tok_5".into(),
+            consent_id: Some("cons_5".into()),
+            conversation_id: Some("conv_5".into()),
+        },
+    );
+    let root = container();
+    let (_mounted, host) = mount_window_told(&root, "news-test", None, None);
+    until("the socket", || {
+        fake("window.__canal.sockets.length") == json!(1)
+    })
+    .await;
+    js_sys::eval(
+        r#"var s = window.__canal.sockets[0]; s.open();
+           s.deliver({type: "welcome", conversation_id: "conv_5", last_seq: 2});
+           s.deliver({type: "message", seq: 1, author: "visitor", client_id: "old", text: "earlier", sent_at: "t"});
+           s.deliver({type: "message", seq: 2, author: "agent", text: "reply", sent_at: "t",
+                      author_name: "Ana", author_avatar: "/avatars/ana.png"});"#,
+    )
+    .expect("history");
+    until("the history", || all(&root, "message").len() == 2).await;
+    assert_eq!(told(&host), [], "history is not news");
+    assert_eq!(text(&root, "agent"), "Ana");
+
+    for _ in 0..2 {
+        js_sys::eval(
+            r#"window.__canal.sockets[0].deliver({type: "message", seq: 3, author: "agent",
+                text: "news", sent_at: "t", author_name: "Bo"});"#,
+        )
+        .expect("news");
+    }
+    until("the news", || all(&root, "message").len() == 3).await;
+    assert_eq!(
+        told(&host),
+        [ToHost::Message(Arrival {
+            author: Author::Agent,
+            seq: 3,
+            text: Some("news".into()),
+        })]
+    );
+    until("the header to name Bo", || text(&root, "agent") == "Bo").await;
+    let authors: Vec<String> = all(&root, "message-author")
+        .iter()
+        .filter_map(|a| a.text_content())
+        .collect();
+    assert_eq!(authors, ["Ana", "Bo"]);
+    clear_canal_keys();
+}
+
+#[wasm_bindgen_test]
+async fn the_window_switches_language_at_once() {
+    clear_canal_keys();
+    install_fakes(json!({}));
+    let language = RwSignal::new(&i18n::EN);
+    let root = container();
+    let (_mounted, host) = mount_window_told(&root, "language-test", Some(page()), Some(language));
+    type_into_composer(&root, "hola");
+    click(&root, "send");
+    until("the consent prompt", || {
+        find(&root, "consent-prompt").is_some()
+    })
+    .await;
+    click(&root, "consent-decline");
+    until("the notice", || {
+        text(&root, "status") == i18n::EN.consent_needed
+    })
+    .await;
+    assert_eq!(text(&root, "send"), "Send");
+
+    language.set(&i18n::ES);
+    until("the Spanish notice", || {
+        text(&root, "status") == i18n::ES.consent_needed
+    })
+    .await;
+    assert_eq!(text(&root, "send"), "Enviar");
+    assert_eq!(
+        get(&root, "composer-input")
+            .get_attribute("placeholder")
+            .as_deref(),
+        Some(i18n::ES.placeholder)
+    );
+    assert_eq!(
+        get(&root, "close").get_attribute("aria-label").as_deref(),
+        Some(i18n::ES.close)
+    );
+    let log = root
+        .query_selector("[role=log]")
+        .expect("selector")
+        .expect("log");
+    assert_eq!(log.get_attribute("aria-label").as_deref(), Some("Mensajes"));
+    assert_eq!(composer_value(&root), "hola", "the draft stays");
+
+    language.set(&i18n::RU);
+    until("the Russian button", || {
+        text(&root, "send") == i18n::RU.send
+    })
+    .await;
+    assert_eq!(told(&host), [], "declining tells the host page nothing");
+}
+
+#[wasm_bindgen_test]
+fn locale_messages_are_read_and_anything_else_is_ignored() {
+    let parse = |json: &str| read_from_host(&js_sys::JSON::parse(json).expect("json"));
+    assert_eq!(
+        parse(r#"{"type":"canal:locale","locale":"es-MX"}"#),
+        Some(FromHost::Locale("es-MX".into()))
+    );
+    assert!(matches!(
+        parse(r#"{"type":"canal:init","page_url":"https://shop.example/"}"#),
+        Some(FromHost::Init(_))
+    ));
+    for other in [
+        r#"{"type":"canal:locale"}"#,
+        r#"{"type":"canal:locale","locale":5}"#,
+        r#"{"type":"canal:locale","locale":"<b>es</b>"}"#,
+        r#"{"type":"canal:locale","locale":""}"#,
+        r#"{"type":"canal:message","locale":"es"}"#,
+        r#""canal:locale""#,
+        "null",
+    ] {
+        assert_eq!(parse(other), None, "{other}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn what_the_host_page_is_told_carries_text_only_from_the_agent() {
+    let json = |what: ToHost| {
+        let text = js_sys::JSON::stringify(&what.to_js()).expect("stringify");
+        serde_json::from_str::<Value>(&String::from(text)).expect("json")
+    };
+    let message = |author, text: Option<&str>| {
+        ToHost::Message(Arrival {
+            author,
+            seq: 7,
+            text: text.map(Into::into),
+        })
+    };
+    assert_eq!(
+        json(message(Author::Agent, Some("Hi"))),
+        json!({"type": "canal:message", "author": "agent", "seq": 7, "text": "Hi"})
+    );
+    assert_eq!(
+        json(message(Author::Visitor, None)),
+        json!({"type": "canal:message", "author": "visitor", "seq": 7})
+    );
+    assert_eq!(json(ToHost::Consent), json!({"type": "canal:consent"}));
 }

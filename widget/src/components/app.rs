@@ -1,36 +1,63 @@
 //! The frame's root: reads its URL, talks to the loader, loads the channel.
 
 use canal_protocol::{embed, ChannelConfig};
-use leptos::{prelude::*, task::spawn_local};
+use leptos::{
+    either::{Either, EitherOf3},
+    prelude::*,
+    task::spawn_local,
+};
 
 use super::{ChatWindow, Header};
 use crate::{
     api,
-    host::{FrameParams, HostLink, HostPage},
-    i18n,
+    host::{FrameParams, FromHost, HostLink, HostPage, ToHost},
+    i18n::{self, tr, Text},
 };
 
-/// Reads `channel` and `host` from the frame URL, listens for the loader's `INIT`,
-/// tells the loader it is `READY`, fetches the channel's configuration and shows the
-/// [`ChatWindow`] (or a clear error when any of that fails).
+/// Reads `channel` and `host` from the frame URL, listens for the loader's `INIT`
+/// and `LOCALE`, tells the loader it is `READY`, fetches the channel's
+/// configuration and shows the [`ChatWindow`] (or a clear error when any of that
+/// fails). Provides the language: the host page's (`Canal.setLocale`), else the
+/// channel's, else the browser's; it can change at any time.
 ///
 /// The configuration is loaded with `spawn_local` into a signal rather than with
 /// `LocalResource` + `Suspense`: for a single load the async-derived machinery behind
-/// them costs about 12 KB of the frame's 100 KB brotli budget.
+/// them costs about 12 KB of the frame's 100 KB brotli budget. The branches are
+/// `Either`s rather than `.into_any()`: type-erased views cost another 4 KB.
 #[component]
 pub fn App() -> impl IntoView {
-    let t = i18n::pick(None);
+    // Set, not derived: the host page's choice, once made, wins over the channel's.
+    let language = RwSignal::new(i18n::pick(None));
+    i18n::provide_language(language);
+    let host_chose = StoredValue::new(false);
+    let speak = move |strings: &'static i18n::Strings| {
+        language.try_set(strings);
+        i18n::set_document_language(strings);
+    };
+    speak(language.get_untracked());
+
     let Some(params) = FrameParams::from_location() else {
-        return view! { <p class="cn-fatal" data-testid="error" role="alert">{t.err_params}</p> }
-            .into_any();
+        return Either::Left(view! {
+            <p class="cn-fatal" data-testid="error" role="alert">{tr(|t| t.err_params)}</p>
+        });
     };
 
     let link = HostLink::new(params.host);
     let (page, set_page) = signal(None::<HostPage>);
-    let listener = link.listen(move |host_page| set_page.set(Some(host_page)));
+    let listener = link.listen(move |message| match message {
+        FromHost::Init(host_page) => set_page.set(Some(host_page)),
+        FromHost::Locale(tag) => {
+            host_chose.set_value(true);
+            speak(i18n::for_tag(&tag));
+        }
+    });
     on_cleanup(move || listener.remove());
     link.post(embed::READY);
-    let on_close = Callback::new(move |()| link.post(embed::CLOSE));
+    let on_close = Callback::new({
+        let link = link.clone();
+        move |()| link.post(embed::CLOSE)
+    });
+    let on_host = Callback::new(move |what: ToHost| link.tell(&what));
 
     let channel = params.channel;
     let (config, set_config) = signal(None::<Result<ChannelConfig, api::ApiError>>);
@@ -38,29 +65,37 @@ pub fn App() -> impl IntoView {
         let channel = channel.clone();
         async move {
             let loaded = api::fetch_config(channel).await;
+            if let Ok(config) = &loaded {
+                if !host_chose.try_get_value().unwrap_or(true) {
+                    speak(i18n::pick(config.locale.as_deref()));
+                }
+            }
             set_config.try_set(Some(loaded));
         }
     });
 
-    (move || match config.get() {
-        None => view! { <p class="cn-fatal" role="status">{t.loading}</p> }.into_any(),
-        Some(Ok(config)) => view! {
-            <ChatWindow channel=channel.clone() config=config page=page on_close=on_close />
-        }
-        .into_any(),
+    Either::Right(move || match config.get() {
+        None => EitherOf3::A(view! { <p class="cn-fatal" role="status">{tr(|t| t.loading)}</p> }),
+        Some(Ok(config)) => EitherOf3::B(view! {
+            <ChatWindow
+                channel=channel.clone()
+                config=config
+                page=page
+                on_close=on_close
+                on_host=on_host
+            />
+        }),
         Some(Err(error)) => {
-            let text = match error {
-                api::ApiError::Network => t.err_network,
-                _ => t.err_unavailable,
+            let text: Text = match error {
+                api::ApiError::Network => |t| t.err_network,
+                _ => |t| t.err_unavailable,
             };
-            view! {
+            EitherOf3::C(view! {
                 <div class="cn-window">
                     <Header title="" on_close=on_close />
-                    <p class="cn-fatal" data-testid="error" role="alert">{text}</p>
+                    <p class="cn-fatal" data-testid="error" role="alert">{tr(text)}</p>
                 </div>
-            }
-            .into_any()
+            })
         }
     })
-    .into_any()
 }

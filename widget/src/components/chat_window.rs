@@ -5,14 +5,15 @@ use leptos::{ev::KeyboardEvent, html, prelude::*};
 
 use super::{Composer, ConsentPrompt, Header, MessageList};
 use crate::{
-    host::HostPage,
+    chat::Transcript,
+    host::{HostPage, ToHost},
     i18n,
     session::{ChatSession, Phase},
 };
 
 /// Header, greeting and messages, status lines, the composer, and the consent
-/// prompt when the first message needs one. Picks the language from the channel's
-/// locale and provides it to the components inside. Escape closes the window.
+/// prompt when the first message needs one. Draws in the language the enclosing
+/// [`super::App`] provides (mounted alone: the channel's). Escape closes the window.
 #[component]
 pub fn ChatWindow(
     /// The channel key from the frame URL.
@@ -21,14 +22,18 @@ pub fn ChatWindow(
     /// The channel's public configuration.
     config: ChannelConfig,
     /// The host page from the loader's `INIT`, once it arrived.
-    #[prop(into)]
-    page: Signal<Option<HostPage>>,
+    page: ReadSignal<Option<HostPage>>,
     /// The visitor closed the window.
     on_close: Callback<()>,
+    /// Hears what the host page is to be told: new messages, the recorded consent.
+    #[prop(optional)]
+    on_host: Option<Callback<ToHost>>,
 ) -> impl IntoView {
-    let t = i18n::pick(config.locale.as_deref());
-    provide_context(t);
-    let chat = ChatSession::new(channel, &config, page, t);
+    if !i18n::has_language() {
+        i18n::provide_language(RwSignal::new(i18n::pick(config.locale.as_deref())));
+    }
+    let strings = i18n::use_strings();
+    let chat = ChatSession::new(channel, &config, page, on_host);
     let input = NodeRef::<html::Textarea>::new();
 
     // After the prompt closes, once the window is no longer inert.
@@ -66,32 +71,35 @@ pub fn ChatWindow(
     };
     let agreement = config.consent.clone();
     let status = move || match chat.phase.get() {
-        Phase::Starting => Some(t.starting),
-        Phase::Reconnecting => Some(t.reconnecting),
+        Phase::Starting => Some(strings.get().starting),
+        Phase::Reconnecting => Some(strings.get().reconnecting),
         _ => None,
     };
+    let notice = move || chat.notice.get().map(|text| text(strings.get()));
+    let error = move || chat.error.get().map(|text| text(strings.get()));
+    let agent = Memo::new(move |_| chat.transcript.with(Transcript::last_agent));
 
     view! {
         <section class="cn-window" aria-labelledby="cn-title" on:keydown=on_keydown>
             // Behind an open consent prompt everything else is inert: the dialog is modal
             // for keyboard and screen-reader users too.
             <div class="cn-main" inert=move || chat.prompt_open.get()>
-            <Header title=config.title on_close=on_close />
+            <Header title=config.title on_close=on_close agent=agent />
             <MessageList
                 greeting=config.greeting
-                messages=Signal::derive(move || chat.transcript.with(|t| t.entries().to_vec()))
+                transcript=chat.transcript.read_only()
             />
             <p class="cn-status" data-testid="status" role="status">
                 {status}
-                {move || chat.notice.get()}
+                {notice}
             </p>
             <p class="cn-error" data-testid="error" role="alert">
-                {move || chat.error.get()}
+                {error}
             </p>
             <Composer
                 value=chat.draft
                 on_send=on_send
-                busy=Signal::derive(move || chat.phase.get() == Phase::Starting)
+                busy=Memo::new(move |_| chat.phase.get() == Phase::Starting)
                 input_ref=input
             />
             </div>

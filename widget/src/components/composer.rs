@@ -2,7 +2,7 @@
 
 use leptos::{ev::KeyboardEvent, html, prelude::*};
 
-use crate::i18n::use_strings;
+use crate::i18n::tr;
 
 /// The message box and send button. Enter sends; Shift+Enter starts a new line
 /// (and so does Enter while an input method is composing).
@@ -13,13 +13,13 @@ pub fn Composer(
     /// The visitor asked to send the draft.
     on_send: Callback<()>,
     /// Sending is not possible right now (the chat is starting).
-    #[prop(into, optional)]
-    busy: Signal<bool>,
+    #[prop(optional)]
+    busy: Option<Memo<bool>>,
     /// The text area, so the window can move focus back to it.
     #[prop(optional)]
     input_ref: NodeRef<html::Textarea>,
 ) -> impl IntoView {
-    let t = use_strings();
+    let busy = move || busy.is_some_and(|busy| busy.get());
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
@@ -34,13 +34,13 @@ pub fn Composer(
                 on_send.run(());
             }
         >
-            <label class="cn-sr" for="cn-input">{t.message_label}</label>
+            <label class="cn-sr" for="cn-input">{tr(|t| t.message_label)}</label>
             <textarea
                 id="cn-input"
                 class="cn-input"
                 data-testid="composer-input"
                 rows="2"
-                placeholder=t.placeholder
+                placeholder=tr(|t| t.placeholder)
                 bind:value=value
                 on:keydown=on_keydown
                 node_ref=input_ref
@@ -49,10 +49,10 @@ pub fn Composer(
                 type="submit"
                 class="cn-send"
                 data-testid="send"
-                aria-disabled=move || busy.get().to_string()
+                aria-disabled=move || if busy() { "true" } else { "false" }
                 disabled=busy
             >
-                {t.send}
+                {tr(|t| t.send)}
             </button>
         </form>
     }

@@ -4,7 +4,7 @@ use canal_protocol::admin::{Behaviour, TextFormat};
 use canal_protocol::AgreementView;
 use leptos::{ev::KeyboardEvent, html, prelude::*};
 
-use crate::i18n::use_strings;
+use crate::i18n::tr;
 
 /// A modal dialog with the agreement's title, its text (scrollable; plain text as
 /// text, HTML as the server's allow-list cleaned it on save), a link to the full
@@ -25,7 +25,6 @@ pub fn ConsentPrompt(
     #[prop(optional)]
     text_ref: NodeRef<html::Div>,
 ) -> impl IntoView {
-    let t = use_strings();
     let must_open = agreement.behaviour == Behaviour::RequiredReadFullText;
     let (opened, set_opened) = signal(false);
     let blocked = move || must_open && !opened.get();
@@ -70,10 +69,10 @@ pub fn ConsentPrompt(
                     rel="noopener noreferrer"
                     on:click=move |_| set_opened.set(true)
                 >
-                    {t.read_full}
+                    {tr(|t| t.read_full)}
                 </a>
                 <p class="cn-hint" id="cn-read-first" hidden=move || !blocked()>
-                    {t.read_first}
+                    {tr(|t| t.read_first)}
                 </p>
                 <div class="cn-actions">
                     <button
@@ -82,7 +81,7 @@ pub fn ConsentPrompt(
                         data-testid="consent-decline"
                         on:click=move |_| on_decline.run(())
                     >
-                        {t.decline}
+                        {tr(|t| t.decline)}
                     </button>
                     <button
                         type="button"

@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::use_strings;
+use crate::{chat::Agent, i18n::tr};
 
-/// Title bar with the channel's title and the close button.
+/// Title bar with the channel's title, the agent the visitor talks to (name and
+/// avatar, once an agent with a name has written), and the close button.
 #[component]
 pub fn Header(
     /// The channel's title.
@@ -12,17 +13,28 @@ pub fn Header(
     title: String,
     /// The visitor closed the window.
     on_close: Callback<()>,
+    /// Name and avatar URL of the most recent named agent.
+    #[prop(optional)]
+    agent: Option<Memo<Option<Agent>>>,
 ) -> impl IntoView {
-    let t = use_strings();
+    let close = tr(|t| t.close);
     view! {
         <header class="cn-head">
-            <h1 id="cn-title" class="cn-title" data-testid="title">{title}</h1>
+            <div class="cn-heading">
+                <h1 id="cn-title" class="cn-title" data-testid="title">{title}</h1>
+                {move || agent.and_then(|agent| agent.get()).map(|agent| view! {
+                    <p class="cn-agent" data-testid="agent">
+                        {agent.avatar.map(|src| view! { <Avatar src=src /> })}
+                        {agent.name}
+                    </p>
+                })}
+            </div>
             <button
                 type="button"
                 class="cn-icon"
                 data-testid="close"
-                aria-label=t.close
-                title=t.close
+                aria-label=close
+                title=close
                 on:click=move |_| on_close.run(())
             >
                 <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
@@ -30,5 +42,25 @@ pub fn Header(
                 </svg>
             </button>
         </header>
+    }
+}
+
+/// An agent's picture: a small circle, decorative (the name is next to it), loaded
+/// without telling the image host which page the visitor is on.
+#[component]
+pub fn Avatar(
+    /// An http(s) or same-origin URL (see [`crate::chat::is_avatar_url`]).
+    src: String,
+) -> impl IntoView {
+    view! {
+        <img
+            class="cn-avatar"
+            data-testid="avatar"
+            src=src
+            alt=""
+            width="20"
+            height="20"
+            referrerpolicy="no-referrer"
+        />
     }
 }

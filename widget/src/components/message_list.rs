@@ -1,51 +1,60 @@
 //! The transcript on screen.
 
+use canal_protocol::Author;
 use leptos::prelude::*;
 
+use super::Avatar;
 use crate::{
-    chat::{author_str, Entry},
-    i18n::use_strings,
+    chat::{author_str, shows_author, Transcript},
+    i18n::tr,
 };
 
 /// The greeting and the messages, as a polite live region: screen readers announce
 /// new messages without interrupting. Every text is rendered as text, never HTML.
-/// Keeps the newest message in view (by CSS).
+/// An agent's name (and avatar) shows above the first of their messages in a row;
+/// system messages are centred notices. Keeps the newest message in view (by CSS).
 #[component]
 pub fn MessageList(
     /// The channel's greeting, shown first.
     greeting: Option<String>,
-    /// The messages, oldest first.
-    #[prop(into)]
-    messages: Signal<Vec<Entry>>,
+    /// The conversation.
+    transcript: ReadSignal<Transcript>,
 ) -> impl IntoView {
-    let t = use_strings();
     view! {
         // The scroller is a reversed flex column around the list, so the browser keeps
         // the newest message in view without script.
         <div class="cn-scroll">
-        <ol class="cn-log" role="log" aria-live="polite" aria-label=t.messages>
+        <ol class="cn-log" role="log" aria-live="polite" aria-label=tr(|t| t.messages)>
             {greeting.filter(|text| !text.is_empty()).map(|text| view! {
                 <li class="cn-msg" data-testid="greeting" data-author="system">{text}</li>
             })}
-            {move || {
-                messages
-                    .get()
-                    .into_iter()
-                    .map(|entry| {
-                        let status = entry.status().as_str();
+            {move || transcript.with(|transcript| {
+                let entries = transcript.entries();
+                entries
+                    .iter()
+                    .enumerate()
+                    .map(|(at, entry)| {
+                        let who = shows_author(entries, at)
+                            .then(|| (entry.author_name.clone(), entry.author_avatar.clone()));
                         view! {
                             <li
-                                class="cn-msg"
+                                class=if entry.author == Author::System { "cn-msg cn-note" } else { "cn-msg" }
                                 data-testid="message"
                                 data-author=author_str(entry.author)
-                                data-status=status
+                                data-status=entry.status().as_str()
                             >
-                                {entry.text}
+                                {who.map(|(name, avatar)| view! {
+                                    <span class="cn-who" data-testid="message-author">
+                                        {avatar.map(|src| view! { <Avatar src=src /> })}
+                                        {name}
+                                    </span>
+                                })}
+                                {entry.text.clone()}
                             </li>
                         }
                     })
                     .collect_view()
-            }}
+            })}
         </ol>
         </div>
     }

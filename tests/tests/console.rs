@@ -1,0 +1,131 @@
+//! The agent side end to end: a visitor in one headless Chromium on a customer's
+//! page, agents in others signed in to the console at `/console/`.
+
+use canal_e2e::{eventually, save_screenshot, Browser, Canal, Console, HostPage, Widget};
+use fantoccini::Locator;
+
+/// A visitor who opened the chat, wrote `text` and accepted the agreement.
+async fn visitor_writes(canal: &Canal, host: &HostPage, browser: &Browser, text: &str) {
+    browser
+        .client
+        .goto(&host.url)
+        .await
+        .expect("open host page");
+    let widget = Widget::new(browser);
+    widget.open().await;
+    widget.send(text).await;
+    widget
+        .find("consent-accept")
+        .await
+        .click()
+        .await
+        .expect("accept");
+    widget.wait_sent(text).await;
+    assert_eq!(canal.count("conversations").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_takes_the_offer_and_the_visitor_sees_the_reply_under_their_name() {
+    let canal = Canal::start_with_agents(&[("ana@shop.example", "Ana Souza")], "evenly").await;
+    let host = HostPage::start(&canal).await;
+    let agent_browser = Browser::start().await;
+    let console = Console::sign_in(&agent_browser, &canal, "ana@shop.example").await;
+    let visitor_browser = Browser::start().await;
+    visitor_writes(&canal, &host, &visitor_browser, "Is the blue one in stock?").await;
+
+    let offer = console.wait_item("inbox-offered").await;
+    offer.click().await.expect("open the offer");
+    console.find("take").await.click().await.expect("take");
+    console.wait_item("inbox-mine").await;
+    let client = &agent_browser.client;
+    eventually("the visitor's message in the console", || async {
+        let messages = client
+            .find_all(Locator::Css("[data-testid=message][data-author=visitor]"))
+            .await
+            .ok()?;
+        for m in messages {
+            if m.text().await.ok()?.contains("Is the blue one in stock?") {
+                return Some(());
+            }
+        }
+        None
+    })
+    .await;
+    let log = console.find("routing-log").await;
+    assert!(
+        log.text().await.expect("log").contains("Ana Souza"),
+        "the routing log names the agent"
+    );
+    let reply = "Yes, we have three left.";
+    console
+        .find("reply-input")
+        .await
+        .send_keys(reply)
+        .await
+        .expect("type reply");
+    console
+        .find("reply-send")
+        .await
+        .click()
+        .await
+        .expect("send reply");
+    save_screenshot(
+        "console-conversation.png",
+        &agent_browser.client.screenshot().await.expect("png"),
+    );
+
+    // The visitor's frame shows the reply with the agent's name.
+    let visitor = &visitor_browser.client;
+    eventually("the reply in the visitor's chat", || async {
+        let text: String = visitor
+            .execute("return document.body.innerText;", vec![])
+            .await
+            .ok()?
+            .as_str()?
+            .to_owned();
+        (text.contains(reply) && text.contains("Ana Souza")).then_some(())
+    })
+    .await;
+    save_screenshot(
+        "widget-agent-reply.png",
+        &visitor_browser.client.screenshot().await.expect("png"),
+    );
+    visitor_browser.close().await;
+    agent_browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_all_at_once_mode_the_other_agents_offer_vanishes_when_one_takes_it() {
+    let canal = Canal::start_with_agents(
+        &[("ana@shop.example", "Ana"), ("ben@shop.example", "Ben")],
+        "all",
+    )
+    .await;
+    let host = HostPage::start(&canal).await;
+    let ana_browser = Browser::start().await;
+    let ben_browser = Browser::start().await;
+    let ana = Console::sign_in(&ana_browser, &canal, "ana@shop.example").await;
+    let ben = Console::sign_in(&ben_browser, &canal, "ben@shop.example").await;
+    let visitor_browser = Browser::start().await;
+    visitor_writes(&canal, &host, &visitor_browser, "Hello, anyone there?").await;
+
+    // Both are offered it.
+    ana.wait_item("inbox-offered").await;
+    ben.wait_item("inbox-offered").await;
+    save_screenshot(
+        "console-offer.png",
+        &ben_browser.client.screenshot().await.expect("png"),
+    );
+    let line = ana.wait_item("inbox-offered").await;
+    line.click().await.expect("open");
+    ana.find("take").await.click().await.expect("take");
+    ana.wait_item("inbox-mine").await;
+    eventually("Ben's offer to vanish", || async {
+        ben.items("inbox-offered").await.is_empty().then_some(())
+    })
+    .await;
+    assert!(ben.items("inbox-mine").await.is_empty());
+    ana_browser.close().await;
+    ben_browser.close().await;
+    visitor_browser.close().await;
+}

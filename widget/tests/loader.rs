@@ -1,0 +1,268 @@
+//! Browser tier for the loader `embed.js` (the host page's side), in headless
+//! Chromium: the page's API before and after load, and what the loader does with
+//! the frame's messages.
+//!
+//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p canal-widget --target wasm32-unknown-unknown`
+//!
+//! Each test runs a fresh copy of the loader on the test page, as if the page had
+//! the snippet with `data-channel` and a `src` on this origin. The chat frame it
+//! inserts loads a page of the test server (not the chat); messages "from the
+//! frame" are dispatched with the frame's window as their source.
+#![cfg(target_arch = "wasm32")]
+
+use serde_json::{json, Value};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const LOADER: &str = include_str!("../embed.js");
+const STUB: &str = "window.Canal=window.Canal||function(){(Canal.q=Canal.q||[]).push(arguments)}";
+
+/// Runs `script` (statements) on the page.
+fn js(script: &str) {
+    js_sys::eval(script).expect("script");
+}
+
+/// Evaluates an expression and returns its JSON.
+fn eval(expression: &str) -> Value {
+    let value = js_sys::eval(&format!("JSON.stringify({expression})")).expect("eval");
+    serde_json::from_str(&value.as_string().unwrap_or_default()).unwrap_or(Value::Null)
+}
+
+/// A fresh page state, then `before` (the page's own script), then the loader.
+fn load(before: &str) {
+    js_sys::eval(&format!(
+        r#"(function () {{
+            var old = document.getElementById("canal-root");
+            if (old) old.remove();
+            delete window.Canal;
+            document.querySelectorAll("script[data-channel]").forEach(function (s) {{ s.remove(); }});
+            var s = document.createElement("script");
+            s.type = "text/plain";
+            s.setAttribute("data-channel", "demo");
+            s.src = location.origin + "/embed.js";
+            document.head.appendChild(s);
+            document.title = "Shop";
+            window.__seen = [];
+            {before}
+        }})()"#
+    ))
+    .expect("page script");
+    js_sys::eval(LOADER).expect("loader");
+    // Test helpers over the loader's shadow root.
+    js_sys::eval(
+        r#"window.__canal = {
+            root: function () { return document.getElementById("canal-root").shadowRoot; },
+            frame: function () { return this.root().querySelector("iframe"); },
+            state: function () {
+                var f = this.frame(), b = this.root().querySelector("[data-testid=canal-unread]");
+                var button = this.root().querySelector("[data-testid=canal-launcher]");
+                return {open: !!f && !f.hidden, badge: b.hidden ? null : b.textContent,
+                        label: button.getAttribute("aria-label"), text: button.textContent,
+                        expanded: button.getAttribute("aria-expanded"), title: document.title};
+            },
+            fromFrame: function (data, origin, source) {
+                window.dispatchEvent(new MessageEvent("message", {data: data,
+                    origin: origin || location.origin,
+                    source: source === undefined ? this.frame().contentWindow : source}));
+            }
+        };"#,
+    )
+    .expect("helpers");
+}
+
+async fn tick() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .expect("window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10)
+            .expect("timeout");
+    });
+    JsFuture::from(promise).await.expect("tick");
+}
+
+/// Waits (up to 5 s) until `expression` is true.
+async fn until(what: &str, expression: &str) {
+    for _ in 0..500 {
+        if eval(expression) == json!(true) {
+            return;
+        }
+        tick().await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn state() -> Value {
+    eval("__canal.state()")
+}
+
+#[wasm_bindgen_test]
+fn calls_queued_before_load_run_on_load_with_handlers_first() {
+    load(&format!(
+        "{STUB};
+         Canal('open');
+         Canal('on', 'open', function () {{ __seen.push('open'); }});
+         Canal('setLocale', 'es');
+         Canal('no-such-method');
+         Canal('on', 'no-such-event', function () {{ __seen.push('never'); }});"
+    ));
+    assert_eq!(eval("__seen"), json!(["open"]));
+    let state = state();
+    assert_eq!(state["open"], true);
+    assert_eq!(state["expanded"], "true");
+    assert_eq!(state["label"], "Chatea con nosotros");
+    assert_eq!(eval("__canal.frame().title"), "Ventana de chat");
+    assert_eq!(
+        eval("typeof Canal.open + typeof Canal.toggle + typeof Canal.q"),
+        "functionfunctionundefined"
+    );
+    let src = eval("__canal.frame().src");
+    let expected = format!(
+        "/widget/?channel=demo&host={}",
+        String::from(js_sys::encode_uri_component(&String::from(
+            eval("location.origin").as_str().unwrap_or_default()
+        )))
+    );
+    assert!(
+        src.as_str().is_some_and(|s| s.ends_with(&expected)),
+        "{src}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn without_the_stub_the_api_is_methods_and_the_function_form() {
+    load("");
+    assert_eq!(state()["open"], false);
+    assert_eq!(state()["label"], "Chat with us");
+    js("Canal.on('open', function () { __seen.push('open'); });
+        Canal.on('close', function () { __seen.push('close'); });
+        Canal.toggle(); Canal.open(); Canal('close'); Canal.close()");
+    assert_eq!(
+        eval("__seen"),
+        json!(["open", "close"]),
+        "only changes are events"
+    );
+    js("var f = function () { __seen.push('again'); };
+        Canal.on('open', f); Canal.off('open', f); Canal.open()");
+    assert_eq!(eval("__seen"), json!(["open", "close", "open"]));
+}
+
+#[wasm_bindgen_test]
+fn agent_messages_count_as_unread_while_closed_and_opening_reads_them() {
+    load("");
+    js("Canal.on('message', function (m) { __seen.push(m); });
+        Canal.on('unread', function (n) { __seen.push(n); });
+        Canal.open(); Canal.close()");
+
+    // Not from the frame's origin, or not from the frame's window: ignored.
+    js("__canal.fromFrame({type: 'canal:message', author: 'agent', seq: 1, text: 'x'}, 'https://evil.example');
+        __canal.fromFrame({type: 'canal:message', author: 'agent', seq: 1, text: 'x'}, undefined, window);
+        __canal.fromFrame({type: 'canal:message', author: 'agent', seq: 'one'})");
+    assert_eq!(eval("__seen"), json!([]));
+    assert_eq!(state()["badge"], Value::Null);
+
+    js(
+        "__canal.fromFrame({type: 'canal:message', author: 'agent', seq: 5, text: 'Hi there'});
+        __canal.fromFrame({type: 'canal:message', author: 'visitor', seq: 6, text: 'my secret'});
+        __canal.fromFrame({type: 'canal:message', author: 'system', seq: 7})",
+    );
+    assert_eq!(
+        eval("__seen"),
+        json!([
+            {"author": "agent", "seq": 5, "text": "Hi there"},
+            1,
+            {"author": "visitor", "seq": 6},
+            {"author": "system", "seq": 7}
+        ])
+    );
+    let closed = state();
+    assert_eq!(closed["badge"], "1");
+    assert_eq!(closed["title"], "(1) Shop");
+    assert_eq!(closed["label"], "Chat with us (1 unread)");
+
+    // The page may change its title meanwhile; the count stays in front.
+    js("document.title = 'Cart';
+        __canal.fromFrame({type: 'canal:message', author: 'agent', seq: 8, text: 'Still there?'})");
+    assert_eq!(state()["title"], "(2) Cart");
+    assert_eq!(state()["badge"], "2");
+
+    js("__seen.length = 0; Canal.open()");
+    let open = state();
+    assert_eq!(open["badge"], Value::Null);
+    assert_eq!(open["title"], "Cart");
+    assert_eq!(open["label"], "Chat with us");
+    assert_eq!(eval("__seen"), json!([0]));
+
+    // Read as it arrives while the window is open.
+    js("__canal.fromFrame({type: 'canal:message', author: 'agent', seq: 9, text: 'Here'})");
+    assert_eq!(state()["badge"], Value::Null);
+    assert_eq!(
+        eval("__seen.length"),
+        json!(2),
+        "the message, no unread change"
+    );
+}
+
+#[wasm_bindgen_test]
+fn consent_and_close_from_the_frame_reach_the_page() {
+    load("");
+    js(
+        "Canal.on('consent', function (x) { __seen.push(['consent', x === undefined]); });
+        Canal.on('close', function () { __seen.push('close'); });
+        Canal.open();
+        __canal.fromFrame({type: 'canal:consent'});
+        __canal.fromFrame({type: 'canal:close'})",
+    );
+    assert_eq!(eval("__seen"), json!([["consent", true], "close"]));
+    assert_eq!(state()["open"], false);
+    assert_eq!(state()["expanded"], "false");
+}
+
+#[wasm_bindgen_test]
+async fn ready_is_answered_with_init_and_the_chosen_locale() {
+    load(&format!("{STUB}; Canal('setLocale', 'ru')"));
+    assert_eq!(state()["text"], "Чат");
+    js("Canal.open()");
+    // The frame's own page has loaded (a page of the test server); record what the
+    // loader posts to it, and with which target origin.
+    until(
+        "the frame to load",
+        "(function (f) { try { return f.contentDocument.readyState === 'complete'
+            && f.contentWindow.location.href !== 'about:blank'; } catch (e) { return false; } })(__canal.frame())",
+    )
+    .await;
+    js("var w = __canal.frame().contentWindow; w.__posted = [];
+        w.postMessage = function (m, o) { w.__posted.push([m, o]); };
+        __canal.fromFrame({type: 'canal:ready'})");
+    let origin = eval("location.origin");
+    let page_url = eval("location.href");
+    assert_eq!(
+        eval("__canal.frame().contentWindow.__posted"),
+        json!([
+            [{"type": "canal:init", "page_url": page_url, "utm": {}}, origin],
+            [{"type": "canal:locale", "locale": "ru"}, origin]
+        ])
+    );
+    // Later choices go at once; malformed ones not at all.
+    js("__canal.frame().contentWindow.__posted.length = 0;
+        Canal.setLocale('es'); Canal.setLocale('<b>'); Canal.setLocale(7)");
+    assert_eq!(
+        eval("__canal.frame().contentWindow.__posted"),
+        json!([[{"type": "canal:locale", "locale": "es"}, origin]])
+    );
+    assert_eq!(state()["label"], "Chatea con nosotros");
+}
+
+#[wasm_bindgen_test]
+fn a_second_copy_of_the_loader_changes_nothing() {
+    load("");
+    js("Canal.on('open', function () { __seen.push('open'); })");
+    js_sys::eval(LOADER).expect("second copy");
+    js("Canal.open()");
+    assert_eq!(eval("__seen"), json!(["open"]));
+    assert_eq!(
+        eval("document.querySelectorAll('#canal-root').length"),
+        json!(1)
+    );
+}
