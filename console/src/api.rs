@@ -174,7 +174,9 @@ async fn fetch_text(method: &str, url: &str, body: Option<String>) -> Result<Str
 
 /// An error status with what can be read of the server's `{"error": ...}` body.
 fn status_error(status: u16, body: &str) -> ApiError {
-    let detail = serde_json::from_str::<ErrorBody>(body).ok().map(|b| b.error);
+    let detail = serde_json::from_str::<ErrorBody>(body)
+        .ok()
+        .map(|b| b.error);
     ApiError::Status {
         status,
         code: detail.as_ref().map(|d| d.code),

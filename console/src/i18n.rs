@@ -6,6 +6,8 @@ use canal_protocol::ErrorCode;
 use leptos::prelude::*;
 
 use crate::api::ApiError;
+use crate::settings::FormError;
+use canal_protocol::agent::{DisplayMode, RoutingMode};
 
 /// Every text the console shows.
 #[derive(Debug)]
@@ -97,6 +99,62 @@ pub struct Strings {
     pub refused_unknown: &'static str,
     pub refused_internal: &'static str,
     pub refused_other: &'static str,
+    pub closed_read_only: &'static str,
+
+    pub views: &'static str,
+    pub conversations: &'static str,
+    pub settings: &'static str,
+    pub agents_title: &'static str,
+    pub agents_caption: &'static str,
+    pub loading_agents: &'static str,
+    pub name: &'static str,
+    pub role: &'static str,
+    pub cap: &'static str,
+    pub cap_hint: &'static str,
+    pub dismissed: &'static str,
+    pub save: &'static str,
+    pub saving: &'static str,
+    pub saved: &'static str,
+    pub nothing_to_save: &'static str,
+    pub new_agent: &'static str,
+    pub create_agent: &'static str,
+    pub agent_created: &'static str,
+    pub routing_title: &'static str,
+    pub channel_key: &'static str,
+    pub load: &'static str,
+    pub loading_routing: &'static str,
+    /// Before the channel key of the form: "Routing of demo".
+    pub routing_of: &'static str,
+    pub mode: &'static str,
+    pub mode_evenly: &'static str,
+    pub mode_strict: &'static str,
+    pub mode_all: &'static str,
+    pub pass_after: &'static str,
+    pub pass_after_hint: &'static str,
+    pub check_online: &'static str,
+    pub exclusions: &'static str,
+    pub excl_answered: &'static str,
+    pub excl_waiting: &'static str,
+    pub excl_rating: &'static str,
+    pub display_mode: &'static str,
+    pub display_profile: &'static str,
+    pub display_channel: &'static str,
+    pub display_hidden: &'static str,
+    pub no_agent_reply: &'static str,
+    pub no_agent_reply_hint: &'static str,
+    pub routing_queue: &'static str,
+    pub queue_empty: &'static str,
+    pub add_to_queue: &'static str,
+    pub add: &'static str,
+    pub move_up: &'static str,
+    pub move_down: &'static str,
+    pub remove: &'static str,
+    pub department: &'static str,
+    pub err_agent_missing: &'static str,
+    pub err_cap: &'static str,
+    pub err_pass_after: &'static str,
+    pub err_admin_forbidden: &'static str,
+    pub err_admin_failed: &'static str,
 }
 
 /// English.
@@ -187,6 +245,61 @@ pub static EN: Strings = Strings {
     refused_unknown: "That conversation does not exist (any more).",
     refused_internal: "The server failed; nothing changed. Try again.",
     refused_other: "The server refused that; nothing changed.",
+    closed_read_only: "This conversation is closed. Its history is read-only.",
+
+    views: "Views",
+    conversations: "Conversations",
+    settings: "Settings",
+    agents_title: "Agents",
+    agents_caption: "Every agent, with their role, cap and whether they are dismissed",
+    loading_agents: "Loading the agents…",
+    name: "Name",
+    role: "Role",
+    cap: "Cap",
+    cap_hint: "Most conversations at once; empty for no cap.",
+    dismissed: "Dismissed",
+    save: "Save",
+    saving: "Saving…",
+    saved: "Saved",
+    nothing_to_save: "Nothing changed.",
+    new_agent: "New agent",
+    create_agent: "Create agent",
+    agent_created: "Saved: agent created",
+    routing_title: "Channel routing",
+    channel_key: "Channel key",
+    load: "Load",
+    loading_routing: "Loading the routing settings…",
+    routing_of: "Routing of",
+    mode: "Mode",
+    mode_evenly: "Evenly: least load first",
+    mode_strict: "Strict: in queue order",
+    mode_all: "All: everyone at once",
+    pass_after: "Pass on after (minutes)",
+    pass_after_hint: "1 to 720 minutes.",
+    check_online: "Offer only to agents who are online",
+    exclusions: "Not counted against an agent's cap",
+    excl_answered: "Conversations they have answered",
+    excl_waiting: "Conversations waiting for the customer",
+    excl_rating: "Closed conversations awaiting a rating",
+    display_mode: "What visitors see of the agent",
+    display_profile: "The agent's name and avatar",
+    display_channel: "The channel's name",
+    display_hidden: "No name",
+    no_agent_reply: "Auto-reply when nobody can take the conversation",
+    no_agent_reply_hint: "Empty: no auto-reply.",
+    routing_queue: "Queue",
+    queue_empty: "The queue is empty.",
+    add_to_queue: "Add to the queue",
+    add: "Add",
+    move_up: "Move up",
+    move_down: "Move down",
+    remove: "Remove",
+    department: "Department",
+    err_agent_missing: "Fill in email, name and password.",
+    err_cap: "The cap must be a whole number, or empty for no cap.",
+    err_pass_after: "Pass on after must be a whole number of minutes from 1 to 720.",
+    err_admin_forbidden: "Only admins can change settings. Sign in again as an admin.",
+    err_admin_failed: "The server could not do that. Try again.",
 };
 
 impl Strings {
@@ -217,6 +330,47 @@ impl Strings {
             ErrorCode::UnknownConversation | ErrorCode::NotFound => self.refused_unknown,
             ErrorCode::Internal => self.refused_internal,
             _ => self.refused_other,
+        }
+    }
+
+    /// What a settings form says when the server (or the network) failed it:
+    /// the server's own sentence when it sent one.
+    pub fn admin_error(&self, error: &ApiError) -> String {
+        match error {
+            ApiError::Status {
+                message: Some(message),
+                ..
+            } if !message.trim().is_empty() => message.clone(),
+            ApiError::Network => self.err_network.to_owned(),
+            ApiError::Status {
+                status: 401 | 403, ..
+            } => self.err_admin_forbidden.to_owned(),
+            _ => self.err_admin_failed.to_owned(),
+        }
+    }
+
+    /// What a settings form says when it was not sent.
+    pub fn form_error(&self, error: FormError) -> &'static str {
+        match error {
+            FormError::Missing => self.err_agent_missing,
+            FormError::Cap => self.err_cap,
+            FormError::PassAfter => self.err_pass_after,
+        }
+    }
+
+    pub fn routing_mode(&self, mode: RoutingMode) -> &'static str {
+        match mode {
+            RoutingMode::Evenly => self.mode_evenly,
+            RoutingMode::Strict => self.mode_strict,
+            RoutingMode::All => self.mode_all,
+        }
+    }
+
+    pub fn display_mode_name(&self, mode: DisplayMode) -> &'static str {
+        match mode {
+            DisplayMode::Profile => self.display_profile,
+            DisplayMode::Channel => self.display_channel,
+            DisplayMode::Hidden => self.display_hidden,
         }
     }
 
@@ -280,6 +434,23 @@ mod tests {
         assert_eq!(EN.login_error(&status(503)), EN.err_server);
         assert_eq!(EN.login_error(&ApiError::Network), EN.err_network);
         assert_eq!(EN.login_error(&ApiError::Decode), EN.err_server);
+    }
+
+    #[test]
+    fn settings_errors_prefer_the_servers_sentence() {
+        let failed = |status, message: Option<&str>| ApiError::Status {
+            status,
+            code: Some(ErrorCode::InvalidField),
+            message: message.map(str::to_owned),
+        };
+        assert_eq!(
+            EN.admin_error(&failed(422, Some("email is already taken"))),
+            "email is already taken"
+        );
+        assert_eq!(EN.admin_error(&failed(403, None)), EN.err_admin_forbidden);
+        assert_eq!(EN.admin_error(&failed(500, Some(" "))), EN.err_admin_failed);
+        assert_eq!(EN.admin_error(&ApiError::Network), EN.err_network);
+        assert_eq!(EN.form_error(FormError::PassAfter), EN.err_pass_after);
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! The Canal agent console, served under `/console/` (Leptos, client-side
 //! rendered, compiled to WebAssembly). Agents sign in, see their inbox live over
 //! the agent socket, take offers, answer, transfer and close conversations;
-//! supervisors also see the queue and their colleagues' conversations.
+//! supervisors also see the queue and their colleagues' conversations; admins
+//! also get a settings view for agents and channel routing.
 //!
 //! Layout:
 //! - [`components`]: one module per component; [`components::App`] is the root.
 //! - [`session`]: the agent socket, reconnects and actions, around the state.
 //! - [`state`]: the inbox reducer and pending replies (pure; native unit tests).
-//! - [`api`]: HTTP calls (login, `me`, logout) and the WebSocket.
+//! - [`settings`]: the admin settings forms and the requests they make (pure).
+//! - [`api`]: HTTP calls (login, `me`, logout, admin) and the WebSocket.
 //! - [`time`]: RFC 3339 times as clock times, dates and countdowns.
 //! - [`i18n`]: the UI texts.
 
@@ -15,6 +17,7 @@ pub mod api;
 pub mod components;
 pub mod i18n;
 pub mod session;
+pub mod settings;
 pub mod state;
 pub mod time;
 

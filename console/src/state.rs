@@ -357,12 +357,10 @@ impl ConsoleState {
             .pending
             .iter()
             .filter(|p| p.seq.is_none() && p.refused.is_none());
-        out.extend(unsent.map(|p| {
-            AgentClientFrame::Reply {
-                conversation_id: p.conversation_id.clone(),
-                client_id: p.client_id.clone(),
-                text: p.text.clone(),
-            }
+        out.extend(unsent.map(|p| AgentClientFrame::Reply {
+            conversation_id: p.conversation_id.clone(),
+            client_id: p.client_id.clone(),
+            text: p.text.clone(),
         }));
         out
     }

@@ -13,8 +13,9 @@
 
 use canal_console::components::App;
 use canal_protocol::agent::{
-    AgentProfile, AgentServerFrame, AgentSummary, ConversationSummary, InboxKind, Role,
-    RoutingLogLine, Status,
+    AgentList, AgentProfile, AgentServerFrame, AgentSummary, AgentView, BotRule, CapExclusions,
+    ConversationSummary, DisplayMode, InboxKind, QueueItem, Role, RoutingLogLine, RoutingMode,
+    RoutingSettings, Status,
 };
 use canal_protocol::{Author, ErrorCode, MessageView};
 use leptos::{mount::mount_to, prelude::*};
@@ -157,8 +158,9 @@ async fn until(what: &str, condition: impl Fn() -> bool) {
 // ---- the fake server -------------------------------------------------------------
 
 /// Replaces `fetch` and `WebSocket` with fakes that record what the console does.
-/// `window.__canal.responses` maps a URL suffix to `{status, body}` (`body: null`
-/// for an empty answer such as 204).
+/// `window.__canal.responses` maps a URL suffix, or a method, a space and a URL
+/// suffix (`"POST /api/v1/admin/agents"`), to `{status, body}` (`body: null` for
+/// an empty answer such as 204); the first key that matches answers.
 fn install_fakes(responses: Value) {
     let script = format!(
         r#"(function () {{
@@ -166,15 +168,21 @@ fn install_fakes(responses: Value) {
             window.__canal = fake;
             window.fetch = function (url, init) {{
                 url = String(url);
+                var method = (init && init.method) || "GET";
                 fake.requests.push({{
                     url: url,
-                    method: (init && init.method) || "GET",
+                    method: method,
                     credentials: (init && init.credentials) || null,
+                    content_type: init && init.headers
+                        ? new Headers(init.headers).get("content-type") : null,
                     body: init && init.body ? JSON.parse(init.body) : null
                 }});
-                for (var suffix in fake.responses) {{
-                    if (url.endsWith(suffix)) {{
-                        var r = fake.responses[suffix];
+                for (var key in fake.responses) {{
+                    var space = key.indexOf(" ");
+                    var wanted = space > 0 ? key.slice(0, space) : method;
+                    var suffix = space > 0 ? key.slice(space + 1) : key;
+                    if (wanted === method && url.endsWith(suffix)) {{
+                        var r = fake.responses[key];
                         var body = r.body === null ? null : JSON.stringify(r.body);
                         return Promise.resolve(new Response(body, {{ status: r.status }}));
                     }}
@@ -311,7 +319,20 @@ async fn live_console(
     role: Role,
     inbox: Vec<ConversationSummary>,
 ) -> (HtmlElement, leptos::mount::UnmountHandle<impl Mountable>) {
-    install_fakes(signed_in(role));
+    live_console_with(role, inbox, json!({})).await
+}
+
+/// [`live_console`] with more answers of the fake server (tried first).
+async fn live_console_with(
+    role: Role,
+    inbox: Vec<ConversationSummary>,
+    responses: Value,
+) -> (HtmlElement, leptos::mount::UnmountHandle<impl Mountable>) {
+    let mut all_responses = responses;
+    if let (Some(all), Value::Object(base)) = (all_responses.as_object_mut(), signed_in(role)) {
+        all.extend(base);
+    }
+    install_fakes(all_responses);
     let root = container();
     let mounted = mount_to(root.clone(), App);
     until("the socket", || socket_count() == 1).await;
@@ -967,4 +988,424 @@ async fn a_socket_refused_for_an_ended_session_returns_to_the_form() {
         text(&get(&root, "login-error")),
         "Your session has ended. Sign in again."
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_reply_is_marked_not_sent_with_the_reason() {
+    let (root, _mounted) = live_console(Role::Agent, vec![summary("c2", InboxKind::Mine)]).await;
+    open_with_history(&root, "c2", InboxKind::Mine).await;
+    let before = sent(0).len();
+    for reply in ["First", "Second"] {
+        type_into(&root, "reply-input", reply);
+        press(&root, "reply-input", "Enter", false);
+    }
+    until("both reply frames", || sent(0).len() == before + 2).await;
+    let refused = sent(0)[before]["client_id"]
+        .as_str()
+        .expect("client id")
+        .to_owned();
+    deliver(
+        0,
+        &AgentServerFrame::Error {
+            code: ErrorCode::RoutingRefused,
+            message: "not held by you".into(),
+            conversation_id: Some("c2".into()),
+            client_id: Some(refused),
+        },
+    );
+    until("the refused bubble", || {
+        all(&root, "message")
+            .iter()
+            .any(|m| m.get_attribute("data-status").as_deref() == Some("failed"))
+    })
+    .await;
+    let bubbles = all(&root, "message");
+    assert_eq!(bubbles.len(), 5);
+    let statuses: Vec<Option<String>> = bubbles[3..]
+        .iter()
+        .map(|m| m.get_attribute("data-status"))
+        .collect();
+    assert_eq!(
+        statuses,
+        [Some("failed".to_string()), Some("pending".to_string())],
+        "exactly that reply"
+    );
+    assert!(text(&bubbles[3]).contains("First"));
+    assert!(text(&bubbles[3]).contains("Not sent"));
+    assert!(text(&bubbles[3]).contains("Not possible any more"));
+    assert_eq!(
+        bubbles[3].get_attribute("data-refused").as_deref(),
+        Some("routing_refused")
+    );
+    assert!(find(&root, "notice").is_none(), "the bubble says it");
+}
+
+#[wasm_bindgen_test]
+async fn a_closed_conversation_stays_on_screen_as_closed() {
+    let (root, _mounted) = live_console(Role::Agent, vec![summary("c2", InboxKind::Mine)]).await;
+    open_with_history(&root, "c2", InboxKind::Mine).await;
+    assert!(find(&root, "reply-input").is_some());
+    deliver(
+        0,
+        &AgentServerFrame::Upsert {
+            conversation: summary("c2", InboxKind::Closed),
+        },
+    );
+    deliver(
+        0,
+        &AgentServerFrame::Remove {
+            conversation_id: "c2".into(),
+        },
+    );
+    until("the closed badge", || {
+        get(&root, "standing")
+            .get_attribute("data-standing")
+            .as_deref()
+            == Some("closed")
+    })
+    .await;
+    assert_eq!(text(&get(&root, "standing")), "Closed");
+    assert!(find(&root, "closed-note").is_some());
+    assert!(find(&root, "reply-input").is_none(), "read-only");
+    assert!(find(&root, "close-conversation").is_none());
+    assert!(find(&root, "transfer-select").is_none());
+    assert_eq!(all(&root, "message").len(), 3, "the history stays");
+    assert!(item(&root, "c2").is_none(), "not in the inbox any more");
+}
+
+// ---- settings (admins) -------------------------------------------------------------
+
+fn agent_view(id: u64, name: &str, role: Role, cap: Option<u32>) -> AgentView {
+    AgentView {
+        id,
+        email: format!("{}@example.com", name.to_lowercase().replace(' ', ".")),
+        name: name.into(),
+        role,
+        cap,
+        avatar_url: None,
+        is_bot: false,
+        dismissed: false,
+        status: Status::Online,
+    }
+}
+
+fn demo_routing() -> RoutingSettings {
+    RoutingSettings {
+        mode: RoutingMode::Evenly,
+        pass_after_secs: 120,
+        check_online: true,
+        exclusions: CapExclusions::default(),
+        route_to_responsible: true,
+        bot_agent_id: Some(7),
+        bot_rules: vec![BotRule {
+            keywords: vec!["price".into()],
+            answer: "See our pricing page.".into(),
+        }],
+        no_agent_reply: Some("We will write back soon.".into()),
+        display_mode: DisplayMode::Channel,
+        queue: vec![QueueItem::Agent(1), QueueItem::Department(3)],
+    }
+}
+
+/// The admin answers of the fake server, with `more` tried first.
+fn admin_responses(more: Value) -> Value {
+    let mut responses = more;
+    let base = json!({
+        "GET /api/v1/admin/agents": {"status": 200, "body": AgentList {
+            agents: vec![
+                agent_view(1, "Ana Agent", Role::Admin, None),
+                agent_view(2, "Ben Colleague", Role::Agent, Some(3)),
+            ],
+        }},
+        "GET /api/v1/admin/channels/demo/routing": {"status": 200, "body": demo_routing()},
+    });
+    if let (Some(all), Value::Object(base)) = (responses.as_object_mut(), base) {
+        all.extend(base);
+    }
+    responses
+}
+
+/// An admin's console switched to the settings, with the agents and the `demo`
+/// routing loaded.
+async fn admin_settings(
+    more: Value,
+) -> (HtmlElement, leptos::mount::UnmountHandle<impl Mountable>) {
+    let (root, mounted) = live_console_with(Role::Admin, Vec::new(), admin_responses(more)).await;
+    assert!(find(&root, "settings").is_none(), "the chat is the default");
+    click(&get(&root, "settings-link"));
+    until("the agents", || all(&root, "agent-row").len() == 2).await;
+    until("the routing form", || find(&root, "routing-save").is_some()).await;
+    assert!(
+        get(&root, "settings-link")
+            .get_attribute("aria-current")
+            .as_deref()
+            == Some("page")
+    );
+    (root, mounted)
+}
+
+fn requests_to(method: &str, suffix: &str) -> Vec<Value> {
+    requests()
+        .into_iter()
+        .filter(|r| r["method"] == method && r["url"].as_str().is_some_and(|u| u.ends_with(suffix)))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn settings_are_only_for_admins() {
+    for role in [Role::Agent, Role::Supervisor] {
+        let (root, _mounted) = live_console(role, Vec::new()).await;
+        assert!(find(&root, "settings-link").is_none(), "{role:?}");
+        assert!(find(&root, "settings").is_none());
+        assert!(requests_to("GET", "/api/v1/admin/agents").is_empty());
+        root.remove();
+    }
+    let (root, _mounted) = live_console(Role::Admin, Vec::new()).await;
+    assert!(find(&root, "settings-link").is_some());
+    assert!(find(&root, "settings").is_none(), "the chat is the default");
+    assert!(find(&root, "inbox").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn creating_an_agent_posts_it_and_lists_it() {
+    let created = agent_view(5, "Cleo New", Role::Supervisor, Some(4));
+    let (root, _mounted) = admin_settings(json!({
+        "POST /api/v1/admin/agents": {"status": 201, "body": created},
+    }))
+    .await;
+    let table = get(&root, "agents-table");
+    assert!(text(&table).contains("Ben Colleague"));
+
+    type_into(&root, "agent-create-email", " cleo.new@example.com ");
+    type_into(&root, "agent-create-name", "Cleo New");
+    type_into(&root, "agent-create-password", "a long password");
+    choose(&root, "agent-create-role", "supervisor");
+    type_into(&root, "agent-create-cap", "4");
+    click(&get(&root, "agent-create-submit"));
+    until("the new row", || all(&root, "agent-row").len() == 3).await;
+
+    let posts = requests_to("POST", "/api/v1/admin/agents");
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["credentials"], "same-origin");
+    assert_eq!(posts[0]["content_type"], "application/json");
+    assert_eq!(
+        posts[0]["body"],
+        json!({
+            "email": "cleo.new@example.com",
+            "name": "Cleo New",
+            "password": "a long password",
+            "role": "supervisor",
+            "cap": 4,
+            "is_bot": false,
+        })
+    );
+    let form = get(&root, "agent-create");
+    assert_eq!(text(&get(&form, "settings-status")), "Saved: agent created");
+    assert_eq!(text(&get(&form, "settings-error")), "");
+    assert_eq!(
+        get(&root, "agent-create-email")
+            .unchecked_into::<HtmlInputElement>()
+            .value(),
+        "",
+        "the form empties"
+    );
+    let row = select(&table, "[data-testid=\"agent-row\"][data-agent-id=\"5\"]").expect("row");
+    assert!(text(&row).contains("Cleo New"));
+    assert_eq!(
+        get(&row, "agent-cap")
+            .unchecked_into::<HtmlInputElement>()
+            .value(),
+        "4"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_agent_shows_the_servers_message() {
+    let (root, _mounted) = admin_settings(json!({
+        "POST /api/v1/admin/agents": {"status": 422, "body": {"error": {
+            "code": "invalid_field", "message": "an agent with this email exists"
+        }}},
+    }))
+    .await;
+    type_into(&root, "agent-create-email", "ben.colleague@example.com");
+    type_into(&root, "agent-create-name", "Ben Again");
+    type_into(&root, "agent-create-password", "a long password");
+    click(&get(&root, "agent-create-submit"));
+    let form = get(&root, "agent-create");
+    until("the server's message", || {
+        text(&get(&form, "settings-error")) == "an agent with this email exists"
+    })
+    .await;
+    assert_eq!(
+        get(&form, "settings-error")
+            .get_attribute("role")
+            .as_deref(),
+        Some("alert")
+    );
+    assert_eq!(text(&get(&form, "settings-status")), "");
+    assert_eq!(all(&root, "agent-row").len(), 2, "nobody added");
+    assert_eq!(
+        get(&root, "agent-create-name")
+            .unchecked_into::<HtmlInputElement>()
+            .value(),
+        "Ben Again",
+        "what was typed stays, to correct it"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_agent_row_patches_only_what_changed() {
+    let mut saved = agent_view(2, "Ben Colleague", Role::Supervisor, None);
+    saved.dismissed = false;
+    let (root, _mounted) = admin_settings(json!({
+        "PATCH /api/v1/admin/agents/2": {"status": 200, "body": saved},
+    }))
+    .await;
+    let row = select(&root, "[data-testid=\"agent-row\"][data-agent-id=\"2\"]").expect("row");
+    let cap = get(&row, "agent-cap");
+    assert_eq!(
+        cap.clone().unchecked_into::<HtmlInputElement>().value(),
+        "3"
+    );
+    type_into(&row, "agent-cap", "");
+    choose(&row, "agent-role", "supervisor");
+    click(&get(&row, "agent-save"));
+    until("Saved", || text(&get(&row, "settings-status")) == "Saved").await;
+    let patches = requests_to("PATCH", "/api/v1/admin/agents/2");
+    assert_eq!(patches.len(), 1);
+    assert_eq!(patches[0]["content_type"], "application/json");
+    assert_eq!(
+        patches[0]["body"],
+        json!({"role": "supervisor", "cap": null}),
+        "a cleared cap is null; the rest is left out"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn routing_save_sends_the_edits_and_keeps_the_rest() {
+    let mut expected = demo_routing();
+    expected.mode = RoutingMode::Strict;
+    expected.pass_after_secs = 600;
+    expected.check_online = false;
+    expected.exclusions.waiting_for_client = true;
+    expected.queue = vec![
+        QueueItem::Agent(1),
+        QueueItem::Agent(2),
+        QueueItem::Department(3),
+    ];
+    let (root, _mounted) = admin_settings(json!({
+        "PUT /api/v1/admin/channels/demo/routing": {"status": 200, "body": expected},
+    }))
+    .await;
+    let loads = requests_to("GET", "/api/v1/admin/channels/demo/routing");
+    assert_eq!(loads.len(), 1);
+    assert_eq!(loads[0]["credentials"], "same-origin");
+    assert_eq!(
+        get(&root, "routing-pass-after")
+            .unchecked_into::<HtmlInputElement>()
+            .value(),
+        "2",
+        "seconds shown as minutes"
+    );
+    assert_eq!(
+        get(&root, "routing-mode")
+            .unchecked_into::<HtmlSelectElement>()
+            .value(),
+        "evenly"
+    );
+    let queue = get(&root, "routing-queue");
+    let names: Vec<String> = all(&queue, "routing-queue-item")
+        .iter()
+        .map(|i| text(&select(i, ".cc-queue-name").expect("name")))
+        .collect();
+    assert_eq!(names, ["Ana Agent", "Department #3"]);
+
+    choose(&root, "routing-mode", "strict");
+    type_into(&root, "routing-pass-after", "10");
+    click(&get(&root, "routing-check-online"));
+    click(&get(&root, "routing-excl-waiting"));
+    choose(&root, "routing-queue-add", "2");
+    until("Add to be possible", || {
+        !is_disabled(&get(&root, "routing-queue-add-submit"))
+    })
+    .await;
+    click(&get(&root, "routing-queue-add-submit"));
+    until("Ben in the queue", || {
+        all(&queue, "routing-queue-item").len() == 3
+    })
+    .await;
+    // Ben moves up above the department.
+    click(&get(
+        &all(&queue, "routing-queue-item")[2],
+        "routing-queue-up",
+    ));
+    until("the new order", || {
+        all(&queue, "routing-queue-item")
+            .get(1)
+            .is_some_and(|i| text(i).contains("Ben Colleague"))
+    })
+    .await;
+    click(&get(&root, "routing-save"));
+    let form = get(&root, "routing-form");
+    until("Saved", || text(&get(&form, "settings-status")) == "Saved").await;
+
+    let puts = requests_to("PUT", "/api/v1/admin/channels/demo/routing");
+    assert_eq!(puts.len(), 1);
+    assert_eq!(puts[0]["credentials"], "same-origin");
+    assert_eq!(puts[0]["content_type"], "application/json");
+    assert_eq!(
+        puts[0]["body"],
+        serde_json::to_value(&expected).expect("json"),
+        "the edits, with bot, rules, responsible routing, department and reply as loaded"
+    );
+    assert_eq!(text(&get(&form, "settings-error")), "");
+
+    // Another channel key: its settings are asked for, and a refusal is shown.
+    type_into(&root, "routing-channel", "shop");
+    click(&get(&root, "routing-load"));
+    until("the refusal", || {
+        text(&get(&root, "routing-load-error")) == "no route"
+    })
+    .await;
+    assert_eq!(
+        requests_to("GET", "/api/v1/admin/channels/shop/routing").len(),
+        1
+    );
+    assert!(find(&root, "routing-form").is_none());
+
+    // The pass-after range is checked before anything is sent.
+    type_into(&root, "routing-channel", "demo");
+    click(&get(&root, "routing-load"));
+    until("the form again", || find(&root, "routing-form").is_some()).await;
+    type_into(&root, "routing-pass-after", "721");
+    click(&get(&root, "routing-save"));
+    until("the range error", || {
+        text(&get(&get(&root, "routing-form"), "settings-error")).contains("1 to 720")
+    })
+    .await;
+    assert_eq!(
+        requests_to("PUT", "/api/v1/admin/channels/demo/routing").len(),
+        1
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_chat_stays_live_behind_the_settings() {
+    let (root, _mounted) = admin_settings(json!({})).await;
+    deliver(
+        0,
+        &AgentServerFrame::Upsert {
+            conversation: summary("c9", InboxKind::Offered),
+        },
+    );
+    // The offer arrives while the settings are shown.
+    until("the offer, behind the settings", || {
+        item(&root, "c9").is_some()
+    })
+    .await;
+    let body = || select(&root, ".cc-body").expect("the chat body");
+    assert!(body().has_attribute("hidden"));
+    click(&get(&root, "chat-link"));
+    until("the chat again", || !body().has_attribute("hidden")).await;
+    assert!(find(&root, "settings").is_none());
 }

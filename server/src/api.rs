@@ -157,13 +157,7 @@ pub async fn start_conversation(
         )
     };
     let visitor_id = match &request.visitor_token {
-        Some(token) => {
-            let id = state.tokens.verify(token).ok_or_else(unauthorized)?;
-            if !state.store.visitor_in_channel(&id, &channel.id).await? {
-                return Err(unauthorized());
-            }
-            Some(id)
-        }
+        Some(token) => Some(visitor_of(&state, &channel, token).await?),
         None => None,
     };
     if asks_consent && (request.consent_id.is_none() || visitor_id.is_none()) {
@@ -233,6 +227,24 @@ pub fn allowed_page(channel: &Channel, page_url: &str) -> Result<(), AppError> {
     }
 }
 
+/// The visitor a token stands for, when it is valid and belongs to this channel.
+pub async fn visitor_of(
+    state: &AppState,
+    channel: &Channel,
+    token: &str,
+) -> Result<String, AppError> {
+    let visitor_id = state.tokens.verify(token).ok_or_else(unauthorized)?;
+    if state
+        .store
+        .visitor_in_channel(&visitor_id, &channel.id)
+        .await?
+    {
+        Ok(visitor_id)
+    } else {
+        Err(unauthorized())
+    }
+}
+
 pub fn unauthorized() -> AppError {
     AppError::client(
         StatusCode::UNAUTHORIZED,
@@ -250,17 +262,7 @@ pub async fn withdraw_consent(
     ApiJson(request): ApiJson<canal_protocol::consents::VisitorWithdrawal>,
 ) -> Result<(StatusCode, Json<canal_protocol::consents::ConsentStateView>), AppError> {
     let channel = channel(&state, &key).await?;
-    let visitor_id = state
-        .tokens
-        .verify(&request.visitor_token)
-        .ok_or_else(unauthorized)?;
-    if !state
-        .store
-        .visitor_in_channel(&visitor_id, &channel.id)
-        .await?
-    {
-        return Err(unauthorized());
-    }
+    let visitor_id = visitor_of(&state, &channel, &request.visitor_token).await?;
     let agreement_id = request
         .agreement_id
         .or(channel.consent_agreement_id)

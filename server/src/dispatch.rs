@@ -855,15 +855,7 @@ impl Dispatch {
             .store
             .append_agent_message(conversation_id, agent.id, client_id, text)
             .await?;
-        let display = inner
-            .convs
-            .get(&cid)
-            .and_then(|c| inner.channels.get(&c.channel))
-            .map(display_of)
-            .unwrap_or_else(|| Display {
-                mode: DisplayMode::Hidden,
-                channel_title: String::new(),
-            });
+        let display = display_for(&inner, cid);
         let view = display.view(appended.message);
         if appended.inserted {
             if let Some(conv) = inner.convs.get_mut(&cid) {
@@ -1073,15 +1065,7 @@ impl Dispatch {
                 "this conversation is not offered to you or yours",
             )
         })?;
-        let display = inner
-            .convs
-            .get(&cid)
-            .and_then(|c| inner.channels.get(&c.channel))
-            .map(display_of)
-            .unwrap_or_else(|| Display {
-                mode: DisplayMode::Hidden,
-                channel_title: String::new(),
-            });
+        let display = display_for(&inner, cid);
         Ok((summary, display))
     }
 
@@ -1140,6 +1124,19 @@ impl Dispatch {
             })
             .collect())
     }
+}
+
+/// How a conversation's channel shows agents (hidden when the channel is unknown).
+fn display_for(inner: &Inner, cid: ConversationId) -> Display {
+    inner
+        .convs
+        .get(&cid)
+        .and_then(|c| inner.channels.get(&c.channel))
+        .map(display_of)
+        .unwrap_or_else(|| Display {
+            mode: DisplayMode::Hidden,
+            channel_title: String::new(),
+        })
 }
 
 fn display_of(c: &ChannelInfo) -> Display {

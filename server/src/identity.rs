@@ -198,17 +198,7 @@ pub async fn identify(
     ApiJson(request): ApiJson<IdentifyRequest>,
 ) -> Result<Json<Identified>, AppError> {
     let channel = crate::api::channel(&state, &key).await?;
-    let visitor_id = state
-        .tokens
-        .verify(&request.visitor_token)
-        .ok_or_else(crate::api::unauthorized)?;
-    if !state
-        .store
-        .visitor_in_channel(&visitor_id, &channel.id)
-        .await?
-    {
-        return Err(crate::api::unauthorized());
-    }
+    let visitor_id = crate::api::visitor_of(&state, &channel, &request.visitor_token).await?;
     let settings = settings(state.store.pool(), &channel.id).await?;
     let identity = check(&settings, &request.user, unix_now())?;
     attach(state.store.pool(), &visitor_id, &identity).await?;

@@ -348,6 +348,19 @@ impl<'a> Widget<'a> {
         self.find("send").await.click().await.expect("click send");
     }
 
+    /// Opens the chat, writes `text`, accepts the agreement and waits until the
+    /// message is acknowledged: a visitor who started a conversation.
+    pub async fn start_chat(&self, text: &str) {
+        self.open().await;
+        self.send(text).await;
+        self.find("consent-accept")
+            .await
+            .click()
+            .await
+            .expect("accept");
+        self.wait_sent(text).await;
+    }
+
     /// Waits until a visitor message with this text shows as acknowledged.
     pub async fn wait_sent(&self, text: &str) {
         let client = &self.browser.client;

@@ -12,15 +12,7 @@ async fn visitor_writes(canal: &Canal, host: &HostPage, browser: &Browser, text:
         .await
         .expect("open host page");
     let widget = Widget::new(browser);
-    widget.open().await;
-    widget.send(text).await;
-    widget
-        .find("consent-accept")
-        .await
-        .click()
-        .await
-        .expect("accept");
-    widget.wait_sent(text).await;
+    widget.start_chat(text).await;
     assert_eq!(canal.count("conversations").await, 1);
 }
 

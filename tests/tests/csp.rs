@@ -27,16 +27,8 @@ async fn the_widget_works_on_a_page_with_a_strict_csp() {
     assert_eq!(inline_ran, false, "the CSP blocks inline scripts");
 
     let widget = Widget::new(&browser);
-    widget.open().await;
     let text = "Hello from a strict page";
-    widget.send(text).await;
-    widget
-        .find("consent-accept")
-        .await
-        .click()
-        .await
-        .expect("accept");
-    widget.wait_sent(text).await;
+    widget.start_chat(text).await;
     assert_eq!(canal.count("consents").await, 1);
     assert_eq!(canal.count("messages").await, 1);
     browser.close().await;

@@ -479,16 +479,8 @@ async fn an_agent_reply_while_the_chat_is_closed_counts_as_unread_until_it_opens
              Canal.on('consent', () => __seen.consent++);")
         .await;
 
-    widget.open().await;
     let text = "Is the blue one in stock?";
-    widget.send(text).await;
-    widget
-        .find("consent-accept")
-        .await
-        .click()
-        .await
-        .expect("accept");
-    widget.wait_sent(text).await;
+    widget.start_chat(text).await;
     widget.leave().await;
     // The page hears that the visitor wrote, never what.
     host_until(

@@ -64,8 +64,8 @@ fn colleague_label(t: &Strings, agent: &AgentSummary) -> String {
 /// One conversation (`data-testid="conversation-view"`): channel and page, where
 /// it stands for this agent, the actions that fit (Take/Decline for an offer,
 /// Take for a supervisor on a waiting one, Transfer and Close for a held one),
-/// the [`MessageList`], the [`Composer`] while it is this agent's, and the
-/// [`RoutingLog`].
+/// the [`MessageList`], the [`Composer`] while it is this agent's (a read-only
+/// note instead once it is closed), and the [`RoutingLog`].
 #[component]
 pub fn Conversation(
     /// The open conversation's id.
@@ -255,6 +255,19 @@ pub fn Conversation(
                     </div>
                 </header>
                 <MessageList entries=entries loading=loading />
+                {move || {
+                    matches!(
+                        standing.get(),
+                        Some(Standing::Closed | Standing::Listed(InboxKind::Closed))
+                    )
+                        .then(|| {
+                            view! {
+                                <p class="cc-read-only" data-testid="closed-note">
+                                    {t.closed_read_only}
+                                </p>
+                            }
+                        })
+                }}
                 {move || {
                     is(InboxKind::Mine).then(|| view! { <Composer id=id.clone() /> })
                 }}

@@ -1,5 +1,6 @@
 //! The console's components, one module each. [`App`] is the root the binary
-//! mounts; [`Workspace`] is everything behind the sign-in.
+//! mounts; [`Workspace`] is everything behind the sign-in, with the chat and, for
+//! admins, the [`Settings`].
 
 mod app;
 mod composer;
@@ -9,6 +10,7 @@ mod login;
 mod message_list;
 mod notice;
 mod routing_log;
+mod settings;
 mod top_bar;
 mod workspace;
 
@@ -20,5 +22,6 @@ pub use login::Login;
 pub use message_list::MessageList;
 pub use notice::Notice;
 pub use routing_log::RoutingLog;
+pub use settings::Settings;
 pub use top_bar::TopBar;
-pub use workspace::Workspace;
+pub use workspace::{Page, Workspace};

@@ -3,6 +3,7 @@
 use canal_protocol::agent::Status;
 use leptos::prelude::*;
 
+use super::Page;
 use crate::{
     i18n::use_strings,
     session::{Console, Link},
@@ -11,7 +12,8 @@ use crate::{
 
 /// Brand, connection state (`connecting…`, `connected`, `reconnecting…` with a
 /// button to try at once), the availability switch (online/away, as the server
-/// confirmed it), the agent's name and role, and the sign-out button.
+/// confirmed it), the agent's name and role, and the sign-out button. Admins also
+/// get tabs to switch between the conversations and the settings.
 #[component]
 pub fn TopBar(
     /// The agent asked to sign out.
@@ -19,6 +21,11 @@ pub fn TopBar(
     /// Why signing out did not work, if it did not.
     #[prop(into)]
     sign_out_error: Signal<Option<&'static str>>,
+    /// What the workspace shows.
+    page: RwSignal<Page>,
+    /// The signed-in agent is an admin (and so sees the settings tab).
+    #[prop(into)]
+    is_admin: Signal<bool>,
 ) -> impl IntoView {
     let t = use_strings();
     let console = expect_context::<Console>();
@@ -63,6 +70,37 @@ pub fn TopBar(
             >
                 {t.retry_now}
             </button>
+            {move || {
+                is_admin
+                    .get()
+                    .then(|| {
+                        let current = move |which: Page| {
+                            (page.get() == which).then_some("page")
+                        };
+                        view! {
+                            <nav class="cc-tabs" aria-label=t.views>
+                                <button
+                                    type="button"
+                                    class="cc-tab"
+                                    data-testid="chat-link"
+                                    aria-current=move || current(Page::Chat)
+                                    on:click=move |_| page.set(Page::Chat)
+                                >
+                                    {t.conversations}
+                                </button>
+                                <button
+                                    type="button"
+                                    class="cc-tab"
+                                    data-testid="settings-link"
+                                    aria-current=move || current(Page::Settings)
+                                    on:click=move |_| page.set(Page::Settings)
+                                >
+                                    {t.settings}
+                                </button>
+                            </nav>
+                        }
+                    })
+            }}
             <span class="cc-top-space"></span>
             <p class="cc-top-error" role="alert">{move || sign_out_error.get()}</p>
             <button

@@ -1,15 +1,27 @@
-//! Everything behind the sign-in: header, notice, inbox and conversation.
+//! Everything behind the sign-in: header, notice, inbox and conversation, and the
+//! settings for admins.
 
-use canal_protocol::agent::AgentProfile;
+use canal_protocol::agent::{AgentProfile, Role};
 use leptos::{prelude::*, task::spawn_local};
 
-use super::{ConversationPane, Inbox, Notice, TopBar};
+use super::{ConversationPane, Inbox, Notice, Settings, TopBar};
 use crate::{api, i18n::use_strings, session::Console};
+
+/// What the workspace shows under the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Page {
+    /// Inbox and conversation: the default.
+    #[default]
+    Chat,
+    /// Agents and routing (admins only).
+    Settings,
+}
 
 /// Starts the [`Console`] session for `me` (the agent socket) and provides it to
 /// the components inside: [`TopBar`], [`Notice`], [`Inbox`], [`ConversationPane`].
 /// The page title counts the offers waiting for this agent, so a background tab
-/// shows them.
+/// shows them. Admins can switch to the [`Settings`]; the chat stays mounted (and
+/// live) behind it, so drafts and the open conversation are kept.
 #[component]
 pub fn Workspace(
     /// The signed-in agent.
@@ -24,6 +36,15 @@ pub fn Workspace(
         Callback::new(move |()| on_signed_out.run(Some(t.err_session_over))),
     );
     provide_context(console);
+
+    let page = RwSignal::new(Page::Chat);
+    let is_admin = Memo::new(move |_| {
+        console
+            .state
+            .with(|s| s.me.as_ref().is_some_and(|me| me.role == Role::Admin))
+    });
+    // The server's word on the role wins: a demoted admin is back in the chat.
+    let settings_shown = Memo::new(move |_| is_admin.get() && page.get() == Page::Settings);
 
     let offered = Memo::new(move |_| console.state.with(|s| s.offered_count()));
     Effect::new(move |_| {
@@ -59,12 +80,18 @@ pub fn Workspace(
 
     view! {
         <div class="cc-app">
-            <TopBar on_sign_out=on_sign_out sign_out_error=sign_out_error />
+            <TopBar
+                on_sign_out=on_sign_out
+                sign_out_error=sign_out_error
+                page=page
+                is_admin=is_admin
+            />
             <Notice />
-            <div class="cc-body">
+            <div class="cc-body" hidden=move || settings_shown.get()>
                 <Inbox />
                 <ConversationPane />
             </div>
+            {move || settings_shown.get().then(|| view! { <Settings /> })}
         </div>
     }
 }

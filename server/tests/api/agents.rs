@@ -74,6 +74,32 @@ impl TestApp {
     }
 }
 
+/// Ana (id 1) and Ben (id 2), both agents with a console open, on the demo channel
+/// routed as `routing(ana, ben)` says.
+struct Team {
+    app: TestApp,
+    ana: u64,
+    ben: u64,
+    ana_console: Socket,
+    ben_console: Socket,
+}
+
+async fn team(routing: impl Fn(u64, u64) -> Value) -> Team {
+    let app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    let ben = app.agent("ben@shop.example", "Ben", "agent").await;
+    app.routing(routing(ana, ben)).await;
+    let (ana_console, _) = app.console("ana@shop.example").await;
+    let (ben_console, _) = app.console("ben@shop.example").await;
+    Team {
+        app,
+        ana,
+        ben,
+        ana_console,
+        ben_console,
+    }
+}
+
 fn settings(mode: &str, queue: &[u64]) -> Value {
     json!({
         "mode": mode,
@@ -400,12 +426,13 @@ async fn the_agent_socket_refuses_strangers_and_bad_frames() {
 
 #[tokio::test]
 async fn evenly_spreads_offers_and_the_visitor_sees_the_agents_name() {
-    let app = spawn_app().await;
-    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
-    let ben = app.agent("ben@shop.example", "Ben", "agent").await;
-    app.routing(settings("evenly", &[ana, ben])).await;
-    let (mut ana_console, _) = app.console("ana@shop.example").await;
-    let (mut ben_console, _) = app.console("ben@shop.example").await;
+    let Team {
+        app,
+        ana: _,
+        ben: _,
+        mut ana_console,
+        mut ben_console,
+    } = team(|ana, ben| settings("evenly", &[ana, ben])).await;
 
     let (_, first, mut visitor) = app.visitor().await;
     let (_, second, _) = app.visitor().await;
@@ -513,12 +540,13 @@ async fn display_mode_decides_the_name_the_visitor_sees() {
 
 #[tokio::test]
 async fn strict_offers_in_queue_order_and_a_decline_passes_it_on() {
-    let app = spawn_app().await;
-    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
-    let ben = app.agent("ben@shop.example", "Ben", "agent").await;
-    app.routing(settings("strict", &[ben, ana])).await;
-    let (mut ana_console, _) = app.console("ana@shop.example").await;
-    let (mut ben_console, _) = app.console("ben@shop.example").await;
+    let Team {
+        app,
+        ana,
+        ben: _,
+        mut ana_console,
+        mut ben_console,
+    } = team(|ana, ben| settings("strict", &[ben, ana])).await;
     let (_, conversation, _visitor) = app.visitor().await;
     let id = conversation.conversation_id.as_str();
     ben_console
@@ -549,12 +577,13 @@ async fn strict_offers_in_queue_order_and_a_decline_passes_it_on() {
 
 #[tokio::test]
 async fn all_at_once_offers_everyone_and_the_first_take_wins() {
-    let app = spawn_app().await;
-    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
-    let ben = app.agent("ben@shop.example", "Ben", "agent").await;
-    app.routing(settings("all", &[ana, ben])).await;
-    let (mut ana_console, _) = app.console("ana@shop.example").await;
-    let (mut ben_console, _) = app.console("ben@shop.example").await;
+    let Team {
+        app,
+        ana,
+        ben: _,
+        mut ana_console,
+        mut ben_console,
+    } = team(|ana, ben| settings("all", &[ana, ben])).await;
     let (_, conversation, _visitor) = app.visitor().await;
     let id = conversation.conversation_id.as_str();
     ana_console
@@ -640,12 +669,13 @@ async fn with_nobody_online_it_waits_replies_once_and_is_offered_when_someone_co
 
 #[tokio::test]
 async fn transfer_and_close_move_the_conversation_between_inboxes() {
-    let app = spawn_app().await;
-    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
-    let ben = app.agent("ben@shop.example", "Ben", "agent").await;
-    app.routing(settings("strict", &[ana])).await;
-    let (mut ana_console, _) = app.console("ana@shop.example").await;
-    let (mut ben_console, _) = app.console("ben@shop.example").await;
+    let Team {
+        app,
+        ana: _,
+        ben,
+        mut ana_console,
+        mut ben_console,
+    } = team(|ana, _| settings("strict", &[ana])).await;
     let (_, conversation, _visitor) = app.visitor().await;
     let id = conversation.conversation_id.as_str();
     ana_console
@@ -720,14 +750,18 @@ async fn a_held_conversation_is_still_held_after_a_restart() {
 /// fires at all.
 #[tokio::test]
 async fn an_unanswered_offer_passes_to_the_next_agent_after_pass_after() {
-    let app = spawn_app().await;
-    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
-    let ben = app.agent("ben@shop.example", "Ben", "agent").await;
-    let mut s = settings("strict", &[ana, ben]);
-    s["pass_after_secs"] = json!(60);
-    app.routing(s).await;
-    let (mut ana_console, _) = app.console("ana@shop.example").await;
-    let (mut ben_console, _) = app.console("ben@shop.example").await;
+    let Team {
+        app,
+        ana: _,
+        ben,
+        mut ana_console,
+        mut ben_console,
+    } = team(|ana, ben| {
+        let mut s = settings("strict", &[ana, ben]);
+        s["pass_after_secs"] = json!(60);
+        s
+    })
+    .await;
     let (_, conversation, _visitor) = app.visitor().await;
     let id = conversation.conversation_id.as_str();
     ana_console
@@ -835,12 +869,13 @@ async fn repeated_failed_sign_ins_lock_the_account_for_a_while() {
 
 #[tokio::test]
 async fn dismissing_an_agent_closes_their_console_and_stops_their_offers() {
-    let app = spawn_app().await;
-    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
-    let ben = app.agent("ben@shop.example", "Ben", "agent").await;
-    app.routing(settings("strict", &[ana, ben])).await;
-    let (mut ana_console, _) = app.console("ana@shop.example").await;
-    let (mut ben_console, _) = app.console("ben@shop.example").await;
+    let Team {
+        app,
+        ana,
+        ben: _,
+        mut ana_console,
+        mut ben_console,
+    } = team(|ana, ben| settings("strict", &[ana, ben])).await;
     let (_, conversation, _visitor) = app.visitor().await;
     let id = conversation.conversation_id.as_str();
     ana_console

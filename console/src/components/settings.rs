@@ -1,0 +1,837 @@
+//! The admin settings view: agents and a channel's routing, through the admin API
+//! with the session cookie.
+
+use canal_protocol::agent::{AgentView, QueueItem, Role};
+use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+
+use crate::{
+    api,
+    i18n::{use_strings, Strings},
+    settings::{
+        addable, display_str, mode_str, parse_display, parse_mode, parse_role, role_str, AgentEdit,
+        NewAgent, RoutingForm, DISPLAY_MODES, MAX_PASS_AFTER_MINUTES, MIN_PASS_AFTER_MINUTES,
+        MODES, ROLES,
+    },
+};
+
+/// Where a settings form stands after its last request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+enum Outcome {
+    #[default]
+    Idle,
+    /// A request is under way.
+    Busy,
+    /// Done; the short sentence to show.
+    Done(&'static str),
+    /// Not done: why, in words (the server's sentence when it sent one).
+    Failed(String),
+}
+
+impl Outcome {
+    fn busy(&self) -> bool {
+        matches!(self, Self::Busy)
+    }
+}
+
+/// A form's status (`data-testid="settings-status"`) and error
+/// (`data-testid="settings-error"`, an alert), next to the form.
+#[component]
+fn FormOutcome(
+    /// The form's state.
+    outcome: RwSignal<Outcome>,
+    /// The id of the error, for the form's `aria-describedby`.
+    #[prop(optional)]
+    error_id: Option<String>,
+) -> impl IntoView {
+    let t = use_strings();
+    view! {
+        <p class="cc-settings-status" role="status" data-testid="settings-status">
+            {move || match outcome.get() {
+                Outcome::Busy => t.saving,
+                Outcome::Done(text) => text,
+                Outcome::Idle | Outcome::Failed(_) => "",
+            }}
+        </p>
+        <p id=error_id class="cc-error" role="alert" data-testid="settings-error">
+            {move || match outcome.get() {
+                Outcome::Failed(why) => why,
+                _ => String::new(),
+            }}
+        </p>
+    }
+}
+
+/// The settings view (`data-testid="settings"`) for admins: the [`AgentsSettings`]
+/// table with a form for a new agent, and the [`ChannelRouting`] of a channel.
+/// The agent list is loaded once here and shared: the queue is made of agents.
+///
+/// The list is a signal rather than a `LocalResource`: it changes with every
+/// agent created or saved, from the server's answer, without loading it again.
+#[component]
+pub fn Settings() -> impl IntoView {
+    let t = use_strings();
+    let agents = RwSignal::new(Vec::<AgentView>::new());
+    let loading = RwSignal::new(Outcome::Busy);
+    spawn_local(async move {
+        let result = api::list_agents().await;
+        if loading.is_disposed() {
+            return;
+        }
+        match result {
+            Ok(list) => {
+                agents.set(list.agents);
+                loading.set(Outcome::Idle);
+            }
+            Err(error) => loading.set(Outcome::Failed(t.admin_error(&error))),
+        }
+    });
+    view! {
+        <main class="cc-settings" data-testid="settings" aria-labelledby="cc-settings-title">
+            <h1 id="cc-settings-title" class="cc-settings-title">{t.settings}</h1>
+            <AgentsSettings agents=agents loading=loading />
+            <ChannelRouting agents=agents />
+        </main>
+    }
+}
+
+/// Every agent (`data-testid="agents-table"`), each with their cap, role and
+/// dismissal to change, and the form for a new one.
+#[component]
+fn AgentsSettings(
+    /// The agents, as the server last showed them.
+    agents: RwSignal<Vec<AgentView>>,
+    /// Loading the list.
+    loading: RwSignal<Outcome>,
+) -> impl IntoView {
+    let t = use_strings();
+    view! {
+        <section class="cc-settings-section" aria-labelledby="cc-agents-title" data-testid="agents-settings">
+            <h2 id="cc-agents-title" class="cc-settings-heading">{t.agents_title}</h2>
+            <p class="cc-muted" hidden=move || !loading.get().busy()>{t.loading_agents}</p>
+            <p class="cc-error" role="alert" data-testid="agents-error">
+                {move || match loading.get() {
+                    Outcome::Failed(why) => why,
+                    _ => String::new(),
+                }}
+            </p>
+            <div class="cc-table-wrap">
+                <table class="cc-table" data-testid="agents-table">
+                    <caption class="cc-sr">{t.agents_caption}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{t.name}</th>
+                            <th scope="col">{t.email}</th>
+                            <th scope="col">{t.role}</th>
+                            <th scope="col">{t.cap}</th>
+                            <th scope="col">{t.dismissed}</th>
+                            <th scope="col"><span class="cc-sr">{t.save}</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For
+                            each=move || agents.get()
+                            key=|agent| agent.id
+                            children=move |agent| view! { <AgentRow agent=agent agents=agents /> }
+                        />
+                    </tbody>
+                </table>
+            </div>
+            <NewAgentForm agents=agents />
+        </section>
+    }
+}
+
+/// The role options, `current` selected.
+fn role_options(
+    t: &'static Strings,
+    current: impl Fn() -> Role + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    ROLES
+        .into_iter()
+        .map(|role| {
+            view! {
+                <option value=role_str(role) prop:selected=move || current() == role>
+                    {t.role(role)}
+                </option>
+            }
+        })
+        .collect_view()
+}
+
+/// One agent (`data-testid="agent-row"`): cap, role and dismissal, saved with
+/// `PATCH` of only what changed.
+#[component]
+fn AgentRow(
+    /// The agent when the row was made.
+    agent: AgentView,
+    /// Where the row reads the agent as last saved and puts the server's answer.
+    agents: RwSignal<Vec<AgentView>>,
+) -> impl IntoView {
+    let t = use_strings();
+    let id = agent.id;
+    let edit = RwSignal::new(AgentEdit::of(&agent));
+    let outcome = RwSignal::new(Outcome::Idle);
+    let current = move || agents.with_untracked(|list| list.iter().find(|a| a.id == id).cloned());
+    let name = move || {
+        agents.with(|list| {
+            list.iter()
+                .find(|a| a.id == id)
+                .map(|a| a.name.clone())
+                .unwrap_or_default()
+        })
+    };
+    let field = |what: &str| format!("cc-agent-{id}-{what}");
+    let error_id = field("error");
+
+    let save = move |_| {
+        if outcome.get_untracked().busy() {
+            return;
+        }
+        let Some(agent) = current() else {
+            return;
+        };
+        let patch = match edit.with_untracked(|e| e.patch(&agent)) {
+            Ok(Some(patch)) => patch,
+            Ok(None) => return outcome.set(Outcome::Done(t.nothing_to_save)),
+            Err(error) => return outcome.set(Outcome::Failed(t.form_error(error).to_owned())),
+        };
+        outcome.set(Outcome::Busy);
+        spawn_local(async move {
+            let result = api::update_agent(id, &patch).await;
+            if outcome.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(saved) => {
+                    edit.set(AgentEdit::of(&saved));
+                    agents.update(|list| {
+                        if let Some(slot) = list.iter_mut().find(|a| a.id == id) {
+                            *slot = saved;
+                        }
+                    });
+                    outcome.set(Outcome::Done(t.saved));
+                }
+                Err(error) => outcome.set(Outcome::Failed(t.admin_error(&error))),
+            }
+        });
+    };
+
+    view! {
+        <tr data-testid="agent-row" data-agent-id=id.to_string()>
+            <th scope="row">
+                {name}
+                {agent.is_bot.then(|| view! { <small class="cc-muted">" (bot)"</small> })}
+            </th>
+            <td>{agent.email.clone()}</td>
+            <td>
+                <label class="cc-sr" for=field("role")>{t.role} ": " {name}</label>
+                <select
+                    id=field("role")
+                    class="cc-select"
+                    data-testid="agent-role"
+                    on:change=move |ev| {
+                        if let Some(role) = parse_role(&event_target_value(&ev)) {
+                            edit.update(|e| e.role = role);
+                        }
+                    }
+                >
+                    {role_options(t, move || edit.with(|e| e.role))}
+                </select>
+            </td>
+            <td>
+                <label class="cc-sr" for=field("cap")>{t.cap} ": " {name}</label>
+                <input
+                    id=field("cap")
+                    class="cc-input cc-narrow"
+                    type="number"
+                    min="0"
+                    step="1"
+                    inputmode="numeric"
+                    title=t.cap_hint
+                    data-testid="agent-cap"
+                    aria-describedby=error_id.clone()
+                    prop:value=move || edit.with(|e| e.cap.clone())
+                    on:input=move |ev| edit.update(|e| e.cap = event_target_value(&ev))
+                />
+            </td>
+            <td>
+                <label class="cc-sr" for=field("dismissed")>{t.dismissed} ": " {name}</label>
+                <input
+                    id=field("dismissed")
+                    type="checkbox"
+                    data-testid="agent-dismissed"
+                    prop:checked=move || edit.with(|e| e.dismissed)
+                    on:change=move |ev| edit.update(|e| e.dismissed = event_target_checked(&ev))
+                />
+            </td>
+            <td class="cc-row-actions">
+                <button
+                    type="button"
+                    class="cc-button cc-small"
+                    data-testid="agent-save"
+                    disabled=move || outcome.get().busy()
+                    on:click=save
+                >
+                    {t.save}
+                    <span class="cc-sr">" " {name}</span>
+                </button>
+                <FormOutcome outcome=outcome error_id=error_id />
+            </td>
+        </tr>
+    }
+}
+
+/// The form for a new agent (`data-testid="agent-create"`): email, name,
+/// password, role and an optional cap, sent with `POST`; the new agent joins the
+/// table and the form empties.
+#[component]
+fn NewAgentForm(
+    /// The table the new agent joins.
+    agents: RwSignal<Vec<AgentView>>,
+) -> impl IntoView {
+    let t = use_strings();
+    let form = RwSignal::new(NewAgent::default());
+    let outcome = RwSignal::new(Outcome::Idle);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if outcome.get_untracked().busy() {
+            return;
+        }
+        let request = match form.with_untracked(NewAgent::request) {
+            Ok(request) => request,
+            Err(error) => return outcome.set(Outcome::Failed(t.form_error(error).to_owned())),
+        };
+        outcome.set(Outcome::Busy);
+        spawn_local(async move {
+            let result = api::create_agent(&request).await;
+            if outcome.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(created) => {
+                    agents.update(|list| {
+                        list.retain(|a| a.id != created.id);
+                        list.push(created);
+                    });
+                    form.set(NewAgent::default());
+                    outcome.set(Outcome::Done(t.agent_created));
+                }
+                Err(error) => outcome.set(Outcome::Failed(t.admin_error(&error))),
+            }
+        });
+    };
+    // One text field of the form.
+    let text_field = move |key: &'static str,
+                           label: &'static str,
+                           kind: &'static str,
+                           autocomplete: &'static str,
+                           get: fn(&NewAgent) -> &String,
+                           set: fn(&mut NewAgent, String)| {
+        let id = format!("cc-new-agent-{key}");
+        view! {
+            <div class="cc-field">
+                <label class="cc-field-label" for=id.clone()>{label}</label>
+                <input
+                    id=id
+                    class="cc-input"
+                    type=kind
+                    autocomplete=autocomplete
+                    data-testid=format!("agent-create-{key}")
+                    aria-describedby="cc-new-agent-error"
+                    prop:value=move || form.with(|f| get(f).clone())
+                    on:input=move |ev| form.update(|f| set(f, event_target_value(&ev)))
+                />
+            </div>
+        }
+    };
+
+    view! {
+        <form
+            class="cc-settings-form"
+            data-testid="agent-create"
+            novalidate
+            aria-labelledby="cc-new-agent-title"
+            on:submit=on_submit
+        >
+            <h3 id="cc-new-agent-title" class="cc-settings-subheading">{t.new_agent}</h3>
+            <div class="cc-form-grid">
+                {text_field("email", t.email, "email", "off", |f| &f.email, |f, v| f.email = v)}
+                {text_field("name", t.name, "text", "off", |f| &f.name, |f, v| f.name = v)}
+                {text_field(
+                    "password",
+                    t.password,
+                    "password",
+                    "new-password",
+                    |f| &f.password,
+                    |f, v| f.password = v,
+                )}
+                <div class="cc-field">
+                    <label class="cc-field-label" for="cc-new-agent-role">{t.role}</label>
+                    <select
+                        id="cc-new-agent-role"
+                        class="cc-select"
+                        data-testid="agent-create-role"
+                        on:change=move |ev| {
+                            if let Some(role) = parse_role(&event_target_value(&ev)) {
+                                form.update(|f| f.role = role);
+                            }
+                        }
+                    >
+                        {role_options(t, move || form.with(|f| f.role))}
+                    </select>
+                </div>
+                {text_field("cap", t.cap, "number", "off", |f| &f.cap, |f, v| f.cap = v)}
+            </div>
+            <p class="cc-hint">{t.cap_hint}</p>
+            <div class="cc-form-bar">
+                <button
+                    type="submit"
+                    class="cc-button cc-primary"
+                    data-testid="agent-create-submit"
+                    disabled=move || outcome.get().busy()
+                >
+                    {t.create_agent}
+                </button>
+                <FormOutcome outcome=outcome error_id="cc-new-agent-error".to_owned() />
+            </div>
+        </form>
+    }
+}
+
+/// A queue entry as a `For` key (`QueueItem` is not `Hash`).
+fn queue_key(item: QueueItem) -> (bool, u64) {
+    match item {
+        QueueItem::Agent(id) => (false, id),
+        QueueItem::Department(id) => (true, id),
+    }
+}
+
+/// Applies `change` to the routing form, if one is loaded.
+fn edit_form(form: RwSignal<Option<RoutingForm>>, change: impl FnOnce(&mut RoutingForm)) {
+    form.update(|f| {
+        if let Some(f) = f.as_mut() {
+            change(f);
+        }
+    });
+}
+
+/// Reads the routing form (the default before one is loaded).
+fn read_form<T: Default>(
+    form: RwSignal<Option<RoutingForm>>,
+    read: impl Fn(&RoutingForm) -> T,
+) -> T {
+    form.with(|f| f.as_ref().map(read).unwrap_or_default())
+}
+
+/// A channel's routing (`data-testid="routing-form"`), for the channel key typed
+/// (`demo` at first): mode, when an offer passes on, who gets offers, the cap
+/// exclusions, what visitors see, the auto-reply, and the queue of agents in
+/// order. Saved with `PUT` of the whole settings as loaded with these changed.
+#[component]
+fn ChannelRouting(
+    /// Who can join the queue, and the names of those in it.
+    agents: RwSignal<Vec<AgentView>>,
+) -> impl IntoView {
+    let t = use_strings();
+    let key = RwSignal::new("demo".to_owned());
+    // The channel whose settings the form holds.
+    let loaded_key = RwSignal::new(String::new());
+    let form = RwSignal::new(None::<RoutingForm>);
+    let loading = RwSignal::new(Outcome::Idle);
+    let outcome = RwSignal::new(Outcome::Idle);
+    let to_add = RwSignal::new(String::new());
+
+    let load = move || {
+        let wanted = key.get_untracked().trim().to_owned();
+        if wanted.is_empty() || loading.get_untracked().busy() {
+            return;
+        }
+        loading.set(Outcome::Busy);
+        outcome.set(Outcome::Idle);
+        spawn_local(async move {
+            let result = api::load_routing(&wanted).await;
+            if loading.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(settings) => {
+                    form.set(Some(RoutingForm::new(settings)));
+                    loaded_key.set(wanted);
+                    loading.set(Outcome::Idle);
+                }
+                Err(error) => {
+                    form.set(None);
+                    loaded_key.set(String::new());
+                    loading.set(Outcome::Failed(t.admin_error(&error)));
+                }
+            }
+        });
+    };
+    load();
+
+    let on_save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if outcome.get_untracked().busy() {
+            return;
+        }
+        let Some(settings) = form.with_untracked(|f| f.as_ref().map(RoutingForm::settings)) else {
+            return;
+        };
+        let settings = match settings {
+            Ok(settings) => settings,
+            Err(error) => return outcome.set(Outcome::Failed(t.form_error(error).to_owned())),
+        };
+        let channel = loaded_key.get_untracked();
+        outcome.set(Outcome::Busy);
+        spawn_local(async move {
+            let result = api::save_routing(&channel, &settings).await;
+            if outcome.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(saved) => {
+                    if loaded_key.get_untracked() == channel {
+                        form.set(Some(RoutingForm::new(saved)));
+                    }
+                    outcome.set(Outcome::Done(t.saved));
+                }
+                Err(error) => outcome.set(Outcome::Failed(t.admin_error(&error))),
+            }
+        });
+    };
+
+    let has_form = Memo::new(move |_| form.with(Option::is_some));
+    let queue = Memo::new(move |_| read_form(form, |f| f.queue.clone()));
+    let candidates = Memo::new(move |_| agents.with(|list| queue.with(|q| addable(list, q))));
+    let label_of = move |item: QueueItem| match item {
+        QueueItem::Agent(id) => agents.with(|list| {
+            list.iter()
+                .find(|a| a.id == id)
+                .map_or_else(|| format!("{} #{id}", t.agent), |a| a.name.clone())
+        }),
+        QueueItem::Department(id) => format!("{} #{id}", t.department),
+    };
+    let add = move |_| {
+        if let Ok(id) = to_add.get_untracked().parse::<u64>() {
+            edit_form(form, |f| f.add_agent(id));
+            to_add.set(String::new());
+        }
+    };
+    let position = move |item: QueueItem| {
+        form.with_untracked(|f| {
+            f.as_ref()
+                .and_then(|f| f.queue.iter().position(|q| *q == item))
+        })
+    };
+
+    let form_view = move || {
+        view! {
+            <form
+                class="cc-settings-form"
+                data-testid="routing-form"
+                novalidate
+                aria-labelledby="cc-routing-of"
+                on:submit=on_save
+            >
+                <h3 id="cc-routing-of" class="cc-settings-subheading">
+                    {t.routing_of} " " <code>{move || loaded_key.get()}</code>
+                </h3>
+                <div class="cc-form-grid">
+                    <div class="cc-field">
+                        <label class="cc-field-label" for="cc-routing-mode">{t.mode}</label>
+                        <select
+                            id="cc-routing-mode"
+                            class="cc-select"
+                            data-testid="routing-mode"
+                            on:change=move |ev| {
+                                if let Some(mode) = parse_mode(&event_target_value(&ev)) {
+                                    edit_form(form, |f| f.mode = mode);
+                                }
+                            }
+                        >
+                            {MODES
+                                .into_iter()
+                                .map(|mode| {
+                                    view! {
+                                        <option
+                                            value=mode_str(mode)
+                                            prop:selected=move || read_form(form, |f| f.mode) == mode
+                                        >
+                                            {t.routing_mode(mode)}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                    </div>
+                    <div class="cc-field">
+                        <label class="cc-field-label" for="cc-routing-pass-after">{t.pass_after}</label>
+                        <input
+                            id="cc-routing-pass-after"
+                            class="cc-input cc-narrow"
+                            type="number"
+                            inputmode="numeric"
+                            min=MIN_PASS_AFTER_MINUTES.to_string()
+                            max=MAX_PASS_AFTER_MINUTES.to_string()
+                            step="1"
+                            data-testid="routing-pass-after"
+                            aria-describedby="cc-routing-pass-after-hint cc-routing-error"
+                            prop:value=move || read_form(form, |f| f.pass_after.clone())
+                            on:input=move |ev| {
+                                let text = event_target_value(&ev);
+                                edit_form(form, |f| f.pass_after = text);
+                            }
+                        />
+                        <span id="cc-routing-pass-after-hint" class="cc-hint">{t.pass_after_hint}</span>
+                    </div>
+                    <div class="cc-field">
+                        <label class="cc-field-label" for="cc-routing-display">{t.display_mode}</label>
+                        <select
+                            id="cc-routing-display"
+                            class="cc-select"
+                            data-testid="routing-display-mode"
+                            on:change=move |ev| {
+                                if let Some(mode) = parse_display(&event_target_value(&ev)) {
+                                    edit_form(form, |f| f.display_mode = mode);
+                                }
+                            }
+                        >
+                            {DISPLAY_MODES
+                                .into_iter()
+                                .map(|mode| {
+                                    view! {
+                                        <option
+                                            value=display_str(mode)
+                                            prop:selected=move || {
+                                                read_form(form, |f| f.display_mode) == mode
+                                            }
+                                        >
+                                            {t.display_mode_name(mode)}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                    </div>
+                </div>
+                <label class="cc-check">
+                    <input
+                        type="checkbox"
+                        data-testid="routing-check-online"
+                        prop:checked=move || read_form(form, |f| f.check_online)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            edit_form(form, |f| f.check_online = on);
+                        }
+                    />
+                    {t.check_online}
+                </label>
+                <fieldset class="cc-fieldset">
+                    <legend>{t.exclusions}</legend>
+                    <label class="cc-check">
+                        <input
+                            type="checkbox"
+                            data-testid="routing-excl-answered"
+                            prop:checked=move || read_form(form, |f| f.exclusions.answered)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                edit_form(form, |f| f.exclusions.answered = on);
+                            }
+                        />
+                        {t.excl_answered}
+                    </label>
+                    <label class="cc-check">
+                        <input
+                            type="checkbox"
+                            data-testid="routing-excl-waiting"
+                            prop:checked=move || read_form(form, |f| f.exclusions.waiting_for_client)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                edit_form(form, |f| f.exclusions.waiting_for_client = on);
+                            }
+                        />
+                        {t.excl_waiting}
+                    </label>
+                    <label class="cc-check">
+                        <input
+                            type="checkbox"
+                            data-testid="routing-excl-rating"
+                            prop:checked=move || read_form(form, |f| f.exclusions.awaiting_rating)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                edit_form(form, |f| f.exclusions.awaiting_rating = on);
+                            }
+                        />
+                        {t.excl_rating}
+                    </label>
+                </fieldset>
+                <div class="cc-field">
+                    <label class="cc-field-label" for="cc-routing-no-agent-reply">{t.no_agent_reply}</label>
+                    <textarea
+                        id="cc-routing-no-agent-reply"
+                        class="cc-input"
+                        rows="2"
+                        maxlength="1000"
+                        data-testid="routing-no-agent-reply"
+                        aria-describedby="cc-routing-no-agent-reply-hint"
+                        prop:value=move || read_form(form, |f| f.no_agent_reply.clone())
+                        on:input=move |ev| {
+                            let text = event_target_value(&ev);
+                            edit_form(form, |f| f.no_agent_reply = text);
+                        }
+                    ></textarea>
+                    <span id="cc-routing-no-agent-reply-hint" class="cc-hint">{t.no_agent_reply_hint}</span>
+                </div>
+                <fieldset class="cc-fieldset">
+                    <legend>{t.routing_queue}</legend>
+                    <ol class="cc-queue" data-testid="routing-queue">
+                        <For
+                            each=move || queue.get()
+                            key=|item| queue_key(*item)
+                            children=move |item| {
+                                let label = move || label_of(item);
+                                let first = move || queue.with(|q| q.first() == Some(&item));
+                                let last = move || queue.with(|q| q.last() == Some(&item));
+                                view! {
+                                    <li class="cc-queue-item" data-testid="routing-queue-item">
+                                        <span class="cc-queue-name">{label}</span>
+                                        <button
+                                            type="button"
+                                            class="cc-button cc-small"
+                                            data-testid="routing-queue-up"
+                                            aria-label=move || format!("{}: {}", t.move_up, label())
+                                            disabled=first
+                                            on:click=move |_| {
+                                                if let Some(i) = position(item) {
+                                                    edit_form(form, |f| f.move_up(i));
+                                                }
+                                            }
+                                        >
+                                            "↑"
+                                        </button>
+                                        <button
+                                            type="button"
+                                            class="cc-button cc-small"
+                                            data-testid="routing-queue-down"
+                                            aria-label=move || format!("{}: {}", t.move_down, label())
+                                            disabled=last
+                                            on:click=move |_| {
+                                                if let Some(i) = position(item) {
+                                                    edit_form(form, |f| f.move_down(i));
+                                                }
+                                            }
+                                        >
+                                            "↓"
+                                        </button>
+                                        <button
+                                            type="button"
+                                            class="cc-button cc-small cc-danger"
+                                            data-testid="routing-queue-remove"
+                                            aria-label=move || format!("{}: {}", t.remove, label())
+                                            on:click=move |_| {
+                                                if let Some(i) = position(item) {
+                                                    edit_form(form, |f| f.remove(i));
+                                                }
+                                            }
+                                        >
+                                            {t.remove}
+                                        </button>
+                                    </li>
+                                }
+                            }
+                        />
+                    </ol>
+                    <p class="cc-empty" hidden=move || !queue.with(Vec::is_empty)>{t.queue_empty}</p>
+                    <div class="cc-form-bar">
+                        <label class="cc-inline-label" for="cc-routing-add">{t.add_to_queue}</label>
+                        <select
+                            id="cc-routing-add"
+                            class="cc-select"
+                            data-testid="routing-queue-add"
+                            on:change=move |ev| to_add.set(event_target_value(&ev))
+                        >
+                            <option value="" prop:selected=move || to_add.with(String::is_empty)>
+                                {t.choose_target}
+                            </option>
+                            <For
+                                each=move || candidates.get()
+                                key=|a| (a.id, a.name.clone())
+                                children=move |agent| {
+                                    let value = agent.id.to_string();
+                                    let selected = value.clone();
+                                    view! {
+                                        <option value=value prop:selected=move || to_add.get() == selected>
+                                            {agent.name}
+                                        </option>
+                                    }
+                                }
+                            />
+                        </select>
+                        <button
+                            type="button"
+                            class="cc-button"
+                            data-testid="routing-queue-add-submit"
+                            disabled=move || to_add.with(String::is_empty)
+                            on:click=add
+                        >
+                            {t.add}
+                        </button>
+                    </div>
+                </fieldset>
+                <div class="cc-form-bar">
+                    <button
+                        type="submit"
+                        class="cc-button cc-primary"
+                        data-testid="routing-save"
+                        disabled=move || outcome.get().busy()
+                    >
+                        {t.save}
+                    </button>
+                    <FormOutcome outcome=outcome error_id="cc-routing-error".to_owned() />
+                </div>
+            </form>
+        }
+    };
+
+    view! {
+        <section class="cc-settings-section" aria-labelledby="cc-routing-title" data-testid="routing-settings">
+            <h2 id="cc-routing-title" class="cc-settings-heading">{t.routing_title}</h2>
+            <form
+                class="cc-form-bar"
+                data-testid="routing-channel-form"
+                on:submit=move |ev: SubmitEvent| {
+                    ev.prevent_default();
+                    load();
+                }
+            >
+                <label class="cc-inline-label" for="cc-routing-channel">{t.channel_key}</label>
+                <input
+                    id="cc-routing-channel"
+                    class="cc-input cc-key"
+                    type="text"
+                    autocomplete="off"
+                    spellcheck="false"
+                    data-testid="routing-channel"
+                    aria-describedby="cc-routing-load-error"
+                    bind:value=key
+                />
+                <button
+                    type="submit"
+                    class="cc-button"
+                    data-testid="routing-load"
+                    disabled=move || loading.get().busy()
+                >
+                    {t.load}
+                </button>
+            </form>
+            <p class="cc-muted" role="status" hidden=move || !loading.get().busy()>{t.loading_routing}</p>
+            <p id="cc-routing-load-error" class="cc-error" role="alert" data-testid="routing-load-error">
+                {move || match loading.get() {
+                    Outcome::Failed(why) => why,
+                    _ => String::new(),
+                }}
+            </p>
+            {move || has_form.get().then(form_view)}
+        </section>
+    }
+}

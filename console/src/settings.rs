@@ -1,0 +1,508 @@
+//! The admin settings as plain data: the forms for a new agent, an agent's cap,
+//! role and dismissal, and a channel's routing, each turned into the request the
+//! admin API takes. No browser, no signals (native unit tests); the `Settings`
+//! component keeps them in signals and sends what they return.
+//!
+//! The routing form edits a copy of the settings as loaded and writes back the
+//! whole record, so what it does not show (bot, bot rules, routing to the
+//! responsible agent, department entries of the queue) is saved as it was.
+
+use canal_protocol::agent::{
+    AgentView, CapExclusions, CreateAgent, DisplayMode, QueueItem, Role, RoutingMode,
+    RoutingSettings, UpdateAgent,
+};
+
+/// Shortest `pass_after`, in minutes (the server's 60 seconds).
+pub const MIN_PASS_AFTER_MINUTES: u64 = 1;
+/// Longest `pass_after`, in minutes (the server's 43,200 seconds).
+pub const MAX_PASS_AFTER_MINUTES: u64 = 720;
+
+/// Why a form was not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FormError {
+    /// Email, name or password of a new agent is empty.
+    Missing,
+    /// The cap is neither empty nor a whole number of at least 0.
+    Cap,
+    /// `pass_after` is not a whole number of minutes from 1 to 720.
+    PassAfter,
+}
+
+/// Every role, in the order the role lists show them.
+pub const ROLES: [Role; 3] = [Role::Agent, Role::Supervisor, Role::Admin];
+/// Every routing mode, in listing order.
+pub const MODES: [RoutingMode; 3] = [RoutingMode::Evenly, RoutingMode::Strict, RoutingMode::All];
+/// Every display mode, in listing order.
+pub const DISPLAY_MODES: [DisplayMode; 3] = [
+    DisplayMode::Profile,
+    DisplayMode::Channel,
+    DisplayMode::Hidden,
+];
+
+/// A role as it appears on the wire (the `value` of its option).
+pub fn role_str(role: Role) -> &'static str {
+    match role {
+        Role::Agent => "agent",
+        Role::Supervisor => "supervisor",
+        Role::Admin => "admin",
+    }
+}
+
+/// The role an option value names.
+pub fn parse_role(value: &str) -> Option<Role> {
+    ROLES.into_iter().find(|r| role_str(*r) == value)
+}
+
+/// A routing mode as it appears on the wire.
+pub fn mode_str(mode: RoutingMode) -> &'static str {
+    match mode {
+        RoutingMode::Evenly => "evenly",
+        RoutingMode::Strict => "strict",
+        RoutingMode::All => "all",
+    }
+}
+
+/// The routing mode an option value names.
+pub fn parse_mode(value: &str) -> Option<RoutingMode> {
+    MODES.into_iter().find(|m| mode_str(*m) == value)
+}
+
+/// A display mode as it appears on the wire.
+pub fn display_str(mode: DisplayMode) -> &'static str {
+    match mode {
+        DisplayMode::Profile => "profile",
+        DisplayMode::Channel => "channel",
+        DisplayMode::Hidden => "hidden",
+    }
+}
+
+/// The display mode an option value names.
+pub fn parse_display(value: &str) -> Option<DisplayMode> {
+    DISPLAY_MODES.into_iter().find(|m| display_str(*m) == value)
+}
+
+/// A cap as typed: empty is no cap.
+pub fn parse_cap(text: &str) -> Result<Option<u32>, FormError> {
+    match text.trim() {
+        "" => Ok(None),
+        cap => cap.parse().map(Some).map_err(|_| FormError::Cap),
+    }
+}
+
+/// A cap as its field shows it.
+pub fn cap_text(cap: Option<u32>) -> String {
+    cap.map(|c| c.to_string()).unwrap_or_default()
+}
+
+/// The form for a new agent, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewAgent {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    pub role: Role,
+    /// Empty: no cap.
+    pub cap: String,
+}
+
+impl NewAgent {
+    /// The `POST /api/v1/admin/agents` body. Email and name are trimmed; the
+    /// password is sent as typed. The server checks the rest.
+    pub fn request(&self) -> Result<CreateAgent, FormError> {
+        let email = self.email.trim();
+        let name = self.name.trim();
+        if email.is_empty() || name.is_empty() || self.password.is_empty() {
+            return Err(FormError::Missing);
+        }
+        Ok(CreateAgent {
+            email: email.to_owned(),
+            name: name.to_owned(),
+            password: self.password.clone(),
+            role: self.role,
+            cap: parse_cap(&self.cap)?,
+            avatar_url: None,
+            is_bot: false,
+        })
+    }
+}
+
+/// An agent's row, as edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentEdit {
+    /// Empty: no cap.
+    pub cap: String,
+    pub role: Role,
+    pub dismissed: bool,
+}
+
+impl AgentEdit {
+    /// The row as the server last showed the agent.
+    pub fn of(agent: &AgentView) -> Self {
+        Self {
+            cap: cap_text(agent.cap),
+            role: agent.role,
+            dismissed: agent.dismissed,
+        }
+    }
+
+    /// The `PATCH` body with only what differs from `agent` (a cleared cap is
+    /// `cap: null`); `None` when nothing does.
+    pub fn patch(&self, agent: &AgentView) -> Result<Option<UpdateAgent>, FormError> {
+        let cap = parse_cap(&self.cap)?;
+        let patch = UpdateAgent {
+            cap: (cap != agent.cap).then_some(cap),
+            role: (self.role != agent.role).then_some(self.role),
+            dismissed: (self.dismissed != agent.dismissed).then_some(self.dismissed),
+            ..UpdateAgent::default()
+        };
+        Ok((patch != UpdateAgent::default()).then_some(patch))
+    }
+}
+
+/// A channel's routing settings, as edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutingForm {
+    /// What the server sent: the base of what is saved.
+    loaded: RoutingSettings,
+    pub mode: RoutingMode,
+    /// Minutes, as typed.
+    pub pass_after: String,
+    pub check_online: bool,
+    pub exclusions: CapExclusions,
+    pub display_mode: DisplayMode,
+    /// Empty: no auto-reply.
+    pub no_agent_reply: String,
+    /// In order.
+    pub queue: Vec<QueueItem>,
+}
+
+impl RoutingForm {
+    /// The form for settings as the server sent them.
+    pub fn new(loaded: RoutingSettings) -> Self {
+        Self {
+            mode: loaded.mode,
+            pass_after: minutes_text(loaded.pass_after_secs),
+            check_online: loaded.check_online,
+            exclusions: loaded.exclusions,
+            display_mode: loaded.display_mode,
+            no_agent_reply: loaded.no_agent_reply.clone().unwrap_or_default(),
+            queue: loaded.queue.clone(),
+            loaded,
+        }
+    }
+
+    /// The settings as loaded.
+    pub fn loaded(&self) -> &RoutingSettings {
+        &self.loaded
+    }
+
+    /// The whole record for `PUT`: the loaded settings with the edited fields.
+    /// A `pass_after` left as shown keeps its seconds (which need not be whole
+    /// minutes); an auto-reply left as shown is kept as it was.
+    pub fn settings(&self) -> Result<RoutingSettings, FormError> {
+        let pass_after_secs = if self.pass_after.trim() == minutes_text(self.loaded.pass_after_secs)
+        {
+            self.loaded.pass_after_secs
+        } else {
+            self.pass_after
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|m| (MIN_PASS_AFTER_MINUTES..=MAX_PASS_AFTER_MINUTES).contains(m))
+                .ok_or(FormError::PassAfter)?
+                * 60
+        };
+        let reply = self.no_agent_reply.trim();
+        let no_agent_reply =
+            if self.no_agent_reply == self.loaded.no_agent_reply.clone().unwrap_or_default() {
+                self.loaded.no_agent_reply.clone()
+            } else if reply.is_empty() {
+                None
+            } else {
+                Some(reply.to_owned())
+            };
+        Ok(RoutingSettings {
+            mode: self.mode,
+            pass_after_secs,
+            check_online: self.check_online,
+            exclusions: self.exclusions,
+            display_mode: self.display_mode,
+            no_agent_reply,
+            queue: self.queue.clone(),
+            ..self.loaded.clone()
+        })
+    }
+
+    /// Appends an agent to the queue, unless it is in it already.
+    pub fn add_agent(&mut self, id: u64) {
+        let item = QueueItem::Agent(id);
+        if !self.queue.contains(&item) {
+            self.queue.push(item);
+        }
+    }
+
+    /// Removes the entry at `index`.
+    pub fn remove(&mut self, index: usize) {
+        if index < self.queue.len() {
+            self.queue.remove(index);
+        }
+    }
+
+    /// Moves the entry at `index` one place towards the front.
+    pub fn move_up(&mut self, index: usize) {
+        if index > 0 && index < self.queue.len() {
+            self.queue.swap(index - 1, index);
+        }
+    }
+
+    /// Moves the entry at `index` one place towards the back.
+    pub fn move_down(&mut self, index: usize) {
+        if index + 1 < self.queue.len() {
+            self.queue.swap(index, index + 1);
+        }
+    }
+}
+
+/// Seconds as whole minutes for the field (rounded up, so 90 s shows as 2).
+pub fn minutes_text(secs: u64) -> String {
+    secs.div_ceil(60).to_string()
+}
+
+/// Agents that can be added to a queue: people, not bots, not dismissed, not in
+/// it already.
+pub fn addable(agents: &[AgentView], queue: &[QueueItem]) -> Vec<AgentView> {
+    agents
+        .iter()
+        .filter(|a| !a.is_bot && !a.dismissed && !queue.contains(&QueueItem::Agent(a.id)))
+        .cloned()
+        .collect()
+}
+
+// Native tier: `cargo test -p canal-console` (no browser needed).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use canal_protocol::agent::{BotRule, Status};
+
+    use super::*;
+
+    fn agent(id: u64, role: Role, cap: Option<u32>) -> AgentView {
+        AgentView {
+            id,
+            email: format!("a{id}@example.com"),
+            name: format!("Agent {id}"),
+            role,
+            cap,
+            avatar_url: None,
+            is_bot: false,
+            dismissed: false,
+            status: Status::Online,
+        }
+    }
+
+    fn loaded() -> RoutingSettings {
+        RoutingSettings {
+            mode: RoutingMode::Evenly,
+            pass_after_secs: 90,
+            check_online: true,
+            exclusions: CapExclusions::default(),
+            route_to_responsible: true,
+            bot_agent_id: Some(9),
+            bot_rules: vec![BotRule {
+                keywords: vec!["price".into()],
+                answer: "See /pricing".into(),
+            }],
+            no_agent_reply: Some("We are away.".into()),
+            display_mode: DisplayMode::Channel,
+            queue: vec![QueueItem::Agent(1), QueueItem::Department(4)],
+        }
+    }
+
+    #[test]
+    fn wire_names_round_trip() {
+        for role in ROLES {
+            assert_eq!(parse_role(role_str(role)), Some(role));
+            assert_eq!(
+                serde_json::to_value(role).expect("role"),
+                serde_json::json!(role_str(role))
+            );
+        }
+        for mode in MODES {
+            assert_eq!(parse_mode(mode_str(mode)), Some(mode));
+            assert_eq!(
+                serde_json::to_value(mode).expect("mode"),
+                serde_json::json!(mode_str(mode))
+            );
+        }
+        for mode in DISPLAY_MODES {
+            assert_eq!(parse_display(display_str(mode)), Some(mode));
+            assert_eq!(
+                serde_json::to_value(mode).expect("display"),
+                serde_json::json!(display_str(mode))
+            );
+        }
+        assert_eq!(parse_role("root"), None);
+    }
+
+    #[test]
+    fn a_new_agent_needs_email_name_and_password_and_a_numeric_cap() {
+        let mut form = NewAgent {
+            email: " bo@example.com ".into(),
+            name: " Bo ".into(),
+            password: " long secret ".into(),
+            role: Role::Supervisor,
+            cap: String::new(),
+        };
+        let request = form.request().expect("request");
+        assert_eq!(request.email, "bo@example.com");
+        assert_eq!(request.name, "Bo");
+        assert_eq!(request.password, " long secret ", "sent as typed");
+        assert_eq!(request.role, Role::Supervisor);
+        assert_eq!(request.cap, None);
+        assert_eq!(
+            serde_json::to_value(&request).expect("json"),
+            serde_json::json!({
+                "email": "bo@example.com", "name": "Bo", "password": " long secret ",
+                "role": "supervisor", "is_bot": false
+            })
+        );
+        form.cap = " 3 ".into();
+        assert_eq!(form.request().map(|r| r.cap), Ok(Some(3)));
+        form.cap = "-1".into();
+        assert_eq!(form.request(), Err(FormError::Cap));
+        form.cap = String::new();
+        form.name = "  ".into();
+        assert_eq!(form.request(), Err(FormError::Missing));
+    }
+
+    #[test]
+    fn an_agent_patch_has_only_what_changed() {
+        let ben = agent(2, Role::Agent, Some(3));
+        let mut edit = AgentEdit::of(&ben);
+        assert_eq!(edit.cap, "3");
+        assert_eq!(edit.patch(&ben), Ok(None));
+
+        edit.cap = String::new();
+        let patch = edit.patch(&ben).expect("valid").expect("a change");
+        assert_eq!(
+            serde_json::to_value(&patch).expect("json"),
+            serde_json::json!({"cap": null}),
+            "a cleared cap is null"
+        );
+
+        edit.cap = "5".into();
+        edit.role = Role::Admin;
+        edit.dismissed = true;
+        let patch = edit.patch(&ben).expect("valid").expect("a change");
+        assert_eq!(
+            serde_json::to_value(&patch).expect("json"),
+            serde_json::json!({"cap": 5, "role": "admin", "dismissed": true})
+        );
+
+        edit.cap = "many".into();
+        assert_eq!(edit.patch(&ben), Err(FormError::Cap));
+    }
+
+    #[test]
+    fn routing_keeps_what_the_form_does_not_show() {
+        let form = RoutingForm::new(loaded());
+        assert_eq!(form.pass_after, "2", "90 s shows as 2 minutes");
+        assert_eq!(form.settings(), Ok(loaded()), "unchanged: as loaded, 90 s");
+
+        let mut form = RoutingForm::new(loaded());
+        form.mode = RoutingMode::Strict;
+        form.pass_after = " 5 ".into();
+        form.check_online = false;
+        form.exclusions.answered = true;
+        form.display_mode = DisplayMode::Hidden;
+        form.no_agent_reply = "  ".into();
+        form.add_agent(3);
+        let saved = form.settings().expect("valid");
+        assert_eq!(
+            saved,
+            RoutingSettings {
+                mode: RoutingMode::Strict,
+                pass_after_secs: 300,
+                check_online: false,
+                exclusions: CapExclusions {
+                    answered: true,
+                    ..CapExclusions::default()
+                },
+                display_mode: DisplayMode::Hidden,
+                no_agent_reply: None,
+                queue: vec![
+                    QueueItem::Agent(1),
+                    QueueItem::Department(4),
+                    QueueItem::Agent(3)
+                ],
+                ..loaded()
+            }
+        );
+        assert_eq!(saved.bot_agent_id, Some(9));
+        assert_eq!(saved.bot_rules.len(), 1);
+        assert!(saved.route_to_responsible);
+
+        form.no_agent_reply = " Back at 9. ".into();
+        assert_eq!(
+            form.settings().map(|s| s.no_agent_reply),
+            Ok(Some("Back at 9.".into()))
+        );
+    }
+
+    #[test]
+    fn pass_after_is_one_to_720_minutes() {
+        let mut form = RoutingForm::new(loaded());
+        for (typed, secs) in [("1", 60), ("720", 43_200)] {
+            form.pass_after = typed.into();
+            assert_eq!(form.settings().map(|s| s.pass_after_secs), Ok(secs));
+        }
+        for typed in ["0", "721", "", "1.5", "ten"] {
+            form.pass_after = typed.into();
+            assert_eq!(form.settings(), Err(FormError::PassAfter), "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn the_queue_is_an_ordered_list_of_agents() {
+        let mut form = RoutingForm::new(loaded());
+        form.add_agent(1);
+        assert_eq!(form.queue.len(), 2, "no duplicates");
+        form.add_agent(2);
+        form.move_up(2);
+        assert_eq!(
+            form.queue,
+            [
+                QueueItem::Agent(1),
+                QueueItem::Agent(2),
+                QueueItem::Department(4)
+            ]
+        );
+        form.move_up(0);
+        form.move_down(2);
+        form.move_down(9);
+        assert_eq!(form.queue[0], QueueItem::Agent(1), "edges stay put");
+        form.move_down(0);
+        assert_eq!(form.queue[..2], [QueueItem::Agent(2), QueueItem::Agent(1)]);
+        form.remove(0);
+        form.remove(7);
+        assert_eq!(form.queue, [QueueItem::Agent(1), QueueItem::Department(4)]);
+    }
+
+    #[test]
+    fn only_active_people_outside_the_queue_can_be_added() {
+        let mut bot = agent(3, Role::Agent, None);
+        bot.is_bot = true;
+        let mut gone = agent(4, Role::Agent, None);
+        gone.dismissed = true;
+        let agents = [
+            agent(1, Role::Admin, None),
+            agent(2, Role::Agent, None),
+            bot,
+            gone,
+        ];
+        let ids: Vec<u64> = addable(&agents, &[QueueItem::Agent(1)])
+            .iter()
+            .map(|a| a.id)
+            .collect();
+        assert_eq!(ids, [2]);
+    }
+}
