@@ -90,6 +90,10 @@ pub struct VisitorWithdrawal {
 pub struct CrmLink {
     /// The CRM entity's id, e.g. `contact:42`.
     pub crm_entity: String,
+    /// The agent responsible for this customer: with `route_to_responsible` on,
+    /// the customer's next conversations are offered to them first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsible_agent_id: Option<u64>,
 }
 
 /// `POST /api/v1/admin/channels/{key}/messenger/inbound`: a message that arrived

@@ -576,7 +576,16 @@ impl Dispatch {
         page_url: Option<String>,
     ) -> Result<(), AppError> {
         let visitor = crate::identity::of_visitor(self.store.pool(), visitor_id).await?;
+        let responsible: Option<(Option<i64>,)> =
+            sqlx::query_as("SELECT responsible_agent_id FROM contact_links WHERE visitor_id = ?1")
+                .bind(visitor_id)
+                .fetch_optional(self.store.pool())
+                .await?;
         let mut inner = self.inner.lock().await;
+        let responsible = responsible
+            .and_then(|(id,)| id)
+            .map(|id| AgentId(id.max(0) as u64))
+            .filter(|id| inner.agents.contains_key(id));
         let channel = self.channel_in(&mut inner, channel_id).await?;
         let cid = self.conv_in(
             &mut inner,
@@ -594,7 +603,7 @@ impl Dispatch {
             Event::ConversationCreated {
                 conversation: cid,
                 channel,
-                responsible: None,
+                responsible,
             },
         )
         .await

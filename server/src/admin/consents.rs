@@ -446,6 +446,17 @@ pub async fn crm_link(
     if entity.is_empty() || entity.len() > 128 || entity.chars().any(char::is_control) {
         return Err(invalid("crm_entity must be 1 to 128 printable characters"));
     }
+    let responsible = match request.responsible_agent_id {
+        Some(id) => {
+            let id = i64::try_from(id).unwrap_or(-1);
+            crate::agents::by_id(state.store.pool(), id)
+                .await?
+                .filter(|a| !a.is_bot)
+                .ok_or_else(|| invalid("responsible_agent_id is not an agent"))?;
+            Some(id)
+        }
+        None => None,
+    };
     let conversation = state
         .store
         .conversation(&conversation_id)
@@ -489,6 +500,18 @@ pub async fn crm_link(
             ))
         }
     };
+    sqlx::query(
+        "INSERT INTO contact_links (visitor_id, crm_entity, responsible_agent_id, updated_at)
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (visitor_id) DO UPDATE SET
+         crm_entity = excluded.crm_entity, responsible_agent_id = excluded.responsible_agent_id,
+         updated_at = excluded.updated_at",
+    )
+    .bind(&conversation.visitor_id)
+    .bind(entity)
+    .bind(responsible)
+    .bind(crate::clock::now_rfc3339())
+    .execute(pool)
+    .await?;
     let listed = ledger::listed(pool, &record.id)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;

@@ -903,3 +903,59 @@ async fn dismissing_an_agent_closes_their_console_and_stops_their_offers() {
         .await;
     assert_error(status, &body, 401, "unauthorized");
 }
+
+#[tokio::test]
+async fn a_known_customer_goes_to_their_responsible_agent_first_even_outside_the_queue() {
+    let Team {
+        app,
+        ana,
+        ben,
+        mut ana_console,
+        mut ben_console,
+    } = team(|ana, _| {
+        let mut s = settings("strict", &[ana]);
+        s["route_to_responsible"] = json!(true);
+        s
+    })
+    .await;
+    // The first conversation: nobody knows the customer yet, Ana (the queue) gets it.
+    let (consent, first, _visitor) = app.visitor().await;
+    let first_id = first.conversation_id.as_str();
+    ana_console
+        .until("Ana's offer", is_upsert(first_id, "offered"))
+        .await;
+    let (status, body) = app
+        .admin_post(
+            &format!("/conversations/{first_id}/crm-link"),
+            &json!({"crm_entity": "contact:7", "responsible_agent_id": 999}),
+        )
+        .await;
+    assert_error(status, &body, 422, "invalid_field");
+    let (status, body) = app
+        .admin_post(
+            &format!("/conversations/{first_id}/crm-link"),
+            &json!({"crm_entity": "contact:7", "responsible_agent_id": ben}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+
+    // The same customer comes back: Ben, responsible but not in the queue, first.
+    let (status, second) = app
+        .post(
+            "/api/v1/channels/demo/conversations",
+            &json!({"visitor_token": consent.visitor_token, "consent_id": consent.consent_id,
+                    "page_url": crate::helpers::PAGE}),
+        )
+        .await;
+    assert_eq!(status, 201, "{second}");
+    let second_id = second["conversation_id"].as_str().expect("id");
+    let offer = ben_console
+        .until("Ben's offer", is_upsert(second_id, "offered"))
+        .await;
+    assert_eq!(offer["conversation"]["offered_to"], json!([ben]));
+    let (_, log) = app
+        .admin_get(&format!("/conversations/{second_id}/routing"))
+        .await;
+    assert!(log.to_string().contains("responsible"), "{log}");
+    assert_ne!(ana, ben);
+}
