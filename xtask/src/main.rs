@@ -13,7 +13,8 @@ usage: cargo xtask <command> [options]
 commands:
   setup [--browser] [--dry-run]
         install what is missing: the wasm32 target, trunk, wasm-bindgen-cli, wasm-opt
-        (binaryen); --browser adds chromium and chromium-driver; --dry-run only reports
+        (binaryen); --browser adds chromium and chromium-driver, and axe-core (pinned,
+        from npm into target/npm/, for the accessibility tests); --dry-run only reports
         (and exits non-zero when something is missing)
   build-widget
         setup, then build the widget frame into dist/ (trunk build --release)

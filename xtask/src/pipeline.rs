@@ -93,7 +93,11 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
     let native = Cmd::new("cargo", &["test", "--workspace"])
         .env("CANAL_DIST", dist)
         .env("CHROMEDRIVER", CHROMEDRIVER)
-        .env("CHROMIUM", CHROMIUM);
+        .env("CHROMIUM", CHROMIUM)
+        .env(
+            "AXE_CORE_JS",
+            setup::axe_core_js(&ctx.root).display().to_string(),
+        );
     let wasm = wasm_tests("canal-widget");
     let wasm_console = wasm_tests("canal-console");
     let fmt = Cmd::new("cargo", &["fmt", "--all", "--", "--check"]);
@@ -418,6 +422,13 @@ mod tests {
             _ => String::new(),
         };
         assert!(command("clippy").contains("--exclude canal-console"));
+        // The accessibility tests get the axe-core that `setup --browser` installed.
+        let native = command("tests (server, protocol, widget and console logic, e2e, xtask)");
+        assert!(
+            native.contains("AXE_CORE_JS=/")
+                && native.contains("/target/npm/node_modules/axe-core/axe.min.js"),
+            "{native}"
+        );
         assert!(command("clippy (console, wasm)").contains("-p canal-console --target wasm32"));
         assert!(command("console tests (wasm, Chromium)")
             .contains("test -p canal-console --target wasm32-unknown-unknown --profile wasm-test"));

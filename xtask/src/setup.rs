@@ -1,7 +1,7 @@
 //! `cargo xtask setup [--browser] [--dry-run]`: make sure the build and test tools are present.
 
 use crate::util::{fail, Cmd, Ctx, Result};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Trunk builds the widget frame; pinned so every machine builds the same bytes.
 pub const TRUNK_VERSION: &str = "0.21.14";
@@ -10,6 +10,24 @@ pub const WASM_OPT_VERSION: &str = "108";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// axe-core, the accessibility rules the end-to-end tests run inside Chromium (`tests/tests/a11y.rs`);
+/// installed from npm by `setup --browser` into [`NPM_PREFIX`], pinned by version and integrity.
+pub const AXE_CORE_VERSION: &str = "4.14.1";
+/// The registry's `dist.integrity` of axe-core [`AXE_CORE_VERSION`]; the install is refused
+/// when npm reports anything else.
+pub const AXE_CORE_INTEGRITY: &str =
+    "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==";
+/// Where npm packages for the tests go, relative to the repo root (`npm install --prefix`).
+pub const NPM_PREFIX: &str = "target/npm";
+
+/// `<repo>/target/npm/node_modules/axe-core/axe.min.js`: what the tests inject (env `AXE_CORE_JS`).
+pub fn axe_core_js(root: &Path) -> PathBuf {
+    axe_core_dir(root).join("axe.min.js")
+}
+
+fn axe_core_dir(root: &Path) -> PathBuf {
+    root.join(NPM_PREFIX).join("node_modules").join("axe-core")
+}
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
@@ -31,6 +49,8 @@ enum Action {
         bins: &'static [&'static str],
         minutes: u32,
     },
+    /// axe-core from npm into [`NPM_PREFIX`].
+    NpmAxeCore,
 }
 
 impl Action {
@@ -50,8 +70,80 @@ impl Action {
                     cmd
                 }
             }
+            Action::NpmAxeCore => npm_axe_core_cmd(),
         }
     }
+}
+
+/// `npm install` of exactly axe-core [`AXE_CORE_VERSION`] (it has no dependencies) into
+/// [`NPM_PREFIX`], leaving no package.json or lock file behind and running no scripts.
+fn npm_axe_core_cmd() -> Cmd {
+    Cmd::new(
+        "npm",
+        &[
+            "install",
+            "--no-save",
+            "--no-package-lock",
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            NPM_PREFIX,
+        ],
+    )
+    .arg(format!("axe-core@{AXE_CORE_VERSION}"))
+}
+
+/// Removes axe-core and npm's record of it from [`NPM_PREFIX`] (nothing else lives there).
+fn clear_axe_core(root: &Path) -> std::io::Result<()> {
+    let modules = root.join(NPM_PREFIX).join("node_modules");
+    for result in [
+        std::fs::remove_dir_all(modules.join("axe-core")),
+        std::fs::remove_file(modules.join(".package-lock.json")),
+    ] {
+        match result {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The version of axe-core installed under `root`, if its package.json and axe.min.js are there.
+fn installed_axe_core(root: &Path) -> Option<String> {
+    let dir = axe_core_dir(root);
+    if !dir.join("axe.min.js").is_file() {
+        return None;
+    }
+    let manifest = std::fs::read_to_string(dir.join("package.json")).ok()?;
+    json_string_field(&manifest, "version")
+}
+
+/// The integrity npm recorded for the axe-core it installed (`node_modules/.package-lock.json`).
+fn installed_axe_core_integrity(root: &Path) -> Option<String> {
+    let lock = root
+        .join(NPM_PREFIX)
+        .join("node_modules")
+        .join(".package-lock.json");
+    let text = std::fs::read_to_string(lock).ok()?;
+    let entry = &text[text.find("\"node_modules/axe-core\"")?..];
+    json_string_field(entry, "integrity")
+}
+
+/// The first `"key": "value"` string value in a JSON text (enough for npm's own files, whose
+/// first `version` is the package's).
+pub fn json_string_field(json: &str, key: &str) -> Option<String> {
+    let quoted_key = format!("\"{key}\"");
+    let mut rest = json;
+    while let Some(pos) = rest.find(&quoted_key) {
+        rest = &rest[pos + quoted_key.len()..];
+        if let Some(value) = rest.trim_start().strip_prefix(':') {
+            if let Some(v) = quoted(value.trim_start()) {
+                return Some(v);
+            }
+        }
+    }
+    None
 }
 
 pub fn setup(ctx: &Ctx, opts: Options) -> Result {
@@ -136,6 +228,34 @@ pub fn setup(ctx: &Ctx, opts: Options) -> Result {
             } else {
                 ctx.note(&format!("missing {path} (Debian package {package})"));
                 apt_packages.push(package);
+            }
+        }
+        let integrity = installed_axe_core_integrity(&ctx.root);
+        match installed_axe_core(&ctx.root) {
+            Some(v)
+                if v == AXE_CORE_VERSION && integrity.as_deref() == Some(AXE_CORE_INTEGRITY) =>
+            {
+                ctx.note(&format!("ok      axe-core {v} ({NPM_PREFIX})"))
+            }
+            found => {
+                match found {
+                    Some(v) if v == AXE_CORE_VERSION => ctx.note(&format!(
+                        "wrong   axe-core {v} in {NPM_PREFIX} has integrity {} (want \
+                         {AXE_CORE_INTEGRITY}); reinstalling",
+                        integrity.as_deref().unwrap_or("(not recorded)")
+                    )),
+                    Some(v) => ctx.note(&format!(
+                        "wrong   axe-core {v} in {NPM_PREFIX} (want {AXE_CORE_VERSION})"
+                    )),
+                    None => ctx.note(&format!(
+                        "missing axe-core {AXE_CORE_VERSION} (npm, into {NPM_PREFIX})"
+                    )),
+                }
+                if ctx.capture("npm", &["--version"]).is_none() {
+                    ctx.note("missing npm (Debian package npm)");
+                    apt_packages.push("npm");
+                }
+                actions.push(Action::NpmAxeCore);
             }
         }
     }
@@ -251,10 +371,73 @@ pub fn setup(ctx: &Ctx, opts: Options) -> Result {
                     }
                 }
             }
+            Action::NpmAxeCore => {
+                ctx.step(&format!(
+                    "installing axe-core {AXE_CORE_VERSION} from npm ({cmd}); a few seconds"
+                ));
+                // A copy of another version or other bytes goes first, so npm cannot call
+                // it up to date.
+                clear_axe_core(&ctx.root).map_err(|e| {
+                    fail(
+                        format!("cannot remove the old axe-core in {NPM_PREFIX}: {e}"),
+                        format!(
+                            "remove {NPM_PREFIX} by hand, then rerun: cargo xtask setup --browser"
+                        ),
+                    )
+                })?;
+                ctx.run(
+                    &cmd,
+                    &format!(
+                        "check npm's output above (is the npm registry reachable? \
+                         `npm config get registry`), then run: {cmd}\n      \
+                         or rerun: cargo xtask setup --browser"
+                    ),
+                )?;
+                check_axe_core(ctx)?;
+            }
         }
     }
     ctx.step("setup complete");
     Ok(())
+}
+
+/// After `npm install`: the pinned version, with the pinned integrity, and axe.min.js.
+fn check_axe_core(ctx: &Ctx) -> Result {
+    let remove = format!("remove {NPM_PREFIX} and rerun: cargo xtask setup --browser");
+    match installed_axe_core(&ctx.root) {
+        Some(v) if v == AXE_CORE_VERSION => {}
+        found => {
+            return Err(fail(
+                format!(
+                    "after npm install, {} holds axe-core {} (expected {AXE_CORE_VERSION} with \
+                     axe.min.js)",
+                    axe_core_dir(&ctx.root).display(),
+                    found.as_deref().unwrap_or("nothing")
+                ),
+                remove,
+            ))
+        }
+    }
+    match installed_axe_core_integrity(&ctx.root) {
+        Some(i) if i == AXE_CORE_INTEGRITY => {
+            ctx.note(&format!(
+                "ok      axe-core {AXE_CORE_VERSION} at {}",
+                axe_core_js(&ctx.root).display()
+            ));
+            Ok(())
+        }
+        found => Err(fail(
+            format!(
+                "npm installed axe-core {AXE_CORE_VERSION} with integrity {} but Canal pins {}",
+                found.as_deref().unwrap_or("(not recorded)"),
+                AXE_CORE_INTEGRITY
+            ),
+            format!(
+                "the registry (`npm config get registry`) served other bytes than the pinned \
+                 release; use the public registry or a faithful mirror, then {remove}"
+            ),
+        )),
+    }
 }
 
 /// Reports each binary; true when any of them is missing or at another version.
@@ -475,6 +658,79 @@ opt-level = 3
             .contains("not an exact pin"));
         let other_section = "[dependencies]\nwasm-bindgen = \"=0.2.130\"\n";
         assert!(pinned_version(other_section, "wasm-bindgen").is_err());
+    }
+
+    #[test]
+    fn reads_string_fields_of_npm_json() {
+        let manifest = r#"{
+  "name": "axe-core",
+  "description": "Accessibility engine",
+  "version": "4.14.1",
+  "devDependencies": { "x": { "version": "9" } }
+}"#;
+        assert_eq!(
+            json_string_field(manifest, "version").as_deref(),
+            Some("4.14.1")
+        );
+        assert_eq!(
+            json_string_field(manifest, "name").as_deref(),
+            Some("axe-core")
+        );
+        assert_eq!(json_string_field(manifest, "license"), None);
+        // A key that is itself a value is skipped for the real one.
+        assert_eq!(
+            json_string_field(r#"{"a": "version", "version":"1.2.3"}"#, "version").as_deref(),
+            Some("1.2.3")
+        );
+    }
+
+    #[test]
+    fn axe_core_is_pinned_and_installed_under_target() {
+        let cmd = npm_axe_core_cmd().to_string();
+        assert_eq!(
+            cmd,
+            format!(
+                "npm install --no-save --no-package-lock --ignore-scripts --no-audit --no-fund \
+                 --prefix target/npm axe-core@{AXE_CORE_VERSION}"
+            )
+        );
+        assert!(AXE_CORE_VERSION
+            .split('.')
+            .all(|p| p.parse::<u32>().is_ok()));
+        assert!(AXE_CORE_INTEGRITY.starts_with("sha512-"));
+        assert_eq!(
+            axe_core_js(Path::new("/repo")),
+            Path::new("/repo/target/npm/node_modules/axe-core/axe.min.js")
+        );
+    }
+
+    #[test]
+    fn finds_the_installed_axe_core_and_its_integrity() {
+        let root = std::env::temp_dir().join(format!("xtask-axe-{}", std::process::id()));
+        let dir = axe_core_dir(&root);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("package.json"), r#"{"version": "4.14.1"}"#).expect("write");
+        // No axe.min.js yet: not installed.
+        assert_eq!(installed_axe_core(&root), None);
+        std::fs::write(dir.join("axe.min.js"), "/* axe */").expect("write");
+        assert_eq!(installed_axe_core(&root).as_deref(), Some("4.14.1"));
+        std::fs::write(
+            dir.parent()
+                .expect("node_modules")
+                .join(".package-lock.json"),
+            r#"{"lockfileVersion": 3, "packages": {"node_modules/axe-core": {"version": "4.14.1",
+               "integrity": "sha512-abc"}}}"#,
+        )
+        .expect("write");
+        assert_eq!(
+            installed_axe_core_integrity(&root).as_deref(),
+            Some("sha512-abc")
+        );
+        clear_axe_core(&root).expect("clear");
+        assert_eq!(installed_axe_core(&root), None);
+        assert_eq!(installed_axe_core_integrity(&root), None);
+        clear_axe_core(&root).expect("clearing twice is fine");
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]

@@ -26,8 +26,10 @@ pub fn MessageList(
     let t = use_strings();
     view! {
         // A reversed flex column around the list keeps the newest message in view.
-        <div class="cc-scroll">
-            <ol class="cc-messages" role="log" aria-live="polite" aria-label=t.messages data-testid="message-list">
+        // The live region is the scroller: `role="log"` on the <ol> would take away
+        // its list role and orphan the <li>s (axe: listitem).
+        <div class="cc-scroll" role="log" aria-live="polite" aria-label=t.messages>
+            <ol class="cc-messages" data-testid="message-list">
                 <For
                     each=move || entries.get()
                     key=|e| (e.key.clone(), e.delivery, e.sent_at.clone(), e.refused)

@@ -23,8 +23,10 @@ pub fn MessageList(
     view! {
         // The scroller is a reversed flex column around the list, so the browser keeps
         // the newest message in view without script.
-        <div class="cn-scroll">
-        <ol class="cn-log" role="log" aria-live="polite" aria-label=tr(|t| t.messages)>
+        // The live region is the scroller, not the list: `role="log"` on the <ol>
+        // would take away its list role and orphan the <li>s (axe: listitem).
+        <div class="cn-scroll" role="log" aria-live="polite" aria-label=tr(|t| t.messages)>
+        <ol class="cn-log">
             {greeting.filter(|text| !text.is_empty()).map(|text| view! {
                 <li class="cn-msg" data-testid="greeting" data-author="system">{text}</li>
             })}
