@@ -1,7 +1,8 @@
 /*! Canal chat loader. Paste on a page (the first line is optional; see README):
  *  <script>window.Canal=window.Canal||function(){(Canal.q=Canal.q||[]).push(arguments)}</script>
  *  <script async src="https://CANAL-ORIGIN/embed.js" data-channel="KEY"></script>
- * API: Canal.open(), close(), toggle(), setLocale(code), on(event, fn), off(event, fn);
+ * API: Canal.open(), close(), toggle(), setLocale(code), setUser({id, name, email, phone,
+ * hash, time}), on(event, fn), off(event, fn);
  * before load, Canal("open"), Canal("on", "message", fn) ... queue up and run on load.
  * Until the visitor opens the chat it only draws the launcher button: no cookie, no
  * storage, no request, no frame. Opening inserts the chat frame from the Canal origin
@@ -29,7 +30,8 @@
 
   // Frame <-> loader messages: canal_protocol::embed, and canal_widget::host::messages.
   var READY = "canal:ready", INIT = "canal:init", CLOSE = "canal:close",
-    LOCALE = "canal:locale", MESSAGE = "canal:message", CONSENT = "canal:consent";
+    LOCALE = "canal:locale", MESSAGE = "canal:message", CONSENT = "canal:consent",
+    USER = "canal:user", REDIRECT = "canal:redirect";
   var CSS =
     ":host{all:initial}" +
     "button{position:fixed;right:20px;bottom:20px;z-index:2147483000;display:flex;" +
@@ -54,7 +56,7 @@
     ru: ["Чат", "Напишите нам", "Окно чата", "непрочитанных"]
   };
 
-  var host, button, label, badge, frame, ready, locale, unread = 0, titled = "";
+  var host, button, label, badge, frame, ready, locale, user, unread = 0, titled = "";
   var handlers = { open: [], close: [], message: [], consent: [], unread: [] };
   var waiting = []; // calls made before <body> existed
 
@@ -145,6 +147,7 @@
       ready = true;
       post({ type: INIT, page_url: location.href, utm: utm() });
       if (locale) post({ type: LOCALE, locale: locale });
+      if (user) post({ type: USER, user: user });
     } else if (type === CLOSE) {
       close();
       button.focus();
@@ -156,6 +159,12 @@
       if (agent && !watched()) count(unread + 1);
     } else if (type === CONSENT) {
       emit("consent");
+    } else if (type === REDIRECT) {
+      // The agreement's "redirect after accept": http(s) only.
+      try {
+        var to = new URL(data.url);
+        if (/^https?:$/.test(to.protocol)) location.assign(to.href);
+      } catch (e) {}
     }
   }
 
@@ -211,6 +220,19 @@
     if (ready) post({ type: LOCALE, locale: code });
   }
 
+  // Who the visitor is, from the site's own login. Kept in memory and given to the
+  // frame, which sends it to Canal only once the visitor has consented.
+  function setUser(u) {
+    if (!u || typeof u !== "object" || (typeof u.id !== "string" && typeof u.id !== "number")) return;
+    user = { id: String(u.id) };
+    ["name", "email", "phone", "hash"].forEach(function (k) {
+      if (typeof u[k] === "string") user[k] = u[k];
+    });
+    var t = Number(u.time);
+    if (u.time != null && t >= 0 && t % 1 === 0) user.time = t;
+    if (ready) post({ type: USER, user: user });
+  }
+
   function on(event, fn) {
     if (handlers[event] && typeof fn === "function") handlers[event].push(fn);
   }
@@ -223,7 +245,7 @@
   // The page's API: Canal("open") and Canal.open() alike.
   var api = {
     open: drawn(open), close: drawn(close), toggle: drawn(toggle),
-    setLocale: setLocale, on: on, off: off
+    setLocale: setLocale, setUser: setUser, on: on, off: off
   };
   var Canal = function (method) {
     if (api.hasOwnProperty(method)) api[method].apply(null, [].slice.call(arguments, 1));

@@ -6,8 +6,10 @@
 use std::rc::Rc;
 
 use canal_protocol::{
+    consents::VisitorWithdrawal,
+    forms::{ContactFormView, ContactSubmission},
     ChannelConfig, ClientFrame, ConsentCreated, ConsentRequest, ConversationCreated,
-    ConversationRequest, ErrorCode, ServerFrame,
+    ConversationRequest, ErrorCode, IdentifyRequest, ServerFrame,
 };
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -68,6 +70,40 @@ pub async fn create_conversation(
     let body = wire::conversation_request(request);
     let text = fetch_text("POST", &channel_url(channel, "conversations"), Some(body)).await?;
     wire::conversation_created(&text).ok_or(ApiError::Decode)
+}
+
+/// `GET /api/v1/channels/{key}/form`: the contact form; `None` when the channel has
+/// none (404).
+pub async fn fetch_form(channel: &str) -> Result<Option<ContactFormView>, ApiError> {
+    match fetch_text("GET", &channel_url(channel, "form"), None).await {
+        Ok(text) => wire::contact_form(&text).map(Some).ok_or(ApiError::Decode),
+        Err(ApiError::Status { status: 404, .. }) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// `POST /api/v1/channels/{key}/form`: the visitor's contact details and the
+/// agreements they ticked. Only the status of the answer matters to the frame.
+pub async fn submit_form(channel: &str, submission: &ContactSubmission) -> Result<(), ApiError> {
+    let body = wire::contact_submission(submission);
+    fetch_text("POST", &channel_url(channel, "form"), Some(body)).await?;
+    Ok(())
+}
+
+/// `POST /api/v1/channels/{key}/consents/withdrawals`: the visitor withdraws the
+/// chat consent.
+pub async fn withdraw(channel: &str, withdrawal: &VisitorWithdrawal) -> Result<(), ApiError> {
+    let body = wire::visitor_withdrawal(withdrawal);
+    let url = channel_url(channel, "consents/withdrawals");
+    fetch_text("POST", &url, Some(body)).await?;
+    Ok(())
+}
+
+/// `POST /api/v1/channels/{key}/identify`: who the visitor is (`Canal.setUser`).
+pub async fn identify(channel: &str, request: &IdentifyRequest) -> Result<(), ApiError> {
+    let body = wire::identify_request(request);
+    fetch_text("POST", &channel_url(channel, "identify"), Some(body)).await?;
+    Ok(())
 }
 
 /// The one `fetch`: the body of a 2xx answer, or the error.

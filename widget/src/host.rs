@@ -1,10 +1,10 @@
 //! The frame's side of the `postMessage` contract with the loader on the host page
 //! (see `canal_protocol::embed` and [`messages`]): the frame URL's parameters;
-//! `READY`, `CLOSE`, `MESSAGE` and `CONSENT` to the parent; `INIT` and `LOCALE`
-//! from it. Only messages from the parent window with the host origin named in the
+//! `READY`, `CLOSE`, `MESSAGE`, `CONSENT` and `REDIRECT` to the parent; `INIT`,
+//! `LOCALE` and `USER` from it. Only messages from the parent window with the host origin named in the
 //! URL are read; every post names that origin.
 
-use canal_protocol::{embed, limits, Utm};
+use canal_protocol::{embed, limits, Utm, VisitorUser};
 use leptos::{ev, leptos_dom::helpers::WindowListenerHandle, prelude::window_event_listener};
 use wasm_bindgen::JsValue;
 use web_sys::MessageEvent;
@@ -25,6 +25,15 @@ pub mod messages {
     /// Frame -> loader: `{type}`, the visitor accepted the agreement and the server
     /// recorded the consent.
     pub const CONSENT: &str = "canal:consent";
+    /// Loader -> frame: `{type, user: {id, name?, email?, phone?, hash?, time?}}`,
+    /// the host page's `Canal.setUser(..)`. The frame sends it to
+    /// `POST /api/v1/channels/{key}/identify` once it holds a visitor token (so
+    /// never before consent), and again whenever the page sets another user.
+    pub const USER: &str = "canal:user";
+    /// Frame -> loader: `{type, url}`, the chat agreement's redirect after accept:
+    /// sent once the consent is recorded and the first message stored. The loader
+    /// navigates the host page there, http(s) URLs only.
+    pub const REDIRECT: &str = "canal:redirect";
 }
 
 /// Longest locale tag a host page may set (BCP 47 allows 35 characters).
@@ -152,6 +161,38 @@ pub fn read_locale(data: &JsValue) -> Option<String> {
     text(data, "locale").filter(|tag| is_locale_tag(tag))
 }
 
+/// Longest user id, name, e-mail, phone or hash the frame passes on, in bytes.
+const MAX_USER_FIELD_BYTES: usize = 512;
+
+/// Largest integer a JS number holds exactly (2^53 - 1).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// Reads the data of a `USER` message: `{type, user: {id, name?, email?, phone?,
+/// hash?, time?}}`. The id is a non-empty string; other fields of the wrong type
+/// (or too long) are left out; `time` is whole Unix seconds.
+pub fn read_user(data: &JsValue) -> Option<VisitorUser> {
+    if kind(data)? != messages::USER {
+        return None;
+    }
+    let user = js_sys::Reflect::get(data, &JsValue::from_str("user"))
+        .ok()
+        .filter(JsValue::is_object)?;
+    let field = |key| text(&user, key).filter(|v| !v.is_empty() && v.len() <= MAX_USER_FIELD_BYTES);
+    let time = js_sys::Reflect::get(&user, &JsValue::from_str("time"))
+        .ok()
+        .and_then(|t| t.as_f64())
+        .filter(|t| t.fract() == 0.0 && (0.0..=MAX_SAFE_INTEGER).contains(t));
+    Some(VisitorUser {
+        id: field("id")?,
+        name: field("name"),
+        email: field("email"),
+        phone: field("phone"),
+        hash: field("hash"),
+        // Whole and within 0..2^53, so exact.
+        time: time.map(|t| t as u64),
+    })
+}
+
 /// What the loader tells the frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FromHost {
@@ -159,6 +200,8 @@ pub enum FromHost {
     Init(HostPage),
     /// `LOCALE`: the language the host page wants.
     Locale(String),
+    /// `USER`: who the visitor is, as the host page says.
+    User(VisitorUser),
 }
 
 /// Reads a message from the loader; anything else is `None`.
@@ -166,6 +209,13 @@ pub fn read_from_host(data: &JsValue) -> Option<FromHost> {
     read_init(data)
         .map(FromHost::Init)
         .or_else(|| read_locale(data).map(FromHost::Locale))
+        .or_else(|| read_user(data).map(FromHost::User))
+}
+
+/// Whether the host page may be sent to `url` after accept: absolute http(s), of
+/// bounded length.
+pub fn is_redirect_url(url: &str) -> bool {
+    is_page_url(url)
 }
 
 /// What the frame tells the loader beyond `READY` and `CLOSE`.
@@ -175,6 +225,8 @@ pub enum ToHost {
     Message(Arrival),
     /// `CONSENT`: the consent was recorded.
     Consent,
+    /// `REDIRECT`: send the host page to this http(s) URL.
+    Redirect(String),
 }
 
 impl ToHost {
@@ -195,6 +247,10 @@ impl ToHost {
                 }
             }
             Self::Consent => set("type", JsValue::from_str(messages::CONSENT)),
+            Self::Redirect(url) => {
+                set("type", JsValue::from_str(messages::REDIRECT));
+                set("url", JsValue::from_str(url));
+            }
         }
         message.into()
     }
@@ -222,7 +278,7 @@ impl HostLink {
         self.post_data(&message);
     }
 
-    /// Posts `MESSAGE` or `CONSENT` to the parent window, for the host origin only.
+    /// Posts `MESSAGE`, `CONSENT` or `REDIRECT` to the parent window, for the host origin only.
     pub fn tell(&self, what: &ToHost) {
         self.post_data(&what.to_js());
     }
@@ -233,7 +289,7 @@ impl HostLink {
         }
     }
 
-    /// Calls `on_message` for every valid `INIT` or `LOCALE` the parent posts from
+    /// Calls `on_message` for every valid `INIT`, `LOCALE` or `USER` the parent posts from
     /// the host origin.
     pub fn listen(&self, on_message: impl Fn(FromHost) + 'static) -> WindowListenerHandle {
         let host = self.host.clone();
@@ -311,6 +367,21 @@ mod tests {
             "a".repeat(limits::MAX_PAGE_URL_BYTES)
         );
         assert_eq!(host_page(long, Utm::default()), None);
+    }
+
+    #[test]
+    fn only_http_redirects_are_followed() {
+        assert!(is_redirect_url("https://shop.example/thanks?x=1"));
+        assert!(is_redirect_url("http://shop.example/"));
+        for url in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "//evil.example/",
+            "/thanks",
+            "",
+        ] {
+            assert!(!is_redirect_url(url), "{url}");
+        }
     }
 
     #[test]

@@ -62,6 +62,14 @@ impl Value {
     pub fn u64(&self, key: &str) -> Option<u64> {
         self.get(key)?.as_u64()
     }
+
+    /// The items of the array member `key`.
+    pub fn array(&self, key: &str) -> Option<&[Value]> {
+        match self.get(key)? {
+            Self::Array(items) => Some(items),
+            _ => None,
+        }
+    }
 }
 
 /// Deepest nesting the parser follows; the frame's shapes are three levels deep.
@@ -325,6 +333,20 @@ impl Writer {
         self
     }
 
+    /// An array of strings.
+    pub fn strs(mut self, key: &str, values: &[String]) -> Self {
+        self.key(key);
+        self.out.push('[');
+        for (at, value) in values.iter().enumerate() {
+            if at > 0 {
+                self.out.push(',');
+            }
+            quote(&mut self.out, value);
+        }
+        self.out.push(']');
+        self
+    }
+
     /// A member whose value is an object written by another [`Writer`].
     pub fn object(mut self, key: &str, value: Writer) -> Self {
         self.key(key);
@@ -463,6 +485,14 @@ mod tests {
     }
 
     #[test]
+    fn arrays_are_read_by_key() {
+        let value = parse(r#"{"a":[1,"x"],"b":{}}"#).expect("parse");
+        assert_eq!(value.array("a").map(<[Value]>::len), Some(2));
+        assert_eq!(value.array("b"), None);
+        assert_eq!(value.array("missing"), None);
+    }
+
+    #[test]
     fn optional_strings_tell_absent_and_null_from_wrong() {
         let value = parse(r#"{"a":"x","b":null,"c":1}"#).expect("parse");
         assert_eq!(value.opt_str("a"), Some(Some("x".into())));
@@ -482,12 +512,15 @@ mod tests {
             .u64("seq", u64::MAX)
             .object("inner", Writer::new().str("a", "b"))
             .object("empty", Writer::new())
+            .strs("none", &[])
+            .strs("list", &["a\"".into(), "b".into()])
             .finish();
         let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
         assert_eq!(
             value,
             serde_json::json!({"text": awkward, "here": "yes", "seq": u64::MAX,
-                               "inner": {"a": "b"}, "empty": {}})
+                               "inner": {"a": "b"}, "empty": {},
+                               "none": [], "list": ["a\"", "b"]})
         );
         assert_eq!(parse(&text).map(|v| to_serde(&v)), Some(value));
     }

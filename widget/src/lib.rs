@@ -5,8 +5,10 @@
 //!
 //! Layout:
 //! - [`components`]: one module per component; [`components::App`] is the root.
-//! - [`session`]: consent, conversation start, socket and outbox, as signals.
+//! - [`session`]: consent, conversation start, socket and outbox, contact form,
+//!   identity and withdrawal, as signals.
 //! - [`chat`]: the transcript model (pure; native unit tests).
+//! - [`form`]: the contact form's rules (pure; native unit tests).
 //! - [`api`]: HTTP calls and the WebSocket.
 //! - [`wire`], [`json`]: the protocol types to and from JSON, without serde.
 //! - [`host`]: the `postMessage` contract with the loader on the host page.
@@ -16,6 +18,7 @@
 pub mod api;
 pub mod chat;
 pub mod components;
+pub mod form;
 pub mod host;
 pub mod i18n;
 pub mod json;

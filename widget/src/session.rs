@@ -1,23 +1,27 @@
-//! The chat session: consent, starting the conversation, the socket and the outbox.
+//! The chat session: consent, starting the conversation, the socket and the outbox;
+//! then the contact form, the host page's identity (`setUser`) and withdrawal.
 //!
 //! [`ChatSession`] owns the state the components draw (transcript, draft, errors,
-//! whether the consent prompt is open) and the effects behind it (HTTP calls,
-//! `localStorage`, the socket). The order of effects is the privacy contract:
-//! nothing is requested or stored before the visitor accepts the agreement; the
-//! visitor token is stored only after the consent is recorded.
+//! whether the consent prompt is open, the contact form) and the effects behind it
+//! (HTTP calls, `localStorage`, the socket). The order of effects is the privacy
+//! contract: nothing is requested or stored before the visitor accepts the
+//! agreement; the visitor token is stored only after the consent is recorded; the
+//! form and the identity go only with that token; a withdrawal forgets it.
 
 use std::time::Duration;
 
 use canal_protocol::{
-    limits, AgreementView, ChannelConfig, ClientFrame, ConsentRequest, ConversationRequest,
-    ErrorCode, ServerFrame,
+    consents::VisitorWithdrawal, forms::ContactFormView, limits, AgreementView, ChannelConfig,
+    ClientFrame, ConsentRequest, ConversationRequest, ErrorCode, IdentifyRequest, ServerFrame,
+    VisitorUser,
 };
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
     api::{self, ApiError, Socket, SocketEvent},
     chat::{Arrival, Arrivals, Transcript},
-    host::{HostPage, ToHost},
+    form::{self, Checks, Details},
+    host::{self, HostPage, ToHost},
     i18n::Text,
     storage::{self, StoredSession},
 };
@@ -52,6 +56,19 @@ pub struct ChatSession {
     stored: StoredValue<Option<StoredSession>>,
     socket: StoredValue<Option<Socket>, LocalStorage>,
     attempts: StoredValue<u32>,
+    /// Who the host page says the visitor is (`Canal.setUser`), if it said.
+    user: Option<ReadSignal<Option<VisitorUser>>>,
+    /// The token and user last sent to `identify`, so each is sent once.
+    identified: StoredValue<Option<(String, VisitorUser)>>,
+    /// The form was requested (or is being) for this page.
+    form_requested: StoredValue<bool>,
+    /// The conversation started on this page: offer the form once its first
+    /// message is stored.
+    offer_form: StoredValue<bool>,
+    /// The first message of the conversation started here is stored.
+    first_stored: StoredValue<bool>,
+    /// Where the agreement sends the host page once the first message is stored.
+    redirect: StoredValue<Option<String>>,
     /// The conversation so far.
     pub transcript: RwSignal<Transcript>,
     /// What the visitor is typing.
@@ -63,19 +80,36 @@ pub struct ChatSession {
     pub error: RwSignal<Option<Text>>,
     /// A polite note (e.g. that declining means no chat).
     pub notice: RwSignal<Option<Text>>,
+    /// A session with a visitor token is held (and so may be withdrawn).
+    pub active: RwSignal<bool>,
+    /// The channel's contact form, once a conversation exists and the channel has one.
+    pub form: RwSignal<Option<ContactFormView>>,
+    /// The form is on screen.
+    pub form_open: RwSignal<bool>,
+    /// The form is being sent.
+    pub form_busy: RwSignal<bool>,
+    /// Why the form was refused.
+    pub form_error: RwSignal<Option<Text>>,
+    /// The withdrawal's confirm step is on screen.
+    pub confirm_open: RwSignal<bool>,
+    /// The withdrawal is being sent.
+    pub withdrawing: RwSignal<bool>,
 }
 
 impl ChatSession {
     /// A session for `channel`. A session stored by an earlier visit is resumed at
     /// once; otherwise nothing happens until the visitor sends. `on_host` hears
-    /// what the host page is told.
+    /// what the host page is told; `user` is the host page's `setUser`, sent to the
+    /// server whenever it changes while a visitor token is held.
     pub fn new(
         channel: String,
         config: &ChannelConfig,
         page: ReadSignal<Option<HostPage>>,
         on_host: Option<Callback<ToHost>>,
+        user: Option<ReadSignal<Option<VisitorUser>>>,
     ) -> Self {
         let stored = storage::load(&channel);
+        let active = stored.is_some();
         let session = Self {
             channel: StoredValue::new(channel),
             agreement: StoredValue::new(config.consent.clone()),
@@ -85,15 +119,39 @@ impl ChatSession {
             stored: StoredValue::new(stored),
             socket: StoredValue::new_local(None),
             attempts: StoredValue::new(0),
+            user,
+            identified: StoredValue::new(None),
+            form_requested: StoredValue::new(false),
+            offer_form: StoredValue::new(false),
+            first_stored: StoredValue::new(false),
+            redirect: StoredValue::new(None),
             transcript: RwSignal::new(Transcript::default()),
             draft: RwSignal::new(String::new()),
             phase: RwSignal::new(Phase::Idle),
             prompt_open: RwSignal::new(false),
             error: RwSignal::new(None),
             notice: RwSignal::new(None),
+            active: RwSignal::new(active),
+            form: RwSignal::new(None),
+            form_open: RwSignal::new(false),
+            form_busy: RwSignal::new(false),
+            form_error: RwSignal::new(None),
+            confirm_open: RwSignal::new(false),
+            withdrawing: RwSignal::new(false),
         };
         if session.conversation().is_some() {
             session.connect();
+        }
+        if let Some(user) = user {
+            // The host page's identity is the world outside: sent on each change
+            // (and at once for a stored session). A `RenderEffect` (the machinery
+            // every reactive attribute already uses) rather than an `Effect`, whose
+            // scheduler would be new code in the frame.
+            let effect = RenderEffect::new(move |_| {
+                user.track();
+                session.identify();
+            });
+            on_cleanup(move || drop(effect));
         }
         session
     }
@@ -193,6 +251,14 @@ impl ChatSession {
         });
     }
 
+    /// Keeps the session in `localStorage` (when the browser lets it) and here.
+    fn keep(&self, channel: &str, session: StoredSession) {
+        storage::save(channel, &session);
+        self.stored.try_set_value(Some(session));
+        self.active.try_set(true);
+        self.identify();
+    }
+
     /// Records consent when the channel asks for it and none is stored, then creates
     /// the conversation, storing the session after each step.
     async fn open_conversation(&self) -> Result<(), Text> {
@@ -219,10 +285,14 @@ impl ChatSession {
                     consent_id: Some(created.consent_id),
                     conversation_id: None,
                 };
-                storage::save(&channel, &consented);
-                session = Some(consented);
-                self.stored.try_set_value(session.clone());
+                session = Some(consented.clone());
+                self.keep(&channel, consented);
                 self.tell_host(ToHost::Consent);
+                self.redirect.try_set_value(
+                    agreement
+                        .redirect_url
+                        .filter(|url| host::is_redirect_url(url)),
+                );
             }
         }
 
@@ -250,8 +320,8 @@ impl ChatSession {
             consent_id: session.and_then(|s| s.consent_id),
             conversation_id: Some(created.conversation_id),
         };
-        storage::save(&channel, &started);
-        self.stored.try_set_value(Some(started));
+        self.keep(&channel, started);
+        self.offer_form.try_set_value(true);
         Ok(())
     }
 
@@ -295,6 +365,197 @@ impl ChatSession {
             storage::clear(&channel);
         }
         self.stored.try_set_value(None);
+        self.active.try_set(false);
+        self.identified.try_set_value(None);
+    }
+
+    /// Sends the host page's user to `identify`, once per token and user, and only
+    /// while a visitor token is held (so never before consent).
+    fn identify(&self) {
+        let Some(user) = self
+            .user
+            .and_then(|user| user.try_get_untracked().flatten())
+        else {
+            return;
+        };
+        let Some(token) = self
+            .stored
+            .try_with_value(|s| s.as_ref().map(|s| s.visitor_token.clone()))
+            .flatten()
+        else {
+            return;
+        };
+        let sent = (token, user);
+        if self
+            .identified
+            .with_value(|last| last.as_ref() == Some(&sent))
+        {
+            return;
+        }
+        self.identified.set_value(Some(sent.clone()));
+        let (visitor_token, user) = sent;
+        let channel = self.channel.get_value();
+        let this = *self;
+        spawn_local(async move {
+            let request = IdentifyRequest {
+                visitor_token,
+                user,
+            };
+            // A refused identity (wrong or old hash) is the site's to fix; the chat
+            // goes on. A failed request may be retried by the next change.
+            if api::identify(&channel, &request).await == Err(ApiError::Network) {
+                this.identified.try_set_value(None);
+            }
+        });
+    }
+
+    /// Loads the channel's contact form once a conversation exists (first
+    /// `welcome` on this page).
+    fn load_form(&self) {
+        if self.form_requested.get_value() {
+            return;
+        }
+        self.form_requested.set_value(true);
+        let channel = self.channel.get_value();
+        let this = *self;
+        spawn_local(async move {
+            match api::fetch_form(&channel).await {
+                Ok(form) => {
+                    let form = form.filter(|f| !f.fields.is_empty() || !f.agreements.is_empty());
+                    if this.form.try_set(form).is_none() {
+                        this.offer();
+                    }
+                }
+                // Asked again at the next `welcome`.
+                Err(_) => {
+                    this.form_requested.try_set_value(false);
+                }
+            }
+        });
+    }
+
+    /// After the first message of a conversation started here is stored: the
+    /// agreement's redirect, and the contact form (once, when the channel has one).
+    fn offer(&self) {
+        if !self.first_stored.get_value() {
+            return;
+        }
+        if let Some(url) = self.redirect.try_update_value(Option::take).flatten() {
+            self.tell_host(ToHost::Redirect(url));
+        }
+        if self.offer_form.get_value() && self.form.with_untracked(Option::is_some) {
+            self.offer_form.set_value(false);
+            self.form_open.set(true);
+        }
+    }
+
+    /// Sends the contact form. Refused here already when a required agreement is
+    /// not ticked; the server's refusal shows in the form.
+    pub fn send_form(&self, details: Details, checks: Checks, request_id: Option<String>) {
+        if self.form_busy.get_untracked() {
+            return;
+        }
+        if !checks.ready() {
+            self.form_error.set(Some(|t| t.err_consent));
+            return;
+        }
+        let Some(page) = self.page.get_untracked().or_else(HostPage::from_referrer) else {
+            self.form_error.set(Some(|t| t.err_page));
+            return;
+        };
+        let Some((visitor_token, conversation_id)) = self.stored.with_value(|s| {
+            s.as_ref()
+                .map(|s| (s.visitor_token.clone(), s.conversation_id.clone()))
+        }) else {
+            self.form_error.set(Some(|t| t.err_session));
+            return;
+        };
+        let submission = form::submission(
+            visitor_token,
+            conversation_id,
+            page.page_url,
+            &details,
+            &checks,
+            request_id,
+        );
+        self.form_busy.set(true);
+        self.form_error.set(None);
+        let channel = self.channel.get_value();
+        let this = *self;
+        spawn_local(async move {
+            let sent = api::submit_form(&channel, &submission).await;
+            if !this.alive() {
+                return;
+            }
+            this.form_busy.set(false);
+            match sent {
+                Ok(()) => {
+                    this.form_open.set(false);
+                    this.notice.set(Some(|t| t.form_sent));
+                }
+                Err(error) => this.form_error.set(Some(match error.code() {
+                    Some(ErrorCode::ConsentRequired) => |t| t.err_consent,
+                    Some(ErrorCode::InvalidField) => |t| t.err_fields,
+                    _ => this.error_text(&error),
+                })),
+            }
+        });
+    }
+
+    /// The visitor confirmed the withdrawal: the server appends it, then the frame
+    /// forgets the visitor (storage, outbox, transcript) and the chat ends. `done`
+    /// runs when the confirm step closes (withdrawn or failed).
+    pub fn withdraw(&self, done: impl FnOnce() + 'static) {
+        let token = self
+            .stored
+            .with_value(|s| s.as_ref().map(|s| s.visitor_token.clone()));
+        let Some(visitor_token) = token else {
+            self.confirm_open.set(false);
+            return;
+        };
+        if self.withdrawing.get_untracked() {
+            return;
+        }
+        self.withdrawing.set(true);
+        let channel = self.channel.get_value();
+        let this = *self;
+        spawn_local(async move {
+            let request = VisitorWithdrawal {
+                visitor_token,
+                agreement_id: None,
+            };
+            let withdrawn = api::withdraw(&channel, &request).await;
+            if !this.alive() {
+                return;
+            }
+            this.withdrawing.set(false);
+            this.confirm_open.set(false);
+            done();
+            match withdrawn {
+                // 401: the server no longer knows this visitor; nothing to keep.
+                Ok(()) | Err(ApiError::Status { status: 401, .. }) => this.end(),
+                Err(error) => this.error.set(Some(this.error_text(&error))),
+            }
+        });
+    }
+
+    /// After a withdrawal: no socket, no stored session, no outbox; a new message
+    /// asks for consent afresh.
+    fn end(&self) {
+        self.socket.set_value(None);
+        self.forget();
+        self.transcript.set(Transcript::default());
+        self.arrivals.set_value(Arrivals::default());
+        self.attempts.set_value(0);
+        self.redirect.set_value(None);
+        self.offer_form.set_value(false);
+        self.first_stored.set_value(false);
+        self.form_requested.set_value(false);
+        self.form.set(None);
+        self.form_open.set(false);
+        self.phase.set(Phase::Idle);
+        self.error.set(None);
+        self.notice.set(Some(|t| t.withdrawn));
     }
 
     /// Opens the socket for the stored conversation (replacing an old one).
@@ -350,6 +611,7 @@ impl ChatSession {
     fn on_frame(&self, frame: ServerFrame) {
         match frame {
             ServerFrame::Welcome { last_seq, .. } => {
+                self.load_form();
                 self.arrivals.update_value(|a| a.welcome(last_seq));
                 self.attempts.set_value(0);
                 self.phase.set(Phase::Live);
@@ -368,6 +630,8 @@ impl ChatSession {
             ServerFrame::Ack { client_id, seq } => {
                 if self.transcript.try_update(|t| t.ack(&client_id, seq)) == Some(true) {
                     self.arrived(seq);
+                    self.first_stored.set_value(true);
+                    self.offer();
                 }
             }
             ServerFrame::Message(message) => {

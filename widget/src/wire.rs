@@ -8,8 +8,11 @@
 
 use canal_protocol::{
     admin::{Behaviour, TextFormat},
+    consents::VisitorWithdrawal,
+    forms::{ContactFormView, ContactSubmission, FieldName, FormField},
     AgreementView, Author, ChannelConfig, ClientFrame, ConsentCreated, ConsentRequest,
-    ConversationCreated, ConversationRequest, ErrorCode, MessageView, ServerFrame, Utm,
+    ConversationCreated, ConversationRequest, ErrorCode, IdentifyRequest, MessageView, ServerFrame,
+    Utm,
 };
 
 use crate::json::{self, Value, Writer};
@@ -126,6 +129,81 @@ pub fn channel_config(text: &str) -> Option<ChannelConfig> {
             Some(consent) => Some(agreement(consent)?),
         },
     })
+}
+
+fn form_field(value: &Value) -> Option<FormField> {
+    Some(FormField {
+        name: match value.get("name")?.as_str()? {
+            "name" => FieldName::Name,
+            "email" => FieldName::Email,
+            "phone" => FieldName::Phone,
+            _ => return None,
+        },
+        required: match value.get("required") {
+            None => false,
+            Some(Value::Bool(required)) => *required,
+            Some(_) => return None,
+        },
+    })
+}
+
+/// `GET /api/v1/channels/{key}/form`.
+pub fn contact_form(text: &str) -> Option<ContactFormView> {
+    let value = object(text)?;
+    Some(ContactFormView {
+        fields: value
+            .array("fields")?
+            .iter()
+            .map(form_field)
+            .collect::<Option<_>>()?,
+        agreements: value
+            .array("agreements")?
+            .iter()
+            .map(agreement)
+            .collect::<Option<_>>()?,
+    })
+}
+
+/// `POST /api/v1/channels/{key}/form`.
+pub fn contact_submission(submission: &ContactSubmission) -> String {
+    Writer::new()
+        .str("visitor_token", &submission.visitor_token)
+        .opt_str("conversation_id", submission.conversation_id.as_deref())
+        .str("page_url", &submission.page_url)
+        .opt_str("name", submission.name.as_deref())
+        .opt_str("email", submission.email.as_deref())
+        .opt_str("phone", submission.phone.as_deref())
+        .strs("accepted", &submission.accepted)
+        .strs("opened", &submission.opened)
+        .opt_str("request_id", submission.request_id.as_deref())
+        .finish()
+}
+
+/// `POST /api/v1/channels/{key}/consents/withdrawals`.
+pub fn visitor_withdrawal(withdrawal: &VisitorWithdrawal) -> String {
+    Writer::new()
+        .str("visitor_token", &withdrawal.visitor_token)
+        .opt_str("agreement_id", withdrawal.agreement_id.as_deref())
+        .finish()
+}
+
+/// `POST /api/v1/channels/{key}/identify`.
+pub fn identify_request(request: &IdentifyRequest) -> String {
+    let user = &request.user;
+    let writer = Writer::new()
+        .str("id", &user.id)
+        .opt_str("name", user.name.as_deref())
+        .opt_str("email", user.email.as_deref())
+        .opt_str("phone", user.phone.as_deref())
+        .opt_str("hash", user.hash.as_deref());
+    let writer = match user.time {
+        Some(time) => writer.u64("time", time),
+        None => writer,
+    };
+    Writer::new()
+        .str("visitor_token", &request.visitor_token)
+        .object("user", writer)
+        .finish()
 }
 
 /// The `201` answer to a consent.
@@ -504,6 +582,122 @@ mod tests {
             ..empty
         };
         same_json(&conversation_request(&some_utm), &some_utm);
+    }
+
+    #[test]
+    fn contact_forms_read_like_serde() {
+        let form = ContactFormView {
+            fields: vec![
+                FormField {
+                    name: FieldName::Name,
+                    required: true,
+                },
+                FormField {
+                    name: FieldName::Email,
+                    required: false,
+                },
+                FormField {
+                    name: FieldName::Phone,
+                    required: false,
+                },
+            ],
+            agreements: vec![
+                agreement_view(Behaviour::RequiredReadFullText, TextFormat::Plain),
+                AgreementView {
+                    version_id: "ver2".into(),
+                    ..agreement_view(Behaviour::OptionalUnchecked, TextFormat::Html)
+                },
+            ],
+        };
+        reads_like_serde(&form, contact_form);
+        reads_like_serde(
+            &ContactFormView {
+                fields: vec![],
+                agreements: vec![],
+            },
+            contact_form,
+        );
+        // `required` may be left out.
+        assert_eq!(
+            contact_form(r#"{"fields":[{"name":"email"}],"agreements":[]}"#)
+                .map(|f| f.fields[0].required),
+            Some(false)
+        );
+        for text in [
+            r#"{"fields":[]}"#,
+            r#"{"fields":[{"name":"address"}],"agreements":[]}"#,
+            r#"{"fields":[{"name":"email","required":"yes"}],"agreements":[]}"#,
+            r#"{"fields":{},"agreements":[]}"#,
+            r#"{"fields":[],"agreements":[{"agreement_id":"a"}]}"#,
+        ] {
+            refused_like_serde(text, contact_form);
+        }
+    }
+
+    #[test]
+    fn form_withdrawal_and_identity_requests_write_what_serde_writes() {
+        let full = ContactSubmission {
+            visitor_token: "tok".into(),
+            conversation_id: Some("conv".into()),
+            page_url: "https://shop.example/".into(),
+            name: Some("Marta \"M\"".into()),
+            email: Some("m@example.com".into()),
+            phone: Some("+34600123456".into()),
+            accepted: vec!["v1".into(), "v2".into()],
+            opened: vec!["v1".into()],
+            request_id: Some("r".into()),
+        };
+        same_json(&contact_submission(&full), &full);
+        let bare = ContactSubmission {
+            conversation_id: None,
+            name: None,
+            email: None,
+            phone: None,
+            accepted: vec![],
+            opened: vec![],
+            request_id: None,
+            ..full
+        };
+        same_json(&contact_submission(&bare), &bare);
+
+        for withdrawal in [
+            VisitorWithdrawal {
+                visitor_token: "tok".into(),
+                agreement_id: None,
+            },
+            VisitorWithdrawal {
+                visitor_token: "tok".into(),
+                agreement_id: Some("agr".into()),
+            },
+        ] {
+            same_json(&visitor_withdrawal(&withdrawal), &withdrawal);
+        }
+
+        let bare = IdentifyRequest {
+            visitor_token: "tok".into(),
+            user: canal_protocol::VisitorUser {
+                id: "u-42".into(),
+                ..Default::default()
+            },
+        };
+        same_json(&identify_request(&bare), &bare);
+        let full = IdentifyRequest {
+            visitor_token: "tok".into(),
+            user: canal_protocol::VisitorUser {
+                id: "u-42".into(),
+                name: Some("Marta".into()),
+                email: Some("marta@example.com".into()),
+                phone: Some("+34600123456".into()),
+                hash: Some("ab12".into()),
+                time: Some(1_790_000_000),
+            },
+        };
+        let ours = identify_request(&full);
+        same_json(&ours, &full);
+        assert_eq!(
+            serde_json::from_str::<IdentifyRequest>(&ours).expect("the server reads it"),
+            full
+        );
     }
 
     #[test]

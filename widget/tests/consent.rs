@@ -14,11 +14,13 @@ use std::sync::{
 };
 
 use canal_protocol::admin::{Behaviour, TextFormat};
-use canal_protocol::{AgreementView, Author, ChannelConfig, MessageView};
+use canal_protocol::forms::{ContactFormView, FieldName, FormField};
+use canal_protocol::{AgreementView, Author, ChannelConfig, MessageView, VisitorUser};
 use canal_widget::{
     chat::{Agent, Arrival, Status, Transcript},
-    components::{ChatWindow, ConsentPrompt, Header, MessageList},
-    host::{read_from_host, read_init, FromHost, HostPage, ToHost},
+    components::{ChatWindow, ConsentPrompt, ContactForm, Header, MessageList},
+    form::{Checks, Details},
+    host::{read_from_host, read_init, read_user, FromHost, HostPage, ToHost},
     i18n::{self, Strings},
     storage,
 };
@@ -670,7 +672,17 @@ async fn accepting_records_consent_starts_the_chat_and_sends_the_message() {
         json!("thanks")
     );
     assert_eq!(fake("window.__canal.sockets.length"), json!(1));
-    assert_eq!(fake("window.__canal.requests.length"), json!(2));
+    // Besides consent and conversation, only the contact form was asked for (once
+    // the conversation existed; this channel has none): the messages went over the
+    // socket.
+    assert_eq!(
+        fake("window.__canal.requests.map(function (r) { return r.method + ' ' + r.url; })"),
+        json!([
+            "POST /api/v1/channels/accept-test/consents",
+            "POST /api/v1/channels/accept-test/conversations",
+            "GET /api/v1/channels/accept-test/form"
+        ])
+    );
 
     // The host page heard of the consent and of each new message once: the
     // visitor's without its text, the agent's with it.
@@ -733,7 +745,12 @@ async fn a_returning_visitor_skips_consent_and_resumes() {
     })
     .await;
     assert!(find(&root, "consent-prompt").is_none());
-    assert_eq!(fake("window.__canal.requests.length"), json!(0));
+    // No consent or conversation request: only the contact form, asked for once the
+    // resumed conversation was welcomed.
+    assert_eq!(
+        fake("window.__canal.requests.map(function (r) { return r.method + ' ' + r.url; })"),
+        json!(["GET /api/v1/channels/resume-test/form"])
+    );
     clear_canal_keys();
 }
 
@@ -980,4 +997,537 @@ fn what_the_host_page_is_told_carries_text_only_from_the_agent() {
         json!({"type": "canal:message", "author": "visitor", "seq": 7})
     );
     assert_eq!(json(ToHost::Consent), json!({"type": "canal:consent"}));
+}
+
+// ---- contact form, withdrawal, identity, redirect ----------------------------------
+
+fn form_agreement(version: &str, behaviour: Behaviour) -> AgreementView {
+    AgreementView {
+        agreement_id: format!("agr_{version}"),
+        version_id: version.into(),
+        label: format!("Label {version}"),
+        full_text_path: format!("/agreements/{version}"),
+        behaviour,
+        ..agreement()
+    }
+}
+
+fn contact_form_view() -> ContactFormView {
+    ContactFormView {
+        fields: vec![
+            FormField {
+                name: FieldName::Name,
+                required: true,
+            },
+            FormField {
+                name: FieldName::Email,
+                required: false,
+            },
+        ],
+        agreements: vec![
+            form_agreement("ra", Behaviour::RequiredAutoAccepted),
+            form_agreement("rf", Behaviour::RequiredReadFullText),
+            form_agreement("oa", Behaviour::OptionalAutoAccepted),
+            form_agreement("ou", Behaviour::OptionalUnchecked),
+        ],
+    }
+}
+
+fn boxes(root: &Element) -> Vec<web_sys::HtmlInputElement> {
+    all(root, "form-agreement-box")
+        .into_iter()
+        .map(JsCast::unchecked_into)
+        .collect()
+}
+
+/// Keeps full-text links from opening tabs in tests (the click still counts).
+fn no_new_tabs(root: &Element) -> wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)> {
+    let no_tab =
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(|e: web_sys::Event| {
+            let link = e
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .is_some_and(|t| t.tag_name() == "A");
+            if link {
+                e.prevent_default();
+            }
+        });
+    root.add_event_listener_with_callback("click", no_tab.as_ref().unchecked_ref())
+        .expect("listener");
+    no_tab
+}
+
+#[wasm_bindgen_test]
+async fn the_contact_form_follows_each_agreements_behaviour() {
+    let root = container();
+    let sent = Arc::new(Mutex::new(Vec::<(Details, Checks)>::new()));
+    let on_submit = Callback::new({
+        let sent = Arc::clone(&sent);
+        move |(details, checks, _): (Details, Checks, Option<String>)| {
+            sent.lock().expect("lock").push((details, checks))
+        }
+    });
+    let (closed, on_close) = counter();
+    let _mounted = mount_to(root.clone(), move || {
+        view! {
+            <ContactForm
+                form=contact_form_view()
+                on_submit=on_submit
+                on_close=on_close
+                busy=signal(false).0
+                error=signal(None).0
+            />
+        }
+    });
+    let _no_tab = no_new_tabs(&root);
+
+    // Labels on every control; required ones marked.
+    for id in [
+        "cn-f-name",
+        "cn-f-email",
+        "cn-a0",
+        "cn-a1",
+        "cn-a2",
+        "cn-a3",
+    ] {
+        assert!(
+            root.query_selector(&format!("label[for={id}]"))
+                .expect("selector")
+                .is_some(),
+            "a label for {id}"
+        );
+    }
+    assert!(root
+        .query_selector("#cn-f-name")
+        .expect("selector")
+        .is_some_and(|input| input.has_attribute("required")));
+    assert!(root
+        .query_selector("#cn-f-phone")
+        .expect("selector")
+        .is_none());
+
+    let b = boxes(&root);
+    let ticked: Vec<bool> = b.iter().map(|b| b.checked()).collect();
+    assert_eq!(
+        ticked,
+        [true, false, true, false],
+        "pre-ticked per behaviour"
+    );
+    let disabled: Vec<bool> = b.iter().map(|b| b.disabled()).collect();
+    assert_eq!(disabled, [false, true, false, false]);
+    assert!(get(&root, "form-submit").has_attribute("disabled"));
+
+    // The disabled box cannot be ticked.
+    b[1].click();
+    assert!(!b[1].checked());
+    assert!(get(&root, "form-submit").has_attribute("disabled"));
+
+    // Opening its full text enables it; ticking it enables Send.
+    all(&root, "form-full-text")[1]
+        .unchecked_ref::<HtmlElement>()
+        .click();
+    until("the box to be enabled", || !boxes(&root)[1].disabled()).await;
+    assert!(
+        get(&root, "form-submit").has_attribute("disabled"),
+        "opened is not ticked"
+    );
+    boxes(&root)[1].click();
+    until("Send to be enabled", || {
+        !get(&root, "form-submit").has_attribute("disabled")
+    })
+    .await;
+    // Unticking a required one blocks again; an optional one does not.
+    boxes(&root)[0].click();
+    until("Send to be disabled", || {
+        get(&root, "form-submit").has_attribute("disabled")
+    })
+    .await;
+    boxes(&root)[0].click();
+    boxes(&root)[3].click();
+    until("Send to be enabled", || {
+        !get(&root, "form-submit").has_attribute("disabled")
+    })
+    .await;
+
+    let name: web_sys::HtmlInputElement = root
+        .query_selector("#cn-f-name")
+        .expect("selector")
+        .expect("name")
+        .unchecked_into();
+    name.set_value("  Marta ");
+    click(&root, "form-submit");
+    let sent = sent.lock().expect("lock").clone();
+    assert_eq!(sent.len(), 1);
+    let (details, checks) = &sent[0];
+    assert_eq!(details.name, "  Marta ");
+    assert_eq!(details.email, "");
+    assert_eq!(checks.accepted(), ["ra", "rf", "oa", "ou"]);
+    assert_eq!(checks.opened(), ["rf"]);
+
+    // Escape closes.
+    get(&root, "contact-form")
+        .dispatch_event(
+            &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &{
+                let init = web_sys::KeyboardEventInit::new();
+                init.set_key("Escape");
+                init.set_bubbles(true);
+                init
+            })
+            .expect("keydown"),
+        )
+        .expect("dispatch");
+    assert_eq!(closed.load(Ordering::SeqCst), 1);
+}
+
+/// A window on a channel whose agreement redirects after accept, with the host
+/// page's user.
+fn mount_form_window(
+    root: &HtmlElement,
+    channel: &'static str,
+    redirect: Option<&'static str>,
+    user: ReadSignal<Option<VisitorUser>>,
+) -> (leptos::mount::UnmountHandle<impl Mountable>, Told) {
+    let told = Told::default();
+    let on_host = Callback::new({
+        let told = Arc::clone(&told);
+        move |what: ToHost| told.lock().expect("lock").push(what)
+    });
+    let mounted = mount_to(root.clone(), move || {
+        let mut config = config(channel);
+        if let Some(consent) = config.consent.as_mut() {
+            consent.redirect_url = redirect.map(Into::into);
+        }
+        view! {
+            <ChatWindow
+                channel=channel
+                config=config
+                page=signal(Some(page())).0
+                on_close=Callback::new(|()| ())
+                on_host=on_host
+                user=user
+            />
+        }
+    });
+    (mounted, told)
+}
+
+fn form_json() -> Value {
+    json!({
+        "fields": [{"name": "name", "required": true}, {"name": "email"}],
+        "agreements": [
+            {"agreement_id": "agr_pd", "version_id": "ver_pd", "title": "Personal data",
+             "text": "t", "text_format": "plain", "label": "I agree to the processing",
+             "sha256": "00", "behaviour": "required_read_full_text",
+             "full_text_path": "/agreements/ver_pd"},
+            {"agreement_id": "agr_mk", "version_id": "ver_mk", "title": "News",
+             "text": "t", "text_format": "plain", "label": "Send me news",
+             "sha256": "00", "behaviour": "optional_unchecked",
+             "full_text_path": "/agreements/ver_mk"}
+        ]
+    })
+}
+
+fn urls() -> Value {
+    fake("window.__canal.requests.map(function (r) { return r.method + ' ' + r.url; })")
+}
+
+/// Accept, open the socket, welcome, and acknowledge the first message.
+async fn start_chat(root: &Element, text: &str) {
+    type_into_composer(root, text);
+    click(root, "send");
+    until("the consent prompt", || {
+        find(root, "consent-prompt").is_some()
+    })
+    .await;
+    click(root, "consent-accept");
+    until("the socket", || {
+        fake("window.__canal.sockets.length") == json!(1)
+    })
+    .await;
+    js_sys::eval(
+        r#"var s = window.__canal.sockets[0]; s.open();
+           s.deliver({type: "welcome", conversation_id: "conv_1", last_seq: 0});"#,
+    )
+    .expect("welcome");
+    let client_id = fake("window.__canal.sockets[0].sent[1].client_id");
+    js_sys::eval(&format!(
+        r#"window.__canal.sockets[0].deliver({{type: "ack", client_id: {client_id}, seq: 1}})"#
+    ))
+    .expect("ack");
+}
+
+fn created(channel: &str) -> Value {
+    let mut responses = serde_json::Map::new();
+    responses.insert(
+        format!("/api/v1/channels/{channel}/consents"),
+        json!({"status": 201, "body": {"consent_id": "cons_1", "visitor_id": "vis_1",
+               "visitor_token": "tok_1", "recorded_at": "2026-01-01T00:00:00Z"}}),
+    );
+    responses.insert(
+        format!("/api/v1/channels/{channel}/conversations"),
+        json!({"status": 201, "body": {"conversation_id": "conv_1", "visitor_token": "tok_1"}}),
+    );
+    Value::Object(responses)
+}
+
+#[wasm_bindgen_test]
+async fn the_form_opens_after_the_first_message_and_sends_what_was_ticked() {
+    clear_canal_keys();
+    let mut responses = created("form-test");
+    responses["/api/v1/channels/form-test/form"] = json!({"status": 200, "body": form_json()});
+    install_fakes(responses);
+    js_sys::eval(
+        r#"window.__canal.responses["/api/v1/channels/form-test/form"].post =
+           {status: 422, body: {error: {code: "consent_required", message: "x"}}};
+           var realFetch = window.fetch;
+           window.fetch = function (url, init) {
+               var r = window.__canal.responses["/api/v1/channels/form-test/form"];
+               if (init && init.method === "POST" && String(url).endsWith("/form") && r.post) {
+                   window.__canal.requests.push({url: String(url), method: "POST", body: JSON.parse(init.body)});
+                   var answer = r.post; r.post = null;
+                   return Promise.resolve(new Response(JSON.stringify(answer.body), {status: answer.status}));
+               }
+               return realFetch(url, init);
+           };"#,
+    )
+    .expect("fake form answers");
+    let root = container();
+    let _no_tab = no_new_tabs(&root);
+    let (_mounted, _told) = mount_form_window(&root, "form-test", None, signal(None).0);
+    assert!(find(&root, "contact-form").is_none());
+    assert!(
+        get(&root, "form-open").has_attribute("hidden"),
+        "no form before the chat"
+    );
+    assert_eq!(urls(), json!([]), "nothing fetched before consent");
+
+    start_chat(&root, "Hi").await;
+    until("the form to open by itself", || {
+        find(&root, "contact-form").is_some()
+    })
+    .await;
+    assert!(get(&root, "form-submit").has_attribute("disabled"));
+    let name: web_sys::HtmlInputElement = root
+        .query_selector("#cn-f-name")
+        .expect("selector")
+        .expect("name")
+        .unchecked_into();
+    name.set_value("Marta");
+    all(&root, "form-full-text")[0]
+        .unchecked_ref::<HtmlElement>()
+        .click();
+    until("the box to be enabled", || !boxes(&root)[0].disabled()).await;
+    boxes(&root)[0].click();
+    until("Send to be enabled", || {
+        !get(&root, "form-submit").has_attribute("disabled")
+    })
+    .await;
+
+    // The server refuses once: the reason shows in the form, which stays open.
+    click(&root, "form-submit");
+    until("the refusal", || {
+        text(&root, "form-error").contains("required agreements")
+    })
+    .await;
+    assert!(find(&root, "contact-form").is_some());
+    let first = fake("window.__canal.requests[window.__canal.requests.length - 1].body");
+
+    click(&root, "form-submit");
+    until("the form to close", || {
+        find(&root, "contact-form").is_none()
+    })
+    .await;
+    assert!(text(&root, "status").contains("contact details have been sent"));
+    let body = fake("window.__canal.requests[window.__canal.requests.length - 1].body");
+    assert_eq!(body["visitor_token"], "tok_1");
+    assert_eq!(body["conversation_id"], "conv_1");
+    assert_eq!(body["page_url"], "https://shop.example/p?utm_source=news");
+    assert_eq!(body["name"], "Marta");
+    assert_eq!(body.get("email"), None, "an empty field is left out");
+    assert_eq!(body["accepted"], json!(["ver_pd"]));
+    assert_eq!(body["opened"], json!(["ver_pd"]));
+    assert_eq!(
+        body["request_id"], first["request_id"],
+        "one idempotency key per opening of the form"
+    );
+    // The link offers it again.
+    assert!(!get(&root, "form-open").has_attribute("hidden"));
+    clear_canal_keys();
+}
+
+#[wasm_bindgen_test]
+async fn withdrawing_forgets_the_visitor_and_ends_the_chat() {
+    clear_canal_keys();
+    let mut responses = created("withdraw-test");
+    responses["/api/v1/channels/withdraw-test/consents/withdrawals"] =
+        json!({"status": 201, "body": {}});
+    install_fakes(responses);
+    let root = container();
+    let (_mounted, _told) = mount_form_window(&root, "withdraw-test", None, signal(None).0);
+    assert!(
+        get(&root, "menu")
+            .closest(".cn-menu")
+            .expect("closest")
+            .is_some_and(|m| m.has_attribute("hidden")),
+        "nothing to withdraw before consent"
+    );
+    start_chat(&root, "Hi").await;
+    assert_eq!(canal_keys(), ["canal:withdraw-test"]);
+
+    let menu = get(&root, "menu");
+    assert_eq!(menu.get_attribute("aria-haspopup").as_deref(), Some("menu"));
+    assert_eq!(
+        menu.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    click(&root, "menu");
+    until("the menu to open", || {
+        get(&root, "menu").get_attribute("aria-expanded").as_deref() == Some("true")
+    })
+    .await;
+    // Escape closes the menu, not the window.
+    get(&root, "menu-withdraw")
+        .dispatch_event(
+            &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &{
+                let init = web_sys::KeyboardEventInit::new();
+                init.set_key("Escape");
+                init.set_bubbles(true);
+                init
+            })
+            .expect("keydown"),
+        )
+        .expect("dispatch");
+    until("the menu to close", || {
+        get(&root, "menu").get_attribute("aria-expanded").as_deref() == Some("false")
+    })
+    .await;
+
+    click(&root, "menu");
+    click(&root, "menu-withdraw");
+    until("the confirm step", || {
+        !get(&root, "withdraw-confirm")
+            .parent_element()
+            .is_some_and(|b| b.has_attribute("hidden"))
+    })
+    .await;
+    // Cancel changes nothing.
+    click(&root, "withdraw-cancel");
+    assert_eq!(canal_keys(), ["canal:withdraw-test"]);
+    assert!(!urls().to_string().contains("withdrawals"));
+
+    click(&root, "menu");
+    click(&root, "menu-withdraw");
+    click(&root, "withdraw-yes");
+    until("the chat to end", || {
+        text(&root, "status").contains("withdrew")
+    })
+    .await;
+    let last = fake("window.__canal.requests[window.__canal.requests.length - 1]");
+    assert_eq!(
+        last["url"],
+        "/api/v1/channels/withdraw-test/consents/withdrawals"
+    );
+    assert_eq!(last["body"], json!({"visitor_token": "tok_1"}));
+    assert_eq!(canal_keys(), Vec::<String>::new(), "storage cleared");
+    assert!(
+        all(&root, "message").is_empty(),
+        "outbox and transcript gone"
+    );
+    assert_eq!(fake("window.__canal.sockets[0].readyState"), json!(3));
+    assert!(get(&root, "menu")
+        .closest(".cn-menu")
+        .expect("closest")
+        .is_some_and(|m| m.has_attribute("hidden")));
+
+    // A new message asks for consent afresh.
+    type_into_composer(&root, "again");
+    click(&root, "send");
+    until("the consent prompt", || {
+        find(&root, "consent-prompt").is_some()
+    })
+    .await;
+    clear_canal_keys();
+}
+
+#[wasm_bindgen_test]
+async fn the_user_is_identified_only_once_a_token_is_held_and_again_when_it_changes() {
+    clear_canal_keys();
+    let mut responses = created("identify-test");
+    responses["/api/v1/channels/identify-test/identify"] =
+        json!({"status": 200, "body": {"verified": true}});
+    install_fakes(responses);
+    let (user, set_user) = signal(Some(VisitorUser {
+        id: "u-42".into(),
+        hash: Some("ab".into()),
+        time: Some(1_790_000_000),
+        ..Default::default()
+    }));
+    let root = container();
+    let (_mounted, host) = mount_form_window(
+        &root,
+        "identify-test",
+        Some("https://shop.example/thanks"),
+        user,
+    );
+    sleep(50).await;
+    assert_eq!(urls(), json!([]), "nothing sent before consent");
+
+    start_chat(&root, "Hi").await;
+    until("the identity", || urls().to_string().contains("identify")).await;
+    let identify = fake(
+        "window.__canal.requests.filter(function (r) { return r.url.endsWith('/identify'); })",
+    );
+    assert_eq!(
+        identify,
+        json!([{"url": "/api/v1/channels/identify-test/identify", "method": "POST",
+                "body": {"visitor_token": "tok_1",
+                         "user": {"id": "u-42", "hash": "ab", "time": 1_790_000_000u64}}}])
+    );
+    // The agreement's redirect, once the first message is stored.
+    until("the redirect", || {
+        told(&host).contains(&ToHost::Redirect("https://shop.example/thanks".into()))
+    })
+    .await;
+
+    set_user.set(Some(VisitorUser {
+        id: "u-43".into(),
+        ..Default::default()
+    }));
+    until("the second identity", || {
+        fake("window.__canal.requests.filter(function (r) { return r.url.endsWith('/identify'); }).length")
+            == json!(2)
+    })
+    .await;
+    clear_canal_keys();
+}
+
+#[wasm_bindgen_test]
+fn user_messages_are_read_and_malformed_ones_ignored() {
+    let read = |script: &str| read_user(&js_sys::eval(script).expect("eval"));
+    assert_eq!(
+        read("({type: 'canal:user', user: {id: 'u-1', name: 'Ana', time: 1790000000, hash: 7}})"),
+        Some(VisitorUser {
+            id: "u-1".into(),
+            name: Some("Ana".into()),
+            time: Some(1_790_000_000),
+            ..Default::default()
+        })
+    );
+    for script in [
+        "({type: 'canal:user', user: {name: 'x'}})",
+        "({type: 'canal:user', user: {id: ''}})",
+        "({type: 'canal:user', user: 'u-1'})",
+        "({type: 'canal:locale', user: {id: 'u-1'}})",
+        "null",
+    ] {
+        assert_eq!(read(script), None, "{script}");
+    }
+    assert_eq!(
+        read("({type: 'canal:user', user: {id: 'u', time: 1.5}})").and_then(|u| u.time),
+        None
+    );
+    assert!(matches!(
+        read_from_host(&js_sys::eval("({type: 'canal:user', user: {id: 'u'}})").expect("eval")),
+        Some(FromHost::User(_))
+    ));
 }

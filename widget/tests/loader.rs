@@ -266,3 +266,52 @@ fn a_second_copy_of_the_loader_changes_nothing() {
         json!(1)
     );
 }
+
+#[wasm_bindgen_test]
+async fn set_user_is_kept_and_given_to_the_frame_on_ready_and_on_each_call() {
+    load(&format!(
+        "{STUB}; Canal('setUser', {{id: 42, name: 'Marta', email: 'm@example.com',
+            phone: 7, hash: 'ab', time: 1790000000, admin: true}})"
+    ));
+    js("Canal.open()");
+    until(
+        "the frame to load",
+        "(function (f) { try { return f.contentDocument.readyState === 'complete'
+            && f.contentWindow.location.href !== 'about:blank'; } catch (e) { return false; } })(__canal.frame())",
+    )
+    .await;
+    js("var w = __canal.frame().contentWindow; w.__posted = [];
+        w.postMessage = function (m, o) { w.__posted.push([m, o]); };
+        __canal.fromFrame({type: 'canal:ready'})");
+    let origin = eval("location.origin");
+    let posted = eval("__canal.frame().contentWindow.__posted");
+    assert_eq!(
+        posted[1],
+        json!([{"type": "canal:user", "user": {"id": "42", "name": "Marta",
+                "email": "m@example.com", "hash": "ab", "time": 1790000000}}, origin]),
+        "only the known fields, of the right types: {posted}"
+    );
+    // A later call goes at once; malformed ones not at all.
+    js("__canal.frame().contentWindow.__posted.length = 0;
+        Canal.setUser({id: 'u-7', time: -1}); Canal.setUser(null); Canal.setUser({name: 'x'});
+        Canal.setUser('u-8')");
+    assert_eq!(
+        eval("__canal.frame().contentWindow.__posted"),
+        json!([[{"type": "canal:user", "user": {"id": "u-7"}}, origin]])
+    );
+}
+
+#[wasm_bindgen_test]
+fn redirects_are_followed_only_from_the_frame_and_only_to_http() {
+    load("");
+    js("Canal.open()");
+    let before = eval("location.href");
+    // From another origin, or not http(s): the page stays where it is.
+    js("__canal.fromFrame({type: 'canal:redirect', url: 'https://evil.example/'}, 'https://evil.example');
+        __canal.fromFrame({type: 'canal:redirect', url: 'javascript:__seen.push(1)'});
+        __canal.fromFrame({type: 'canal:redirect', url: 'data:text/html,x'});
+        __canal.fromFrame({type: 'canal:redirect', url: 42});
+        __canal.fromFrame({type: 'canal:redirect'})");
+    assert_eq!(eval("location.href"), before);
+    assert_eq!(eval("__seen"), json!([]));
+}

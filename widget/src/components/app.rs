@@ -1,6 +1,6 @@
 //! The frame's root: reads its URL, talks to the loader, loads the channel.
 
-use canal_protocol::{embed, ChannelConfig};
+use canal_protocol::{embed, ChannelConfig, VisitorUser};
 use leptos::{
     either::{Either, EitherOf3},
     prelude::*,
@@ -14,8 +14,8 @@ use crate::{
     i18n::{self, tr, Text},
 };
 
-/// Reads `channel` and `host` from the frame URL, listens for the loader's `INIT`
-/// and `LOCALE`, tells the loader it is `READY`, fetches the channel's
+/// Reads `channel` and `host` from the frame URL, listens for the loader's `INIT`,
+/// `LOCALE` and `USER`, tells the loader it is `READY`, fetches the channel's
 /// configuration and shows the [`ChatWindow`] (or a clear error when any of that
 /// fails). Provides the language: the host page's (`Canal.setLocale`), else the
 /// channel's, else the browser's; it can change at any time.
@@ -44,8 +44,10 @@ pub fn App() -> impl IntoView {
 
     let link = HostLink::new(params.host);
     let (page, set_page) = signal(None::<HostPage>);
+    let (user, set_user) = signal(None::<VisitorUser>);
     let listener = link.listen(move |message| match message {
         FromHost::Init(host_page) => set_page.set(Some(host_page)),
+        FromHost::User(visitor) => set_user.set(Some(visitor)),
         FromHost::Locale(tag) => {
             host_chose.set_value(true);
             speak(i18n::for_tag(&tag));
@@ -83,6 +85,7 @@ pub fn App() -> impl IntoView {
                 page=page
                 on_close=on_close
                 on_host=on_host
+                user=user
             />
         }),
         Some(Err(error)) => {

@@ -1,19 +1,23 @@
 //! The chat window: everything the visitor sees once the channel is known.
 
-use canal_protocol::ChannelConfig;
+use canal_protocol::{ChannelConfig, VisitorUser};
 use leptos::{ev::KeyboardEvent, html, prelude::*};
 
-use super::{Composer, ConsentPrompt, Header, MessageList};
+use super::{
+    focus_later, Composer, ConsentPrompt, ContactForm, Header, MessageList, WithdrawConfirm,
+};
 use crate::{
     chat::Transcript,
     host::{HostPage, ToHost},
-    i18n,
+    i18n::{self, tr},
     session::{ChatSession, Phase},
 };
 
-/// Header, greeting and messages, status lines, the composer, and the consent
-/// prompt when the first message needs one. Draws in the language the enclosing
-/// [`super::App`] provides (mounted alone: the channel's). Escape closes the window.
+/// Header (with the menu to withdraw consent), greeting and messages, the contact
+/// form when open, status lines, the composer, and the consent prompt when the
+/// first message needs one, or the withdrawal's confirm step. Draws in the language
+/// the enclosing [`super::App`] provides (mounted alone: the channel's). Escape
+/// closes the window.
 #[component]
 pub fn ChatWindow(
     /// The channel key from the frame URL.
@@ -28,22 +32,18 @@ pub fn ChatWindow(
     /// Hears what the host page is to be told: new messages, the recorded consent.
     #[prop(optional)]
     on_host: Option<Callback<ToHost>>,
+    /// The host page's `Canal.setUser`, sent once a visitor token is held.
+    #[prop(optional)]
+    user: Option<ReadSignal<Option<VisitorUser>>>,
 ) -> impl IntoView {
     if !i18n::has_language() {
         i18n::provide_language(RwSignal::new(i18n::pick(config.locale.as_deref())));
     }
     let strings = i18n::use_strings();
-    let chat = ChatSession::new(channel, &config, page, on_host);
-    let input = NodeRef::<html::Textarea>::new();
+    let chat = ChatSession::new(channel, &config, page, on_host, user);
 
     // After the prompt closes, once the window is no longer inert.
-    let focus_input = move || {
-        request_animation_frame(move || {
-            if let Some(input) = input.get_untracked() {
-                let _ = input.focus();
-            }
-        });
-    };
+    let focus_input = move || focus_later("cn-input");
     let consent_text = NodeRef::<html::Div>::new();
     let on_send = Callback::new(move |()| {
         chat.submit();
@@ -64,6 +64,33 @@ pub fn ChatWindow(
         chat.decline();
         focus_input();
     });
+    let open_form = move |_| {
+        chat.form_error.set(None);
+        chat.form_open.set(true);
+        focus_later("cn-form");
+    };
+    let on_form_submit = Callback::new(move |(details, checks, request_id)| {
+        chat.send_form(details, checks, request_id);
+    });
+    let on_form_close = Callback::new(move |()| {
+        chat.form_open.set(false);
+        focus_input();
+    });
+    let on_withdraw = Callback::new(move |()| {
+        chat.confirm_open.set(true);
+        focus_later("cn-withdraw-cancel");
+    });
+    let on_withdraw_confirm = Callback::new(move |()| chat.withdraw(focus_input));
+    let on_withdraw_cancel = Callback::new(move |()| {
+        chat.confirm_open.set(false);
+        focus_input();
+    });
+    let can_withdraw = Memo::new({
+        let has_agreement = config.consent.is_some();
+        move |_| has_agreement && chat.active.get()
+    });
+    let offers_form =
+        move || chat.active.get() && !chat.form_open.get() && chat.form.with(Option::is_some);
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
             on_close.run(());
@@ -83,12 +110,39 @@ pub fn ChatWindow(
         <section class="cn-window" aria-labelledby="cn-title" on:keydown=on_keydown>
             // Behind an open consent prompt everything else is inert: the dialog is modal
             // for keyboard and screen-reader users too.
-            <div class="cn-main" inert=move || chat.prompt_open.get()>
-            <Header title=config.title on_close=on_close agent=agent />
+            <div class="cn-main" inert=move || chat.prompt_open.get() || chat.confirm_open.get()>
+            <Header
+                title=config.title
+                on_close=on_close
+                agent=agent
+                on_withdraw=on_withdraw
+                can_withdraw=can_withdraw
+            />
             <MessageList
                 greeting=config.greeting
                 transcript=chat.transcript.read_only()
             />
+            {move || {
+                let form = chat.form.get().filter(|_| chat.form_open.get())?;
+                Some(view! {
+                    <ContactForm
+                        form=form
+                        on_submit=on_form_submit
+                        on_close=on_form_close
+                        busy=chat.form_busy.read_only()
+                        error=chat.form_error.read_only()
+                    />
+                })
+            }}
+            <button
+                type="button"
+                class="cn-link"
+                data-testid="form-open"
+                hidden=move || !offers_form()
+                on:click=open_form
+            >
+                {tr(|t| t.form_open)}
+            </button>
             <p class="cn-status" data-testid="status" role="status">
                 {status}
                 {notice}
@@ -100,7 +154,6 @@ pub fn ChatWindow(
                 value=chat.draft
                 on_send=on_send
                 busy=Memo::new(move |_| chat.phase.get() == Phase::Starting)
-                input_ref=input
             />
             </div>
             {move || {
@@ -114,6 +167,12 @@ pub fn ChatWindow(
                     />
                 })
             }}
+            <WithdrawConfirm
+                on_confirm=on_withdraw_confirm
+                on_cancel=on_withdraw_cancel
+                busy=chat.withdrawing.read_only()
+                open=chat.confirm_open.read_only()
+            />
         </section>
     }
 }

@@ -61,16 +61,12 @@ pub fn ConsentPrompt(
                     node_ref=text_ref
                     inner_html=markup
                 ></div>
-                <a
-                    class="cn-full-text"
-                    data-testid="consent-full-text"
-                    href=agreement.full_text_path
-                    target="_blank"
-                    rel="noopener noreferrer"
-                    on:click=move |_| set_opened.set(true)
-                >
-                    {tr(|t| t.read_full)}
-                </a>
+                <FullTextLink
+                    path=agreement.full_text_path
+                    on_open=Callback::new(move |()| set_opened.set(true))
+                    test_id="consent-full-text"
+                    described_by="cn-consent-title".to_owned()
+                />
                 <p class="cn-hint" id="cn-read-first" hidden=move || !blocked()>
                     {tr(|t| t.read_first)}
                 </p>
@@ -96,6 +92,35 @@ pub fn ConsentPrompt(
                 </div>
             </div>
         </div>
+    }
+}
+
+/// The link to an agreement version's full text on the Canal server
+/// (`full_text_path`, same origin as the frame), opened in a new tab without telling
+/// it where the visitor came from. Used by the consent prompt and the contact form.
+#[component]
+pub fn FullTextLink(
+    /// `AgreementView::full_text_path`.
+    path: String,
+    /// The visitor opened it (click, or Enter on the link).
+    on_open: Callback<()>,
+    /// Its `data-testid`.
+    test_id: &'static str,
+    /// Id of the element naming the agreement (several links may be side by side).
+    described_by: String,
+) -> impl IntoView {
+    view! {
+        <a
+            class="cn-full-text"
+            data-testid=test_id
+            href=path
+            target="_blank"
+            rel="noopener noreferrer"
+            aria-describedby=described_by
+            on:click=move |_| on_open.run(())
+        >
+            {tr(|t| t.read_full)}
+        </a>
     }
 }
 

@@ -2,10 +2,12 @@
 
 use leptos::prelude::*;
 
+use super::Menu;
 use crate::{chat::Agent, i18n::tr};
 
 /// Title bar with the channel's title, the agent the visitor talks to (name and
-/// avatar, once an agent with a name has written), and the close button.
+/// avatar, once an agent with a name has written), the [`Menu`] (while there is a
+/// consent to withdraw), and the close button.
 #[component]
 pub fn Header(
     /// The channel's title.
@@ -16,6 +18,12 @@ pub fn Header(
     /// Name and avatar URL of the most recent named agent.
     #[prop(optional)]
     agent: Option<Memo<Option<Agent>>>,
+    /// The visitor chose "Withdraw my consent" in the menu.
+    #[prop(optional)]
+    on_withdraw: Option<Callback<()>>,
+    /// Whether there is a consent to withdraw (the menu shows only then).
+    #[prop(optional)]
+    can_withdraw: Option<Memo<bool>>,
 ) -> impl IntoView {
     let close = tr(|t| t.close);
     view! {
@@ -29,6 +37,9 @@ pub fn Header(
                     </p>
                 })}
             </div>
+            {on_withdraw.zip(can_withdraw).map(|(on_withdraw, shown)| view! {
+                <Menu on_withdraw=on_withdraw shown=shown />
+            })}
             <button
                 type="button"
                 class="cn-icon"

@@ -10,12 +10,28 @@ mod app;
 mod chat_window;
 mod composer;
 mod consent_prompt;
+mod contact_form;
 mod header;
+mod menu;
 mod message_list;
 
 pub use app::App;
 pub use chat_window::ChatWindow;
 pub use composer::Composer;
-pub use consent_prompt::ConsentPrompt;
+pub use consent_prompt::{ConsentPrompt, FullTextLink};
+pub use contact_form::ContactForm;
 pub use header::{Avatar, Header};
+pub use menu::{Menu, WithdrawConfirm};
 pub use message_list::MessageList;
+
+/// Moves focus to the element with this id once it is drawn (and the window no
+/// longer inert). By id rather than `NodeRef`: one function for every target.
+pub fn focus_later(id: &'static str) {
+    use wasm_bindgen::JsCast;
+    leptos::prelude::request_animation_frame(move || {
+        let element = leptos::prelude::document().get_element_by_id(id);
+        if let Some(element) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = element.focus();
+        }
+    });
+}

@@ -1,0 +1,150 @@
+//! The window's menu and the withdrawal's confirm step.
+
+use leptos::{
+    ev::{FocusEvent, KeyboardEvent},
+    prelude::*,
+};
+use wasm_bindgen::JsCast;
+
+use super::focus_later;
+use crate::i18n::tr;
+
+/// A menu button in the header (`aria-haspopup`, `aria-expanded`) with one item:
+/// "Withdraw my consent". Opening moves focus to the item; Escape, choosing the
+/// item, or leaving the menu with Tab closes it (Escape gives focus back to the
+/// button).
+#[component]
+pub fn Menu(
+    /// The visitor chose "Withdraw my consent".
+    on_withdraw: Callback<()>,
+    /// Whether the menu shows (hidden, not removed: a conditional view would cost
+    /// the frame its rebuild code).
+    shown: Memo<bool>,
+) -> impl IntoView {
+    let (open, set_open) = signal(false);
+    let toggle = move |_| {
+        let now = !open.get_untracked();
+        set_open.set(now);
+        if now {
+            focus_later("cn-menu-item");
+        }
+    };
+    let on_keydown = move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" && open.get_untracked() {
+            ev.prevent_default();
+            ev.stop_propagation();
+            set_open.set(false);
+            focus_later("cn-menu-button");
+        }
+    };
+    // Focus left the menu (Tab, a click elsewhere): close it.
+    let on_focusout = move |ev: FocusEvent| {
+        let inside = ev
+            .related_target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|target| target.id().starts_with("cn-menu"));
+        if !inside {
+            set_open.set(false);
+        }
+    };
+    let label = tr(|t| t.menu);
+    view! {
+        <div
+            class="cn-menu"
+            hidden=move || !shown.get()
+            on:keydown=on_keydown
+            on:focusout=on_focusout
+        >
+            <button
+                type="button"
+                id="cn-menu-button"
+                class="cn-icon"
+                data-testid="menu"
+                aria-haspopup="menu"
+                aria-controls="cn-menu"
+                aria-expanded=move || if open.get() { "true" } else { "false" }
+                aria-label=label
+                title=label
+                on:click=toggle
+            >
+                <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+                    <path d="M12 5h.01M12 12h.01M12 19h.01" stroke="currentColor" stroke-width="3" stroke-linecap="round"/>
+                </svg>
+            </button>
+            <div id="cn-menu" class="cn-menu-list" role="menu" aria-labelledby="cn-menu-button" hidden=move || !open.get()>
+                <button
+                    type="button"
+                    role="menuitem"
+                    id="cn-menu-item"
+                    class="cn-menu-item"
+                    data-testid="menu-withdraw"
+                    on:click=move |_| {
+                        set_open.set(false);
+                        on_withdraw.run(());
+                    }
+                >
+                    {tr(|t| t.withdraw)}
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// The confirm step of a withdrawal: a modal dialog saying what happens, with
+/// "Withdraw" and "Cancel" (Escape cancels), drawn while `open`. The window moves focus to Cancel
+/// (`#cn-withdraw-cancel`).
+#[component]
+pub fn WithdrawConfirm(
+    /// The visitor confirmed.
+    on_confirm: Callback<()>,
+    /// The visitor cancelled.
+    on_cancel: Callback<()>,
+    /// The withdrawal is being sent.
+    busy: ReadSignal<bool>,
+    /// Whether the step is on screen (hidden, not removed, when not).
+    open: ReadSignal<bool>,
+) -> impl IntoView {
+    let on_keydown = move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" {
+            ev.prevent_default();
+            ev.stop_propagation();
+            on_cancel.run(());
+        }
+    };
+    view! {
+        <div class="cn-backdrop" hidden=move || !open.get()>
+            <div
+                class="cn-consent"
+                role="alertdialog"
+                aria-modal="true"
+                aria-labelledby="cn-withdraw-title"
+                aria-describedby="cn-withdraw-text"
+                data-testid="withdraw-confirm"
+                on:keydown=on_keydown
+            >
+                <h2 id="cn-withdraw-title" class="cn-consent-title">{tr(|t| t.withdraw_title)}</h2>
+                <p id="cn-withdraw-text" class="cn-hint">{tr(|t| t.withdraw_text)}</p>
+                <div class="cn-actions">
+                    <button
+                        type="button"
+                        class="cn-secondary"
+                        id="cn-withdraw-cancel"
+                        data-testid="withdraw-cancel"
+                        on:click=move |_| on_cancel.run(())
+                    >
+                        {tr(|t| t.cancel)}
+                    </button>
+                    <button
+                        type="button"
+                        class="cn-primary"
+                        data-testid="withdraw-yes"
+                        disabled=move || busy.get()
+                        on:click=move |_| on_confirm.run(())
+                    >
+                        {tr(|t| t.withdraw_yes)}
+                    </button>
+                </div>
+            </div>
+        </div>
+    }
+}
