@@ -640,8 +640,13 @@ async fn open_renders_the_history_and_the_routing_log() {
     assert!(select(&first, "b").is_none(), "text, not HTML");
     assert!(text(&messages[0]).contains("Visitor"));
     assert!(text(&messages[2]).contains("Ana Agent"));
-    let list = get(&root, "message-list");
-    assert_eq!(list.get_attribute("aria-live").as_deref(), Some("polite"));
+    // New messages are announced: the list sits in a polite live region.
+    let region = get(&root, "message-list")
+        .closest("[role=log]")
+        .ok()
+        .flatten()
+        .expect("the message list is inside the live region");
+    assert_eq!(region.get_attribute("aria-live").as_deref(), Some("polite"));
     assert_eq!(
         item(&root, "c2")
             .and_then(|e| e.get_attribute("aria-current"))
