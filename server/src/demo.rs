@@ -102,14 +102,7 @@ pub async fn seed_agent(
             "Nobody is available right now. Leave your message here: we will answer in this chat."
                 .into(),
         );
-        sqlx::query(
-            "INSERT INTO channel_routing (channel_id, settings, updated_at) VALUES (?1, ?2, ?3)",
-        )
-        .bind(&channel.id)
-        .bind(serde_json::to_string(&settings).unwrap_or_default())
-        .bind(crate::clock::now_rfc3339())
-        .execute(pool)
-        .await?;
+        crate::dispatch::save_settings(pool, &channel.id, &settings).await?;
     }
     Ok(password)
 }

@@ -240,6 +240,28 @@ pub async fn stored_settings(
         .unwrap_or_else(default_settings))
 }
 
+/// Stores a channel's routing settings (replacing earlier ones). The caller checks
+/// them and tells the running shell ([`Dispatch::settings_saved`]).
+pub async fn save_settings(
+    pool: &SqlitePool,
+    channel_id: &str,
+    settings: &RoutingSettings,
+) -> Result<(), sqlx::Error> {
+    let json = serde_json::to_string(settings)
+        .map_err(|e| sqlx::Error::Protocol(format!("routing settings: {e}")))?;
+    sqlx::query(
+        "INSERT INTO channel_routing (channel_id, settings, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (channel_id) DO UPDATE SET settings = excluded.settings,
+         updated_at = excluded.updated_at",
+    )
+    .bind(channel_id)
+    .bind(json)
+    .bind(now_rfc3339())
+    .execute(pool)
+    .await
+    .map(drop)
+}
+
 fn preview(text: &str) -> String {
     const MAX: usize = 200;
     match text.char_indices().nth(MAX) {
@@ -344,11 +366,20 @@ impl Dispatch {
         } in open
         {
             let channel = self.channel_in(&mut inner, &channel_id).await?;
-            let rows = self.store.messages_after(&id, 0).await?;
-            let last = rows.iter().rev().find(|m| m.author != "system");
-            let answered = rows.iter().any(|m| m.author == "agent");
-            let waiting_for_client = last.is_some_and(|m| m.author == "agent");
-            let last_message = rows.last().map(|m| preview(&m.body));
+            // Three index lookups, not the whole history of every open conversation.
+            let (answered, last_author, last_body): (bool, Option<String>, Option<String>) =
+                sqlx::query_as(
+                    "SELECT
+                       EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?1 AND author = 'agent'),
+                       (SELECT author FROM messages WHERE conversation_id = ?1 AND author != 'system'
+                        ORDER BY seq DESC LIMIT 1),
+                       (SELECT body FROM messages WHERE conversation_id = ?1 ORDER BY seq DESC LIMIT 1)",
+                )
+                .bind(&id)
+                .fetch_one(pool)
+                .await?;
+            let waiting_for_client = last_author.as_deref() == Some("agent");
+            let last_message = last_body.as_deref().map(preview);
             let visitor = crate::identity::of_visitor(pool, &visitor_id).await?;
             let cid = self.conv_in(&mut inner, &id, &visitor_id, channel, page_url, created_at);
             if let Some(conv) = inner.convs.get_mut(&cid) {
@@ -536,7 +567,10 @@ impl Dispatch {
         for candidate in &log.candidates {
             text.push_str(&format!("\n  {candidate}"));
         }
-        for (id, info) in &inner.agents {
+        // Highest ids first: "agent #12" is named before "agent #1" could match it.
+        let mut agents: Vec<_> = inner.agents.iter().collect();
+        agents.sort_by_key(|(id, _)| std::cmp::Reverse(**id));
+        for (id, info) in agents {
             text = text.replace(&id.to_string(), &info.row.name);
         }
         text

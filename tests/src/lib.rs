@@ -101,14 +101,10 @@ impl Canal {
         if !agents.is_empty() {
             let settings = json!({"mode": mode, "pass_after_secs": 600, "check_online": true,
                                   "display_mode": "profile", "queue": queue});
-            sqlx::query(
-                "INSERT INTO channel_routing (channel_id, settings, updated_at) VALUES (?1, ?2, '')",
-            )
-            .bind(&channel.id)
-            .bind(settings.to_string())
-            .execute(store.pool())
-            .await
-            .expect("seed routing");
+            let settings = serde_json::from_value(settings).expect("routing settings");
+            canal_server::dispatch::save_settings(store.pool(), &channel.id, &settings)
+                .await
+                .expect("seed routing");
         }
         let server = spawn_loopback(
             store.clone(),

@@ -14,8 +14,7 @@ use canal_protocol::ErrorCode;
 use super::Admin;
 use crate::agents::{self, Department};
 use crate::app::AppState;
-use crate::clock::now_rfc3339;
-use crate::dispatch::stored_settings;
+use crate::dispatch::{save_settings, stored_settings};
 use crate::error::{ApiJson, AppError};
 use crate::store::Channel;
 
@@ -229,18 +228,7 @@ async fn put_routing(
         }
     }
     state.dispatch.check_settings(&request).await?;
-    let json = serde_json::to_string(&request)
-        .map_err(|e| AppError::Store(sqlx::Error::Protocol(e.to_string())))?;
-    sqlx::query(
-        "INSERT INTO channel_routing (channel_id, settings, updated_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (channel_id) DO UPDATE SET settings = excluded.settings,
-         updated_at = excluded.updated_at",
-    )
-    .bind(&channel.id)
-    .bind(json)
-    .bind(now_rfc3339())
-    .execute(state.store.pool())
-    .await?;
+    save_settings(state.store.pool(), &channel.id, &request).await?;
     state
         .dispatch
         .settings_saved(&channel.id, request.clone())
