@@ -1469,7 +1469,8 @@ async fn the_user_is_identified_only_once_a_token_is_held_and_again_when_it_chan
         Some("https://shop.example/thanks"),
         user,
     );
-    sleep(50).await;
+    // Once the window is drawn, the identity watcher has run: still nothing sent.
+    until("the window", || find(&root, "composer-input").is_some()).await;
     assert_eq!(urls(), json!([]), "nothing sent before consent");
 
     start_chat(&root, "Hi").await;
