@@ -26,7 +26,8 @@ use crate::agents::{self, AgentRow};
 use crate::app::AppState;
 use crate::dispatch::{Display, Notice};
 use crate::error::{parse_json, ApiJson, AppError};
-use crate::{hub, validate, ws};
+use crate::hub::{self, Delivered, Step};
+use crate::{validate, ws};
 
 /// The session token from the request's cookies.
 pub fn session_token(headers: &HeaderMap) -> Option<&str> {
@@ -167,7 +168,8 @@ struct Opened {
     conversation_id: String,
     events: broadcast::Receiver<hub::Event>,
     display: Display,
-    sent_seq: u64,
+    /// What the console has of the conversation.
+    delivered: Delivered,
 }
 
 struct Console {
@@ -354,12 +356,12 @@ impl Console {
             .map(|row| display.view(row))
             .collect();
         let log = self.state.dispatch.log(&conversation_id).await?;
-        let sent_seq = messages.last().map_or(0, |m| m.seq);
+        let delivered = Delivered(messages.last().map_or(0, |m| m.seq));
         self.opened = Some(Opened {
             conversation_id,
             events,
             display,
-            sent_seq,
+            delivered,
         });
         out.push(AgentServerFrame::Conversation {
             conversation,
@@ -458,30 +460,42 @@ impl Console {
         let Some(opened) = &mut self.opened else {
             return Next::Continue;
         };
-        let messages = match event {
-            Ok(event) => vec![event.message],
-            Err(broadcast::error::RecvError::Lagged(_)) => {
-                match self
-                    .state
-                    .store
-                    .messages_after(
-                        &opened.conversation_id,
-                        i64::try_from(opened.sent_seq).unwrap_or(i64::MAX),
-                    )
-                    .await
-                {
-                    Ok(rows) => rows.into_iter().map(|r| opened.display.view(r)).collect(),
-                    Err(e) => {
-                        tracing::error!(error = %e, "console catch-up read failed");
-                        return Next::Close;
-                    }
+        let caught_up = match event {
+            Ok(event) => match opened.delivered.step(event.message.seq) {
+                Step::Deliver => {
+                    out.push(AgentServerFrame::Message {
+                        conversation_id: opened.conversation_id.clone(),
+                        message: event.message,
+                    });
+                    return Next::Continue;
                 }
+                Step::Skip => return Next::Continue,
+                Step::CatchUp => {
+                    self.state
+                        .store
+                        .messages_after(&opened.conversation_id, opened.delivered.after())
+                        .await
+                }
+            },
+            // Too slow to follow live: catch up from the store.
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                self.state
+                    .store
+                    .messages_after(&opened.conversation_id, opened.delivered.after())
+                    .await
             }
             Err(broadcast::error::RecvError::Closed) => return Next::Continue,
         };
-        for message in messages {
-            if message.seq > opened.sent_seq {
-                opened.sent_seq = message.seq;
+        let rows = match caught_up {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::error!(error = %e, "console catch-up read failed");
+                return Next::Close;
+            }
+        };
+        for row in rows {
+            let message = opened.display.view(row);
+            if opened.delivered.caught_up(message.seq) {
                 out.push(AgentServerFrame::Message {
                     conversation_id: opened.conversation_id.clone(),
                     message,

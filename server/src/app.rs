@@ -206,8 +206,17 @@ pub struct Running {
 
 /// Serves `store` on 127.0.0.1 at a free port, in this process: for tests, benches
 /// and embedding. An empty `options.public_url` becomes `http://<addr>`.
-pub async fn spawn_loopback(store: Store, mut options: Options) -> std::io::Result<Running> {
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
+pub async fn spawn_loopback(store: Store, options: Options) -> std::io::Result<Running> {
+    spawn_on(TcpListener::bind("127.0.0.1:0").await?, store, options).await
+}
+
+/// Serves `store` on `listener`, in this process (e.g. a server restarted on the
+/// address it had). An empty `options.public_url` becomes `http://<addr>`.
+pub async fn spawn_on(
+    listener: TcpListener,
+    store: Store,
+    mut options: Options,
+) -> std::io::Result<Running> {
     let addr = listener.local_addr()?;
     if options.public_url.is_empty() {
         options.public_url = format!("http://{addr}");

@@ -2,6 +2,12 @@
 //!
 //! One `broadcast` channel per conversation with live sockets; it is dropped when
 //! the last subscriber leaves. (Across nodes, NATS will carry the same events.)
+//!
+//! Events may arrive out of sequence order: two messages stored one after the other
+//! are published by two tasks, and either may publish first. A socket therefore
+//! follows a conversation with [`Delivered`], which passes on only the next message in
+//! sequence and asks for a catch-up from the store when one is missing, so each
+//! client gets every message once and in order.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -51,5 +57,74 @@ impl Hub {
                 channels.remove(conversation_id);
             }
         }
+    }
+}
+
+/// How far a socket has delivered a conversation to its client: every stored message
+/// up to this sequence number, with no gap.
+///
+/// Messages are stored one at a time under the store's write lock, so once message
+/// `n` is stored, `1..n` are too: a gap before an event's message can always be filled
+/// from the store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Delivered(pub u64);
+
+/// What to do with a live message event (see [`Delivered::step`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The client has it already.
+    Skip,
+    /// The next in sequence: pass it on (now counted as delivered).
+    Deliver,
+    /// Something before it is missing: read the store from [`Delivered`]'s number on.
+    CatchUp,
+}
+
+impl Delivered {
+    /// Decides on the message `seq` of a live event.
+    pub fn step(&mut self, seq: u64) -> Step {
+        if seq <= self.0 {
+            Step::Skip
+        } else if seq == self.0 + 1 {
+            self.0 = seq;
+            Step::Deliver
+        } else {
+            Step::CatchUp
+        }
+    }
+
+    /// The store's messages after this point, read for a catch-up, are passed on in
+    /// order: returns whether `seq` is the next one (and counts it).
+    pub fn caught_up(&mut self, seq: u64) -> bool {
+        self.step(seq) == Step::Deliver
+    }
+
+    /// Where a catch-up read starts (`messages_after`).
+    pub fn after(self) -> i64 {
+        i64::try_from(self.0).unwrap_or(i64::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_next_message_passes_and_a_gap_asks_for_a_catch_up() {
+        let mut delivered = Delivered(3);
+        assert_eq!(delivered.step(2), Step::Skip);
+        assert_eq!(delivered.step(3), Step::Skip);
+        // 5 before 4: published out of order.
+        assert_eq!(delivered.step(5), Step::CatchUp);
+        assert_eq!(delivered, Delivered(3), "a gap delivers nothing");
+        assert_eq!(delivered.after(), 3);
+        // The catch-up reads 4 and 5 from the store.
+        assert!(delivered.caught_up(4));
+        assert!(delivered.caught_up(5));
+        assert!(!delivered.caught_up(5));
+        // The late event of 4 changes nothing.
+        assert_eq!(delivered.step(4), Step::Skip);
+        assert_eq!(delivered.step(6), Step::Deliver);
+        assert_eq!(delivered, Delivered(6));
     }
 }

@@ -52,6 +52,6 @@ pub mod tokens;
 pub mod validate;
 pub mod ws;
 
-pub use app::{app, serve, spawn_loopback, AppState, Options, Running};
+pub use app::{app, serve, spawn_loopback, spawn_on, AppState, Options, Running};
 pub use config::Settings;
 pub use store::Store;

@@ -16,7 +16,7 @@ use tokio::sync::broadcast;
 use crate::app::AppState;
 use crate::dispatch::Display;
 use crate::error::{parse_json, AppError};
-use crate::hub::Event;
+use crate::hub::{Delivered, Event, Step};
 use crate::validate;
 
 /// Upgrades to a socket when the Origin (if the client sent one) is this server's.
@@ -67,8 +67,8 @@ struct Session {
     state: AppState,
     connection: u64,
     joined: Option<Joined>,
-    /// Highest sequence number sent to this client.
-    sent_seq: u64,
+    /// What the client has of the conversation.
+    delivered: Delivered,
 }
 
 /// What to do after a frame.
@@ -84,7 +84,7 @@ impl Session {
             state,
             connection,
             joined: None,
-            sent_seq: 0,
+            delivered: Delivered::default(),
         }
     }
 
@@ -206,7 +206,7 @@ impl Session {
             conversation_id: conversation_id.clone(),
             last_seq: newest,
         });
-        self.sent_seq = last_seq;
+        self.delivered = Delivered(last_seq);
         for row in history {
             self.push_message(display.view(row), out);
         }
@@ -266,42 +266,49 @@ impl Session {
         out: &mut Vec<ServerFrame>,
     ) -> Next {
         match event {
-            Ok(event) if event.origin == self.connection => {
-                // Our own message: the client has its ack; just move past it.
-                self.sent_seq = self.sent_seq.max(event.message.seq);
-            }
-            Ok(event) => self.push_message(event.message, out),
-            Err(broadcast::error::RecvError::Lagged(_)) => {
-                // Too slow to follow live: catch up from the store.
-                let Some(joined) = &self.joined else {
-                    return Next::Continue;
-                };
-                match self
-                    .state
-                    .store
-                    .messages_after(&joined.conversation_id, to_i64(self.sent_seq))
-                    .await
-                {
-                    Ok(rows) => {
-                        let display = joined.display.clone();
-                        rows.into_iter()
-                            .for_each(|r| self.push_message(display.view(r), out));
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, "catch-up read failed");
-                        return Next::Close;
-                    }
-                }
-            }
+            Ok(event) => match self.delivered.step(event.message.seq) {
+                // Our own message: the client has its ack.
+                Step::Deliver if event.origin == self.connection => {}
+                Step::Deliver => out.push(ServerFrame::Message(event.message)),
+                Step::Skip => {}
+                Step::CatchUp => return self.catch_up(out).await,
+            },
+            // Too slow to follow live: catch up from the store.
+            Err(broadcast::error::RecvError::Lagged(_)) => return self.catch_up(out).await,
             Err(broadcast::error::RecvError::Closed) => return Next::Close,
         }
         Next::Continue
     }
 
-    /// Queues a message frame unless the client already has it.
+    /// Sends what the store holds after what the client was sent, in order.
+    async fn catch_up(&mut self, out: &mut Vec<ServerFrame>) -> Next {
+        let Some(joined) = &self.joined else {
+            return Next::Continue;
+        };
+        match self
+            .state
+            .store
+            .messages_after(&joined.conversation_id, self.delivered.after())
+            .await
+        {
+            Ok(rows) => {
+                let display = joined.display.clone();
+                for row in rows {
+                    self.push_message(display.view(row), out);
+                }
+                Next::Continue
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "catch-up read failed");
+                Next::Close
+            }
+        }
+    }
+
+    /// Queues a stored message read from the store, if it is the next one the client
+    /// lacks.
     fn push_message(&mut self, message: MessageView, out: &mut Vec<ServerFrame>) {
-        if message.seq > self.sent_seq {
-            self.sent_seq = message.seq;
+        if self.delivered.caught_up(message.seq) {
             out.push(ServerFrame::Message(message));
         }
     }

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use canal_server::{demo, spawn_loopback, Options, Running, Store};
+use canal_server::{demo, spawn_loopback, spawn_on, Options, Running, Store};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
@@ -25,7 +25,16 @@ use tokio::sync::oneshot;
 pub const DEADLINE: Duration = Duration::from_secs(30);
 
 /// Polls `probe` until it returns `Some`, or panics with `what` after [`DEADLINE`].
-pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+pub async fn eventually<T, F, Fut>(what: &str, probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    eventually_within(what, DEADLINE, probe).await
+}
+
+/// [`eventually`] with another deadline (e.g. one that covers a reconnect backoff).
+pub async fn eventually_within<T, F, Fut>(what: &str, deadline: Duration, mut probe: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
@@ -35,7 +44,7 @@ where
         if let Some(value) = probe().await {
             return value;
         }
-        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
+        assert!(start.elapsed() < deadline, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -51,8 +60,9 @@ fn workspace_root() -> PathBuf {
 pub struct Canal {
     pub addr: SocketAddr,
     pub store: Store,
+    options: Options,
     _dir: tempfile::TempDir,
-    _server: Running,
+    server: Option<Running>,
 }
 
 /// The password of agents the tests seed.
@@ -106,22 +116,50 @@ impl Canal {
                 .await
                 .expect("seed routing");
         }
-        let server = spawn_loopback(
-            store.clone(),
-            Options {
-                dist_dir: dist,
-                admin_token_sha256: canal_server::admin::token_hash("e2e-admin-token"),
-                ..Options::default()
-            },
-        )
-        .await
-        .expect("start the server");
+        let options = Options {
+            dist_dir: dist,
+            admin_token_sha256: canal_server::admin::token_hash("e2e-admin-token"),
+            ..Options::default()
+        };
+        let server = spawn_loopback(store.clone(), options.clone())
+            .await
+            .expect("start the server");
         Self {
             addr: server.addr,
             store,
+            options,
             _dir: dir,
-            _server: server,
+            server: Some(server),
         }
+    }
+
+    /// Stops the server the way a deploy does (open sockets are closed), and waits
+    /// until its address refuses connections. The database stays.
+    pub async fn stop(&mut self) {
+        self.server = None;
+        let addr = self.addr;
+        eventually("the stopped server to refuse connections", || async move {
+            tokio::net::TcpStream::connect(addr)
+                .await
+                .is_err()
+                .then_some(())
+        })
+        .await;
+    }
+
+    /// Starts the server again on the same address and database: clients that
+    /// reconnect find it where it was.
+    pub async fn restart(&mut self) {
+        let addr = self.addr;
+        // The old listener's socket may take a moment to be released.
+        let listener = eventually("the old address to be free again", || async move {
+            tokio::net::TcpListener::bind(addr).await.ok()
+        })
+        .await;
+        let server = spawn_on(listener, self.store.clone(), self.options.clone())
+            .await
+            .expect("restart the server");
+        self.server = Some(server);
     }
 
     pub fn origin(&self) -> String {
