@@ -79,14 +79,32 @@ impl Transcript {
         &self.entries
     }
 
-    /// Highest sequence number seen: what `hello` asks the server to resume after.
+    /// What `hello` asks the server to resume after: the highest sequence number
+    /// with every earlier message here too. (An `ack` may come before the agent's
+    /// message stored just before it; a reconnect between the two must not skip it.)
     pub fn last_seq(&self) -> u64 {
-        self.entries.iter().filter_map(|e| e.seq).max().unwrap_or(0)
+        let mut seqs: Vec<u64> = self.entries.iter().filter_map(|e| e.seq).collect();
+        seqs.sort_unstable();
+        let mut last = 0;
+        for seq in seqs {
+            if seq != last + 1 {
+                break;
+            }
+            last = seq;
+        }
+        last
     }
 
     /// The visitor's messages still waiting for an `ack`, oldest first: the outbox.
     pub fn pending(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(|e| e.seq.is_none())
+    }
+
+    /// The outbox as `(client id, text)` pairs, oldest first.
+    pub fn outbox(&self) -> Vec<(String, String)> {
+        self.pending()
+            .filter_map(|e| Some((e.client_id.clone()?, e.text.clone())))
+            .collect()
     }
 
     /// Adds a message the visitor just wrote.
@@ -299,11 +317,11 @@ mod tests {
         t.push_pending("c1".into(), "hi".into());
         assert_eq!(t.entries()[0].status(), Status::Pending);
         assert_eq!(t.pending().count(), 1);
-        assert!(t.ack("c1", 4));
+        assert!(t.ack("c1", 1));
         assert_eq!(t.entries()[0].status(), Status::Sent);
         assert_eq!(t.pending().count(), 0);
-        assert_eq!(t.last_seq(), 4);
-        assert!(!t.ack("c1", 4), "a second ack changes nothing");
+        assert_eq!(t.last_seq(), 1);
+        assert!(!t.ack("c1", 1), "a second ack changes nothing");
         assert!(!t.ack("unknown", 9));
     }
 
@@ -316,6 +334,30 @@ mod tests {
         assert!(!t.receive(message(2, Author::Agent, "hello", None)));
         assert!(!t.receive(message(1, Author::Visitor, "hi", Some("c1"))));
         assert_eq!(keys(&t), vec![("c1", Some(1)), ("#2", Some(2))]);
+    }
+
+    #[test]
+    fn resume_point_stops_at_the_first_missing_message() {
+        let mut t = Transcript::default();
+        assert_eq!(t.last_seq(), 0);
+        t.receive(message(1, Author::Agent, "one", None));
+        t.push_pending("c1".into(), "mine".into());
+        t.push_pending("c2".into(), "later".into());
+        // The ack of 3 came before the agent's message 2.
+        t.ack("c1", 3);
+        assert_eq!(t.last_seq(), 1, "2 is missing: resume after 1");
+        assert_eq!(t.outbox(), vec![("c2".to_owned(), "later".to_owned())]);
+        t.receive(message(2, Author::Agent, "two", None));
+        assert_eq!(t.last_seq(), 3);
+        assert_eq!(
+            keys(&t),
+            vec![
+                ("#1", Some(1)),
+                ("#2", Some(2)),
+                ("c1", Some(3)),
+                ("c2", None)
+            ]
+        );
     }
 
     #[test]
@@ -334,7 +376,7 @@ mod tests {
                 ("c9", None)
             ]
         );
-        assert_eq!(t.last_seq(), 5);
+        assert_eq!(t.last_seq(), 1, "2 and 4 are still missing");
     }
 
     #[test]

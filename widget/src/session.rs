@@ -41,8 +41,9 @@ pub enum Phase {
     Reconnecting,
 }
 
-/// Longest wait between reconnect attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Longest wait between reconnect attempts: a visitor waiting for an answer should
+/// not wait long after the server is back.
+const MAX_BACKOFF_MS: f64 = 10_000.0;
 
 /// The state and actions of one chat window. Cheap to copy into event handlers.
 #[derive(Clone, Copy)]
@@ -110,6 +111,11 @@ impl ChatSession {
     ) -> Self {
         let stored = storage::load(&channel);
         let active = stored.is_some();
+        // Messages written on an earlier visit and never acknowledged go out again.
+        let mut transcript = Transcript::default();
+        for (client_id, text) in stored.iter().flat_map(|s| s.outbox.iter().cloned()) {
+            transcript.push_pending(client_id, text);
+        }
         let session = Self {
             channel: StoredValue::new(channel),
             agreement: StoredValue::new(config.consent.clone()),
@@ -125,7 +131,7 @@ impl ChatSession {
             offer_form: StoredValue::new(false),
             first_stored: StoredValue::new(false),
             redirect: StoredValue::new(None),
-            transcript: RwSignal::new(Transcript::default()),
+            transcript: RwSignal::new(transcript),
             draft: RwSignal::new(String::new()),
             phase: RwSignal::new(Phase::Idle),
             prompt_open: RwSignal::new(false),
@@ -216,7 +222,23 @@ impl ChatSession {
         self.transcript
             .update(|t| t.push_pending(client_id.clone(), text));
         self.draft.set(String::new());
+        self.save_outbox();
         Some(client_id)
+    }
+
+    /// Keeps the outbox with the stored session, so that what the visitor wrote
+    /// survives a closed page. Nothing is stored before there is a session (consent).
+    fn save_outbox(&self) {
+        let Some(channel) = self.channel.try_get_value() else {
+            return;
+        };
+        let outbox = self.transcript.with_untracked(Transcript::outbox);
+        self.stored.update_value(|stored| {
+            if let Some(stored) = stored.as_mut().filter(|s| s.outbox != outbox) {
+                stored.outbox = outbox;
+                storage::save(&channel, stored);
+            }
+        });
     }
 
     fn start(&self) {
@@ -251,8 +273,13 @@ impl ChatSession {
         });
     }
 
-    /// Keeps the session in `localStorage` (when the browser lets it) and here.
-    fn keep(&self, channel: &str, session: StoredSession) {
+    /// Keeps the session in `localStorage` (when the browser lets it) and here,
+    /// with the outbox as it is now.
+    fn keep(&self, channel: &str, mut session: StoredSession) {
+        session.outbox = self
+            .transcript
+            .try_with_untracked(Transcript::outbox)
+            .unwrap_or_default();
         storage::save(channel, &session);
         self.stored.try_set_value(Some(session));
         self.active.try_set(true);
@@ -284,6 +311,7 @@ impl ChatSession {
                     visitor_token: created.visitor_token,
                     consent_id: Some(created.consent_id),
                     conversation_id: None,
+                    outbox: Vec::new(),
                 };
                 session = Some(consented.clone());
                 self.keep(&channel, consented);
@@ -319,6 +347,7 @@ impl ChatSession {
             visitor_token: created.visitor_token,
             consent_id: session.and_then(|s| s.consent_id),
             conversation_id: Some(created.conversation_id),
+            outbox: Vec::new(),
         };
         self.keep(&channel, started);
         self.offer_form.try_set_value(true);
@@ -577,7 +606,11 @@ impl ChatSession {
         let attempts = self.attempts.get_value();
         self.attempts.set_value(attempts.saturating_add(1));
         self.phase.set(Phase::Reconnecting);
-        let delay = Duration::from_secs(1 << attempts.min(5)).min(MAX_BACKOFF);
+        // 1, 2, 4, 8, then 10 s, spread by ±20 % so that visitors cut off together
+        // (a deploy) do not all come back in the same instant.
+        let base = f64::from(1u32 << attempts.min(4)) * 1000.0;
+        let delay = base.min(MAX_BACKOFF_MS) * (0.8 + 0.4 * js_sys::Math::random());
+        let delay = Duration::from_millis(delay as u64);
         let this = *self;
         set_timeout(move || this.connect(), delay);
     }
@@ -618,17 +651,14 @@ impl ChatSession {
                 self.error.set(None);
                 // The outbox: everything not yet acknowledged goes (again); the
                 // server stores each client id once.
-                let pending: Vec<(String, String)> = self.transcript.with_untracked(|t| {
-                    t.pending()
-                        .filter_map(|e| Some((e.client_id.clone()?, e.text.clone())))
-                        .collect()
-                });
+                let pending = self.transcript.with_untracked(Transcript::outbox);
                 for (client_id, text) in pending {
                     self.send(&ClientFrame::Send { client_id, text });
                 }
             }
             ServerFrame::Ack { client_id, seq } => {
                 if self.transcript.try_update(|t| t.ack(&client_id, seq)) == Some(true) {
+                    self.save_outbox();
                     self.arrived(seq);
                     self.first_stored.set_value(true);
                     self.offer();
@@ -636,7 +666,12 @@ impl ChatSession {
             }
             ServerFrame::Message(message) => {
                 let seq = message.seq;
+                let own = message.client_id.is_some();
                 if self.transcript.try_update(|t| t.receive(message)) == Some(true) {
+                    if own {
+                        // Maybe the echo of a visitor message whose ack was lost.
+                        self.save_outbox();
+                    }
                     self.arrived(seq);
                 }
             }

@@ -8,8 +8,8 @@
 use crate::json::{self, Writer};
 
 /// What lets a returning visitor continue their conversation. Stored as
-/// `{"visitor_token": .., "consent_id": .., "conversation_id": ..}`, absent ids left
-/// out.
+/// `{"visitor_token": .., "consent_id": .., "conversation_id": .., "outbox": [..]}`,
+/// absent ids and an empty outbox left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSession {
     /// Secret from the server that identifies this visitor.
@@ -18,16 +18,28 @@ pub struct StoredSession {
     pub consent_id: Option<String>,
     /// Set once the conversation exists.
     pub conversation_id: Option<String>,
+    /// The visitor's messages not yet acknowledged, `(client id, text)` oldest first:
+    /// sent again when the chat reconnects, even after the page was closed. Stored
+    /// as one flat array `[id, text, id, text, ..]`.
+    pub outbox: Vec<(String, String)>,
 }
 
 impl StoredSession {
     /// The stored form.
     pub fn to_json(&self) -> String {
-        Writer::new()
+        let writer = Writer::new()
             .str("visitor_token", &self.visitor_token)
             .opt_str("consent_id", self.consent_id.as_deref())
-            .opt_str("conversation_id", self.conversation_id.as_deref())
-            .finish()
+            .opt_str("conversation_id", self.conversation_id.as_deref());
+        if self.outbox.is_empty() {
+            return writer.finish();
+        }
+        let flat: Vec<String> = self
+            .outbox
+            .iter()
+            .flat_map(|(id, text)| [id.clone(), text.clone()])
+            .collect();
+        writer.strs("outbox", &flat).finish()
     }
 
     /// Reads the stored form; `None` when it is malformed.
@@ -37,6 +49,18 @@ impl StoredSession {
             visitor_token: value.str("visitor_token")?,
             consent_id: value.opt_str("consent_id")?,
             conversation_id: value.opt_str("conversation_id")?,
+            outbox: match value.get("outbox") {
+                None => Vec::new(),
+                Some(_) => {
+                    let flat = value.array("outbox")?;
+                    let mut outbox = Vec::new();
+                    for pair in flat.chunks(2) {
+                        let [id, text] = pair else { return None };
+                        outbox.push((id.as_str()?.to_owned(), text.as_str()?.to_owned()));
+                    }
+                    outbox
+                }
+            },
         })
     }
 }
@@ -83,11 +107,16 @@ mod tests {
                 visitor_token: "tok\"1".into(),
                 consent_id: Some("cons".into()),
                 conversation_id: Some("conv".into()),
+                outbox: vec![
+                    ("c1".into(), "first \"quoted\"\nline".into()),
+                    ("c2".into(), "второе".into()),
+                ],
             },
             StoredSession {
                 visitor_token: "tok".into(),
                 consent_id: None,
                 conversation_id: None,
+                outbox: Vec::new(),
             },
         ] {
             assert_eq!(StoredSession::from_json(&session.to_json()), Some(session));
@@ -103,6 +132,9 @@ mod tests {
             "{}",
             "null",
             r#"{"visitor_token":1}"#,
+            r#"{"visitor_token":"t","outbox":["c1"]}"#,
+            r#"{"visitor_token":"t","outbox":["c1",2]}"#,
+            r#"{"visitor_token":"t","outbox":"c1"}"#,
             "{\"visitor_token\":\"t\"",
         ] {
             assert_eq!(StoredSession::from_json(text), None, "{text}");

@@ -715,6 +715,7 @@ async fn a_returning_visitor_skips_consent_and_resumes() {
             visitor_token: "tok_9".into(),
             consent_id: Some("cons_9".into()),
             conversation_id: Some("conv_9".into()),
+            outbox: Vec::new(),
         },
     );
     let root = container();
@@ -846,6 +847,86 @@ async fn the_header_names_the_agent_when_there_is_one() {
 }
 
 #[wasm_bindgen_test]
+async fn unsent_messages_are_kept_until_acknowledged_even_across_a_closed_page() {
+    clear_canal_keys();
+    install_fakes(json!({}));
+    let channel = "outbox-test";
+    // Written on an earlier visit while the connection was down.
+    storage::save(
+        channel,
+        &storage::StoredSession {
+            visitor_token: "tok_7".into(),
+            consent_id: Some("cons_7".into()),
+            conversation_id: Some("conv_7".into()),
+            outbox: vec![("c_old".into(), "written offline".into())],
+        },
+    );
+    let root = container();
+    let _mounted = mount_window(&root, channel, None);
+    until("the socket", || {
+        fake("window.__canal.sockets.length") == json!(1)
+    })
+    .await;
+    let messages = all(&root, "message");
+    assert_eq!(messages.len(), 1);
+    assert_eq!(
+        messages[0].get_attribute("data-status").as_deref(),
+        Some("pending")
+    );
+
+    // Written now, before the socket is live: it waits in the stored outbox too.
+    type_into_composer(&root, "and now");
+    click(&root, "send");
+    let outbox = |channel| {
+        storage::load(channel).map(|s| {
+            s.outbox
+                .into_iter()
+                .map(|(_, text)| text)
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(
+        outbox(channel),
+        Some(vec!["written offline".to_owned(), "and now".to_owned()])
+    );
+    assert_eq!(fake("window.__canal.sockets[0].sent.length"), json!(0));
+
+    js_sys::eval(
+        r#"var s = window.__canal.sockets[0]; s.open();
+           s.deliver({type: "welcome", conversation_id: "conv_7", last_seq: 0});"#,
+    )
+    .expect("welcome");
+    // Both go out in the order written, the old one under its old client id.
+    assert_eq!(
+        fake("window.__canal.sockets[0].sent.map(function (f) { return f.type + ' ' + f.text; })"),
+        json!(["hello undefined", "send written offline", "send and now"])
+    );
+    assert_eq!(
+        fake("window.__canal.sockets[0].sent[1].client_id"),
+        json!("c_old")
+    );
+    let new_id = fake("window.__canal.sockets[0].sent[2].client_id");
+
+    // The first is acknowledged; the second comes back as a replayed echo.
+    js_sys::eval(&format!(
+        r#"var s = window.__canal.sockets[0];
+           s.deliver({{type: "ack", client_id: "c_old", seq: 1}});
+           s.deliver({{type: "message", seq: 2, author: "visitor", client_id: {new_id},
+                      text: "and now", sent_at: "t"}});"#
+    ))
+    .expect("ack and echo");
+    until("both to be sent", || {
+        all(&root, "message")
+            .iter()
+            .all(|m| m.get_attribute("data-status").as_deref() == Some("sent"))
+    })
+    .await;
+    assert_eq!(outbox(channel), Some(Vec::new()), "nothing left to send");
+    assert_eq!(all(&root, "message").len(), 2);
+    clear_canal_keys();
+}
+
+#[wasm_bindgen_test]
 async fn history_is_not_news_and_later_messages_reach_the_host_page() {
     clear_canal_keys();
     install_fakes(json!({}));
@@ -855,6 +936,7 @@ async fn history_is_not_news_and_later_messages_reach_the_host_page() {
             visitor_token: "tok_5".into(),
             consent_id: Some("cons_5".into()),
             conversation_id: Some("conv_5".into()),
+            outbox: Vec::new(),
         },
     );
     let root = container();

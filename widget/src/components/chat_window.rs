@@ -4,7 +4,8 @@ use canal_protocol::{ChannelConfig, VisitorUser};
 use leptos::{ev::KeyboardEvent, html, prelude::*};
 
 use super::{
-    focus_later, Composer, ConsentPrompt, ContactForm, Header, MessageList, WithdrawConfirm,
+    focus_later, wrap_focus, Composer, ConsentPrompt, ContactForm, Header, MessageList,
+    WithdrawConfirm,
 };
 use crate::{
     chat::Transcript,
@@ -44,6 +45,8 @@ pub fn ChatWindow(
 
     // After the prompt closes, once the window is no longer inert.
     let focus_input = move || focus_later("cn-input");
+    // Opened: the visitor can type at once.
+    focus_input();
     let consent_text = NodeRef::<html::Div>::new();
     let on_send = Callback::new(move |()| {
         chat.submit();
@@ -108,6 +111,9 @@ pub fn ChatWindow(
 
     view! {
         <section class="cn-window" aria-labelledby="cn-title" on:keydown=on_keydown>
+            // Focus stays in the window while it is open: Tab past either end goes
+            // round to the other.
+            <span class="cn-guard" tabindex="0" on:focus=move |_| wrap_focus(false)></span>
             // Behind an open consent prompt everything else is inert: the dialog is modal
             // for keyboard and screen-reader users too.
             <div class="cn-main" inert=move || chat.prompt_open.get() || chat.confirm_open.get()>
@@ -173,6 +179,7 @@ pub fn ChatWindow(
                 busy=chat.withdrawing.read_only()
                 open=chat.confirm_open.read_only()
             />
+            <span class="cn-guard" tabindex="0" on:focus=move |_| wrap_focus(true)></span>
         </section>
     }
 }

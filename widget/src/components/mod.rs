@@ -35,3 +35,28 @@ pub fn focus_later(id: &'static str) {
         }
     });
 }
+
+/// What Tab can reach in the window now: enabled controls outside anything hidden or
+/// inert (behind an open dialog).
+const FOCUSABLE: &str =
+    ".cn-window :is(button,textarea,input,a[href]):not([disabled],[hidden],[inert] *,[hidden] *)";
+
+/// Moves focus to the first (or last) control Tab can reach in the window: the
+/// window's two guards call it, so focus goes round instead of leaving the frame.
+pub fn wrap_focus(to_first: bool) {
+    use wasm_bindgen::JsCast;
+    let Ok(found) = leptos::prelude::document().query_selector_all(FOCUSABLE) else {
+        return;
+    };
+    let at = if to_first {
+        0
+    } else {
+        found.length().saturating_sub(1)
+    };
+    if let Some(element) = found
+        .item(at)
+        .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
+}
