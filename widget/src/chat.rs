@@ -83,14 +83,10 @@ impl Transcript {
     /// with every earlier message here too. (An `ack` may come before the agent's
     /// message stored just before it; a reconnect between the two must not skip it.)
     pub fn last_seq(&self) -> u64 {
-        let mut seqs: Vec<u64> = self.entries.iter().filter_map(|e| e.seq).collect();
-        seqs.sort_unstable();
+        // Quadratic, but only on (re)connect, and a sort would cost the frame more.
         let mut last = 0;
-        for seq in seqs {
-            if seq != last + 1 {
-                break;
-            }
-            last = seq;
+        while self.entries.iter().any(|e| e.seq == Some(last + 1)) {
+            last += 1;
         }
         last
     }
