@@ -231,10 +231,11 @@ pub async fn spawn_on(
     Ok(Running { addr, _stop: stop })
 }
 
-/// Sets `Content-Security-Policy: frame-ancestors` on the frame from the allowed
-/// origins of the channel named in its URL (`/widget/?channel=KEY`), so browsers
-/// refuse to show it inside pages of other sites; and `Cache-Control: no-store` on
-/// the frame document.
+/// Sets the frame's `Content-Security-Policy`: on the frame document, a strict policy
+/// ([`frame_policy`]); on everything under `/widget/`, `frame-ancestors` from the
+/// allowed origins of the channel named in the URL (`/widget/?channel=KEY`), so
+/// browsers refuse to show it inside pages of other sites. Also `Cache-Control:
+/// no-store` on the frame document.
 async fn frame_ancestors(
     State(state): State<AppState>,
     request: axum::extract::Request,
@@ -253,21 +254,27 @@ async fn frame_ancestors(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
+    let mut policy = Vec::new();
     if is_document {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        // Read each time: a rebuilt frame has a new start-up script.
+        let index = tokio::fs::read_to_string(state.dist_dir.join("index.html"))
+            .await
+            .unwrap_or_default();
+        policy.push(frame_policy(&index));
     }
-    let Some(key) = key else {
-        return response;
-    };
-    let origins = match state.store.channel_by_key(&key).await {
-        Ok(Some(channel)) => channel.origins(),
-        Ok(None) => None,
-        Err(e) => {
-            tracing::error!(error = %e, "frame policy lookup failed");
-            Some(Vec::new())
-        }
+    let origins = match key {
+        None => None,
+        Some(key) => match state.store.channel_by_key(&key).await {
+            Ok(Some(channel)) => channel.origins(),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "frame policy lookup failed");
+                Some(Vec::new())
+            }
+        },
     };
     if let Some(origins) = origins {
         let sources = if origins.is_empty() {
@@ -275,13 +282,80 @@ async fn frame_ancestors(
         } else {
             origins.join(" ")
         };
-        if let Ok(value) = HeaderValue::from_str(&format!("frame-ancestors {sources}")) {
+        policy.push(format!("frame-ancestors {sources}"));
+    }
+    if let Ok(value) = HeaderValue::from_str(&policy.join("; ")) {
+        if !policy.is_empty() {
             response
                 .headers_mut()
                 .insert(header::CONTENT_SECURITY_POLICY, value);
         }
     }
     response
+}
+
+/// The frame document's policy: scripts only from Canal's origin plus the document's
+/// inline start-up script (by its SHA-256) and WebAssembly; styles only from files;
+/// connections (fetch, the socket) only to Canal; images (agents' avatars) from Canal
+/// or http(s); nothing else: no plugins, fonts, forms or `<base>`.
+pub fn frame_policy(index_html: &str) -> String {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+    let mut scripts = String::new();
+    for script in inline_scripts(index_html) {
+        let digest = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script));
+        scripts.push_str(&format!(" 'sha256-{digest}'"));
+    }
+    format!(
+        "default-src 'none'; script-src 'self'{scripts} 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' https: http:; connect-src 'self'; base-uri 'none'; form-action 'none'"
+    )
+}
+
+/// The contents of the `<script>` elements without a `src` in an HTML document.
+fn inline_scripts(html: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        rest = &rest[start..];
+        let Some(open_end) = rest.find('>') else {
+            break;
+        };
+        let open = &rest[..open_end];
+        let body = &rest[open_end + 1..];
+        let Some(close) = body.find("</script>") else {
+            break;
+        };
+        if !open.contains(" src=") {
+            found.push(&body[..close]);
+        }
+        rest = &body[close..];
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_frame_policy_names_each_inline_script_by_hash() {
+        let html = "<script defer src=/widget/a.js></script><script type=module>start()</script>\
+                    <p>text</p><script>second()</script>";
+        assert_eq!(inline_scripts(html), ["start()", "second()"]);
+        let policy = frame_policy(html);
+        // printf 'start()' | openssl dgst -sha256 -binary | base64
+        assert!(
+            policy.contains("'sha256-DIm7WJS6ZKDYe5qFLPy+h4JFI9Bol5QmYC57mt3Fb00='"),
+            "{policy}"
+        );
+        assert_eq!(policy.matches("'sha256-").count(), 2);
+        assert!(policy.starts_with("default-src 'none'; script-src 'self' 'sha256-"));
+        assert!(!policy.contains("unsafe-inline"));
+        assert!(!policy.contains("'unsafe-eval'"));
+        assert_eq!(inline_scripts("<script>never closed"), Vec::<&str>::new());
+        assert_eq!(inline_scripts(""), Vec::<&str>::new());
+    }
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

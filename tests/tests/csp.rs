@@ -33,3 +33,51 @@ async fn the_widget_works_on_a_page_with_a_strict_csp() {
     assert_eq!(canal.count("messages").await, 1);
     browser.close().await;
 }
+
+/// The frame document's own policy: Canal's files and the start-up script by hash
+/// only, no inline or eval'd code, connections to Canal only. A whole chat runs under
+/// it without one violation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_frame_runs_a_chat_under_its_own_strict_policy_without_violations() {
+    let (canal, _host, browser) = canal_e2e::visit().await;
+    let widget = Widget::new(&browser);
+    widget.open().await;
+    let policy = browser
+        .js("return await fetch(location.href).then(function (r) { \
+               return r.headers.get('content-security-policy'); });")
+        .await;
+    let policy = policy.as_str().unwrap_or_default().to_owned();
+    for directive in [
+        "default-src 'none'",
+        "script-src 'self' 'sha256-",
+        "'wasm-unsafe-eval'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        "base-uri 'none'",
+    ] {
+        assert!(policy.contains(directive), "{directive} in {policy}");
+    }
+    assert!(!policy.contains("unsafe-inline") && !policy.contains("'unsafe-eval'"));
+    browser
+        .js("window.__violations = []; document.addEventListener('securitypolicyviolation', \
+               function (e) { window.__violations.push(e.violatedDirective + ' ' + e.blockedURI); }); \
+             return true;")
+        .await;
+    // The stylesheet applies, and a whole chat (fetch, socket) works.
+    let display = browser
+        .js("return getComputedStyle(document.querySelector('.cn-window')).display;")
+        .await;
+    assert_eq!(display, "flex");
+    widget.send("Hello under a strict frame policy").await;
+    widget
+        .find("consent-accept")
+        .await
+        .click()
+        .await
+        .expect("accept");
+    widget.wait_sent("Hello under a strict frame policy").await;
+    assert_eq!(canal.count("messages").await, 1);
+    let violations = browser.js("return window.__violations;").await;
+    assert_eq!(violations, serde_json::json!([]), "no policy violation");
+    browser.close().await;
+}
