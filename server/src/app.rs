@@ -334,30 +334,6 @@ fn inline_scripts(html: &str) -> Vec<&str> {
     found
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_frame_policy_names_each_inline_script_by_hash() {
-        let html = "<script defer src=/widget/a.js></script><script type=module>start()</script>\
-                    <p>text</p><script>second()</script>";
-        assert_eq!(inline_scripts(html), ["start()", "second()"]);
-        let policy = frame_policy(html);
-        // printf 'start()' | openssl dgst -sha256 -binary | base64
-        assert!(
-            policy.contains("'sha256-DIm7WJS6ZKDYe5qFLPy+h4JFI9Bol5QmYC57mt3Fb00='"),
-            "{policy}"
-        );
-        assert_eq!(policy.matches("'sha256-").count(), 2);
-        assert!(policy.starts_with("default-src 'none'; script-src 'self' 'sha256-"));
-        assert!(!policy.contains("unsafe-inline"));
-        assert!(!policy.contains("'unsafe-eval'"));
-        assert_eq!(inline_scripts("<script>never closed"), Vec::<&str>::new());
-        assert_eq!(inline_scripts(""), Vec::<&str>::new());
-    }
-}
-
 async fn healthz(State(state): State<AppState>) -> Response {
     if state.store.ping().await {
         (StatusCode::OK, "ok\n").into_response()
@@ -472,4 +448,28 @@ async fn method_not_allowed() -> AppError {
         ErrorCode::MethodNotAllowed,
         "this method is not allowed on this resource",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_frame_policy_names_each_inline_script_by_hash() {
+        let html = "<script defer src=/widget/a.js></script><script type=module>start()</script>\
+                    <p>text</p><script>second()</script>";
+        assert_eq!(inline_scripts(html), ["start()", "second()"]);
+        let policy = frame_policy(html);
+        // printf 'start()' | openssl dgst -sha256 -binary | base64
+        assert!(
+            policy.contains("'sha256-DIm7WJS6ZKDYe5qFLPy+h4JFI9Bol5QmYC57mt3Fb00='"),
+            "{policy}"
+        );
+        assert_eq!(policy.matches("'sha256-").count(), 2);
+        assert!(policy.starts_with("default-src 'none'; script-src 'self' 'sha256-"));
+        assert!(!policy.contains("unsafe-inline"));
+        assert!(!policy.contains("'unsafe-eval'"));
+        assert_eq!(inline_scripts("<script>never closed"), Vec::<&str>::new());
+        assert_eq!(inline_scripts(""), Vec::<&str>::new());
+    }
 }
