@@ -117,9 +117,9 @@ pub fn app(state: AppState) -> Router {
         .fallback(get(console_missing).with_state(state.clone()));
     let console = Router::<()>::new()
         .fallback_service(console)
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("frame-ancestors 'none'"),
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            console_policy,
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_FRAME_OPTIONS,
@@ -249,11 +249,7 @@ async fn frame_ancestors(
     let mut response = next.run(request).await;
     // The frame document (about 1 KB) is never reused from a cache: its policy
     // follows the channel's settings, and it names the current hashed assets.
-    let is_document = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+    let is_document = is_html(&response);
     let mut policy = Vec::new();
     if is_document {
         response
@@ -294,7 +290,39 @@ async fn frame_ancestors(
     response
 }
 
-/// The frame document's policy: scripts only from Canal's origin plus the document's
+/// The console's `Content-Security-Policy`: the strict [`frame_policy`] on its
+/// document, and never inside a frame (`frame-ancestors 'none'`) on everything.
+async fn console_policy(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let mut policy = String::new();
+    if is_html(&response) {
+        let index = state.dist_dir.join("console").join("index.html");
+        let index = tokio::fs::read_to_string(index).await.unwrap_or_default();
+        policy = frame_policy(&index) + "; ";
+    }
+    policy.push_str("frame-ancestors 'none'");
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
+fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// A document's policy (the frame's and the console's): scripts only from Canal's
+/// origin plus the document's
 /// inline start-up script (by its SHA-256) and WebAssembly; styles only from files;
 /// connections (fetch, the socket) only to Canal; images (agents' avatars) from Canal
 /// or http(s); nothing else: no plugins, fonts, forms or `<base>`.

@@ -79,5 +79,22 @@ async fn the_frame_runs_a_chat_under_its_own_strict_policy_without_violations() 
     assert_eq!(canal.count("messages").await, 1);
     let violations = browser.js("return window.__violations;").await;
     assert_eq!(violations, serde_json::json!([]), "no policy violation");
+
+    // The console's document has the same policy, and is never framed.
+    browser
+        .client
+        .goto(&format!("{}/console/", canal.origin()))
+        .await
+        .expect("open the console");
+    let policy = browser
+        .js("return await fetch(location.href).then(function (r) { \
+               return r.headers.get('content-security-policy'); });")
+        .await;
+    let policy = policy.as_str().unwrap_or_default();
+    assert!(
+        policy.starts_with("default-src 'none'; script-src 'self' 'sha256-")
+            && policy.ends_with("; frame-ancestors 'none'"),
+        "{policy}"
+    );
     browser.close().await;
 }
