@@ -654,6 +654,7 @@ mod tests {
             offer_deadline: None,
             page_url: Some("https://shop.example/p".into()),
             last_message: Some("hello".into()),
+            rating: None,
             created_at: "2026-01-05T10:00:00Z".into(),
         }
     }

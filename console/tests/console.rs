@@ -268,6 +268,7 @@ fn summary(id: &str, kind: InboxKind) -> ConversationSummary {
         offer_deadline: (kind == InboxKind::Offered).then(|| "2099-01-01T00:00:00Z".into()),
         page_url: Some("https://shop.example/pricing".into()),
         last_message: Some(format!("Hello from {id}")),
+            rating: None,
         created_at: "2026-01-05T10:00:00Z".into(),
     }
 }

@@ -147,6 +147,9 @@ pub struct ConversationSummary {
     /// The newest message, cut to 200 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_message: Option<String>,
+    /// The visitor's rating, once given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<crate::rating::RatingView>,
 
     /// RFC 3339, UTC.
     pub created_at: String,

@@ -18,6 +18,7 @@ pub mod admin;
 pub mod agent;
 pub mod consents;
 pub mod forms;
+pub mod rating;
 
 use serde::{Deserialize, Serialize};
 

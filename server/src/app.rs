@@ -157,6 +157,10 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/channels/{key}/identify",
             post(crate::identity::identify),
         )
+        .route(
+            "/api/v1/channels/{key}/conversations/{id}/rating",
+            axum::routing::put(crate::rating::rate),
+        )
         .route("/api/v1/ws", get(ws::upgrade))
         .route("/agreements/{version_id}", get(agreement_text))
         .nest("/api/v1/admin", admin::router());

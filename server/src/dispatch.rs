@@ -17,6 +17,7 @@ use canal_protocol::agent::{
     AgentSummary, ConversationSummary, DisplayMode, InboxKind, QueueItem, RoutingLogLine,
     RoutingMode, RoutingSettings, Status, VisitorIdentity,
 };
+use canal_protocol::rating::RatingView;
 use canal_protocol::{ErrorCode, MessageView};
 use sqlx::SqlitePool;
 use tokio::sync::{broadcast, Mutex, Notify};
@@ -117,6 +118,8 @@ struct ConvInfo {
     page_url: Option<String>,
     created_at: String,
     last_message: Option<String>,
+    /// The visitor's rating, once given.
+    rating: Option<RatingView>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -381,10 +384,12 @@ impl Dispatch {
             let waiting_for_client = last_author.as_deref() == Some("agent");
             let last_message = last_body.as_deref().map(preview);
             let visitor = crate::identity::of_visitor(pool, &visitor_id).await?;
+            let rating = crate::rating::of_conversation(pool, &id).await?;
             let cid = self.conv_in(&mut inner, &id, &visitor_id, channel, page_url, created_at);
             if let Some(conv) = inner.convs.get_mut(&cid) {
                 conv.last_message = last_message;
                 conv.visitor = visitor;
+                conv.rating = rating;
             }
             let holder = holder
                 .map(|h| AgentId(h.max(0) as u64))
@@ -468,6 +473,7 @@ impl Dispatch {
                 page_url,
                 created_at,
                 last_message: None,
+                rating: None,
             },
         );
         cid
@@ -882,6 +888,21 @@ impl Dispatch {
         Ok(())
     }
 
+    /// The visitor rated the conversation (already stored): consoles that list it
+    /// show the rating.
+    pub async fn rated(&self, conversation_id: &str, rating: RatingView) {
+        let mut inner = self.inner.lock().await;
+        let Some(cid) = inner.conv_ids.get(conversation_id).copied() else {
+            return;
+        };
+        if let Some(conv) = inner.convs.get_mut(&cid) {
+            conv.rating = Some(rating);
+        }
+        let _ = self
+            .notices
+            .send(Notice::Changed(conversation_id.to_owned()));
+    }
+
     /// Stores an agent's reply in a conversation they hold and sends it to the
     /// visitor. Returns the stored message (a re-sent client id: the first one).
     pub async fn reply(
@@ -1246,6 +1267,7 @@ fn summary(
         offer_deadline,
         page_url: info.page_url.clone(),
         last_message: info.last_message.clone(),
+        rating: info.rating.clone(),
         created_at: info.created_at.clone(),
     })
 }

@@ -45,6 +45,7 @@ pub mod identity;
 pub mod ledger;
 pub mod messenger;
 pub mod net;
+pub mod rating;
 pub mod routing;
 pub mod store;
 pub mod templates;

@@ -13,7 +13,7 @@ const PASSWORD: &str = "correct horse battery";
 
 impl TestApp {
     /// Creates an agent through the admin API; returns its id.
-    async fn agent(&self, email: &str, name: &str, role: &str) -> u64 {
+    pub(crate) async fn agent(&self, email: &str, name: &str, role: &str) -> u64 {
         let (status, body) = self
             .admin_post(
                 "/agents",
@@ -44,7 +44,7 @@ impl TestApp {
     }
 
     /// A console socket, past its `welcome` frame (returned too).
-    async fn console(&self, email: &str) -> (Socket, Value) {
+    pub(crate) async fn console(&self, email: &str) -> (Socket, Value) {
         let cookie = self.login(email).await;
         let mut request = format!("ws://{}/api/v1/agent/ws", self.addr)
             .into_client_request()
@@ -61,7 +61,7 @@ impl TestApp {
         (socket, welcome)
     }
 
-    async fn routing(&self, settings: Value) {
+    pub(crate) async fn routing(&self, settings: Value) {
         let (status, body) = self.admin_put("/channels/demo/routing", &settings).await;
         assert_eq!(status, 200, "{body}");
     }

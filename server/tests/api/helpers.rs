@@ -122,6 +122,19 @@ impl TestApp {
         (created, record)
     }
 
+    /// PUTs a JSON body; returns status and JSON answer.
+    pub async fn put(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .http
+            .put(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("put");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     /// POSTs a JSON body; returns status and JSON answer.
     pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
         let response = self

@@ -13,5 +13,6 @@ mod helpers;
 mod identity;
 mod ledger;
 mod origins;
+mod rating;
 mod routes;
 mod socket;
