@@ -268,7 +268,7 @@ fn summary(id: &str, kind: InboxKind) -> ConversationSummary {
         offer_deadline: (kind == InboxKind::Offered).then(|| "2099-01-01T00:00:00Z".into()),
         page_url: Some("https://shop.example/pricing".into()),
         last_message: Some(format!("Hello from {id}")),
-            rating: None,
+        rating: None,
         created_at: "2026-01-05T10:00:00Z".into(),
     }
 }
@@ -1077,6 +1077,38 @@ async fn a_closed_conversation_stays_on_screen_as_closed() {
     assert!(find(&root, "transfer-select").is_none());
     assert_eq!(all(&root, "message").len(), 3, "the history stays");
     assert!(item(&root, "c2").is_none(), "not in the inbox any more");
+}
+
+#[wasm_bindgen_test]
+async fn the_visitors_rating_shows_on_the_conversation_as_it_arrives() {
+    let (root, _mounted) = live_console(Role::Agent, vec![summary("c2", InboxKind::Mine)]).await;
+    open_with_history(&root, "c2", InboxKind::Mine).await;
+    assert!(find(&root, "rating").is_none(), "not rated yet");
+    let rated = ConversationSummary {
+        rating: Some(canal_protocol::rating::RatingView {
+            rating: canal_protocol::rating::Rating::Dislike,
+            comment: Some("<b>Slow</b>".into()),
+            rated_at: "2026-01-05T10:05:00Z".into(),
+        }),
+        ..summary("c2", InboxKind::Mine)
+    };
+    deliver(
+        0,
+        &AgentServerFrame::Upsert {
+            conversation: rated,
+        },
+    );
+    until("the rating", || find(&root, "rating").is_some()).await;
+    let rating = get(&root, "rating");
+    assert_eq!(
+        rating.get_attribute("data-rating").as_deref(),
+        Some("dislike")
+    );
+    assert_eq!(
+        text(&rating),
+        "Visitor's rating: 👎 poor “<b>Slow</b>”",
+        "as text"
+    );
 }
 
 // ---- settings (admins) -------------------------------------------------------------

@@ -1,6 +1,7 @@
 //! The conversation view: header with actions, messages, composer, routing log.
 
 use canal_protocol::agent::{AgentSummary, InboxKind, Role};
+use canal_protocol::rating::Rating;
 use leptos::prelude::*;
 
 use super::{Composer, MessageList, RoutingLog};
@@ -95,6 +96,7 @@ pub fn Conversation(
     let page_href =
         move || page().filter(|url| url.starts_with("https://") || url.starts_with("http://"));
     let started = move || summary.with(|s| s.as_ref().map(|s| local_clock(&s.created_at)));
+    let rating = move || summary.with(|s| s.as_ref().and_then(|s| s.rating.clone()));
 
     let target = RwSignal::new(String::new());
     let act = {
@@ -155,6 +157,21 @@ pub fn Conversation(
                                                     .into_any(),
                                                     None => view! { <span>{url}</span> }.into_any(),
                                                 }}
+                                            </span>
+                                        }
+                                    })
+                            }}
+                            {move || {
+                                rating()
+                                    .map(|r| {
+                                        let said = match r.rating {
+                                            Rating::Like => t.rated_like,
+                                            Rating::Dislike => t.rated_dislike,
+                                        };
+                                        view! {
+                                            <span data-testid="rating" data-rating=r.rating.as_str()>
+                                                {t.rating} ": " {said}
+                                                {r.comment.map(|c| format!(" “{c}”"))}
                                             </span>
                                         }
                                     })
