@@ -1,4 +1,5 @@
-//! The widget with the keyboard alone, and on a phone-sized screen.
+//! The widget with the keyboard alone (open, write, send, accept, rate, close), and
+//! on a phone-sized screen.
 //!
 //! Every key is pressed through WebDriver's input actions, so it goes wherever focus
 //! really is, as a visitor's would: nothing is clicked and no element is focused by
@@ -78,7 +79,7 @@ async fn enter_frame(browser: &Browser) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_visitor_opens_chats_accepts_and_closes_with_the_keyboard_alone() {
+async fn a_visitor_opens_chats_accepts_rates_and_closes_with_the_keyboard_alone() {
     let (canal, _host, browser) = visit().await;
     let widget = Widget::new(&browser);
     widget.launcher().await;
@@ -136,6 +137,45 @@ async fn a_visitor_opens_chats_accepts_and_closes_with_the_keyboard_alone() {
             focused(&browser).await
         );
     }
+
+    // Rate the chat from the menu: Tab to it, Enter, Enter on "Rate this chat".
+    let mut steps = 0;
+    while focused(&browser).await != "menu" {
+        steps += 1;
+        assert!(steps <= 12, "the menu is reached with Tab");
+        press(&browser, &TAB.to_string()).await;
+    }
+    press(&browser, &ENTER.to_string()).await;
+    until_focused(&browser, "menu-rate").await;
+    press(&browser, &ENTER.to_string()).await;
+    // "Good" has the focus: choose it, Tab past "Poor" to the comment, then to Send.
+    until_focused(&browser, "cn-rate-good").await;
+    press(
+        &browser,
+        &format!("{ENTER}{TAB}{TAB}Quick answer, thanks{TAB}{TAB}"),
+    )
+    .await;
+    until_focused(&browser, "rate-send").await;
+    press(&browser, &ENTER.to_string()).await;
+    canal_e2e::eventually("the rating to be stored", || async {
+        let row: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT rating, comment FROM conversation_ratings")
+                .fetch_optional(canal.store.pool())
+                .await
+                .ok()?;
+        (row == Some(("like".into(), Some("Quick answer, thanks".into())))).then_some(())
+    })
+    .await;
+    let status = widget.find("status").await;
+    canal_e2e::eventually("the thank-you", || async {
+        status
+            .text()
+            .await
+            .ok()?
+            .contains("Thank you for your rating")
+            .then_some(())
+    })
+    .await;
 
     // Escape closes; the focus is back on the launcher.
     press(&browser, &ESCAPE.to_string()).await;

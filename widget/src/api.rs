@@ -8,6 +8,7 @@ use std::rc::Rc;
 use canal_protocol::{
     consents::VisitorWithdrawal,
     forms::{ContactFormView, ContactSubmission},
+    rating::RateConversation,
     ChannelConfig, ClientFrame, ConsentCreated, ConsentRequest, ConversationCreated,
     ConversationRequest, ErrorCode, IdentifyRequest, ServerFrame,
 };
@@ -103,6 +104,18 @@ pub async fn withdraw(channel: &str, withdrawal: &VisitorWithdrawal) -> Result<(
 pub async fn identify(channel: &str, request: &IdentifyRequest) -> Result<(), ApiError> {
     let body = wire::identify_request(request);
     fetch_text("POST", &channel_url(channel, "identify"), Some(body)).await?;
+    Ok(())
+}
+
+/// `PUT /api/v1/channels/{key}/conversations/{id}/rating`: the visitor's rating.
+pub async fn rate(
+    channel: &str,
+    conversation_id: &str,
+    request: &RateConversation,
+) -> Result<(), ApiError> {
+    let id = String::from(js_sys::encode_uri_component(conversation_id));
+    let url = channel_url(channel, &format!("conversations/{id}/rating"));
+    fetch_text("PUT", &url, Some(wire::rate_request(request))).await?;
     Ok(())
 }
 

@@ -11,9 +11,12 @@
 use std::time::Duration;
 
 use canal_protocol::{
-    consents::VisitorWithdrawal, forms::ContactFormView, limits, AgreementView, ChannelConfig,
-    ClientFrame, ConsentRequest, ConversationRequest, ErrorCode, IdentifyRequest, ServerFrame,
-    VisitorUser,
+    consents::VisitorWithdrawal,
+    forms::ContactFormView,
+    limits,
+    rating::{RateConversation, Rating},
+    AgreementView, ChannelConfig, ClientFrame, ConsentRequest, ConversationRequest, ErrorCode,
+    IdentifyRequest, ServerFrame, VisitorUser,
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -95,6 +98,13 @@ pub struct ChatSession {
     pub confirm_open: RwSignal<bool>,
     /// The withdrawal is being sent.
     pub withdrawing: RwSignal<bool>,
+    /// The rating dialog is on screen.
+    pub rate_open: RwSignal<bool>,
+    /// The rating chosen there (`like`, `dislike` or empty) and the comment.
+    pub rate_choice: RwSignal<String>,
+    pub rate_comment: RwSignal<String>,
+    /// The rating is being sent.
+    pub rating: RwSignal<bool>,
 }
 
 impl ChatSession {
@@ -144,6 +154,10 @@ impl ChatSession {
             form_error: RwSignal::new(None),
             confirm_open: RwSignal::new(false),
             withdrawing: RwSignal::new(false),
+            rate_open: RwSignal::new(false),
+            rate_choice: RwSignal::new(String::new()),
+            rate_comment: RwSignal::new(String::new()),
+            rating: RwSignal::new(false),
         };
         if session.conversation().is_some() {
             session.connect();
@@ -563,6 +577,45 @@ impl ChatSession {
             match withdrawn {
                 // 401: the server no longer knows this visitor; nothing to keep.
                 Ok(()) | Err(ApiError::Status { status: 401, .. }) => this.end(),
+                Err(error) => this.error.set(Some(this.error_text(&error))),
+            }
+        });
+    }
+
+    /// Sends the rating chosen in the dialog; the dialog closes once it is stored,
+    /// with a thank-you, and `done` runs.
+    pub fn rate(&self, done: impl FnOnce() + 'static) {
+        let Some(rating) = self.rate_choice.with_untracked(|c| Rating::parse(c)) else {
+            return;
+        };
+        let Some((conversation_id, visitor_token)) = self.conversation() else {
+            self.rate_open.set(false);
+            return;
+        };
+        if self.rating.get_untracked() {
+            return;
+        }
+        let comment = self.rate_comment.get_untracked();
+        self.rating.set(true);
+        let channel = self.channel.get_value();
+        let this = *self;
+        spawn_local(async move {
+            let request = RateConversation {
+                visitor_token,
+                rating,
+                comment: Some(comment).filter(|c| !c.trim().is_empty()),
+            };
+            let sent = api::rate(&channel, &conversation_id, &request).await;
+            if !this.alive() {
+                return;
+            }
+            this.rating.set(false);
+            match sent {
+                Ok(()) => {
+                    this.rate_open.set(false);
+                    this.notice.set(Some(|t| t.rated));
+                    done();
+                }
                 Err(error) => this.error.set(Some(this.error_text(&error))),
             }
         });

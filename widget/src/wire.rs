@@ -10,6 +10,7 @@ use canal_protocol::{
     admin::{Behaviour, TextFormat},
     consents::VisitorWithdrawal,
     forms::{ContactFormView, ContactSubmission, FieldName, FormField},
+    rating::RateConversation,
     AgreementView, Author, ChannelConfig, ClientFrame, ConsentCreated, ConsentRequest,
     ConversationCreated, ConversationRequest, ErrorCode, IdentifyRequest, MessageView, ServerFrame,
     Utm,
@@ -184,6 +185,15 @@ pub fn visitor_withdrawal(withdrawal: &VisitorWithdrawal) -> String {
     Writer::new()
         .str("visitor_token", &withdrawal.visitor_token)
         .opt_str("agreement_id", withdrawal.agreement_id.as_deref())
+        .finish()
+}
+
+/// `PUT /api/v1/channels/{key}/conversations/{id}/rating`.
+pub fn rate_request(request: &RateConversation) -> String {
+    Writer::new()
+        .str("visitor_token", &request.visitor_token)
+        .str("rating", request.rating.as_str())
+        .opt_str("comment", request.comment.as_deref())
         .finish()
 }
 
@@ -671,6 +681,26 @@ mod tests {
             },
         ] {
             same_json(&visitor_withdrawal(&withdrawal), &withdrawal);
+        }
+
+        for rating in [
+            RateConversation {
+                visitor_token: "tok".into(),
+                rating: canal_protocol::rating::Rating::Like,
+                comment: None,
+            },
+            RateConversation {
+                visitor_token: "tok".into(),
+                rating: canal_protocol::rating::Rating::Dislike,
+                comment: Some("Slow \"but\" kind\n".into()),
+            },
+        ] {
+            let ours = rate_request(&rating);
+            same_json(&ours, &rating);
+            assert_eq!(
+                serde_json::from_str::<RateConversation>(&ours).expect("the server reads it"),
+                rating
+            );
         }
 
         let bare = IdentifyRequest {

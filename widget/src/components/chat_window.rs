@@ -4,7 +4,7 @@ use canal_protocol::{ChannelConfig, VisitorUser};
 use leptos::{ev::KeyboardEvent, html, prelude::*};
 
 use super::{
-    focus_later, wrap_focus, Composer, ConsentPrompt, ContactForm, Header, MessageList,
+    focus_later, wrap_focus, Composer, ConsentPrompt, ContactForm, Header, MessageList, RateDialog,
     WithdrawConfirm,
 };
 use crate::{
@@ -84,6 +84,17 @@ pub fn ChatWindow(
         focus_later("cn-withdraw-cancel");
     });
     let on_withdraw_confirm = Callback::new(move |()| chat.withdraw(focus_input));
+    let on_rate = Callback::new(move |()| {
+        chat.rate_open.set(true);
+        focus_later("cn-rate-good");
+    });
+    let on_rate_send = Callback::new(move |()| chat.rate(focus_input));
+    let on_rate_cancel = Callback::new(move |()| {
+        chat.rate_open.set(false);
+        focus_input();
+    });
+    let can_rate =
+        Memo::new(move |_| chat.active.get() && chat.transcript.with(|t| t.last_seq() > 0));
     let on_withdraw_cancel = Callback::new(move |()| {
         chat.confirm_open.set(false);
         focus_input();
@@ -116,13 +127,15 @@ pub fn ChatWindow(
             <span class="cn-guard" tabindex="0" on:focus=move |_| wrap_focus(false)></span>
             // Behind an open consent prompt everything else is inert: the dialog is modal
             // for keyboard and screen-reader users too.
-            <div class="cn-main" inert=move || chat.prompt_open.get() || chat.confirm_open.get()>
+            <div
+                class="cn-main"
+                inert=move || chat.prompt_open.get() || chat.confirm_open.get() || chat.rate_open.get()
+            >
             <Header
                 title=config.title
                 on_close=on_close
                 agent=agent
-                on_withdraw=on_withdraw
-                can_withdraw=can_withdraw
+                menu=(on_rate, can_rate, on_withdraw, can_withdraw)
             />
             <MessageList
                 greeting=config.greeting
@@ -178,6 +191,14 @@ pub fn ChatWindow(
                 on_cancel=on_withdraw_cancel
                 busy=chat.withdrawing.read_only()
                 open=chat.confirm_open.read_only()
+            />
+            <RateDialog
+                choice=chat.rate_choice
+                comment=chat.rate_comment
+                on_send=on_rate_send
+                on_cancel=on_rate_cancel
+                busy=chat.rating.read_only()
+                open=chat.rate_open.read_only()
             />
             <span class="cn-guard" tabindex="0" on:focus=move |_| wrap_focus(true)></span>
         </section>

@@ -5,9 +5,13 @@ use leptos::prelude::*;
 use super::Menu;
 use crate::{chat::Agent, i18n::tr};
 
+/// The menu's items: rate (and whether there is a conversation to rate), withdraw
+/// (and whether there is a consent to withdraw).
+pub type MenuActions = (Callback<()>, Memo<bool>, Callback<()>, Memo<bool>);
+
 /// Title bar with the channel's title, the agent the visitor talks to (name and
 /// avatar, once an agent with a name has written), the [`Menu`] (while there is a
-/// consent to withdraw), and the close button.
+/// conversation to rate or a consent to withdraw), and the close button.
 #[component]
 pub fn Header(
     /// The channel's title.
@@ -18,12 +22,10 @@ pub fn Header(
     /// Name and avatar URL of the most recent named agent.
     #[prop(optional)]
     agent: Option<Memo<Option<Agent>>>,
-    /// The visitor chose "Withdraw my consent" in the menu.
+    /// The menu: rate (and whether there is a conversation to rate), withdraw (and
+    /// whether there is a consent to withdraw).
     #[prop(optional)]
-    on_withdraw: Option<Callback<()>>,
-    /// Whether there is a consent to withdraw (the menu shows only then).
-    #[prop(optional)]
-    can_withdraw: Option<Memo<bool>>,
+    menu: Option<MenuActions>,
 ) -> impl IntoView {
     let close = tr(|t| t.close);
     view! {
@@ -37,8 +39,8 @@ pub fn Header(
                     </p>
                 })}
             </div>
-            {on_withdraw.zip(can_withdraw).map(|(on_withdraw, shown)| view! {
-                <Menu on_withdraw=on_withdraw shown=shown />
+            {menu.map(|(on_rate, can_rate, on_withdraw, can_withdraw)| view! {
+                <Menu on_rate=on_rate can_rate=can_rate on_withdraw=on_withdraw can_withdraw=can_withdraw />
             })}
             <button
                 type="button"

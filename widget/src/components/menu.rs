@@ -7,26 +7,35 @@ use leptos::{
 use wasm_bindgen::JsCast;
 
 use super::focus_later;
-use crate::i18n::tr;
+use crate::i18n::{tr, Text};
 
-/// A menu button in the header (`aria-haspopup`, `aria-expanded`) with one item:
-/// "Withdraw my consent". Opening moves focus to the item; Escape, choosing the
+/// A menu button in the header (`aria-haspopup`, `aria-expanded`) with two items:
+/// "Rate this chat" (once the conversation has a message) and "Withdraw my consent"
+/// (while there is one). Opening moves focus to the first item; Escape, choosing an
 /// item, or leaving the menu with Tab closes it (Escape gives focus back to the
 /// button).
 #[component]
 pub fn Menu(
+    /// The visitor chose "Rate this chat".
+    on_rate: Callback<()>,
+    /// Whether there is a conversation to rate.
+    can_rate: Memo<bool>,
     /// The visitor chose "Withdraw my consent".
     on_withdraw: Callback<()>,
-    /// Whether the menu shows (hidden, not removed: a conditional view would cost
-    /// the frame its rebuild code).
-    shown: Memo<bool>,
+    /// Whether there is a consent to withdraw. The menu shows while either item does
+    /// (hidden, not removed: a conditional view would cost the frame its rebuild code).
+    can_withdraw: Memo<bool>,
 ) -> impl IntoView {
     let (open, set_open) = signal(false);
     let toggle = move |_| {
         let now = !open.get_untracked();
         set_open.set(now);
         if now {
-            focus_later("cn-menu-item");
+            focus_later(if can_rate.get_untracked() {
+                "cn-menu-rate"
+            } else {
+                "cn-menu-item"
+            });
         }
     };
     let on_keydown = move |ev: KeyboardEvent| {
@@ -51,7 +60,7 @@ pub fn Menu(
     view! {
         <div
             class="cn-menu"
-            hidden=move || !shown.get()
+            hidden=move || !can_rate.get() && !can_withdraw.get()
             on:keydown=on_keydown
             on:focusout=on_focusout
         >
@@ -75,9 +84,24 @@ pub fn Menu(
                 <button
                     type="button"
                     role="menuitem"
+                    id="cn-menu-rate"
+                    class="cn-menu-item"
+                    data-testid="menu-rate"
+                    hidden=move || !can_rate.get()
+                    on:click=move |_| {
+                        set_open.set(false);
+                        on_rate.run(());
+                    }
+                >
+                    {tr(|t| t.rate)}
+                </button>
+                <button
+                    type="button"
+                    role="menuitem"
                     id="cn-menu-item"
                     class="cn-menu-item"
                     data-testid="menu-withdraw"
+                    hidden=move || !can_withdraw.get()
                     on:click=move |_| {
                         set_open.set(false);
                         on_withdraw.run(());
@@ -142,6 +166,96 @@ pub fn WithdrawConfirm(
                         on:click=move |_| on_confirm.run(())
                     >
                         {tr(|t| t.withdraw_yes)}
+                    </button>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// The rating dialog: "Good" or "Poor" (toggle buttons setting `choice` to `like` or
+/// `dislike`), an optional `comment`, and "Send rating" (enabled once one is chosen)
+/// or "Cancel" (Escape cancels). Drawn while `open`; the window moves focus to "Good"
+/// (`#cn-rate-good`). String signals and unit callbacks only: each new signal or
+/// callback type costs the frame its own copy of the reactive machinery.
+#[component]
+pub fn RateDialog(
+    /// `like`, `dislike` or empty.
+    choice: RwSignal<String>,
+    comment: RwSignal<String>,
+    /// The visitor sent the rating.
+    on_send: Callback<()>,
+    /// The visitor cancelled.
+    on_cancel: Callback<()>,
+    /// The rating is being sent.
+    busy: ReadSignal<bool>,
+    /// Whether the dialog is on screen (hidden, not removed, when not).
+    open: ReadSignal<bool>,
+) -> impl IntoView {
+    let on_keydown = move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" {
+            ev.prevent_default();
+            ev.stop_propagation();
+            on_cancel.run(());
+        }
+    };
+    let pick = move |value: &'static str, id: &'static str, label: Text| {
+        view! {
+            <button
+                type="button"
+                class="cn-secondary"
+                id=id
+                data-testid=id
+                aria-pressed=move || if choice.with(|c| c == value) { "true" } else { "false" }
+                on:click=move |_| choice.set(value.to_owned())
+            >
+                {tr(label)}
+            </button>
+        }
+    };
+    view! {
+        <div class="cn-backdrop" hidden=move || !open.get()>
+            <div
+                class="cn-consent"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby="cn-rate-title"
+                data-testid="rate-dialog"
+                on:keydown=on_keydown
+            >
+                <h2 id="cn-rate-title" class="cn-consent-title">{tr(|t| t.rate)}</h2>
+                <div class="cn-actions" role="group" aria-labelledby="cn-rate-title">
+                    {pick("like", "cn-rate-good", |t| t.rate_good)}
+                    {pick("dislike", "cn-rate-poor", |t| t.rate_poor)}
+                </div>
+                <label class="cn-field">
+                    {tr(|t| t.rate_comment)}
+                    <textarea
+                        class="cn-text"
+                        data-testid="rate-comment"
+                        rows="2"
+                        maxlength="1000"
+                        prop:value=move || comment.get()
+                        on:input=move |ev| comment.set(event_target_value(&ev))
+                    ></textarea>
+                </label>
+                <div class="cn-actions">
+                    <button
+                        type="button"
+                        class="cn-secondary"
+                        data-testid="rate-cancel"
+                        on:click=move |_| on_cancel.run(())
+                    >
+                        {tr(|t| t.cancel)}
+                    </button>
+                    <button
+                        type="button"
+                        class="cn-primary"
+                        data-testid="rate-send"
+                        disabled=move || busy.get() || choice.with(String::is_empty)
+                        on:click=move |_| on_send.run(())
+                    >
+                        {tr(|t| t.rate_send)}
                     </button>
                 </div>
             </div>

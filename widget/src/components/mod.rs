@@ -21,7 +21,7 @@ pub use composer::Composer;
 pub use consent_prompt::{ConsentPrompt, FullTextLink};
 pub use contact_form::ContactForm;
 pub use header::{Avatar, Header};
-pub use menu::{Menu, WithdrawConfirm};
+pub use menu::{Menu, RateDialog, WithdrawConfirm};
 pub use message_list::MessageList;
 
 /// Moves focus to the element with this id once it is drawn (and the window no
