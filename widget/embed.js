@@ -1,6 +1,7 @@
 /*! Canal chat loader. Paste on a page (the first line is optional; see README):
  *  <script>window.Canal=window.Canal||function(){(Canal.q=Canal.q||[]).push(arguments)}</script>
  *  <script async src="https://CANAL-ORIGIN/embed.js" data-channel="KEY"></script>
+ * Optional: data-color, data-position, data-launcher-text, data-theme (see README).
  * API: Canal.open(), close(), toggle(), setLocale(code), setUser({id, name, email, phone,
  * hash, time}), on(event, fn), off(event, fn);
  * before load, Canal("open"), Canal("on", "message", fn) ... queue up and run on load.
@@ -32,21 +33,42 @@
   var READY = "canal:ready", INIT = "canal:init", CLOSE = "canal:close",
     LOCALE = "canal:locale", MESSAGE = "canal:message", CONSENT = "canal:consent",
     USER = "canal:user", REDIRECT = "canal:redirect";
+  // The look; an invalid value keeps the default.
+  function attr(name, valid) {
+    var v = me.getAttribute("data-" + name);
+    return v && valid.test(v) ? v : "";
+  }
+  var color = attr("color", /^#[0-9a-f]{6}$/i) || "#1f5fd1",
+    side = attr("position", /^(left|right)$/) || "right",
+    mode = attr("theme", /^(auto|light|dark)$/) || "auto",
+    caption = (me.getAttribute("data-launcher-text") || "").trim();
+  if (Array.from(caption).length > 40 ||
+      /[\0-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(caption)) caption = "";
+  // Black or white text, whichever contrasts more with the accent (WCAG).
+  var lum = 0;
+  [.2126, .7152, .0722].forEach(function (weight, i) {
+    var c = parseInt(color.substr(1 + 2 * i, 2), 16) / 255;
+    lum += weight * (c <= .04045 ? c / 12.92 : Math.pow((c + .055) / 1.055, 2.4));
+  });
+  var ink = (lum + .05) * (lum + .05) < .0525 ? "#fff" : "#000",
+    paper = "iframe{background:#17191c}";
   var CSS =
     ":host{all:initial}" +
-    "button{position:fixed;right:20px;bottom:20px;z-index:2147483000;display:flex;" +
+    "button{position:fixed;" + side + ":20px;bottom:20px;z-index:2147483000;display:flex;" +
     "align-items:center;gap:8px;height:56px;padding:0 20px 0 16px;border:0;" +
-    "border-radius:28px;background:#1f5fd1;color:#fff;font:600 15px system-ui,sans-serif;" +
+    "border-radius:28px;background:" + color + ";color:" + ink + ";font:600 15px system-ui,sans-serif;" +
     "box-shadow:0 4px 16px rgba(0,0,0,.25);cursor:pointer}" +
-    "button:hover{background:#1a51b3}" +
-    "button:focus-visible{outline:3px solid #1f5fd1;outline-offset:3px}" +
+    "button:hover{background-image:linear-gradient(rgba(0,0,0,.15),rgba(0,0,0,.15))}" +
+    "button:focus-visible{outline:3px solid " + color + ";outline-offset:3px}" +
     "b{position:absolute;top:-6px;right:-6px;min-width:22px;height:22px;padding:0 6px;" +
     "box-sizing:border-box;border-radius:11px;background:#c5221f;color:#fff;" +
     "font:700 12px/22px system-ui,sans-serif;text-align:center}" +
     "[hidden]{display:none}" +
-    "iframe{position:fixed;right:20px;bottom:88px;z-index:2147483000;width:380px;" +
+    "iframe{position:fixed;" + side + ":20px;bottom:88px;z-index:2147483000;width:380px;" +
     "height:600px;max-width:calc(100vw - 40px);max-height:calc(100vh - 108px);border:0;" +
     "border-radius:14px;background:#fff;box-shadow:0 8px 32px rgba(0,0,0,.25)}" +
+    // The frame's background until it paints itself.
+    (mode == "dark" ? paper : mode == "auto" ? "@media (prefers-color-scheme:dark){" + paper + "}" : "") +
     "@media (max-width:640px){iframe{inset:0;width:100%;height:100%;max-width:none;" +
     "max-height:none;border-radius:0}}";
   // Launcher texts: [button, its label, frame title, "unread"], per language.
@@ -75,9 +97,20 @@
   function draw() {
     host = d.createElement("div");
     host.id = "canal-root";
-    var root = host.attachShadow({ mode: "open" });
-    var style = d.createElement("style");
-    style.textContent = CSS;
+    var root = host.attachShadow({ mode: "open" }), sheet;
+    // A constructed sheet passes a CSP without 'unsafe-inline' in style-src; a
+    // <style> element (which would not) only where there is none.
+    try {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+    } catch (e) {}
+    if (sheet && root.adoptedStyleSheets) {
+      root.adoptedStyleSheets = [sheet];
+    } else {
+      sheet = d.createElement("style");
+      sheet.textContent = CSS;
+      root.appendChild(sheet);
+    }
     button = d.createElement("button");
     button.type = "button";
     button.setAttribute("data-testid", "canal-launcher");
@@ -89,7 +122,6 @@
     label = button.querySelector("span");
     badge = button.querySelector("b");
     button.addEventListener("click", toggle);
-    root.appendChild(style);
     root.appendChild(button);
     d.body.appendChild(host);
     relabel();
@@ -99,8 +131,8 @@
   function relabel() {
     if (!host) return;
     var t = texts();
-    label.textContent = t[0];
-    button.setAttribute("aria-label", t[1] + (unread ? " (" + unread + " " + t[3] + ")" : ""));
+    label.textContent = caption || t[0];
+    button.setAttribute("aria-label", (caption || t[1]) + (unread ? " (" + unread + " " + t[3] + ")" : ""));
     badge.textContent = unread || "";
     badge.hidden = !unread;
     if (frame) frame.title = t[2];

@@ -13,12 +13,14 @@
 //! - [`ConversationRequest`], [`ConversationCreated`]: starting a conversation.
 //! - [`ClientFrame`], [`ServerFrame`]: the WebSocket protocol.
 //! - [`embed`]: the `postMessage` contract between the loader and the frame.
+//! - [`theme`]: a channel's look (admin theme, snippet, the frame's part).
 
 pub mod admin;
 pub mod agent;
 pub mod consents;
 pub mod forms;
 pub mod rating;
+pub mod theme;
 
 use serde::{Deserialize, Serialize};
 
@@ -152,6 +154,8 @@ pub struct ChannelConfig {
     /// The personal-data agreement to accept before the first message, or `None`
     /// when the channel does not ask for consent.
     pub consent: Option<AgreementView>,
+    /// The accent colour and light/dark mode the frame paints itself in.
+    pub theme: theme::FrameTheme,
 }
 
 /// The current version of an agreement, as shown to a visitor.

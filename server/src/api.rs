@@ -34,7 +34,9 @@ pub async fn channel_config(
         Some(agreement_id) => agreement_view(&state, agreement_id).await?,
         None => None,
     };
+    let theme = crate::theme::load(state.store.pool(), &channel.id).await?;
     Ok(Json(ChannelConfig {
+        theme: crate::theme::frame(&theme),
         channel: channel.key,
         title: channel.title,
         greeting: channel.greeting,

@@ -109,7 +109,7 @@ pub async fn seed_agent(
 
 /// The snippet a site owner pastes before `</body>`.
 pub fn snippet(public_url: &str, key: &str) -> String {
-    format!(r#"<script async src="{public_url}/embed.js" data-channel="{key}"></script>"#)
+    crate::theme::snippet(public_url, key, &Default::default())
 }
 
 /// A host page that embeds the snippet, like a customer's site would.

@@ -119,13 +119,22 @@ fn too_large() -> AppError {
     )
 }
 
-/// Parses a JSON document (HTTP body or socket frame) into `T`, mapping failures to
-/// client errors: bad UTF-8, bad JSON, unknown fields, wrong shape.
+/// Parses a JSON document (HTTP body or socket frame), which must be an object, into
+/// `T`, mapping failures to client errors: bad UTF-8, bad JSON, not an object,
+/// unknown fields, wrong shape.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     if std::str::from_utf8(bytes).is_err() {
         return Err(AppError::bad_request(
             ErrorCode::BadRequest,
             "the body is not valid UTF-8",
+        ));
+    }
+    // serde reads a struct from an array too (`["#123abc"]` as its first field, the
+    // rest defaulted): every body and frame of the API is an object.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(AppError::bad_request(
+            ErrorCode::BadRequest,
+            "the body must be a JSON object",
         ));
     }
     serde_json::from_slice(bytes).map_err(|e| {

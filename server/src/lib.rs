@@ -11,6 +11,7 @@
 //! - [`ws`]: the visitor WebSocket.
 //! - [`forms`]: the widget's contact form and its agreements (consents with source `form`).
 //! - [`identity`]: `Canal.setUser` identities, verified by HMAC with a channel secret.
+//! - [`theme`]: a channel's look (colour, launcher side and text, light/dark) and its snippet.
 //! - [`messenger`]: consent in messenger chats (notice, then the next message).
 //! - [`hub`]: in-process fan-out of new messages to live sockets.
 //! - [`store`]: SQLite pool, migrations and queries.
@@ -49,6 +50,7 @@ pub mod rating;
 pub mod routing;
 pub mod store;
 pub mod templates;
+pub mod theme;
 pub mod tokens;
 pub mod validate;
 pub mod ws;

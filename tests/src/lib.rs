@@ -68,6 +68,9 @@ pub struct Canal {
 /// The password of agents the tests seed.
 pub const AGENT_PASSWORD: &str = "e2e agent password";
 
+/// The admin API's bearer token.
+pub const ADMIN_TOKEN: &str = "e2e-admin-token";
+
 impl Canal {
     pub async fn start() -> Self {
         Self::start_with_agents(&[], "evenly").await
@@ -118,7 +121,7 @@ impl Canal {
         }
         let options = Options {
             dist_dir: dist,
-            admin_token_sha256: canal_server::admin::token_hash("e2e-admin-token"),
+            admin_token_sha256: canal_server::admin::token_hash(ADMIN_TOKEN),
             ..Options::default()
         };
         let server = spawn_loopback(store.clone(), options.clone())
@@ -172,6 +175,20 @@ impl Canal {
             .await
             .expect("count")
     }
+
+    /// A call to the admin API (`path` after `/api/v1/admin`) with the admin token;
+    /// the answer's JSON, after checking it is a 200.
+    pub async fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut request = reqwest::Client::new()
+            .request(method, format!("{}/api/v1/admin{path}", self.origin()))
+            .bearer_auth(ADMIN_TOKEN);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("admin request");
+        assert_eq!(response.status(), 200, "admin {path}");
+        response.json().await.expect("admin answer")
+    }
 }
 
 /// A customer's page, served from `http://localhost:PORT` (a different origin from
@@ -190,7 +207,12 @@ impl HostPage {
 
     /// The page served with this `Content-Security-Policy` header, if any.
     pub async fn start_with_csp(canal: &Canal, csp: Option<String>) -> Self {
-        let snippet = demo::snippet(&canal.origin(), demo::CHANNEL_KEY);
+        Self::start_with_snippet(demo::snippet(&canal.origin(), demo::CHANNEL_KEY), csp).await
+    }
+
+    /// The page with this snippet (e.g. the admin API's, with the channel's theme),
+    /// served with this `Content-Security-Policy` header, if any.
+    pub async fn start_with_snippet(snippet: String, csp: Option<String>) -> Self {
         let html = format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Shop</title></head>\
              <body><h1>A customer's shop</h1><p>Products and prices.</p>{snippet}</body></html>"

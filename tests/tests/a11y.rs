@@ -460,6 +460,82 @@ async fn the_console_has_no_serious_violations() {
     browser.close().await;
 }
 
+/// A channel with its own accent, forced dark with a light accent (black text on it),
+/// then forced light with a dark one while the system prefers dark: the launcher and the
+/// chat keep their contrast.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_themed_widget_has_no_serious_violations() {
+    let canal = Canal::start().await;
+    let browser = Browser::start().await;
+    let widget = Widget::new(&browser);
+    let mut audit = Audit::default();
+    let themes = [
+        (
+            "amber accent, dark",
+            json!({"color": "#ffb300", "mode": "dark", "position": "left",
+                   "launcher_text": "Ask us anything"}),
+        ),
+        (
+            "raspberry accent, light on a dark system",
+            json!({"color": "#c2185b", "mode": "light"}),
+        ),
+    ];
+    for (at, (name, theme)) in themes.into_iter().enumerate() {
+        canal
+            .admin(reqwest::Method::PUT, "/channels/demo/theme", Some(theme))
+            .await;
+        let snippet = canal
+            .admin(reqwest::Method::GET, "/channels/demo/snippet", None)
+            .await;
+        let snippet = snippet["html"].as_str().expect("snippet").to_owned();
+        let host = HostPage::start_with_snippet(snippet, None).await;
+        if at == 1 {
+            color_scheme(&browser, "dark").await;
+        }
+        browser
+            .client
+            .goto(&host.url)
+            .await
+            .expect("open host page");
+        widget.launcher().await;
+        audit
+            .check(&browser, &format!("host page, {name}, closed launcher"))
+            .await;
+        widget.open().await;
+        if at == 0 {
+            let text = "Hello! Do you ship to Lisbon?";
+            widget.send(text).await;
+            widget.find("consent-prompt").await;
+            audit
+                .check(&browser, &format!("chat frame, {name}, consent prompt"))
+                .await;
+            widget
+                .find("consent-accept")
+                .await
+                .click()
+                .await
+                .expect("accept");
+            widget.wait_sent(text).await;
+        } else {
+            // The conversation resumed from the frame's storage; the system is dark,
+            // the channel says light.
+            widget.wait_sent("Lisbon").await;
+            let painted = browser
+                .js("return [document.documentElement.dataset.theme,\
+                            getComputedStyle(document.body).backgroundColor,\
+                            matchMedia('(prefers-color-scheme: dark)').matches];")
+                .await;
+            assert_eq!(painted, json!(["light", "rgb(255, 255, 255)", true]));
+        }
+        audit
+            .check(&browser, &format!("chat frame, {name}, after a message"))
+            .await;
+        widget.leave().await;
+    }
+    audit.assert_clean();
+    browser.close().await;
+}
+
 /// A visitor on `host` opens the chat, writes `text`, accepts the agreement and waits until
 /// the message is acknowledged; the browser stays inside the chat frame.
 async fn visitor_writes(host: &HostPage, browser: &Browser, text: &str) {

@@ -11,6 +11,7 @@ use canal_protocol::{
     consents::VisitorWithdrawal,
     forms::{ContactFormView, ContactSubmission, FieldName, FormField},
     rating::RateConversation,
+    theme::{FrameTheme, ThemeMode},
     AgreementView, Author, ChannelConfig, ClientFrame, ConsentCreated, ConsentRequest,
     ConversationCreated, ConversationRequest, ErrorCode, IdentifyRequest, MessageView, ServerFrame,
     Utm,
@@ -117,10 +118,29 @@ fn agreement(value: &Value) -> Option<AgreementView> {
     })
 }
 
+fn frame_theme(value: &Value) -> Option<FrameTheme> {
+    // Fields that own nothing first: a later field's failure then frees nothing.
+    Some(FrameTheme {
+        mode: match value.get("mode")?.as_str()? {
+            "auto" => ThemeMode::Auto,
+            "light" => ThemeMode::Light,
+            "dark" => ThemeMode::Dark,
+            _ => return None,
+        },
+        on_accent_black: match value.get("on_accent_black")? {
+            Value::Bool(black) => *black,
+            _ => return None,
+        },
+        accent: value.opt_str("accent")?,
+    })
+}
+
 /// `GET /api/v1/channels/{key}/config`.
 pub fn channel_config(text: &str) -> Option<ChannelConfig> {
     let value = object(text)?;
     Some(ChannelConfig {
+        // First: were it last, its failure would have to free every field before it.
+        theme: frame_theme(value.get("theme")?)?,
         channel: value.str("channel")?,
         title: value.str("title")?,
         greeting: value.opt_str("greeting")?,
@@ -486,8 +506,24 @@ mod tests {
             greeting: None,
             locale: None,
             consent: None,
+            theme: FrameTheme::default(),
         };
         reads_like_serde(&plain, channel_config);
+        // A new `ThemeMode` stops this compiling: add it to `frame_theme` too.
+        for mode in [ThemeMode::Auto, ThemeMode::Light, ThemeMode::Dark] {
+            match mode {
+                ThemeMode::Auto | ThemeMode::Light | ThemeMode::Dark => {}
+            }
+            let themed = ChannelConfig {
+                theme: FrameTheme {
+                    mode,
+                    accent: Some("#c2185b".into()),
+                    on_accent_black: mode == ThemeMode::Light,
+                },
+                ..plain.clone()
+            };
+            reads_like_serde(&themed, channel_config);
+        }
         for (behaviour, format) in [
             (Behaviour::RequiredAutoAccepted, TextFormat::Plain),
             (Behaviour::RequiredReadFullText, TextFormat::Html),
@@ -505,14 +541,30 @@ mod tests {
             };
             reads_like_serde(&full, channel_config);
         }
+        let theme = r#""theme":{"mode":"auto","on_accent_black":false}"#;
         for text in [
-            r#"{"channel":"demo"}"#,
-            r#"{"channel":"demo","title":1}"#,
-            r#"{"channel":"demo","title":"t","consent":{"agreement_id":"a"}}"#,
-            r#"{"channel":"demo","title":"t","locale":["es"]}"#,
+            r#"{"channel":"demo"}"#.to_owned(),
+            format!(r#"{{"channel":"demo","title":1,{theme}}}"#),
+            format!(r#"{{"channel":"demo","title":"t","consent":{{"agreement_id":"a"}},{theme}}}"#),
+            format!(r#"{{"channel":"demo","title":"t","locale":["es"],{theme}}}"#),
+            r#"{"channel":"demo","title":"t"}"#.into(),
+            r#"{"channel":"demo","title":"t","theme":null}"#.into(),
+            r#"{"channel":"demo","title":"t","theme":{}}"#.into(),
+            r#"{"channel":"demo","title":"t","theme":{"mode":"sepia"}}"#.into(),
+            r#"{"channel":"demo","title":"t","theme":{"mode":"dark","accent":7}}"#.into(),
+            r#"{"channel":"demo","title":"t","theme":{"mode":"dark","on_accent_black":1}}"#.into(),
+            r##"{"channel":"demo","title":"t","theme":{"mode":"dark","accent":"#000000"}}"##.into(),
         ] {
-            refused_like_serde(text, channel_config);
+            refused_like_serde(&text, channel_config);
         }
+        // Left out or null accents read as none, as serde reads them.
+        let bare = r#"{"channel":"demo","title":"t",
+                      "theme":{"mode":"light","accent":null,"on_accent_black":true}}"#;
+        assert_eq!(
+            channel_config(bare),
+            serde_json::from_str::<ChannelConfig>(bare).ok()
+        );
+        assert!(channel_config(bare).is_some());
     }
 
     #[test]

@@ -315,3 +315,152 @@ fn redirects_are_followed_only_from_the_frame_and_only_to_http() {
     assert_eq!(eval("location.href"), before);
     assert_eq!(eval("__seen"), json!([]));
 }
+
+/// The launcher's look: its computed colours, its distance from the viewport's
+/// left and right edges, its texts, and the rules of its sheet for the window
+/// (whatever the test browser's width and colour scheme).
+fn look() -> Value {
+    eval(
+        r#"(function () {
+            var root = __canal.root(), button = root.querySelector("button");
+            var style = getComputedStyle(button), box = button.getBoundingClientRect();
+            var sheets = root.adoptedStyleSheets || [], styles = root.querySelectorAll("style");
+            var sheet = sheets.length ? sheets[0] : styles[0].sheet, frame = {}, dark = null;
+            [].forEach.call(sheet.cssRules, function (rule) {
+                if (rule.selectorText === "iframe" && rule.style.position === "fixed") {
+                    frame = {left: rule.style.left, right: rule.style.right};
+                } else if (rule.selectorText === "iframe") {
+                    dark = rule.style.backgroundColor;
+                } else if (rule.media && rule.media.mediaText === "(prefers-color-scheme: dark)") {
+                    dark = "auto: " + rule.cssRules[0].style.backgroundColor;
+                }
+            });
+            return {background: style.backgroundColor, color: style.color,
+                    left: Math.round(box.left),
+                    right: Math.round(document.documentElement.clientWidth - box.right),
+                    text: button.textContent, label: button.getAttribute("aria-label"),
+                    adopted: sheets.length, styles: styles.length,
+                    frame: frame, dark_frame: dark};
+        })()"#,
+    )
+}
+
+/// The page's snippet with these `data-` attributes.
+fn load_with(attributes: &[(&str, &str)]) {
+    let set: String = attributes
+        .iter()
+        .map(|(name, value)| {
+            format!(
+                "s.setAttribute({}, {});",
+                Value::from(format!("data-{name}")),
+                Value::from(*value)
+            )
+        })
+        .collect();
+    load(&set);
+}
+
+#[wasm_bindgen_test]
+fn the_snippet_s_attributes_style_the_launcher_and_the_window() {
+    load_with(&[
+        ("color", "#C2185B"),
+        ("position", "left"),
+        ("launcher-text", "  Ask us anything  "),
+        ("theme", "dark"),
+    ]);
+    let themed = look();
+    assert_eq!(themed["background"], "rgb(194, 24, 91)", "{themed}");
+    assert_eq!(
+        themed["color"], "rgb(255, 255, 255)",
+        "white on a dark accent"
+    );
+    assert_eq!(themed["left"], 20, "on the left: {themed}");
+    assert_eq!(themed["text"], "Ask us anything");
+    assert_eq!(
+        themed["label"], "Ask us anything",
+        "the name holds the text"
+    );
+    // A constructed sheet, no <style> element (which a strict CSP would refuse).
+    assert_eq!(
+        (&themed["adopted"], &themed["styles"]),
+        (&json!(1), &json!(0))
+    );
+    assert_eq!(
+        themed["frame"],
+        json!({"left": "20px", "right": ""}),
+        "the window on the same side"
+    );
+    assert_eq!(
+        themed["dark_frame"], "rgb(23, 25, 28)",
+        "dark until it paints"
+    );
+    // The unread count still follows the custom text.
+    js("Canal.open(); Canal.close();
+        __canal.fromFrame({type: 'canal:message', author: 'agent', seq: 1, text: 'x'})");
+    assert_eq!(state()["label"], "Ask us anything (1 unread)");
+
+    // A light accent gets black text; auto follows the system for the window.
+    load_with(&[("color", "#ffcc00"), ("theme", "auto")]);
+    let light = look();
+    assert_eq!(light["color"], "rgb(0, 0, 0)", "black on a light accent");
+    assert_eq!(light["dark_frame"], "auto: rgb(23, 25, 28)", "{light}");
+    load_with(&[("theme", "light")]);
+    assert_eq!(look()["dark_frame"], Value::Null, "light: never dark");
+}
+
+#[wasm_bindgen_test]
+fn bad_attribute_values_are_ignored() {
+    load("");
+    let default = look();
+    assert_eq!(default["background"], "rgb(31, 95, 209)");
+    assert_eq!(default["color"], "rgb(255, 255, 255)");
+    assert_eq!(default["right"], 20, "{default}");
+    assert_eq!(default["text"], "Chat");
+    assert_eq!(default["label"], "Chat with us");
+    assert_eq!(default["frame"], json!({"left": "", "right": "20px"}));
+    assert_eq!(default["dark_frame"], "auto: rgb(23, 25, 28)");
+    let forty_one = "я".repeat(41);
+    for attributes in [
+        [("color", "red")],
+        [("color", "#12345")],
+        [("color", "#1234567")],
+        [("color", "#12345g")],
+        [("color", "123456")],
+        [("color", "#123456;background:url(x)")],
+        [("color", "")],
+        [("position", "middle")],
+        [("position", "LEFT")],
+        [("position", "left;top:0")],
+        [("launcher-text", "")],
+        [("launcher-text", "   ")],
+        [("launcher-text", &forty_one)],
+        [("launcher-text", "two\nlines")],
+        [("launcher-text", "bell\u{7}")],
+        [("launcher-text", "ab\u{202e}cd")],
+        [("theme", "sepia")],
+        [("theme", "DARK")],
+    ] {
+        load_with(&attributes);
+        assert_eq!(look(), default, "{attributes:?}");
+    }
+    // Forty characters (not UTF-16 units) are fine.
+    let forty = "😀".repeat(40);
+    load_with(&[("launcher-text", &forty)]);
+    assert_eq!(look()["text"], forty);
+}
+
+#[wasm_bindgen_test]
+fn without_constructed_sheets_the_launcher_gets_a_style_element() {
+    js("window.__adopted = Object.getOwnPropertyDescriptor(ShadowRoot.prototype, 'adoptedStyleSheets');
+        delete ShadowRoot.prototype.adoptedStyleSheets;");
+    load_with(&[("color", "#c2185b"), ("position", "left")]);
+    let fallback = look();
+    js("Object.defineProperty(ShadowRoot.prototype, 'adoptedStyleSheets', window.__adopted)");
+    assert_eq!(
+        (&fallback["adopted"], &fallback["styles"]),
+        (&json!(0), &json!(1)),
+        "{fallback}"
+    );
+    assert_eq!(fallback["background"], "rgb(194, 24, 91)");
+    assert_eq!(fallback["left"], 20);
+}

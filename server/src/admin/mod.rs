@@ -125,6 +125,11 @@ pub fn router() -> Router<AppState> {
             "/channels/{key}/identity/secret",
             post(crate::identity::new_secret),
         )
+        .route(
+            "/channels/{key}/theme",
+            get(crate::theme::get_theme).put(crate::theme::put_theme),
+        )
+        .route("/channels/{key}/snippet", get(crate::theme::get_snippet))
         .merge(agreements::routes())
         .merge(routing::routes())
 }

@@ -16,3 +16,4 @@ mod origins;
 mod rating;
 mod routes;
 mod socket;
+mod theme;

@@ -1,6 +1,6 @@
 //! The frame's root: reads its URL, talks to the loader, loads the channel.
 
-use canal_protocol::{embed, ChannelConfig, VisitorUser};
+use canal_protocol::{embed, theme::FrameTheme, ChannelConfig, VisitorUser};
 use leptos::{
     either::{Either, EitherOf3},
     prelude::*,
@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
         async move {
             let loaded = api::fetch_config(channel).await;
             if let Ok(config) = &loaded {
+                paint(&config.theme);
                 if !host_chose.try_get_value().unwrap_or(true) {
                     speak(i18n::pick(config.locale.as_deref()));
                 }
@@ -101,4 +102,26 @@ pub fn App() -> impl IntoView {
             })
         }
     })
+}
+
+/// Paints the channel's theme on the document's root: `data-theme` (the sheet's
+/// light and dark palettes follow it; `auto` leaves them to the system), and the
+/// accent and the text colour on it as custom properties through the CSSOM, which
+/// no `style-src` policy stops.
+fn paint(theme: &FrameTheme) {
+    use wasm_bindgen::JsCast;
+    let Some(root) = document().document_element() else {
+        return;
+    };
+    let _ = root.set_attribute("data-theme", theme.mode.as_str());
+    if let Some(accent) = &theme.accent {
+        let style = root.unchecked_ref::<web_sys::HtmlElement>().style();
+        let _ = style.set_property("--cn-accent", accent);
+        let ink = if theme.on_accent_black {
+            "#000"
+        } else {
+            "#fff"
+        };
+        let _ = style.set_property("--cn-on-accent", ink);
+    }
 }
