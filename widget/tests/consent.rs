@@ -928,6 +928,84 @@ async fn unsent_messages_are_kept_until_acknowledged_even_across_a_closed_page()
 }
 
 #[wasm_bindgen_test]
+async fn the_visitor_rates_the_chat_from_the_menu() {
+    clear_canal_keys();
+    install_fakes(json!({
+        "/conversations/conv_r/rating": {"status": 200,
+            "body": {"rating": "dislike", "comment": "Slow", "rated_at": "t"}}
+    }));
+    storage::save(
+        "rate-test",
+        &storage::StoredSession {
+            visitor_token: "tok_r".into(),
+            consent_id: Some("cons_r".into()),
+            conversation_id: Some("conv_r".into()),
+            outbox: Vec::new(),
+        },
+    );
+    let root = container();
+    let _mounted = mount_window(&root, "rate-test", None);
+    until("the socket", || {
+        fake("window.__canal.sockets.length") == json!(1)
+    })
+    .await;
+    let rate_item = |root: &Element| get(root, "menu-rate").has_attribute("hidden");
+    assert!(rate_item(&root), "nothing to rate before a message");
+    js_sys::eval(
+        r#"var s = window.__canal.sockets[0]; s.open();
+           s.deliver({type: "welcome", conversation_id: "conv_r", last_seq: 1});
+           s.deliver({type: "message", seq: 1, author: "agent", text: "Hi", sent_at: "t"});"#,
+    )
+    .expect("welcome");
+    until("the rate item", || !rate_item(&root)).await;
+    click(&root, "menu");
+    click(&root, "menu-rate");
+    let dialog = get(&root, "rate-dialog");
+    until("the dialog", || {
+        !dialog
+            .parent_element()
+            .is_some_and(|backdrop| backdrop.has_attribute("hidden"))
+    })
+    .await;
+    let send = || get(&root, "rate-send").has_attribute("disabled");
+    assert!(send(), "Send waits for a choice");
+    click(&root, "cn-rate-poor");
+    until("Poor pressed", || {
+        get(&root, "cn-rate-poor")
+            .get_attribute("aria-pressed")
+            .as_deref()
+            == Some("true")
+    })
+    .await;
+    assert_eq!(
+        get(&root, "cn-rate-good")
+            .get_attribute("aria-pressed")
+            .as_deref(),
+        Some("false")
+    );
+    let comment: HtmlTextAreaElement = get(&root, "rate-comment").unchecked_into();
+    comment.set_value("Slow");
+    comment
+        .dispatch_event(&web_sys::Event::new("input").expect("event"))
+        .expect("input");
+    until("Send enabled", || !send()).await;
+    click(&root, "rate-send");
+    until("the thank-you", || {
+        text(&root, "status").contains("Thank you for your rating")
+    })
+    .await;
+    assert_eq!(
+        fake("window.__canal.requests.filter(function (r) { return r.method === 'PUT'; })"),
+        json!([{"url": "/api/v1/channels/rate-test/conversations/conv_r/rating", "method": "PUT",
+                "body": {"visitor_token": "tok_r", "rating": "dislike", "comment": "Slow"}}])
+    );
+    assert!(dialog
+        .parent_element()
+        .is_some_and(|backdrop| backdrop.has_attribute("hidden")));
+    clear_canal_keys();
+}
+
+#[wasm_bindgen_test]
 async fn history_is_not_news_and_later_messages_reach_the_host_page() {
     clear_canal_keys();
     install_fakes(json!({}));
