@@ -41,7 +41,10 @@
   var color = attr("color", /^#[0-9a-f]{6}$/i) || "#1f5fd1",
     side = attr("position", /^(left|right)$/) || "right",
     mode = attr("theme", /^(auto|light|dark)$/) || "auto",
-    caption = (me.getAttribute("data-launcher-text") || "").trim();
+    caption = (me.getAttribute("data-launcher-text") || "").trim(),
+    // A short chime for an agent's message the visitor is not watching; data-sound="off"
+    // keeps the page silent.
+    sound = me.getAttribute("data-sound") != "off", audio;
   if (Array.from(caption).length > 40 ||
       /[\0-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(caption)) caption = "";
   // Black or white text, whichever contrasts more with the accent (WCAG).
@@ -155,6 +158,26 @@
   }
 
   // The visitor sees the chat: the window is open and the page is not hidden.
+  // Two soft tones (Web Audio, nothing downloaded). The visitor has clicked on this
+  // page before any agent writes, so browsers let it play.
+  function chime() {
+    try {
+      var A = sound && (w.AudioContext || w.webkitAudioContext);
+      if (!A) return;
+      audio = audio || new A();
+      var t = audio.currentTime, o = audio.createOscillator(), g = audio.createGain();
+      o.frequency.setValueAtTime(880, t);
+      o.frequency.setValueAtTime(660, t + .12);
+      g.gain.setValueAtTime(.0001, t);
+      g.gain.exponentialRampToValueAtTime(.2, t + .02);
+      g.gain.exponentialRampToValueAtTime(.0001, t + .3);
+      o.connect(g);
+      g.connect(audio.destination);
+      o.start(t);
+      o.stop(t + .3);
+    } catch (e) {}
+  }
+
   function watched() {
     return isOpen() && !d.hidden;
   }
@@ -188,7 +211,10 @@
       var message = { author: String(data.author), seq: data.seq };
       if (agent && typeof data.text === "string") message.text = data.text;
       emit("message", message);
-      if (agent && !watched()) count(unread + 1);
+      if (agent && !watched()) {
+        count(unread + 1);
+        chime();
+      }
     } else if (type === CONSENT) {
       emit("consent");
     } else if (type === REDIRECT) {

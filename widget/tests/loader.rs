@@ -464,3 +464,42 @@ fn without_constructed_sheets_the_launcher_gets_a_style_element() {
     assert_eq!(fallback["background"], "rgb(194, 24, 91)");
     assert_eq!(fallback["left"], 20);
 }
+
+/// Replaces Web Audio with a recorder of the tones played.
+const FAKE_AUDIO: &str = "window.__tones = [];
+    window.AudioContext = function () { this.currentTime = 0; this.destination = {}; };
+    AudioContext.prototype.createGain = function () {
+        return {gain: {setValueAtTime: function () {}, exponentialRampToValueAtTime: function () {}},
+                connect: function () {}};
+    };
+    AudioContext.prototype.createOscillator = function () {
+        var tones = [];
+        return {frequency: {setValueAtTime: function (f) { tones.push(f); }},
+                connect: function () {}, start: function () { __tones.push(tones); },
+                stop: function () {}};
+    };";
+
+#[wasm_bindgen_test]
+fn an_agent_message_the_visitor_is_not_watching_chimes_unless_the_snippet_says_off() {
+    load(FAKE_AUDIO);
+    js("Canal.open(); Canal.close();
+        __canal.fromFrame({type: 'canal:message', author: 'agent', seq: 1, text: 'Hi'});
+        __canal.fromFrame({type: 'canal:message', author: 'visitor', seq: 2});
+        __canal.fromFrame({type: 'canal:message', author: 'system', seq: 3})");
+    assert_eq!(
+        eval("__tones"),
+        json!([[880, 660]]),
+        "one chime, for the agent only"
+    );
+    js("Canal.open();
+        __canal.fromFrame({type: 'canal:message', author: 'agent', seq: 4, text: 'Watched'})");
+    assert_eq!(eval("__tones.length"), json!(1), "no chime while watched");
+
+    load(&format!(
+        "{FAKE_AUDIO} s.setAttribute('data-sound', 'off');"
+    ));
+    js("Canal.open(); Canal.close();
+        __canal.fromFrame({type: 'canal:message', author: 'agent', seq: 1, text: 'Hi'})");
+    assert_eq!(eval("__tones"), json!([]));
+    assert_eq!(state()["badge"], "1", "still counted as unread");
+}
