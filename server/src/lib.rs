@@ -12,7 +12,8 @@
 //! - [`forms`]: the widget's contact form and its agreements (consents with source `form`).
 //! - [`identity`]: `Canal.setUser` identities, verified by HMAC with a channel secret.
 //! - [`messenger`]: consent in messenger chats (notice, then the next message).
-//! - [`hub`]: in-process fan-out of new messages to live sockets.
+//! - [`hub`]: in-process fan-out of new messages (and the agent's typing) to live sockets.
+//! - [`typing`]: typing indicators: the throttle of `typing` frames.
 //! - [`store`]: SQLite pool, migrations and queries.
 //! - [`ledger`]: the append-only, hash-chained consent ledger and its group-commit writer.
 //! - [`tokens`]: signed visitor tokens.
@@ -49,6 +50,7 @@ pub mod routing;
 pub mod store;
 pub mod templates;
 pub mod tokens;
+pub mod typing;
 pub mod validate;
 pub mod ws;
 

@@ -15,3 +15,4 @@ mod ledger;
 mod origins;
 mod routes;
 mod socket;
+mod typing;
