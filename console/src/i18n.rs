@@ -103,6 +103,10 @@ pub struct Strings {
     pub refused_internal: &'static str,
     pub refused_other: &'static str,
     pub closed_read_only: &'static str,
+    /// Under the messages while the visitor writes.
+    pub visitor_typing: &'static str,
+    /// On an inbox line while its visitor writes.
+    pub typing_short: &'static str,
 
     pub views: &'static str,
     pub conversations: &'static str,
@@ -252,6 +256,8 @@ pub static EN: Strings = Strings {
     refused_internal: "The server failed; nothing changed. Try again.",
     refused_other: "The server refused that; nothing changed.",
     closed_read_only: "This conversation is closed. Its history is read-only.",
+    visitor_typing: "The visitor is typing…",
+    typing_short: "typing…",
 
     views: "Views",
     conversations: "Conversations",

@@ -14,7 +14,7 @@ use leptos::{
 };
 
 use crate::api::{self, Socket, SocketEvent};
-use crate::state::{ConsoleState, ReplyError};
+use crate::state::{ConsoleState, ReplyError, TypingOut};
 use crate::time::now_ms;
 
 /// The socket's state, as the header shows it.
@@ -43,6 +43,8 @@ impl Link {
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 /// Longest wait between reconnect attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// How long a visitor's typing shows without news (a stop can be lost).
+const TYPING_SHOWS: Duration = Duration::from_secs(6);
 
 /// The wait before reconnect attempt `attempt` (1, 2, ...): one second, doubling
 /// up to 30 s, spread by ±20 % with `jitter` (0 to 1) so that consoles cut off
@@ -86,6 +88,10 @@ pub struct Console {
     retry: StoredValue<Option<TimeoutHandle>>,
     attempts: StoredValue<u32>,
     drafts: StoredValue<HashMap<String, String>>,
+    /// When the agent's typing is worth a frame.
+    typing_out: StoredValue<TypingOut>,
+    /// Per conversation, the timer that hides the visitor's typing.
+    typing_timers: StoredValue<HashMap<String, TimeoutHandle>>,
     on_signed_out: Callback<()>,
 }
 
@@ -101,6 +107,8 @@ impl Console {
             retry: StoredValue::new(None),
             attempts: StoredValue::new(0),
             drafts: StoredValue::new(HashMap::new()),
+            typing_out: StoredValue::new(TypingOut::default()),
+            typing_timers: StoredValue::new(HashMap::new()),
             on_signed_out,
         };
         let now = console.now;
@@ -125,11 +133,14 @@ impl Console {
         !self.state.is_disposed()
     }
 
-    /// Drops the socket and any scheduled reconnect.
+    /// Drops the socket and any scheduled reconnect (and typing timers).
     fn stop(&self) {
         if let Some(Some(handle)) = self.retry.try_get_value() {
             handle.clear();
         }
+        self.typing_timers.try_update_value(|timers| {
+            timers.drain().for_each(|(_, handle)| handle.clear());
+        });
         self.retry.try_set_value(None);
         self.socket.try_update_value(|socket| *socket = None);
     }
@@ -172,6 +183,13 @@ impl Console {
                 if matches!(*frame, AgentServerFrame::Welcome { .. }) {
                     self.attempts.set_value(0);
                     self.link.set(Link::Live);
+                }
+                if let AgentServerFrame::Typing {
+                    conversation_id,
+                    typing,
+                } = &*frame
+                {
+                    self.visitor_typing(conversation_id, *typing);
                 }
                 let out = self
                     .state
@@ -269,6 +287,69 @@ impl Console {
             .map_err(ReplyFailure::Refused)?;
         self.send(&frame);
         Ok(())
+    }
+
+    /// (Re)starts or ends the timer that hides a visitor's typing after
+    /// [`TYPING_SHOWS`] without news.
+    fn visitor_typing(&self, id: &str, typing: bool) {
+        let this = *self;
+        let handle = typing
+            .then(|| {
+                let id = id.to_owned();
+                set_timeout_with_handle(
+                    move || {
+                        if !this.alive() {
+                            return;
+                        }
+                        this.typing_timers.update_value(|timers| {
+                            timers.remove(&id);
+                        });
+                        this.state.update(|state| {
+                            state.apply(AgentServerFrame::Typing {
+                                conversation_id: id,
+                                typing: false,
+                            });
+                        });
+                    },
+                    TYPING_SHOWS,
+                )
+                .ok()
+            })
+            .flatten();
+        let old = self.typing_timers.try_update_value(|timers| match handle {
+            Some(handle) => timers.insert(id.to_owned(), handle),
+            None => timers.remove(id),
+        });
+        if let Some(Some(old)) = old {
+            old.clear();
+        }
+    }
+
+    /// The draft of a conversation changed (`empty` or not; the composer also
+    /// says `empty` when it is sent or left): tells the visitor that the agent
+    /// writes, at most every 3 s, or stopped. Never what. Only for conversations
+    /// this agent holds (the server refuses the rest).
+    pub fn typed(&self, id: &str, empty: bool) {
+        let now = now_ms();
+        let frames = self
+            .typing_out
+            .try_update_value(|out| out.draft(id, empty, now))
+            .unwrap_or_default();
+        for frame in frames {
+            let AgentClientFrame::Typing {
+                conversation_id, ..
+            } = &frame
+            else {
+                continue;
+            };
+            if self
+                .state
+                .try_with_untracked(|state| state.holds(conversation_id))
+                .unwrap_or(false)
+            {
+                self.send(&frame);
+            }
+        }
     }
 
     /// Hides the notice.

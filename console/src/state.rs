@@ -2,6 +2,7 @@
 //! the agent socket to it: the inbox, the open conversation with its history,
 //! routing log and pending replies, colleagues, own status and the last refusal.
 //! No browser, no signals (native unit tests); `session` keeps it in a signal.
+//! [`TypingOut`] decides when the agent's own typing is worth a frame.
 //!
 //! The server is the authority. The console only remembers what it was told, plus
 //! two things of its own: replies it sent and has not seen acknowledged (re-sent
@@ -171,6 +172,9 @@ pub struct ConsoleState {
     notices: u64,
     /// Taken from the inbox: open it once the server says it is ours.
     follow: Option<String>,
+    /// Conversations whose visitor is typing (until a stop, their message, or the
+    /// session's timer says the news is too old).
+    typing: Vec<String>,
 }
 
 impl ConsoleState {
@@ -197,6 +201,7 @@ impl ConsoleState {
             } => self.welcome(agent, status, agents, inbox),
             AgentServerFrame::Upsert { conversation } => self.upsert(conversation),
             AgentServerFrame::Remove { conversation_id } => {
+                self.typing.retain(|id| *id != conversation_id);
                 self.lines.retain(|l| l.summary.id != conversation_id);
                 if self.follow.as_deref() == Some(conversation_id.as_str()) {
                     self.follow = None;
@@ -224,6 +229,9 @@ impl ConsoleState {
                 conversation_id,
                 message,
             } => {
+                if message.author == Author::Visitor {
+                    self.typing.retain(|id| *id != conversation_id);
+                }
                 match self.open.as_mut().filter(|o| o.id == conversation_id) {
                     Some(open) => {
                         insert_message(&mut open.messages, message);
@@ -268,6 +276,16 @@ impl ConsoleState {
             }
             AgentServerFrame::Status { status } => {
                 self.status = status;
+                Vec::new()
+            }
+            AgentServerFrame::Typing {
+                conversation_id,
+                typing,
+            } => {
+                self.typing.retain(|id| *id != conversation_id);
+                if typing {
+                    self.typing.push(conversation_id);
+                }
                 Vec::new()
             }
             AgentServerFrame::Error {
@@ -323,6 +341,7 @@ impl ConsoleState {
         self.me = Some(agent);
         self.status = status;
         self.agents = agents;
+        self.typing.clear();
         let old = std::mem::take(&mut self.lines);
         // The server's order, first on top.
         let count = inbox.len() as u64;
@@ -372,6 +391,7 @@ impl ConsoleState {
             open.summary = Some(conversation.clone());
         }
         if kind == InboxKind::Closed {
+            self.typing.retain(|t| *t != id);
             self.lines.retain(|l| l.summary.id != id);
         } else {
             self.clock += 1;
@@ -405,6 +425,17 @@ impl ConsoleState {
     /// The inbox line of a conversation.
     pub fn line(&self, id: &str) -> Option<&InboxLine> {
         self.lines.iter().find(|l| l.summary.id == id)
+    }
+
+    /// Whether the visitor of a conversation is typing, as last said.
+    pub fn visitor_typing(&self, id: &str) -> bool {
+        self.typing.iter().any(|t| t == id)
+    }
+
+    /// Whether this agent holds a conversation (and so may reply and type in it).
+    pub fn holds(&self, id: &str) -> bool {
+        self.line(id)
+            .is_some_and(|l| l.summary.kind == InboxKind::Mine)
     }
 
     /// Pending replies whose stored copy is in the open history are done.
@@ -626,6 +657,50 @@ fn insert_message(messages: &mut Vec<MessageView>, message: MessageView) {
     match messages.binary_search_by_key(&message.seq, |m| m.seq) {
         Ok(_) => {}
         Err(at) => messages.insert(at, message),
+    }
+}
+
+/// Least time between two starts of the agent's typing sent to the server, in ms.
+pub const TYPING_EVERY_MS: i64 = 3_000;
+
+/// When the agent's typing is worth a frame: a start when the draft of a
+/// conversation gets text, again at most every [`TYPING_EVERY_MS`] while it is
+/// edited; a stop when it is sent or emptied (or left), or when another
+/// conversation's draft gets text. Never the text itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TypingOut {
+    /// The conversation a start was sent for (and no stop since), and when.
+    started: Option<(String, i64)>,
+}
+
+impl TypingOut {
+    /// The draft of `conversation_id` changed (to `empty` or not) at `now` (ms):
+    /// the frames to send.
+    pub fn draft(&mut self, conversation_id: &str, empty: bool, now: i64) -> Vec<AgentClientFrame> {
+        let mut out = Vec::new();
+        if let Some((started, at)) = &self.started {
+            let same = started == conversation_id;
+            if !same && empty {
+                return out;
+            }
+            if !same || empty {
+                out.push(AgentClientFrame::Typing {
+                    conversation_id: started.clone(),
+                    typing: false,
+                });
+                self.started = None;
+            } else if now - at < TYPING_EVERY_MS {
+                return out;
+            }
+        }
+        if !empty {
+            self.started = Some((conversation_id.to_owned(), now));
+            out.push(AgentClientFrame::Typing {
+                conversation_id: conversation_id.to_owned(),
+                typing: true,
+            });
+        }
+        out
     }
 }
 
@@ -1226,5 +1301,105 @@ mod tests {
             status: Status::Away,
         });
         assert_eq!(state.status, Status::Away);
+    }
+
+    fn typing(id: &str, typing: bool) -> AgentServerFrame {
+        AgentServerFrame::Typing {
+            conversation_id: id.into(),
+            typing,
+        }
+    }
+
+    #[test]
+    fn the_visitors_typing_shows_until_a_stop_their_message_or_the_line_goes() {
+        let mut state = welcomed(
+            Role::Agent,
+            vec![
+                summary("c1", InboxKind::Mine),
+                summary("c2", InboxKind::Mine),
+            ],
+        );
+        assert!(!state.visitor_typing("c1"));
+        state.apply(typing("c1", true));
+        state.apply(typing("c1", true));
+        state.apply(typing("c2", true));
+        assert!(state.visitor_typing("c1") && state.visitor_typing("c2"));
+        state.apply(typing("c1", false));
+        assert!(!state.visitor_typing("c1"));
+        assert!(state.visitor_typing("c2"), "only that conversation");
+
+        state.apply(typing("c1", true));
+        state.apply(AgentServerFrame::Message {
+            conversation_id: "c1".into(),
+            message: message(1, Author::Agent, "mine"),
+        });
+        assert!(
+            state.visitor_typing("c1"),
+            "an agent's message is not theirs"
+        );
+        state.apply(AgentServerFrame::Message {
+            conversation_id: "c1".into(),
+            message: message(2, Author::Visitor, "theirs"),
+        });
+        assert!(!state.visitor_typing("c1"));
+
+        state.apply(AgentServerFrame::Remove {
+            conversation_id: "c2".into(),
+        });
+        assert!(!state.visitor_typing("c2"));
+        state.apply(typing("c1", true));
+        state.apply(AgentServerFrame::Upsert {
+            conversation: summary("c1", InboxKind::Closed),
+        });
+        assert!(!state.visitor_typing("c1"));
+        state.apply(typing("c3", true));
+        state.apply(AgentServerFrame::Welcome {
+            agent: me(Role::Agent),
+            status: Status::Online,
+            agents: Vec::new(),
+            inbox: vec![summary("c3", InboxKind::Mine)],
+        });
+        assert!(
+            !state.visitor_typing("c3"),
+            "a new connection starts afresh"
+        );
+        assert!(state.holds("c3"));
+        assert!(!state.holds("c1"));
+    }
+
+    #[test]
+    fn the_agents_typing_starts_at_most_every_three_seconds_and_stops_once() {
+        let start = |id: &str| AgentClientFrame::Typing {
+            conversation_id: id.into(),
+            typing: true,
+        };
+        let stop = |id: &str| AgentClientFrame::Typing {
+            conversation_id: id.into(),
+            typing: false,
+        };
+        let mut out = TypingOut::default();
+        assert_eq!(out.draft("c1", true, 0), [], "nothing to stop");
+        assert_eq!(out.draft("c1", false, 1_000), [start("c1")]);
+        assert_eq!(out.draft("c1", false, 2_000), []);
+        assert_eq!(out.draft("c1", false, 3_999), []);
+        assert_eq!(out.draft("c1", false, 4_000), [start("c1")]);
+        assert_eq!(
+            out.draft("c1", true, 4_100),
+            [stop("c1")],
+            "sent or emptied"
+        );
+        assert_eq!(out.draft("c1", true, 4_200), []);
+        assert_eq!(
+            out.draft("c1", false, 4_300),
+            [start("c1")],
+            "again at once"
+        );
+        assert_eq!(
+            out.draft("c2", false, 4_400),
+            [stop("c1"), start("c2")],
+            "another conversation's draft"
+        );
+        assert_eq!(out.draft("c1", true, 4_500), [], "c2's start stands");
+        assert_eq!(out.draft("c2", true, 4_600), [stop("c2")]);
     }
 }

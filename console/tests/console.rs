@@ -190,11 +190,17 @@ fn install_fakes(responses: Value) {
                 return Promise.resolve(new Response(
                     '{{"error":{{"code":"not_found","message":"no route"}}}}', {{ status: 404 }}));
             }};
+            // `sent`: what the console sent but typing frames (which come and go
+            // with the draft); `frames`: everything, in order.
             function FakeSocket(url) {{
-                this.url = url; this.sent = []; this.readyState = 0;
+                this.url = url; this.sent = []; this.frames = []; this.readyState = 0;
                 fake.sockets.push(this);
             }}
-            FakeSocket.prototype.send = function (text) {{ this.sent.push(JSON.parse(text)); }};
+            FakeSocket.prototype.send = function (text) {{
+                var frame = JSON.parse(text);
+                this.frames.push(frame);
+                if (frame.type !== "typing") this.sent.push(frame);
+            }};
             FakeSocket.prototype.close = function () {{ this.readyState = 3; }};
             FakeSocket.prototype.open = function () {{
                 this.readyState = 1; if (this.onopen) this.onopen(new Event("open"));
@@ -224,6 +230,14 @@ fn socket_count() -> usize {
 /// The frames the console sent on socket `i`.
 fn sent(i: usize) -> Vec<Value> {
     match fake(&format!("window.__canal.sockets[{i}].sent")) {
+        Value::Array(frames) => frames,
+        _ => Vec::new(),
+    }
+}
+
+/// Everything the console sent on socket `i`, typing frames included.
+fn frames(i: usize) -> Vec<Value> {
+    match fake(&format!("window.__canal.sockets[{i}].frames")) {
         Value::Array(frames) => frames,
         _ => Vec::new(),
     }
@@ -1446,4 +1460,128 @@ async fn the_chat_stays_live_behind_the_settings() {
     click(&get(&root, "chat-link"));
     until("the chat again", || !body().has_attribute("hidden")).await;
     assert!(find(&root, "settings").is_none());
+}
+
+// ---- typing ------------------------------------------------------------------------
+
+fn typing(id: &str, typing: bool) -> AgentServerFrame {
+    AgentServerFrame::Typing {
+        conversation_id: id.into(),
+        typing,
+    }
+}
+
+fn typing_frames() -> Vec<Value> {
+    frames(0)
+        .into_iter()
+        .filter(|f| f["type"] == "typing")
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_visitors_typing_shows_in_the_view_and_on_the_line_until_a_stop_or_their_message() {
+    let (root, _mounted) = live_console(
+        Role::Agent,
+        vec![
+            summary("c1", InboxKind::Mine),
+            summary("c2", InboxKind::Mine),
+        ],
+    )
+    .await;
+    open_with_history(&root, "c1", InboxKind::Mine).await;
+    let line_typing = |id: &str| {
+        item(&root, id)
+            .map(|line| !get(&line, "item-typing").has_attribute("hidden"))
+            .unwrap_or(false)
+    };
+    assert_eq!(text(&get(&root, "visitor-typing")), "");
+    assert!(!line_typing("c1"));
+
+    deliver(0, &typing("c1", true));
+    until("the view to say so", || {
+        text(&get(&root, "visitor-typing")) == "The visitor is typing…"
+    })
+    .await;
+    assert!(line_typing("c1"));
+    assert!(!line_typing("c2"), "only that conversation");
+    assert_eq!(
+        get(&root, "visitor-typing")
+            .get_attribute("role")
+            .as_deref(),
+        Some("status")
+    );
+
+    deliver(0, &typing("c1", false));
+    until("a stop to hide it", || {
+        text(&get(&root, "visitor-typing")).is_empty() && !line_typing("c1")
+    })
+    .await;
+
+    // Another conversation's visitor: its line only.
+    deliver(0, &typing("c2", true));
+    until("the other line", || line_typing("c2")).await;
+    assert_eq!(text(&get(&root, "item-typing")), "typing…");
+    assert_eq!(text(&get(&root, "visitor-typing")), "");
+    deliver(
+        0,
+        &AgentServerFrame::Message {
+            conversation_id: "c2".into(),
+            message: message(9, Author::Visitor, "Hello?"),
+        },
+    );
+    until("their message to hide it", || !line_typing("c2")).await;
+
+    // A stop can be lost: with no news it goes by itself (after 6 s).
+    deliver(0, &typing("c1", true));
+    until("the view to say so", || line_typing("c1")).await;
+    until_within(10_000.0, "silence to hide it", || {
+        text(&get(&root, "visitor-typing")).is_empty() && !line_typing("c1")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_reply_box_says_typing_once_then_stops_when_sent_and_never_with_text() {
+    let (root, _mounted) = live_console(
+        Role::Agent,
+        vec![
+            summary("c1", InboxKind::Mine),
+            summary("c2", InboxKind::Mine),
+        ],
+    )
+    .await;
+    open_with_history(&root, "c1", InboxKind::Mine).await;
+    let start = json!({"type": "typing", "conversation_id": "c1", "typing": true});
+    let stop = json!({"type": "typing", "conversation_id": "c1", "typing": false});
+
+    type_into(&root, "reply-input", "I");
+    type_into(&root, "reply-input", "In stock");
+    press(&root, "reply-input", "Enter", false);
+    until("the reply", || {
+        sent(0).last().is_some_and(|f| f["type"] == "reply")
+    })
+    .await;
+    assert_eq!(typing_frames(), [start.clone(), stop.clone()]);
+    let all_frames = frames(0);
+    let at = |want: &Value| all_frames.iter().position(|f| f == want);
+    let reply = all_frames.iter().position(|f| f["type"] == "reply");
+    assert!(at(&start) < reply && reply < at(&stop), "{all_frames:?}");
+
+    // Emptying the draft by hand stops too; leaving the conversation with a
+    // draft stops as well.
+    type_into(&root, "reply-input", "x");
+    until("a new start", || typing_frames().len() == 3).await;
+    type_into(&root, "reply-input", "");
+    until("the stop", || typing_frames().len() == 4).await;
+    type_into(&root, "reply-input", "half a reply");
+    until("a new start", || typing_frames().len() == 5).await;
+    open_with_history(&root, "c2", InboxKind::Mine).await;
+    until("the stop on leaving", || typing_frames().len() == 6).await;
+    assert_eq!(typing_frames()[5], stop);
+    assert!(
+        typing_frames()
+            .iter()
+            .all(|f| f.as_object().is_some_and(|o| o.len() == 3)),
+        "type, conversation and the fact: no text"
+    );
 }

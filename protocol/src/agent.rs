@@ -218,6 +218,13 @@ pub enum AgentClientFrame {
     },
     /// Close a held conversation.
     Close { conversation_id: String },
+    /// This agent started or stopped writing in a conversation they may reply in.
+    /// Only the fact: no draft text. Never stored; passed on to the visitor at
+    /// most about once a second (extra frames are dropped).
+    Typing {
+        conversation_id: String,
+        typing: bool,
+    },
 }
 
 /// Frames the server sends on the agent socket.
@@ -262,6 +269,12 @@ pub enum AgentServerFrame {
     Agents { agents: Vec<AgentSummary> },
     /// This agent's own availability (echo of `status`).
     Status { status: Status },
+    /// The visitor of a conversation in this agent's inbox (or open here) started
+    /// or stopped writing. Never stored; no news for a few seconds means stopped.
+    Typing {
+        conversation_id: String,
+        typing: bool,
+    },
     /// The last frame was refused; nothing of it happened. A refused `reply` names
     /// its conversation and client id, so the console can mark that message.
     Error {
@@ -460,6 +473,47 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn typing_frames_round_trip_and_carry_no_text() {
+        let out = AgentClientFrame::Typing {
+            conversation_id: "c1".into(),
+            typing: true,
+        };
+        let json = serde_json::to_string(&out).expect("serialise");
+        assert_eq!(
+            json,
+            r#"{"type":"typing","conversation_id":"c1","typing":true}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<AgentClientFrame>(&json).expect("parse"),
+            out
+        );
+        for bad in [
+            r#"{"type":"typing","conversation_id":"c1"}"#,
+            r#"{"type":"typing","typing":true}"#,
+            r#"{"type":"typing","conversation_id":"c1","typing":1}"#,
+            r#"{"type":"typing","conversation_id":"c1","typing":true,"draft":"Dear"}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<AgentClientFrame>(bad).is_err(),
+                "{bad}"
+            );
+        }
+        let back = AgentServerFrame::Typing {
+            conversation_id: "c1".into(),
+            typing: false,
+        };
+        let json = serde_json::to_string(&back).expect("serialise");
+        assert_eq!(
+            json,
+            r#"{"type":"typing","conversation_id":"c1","typing":false}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<AgentServerFrame>(&json).expect("parse"),
+            back
+        );
     }
 
     #[test]

@@ -311,6 +311,10 @@ pub enum ClientFrame {
     /// A message. Re-sending the same `client_id` is acknowledged again and stored
     /// once.
     Send { client_id: String, text: String },
+    /// The visitor started (`true`) or stopped (`false`) writing. Only the fact: no
+    /// draft text is ever sent. Never stored; passed on to the consoles that list
+    /// the conversation, at most about once a second (extra frames are dropped).
+    Typing { typing: bool },
 }
 
 /// Frames the server sends on `GET /api/v1/ws`.
@@ -326,7 +330,17 @@ pub enum ServerFrame {
     Ack { client_id: String, seq: u64 },
     /// A message of the conversation, from either side.
     Message(MessageView),
-    /// The last frame was refused; nothing of it was stored.
+    /// The agent started or stopped writing a reply. Never stored; a visitor
+    /// that hears no news for a few seconds takes it as stopped.
+    Typing {
+        typing: bool,
+        /// The name the visitor sees, per the channel's display mode (none when
+        /// hidden).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+    /// The last frame was refused; nothing of it was stored. A refused `typing`
+    /// (the conversation is closed) gets `routing_refused`.
     Error { code: ErrorCode, message: String },
 }
 
@@ -407,6 +421,56 @@ mod tests {
         assert!(serde_json::from_str::<ClientFrame>(extra).is_err());
         let unknown_type = r#"{"type":"delete","client_id":"a"}"#;
         assert!(serde_json::from_str::<ClientFrame>(unknown_type).is_err());
+    }
+
+    #[test]
+    fn typing_frames_round_trip_and_carry_no_text() {
+        for frame in [
+            ClientFrame::Typing { typing: true },
+            ClientFrame::Typing { typing: false },
+        ] {
+            let json = serde_json::to_string(&frame).expect("serialise");
+            assert_eq!(
+                serde_json::from_str::<ClientFrame>(&json).expect("parse"),
+                frame
+            );
+        }
+        assert_eq!(
+            serde_json::to_string(&ClientFrame::Typing { typing: true }).expect("serialise"),
+            r#"{"type":"typing","typing":true}"#
+        );
+        for bad in [
+            r#"{"type":"typing"}"#,
+            r#"{"type":"typing","typing":"yes"}"#,
+            r#"{"type":"typing","typing":true,"text":"my card number is"}"#,
+            r#"{"type":"typing","typing":true,"conversation_id":"c"}"#,
+        ] {
+            assert!(serde_json::from_str::<ClientFrame>(bad).is_err(), "{bad}");
+        }
+        for frame in [
+            ServerFrame::Typing {
+                typing: true,
+                name: Some("Ana".into()),
+            },
+            ServerFrame::Typing {
+                typing: false,
+                name: None,
+            },
+        ] {
+            let json = serde_json::to_string(&frame).expect("serialise");
+            assert_eq!(
+                serde_json::from_str::<ServerFrame>(&json).expect("parse"),
+                frame
+            );
+        }
+        assert_eq!(
+            serde_json::to_string(&ServerFrame::Typing {
+                typing: false,
+                name: None
+            })
+            .expect("serialise"),
+            r#"{"type":"typing","typing":false}"#
+        );
     }
 
     #[test]

@@ -4,10 +4,13 @@
 //!
 //! The socket greets with `welcome` (profile, colleagues, inbox), then follows
 //! the routing shell's [`Notice`]s: each console works out what a change means for
-//! its agent and sends `upsert` or `remove`. A refused frame gets one `error` frame
-//! and changes nothing.
+//! its agent and sends `upsert` or `remove`. Visitors' `typing` reaches the consoles
+//! that list (or show) the conversation; an agent's `typing` reaches the visitor
+//! (throttled, never stored; see [`crate::typing`]). A refused frame gets one
+//! `error` frame and changes nothing.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
 
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, State};
@@ -27,7 +30,7 @@ use crate::app::AppState;
 use crate::dispatch::{Display, Notice};
 use crate::error::{parse_json, ApiJson, AppError};
 use crate::hub::{self, Delivered, Step};
-use crate::{validate, ws};
+use crate::{typing, validate, ws};
 
 /// The session token from the request's cookies.
 pub fn session_token(headers: &HeaderMap) -> Option<&str> {
@@ -166,7 +169,7 @@ pub async fn upgrade(
 
 struct Opened {
     conversation_id: String,
-    events: broadcast::Receiver<hub::Event>,
+    events: broadcast::Receiver<hub::Live>,
     display: Display,
     /// What the console has of the conversation.
     delivered: Delivered,
@@ -178,6 +181,9 @@ struct Console {
     /// Conversations this console lists.
     inbox: HashSet<String>,
     opened: Option<Opened>,
+    /// The throttle of this console's `typing` frames, per conversation (gates
+    /// that no longer change what passes are dropped).
+    typing: HashMap<String, typing::Gate>,
 }
 
 enum Next {
@@ -192,6 +198,7 @@ impl Console {
             agent,
             inbox: HashSet::new(),
             opened: None,
+            typing: HashMap::new(),
         }
     }
 
@@ -330,6 +337,18 @@ impl Console {
             AgentClientFrame::Close { conversation_id } => {
                 dispatch.close(&self.agent, &conversation_id).await?;
             }
+            AgentClientFrame::Typing {
+                conversation_id,
+                typing,
+            } => {
+                let name = dispatch.typing_name(&self.agent, &conversation_id).await?;
+                let now = Instant::now();
+                self.typing.retain(|_, gate| gate.busy(now));
+                let gate = self.typing.entry(conversation_id.clone()).or_default();
+                if gate.pass(typing, now) {
+                    self.state.hub.agent_typing(&conversation_id, name, typing);
+                }
+            }
         }
         Ok(())
     }
@@ -428,6 +447,18 @@ impl Console {
                 return Next::Close;
             }
             Ok(Notice::SessionsEnded(_)) => {}
+            Ok(Notice::Typing(id, typing)) => {
+                let shown = self
+                    .opened
+                    .as_ref()
+                    .is_some_and(|o| o.conversation_id == id);
+                if shown || self.inbox.contains(&id) {
+                    out.push(AgentServerFrame::Typing {
+                        conversation_id: id,
+                        typing,
+                    });
+                }
+            }
             Err(broadcast::error::RecvError::Lagged(_)) => {
                 // Missed changes: send the whole inbox again.
                 let inbox = dispatch.inbox(&self.agent).await;
@@ -454,14 +485,16 @@ impl Console {
 
     async fn on_event(
         &mut self,
-        event: Result<hub::Event, broadcast::error::RecvError>,
+        event: Result<hub::Live, broadcast::error::RecvError>,
         out: &mut Vec<AgentServerFrame>,
     ) -> Next {
         let Some(opened) = &mut self.opened else {
             return Next::Continue;
         };
         let caught_up = match event {
-            Ok(event) => match opened.delivered.step(event.message.seq) {
+            // The visitor's indicator: consoles do not show agents' typing.
+            Ok(hub::Live::AgentTyping { .. }) => return Next::Continue,
+            Ok(hub::Live::Message(event)) => match opened.delivered.step(event.message.seq) {
                 Step::Deliver => {
                     out.push(AgentServerFrame::Message {
                         conversation_id: opened.conversation_id.clone(),
@@ -506,9 +539,7 @@ impl Console {
     }
 }
 
-async fn next_event(
-    opened: &mut Option<Opened>,
-) -> Result<hub::Event, broadcast::error::RecvError> {
+async fn next_event(opened: &mut Option<Opened>) -> Result<hub::Live, broadcast::error::RecvError> {
     match opened {
         Some(opened) => opened.events.recv().await,
         None => std::future::pending().await,

@@ -46,6 +46,9 @@ pub enum Notice {
     /// This agent's sessions were ended (dismissed, new password): their consoles
     /// close.
     SessionsEnded(i64),
+    /// The visitor of a conversation started (`true`) or stopped writing. Never
+    /// stored; consoles that list the conversation (or show it) pass it on.
+    Typing(String, bool),
 }
 
 /// How agent messages are shown to the visitor on a channel.
@@ -57,6 +60,15 @@ pub struct Display {
 }
 
 impl Display {
+    /// The name the visitor sees for the agent called `agent_name`.
+    pub fn agent_name(&self, agent_name: &str) -> Option<String> {
+        match self.mode {
+            DisplayMode::Profile => Some(agent_name.to_owned()),
+            DisplayMode::Channel => Some(self.channel_title.clone()),
+            DisplayMode::Hidden => None,
+        }
+    }
+
     /// The visitor's view of a stored message.
     pub fn view(&self, row: MessageRow) -> MessageView {
         let author = match row.author.as_str() {
@@ -172,6 +184,14 @@ fn refused(e: RoutingError) -> AppError {
         _ => axum::http::StatusCode::CONFLICT,
     };
     AppError::client(status, ErrorCode::RoutingRefused, e.to_string())
+}
+
+fn closed() -> AppError {
+    AppError::client(
+        axum::http::StatusCode::CONFLICT,
+        ErrorCode::RoutingRefused,
+        "the conversation is closed",
+    )
 }
 
 fn unknown_conversation() -> AppError {
@@ -831,11 +851,7 @@ impl Dispatch {
             .ok_or_else(unknown_conversation)?;
         match state {
             ConversationState::Assigned(a) if a == agent_id(agent) => Ok(()),
-            ConversationState::Closed { .. } => Err(AppError::client(
-                axum::http::StatusCode::CONFLICT,
-                ErrorCode::RoutingRefused,
-                "the conversation is closed",
-            )),
+            ConversationState::Closed { .. } => Err(closed()),
             _ if agent.role().supervises() => Ok(()),
             _ => Err(AppError::client(
                 axum::http::StatusCode::FORBIDDEN,
@@ -936,6 +952,49 @@ impl Dispatch {
                 .await?;
         }
         Ok(view)
+    }
+
+    // ----- typing -----
+
+    /// Refuses unless the conversation is open (known to routing and not closed).
+    pub async fn check_open(&self, conversation_id: &str) -> Result<(), AppError> {
+        let inner = self.inner.lock().await;
+        let open = inner
+            .conv_ids
+            .get(conversation_id)
+            .and_then(|cid| inner.engine.conversation(*cid))
+            .is_some_and(|c| !matches!(c.state, ConversationState::Closed { .. }));
+        if open {
+            Ok(())
+        } else {
+            Err(closed())
+        }
+    }
+
+    /// The visitor of an open conversation started or stopped writing: every
+    /// console that lists it hears so (the caller checked and throttled).
+    pub fn visitor_typing(&self, conversation_id: &str, typing: bool) {
+        let _ = self
+            .notices
+            .send(Notice::Typing(conversation_id.to_owned(), typing));
+    }
+
+    /// Checks that `agent` may write in the conversation (as for a reply) and
+    /// returns the name the visitor sees for them.
+    pub async fn typing_name(
+        &self,
+        agent: &AgentRow,
+        conversation_id: &str,
+    ) -> Result<Option<String>, AppError> {
+        let inner = self.inner.lock().await;
+        let cid = Self::cid(&inner, conversation_id)?;
+        Self::check_holder(&inner, agent, cid)?;
+        // The name as it is now (a rename reaches routing, not this socket's row).
+        let name = inner
+            .agents
+            .get(&agent_id(agent))
+            .map_or(&agent.name, |a| &a.row.name);
+        Ok(display_for(&inner, cid).agent_name(name))
     }
 
     // ----- presence -----

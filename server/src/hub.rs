@@ -1,4 +1,5 @@
-//! In-process fan-out of new messages to every socket of a conversation.
+//! In-process fan-out of new messages, and of the agent's typing, to every socket
+//! of a conversation.
 //!
 //! One `broadcast` channel per conversation with live sockets; it is dropped when
 //! the last subscriber leaves. (Across nodes, NATS will carry the same events.)
@@ -24,12 +25,22 @@ pub struct Event {
     pub message: MessageView,
 }
 
+/// What a conversation's sockets hear.
+#[derive(Debug, Clone)]
+pub enum Live {
+    /// A stored message.
+    Message(Event),
+    /// An agent started or stopped writing (never stored). `name` is what the
+    /// visitor sees, per the channel's display mode.
+    AgentTyping { name: Option<String>, typing: bool },
+}
+
 const CAPACITY: usize = 64;
 
 /// The registry of conversation channels.
 #[derive(Clone, Default)]
 pub struct Hub {
-    channels: Arc<Mutex<HashMap<String, broadcast::Sender<Event>>>>,
+    channels: Arc<Mutex<HashMap<String, broadcast::Sender<Live>>>>,
     next_connection: Arc<AtomicU64>,
 }
 
@@ -40,7 +51,7 @@ impl Hub {
     }
 
     /// Subscribes to a conversation's events.
-    pub fn subscribe(&self, conversation_id: &str) -> broadcast::Receiver<Event> {
+    pub fn subscribe(&self, conversation_id: &str) -> broadcast::Receiver<Live> {
         let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
         channels
             .entry(conversation_id.to_owned())
@@ -48,11 +59,21 @@ impl Hub {
             .subscribe()
     }
 
-    /// Sends an event to the conversation's live sockets, if any.
+    /// Sends a stored message to the conversation's live sockets, if any.
     pub fn publish(&self, conversation_id: &str, event: Event) {
+        self.send(conversation_id, Live::Message(event));
+    }
+
+    /// Tells the conversation's live sockets that an agent started or stopped
+    /// writing.
+    pub fn agent_typing(&self, conversation_id: &str, name: Option<String>, typing: bool) {
+        self.send(conversation_id, Live::AgentTyping { name, typing });
+    }
+
+    fn send(&self, conversation_id: &str, live: Live) {
         let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(sender) = channels.get(conversation_id) {
-            if sender.send(event).is_err() {
+            if sender.send(live).is_err() {
                 // Nobody listens any more.
                 channels.remove(conversation_id);
             }

@@ -13,7 +13,8 @@
 //! - [`identity`]: `Canal.setUser` identities, verified by HMAC with a channel secret.
 //! - [`theme`]: a channel's look (colour, launcher side and text, light/dark) and its snippet.
 //! - [`messenger`]: consent in messenger chats (notice, then the next message).
-//! - [`hub`]: in-process fan-out of new messages to live sockets.
+//! - [`hub`]: in-process fan-out of new messages (and the agent's typing) to live sockets.
+//! - [`typing`]: typing indicators: the throttle of `typing` frames.
 //! - [`store`]: SQLite pool, migrations and queries.
 //! - [`ledger`]: the append-only, hash-chained consent ledger and its group-commit writer.
 //! - [`tokens`]: signed visitor tokens.
@@ -52,6 +53,7 @@ pub mod store;
 pub mod templates;
 pub mod theme;
 pub mod tokens;
+pub mod typing;
 pub mod validate;
 pub mod ws;
 

@@ -3,7 +3,9 @@
 //! The first frame must be `hello` (conversation, visitor token, last sequence
 //! seen); the server answers `welcome` and replays what the client missed. Each
 //! `send` is stored once per client id and acknowledged with its sequence number.
-//! A refused frame gets an `error` frame and changes nothing.
+//! `typing` is passed on to the consoles (throttled, never stored; see
+//! [`crate::typing`]), and the agent's typing comes back the same way. A refused
+//! frame gets an `error` frame and changes nothing.
 
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -16,8 +18,8 @@ use tokio::sync::broadcast;
 use crate::app::AppState;
 use crate::dispatch::Display;
 use crate::error::{parse_json, AppError};
-use crate::hub::{Delivered, Event, Step};
-use crate::validate;
+use crate::hub::{Delivered, Event, Live, Step};
+use crate::{typing, validate};
 
 /// Upgrades to a socket when the Origin (if the client sent one) is this server's.
 pub async fn upgrade(
@@ -58,7 +60,7 @@ pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
 
 struct Joined {
     conversation_id: String,
-    events: broadcast::Receiver<Event>,
+    events: broadcast::Receiver<Live>,
     /// How agent messages are shown on this conversation's channel.
     display: Display,
 }
@@ -69,6 +71,8 @@ struct Session {
     joined: Option<Joined>,
     /// What the client has of the conversation.
     delivered: Delivered,
+    /// The throttle of this socket's `typing` frames.
+    typing: typing::Gate,
 }
 
 /// What to do after a frame.
@@ -85,6 +89,7 @@ impl Session {
             connection,
             joined: None,
             delivered: Delivered::default(),
+            typing: typing::Gate::default(),
         }
     }
 
@@ -145,6 +150,7 @@ impl Session {
                     .await
             }
             ClientFrame::Send { client_id, text } => self.send(&client_id, &text, out).await,
+            ClientFrame::Typing { typing } => self.typing(typing).await,
         };
         match result {
             Ok(next) => next,
@@ -260,19 +266,39 @@ impl Session {
         Ok(Next::Continue)
     }
 
+    /// The visitor started or stopped writing: tell the consoles, unless the
+    /// conversation is closed or this socket said so less than a second ago.
+    async fn typing(&mut self, typing: bool) -> Result<Next, AppError> {
+        let Some(joined) = &self.joined else {
+            return Err(AppError::bad_request(
+                ErrorCode::NotAuthenticated,
+                "send hello first",
+            ));
+        };
+        let dispatch = &self.state.dispatch;
+        dispatch.check_open(&joined.conversation_id).await?;
+        if self.typing.pass(typing, std::time::Instant::now()) {
+            dispatch.visitor_typing(&joined.conversation_id, typing);
+        }
+        Ok(Next::Continue)
+    }
+
     async fn on_event(
         &mut self,
-        event: Result<Event, broadcast::error::RecvError>,
+        event: Result<Live, broadcast::error::RecvError>,
         out: &mut Vec<ServerFrame>,
     ) -> Next {
         match event {
-            Ok(event) => match self.delivered.step(event.message.seq) {
+            Ok(Live::Message(event)) => match self.delivered.step(event.message.seq) {
                 // Our own message: the client has its ack.
                 Step::Deliver if event.origin == self.connection => {}
                 Step::Deliver => out.push(ServerFrame::Message(event.message)),
                 Step::Skip => {}
                 Step::CatchUp => return self.catch_up(out).await,
             },
+            Ok(Live::AgentTyping { name, typing }) => {
+                out.push(ServerFrame::Typing { typing, name })
+            }
             // Too slow to follow live: catch up from the store.
             Err(broadcast::error::RecvError::Lagged(_)) => return self.catch_up(out).await,
             Err(broadcast::error::RecvError::Closed) => return Next::Close,
@@ -324,7 +350,7 @@ pub(crate) async fn stopping(closing: &mut tokio::sync::watch::Receiver<bool>) {
 }
 
 /// The next hub event, or never when the socket has not joined a conversation.
-async fn next_event(joined: &mut Option<Joined>) -> Result<Event, broadcast::error::RecvError> {
+async fn next_event(joined: &mut Option<Joined>) -> Result<Live, broadcast::error::RecvError> {
     match joined {
         Some(joined) => joined.events.recv().await,
         None => std::future::pending().await,

@@ -54,6 +54,8 @@ pub struct Strings {
     pub form_sent: &'static str,
     pub err_consent: &'static str,
     pub err_fields: &'static str,
+    /// Above the composer while the agent writes.
+    pub typing: &'static str,
 }
 
 pub static EN: Strings = Strings {
@@ -102,6 +104,7 @@ pub static EN: Strings = Strings {
     form_sent: "Thank you! Your contact details have been sent.",
     err_consent: "Please accept the required agreements.",
     err_fields: "Please check the details you entered.",
+    typing: "The agent is typing…",
 };
 
 pub static ES: Strings = Strings {
@@ -148,6 +151,7 @@ pub static ES: Strings = Strings {
     form_sent: "¡Gracias! Tus datos de contacto se han enviado.",
     err_consent: "Acepta los acuerdos obligatorios, por favor.",
     err_fields: "Revisa los datos que has escrito.",
+    typing: "El agente está escribiendo…",
 };
 
 pub static RU: Strings = Strings {
@@ -196,6 +200,7 @@ pub static RU: Strings = Strings {
     form_sent: "Спасибо! Ваши контакты отправлены.",
     err_consent: "Примите обязательные соглашения.",
     err_fields: "Проверьте введённые данные.",
+    typing: "Оператор печатает…",
 };
 
 /// The table for a BCP 47 tag (`es`, `es-MX`, `ru-RU`, ...); English otherwise.

@@ -15,8 +15,8 @@ use canal_protocol::{
     forms::ContactFormView,
     limits,
     rating::{RateConversation, Rating},
-    AgreementView, ChannelConfig, ClientFrame, ConsentRequest, ConversationRequest, ErrorCode,
-    IdentifyRequest, ServerFrame, VisitorUser,
+    AgreementView, Author, ChannelConfig, ClientFrame, ConsentRequest, ConversationRequest,
+    ErrorCode, IdentifyRequest, ServerFrame, VisitorUser,
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -105,6 +105,15 @@ pub struct ChatSession {
     pub rate_comment: RwSignal<String>,
     /// The rating is being sent.
     pub rating: RwSignal<bool>,
+    /// The agent is typing. (Their name comes on the wire too; the frame does not
+    /// show it, to stay small: the header names the agent.)
+    pub agent_typing: RwSignal<bool>,
+    /// Hiding timers not yet run: the indicator hides when the last one runs.
+    typing_timers: StoredValue<u32>,
+    /// The agent was told the visitor writes (and not told of the stop yet).
+    told_typing: StoredValue<bool>,
+    /// A `typing: true` went out less than 3 s ago.
+    typing_cooling: StoredValue<bool>,
 }
 
 impl ChatSession {
@@ -158,6 +167,10 @@ impl ChatSession {
             rate_choice: RwSignal::new(String::new()),
             rate_comment: RwSignal::new(String::new()),
             rating: RwSignal::new(false),
+            agent_typing: RwSignal::new(false),
+            typing_timers: StoredValue::new(0),
+            told_typing: StoredValue::new(false),
+            typing_cooling: StoredValue::new(false),
         };
         if session.conversation().is_some() {
             session.connect();
@@ -718,6 +731,9 @@ impl ChatSession {
                 }
             }
             ServerFrame::Message(message) => {
+                if message.author == Author::Agent {
+                    self.agent_typing.set(false);
+                }
                 let seq = message.seq;
                 let own = message.client_id.is_some();
                 if self.transcript.try_update(|t| t.receive(message)) == Some(true) {
@@ -728,6 +744,12 @@ impl ChatSession {
                     self.arrived(seq);
                 }
             }
+            ServerFrame::Typing { typing, .. } => self.agent_typed(typing),
+            // A refused `typing` (the conversation is closed): nothing to tell.
+            ServerFrame::Error {
+                code: ErrorCode::RoutingRefused,
+                ..
+            } => {}
             ServerFrame::Error { code, .. } => {
                 if self.phase.get_untracked() != Phase::Live
                     && matches!(
@@ -756,6 +778,56 @@ impl ChatSession {
                 }
             }
         }
+    }
+
+    /// The agent started or stopped writing. The indicator shows until a stop,
+    /// their message, or 6 s without news (a stop can be lost with the socket).
+    fn agent_typed(&self, typing: bool) {
+        self.agent_typing.set(typing);
+        self.typing_timers.update_value(|n| *n += 1);
+        self.after(
+            |this| {
+                this.typing_timers.update_value(|n| *n -= 1);
+                if this.typing_timers.get_value() == 0 {
+                    this.agent_typing.set(false);
+                }
+            },
+            Duration::from_secs(6),
+        );
+    }
+
+    /// The draft changed: tells the agent that the visitor writes (at most every
+    /// 3 s while they go on) or stopped (the draft was sent or emptied). Never
+    /// what: no text goes.
+    /// Before a conversation there is no socket, so nothing goes at all.
+    pub fn typed(&self) {
+        let typing = !self.draft.get_untracked().is_empty();
+        if typing && !self.typing_cooling.get_value() {
+            self.after(
+                |this| this.typing_cooling.set_value(false),
+                Duration::from_secs(3),
+            );
+        } else if typing || !self.told_typing.get_value() {
+            return;
+        }
+        // After a stop, the next key says "typing" again at once.
+        self.typing_cooling.set_value(typing);
+        self.told_typing.set_value(typing);
+        self.send(&ClientFrame::Typing { typing });
+    }
+
+    /// Runs `f` after `delay` unless the window is gone (one timer closure for
+    /// every use: each closure type would be more code in the frame).
+    fn after(&self, f: fn(&Self), delay: Duration) {
+        let this = *self;
+        set_timeout(
+            move || {
+                if this.alive() {
+                    f(&this)
+                }
+            },
+            delay,
+        );
     }
 
     /// Sends the pending message at once when the socket is live; otherwise it waits

@@ -289,6 +289,13 @@ pub fn server_frame(text: &str) -> Option<ServerFrame> {
             seq: value.u64("seq")?,
         },
         "message" => ServerFrame::Message(message_view(&value)?),
+        "typing" => ServerFrame::Typing {
+            typing: match value.get("typing")? {
+                Value::Bool(typing) => *typing,
+                _ => return None,
+            },
+            name: value.opt_str("name")?,
+        },
         "error" => ServerFrame::Error {
             code: error_code(value.get("code")?)?,
             message: value.str("message")?,
@@ -344,6 +351,14 @@ pub fn client_frame(frame: &ClientFrame) -> String {
             .str("type", "send")
             .str("client_id", client_id)
             .str("text", text),
+        // Two fixed texts: cheaper than teaching the writer booleans.
+        ClientFrame::Typing { typing } => {
+            return String::from(if *typing {
+                r#"{"type":"typing","typing":true}"#
+            } else {
+                r#"{"type":"typing","typing":false}"#
+            })
+        }
     }
     .finish()
 }
@@ -412,6 +427,14 @@ mod tests {
                 ..message(10, Author::Visitor)
             }),
             ServerFrame::Message(message(11, Author::System)),
+            ServerFrame::Typing {
+                typing: true,
+                name: Some("Ana \"A\"".into()),
+            },
+            ServerFrame::Typing {
+                typing: false,
+                name: None,
+            },
         ];
         frames.extend(ERROR_CODES.map(|code| ServerFrame::Error {
             code,
@@ -424,6 +447,7 @@ mod tests {
                 ServerFrame::Welcome { .. }
                 | ServerFrame::Ack { .. }
                 | ServerFrame::Message(_)
+                | ServerFrame::Typing { .. }
                 | ServerFrame::Error { .. } => {}
             }
         }
@@ -467,8 +491,27 @@ mod tests {
             r#"{"type":"message","seq":1,"author":"bot","text":"x","sent_at":"t"}"#,
             r#"{"type":"message","seq":1,"author":"agent","text":"x","sent_at":"t","author_name":5}"#,
             r#"{"type":"message","seq":1,"author":"agent","text":"x","sent_at":"t"} trailing"#,
+            r#"{"type":"typing"}"#,
+            r#"{"type":"typing","typing":"true"}"#,
+            r#"{"type":"typing","typing":1}"#,
+            r#"{"type":"typing","typing":null}"#,
+            r#"{"type":"typing","typing":true,"name":7}"#,
         ] {
             refused_like_serde(json, server_frame);
+        }
+    }
+
+    #[test]
+    fn typing_frames_with_a_null_name_or_news_read_like_serde() {
+        for text in [
+            r#"{"type":"typing","typing":true,"name":null}"#,
+            r#"{"type":"typing","typing":false,"since":"t"}"#,
+        ] {
+            assert_eq!(
+                server_frame(text),
+                serde_json::from_str::<ServerFrame>(text).ok()
+            );
+            assert!(server_frame(text).is_some(), "{text}");
         }
     }
 
@@ -794,6 +837,8 @@ mod tests {
                 client_id: "a".into(),
                 text: "line one\nline \"two\" \u{1} 😀".into(),
             },
+            ClientFrame::Typing { typing: true },
+            ClientFrame::Typing { typing: false },
         ] {
             let ours = client_frame(&frame);
             same_json(&ours, &frame);

@@ -187,11 +187,17 @@ fn install_fakes(responses: Value) {
                 return Promise.resolve(new Response(
                     '{{"error":{{"code":"not_found","message":"no route"}}}}', {{ status: 404 }}));
             }};
+            // `sent`: what the widget sent but typing frames (which come and go with
+            // the draft); `frames`: everything, in order.
             function FakeSocket(url) {{
-                this.url = url; this.sent = []; this.readyState = 0;
+                this.url = url; this.sent = []; this.frames = []; this.readyState = 0;
                 fake.sockets.push(this);
             }}
-            FakeSocket.prototype.send = function (text) {{ this.sent.push(JSON.parse(text)); }};
+            FakeSocket.prototype.send = function (text) {{
+                var frame = JSON.parse(text);
+                this.frames.push(frame);
+                if (frame.type !== "typing") this.sent.push(frame);
+            }};
             FakeSocket.prototype.close = function () {{ this.readyState = 3; }};
             FakeSocket.prototype.open = function () {{
                 this.readyState = 1; if (this.onopen) this.onopen(new Event("open"));
@@ -1692,4 +1698,172 @@ fn user_messages_are_read_and_malformed_ones_ignored() {
         read_from_host(&js_sys::eval("({type: 'canal:user', user: {id: 'u'}})").expect("eval")),
         Some(FromHost::User(_))
     ));
+}
+
+// ---- typing indicators ------------------------------------------------------------
+
+/// A window resuming conversation `conv_t` on `channel`, welcomed on its socket.
+async fn live_window(
+    root: &HtmlElement,
+    channel: &'static str,
+) -> leptos::mount::UnmountHandle<impl Mountable> {
+    clear_canal_keys();
+    install_fakes(json!({}));
+    storage::save(
+        channel,
+        &storage::StoredSession {
+            visitor_token: "tok_t".into(),
+            consent_id: Some("cons_t".into()),
+            conversation_id: Some("conv_t".into()),
+            outbox: Vec::new(),
+        },
+    );
+    let mounted = mount_window(root, channel, None);
+    until("the socket", || {
+        fake("window.__canal.sockets.length") == json!(1)
+    })
+    .await;
+    js_sys::eval(
+        r#"var s = window.__canal.sockets[0]; s.open();
+           s.deliver({type: "welcome", conversation_id: "conv_t", last_seq: 0});"#,
+    )
+    .expect("welcome");
+    until("the hello", || {
+        fake("window.__canal.sockets[0].frames.length") == json!(1)
+    })
+    .await;
+    mounted
+}
+
+fn deliver(frame: &str) {
+    js_sys::eval(&format!("window.__canal.sockets[0].deliver({frame})")).expect("deliver");
+}
+
+/// Waits (up to `ms`) until `condition` holds.
+async fn until_within(ms: u32, what: &str, condition: impl Fn() -> bool) {
+    for _ in 0..ms / 10 {
+        if condition() {
+            return;
+        }
+        sleep(10).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[wasm_bindgen_test]
+async fn the_agents_typing_shows_until_a_stop_their_message_or_silence() {
+    let root = container();
+    let _mounted = live_window(&root, "typing-shown-test").await;
+    let typing = || text(&root, "status") == i18n::EN.typing;
+    assert_eq!(text(&root, "status"), "");
+
+    deliver(r#"{type: "typing", typing: true, name: "Ana"}"#);
+    until("the indicator", typing).await;
+    deliver(r#"{type: "typing", typing: false, name: "Ana"}"#);
+    until("a stop to hide it", || text(&root, "status").is_empty()).await;
+
+    deliver(r#"{type: "typing", typing: true}"#);
+    until("the indicator without a name", typing).await;
+    deliver(r#"{type: "message", seq: 1, author: "agent", text: "Here", sent_at: "t"}"#);
+    until("the agent's message to hide it", || {
+        text(&root, "status").is_empty()
+    })
+    .await;
+    assert_eq!(all(&root, "message").len(), 1);
+
+    // A stop can be lost: with no news the indicator goes by itself (after 6 s).
+    deliver(r#"{type: "typing", typing: true}"#);
+    until("the indicator", typing).await;
+    until_within(10_000, "silence to hide it", || {
+        text(&root, "status").is_empty()
+    })
+    .await;
+
+    // A refused `typing` of the visitor (a closed conversation) is no error for
+    // them; the message after it marks the point by which it would have shown.
+    deliver(r#"{type: "error", code: "routing_refused", message: "the conversation is closed"}"#);
+    deliver(r#"{type: "message", seq: 2, author: "agent", text: "Bye", sent_at: "t"}"#);
+    until("the second message", || all(&root, "message").len() == 2).await;
+    assert_eq!(text(&root, "error"), "");
+    clear_canal_keys();
+}
+
+#[wasm_bindgen_test]
+async fn the_typing_indicator_speaks_the_windows_language() {
+    clear_canal_keys();
+    install_fakes(json!({}));
+    storage::save(
+        "typing-language-test",
+        &storage::StoredSession {
+            visitor_token: "tok_l".into(),
+            consent_id: Some("cons_l".into()),
+            conversation_id: Some("conv_l".into()),
+            outbox: Vec::new(),
+        },
+    );
+    let language = RwSignal::new(&i18n::RU);
+    let root = container();
+    let _mounted = mount_window_told(&root, "typing-language-test", None, Some(language)).0;
+    until("the socket", || {
+        fake("window.__canal.sockets.length") == json!(1)
+    })
+    .await;
+    js_sys::eval(
+        r#"var s = window.__canal.sockets[0]; s.open();
+           s.deliver({type: "welcome", conversation_id: "conv_l", last_seq: 0});
+           s.deliver({type: "typing", typing: true, name: "Ана"});"#,
+    )
+    .expect("typing");
+    until("the Russian indicator", || {
+        text(&root, "status") == i18n::RU.typing
+    })
+    .await;
+    language.set(&i18n::ES);
+    until("the Spanish indicator", || {
+        text(&root, "status") == i18n::ES.typing
+    })
+    .await;
+    clear_canal_keys();
+}
+
+#[wasm_bindgen_test]
+async fn the_visitors_typing_goes_out_once_then_stops_when_sent_and_never_with_text() {
+    let root = container();
+    let _mounted = live_window(&root, "typing-sent-test").await;
+
+    type_into_composer(&root, "H");
+    until("the start", || {
+        fake("window.__canal.sockets[0].frames.length") == json!(2)
+    })
+    .await;
+    // More keys within 3 s send nothing more; sending the message says stop.
+    type_into_composer(&root, "He");
+    type_into_composer(&root, "Hello");
+    click(&root, "send");
+    until("the message and the stop", || {
+        fake("window.__canal.sockets[0].frames.length") == json!(4)
+    })
+    .await;
+    let sent = fake("window.__canal.sockets[0].frames");
+    assert_eq!(sent[1], json!({"type": "typing", "typing": true}));
+    assert_eq!(sent[2]["type"], "send");
+    assert_eq!(sent[2]["text"], "Hello");
+    assert_eq!(sent[3], json!({"type": "typing", "typing": false}));
+
+    // After the stop, the next key says "typing" at once; emptying the draft by
+    // hand says stop.
+    type_into_composer(&root, "x");
+    until("a new start", || {
+        fake("window.__canal.sockets[0].frames.length") == json!(5)
+    })
+    .await;
+    type_into_composer(&root, "");
+    until("the stop", || {
+        fake("window.__canal.sockets[0].frames.length") == json!(6)
+    })
+    .await;
+    let sent = fake("window.__canal.sockets[0].frames");
+    assert_eq!(sent[4], json!({"type": "typing", "typing": true}));
+    assert_eq!(sent[5], json!({"type": "typing", "typing": false}));
+    clear_canal_keys();
 }

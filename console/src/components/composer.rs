@@ -11,8 +11,9 @@ use crate::{
 /// The reply box and send button. Enter sends; Shift+Enter starts a new line (and
 /// so does Enter while an input method is composing). Each reply gets a random
 /// client id and shows as pending until the server acknowledges it. The unsent
-/// draft is kept per conversation while another one is shown. Takes the focus
-/// when it appears.
+/// draft is kept per conversation while another one is shown. While the agent
+/// edits, the visitor hears that they type (never what); sending, emptying or
+/// leaving the draft says they stopped. Takes the focus when it appears.
 #[component]
 pub fn Composer(
     /// The conversation replied to.
@@ -30,7 +31,10 @@ pub fn Composer(
         match console.reply(&text) {
             Ok(()) => {
                 draft.set(String::new());
-                id.with_value(|id| console.set_draft(id, String::new()));
+                id.with_value(|id| {
+                    console.set_draft(id, String::new());
+                    console.typed(id, true);
+                });
                 error.set(None);
             }
             Err(ReplyFailure::Refused(ReplyError::Empty)) => {}
@@ -49,10 +53,18 @@ pub fn Composer(
     };
     let on_input = move |ev| {
         let text = event_target_value(&ev);
-        id.with_value(|id| console.set_draft(id, text.clone()));
+        id.with_value(|id| {
+            console.set_draft(id, text.clone());
+            console.typed(id, text.is_empty());
+        });
         draft.set(text);
         error.set(None);
     };
+    on_cleanup(move || {
+        if let Some(id) = id.try_get_value() {
+            console.typed(&id, true);
+        }
+    });
     request_animation_frame(move || {
         if let Some(input) = input.try_get_untracked().flatten() {
             let _ = input.focus();

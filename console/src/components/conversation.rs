@@ -84,6 +84,10 @@ pub fn Conversation(
         state.with(|s| s.open.as_ref().map(|o| o.log.clone()).unwrap_or_default())
     });
     let colleagues = Memo::new(move |_| state.with(|s| s.colleagues()));
+    let typing = {
+        let id = id.clone();
+        Memo::new(move |_| state.with(|s| s.visitor_typing(&id)))
+    };
     let supervises = Memo::new(move |_| {
         state.with(|s| s.me.as_ref().map_or(Role::Agent, |me| me.role).supervises())
     });
@@ -272,6 +276,9 @@ pub fn Conversation(
                     </div>
                 </header>
                 <MessageList entries=entries loading=loading />
+                <p class="cc-typing" data-testid="visitor-typing" role="status">
+                    {move || typing.get().then_some(t.visitor_typing)}
+                </p>
                 {move || {
                     matches!(
                         standing.get(),

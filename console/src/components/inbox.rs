@@ -72,9 +72,10 @@ pub fn short_url(url: &str) -> &str {
 }
 
 /// One line (`data-testid="conversation-item"`, `data-conversation-id`): channel,
-/// time, last message, page, unread count. Clicking the line (or its button, by
-/// keyboard) opens the conversation. Offers also show the time left before they
-/// pass on, with Take and Decline; queue lines show Take.
+/// time, last message, page, whether the visitor is typing, unread count.
+/// Clicking the line (or its button, by keyboard) opens the conversation. Offers
+/// also show the time left before they pass on, with Take and Decline; queue
+/// lines show Take.
 #[component]
 pub fn InboxItem(
     /// The conversation's id.
@@ -99,6 +100,10 @@ pub fn InboxItem(
         })
     };
     let kind = Memo::new(move |_| line.with(|l| l.as_ref().map(|(s, _)| s.kind)));
+    let typing = {
+        let id = id.clone();
+        Memo::new(move |_| console.state.with(|s| s.visitor_typing(&id)))
+    };
     let field = move |f: fn(&canal_protocol::agent::ConversationSummary) -> Option<String>| {
         line.with(|l| l.as_ref().and_then(|(s, _)| f(s)))
     };
@@ -161,6 +166,9 @@ pub fn InboxItem(
                 <span class="cc-item-foot">
                     <span class="cc-item-page" title=page>
                         {move || page().map(|url| short_url(&url).to_owned())}
+                    </span>
+                    <span class="cc-item-typing" data-testid="item-typing" hidden=move || !typing.get()>
+                        {t.typing_short}
                     </span>
                     <span class="cc-unread" hidden=move || unread() == 0>
                         {move || format!("{} {}", unread(), t.new_messages)}

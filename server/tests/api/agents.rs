@@ -9,7 +9,7 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 use crate::helpers::{assert_error, spawn_app, Socket, TestApp};
 
-const PASSWORD: &str = "correct horse battery";
+pub(crate) const PASSWORD: &str = "correct horse battery";
 
 impl TestApp {
     /// Creates an agent through the admin API; returns its id.
@@ -25,7 +25,7 @@ impl TestApp {
     }
 
     /// Signs in; returns the `Cookie` header value.
-    async fn login(&self, email: &str) -> String {
+    pub(crate) async fn login(&self, email: &str) -> String {
         let response = self
             .http
             .post(self.url("/api/v1/agent/login"))
@@ -67,7 +67,7 @@ impl TestApp {
     }
 
     /// A visitor who accepted, started a conversation and joined its socket.
-    async fn visitor(&self) -> (ConsentCreated, ConversationCreated, Socket) {
+    pub(crate) async fn visitor(&self) -> (ConsentCreated, ConversationCreated, Socket) {
         let (consent, conversation) = self.conversation().await;
         let socket = self.joined(&consent, &conversation).await;
         (consent, conversation, socket)
@@ -76,15 +76,15 @@ impl TestApp {
 
 /// Ana (id 1) and Ben (id 2), both agents with a console open, on the demo channel
 /// routed as `routing(ana, ben)` says.
-struct Team {
-    app: TestApp,
-    ana: u64,
-    ben: u64,
-    ana_console: Socket,
-    ben_console: Socket,
+pub(crate) struct Team {
+    pub(crate) app: TestApp,
+    pub(crate) ana: u64,
+    pub(crate) ben: u64,
+    pub(crate) ana_console: Socket,
+    pub(crate) ben_console: Socket,
 }
 
-async fn team(routing: impl Fn(u64, u64) -> Value) -> Team {
+pub(crate) async fn team(routing: impl Fn(u64, u64) -> Value) -> Team {
     let app = spawn_app().await;
     let ana = app.agent("ana@shop.example", "Ana", "agent").await;
     let ben = app.agent("ben@shop.example", "Ben", "agent").await;
@@ -100,7 +100,7 @@ async fn team(routing: impl Fn(u64, u64) -> Value) -> Team {
     }
 }
 
-fn settings(mode: &str, queue: &[u64]) -> Value {
+pub(crate) fn settings(mode: &str, queue: &[u64]) -> Value {
     json!({
         "mode": mode,
         "pass_after_secs": 600,
@@ -109,7 +109,7 @@ fn settings(mode: &str, queue: &[u64]) -> Value {
     })
 }
 
-fn is_upsert(id: &str, kind: &'static str) -> impl Fn(&Value) -> bool {
+pub(crate) fn is_upsert(id: &str, kind: &'static str) -> impl Fn(&Value) -> bool {
     let id = id.to_owned();
     move |f| {
         f["type"] == "upsert"
@@ -118,7 +118,7 @@ fn is_upsert(id: &str, kind: &'static str) -> impl Fn(&Value) -> bool {
     }
 }
 
-fn is_remove(id: &str) -> impl Fn(&Value) -> bool {
+pub(crate) fn is_remove(id: &str) -> impl Fn(&Value) -> bool {
     let id = id.to_owned();
     move |f| f["type"] == "remove" && f["conversation_id"] == id.as_str()
 }

@@ -17,3 +17,4 @@ mod rating;
 mod routes;
 mod socket;
 mod theme;
+mod typing;

@@ -111,14 +111,22 @@ pub fn ChatWindow(
         }
     };
     let agreement = config.consent.clone();
+    // Live, the status line says when the agent is typing.
     let status = move || match chat.phase.get() {
         Phase::Starting => Some(strings.get().starting),
         Phase::Reconnecting => Some(strings.get().reconnecting),
-        _ => None,
+        _ => chat.agent_typing.get().then(|| strings.get().typing),
     };
     let notice = move || chat.notice.get().map(|text| text(strings.get()));
     let error = move || chat.error.get().map(|text| text(strings.get()));
     let agent = Memo::new(move |_| chat.transcript.with(Transcript::last_agent));
+    // The agent hears that the visitor writes (the world outside, so an effect; a
+    // `RenderEffect` like the one for `setUser`).
+    let typed = RenderEffect::new(move |_| {
+        chat.draft.track();
+        chat.typed();
+    });
+    on_cleanup(move || drop(typed));
 
     view! {
         <section class="cn-window" aria-labelledby="cn-title" on:keydown=on_keydown>
