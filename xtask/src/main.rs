@@ -1,6 +1,7 @@
 //! `cargo xtask`: the developer commands of Canal. Run `cargo xtask help`.
 
 mod bench;
+mod imports;
 mod pipeline;
 mod setup;
 mod util;
@@ -30,6 +31,9 @@ commands:
         everything CI checks: setup --browser, build-widget, build-console, cargo test,
         widget and console tests in Chromium, size budgets, rustfmt, clippy; stops at
         the first failure
+  shorten-imports [DIR]
+        shorten the wasm-bindgen import names of the widget frame in DIR (default:
+        $TRUNK_STAGING_DIR); Trunk runs it after each widget build (Trunk.toml)
   bench [--no-build] [NAME...]
         build-widget and build-console (unless --no-build), then the benches (all, or
         those named) against
@@ -104,6 +108,29 @@ fn dispatch(ctx: &Ctx, args: &[String]) -> Result {
                 build_console(ctx)?;
             }
             bench::run(ctx, &benches)
+        }
+        "shorten-imports" => {
+            let dir = match rest {
+                [] => std::env::var_os("TRUNK_STAGING_DIR").map(std::path::PathBuf::from),
+                [dir] => Some(std::path::PathBuf::from(dir)),
+                [_, extra, ..] => return Err(bad_arg("shorten-imports", extra)),
+            };
+            let dir = dir.ok_or_else(|| {
+                fail(
+                    "shorten-imports needs a directory",
+                    "pass it (cargo xtask shorten-imports dist), or let Trunk's post-build \
+                     hook run it (it sets TRUNK_STAGING_DIR)",
+                )
+            })?;
+            let done = imports::shorten_dir(&dir)?;
+            ctx.note(&format!(
+                "shortened {} import names in {} and {} ({} bytes less)",
+                done.imports,
+                done.wasm.display(),
+                done.js.display(),
+                util::thousands(done.saved_bytes as u64)
+            ));
+            Ok(())
         }
         "help" | "--help" | "-h" => {
             print!("{}", usage());

@@ -100,6 +100,9 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
         );
     let wasm = wasm_tests("canal-widget");
     let wasm_console = wasm_tests("canal-console");
+    // The stand-in for wasm-streams (patches/, see the root Cargo.toml) against real JS
+    // streams; its tests only exist on wasm32.
+    let wasm_streams = wasm_tests("wasm-streams");
     let fmt = Cmd::new("cargo", &["fmt", "--all", "--", "--check"]);
     // The front ends are checked on wasm32, the target they are built for.
     let clippy = Cmd::new(
@@ -119,6 +122,7 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
     );
     let clippy_wasm = wasm_clippy("canal-widget");
     let clippy_console = wasm_clippy("canal-console");
+    let clippy_streams = wasm_clippy("wasm-streams");
     vec![
         // Seconds, not minutes: a formatting slip fails before the long steps.
         Step {
@@ -158,6 +162,11 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
             work: Work::Tests(wasm_console),
         },
         Step {
+            name: "wasm-streams stand-in tests (wasm, Chromium)",
+            rerun: wasm_streams.to_string(),
+            work: Work::Tests(wasm_streams),
+        },
+        Step {
             name: "size budgets",
             rerun: "cargo xtask bench --no-build sizes".into(),
             work: Work::Sizes,
@@ -176,6 +185,11 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
             name: "clippy (console, wasm)",
             rerun: clippy_console.to_string(),
             work: Work::Command(clippy_console),
+        },
+        Step {
+            name: "clippy (wasm-streams stand-in, wasm)",
+            rerun: clippy_streams.to_string(),
+            work: Work::Command(clippy_streams),
         },
     ]
 }
@@ -432,6 +446,8 @@ mod tests {
         assert!(command("clippy (console, wasm)").contains("-p canal-console --target wasm32"));
         assert!(command("console tests (wasm, Chromium)")
             .contains("test -p canal-console --target wasm32-unknown-unknown --profile wasm-test"));
+        assert!(command("wasm-streams stand-in tests (wasm, Chromium)")
+            .contains("test -p wasm-streams --target wasm32-unknown-unknown --profile wasm-test"));
     }
 
     #[test]
