@@ -528,6 +528,20 @@ impl<'a> Console<'a> {
         .await
     }
 
+    /// Types `text` into the open conversation's reply box and sends it.
+    pub async fn reply(&self, text: &str) {
+        self.find("reply-input")
+            .await
+            .send_keys(text)
+            .await
+            .expect("type reply");
+        self.find("reply-send")
+            .await
+            .click()
+            .await
+            .expect("send reply");
+    }
+
     /// Text of the whole page (for checks of what the agent sees).
     pub async fn text(&self) -> String {
         self.browser

@@ -417,18 +417,7 @@ async fn the_console_has_no_serious_violations() {
         .await;
     console.find("take").await.click().await.expect("take");
     console.wait_item("inbox-mine").await;
-    console
-        .find("reply-input")
-        .await
-        .send_keys("Yes, three left.")
-        .await
-        .expect("type reply");
-    console
-        .find("reply-send")
-        .await
-        .click()
-        .await
-        .expect("send reply");
+    console.reply("Yes, three left.").await;
     eventually("the reply in the console", || async {
         console
             .text()
@@ -578,18 +567,7 @@ async fn screenshots_of_a_conversation_in_light_and_dark() {
     console.find("take").await.click().await.expect("take");
     console.wait_item("inbox-mine").await;
     let reply = "Yes, we do: 2 to 3 working days, free over 50 EUR.";
-    console
-        .find("reply-input")
-        .await
-        .send_keys(reply)
-        .await
-        .expect("type reply");
-    console
-        .find("reply-send")
-        .await
-        .click()
-        .await
-        .expect("send reply");
+    console.reply(reply).await;
     eventually("the reply in the chat", || async {
         let text = browser.js("return document.body.innerText;").await;
         text.as_str()

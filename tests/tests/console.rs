@@ -49,18 +49,7 @@ async fn an_agent_takes_the_offer_and_the_visitor_sees_the_reply_under_their_nam
         "the routing log names the agent"
     );
     let reply = "Yes, we have three left.";
-    console
-        .find("reply-input")
-        .await
-        .send_keys(reply)
-        .await
-        .expect("type reply");
-    console
-        .find("reply-send")
-        .await
-        .click()
-        .await
-        .expect("send reply");
+    console.reply(reply).await;
     save_screenshot(
         "console-conversation.png",
         &agent_browser.client.screenshot().await.expect("png"),

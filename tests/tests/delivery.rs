@@ -69,21 +69,6 @@ async fn until_shown(what: &str, browser: &Browser, expected: &[String]) {
     }
 }
 
-async fn reply(console: &Console<'_>, text: &str) {
-    console
-        .find("reply-input")
-        .await
-        .send_keys(text)
-        .await
-        .expect("type reply");
-    console
-        .find("reply-send")
-        .await
-        .click()
-        .await
-        .expect("send reply");
-}
-
 /// A visitor who started a chat, and Ana, who took it in her console.
 async fn chat_with_ana<'a>(
     canal: &Canal,
@@ -128,7 +113,7 @@ async fn a_restart_in_the_middle_of_a_burst_loses_and_doubles_nothing_on_either_
     const BURST: usize = 12;
     for i in 1..=BURST {
         widget.send(&format!("v{i:02} from the visitor")).await;
-        reply(&console, &format!("a{i:02} from Ana")).await;
+        console.reply(&format!("a{i:02} from Ana")).await;
         if i == 4 {
             canal.stop().await;
         }
@@ -214,7 +199,7 @@ async fn what_the_visitor_wrote_offline_is_sent_on_return_and_the_agents_replies
 
     // The server is back; Ana answers while the visitor is away.
     canal.restart().await;
-    reply(&console, "a01 while you were away").await;
+    console.reply("a01 while you were away").await;
     eventually_within("Ana's reply to be stored", RECOVERY, || async {
         (stored(&canal).await.len() == 2).then_some(())
     })
