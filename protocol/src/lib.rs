@@ -13,11 +13,13 @@
 //! - [`ConversationRequest`], [`ConversationCreated`]: starting a conversation.
 //! - [`ClientFrame`], [`ServerFrame`]: the WebSocket protocol.
 //! - [`embed`]: the `postMessage` contract between the loader and the frame.
+//! - [`hours`]: a channel's working hours and whether it is open.
 
 pub mod admin;
 pub mod agent;
 pub mod consents;
 pub mod forms;
+pub mod hours;
 
 use serde::{Deserialize, Serialize};
 
@@ -151,6 +153,10 @@ pub struct ChannelConfig {
     /// The personal-data agreement to accept before the first message, or `None`
     /// when the channel does not ask for consent.
     pub consent: Option<AgreementView>,
+    /// Whether the channel is open now and when it opens next; `None` when the
+    /// channel keeps no working hours (always open).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<hours::HoursStatus>,
 }
 
 /// The current version of an agreement, as shown to a visitor.

@@ -34,12 +34,14 @@ pub async fn channel_config(
         Some(agreement_id) => agreement_view(&state, agreement_id).await?,
         None => None,
     };
+    let hours = crate::hours::public_status(state.store.pool(), &channel.id).await?;
     Ok(Json(ChannelConfig {
         channel: channel.key,
         title: channel.title,
         greeting: channel.greeting,
         locale: channel.locale,
         consent,
+        hours,
     }))
 }
 

@@ -10,6 +10,7 @@ use canal_protocol::{
     admin::{Behaviour, TextFormat},
     consents::VisitorWithdrawal,
     forms::{ContactFormView, ContactSubmission, FieldName, FormField},
+    hours::HoursStatus,
     AgreementView, Author, ChannelConfig, ClientFrame, ConsentCreated, ConsentRequest,
     ConversationCreated, ConversationRequest, ErrorCode, IdentifyRequest, MessageView, ServerFrame,
     Utm,
@@ -127,6 +128,16 @@ pub fn channel_config(text: &str) -> Option<ChannelConfig> {
         consent: match value.get("consent") {
             None | Some(Value::Null) => None,
             Some(consent) => Some(agreement(consent)?),
+        },
+        hours: match value.get("hours") {
+            None | Some(Value::Null) => None,
+            Some(hours) => Some(HoursStatus {
+                open: match hours.get("open")? {
+                    Value::Bool(open) => *open,
+                    _ => return None,
+                },
+                opens_at: hours.opt_str("opens_at")?,
+            }),
         },
     })
 }
@@ -476,8 +487,36 @@ mod tests {
             greeting: None,
             locale: None,
             consent: None,
+            hours: None,
         };
         reads_like_serde(&plain, channel_config);
+        for hours in [
+            HoursStatus {
+                open: true,
+                opens_at: None,
+            },
+            HoursStatus {
+                open: false,
+                opens_at: None,
+            },
+            HoursStatus {
+                open: false,
+                opens_at: Some("2030-01-16T12:00:00Z".into()),
+            },
+        ] {
+            let config = ChannelConfig {
+                hours: Some(hours),
+                ..plain.clone()
+            };
+            reads_like_serde(&config, channel_config);
+        }
+        let with_nulls =
+            r#"{"channel":"demo","title":"t","hours":{"open":false,"opens_at":null,"later":1}}"#;
+        assert_eq!(
+            channel_config(with_nulls),
+            serde_json::from_str::<ChannelConfig>(with_nulls).ok()
+        );
+        assert!(channel_config(with_nulls).is_some());
         for (behaviour, format) in [
             (Behaviour::RequiredAutoAccepted, TextFormat::Plain),
             (Behaviour::RequiredReadFullText, TextFormat::Html),
@@ -500,6 +539,10 @@ mod tests {
             r#"{"channel":"demo","title":1}"#,
             r#"{"channel":"demo","title":"t","consent":{"agreement_id":"a"}}"#,
             r#"{"channel":"demo","title":"t","locale":["es"]}"#,
+            r#"{"channel":"demo","title":"t","hours":{}}"#,
+            r#"{"channel":"demo","title":"t","hours":{"open":"no"}}"#,
+            r#"{"channel":"demo","title":"t","hours":{"open":false,"opens_at":5}}"#,
+            r#"{"channel":"demo","title":"t","hours":true}"#,
         ] {
             refused_like_serde(text, channel_config);
         }

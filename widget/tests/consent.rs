@@ -149,6 +149,7 @@ fn config(channel: &str) -> ChannelConfig {
         greeting: Some("Hello! How can we help?".into()),
         locale: Some("en".into()),
         consent: Some(agreement()),
+        hours: None,
     }
 }
 
