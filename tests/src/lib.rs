@@ -68,6 +68,23 @@ pub struct Canal {
 /// The password of agents the tests seed.
 pub const AGENT_PASSWORD: &str = "e2e agent password";
 
+/// The admin token the harness starts the server with.
+pub const ADMIN_TOKEN: &str = "e2e-admin-token";
+
+/// The payload of a chunked HTTP/1.1 body.
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = rest[size..].trim_start_matches("\r\n");
+    }
+    out
+}
+
 impl Canal {
     pub async fn start() -> Self {
         Self::start_with_agents(&[], "evenly").await
@@ -118,7 +135,7 @@ impl Canal {
         }
         let options = Options {
             dist_dir: dist,
-            admin_token_sha256: canal_server::admin::token_hash("e2e-admin-token"),
+            admin_token_sha256: canal_server::admin::token_hash(ADMIN_TOKEN),
             ..Options::default()
         };
         let server = spawn_loopback(store.clone(), options.clone())
@@ -164,6 +181,66 @@ impl Canal {
 
     pub fn origin(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// An HTTP/1.1 request to the server (the e2e crate has no HTTP client): with
+    /// `admin`, carrying the admin token the harness starts the server with. Returns
+    /// the status and the JSON answer (`Null` when there is none).
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: &Value,
+        admin: bool,
+    ) -> (u16, Value) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let body = if body.is_null() {
+            String::new()
+        } else {
+            body.to_string()
+        };
+        let auth = if admin {
+            format!("Authorization: Bearer {ADMIN_TOKEN}\r\n")
+        } else {
+            String::new()
+        };
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Content-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        );
+        let mut stream = tokio::net::TcpStream::connect(self.addr)
+            .await
+            .expect("connect");
+        stream
+            .write_all(request.as_bytes())
+            .await
+            .expect("send request");
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.expect("read answer");
+        let answer = String::from_utf8_lossy(&answer);
+        let (head, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("a status");
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        };
+        (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+    }
+
+    /// An admin API call (`/api/v1/admin{path}`), the way a site owner sets things up.
+    pub async fn admin(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+        self.request(method, &format!("/api/v1/admin{path}"), body, true)
+            .await
     }
 
     pub async fn count(&self, table: &str) -> i64 {
