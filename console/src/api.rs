@@ -10,6 +10,7 @@ use canal_protocol::agent::{
     AgentClientFrame, AgentList, AgentProfile, AgentServerFrame, AgentView, CreateAgent,
     LoginRequest, RoutingSettings, UpdateAgent,
 };
+use canal_protocol::hours::{HoursView, WorkingHours};
 use canal_protocol::{ErrorBody, ErrorCode};
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
@@ -38,6 +39,11 @@ pub mod routes {
     /// percent-encoded, so whatever was typed stays one path segment.
     pub fn channel_routing(key: &str) -> String {
         format!("/api/v1/admin/channels/{}/routing", path_segment(key))
+    }
+
+    /// `GET`/`PUT`/`DELETE`: a channel's working hours (admins).
+    pub fn channel_hours(key: &str) -> String {
+        format!("/api/v1/admin/channels/{}/hours", path_segment(key))
     }
 
     /// Percent-encodes everything but RFC 3986 unreserved characters.
@@ -125,6 +131,32 @@ pub async fn save_routing(
     settings: &RoutingSettings,
 ) -> Result<RoutingSettings, ApiError> {
     call("PUT", &routes::channel_routing(key), Some(settings)).await
+}
+
+/// `GET /api/v1/admin/channels/{key}/hours`: `None` when the channel has none
+/// (always open).
+pub async fn load_hours(key: &str) -> Result<Option<HoursView>, ApiError> {
+    match call("GET", &routes::channel_hours(key), None::<&()>).await {
+        Ok(view) => Ok(Some(view)),
+        Err(ApiError::Status {
+            status: 404,
+            code: Some(ErrorCode::NotFound),
+            ..
+        }) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// `PUT /api/v1/admin/channels/{key}/hours`: the hours as stored, with the status.
+pub async fn save_hours(key: &str, hours: &WorkingHours) -> Result<HoursView, ApiError> {
+    call("PUT", &routes::channel_hours(key), Some(hours)).await
+}
+
+/// `DELETE /api/v1/admin/channels/{key}/hours`: the channel is always open again.
+pub async fn remove_hours(key: &str) -> Result<(), ApiError> {
+    fetch_text("DELETE", &routes::channel_hours(key), None)
+        .await
+        .map(drop)
 }
 
 async fn call<B: Serialize, T: DeserializeOwned>(
@@ -377,5 +409,9 @@ mod tests {
             "/api/v1/admin/channels/a%2Fb%20c%3F/routing"
         );
         assert_eq!(routes::admin_agent(7), "/api/v1/admin/agents/7");
+        assert_eq!(
+            routes::channel_hours("a/b"),
+            "/api/v1/admin/channels/a%2Fb/hours"
+        );
     }
 }

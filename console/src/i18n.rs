@@ -162,6 +162,27 @@ pub struct Strings {
     pub err_pass_after: &'static str,
     pub err_admin_forbidden: &'static str,
     pub err_admin_failed: &'static str,
+
+    pub hours_title: &'static str,
+    pub loading_hours: &'static str,
+    /// Before the channel key of the form: "Working hours of demo".
+    pub hours_of: &'static str,
+    pub always_open: &'static str,
+    pub open_now: &'static str,
+    pub closed_now: &'static str,
+    pub time_zone: &'static str,
+    pub time_zone_hint: &'static str,
+    /// Monday first.
+    pub weekdays: [&'static str; 7],
+    pub day_hint: &'static str,
+    pub holidays: &'static str,
+    pub holidays_hint: &'static str,
+    pub out_of_hours_reply: &'static str,
+    pub out_of_hours_reply_hint: &'static str,
+    pub remove_hours: &'static str,
+    pub hours_removed: &'static str,
+    pub err_ranges: &'static str,
+    pub err_time_zone: &'static str,
 }
 
 /// English.
@@ -312,6 +333,33 @@ pub static EN: Strings = Strings {
     err_pass_after: "Pass on after must be a whole number of minutes from 1 to 720.",
     err_admin_forbidden: "Only admins can change settings. Sign in again as an admin.",
     err_admin_failed: "The server could not do that. Try again.",
+
+    hours_title: "Working hours",
+    loading_hours: "Loading the working hours…",
+    hours_of: "Working hours of",
+    always_open: "No working hours are set: the channel is always open.",
+    open_now: "Open now.",
+    closed_now: "Closed now.",
+    time_zone: "Time zone",
+    time_zone_hint: "An IANA name, e.g. Europe/Madrid or America/New_York.",
+    weekdays: [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ],
+    day_hint: "Ranges like 09:00-13:00, 14:00-18:00 (up to 4 a day, 24:00 for midnight); empty: closed.",
+    holidays: "Holidays",
+    holidays_hint: "Dates closed all day, as YYYY-MM-DD, separated by commas or spaces.",
+    out_of_hours_reply: "Reply when a conversation starts out of hours",
+    out_of_hours_reply_hint: "Sent once, instead of the no-agent auto-reply. Empty: none (the no-agent auto-reply still applies).",
+    remove_hours: "Remove working hours",
+    hours_removed: "Removed: the channel is always open",
+    err_ranges: "Write each day's hours as ranges like 09:00-13:00, separated by commas.",
+    err_time_zone: "Enter the channel's time zone.",
 };
 
 impl Strings {
@@ -367,6 +415,8 @@ impl Strings {
             FormError::Missing => self.err_agent_missing,
             FormError::Cap => self.err_cap,
             FormError::PassAfter => self.err_pass_after,
+            FormError::Ranges => self.err_ranges,
+            FormError::TimeZone => self.err_time_zone,
         }
     }
 

@@ -1,6 +1,6 @@
 //! The admin settings as plain data: the forms for a new agent, an agent's cap,
-//! role and dismissal, and a channel's routing, each turned into the request the
-//! admin API takes. No browser, no signals (native unit tests); the `Settings`
+//! role and dismissal, a channel's routing and its working hours, each turned into
+//! the request the admin API takes. No browser, no signals (native unit tests); the `Settings`
 //! component keeps them in signals and sends what they return.
 //!
 //! The routing form edits a copy of the settings as loaded and writes back the
@@ -11,6 +11,7 @@ use canal_protocol::agent::{
     AgentView, CapExclusions, CreateAgent, DisplayMode, QueueItem, Role, RoutingMode,
     RoutingSettings, UpdateAgent,
 };
+use canal_protocol::hours::{TimeRange, WeekHours, WorkingHours};
 
 /// Shortest `pass_after`, in minutes (the server's 60 seconds).
 pub const MIN_PASS_AFTER_MINUTES: u64 = 1;
@@ -26,6 +27,10 @@ pub enum FormError {
     Cap,
     /// `pass_after` is not a whole number of minutes from 1 to 720.
     PassAfter,
+    /// A day's hours are not ranges like `09:00-13:00, 14:00-18:00`.
+    Ranges,
+    /// The time zone is empty.
+    TimeZone,
 }
 
 /// Every role, in the order the role lists show them.
@@ -263,6 +268,93 @@ impl RoutingForm {
     }
 }
 
+/// A channel's working hours, as edited: each day's ranges as one line of text
+/// (`09:00-13:00, 14:00-18:00`; empty: closed), holidays as dates separated by
+/// commas or spaces. The form checks only the shape; the server checks the values
+/// (times, overlaps, dates, the time zone) and says which one is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoursForm {
+    pub time_zone: String,
+    /// Monday first.
+    pub days: [String; 7],
+    pub holidays: String,
+    /// Empty: no out-of-hours reply.
+    pub reply: String,
+}
+
+impl Default for HoursForm {
+    fn default() -> Self {
+        Self {
+            time_zone: "UTC".to_owned(),
+            days: Default::default(),
+            holidays: String::new(),
+            reply: String::new(),
+        }
+    }
+}
+
+impl HoursForm {
+    /// The form for working hours as the server sent them.
+    pub fn of(hours: &WorkingHours) -> Self {
+        let day = |ranges: &Vec<TimeRange>| {
+            ranges
+                .iter()
+                .map(|r| format!("{}-{}", r.from, r.to))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        Self {
+            time_zone: hours.time_zone.clone(),
+            days: hours.days.days().map(day),
+            holidays: hours.holidays.join(", "),
+            reply: hours.out_of_hours_reply.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The `PUT /api/v1/admin/channels/{key}/hours` body.
+    pub fn request(&self) -> Result<WorkingHours, FormError> {
+        let time_zone = self.time_zone.trim();
+        if time_zone.is_empty() {
+            return Err(FormError::TimeZone);
+        }
+        let mut days = WeekHours::default();
+        for (text, ranges) in self.days.iter().zip(days.days_mut()) {
+            *ranges = parse_ranges(text)?;
+        }
+        let reply = self.reply.trim();
+        Ok(WorkingHours {
+            time_zone: time_zone.to_owned(),
+            days,
+            holidays: self
+                .holidays
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            out_of_hours_reply: (!reply.is_empty()).then(|| reply.to_owned()),
+        })
+    }
+}
+
+/// `09:00-13:00, 14:00-18:00` as ranges (empty: none).
+fn parse_ranges(text: &str) -> Result<Vec<TimeRange>, FormError> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(|range| {
+            let (from, to) = range.split_once('-').ok_or(FormError::Ranges)?;
+            let (from, to) = (from.trim(), to.trim());
+            if from.is_empty() || to.is_empty() {
+                return Err(FormError::Ranges);
+            }
+            Ok(TimeRange {
+                from: from.to_owned(),
+                to: to.to_owned(),
+            })
+        })
+        .collect()
+}
+
 /// Seconds as whole minutes for the field (rounded up, so 90 s shows as 2).
 pub fn minutes_text(secs: u64) -> String {
     secs.div_ceil(60).to_string()
@@ -446,6 +538,79 @@ mod tests {
             form.settings().map(|s| s.no_agent_reply),
             Ok(Some("Back at 9.".into()))
         );
+    }
+
+    #[test]
+    fn working_hours_round_trip_through_the_form() {
+        let hours = WorkingHours {
+            time_zone: "Europe/Madrid".into(),
+            days: WeekHours {
+                mon: vec![
+                    TimeRange {
+                        from: "09:00".into(),
+                        to: "13:00".into(),
+                    },
+                    TimeRange {
+                        from: "14:00".into(),
+                        to: "18:00".into(),
+                    },
+                ],
+                sat: vec![TimeRange {
+                    from: "10:00".into(),
+                    to: "24:00".into(),
+                }],
+                ..WeekHours::default()
+            },
+            holidays: vec!["2031-01-01".into(), "2031-12-25".into()],
+            out_of_hours_reply: Some("Back soon.".into()),
+        };
+        let form = HoursForm::of(&hours);
+        assert_eq!(form.days[0], "09:00-13:00, 14:00-18:00");
+        assert_eq!(form.days[5], "10:00-24:00");
+        assert_eq!(form.days[6], "");
+        assert_eq!(form.holidays, "2031-01-01, 2031-12-25");
+        assert_eq!(form.request(), Ok(hours));
+    }
+
+    #[test]
+    fn the_hours_form_reads_what_people_type_and_refuses_what_is_not_ranges() {
+        let mut days: [String; 7] = Default::default();
+        days[2] = " 9:00 - 12:00 ,, 13:00-17:00, ".into();
+        let form = HoursForm {
+            time_zone: " America/New_York ".into(),
+            days,
+            holidays: "2031-07-04\n2031-12-25,2031-12-26".into(),
+            reply: "   ".into(),
+        };
+        let request = form.request().expect("request");
+        assert_eq!(request.time_zone, "America/New_York");
+        assert_eq!(
+            request.days.wed,
+            vec![
+                TimeRange {
+                    from: "9:00".into(),
+                    to: "12:00".into()
+                },
+                TimeRange {
+                    from: "13:00".into(),
+                    to: "17:00".into()
+                }
+            ],
+            "the server judges the times"
+        );
+        assert!(request.days.mon.is_empty());
+        assert_eq!(request.holidays, ["2031-07-04", "2031-12-25", "2031-12-26"]);
+        assert_eq!(request.out_of_hours_reply, None);
+        for bad in ["09:00", "09:00-", "-17:00", "09:00 to 17:00"] {
+            let mut form = HoursForm::default();
+            form.days[0] = bad.into();
+            assert_eq!(form.request(), Err(FormError::Ranges), "{bad}");
+        }
+        let form = HoursForm {
+            time_zone: " ".into(),
+            ..HoursForm::default()
+        };
+        assert_eq!(form.request(), Err(FormError::TimeZone));
     }
 
     #[test]

@@ -17,6 +17,7 @@ use canal_protocol::agent::{
     ConversationSummary, DisplayMode, InboxKind, QueueItem, Role, RoutingLogLine, RoutingMode,
     RoutingSettings, Status,
 };
+use canal_protocol::hours::{HoursView, TimeRange, WeekHours, WorkingHours};
 use canal_protocol::{Author, ErrorCode, MessageView};
 use leptos::{mount::mount_to, prelude::*};
 use serde_json::{json, Value};
@@ -1583,5 +1584,136 @@ async fn the_reply_box_says_typing_once_then_stops_when_sent_and_never_with_text
             .iter()
             .all(|f| f.as_object().is_some_and(|o| o.len() == 3)),
         "type, conversation and the fact: no text"
+    );
+}
+
+// ---- working hours (admins) ----------------------------------------------------------
+
+fn range(from: &str, to: &str) -> TimeRange {
+    TimeRange {
+        from: from.into(),
+        to: to.into(),
+    }
+}
+
+fn madrid_hours() -> WorkingHours {
+    WorkingHours {
+        time_zone: "Europe/Madrid".into(),
+        days: WeekHours {
+            mon: vec![range("09:00", "13:00"), range("14:00", "18:00")],
+            ..WeekHours::default()
+        },
+        holidays: vec!["2031-12-25".into()],
+        out_of_hours_reply: Some("Back soon.".into()),
+    }
+}
+
+fn value_of(root: &Element, test_id: &str) -> String {
+    let field = get(root, test_id);
+    if let Some(input) = field.dyn_ref::<HtmlInputElement>() {
+        input.value()
+    } else if let Some(area) = field.dyn_ref::<HtmlTextAreaElement>() {
+        area.value()
+    } else {
+        String::new()
+    }
+}
+
+#[wasm_bindgen_test]
+async fn working_hours_are_loaded_edited_saved_and_removed() {
+    let loaded = HoursView {
+        hours: madrid_hours(),
+        open: false,
+        next_change: Some("2031-01-06T08:00:00Z".into()),
+    };
+    let mut changed = madrid_hours();
+    changed.days.tue = vec![range("10:00", "12:00")];
+    let saved = HoursView {
+        hours: changed.clone(),
+        open: true,
+        next_change: Some("2031-01-07T11:00:00Z".into()),
+    };
+    let (root, _mounted) = admin_settings(json!({
+        "GET /api/v1/admin/channels/demo/hours": {"status": 200, "body": loaded},
+        "PUT /api/v1/admin/channels/demo/hours": {"status": 200, "body": saved},
+        "DELETE /api/v1/admin/channels/demo/hours": {"status": 204, "body": null},
+    }))
+    .await;
+    until("the hours form", || find(&root, "hours-save").is_some()).await;
+    assert_eq!(text(&get(&root, "hours-status")), "Closed now.");
+    assert_eq!(value_of(&root, "hours-time-zone"), "Europe/Madrid");
+    assert_eq!(value_of(&root, "hours-mon"), "09:00-13:00, 14:00-18:00");
+    assert_eq!(value_of(&root, "hours-tue"), "");
+    assert_eq!(value_of(&root, "hours-holidays"), "2031-12-25");
+    assert_eq!(value_of(&root, "hours-reply"), "Back soon.");
+
+    // A day that is not ranges is not sent.
+    type_into(&root, "hours-wed", "nine to five");
+    click(&get(&root, "hours-save"));
+    let form = get(&root, "hours-form");
+    until("the form's error", || {
+        text(&get(&form, "settings-error")).contains("ranges like 09:00-13:00")
+    })
+    .await;
+    assert!(requests_to("PUT", "/api/v1/admin/channels/demo/hours").is_empty());
+
+    type_into(&root, "hours-wed", "");
+    type_into(&root, "hours-tue", " 10:00 - 12:00 ");
+    click(&get(&root, "hours-save"));
+    let form = get(&root, "hours-form");
+    until("saved", || text(&get(&form, "settings-status")) == "Saved").await;
+    let puts = requests_to("PUT", "/api/v1/admin/channels/demo/hours");
+    assert_eq!(puts.len(), 1);
+    assert_eq!(
+        puts[0]["body"],
+        serde_json::to_value(&changed).expect("json"),
+        "the whole record, as typed"
+    );
+    assert_eq!(text(&get(&root, "hours-status")), "Open now.");
+    assert_eq!(value_of(&root, "hours-tue"), "10:00-12:00");
+
+    click(&get(&root, "hours-remove"));
+    let form = get(&root, "hours-form");
+    until("removed", || {
+        text(&get(&form, "settings-status")) == "Removed: the channel is always open"
+    })
+    .await;
+    assert_eq!(
+        requests_to("DELETE", "/api/v1/admin/channels/demo/hours").len(),
+        1
+    );
+    assert!(text(&get(&root, "hours-status")).contains("always open"));
+    assert_eq!(value_of(&root, "hours-mon"), "");
+    assert!(is_disabled(&get(&root, "hours-remove")));
+}
+
+#[wasm_bindgen_test]
+async fn a_channel_without_hours_is_always_open_and_a_refusal_shows_the_servers_sentence() {
+    let (root, _mounted) = admin_settings(json!({
+        "GET /api/v1/admin/channels/demo/hours": {"status": 404, "body": {"error": {
+            "code": "not_found", "message": "this channel has no working hours: it is always open"
+        }}},
+        "PUT /api/v1/admin/channels/demo/hours": {"status": 422, "body": {"error": {
+            "code": "invalid_field", "message": "time_zone \"Mars/Base\" is not an IANA time zone name"
+        }}},
+    }))
+    .await;
+    until("the hours form", || find(&root, "hours-save").is_some()).await;
+    assert!(text(&get(&root, "hours-status")).contains("always open"));
+    assert_eq!(value_of(&root, "hours-time-zone"), "UTC");
+    assert!(is_disabled(&get(&root, "hours-remove")));
+    type_into(&root, "hours-time-zone", "Mars/Base");
+    type_into(&root, "hours-fri", "09:00-17:00");
+    click(&get(&root, "hours-save"));
+    let form = get(&root, "hours-form");
+    until("the server's sentence", || {
+        text(&get(&form, "settings-error")).contains("not an IANA time zone name")
+    })
+    .await;
+    assert!(text(&get(&root, "hours-status")).contains("always open"));
+    assert_eq!(
+        value_of(&root, "hours-time-zone"),
+        "Mars/Base",
+        "what was typed stays"
     );
 }

@@ -14,11 +14,13 @@
 //! - [`ClientFrame`], [`ServerFrame`]: the WebSocket protocol.
 //! - [`embed`]: the `postMessage` contract between the loader and the frame.
 //! - [`theme`]: a channel's look (admin theme, snippet, the frame's part).
+//! - [`hours`]: a channel's working hours and whether it is open.
 
 pub mod admin;
 pub mod agent;
 pub mod consents;
 pub mod forms;
+pub mod hours;
 pub mod rating;
 pub mod theme;
 
@@ -156,6 +158,10 @@ pub struct ChannelConfig {
     pub consent: Option<AgreementView>,
     /// The accent colour and light/dark mode the frame paints itself in.
     pub theme: theme::FrameTheme,
+    /// Whether the channel is open now and when it opens next; `None` when the
+    /// channel keeps no working hours (always open).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<hours::HoursStatus>,
 }
 
 /// The current version of an agreement, as shown to a visitor.

@@ -35,6 +35,7 @@ pub async fn channel_config(
         None => None,
     };
     let theme = crate::theme::load(state.store.pool(), &channel.id).await?;
+    let hours = crate::hours::public_status(state.store.pool(), &channel.id).await?;
     Ok(Json(ChannelConfig {
         theme: crate::theme::frame(&theme),
         channel: channel.key,
@@ -42,6 +43,7 @@ pub async fn channel_config(
         greeting: channel.greeting,
         locale: channel.locale,
         consent,
+        hours,
     }))
 }
 

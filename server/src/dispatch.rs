@@ -4,6 +4,11 @@
 //! holder are written to the store, the no-agent auto-reply is sent, and every
 //! console hears about what changed through [`Notice`]s.
 //!
+//! A conversation that starts while its channel is closed (see [`crate::hours`])
+//! gets the channel's out-of-hours reply once, in place of the no-agent auto-reply,
+//! and an "out of hours" line in its routing log; it is routed as usual otherwise
+//! (agents who are there still get the offer).
+//!
 //! Engine ids are numbers; conversations and channels have text ids in the store.
 //! The shell maps them (agents share their store id). Offers live in memory only:
 //! after a restart, held conversations come back to their agents and the rest are
@@ -132,6 +137,9 @@ struct ConvInfo {
     last_message: Option<String>,
     /// The visitor's rating, once given.
     rating: Option<RatingView>,
+    /// The out-of-hours reply was posted when it started: the no-agent auto-reply
+    /// is left out.
+    out_of_hours_replied: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -494,6 +502,7 @@ impl Dispatch {
                 created_at,
                 last_message: None,
                 rating: None,
+                out_of_hours_replied: false,
             },
         );
         cid
@@ -513,11 +522,24 @@ impl Dispatch {
     ) -> Result<(), AppError> {
         let mut changed = BTreeSet::new();
         let mut loads = false;
-        for decision in decisions {
+        for mut decision in decisions {
             let cid = decision.action.conversation();
             let Some(conv) = inner.convs.get(&cid) else {
                 continue;
             };
+            if conv.out_of_hours_replied {
+                // The out-of-hours reply already told the visitor; the log says
+                // what was actually sent.
+                for action in [&mut decision.action, &mut decision.log.action] {
+                    if let Action::Waiting {
+                        send_no_agent_reply,
+                        ..
+                    } = action
+                    {
+                        *send_no_agent_reply = false;
+                    }
+                }
+            }
             let conversation_id = conv.id.clone();
             let line = RoutingLogLine {
                 at: decision.log.at.to_string(),
@@ -658,6 +680,7 @@ impl Dispatch {
         if let Some(conv) = inner.convs.get_mut(&cid) {
             conv.visitor = visitor;
         }
+        self.out_of_hours(&mut inner, cid, channel_id).await?;
         self.apply(
             &mut inner,
             Event::ConversationCreated {
@@ -667,6 +690,84 @@ impl Dispatch {
             },
         )
         .await
+    }
+
+    /// A new conversation on a channel that is closed now: posts the channel's
+    /// out-of-hours reply (if it has one) and logs "out of hours" with the next
+    /// opening time.
+    async fn out_of_hours(
+        &self,
+        inner: &mut Inner,
+        cid: ConversationId,
+        channel_id: &str,
+    ) -> Result<(), AppError> {
+        let Some((hours, schedule)) = crate::hours::stored(self.store.pool(), channel_id).await?
+        else {
+            return Ok(());
+        };
+        let at = now();
+        let instant = jiff::Timestamp::from_millisecond(i64::try_from(at.0).unwrap_or(i64::MAX))
+            .unwrap_or_else(|_| jiff::Timestamp::now());
+        let status = crate::hours::status(&schedule, instant);
+        if status.open {
+            return Ok(());
+        }
+        let display = display_for(inner, cid);
+        let channel_key = inner
+            .convs
+            .get(&cid)
+            .and_then(|c| inner.channels.get(&c.channel))
+            .map(|c| c.key.clone());
+        let Some(conv) = inner.convs.get_mut(&cid) else {
+            return Ok(());
+        };
+        let conversation_id = conv.id.clone();
+        let reply = hours.out_of_hours_reply;
+        conv.out_of_hours_replied = reply.is_some();
+        if let Some(text) = &reply {
+            let appended = self
+                .store
+                .append_message(&conversation_id, "system", None, text)
+                .await?;
+            self.hub.publish(
+                &conversation_id,
+                hub::Event {
+                    origin: 0,
+                    message: display.view(appended.message),
+                },
+            );
+        }
+        let opens_at = status.next_change.map(|t| t.to_string());
+        let mut text = match &opens_at {
+            Some(t) => format!("out of hours: the channel opens at {t}"),
+            None => "out of hours: the channel has no opening ahead".to_owned(),
+        };
+        if reply.is_some() {
+            text.push_str("; out-of-hours reply sent");
+        }
+        let line = RoutingLogLine {
+            at: at.to_string(),
+            text,
+            entry: serde_json::json!({
+                "at": at,
+                "conversation": conversation_id,
+                "channel": channel_key,
+                "trigger": { "type": "out_of_hours" },
+                "opens_at": opens_at,
+                "out_of_hours_reply_sent": reply.is_some(),
+            }),
+        };
+        sqlx::query(
+            "INSERT INTO routing_log (conversation_id, at, text, entry) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .bind(&conversation_id)
+        .bind(&line.at)
+        .bind(&line.text)
+        .bind(line.entry.to_string())
+        .execute(self.store.pool())
+        .await?;
+        let _ = self.notices.send(Notice::Log(conversation_id, line));
+        Ok(())
     }
 
     /// The visitor wrote: the conversation no longer waits for them. When the

@@ -10,6 +10,7 @@
 //! - [`templates`]: the built-in personal-data agreement templates (EU, RU, BY, KZ).
 //! - [`ws`]: the visitor WebSocket.
 //! - [`forms`]: the widget's contact form and its agreements (consents with source `form`).
+//! - [`hours`]: working hours per channel: the schedule, whether it is open now.
 //! - [`identity`]: `Canal.setUser` identities, verified by HMAC with a channel secret.
 //! - [`theme`]: a channel's look (colour, launcher side and text, light/dark) and its snippet.
 //! - [`messenger`]: consent in messenger chats (notice, then the next message).
@@ -42,6 +43,7 @@ pub mod demo;
 pub mod dispatch;
 pub mod error;
 pub mod forms;
+pub mod hours;
 pub mod hub;
 pub mod identity;
 pub mod ledger;

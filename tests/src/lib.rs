@@ -68,7 +68,7 @@ pub struct Canal {
 /// The password of agents the tests seed.
 pub const AGENT_PASSWORD: &str = "e2e agent password";
 
-/// The admin API's bearer token.
+/// The admin token the harness starts the server with.
 pub const ADMIN_TOKEN: &str = "e2e-admin-token";
 
 impl Canal {
@@ -169,25 +169,50 @@ impl Canal {
         format!("http://{}", self.addr)
     }
 
+    /// A request to the server's HTTP API (`body` sent as JSON unless `Null`; with
+    /// `admin`, carrying the admin token the harness starts the server with): the
+    /// status and the JSON answer (`Null` when there is none).
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: &Value,
+        admin: bool,
+    ) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
+        let mut request =
+            reqwest::Client::new().request(method, format!("{}{path}", self.origin()));
+        if admin {
+            request = request.bearer_auth(ADMIN_TOKEN);
+        }
+        if !body.is_null() {
+            request = request.json(body);
+        }
+        let response = request.send().await.expect("send request");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("read answer");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// An admin API call (`path` after `/api/v1/admin`), the way a site owner sets
+    /// things up: the status and the JSON answer.
+    pub async fn admin(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+        self.request(method, &format!("/api/v1/admin{path}"), body, true)
+            .await
+    }
+
+    /// An admin API call that must succeed: its JSON answer, after checking the 200.
+    pub async fn admin_ok(&self, method: &str, path: &str, body: &Value) -> Value {
+        let (status, answer) = self.admin(method, path, body).await;
+        assert_eq!(status, 200, "{method} {path}: {answer}");
+        answer
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(self.store.pool())
             .await
             .expect("count")
-    }
-
-    /// A call to the admin API (`path` after `/api/v1/admin`) with the admin token;
-    /// the answer's JSON, after checking it is a 200.
-    pub async fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut request = reqwest::Client::new()
-            .request(method, format!("{}/api/v1/admin{path}", self.origin()))
-            .bearer_auth(ADMIN_TOKEN);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("admin request");
-        assert_eq!(response.status(), 200, "admin {path}");
-        response.json().await.expect("admin answer")
     }
 }
 

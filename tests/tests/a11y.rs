@@ -470,11 +470,9 @@ async fn a_themed_widget_has_no_serious_violations() {
         ),
     ];
     for (at, (name, theme)) in themes.into_iter().enumerate() {
-        canal
-            .admin(reqwest::Method::PUT, "/channels/demo/theme", Some(theme))
-            .await;
+        canal.admin_ok("PUT", "/channels/demo/theme", &theme).await;
         let snippet = canal
-            .admin(reqwest::Method::GET, "/channels/demo/snippet", None)
+            .admin_ok("GET", "/channels/demo/snippet", &Value::Null)
             .await;
         let snippet = snippet["html"].as_str().expect("snippet").to_owned();
         let host = HostPage::start_with_snippet(snippet, None).await;

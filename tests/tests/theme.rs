@@ -11,11 +11,9 @@ use serde_json::{json, Value};
 
 /// The channel's snippet from the admin API after setting its theme.
 async fn themed_snippet(canal: &Canal, theme: Value) -> String {
-    canal
-        .admin(reqwest::Method::PUT, "/channels/demo/theme", Some(theme))
-        .await;
+    canal.admin_ok("PUT", "/channels/demo/theme", &theme).await;
     let snippet = canal
-        .admin(reqwest::Method::GET, "/channels/demo/snippet", None)
+        .admin_ok("GET", "/channels/demo/snippet", &Value::Null)
         .await;
     snippet["html"].as_str().expect("snippet html").to_owned()
 }

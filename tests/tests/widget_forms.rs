@@ -7,75 +7,22 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use canal_e2e::{eventually, save_screenshot, visit, Browser, Canal, Widget};
 use fantoccini::Locator;
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// The admin token the harness starts the server with.
-const ADMIN_TOKEN: &str = "e2e-admin-token";
-
-/// An admin API call (`/api/v1/admin{path}`) over plain HTTP/1.1: the e2e crate has
-/// no HTTP client, and the admin API is the way a site owner sets these up.
-async fn admin(canal: &Canal, method: &str, path: &str, body: &Value) -> (u16, Value) {
-    let body = body.to_string();
-    let request = format!(
-        "{method} /api/v1/admin{path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {ADMIN_TOKEN}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        canal.addr,
-        body.len()
-    );
-    let mut stream = tokio::net::TcpStream::connect(canal.addr)
-        .await
-        .expect("connect");
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .expect("send request");
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await.expect("read answer");
-    let answer = String::from_utf8_lossy(&answer);
-    let (head, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("a status");
-    let body = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        dechunk(body)
-    } else {
-        body.to_owned()
-    };
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
-}
-
-/// The payload of a chunked HTTP/1.1 body.
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 || rest.len() < size {
-            break;
-        }
-        out.push_str(&rest[..size]);
-        body = rest[size..].trim_start_matches("\r\n");
-    }
-    out
-}
 
 /// Creates an agreement; returns its id and current version id.
 async fn agreement(canal: &Canal, kind: &str, behaviour: &str, label: &str) -> (String, String) {
-    let (status, body) = admin(
-        canal,
-        "POST",
-        "/agreements",
-        &json!({"name": label, "kind": kind, "behaviour": behaviour,
+    let (status, body) = canal
+        .admin(
+            "POST",
+            "/agreements",
+            &json!({"name": label, "kind": kind, "behaviour": behaviour,
                 "text": format!("{label}: the full text."), "label": label}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
     let id = body["id"].as_str().expect("id").to_owned();
-    let (_, detail) = admin(canal, "GET", &format!("/agreements/{id}"), &Value::Null).await;
+    let (_, detail) = canal
+        .admin("GET", &format!("/agreements/{id}"), &Value::Null)
+        .await;
     let version = detail["current_version"]["id"]
         .as_str()
         .or_else(|| detail["versions"][0]["id"].as_str())
@@ -150,14 +97,14 @@ async fn the_form_waits_for_the_full_text_and_records_one_form_consent() {
     )
     .await;
     let (mk, _) = agreement(&canal, "marketing", "optional_unchecked", "Send me news").await;
-    let (status, body) = admin(
-        &canal,
-        "PUT",
-        "/channels/demo/form",
-        &json!({"fields": [{"name": "name", "required": true}, {"name": "email"}],
+    let (status, body) = canal
+        .admin(
+            "PUT",
+            "/channels/demo/form",
+            &json!({"fields": [{"name": "name", "required": true}, {"name": "email"}],
                 "agreements": [pd, mk]}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
 
     let widget = Widget::new(&browser);
@@ -331,7 +278,9 @@ async fn withdrawing_appends_a_record_and_the_frame_forgets_the_visitor() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn set_user_with_a_valid_hash_stores_a_verified_identity() {
     let (canal, _host, browser) = visit().await;
-    let (status, body) = admin(&canal, "POST", "/channels/demo/identity/secret", &json!({})).await;
+    let (status, body) = canal
+        .admin("POST", "/channels/demo/identity/secret", &json!({}))
+        .await;
     assert_eq!(status, 201, "{body}");
     let secret = body["secret"].as_str().expect("secret").to_owned();
     let time = SystemTime::now()

@@ -56,6 +56,10 @@ pub struct Strings {
     pub err_fields: &'static str,
     /// Above the composer while the agent writes.
     pub typing: &'static str,
+    /// The out-of-hours notice, without its full stop: `back_on` and the opening
+    /// time may follow.
+    pub away: &'static str,
+    pub back_on: &'static str,
 }
 
 pub static EN: Strings = Strings {
@@ -105,6 +109,8 @@ pub static EN: Strings = Strings {
     err_consent: "Please accept the required agreements.",
     err_fields: "Please check the details you entered.",
     typing: "The agent is typing…",
+    away: "We're away right now. Leave a message and we'll answer when we're back",
+    back_on: " on ",
 };
 
 pub static ES: Strings = Strings {
@@ -152,6 +158,8 @@ pub static ES: Strings = Strings {
     err_consent: "Acepta los acuerdos obligatorios, por favor.",
     err_fields: "Revisa los datos que has escrito.",
     typing: "El agente está escribiendo…",
+    away: "Ahora no estamos. Deja un mensaje y te responderemos cuando volvamos",
+    back_on: ", el ",
 };
 
 pub static RU: Strings = Strings {
@@ -201,6 +209,8 @@ pub static RU: Strings = Strings {
     err_consent: "Примите обязательные соглашения.",
     err_fields: "Проверьте введённые данные.",
     typing: "Оператор печатает…",
+    away: "Сейчас нас нет на месте. Оставьте сообщение, и мы ответим, когда вернёмся",
+    back_on: ": ",
 };
 
 /// The table for a BCP 47 tag (`es`, `es-MX`, `ru-RU`, ...); English otherwise.
@@ -226,6 +236,29 @@ pub fn pick(locale: Option<&str>) -> &'static Strings {
                 .unwrap_or_default(),
         ),
     }
+}
+
+/// The out-of-hours notice. With `opens_at` (RFC 3339), it says when the channel
+/// is back: weekday, date and time on the visitor's clock, written the way their
+/// language writes it (the browser's `Intl`), e.g. "Wednesday, January 16 at
+/// 1:00 PM". Without it (or with a malformed one), just that the channel is away.
+pub fn away(strings: &'static Strings, opens_at: Option<&str>) -> String {
+    let Some(date) = opens_at
+        .map(|at| js_sys::Date::new(&at.into()))
+        .filter(|date| !date.get_time().is_nan())
+    else {
+        return format!("{}.", strings.away);
+    };
+    let options = js_sys::JSON::parse(
+        r#"{"weekday":"long","month":"long","day":"numeric","hour":"numeric","minute":"2-digit"}"#,
+    )
+    .unwrap_or_default();
+    format!(
+        "{}{}{}.",
+        strings.away,
+        strings.back_on,
+        String::from(date.to_locale_string(strings.lang, &options))
+    )
 }
 
 /// A text, named by the field of [`Strings`] that holds it: `|t| t.send`. What the

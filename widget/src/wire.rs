@@ -10,6 +10,7 @@ use canal_protocol::{
     admin::{Behaviour, TextFormat},
     consents::VisitorWithdrawal,
     forms::{ContactFormView, ContactSubmission, FieldName, FormField},
+    hours::HoursStatus,
     rating::RateConversation,
     theme::{FrameTheme, ThemeMode},
     AgreementView, Author, ChannelConfig, ClientFrame, ConsentCreated, ConsentRequest,
@@ -148,6 +149,16 @@ pub fn channel_config(text: &str) -> Option<ChannelConfig> {
         consent: match value.get("consent") {
             None | Some(Value::Null) => None,
             Some(consent) => Some(agreement(consent)?),
+        },
+        hours: match value.get("hours") {
+            None | Some(Value::Null) => None,
+            Some(hours) => Some(HoursStatus {
+                open: match hours.get("open")? {
+                    Value::Bool(open) => *open,
+                    _ => return None,
+                },
+                opens_at: hours.opt_str("opens_at")?,
+            }),
         },
     })
 }
@@ -550,6 +561,7 @@ mod tests {
             locale: None,
             consent: None,
             theme: FrameTheme::default(),
+            hours: None,
         };
         reads_like_serde(&plain, channel_config);
         // A new `ThemeMode` stops this compiling: add it to `frame_theme` too.
@@ -567,6 +579,33 @@ mod tests {
             };
             reads_like_serde(&themed, channel_config);
         }
+        for hours in [
+            HoursStatus {
+                open: true,
+                opens_at: None,
+            },
+            HoursStatus {
+                open: false,
+                opens_at: None,
+            },
+            HoursStatus {
+                open: false,
+                opens_at: Some("2030-01-16T12:00:00Z".into()),
+            },
+        ] {
+            let config = ChannelConfig {
+                hours: Some(hours),
+                ..plain.clone()
+            };
+            reads_like_serde(&config, channel_config);
+        }
+        let with_nulls = r#"{"channel":"demo","title":"t","theme":{"mode":"auto","on_accent_black":false},
+                "hours":{"open":false,"opens_at":null,"later":1}}"#;
+        assert_eq!(
+            channel_config(with_nulls),
+            serde_json::from_str::<ChannelConfig>(with_nulls).ok()
+        );
+        assert!(channel_config(with_nulls).is_some());
         for (behaviour, format) in [
             (Behaviour::RequiredAutoAccepted, TextFormat::Plain),
             (Behaviour::RequiredReadFullText, TextFormat::Html),
@@ -597,6 +636,12 @@ mod tests {
             r#"{"channel":"demo","title":"t","theme":{"mode":"dark","accent":7}}"#.into(),
             r#"{"channel":"demo","title":"t","theme":{"mode":"dark","on_accent_black":1}}"#.into(),
             r##"{"channel":"demo","title":"t","theme":{"mode":"dark","accent":"#000000"}}"##.into(),
+            format!(r#"{{"channel":"demo","title":"t",{theme},"hours":{{}}}}"#),
+            format!(r#"{{"channel":"demo","title":"t",{theme},"hours":{{"open":"no"}}}}"#),
+            format!(
+                r#"{{"channel":"demo","title":"t",{theme},"hours":{{"open":false,"opens_at":5}}}}"#
+            ),
+            format!(r#"{{"channel":"demo","title":"t",{theme},"hours":true}}"#),
         ] {
             refused_like_serde(&text, channel_config);
         }

@@ -15,6 +15,7 @@ use std::sync::{
 
 use canal_protocol::admin::{Behaviour, TextFormat};
 use canal_protocol::forms::{ContactFormView, FieldName, FormField};
+use canal_protocol::hours::HoursStatus;
 use canal_protocol::{AgreementView, Author, ChannelConfig, MessageView, VisitorUser};
 use canal_widget::{
     chat::{Agent, Arrival, Status, Transcript},
@@ -150,6 +151,7 @@ fn config(channel: &str) -> ChannelConfig {
         locale: Some("en".into()),
         consent: Some(agreement()),
         theme: Default::default(),
+        hours: None,
     }
 }
 
@@ -1866,4 +1868,119 @@ async fn the_visitors_typing_goes_out_once_then_stops_when_sent_and_never_with_t
     assert_eq!(sent[4], json!({"type": "typing", "typing": true}));
     assert_eq!(sent[5], json!({"type": "typing", "typing": false}));
     clear_canal_keys();
+}
+
+// ---- out of hours ----------------------------------------------------------------
+
+/// The test window's config with the channel closed, opening at `opens_at` (if ever).
+fn closed(channel: &str, opens_at: Option<&str>) -> ChannelConfig {
+    ChannelConfig {
+        hours: Some(HoursStatus {
+            open: false,
+            opens_at: opens_at.map(Into::into),
+        }),
+        ..config(channel)
+    }
+}
+
+fn mount_with(
+    root: &HtmlElement,
+    config: ChannelConfig,
+    language: RwSignal<&'static Strings>,
+) -> leptos::mount::UnmountHandle<impl Mountable> {
+    mount_to(root.clone(), move || {
+        i18n::provide_language(language);
+        view! {
+            <ChatWindow
+                channel=config.channel.clone()
+                config=config.clone()
+                page=signal(Some(page())).0
+                on_close=Callback::new(|()| ())
+            />
+        }
+    })
+}
+
+#[wasm_bindgen_test]
+async fn out_of_hours_the_window_says_when_it_is_back_in_the_visitors_language() {
+    clear_canal_keys();
+    install_fakes(json!({}));
+    let language = RwSignal::new(&i18n::EN);
+    let root = container();
+    // Noon UTC on Wednesday 16 January 2030: Wednesday the 16th on any clock within
+    // 11 hours of UTC.
+    let at = "2030-01-16T12:00:00Z";
+    let _mounted = mount_with(&root, closed("away-test", Some(at)), language);
+    let english = text(&root, "away");
+    assert!(
+        english.starts_with(&format!("{} on Wednesday", i18n::EN.away)),
+        "{english}"
+    );
+    assert!(english.contains("January 16"), "{english}");
+    assert!(english.ends_with('.'), "{english}");
+    // On the visitor's clock: what the browser's Intl shows for that instant here.
+    let options = js_sys::JSON::parse(r#"{"hour":"numeric","minute":"2-digit"}"#).expect("options");
+    let clock = js_sys::Date::new(&JsValue::from_str(at))
+        .to_locale_time_string_with_options("en", &options);
+    assert!(english.contains(&String::from(clock)), "{english}");
+    // The notice is above the composer.
+    let composer = get(&root, "composer-input");
+    assert_ne!(
+        get(&root, "away").compare_document_position(&composer)
+            & web_sys::Node::DOCUMENT_POSITION_FOLLOWING,
+        0
+    );
+
+    language.set(&i18n::ES);
+    until("the Spanish notice", || {
+        text(&root, "away").contains("miércoles")
+    })
+    .await;
+    let spanish = text(&root, "away");
+    assert!(
+        spanish.starts_with(&format!("{}, el miércoles", i18n::ES.away)),
+        "{spanish}"
+    );
+    assert!(spanish.contains("16 de enero"), "{spanish}");
+
+    language.set(&i18n::RU);
+    until("the Russian notice", || {
+        text(&root, "away").contains("среда")
+    })
+    .await;
+    let russian = text(&root, "away");
+    assert!(
+        russian.starts_with(&format!("{}: среда", i18n::RU.away)),
+        "{russian}"
+    );
+    assert!(russian.contains("16 января"), "{russian}");
+    assert!(russian.ends_with('.'), "{russian}");
+}
+
+#[wasm_bindgen_test]
+fn closed_without_an_opening_says_so_without_a_time_and_open_says_nothing() {
+    let root = container();
+    let _closed = mount_with(&root, closed("away-none", None), RwSignal::new(&i18n::ES));
+    assert_eq!(text(&root, "away"), format!("{}.", i18n::ES.away));
+    let malformed = container();
+    let _malformed = mount_with(
+        &malformed,
+        closed("away-malformed", Some("next tuesday")),
+        RwSignal::new(&i18n::RU),
+    );
+    assert_eq!(text(&malformed, "away"), format!("{}.", i18n::RU.away));
+
+    let open = container();
+    let open_now = ChannelConfig {
+        hours: Some(HoursStatus {
+            open: true,
+            opens_at: None,
+        }),
+        ..config("away-open")
+    };
+    let _open = mount_with(&open, open_now, RwSignal::new(&i18n::EN));
+    assert!(find(&open, "away").is_none());
+    let always = container();
+    let _always = mount_with(&always, config("away-always"), RwSignal::new(&i18n::EN));
+    assert!(find(&always, "away").is_none());
 }

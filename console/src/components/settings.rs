@@ -1,5 +1,5 @@
-//! The admin settings view: agents and a channel's routing, through the admin API
-//! with the session cookie.
+//! The admin settings view: agents, a channel's routing and its working hours,
+//! through the admin API with the session cookie.
 
 use canal_protocol::agent::{AgentView, QueueItem, Role};
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
@@ -9,8 +9,8 @@ use crate::{
     i18n::{use_strings, Strings},
     settings::{
         addable, display_str, mode_str, parse_display, parse_mode, parse_role, role_str, AgentEdit,
-        NewAgent, RoutingForm, DISPLAY_MODES, MAX_PASS_AFTER_MINUTES, MIN_PASS_AFTER_MINUTES,
-        MODES, ROLES,
+        HoursForm, NewAgent, RoutingForm, DISPLAY_MODES, MAX_PASS_AFTER_MINUTES,
+        MIN_PASS_AFTER_MINUTES, MODES, ROLES,
     },
 };
 
@@ -62,7 +62,8 @@ fn FormOutcome(
 }
 
 /// The settings view (`data-testid="settings"`) for admins: the [`AgentsSettings`]
-/// table with a form for a new agent, and the [`ChannelRouting`] of a channel.
+/// table with a form for a new agent, the [`ChannelRouting`] of a channel and its
+/// [`ChannelHours`].
 /// The agent list is loaded once here and shared: the queue is made of agents.
 ///
 /// The list is a signal rather than a `LocalResource`: it changes with every
@@ -90,6 +91,7 @@ pub fn Settings() -> impl IntoView {
             <h1 id="cc-settings-title" class="cc-settings-title">{t.settings}</h1>
             <AgentsSettings agents=agents loading=loading />
             <ChannelRouting agents=agents />
+            <ChannelHours />
         </main>
     }
 }
@@ -826,6 +828,294 @@ fn ChannelRouting(
             </form>
             <p class="cc-muted" role="status" hidden=move || !loading.get().busy()>{t.loading_routing}</p>
             <p id="cc-routing-load-error" class="cc-error" role="alert" data-testid="routing-load-error">
+                {move || match loading.get() {
+                    Outcome::Failed(why) => why,
+                    _ => String::new(),
+                }}
+            </p>
+            {move || has_form.get().then(form_view)}
+        </section>
+    }
+}
+
+/// The days of the week as the hours form's test ids name them, Monday first.
+const DAY_KEYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// A channel's working hours (`data-testid="hours-form"`), for the channel key typed
+/// (`demo` at first): the time zone, each weekday's opening ranges, holidays and the
+/// out-of-hours reply, saved with `PUT`; "Remove working hours" makes the channel
+/// always open again (`DELETE`). Says whether the channel is open now
+/// (`data-testid="hours-status"`).
+#[component]
+fn ChannelHours() -> impl IntoView {
+    let t = use_strings();
+    let key = RwSignal::new("demo".to_owned());
+    // The channel whose hours the form holds.
+    let loaded_key = RwSignal::new(String::new());
+    let form = RwSignal::new(None::<HoursForm>);
+    // `Some(open now)` while the channel has working hours; `None`: always open.
+    let open = RwSignal::new(None::<bool>);
+    let loading = RwSignal::new(Outcome::Idle);
+    let outcome = RwSignal::new(Outcome::Idle);
+
+    let load = move || {
+        let wanted = key.get_untracked().trim().to_owned();
+        if wanted.is_empty() || loading.get_untracked().busy() {
+            return;
+        }
+        loading.set(Outcome::Busy);
+        outcome.set(Outcome::Idle);
+        spawn_local(async move {
+            let result = api::load_hours(&wanted).await;
+            if loading.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(view) => {
+                    open.set(view.as_ref().map(|v| v.open));
+                    form.set(Some(
+                        view.map_or_else(HoursForm::default, |v| HoursForm::of(&v.hours)),
+                    ));
+                    loaded_key.set(wanted);
+                    loading.set(Outcome::Idle);
+                }
+                Err(error) => {
+                    form.set(None);
+                    loaded_key.set(String::new());
+                    loading.set(Outcome::Failed(t.admin_error(&error)));
+                }
+            }
+        });
+    };
+    load();
+
+    let on_save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if outcome.get_untracked().busy() {
+            return;
+        }
+        let Some(request) = form.with_untracked(|f| f.as_ref().map(HoursForm::request)) else {
+            return;
+        };
+        let hours = match request {
+            Ok(hours) => hours,
+            Err(error) => return outcome.set(Outcome::Failed(t.form_error(error).to_owned())),
+        };
+        let channel = loaded_key.get_untracked();
+        outcome.set(Outcome::Busy);
+        spawn_local(async move {
+            let result = api::save_hours(&channel, &hours).await;
+            if outcome.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(saved) => {
+                    if loaded_key.get_untracked() == channel {
+                        open.set(Some(saved.open));
+                        form.set(Some(HoursForm::of(&saved.hours)));
+                    }
+                    outcome.set(Outcome::Done(t.saved));
+                }
+                Err(error) => outcome.set(Outcome::Failed(t.admin_error(&error))),
+            }
+        });
+    };
+    let on_remove = move |_| {
+        if outcome.get_untracked().busy() {
+            return;
+        }
+        let channel = loaded_key.get_untracked();
+        outcome.set(Outcome::Busy);
+        spawn_local(async move {
+            let result = api::remove_hours(&channel).await;
+            if outcome.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(()) => {
+                    if loaded_key.get_untracked() == channel {
+                        open.set(None);
+                        form.set(Some(HoursForm::default()));
+                    }
+                    outcome.set(Outcome::Done(t.hours_removed));
+                }
+                Err(error) => outcome.set(Outcome::Failed(t.admin_error(&error))),
+            }
+        });
+    };
+
+    // Drawn again only when a form comes or goes, not on every keystroke.
+    let has_form = Memo::new(move |_| form.with(Option::is_some));
+    let read = move |get: fn(&HoursForm) -> &String| {
+        form.with(|f| f.as_ref().map(|f| get(f).clone()).unwrap_or_default())
+    };
+    let edit = move |change: &dyn Fn(&mut HoursForm)| {
+        form.update(|f| {
+            if let Some(f) = f.as_mut() {
+                change(f);
+            }
+        });
+    };
+    let days = move || {
+        DAY_KEYS
+            .into_iter()
+            .enumerate()
+            .map(|(i, day)| {
+                let id = format!("cc-hours-{day}");
+                view! {
+                    <div class="cc-field">
+                        <label class="cc-field-label" for=id.clone()>{t.weekdays[i]}</label>
+                        <input
+                            id=id
+                            class="cc-input"
+                            type="text"
+                            autocomplete="off"
+                            spellcheck="false"
+                            data-testid=format!("hours-{day}")
+                            aria-describedby="cc-hours-day-hint cc-hours-error"
+                            prop:value=move || {
+                                form.with(|f| f.as_ref().map(|f| f.days[i].clone()).unwrap_or_default())
+                            }
+                            on:input=move |ev| {
+                                let text = event_target_value(&ev);
+                                edit(&|f| f.days[i] = text.clone());
+                            }
+                        />
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+
+    let form_view = move || {
+        view! {
+            <form
+                class="cc-settings-form"
+                data-testid="hours-form"
+                novalidate
+                aria-labelledby="cc-hours-of"
+                on:submit=on_save
+            >
+                <h3 id="cc-hours-of" class="cc-settings-subheading">
+                    {t.hours_of} " " <code>{move || loaded_key.get()}</code>
+                </h3>
+                <p class="cc-muted" role="status" data-testid="hours-status">
+                    {move || match open.get() {
+                        Some(true) => t.open_now,
+                        Some(false) => t.closed_now,
+                        None => t.always_open,
+                    }}
+                </p>
+                <div class="cc-field">
+                    <label class="cc-field-label" for="cc-hours-time-zone">{t.time_zone}</label>
+                    <input
+                        id="cc-hours-time-zone"
+                        class="cc-input"
+                        type="text"
+                        autocomplete="off"
+                        spellcheck="false"
+                        data-testid="hours-time-zone"
+                        aria-describedby="cc-hours-time-zone-hint cc-hours-error"
+                        prop:value=move || read(|f| &f.time_zone)
+                        on:input=move |ev| {
+                            let text = event_target_value(&ev);
+                            edit(&|f| f.time_zone = text.clone());
+                        }
+                    />
+                    <span id="cc-hours-time-zone-hint" class="cc-hint">{t.time_zone_hint}</span>
+                </div>
+                <div class="cc-form-grid">{days}</div>
+                <p id="cc-hours-day-hint" class="cc-hint">{t.day_hint}</p>
+                <div class="cc-field">
+                    <label class="cc-field-label" for="cc-hours-holidays">{t.holidays}</label>
+                    <textarea
+                        id="cc-hours-holidays"
+                        class="cc-input"
+                        rows="2"
+                        data-testid="hours-holidays"
+                        aria-describedby="cc-hours-holidays-hint cc-hours-error"
+                        prop:value=move || read(|f| &f.holidays)
+                        on:input=move |ev| {
+                            let text = event_target_value(&ev);
+                            edit(&|f| f.holidays = text.clone());
+                        }
+                    ></textarea>
+                    <span id="cc-hours-holidays-hint" class="cc-hint">{t.holidays_hint}</span>
+                </div>
+                <div class="cc-field">
+                    <label class="cc-field-label" for="cc-hours-reply">{t.out_of_hours_reply}</label>
+                    <textarea
+                        id="cc-hours-reply"
+                        class="cc-input"
+                        rows="2"
+                        maxlength="1000"
+                        data-testid="hours-reply"
+                        aria-describedby="cc-hours-reply-hint cc-hours-error"
+                        prop:value=move || read(|f| &f.reply)
+                        on:input=move |ev| {
+                            let text = event_target_value(&ev);
+                            edit(&|f| f.reply = text.clone());
+                        }
+                    ></textarea>
+                    <span id="cc-hours-reply-hint" class="cc-hint">{t.out_of_hours_reply_hint}</span>
+                </div>
+                <div class="cc-form-bar">
+                    <button
+                        type="submit"
+                        class="cc-button cc-primary"
+                        data-testid="hours-save"
+                        disabled=move || outcome.get().busy()
+                    >
+                        {t.save}
+                    </button>
+                    <button
+                        type="button"
+                        class="cc-button cc-danger"
+                        data-testid="hours-remove"
+                        disabled=move || outcome.get().busy() || open.get().is_none()
+                        on:click=on_remove
+                    >
+                        {t.remove_hours}
+                    </button>
+                    <FormOutcome outcome=outcome error_id="cc-hours-error".to_owned() />
+                </div>
+            </form>
+        }
+    };
+
+    view! {
+        <section class="cc-settings-section" aria-labelledby="cc-hours-title" data-testid="hours-settings">
+            <h2 id="cc-hours-title" class="cc-settings-heading">{t.hours_title}</h2>
+            <form
+                class="cc-form-bar"
+                data-testid="hours-channel-form"
+                on:submit=move |ev: SubmitEvent| {
+                    ev.prevent_default();
+                    load();
+                }
+            >
+                <label class="cc-inline-label" for="cc-hours-channel">{t.channel_key}</label>
+                <input
+                    id="cc-hours-channel"
+                    class="cc-input cc-key"
+                    type="text"
+                    autocomplete="off"
+                    spellcheck="false"
+                    data-testid="hours-channel"
+                    aria-describedby="cc-hours-load-error"
+                    bind:value=key
+                />
+                <button
+                    type="submit"
+                    class="cc-button"
+                    data-testid="hours-load"
+                    disabled=move || loading.get().busy()
+                >
+                    {t.load}
+                </button>
+            </form>
+            <p class="cc-muted" role="status" hidden=move || !loading.get().busy()>{t.loading_hours}</p>
+            <p id="cc-hours-load-error" class="cc-error" role="alert" data-testid="hours-load-error">
                 {move || match loading.get() {
                     Outcome::Failed(why) => why,
                     _ => String::new(),

@@ -122,6 +122,12 @@ pub fn router() -> Router<AppState> {
             axum::routing::put(crate::forms::put_form),
         )
         .route(
+            "/channels/{key}/hours",
+            get(crate::hours::get_hours)
+                .put(crate::hours::put_hours)
+                .delete(crate::hours::delete_hours),
+        )
+        .route(
             "/channels/{key}/identity/secret",
             post(crate::identity::new_secret),
         )

@@ -10,6 +10,7 @@ mod crm_messenger;
 mod durability;
 mod forms;
 mod helpers;
+mod hours;
 mod identity;
 mod ledger;
 mod origins;

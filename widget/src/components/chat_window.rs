@@ -127,6 +127,20 @@ pub fn ChatWindow(
         chat.typed();
     });
     on_cleanup(move || drop(typed));
+    // Out of hours: a notice above the composer, with the opening time (if any) on
+    // the visitor's clock and in their language.
+    let away = config
+        .hours
+        .as_ref()
+        .filter(|hours| !hours.open)
+        .map(|hours| {
+            let at = hours.opens_at.clone();
+            view! {
+                <p class="cn-away" data-testid="away">
+                    {move || i18n::away(strings.get(), at.as_deref())}
+                </p>
+            }
+        });
 
     view! {
         <section class="cn-window" aria-labelledby="cn-title" on:keydown=on_keydown>
@@ -177,6 +191,7 @@ pub fn ChatWindow(
             <p class="cn-error" data-testid="error" role="alert">
                 {error}
             </p>
+            {away}
             <Composer
                 value=chat.draft
                 on_send=on_send
