@@ -332,8 +332,13 @@ pub enum ServerFrame {
         conversation_id: String,
         last_seq: u64,
     },
-    /// The message with this client id is stored under this sequence number.
-    Ack { client_id: String, seq: u64 },
+    /// The message with this client id is stored under this sequence number, at
+    /// `sent_at` (RFC 3339, UTC).
+    Ack {
+        client_id: String,
+        seq: u64,
+        sent_at: String,
+    },
     /// A message of the conversation, from either side.
     Message(MessageView),
     /// The agent started or stopped writing a reply. Never stored; a visitor

@@ -248,6 +248,7 @@ impl Session {
         out.push(ServerFrame::Ack {
             client_id: client_id.to_owned(),
             seq,
+            sent_at: appended.message.created_at.clone(),
         });
         if appended.inserted {
             let message = joined.display.view(appended.message);

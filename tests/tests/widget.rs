@@ -108,6 +108,29 @@ async fn accepting_records_consent_with_the_host_page_and_delivers_the_message()
         .expect("consent id");
     assert_eq!(messages, [(consent_id, text.to_owned())]);
     assert_eq!(canal.count("conversations").await, 1);
+    // The message shows, under its text, when the server stored it: on the
+    // visitor's clock, written the browser's way for their language (today: the time
+    // alone).
+    let stored_at: String = sqlx::query_scalar("SELECT created_at FROM messages")
+        .fetch_one(canal.store.pool())
+        .await
+        .expect("stored time");
+    let shown = browser
+        .js(&format!(
+            r#"var m = document.querySelector('[data-testid=message][data-status=sent]');
+               return [m.getAttribute('data-time'), getComputedStyle(m, '::after').content,
+                       new Date({stored_at:?}).toLocaleTimeString('en',
+                           {{hour: 'numeric', minute: '2-digit'}})];"#
+        ))
+        .await;
+    let expected = shown[2].as_str().expect("the expected time").to_owned();
+    assert!(expected.contains(':'), "{shown}");
+    assert_eq!(shown[0], expected.as_str(), "{shown}");
+    assert_eq!(
+        shown[1],
+        format!("{expected:?}"),
+        "drawn on screen: {shown}"
+    );
     // Only now may the frame keep something.
     assert_eq!(widget.storage().await["local"], 1);
     browser.close().await;

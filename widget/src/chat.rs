@@ -55,6 +55,8 @@ pub struct Entry {
     pub author_name: Option<String>,
     /// For agent messages, an http(s) or same-origin avatar URL.
     pub author_avatar: Option<String>,
+    /// When the server stored it (RFC 3339, UTC); `None` while pending.
+    pub sent_at: Option<String>,
 }
 
 impl Entry {
@@ -113,6 +115,7 @@ impl Transcript {
             text,
             author_name: None,
             author_avatar: None,
+            sent_at: None,
         });
     }
 
@@ -125,9 +128,9 @@ impl Transcript {
         Some(self.entries.remove(at).text)
     }
 
-    /// The server stored the message with this client id under `seq`. Returns whether
-    /// a pending message changed.
-    pub fn ack(&mut self, client_id: &str, seq: u64) -> bool {
+    /// The server stored the message with this client id under `seq` at `sent_at`.
+    /// Returns whether a pending message changed.
+    pub fn ack(&mut self, client_id: &str, seq: u64, sent_at: String) -> bool {
         match self
             .entries
             .iter_mut()
@@ -135,6 +138,7 @@ impl Transcript {
         {
             Some(entry) if entry.seq.is_none() => {
                 entry.seq = Some(seq);
+                entry.sent_at = Some(sent_at);
                 true
             }
             _ => false,
@@ -149,7 +153,7 @@ impl Transcript {
                 .iter()
                 .any(|e| e.client_id.as_deref() == Some(client_id))
             {
-                return self.ack(client_id, message.seq);
+                return self.ack(client_id, message.seq, message.sent_at);
             }
         }
         if self.entries.iter().any(|e| e.seq == Some(message.seq)) {
@@ -173,6 +177,7 @@ impl Transcript {
                 text: message.text,
                 author_name: message.author_name.filter(|name| !name.is_empty()),
                 author_avatar: message.author_avatar.filter(|url| is_avatar_url(url)),
+                sent_at: Some(message.sent_at),
             },
         );
         true
@@ -313,12 +318,24 @@ mod tests {
         t.push_pending("c1".into(), "hi".into());
         assert_eq!(t.entries()[0].status(), Status::Pending);
         assert_eq!(t.pending().count(), 1);
-        assert!(t.ack("c1", 1));
+        assert_eq!(t.entries()[0].sent_at, None, "no time while pending");
+        assert!(t.ack("c1", 1, "2026-01-01T10:00:00Z".into()));
         assert_eq!(t.entries()[0].status(), Status::Sent);
+        assert_eq!(
+            t.entries()[0].sent_at.as_deref(),
+            Some("2026-01-01T10:00:00Z")
+        );
         assert_eq!(t.pending().count(), 0);
         assert_eq!(t.last_seq(), 1);
-        assert!(!t.ack("c1", 1), "a second ack changes nothing");
-        assert!(!t.ack("unknown", 9));
+        assert!(
+            !t.ack("c1", 1, "2026-01-01T11:00:00Z".into()),
+            "a second ack changes nothing"
+        );
+        assert_eq!(
+            t.entries()[0].sent_at.as_deref(),
+            Some("2026-01-01T10:00:00Z")
+        );
+        assert!(!t.ack("unknown", 9, "2026-01-01T10:00:00Z".into()));
     }
 
     #[test]
@@ -330,6 +347,10 @@ mod tests {
         assert!(!t.receive(message(2, Author::Agent, "hello", None)));
         assert!(!t.receive(message(1, Author::Visitor, "hi", Some("c1"))));
         assert_eq!(keys(&t), vec![("c1", Some(1)), ("#2", Some(2))]);
+        assert!(
+            t.entries().iter().all(|e| e.sent_at.is_some()),
+            "the echo gives the pending message its time"
+        );
     }
 
     #[test]
@@ -340,7 +361,7 @@ mod tests {
         t.push_pending("c1".into(), "mine".into());
         t.push_pending("c2".into(), "later".into());
         // The ack of 3 came before the agent's message 2.
-        t.ack("c1", 3);
+        t.ack("c1", 3, "2026-01-01T00:00:03Z".into());
         assert_eq!(t.last_seq(), 1, "2 is missing: resume after 1");
         assert_eq!(t.outbox(), vec![("c2".to_owned(), "later".to_owned())]);
         t.receive(message(2, Author::Agent, "two", None));

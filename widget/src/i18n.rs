@@ -243,22 +243,50 @@ pub fn pick(locale: Option<&str>) -> &'static Strings {
 /// language writes it (the browser's `Intl`), e.g. "Wednesday, January 16 at
 /// 1:00 PM". Without it (or with a malformed one), just that the channel is away.
 pub fn away(strings: &'static Strings, opens_at: Option<&str>) -> String {
-    let Some(date) = opens_at
-        .map(|at| js_sys::Date::new(&at.into()))
-        .filter(|date| !date.get_time().is_nan())
-    else {
-        return format!("{}.", strings.away);
-    };
-    let options = js_sys::JSON::parse(
-        r#"{"weekday":"long","month":"long","day":"numeric","hour":"numeric","minute":"2-digit"}"#,
-    )
-    .unwrap_or_default();
-    format!(
-        "{}{}{}.",
-        strings.away,
-        strings.back_on,
-        String::from(date.to_locale_string(strings.lang, &options))
-    )
+    match opens_at.and_then(date) {
+        Some(date) => format!(
+            "{}{}{}.",
+            strings.away,
+            strings.back_on,
+            written(
+                &date,
+                strings.lang,
+                r#"{"weekday":"long","month":"long","day":"numeric","hour":"numeric","minute":"2-digit"}"#
+            )
+        ),
+        None => format!("{}.", strings.away),
+    }
+}
+
+/// When a message was sent, on the visitor's clock and in their language (the
+/// browser's `Intl`): the time alone for today ("1:05 PM", "13:05"), with the day
+/// before it otherwise ("Jan 16, 1:05 PM", "16 янв., 13:05"). `None` when `sent_at`
+/// (RFC 3339) does not parse.
+pub fn sent_time(strings: &'static Strings, sent_at: &str) -> Option<String> {
+    let date = date(sent_at)?;
+    let today = date.to_date_string() == js_sys::Date::new_0().to_date_string();
+    Some(written(
+        &date,
+        strings.lang,
+        if today {
+            r#"{"hour":"numeric","minute":"2-digit"}"#
+        } else {
+            r#"{"month":"short","day":"numeric","hour":"numeric","minute":"2-digit"}"#
+        },
+    ))
+}
+
+/// An RFC 3339 instant as a browser date; `None` when it does not parse.
+fn date(at: &str) -> Option<js_sys::Date> {
+    let date = js_sys::Date::new(&at.into());
+    (!date.get_time().is_nan()).then_some(date)
+}
+
+/// `date` on the visitor's clock, in `lang`, with these `Intl.DateTimeFormat`
+/// options (a JSON object).
+fn written(date: &js_sys::Date, lang: &str, options: &str) -> String {
+    let options = js_sys::JSON::parse(options).unwrap_or_default();
+    date.to_locale_string(lang, &options).into()
 }
 
 /// A text, named by the field of [`Strings`] that holds it: `|t| t.send`. What the

@@ -722,8 +722,16 @@ impl ChatSession {
                     self.send(&ClientFrame::Send { client_id, text });
                 }
             }
-            ServerFrame::Ack { client_id, seq } => {
-                if self.transcript.try_update(|t| t.ack(&client_id, seq)) == Some(true) {
+            ServerFrame::Ack {
+                client_id,
+                seq,
+                sent_at,
+            } => {
+                if self
+                    .transcript
+                    .try_update(|t| t.ack(&client_id, seq, sent_at))
+                    == Some(true)
+                {
                     self.save_outbox();
                     self.arrived(seq);
                     self.first_stored.set_value(true);

@@ -298,6 +298,7 @@ pub fn server_frame(text: &str) -> Option<ServerFrame> {
         "ack" => ServerFrame::Ack {
             client_id: value.str("client_id")?,
             seq: value.u64("seq")?,
+            sent_at: value.str("sent_at")?,
         },
         "message" => ServerFrame::Message(message_view(&value)?),
         "typing" => ServerFrame::Typing {
@@ -427,6 +428,7 @@ mod tests {
             ServerFrame::Ack {
                 client_id: "a1".into(),
                 seq: u64::MAX,
+                sent_at: "2026-01-01T00:00:00Z".into(),
             },
             ServerFrame::Message(MessageView {
                 author_name: Some("Ana".into()),

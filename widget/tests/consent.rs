@@ -618,7 +618,8 @@ async fn accepting_records_consent_starts_the_chat_and_sends_the_message() {
     let client_id = send["client_id"].as_str().expect("client id").to_owned();
 
     js_sys::eval(&format!(
-        r#"window.__canal.sockets[0].deliver({{type: "ack", client_id: "{client_id}", seq: 1}})"#
+        r#"window.__canal.sockets[0].deliver({{type: "ack", client_id: "{client_id}", seq: 1,
+                                                 sent_at: new Date().toISOString()}})"#
     ))
     .expect("ack");
     until("the message to be sent", || {
@@ -774,6 +775,80 @@ fn named(seq: u64, name: &str, avatar: Option<&str>, text: &str) -> MessageView 
     }
 }
 
+/// `at` as the browser writes it in `lang` with these `Intl` options, on this
+/// machine's clock: what the visitor should see.
+fn intl(at: &str, lang: &str, options: &str) -> String {
+    let options = js_sys::JSON::parse(options).expect("options");
+    js_sys::Date::new(&JsValue::from_str(at))
+        .to_locale_string(lang, &options)
+        .into()
+}
+
+#[wasm_bindgen_test]
+async fn stored_messages_show_when_they_were_sent_on_the_visitors_clock_and_in_their_language() {
+    let root = container();
+    // Noon UTC: the 16th of January on any clock within 11 hours of UTC.
+    let earlier = "2030-01-16T12:05:00Z";
+    let now = String::from(js_sys::Date::new_0().to_iso_string());
+    let messages = transcript(
+        vec![
+            MessageView {
+                sent_at: earlier.into(),
+                ..stored(1, Author::Agent, "Earlier")
+            },
+            MessageView {
+                sent_at: now.clone(),
+                ..stored(2, Author::Agent, "Just now")
+            },
+            MessageView {
+                sent_at: "not a time".into(),
+                ..stored(3, Author::Agent, "Odd")
+            },
+        ],
+        &[("c1", "mine")],
+    );
+    let language = RwSignal::new(&i18n::EN);
+    let _mounted = mount_to(root.clone(), move || {
+        i18n::provide_language(language);
+        view! { <MessageList greeting=None transcript=signal(messages.clone()).0 /> }
+    });
+    // The time is drawn by the style sheet from `data-time`, after the text (the
+    // end-to-end tests see it on screen).
+    let time = |at: usize| all(&root, "message")[at].get_attribute("data-time");
+    let shown = |at: usize| time(at).unwrap_or_default();
+    const DAY: &str = r#"{"month":"short","day":"numeric","hour":"numeric","minute":"2-digit"}"#;
+    const CLOCK: &str = r#"{"hour":"numeric","minute":"2-digit"}"#;
+
+    // Another day: the day and the time; today: the time alone.
+    assert_eq!(shown(0), intl(earlier, "en", DAY));
+    assert!(shown(0).starts_with("Jan 16"), "{}", shown(0));
+    assert_eq!(shown(1), intl(&now, "en", CLOCK));
+    assert!(!shown(1).contains("Jan"), "{}", shown(1));
+    // No time for a malformed one, nor for a message still on its way.
+    assert!(time(2).is_none());
+    assert!(time(3).is_none());
+    assert_eq!(
+        all(&root, "message")[3]
+            .get_attribute("data-status")
+            .as_deref(),
+        Some("pending")
+    );
+
+    language.set(&i18n::ES);
+    until("the Spanish day", || shown(0).contains("ene")).await;
+    assert_eq!(shown(0), intl(earlier, "es", DAY));
+    assert!(shown(0).starts_with("16 ene"), "{}", shown(0));
+    language.set(&i18n::RU);
+    until("the Russian day", || shown(0).contains("янв")).await;
+    assert_eq!(shown(0), intl(earlier, "ru", DAY));
+    assert_eq!(shown(1), intl(&now, "ru", CLOCK));
+    assert!(
+        !shown(1).contains('M'),
+        "24-hour clock in Russian: {}",
+        shown(1)
+    );
+}
+
 #[wasm_bindgen_test]
 fn agent_names_and_avatars_head_their_messages_and_system_ones_are_notices() {
     let root = container();
@@ -919,7 +994,7 @@ async fn unsent_messages_are_kept_until_acknowledged_even_across_a_closed_page()
     // The first is acknowledged; the second comes back as a replayed echo.
     js_sys::eval(&format!(
         r#"var s = window.__canal.sockets[0];
-           s.deliver({{type: "ack", client_id: "c_old", seq: 1}});
+           s.deliver({{type: "ack", client_id: "c_old", seq: 1, sent_at: "t"}});
            s.deliver({{type: "message", seq: 2, author: "visitor", client_id: {new_id},
                       text: "and now", sent_at: "t"}});"#
     ))
@@ -1420,7 +1495,8 @@ async fn start_chat(root: &Element, text: &str) {
     .expect("welcome");
     let client_id = fake("window.__canal.sockets[0].sent[1].client_id");
     js_sys::eval(&format!(
-        r#"window.__canal.sockets[0].deliver({{type: "ack", client_id: {client_id}, seq: 1}})"#
+        r#"window.__canal.sockets[0].deliver({{type: "ack", client_id: {client_id}, seq: 1,
+                                                 sent_at: "2026-01-01T00:00:01Z"}})"#
     ))
     .expect("ack");
 }

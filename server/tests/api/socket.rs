@@ -35,6 +35,16 @@ async fn messages_are_acknowledged_with_sequence_numbers_and_stored_once() {
             (2, "I have a question about delivery")
         ]
     );
+    // The ack carries the stored time (the visitor's clock shows it), the same on a
+    // re-send.
+    socket
+        .send(
+            json!({"type": "send", "client_id": "m2", "text": "I have a question about delivery"}),
+        )
+        .await;
+    let ack = socket.expect("ack").await;
+    assert_eq!(ack["seq"], 2);
+    assert_eq!(ack["sent_at"], rows[1].created_at.as_str());
 }
 
 #[tokio::test]

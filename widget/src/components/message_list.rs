@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::Avatar;
 use crate::{
     chat::{author_str, shows_author, Transcript},
-    i18n::tr,
+    i18n::{sent_time, tr, use_strings},
 };
 
 /// The greeting and the messages, as a polite live region: screen readers announce
@@ -20,6 +20,7 @@ pub fn MessageList(
     /// The conversation.
     transcript: ReadSignal<Transcript>,
 ) -> impl IntoView {
+    let strings = use_strings();
     view! {
         // The scroller is a reversed flex column around the list, so the browser keeps
         // the newest message in view without script.
@@ -44,6 +45,7 @@ pub fn MessageList(
                                 data-testid="message"
                                 data-author=author_str(entry.author)
                                 data-status=entry.status().as_str()
+                                data-time=entry.sent_at.as_deref().and_then(|at| sent_time(strings.get(), at))
                             >
                                 {who.map(|(name, avatar)| view! {
                                     <span class="cn-who" data-testid="message-author">
