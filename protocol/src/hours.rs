@@ -107,10 +107,15 @@ pub struct HoursView {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct HoursStatus {
     pub open: bool,
-    /// When closed: when it opens next (RFC 3339, UTC); `None` when open, or when
-    /// no opening is scheduled within the next year.
+    /// When it opens next (RFC 3339, UTC): while closed, the end of this closing;
+    /// while open, the opening after the next closing. `None` when there is none
+    /// within the next year.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opens_at: Option<String>,
+    /// When it closes next (RFC 3339, UTC), the same way round. With both, a page
+    /// left open follows the next two changes without asking again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes_at: Option<String>,
 }
 
 #[cfg(test)]

@@ -330,9 +330,19 @@ pub async fn public_status(
 ) -> Result<Option<HoursStatus>, sqlx::Error> {
     Ok(stored(pool, channel_id).await?.map(|(_, schedule)| {
         let now = status(&schedule, Timestamp::now());
+        // The change after next too, so a page left open follows both by itself.
+        let then = now
+            .next_change
+            .and_then(|at| status(&schedule, at).next_change);
+        let (opens_at, closes_at) = if now.open {
+            (then, now.next_change)
+        } else {
+            (now.next_change, then)
+        };
         HoursStatus {
             open: now.open,
-            opens_at: now.next_change.filter(|_| !now.open).map(|t| t.to_string()),
+            opens_at: opens_at.map(|t| t.to_string()),
+            closes_at: closes_at.map(|t| t.to_string()),
         }
     }))
 }

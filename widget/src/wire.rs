@@ -158,6 +158,7 @@ pub fn channel_config(text: &str) -> Option<ChannelConfig> {
                     _ => return None,
                 },
                 opens_at: hours.opt_str("opens_at")?,
+                closes_at: hours.opt_str("closes_at")?,
             }),
         },
     })
@@ -585,14 +586,22 @@ mod tests {
             HoursStatus {
                 open: true,
                 opens_at: None,
+                closes_at: None,
+            },
+            HoursStatus {
+                open: true,
+                opens_at: None,
+                closes_at: Some("2030-01-16T17:00:00Z".into()),
             },
             HoursStatus {
                 open: false,
                 opens_at: None,
+                closes_at: None,
             },
             HoursStatus {
                 open: false,
                 opens_at: Some("2030-01-16T12:00:00Z".into()),
+                closes_at: None,
             },
         ] {
             let config = ChannelConfig {
@@ -642,6 +651,9 @@ mod tests {
             format!(r#"{{"channel":"demo","title":"t",{theme},"hours":{{"open":"no"}}}}"#),
             format!(
                 r#"{{"channel":"demo","title":"t",{theme},"hours":{{"open":false,"opens_at":5}}}}"#
+            ),
+            format!(
+                r#"{{"channel":"demo","title":"t",{theme},"hours":{{"open":true,"closes_at":[]}}}}"#
             ),
             format!(r#"{{"channel":"demo","title":"t",{theme},"hours":true}}"#),
         ] {

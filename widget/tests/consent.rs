@@ -104,7 +104,12 @@ async fn sleep(ms: i32) {
 
 /// Waits (up to 2 s) until `condition` holds.
 async fn until(what: &str, condition: impl Fn() -> bool) {
-    for _ in 0..200 {
+    until_within(2_000, what, condition).await;
+}
+
+/// Waits (up to `ms`) until `condition` holds.
+async fn until_within(ms: u32, what: &str, condition: impl Fn() -> bool) {
+    for _ in 0..ms / 10 {
         if condition() {
             return;
         }
@@ -1817,17 +1822,6 @@ fn deliver(frame: &str) {
     js_sys::eval(&format!("window.__canal.sockets[0].deliver({frame})")).expect("deliver");
 }
 
-/// Waits (up to `ms`) until `condition` holds.
-async fn until_within(ms: u32, what: &str, condition: impl Fn() -> bool) {
-    for _ in 0..ms / 10 {
-        if condition() {
-            return;
-        }
-        sleep(10).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
 #[wasm_bindgen_test]
 async fn the_agents_typing_shows_until_a_stop_their_message_or_silence() {
     let root = container();
@@ -1954,6 +1948,7 @@ fn closed(channel: &str, opens_at: Option<&str>) -> ChannelConfig {
         hours: Some(HoursStatus {
             open: false,
             opens_at: opens_at.map(Into::into),
+            closes_at: None,
         }),
         ..config(channel)
     }
@@ -2051,12 +2046,83 @@ fn closed_without_an_opening_says_so_without_a_time_and_open_says_nothing() {
         hours: Some(HoursStatus {
             open: true,
             opens_at: None,
+            closes_at: None,
         }),
         ..config("away-open")
     };
     let _open = mount_with(&open, open_now, RwSignal::new(&i18n::EN));
-    assert!(find(&open, "away").is_none());
+    assert_eq!(text(&open, "away"), "", "open: an empty notice, not shown");
     let always = container();
     let _always = mount_with(&always, config("away-always"), RwSignal::new(&i18n::EN));
     assert!(find(&always, "away").is_none());
+}
+
+/// An instant `ms` from now, RFC 3339.
+fn from_now(ms: f64) -> String {
+    js_sys::Date::new(&JsValue::from_f64(js_sys::Date::now() + ms))
+        .to_iso_string()
+        .into()
+}
+
+#[wasm_bindgen_test]
+async fn the_away_notice_follows_the_hours_while_the_page_stays_open() {
+    clear_canal_keys();
+    install_fakes(json!({}));
+    let root = container();
+    // Closed now; opens in a moment and closes a little later.
+    let reopens = "2030-01-16T12:00:00Z";
+    let hours = |opens_at: &str, closes_at: &str| HoursStatus {
+        open: false,
+        opens_at: Some(opens_at.into()),
+        closes_at: Some(closes_at.into()),
+    };
+    let _mounted = mount_with(
+        &root,
+        ChannelConfig {
+            hours: Some(hours(&from_now(300.0), &from_now(1_500.0))),
+            ..config("away-live")
+        },
+        RwSignal::new(&i18n::EN),
+    );
+    let shown = || text(&root, "away");
+    assert!(
+        shown().starts_with(i18n::EN.away),
+        "closed now: {}",
+        shown()
+    );
+
+    until_within(5_000, "the opening", || shown().is_empty()).await;
+    until_within(5_000, "the closing", || !shown().is_empty()).await;
+    assert_eq!(
+        shown(),
+        format!("{}.", i18n::EN.away),
+        "the opening after that is not known yet"
+    );
+    assert_eq!(
+        fake("window.__canal.requests.length"),
+        json!(0),
+        "nothing asked"
+    );
+
+    // Open now, closing in a moment and back in 2030: the notice comes with the
+    // time it is back.
+    let later = container();
+    let _later = mount_with(
+        &later,
+        ChannelConfig {
+            hours: Some(HoursStatus {
+                open: true,
+                ..hours(reopens, &from_now(300.0))
+            }),
+            ..config("away-live")
+        },
+        RwSignal::new(&i18n::EN),
+    );
+    assert_eq!(text(&later, "away"), "", "open now");
+    until_within(5_000, "the closing", || !text(&later, "away").is_empty()).await;
+    assert!(
+        text(&later, "away").contains("January 16"),
+        "{}",
+        text(&later, "away")
+    );
 }

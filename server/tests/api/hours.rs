@@ -287,6 +287,7 @@ async fn the_public_config_says_whether_the_channel_is_open() {
     let hours = app.config().await.hours.expect("hours status");
     assert!(hours.open);
     assert_eq!(hours.opens_at, None);
+    assert_eq!(hours.closes_at, None, "open for good: nothing to close");
 
     let (status, view) = app
         .admin_put("/channels/demo/hours", &never_open(None))
@@ -324,6 +325,41 @@ async fn the_public_config_says_whether_the_channel_is_open() {
     let local = opens_at.to_zoned(jiff::tz::TimeZone::get("Asia/Tokyo").expect("zone"));
     assert_eq!(local.date(), tomorrow);
     assert_eq!((local.hour(), local.minute()), (10, 30));
+    assert_eq!(
+        status.closes_at,
+        Some(
+            opens_at
+                .saturating_add(jiff::Span::new().minutes(30))
+                .expect("later")
+                .to_string()
+        ),
+        "and closes half an hour later"
+    );
+
+    // Open all of today (UTC) and no other day: the config says when it closes,
+    // so the widget knows when to look again.
+    let mut hours = never_open(None);
+    hours["time_zone"] = json!("UTC");
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let day = DAYS[usize::try_from(today.weekday().to_monday_zero_offset()).expect("day")];
+    hours["days"][day] = json!([{"from": "00:00", "to": "24:00"}]);
+    let (status, view) = app.admin_put("/channels/demo/hours", &hours).await;
+    assert_eq!(status, 200, "{view}");
+    let status = app.config().await.hours.expect("hours status");
+    assert!(status.open);
+    let midnight = format!("{}T00:00:00Z", today.tomorrow().expect("tomorrow"));
+    assert_eq!(status.closes_at.as_deref(), Some(midnight.as_str()));
+    let next_week = today
+        .checked_add(jiff::Span::new().days(7))
+        .expect("next week");
+    let reopening = format!("{next_week}T00:00:00Z");
+    assert_eq!(
+        status.opens_at.as_deref(),
+        Some(reopening.as_str()),
+        "the same weekday next week"
+    );
 }
 
 #[tokio::test]

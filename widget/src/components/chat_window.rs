@@ -1,5 +1,7 @@
 //! The chat window: everything the visitor sees once the channel is known.
 
+use std::time::Duration;
+
 use canal_protocol::{ChannelConfig, VisitorUser};
 use leptos::{ev::KeyboardEvent, html, prelude::*};
 
@@ -128,19 +130,45 @@ pub fn ChatWindow(
     });
     on_cleanup(move || drop(typed));
     // Out of hours: a notice above the composer, with the opening time (if any) on
-    // the visitor's clock and in their language.
-    let away = config
-        .hours
-        .as_ref()
-        .filter(|hours| !hours.open)
-        .map(|hours| {
-            let at = hours.opens_at.clone();
-            view! {
-                <p class="cn-away" data-testid="away">
-                    {move || i18n::away(strings.get(), at.as_deref())}
-                </p>
+    // the visitor's clock and in their language. It follows the next opening and
+    // closing while the page stays open: a timer at each redraws it, and it reads
+    // the clock. Empty (and not shown) while open.
+    let away = config.hours.clone().map(|hours| {
+        let tick = RwSignal::new(false);
+        for at in [&hours.opens_at, &hours.closes_at].into_iter().flatten() {
+            let wait = js_sys::Date::parse(at) - js_sys::Date::now();
+            if wait < 2e9 {
+                // `as` saturates: a past or malformed time redraws at once.
+                set_timeout(
+                    move || {
+                        tick.try_set(true);
+                    },
+                    Duration::from_millis(wait as u64 + 500),
+                );
             }
-        });
+        }
+        view! {
+            <p class="cn-away" data-testid="away">
+                {move || {
+                    tick.track();
+                    let now = js_sys::Date::now();
+                    let passed = |at: &Option<String>| {
+                        at.as_deref().map(js_sys::Date::parse).filter(|at| *at <= now)
+                    };
+                    let (opened, closed) = (passed(&hours.opens_at), passed(&hours.closes_at));
+                    // The later of the changes that have come; none yet: as the
+                    // config said.
+                    let away = if opened.is_none() && closed.is_none() {
+                        !hours.open
+                    } else {
+                        closed > opened
+                    };
+                    let at = hours.opens_at.as_deref().filter(|_| opened.is_none());
+                    if away { i18n::away(strings.get(), at) } else { String::new() }
+                }}
+            </p>
+        }
+    });
 
     view! {
         <section class="cn-window" aria-labelledby="cn-title" on:keydown=on_keydown>
