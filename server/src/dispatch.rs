@@ -775,6 +775,14 @@ impl Dispatch {
     /// any other over to the queue.
     pub async fn client_message(&self, conversation_id: &str, text: &str) {
         let mut inner = self.inner.lock().await;
+        if !inner.conv_ids.contains_key(conversation_id) {
+            // Closed before the server last started, so not in memory: it opens again.
+            drop(inner);
+            if let Err(e) = self.reopen_stored(conversation_id).await {
+                tracing::error!(error = %e, "reopening a conversation failed");
+            }
+            inner = self.inner.lock().await;
+        }
         let Some(&cid) = inner.conv_ids.get(conversation_id) else {
             return;
         };
@@ -783,7 +791,10 @@ impl Dispatch {
         }
         let state = inner.engine.conversation(cid).map(|c| c.state.clone());
         let result = match state {
-            None | Some(ConversationState::Closed { .. }) => Ok(()),
+            None => Ok(()),
+            Some(ConversationState::Closed { .. }) => {
+                self.reopen(&mut inner, cid, conversation_id).await
+            }
             Some(ConversationState::Assigned(holder)) if self.is_bot(&inner, holder) => {
                 self.bot_turn(&mut inner, cid, holder, conversation_id, text)
                     .await
@@ -799,6 +810,66 @@ impl Dispatch {
         let _ = self
             .notices
             .send(Notice::Changed(conversation_id.to_owned()));
+    }
+
+    /// The visitor wrote in a closed conversation: it opens again and is routed
+    /// like a new one, with the out-of-hours reply when the channel is closed now.
+    async fn reopen(
+        &self,
+        inner: &mut Inner,
+        cid: ConversationId,
+        conversation_id: &str,
+    ) -> Result<(), AppError> {
+        sqlx::query("UPDATE conversations SET status = 'open' WHERE id = ?1")
+            .bind(conversation_id)
+            .execute(self.store.pool())
+            .await?;
+        let channel = inner.convs.get(&cid).map(|c| c.channel);
+        let channel_id = inner
+            .channel_ids
+            .iter()
+            .find(|(_, id)| Some(**id) == channel)
+            .map(|(store_id, _)| store_id.clone());
+        if let Some(conv) = inner.convs.get_mut(&cid) {
+            conv.out_of_hours_replied = false;
+        }
+        if let Some(channel_id) = channel_id {
+            self.out_of_hours(inner, cid, &channel_id).await?;
+        }
+        self.apply(inner, Event::Reopened { conversation: cid })
+            .await
+    }
+
+    /// [`Self::reopen`] for a conversation closed before this server started (so
+    /// not in memory): routed as a new one. Does nothing unless it is closed.
+    async fn reopen_stored(&self, conversation_id: &str) -> Result<(), AppError> {
+        let pool = self.store.pool();
+        let reopened = sqlx::query(
+            "UPDATE conversations SET status = 'open' WHERE id = ?1 AND status = 'closed'",
+        )
+        .bind(conversation_id)
+        .execute(pool)
+        .await?;
+        if reopened.rows_affected() == 0 {
+            return Ok(());
+        }
+        let (visitor_id, channel_id, page_url): (String, String, Option<String>) = sqlx::query_as(
+            "SELECT visitor_id, channel_id, page_url FROM conversations WHERE id = ?1",
+        )
+        .bind(conversation_id)
+        .fetch_one(pool)
+        .await?;
+        self.conversation_created(conversation_id, &visitor_id, &channel_id, page_url)
+            .await?;
+        // A rating given before the close still shows.
+        let rating = crate::rating::of_conversation(pool, conversation_id).await?;
+        let mut inner = self.inner.lock().await;
+        if let Some(cid) = inner.conv_ids.get(conversation_id).copied() {
+            if let Some(conv) = inner.convs.get_mut(&cid) {
+                conv.rating = rating;
+            }
+        }
+        Ok(())
     }
 
     fn is_bot(&self, inner: &Inner, agent: AgentId) -> bool {

@@ -448,6 +448,13 @@ impl Engine {
                     _ => Err(RoutingError::NotAwaitingRating(*conversation)),
                 }
             }
+            Event::Reopened { conversation } => {
+                let conv = self.conv(*conversation)?;
+                match conv.state {
+                    ConversationState::Closed { .. } => Ok(()),
+                    _ => Err(RoutingError::NotClosed(*conversation)),
+                }
+            }
             Event::BotHandover { conversation } => {
                 let conv = self.conv(*conversation)?;
                 match conv.state {
@@ -638,7 +645,31 @@ impl Engine {
                     Vec::new(),
                 );
             }
+            Event::Reopened { conversation } => self.reopen(conversation),
         }
+    }
+
+    /// A closed conversation starts over: waiting from now, nobody tried, nothing
+    /// answered, and routed (to the queue; a bot does not take it again).
+    fn reopen(&mut self, cid: ConversationId) {
+        let now = self.now;
+        let Some(conv) = self.convs.get_mut(&cid) else {
+            return;
+        };
+        if !matches!(conv.c.state, ConversationState::Closed { .. }) {
+            return;
+        }
+        let c = &mut conv.c;
+        c.state = ConversationState::Waiting;
+        c.created_at = now;
+        c.answered = false;
+        c.waiting_for_client = false;
+        c.responsible_offered = false;
+        c.tried.clear();
+        c.last_offer.clear();
+        c.no_agent_reply_sent = false;
+        self.recount(cid);
+        self.route(cid, Trigger::Reopened, false, Vec::new());
     }
 
     fn add_agent(&mut self, mut agent: Agent) {

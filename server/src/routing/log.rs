@@ -182,6 +182,8 @@ pub enum Trigger {
     },
     /// The conversation was closed.
     Closed,
+    /// The customer wrote in the closed conversation.
+    Reopened,
     /// A transfer.
     Transferred {
         /// Who had it, if anyone.
@@ -204,6 +206,7 @@ impl fmt::Display for Trigger {
             }
             Trigger::Taken { by } => write!(f, "taken by {by}"),
             Trigger::Closed => f.write_str("conversation closed"),
+            Trigger::Reopened => f.write_str("reopened: the customer wrote again"),
             Trigger::Transferred { from, to } => {
                 f.write_str("transferred")?;
                 if let Some(from) = from {

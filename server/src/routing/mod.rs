@@ -63,6 +63,10 @@
 //! **Transfers.** To an agent: assigned directly if the agent is eligible queue
 //! membership aside (else [`RoutingError::TargetNotEligible`]). To the queue: routed
 //! again with the agent who had it tried last.
+//!
+//! **Reopening.** [`Event::Reopened`]: the customer wrote in a closed conversation.
+//! It starts over, waiting from then (behind conversations that waited longer),
+//! nobody tried, and is routed to the queue as a new one would be (the bot aside).
 
 #![warn(missing_docs)]
 pub mod engine;

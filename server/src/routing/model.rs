@@ -514,6 +514,12 @@ pub enum Event {
         /// Which conversation.
         conversation: ConversationId,
     },
+    /// The customer wrote in a closed conversation: it is routed again like a new
+    /// one, waiting from now.
+    Reopened {
+        /// Which conversation.
+        conversation: ConversationId,
+    },
 }
 
 /// Why the engine refused an event. A refused event changes nothing.
@@ -562,6 +568,9 @@ pub enum RoutingError {
     /// Bot handover of a conversation no bot holds.
     #[error("{0} is not with a bot")]
     NotWithBot(ConversationId),
+    /// Reopening a conversation that is not closed.
+    #[error("{0} is not closed")]
+    NotClosed(ConversationId),
     /// Transfer to the agent who already holds it.
     #[error("{conversation} is already with {agent}")]
     AlreadyWith {

@@ -80,6 +80,9 @@ enum Op {
     Handover {
         pick: usize,
     },
+    Reopen {
+        pick: usize,
+    },
     Tick,
 }
 
@@ -165,6 +168,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (pick, prop::option::of(agent_id()), any::<bool>())
             .prop_map(|(pick, to, make_responsible)| Op::Transfer { pick, to, make_responsible }),
         1 => pick.prop_map(|pick| Op::Handover { pick }),
+        2 => pick.prop_map(|pick| Op::Reopen { pick }),
         6 => Just(Op::Tick),
     ]
 }
@@ -409,6 +413,10 @@ impl Harness {
                     None => (Event::Tick, None),
                 }
             }
+            Op::Reopen { pick } => match self.pick(pick, |c| !open(c)) {
+                Some(conversation) => (Event::Reopened { conversation }, None),
+                None => (Event::Tick, None),
+            },
             Op::Tick => (Event::Tick, None),
         }
     }
@@ -466,6 +474,11 @@ impl Harness {
             Event::BotHandover { conversation } => {
                 o.holders.remove(conversation);
                 *self.stats.entry("handover").or_default() += 1;
+            }
+            Event::Reopened { conversation } => {
+                // It starts over: a strict queue scans from its start again.
+                o.last_offer.remove(conversation);
+                *self.stats.entry("reopened").or_default() += 1;
             }
             Event::Transfer {
                 conversation,
@@ -965,6 +978,7 @@ fn random_sequences_cover_the_interesting_paths() {
         "taken",
         "declined",
         "closed",
+        "reopened",
         "to queue",
         "to agent",
         "refused",

@@ -588,6 +588,38 @@ fn bot_first_then_handover_to_the_queue() {
 }
 
 #[test]
+fn a_closed_conversation_the_customer_writes_in_is_routed_again_waiting_from_then() {
+    let mut w = World::new(1, Mode::Strict);
+    w.give(1, 1);
+    assert_eq!(
+        w.try_event(Event::Reopened { conversation: c(1) }),
+        Err(RoutingError::NotClosed(c(1))),
+        "only a closed conversation reopens"
+    );
+    w.ok(Event::ConversationClosed {
+        conversation: c(1),
+        awaiting_rating: false,
+    });
+    // Nobody can take anything; a newer conversation starts waiting first.
+    w.update(1, AgentChange::Cap(Some(0)));
+    w.advance(10);
+    assert!(matches!(w.create(2)[0].action, Action::Waiting { .. }));
+    w.advance(10);
+    let out = w.ok(Event::Reopened { conversation: c(1) });
+    assert_eq!(out[0].log.trigger, Trigger::Reopened);
+    assert!(matches!(out[0].action, Action::Waiting { .. }));
+    assert_eq!(w.state(1), ConversationState::Waiting);
+    assert_eq!(
+        w.try_event(Event::Reopened { conversation: c(1) }),
+        Err(RoutingError::NotClosed(c(1)))
+    );
+    // The agent is back: the one that waited longer is offered first, then the
+    // reopened one.
+    let out = w.update(1, AgentChange::Cap(Some(2)));
+    assert_eq!(offers(&out), [(2, vec![1]), (1, vec![1])]);
+}
+
+#[test]
 fn transfer_to_an_agent_and_back_to_the_queue() {
     let mut w = World::new(3, Mode::Strict);
     w.ok(Event::AgentAdded(Agent::new(a(7), "outside").with_cap(0)));

@@ -744,6 +744,85 @@ async fn a_held_conversation_is_still_held_after_a_restart() {
     );
 }
 
+async fn status_of(app: &TestApp, id: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM conversations WHERE id = ?1")
+        .bind(id)
+        .fetch_one(app.store.pool())
+        .await
+        .expect("status")
+}
+
+/// Takes the offered conversation `id` and closes it from `console`.
+async fn take_and_close(console: &mut Socket, id: &str) {
+    console.until("the offer", is_upsert(id, "offered")).await;
+    console
+        .send(json!({"type": "take", "conversation_id": id}))
+        .await;
+    console.until("mine", is_upsert(id, "mine")).await;
+    console
+        .send(json!({"type": "close", "conversation_id": id}))
+        .await;
+    console.until("closed and gone", is_remove(id)).await;
+}
+
+#[tokio::test]
+async fn a_visitor_writing_after_the_close_reopens_the_conversation_even_after_a_restart() {
+    let mut app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    app.routing(settings("strict", &[ana])).await;
+    let (mut console, _) = app.console("ana@shop.example").await;
+    let (consent, conversation, mut visitor) = app.visitor().await;
+    let id = conversation.conversation_id.clone();
+    take_and_close(&mut console, &id).await;
+    assert_eq!(status_of(&app, &id).await, "closed");
+
+    // The visitor writes again: the conversation opens and is offered again.
+    visitor
+        .say("after-close", "One more question, please")
+        .await;
+    let offered = console
+        .until("offered again", is_upsert(&id, "offered"))
+        .await;
+    assert_eq!(
+        offered["conversation"]["last_message"],
+        "One more question, please"
+    );
+    assert_eq!(status_of(&app, &id).await, "open");
+    let (_, log) = app.admin_get(&format!("/conversations/{id}/routing")).await;
+    assert!(
+        log["lines"].as_array().is_some_and(|lines| lines
+            .iter()
+            .any(|l| l["text"].as_str().is_some_and(|t| t.contains("reopened")))),
+        "{log}"
+    );
+
+    // Closed again, and the server restarts: closed conversations are not in
+    // memory then, and writing still opens it.
+    take_and_close(&mut console, &id).await;
+    drop(visitor);
+    app.restart().await;
+    let (mut console, welcome) = app.console("ana@shop.example").await;
+    assert!(
+        welcome["inbox"]
+            .as_array()
+            .is_some_and(|inbox| inbox.iter().all(|c| c["id"] != id.as_str())),
+        "closed: in nobody's inbox: {welcome}"
+    );
+    let mut visitor = app.joined(&consent, &conversation).await;
+    let replayed = visitor.expect("message").await;
+    assert_eq!(replayed["client_id"], "after-close");
+    visitor.say("after-restart", "Still there?").await;
+    console
+        .until("offered after the restart", is_upsert(&id, "offered"))
+        .await;
+    assert_eq!(status_of(&app, &id).await, "open");
+    assert_eq!(
+        app.count("messages").await,
+        2,
+        "the two messages, each once"
+    );
+}
+
 /// The real timer: an offer nobody answers passes on after `pass_after` (the
 /// shortest allowed, one minute). The exact second is the routing core's
 /// property tests' job, with a simulated clock; this proves the shell's timer
