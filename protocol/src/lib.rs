@@ -350,6 +350,9 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
     },
+    /// An agent closed the conversation. Never stored; the next message the
+    /// visitor sends opens it again.
+    Closed,
     /// The last frame was refused; nothing of it was stored. A refused `typing`
     /// (the conversation is closed) gets `routing_refused`.
     Error { code: ErrorCode, message: String },

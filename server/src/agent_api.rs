@@ -403,21 +403,20 @@ impl Console {
                     out.push(AgentServerFrame::Upsert { conversation });
                 }
                 None => {
-                    if self.inbox.remove(&id) {
-                        // The open conversation was closed: say so before it leaves.
-                        let open = self
-                            .opened
-                            .as_ref()
-                            .is_some_and(|o| o.conversation_id == id);
-                        if open {
-                            if let Ok((conversation, _)) =
-                                dispatch.opened_by(&self.agent, &id).await
-                            {
-                                if conversation.kind == InboxKind::Closed {
-                                    out.push(AgentServerFrame::Upsert { conversation });
-                                }
+                    // The open conversation was closed, or changed after that (the
+                    // visitor rated it): say so, before it leaves the inbox.
+                    let open = self
+                        .opened
+                        .as_ref()
+                        .is_some_and(|o| o.conversation_id == id);
+                    if open {
+                        if let Ok((conversation, _)) = dispatch.opened_by(&self.agent, &id).await {
+                            if conversation.kind == InboxKind::Closed {
+                                out.push(AgentServerFrame::Upsert { conversation });
                             }
                         }
+                    }
+                    if self.inbox.remove(&id) {
                         out.push(AgentServerFrame::Remove {
                             conversation_id: id,
                         });
@@ -493,7 +492,7 @@ impl Console {
         };
         let caught_up = match event {
             // The visitor's indicator: consoles do not show agents' typing.
-            Ok(hub::Live::AgentTyping { .. }) => return Next::Continue,
+            Ok(hub::Live::AgentTyping { .. } | hub::Live::Closed) => return Next::Continue,
             Ok(hub::Live::Message(event)) => match opened.delivered.step(event.message.seq) {
                 Step::Deliver => {
                     out.push(AgentServerFrame::Message {

@@ -140,6 +140,11 @@ struct ConvInfo {
     /// The out-of-hours reply was posted when it started: the no-agent auto-reply
     /// is left out.
     out_of_hours_replied: bool,
+    /// The visitor's first message is stored: replies go out at once.
+    visitor_wrote: bool,
+    /// Automatic replies decided before the visitor's first message was stored,
+    /// posted right after it (so they come after it, not before).
+    held_replies: Vec<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -418,6 +423,7 @@ impl Dispatch {
                 conv.last_message = last_message;
                 conv.visitor = visitor;
                 conv.rating = rating;
+                conv.visitor_wrote = true;
             }
             let holder = holder
                 .map(|h| AgentId(h.max(0) as u64))
@@ -503,6 +509,8 @@ impl Dispatch {
                 last_message: None,
                 rating: None,
                 out_of_hours_replied: false,
+                visitor_wrote: false,
+                held_replies: Vec::new(),
             },
         );
         cid
@@ -568,24 +576,13 @@ impl Dispatch {
                     send_no_agent_reply: true,
                     ..
                 } => {
-                    let channel = inner.channels.get(&conv.channel);
-                    if let Some((text, display)) = channel.and_then(|c| {
-                        c.settings
-                            .no_agent_reply
-                            .clone()
-                            .map(|t| (t, display_of(c)))
-                    }) {
-                        let appended = self
-                            .store
-                            .append_message(&conversation_id, "system", None, &text)
-                            .await?;
-                        self.hub.publish(
-                            &conversation_id,
-                            hub::Event {
-                                origin: 0,
-                                message: display.view(appended.message),
-                            },
-                        );
+                    let text = inner
+                        .convs
+                        .get(&cid)
+                        .and_then(|c| inner.channels.get(&c.channel))
+                        .and_then(|c| c.settings.no_agent_reply.clone());
+                    if let Some(text) = text {
+                        self.system_reply(inner, cid, text).await?;
                     }
                 }
                 Action::Offer { .. } | Action::WithdrawOffers { .. } | Action::Waiting { .. } => {
@@ -692,6 +689,48 @@ impl Dispatch {
         .await
     }
 
+    /// A system reply to the visitor: posted now once they have written, else held
+    /// until their first message is stored, so that it comes after it.
+    async fn system_reply(
+        &self,
+        inner: &mut Inner,
+        cid: ConversationId,
+        text: String,
+    ) -> Result<(), AppError> {
+        let Some(conv) = inner.convs.get_mut(&cid) else {
+            return Ok(());
+        };
+        if !conv.visitor_wrote {
+            conv.held_replies.push(text);
+            return Ok(());
+        }
+        let conversation_id = conv.id.clone();
+        self.post_system(inner, cid, &conversation_id, &text).await
+    }
+
+    /// Stores a system message and sends it to the visitor's sockets.
+    async fn post_system(
+        &self,
+        inner: &Inner,
+        cid: ConversationId,
+        conversation_id: &str,
+        text: &str,
+    ) -> Result<(), AppError> {
+        let display = display_for(inner, cid);
+        let appended = self
+            .store
+            .append_message(conversation_id, "system", None, text)
+            .await?;
+        self.hub.publish(
+            conversation_id,
+            hub::Event {
+                origin: 0,
+                message: display.view(appended.message),
+            },
+        );
+        Ok(())
+    }
+
     /// A new conversation on a channel that is closed now: posts the channel's
     /// out-of-hours reply (if it has one) and logs "out of hours" with the next
     /// opening time.
@@ -712,7 +751,6 @@ impl Dispatch {
         if status.open {
             return Ok(());
         }
-        let display = display_for(inner, cid);
         let channel_key = inner
             .convs
             .get(&cid)
@@ -725,17 +763,7 @@ impl Dispatch {
         let reply = hours.out_of_hours_reply;
         conv.out_of_hours_replied = reply.is_some();
         if let Some(text) = &reply {
-            let appended = self
-                .store
-                .append_message(&conversation_id, "system", None, text)
-                .await?;
-            self.hub.publish(
-                &conversation_id,
-                hub::Event {
-                    origin: 0,
-                    message: display.view(appended.message),
-                },
-            );
+            self.system_reply(inner, cid, text.clone()).await?;
         }
         let opens_at = status.next_change.map(|t| t.to_string());
         let mut text = match &opens_at {
@@ -786,8 +814,19 @@ impl Dispatch {
         let Some(&cid) = inner.conv_ids.get(conversation_id) else {
             return;
         };
-        if let Some(conv) = inner.convs.get_mut(&cid) {
-            conv.last_message = Some(preview(text));
+        let held = match inner.convs.get_mut(&cid) {
+            Some(conv) => {
+                conv.last_message = Some(preview(text));
+                conv.visitor_wrote = true;
+                std::mem::take(&mut conv.held_replies)
+            }
+            None => Vec::new(),
+        };
+        // Replies decided when it started go out after this first message.
+        for reply in held {
+            if let Err(e) = self.post_system(&inner, cid, conversation_id, &reply).await {
+                tracing::error!(error = %e, "posting an automatic reply failed");
+            }
         }
         let state = inner.engine.conversation(cid).map(|c| c.state.clone());
         let result = match state {
@@ -1069,6 +1108,7 @@ impl Dispatch {
             awaiting_rating: false,
         };
         self.apply(&mut inner, event).await?;
+        self.hub.closed(conversation_id);
         let _ = self
             .notices
             .send(Notice::Changed(conversation_id.to_owned()));

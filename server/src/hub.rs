@@ -33,6 +33,8 @@ pub enum Live {
     /// An agent started or stopped writing (never stored). `name` is what the
     /// visitor sees, per the channel's display mode.
     AgentTyping { name: Option<String>, typing: bool },
+    /// An agent closed the conversation (it opens again when the visitor writes).
+    Closed,
 }
 
 const CAPACITY: usize = 64;
@@ -68,6 +70,11 @@ impl Hub {
     /// writing.
     pub fn agent_typing(&self, conversation_id: &str, name: Option<String>, typing: bool) {
         self.send(conversation_id, Live::AgentTyping { name, typing });
+    }
+
+    /// Tells the conversation's live sockets that an agent closed it.
+    pub fn closed(&self, conversation_id: &str) {
+        self.send(conversation_id, Live::Closed);
     }
 
     fn send(&self, conversation_id: &str, live: Live) {

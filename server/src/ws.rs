@@ -300,6 +300,7 @@ impl Session {
             Ok(Live::AgentTyping { name, typing }) => {
                 out.push(ServerFrame::Typing { typing, name })
             }
+            Ok(Live::Closed) => out.push(ServerFrame::Closed),
             // Too slow to follow live: catch up from the store.
             Err(broadcast::error::RecvError::Lagged(_)) => return self.catch_up(out).await,
             Err(broadcast::error::RecvError::Closed) => return Next::Close,

@@ -71,6 +71,55 @@ async fn an_agent_takes_the_offer_and_the_visitor_sees_the_reply_under_their_nam
         "widget-agent-reply.png",
         &visitor_browser.client.screenshot().await.expect("png"),
     );
+
+    // The agent ends the chat: the visitor is told and asked for a rating, and the
+    // agent sees it come in.
+    console
+        .find("close-conversation")
+        .await
+        .click()
+        .await
+        .expect("close");
+    console.find("closed-note").await;
+    let widget = Widget::new(&visitor_browser);
+    eventually("the visitor told of the end", || async {
+        let status = widget.find("status").await.text().await.ok()?;
+        status.contains("ended the chat").then_some(())
+    })
+    .await;
+    eventually("the rating dialog", || async {
+        let shown: bool = visitor
+            .execute(
+                "return !document.querySelector('[data-testid=rate-dialog]').closest('[hidden]');",
+                vec![],
+            )
+            .await
+            .ok()?
+            .as_bool()?;
+        shown.then_some(())
+    })
+    .await;
+    save_screenshot(
+        "widget-chat-ended.png",
+        &visitor_browser.client.screenshot().await.expect("png"),
+    );
+    widget
+        .find_css("#cn-rate-good")
+        .await
+        .click()
+        .await
+        .expect("good");
+    widget
+        .find("rate-send")
+        .await
+        .click()
+        .await
+        .expect("send the rating");
+    eventually("the rating in the console", || async {
+        let rating = console.find("rating").await;
+        (rating.attr("data-rating").await.ok()?? == "like").then_some(())
+    })
+    .await;
     visitor_browser.close().await;
     agent_browser.close().await;
 }

@@ -109,7 +109,11 @@ async fn a_closed_channel_shows_the_away_notice_and_answers_the_first_message() 
     let order = browser
         .js("return [...document.querySelectorAll('[data-testid=message]')].map(m => m.dataset.author);")
         .await;
-    assert_eq!(order, json!(["system", "visitor"]));
+    assert_eq!(
+        order,
+        json!(["visitor", "system"]),
+        "the reply answers the message"
+    );
     let messages: Vec<(String, String)> =
         sqlx::query_as("SELECT author, body FROM messages ORDER BY conversation_id, seq")
             .fetch_all(canal.store.pool())
@@ -118,8 +122,8 @@ async fn a_closed_channel_shows_the_away_notice_and_answers_the_first_message() 
     assert_eq!(
         messages,
         [
-            ("system".to_owned(), REPLY.to_owned()),
             ("visitor".to_owned(), first.to_owned()),
+            ("system".to_owned(), REPLY.to_owned()),
         ]
     );
     browser.close().await;

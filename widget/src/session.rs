@@ -100,6 +100,8 @@ pub struct ChatSession {
     pub withdrawing: RwSignal<bool>,
     /// The rating dialog is on screen.
     pub rate_open: RwSignal<bool>,
+    /// The agent ended the chat (until the visitor writes again).
+    pub ended: RwSignal<bool>,
     /// The rating chosen there (`like`, `dislike` or empty) and the comment.
     pub rate_choice: RwSignal<String>,
     pub rate_comment: RwSignal<String>,
@@ -164,6 +166,7 @@ impl ChatSession {
             confirm_open: RwSignal::new(false),
             withdrawing: RwSignal::new(false),
             rate_open: RwSignal::new(false),
+            ended: RwSignal::new(false),
             rate_choice: RwSignal::new(String::new()),
             rate_comment: RwSignal::new(String::new()),
             rating: RwSignal::new(false),
@@ -214,6 +217,7 @@ impl ChatSession {
         }
         self.error.set(None);
         self.notice.set(None);
+        self.ended.set(false);
         if self.conversation().is_some() {
             if let Some(client_id) = self.queue_draft() {
                 self.flush_one(&client_id);
@@ -753,6 +757,17 @@ impl ChatSession {
                 }
             }
             ServerFrame::Typing { typing, .. } => self.agent_typed(typing),
+            // The agent ended the chat: say so and ask for a rating, unless one
+            // was given. Writing again opens it on the server.
+            ServerFrame::Closed => {
+                self.agent_typing.set(false);
+                self.ended.set(true);
+                self.notice.set(Some(|t| t.ended));
+                if self.rate_choice.with_untracked(String::is_empty) {
+                    self.rate_open.set(true);
+                    crate::components::focus_later("cn-rate-good");
+                }
+            }
             // A refused `typing` (the conversation is closed): nothing to tell.
             ServerFrame::Error {
                 code: ErrorCode::RoutingRefused,

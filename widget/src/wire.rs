@@ -309,6 +309,7 @@ pub fn server_frame(text: &str) -> Option<ServerFrame> {
             },
             name: value.opt_str("name")?,
         },
+        "closed" => ServerFrame::Closed,
         "error" => ServerFrame::Error {
             code: error_code(value.get("code")?)?,
             message: value.str("message")?,
@@ -449,6 +450,7 @@ mod tests {
                 typing: false,
                 name: None,
             },
+            ServerFrame::Closed,
         ];
         frames.extend(ERROR_CODES.map(|code| ServerFrame::Error {
             code,
@@ -462,6 +464,7 @@ mod tests {
                 | ServerFrame::Ack { .. }
                 | ServerFrame::Message(_)
                 | ServerFrame::Typing { .. }
+                | ServerFrame::Closed
                 | ServerFrame::Error { .. } => {}
             }
         }

@@ -1057,6 +1057,12 @@ async fn the_visitor_rates_the_chat_from_the_menu() {
     .await;
     let send = || get(&root, "rate-send").has_attribute("disabled");
     assert!(send(), "Send waits for a choice");
+    assert!(
+        root.query_selector("#cn-rate-ended")
+            .expect("selector")
+            .is_some_and(|lead| lead.has_attribute("hidden")),
+        "opened from the menu: no word of an end"
+    );
     click(&root, "cn-rate-poor");
     until("Poor pressed", || {
         get(&root, "cn-rate-poor")
@@ -1090,6 +1096,76 @@ async fn the_visitor_rates_the_chat_from_the_menu() {
     assert!(dialog
         .parent_element()
         .is_some_and(|backdrop| backdrop.has_attribute("hidden")));
+    // Rated already: the agent's close says so without asking again.
+    js_sys::eval(r#"window.__canal.sockets[0].deliver({type: "closed"})"#).expect("closed");
+    until("the end", || text(&root, "status") == i18n::EN.ended).await;
+    assert!(dialog
+        .parent_element()
+        .is_some_and(|backdrop| backdrop.has_attribute("hidden")));
+    clear_canal_keys();
+}
+
+#[wasm_bindgen_test]
+async fn when_the_agent_ends_the_chat_the_visitor_is_told_and_asked_for_a_rating() {
+    let root = container();
+    let _mounted = live_window(&root, "ended-test").await;
+    deliver(r#"{type: "typing", typing: true}"#);
+    until("the agent typing", || {
+        text(&root, "status") == i18n::EN.typing
+    })
+    .await;
+    deliver(r#"{type: "closed"}"#);
+    until("the end", || text(&root, "status") == i18n::EN.ended).await;
+    let dialog = get(&root, "rate-dialog");
+    until("the rating dialog", || {
+        !dialog
+            .parent_element()
+            .is_some_and(|backdrop| backdrop.has_attribute("hidden"))
+    })
+    .await;
+    let lead = root
+        .query_selector("#cn-rate-ended")
+        .expect("selector")
+        .expect("the dialog's lead");
+    assert!(
+        !lead.has_attribute("hidden"),
+        "the dialog says why it opened"
+    );
+    assert_eq!(lead.text_content().as_deref(), Some(i18n::EN.ended));
+    until("the focus on the first choice", || {
+        window()
+            .document()
+            .and_then(|d| d.active_element())
+            .is_some_and(|e| e.id() == "cn-rate-good")
+    })
+    .await;
+    // Not now: the visitor can still write, which opens the chat again.
+    click(&root, "rate-cancel");
+    until("the dialog gone", || {
+        dialog
+            .parent_element()
+            .is_some_and(|backdrop| backdrop.has_attribute("hidden"))
+    })
+    .await;
+    type_into_composer(&root, "One more thing");
+    click(&root, "send");
+    until("the message out", || {
+        fake("window.__canal.sockets[0].sent.length") == json!(2)
+    })
+    .await;
+    assert_eq!(
+        fake("window.__canal.sockets[0].sent[1].text"),
+        json!("One more thing")
+    );
+    until("writing to clear the notice", || {
+        text(&root, "status") != i18n::EN.ended
+    })
+    .await;
+    let lead = root
+        .query_selector("#cn-rate-ended")
+        .expect("selector")
+        .expect("the dialog's lead");
+    until("the dialog's lead to go", || lead.has_attribute("hidden")).await;
     clear_canal_keys();
 }
 

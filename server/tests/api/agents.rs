@@ -625,11 +625,14 @@ async fn with_nobody_online_it_waits_replies_once_and_is_offered_when_someone_co
     let (mut supervisor, _) = app.console("sue@shop.example").await;
     let (_, conversation, mut visitor) = app.visitor().await;
     let id = conversation.conversation_id.as_str();
+    // The reply waits for the visitor's first message, and comes after it.
+    visitor.say("q1", "Is anyone there?").await;
     let notice = visitor
         .until("the auto-reply", |f| f["type"] == "message")
         .await;
     assert_eq!(notice["author"], "system");
     assert_eq!(notice["text"], "We are away; we will answer here.");
+    assert_eq!(notice["seq"], 2, "after the visitor's message");
     supervisor
         .until("the waiting line", is_upsert(id, "waiting"))
         .await;
@@ -653,18 +656,23 @@ async fn with_nobody_online_it_waits_replies_once_and_is_offered_when_someone_co
         .send(json!({"type": "status", "status": "away"}))
         .await;
     ana_console.until("away", |f| f["type"] == "status").await;
-    let (_, second, _) = app.visitor().await;
+    let (_, second, mut second_visitor) = app.visitor().await;
     supervisor
         .until(
             "the second waits",
             is_upsert(&second.conversation_id, "waiting"),
         )
         .await;
-    assert_eq!(
-        app.count("messages").await,
-        2,
-        "one auto-reply per conversation"
-    );
+    second_visitor.say("q1", "Hello?").await;
+    second_visitor
+        .until("its auto-reply", |f| f["type"] == "message")
+        .await;
+    visitor.say("q2", "Still there?").await;
+    let system: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE author = 'system'")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("count");
+    assert_eq!(system, 2, "one auto-reply per conversation");
 }
 
 #[tokio::test]
@@ -766,7 +774,7 @@ async fn take_and_close(console: &mut Socket, id: &str) {
 }
 
 #[tokio::test]
-async fn a_visitor_writing_after_the_close_reopens_the_conversation_even_after_a_restart() {
+async fn the_visitor_hears_of_the_close_and_writing_again_reopens_it_even_after_a_restart() {
     let mut app = spawn_app().await;
     let ana = app.agent("ana@shop.example", "Ana", "agent").await;
     app.routing(settings("strict", &[ana])).await;
@@ -775,6 +783,8 @@ async fn a_visitor_writing_after_the_close_reopens_the_conversation_even_after_a
     let id = conversation.conversation_id.clone();
     take_and_close(&mut console, &id).await;
     assert_eq!(status_of(&app, &id).await, "closed");
+    // The visitor's window hears of it (and asks for a rating).
+    visitor.until("the close", |f| f["type"] == "closed").await;
 
     // The visitor writes again: the conversation opens and is offered again.
     visitor

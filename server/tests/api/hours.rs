@@ -382,14 +382,15 @@ async fn a_conversation_started_out_of_hours_gets_the_reply_once_and_a_log_line(
 
     let (consent, conversation) = app.conversation().await;
     let mut socket = app.joined(&consent, &conversation).await;
+    // The reply answers the visitor's first message, after it; no second
+    // auto-reply follows.
+    assert_eq!(socket.say("m1", "Hello, anyone there?").await, 1);
     let notice = socket
         .until("the out-of-hours reply", |f| f["type"] == "message")
         .await;
     assert_eq!(notice["author"], "system");
     assert_eq!(notice["text"], reply);
-    assert_eq!(notice["seq"], 1);
-    // The visitor's first message comes after it; no second auto-reply follows.
-    assert_eq!(socket.say("m1", "Hello, anyone there?").await, 2);
+    assert_eq!(notice["seq"], 2);
     socket.say("m2", "I will wait.").await;
     let messages: Vec<(String, String)> =
         sqlx::query_as("SELECT author, body FROM messages WHERE conversation_id = ?1 ORDER BY seq")
@@ -400,8 +401,8 @@ async fn a_conversation_started_out_of_hours_gets_the_reply_once_and_a_log_line(
     assert_eq!(
         messages,
         [
-            ("system".to_owned(), reply.to_owned()),
             ("visitor".to_owned(), "Hello, anyone there?".to_owned()),
+            ("system".to_owned(), reply.to_owned()),
             ("visitor".to_owned(), "I will wait.".to_owned()),
         ]
     );
@@ -437,6 +438,7 @@ async fn a_conversation_started_out_of_hours_gets_the_reply_once_and_a_log_line(
     assert_eq!(status, 200, "{body}");
     let (consent, conversation) = app.conversation().await;
     let mut socket = app.joined(&consent, &conversation).await;
+    socket.say("m1", "Hello again").await;
     let notice = socket
         .until("the no-agent auto-reply", |f| f["type"] == "message")
         .await;

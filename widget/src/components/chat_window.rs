@@ -250,6 +250,7 @@ pub fn ChatWindow(
                 on_cancel=on_rate_cancel
                 busy=chat.rating.read_only()
                 open=chat.rate_open.read_only()
+                ended=chat.ended.read_only()
             />
             <span class="cn-guard" tabindex="0" on:focus=move |_| wrap_focus(true)></span>
         </section>

@@ -191,6 +191,8 @@ pub fn RateDialog(
     busy: ReadSignal<bool>,
     /// Whether the dialog is on screen (hidden, not removed, when not).
     open: ReadSignal<bool>,
+    /// The agent ended the chat: the dialog says so first.
+    ended: ReadSignal<bool>,
 ) -> impl IntoView {
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
@@ -220,9 +222,11 @@ pub fn RateDialog(
                 role="dialog"
                 aria-modal="true"
                 aria-labelledby="cn-rate-title"
+                aria-describedby="cn-rate-ended"
                 data-testid="rate-dialog"
                 on:keydown=on_keydown
             >
+                <p id="cn-rate-ended" hidden=move || !ended.get()>{tr(|t| t.ended)}</p>
                 <h2 id="cn-rate-title" class="cn-consent-title">{tr(|t| t.rate)}</h2>
                 <div class="cn-actions" role="group" aria-labelledby="cn-rate-title">
                     {pick("like", "cn-rate-good", |t| t.rate_good)}
