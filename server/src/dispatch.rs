@@ -554,15 +554,7 @@ impl Dispatch {
                 text: self.describe(inner, &decision),
                 entry: Self::entry(inner, &decision),
             };
-            sqlx::query(
-                "INSERT INTO routing_log (conversation_id, at, text, entry) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .bind(&conversation_id)
-            .bind(&line.at)
-            .bind(&line.text)
-            .bind(line.entry.to_string())
-            .execute(self.store.pool())
-            .await?;
+            self.write_log(&conversation_id, &line).await?;
             match &decision.action {
                 Action::Assigned { agent, .. } => {
                     loads = true;
@@ -785,16 +777,26 @@ impl Dispatch {
                 "out_of_hours_reply_sent": reply.is_some(),
             }),
         };
+        self.write_log(&conversation_id, &line).await?;
+        let _ = self.notices.send(Notice::Log(conversation_id, line));
+        Ok(())
+    }
+
+    /// Appends a line to a conversation's routing log.
+    async fn write_log(
+        &self,
+        conversation_id: &str,
+        line: &RoutingLogLine,
+    ) -> Result<(), AppError> {
         sqlx::query(
             "INSERT INTO routing_log (conversation_id, at, text, entry) VALUES (?1, ?2, ?3, ?4)",
         )
-        .bind(&conversation_id)
+        .bind(conversation_id)
         .bind(&line.at)
         .bind(&line.text)
         .bind(line.entry.to_string())
         .execute(self.store.pool())
         .await?;
-        let _ = self.notices.send(Notice::Log(conversation_id, line));
         Ok(())
     }
 

@@ -434,6 +434,12 @@ impl<'a> Widget<'a> {
     pub async fn start_chat(&self, text: &str) {
         self.open().await;
         self.send(text).await;
+        self.accept(text).await;
+    }
+
+    /// Accepts the agreement the first message asked for and waits until that
+    /// message (`text`) is acknowledged.
+    pub async fn accept(&self, text: &str) {
         self.find("consent-accept")
             .await
             .click()

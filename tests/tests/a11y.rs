@@ -345,13 +345,7 @@ async fn the_open_chat_has_no_serious_violations() {
     // Behind the modal prompt the rest of the window is inert, so axe sees the dialog only.
     audit.check(&browser, "chat frame, consent prompt").await;
 
-    widget
-        .find("consent-accept")
-        .await
-        .click()
-        .await
-        .expect("accept");
-    widget.wait_sent(text).await;
+    widget.accept(text).await;
     audit
         .check(&browser, "chat frame, after a message was sent")
         .await;
@@ -496,13 +490,7 @@ async fn a_themed_widget_has_no_serious_violations() {
             audit
                 .check(&browser, &format!("chat frame, {name}, consent prompt"))
                 .await;
-            widget
-                .find("consent-accept")
-                .await
-                .click()
-                .await
-                .expect("accept");
-            widget.wait_sent(text).await;
+            widget.accept(text).await;
         } else {
             // The conversation resumed from the frame's storage; the system is dark,
             // the channel says light.
@@ -534,13 +522,7 @@ async fn visitor_writes(host: &HostPage, browser: &Browser, text: &str) {
     let widget = Widget::new(browser);
     widget.open().await;
     widget.send(text).await;
-    widget
-        .find("consent-accept")
-        .await
-        .click()
-        .await
-        .expect("accept");
-    widget.wait_sent(text).await;
+    widget.accept(text).await;
 }
 
 /// A short conversation (visitor, agent, visitor) in the open widget, photographed at

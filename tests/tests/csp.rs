@@ -69,13 +69,7 @@ async fn the_frame_runs_a_chat_under_its_own_strict_policy_without_violations() 
         .await;
     assert_eq!(display, "flex");
     widget.send("Hello under a strict frame policy").await;
-    widget
-        .find("consent-accept")
-        .await
-        .click()
-        .await
-        .expect("accept");
-    widget.wait_sent("Hello under a strict frame policy").await;
+    widget.accept("Hello under a strict frame policy").await;
     assert_eq!(canal.count("messages").await, 1);
     let violations = browser.js("return window.__violations;").await;
     assert_eq!(violations, serde_json::json!([]), "no policy violation");

@@ -80,13 +80,7 @@ async fn a_closed_channel_shows_the_away_notice_and_answers_the_first_message() 
 
     let first = "Hello, is anyone there?";
     widget.send(first).await;
-    widget
-        .find("consent-accept")
-        .await
-        .click()
-        .await
-        .expect("accept");
-    widget.wait_sent(first).await;
+    widget.accept(first).await;
     let client = &browser.client;
     eventually("the out-of-hours reply", || async {
         let notes = client

@@ -57,13 +57,7 @@ async fn accepting_records_consent_with_the_host_page_and_delivers_the_message()
         "consent-prompt.png",
         &browser.client.screenshot().await.expect("png"),
     );
-    widget
-        .find("consent-accept")
-        .await
-        .click()
-        .await
-        .expect("accept");
-    widget.wait_sent(text).await;
+    widget.accept(text).await;
     save_screenshot(
         "widget-open.png",
         &browser.client.screenshot().await.expect("png"),

@@ -35,13 +35,7 @@ async fn agreement(canal: &Canal, kind: &str, behaviour: &str, label: &str) -> (
 async fn start_chat(widget: &Widget<'_>, text: &str) {
     widget.open().await;
     widget.send(text).await;
-    widget
-        .find("consent-accept")
-        .await
-        .click()
-        .await
-        .expect("accept");
-    widget.wait_sent(text).await;
+    widget.accept(text).await;
 }
 
 /// Whether the element with this CSS selector has the `disabled` attribute.
