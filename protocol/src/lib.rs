@@ -162,6 +162,10 @@ pub struct ChannelConfig {
     /// channel keeps no working hours (always open).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<hours::HoursStatus>,
+    /// Nobody could answer right now: no queue member is online (and the channel
+    /// has no bot). Sent only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub offline: bool,
 }
 
 /// The current version of an agreement, as shown to a visitor.

@@ -36,6 +36,7 @@ pub async fn channel_config(
     };
     let theme = crate::theme::load(state.store.pool(), &channel.id).await?;
     let hours = crate::hours::public_status(state.store.pool(), &channel.id).await?;
+    let offline = !state.dispatch.staffed(&channel.id).await?;
     Ok(Json(ChannelConfig {
         theme: crate::theme::frame(&theme),
         channel: channel.key,
@@ -44,6 +45,7 @@ pub async fn channel_config(
         locale: channel.locale,
         consent,
         hours,
+        offline,
     }))
 }
 

@@ -638,6 +638,14 @@ impl Dispatch {
 
     // ----- events from the visitor side -----
 
+    /// Whether someone could answer the channel's visitors now (see
+    /// [`crate::routing::engine::Engine::staffed`]).
+    pub async fn staffed(&self, channel_id: &str) -> Result<bool, AppError> {
+        let mut inner = self.inner.lock().await;
+        let channel = self.channel_in(&mut inner, channel_id).await?;
+        Ok(inner.engine.staffed(channel))
+    }
+
     /// A visitor started a conversation: route it.
     pub async fn conversation_created(
         &self,

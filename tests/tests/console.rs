@@ -14,6 +14,9 @@ async fn visitor_writes(canal: &Canal, host: &HostPage, browser: &Browser, text:
     let widget = Widget::new(browser);
     widget.start_chat(text).await;
     assert_eq!(canal.count("conversations").await, 1);
+    // An agent has the console open: no word of nobody being online.
+    let notice = widget.find("away").await.text().await.expect("text");
+    assert_eq!(notice, "");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -48,6 +48,12 @@ async fn accepting_records_consent_with_the_host_page_and_delivers_the_message()
     let (canal, host, browser) = visit().await;
     let widget = Widget::new(&browser);
     widget.open().await;
+    // No agent has the console open: the window says so before anything is written.
+    let notice = widget.find("away").await.text().await.expect("text");
+    assert!(
+        notice.starts_with("Nobody is online right now."),
+        "{notice}"
+    );
 
     let text = "Hello! Do you ship to Lisbon?";
     widget.send(text).await;

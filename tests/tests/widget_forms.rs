@@ -31,13 +31,6 @@ async fn agreement(canal: &Canal, kind: &str, behaviour: &str, label: &str) -> (
     (id, version)
 }
 
-/// Opens the chat, sends `text`, accepts the chat agreement and waits for the ack.
-async fn start_chat(widget: &Widget<'_>, text: &str) {
-    widget.open().await;
-    widget.send(text).await;
-    widget.accept(text).await;
-}
-
 /// Whether the element with this CSS selector has the `disabled` attribute.
 async fn disabled(widget: &Widget<'_>, css: &str) -> bool {
     widget
@@ -102,7 +95,7 @@ async fn the_form_waits_for_the_full_text_and_records_one_form_consent() {
     assert_eq!(status, 200, "{body}");
 
     let widget = Widget::new(&browser);
-    start_chat(&widget, "Hello, I would like a call back").await;
+    widget.start_chat("Hello, I would like a call back").await;
 
     // The form opens by itself after the first message.
     widget.find("contact-form").await;
@@ -223,7 +216,7 @@ async fn enter_chat_frame(browser: &Browser) {
 async fn withdrawing_appends_a_record_and_the_frame_forgets_the_visitor() {
     let (canal, _host, browser) = visit().await;
     let widget = Widget::new(&browser);
-    start_chat(&widget, "Hello").await;
+    widget.start_chat("Hello").await;
     assert_eq!(widget.storage().await["local"], 1);
 
     let menu = widget.find("menu").await;

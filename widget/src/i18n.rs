@@ -61,6 +61,8 @@ pub struct Strings {
     /// The out-of-hours notice, without its full stop: `back_on` and the opening
     /// time may follow.
     pub away: &'static str,
+    /// Open, but nobody is online to answer.
+    pub offline: &'static str,
     pub back_on: &'static str,
 }
 
@@ -113,6 +115,7 @@ pub static EN: Strings = Strings {
     err_fields: "Please check the details you entered.",
     typing: "The agent is typing…",
     away: "We're away right now. Leave a message and we'll answer when we're back",
+    offline: "Nobody is online right now. Leave a message and we'll answer here as soon as we can.",
     back_on: " on ",
 };
 
@@ -163,6 +166,7 @@ pub static ES: Strings = Strings {
     err_fields: "Revisa los datos que has escrito.",
     typing: "El agente está escribiendo…",
     away: "Ahora no estamos. Deja un mensaje y te responderemos cuando volvamos",
+    offline: "Ahora no hay nadie conectado. Deja un mensaje y te responderemos aquí lo antes posible.",
     back_on: ", el ",
 };
 
@@ -215,6 +219,7 @@ pub static RU: Strings = Strings {
     err_fields: "Проверьте введённые данные.",
     typing: "Оператор печатает…",
     away: "Сейчас нас нет на месте. Оставьте сообщение, и мы ответим, когда вернёмся",
+    offline: "Сейчас никого нет в сети. Оставьте сообщение, и мы ответим здесь, как только сможем.",
     back_on: ": ",
 };
 

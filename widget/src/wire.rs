@@ -161,6 +161,11 @@ pub fn channel_config(text: &str) -> Option<ChannelConfig> {
                 closes_at: hours.opt_str("closes_at")?,
             }),
         },
+        offline: match value.get("offline") {
+            None => false,
+            Some(Value::Bool(offline)) => *offline,
+            _ => return None,
+        },
     })
 }
 
@@ -568,8 +573,14 @@ mod tests {
             consent: None,
             theme: FrameTheme::default(),
             hours: None,
+            offline: false,
         };
         reads_like_serde(&plain, channel_config);
+        let offline = ChannelConfig {
+            offline: true,
+            ..plain.clone()
+        };
+        reads_like_serde(&offline, channel_config);
         // A new `ThemeMode` stops this compiling: add it to `frame_theme` too.
         for mode in [ThemeMode::Auto, ThemeMode::Light, ThemeMode::Dark] {
             match mode {
@@ -658,6 +669,8 @@ mod tests {
             format!(
                 r#"{{"channel":"demo","title":"t",{theme},"hours":{{"open":true,"closes_at":[]}}}}"#
             ),
+            format!(r#"{{"channel":"demo","title":"t",{theme},"offline":"yes"}}"#),
+            format!(r#"{{"channel":"demo","title":"t",{theme},"offline":null}}"#),
             format!(r#"{{"channel":"demo","title":"t",{theme},"hours":true}}"#),
         ] {
             refused_like_serde(&text, channel_config);

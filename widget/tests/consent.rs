@@ -157,6 +157,7 @@ fn config(channel: &str) -> ChannelConfig {
         consent: Some(agreement()),
         theme: Default::default(),
         hours: None,
+        offline: false,
     }
 }
 
@@ -2130,7 +2131,7 @@ fn closed_without_an_opening_says_so_without_a_time_and_open_says_nothing() {
     assert_eq!(text(&open, "away"), "", "open: an empty notice, not shown");
     let always = container();
     let _always = mount_with(&always, config("away-always"), RwSignal::new(&i18n::EN));
-    assert!(find(&always, "away").is_none());
+    assert_eq!(text(&always, "away"), "", "no hours: nothing to say");
 }
 
 /// An instant `ms` from now, RFC 3339.
@@ -2201,4 +2202,50 @@ async fn the_away_notice_follows_the_hours_while_the_page_stays_open() {
         "{}",
         text(&later, "away")
     );
+}
+
+#[wasm_bindgen_test]
+async fn with_nobody_online_the_window_says_so_until_an_agent_writes() {
+    clear_canal_keys();
+    install_fakes(json!({}));
+    storage::save(
+        "offline-test",
+        &storage::StoredSession {
+            visitor_token: "tok_o".into(),
+            consent_id: Some("cons_o".into()),
+            conversation_id: Some("conv_o".into()),
+            outbox: Vec::new(),
+        },
+    );
+    let root = container();
+    let language = RwSignal::new(&i18n::EN);
+    let _mounted = mount_with(
+        &root,
+        ChannelConfig {
+            offline: true,
+            ..config("offline-test")
+        },
+        language,
+    );
+    assert_eq!(text(&root, "away"), i18n::EN.offline);
+    language.set(&i18n::RU);
+    until("the Russian notice", || {
+        text(&root, "away") == i18n::RU.offline
+    })
+    .await;
+    language.set(&i18n::EN);
+
+    until("the socket", || {
+        fake("window.__canal.sockets.length") == json!(1)
+    })
+    .await;
+    js_sys::eval(
+        r#"var s = window.__canal.sockets[0]; s.open();
+           s.deliver({type: "welcome", conversation_id: "conv_o", last_seq: 0});
+           s.deliver({type: "message", seq: 1, author: "agent", text: "Here now",
+                      sent_at: "2026-01-01T00:00:01Z", author_name: "Ana"});"#,
+    )
+    .expect("an agent writes");
+    until("the notice to go", || text(&root, "away").is_empty()).await;
+    clear_canal_keys();
 }

@@ -354,6 +354,25 @@ impl Engine {
             .map(|c| c.queue.iter().map(|&ix| self.agents[ix].agent.id).collect())
     }
 
+    /// Whether someone could answer the channel's customers now, busy or not: its
+    /// bot, or a queue member who passes the presence checks (not dismissed; with
+    /// `check_online`, online, not away and at work).
+    pub fn staffed(&self, id: ChannelId) -> bool {
+        let Some(chan) = self.channels.get(&id) else {
+            return false;
+        };
+        let bot = chan
+            .settings
+            .bot
+            .and_then(|bot| self.agent_ix.get(&bot))
+            .is_some_and(|&ix| self.agents[ix].agent.is_bot && !self.agents[ix].agent.dismissed);
+        bot || chan.queue.iter().any(|&ix| {
+            self.agents[ix]
+                .flags_check(chan.settings.check_online)
+                .is_ok()
+        })
+    }
+
     /// A department's members.
     pub fn department(&self, id: DepartmentId) -> Option<&[AgentId]> {
         self.departments.get(&id).map(Vec::as_slice)

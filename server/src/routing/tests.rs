@@ -588,6 +588,30 @@ fn bot_first_then_handover_to_the_queue() {
 }
 
 #[test]
+fn a_channel_is_staffed_while_a_queue_member_is_present_or_it_has_a_bot() {
+    let mut w = World::new(2, Mode::Evenly);
+    let mut s = w.settings();
+    s.check_online = true;
+    w.configure(s);
+    assert!(w.engine.staffed(CH));
+    w.update(1, AgentChange::Online(false));
+    assert!(w.engine.staffed(CH), "agent 2 is still there");
+    w.update(2, AgentChange::Absent(true));
+    assert!(!w.engine.staffed(CH), "one offline, one away");
+    w.update(2, AgentChange::Absent(false));
+    w.update(2, AgentChange::Cap(Some(0)));
+    assert!(w.engine.staffed(CH), "busy is still there");
+    w.update(2, AgentChange::Dismissed(true));
+    assert!(!w.engine.staffed(CH));
+    w.ok(Event::AgentAdded(Agent::bot(a(50), "Helper bot")));
+    let mut s = w.settings();
+    s.bot = Some(a(50));
+    w.configure(s);
+    assert!(w.engine.staffed(CH), "the bot answers");
+    assert!(!w.engine.staffed(ChannelId(99)), "no such channel");
+}
+
+#[test]
 fn a_closed_conversation_the_customer_writes_in_is_routed_again_waiting_from_then() {
     let mut w = World::new(1, Mode::Strict);
     w.give(1, 1);

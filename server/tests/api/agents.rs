@@ -752,6 +752,25 @@ async fn a_held_conversation_is_still_held_after_a_restart() {
     );
 }
 
+#[tokio::test]
+async fn the_public_config_says_when_nobody_is_online_to_answer() {
+    let app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    app.routing(settings("evenly", &[ana])).await;
+    assert!(app.config().await.offline, "Ana has no console open");
+    let (mut console, _) = app.console("ana@shop.example").await;
+    assert!(!app.config().await.offline, "Ana is online");
+    let (_, raw) = app.get("/api/v1/channels/demo/config").await;
+    assert!(raw.get("offline").is_none(), "said only when true: {raw}");
+    console
+        .send(json!({"type": "status", "status": "away"}))
+        .await;
+    console.until("away", |f| f["type"] == "status").await;
+    assert!(app.config().await.offline, "Ana is away");
+    let (_, raw) = app.get("/api/v1/channels/demo/config").await;
+    assert_eq!(raw["offline"], true);
+}
+
 async fn status_of(app: &TestApp, id: &str) -> String {
     sqlx::query_scalar("SELECT status FROM conversations WHERE id = ?1")
         .bind(id)

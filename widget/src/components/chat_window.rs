@@ -132,43 +132,55 @@ pub fn ChatWindow(
     // Out of hours: a notice above the composer, with the opening time (if any) on
     // the visitor's clock and in their language. It follows the next opening and
     // closing while the page stays open: a timer at each redraws it, and it reads
-    // the clock. Empty (and not shown) while open.
-    let away = config.hours.clone().map(|hours| {
-        let tick = RwSignal::new(false);
-        for at in [&hours.opens_at, &hours.closes_at].into_iter().flatten() {
-            let wait = js_sys::Date::parse(at) - js_sys::Date::now();
-            if wait < 2e9 {
-                // `as` saturates: a past or malformed time redraws at once.
-                set_timeout(
-                    move || {
-                        tick.try_set(true);
-                    },
-                    Duration::from_millis(wait as u64 + 500),
-                );
+    // the clock. Open but with nobody online: a notice saying so, until an agent
+    // writes (and not over the contact form, which is the way to be called back).
+    // Empty (and not shown) otherwise.
+    let hours = config.hours.clone();
+    let offline = config.offline;
+    let tick = RwSignal::new(false);
+    for at in hours
+        .iter()
+        .flat_map(|hours| [&hours.opens_at, &hours.closes_at])
+        .flatten()
+    {
+        let wait = js_sys::Date::parse(at) - js_sys::Date::now();
+        if wait < 2e9 {
+            // `as` saturates: a past or malformed time redraws at once.
+            set_timeout(
+                move || {
+                    tick.try_set(true);
+                },
+                Duration::from_millis(wait as u64 + 500),
+            );
+        }
+    }
+    let away = move || {
+        tick.track();
+        if let Some(hours) = &hours {
+            let now = js_sys::Date::now();
+            let passed = |at: &Option<String>| {
+                at.as_deref()
+                    .map(js_sys::Date::parse)
+                    .filter(|at| *at <= now)
+            };
+            let (opened, closed) = (passed(&hours.opens_at), passed(&hours.closes_at));
+            // The later of the changes that have come; none yet: as the config said.
+            let away = if opened.is_none() && closed.is_none() {
+                !hours.open
+            } else {
+                closed > opened
+            };
+            if away {
+                let at = hours.opens_at.as_deref().filter(|_| opened.is_none());
+                return i18n::away(strings.get(), at);
             }
         }
-        view! {
-            <p class="cn-away" data-testid="away">
-                {move || {
-                    tick.track();
-                    let now = js_sys::Date::now();
-                    let passed = |at: &Option<String>| {
-                        at.as_deref().map(js_sys::Date::parse).filter(|at| *at <= now)
-                    };
-                    let (opened, closed) = (passed(&hours.opens_at), passed(&hours.closes_at));
-                    // The later of the changes that have come; none yet: as the
-                    // config said.
-                    let away = if opened.is_none() && closed.is_none() {
-                        !hours.open
-                    } else {
-                        closed > opened
-                    };
-                    let at = hours.opens_at.as_deref().filter(|_| opened.is_none());
-                    if away { i18n::away(strings.get(), at) } else { String::new() }
-                }}
-            </p>
+        if offline && agent.with(Option::is_none) && !chat.form_open.get() {
+            strings.get().offline.to_owned()
+        } else {
+            String::new()
         }
-    });
+    };
 
     view! {
         <section class="cn-window" aria-labelledby="cn-title" on:keydown=on_keydown>
@@ -219,7 +231,7 @@ pub fn ChatWindow(
             <p class="cn-error" data-testid="error" role="alert">
                 {error}
             </p>
-            {away}
+            <p class="cn-away" data-testid="away">{away}</p>
             <Composer
                 value=chat.draft
                 on_send=on_send
