@@ -1,5 +1,10 @@
-//! The console's UI texts: one table per language (English for now), chosen once
-//! and provided to every component as context.
+//! The console's UI texts: one table per language (English, Spanish, Russian).
+//!
+//! The agent's own choice (the header's picker, kept in `localStorage`) wins, then
+//! the browser's language; anything else is English. The language can change while
+//! the console is open: components read the current table from a signal provided
+//! as context ([`provide_language`], [`use_strings`]) and draw plain texts with
+//! [`tr`], so a switch redraws the texts in place (drafts and forms are kept).
 
 use canal_protocol::agent::{InboxKind, Role, Status};
 use canal_protocol::ErrorCode;
@@ -12,6 +17,12 @@ use canal_protocol::agent::{DisplayMode, RoutingMode};
 /// Every text the console shows.
 #[derive(Debug)]
 pub struct Strings {
+    /// BCP 47 tag of this table, for `<html lang>`, `Intl` and the picker.
+    pub lang: &'static str,
+    /// The language's name in itself, as the picker lists it.
+    pub native_name: &'static str,
+    /// The picker's label.
+    pub language: &'static str,
     pub app_name: &'static str,
     pub loading: &'static str,
 
@@ -52,6 +63,9 @@ pub struct Strings {
     pub decline: &'static str,
     /// Before the countdown: "Passes on in 0:42".
     pub passes_on_in: &'static str,
+    /// After an unread count of one ("1 new"; Russian: one, 21, 31...).
+    pub new_message: &'static str,
+    /// After any other unread count ("3 new").
     pub new_messages: &'static str,
     pub no_messages_yet: &'static str,
 
@@ -88,6 +102,7 @@ pub struct Strings {
     pub err_no_crypto: &'static str,
     pub routing_log: &'static str,
     pub routing_log_empty: &'static str,
+    /// Before a colleague's number of conversations: "holding 2".
     pub holding: &'static str,
     pub actions: &'static str,
     pub role_agent: &'static str,
@@ -157,6 +172,8 @@ pub struct Strings {
     pub move_down: &'static str,
     pub remove: &'static str,
     pub department: &'static str,
+    /// After a bot's name in the agents table.
+    pub bot: &'static str,
     pub err_agent_missing: &'static str,
     pub err_cap: &'static str,
     pub err_pass_after: &'static str,
@@ -187,6 +204,9 @@ pub struct Strings {
 
 /// English.
 pub static EN: Strings = Strings {
+    lang: "en",
+    native_name: "English",
+    language: "Language",
     app_name: "Canal console",
     loading: "Loading…",
 
@@ -226,6 +246,7 @@ pub static EN: Strings = Strings {
     take: "Take",
     decline: "Decline",
     passes_on_in: "Passes on in",
+    new_message: "new",
     new_messages: "new",
     no_messages_yet: "No messages yet",
 
@@ -240,7 +261,7 @@ pub static EN: Strings = Strings {
     standing_others: "With a colleague",
     standing_closed: "Closed",
     standing_gone: "No longer in your inbox",
-    started: "Started",
+    started: "Started at",
     page: "Page",
     messages: "Messages",
     visitor: "Visitor",
@@ -328,6 +349,7 @@ pub static EN: Strings = Strings {
     move_down: "Move down",
     remove: "Remove",
     department: "Department",
+    bot: " (bot)",
     err_agent_missing: "Fill in email, name and password.",
     err_cap: "The cap must be a whole number, or empty for no cap.",
     err_pass_after: "Pass on after must be a whole number of minutes from 1 to 720.",
@@ -362,17 +384,381 @@ pub static EN: Strings = Strings {
     err_time_zone: "Enter the channel's time zone.",
 };
 
+/// Spanish (the agent is addressed with "tú").
+pub static ES: Strings = Strings {
+    lang: "es",
+    native_name: "Español",
+    language: "Idioma",
+    app_name: "Consola de Canal",
+    loading: "Cargando…",
+
+    sign_in_title: "Iniciar sesión",
+    sign_in_lead: "Atiende a los visitantes de tu web.",
+    email: "Correo electrónico",
+    password: "Contraseña",
+    sign_in: "Entrar",
+    signing_in: "Entrando…",
+    err_credentials: "Correo o contraseña incorrectos.",
+    err_login_invalid: "Escribe tu correo y tu contraseña.",
+    err_too_many: "Demasiados intentos. Espera un minuto y vuelve a intentarlo.",
+    err_network: "No se puede conectar con el servidor. Comprueba tu conexión e inténtalo de nuevo.",
+    err_server: "El servidor no pudo iniciar tu sesión. Inténtalo de nuevo en un momento.",
+    err_session_over: "Tu sesión ha terminado. Vuelve a iniciar sesión.",
+    err_sign_out: "No se pudo cerrar la sesión. Comprueba tu conexión e inténtalo de nuevo.",
+
+    sign_out: "Cerrar sesión",
+    connecting: "Conectando…",
+    connected: "Conectado",
+    reconnecting: "Reconectando…",
+    retry_now: "Reintentar ahora",
+    status_label: "Disponible para conversaciones nuevas",
+    online: "En línea",
+    away: "Ausente",
+    offline: "Desconectado",
+
+    inbox: "Bandeja",
+    offered_to_me: "Ofrecidas a mí",
+    mine: "Mías",
+    queue: "Cola",
+    others: "De compañeros",
+    none_offered: "Ahora no hay ofertas.",
+    none_mine: "No tienes conversaciones.",
+    none_waiting: "No hay nadie esperando.",
+    none_others: "Tus compañeros no tienen conversaciones.",
+    take: "Atender",
+    decline: "Rechazar",
+    passes_on_in: "Pasa a otro en",
+    new_message: "sin leer",
+    new_messages: "sin leer",
+    no_messages_yet: "Aún no hay mensajes",
+
+    pick_conversation: "Elige una conversación de la bandeja.",
+    loading_conversation: "Cargando la conversación…",
+    standing_offered: "Ofrecida a ti",
+    standing_mine: "Tuya",
+    standing_waiting: "Esperando en la cola",
+    rating: "Valoración del visitante",
+    rated_like: "👍 buena",
+    rated_dislike: "👎 mala",
+    standing_others: "Con un compañero",
+    standing_closed: "Cerrada",
+    standing_gone: "Ya no está en tu bandeja",
+    started: "Iniciada a las",
+    page: "Página",
+    messages: "Mensajes",
+    visitor: "Visitante",
+    agent: "Agente",
+    system: "Sistema",
+    pending: "Enviando…",
+    failed: "No enviado",
+    transfer_to: "Transferir a",
+    choose_target: "Elige…",
+    back_to_queue: "Devolver a la cola",
+    transfer: "Transferir",
+    close_conversation: "Cerrar conversación",
+    reply_label: "Respuesta",
+    reply_placeholder: "Escribe una respuesta…",
+    send: "Enviar",
+    reply_hint: "Intro envía; Mayús+Intro añade una línea.",
+    err_reply_long: "La respuesta es demasiado larga.",
+    err_reply_not_yours: "Solo puede responder el agente que tiene la conversación.",
+    err_no_crypto: "Este navegador no puede enviar respuestas (no tiene números aleatorios seguros).",
+    routing_log: "Registro de asignación",
+    routing_log_empty: "Aún no hay decisiones de asignación.",
+    holding: "en curso:",
+    actions: "Acciones de la conversación",
+    role_agent: "Agente",
+    role_supervisor: "Supervisor",
+    role_admin: "Administrador",
+
+    dismiss: "Descartar",
+    refused_routing: "Ya no es posible: la conversación se atendió, pasó a otro o se cerró.",
+    refused_forbidden: "Tu rol no lo permite.",
+    refused_too_large: "Era demasiado grande para enviarlo.",
+    refused_invalid: "El servidor no lo aceptó.",
+    refused_unknown: "Esa conversación no existe (o ya no).",
+    refused_internal: "Falló el servidor; no ha cambiado nada. Inténtalo de nuevo.",
+    refused_other: "El servidor lo rechazó; no ha cambiado nada.",
+    closed_read_only: "Esta conversación está cerrada. Su historial es de solo lectura.",
+    visitor_typing: "El visitante está escribiendo…",
+    typing_short: "escribiendo…",
+
+    views: "Vistas",
+    conversations: "Conversaciones",
+    settings: "Ajustes",
+    agents_title: "Agentes",
+    agents_caption: "Todos los agentes, con su rol, su límite y si están de baja",
+    loading_agents: "Cargando los agentes…",
+    name: "Nombre",
+    role: "Rol",
+    cap: "Límite",
+    cap_hint: "Máximo de conversaciones a la vez; vacío: sin límite.",
+    dismissed: "De baja",
+    save: "Guardar",
+    saving: "Guardando…",
+    saved: "Guardado",
+    nothing_to_save: "No ha cambiado nada.",
+    new_agent: "Nuevo agente",
+    create_agent: "Crear agente",
+    agent_created: "Guardado: agente creado",
+    routing_title: "Asignación del canal",
+    channel_key: "Clave del canal",
+    load: "Cargar",
+    loading_routing: "Cargando la asignación…",
+    routing_of: "Asignación de",
+    mode: "Modo",
+    mode_evenly: "Equilibrado: primero el menos ocupado",
+    mode_strict: "Estricto: en el orden de la cola",
+    mode_all: "Todos: a todos a la vez",
+    pass_after: "Pasar a otro tras (minutos)",
+    pass_after_hint: "De 1 a 720 minutos.",
+    check_online: "Ofrecer solo a agentes en línea",
+    exclusions: "No cuentan para el límite de un agente",
+    excl_answered: "Conversaciones que ya ha respondido",
+    excl_waiting: "Conversaciones a la espera del cliente",
+    excl_rating: "Conversaciones cerradas pendientes de valoración",
+    display_mode: "Qué ven los visitantes del agente",
+    display_profile: "El nombre y el avatar del agente",
+    display_channel: "El nombre del canal",
+    display_hidden: "Ningún nombre",
+    no_agent_reply: "Respuesta automática cuando nadie puede atender",
+    no_agent_reply_hint: "Vacío: sin respuesta automática.",
+    routing_queue: "Cola",
+    queue_empty: "La cola está vacía.",
+    add_to_queue: "Añadir a la cola",
+    add: "Añadir",
+    move_up: "Subir",
+    move_down: "Bajar",
+    remove: "Quitar",
+    department: "Departamento",
+    bot: " (bot)",
+    err_agent_missing: "Rellena el correo, el nombre y la contraseña.",
+    err_cap: "El límite debe ser un número entero, o vacío para no limitar.",
+    err_pass_after: "«Pasar a otro tras» debe ser un número entero de minutos entre 1 y 720.",
+    err_admin_forbidden: "Solo los administradores pueden cambiar los ajustes. Inicia sesión como administrador.",
+    err_admin_failed: "El servidor no pudo hacerlo. Inténtalo de nuevo.",
+
+    hours_title: "Horario de atención",
+    loading_hours: "Cargando el horario…",
+    hours_of: "Horario de",
+    always_open: "No hay horario: el canal está siempre abierto.",
+    open_now: "Abierto ahora.",
+    closed_now: "Cerrado ahora.",
+    time_zone: "Zona horaria",
+    time_zone_hint: "Un nombre IANA, p. ej. Europe/Madrid o America/New_York.",
+    weekdays: [
+        "Lunes",
+        "Martes",
+        "Miércoles",
+        "Jueves",
+        "Viernes",
+        "Sábado",
+        "Domingo",
+    ],
+    day_hint: "Franjas como 09:00-13:00, 14:00-18:00 (hasta 4 al día; 24:00 es medianoche); vacío: cerrado.",
+    holidays: "Festivos",
+    holidays_hint: "Días cerrados todo el día, como AAAA-MM-DD, separados por comas o espacios.",
+    out_of_hours_reply: "Respuesta cuando una conversación empieza fuera de horario",
+    out_of_hours_reply_hint: "Se envía una vez, en lugar de la respuesta automática sin agentes. Vacío: ninguna (la respuesta sin agentes sigue valiendo).",
+    remove_hours: "Quitar el horario",
+    hours_removed: "Quitado: el canal está siempre abierto",
+    err_ranges: "Escribe el horario de cada día como franjas del tipo 09:00-13:00, separadas por comas.",
+    err_time_zone: "Escribe la zona horaria del canal.",
+};
+
+/// Russian (the agent is addressed with "вы").
+pub static RU: Strings = Strings {
+    lang: "ru",
+    native_name: "Русский",
+    language: "Язык",
+    app_name: "Консоль Canal",
+    loading: "Загрузка…",
+
+    sign_in_title: "Вход",
+    sign_in_lead: "Отвечайте посетителям вашего сайта.",
+    email: "Эл. почта",
+    password: "Пароль",
+    sign_in: "Войти",
+    signing_in: "Входим…",
+    err_credentials: "Неверная почта или пароль.",
+    err_login_invalid: "Введите адрес почты и пароль.",
+    err_too_many: "Слишком много попыток. Подождите минуту и попробуйте снова.",
+    err_network: "Нет связи с сервером. Проверьте подключение и попробуйте ещё раз.",
+    err_server: "Сервер не смог выполнить вход. Попробуйте чуть позже.",
+    err_session_over: "Сеанс завершён. Войдите снова.",
+    err_sign_out: "Не удалось выйти. Проверьте подключение и попробуйте ещё раз.",
+
+    sign_out: "Выйти",
+    connecting: "Подключение…",
+    connected: "Подключено",
+    reconnecting: "Переподключение…",
+    retry_now: "Повторить сейчас",
+    status_label: "Принимать новые диалоги",
+    online: "В сети",
+    away: "Нет на месте",
+    offline: "Не в сети",
+
+    inbox: "Входящие",
+    offered_to_me: "Предложены мне",
+    mine: "Мои",
+    queue: "Очередь",
+    others: "У коллег",
+    none_offered: "Предложений пока нет.",
+    none_mine: "У вас нет диалогов.",
+    none_waiting: "Никто не ждёт.",
+    none_others: "У коллег нет диалогов.",
+    take: "Взять",
+    decline: "Отклонить",
+    passes_on_in: "Перейдёт дальше через",
+    new_message: "новое",
+    new_messages: "новых",
+    no_messages_yet: "Сообщений пока нет",
+
+    pick_conversation: "Выберите диалог во входящих.",
+    loading_conversation: "Загрузка диалога…",
+    standing_offered: "Предложен вам",
+    standing_mine: "Ваш",
+    standing_waiting: "Ждёт в очереди",
+    rating: "Оценка посетителя",
+    rated_like: "👍 хорошо",
+    rated_dislike: "👎 плохо",
+    standing_others: "У коллеги",
+    standing_closed: "Закрыт",
+    standing_gone: "Больше нет во входящих",
+    started: "Начат в",
+    page: "Страница",
+    messages: "Сообщения",
+    visitor: "Посетитель",
+    agent: "Оператор",
+    system: "Система",
+    pending: "Отправка…",
+    failed: "Не отправлено",
+    transfer_to: "Передать",
+    choose_target: "Выберите…",
+    back_to_queue: "Вернуть в очередь",
+    transfer: "Передать",
+    close_conversation: "Закрыть диалог",
+    reply_label: "Ответ",
+    reply_placeholder: "Напишите ответ…",
+    send: "Отправить",
+    reply_hint: "Enter — отправить, Shift+Enter — новая строка.",
+    err_reply_long: "Ответ слишком длинный.",
+    err_reply_not_yours: "Отвечать может только оператор, который ведёт диалог.",
+    err_no_crypto: "Этот браузер не может отправлять ответы (нет надёжных случайных чисел).",
+    routing_log: "Журнал распределения",
+    routing_log_empty: "Решений о распределении пока нет.",
+    holding: "в работе:",
+    actions: "Действия с диалогом",
+    role_agent: "Оператор",
+    role_supervisor: "Супервайзер",
+    role_admin: "Администратор",
+
+    dismiss: "Скрыть",
+    refused_routing: "Уже невозможно: диалог взят, передан дальше или закрыт.",
+    refused_forbidden: "Ваша роль этого не позволяет.",
+    refused_too_large: "Слишком большой объём для отправки.",
+    refused_invalid: "Сервер этого не принял.",
+    refused_unknown: "Такого диалога нет (или уже нет).",
+    refused_internal: "Сбой на сервере; ничего не изменилось. Попробуйте ещё раз.",
+    refused_other: "Сервер отказал; ничего не изменилось.",
+    closed_read_only: "Диалог закрыт. Его историю можно только читать.",
+    visitor_typing: "Посетитель печатает…",
+    typing_short: "печатает…",
+
+    views: "Разделы",
+    conversations: "Диалоги",
+    settings: "Настройки",
+    agents_title: "Операторы",
+    agents_caption: "Все операторы: роль, лимит и отключён ли доступ",
+    loading_agents: "Загрузка операторов…",
+    name: "Имя",
+    role: "Роль",
+    cap: "Лимит",
+    cap_hint: "Сколько диалогов одновременно; пусто — без лимита.",
+    dismissed: "Отключён",
+    save: "Сохранить",
+    saving: "Сохранение…",
+    saved: "Сохранено",
+    nothing_to_save: "Ничего не изменилось.",
+    new_agent: "Новый оператор",
+    create_agent: "Создать оператора",
+    agent_created: "Сохранено: оператор создан",
+    routing_title: "Распределение по каналу",
+    channel_key: "Ключ канала",
+    load: "Загрузить",
+    loading_routing: "Загрузка настроек распределения…",
+    routing_of: "Распределение канала",
+    mode: "Режим",
+    mode_evenly: "Равномерно: сначала наименее загруженным",
+    mode_strict: "Строго: по порядку очереди",
+    mode_all: "Всем: всем сразу",
+    pass_after: "Передавать дальше через (минут)",
+    pass_after_hint: "От 1 до 720 минут.",
+    check_online: "Предлагать только операторам в сети",
+    exclusions: "Не учитывать в лимите оператора",
+    excl_answered: "Диалоги, на которые он ответил",
+    excl_waiting: "Диалоги, ожидающие клиента",
+    excl_rating: "Закрытые диалоги, ожидающие оценки",
+    display_mode: "Что посетители видят об операторе",
+    display_profile: "Имя и аватар оператора",
+    display_channel: "Название канала",
+    display_hidden: "Без имени",
+    no_agent_reply: "Автоответ, когда никто не может взять диалог",
+    no_agent_reply_hint: "Пусто — без автоответа.",
+    routing_queue: "Очередь",
+    queue_empty: "Очередь пуста.",
+    add_to_queue: "Добавить в очередь",
+    add: "Добавить",
+    move_up: "Выше",
+    move_down: "Ниже",
+    remove: "Убрать",
+    department: "Отдел",
+    bot: " (бот)",
+    err_agent_missing: "Заполните почту, имя и пароль.",
+    err_cap: "Лимит — целое число; пусто, если лимита нет.",
+    err_pass_after: "«Передавать дальше через» — целое число минут от 1 до 720.",
+    err_admin_forbidden: "Менять настройки могут только администраторы. Войдите как администратор.",
+    err_admin_failed: "Сервер не смог это сделать. Попробуйте ещё раз.",
+
+    hours_title: "Часы работы",
+    loading_hours: "Загрузка часов работы…",
+    hours_of: "Часы работы канала",
+    always_open: "Часы работы не заданы: канал открыт всегда.",
+    open_now: "Сейчас открыто.",
+    closed_now: "Сейчас закрыто.",
+    time_zone: "Часовой пояс",
+    time_zone_hint: "Имя IANA, например Europe/Moscow или America/New_York.",
+    weekdays: [
+        "Понедельник",
+        "Вторник",
+        "Среда",
+        "Четверг",
+        "Пятница",
+        "Суббота",
+        "Воскресенье",
+    ],
+    day_hint: "Интервалы вида 09:00-13:00, 14:00-18:00 (до 4 в день, 24:00 — полночь); пусто — выходной.",
+    holidays: "Праздники",
+    holidays_hint: "Нерабочие дни в формате ГГГГ-ММ-ДД через запятую или пробел.",
+    out_of_hours_reply: "Ответ, когда диалог начинается в нерабочее время",
+    out_of_hours_reply_hint: "Отправляется один раз вместо автоответа, когда никто не может взять диалог. Пусто — не отправляется (тот автоответ по-прежнему действует).",
+    remove_hours: "Удалить часы работы",
+    hours_removed: "Удалено: канал открыт всегда",
+    err_ranges: "Укажите часы каждого дня интервалами вида 09:00-13:00 через запятую.",
+    err_time_zone: "Укажите часовой пояс канала.",
+};
+
 impl Strings {
     /// The login form's message for a failed sign-in.
-    pub fn login_error(&self, error: &ApiError) -> &'static str {
+    pub fn login_error(error: &ApiError) -> Text {
         match error {
-            ApiError::Network => self.err_network,
-            e if e.is_unauthorized() => self.err_credentials,
-            ApiError::Status { status: 429, .. } => self.err_too_many,
+            ApiError::Network => |t| t.err_network,
+            e if e.is_unauthorized() => |t| t.err_credentials,
+            ApiError::Status { status: 429, .. } => |t| t.err_too_many,
             ApiError::Status { status, .. } if (400..500).contains(status) => {
-                self.err_login_invalid
+                |t| t.err_login_invalid
             }
-            _ => self.err_server,
+            _ => |t| t.err_server,
         }
     }
 
@@ -395,29 +781,41 @@ impl Strings {
 
     /// What a settings form says when the server (or the network) failed it:
     /// the server's own sentence when it sent one.
-    pub fn admin_error(&self, error: &ApiError) -> String {
+    pub fn admin_error(error: &ApiError) -> Message {
         match error {
             ApiError::Status {
                 message: Some(message),
                 ..
-            } if !message.trim().is_empty() => message.clone(),
-            ApiError::Network => self.err_network.to_owned(),
+            } if !message.trim().is_empty() => Message::Said(message.clone()),
+            ApiError::Network => Message::Text(|t| t.err_network),
             ApiError::Status {
                 status: 401 | 403, ..
-            } => self.err_admin_forbidden.to_owned(),
-            _ => self.err_admin_failed.to_owned(),
+            } => Message::Text(|t| t.err_admin_forbidden),
+            _ => Message::Text(|t| t.err_admin_failed),
         }
     }
 
     /// What a settings form says when it was not sent.
-    pub fn form_error(&self, error: FormError) -> &'static str {
+    pub fn form_error(error: FormError) -> Text {
         match error {
-            FormError::Missing => self.err_agent_missing,
-            FormError::Cap => self.err_cap,
-            FormError::PassAfter => self.err_pass_after,
-            FormError::Ranges => self.err_ranges,
-            FormError::TimeZone => self.err_time_zone,
+            FormError::Missing => |t| t.err_agent_missing,
+            FormError::Cap => |t| t.err_cap,
+            FormError::PassAfter => |t| t.err_pass_after,
+            FormError::Ranges => |t| t.err_ranges,
+            FormError::TimeZone => |t| t.err_time_zone,
         }
+    }
+
+    /// "3 new" after an inbox line's unread count.
+    pub fn unread(&self, count: u32) -> String {
+        // Russian says "1 новое", "21 новое", but "11 новых"; the other tables
+        // have one word for every count.
+        let word = if count % 10 == 1 && count % 100 != 11 {
+            self.new_message
+        } else {
+            self.new_messages
+        };
+        format!("{count} {word}")
     }
 
     pub fn routing_mode(&self, mode: RoutingMode) -> &'static str {
@@ -474,9 +872,138 @@ impl Strings {
     }
 }
 
-/// The strings provided by the root component (English when none are).
-pub fn use_strings() -> &'static Strings {
-    use_context::<&'static Strings>().unwrap_or(&EN)
+/// Every table, in the order the language picker lists them.
+pub static TABLES: [&Strings; 3] = [&EN, &ES, &RU];
+
+/// The table for a BCP 47 tag (`es`, `es-MX`, `RU`, `ru_RU`, ...); English otherwise.
+pub fn for_tag(tag: &str) -> &'static Strings {
+    let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
+    TABLES
+        .into_iter()
+        .find(|table| primary.eq_ignore_ascii_case(table.lang))
+        .unwrap_or(&EN)
+}
+
+/// The language to start with: the agent's stored choice when it names a table,
+/// else the browser's language.
+pub fn choose(stored: Option<&str>, browser: &str) -> &'static Strings {
+    stored
+        .and_then(|lang| TABLES.into_iter().find(|table| table.lang == lang))
+        .unwrap_or_else(|| for_tag(browser))
+}
+
+/// The locale `Intl` writes times in for `strings`: the browser's own tag when it
+/// is of the same language (so `en-GB` keeps its 24-hour clock, `es-MX` its
+/// dates), else the table's tag.
+pub fn intl_locale(strings: &'static Strings, browser: &str) -> String {
+    let browser = browser.trim();
+    let primary = browser.split(['-', '_']).next().unwrap_or_default();
+    if primary.eq_ignore_ascii_case(strings.lang) {
+        // Intl wants hyphens: `ru_RU` is not a valid tag.
+        browser.replace('_', "-")
+    } else {
+        strings.lang.to_owned()
+    }
+}
+
+/// Where the agent's choice of language is kept (`localStorage`).
+pub const STORAGE_KEY: &str = "canal.console.lang";
+
+/// The browser's preferred language (`navigator.language`); empty outside a browser.
+pub fn browser_language() -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| w.navigator().language())
+            .unwrap_or_default()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        String::new()
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn storage() -> Option<web_sys::Storage> {
+    // `localStorage` throws in some sandboxed or privacy modes: then nothing is kept.
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The language the console starts in: the stored choice, else the browser's.
+pub fn initial() -> &'static Strings {
+    #[cfg(target_arch = "wasm32")]
+    let stored = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+    #[cfg(not(target_arch = "wasm32"))]
+    let stored = None::<String>;
+    choose(stored.as_deref(), &browser_language())
+}
+
+/// Keeps the agent's choice for the next visit (nothing when storage is refused).
+pub fn remember(strings: &'static Strings) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(STORAGE_KEY, strings.lang);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = strings;
+}
+
+/// Tells the document (`<html lang>`, for screen readers and spelling) its language.
+pub fn set_document_language(strings: &'static Strings) {
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("lang", strings.lang);
+    }
+}
+
+/// A text, named by the field of [`Strings`] that holds it: `|t| t.send`. Messages
+/// kept in signals are `Text`s, so they are drawn in whatever language is current.
+pub type Text = fn(&'static Strings) -> &'static str;
+
+/// A message kept to be shown: one of ours (in the current language), or the
+/// server's own sentence (as it sent it).
+#[derive(Debug, Clone)]
+pub enum Message {
+    Text(Text),
+    Said(String),
+}
+
+impl Message {
+    /// The message in the language of `strings`.
+    pub fn in_language(&self, strings: &'static Strings) -> String {
+        match self {
+            Self::Text(text) => text(strings).to_owned(),
+            Self::Said(said) => said.clone(),
+        }
+    }
+}
+
+/// The current language of the components inside, as a context.
+#[derive(Clone, Copy)]
+struct Language(RwSignal<&'static Strings>);
+
+/// Makes `strings` the language of the components inside; setting it switches
+/// their texts at once.
+pub fn provide_language(strings: RwSignal<&'static Strings>) {
+    provide_context(Language(strings));
+}
+
+/// The language provided by the enclosing components; English when there is none
+/// (a component mounted alone).
+pub fn use_strings() -> RwSignal<&'static Strings> {
+    use_context::<Language>().map_or_else(|| RwSignal::new(&EN), |language| language.0)
+}
+
+/// `text` in the current language, as a view or an attribute value that follows a
+/// change of language. One closure type for every text, so one copy of the code.
+pub fn tr(text: Text) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let strings = use_strings();
+    move || text(strings.get())
+}
+
+/// The `Intl` locale for the current language (see [`intl_locale`]), tracked.
+pub fn use_locale() -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    let strings = use_strings();
+    move || intl_locale(strings.get(), &browser_language())
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -490,12 +1017,15 @@ mod tests {
             code: None,
             message: None,
         };
-        assert_eq!(EN.login_error(&status(401)), EN.err_credentials);
-        assert_eq!(EN.login_error(&status(429)), EN.err_too_many);
-        assert_eq!(EN.login_error(&status(400)), EN.err_login_invalid);
-        assert_eq!(EN.login_error(&status(503)), EN.err_server);
-        assert_eq!(EN.login_error(&ApiError::Network), EN.err_network);
-        assert_eq!(EN.login_error(&ApiError::Decode), EN.err_server);
+        let said = |error: &ApiError| Strings::login_error(error)(&EN);
+        assert_eq!(said(&status(401)), EN.err_credentials);
+        assert_eq!(said(&status(429)), EN.err_too_many);
+        assert_eq!(said(&status(400)), EN.err_login_invalid);
+        assert_eq!(said(&status(503)), EN.err_server);
+        assert_eq!(said(&ApiError::Network), EN.err_network);
+        assert_eq!(said(&ApiError::Decode), EN.err_server);
+        // The same failure, in another language.
+        assert_eq!(Strings::login_error(&status(401))(&RU), RU.err_credentials);
     }
 
     #[test]
@@ -505,20 +1035,120 @@ mod tests {
             code: Some(ErrorCode::InvalidField),
             message: message.map(str::to_owned),
         };
+        let said = |error: &ApiError, strings| Strings::admin_error(error).in_language(strings);
         assert_eq!(
-            EN.admin_error(&failed(422, Some("email is already taken"))),
+            said(&failed(422, Some("email is already taken")), &ES),
             "email is already taken"
         );
-        assert_eq!(EN.admin_error(&failed(403, None)), EN.err_admin_forbidden);
-        assert_eq!(EN.admin_error(&failed(500, Some(" "))), EN.err_admin_failed);
-        assert_eq!(EN.admin_error(&ApiError::Network), EN.err_network);
-        assert_eq!(EN.form_error(FormError::PassAfter), EN.err_pass_after);
+        assert_eq!(said(&failed(403, None), &EN), EN.err_admin_forbidden);
+        assert_eq!(said(&failed(403, None), &ES), ES.err_admin_forbidden);
+        assert_eq!(said(&failed(500, Some(" ")), &EN), EN.err_admin_failed);
+        assert_eq!(said(&ApiError::Network, &RU), RU.err_network);
+        assert_eq!(
+            Strings::form_error(FormError::PassAfter)(&EN),
+            EN.err_pass_after
+        );
     }
 
     #[test]
     fn every_refusal_has_a_sentence() {
-        assert_eq!(EN.refusal(ErrorCode::RoutingRefused), EN.refused_routing);
-        assert_eq!(EN.refusal(ErrorCode::Conflict), EN.refused_other);
-        assert!(!EN.refusal(ErrorCode::Internal).is_empty());
+        for t in TABLES {
+            assert_eq!(t.refusal(ErrorCode::RoutingRefused), t.refused_routing);
+            assert_eq!(t.refusal(ErrorCode::Conflict), t.refused_other);
+            assert!(!t.refusal(ErrorCode::Internal).is_empty());
+        }
+    }
+
+    #[test]
+    fn tags_pick_their_language_and_unknown_ones_english() {
+        assert!(std::ptr::eq(for_tag("es-MX"), &ES));
+        assert!(std::ptr::eq(for_tag("es"), &ES));
+        assert!(std::ptr::eq(for_tag("RU"), &RU));
+        assert!(std::ptr::eq(for_tag("ru_RU"), &RU));
+        assert!(std::ptr::eq(for_tag("en-US"), &EN));
+        assert!(std::ptr::eq(for_tag("de"), &EN));
+        assert!(std::ptr::eq(for_tag("eso"), &EN));
+        assert!(std::ptr::eq(for_tag(""), &EN));
+    }
+
+    #[test]
+    fn a_stored_choice_wins_over_the_browser() {
+        assert!(std::ptr::eq(choose(Some("ru"), "es-ES"), &RU));
+        assert!(std::ptr::eq(choose(Some("en"), "ru"), &EN));
+        assert!(std::ptr::eq(choose(None, "es-AR"), &ES));
+        // Only a table's own tag counts as a choice; anything else is ignored.
+        assert!(std::ptr::eq(choose(Some("klingon"), "ru-RU"), &RU));
+        assert!(std::ptr::eq(choose(Some(""), "de"), &EN));
+    }
+
+    #[test]
+    fn times_use_the_browsers_tag_when_it_is_the_same_language() {
+        assert_eq!(intl_locale(&EN, "en-GB"), "en-GB");
+        assert_eq!(intl_locale(&ES, "es-MX"), "es-MX");
+        assert_eq!(intl_locale(&RU, "en-GB"), "ru");
+        assert_eq!(intl_locale(&EN, "de-DE"), "en");
+        assert_eq!(intl_locale(&EN, ""), "en");
+        assert_eq!(intl_locale(&RU, " ru_RU "), "ru-RU");
+    }
+
+    #[test]
+    fn unread_counts_agree_with_their_number() {
+        assert_eq!(EN.unread(1), "1 new");
+        assert_eq!(EN.unread(3), "3 new");
+        assert_eq!(ES.unread(2), "2 sin leer");
+        assert_eq!(RU.unread(1), "1 новое");
+        assert_eq!(RU.unread(21), "21 новое");
+        assert_eq!(RU.unread(11), "11 новых");
+        assert_eq!(RU.unread(3), "3 новых");
+    }
+
+    /// The quoted strings of a table's `Debug` output: every text it holds.
+    fn texts(table: &Strings) -> Vec<String> {
+        let debug = format!("{table:?}");
+        let mut texts = Vec::new();
+        let mut chars = debug.chars();
+        while let Some(c) = chars.next() {
+            if c != '"' {
+                continue;
+            }
+            let mut text = String::new();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => text.extend(chars.next()),
+                    '"' => break,
+                    c => text.push(c),
+                }
+            }
+            texts.push(text);
+        }
+        texts
+    }
+
+    #[test]
+    fn every_table_is_complete_and_translated() {
+        let english = texts(&EN);
+        assert!(english.len() > 160, "{} texts", english.len());
+        for (table, lang) in [(&EN, "en"), (&ES, "es"), (&RU, "ru")] {
+            assert_eq!(table.lang, lang);
+            assert!(std::ptr::eq(for_tag(lang), table));
+            let own = texts(table);
+            assert_eq!(own.len(), english.len(), "{lang}");
+            for (i, text) in own.iter().enumerate() {
+                assert!(!text.trim().is_empty(), "{lang}: text {i} is empty");
+            }
+            if lang == "en" {
+                continue;
+            }
+            // No sentence left in English (short names such as "Supervisor" or
+            // " (bot)" may well be the same).
+            for (en, own) in english.iter().zip(&own) {
+                assert!(
+                    en.len() < 12 || en != own,
+                    "{lang}: {en:?} is not translated"
+                );
+            }
+        }
+        let names: Vec<_> = TABLES.iter().map(|t| t.native_name).collect();
+        assert_eq!(names, ["English", "Español", "Русский"]);
     }
 }

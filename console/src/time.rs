@@ -1,8 +1,12 @@
 //! Times as the console shows them: the server's RFC 3339 stamps read into
 //! milliseconds, then written as a clock time, a short date or a countdown.
 //!
-//! Everything here is pure arithmetic (native unit tests) except [`now_ms`] and
-//! [`local_offset_minutes`], which ask the browser and say 0 outside it.
+//! In the browser, clock times and dates are written by `Intl` in the console's
+//! language (`10:30 AM`, `10:30`, `5 ene`, `5 янв.`). Which of them a moment gets
+//! ([`shape`]), the reading of stamps and the countdown are pure arithmetic
+//! (native unit tests); outside a browser, [`write`] falls back to that arithmetic
+//! (`HH:MM`, `5 Jan`). [`now_ms`] and [`local_offset_minutes`] ask the browser
+//! and say 0 outside it.
 
 /// Milliseconds since the Unix epoch of an RFC 3339 time (`2026-01-05T14:03:00Z`,
 /// fractional seconds and `+hh:mm` offsets allowed), or `None` if it is not one.
@@ -127,29 +131,88 @@ pub fn clock_seconds(local_ms: i64) -> String {
     )
 }
 
-/// `5 Jan` (this year) or `5 Jan 2025` of a local time in milliseconds.
-pub fn short_date(local_ms: i64, local_now_ms: i64) -> String {
+/// `5 Jan`, or `5 Jan 2025` `with_year`, of a local time in milliseconds.
+pub fn short_date(local_ms: i64, with_year: bool) -> String {
     let (year, month, day) = civil_from_days(local_ms.div_euclid(86_400_000));
-    let (this_year, _, _) = civil_from_days(local_now_ms.div_euclid(86_400_000));
     let name = usize::try_from(month - 1)
         .ok()
         .and_then(|m| MONTHS.get(m))
         .copied()
         .unwrap_or("?");
-    if year == this_year {
-        format!("{day} {name}")
-    } else {
+    if with_year {
         format!("{day} {name} {year}")
+    } else {
+        format!("{day} {name}")
     }
 }
 
-/// A moment as an inbox line shows it: the clock time when it is today (local),
-/// else the date.
-pub fn when(local_ms: i64, local_now_ms: i64) -> String {
-    if local_ms.div_euclid(86_400_000) == local_now_ms.div_euclid(86_400_000) {
-        clock(local_ms)
+/// How a moment is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Hours and minutes.
+    Clock,
+    /// Hours, minutes and seconds.
+    ClockSeconds,
+    /// Day and month.
+    Date,
+    /// Day, month and year.
+    DateYear,
+}
+
+impl Shape {
+    /// The shape's `Intl.DateTimeFormat` options, as a JSON object.
+    pub fn intl_options(self) -> &'static str {
+        match self {
+            Self::Clock => r#"{"hour":"numeric","minute":"2-digit"}"#,
+            Self::ClockSeconds => r#"{"hour":"numeric","minute":"2-digit","second":"2-digit"}"#,
+            Self::Date => r#"{"day":"numeric","month":"short"}"#,
+            Self::DateYear => r#"{"day":"numeric","month":"short","year":"numeric"}"#,
+        }
+    }
+}
+
+/// How an inbox line shows a moment (local times in milliseconds): the clock time
+/// when it is today, else the date, with the year when it is not this year's.
+pub fn shape(local_ms: i64, local_now_ms: i64) -> Shape {
+    let day = local_ms.div_euclid(86_400_000);
+    let today = local_now_ms.div_euclid(86_400_000);
+    if day == today {
+        Shape::Clock
+    } else if civil_from_days(day).0 == civil_from_days(today).0 {
+        Shape::Date
     } else {
-        short_date(local_ms, local_now_ms)
+        Shape::DateYear
+    }
+}
+
+/// A moment as an inbox line shows it (see [`shape`]), by the arithmetic alone.
+pub fn when(local_ms: i64, local_now_ms: i64) -> String {
+    match shape(local_ms, local_now_ms) {
+        Shape::Clock | Shape::ClockSeconds => clock(local_ms),
+        Shape::Date => short_date(local_ms, false),
+        Shape::DateYear => short_date(local_ms, true),
+    }
+}
+
+/// `utc_ms` in `shape`, on the browser's clock and in `locale` (a BCP 47 tag) as
+/// `Intl` writes it. Outside a browser: the arithmetic above (UTC, English).
+pub fn write(utc_ms: i64, shape: Shape, locale: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(utc_ms as f64));
+        let options = js_sys::JSON::parse(shape.intl_options()).unwrap_or_default();
+        date.to_locale_string(locale, &options).into()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = locale;
+        let local = to_local(utc_ms);
+        match shape {
+            Shape::Clock => clock(local),
+            Shape::ClockSeconds => clock_seconds(local),
+            Shape::Date => short_date(local, false),
+            Shape::DateYear => short_date(local, true),
+        }
     }
 }
 
@@ -200,24 +263,27 @@ pub fn to_local(utc_ms: i64) -> i64 {
     utc_ms + local_offset_minutes(utc_ms) * 60_000
 }
 
-/// An RFC 3339 stamp as a local `HH:MM`, or the text itself if it does not parse.
-pub fn local_clock(stamp: &str) -> String {
+/// An RFC 3339 stamp as a local clock time in `locale`, or the text itself if it
+/// does not parse.
+pub fn local_clock(stamp: &str, locale: &str) -> String {
     parse_rfc3339(stamp)
-        .map(|ms| clock(to_local(ms)))
+        .map(|ms| write(ms, Shape::Clock, locale))
         .unwrap_or_else(|| stamp.to_owned())
 }
 
-/// An RFC 3339 stamp as a local `HH:MM:SS`, or the text itself if it does not parse.
-pub fn local_clock_seconds(stamp: &str) -> String {
+/// An RFC 3339 stamp as a local clock time with seconds in `locale`, or the text
+/// itself if it does not parse.
+pub fn local_clock_seconds(stamp: &str, locale: &str) -> String {
     parse_rfc3339(stamp)
-        .map(|ms| clock_seconds(to_local(ms)))
+        .map(|ms| write(ms, Shape::ClockSeconds, locale))
         .unwrap_or_else(|| stamp.to_owned())
 }
 
-/// An RFC 3339 stamp as an inbox line shows it (see [`when`]), relative to `now_ms`.
-pub fn local_when(stamp: &str, now_ms: i64) -> String {
+/// An RFC 3339 stamp as an inbox line shows it (see [`shape`]), relative to
+/// `now_ms`, in `locale`.
+pub fn local_when(stamp: &str, now_ms: i64, locale: &str) -> String {
     parse_rfc3339(stamp)
-        .map(|ms| when(to_local(ms), to_local(now_ms)))
+        .map(|ms| write(ms, shape(to_local(ms), to_local(now_ms)), locale))
         .unwrap_or_else(|| stamp.to_owned())
 }
 
@@ -308,9 +374,40 @@ mod tests {
     }
 
     #[test]
+    fn inbox_lines_show_the_time_today_the_date_this_year_else_the_year_too() {
+        let t = parse_rfc3339("2026-01-05T09:04:59Z").expect("stamp");
+        let at = |stamp| parse_rfc3339(stamp).expect("stamp");
+        assert_eq!(shape(t, at("2026-01-05T23:59:59Z")), Shape::Clock);
+        assert_eq!(shape(t, at("2026-01-06T00:00:00Z")), Shape::Date);
+        assert_eq!(shape(t, at("2026-12-31T23:59:59Z")), Shape::Date);
+        assert_eq!(shape(t, at("2027-01-01T00:00:00Z")), Shape::DateYear);
+        // A moment "in the future" (a skewed clock) is dated too.
+        assert_eq!(shape(t, at("2026-01-04T12:00:00Z")), Shape::Date);
+        for shape in [
+            Shape::Clock,
+            Shape::ClockSeconds,
+            Shape::Date,
+            Shape::DateYear,
+        ] {
+            assert!(shape.intl_options().starts_with('{'), "{shape:?}");
+        }
+    }
+
+    #[test]
+    fn outside_a_browser_times_are_written_by_the_arithmetic() {
+        let t = parse_rfc3339("2026-01-05T09:04:59Z").expect("stamp");
+        assert_eq!(write(t, Shape::Clock, "ru"), "09:04");
+        assert_eq!(write(t, Shape::ClockSeconds, "es"), "09:04:59");
+        assert_eq!(write(t, Shape::Date, "en"), "5 Jan");
+        assert_eq!(write(t, Shape::DateYear, "en"), "5 Jan 2026");
+    }
+
+    #[test]
     fn unreadable_stamps_are_shown_as_given() {
-        assert_eq!(local_clock("soon"), "soon");
-        assert_eq!(local_when("soon", 0), "soon");
-        assert_eq!(local_clock("1970-01-01T10:30:00Z"), "10:30");
+        assert_eq!(local_clock("soon", "en"), "soon");
+        assert_eq!(local_clock_seconds("", "ru"), "");
+        assert_eq!(local_when("soon", 0, "es"), "soon");
+        assert_eq!(local_clock("1970-01-01T10:30:00Z", "en"), "10:30");
+        assert_eq!(local_when("1970-01-01T10:30:00Z", 0, "en"), "10:30");
     }
 }

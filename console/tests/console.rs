@@ -1717,3 +1717,224 @@ async fn a_channel_without_hours_is_always_open_and_a_refusal_shows_the_servers_
         "what was typed stays"
     );
 }
+
+// ---- language ----------------------------------------------------------------------
+
+/// Forgets the agent's choice of language, so the next console starts from the
+/// browser's (English in this Chromium): at the start and the end of the tests that
+/// choose one.
+fn forget_language() {
+    if let Ok(Some(storage)) = window().local_storage() {
+        storage
+            .remove_item(canal_console::i18n::STORAGE_KEY)
+            .expect("remove");
+    }
+}
+
+fn stored_language() -> Option<String> {
+    window()
+        .local_storage()
+        .expect("storage")
+        .expect("storage")
+        .get_item(canal_console::i18n::STORAGE_KEY)
+        .expect("read")
+}
+
+fn document_language() -> Option<String> {
+    window()
+        .document()
+        .and_then(|d| d.document_element())
+        .and_then(|html| html.get_attribute("lang"))
+}
+
+fn picked(root: &Element) -> String {
+    get(root, "language")
+        .unchecked_into::<HtmlSelectElement>()
+        .value()
+}
+
+#[wasm_bindgen_test]
+async fn the_picker_switches_the_sign_in_form_at_once_and_the_choice_is_kept() {
+    use canal_console::i18n::{EN, ES, RU};
+    forget_language();
+    install_fakes(json!({
+        "/api/v1/agent/me": {"status": 401, "body": null},
+    }));
+    let root = container();
+    let mounted = mount_to(root.clone(), App);
+    until("the login form", || find(&root, "login-submit").is_some()).await;
+    // The browser says English: the console starts in English.
+    assert_eq!(text(&get(&root, "login-submit")), EN.sign_in);
+    until("<html lang=en>", || {
+        document_language().as_deref() == Some("en")
+    })
+    .await;
+    assert_eq!(picked(&root), "en");
+    let options = get(&root, "language")
+        .query_selector_all("option")
+        .expect("options");
+    let names: Vec<(String, String)> = (0..options.length())
+        .filter_map(|i| options.item(i))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .map(|o| (o.get_attribute("lang").unwrap_or_default(), text(&o)))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("en".into(), "English".into()),
+            ("es".into(), "Español".into()),
+            ("ru".into(), "Русский".into())
+        ]
+    );
+    // A refusal on screen, to see it follow the language too.
+    click(&get(&root, "login-submit"));
+    until("the error", || {
+        text(&get(&root, "login-error")) == EN.err_login_invalid
+    })
+    .await;
+    type_into(&root, "login-email", "ana@example.com");
+
+    choose(&root, "language", "es");
+    until("the form in Spanish", || {
+        text(&get(&root, "login-submit")) == ES.sign_in
+    })
+    .await;
+    assert_eq!(text(&get(&root, "login-error")), ES.err_login_invalid);
+    assert!(text(&root).contains(ES.sign_in_title));
+    assert!(text(&root).contains(ES.password));
+    assert!(!text(&root).contains(EN.password));
+    until("<html lang=es>", || {
+        document_language().as_deref() == Some("es")
+    })
+    .await;
+    assert_eq!(stored_language().as_deref(), Some("es"));
+    assert_eq!(
+        get(&root, "language")
+            .get_attribute("aria-label")
+            .as_deref(),
+        Some(ES.language)
+    );
+    assert_eq!(value_of(&root, "login-email"), "ana@example.com", "kept");
+
+    choose(&root, "language", "ru");
+    until("the form in Russian", || {
+        text(&get(&root, "login-submit")) == RU.sign_in
+    })
+    .await;
+    assert_eq!(text(&get(&root, "login-error")), RU.err_login_invalid);
+    until("<html lang=ru>", || {
+        document_language().as_deref() == Some("ru")
+    })
+    .await;
+    assert_eq!(stored_language().as_deref(), Some("ru"));
+    assert_eq!(window().document().expect("document").title(), RU.app_name);
+
+    // A new visit starts in the language chosen.
+    drop(mounted);
+    let root = container();
+    let mounted = mount_to(root.clone(), App);
+    until("the login form again", || {
+        find(&root, "login-submit").is_some()
+    })
+    .await;
+    assert_eq!(text(&get(&root, "login-submit")), RU.sign_in);
+    assert_eq!(picked(&root), "ru");
+    assert_eq!(document_language().as_deref(), Some("ru"));
+
+    // Back to English, for the tests after this one.
+    choose(&root, "language", "en");
+    until("the form in English", || {
+        text(&get(&root, "login-submit")) == EN.sign_in
+    })
+    .await;
+    until("<html lang=en>", || {
+        document_language().as_deref() == Some("en")
+    })
+    .await;
+    drop(mounted);
+    forget_language();
+}
+
+#[wasm_bindgen_test]
+async fn the_picker_switches_the_workspace_and_its_times_at_once() {
+    use canal_console::i18n::{EN, ES, RU};
+    forget_language();
+    let (root, _mounted) = live_console(
+        Role::Agent,
+        vec![
+            summary("c1", InboxKind::Offered),
+            summary("c2", InboxKind::Mine),
+        ],
+    )
+    .await;
+    open_with_history(&root, "c2", InboxKind::Mine).await;
+    let offer = item(&root, "c1").expect("the offer");
+    let status = get(&root, "status-toggle");
+    let message_time = || {
+        select(&all(&root, "message")[0], ".cc-msg-time")
+            .map(|time| text(&time))
+            .unwrap_or_default()
+    };
+    let line_time = || {
+        select(&offer, ".cc-item-time")
+            .map(|time| text(&time))
+            .unwrap_or_default()
+    };
+    assert_eq!(text(&status), EN.online);
+    assert_eq!(text(&get(&offer, "take")), EN.take);
+    // 5 January, not today: the line shows the date, as the language writes it.
+    assert!(line_time().contains("Jan"), "{}", line_time());
+    let english_time = message_time();
+    assert!(english_time.contains(':'), "{english_time}");
+    let browser = window().navigator().language().unwrap_or_default();
+    if browser == "en-US" {
+        assert!(
+            english_time.ends_with("AM") || english_time.ends_with("PM"),
+            "{english_time}"
+        );
+    }
+    type_into(&root, "reply-input", "A draft");
+
+    choose(&root, "language", "es");
+    until("the workspace in Spanish", || text(&status) == ES.online).await;
+    assert_eq!(text(&get(&offer, "take")), ES.take);
+    assert_eq!(text(&get(&root, "reply-send")), ES.send);
+    assert!(text(&root).contains(ES.routing_log));
+    assert!(text(&root).contains(ES.close_conversation));
+    assert!(line_time().contains("ene"), "{}", line_time());
+    let spanish_time = message_time();
+    assert!(spanish_time.contains(':'), "{spanish_time}");
+    assert!(!spanish_time.contains('M'), "24-hour clock: {spanish_time}");
+    assert_eq!(
+        get(&root, "reply-input")
+            .get_attribute("placeholder")
+            .as_deref(),
+        Some(ES.reply_placeholder)
+    );
+    assert_eq!(value_of(&root, "reply-input"), "A draft", "the draft stays");
+    until("<html lang=es>", || {
+        document_language().as_deref() == Some("es")
+    })
+    .await;
+
+    choose(&root, "language", "ru");
+    until("the workspace in Russian", || text(&status) == RU.online).await;
+    assert_eq!(text(&get(&offer, "take")), RU.take);
+    assert_eq!(text(&get(&root, "standing")), RU.standing_mine);
+    assert!(line_time().contains("янв"), "{}", line_time());
+    let russian_time = message_time();
+    assert!(russian_time.contains(':'), "{russian_time}");
+    assert!(!russian_time.contains('M'), "24-hour clock: {russian_time}");
+    let senders: Vec<_> = all(&root, "message")
+        .iter()
+        .filter_map(|m| select(m, ".cc-msg-name"))
+        .map(|name| text(&name))
+        .collect();
+    assert_eq!(senders, [RU.visitor, RU.system, "Ana Agent"]);
+    assert_eq!(stored_language().as_deref(), Some("ru"));
+
+    choose(&root, "language", "en");
+    until("the workspace in English", || text(&status) == EN.online).await;
+    assert_eq!(message_time(), english_time);
+    forget_language();
+}

@@ -290,6 +290,16 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// A browser whose preferred language is `lang` (a BCP 47 tag such as `es`):
+    /// `navigator.language` and `Accept-Language` say it.
+    pub async fn start_in_language(lang: &str) -> Self {
+        Self::start_with(Some(lang)).await
+    }
+
+    async fn start_with(lang: Option<&str>) -> Self {
         let chromedriver =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -317,6 +327,14 @@ impl Browser {
                 ]
             }
         });
+        let mut capabilities = capabilities;
+        if let Some(lang) = lang {
+            let options = &mut capabilities["goog:chromeOptions"];
+            if let Some(args) = options["args"].as_array_mut() {
+                args.push(json!(format!("--lang={lang}")));
+            }
+            options["prefs"] = json!({ "intl.accept_languages": lang });
+        }
         let capabilities = match capabilities {
             Value::Object(map) => map,
             _ => unreachable!("a JSON object literal"),

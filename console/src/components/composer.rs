@@ -3,7 +3,7 @@
 use leptos::{ev::KeyboardEvent, html, prelude::*};
 
 use crate::{
-    i18n::use_strings,
+    i18n::{tr, use_strings, Text},
     session::{Console, ReplyFailure},
     state::ReplyError,
 };
@@ -22,7 +22,7 @@ pub fn Composer(
     let t = use_strings();
     let console = expect_context::<Console>();
     let draft = RwSignal::new(console.draft(&id));
-    let error = RwSignal::new(None::<&'static str>);
+    let error = RwSignal::new(None::<Text>);
     let input = NodeRef::<html::Textarea>::new();
     let id = StoredValue::new(id);
 
@@ -38,11 +38,13 @@ pub fn Composer(
                 error.set(None);
             }
             Err(ReplyFailure::Refused(ReplyError::Empty)) => {}
-            Err(ReplyFailure::Refused(ReplyError::TooLong)) => error.set(Some(t.err_reply_long)),
-            Err(ReplyFailure::Refused(ReplyError::NotYours)) => {
-                error.set(Some(t.err_reply_not_yours))
+            Err(ReplyFailure::Refused(ReplyError::TooLong)) => {
+                error.set(Some(|t| t.err_reply_long))
             }
-            Err(ReplyFailure::NoRandom) => error.set(Some(t.err_no_crypto)),
+            Err(ReplyFailure::Refused(ReplyError::NotYours)) => {
+                error.set(Some(|t| t.err_reply_not_yours))
+            }
+            Err(ReplyFailure::NoRandom) => error.set(Some(|t| t.err_no_crypto)),
         }
     };
     let on_keydown = move |ev: KeyboardEvent| {
@@ -79,13 +81,13 @@ pub fn Composer(
                 send();
             }
         >
-            <label class="cc-sr" for="cc-reply">{t.reply_label}</label>
+            <label class="cc-sr" for="cc-reply">{tr(|t| t.reply_label)}</label>
             <textarea
                 id="cc-reply"
                 class="cc-input cc-reply"
                 data-testid="reply-input"
                 rows="3"
-                placeholder=t.reply_placeholder
+                placeholder=tr(|t| t.reply_placeholder)
                 aria-describedby="cc-reply-hint cc-reply-error"
                 prop:value=move || draft.get()
                 on:input=on_input
@@ -93,10 +95,12 @@ pub fn Composer(
                 node_ref=input
             ></textarea>
             <div class="cc-composer-bar">
-                <span id="cc-reply-hint" class="cc-hint">{t.reply_hint}</span>
-                <span id="cc-reply-error" class="cc-error" role="alert">{move || error.get()}</span>
+                <span id="cc-reply-hint" class="cc-hint">{tr(|t| t.reply_hint)}</span>
+                <span id="cc-reply-error" class="cc-error" role="alert">
+                    {move || error.get().map(|text| text(t.get()))}
+                </span>
                 <button type="submit" class="cc-button cc-primary" data-testid="reply-send">
-                    {t.send}
+                    {tr(|t| t.send)}
                 </button>
             </div>
         </form>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::{Composer, MessageList, RoutingLog};
 use crate::{
-    i18n::{use_strings, Strings},
+    i18n::{tr, use_locale, use_strings, Strings},
     session::Console,
     state::{status_str, Standing},
     time::local_clock,
@@ -15,7 +15,6 @@ use crate::{
 /// The main column: the open [`Conversation`], or a hint to pick one.
 #[component]
 pub fn ConversationPane() -> impl IntoView {
-    let t = use_strings();
     let console = expect_context::<Console>();
     let open_id = Memo::new(move |_| {
         console
@@ -25,7 +24,7 @@ pub fn ConversationPane() -> impl IntoView {
     view! {
         <main class="cc-pane">
             {move || match open_id.get() {
-                None => view! { <p class="cc-placeholder">{t.pick_conversation}</p> }.into_any(),
+                None => view! { <p class="cc-placeholder">{tr(|t| t.pick_conversation)}</p> }.into_any(),
                 Some(id) => view! { <Conversation id=id /> }.into_any(),
             }}
         </main>
@@ -73,6 +72,7 @@ pub fn Conversation(
     id: String,
 ) -> impl IntoView {
     let t = use_strings();
+    let locale = use_locale();
     let console = expect_context::<Console>();
     let state = console.state;
     let summary =
@@ -99,7 +99,17 @@ pub fn Conversation(
     // Only web pages become links (never `javascript:` or the like).
     let page_href =
         move || page().filter(|url| url.starts_with("https://") || url.starts_with("http://"));
-    let started = move || summary.with(|s| s.as_ref().map(|s| local_clock(&s.created_at)));
+    let started = move || {
+        summary.with(|s| {
+            s.as_ref().map(|s| {
+                format!(
+                    "{} {}",
+                    t.get().started,
+                    local_clock(&s.created_at, &locale())
+                )
+            })
+        })
+    };
     let rating = move || summary.with(|s| s.as_ref().and_then(|s| s.rating.clone()));
 
     let target = RwSignal::new(String::new());
@@ -144,16 +154,16 @@ pub fn Conversation(
                                 data-testid="standing"
                                 data-standing=move || standing_str(standing.get())
                             >
-                                {move || standing_text(t, standing.get())}
+                                {move || standing_text(t.get(), standing.get())}
                             </span>
-                            {move || started().map(|at| view! { <span>{t.started} " " {at}</span> })}
+                            {move || started().map(|started| view! { <span>{started}</span> })}
                             {move || {
                                 page()
                                     .map(|url| {
                                         let href = page_href();
                                         view! {
                                             <span class="cc-meta-page">
-                                                {t.page} ": "
+                                                {tr(|t| t.page)} ": "
                                                 {match href {
                                                     Some(href) => view! {
                                                         <a href=href target="_blank" rel="noopener noreferrer">{url}</a>
@@ -168,13 +178,13 @@ pub fn Conversation(
                             {move || {
                                 rating()
                                     .map(|r| {
-                                        let said = match r.rating {
-                                            Rating::Like => t.rated_like,
-                                            Rating::Dislike => t.rated_dislike,
+                                        let said = move || match r.rating {
+                                            Rating::Like => t.get().rated_like,
+                                            Rating::Dislike => t.get().rated_dislike,
                                         };
                                         view! {
                                             <span data-testid="rating" data-rating=r.rating.as_str()>
-                                                {t.rating} ": " {said}
+                                                {tr(|t| t.rating)} ": " {said}
                                                 {r.comment.map(|c| format!(" “{c}”"))}
                                             </span>
                                         }
@@ -182,7 +192,7 @@ pub fn Conversation(
                             }}
                         </p>
                     </div>
-                    <div class="cc-actions" role="group" aria-label=t.actions>
+                    <div class="cc-actions" role="group" aria-label=tr(|t| t.actions)>
                         {move || {
                             can_take()
                                 .then(|| {
@@ -194,7 +204,7 @@ pub fn Conversation(
                                             disabled=offline
                                             on:click=take.clone()
                                         >
-                                            {t.take}
+                                            {tr(|t| t.take)}
                                         </button>
                                     }
                                 })
@@ -210,7 +220,7 @@ pub fn Conversation(
                                             disabled=offline
                                             on:click=decline.clone()
                                         >
-                                            {t.decline}
+                                            {tr(|t| t.decline)}
                                         </button>
                                     }
                                 })
@@ -221,7 +231,7 @@ pub fn Conversation(
                                     let transfer = transfer.clone();
                                     let close = close.clone();
                                     view! {
-                                        <label class="cc-inline-label" for="cc-transfer">{t.transfer_to}</label>
+                                        <label class="cc-inline-label" for="cc-transfer">{tr(|t| t.transfer_to)}</label>
                                         <select
                                             id="cc-transfer"
                                             class="cc-select"
@@ -229,24 +239,25 @@ pub fn Conversation(
                                             on:change=move |ev| target.set(event_target_value(&ev))
                                         >
                                             <option value="" prop:selected=move || target.with(String::is_empty)>
-                                                {t.choose_target}
+                                                {tr(|t| t.choose_target)}
                                             </option>
                                             <option value="queue" prop:selected=move || target.get() == "queue">
-                                                {t.back_to_queue}
+                                                {tr(|t| t.back_to_queue)}
                                             </option>
                                             <For
                                                 each=move || colleagues.get()
                                                 key=|a| (a.id, a.status, a.holding, a.name.clone())
                                                 children=move |agent| {
                                                     let value = agent.id.to_string();
+                                                    let status = status_str(agent.status);
                                                     let selected = value.clone();
                                                     view! {
                                                         <option
                                                             value=value
-                                                            data-status=status_str(agent.status)
+                                                            data-status=status
                                                             prop:selected=move || target.get() == selected
                                                         >
-                                                            {colleague_label(t, &agent)}
+                                                            {move || colleague_label(t.get(), &agent)}
                                                         </option>
                                                     }
                                                 }
@@ -259,7 +270,7 @@ pub fn Conversation(
                                             disabled=move || offline() || target.with(String::is_empty)
                                             on:click=transfer
                                         >
-                                            {t.transfer}
+                                            {tr(|t| t.transfer)}
                                         </button>
                                         <button
                                             type="button"
@@ -268,7 +279,7 @@ pub fn Conversation(
                                             disabled=offline
                                             on:click=close
                                         >
-                                            {t.close_conversation}
+                                            {tr(|t| t.close_conversation)}
                                         </button>
                                     }
                                 })
@@ -277,7 +288,7 @@ pub fn Conversation(
                 </header>
                 <MessageList entries=entries loading=loading />
                 <p class="cc-typing" data-testid="visitor-typing" role="status">
-                    {move || typing.get().then_some(t.visitor_typing)}
+                    {move || typing.get().then(|| t.get().visitor_typing)}
                 </p>
                 {move || {
                     matches!(
@@ -287,7 +298,7 @@ pub fn Conversation(
                         .then(|| {
                             view! {
                                 <p class="cc-read-only" data-testid="closed-note">
-                                    {t.closed_read_only}
+                                    {tr(|t| t.closed_read_only)}
                                 </p>
                             }
                         })

@@ -5,7 +5,7 @@ use canal_protocol::agent::InboxKind;
 use leptos::{ev::MouseEvent, prelude::*};
 
 use crate::{
-    i18n::use_strings,
+    i18n::{tr, use_locale, use_strings},
     session::Console,
     state::kind_str,
     time::{countdown, local_when, parse_rfc3339},
@@ -15,11 +15,10 @@ use crate::{
 /// [`InboxSection`].
 #[component]
 pub fn Inbox() -> impl IntoView {
-    let t = use_strings();
     let console = expect_context::<Console>();
     let sections = Memo::new(move |_| console.state.with(|s| s.sections()));
     view! {
-        <nav class="cc-inbox" aria-label=t.inbox data-testid="inbox">
+        <nav class="cc-inbox" aria-label=tr(|t| t.inbox) data-testid="inbox">
             <For
                 each=move || sections.get()
                 key=|kind| *kind
@@ -45,7 +44,7 @@ pub fn InboxSection(
     view! {
         <section class="cc-section" data-testid=format!("inbox-{name}") aria-labelledby=labelled_by>
             <h2 id=heading class="cc-section-title">
-                {t.section(kind)}
+                {move || t.get().section(kind)}
                 <span class="cc-count">{move || ids.with(Vec::len)}</span>
             </h2>
             <ul class="cc-list">
@@ -56,7 +55,7 @@ pub fn InboxSection(
                 />
             </ul>
             <p class="cc-empty" hidden=move || !ids.with(Vec::is_empty)>
-                {t.empty_section(kind)}
+                {move || t.get().empty_section(kind)}
             </p>
         </section>
     }
@@ -82,6 +81,7 @@ pub fn InboxItem(
     id: String,
 ) -> impl IntoView {
     let t = use_strings();
+    let locale = use_locale();
     let console = expect_context::<Console>();
     let line = {
         let id = id.clone();
@@ -111,7 +111,8 @@ pub fn InboxItem(
     let last = move || field(|s| s.last_message.clone());
     let page = move || field(|s| s.page_url.clone());
     let when = move || {
-        field(|s| Some(s.created_at.clone())).map(|at| local_when(&at, console.now.get_untracked()))
+        field(|s| Some(s.created_at.clone()))
+            .map(|at| local_when(&at, console.now.get_untracked(), &locale()))
     };
     let created = move || field(|s| Some(s.created_at.clone()));
     let unread = move || line.with(|l| l.as_ref().map_or(0, |(_, unread)| *unread));
@@ -120,7 +121,7 @@ pub fn InboxItem(
         let deadline = deadline().as_deref().and_then(parse_rfc3339)?;
         Some(format!(
             "{} {}",
-            t.passes_on_in,
+            t.get().passes_on_in,
             countdown(deadline, console.now.get())
         ))
     };
@@ -161,17 +162,17 @@ pub fn InboxItem(
                     <time class="cc-item-time" datetime=created>{when}</time>
                 </span>
                 <span class="cc-item-last" class:cc-muted=move || last().is_none()>
-                    {move || last().unwrap_or_else(|| t.no_messages_yet.to_owned())}
+                    {move || last().unwrap_or_else(|| t.get().no_messages_yet.to_owned())}
                 </span>
                 <span class="cc-item-foot">
                     <span class="cc-item-page" title=page>
                         {move || page().map(|url| short_url(&url).to_owned())}
                     </span>
                     <span class="cc-item-typing" data-testid="item-typing" hidden=move || !typing.get()>
-                        {t.typing_short}
+                        {tr(|t| t.typing_short)}
                     </span>
                     <span class="cc-unread" hidden=move || unread() == 0>
-                        {move || format!("{} {}", unread(), t.new_messages)}
+                        {move || t.get().unread(unread())}
                     </span>
                 </span>
             </button>
@@ -197,7 +198,7 @@ pub fn InboxItem(
                                     disabled=move || !console.live()
                                     on:click=take
                                 >
-                                    {t.take}
+                                    {tr(|t| t.take)}
                                 </button>
                                 {offered()
                                     .then(|| {
@@ -209,7 +210,7 @@ pub fn InboxItem(
                                                 disabled=move || !console.live()
                                                 on:click=decline
                                             >
-                                                {t.decline}
+                                                {tr(|t| t.decline)}
                                             </button>
                                         }
                                     })}

@@ -3,18 +3,23 @@
 use canal_protocol::agent::{AgentProfile, LoginRequest};
 use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
 
-use crate::{api, i18n::use_strings};
+use super::LanguagePicker;
+use crate::{
+    api,
+    i18n::{tr, use_strings, Strings, Text},
+};
 
 /// Email and password, sent to `POST /api/v1/agent/login`. On success the server
 /// sets the HttpOnly session cookie and `on_signed_in` gets the profile; on
 /// failure the reason is shown (and announced) under the fields, the password is
-/// cleared and focused. Nothing is stored by the console itself.
+/// cleared and focused. Nothing is stored by the console itself (but the language
+/// picked on the form, see [`LanguagePicker`]).
 #[component]
 pub fn Login(
     /// The server accepted the credentials.
     on_signed_in: Callback<AgentProfile>,
     /// Why the form is shown, when it is not the first visit (e.g. the session ended).
-    notice: Option<&'static str>,
+    notice: Option<Text>,
 ) -> impl IntoView {
     let t = use_strings();
     let email = RwSignal::new(String::new());
@@ -34,7 +39,7 @@ pub fn Login(
             password: password.get_untracked(),
         };
         if request.email.is_empty() || request.password.is_empty() {
-            error.set(Some(t.err_login_invalid));
+            error.set(Some(|t| t.err_login_invalid));
             return;
         }
         busy.set(true);
@@ -48,7 +53,7 @@ pub fn Login(
             match result {
                 Ok(me) => on_signed_in.run(me),
                 Err(failure) => {
-                    error.set(Some(t.login_error(&failure)));
+                    error.set(Some(Strings::login_error(&failure)));
                     password.set(String::new());
                     if let Some(input) = password_ref.try_get_untracked().flatten() {
                         let _ = input.focus();
@@ -63,14 +68,18 @@ pub fn Login(
         }
     });
     let invalid = move || error.with(Option::is_some).to_string();
+    Effect::new(move |_| document().set_title(t.get().app_name));
 
     view! {
         <main class="cc-login">
             <form class="cc-login-card" on:submit=on_submit novalidate aria-labelledby="cc-login-title">
-                <p class="cc-brand cc-login-brand">"Canal"</p>
-                <h1 id="cc-login-title" class="cc-login-title">{t.sign_in_title}</h1>
-                <p class="cc-login-lead">{t.sign_in_lead}</p>
-                <label class="cc-field-label" for="cc-login-email">{t.email}</label>
+                <div class="cc-login-head">
+                    <p class="cc-brand cc-login-brand">"Canal"</p>
+                    <LanguagePicker />
+                </div>
+                <h1 id="cc-login-title" class="cc-login-title">{tr(|t| t.sign_in_title)}</h1>
+                <p class="cc-login-lead">{tr(|t| t.sign_in_lead)}</p>
+                <label class="cc-field-label" for="cc-login-email">{tr(|t| t.email)}</label>
                 <input
                     id="cc-login-email"
                     class="cc-input"
@@ -84,7 +93,7 @@ pub fn Login(
                     bind:value=email
                     node_ref=email_ref
                 />
-                <label class="cc-field-label" for="cc-login-password">{t.password}</label>
+                <label class="cc-field-label" for="cc-login-password">{tr(|t| t.password)}</label>
                 <input
                     id="cc-login-password"
                     class="cc-input"
@@ -99,7 +108,7 @@ pub fn Login(
                     node_ref=password_ref
                 />
                 <p id="cc-login-error" class="cc-login-error" role="alert" data-testid="login-error">
-                    {move || error.get()}
+                    {move || error.get().map(|text| text(t.get()))}
                 </p>
                 <button
                     type="submit"
@@ -107,7 +116,7 @@ pub fn Login(
                     data-testid="login-submit"
                     disabled=busy
                 >
-                    {move || if busy.get() { t.signing_in } else { t.sign_in }}
+                    {move || if busy.get() { t.get().signing_in } else { t.get().sign_in }}
                 </button>
             </form>
         </main>

@@ -4,7 +4,7 @@ use canal_protocol::Author;
 use leptos::prelude::*;
 
 use crate::{
-    i18n::use_strings,
+    i18n::{tr, use_locale, use_strings},
     state::{author_str, Delivery, Entry},
     time::local_clock,
 };
@@ -24,32 +24,45 @@ pub fn MessageList(
     loading: Signal<bool>,
 ) -> impl IntoView {
     let t = use_strings();
+    let locale = use_locale();
     view! {
         // A reversed flex column around the list keeps the newest message in view.
         // The live region is the scroller: `role="log"` on the <ol> would take away
         // its list role and orphan the <li>s (axe: listitem).
-        <div class="cc-scroll" role="log" aria-live="polite" aria-label=t.messages>
+        <div class="cc-scroll" role="log" aria-live="polite" aria-label=tr(|t| t.messages)>
             <ol class="cc-messages" data-testid="message-list">
                 <For
                     each=move || entries.get()
                     key=|e| (e.key.clone(), e.delivery, e.sent_at.clone(), e.refused)
                     children=move |entry| {
-                        let name = entry.name.clone().unwrap_or_else(|| {
-                            match entry.author {
-                                Author::Visitor => t.visitor,
-                                Author::Agent => t.agent,
-                                Author::System => t.system,
+                        let (author, given) = (entry.author, entry.name.clone());
+                        let name = move || {
+                            let t = t.get();
+                            given.clone().unwrap_or_else(|| {
+                                match author {
+                                    Author::Visitor => t.visitor,
+                                    Author::Agent => t.agent,
+                                    Author::System => t.system,
+                                }
+                                .to_owned()
+                            })
+                        };
+                        let (sent_at, delivery, refused) = (
+                            entry.sent_at.clone(),
+                            entry.delivery,
+                            entry.refused,
+                        );
+                        let time = move || {
+                            let t = t.get();
+                            match (&sent_at, delivery) {
+                                (_, Delivery::Failed) => match refused {
+                                    Some(code) => format!("{}: {}", t.failed, t.refusal(code)),
+                                    None => t.failed.to_owned(),
+                                },
+                                (Some(at), _) => local_clock(at, &locale()),
+                                (None, Delivery::Pending) => t.pending.to_owned(),
+                                (None, Delivery::Sent) => String::new(),
                             }
-                            .to_owned()
-                        });
-                        let time = match (&entry.sent_at, entry.delivery) {
-                            (_, Delivery::Failed) => match entry.refused {
-                                Some(code) => format!("{}: {}", t.failed, t.refusal(code)),
-                                None => t.failed.to_owned(),
-                            },
-                            (Some(at), _) => local_clock(at),
-                            (None, Delivery::Pending) => t.pending.to_owned(),
-                            (None, Delivery::Sent) => String::new(),
                         };
                         view! {
                             <li
@@ -69,7 +82,7 @@ pub fn MessageList(
                     }
                 />
             </ol>
-            <p class="cc-loading" role="status" hidden=move || !loading.get()>{t.loading_conversation}</p>
+            <p class="cc-loading" role="status" hidden=move || !loading.get()>{tr(|t| t.loading_conversation)}</p>
         </div>
     }
 }

@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::{i18n::use_strings, session::Console};
+use crate::{
+    i18n::{tr, use_strings},
+    session::Console,
+};
 
 /// The last refusal (`error` frame) in words, announced as an alert, with a
 /// button that dismisses it. Nothing when there is none.
@@ -19,13 +22,13 @@ pub fn Notice() -> impl IntoView {
                     .map(|notice| {
                         view! {
                             <div class="cc-notice" data-testid="notice" data-code=notice.code.as_str()>
-                                <p class="cc-notice-text">{t.refusal(notice.code)}</p>
+                                <p class="cc-notice-text">{move || t.get().refusal(notice.code)}</p>
                                 <button
                                     type="button"
                                     class="cc-icon"
                                     data-testid="notice-dismiss"
-                                    aria-label=t.dismiss
-                                    title=t.dismiss
+                                    aria-label=tr(|t| t.dismiss)
+                                    title=tr(|t| t.dismiss)
                                     on:click=move |_| console.dismiss()
                                 >
                                     <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">

@@ -3,7 +3,10 @@
 use canal_protocol::agent::RoutingLogLine;
 use leptos::prelude::*;
 
-use crate::{i18n::use_strings, time::local_clock_seconds};
+use crate::{
+    i18n::{tr, use_locale},
+    time::local_clock_seconds,
+};
 
 /// Every routing decision in words with its time, oldest first; new decisions
 /// are appended live.
@@ -13,19 +16,20 @@ pub fn RoutingLog(
     #[prop(into)]
     lines: Signal<Vec<RoutingLogLine>>,
 ) -> impl IntoView {
-    let t = use_strings();
+    let locale = use_locale();
     view! {
         <aside class="cc-log" data-testid="routing-log" aria-labelledby="cc-log-title">
-            <h2 id="cc-log-title" class="cc-side-title">{t.routing_log}</h2>
+            <h2 id="cc-log-title" class="cc-side-title">{tr(|t| t.routing_log)}</h2>
             <ol class="cc-log-lines">
                 <For
                     each=move || lines.get().into_iter().enumerate()
                     key=|(i, line)| (*i, line.at.clone(), line.text.clone())
                     children=move |(_, line)| {
+                        let at = line.at.clone();
                         view! {
                             <li class="cc-log-line" data-testid="routing-log-line">
                                 <time class="cc-log-time" datetime=line.at.clone()>
-                                    {local_clock_seconds(&line.at)}
+                                    {move || local_clock_seconds(&at, &locale())}
                                 </time>
                                 <span class="cc-log-text">{line.text}</span>
                             </li>
@@ -33,7 +37,7 @@ pub fn RoutingLog(
                     }
                 />
             </ol>
-            <p class="cc-empty" hidden=move || !lines.with(Vec::is_empty)>{t.routing_log_empty}</p>
+            <p class="cc-empty" hidden=move || !lines.with(Vec::is_empty)>{tr(|t| t.routing_log_empty)}</p>
         </aside>
     }
 }

@@ -6,7 +6,7 @@ use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
 use crate::{
     api,
-    i18n::{use_strings, Strings},
+    i18n::{tr, use_strings, Message, Strings, Text},
     settings::{
         addable, display_str, mode_str, parse_display, parse_mode, parse_role, role_str, AgentEdit,
         HoursForm, NewAgent, RoutingForm, DISPLAY_MODES, MAX_PASS_AFTER_MINUTES,
@@ -15,21 +15,29 @@ use crate::{
 };
 
 /// Where a settings form stands after its last request.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 enum Outcome {
     #[default]
     Idle,
     /// A request is under way.
     Busy,
     /// Done; the short sentence to show.
-    Done(&'static str),
+    Done(Text),
     /// Not done: why, in words (the server's sentence when it sent one).
-    Failed(String),
+    Failed(Message),
 }
 
 impl Outcome {
     fn busy(&self) -> bool {
         matches!(self, Self::Busy)
+    }
+
+    /// Why it failed, in the language of `t`; empty when it did not.
+    fn failure(&self, t: &'static Strings) -> String {
+        match self {
+            Self::Failed(why) => why.in_language(t),
+            _ => String::new(),
+        }
     }
 }
 
@@ -47,16 +55,13 @@ fn FormOutcome(
     view! {
         <p class="cc-settings-status" role="status" data-testid="settings-status">
             {move || match outcome.get() {
-                Outcome::Busy => t.saving,
-                Outcome::Done(text) => text,
+                Outcome::Busy => t.get().saving,
+                Outcome::Done(text) => text(t.get()),
                 Outcome::Idle | Outcome::Failed(_) => "",
             }}
         </p>
         <p id=error_id class="cc-error" role="alert" data-testid="settings-error">
-            {move || match outcome.get() {
-                Outcome::Failed(why) => why,
-                _ => String::new(),
-            }}
+            {move || outcome.with(|o| o.failure(t.get()))}
         </p>
     }
 }
@@ -70,7 +75,6 @@ fn FormOutcome(
 /// agent created or saved, from the server's answer, without loading it again.
 #[component]
 pub fn Settings() -> impl IntoView {
-    let t = use_strings();
     let agents = RwSignal::new(Vec::<AgentView>::new());
     let loading = RwSignal::new(Outcome::Busy);
     spawn_local(async move {
@@ -83,12 +87,12 @@ pub fn Settings() -> impl IntoView {
                 agents.set(list.agents);
                 loading.set(Outcome::Idle);
             }
-            Err(error) => loading.set(Outcome::Failed(t.admin_error(&error))),
+            Err(error) => loading.set(Outcome::Failed(Strings::admin_error(&error))),
         }
     });
     view! {
         <main class="cc-settings" data-testid="settings" aria-labelledby="cc-settings-title">
-            <h1 id="cc-settings-title" class="cc-settings-title">{t.settings}</h1>
+            <h1 id="cc-settings-title" class="cc-settings-title">{tr(|t| t.settings)}</h1>
             <AgentsSettings agents=agents loading=loading />
             <ChannelRouting agents=agents />
             <ChannelHours />
@@ -108,25 +112,22 @@ fn AgentsSettings(
     let t = use_strings();
     view! {
         <section class="cc-settings-section" aria-labelledby="cc-agents-title" data-testid="agents-settings">
-            <h2 id="cc-agents-title" class="cc-settings-heading">{t.agents_title}</h2>
-            <p class="cc-muted" hidden=move || !loading.get().busy()>{t.loading_agents}</p>
+            <h2 id="cc-agents-title" class="cc-settings-heading">{tr(|t| t.agents_title)}</h2>
+            <p class="cc-muted" hidden=move || !loading.get().busy()>{tr(|t| t.loading_agents)}</p>
             <p class="cc-error" role="alert" data-testid="agents-error">
-                {move || match loading.get() {
-                    Outcome::Failed(why) => why,
-                    _ => String::new(),
-                }}
+                {move || loading.with(|o| o.failure(t.get()))}
             </p>
             <div class="cc-table-wrap">
                 <table class="cc-table" data-testid="agents-table">
-                    <caption class="cc-sr">{t.agents_caption}</caption>
+                    <caption class="cc-sr">{tr(|t| t.agents_caption)}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">{t.name}</th>
-                            <th scope="col">{t.email}</th>
-                            <th scope="col">{t.role}</th>
-                            <th scope="col">{t.cap}</th>
-                            <th scope="col">{t.dismissed}</th>
-                            <th scope="col"><span class="cc-sr">{t.save}</span></th>
+                            <th scope="col">{tr(|t| t.name)}</th>
+                            <th scope="col">{tr(|t| t.email)}</th>
+                            <th scope="col">{tr(|t| t.role)}</th>
+                            <th scope="col">{tr(|t| t.cap)}</th>
+                            <th scope="col">{tr(|t| t.dismissed)}</th>
+                            <th scope="col"><span class="cc-sr">{tr(|t| t.save)}</span></th>
                         </tr>
                     </thead>
                     <tbody>
@@ -145,7 +146,7 @@ fn AgentsSettings(
 
 /// The role options, `current` selected.
 fn role_options(
-    t: &'static Strings,
+    t: RwSignal<&'static Strings>,
     current: impl Fn() -> Role + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     ROLES
@@ -153,7 +154,7 @@ fn role_options(
         .map(|role| {
             view! {
                 <option value=role_str(role) prop:selected=move || current() == role>
-                    {t.role(role)}
+                    {move || t.get().role(role)}
                 </option>
             }
         })
@@ -194,8 +195,10 @@ fn AgentRow(
         };
         let patch = match edit.with_untracked(|e| e.patch(&agent)) {
             Ok(Some(patch)) => patch,
-            Ok(None) => return outcome.set(Outcome::Done(t.nothing_to_save)),
-            Err(error) => return outcome.set(Outcome::Failed(t.form_error(error).to_owned())),
+            Ok(None) => return outcome.set(Outcome::Done(|t| t.nothing_to_save)),
+            Err(error) => {
+                return outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
+            }
         };
         outcome.set(Outcome::Busy);
         spawn_local(async move {
@@ -211,9 +214,9 @@ fn AgentRow(
                             *slot = saved;
                         }
                     });
-                    outcome.set(Outcome::Done(t.saved));
+                    outcome.set(Outcome::Done(|t| t.saved));
                 }
-                Err(error) => outcome.set(Outcome::Failed(t.admin_error(&error))),
+                Err(error) => outcome.set(Outcome::Failed(Strings::admin_error(&error))),
             }
         });
     };
@@ -222,11 +225,11 @@ fn AgentRow(
         <tr data-testid="agent-row" data-agent-id=id.to_string()>
             <th scope="row">
                 {name}
-                {agent.is_bot.then(|| view! { <small class="cc-muted">" (bot)"</small> })}
+                {agent.is_bot.then(|| view! { <small class="cc-muted">{tr(|t| t.bot)}</small> })}
             </th>
             <td>{agent.email.clone()}</td>
             <td>
-                <label class="cc-sr" for=field("role")>{t.role} ": " {name}</label>
+                <label class="cc-sr" for=field("role")>{tr(|t| t.role)} ": " {name}</label>
                 <select
                     id=field("role")
                     class="cc-select"
@@ -241,7 +244,7 @@ fn AgentRow(
                 </select>
             </td>
             <td>
-                <label class="cc-sr" for=field("cap")>{t.cap} ": " {name}</label>
+                <label class="cc-sr" for=field("cap")>{tr(|t| t.cap)} ": " {name}</label>
                 <input
                     id=field("cap")
                     class="cc-input cc-narrow"
@@ -249,7 +252,7 @@ fn AgentRow(
                     min="0"
                     step="1"
                     inputmode="numeric"
-                    title=t.cap_hint
+                    title=tr(|t| t.cap_hint)
                     data-testid="agent-cap"
                     aria-describedby=error_id.clone()
                     prop:value=move || edit.with(|e| e.cap.clone())
@@ -257,7 +260,7 @@ fn AgentRow(
                 />
             </td>
             <td>
-                <label class="cc-sr" for=field("dismissed")>{t.dismissed} ": " {name}</label>
+                <label class="cc-sr" for=field("dismissed")>{tr(|t| t.dismissed)} ": " {name}</label>
                 <input
                     id=field("dismissed")
                     type="checkbox"
@@ -274,7 +277,7 @@ fn AgentRow(
                     disabled=move || outcome.get().busy()
                     on:click=save
                 >
-                    {t.save}
+                    {tr(|t| t.save)}
                     <span class="cc-sr">" " {name}</span>
                 </button>
                 <FormOutcome outcome=outcome error_id=error_id />
@@ -301,7 +304,9 @@ fn NewAgentForm(
         }
         let request = match form.with_untracked(NewAgent::request) {
             Ok(request) => request,
-            Err(error) => return outcome.set(Outcome::Failed(t.form_error(error).to_owned())),
+            Err(error) => {
+                return outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
+            }
         };
         outcome.set(Outcome::Busy);
         spawn_local(async move {
@@ -316,15 +321,15 @@ fn NewAgentForm(
                         list.push(created);
                     });
                     form.set(NewAgent::default());
-                    outcome.set(Outcome::Done(t.agent_created));
+                    outcome.set(Outcome::Done(|t| t.agent_created));
                 }
-                Err(error) => outcome.set(Outcome::Failed(t.admin_error(&error))),
+                Err(error) => outcome.set(Outcome::Failed(Strings::admin_error(&error))),
             }
         });
     };
     // One text field of the form.
     let text_field = move |key: &'static str,
-                           label: &'static str,
+                           label: Text,
                            kind: &'static str,
                            autocomplete: &'static str,
                            get: fn(&NewAgent) -> &String,
@@ -332,7 +337,7 @@ fn NewAgentForm(
         let id = format!("cc-new-agent-{key}");
         view! {
             <div class="cc-field">
-                <label class="cc-field-label" for=id.clone()>{label}</label>
+                <label class="cc-field-label" for=id.clone()>{tr(label)}</label>
                 <input
                     id=id
                     class="cc-input"
@@ -355,20 +360,20 @@ fn NewAgentForm(
             aria-labelledby="cc-new-agent-title"
             on:submit=on_submit
         >
-            <h3 id="cc-new-agent-title" class="cc-settings-subheading">{t.new_agent}</h3>
+            <h3 id="cc-new-agent-title" class="cc-settings-subheading">{tr(|t| t.new_agent)}</h3>
             <div class="cc-form-grid">
-                {text_field("email", t.email, "email", "off", |f| &f.email, |f, v| f.email = v)}
-                {text_field("name", t.name, "text", "off", |f| &f.name, |f, v| f.name = v)}
+                {text_field("email", |t| t.email, "email", "off", |f| &f.email, |f, v| f.email = v)}
+                {text_field("name", |t| t.name, "text", "off", |f| &f.name, |f, v| f.name = v)}
                 {text_field(
                     "password",
-                    t.password,
+                    |t| t.password,
                     "password",
                     "new-password",
                     |f| &f.password,
                     |f, v| f.password = v,
                 )}
                 <div class="cc-field">
-                    <label class="cc-field-label" for="cc-new-agent-role">{t.role}</label>
+                    <label class="cc-field-label" for="cc-new-agent-role">{tr(|t| t.role)}</label>
                     <select
                         id="cc-new-agent-role"
                         class="cc-select"
@@ -382,9 +387,9 @@ fn NewAgentForm(
                         {role_options(t, move || form.with(|f| f.role))}
                     </select>
                 </div>
-                {text_field("cap", t.cap, "number", "off", |f| &f.cap, |f, v| f.cap = v)}
+                {text_field("cap", |t| t.cap, "number", "off", |f| &f.cap, |f, v| f.cap = v)}
             </div>
-            <p class="cc-hint">{t.cap_hint}</p>
+            <p class="cc-hint">{tr(|t| t.cap_hint)}</p>
             <div class="cc-form-bar">
                 <button
                     type="submit"
@@ -392,7 +397,7 @@ fn NewAgentForm(
                     data-testid="agent-create-submit"
                     disabled=move || outcome.get().busy()
                 >
-                    {t.create_agent}
+                    {tr(|t| t.create_agent)}
                 </button>
                 <FormOutcome outcome=outcome error_id="cc-new-agent-error".to_owned() />
             </div>
@@ -464,7 +469,7 @@ fn ChannelRouting(
                 Err(error) => {
                     form.set(None);
                     loaded_key.set(String::new());
-                    loading.set(Outcome::Failed(t.admin_error(&error)));
+                    loading.set(Outcome::Failed(Strings::admin_error(&error)));
                 }
             }
         });
@@ -481,7 +486,9 @@ fn ChannelRouting(
         };
         let settings = match settings {
             Ok(settings) => settings,
-            Err(error) => return outcome.set(Outcome::Failed(t.form_error(error).to_owned())),
+            Err(error) => {
+                return outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
+            }
         };
         let channel = loaded_key.get_untracked();
         outcome.set(Outcome::Busy);
@@ -495,9 +502,9 @@ fn ChannelRouting(
                     if loaded_key.get_untracked() == channel {
                         form.set(Some(RoutingForm::new(saved)));
                     }
-                    outcome.set(Outcome::Done(t.saved));
+                    outcome.set(Outcome::Done(|t| t.saved));
                 }
-                Err(error) => outcome.set(Outcome::Failed(t.admin_error(&error))),
+                Err(error) => outcome.set(Outcome::Failed(Strings::admin_error(&error))),
             }
         });
     };
@@ -509,9 +516,9 @@ fn ChannelRouting(
         QueueItem::Agent(id) => agents.with(|list| {
             list.iter()
                 .find(|a| a.id == id)
-                .map_or_else(|| format!("{} #{id}", t.agent), |a| a.name.clone())
+                .map_or_else(|| format!("{} #{id}", t.get().agent), |a| a.name.clone())
         }),
-        QueueItem::Department(id) => format!("{} #{id}", t.department),
+        QueueItem::Department(id) => format!("{} #{id}", t.get().department),
     };
     let add = move |_| {
         if let Ok(id) = to_add.get_untracked().parse::<u64>() {
@@ -536,11 +543,11 @@ fn ChannelRouting(
                 on:submit=on_save
             >
                 <h3 id="cc-routing-of" class="cc-settings-subheading">
-                    {t.routing_of} " " <code>{move || loaded_key.get()}</code>
+                    {tr(|t| t.routing_of)} " " <code>{move || loaded_key.get()}</code>
                 </h3>
                 <div class="cc-form-grid">
                     <div class="cc-field">
-                        <label class="cc-field-label" for="cc-routing-mode">{t.mode}</label>
+                        <label class="cc-field-label" for="cc-routing-mode">{tr(|t| t.mode)}</label>
                         <select
                             id="cc-routing-mode"
                             class="cc-select"
@@ -559,7 +566,7 @@ fn ChannelRouting(
                                             value=mode_str(mode)
                                             prop:selected=move || read_form(form, |f| f.mode) == mode
                                         >
-                                            {t.routing_mode(mode)}
+                                            {move || t.get().routing_mode(mode)}
                                         </option>
                                     }
                                 })
@@ -567,7 +574,7 @@ fn ChannelRouting(
                         </select>
                     </div>
                     <div class="cc-field">
-                        <label class="cc-field-label" for="cc-routing-pass-after">{t.pass_after}</label>
+                        <label class="cc-field-label" for="cc-routing-pass-after">{tr(|t| t.pass_after)}</label>
                         <input
                             id="cc-routing-pass-after"
                             class="cc-input cc-narrow"
@@ -584,10 +591,10 @@ fn ChannelRouting(
                                 edit_form(form, |f| f.pass_after = text);
                             }
                         />
-                        <span id="cc-routing-pass-after-hint" class="cc-hint">{t.pass_after_hint}</span>
+                        <span id="cc-routing-pass-after-hint" class="cc-hint">{tr(|t| t.pass_after_hint)}</span>
                     </div>
                     <div class="cc-field">
-                        <label class="cc-field-label" for="cc-routing-display">{t.display_mode}</label>
+                        <label class="cc-field-label" for="cc-routing-display">{tr(|t| t.display_mode)}</label>
                         <select
                             id="cc-routing-display"
                             class="cc-select"
@@ -608,7 +615,7 @@ fn ChannelRouting(
                                                 read_form(form, |f| f.display_mode) == mode
                                             }
                                         >
-                                            {t.display_mode_name(mode)}
+                                            {move || t.get().display_mode_name(mode)}
                                         </option>
                                     }
                                 })
@@ -626,10 +633,10 @@ fn ChannelRouting(
                             edit_form(form, |f| f.check_online = on);
                         }
                     />
-                    {t.check_online}
+                    {tr(|t| t.check_online)}
                 </label>
                 <fieldset class="cc-fieldset">
-                    <legend>{t.exclusions}</legend>
+                    <legend>{tr(|t| t.exclusions)}</legend>
                     <label class="cc-check">
                         <input
                             type="checkbox"
@@ -640,7 +647,7 @@ fn ChannelRouting(
                                 edit_form(form, |f| f.exclusions.answered = on);
                             }
                         />
-                        {t.excl_answered}
+                        {tr(|t| t.excl_answered)}
                     </label>
                     <label class="cc-check">
                         <input
@@ -652,7 +659,7 @@ fn ChannelRouting(
                                 edit_form(form, |f| f.exclusions.waiting_for_client = on);
                             }
                         />
-                        {t.excl_waiting}
+                        {tr(|t| t.excl_waiting)}
                     </label>
                     <label class="cc-check">
                         <input
@@ -664,11 +671,11 @@ fn ChannelRouting(
                                 edit_form(form, |f| f.exclusions.awaiting_rating = on);
                             }
                         />
-                        {t.excl_rating}
+                        {tr(|t| t.excl_rating)}
                     </label>
                 </fieldset>
                 <div class="cc-field">
-                    <label class="cc-field-label" for="cc-routing-no-agent-reply">{t.no_agent_reply}</label>
+                    <label class="cc-field-label" for="cc-routing-no-agent-reply">{tr(|t| t.no_agent_reply)}</label>
                     <textarea
                         id="cc-routing-no-agent-reply"
                         class="cc-input"
@@ -682,10 +689,10 @@ fn ChannelRouting(
                             edit_form(form, |f| f.no_agent_reply = text);
                         }
                     ></textarea>
-                    <span id="cc-routing-no-agent-reply-hint" class="cc-hint">{t.no_agent_reply_hint}</span>
+                    <span id="cc-routing-no-agent-reply-hint" class="cc-hint">{tr(|t| t.no_agent_reply_hint)}</span>
                 </div>
                 <fieldset class="cc-fieldset">
-                    <legend>{t.routing_queue}</legend>
+                    <legend>{tr(|t| t.routing_queue)}</legend>
                     <ol class="cc-queue" data-testid="routing-queue">
                         <For
                             each=move || queue.get()
@@ -701,7 +708,7 @@ fn ChannelRouting(
                                             type="button"
                                             class="cc-button cc-small"
                                             data-testid="routing-queue-up"
-                                            aria-label=move || format!("{}: {}", t.move_up, label())
+                                            aria-label=move || format!("{}: {}", t.get().move_up, label())
                                             disabled=first
                                             on:click=move |_| {
                                                 if let Some(i) = position(item) {
@@ -715,7 +722,7 @@ fn ChannelRouting(
                                             type="button"
                                             class="cc-button cc-small"
                                             data-testid="routing-queue-down"
-                                            aria-label=move || format!("{}: {}", t.move_down, label())
+                                            aria-label=move || format!("{}: {}", t.get().move_down, label())
                                             disabled=last
                                             on:click=move |_| {
                                                 if let Some(i) = position(item) {
@@ -729,23 +736,23 @@ fn ChannelRouting(
                                             type="button"
                                             class="cc-button cc-small cc-danger"
                                             data-testid="routing-queue-remove"
-                                            aria-label=move || format!("{}: {}", t.remove, label())
+                                            aria-label=move || format!("{}: {}", t.get().remove, label())
                                             on:click=move |_| {
                                                 if let Some(i) = position(item) {
                                                     edit_form(form, |f| f.remove(i));
                                                 }
                                             }
                                         >
-                                            {t.remove}
+                                            {tr(|t| t.remove)}
                                         </button>
                                     </li>
                                 }
                             }
                         />
                     </ol>
-                    <p class="cc-empty" hidden=move || !queue.with(Vec::is_empty)>{t.queue_empty}</p>
+                    <p class="cc-empty" hidden=move || !queue.with(Vec::is_empty)>{tr(|t| t.queue_empty)}</p>
                     <div class="cc-form-bar">
-                        <label class="cc-inline-label" for="cc-routing-add">{t.add_to_queue}</label>
+                        <label class="cc-inline-label" for="cc-routing-add">{tr(|t| t.add_to_queue)}</label>
                         <select
                             id="cc-routing-add"
                             class="cc-select"
@@ -753,7 +760,7 @@ fn ChannelRouting(
                             on:change=move |ev| to_add.set(event_target_value(&ev))
                         >
                             <option value="" prop:selected=move || to_add.with(String::is_empty)>
-                                {t.choose_target}
+                                {tr(|t| t.choose_target)}
                             </option>
                             <For
                                 each=move || candidates.get()
@@ -776,7 +783,7 @@ fn ChannelRouting(
                             disabled=move || to_add.with(String::is_empty)
                             on:click=add
                         >
-                            {t.add}
+                            {tr(|t| t.add)}
                         </button>
                     </div>
                 </fieldset>
@@ -787,7 +794,7 @@ fn ChannelRouting(
                         data-testid="routing-save"
                         disabled=move || outcome.get().busy()
                     >
-                        {t.save}
+                        {tr(|t| t.save)}
                     </button>
                     <FormOutcome outcome=outcome error_id="cc-routing-error".to_owned() />
                 </div>
@@ -797,7 +804,7 @@ fn ChannelRouting(
 
     view! {
         <section class="cc-settings-section" aria-labelledby="cc-routing-title" data-testid="routing-settings">
-            <h2 id="cc-routing-title" class="cc-settings-heading">{t.routing_title}</h2>
+            <h2 id="cc-routing-title" class="cc-settings-heading">{tr(|t| t.routing_title)}</h2>
             <form
                 class="cc-form-bar"
                 data-testid="routing-channel-form"
@@ -806,7 +813,7 @@ fn ChannelRouting(
                     load();
                 }
             >
-                <label class="cc-inline-label" for="cc-routing-channel">{t.channel_key}</label>
+                <label class="cc-inline-label" for="cc-routing-channel">{tr(|t| t.channel_key)}</label>
                 <input
                     id="cc-routing-channel"
                     class="cc-input cc-key"
@@ -823,15 +830,12 @@ fn ChannelRouting(
                     data-testid="routing-load"
                     disabled=move || loading.get().busy()
                 >
-                    {t.load}
+                    {tr(|t| t.load)}
                 </button>
             </form>
-            <p class="cc-muted" role="status" hidden=move || !loading.get().busy()>{t.loading_routing}</p>
+            <p class="cc-muted" role="status" hidden=move || !loading.get().busy()>{tr(|t| t.loading_routing)}</p>
             <p id="cc-routing-load-error" class="cc-error" role="alert" data-testid="routing-load-error">
-                {move || match loading.get() {
-                    Outcome::Failed(why) => why,
-                    _ => String::new(),
-                }}
+                {move || loading.with(|o| o.failure(t.get()))}
             </p>
             {move || has_form.get().then(form_view)}
         </section>
@@ -882,7 +886,7 @@ fn ChannelHours() -> impl IntoView {
                 Err(error) => {
                     form.set(None);
                     loaded_key.set(String::new());
-                    loading.set(Outcome::Failed(t.admin_error(&error)));
+                    loading.set(Outcome::Failed(Strings::admin_error(&error)));
                 }
             }
         });
@@ -899,7 +903,9 @@ fn ChannelHours() -> impl IntoView {
         };
         let hours = match request {
             Ok(hours) => hours,
-            Err(error) => return outcome.set(Outcome::Failed(t.form_error(error).to_owned())),
+            Err(error) => {
+                return outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
+            }
         };
         let channel = loaded_key.get_untracked();
         outcome.set(Outcome::Busy);
@@ -914,9 +920,9 @@ fn ChannelHours() -> impl IntoView {
                         open.set(Some(saved.open));
                         form.set(Some(HoursForm::of(&saved.hours)));
                     }
-                    outcome.set(Outcome::Done(t.saved));
+                    outcome.set(Outcome::Done(|t| t.saved));
                 }
-                Err(error) => outcome.set(Outcome::Failed(t.admin_error(&error))),
+                Err(error) => outcome.set(Outcome::Failed(Strings::admin_error(&error))),
             }
         });
     };
@@ -937,9 +943,9 @@ fn ChannelHours() -> impl IntoView {
                         open.set(None);
                         form.set(Some(HoursForm::default()));
                     }
-                    outcome.set(Outcome::Done(t.hours_removed));
+                    outcome.set(Outcome::Done(|t| t.hours_removed));
                 }
-                Err(error) => outcome.set(Outcome::Failed(t.admin_error(&error))),
+                Err(error) => outcome.set(Outcome::Failed(Strings::admin_error(&error))),
             }
         });
     };
@@ -964,7 +970,7 @@ fn ChannelHours() -> impl IntoView {
                 let id = format!("cc-hours-{day}");
                 view! {
                     <div class="cc-field">
-                        <label class="cc-field-label" for=id.clone()>{t.weekdays[i]}</label>
+                        <label class="cc-field-label" for=id.clone()>{move || t.get().weekdays[i]}</label>
                         <input
                             id=id
                             class="cc-input"
@@ -997,17 +1003,17 @@ fn ChannelHours() -> impl IntoView {
                 on:submit=on_save
             >
                 <h3 id="cc-hours-of" class="cc-settings-subheading">
-                    {t.hours_of} " " <code>{move || loaded_key.get()}</code>
+                    {tr(|t| t.hours_of)} " " <code>{move || loaded_key.get()}</code>
                 </h3>
                 <p class="cc-muted" role="status" data-testid="hours-status">
                     {move || match open.get() {
-                        Some(true) => t.open_now,
-                        Some(false) => t.closed_now,
-                        None => t.always_open,
+                        Some(true) => t.get().open_now,
+                        Some(false) => t.get().closed_now,
+                        None => t.get().always_open,
                     }}
                 </p>
                 <div class="cc-field">
-                    <label class="cc-field-label" for="cc-hours-time-zone">{t.time_zone}</label>
+                    <label class="cc-field-label" for="cc-hours-time-zone">{tr(|t| t.time_zone)}</label>
                     <input
                         id="cc-hours-time-zone"
                         class="cc-input"
@@ -1022,12 +1028,12 @@ fn ChannelHours() -> impl IntoView {
                             edit(&|f| f.time_zone = text.clone());
                         }
                     />
-                    <span id="cc-hours-time-zone-hint" class="cc-hint">{t.time_zone_hint}</span>
+                    <span id="cc-hours-time-zone-hint" class="cc-hint">{tr(|t| t.time_zone_hint)}</span>
                 </div>
                 <div class="cc-form-grid">{days}</div>
-                <p id="cc-hours-day-hint" class="cc-hint">{t.day_hint}</p>
+                <p id="cc-hours-day-hint" class="cc-hint">{tr(|t| t.day_hint)}</p>
                 <div class="cc-field">
-                    <label class="cc-field-label" for="cc-hours-holidays">{t.holidays}</label>
+                    <label class="cc-field-label" for="cc-hours-holidays">{tr(|t| t.holidays)}</label>
                     <textarea
                         id="cc-hours-holidays"
                         class="cc-input"
@@ -1040,10 +1046,10 @@ fn ChannelHours() -> impl IntoView {
                             edit(&|f| f.holidays = text.clone());
                         }
                     ></textarea>
-                    <span id="cc-hours-holidays-hint" class="cc-hint">{t.holidays_hint}</span>
+                    <span id="cc-hours-holidays-hint" class="cc-hint">{tr(|t| t.holidays_hint)}</span>
                 </div>
                 <div class="cc-field">
-                    <label class="cc-field-label" for="cc-hours-reply">{t.out_of_hours_reply}</label>
+                    <label class="cc-field-label" for="cc-hours-reply">{tr(|t| t.out_of_hours_reply)}</label>
                     <textarea
                         id="cc-hours-reply"
                         class="cc-input"
@@ -1057,7 +1063,7 @@ fn ChannelHours() -> impl IntoView {
                             edit(&|f| f.reply = text.clone());
                         }
                     ></textarea>
-                    <span id="cc-hours-reply-hint" class="cc-hint">{t.out_of_hours_reply_hint}</span>
+                    <span id="cc-hours-reply-hint" class="cc-hint">{tr(|t| t.out_of_hours_reply_hint)}</span>
                 </div>
                 <div class="cc-form-bar">
                     <button
@@ -1066,7 +1072,7 @@ fn ChannelHours() -> impl IntoView {
                         data-testid="hours-save"
                         disabled=move || outcome.get().busy()
                     >
-                        {t.save}
+                        {tr(|t| t.save)}
                     </button>
                     <button
                         type="button"
@@ -1075,7 +1081,7 @@ fn ChannelHours() -> impl IntoView {
                         disabled=move || outcome.get().busy() || open.get().is_none()
                         on:click=on_remove
                     >
-                        {t.remove_hours}
+                        {tr(|t| t.remove_hours)}
                     </button>
                     <FormOutcome outcome=outcome error_id="cc-hours-error".to_owned() />
                 </div>
@@ -1085,7 +1091,7 @@ fn ChannelHours() -> impl IntoView {
 
     view! {
         <section class="cc-settings-section" aria-labelledby="cc-hours-title" data-testid="hours-settings">
-            <h2 id="cc-hours-title" class="cc-settings-heading">{t.hours_title}</h2>
+            <h2 id="cc-hours-title" class="cc-settings-heading">{tr(|t| t.hours_title)}</h2>
             <form
                 class="cc-form-bar"
                 data-testid="hours-channel-form"
@@ -1094,7 +1100,7 @@ fn ChannelHours() -> impl IntoView {
                     load();
                 }
             >
-                <label class="cc-inline-label" for="cc-hours-channel">{t.channel_key}</label>
+                <label class="cc-inline-label" for="cc-hours-channel">{tr(|t| t.channel_key)}</label>
                 <input
                     id="cc-hours-channel"
                     class="cc-input cc-key"
@@ -1111,15 +1117,12 @@ fn ChannelHours() -> impl IntoView {
                     data-testid="hours-load"
                     disabled=move || loading.get().busy()
                 >
-                    {t.load}
+                    {tr(|t| t.load)}
                 </button>
             </form>
-            <p class="cc-muted" role="status" hidden=move || !loading.get().busy()>{t.loading_hours}</p>
+            <p class="cc-muted" role="status" hidden=move || !loading.get().busy()>{tr(|t| t.loading_hours)}</p>
             <p id="cc-hours-load-error" class="cc-error" role="alert" data-testid="hours-load-error">
-                {move || match loading.get() {
-                    Outcome::Failed(why) => why,
-                    _ => String::new(),
-                }}
+                {move || loading.with(|o| o.failure(t.get()))}
             </p>
             {move || has_form.get().then(form_view)}
         </section>

@@ -3,24 +3,25 @@
 use canal_protocol::agent::Status;
 use leptos::prelude::*;
 
-use super::Page;
+use super::{LanguagePicker, Page};
 use crate::{
-    i18n::use_strings,
+    i18n::{tr, use_strings, Text},
     session::{Console, Link},
     state::status_str,
 };
 
 /// Brand, connection state (`connecting…`, `connected`, `reconnecting…` with a
 /// button to try at once), the availability switch (online/away, as the server
-/// confirmed it), the agent's name and role, and the sign-out button. Admins also
-/// get tabs to switch between the conversations and the settings.
+/// confirmed it), the agent's name and role, the [`LanguagePicker`] and the
+/// sign-out button. Admins also get tabs to switch between the conversations and
+/// the settings.
 #[component]
 pub fn TopBar(
     /// The agent asked to sign out.
     on_sign_out: Callback<()>,
     /// Why signing out did not work, if it did not.
     #[prop(into)]
-    sign_out_error: Signal<Option<&'static str>>,
+    sign_out_error: Signal<Option<Text>>,
     /// What the workspace shows.
     page: RwSignal<Page>,
     /// The signed-in agent is an admin (and so sees the settings tab).
@@ -36,10 +37,13 @@ pub fn TopBar(
             .with(|s| s.me.as_ref().map(|me| (me.name.clone(), me.role)))
     });
     let link = console.link;
-    let link_text = move || match link.get() {
-        Link::Connecting => t.connecting,
-        Link::Live => t.connected,
-        Link::Reconnecting => t.reconnecting,
+    let link_text = move || {
+        let t = t.get();
+        match link.get() {
+            Link::Connecting => t.connecting,
+            Link::Live => t.connected,
+            Link::Reconnecting => t.reconnecting,
+        }
     };
     let toggle = move |_| {
         let next = match status.get_untracked() {
@@ -68,7 +72,7 @@ pub fn TopBar(
                 hidden=move || link.get() != Link::Reconnecting
                 on:click=move |_| console.connect()
             >
-                {t.retry_now}
+                {tr(|t| t.retry_now)}
             </button>
             {move || {
                 is_admin
@@ -78,7 +82,7 @@ pub fn TopBar(
                             (page.get() == which).then_some("page")
                         };
                         view! {
-                            <nav class="cc-tabs" aria-label=t.views>
+                            <nav class="cc-tabs" aria-label=tr(|t| t.views)>
                                 <button
                                     type="button"
                                     class="cc-tab"
@@ -86,7 +90,7 @@ pub fn TopBar(
                                     aria-current=move || current(Page::Chat)
                                     on:click=move |_| page.set(Page::Chat)
                                 >
-                                    {t.conversations}
+                                    {tr(|t| t.conversations)}
                                 </button>
                                 <button
                                     type="button"
@@ -95,14 +99,16 @@ pub fn TopBar(
                                     aria-current=move || current(Page::Settings)
                                     on:click=move |_| page.set(Page::Settings)
                                 >
-                                    {t.settings}
+                                    {tr(|t| t.settings)}
                                 </button>
                             </nav>
                         }
                     })
             }}
             <span class="cc-top-space"></span>
-            <p class="cc-top-error" role="alert">{move || sign_out_error.get()}</p>
+            <p class="cc-top-error" role="alert">
+                {move || sign_out_error.get().map(|text| text(t.get()))}
+            </p>
             <button
                 type="button"
                 class="cc-status"
@@ -110,25 +116,26 @@ pub fn TopBar(
                 data-testid="status-toggle"
                 data-status=move || status_str(status.get())
                 aria-checked=move || (status.get() == Status::Online).to_string()
-                aria-label=t.status_label
-                title=t.status_label
+                aria-label=tr(|t| t.status_label)
+                title=tr(|t| t.status_label)
                 disabled=move || !console.live()
                 on:click=toggle
             >
                 <span class="cc-dot" aria-hidden="true"></span>
-                {move || t.status(status.get())}
+                {move || t.get().status(status.get())}
             </button>
             <span class="cc-me" data-testid="agent-name">
                 {move || me.get().map(|(name, _)| name)}
-                <small class="cc-role">{move || me.get().map(|(_, role)| t.role(role))}</small>
+                <small class="cc-role">{move || me.get().map(|(_, role)| t.get().role(role))}</small>
             </span>
+            <LanguagePicker />
             <button
                 type="button"
                 class="cc-button cc-quiet"
                 data-testid="logout"
                 on:click=move |_| on_sign_out.run(())
             >
-                {t.sign_out}
+                {tr(|t| t.sign_out)}
             </button>
         </header>
     }

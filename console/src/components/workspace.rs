@@ -5,7 +5,11 @@ use canal_protocol::agent::{AgentProfile, Role};
 use leptos::{prelude::*, task::spawn_local};
 
 use super::{ConversationPane, Inbox, Notice, Settings, TopBar};
-use crate::{api, i18n::use_strings, session::Console};
+use crate::{
+    api,
+    i18n::{use_strings, Text},
+    session::Console,
+};
 
 /// What the workspace shows under the header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -28,12 +32,12 @@ pub fn Workspace(
     me: AgentProfile,
     /// Signed out (by the button, or because the session ended), with the reason
     /// the sign-in form shows.
-    on_signed_out: Callback<Option<&'static str>>,
+    on_signed_out: Callback<Option<Text>>,
 ) -> impl IntoView {
     let t = use_strings();
     let console = Console::new(
         me,
-        Callback::new(move |()| on_signed_out.run(Some(t.err_session_over))),
+        Callback::new(move |()| on_signed_out.run(Some(|t| t.err_session_over))),
     );
     provide_context(console);
 
@@ -48,15 +52,20 @@ pub fn Workspace(
 
     let offered = Memo::new(move |_| console.state.with(|s| s.offered_count()));
     Effect::new(move |_| {
+        let name = t.get().app_name;
         let title = match offered.get() {
-            0 => t.app_name.to_owned(),
-            n => format!("({n}) {}", t.app_name),
+            0 => name.to_owned(),
+            n => format!("({n}) {name}"),
         };
         document().set_title(&title);
     });
-    on_cleanup(move || document().set_title(t.app_name));
+    on_cleanup(move || {
+        if let Some(t) = t.try_get_untracked() {
+            document().set_title(t.app_name);
+        }
+    });
 
-    let sign_out_error = RwSignal::new(None::<&'static str>);
+    let sign_out_error = RwSignal::new(None::<Text>);
     let signing_out = RwSignal::new(false);
     let on_sign_out = Callback::new(move |()| {
         if signing_out.get_untracked() {
@@ -73,7 +82,7 @@ pub fn Workspace(
             match result {
                 Ok(()) => on_signed_out.run(None),
                 Err(error) if error.is_unauthorized() => on_signed_out.run(None),
-                Err(_) => sign_out_error.set(Some(t.err_sign_out)),
+                Err(_) => sign_out_error.set(Some(|t| t.err_sign_out)),
             }
         });
     });
