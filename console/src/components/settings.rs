@@ -2,6 +2,7 @@
 //! through the admin API with the session cookie.
 
 use canal_protocol::agent::{AgentView, QueueItem, Role};
+use canal_protocol::hours::HoursView;
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
 use crate::{
@@ -9,7 +10,7 @@ use crate::{
     i18n::{tr, use_strings, Message, Strings, Text},
     settings::{
         addable, display_str, mode_str, parse_display, parse_mode, parse_role, role_str, AgentEdit,
-        HoursForm, NewAgent, RoutingForm, DISPLAY_MODES, MAX_PASS_AFTER_MINUTES,
+        FormError, HoursForm, NewAgent, RoutingForm, DISPLAY_MODES, MAX_PASS_AFTER_MINUTES,
         MIN_PASS_AFTER_MINUTES, MODES, ROLES,
     },
 };
@@ -422,6 +423,183 @@ fn edit_form(form: RwSignal<Option<RoutingForm>>, change: impl FnOnce(&mut Routi
     });
 }
 
+/// What a per-channel settings section keeps: the channel key typed (`demo` at
+/// first), the channel whose settings the form holds, the form (`F`), and how
+/// loading and saving went. One copy of the load and send steps for every section.
+struct ChannelEditor<F: Send + Sync + 'static> {
+    key: RwSignal<String>,
+    loaded_key: RwSignal<String>,
+    form: RwSignal<Option<F>>,
+    loading: RwSignal<Outcome>,
+    outcome: RwSignal<Outcome>,
+}
+
+impl<F: Send + Sync + 'static> Clone for ChannelEditor<F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F: Send + Sync + 'static> Copy for ChannelEditor<F> {}
+
+impl<F: Send + Sync + 'static> ChannelEditor<F> {
+    fn new() -> Self {
+        Self {
+            key: RwSignal::new("demo".to_owned()),
+            loaded_key: RwSignal::new(String::new()),
+            form: RwSignal::new(None),
+            loading: RwSignal::new(Outcome::Idle),
+            outcome: RwSignal::new(Outcome::Idle),
+        }
+    }
+
+    /// Loads the typed channel's settings with `fetch` and makes the form of the
+    /// answer with `make`; a failure empties the form and says why. Nothing happens
+    /// while a load is under way or no channel is typed.
+    fn load<V: 'static, Fut>(
+        self,
+        fetch: impl FnOnce(String) -> Fut + 'static,
+        make: impl FnOnce(V) -> F + 'static,
+    ) where
+        Fut: std::future::Future<Output = Result<V, api::ApiError>> + 'static,
+    {
+        let wanted = self.key.get_untracked().trim().to_owned();
+        if wanted.is_empty() || self.loading.get_untracked().busy() {
+            return;
+        }
+        self.loading.set(Outcome::Busy);
+        self.outcome.set(Outcome::Idle);
+        spawn_local(async move {
+            let result = fetch(wanted.clone()).await;
+            if self.loading.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(answer) => {
+                    self.form.set(Some(make(answer)));
+                    self.loaded_key.set(wanted);
+                    self.loading.set(Outcome::Idle);
+                }
+                Err(error) => {
+                    self.form.set(None);
+                    self.loaded_key.set(String::new());
+                    self.loading
+                        .set(Outcome::Failed(Strings::admin_error(&error)));
+                }
+            }
+        });
+    }
+
+    /// What the form asks for, read with `read`; `None` while a request is under
+    /// way, or when the form is wrong (the outcome then says why).
+    fn request<R>(self, read: fn(&F) -> Result<R, FormError>) -> Option<R> {
+        if self.outcome.get_untracked().busy() {
+            return None;
+        }
+        match self.form.with_untracked(|f| f.as_ref().map(read))? {
+            Ok(request) => Some(request),
+            Err(error) => {
+                self.outcome
+                    .set(Outcome::Failed(Message::Text(Strings::form_error(error))));
+                None
+            }
+        }
+    }
+
+    /// Sends a change of the loaded channel with `send`; on success the form
+    /// becomes `apply` of the answer (if the same channel is still loaded) and the
+    /// outcome says `done`, else why it failed.
+    fn send<V: 'static, Fut>(
+        self,
+        send: impl FnOnce(String) -> Fut + 'static,
+        apply: impl FnOnce(V) -> F + 'static,
+        done: Text,
+    ) where
+        Fut: std::future::Future<Output = Result<V, api::ApiError>> + 'static,
+    {
+        if self.outcome.get_untracked().busy() {
+            return;
+        }
+        let channel = self.loaded_key.get_untracked();
+        self.outcome.set(Outcome::Busy);
+        spawn_local(async move {
+            let result = send(channel.clone()).await;
+            if self.outcome.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(answer) => {
+                    if self.loaded_key.get_untracked() == channel {
+                        self.form.set(Some(apply(answer)));
+                    }
+                    self.outcome.set(Outcome::Done(done));
+                }
+                Err(error) => self
+                    .outcome
+                    .set(Outcome::Failed(Strings::admin_error(&error))),
+            }
+        });
+    }
+}
+
+/// The frame of a per-channel settings section: its heading, the channel key form
+/// with "Load", the loading line and the load error, then `form`. `name` prefixes
+/// the ids and test ids (`routing`: `routing-channel`, `routing-load`,
+/// `routing-load-error`, `cc-routing-title`, ...).
+#[component]
+fn ChannelSection(
+    name: &'static str,
+    title: Text,
+    loading_text: Text,
+    /// The channel key typed.
+    key: RwSignal<String>,
+    loading: RwSignal<Outcome>,
+    /// Loads the typed channel.
+    load: Callback<()>,
+    /// The loaded form (drawn when there is one).
+    form: ViewFn,
+) -> impl IntoView {
+    let t = use_strings();
+    view! {
+        <section class="cc-settings-section" aria-labelledby=format!("cc-{name}-title") data-testid=format!("{name}-settings")>
+            <h2 id=format!("cc-{name}-title") class="cc-settings-heading">{tr(title)}</h2>
+            <form
+                class="cc-form-bar"
+                data-testid=format!("{name}-channel-form")
+                on:submit=move |ev: SubmitEvent| {
+                    ev.prevent_default();
+                    load.run(());
+                }
+            >
+                <label class="cc-inline-label" for=format!("cc-{name}-channel")>{tr(|t| t.channel_key)}</label>
+                <input
+                    id=format!("cc-{name}-channel")
+                    class="cc-input cc-key"
+                    type="text"
+                    autocomplete="off"
+                    spellcheck="false"
+                    data-testid=format!("{name}-channel")
+                    aria-describedby=format!("cc-{name}-load-error")
+                    bind:value=key
+                />
+                <button
+                    type="submit"
+                    class="cc-button"
+                    data-testid=format!("{name}-load")
+                    disabled=move || loading.get().busy()
+                >
+                    {tr(|t| t.load)}
+                </button>
+            </form>
+            <p class="cc-muted" role="status" hidden=move || !loading.get().busy()>{tr(loading_text)}</p>
+            <p id=format!("cc-{name}-load-error") class="cc-error" role="alert" data-testid=format!("{name}-load-error")>
+                {move || loading.with(|o| o.failure(t.get()))}
+            </p>
+            {move || form.run()}
+        </section>
+    }
+}
+
 /// Reads the routing form (the default before one is loaded).
 fn read_form<T: Default>(
     form: RwSignal<Option<RoutingForm>>,
@@ -440,73 +618,33 @@ fn ChannelRouting(
     agents: RwSignal<Vec<AgentView>>,
 ) -> impl IntoView {
     let t = use_strings();
-    let key = RwSignal::new("demo".to_owned());
-    // The channel whose settings the form holds.
-    let loaded_key = RwSignal::new(String::new());
-    let form = RwSignal::new(None::<RoutingForm>);
-    let loading = RwSignal::new(Outcome::Idle);
-    let outcome = RwSignal::new(Outcome::Idle);
+    let editor = ChannelEditor::<RoutingForm>::new();
+    let ChannelEditor {
+        key,
+        loaded_key,
+        form,
+        loading,
+        outcome,
+    } = editor;
     let to_add = RwSignal::new(String::new());
 
     let load = move || {
-        let wanted = key.get_untracked().trim().to_owned();
-        if wanted.is_empty() || loading.get_untracked().busy() {
-            return;
-        }
-        loading.set(Outcome::Busy);
-        outcome.set(Outcome::Idle);
-        spawn_local(async move {
-            let result = api::load_routing(&wanted).await;
-            if loading.is_disposed() {
-                return;
-            }
-            match result {
-                Ok(settings) => {
-                    form.set(Some(RoutingForm::new(settings)));
-                    loaded_key.set(wanted);
-                    loading.set(Outcome::Idle);
-                }
-                Err(error) => {
-                    form.set(None);
-                    loaded_key.set(String::new());
-                    loading.set(Outcome::Failed(Strings::admin_error(&error)));
-                }
-            }
-        });
+        editor.load(
+            |channel| async move { api::load_routing(&channel).await },
+            RoutingForm::new,
+        )
     };
     load();
 
     let on_save = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if outcome.get_untracked().busy() {
-            return;
+        if let Some(settings) = editor.request(RoutingForm::settings) {
+            editor.send(
+                move |channel| async move { api::save_routing(&channel, &settings).await },
+                RoutingForm::new,
+                |t| t.saved,
+            );
         }
-        let Some(settings) = form.with_untracked(|f| f.as_ref().map(RoutingForm::settings)) else {
-            return;
-        };
-        let settings = match settings {
-            Ok(settings) => settings,
-            Err(error) => {
-                return outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
-            }
-        };
-        let channel = loaded_key.get_untracked();
-        outcome.set(Outcome::Busy);
-        spawn_local(async move {
-            let result = api::save_routing(&channel, &settings).await;
-            if outcome.is_disposed() {
-                return;
-            }
-            match result {
-                Ok(saved) => {
-                    if loaded_key.get_untracked() == channel {
-                        form.set(Some(RoutingForm::new(saved)));
-                    }
-                    outcome.set(Outcome::Done(|t| t.saved));
-                }
-                Err(error) => outcome.set(Outcome::Failed(Strings::admin_error(&error))),
-            }
-        });
     };
 
     let has_form = Memo::new(move |_| form.with(Option::is_some));
@@ -803,42 +941,15 @@ fn ChannelRouting(
     };
 
     view! {
-        <section class="cc-settings-section" aria-labelledby="cc-routing-title" data-testid="routing-settings">
-            <h2 id="cc-routing-title" class="cc-settings-heading">{tr(|t| t.routing_title)}</h2>
-            <form
-                class="cc-form-bar"
-                data-testid="routing-channel-form"
-                on:submit=move |ev: SubmitEvent| {
-                    ev.prevent_default();
-                    load();
-                }
-            >
-                <label class="cc-inline-label" for="cc-routing-channel">{tr(|t| t.channel_key)}</label>
-                <input
-                    id="cc-routing-channel"
-                    class="cc-input cc-key"
-                    type="text"
-                    autocomplete="off"
-                    spellcheck="false"
-                    data-testid="routing-channel"
-                    aria-describedby="cc-routing-load-error"
-                    bind:value=key
-                />
-                <button
-                    type="submit"
-                    class="cc-button"
-                    data-testid="routing-load"
-                    disabled=move || loading.get().busy()
-                >
-                    {tr(|t| t.load)}
-                </button>
-            </form>
-            <p class="cc-muted" role="status" hidden=move || !loading.get().busy()>{tr(|t| t.loading_routing)}</p>
-            <p id="cc-routing-load-error" class="cc-error" role="alert" data-testid="routing-load-error">
-                {move || loading.with(|o| o.failure(t.get()))}
-            </p>
-            {move || has_form.get().then(form_view)}
-        </section>
+        <ChannelSection
+            name="routing"
+            title=|t| t.routing_title
+            loading_text=|t| t.loading_routing
+            key=key
+            loading=loading
+            load=Callback::new(move |()| load())
+            form=ViewFn::from(move || has_form.get().then(form_view))
+        />
     }
 }
 
@@ -853,101 +964,50 @@ const DAY_KEYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 #[component]
 fn ChannelHours() -> impl IntoView {
     let t = use_strings();
-    let key = RwSignal::new("demo".to_owned());
-    // The channel whose hours the form holds.
-    let loaded_key = RwSignal::new(String::new());
-    let form = RwSignal::new(None::<HoursForm>);
+    let editor = ChannelEditor::<HoursForm>::new();
+    let ChannelEditor {
+        key,
+        loaded_key,
+        form,
+        loading,
+        outcome,
+    } = editor;
     // `Some(open now)` while the channel has working hours; `None`: always open.
     let open = RwSignal::new(None::<bool>);
-    let loading = RwSignal::new(Outcome::Idle);
-    let outcome = RwSignal::new(Outcome::Idle);
 
     let load = move || {
-        let wanted = key.get_untracked().trim().to_owned();
-        if wanted.is_empty() || loading.get_untracked().busy() {
-            return;
-        }
-        loading.set(Outcome::Busy);
-        outcome.set(Outcome::Idle);
-        spawn_local(async move {
-            let result = api::load_hours(&wanted).await;
-            if loading.is_disposed() {
-                return;
-            }
-            match result {
-                Ok(view) => {
-                    open.set(view.as_ref().map(|v| v.open));
-                    form.set(Some(
-                        view.map_or_else(HoursForm::default, |v| HoursForm::of(&v.hours)),
-                    ));
-                    loaded_key.set(wanted);
-                    loading.set(Outcome::Idle);
-                }
-                Err(error) => {
-                    form.set(None);
-                    loaded_key.set(String::new());
-                    loading.set(Outcome::Failed(Strings::admin_error(&error)));
-                }
-            }
-        });
+        editor.load(
+            |channel| async move { api::load_hours(&channel).await },
+            move |view: Option<HoursView>| {
+                open.set(view.as_ref().map(|v| v.open));
+                view.map_or_else(HoursForm::default, |v| HoursForm::of(&v.hours))
+            },
+        )
     };
     load();
 
     let on_save = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if outcome.get_untracked().busy() {
-            return;
+        if let Some(hours) = editor.request(HoursForm::request) {
+            editor.send(
+                move |channel| async move { api::save_hours(&channel, &hours).await },
+                move |saved: HoursView| {
+                    open.set(Some(saved.open));
+                    HoursForm::of(&saved.hours)
+                },
+                |t| t.saved,
+            );
         }
-        let Some(request) = form.with_untracked(|f| f.as_ref().map(HoursForm::request)) else {
-            return;
-        };
-        let hours = match request {
-            Ok(hours) => hours,
-            Err(error) => {
-                return outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
-            }
-        };
-        let channel = loaded_key.get_untracked();
-        outcome.set(Outcome::Busy);
-        spawn_local(async move {
-            let result = api::save_hours(&channel, &hours).await;
-            if outcome.is_disposed() {
-                return;
-            }
-            match result {
-                Ok(saved) => {
-                    if loaded_key.get_untracked() == channel {
-                        open.set(Some(saved.open));
-                        form.set(Some(HoursForm::of(&saved.hours)));
-                    }
-                    outcome.set(Outcome::Done(|t| t.saved));
-                }
-                Err(error) => outcome.set(Outcome::Failed(Strings::admin_error(&error))),
-            }
-        });
     };
     let on_remove = move |_| {
-        if outcome.get_untracked().busy() {
-            return;
-        }
-        let channel = loaded_key.get_untracked();
-        outcome.set(Outcome::Busy);
-        spawn_local(async move {
-            let result = api::remove_hours(&channel).await;
-            if outcome.is_disposed() {
-                return;
-            }
-            match result {
-                Ok(()) => {
-                    if loaded_key.get_untracked() == channel {
-                        open.set(None);
-                        form.set(Some(HoursForm::default()));
-                    }
-                    outcome.set(Outcome::Done(|t| t.hours_removed));
-                }
-                Err(error) => outcome.set(Outcome::Failed(Strings::admin_error(&error))),
-            }
-        });
+        editor.send(
+            |channel| async move { api::remove_hours(&channel).await },
+            move |()| {
+                open.set(None);
+                HoursForm::default()
+            },
+            |t| t.hours_removed,
+        )
     };
 
     // Drawn again only when a form comes or goes, not on every keystroke.
@@ -961,6 +1021,34 @@ fn ChannelHours() -> impl IntoView {
                 change(f);
             }
         });
+    };
+    // A two-line text field of the form (`cc-hours-{name}`, test id `hours-{name}`)
+    // with its label and hint, at most `max` characters.
+    let text_area = move |name: &'static str,
+                          [label, hint]: [Text; 2],
+                          max: Option<&'static str>,
+                          get: fn(&HoursForm) -> &String,
+                          set: fn(&mut HoursForm, String)| {
+        let id = format!("cc-hours-{name}");
+        view! {
+            <div class="cc-field">
+                <label class="cc-field-label" for=id.clone()>{tr(label)}</label>
+                <textarea
+                    id=id.clone()
+                    class="cc-input"
+                    rows="2"
+                    maxlength=max
+                    data-testid=format!("hours-{name}")
+                    aria-describedby=format!("{id}-hint cc-hours-error")
+                    prop:value=move || read(get)
+                    on:input=move |ev| {
+                        let text = event_target_value(&ev);
+                        edit(&|f| set(f, text.clone()));
+                    }
+                ></textarea>
+                <span id=format!("{id}-hint") class="cc-hint">{tr(hint)}</span>
+            </div>
+        }
     };
     let days = move || {
         DAY_KEYS
@@ -1032,39 +1120,14 @@ fn ChannelHours() -> impl IntoView {
                 </div>
                 <div class="cc-form-grid">{days}</div>
                 <p id="cc-hours-day-hint" class="cc-hint">{tr(|t| t.day_hint)}</p>
-                <div class="cc-field">
-                    <label class="cc-field-label" for="cc-hours-holidays">{tr(|t| t.holidays)}</label>
-                    <textarea
-                        id="cc-hours-holidays"
-                        class="cc-input"
-                        rows="2"
-                        data-testid="hours-holidays"
-                        aria-describedby="cc-hours-holidays-hint cc-hours-error"
-                        prop:value=move || read(|f| &f.holidays)
-                        on:input=move |ev| {
-                            let text = event_target_value(&ev);
-                            edit(&|f| f.holidays = text.clone());
-                        }
-                    ></textarea>
-                    <span id="cc-hours-holidays-hint" class="cc-hint">{tr(|t| t.holidays_hint)}</span>
-                </div>
-                <div class="cc-field">
-                    <label class="cc-field-label" for="cc-hours-reply">{tr(|t| t.out_of_hours_reply)}</label>
-                    <textarea
-                        id="cc-hours-reply"
-                        class="cc-input"
-                        rows="2"
-                        maxlength="1000"
-                        data-testid="hours-reply"
-                        aria-describedby="cc-hours-reply-hint cc-hours-error"
-                        prop:value=move || read(|f| &f.reply)
-                        on:input=move |ev| {
-                            let text = event_target_value(&ev);
-                            edit(&|f| f.reply = text.clone());
-                        }
-                    ></textarea>
-                    <span id="cc-hours-reply-hint" class="cc-hint">{tr(|t| t.out_of_hours_reply_hint)}</span>
-                </div>
+                {text_area("holidays", [|t| t.holidays, |t| t.holidays_hint], None, |f| &f.holidays, |f, text| f.holidays = text)}
+                {text_area(
+                    "reply",
+                    [|t| t.out_of_hours_reply, |t| t.out_of_hours_reply_hint],
+                    Some("1000"),
+                    |f| &f.reply,
+                    |f, text| f.reply = text,
+                )}
                 <div class="cc-form-bar">
                     <button
                         type="submit"
@@ -1090,41 +1153,14 @@ fn ChannelHours() -> impl IntoView {
     };
 
     view! {
-        <section class="cc-settings-section" aria-labelledby="cc-hours-title" data-testid="hours-settings">
-            <h2 id="cc-hours-title" class="cc-settings-heading">{tr(|t| t.hours_title)}</h2>
-            <form
-                class="cc-form-bar"
-                data-testid="hours-channel-form"
-                on:submit=move |ev: SubmitEvent| {
-                    ev.prevent_default();
-                    load();
-                }
-            >
-                <label class="cc-inline-label" for="cc-hours-channel">{tr(|t| t.channel_key)}</label>
-                <input
-                    id="cc-hours-channel"
-                    class="cc-input cc-key"
-                    type="text"
-                    autocomplete="off"
-                    spellcheck="false"
-                    data-testid="hours-channel"
-                    aria-describedby="cc-hours-load-error"
-                    bind:value=key
-                />
-                <button
-                    type="submit"
-                    class="cc-button"
-                    data-testid="hours-load"
-                    disabled=move || loading.get().busy()
-                >
-                    {tr(|t| t.load)}
-                </button>
-            </form>
-            <p class="cc-muted" role="status" hidden=move || !loading.get().busy()>{tr(|t| t.loading_hours)}</p>
-            <p id="cc-hours-load-error" class="cc-error" role="alert" data-testid="hours-load-error">
-                {move || loading.with(|o| o.failure(t.get()))}
-            </p>
-            {move || has_form.get().then(form_view)}
-        </section>
+        <ChannelSection
+            name="hours"
+            title=|t| t.hours_title
+            loading_text=|t| t.loading_hours
+            key=key
+            loading=loading
+            load=Callback::new(move |()| load())
+            form=ViewFn::from(move || has_form.get().then(form_view))
+        />
     }
 }
