@@ -293,6 +293,13 @@ impl Browser {
         Self::start_with(None).await
     }
 
+    /// Chromium showing the host page at `url`.
+    pub async fn open(url: &str) -> Self {
+        let browser = Self::start().await;
+        browser.client.goto(url).await.expect("open host page");
+        browser
+    }
+
     /// A browser whose preferred language is `lang` (a BCP 47 tag such as `es`):
     /// `navigator.language` and `Accept-Language` say it.
     pub async fn start_in_language(lang: &str) -> Self {
@@ -497,12 +504,7 @@ impl<'a> Widget<'a> {
 pub async fn visit() -> (Canal, HostPage, Browser) {
     let canal = Canal::start().await;
     let host = HostPage::start(&canal).await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&host.url)
-        .await
-        .expect("open host page");
+    let browser = Browser::open(&host.url).await;
     (canal, host, browser)
 }
 
@@ -575,6 +577,18 @@ impl<'a> Console<'a> {
             self.items(section).await.into_iter().next()
         })
         .await
+    }
+
+    /// Opens the first offered conversation, takes it and waits until it is listed
+    /// as this agent's.
+    pub async fn take_offer(&self) {
+        self.wait_item("inbox-offered")
+            .await
+            .click()
+            .await
+            .expect("open the offer");
+        self.find("take").await.click().await.expect("take");
+        self.wait_item("inbox-mine").await;
     }
 
     /// Types `text` into the open conversation's reply box and sends it.

@@ -538,14 +538,7 @@ async fn screenshots_of_a_conversation_in_light_and_dark() {
     visitor_writes(&host, &browser, "Hello! Do you ship to Lisbon?").await;
     let widget = Widget::new(&browser);
 
-    console
-        .wait_item("inbox-offered")
-        .await
-        .click()
-        .await
-        .expect("open the offer");
-    console.find("take").await.click().await.expect("take");
-    console.wait_item("inbox-mine").await;
+    console.take_offer().await;
     let reply = "Yes, we do: 2 to 3 working days, free over 50 EUR.";
     console.reply(reply).await;
     eventually("the reply in the chat", || async {

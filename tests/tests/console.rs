@@ -28,10 +28,7 @@ async fn an_agent_takes_the_offer_and_the_visitor_sees_the_reply_under_their_nam
     let visitor_browser = Browser::start().await;
     visitor_writes(&canal, &host, &visitor_browser, "Is the blue one in stock?").await;
 
-    let offer = console.wait_item("inbox-offered").await;
-    offer.click().await.expect("open the offer");
-    console.find("take").await.click().await.expect("take");
-    console.wait_item("inbox-mine").await;
+    console.take_offer().await;
     let client = &agent_browser.client;
     eventually("the visitor's message in the console", || async {
         let messages = client
@@ -149,10 +146,7 @@ async fn in_all_at_once_mode_the_other_agents_offer_vanishes_when_one_takes_it()
         "console-offer.png",
         &ben_browser.client.screenshot().await.expect("png"),
     );
-    let line = ana.wait_item("inbox-offered").await;
-    line.click().await.expect("open");
-    ana.find("take").await.click().await.expect("take");
-    ana.wait_item("inbox-mine").await;
+    ana.take_offer().await;
     eventually("Ben's offer to vanish", || async {
         ben.items("inbox-offered").await.is_empty().then_some(())
     })

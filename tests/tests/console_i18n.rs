@@ -41,19 +41,11 @@ async fn an_agent_whose_browser_prefers_spanish_sees_the_console_in_spanish() {
     assert!(!page.contains("Sign out"), "{page}");
 
     // A visitor writes; the offer shows up with its Spanish buttons.
-    let visitor_browser = Browser::start().await;
-    visitor_browser
-        .client
-        .goto(&host.url)
-        .await
-        .expect("open host page");
+    let visitor_browser = Browser::open(&host.url).await;
     Widget::new(&visitor_browser)
         .start_chat("¿Tenéis la azul en stock?")
         .await;
-    let offer = console.wait_item("inbox-offered").await;
-    offer.click().await.expect("open the offer");
-    console.find("take").await.click().await.expect("take");
-    console.wait_item("inbox-mine").await;
+    console.take_offer().await;
     console.find("reply-input").await;
     eventually("the conversation in Spanish", || async {
         let page = console.text().await;

@@ -11,12 +11,7 @@ async fn the_widget_works_on_a_page_with_a_strict_csp() {
     let csp =
         format!("script-src {origin}; frame-src {origin}; object-src 'none'; base-uri 'none'");
     let host = HostPage::start_with_csp(&canal, Some(csp)).await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&host.url)
-        .await
-        .expect("open host page");
+    let browser = Browser::open(&host.url).await;
     // The page really is strict: its own inline script is refused.
     let inline_ran = browser
         .js(

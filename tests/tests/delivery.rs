@@ -84,14 +84,7 @@ async fn chat_with_ana<'a>(
         .expect("open host page");
     let widget = Widget::new(visitor);
     widget.start_chat("v00 hello").await;
-    console
-        .wait_item("inbox-offered")
-        .await
-        .click()
-        .await
-        .expect("open the offer");
-    console.find("take").await.click().await.expect("take");
-    console.wait_item("inbox-mine").await;
+    console.take_offer().await;
     (widget, console)
 }
 

@@ -47,12 +47,7 @@ async fn a_themed_launcher_is_styled_and_works_under_a_strict_style_csp() {
     let csp =
         format!("default-src 'none'; script-src {origin}; frame-src {origin}; style-src 'self'");
     let host = HostPage::start_with_snippet(snippet, Some(csp)).await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&host.url)
-        .await
-        .expect("open host page");
+    let browser = Browser::open(&host.url).await;
     // The page really refuses inline styles.
     let inline_applied = browser
         .js("const s = document.createElement('style');\
@@ -102,12 +97,7 @@ async fn a_dark_channel_paints_the_frame_dark_with_its_accent() {
     )
     .await;
     let host = HostPage::start_with_snippet(snippet, None).await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&host.url)
-        .await
-        .expect("open host page");
+    let browser = Browser::open(&host.url).await;
     // The browser prefers light: dark comes from the channel alone.
     assert_eq!(
         browser

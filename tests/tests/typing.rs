@@ -9,24 +9,12 @@ async fn each_side_sees_the_other_typing() {
     let host = HostPage::start(&canal).await;
     let agent_browser = Browser::start().await;
     let console = Console::sign_in(&agent_browser, &canal, "ana@shop.example").await;
-    let visitor_browser = Browser::start().await;
-    visitor_browser
-        .client
-        .goto(&host.url)
-        .await
-        .expect("open host page");
+    let visitor_browser = Browser::open(&host.url).await;
     let widget = Widget::new(&visitor_browser);
     widget.start_chat("Do you deliver on Sundays?").await;
 
     // Ana takes the offer; the conversation opens with its reply box.
-    console
-        .wait_item("inbox-offered")
-        .await
-        .click()
-        .await
-        .expect("open the offer");
-    console.find("take").await.click().await.expect("take");
-    console.wait_item("inbox-mine").await;
+    console.take_offer().await;
     let reply = console.find("reply-input").await;
 
     // Ana types: the visitor's chat says so above the composer.

@@ -487,12 +487,7 @@ async fn an_agent_reply_while_the_chat_is_closed_counts_as_unread_until_it_opens
     .await;
 
     let host = HostPage::start(&canal).await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&host.url)
-        .await
-        .expect("open host page");
+    let browser = Browser::open(&host.url).await;
     let widget = Widget::new(&browser);
     widget.launcher().await;
     browser
