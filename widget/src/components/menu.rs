@@ -57,6 +57,29 @@ pub fn Menu(
         }
     };
     let label = tr(|t| t.menu);
+    // One menu item: shown while `shown`, closing the menu when chosen.
+    let item = move |id: &'static str,
+                     test_id: &'static str,
+                     shown: Memo<bool>,
+                     chosen: Callback<()>,
+                     label: Text| {
+        view! {
+            <button
+                type="button"
+                role="menuitem"
+                id=id
+                class="cn-menu-item"
+                data-testid=test_id
+                hidden=move || !shown.get()
+                on:click=move |_| {
+                    set_open.set(false);
+                    chosen.run(());
+                }
+            >
+                {tr(label)}
+            </button>
+        }
+    };
     view! {
         <div
             class="cn-menu"
@@ -81,34 +104,8 @@ pub fn Menu(
                 </svg>
             </button>
             <div id="cn-menu" class="cn-menu-list" role="menu" aria-labelledby="cn-menu-button" hidden=move || !open.get()>
-                <button
-                    type="button"
-                    role="menuitem"
-                    id="cn-menu-rate"
-                    class="cn-menu-item"
-                    data-testid="menu-rate"
-                    hidden=move || !can_rate.get()
-                    on:click=move |_| {
-                        set_open.set(false);
-                        on_rate.run(());
-                    }
-                >
-                    {tr(|t| t.rate)}
-                </button>
-                <button
-                    type="button"
-                    role="menuitem"
-                    id="cn-menu-item"
-                    class="cn-menu-item"
-                    data-testid="menu-withdraw"
-                    hidden=move || !can_withdraw.get()
-                    on:click=move |_| {
-                        set_open.set(false);
-                        on_withdraw.run(());
-                    }
-                >
-                    {tr(|t| t.withdraw)}
-                </button>
+                {item("cn-menu-rate", "menu-rate", can_rate, on_rate, |t| t.rate)}
+                {item("cn-menu-item", "menu-withdraw", can_withdraw, on_withdraw, |t| t.withdraw)}
             </div>
         </div>
     }
