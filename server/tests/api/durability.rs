@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use canal_server::{ledger, Store};
+use canal_server::Store;
 use rand::Rng;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -58,7 +58,8 @@ async fn acknowledged_consents_survive_sigkill() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(12);
     let dir = tempfile::tempdir().expect("dir");
-    let url = format!("sqlite://{}", dir.path().join("canal.db").display());
+    let db = crate::helpers::TestDb::new(dir.path()).await;
+    let url = db.url.clone();
     let http = reqwest::Client::new();
     let mut acknowledged: Vec<String> = Vec::new();
     let mut attempted = 0usize;
@@ -132,7 +133,7 @@ async fn acknowledged_consents_survive_sigkill() {
 
     let store = Store::open(&url).await.expect("reopen after the last kill");
     let stored: HashSet<String> = sqlx::query_scalar("SELECT id FROM consents")
-        .fetch_all(store.pool())
+        .fetch_all(db.pool())
         .await
         .expect("ids")
         .into_iter()
@@ -142,11 +143,12 @@ async fn acknowledged_consents_survive_sigkill() {
         .filter(|id| !stored.contains(*id))
         .collect();
     assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
-    let verified = ledger::verify(store.pool()).await.expect("verify");
+    let verified = store.verify_ledger().await.expect("verify");
     assert_eq!(verified.broken, None);
     println!(
-        "durability: {rounds} SIGKILL rounds, {attempted} consent requests sent, {} acknowledged, \
+        "durability ({}): {rounds} SIGKILL rounds, {attempted} consent requests sent, {} acknowledged, \
          {} stored, 0 lost, chain of {} records intact",
+        store.engine().as_str(),
         acknowledged.len(),
         stored.len(),
         verified.records
