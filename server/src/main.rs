@@ -6,10 +6,13 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
+    // Logs go to standard error; standard output is the commands' own answer.
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_writer(std::io::stderr)
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+            // PostgreSQL's notices ("relation ... already exists, skipping") are noise.
+            EnvFilter::new("info,sqlx::postgres::notice=warn")
+        }))
         .init();
     if let Err(message) = run().await {
         eprintln!("canal: {message}");
