@@ -1,7 +1,7 @@
 //! Consent-write benchmark, run by `cargo xtask bench consent` (release build).
 //!
-//! Starts the real server on 127.0.0.1:0 with a fresh SQLite file (durable commits,
-//! group commit), then:
+//! Starts the real server on 127.0.0.1:0 with a fresh SQLite file, or on the empty
+//! PostgreSQL database `--database-url` names (durable commits, group commit), then:
 //! 1. open loop: `--rate` requests per second for `--seconds`, each timed from the
 //!    moment it was due (so a stall counts against every request it delays);
 //! 2. closed loop: `--workers` concurrent clients as fast as they can, for the
@@ -18,6 +18,7 @@ struct Args {
     rate: u64,
     seconds: u64,
     workers: usize,
+    database_url: Option<String>,
 }
 
 fn args() -> Args {
@@ -25,16 +26,24 @@ fn args() -> Args {
         rate: 1000,
         seconds: 10,
         workers: 64,
+        database_url: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
-        let value = it.next().and_then(|v| v.parse::<u64>().ok());
+        let raw = it.next();
+        if flag == "--database-url" {
+            a.database_url = raw;
+            continue;
+        }
+        let value = raw.and_then(|v| v.parse::<u64>().ok());
         match (flag.as_str(), value) {
             ("--rate", Some(v)) if v > 0 => a.rate = v,
             ("--seconds", Some(v)) if v > 0 => a.seconds = v,
             ("--workers", Some(v)) if v > 0 => a.workers = v as usize,
             _ => {
-                eprintln!("usage: consent_load [--rate N] [--seconds N] [--workers N]");
+                eprintln!(
+                    "usage: consent_load [--rate N] [--seconds N] [--workers N] [--database-url URL]"
+                );
                 std::process::exit(2);
             }
         }
@@ -54,8 +63,12 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 async fn main() {
     let args = args();
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
     let store = Store::open(&url).await.expect("open store");
+    let engine = store.engine().as_str();
     demo::seed(&store).await.expect("seed");
     let server = spawn_loopback(
         store.clone(),
@@ -92,7 +105,7 @@ async fn main() {
 
     // 1. Open loop at a fixed rate.
     eprintln!(
-        "consent bench: open loop, {} req/s for {} s (durable commits on SQLite)...",
+        "consent bench ({engine}): open loop, {} req/s for {} s (durable commits)...",
         args.rate, args.seconds
     );
     let total = args.rate * args.seconds;

@@ -115,9 +115,7 @@ async fn first_message(
         )
         .await?;
     let conversation_id = match started {
-        ChatStart::Started {
-            conversation_id, ..
-        } => conversation_id,
+        ChatStart::Started { conversation_id } => conversation_id,
         ChatStart::Raced => {
             return Err(AppError::client(
                 StatusCode::CONFLICT,

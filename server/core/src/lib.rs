@@ -9,6 +9,7 @@
 //! - [`agreements`]: agreements, versions and company details: types and checks,
 //!   HTML sanitising.
 //! - [`templates`]: the built-in personal-data agreement templates.
+//! - [`hours`]: working hours: the schedule and whether a channel is open at an instant.
 //! - [`ledger`]: consent records, their hash chain and its check.
 //! - [`tokens`]: signed visitor tokens.
 //! - [`typing`]: the throttle of typing indicators.
@@ -17,6 +18,7 @@
 pub mod agreements;
 pub mod clock;
 pub mod error;
+pub mod hours;
 pub mod ledger;
 pub mod routing;
 pub mod templates;

@@ -44,10 +44,17 @@ const SELECT: &str = "SELECT agents.id, agents.email, agents.name, agents.passwo
 
 impl Store {
     /// A new agent; `None` when the e-mail is taken.
+    ///
+    /// The insert is skipped when the e-mail exists rather than refused by the key:
+    /// on PostgreSQL a refused insert would still use up an id, and ids must follow
+    /// the same sequence on both stores. Two concurrent inserts of one e-mail: the
+    /// key refuses the second, also `None`.
     pub async fn create_agent(&self, new: &NewAgent<'_>) -> Result<Option<AgentRow>> {
-        let id: Option<i64> = on_pool!(self, p => sqlx::query_scalar(
+        let inserted: Result<Option<i64>> = on_pool!(self, p => sqlx::query_scalar(
             "INSERT INTO agents (email, name, password_hash, role, avatar_url, cap, is_bot, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (email) DO NOTHING RETURNING id",
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8
+             WHERE NOT EXISTS (SELECT 1 FROM agents WHERE email = $1)
+             RETURNING id",
         )
         .bind(new.email)
         .bind(new.name)
@@ -58,10 +65,13 @@ impl Store {
         .bind(new.is_bot)
         .bind(now_rfc3339())
         .fetch_optional(p)
-        .await?);
-        match id {
-            Some(id) => self.agent(id).await,
-            None => Ok(None),
+        .await
+        .map_err(crate::Error::from));
+        match inserted {
+            Ok(Some(id)) => self.agent(id).await,
+            Ok(None) => Ok(None),
+            Err(e) if e.is_unique_violation() => Ok(None),
+            Err(e) => Err(e),
         }
     }
 

@@ -3,7 +3,6 @@
 //! chats. Settings the shell keeps as protocol JSON are stored and returned as
 //! JSON text; the shell parses and checks them.
 
-use canal_core::ledger::Visitor;
 use sqlx::FromRow;
 
 use crate::channels::append_message_in;
@@ -72,7 +71,6 @@ pub struct MessengerChat {
 pub enum ChatStart {
     Started {
         conversation_id: String,
-        visitor: Visitor,
     },
     /// Another first message of the chat won: nothing was stored.
     Raced,
@@ -435,10 +433,7 @@ impl Store {
             append_message_in(&mut tx, &conversation_id, "system", None, None, notice).await?;
         }
         tx.commit().await?;
-        Ok(ChatStart::Started {
-            conversation_id,
-            visitor: Visitor::Existing(visitor_id),
-        })
+        Ok(ChatStart::Started { conversation_id })
     }
 
     /// Sets a conversation's consent record, unless it has one.
