@@ -2,7 +2,7 @@
 //!
 //! Consent writes are committed with `synchronous = FULL` in WAL mode, so a 201 is
 //! sent only after the record is on disk. The consents table refuses UPDATE and
-//! DELETE by trigger (see `migrations/`).
+//! DELETE by trigger (see `store/migrations/sqlite/`).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -119,7 +119,9 @@ impl Store {
             .max_connections(8)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        sqlx::migrate!("./store/migrations/sqlite")
+            .run(&pool)
+            .await?;
         let ledger = Ledger::start(pool.clone());
         Ok(Self { pool, ledger })
     }
