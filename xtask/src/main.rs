@@ -271,7 +271,7 @@ fn dev_postgres(ctx: &Ctx) -> Result {
     ctx.note(&format!("export {}='{}'", postgres::URL_ENV, cluster.url()));
     ctx.note("cargo test -p canal-server --test api NAME");
     ctx.note(&format!("psql '{}'", cluster.url()));
-    ctx.step("running; Ctrl+C stops it and removes its data");
+    ctx.step("running; Ctrl+C stops it");
     cluster.wait_for_interrupt()?;
     let took = cluster.stop()?;
     ctx.step(&format!(
