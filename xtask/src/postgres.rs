@@ -2,7 +2,8 @@
 //! made with the Debian binaries, run as an unprivileged user on a free loopback port,
 //! reached by the tests through [`URL_ENV`], and stopped at the end whatever happens (the
 //! [`Cluster`] guard stops it when dropped). Its data stays there until the next start
-//! replaces it. `cargo xtask test` starts one for its test
+//! replaces it. (Run by root in a checkout the postgres user cannot reach, such as one
+//! under `/root`, the cluster goes in the temporary directory instead.) `cargo xtask test` starts one for its test
 //! steps; `cargo xtask pg` starts one for running single tests by hand.
 
 use crate::setup;
@@ -333,8 +334,8 @@ impl Cluster {
     /// connections on it, and creates the tests' login role.
     pub fn start(ctx: &Ctx, pg: &Installed, name: &str) -> Result<Cluster> {
         let started = Instant::now();
-        let dir = ctx.root.join("target").join("pg").join(name);
         let root = setup::is_root(ctx);
+        let dir = cluster_dir(ctx, name, root);
         let runner = Runner {
             bin: pg.bin.clone(),
             as_user: root.then_some(OS_USER),
@@ -595,6 +596,55 @@ impl Drop for Cluster {
     }
 }
 
+/// Where the cluster lives: `<repo>/target/pg/<name>/`; or, when we are root and the
+/// postgres user cannot pass through a parent of `target/` (a clone under `/root`, whose
+/// mode is 700), `<tmp>/canal-pg-<repo hash>-<name>/`, rather than opening that parent.
+fn cluster_dir(ctx: &Ctx, name: &str, root: bool) -> PathBuf {
+    let target = ctx.root.join("target");
+    let preferred = target.join("pg").join(name);
+    if !root || reachable(&target) {
+        return preferred;
+    }
+    let fallback = fallback_dir(&std::env::temp_dir(), &ctx.root, name);
+    ctx.note(&format!(
+        "the `{OS_USER}` user cannot reach {} ({} is closed to other users): the cluster \
+         goes in {}",
+        preferred.display(),
+        closed_ancestor(&target).display(),
+        fallback.display()
+    ));
+    fallback
+}
+
+/// `<tmp>/canal-pg-<hash of the repo's path>-<name>`: one per checkout and cluster name.
+pub fn fallback_dir(tmp: &Path, repo: &Path, name: &str) -> PathBuf {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    repo.hash(&mut hasher);
+    tmp.join(format!("canal-pg-{:016x}-{name}", hasher.finish()))
+}
+
+/// Whether the postgres user can pass through `path` (and so through all its parents).
+fn reachable(path: &Path) -> bool {
+    Command::new("runuser")
+        .args(["-u", OS_USER, "--", "test", "-x"])
+        .arg(path)
+        .stdin(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The outermost parent of `path` the postgres user cannot pass through.
+fn closed_ancestor(path: &Path) -> PathBuf {
+    let ancestors: Vec<&Path> = path.ancestors().collect();
+    ancestors
+        .into_iter()
+        .rev()
+        .find(|p| !reachable(p))
+        .unwrap_or(path)
+        .to_path_buf()
+}
+
 /// An empty `dir` that the cluster's user owns and can reach.
 fn fresh_dir(ctx: &Ctx, dir: &Path, root: bool) -> Result {
     let hint = "make target/ writable, then rerun";
@@ -634,23 +684,10 @@ fn fresh_dir(ctx: &Ctx, dir: &Path, root: bool) -> Result {
             "",
         )
     })?;
-    let reachable = |path: &Path| {
-        Command::new("runuser")
-            .args(["-u", OS_USER, "--", "test", "-x"])
-            .arg(path)
-            .status()
-            .is_ok_and(|s| s.success())
-    };
     if reachable(dir) {
         return Ok(());
     }
-    let blocking = dir
-        .ancestors()
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .find(|p| !reachable(p))
-        .unwrap_or(dir);
+    let blocking = closed_ancestor(dir);
     Err(fail(
         format!(
             "the `{OS_USER}` user cannot reach {} (initdb and postgres refuse to run as \
@@ -771,6 +808,22 @@ mod tests {
             assert!(conf.lines().any(|l| l == line), "{line} in\n{conf}");
         }
         assert!(settings(Path::new("/it's")).contains("'/it''s'"));
+    }
+
+    #[test]
+    fn a_repo_the_postgres_user_cannot_reach_gets_a_cluster_in_tmp() {
+        let a = fallback_dir(Path::new("/tmp"), Path::new("/root/canal"), "test");
+        let b = fallback_dir(Path::new("/tmp"), Path::new("/root/other"), "test");
+        assert_ne!(a, b, "one per checkout");
+        assert_eq!(
+            a,
+            fallback_dir(Path::new("/tmp"), Path::new("/root/canal"), "test"),
+            "the same on the next run, which removes what this one left"
+        );
+        let name = a.file_name().and_then(|n| n.to_str()).expect("a name");
+        assert!(a.starts_with("/tmp") && name.starts_with("canal-pg-") && name.ends_with("-test"));
+        // Short enough for the socket's path.
+        assert!(a.as_os_str().len() + "/.s.PGSQL.65535".len() < 108);
     }
 
     #[test]
