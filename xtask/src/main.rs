@@ -4,6 +4,7 @@ mod bench;
 mod imports;
 mod layers;
 mod pipeline;
+mod postgres;
 mod setup;
 mod util;
 
@@ -13,28 +14,36 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
-  setup [--browser] [--dry-run]
+  setup [--browser] [--postgres] [--dry-run]
         install what is missing: the wasm32 target, trunk, wasm-bindgen-cli, wasm-opt
         (binaryen); --browser adds chromium and chromium-driver, and axe-core (pinned,
-        from npm into target/npm/, for the accessibility tests); --dry-run only reports
-        (and exits non-zero when something is missing)
+        from npm into target/npm/, for the accessibility tests); --postgres adds
+        PostgreSQL (Debian's postgresql, for the tests' throw-away cluster); --dry-run
+        only reports (and exits non-zero when something is missing)
   build-widget
         setup, then build the widget frame into dist/ (trunk build --release)
   build-console
         setup, then build the agent console into dist/console/ (trunk build --release
         --config console/Trunk.toml); build-widget empties dist/, so run it first
-  run [--addr ADDR] [ARGS...]
+  run [--addr ADDR] [--database-url URL] [ARGS...]
         setup, build-widget, build-console, then start the server with a demo channel:
         cargo run --release -p canal-server --bin canal -- serve --demo ...
         (defaults: --dist <repo>/dist, --database-url sqlite://<repo>/data/canal.db;
-        other ARGS go to `canal serve`)
+        --database-url postgres://USER:PASS@HOST/DB runs Canal on an existing
+        PostgreSQL; other ARGS go to `canal serve`)
   test
-        everything CI checks: setup --browser, build-widget, build-console, cargo test,
+        everything CI checks: setup --browser --postgres, build-widget, build-console,
+        cargo test (with a throw-away PostgreSQL cluster's URL, see `pg`),
         widget and console tests in Chromium, size budgets, rustfmt, clippy; stops at
         the first failure
   layers
         check that the server's layers depend one way (shell -> store -> core ->
         protocol): no crate lists or imports one it may not use
+  pg
+        start the throw-away PostgreSQL cluster the tests use (installing PostgreSQL
+        from Debian when missing; target/pg/dev/, a free port on 127.0.0.1), print its
+        URL, and stop it on Ctrl+C; for running single tests by hand:
+        CANAL_TEST_POSTGRES_URL=<URL> cargo test -p canal-server --test api NAME
   shorten-imports [DIR]
         shorten the wasm-bindgen import names of the widget frame in DIR (default:
         $TRUNK_STAGING_DIR); Trunk runs it after each widget build (Trunk.toml)
@@ -74,6 +83,7 @@ fn dispatch(ctx: &Ctx, args: &[String]) -> Result {
             for arg in rest {
                 match arg.as_str() {
                     "--browser" => opts.browser = true,
+                    "--postgres" => opts.postgres = true,
                     "--dry-run" => opts.dry_run = true,
                     other => return Err(bad_arg("setup", other)),
                 }
@@ -91,6 +101,10 @@ fn dispatch(ctx: &Ctx, args: &[String]) -> Result {
             build_console(ctx)
         }
         "run" => run_server(ctx, rest),
+        "pg" => {
+            no_args("pg", rest)?;
+            dev_postgres(ctx)
+        }
         "test" => {
             no_args("test", rest)?;
             pipeline::test(ctx)
@@ -252,11 +266,40 @@ pub fn console_dist(ctx: &Ctx) -> std::path::PathBuf {
     ctx.root.join("dist").join("console")
 }
 
+/// `cargo xtask pg`: the tests' cluster, running until Ctrl+C.
+fn dev_postgres(ctx: &Ctx) -> Result {
+    let pg = setup::setup_postgres(ctx)?;
+    postgres::catch_interrupts()?;
+    ctx.step("starting a throw-away PostgreSQL cluster");
+    let mut cluster = postgres::Cluster::start(ctx, &pg, "dev")?;
+    println!();
+    println!("{}={}", postgres::URL_ENV, cluster.url());
+    println!();
+    ctx.note("for single tests, in another terminal:");
+    ctx.note(&format!("export {}='{}'", postgres::URL_ENV, cluster.url()));
+    ctx.note("cargo test -p canal-server --test api NAME");
+    ctx.note(&format!("psql '{}'", cluster.url()));
+    ctx.step("running; Ctrl+C stops it");
+    cluster.wait_for_interrupt()?;
+    let took = cluster.stop()?;
+    ctx.step(&format!(
+        "stopped the PostgreSQL cluster ({:.1} s)",
+        took.as_secs_f64()
+    ));
+    Ok(())
+}
+
 /// Options `canal serve` gets unless the user gave them (on the command line or by env).
 struct ServeDefault {
     flag: &'static str,
     env: &'static str,
     value: String,
+}
+
+/// Whether the user's arguments hold `flag` (`--flag value` or `--flag=value`).
+fn given(user: &[String], flag: &str) -> bool {
+    user.iter()
+        .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
 }
 
 /// The arguments after `canal`: `serve`, our defaults the user did not override, then theirs.
@@ -265,10 +308,7 @@ fn serve_args(
     defaults: &[ServeDefault],
     has_env: impl Fn(&str) -> bool,
 ) -> Vec<String> {
-    let given = |flag: &str| {
-        user.iter()
-            .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
-    };
+    let given = |flag: &str| given(user, flag);
     let mut args = vec!["serve".to_string()];
     if !given("--demo") {
         args.push("--demo".to_string());
@@ -293,12 +333,6 @@ fn run_server(ctx: &Ctx, rest: &[String]) -> Result {
     build_console(ctx)?;
 
     let data = ctx.root.join("data");
-    std::fs::create_dir_all(&data).map_err(|e| {
-        fail(
-            format!("cannot create {}: {e}", data.display()),
-            "make the repo writable, or pass --database-url",
-        )
-    })?;
     let defaults = [
         ServeDefault {
             flag: "--dist",
@@ -316,6 +350,16 @@ fn run_server(ctx: &Ctx, rest: &[String]) -> Result {
         if has_env(d.env) {
             ctx.note(&format!("using {} from the environment", d.env));
         }
+    }
+    // The default SQLite database lives in <repo>/data/; a database given by flag or
+    // environment (a PostgreSQL one, say) needs no such directory.
+    if !given(user, "--database-url") && !has_env("DATABASE_URL") {
+        std::fs::create_dir_all(&data).map_err(|e| {
+            fail(
+                format!("cannot create {}: {e}", data.display()),
+                "make the repo writable, or pass --database-url",
+            )
+        })?;
     }
     let mut cmd = Cmd::new(
         "cargo",
@@ -412,5 +456,28 @@ mod tests {
             args,
             strings(&["serve", "--demo", "--database-url=sqlite://x.db"])
         );
+    }
+
+    #[test]
+    fn a_postgres_url_replaces_the_sqlite_default() {
+        let url = "postgres://canal:secret@db.example:5432/canal";
+        for user in [
+            strings(&["--database-url", url]),
+            strings(&[&format!("--database-url={url}")]),
+        ] {
+            let args = serve_args(&user, &defaults(), |_| false);
+            assert!(given(&user, "--database-url"));
+            assert!(!args.iter().any(|a| a.starts_with("sqlite:")), "{args:?}");
+            assert_eq!(
+                args.iter().filter(|a| a.contains(url)).count(),
+                1,
+                "{args:?}"
+            );
+            assert_eq!(
+                &args[..4],
+                strings(&["serve", "--demo", "--dist", "/repo/dist"])
+            );
+        }
+        assert!(!given(&strings(&["--database-url-x"]), "--database-url"));
     }
 }

@@ -1,8 +1,9 @@
 //! `cargo xtask test`: every check CI runs, in order, stopping at the first failure.
 
 use crate::bench;
+use crate::postgres::{self, Cluster};
 use crate::setup::{self, CHROMEDRIVER, CHROMIUM, WASM_TARGET};
-use crate::util::{check_status, mmss, Cmd, Ctx, Failure, Result};
+use crate::util::{check_status, fail, mmss, Cmd, Ctx, Failure, Result};
 use std::io::{Read, Write};
 use std::process::Stdio;
 use std::sync::{mpsc, Arc, Mutex};
@@ -13,6 +14,10 @@ enum Work {
     Setup,
     BuildWidget,
     BuildConsole,
+    /// Starts the throw-away PostgreSQL cluster the test steps after it get the URL of.
+    StartPostgres,
+    /// Stops it (on failure or interrupt its guard does).
+    StopPostgres,
     /// `cargo test`: output is copied through and its `test result:` lines are counted.
     Tests(Cmd),
     Sizes,
@@ -99,6 +104,10 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
             "AXE_CORE_JS",
             setup::axe_core_js(&ctx.root).display().to_string(),
         );
+    // The same server API tests (and the SIGKILL durability test) on PostgreSQL: each
+    // test makes its own database on the throw-away cluster.
+    let api_postgres = Cmd::new("cargo", &["test", "-p", "canal-server", "--test", "api"])
+        .env("CANAL_TEST_STORE", "postgres");
     let wasm = wasm_tests("canal-widget");
     let wasm_console = wasm_tests("canal-console");
     // The stand-in for wasm-streams (patches/, see the root Cargo.toml) against real JS
@@ -137,8 +146,8 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
             work: Work::Layers,
         },
         Step {
-            name: "setup --browser",
-            rerun: "cargo xtask setup --browser".into(),
+            name: "setup --browser --postgres",
+            rerun: "cargo xtask setup --browser --postgres".into(),
             work: Work::Setup,
         },
         Step {
@@ -153,24 +162,39 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
             work: Work::BuildConsole,
         },
         Step {
+            name: "PostgreSQL test cluster",
+            rerun: "cargo xtask pg".into(),
+            work: Work::StartPostgres,
+        },
+        Step {
             name: "tests (server, protocol, widget and console logic, e2e, xtask)",
-            rerun: native.to_string(),
+            rerun: with_postgres(&native),
             work: Work::Tests(native),
         },
         Step {
+            name: "server API tests on PostgreSQL",
+            rerun: with_postgres(&api_postgres),
+            work: Work::Tests(api_postgres),
+        },
+        Step {
             name: "widget tests (wasm, Chromium)",
-            rerun: wasm.to_string(),
+            rerun: with_postgres(&wasm),
             work: Work::Tests(wasm),
         },
         Step {
             name: "console tests (wasm, Chromium)",
-            rerun: wasm_console.to_string(),
+            rerun: with_postgres(&wasm_console),
             work: Work::Tests(wasm_console),
         },
         Step {
             name: "wasm-streams stand-in tests (wasm, Chromium)",
-            rerun: wasm_streams.to_string(),
+            rerun: with_postgres(&wasm_streams),
             work: Work::Tests(wasm_streams),
+        },
+        Step {
+            name: "stop the PostgreSQL cluster",
+            rerun: "cargo xtask test".into(),
+            work: Work::StopPostgres,
         },
         Step {
             name: "size budgets",
@@ -200,14 +224,27 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
     ]
 }
 
+/// How to rerun a test step by hand: it needs a cluster's URL.
+fn with_postgres(cmd: &Cmd) -> String {
+    format!(
+        "cargo xtask pg   (in another terminal), then with the {} it prints:\n      {cmd}",
+        postgres::URL_ENV
+    )
+}
+
 pub fn test(ctx: &Ctx) -> Result {
     let steps = steps(ctx);
     let n = steps.len();
     let mut results: Vec<StepResult> = Vec::new();
     let mut counts = Counts::default();
     let mut test_steps_counted = true;
+    // Dropped on every way out of here (a failed step, an error, a panic): that stops it.
+    let mut cluster: Option<Cluster> = None;
 
     for (i, step) in steps.iter().enumerate() {
+        if postgres::interrupted() {
+            return Err(fail("interrupted", "rerun when ready: cargo xtask test"));
+        }
         let detail = match &step.work {
             Work::Tests(cmd) | Work::Command(cmd) => format!(" ({cmd})"),
             _ => String::new(),
@@ -220,15 +257,25 @@ pub fn test(ctx: &Ctx) -> Result {
                 ctx,
                 setup::Options {
                     browser: true,
+                    postgres: true,
                     dry_run: false,
                 },
             ),
             Work::BuildWidget => crate::build_widget(ctx),
             Work::BuildConsole => crate::build_console(ctx),
+            Work::StartPostgres => start_postgres(ctx).map(|c| cluster = Some(c)),
+            Work::StopPostgres => match cluster.take() {
+                Some(mut c) => c.stop().map(drop),
+                None => Ok(()),
+            },
             Work::Sizes => bench::select(&["sizes".to_string()]).and_then(|b| bench::run(ctx, &b)),
             Work::Command(cmd) => ctx.run(cmd, ""),
             Work::Tests(cmd) => {
-                let (outcome, c) = run_counting(ctx, cmd);
+                let cmd = match &cluster {
+                    Some(c) => cmd.clone().env(postgres::URL_ENV, c.url()),
+                    None => cmd.clone(),
+                };
+                let (outcome, c) = run_counting(ctx, &cmd);
                 if c.results == 0 {
                     test_steps_counted = false;
                 }
@@ -274,6 +321,18 @@ pub fn test(ctx: &Ctx) -> Result {
     }
     ctx.step("all checks passed");
     Ok(())
+}
+
+/// PostgreSQL installed by the setup step; a fresh cluster whose URL the test steps get.
+fn start_postgres(ctx: &Ctx) -> Result<Cluster> {
+    let pg = postgres::check(ctx).ok_or_else(|| {
+        fail(
+            "PostgreSQL is missing after the setup step",
+            "run: cargo xtask setup --postgres",
+        )
+    })?;
+    postgres::catch_interrupts()?;
+    Cluster::start(ctx, &pg, "test")
 }
 
 /// Runs cargo test with its stdout copied to ours as it comes, counting `test result:` lines.
@@ -434,6 +493,20 @@ mod tests {
         };
         // The widget's build empties dist/; the native tests serve dist/console/.
         assert!(at("build-widget") < at("build-console"));
+        // Every test step runs while the PostgreSQL cluster does; nothing else does.
+        let tests: Vec<usize> = (0..steps.len())
+            .filter(|&i| matches!(steps[i].work, Work::Tests(_)))
+            .collect();
+        assert!(tests.len() >= 4);
+        assert!(tests
+            .iter()
+            .all(|&i| at("PostgreSQL test cluster") < i && i < at("stop the PostgreSQL cluster")));
+        assert_eq!(at("PostgreSQL test cluster") + 1, tests[0]);
+        assert_eq!(
+            at("stop the PostgreSQL cluster"),
+            tests[tests.len() - 1] + 1
+        );
+        assert!(steps[tests[0]].rerun.contains("cargo xtask pg"));
         assert!(
             at("build-console")
                 < at("tests (server, protocol, widget and console logic, e2e, xtask)")

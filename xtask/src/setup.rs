@@ -1,5 +1,7 @@
-//! `cargo xtask setup [--browser] [--dry-run]`: make sure the build and test tools are present.
+//! `cargo xtask setup [--browser] [--postgres] [--dry-run]`: make sure the build and test tools are
+//! present.
 
+use crate::postgres;
 use crate::util::{fail, Cmd, Ctx, Result};
 use std::path::{Path, PathBuf};
 
@@ -33,6 +35,8 @@ fn axe_core_dir(root: &Path) -> PathBuf {
 pub struct Options {
     /// Also the browser and its driver (for end-to-end and widget tests).
     pub browser: bool,
+    /// Also PostgreSQL's server binaries (for the tests' throw-away cluster).
+    pub postgres: bool,
     /// Report what is missing and what would run; change nothing.
     pub dry_run: bool,
 }
@@ -147,10 +151,11 @@ pub fn json_string_field(json: &str, key: &str) -> Option<String> {
 }
 
 pub fn setup(ctx: &Ctx, opts: Options) -> Result {
-    let what = if opts.browser {
-        "checking build and browser tools"
-    } else {
-        "checking build tools"
+    let what = match (opts.browser, opts.postgres) {
+        (false, false) => "checking build tools",
+        (true, false) => "checking build and browser tools",
+        (false, true) => "checking build tools and PostgreSQL",
+        (true, true) => "checking build and browser tools and PostgreSQL",
     };
     ctx.step(&format!(
         "{what}{}",
@@ -260,7 +265,11 @@ pub fn setup(ctx: &Ctx, opts: Options) -> Result {
         }
     }
 
-    let flag = if opts.browser { " --browser" } else { "" };
+    if opts.postgres && postgres::check(ctx).is_none() {
+        apt_packages.push(postgres::DEBIAN_PACKAGE);
+    }
+
+    let flag = flags(opts);
     let apt = apt_commands(&apt_packages);
     if actions.is_empty() && apt.is_empty() {
         ctx.note("everything is installed");
@@ -280,36 +289,7 @@ pub fn setup(ctx: &Ctx, opts: Options) -> Result {
 
     // apt first: it is quick, and without root we stop before the long cargo installs.
     if !apt.is_empty() {
-        let root = is_root(ctx);
-        let sudo = if root { "" } else { "sudo " };
-        let manual = apt
-            .iter()
-            .map(|c| format!("{sudo}{c}"))
-            .collect::<Vec<_>>()
-            .join(" && ");
-        if !root {
-            return Err(fail(
-                format!("missing Debian packages: {}", apt_packages.join(" ")),
-                format!("run: {manual}\n      then rerun: cargo xtask setup{flag}"),
-            ));
-        }
-        if ctx.which("apt-get").is_none() {
-            return Err(fail(
-                format!(
-                    "missing packages {} and no apt-get here",
-                    apt_packages.join(" ")
-                ),
-                "install them with your system's package manager (wasm-opt must be binaryen \
-                 version 108), then rerun: cargo xtask setup",
-            ));
-        }
-        for cmd in &apt {
-            ctx.step(&format!("installing Debian packages ({cmd})"));
-            ctx.run(
-                cmd,
-                &format!("check the apt output above, fix it, then run: {manual}"),
-            )?;
-        }
+        install_debian_packages(ctx, &apt_packages, &format!("cargo xtask setup{flag}"))?;
         if apt_packages.contains(&"binaryen") && ctx.capture("wasm-opt", &["--version"]).is_none() {
             return Err(fail(
                 "binaryen is installed but `wasm-opt --version` still does not run",
@@ -325,6 +305,9 @@ pub fn setup(ctx: &Ctx, opts: Options) -> Result {
                      install them there, then rerun: cargo xtask setup --browser",
                 ));
             }
+        }
+        if apt_packages.contains(&postgres::DEBIAN_PACKAGE) {
+            postgres::after_install(ctx)?;
         }
     }
 
@@ -463,9 +446,72 @@ fn tool_version(ctx: &Ctx, bin: &str) -> Option<String> {
     parse_tool_version(&ctx.capture(bin, &["--version"])?)
 }
 
-fn is_root(ctx: &Ctx) -> bool {
+pub fn is_root(ctx: &Ctx) -> bool {
     ctx.capture("id", &["-u"])
         .is_some_and(|out| out.trim() == "0")
+}
+
+/// The `cargo xtask setup` flags that give `opts`, for "rerun" hints.
+fn flags(opts: Options) -> String {
+    let mut flags = String::new();
+    if opts.browser {
+        flags += " --browser";
+    }
+    if opts.postgres {
+        flags += " --postgres";
+    }
+    flags
+}
+
+/// Only PostgreSQL's server binaries, installed from Debian when missing (`cargo xtask pg`).
+pub fn setup_postgres(ctx: &Ctx) -> Result<postgres::Installed> {
+    ctx.step("checking PostgreSQL");
+    if let Some(found) = postgres::check(ctx) {
+        return Ok(found);
+    }
+    install_debian_packages(ctx, &[postgres::DEBIAN_PACKAGE], "cargo xtask pg")?;
+    postgres::after_install(ctx)
+}
+
+/// Runs the apt commands for `packages` as root (`rerun`: what to run afterwards), or fails
+/// with the commands to run by hand.
+fn install_debian_packages(ctx: &Ctx, packages: &[&str], rerun: &str) -> Result {
+    let apt = apt_commands(packages);
+    let root = is_root(ctx);
+    let sudo = if root { "" } else { "sudo " };
+    let manual = apt
+        .iter()
+        .map(|c| format!("{sudo}{c}"))
+        .collect::<Vec<_>>()
+        .join(" && ");
+    if !root {
+        return Err(fail(
+            format!("missing Debian packages: {}", packages.join(" ")),
+            format!("run: {manual}\n      then rerun: {rerun}"),
+        ));
+    }
+    if ctx.which("apt-get").is_none() {
+        return Err(fail(
+            format!(
+                "missing packages {} and no apt-get here",
+                packages.join(" ")
+            ),
+            format!(
+                "install them with your system's package manager (wasm-opt must be binaryen \
+                 version 108; PostgreSQL's binaries are looked for in {}/<version>/bin), then \
+                 rerun: {rerun}",
+                postgres::LIB_DIR
+            ),
+        ));
+    }
+    for cmd in &apt {
+        ctx.step(&format!("installing Debian packages ({cmd})"));
+        ctx.run(
+            cmd,
+            &format!("check the apt output above, fix it, then run: {manual}"),
+        )?;
+    }
+    Ok(())
 }
 
 /// `apt-get update` once, then one install of every missing package.

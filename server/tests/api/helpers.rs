@@ -43,7 +43,7 @@ impl TestDb {
     /// A new database: a file in `dir` on SQLite; `CREATE DATABASE` on PostgreSQL.
     pub async fn new(dir: &std::path::Path) -> Self {
         let url = if on_postgres() {
-            fresh_postgres_database().await
+            crate::pg::fresh_database().await
         } else {
             format!("sqlite://{}?mode=rwc", dir.join("canal.db").display())
         };
@@ -68,31 +68,6 @@ impl TestDb {
     pub fn pool(&self) -> &sqlx::AnyPool {
         &self.pool
     }
-}
-
-/// `CREATE DATABASE canal_t_<random>` on the test cluster; its URL.
-pub async fn fresh_postgres_database() -> String {
-    use sqlx::Connection;
-    let admin = std::env::var("CANAL_TEST_POSTGRES_URL")
-        .expect("CANAL_TEST_POSTGRES_URL (cargo xtask test sets it; `cargo xtask pg` prints one)");
-    let name = format!("canal_t_{}", uuid_like());
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("connect to the test cluster");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .expect("create a test database");
-    let _ = conn.close().await;
-    let (base, _) = admin.rsplit_once('/').expect("a URL with a database");
-    format!("{base}/{name}")
-}
-
-fn uuid_like() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 8];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 async fn start(url: &str, dir: &tempfile::TempDir) -> (Store, Running) {

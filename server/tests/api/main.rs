@@ -1,5 +1,6 @@
 //! Integration tests of the server over real sockets: the app bound to
-//! 127.0.0.1:0, a fresh SQLite file per test.
+//! 127.0.0.1:0, a fresh database per test: a SQLite file, or with
+//! `CANAL_TEST_STORE=postgres` a new database on the cluster `cargo xtask test` starts.
 
 mod admin_consents;
 mod agents;
@@ -14,6 +15,7 @@ mod hours;
 mod identity;
 mod ledger;
 mod origins;
+mod pg;
 mod rating;
 mod routes;
 mod socket;
