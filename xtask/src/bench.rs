@@ -43,8 +43,9 @@ pub const BENCHES: &[Bench] = &[
     },
     Bench {
         name: "consent",
-        about: "durable consent writes: latency at 1,000 req/s and the most per second \
-                (real server, SQLite, release build)",
+        about: "durable consent writes: latency at 1,000 req/s and the most per second, \
+                on SQLite and on PostgreSQL side by side (real server, release build; a \
+                throw-away PostgreSQL cluster)",
         needs_dist: false,
         run: consent,
     },
@@ -135,21 +136,48 @@ fn timing(figure: &str, value: u64, budget: u64, unit: &'static str) -> Measurem
 pub const CONSENT_P99_BUDGET_US: u64 = 50_000;
 
 fn consent(ctx: &Ctx) -> Result<Vec<Measurement>> {
-    let stdout = example(ctx, "consent_load", &["--rate", "1000", "--seconds", "10"])?;
-    Ok(vec![
-        timing(
-            "consent write p50 at 1,000/s",
-            figure(&stdout, "consent_p50_us")?,
+    let load = ["--rate", "1000", "--seconds", "10"];
+    println!("  SQLite (a fresh file, synchronous = FULL):");
+    let sqlite = example(ctx, "consent_load", &load)?;
+    let pg = crate::postgres::check(ctx).ok_or_else(|| {
+        fail(
+            "PostgreSQL is not installed",
+            "run: cargo xtask setup --postgres",
+        )
+    })?;
+    crate::postgres::catch_interrupts()?;
+    let cluster = crate::postgres::Cluster::start(ctx, &pg, "bench")?;
+    println!("  PostgreSQL (a throw-away cluster on loopback, synchronous_commit = on):");
+    let mut args = load.to_vec();
+    args.extend(["--database-url", cluster.url()]);
+    let postgres = example(ctx, "consent_load", &args)?;
+    drop(cluster);
+    let mut out = Vec::new();
+    println!();
+    println!("  {:<34} {:>12} {:>12}", "", "SQLite", "PostgreSQL");
+    for (name, label) in [
+        ("consent_p50_us", "p50 at 1,000/s (µs)"),
+        ("consent_p99_us", "p99 at 1,000/s (µs)"),
+        ("consent_writes_per_s", "most durable writes per second"),
+    ] {
+        let (a, b) = (figure(&sqlite, name)?, figure(&postgres, name)?);
+        println!("  {label:<34} {:>12} {:>12}", thousands(a), thousands(b));
+    }
+    for (store, stdout) in [("SQLite", &sqlite), ("PostgreSQL", &postgres)] {
+        out.push(timing(
+            &format!("consent write p50 at 1,000/s, {store}"),
+            figure(stdout, "consent_p50_us")?,
             CONSENT_P99_BUDGET_US,
             "µs",
-        ),
-        timing(
-            "consent write p99 at 1,000/s",
-            figure(&stdout, "consent_p99_us")?,
+        ));
+        out.push(timing(
+            &format!("consent write p99 at 1,000/s, {store}"),
+            figure(stdout, "consent_p99_us")?,
             CONSENT_P99_BUDGET_US,
             "µs",
-        ),
-    ])
+        ));
+    }
+    Ok(out)
 }
 
 /// Brotli settings of the budget: the strongest quality with a 4 MiB window, as served.
