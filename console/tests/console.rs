@@ -284,6 +284,7 @@ fn summary(id: &str, kind: InboxKind) -> ConversationSummary {
         page_url: Some("https://shop.example/pricing".into()),
         last_message: Some(format!("Hello from {id}")),
         rating: None,
+        withdrawn: false,
         created_at: "2026-01-05T10:00:00Z".into(),
     }
 }
@@ -1123,6 +1124,28 @@ async fn the_visitors_rating_shows_on_the_conversation_as_it_arrives() {
         text(&rating),
         "Visitor's rating: 👎 poor “<b>Slow</b>”",
         "as text"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_visitors_withdrawal_shows_on_the_conversation_as_it_arrives() {
+    let (root, _mounted) = live_console(Role::Agent, vec![summary("c2", InboxKind::Mine)]).await;
+    open_with_history(&root, "c2", InboxKind::Mine).await;
+    assert!(find(&root, "withdrawn").is_none(), "not withdrawn yet");
+    let withdrawn = ConversationSummary {
+        withdrawn: true,
+        ..summary("c2", InboxKind::Mine)
+    };
+    deliver(
+        0,
+        &AgentServerFrame::Upsert {
+            conversation: withdrawn,
+        },
+    );
+    until("the withdrawal", || find(&root, "withdrawn").is_some()).await;
+    assert_eq!(
+        text(&get(&root, "withdrawn")),
+        "The visitor withdrew their consent: nothing more is collected from them"
     );
 }
 

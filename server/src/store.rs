@@ -394,6 +394,35 @@ impl Store {
         .fetch_all(&self.pool)
         .await
     }
+
+    /// Whether the visitor's newest record for the channel's chat agreement is a
+    /// withdrawal: then nothing more is collected from them (until a new grant).
+    pub async fn visitor_withdrew(
+        &self,
+        visitor_id: &str,
+        channel_id: &str,
+    ) -> Result<bool, sqlx::Error> {
+        let action: Option<String> = sqlx::query_scalar(
+            "SELECT c.action FROM consents c
+             JOIN agreement_versions v ON v.id = c.agreement_version_id
+             JOIN channels ch ON ch.consent_agreement_id = v.agreement_id
+             WHERE c.visitor_id = ?1 AND ch.id = ?2
+             ORDER BY c.seq DESC LIMIT 1",
+        )
+        .bind(visitor_id)
+        .bind(channel_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(action.as_deref() == Some(ledger::Action::Withdraw.as_str()))
+    }
+
+    /// The sequence number of a conversation's newest message (0 when it has none).
+    pub async fn newest_seq(&self, conversation_id: &str) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE conversation_id = ?1")
+            .bind(conversation_id)
+            .fetch_one(&self.pool)
+            .await
+    }
 }
 
 async fn insert_version(

@@ -19,3 +19,4 @@ mod routes;
 mod socket;
 mod theme;
 mod typing;
+mod withdrawal;
