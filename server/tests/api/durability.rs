@@ -19,6 +19,11 @@ const WRITERS: usize = 16;
 
 /// Starts `canal serve` on a free port; returns it and its address once it listens.
 async fn start(database_url: &str) -> (Child, String) {
+    start_with(database_url, &[]).await
+}
+
+/// [`start`] with more flags (e.g. `--admin-token`).
+pub(crate) async fn start_with(database_url: &str, flags: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_canal"))
         .args([
             "serve",
@@ -28,6 +33,7 @@ async fn start(database_url: &str) -> (Child, String) {
             database_url,
             "--demo",
         ])
+        .args(flags)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)

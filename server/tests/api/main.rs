@@ -15,6 +15,7 @@ mod identity;
 mod ledger;
 mod origins;
 mod rating;
+mod readme;
 mod routes;
 mod socket;
 mod theme;
