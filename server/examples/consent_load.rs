@@ -182,9 +182,7 @@ async fn main() {
     let per_second = written as f64 / closed_start.elapsed().as_secs_f64();
     println!("closed loop: {written} durable consent writes, {per_second:.0}/s");
 
-    let verified = canal_server::ledger::verify(store.pool())
-        .await
-        .expect("verify");
+    let verified = store.verify_ledger().await.expect("verify");
     println!(
         "ledger after the bench: {} records, chain {}",
         verified.records,

@@ -25,6 +25,7 @@ use canal_protocol::{limits, ErrorCode, MessageView};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::broadcast;
 
+use crate::agents::AgentWire;
 use crate::agents::{self, AgentRow};
 use crate::app::AppState;
 use crate::dispatch::{Display, Notice};
@@ -55,7 +56,7 @@ fn not_signed_in() -> AppError {
 /// The agent signed in to the console making this request.
 pub async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<AgentRow, AppError> {
     let token = session_token(headers).ok_or_else(not_signed_in)?;
-    agents::session_agent(state.store.pool(), token)
+    agents::session_agent(&state.store, token)
         .await?
         .ok_or_else(not_signed_in)
 }
@@ -108,7 +109,7 @@ pub async fn login(
         ));
     }
     let found = match &email {
-        Some(email) => agents::by_email(state.store.pool(), email).await?,
+        Some(email) => agents::by_email(&state.store, email).await?,
         None => None,
     };
     // Unknown accounts are checked against a decoy hash: the same work either way.
@@ -122,7 +123,7 @@ pub async fn login(
         return Err(wrong());
     };
     state.logins.succeeded(&key);
-    let token = agents::start_session(state.store.pool(), agent.id).await?;
+    let token = agents::start_session(&state.store, agent.id).await?;
     let cookie = session_cookie(&state, &token, agents::SESSION_HOURS * 3600);
     Ok(([(header::SET_COOKIE, cookie)], Json(agent.profile())).into_response())
 }
@@ -133,7 +134,7 @@ pub async fn logout(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     if let Some(token) = session_token(&headers) {
-        agents::end_session(state.store.pool(), token).await?;
+        agents::end_session(&state.store, token).await?;
     }
     let cookie = session_cookie(&state, "", 0);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())

@@ -8,11 +8,10 @@ use argon2::Argon2;
 use axum::http::StatusCode;
 use canal_protocol::agent::{limits, AgentProfile, AgentView, Role, Status};
 use canal_protocol::ErrorCode;
-use sqlx::{FromRow, SqlitePool};
+use canal_store::Store;
 use time::OffsetDateTime;
 
 use crate::admin::token_hash;
-use crate::clock::now_rfc3339;
 use crate::error::AppError;
 
 /// How long a console session lasts.
@@ -63,26 +62,19 @@ impl LoginThrottle {
     }
 }
 
-/// An agent row.
-#[derive(Debug, Clone, FromRow)]
-pub struct AgentRow {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub password_hash: String,
-    pub role: String,
-    pub avatar_url: Option<String>,
-    pub cap: Option<i64>,
-    pub is_bot: bool,
-    pub dismissed: bool,
+/// What the wire says of an agent row.
+pub trait AgentWire {
+    fn role(&self) -> Role;
+    fn profile(&self) -> AgentProfile;
+    fn view(&self, status: Status) -> AgentView;
 }
 
-impl AgentRow {
-    pub fn role(&self) -> Role {
+impl AgentWire for AgentRow {
+    fn role(&self) -> Role {
         parse_role(&self.role)
     }
 
-    pub fn profile(&self) -> AgentProfile {
+    fn profile(&self) -> AgentProfile {
         AgentProfile {
             id: self.id.max(0) as u64,
             email: self.email.clone(),
@@ -92,7 +84,7 @@ impl AgentRow {
         }
     }
 
-    pub fn view(&self, status: Status) -> AgentView {
+    fn view(&self, status: Status) -> AgentView {
         AgentView {
             id: self.id.max(0) as u64,
             email: self.email.clone(),
@@ -123,9 +115,6 @@ fn parse_role(s: &str) -> Role {
     }
 }
 
-const SELECT: &str = "SELECT agents.id, agents.email, agents.name, agents.password_hash, \
-    agents.role, agents.avatar_url, agents.cap, agents.is_bot, agents.dismissed FROM agents";
-
 /// Hashes a password with argon2id (on a blocking thread: it takes tens of ms).
 pub async fn hash_password(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {
@@ -137,7 +126,7 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
     .await
     .ok()
     .and_then(Result::ok)
-    .ok_or_else(|| AppError::Store(sqlx::Error::Protocol("password hashing failed".into())))
+    .ok_or_else(|| AppError::Internal("password hashing failed".into()))
 }
 
 /// Whether `password` matches `hash` (false for a malformed hash).
@@ -218,12 +207,14 @@ fn invalid(message: impl Into<String>) -> AppError {
     AppError::unprocessable(ErrorCode::InvalidField, message)
 }
 
-// ----- queries -----
+// ----- queries (the store's) -----
+
+pub use canal_store::{AgentRow, Department};
 
 /// A new agent. A taken e-mail is a 409.
 #[allow(clippy::too_many_arguments)]
 pub async fn create(
-    pool: &SqlitePool,
+    store: &Store,
     email: &str,
     name: &str,
     password_hash: &str,
@@ -232,72 +223,43 @@ pub async fn create(
     avatar_url: Option<&str>,
     is_bot: bool,
 ) -> Result<AgentRow, AppError> {
-    let inserted = sqlx::query(
-        "INSERT INTO agents (email, name, password_hash, role, avatar_url, cap, is_bot, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (email) DO NOTHING",
-    )
-    .bind(email)
-    .bind(name)
-    .bind(password_hash)
-    .bind(role_str(role))
-    .bind(avatar_url)
-    .bind(cap.map(i64::from))
-    .bind(is_bot)
-    .bind(now_rfc3339())
-    .execute(pool)
-    .await?;
-    if inserted.rows_affected() == 0 {
-        return Err(AppError::client(
+    let new = canal_store::agents::NewAgent {
+        email,
+        name,
+        password_hash,
+        role: role_str(role),
+        cap,
+        avatar_url,
+        is_bot,
+    };
+    store.create_agent(&new).await?.ok_or_else(|| {
+        AppError::client(
             StatusCode::CONFLICT,
             ErrorCode::Conflict,
             "an agent with this e-mail exists",
-        ));
-    }
-    by_id(pool, inserted.last_insert_rowid())
-        .await?
-        .ok_or_else(|| AppError::Store(sqlx::Error::RowNotFound))
+        )
+    })
 }
 
-pub async fn by_id(pool: &SqlitePool, id: i64) -> Result<Option<AgentRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT} WHERE id = ?1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+pub async fn by_id(store: &Store, id: i64) -> Result<Option<AgentRow>, canal_store::Error> {
+    store.agent(id).await
 }
 
-pub async fn by_email(pool: &SqlitePool, email: &str) -> Result<Option<AgentRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT} WHERE email = ?1"))
-        .bind(email)
-        .fetch_optional(pool)
-        .await
+pub async fn by_email(store: &Store, email: &str) -> Result<Option<AgentRow>, canal_store::Error> {
+    store.agent_by_email(email).await
 }
 
-pub async fn all(pool: &SqlitePool) -> Result<Vec<AgentRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT} ORDER BY id"))
-        .fetch_all(pool)
-        .await
+pub async fn all(store: &Store) -> Result<Vec<AgentRow>, canal_store::Error> {
+    store.agents().await
 }
 
 /// Writes every field of `agent` but its id, e-mail and bot flag.
-pub async fn save(pool: &SqlitePool, agent: &AgentRow) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE agents SET name = ?2, password_hash = ?3, role = ?4, avatar_url = ?5, cap = ?6,
-         dismissed = ?7 WHERE id = ?1",
-    )
-    .bind(agent.id)
-    .bind(&agent.name)
-    .bind(&agent.password_hash)
-    .bind(&agent.role)
-    .bind(&agent.avatar_url)
-    .bind(agent.cap)
-    .bind(agent.dismissed)
-    .execute(pool)
-    .await
-    .map(drop)
+pub async fn save(store: &Store, agent: &AgentRow) -> Result<(), canal_store::Error> {
+    store.save_agent(agent).await
 }
 
-/// Starts a console session; returns the cookie's token.
-pub async fn start_session(pool: &SqlitePool, agent_id: i64) -> Result<String, sqlx::Error> {
+/// Starts a console session; returns the cookie's token (only its hash is stored).
+pub async fn start_session(store: &Store, agent_id: i64) -> Result<String, canal_store::Error> {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
     use rand::RngCore;
@@ -305,87 +267,40 @@ pub async fn start_session(pool: &SqlitePool, agent_id: i64) -> Result<String, s
     rand::thread_rng().fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let expires = OffsetDateTime::now_utc() + time::Duration::hours(SESSION_HOURS);
-    sqlx::query(
-        "INSERT INTO agent_sessions (token_sha256, agent_id, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4)",
-    )
-    .bind(token_hash(&token))
-    .bind(agent_id)
-    .bind(now_rfc3339())
-    .bind(crate::clock::rfc3339(expires))
-    .execute(pool)
-    .await?;
+    store
+        .start_session(
+            &token_hash(&token),
+            agent_id,
+            &crate::clock::rfc3339(expires),
+        )
+        .await?;
     Ok(token)
 }
 
 /// The agent a session token belongs to, while the session lasts and the agent is
 /// not dismissed.
 pub async fn session_agent(
-    pool: &SqlitePool,
+    store: &Store,
     token: &str,
-) -> Result<Option<AgentRow>, sqlx::Error> {
-    let sql = format!(
-        "{SELECT} JOIN agent_sessions s ON s.agent_id = agents.id
-         WHERE s.token_sha256 = ?1 AND s.expires_at > ?2 AND agents.dismissed = 0"
-    );
-    sqlx::query_as(&sql)
-        .bind(token_hash(token))
-        .bind(now_rfc3339())
-        .fetch_optional(pool)
-        .await
+) -> Result<Option<AgentRow>, canal_store::Error> {
+    store.session_agent(&token_hash(token)).await
 }
 
-pub async fn end_session(pool: &SqlitePool, token: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM agent_sessions WHERE token_sha256 = ?1")
-        .bind(token_hash(token))
-        .execute(pool)
-        .await
-        .map(drop)
+pub async fn end_session(store: &Store, token: &str) -> Result<(), canal_store::Error> {
+    store.end_session(&token_hash(token)).await
 }
 
 /// Ends every session of an agent (dismissal, password change).
-pub async fn end_sessions_of(pool: &SqlitePool, agent_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM agent_sessions WHERE agent_id = ?1")
-        .bind(agent_id)
-        .execute(pool)
-        .await
-        .map(drop)
+pub async fn end_sessions_of(store: &Store, agent_id: i64) -> Result<(), canal_store::Error> {
+    store.end_sessions_of(agent_id).await
 }
 
-/// A department row: members are agent ids in order.
-#[derive(Debug, Clone)]
-pub struct Department {
-    pub id: i64,
-    pub name: String,
-    pub members: Vec<u64>,
+pub async fn departments(store: &Store) -> Result<Vec<Department>, canal_store::Error> {
+    store.departments().await
 }
 
-pub async fn departments(pool: &SqlitePool) -> Result<Vec<Department>, sqlx::Error> {
-    let rows: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT id, name, members FROM departments ORDER BY id")
-            .fetch_all(pool)
-            .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, members)| Department {
-            id,
-            name,
-            members: serde_json::from_str(&members).unwrap_or_default(),
-        })
-        .collect())
-}
-
-pub async fn put_department(pool: &SqlitePool, dep: &Department) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO departments (id, name, members) VALUES (?1, ?2, ?3)
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, members = excluded.members",
-    )
-    .bind(dep.id)
-    .bind(&dep.name)
-    .bind(serde_json::to_string(&dep.members).unwrap_or_else(|_| "[]".into()))
-    .execute(pool)
-    .await
-    .map(drop)
+pub async fn put_department(store: &Store, dep: &Department) -> Result<(), canal_store::Error> {
+    store.put_department(dep).await
 }
 
 #[cfg(test)]

@@ -34,8 +34,8 @@ pub async fn channel_config(
         Some(agreement_id) => agreement_view(&state, agreement_id).await?,
         None => None,
     };
-    let theme = crate::theme::load(state.store.pool(), &channel.id).await?;
-    let hours = crate::hours::public_status(state.store.pool(), &channel.id).await?;
+    let theme = crate::theme::load(&state.store, &channel.id).await?;
+    let hours = crate::hours::public_status(&state.store, &channel.id).await?;
     let offline = !state.dispatch.staffed(&channel.id).await?;
     Ok(Json(ChannelConfig {
         theme: crate::theme::frame(&theme),
@@ -91,7 +91,7 @@ pub async fn record_consent(
         .ok_or_else(unknown_version)?;
     let current = state
         .store
-        .current_version(agreement_id)
+        .latest_version(agreement_id)
         .await?
         .ok_or_else(unknown_version)?;
     if current.id != request.agreement_version_id {
@@ -188,7 +188,7 @@ pub async fn start_conversation(
         }
         // A consent withdrawn since no longer allows a conversation.
         if let (Some(agreement_id), Some(visitor)) = (&channel.consent_agreement_id, &visitor_id) {
-            let latest = crate::ledger::latest(state.store.pool(), visitor, agreement_id).await?;
+            let latest = state.store.latest_consent(visitor, agreement_id).await?;
             if latest.is_none_or(|l| l.record.action != Action::Grant.as_str()) {
                 return Err(consent_required());
             }

@@ -64,18 +64,13 @@ pub struct Options {
 
 impl AppState {
     /// State over an open store: loads (or creates) the visitor token key.
-    pub async fn new(store: Store, options: Options) -> Result<Self, sqlx::Error> {
+    pub async fn new(store: Store, options: Options) -> Result<Self, AppError> {
         let key = store
             .setting_or_insert("visitor_token_key", VisitorTokens::generate_key)
             .await?;
         let hub = Hub::default();
         let closing = Arc::new(tokio::sync::watch::Sender::new(false));
-        let dispatch = Dispatch::start(store.clone(), hub.clone(), closing.subscribe())
-            .await
-            .map_err(|e| match e {
-                AppError::Store(e) => e,
-                other => sqlx::Error::Protocol(format!("routing state: {other}")),
-            })?;
+        let dispatch = Dispatch::start(store.clone(), hub.clone(), closing.subscribe()).await?;
         Ok(Self {
             store,
             tokens: VisitorTokens::from_key(&key),

@@ -1,37 +1,95 @@
-//! Typed settings, read once at start: command-line flags, then environment.
+//! Typed settings, read once at start: command-line flags, each with an
+//! environment variable (clap), secrets wrapped so they never print.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use clap::{Args, Parser, Subcommand};
+
 use crate::net::{parse_list, IpNet};
 
-/// How the server runs.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Address to listen on (`--addr`, `CANAL_ADDR`; default 127.0.0.1:8080).
-    pub addr: SocketAddr,
-    /// `sqlite://path` (`--database-url`, `DATABASE_URL`; default sqlite://data/canal.db).
-    pub database_url: String,
-    /// Trunk's output for the widget frame (`--dist`, `CANAL_DIST`; default dist).
-    pub dist_dir: PathBuf,
-    /// The origin browsers reach this server at, for the snippet (`--public-url`,
-    /// `CANAL_PUBLIC_URL`; default `http://<addr>`).
-    pub public_url: Option<String>,
-    /// Seed the demo channel and serve the demo page (`--demo`, `CANAL_DEMO=1`).
-    pub demo: bool,
-    /// The admin API's bearer token (`--admin-token`, `CANAL_ADMIN_TOKEN`); when
-    /// unset, one is generated on first start and printed once.
-    pub admin_token: Option<Secret>,
-    /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxies`,
-    /// `CANAL_TRUSTED_PROXIES`: comma-separated addresses or CIDR blocks).
-    pub trusted_proxies: Vec<IpNet>,
+/// Canal: a self-hosted live chat for websites.
+#[derive(Debug, Parser)]
+#[command(name = "canal", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the widget, the console and the API.
+    Serve(Settings),
+    /// The consent ledger.
+    Consents {
+        #[command(subcommand)]
+        command: ConsentsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConsentsCommand {
+    /// Walk the consent hash chain: exit 0 when intact, 1 at the first broken record.
+    Verify {
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+/// Where the store is.
+#[derive(Debug, Clone, Args)]
+pub struct Database {
+    /// sqlite://path/to/file.db (embedded, the default) or postgres://user:password@host/db
+    #[arg(
+        long = "database-url",
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/canal.db",
+        value_parser = database_url,
+        hide_env_values = true
+    )]
+    pub url: Secret,
+}
+
+/// How the server runs.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address to listen on.
+    #[arg(long, env = "CANAL_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    #[command(flatten)]
+    pub database: Database,
+    /// The built widget frame and console (`cargo xtask build-widget`, `build-console`).
+    #[arg(long = "dist", env = "CANAL_DIST", default_value = "dist")]
+    pub dist_dir: PathBuf,
+    /// The origin browsers reach this server at, for the snippet (default http://ADDR).
+    #[arg(long, env = "CANAL_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Seed the demo channel and agent, and serve a demo page at /demo/.
+    #[arg(long, env = "CANAL_DEMO", value_parser = flag, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    pub demo: bool,
+    /// The admin API's bearer token (at least 16 characters); when unset, one is
+    /// generated on first start and printed once.
+    #[arg(long, env = "CANAL_ADMIN_TOKEN", value_parser = admin_token, hide_env_values = true)]
+    pub admin_token: Option<Secret>,
+    /// Comma-separated proxy addresses or CIDR blocks whose X-Forwarded-For is
+    /// believed (default none: the peer address is the client's).
+    #[arg(long, env = "CANAL_TRUSTED_PROXIES", value_parser = proxies, default_value = "")]
+    pub trusted_proxies: ProxyList,
+}
+
+/// Trusted proxies, as parsed.
+#[derive(Debug, Clone, Default)]
+pub struct ProxyList(pub Vec<IpNet>);
+
 /// A value that never prints.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -43,90 +101,28 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            database_url: "sqlite://data/canal.db".to_owned(),
-            dist_dir: PathBuf::from("dist"),
-            public_url: None,
-            demo: false,
-            admin_token: None,
-            trusted_proxies: Vec::new(),
-        }
+impl Database {
+    /// The URL with any password masked, for messages and the banner.
+    pub fn shown(&self) -> String {
+        shown_url(self.url.expose())
     }
 }
 
-/// The usage text printed by `canal help` and on bad arguments.
-pub const USAGE: &str = "\
-usage: canal serve [--addr ADDR] [--database-url URL] [--dist DIR] [--public-url URL] [--demo]
-       canal consents verify [--database-url URL]   (walk the consent hash chain; exit 1 if broken)
-
-  --addr ADDR           listen address (env CANAL_ADDR, default 127.0.0.1:8080)
-  --database-url URL    sqlite://path/to/file.db (env DATABASE_URL, default sqlite://data/canal.db)
-  --dist DIR            built widget frame, from `trunk build --release` (env CANAL_DIST, default dist)
-  --public-url URL      origin browsers use to reach Canal (env CANAL_PUBLIC_URL, default http://ADDR)
-  --demo                seed the demo channel and serve a demo page at /demo/ (env CANAL_DEMO=1)
-  --admin-token TOKEN   bearer token of /api/v1/admin (env CANAL_ADMIN_TOKEN; generated and printed once if unset)
-  --trusted-proxies L   comma-separated proxy addresses/CIDR blocks whose X-Forwarded-For is believed
-                        (env CANAL_TRUSTED_PROXIES; default none: the peer address is the client's)";
+/// `url` with the password of its authority (if any) replaced by `***`.
+pub fn shown_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
 
 impl Settings {
-    /// Reads the environment (via `env`), then the flags after `serve`.
-    pub fn parse(
-        args: impl IntoIterator<Item = String>,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, String> {
-        let mut settings = Self::default();
-        if let Some(addr) = env("CANAL_ADDR") {
-            settings.addr = parse_addr(&addr)?;
-        }
-        if let Some(url) = env("DATABASE_URL") {
-            settings.database_url = url;
-        }
-        if let Some(dir) = env("CANAL_DIST") {
-            settings.dist_dir = PathBuf::from(dir);
-        }
-        settings.public_url = env("CANAL_PUBLIC_URL");
-        settings.demo = env("CANAL_DEMO").is_some_and(|v| v == "1" || v == "true");
-        settings.admin_token = env("CANAL_ADMIN_TOKEN").map(Secret);
-        if let Some(list) = env("CANAL_TRUSTED_PROXIES") {
-            settings.trusted_proxies = parse_list(&list)?;
-        }
-
-        let mut args = args.into_iter();
-        while let Some(arg) = args.next() {
-            let mut value = |name: &str| {
-                args.next()
-                    .ok_or_else(|| format!("{name} needs a value\n\n{USAGE}"))
-            };
-            match arg.as_str() {
-                "--addr" => settings.addr = parse_addr(&value("--addr")?)?,
-                "--database-url" => settings.database_url = value("--database-url")?,
-                "--dist" => settings.dist_dir = PathBuf::from(value("--dist")?),
-                "--public-url" => settings.public_url = Some(value("--public-url")?),
-                "--demo" => settings.demo = true,
-                "--admin-token" => settings.admin_token = Some(Secret(value("--admin-token")?)),
-                "--trusted-proxies" => {
-                    settings.trusted_proxies = parse_list(&value("--trusted-proxies")?)?
-                }
-                other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
-            }
-        }
-        if settings
-            .admin_token
-            .as_ref()
-            .is_some_and(|t| t.0.len() < 16)
-        {
-            return Err("the admin token must be at least 16 characters".to_owned());
-        }
-        if !settings.database_url.starts_with("sqlite:") {
-            return Err(format!(
-                "DATABASE_URL {:?} is not supported yet: use sqlite://path/to/file.db",
-                settings.database_url
-            ));
-        }
-        Ok(settings)
+    /// The database URL.
+    pub fn database_url(&self) -> &str {
+        self.database.url.expose()
     }
 
     /// The public origin, given the address actually bound.
@@ -139,37 +135,105 @@ impl Settings {
     }
 }
 
-fn parse_addr(raw: &str) -> Result<SocketAddr, String> {
-    raw.parse()
-        .map_err(|_| format!("{raw:?} is not an address like 127.0.0.1:8080"))
+fn database_url(raw: &str) -> Result<Secret, String> {
+    canal_store::Engine::of_url(raw)
+        .map(|_| Secret(raw.to_owned()))
+        .map_err(|e| e.to_string())
+}
+
+fn admin_token(raw: &str) -> Result<Secret, String> {
+    if raw.len() < 16 {
+        return Err("the admin token must be at least 16 characters".to_owned());
+    }
+    Ok(Secret(raw.to_owned()))
+}
+
+fn proxies(raw: &str) -> Result<ProxyList, String> {
+    if raw.trim().is_empty() {
+        return Ok(ProxyList::default());
+    }
+    parse_list(raw).map(ProxyList)
+}
+
+/// `1`/`true`/`yes` or `0`/`false`/`no` (as CANAL_DEMO=1 has always meant).
+fn flag(raw: &str) -> Result<bool, String> {
+    match raw.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" | "" => Ok(false),
+        other => Err(format!("{other:?} is not true or false")),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
 
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+    fn serve(args: &[&str]) -> Result<Settings, clap::Error> {
+        let cli = Cli::try_parse_from(["canal", "serve"].iter().chain(args))?;
+        match cli.command {
+            Command::Serve(settings) => Ok(settings),
+            other => panic!("not serve: {other:?}"),
+        }
     }
 
     #[test]
-    fn flags_override_environment() {
-        let env = |k: &str| (k == "CANAL_ADDR").then(|| "127.0.0.1:9000".to_owned());
-        let s = Settings::parse(args(&["--addr", "127.0.0.1:9001", "--demo"]), env).expect("valid");
+    fn flags_parse() {
+        let s = serve(&["--addr", "127.0.0.1:9001", "--demo"]).expect("valid");
         assert_eq!(s.addr.port(), 9001);
         assert!(s.demo);
-        let s = Settings::parse(args(&[]), env).expect("valid");
-        assert_eq!(s.addr.port(), 9000);
+        let s = serve(&["--database-url", "postgres://canal:pw@127.0.0.1/canal"]).expect("valid");
+        assert_eq!(s.database_url(), "postgres://canal:pw@127.0.0.1/canal");
+        assert_eq!(s.database.shown(), "postgres://canal:***@127.0.0.1/canal");
     }
 
     #[test]
     fn bad_arguments_say_what_is_wrong() {
-        let none = |_: &str| None;
-        let err = Settings::parse(args(&["--addr"]), none).expect_err("missing value");
-        assert!(err.contains("--addr needs a value"));
-        let err = Settings::parse(args(&["--port", "1"]), none).expect_err("unknown");
-        assert!(err.contains("unknown argument"));
-        let err = Settings::parse(args(&["--addr", "nowhere"]), none).expect_err("bad addr");
-        assert!(err.contains("not an address"));
+        let err = serve(&["--addr"]).expect_err("missing value").to_string();
+        assert!(err.contains("--addr"), "{err}");
+        let err = serve(&["--port", "1"]).expect_err("unknown").to_string();
+        assert!(err.contains("unexpected argument"), "{err}");
+        let err = serve(&["--addr", "nowhere"])
+            .expect_err("bad addr")
+            .to_string();
+        assert!(err.contains("invalid value"), "{err}");
+        let err = serve(&["--database-url", "mysql://x"])
+            .expect_err("engine")
+            .to_string();
+        assert!(err.contains("sqlite:// or postgres://"), "{err}");
+        let err = serve(&["--admin-token", "short"])
+            .expect_err("short")
+            .to_string();
+        assert!(err.contains("at least 16"), "{err}");
+    }
+
+    #[test]
+    fn help_lists_every_flag_with_its_environment_variable() {
+        let mut cmd = Cli::command();
+        let serve = cmd.find_subcommand_mut("serve").expect("serve");
+        let help = serve.render_long_help().to_string();
+        for (flag, env) in [
+            ("--addr", "CANAL_ADDR"),
+            ("--database-url", "DATABASE_URL"),
+            ("--dist", "CANAL_DIST"),
+            ("--public-url", "CANAL_PUBLIC_URL"),
+            ("--demo", "CANAL_DEMO"),
+            ("--admin-token", "CANAL_ADMIN_TOKEN"),
+            ("--trusted-proxies", "CANAL_TRUSTED_PROXIES"),
+        ] {
+            assert!(help.contains(flag), "{flag} missing from:\n{help}");
+            assert!(
+                help.contains(&format!("env: {env}")),
+                "{env} missing from:\n{help}"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = serve(&["--admin-token", "0123456789abcdef-secret"]).expect("valid");
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("0123456789abcdef-secret"), "{shown}");
+        assert!(shown.contains("<redacted>"));
     }
 }

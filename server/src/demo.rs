@@ -22,7 +22,7 @@ before it. You have the right to access, correct and erase your data and to comp
 to your data protection authority. Contact: privacy@demo.example.";
 
 /// Creates the demo channel and its personal-data agreement, unless they exist.
-pub async fn seed(store: &Store) -> Result<Channel, sqlx::Error> {
+pub async fn seed(store: &Store) -> Result<Channel, canal_store::Error> {
     if let Some(channel) = store.channel_by_key(CHANNEL_KEY).await? {
         return Ok(channel);
     }
@@ -67,7 +67,7 @@ pub async fn seed_agent(
     rand::thread_rng().fill_bytes(&mut bytes);
     let password = URL_SAFE_NO_PAD.encode(bytes);
     let hash = agents::hash_password(password.clone()).await?;
-    let pool = store.pool();
+    let pool = store;
     let agent = match agents::by_email(pool, AGENT_EMAIL).await? {
         Some(mut agent) => {
             agent.password_hash = hash;
@@ -89,12 +89,7 @@ pub async fn seed_agent(
             .await?
         }
     };
-    let configured: Option<(String,)> =
-        sqlx::query_as("SELECT channel_id FROM channel_routing WHERE channel_id = ?1")
-            .bind(&channel.id)
-            .fetch_optional(pool)
-            .await?;
-    if configured.is_none() {
+    if pool.routing_settings(&channel.id).await?.is_none() {
         let mut settings = crate::dispatch::default_settings();
         settings.pass_after_secs = 60;
         settings.queue = vec![QueueItem::Agent(agent.id.max(0) as u64)];

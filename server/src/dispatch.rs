@@ -24,9 +24,9 @@ use canal_protocol::agent::{
 };
 use canal_protocol::rating::RatingView;
 use canal_protocol::{ErrorCode, MessageView};
-use sqlx::SqlitePool;
 use tokio::sync::{broadcast, Mutex, Notify};
 
+use crate::agents::AgentWire;
 use crate::agents::{self, AgentRow};
 use crate::clock::{now_millis, now_rfc3339};
 use crate::error::AppError;
@@ -149,15 +149,7 @@ struct ConvInfo {
     held_replies: Vec<String>,
 }
 
-#[derive(sqlx::FromRow)]
-struct OpenConversation {
-    id: String,
-    visitor_id: String,
-    channel_id: String,
-    agent_id: Option<i64>,
-    page_url: Option<String>,
-    created_at: String,
-}
+use canal_store::routing::{LogRow, OpenConversation};
 
 struct AgentInfo {
     row: AgentRow,
@@ -265,39 +257,26 @@ fn queue_settings(s: &RoutingSettings) -> Result<QueueSettings, AppError> {
 
 /// A channel's stored routing settings, or the defaults.
 pub async fn stored_settings(
-    pool: &SqlitePool,
+    store: &Store,
     channel_id: &str,
-) -> Result<RoutingSettings, sqlx::Error> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT settings FROM channel_routing WHERE channel_id = ?1")
-            .bind(channel_id)
-            .fetch_optional(pool)
-            .await?;
-    Ok(row
-        .and_then(|(json,)| serde_json::from_str(&json).ok())
+) -> Result<RoutingSettings, canal_store::Error> {
+    Ok(store
+        .routing_settings(channel_id)
+        .await?
+        .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_else(default_settings))
 }
 
 /// Stores a channel's routing settings (replacing earlier ones). The caller checks
 /// them and tells the running shell ([`Dispatch::settings_saved`]).
 pub async fn save_settings(
-    pool: &SqlitePool,
+    store: &Store,
     channel_id: &str,
     settings: &RoutingSettings,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), AppError> {
     let json = serde_json::to_string(settings)
-        .map_err(|e| sqlx::Error::Protocol(format!("routing settings: {e}")))?;
-    sqlx::query(
-        "INSERT INTO channel_routing (channel_id, settings, updated_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (channel_id) DO UPDATE SET settings = excluded.settings,
-         updated_at = excluded.updated_at",
-    )
-    .bind(channel_id)
-    .bind(json)
-    .bind(now_rfc3339())
-    .execute(pool)
-    .await
-    .map(drop)
+        .map_err(|e| AppError::Internal(format!("routing settings: {e}")))?;
+    Ok(store.put_routing_settings(channel_id, &json).await?)
 }
 
 fn preview(text: &str) -> String {
@@ -358,7 +337,7 @@ impl Dispatch {
     }
 
     async fn load(&self) -> Result<(), AppError> {
-        let pool = self.store.pool();
+        let pool = &self.store;
         let mut inner = self.inner.lock().await;
         let at = now();
         for row in agents::all(pool).await? {
@@ -388,12 +367,7 @@ impl Dispatch {
                 )
                 .map_err(refused)?;
         }
-        let open: Vec<OpenConversation> = sqlx::query_as(
-            "SELECT id, visitor_id, channel_id, agent_id, page_url, created_at FROM conversations
-             WHERE status = 'open' ORDER BY created_at, id",
-        )
-        .fetch_all(pool)
-        .await?;
+        let open: Vec<OpenConversation> = pool.open_conversations().await?;
         for OpenConversation {
             id,
             visitor_id,
@@ -405,17 +379,11 @@ impl Dispatch {
         {
             let channel = self.channel_in(&mut inner, &channel_id).await?;
             // Three index lookups, not the whole history of every open conversation.
-            let (answered, last_author, last_body): (bool, Option<String>, Option<String>) =
-                sqlx::query_as(
-                    "SELECT
-                       EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?1 AND author = 'agent'),
-                       (SELECT author FROM messages WHERE conversation_id = ?1 AND author != 'system'
-                        ORDER BY seq DESC LIMIT 1),
-                       (SELECT body FROM messages WHERE conversation_id = ?1 ORDER BY seq DESC LIMIT 1)",
-                )
-                .bind(&id)
-                .fetch_one(pool)
-                .await?;
+            let canal_store::routing::Digest {
+                answered,
+                last_author,
+                last_body,
+            } = pool.digest(&id).await?;
             let waiting_for_client = last_author.as_deref() == Some("agent");
             let last_message = last_body.as_deref().map(preview);
             let visitor = crate::identity::of_visitor(pool, &visitor_id).await?;
@@ -464,12 +432,13 @@ impl Dispatch {
         if let Some(id) = inner.channel_ids.get(channel_id) {
             return Ok(*id);
         }
-        let (key, title): (String, String) =
-            sqlx::query_as("SELECT key, title FROM channels WHERE id = ?1")
-                .bind(channel_id)
-                .fetch_one(self.store.pool())
-                .await?;
-        let settings = stored_settings(self.store.pool(), channel_id).await?;
+        let row = self
+            .store
+            .channel_by_id(channel_id)
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("routing: no channel {channel_id}")))?;
+        let (key, title) = (row.key, row.title);
+        let settings = stored_settings(&self.store, channel_id).await?;
         let id = ChannelId(inner.channel_ids.len() as u64 + 1);
         inner
             .engine
@@ -566,10 +535,8 @@ impl Dispatch {
             match &decision.action {
                 Action::Assigned { agent, .. } => {
                     loads = true;
-                    sqlx::query("UPDATE conversations SET agent_id = ?2 WHERE id = ?1")
-                        .bind(&conversation_id)
-                        .bind(i64::try_from(agent.0).unwrap_or(i64::MAX))
-                        .execute(self.store.pool())
+                    self.store
+                        .assign(&conversation_id, i64::try_from(agent.0).unwrap_or(i64::MAX))
                         .await?;
                 }
                 Action::Waiting {
@@ -662,15 +629,10 @@ impl Dispatch {
         channel_id: &str,
         page_url: Option<String>,
     ) -> Result<(), AppError> {
-        let visitor = crate::identity::of_visitor(self.store.pool(), visitor_id).await?;
-        let responsible: Option<(Option<i64>,)> =
-            sqlx::query_as("SELECT responsible_agent_id FROM contact_links WHERE visitor_id = ?1")
-                .bind(visitor_id)
-                .fetch_optional(self.store.pool())
-                .await?;
+        let visitor = crate::identity::of_visitor(&self.store, visitor_id).await?;
+        let responsible = self.store.responsible_agent(visitor_id).await?;
         let mut inner = self.inner.lock().await;
         let responsible = responsible
-            .and_then(|(id,)| id)
             .map(|id| AgentId(id.max(0) as u64))
             .filter(|id| inner.agents.contains_key(id));
         let channel = self.channel_in(&mut inner, channel_id).await?;
@@ -748,8 +710,7 @@ impl Dispatch {
         cid: ConversationId,
         channel_id: &str,
     ) -> Result<(), AppError> {
-        let Some((hours, schedule)) = crate::hours::stored(self.store.pool(), channel_id).await?
-        else {
+        let Some((hours, schedule)) = crate::hours::stored(&self.store, channel_id).await? else {
             return Ok(());
         };
         let at = now();
@@ -804,16 +765,12 @@ impl Dispatch {
         conversation_id: &str,
         line: &RoutingLogLine,
     ) -> Result<(), AppError> {
-        sqlx::query(
-            "INSERT INTO routing_log (conversation_id, at, text, entry) VALUES (?1, ?2, ?3, ?4)",
-        )
-        .bind(conversation_id)
-        .bind(&line.at)
-        .bind(&line.text)
-        .bind(line.entry.to_string())
-        .execute(self.store.pool())
-        .await?;
-        Ok(())
+        let row = LogRow {
+            at: line.at.clone(),
+            text: line.text.clone(),
+            entry: line.entry.to_string(),
+        };
+        Ok(self.store.write_routing_log(conversation_id, &row).await?)
     }
 
     /// The visitor wrote: the conversation no longer waits for them. When the
@@ -877,9 +834,8 @@ impl Dispatch {
         cid: ConversationId,
         conversation_id: &str,
     ) -> Result<(), AppError> {
-        sqlx::query("UPDATE conversations SET status = 'open' WHERE id = ?1")
-            .bind(conversation_id)
-            .execute(self.store.pool())
+        self.store
+            .set_conversation_status(conversation_id, "open")
             .await?;
         let channel = inner.convs.get(&cid).map(|c| c.channel);
         let channel_id = inner
@@ -900,22 +856,21 @@ impl Dispatch {
     /// [`Self::reopen`] for a conversation closed before this server started (so
     /// not in memory): routed as a new one. Does nothing unless it is closed.
     async fn reopen_stored(&self, conversation_id: &str) -> Result<(), AppError> {
-        let pool = self.store.pool();
-        let reopened = sqlx::query(
-            "UPDATE conversations SET status = 'open' WHERE id = ?1 AND status = 'closed'",
-        )
-        .bind(conversation_id)
-        .execute(pool)
-        .await?;
-        if reopened.rows_affected() == 0 {
+        let pool = &self.store;
+        if !pool
+            .set_conversation_status(conversation_id, "open")
+            .await?
+        {
             return Ok(());
         }
-        let (visitor_id, channel_id, page_url): (String, String, Option<String>) = sqlx::query_as(
-            "SELECT visitor_id, channel_id, page_url FROM conversations WHERE id = ?1",
-        )
-        .bind(conversation_id)
-        .fetch_one(pool)
-        .await?;
+        let Some(canal_store::routing::Placement {
+            visitor_id,
+            channel_id,
+            page_url,
+        }) = pool.placement(conversation_id).await?
+        else {
+            return Ok(());
+        };
         self.conversation_created(conversation_id, &visitor_id, &channel_id, page_url)
             .await?;
         // A rating given before the close still shows.
@@ -1133,9 +1088,8 @@ impl Dispatch {
         let mut inner = self.inner.lock().await;
         let cid = Self::cid(&inner, conversation_id)?;
         Self::check_holder(&inner, agent, cid)?;
-        sqlx::query("UPDATE conversations SET status = 'closed' WHERE id = ?1")
-            .bind(conversation_id)
-            .execute(self.store.pool())
+        self.store
+            .set_conversation_status(conversation_id, "closed")
             .await?;
         let event = Event::ConversationClosed {
             conversation: cid,
@@ -1478,15 +1432,10 @@ impl Dispatch {
 
     /// The routing log of a conversation, oldest first.
     pub async fn log(&self, conversation_id: &str) -> Result<Vec<RoutingLogLine>, AppError> {
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT at, text, entry FROM routing_log WHERE conversation_id = ?1 ORDER BY id",
-        )
-        .bind(conversation_id)
-        .fetch_all(self.store.pool())
-        .await?;
+        let rows = self.store.routing_log(conversation_id).await?;
         Ok(rows
             .into_iter()
-            .map(|(at, text, entry)| RoutingLogLine {
+            .map(|LogRow { at, text, entry }| RoutingLogLine {
                 at,
                 text,
                 entry: serde_json::from_str(&entry).unwrap_or_default(),

@@ -24,7 +24,37 @@ pub enum AppError {
     },
     /// The store failed. Logged; the client sees a generic 500.
     #[error("store: {0}")]
-    Store(#[from] sqlx::Error),
+    Store(canal_store::Error),
+    /// Something inside the server failed. Logged; the client sees a generic 500.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<canal_store::Error> for AppError {
+    fn from(e: canal_store::Error) -> Self {
+        match e {
+            // A domain refusal decided inside a store transaction.
+            canal_store::Error::Rejected(rejected) => rejected.into(),
+            other => Self::Store(other),
+        }
+    }
+}
+
+impl From<canal_core::Rejected> for AppError {
+    fn from(r: canal_core::Rejected) -> Self {
+        use canal_core::Refusal;
+        let status = match r.refusal {
+            Refusal::BadRequest => StatusCode::BAD_REQUEST,
+            Refusal::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Refusal::NotFound => StatusCode::NOT_FOUND,
+            Refusal::Conflict => StatusCode::CONFLICT,
+            Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Refusal::Forbidden => StatusCode::FORBIDDEN,
+            Refusal::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            Refusal::Gone => StatusCode::GONE,
+        };
+        Self::client(status, r.code, r.message)
+    }
 }
 
 impl AppError {
@@ -52,7 +82,9 @@ impl AppError {
     pub fn public(&self) -> (ErrorCode, String) {
         match self {
             Self::Client { code, message, .. } => (*code, message.clone()),
-            Self::Store(_) => (ErrorCode::Internal, INTERNAL_MESSAGE.to_owned()),
+            Self::Store(_) | Self::Internal(_) => {
+                (ErrorCode::Internal, INTERNAL_MESSAGE.to_owned())
+            }
         }
     }
 }
@@ -66,6 +98,10 @@ impl IntoResponse for AppError {
             Self::Client { status, .. } => *status,
             Self::Store(cause) => {
                 tracing::error!(error = %cause, "store error");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            Self::Internal(cause) => {
+                tracing::error!(error = %cause, "internal error");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };

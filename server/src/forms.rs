@@ -17,7 +17,6 @@ use canal_protocol::ErrorCode;
 use crate::admin::Admin;
 use crate::api::{agreement_view, allowed_page, channel, consenting_visitor};
 use crate::app::AppState;
-use crate::clock::now_rfc3339;
 use crate::error::{ApiJson, AppError};
 use crate::ledger::{Action, Appended, Entry, Source, Visitor};
 use crate::validate;
@@ -36,11 +35,7 @@ fn no_form() -> AppError {
 }
 
 async fn stored(state: &AppState, channel_id: &str) -> Result<Option<SetContactForm>, AppError> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT fields, agreements FROM channel_forms WHERE channel_id = ?1")
-            .bind(channel_id)
-            .fetch_optional(state.store.pool())
-            .await?;
+    let row = state.store.form(channel_id).await?;
     Ok(row.map(|(fields, agreements)| SetContactForm {
         fields: serde_json::from_str(&fields).unwrap_or_default(),
         agreements: serde_json::from_str(&agreements).unwrap_or_default(),
@@ -98,21 +93,14 @@ pub async fn put_form(
             return Err(invalid(format!("agreement {id} does not exist")));
         }
     }
-    let fields = serde_json::to_string(&request.fields)
-        .map_err(|e| AppError::Store(sqlx::Error::Protocol(e.to_string())))?;
+    let fields =
+        serde_json::to_string(&request.fields).map_err(|e| AppError::Internal(e.to_string()))?;
     let agreements = serde_json::to_string(&request.agreements)
-        .map_err(|e| AppError::Store(sqlx::Error::Protocol(e.to_string())))?;
-    sqlx::query(
-        "INSERT INTO channel_forms (channel_id, fields, agreements, updated_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (channel_id) DO UPDATE SET fields = excluded.fields,
-         agreements = excluded.agreements, updated_at = excluded.updated_at",
-    )
-    .bind(&channel.id)
-    .bind(fields)
-    .bind(agreements)
-    .bind(now_rfc3339())
-    .execute(state.store.pool())
-    .await?;
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    state
+        .store
+        .put_form(&channel.id, &fields, &agreements)
+        .await?;
     Ok(Json(view(&state, request).await?))
 }
 
@@ -260,37 +248,20 @@ pub async fn submit(
         }
     }
 
-    let id = uuid::Uuid::new_v4().to_string();
     let consents = serde_json::to_string(&consent_ids).unwrap_or_else(|_| "[]".into());
-    sqlx::query(
-        "INSERT INTO contact_submissions (id, channel_id, visitor_id, conversation_id, name, email,
-         phone, consent_ids, request_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-         ON CONFLICT (channel_id, request_id) DO NOTHING",
-    )
-    .bind(&id)
-    .bind(&channel.id)
-    .bind(&visitor_id)
-    .bind(&request.conversation_id)
-    .bind(&name)
-    .bind(&email)
-    .bind(&phone)
-    .bind(&consents)
-    .bind(&request.request_id)
-    .bind(now_rfc3339())
-    .execute(state.store.pool())
-    .await?;
-    let submission_id = match &request.request_id {
-        Some(request_id) => {
-            sqlx::query_scalar(
-                "SELECT id FROM contact_submissions WHERE channel_id = ?1 AND request_id = ?2",
-            )
-            .bind(&channel.id)
-            .bind(request_id)
-            .fetch_one(state.store.pool())
-            .await?
-        }
-        None => id,
-    };
+    let submission_id = state
+        .store
+        .submit_form(&canal_store::features::Submission {
+            channel_id: &channel.id,
+            visitor_id: &visitor_id,
+            conversation_id: request.conversation_id.as_deref(),
+            name: name.as_deref(),
+            email: email.as_deref(),
+            phone: phone.as_deref(),
+            consent_ids: &consents,
+            request_id: request.request_id.as_deref(),
+        })
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(ContactSubmitted {

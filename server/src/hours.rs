@@ -14,14 +14,13 @@ use axum::http::StatusCode;
 use axum::Json;
 use canal_protocol::hours::{limits, HoursStatus, HoursView, TimeRange, WorkingHours};
 use canal_protocol::ErrorCode;
+use canal_store::Store;
 use jiff::civil::Date;
 use jiff::tz::{TimeZone, TimeZoneDatabase};
 use jiff::Timestamp;
-use sqlx::SqlitePool;
 
 use crate::admin::Admin;
 use crate::app::AppState;
-use crate::clock::now_rfc3339;
 use crate::error::{ApiJson, AppError};
 
 /// How far ahead [`status`] looks for the next change, in days: beyond the longest
@@ -300,15 +299,10 @@ pub fn check(mut hours: WorkingHours) -> Result<(WorkingHours, Schedule), AppErr
 /// open). Stored hours that no longer check out (say, a time zone dropped from a
 /// later database) count as none, with a warning in the log.
 pub async fn stored(
-    pool: &SqlitePool,
+    store: &Store,
     channel_id: &str,
-) -> Result<Option<(WorkingHours, Schedule)>, sqlx::Error> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT hours FROM channel_hours WHERE channel_id = ?1")
-            .bind(channel_id)
-            .fetch_optional(pool)
-            .await?;
-    let Some((json,)) = row else {
+) -> Result<Option<(WorkingHours, Schedule)>, canal_store::Error> {
+    let Some(json) = store.hours(channel_id).await? else {
         return Ok(None);
     };
     let checked = serde_json::from_str(&json)
@@ -325,9 +319,9 @@ pub async fn stored(
 
 /// The status the widget gets: `None` for a channel without working hours.
 pub async fn public_status(
-    pool: &SqlitePool,
+    pool: &Store,
     channel_id: &str,
-) -> Result<Option<HoursStatus>, sqlx::Error> {
+) -> Result<Option<HoursStatus>, canal_store::Error> {
     Ok(stored(pool, channel_id).await?.map(|(_, schedule)| {
         let now = status(&schedule, Timestamp::now());
         // The change after next too, so a page left open follows both by itself.
@@ -363,14 +357,12 @@ pub async fn get_hours(
     Path(key): Path<String>,
 ) -> Result<Json<HoursView>, AppError> {
     let channel = crate::api::channel(&state, &key).await?;
-    let (hours, schedule) = stored(state.store.pool(), &channel.id)
-        .await?
-        .ok_or_else(|| {
-            AppError::not_found(
-                ErrorCode::NotFound,
-                "this channel has no working hours: it is always open",
-            )
-        })?;
+    let (hours, schedule) = stored(&state.store, &channel.id).await?.ok_or_else(|| {
+        AppError::not_found(
+            ErrorCode::NotFound,
+            "this channel has no working hours: it is always open",
+        )
+    })?;
     Ok(Json(view(hours, &schedule)))
 }
 
@@ -384,17 +376,8 @@ pub async fn put_hours(
     let channel = crate::api::channel(&state, &key).await?;
     let (hours, schedule) = check(request)?;
     let json = serde_json::to_string(&hours)
-        .map_err(|e| AppError::Store(sqlx::Error::Protocol(format!("working hours: {e}"))))?;
-    sqlx::query(
-        "INSERT INTO channel_hours (channel_id, hours, updated_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (channel_id) DO UPDATE SET hours = excluded.hours,
-         updated_at = excluded.updated_at",
-    )
-    .bind(&channel.id)
-    .bind(json)
-    .bind(now_rfc3339())
-    .execute(state.store.pool())
-    .await?;
+        .map_err(|e| AppError::Internal(format!("working hours: {e}")))?;
+    state.store.put_hours(&channel.id, &json).await?;
     Ok(Json(view(hours, &schedule)))
 }
 
@@ -405,10 +388,7 @@ pub async fn delete_hours(
     Path(key): Path<String>,
 ) -> Result<StatusCode, AppError> {
     let channel = crate::api::channel(&state, &key).await?;
-    sqlx::query("DELETE FROM channel_hours WHERE channel_id = ?1")
-        .bind(&channel.id)
-        .execute(state.store.pool())
-        .await?;
+    state.store.delete_hours(&channel.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -9,9 +9,9 @@ use axum::Json;
 use canal_protocol::admin::{IdentitySecret, IdentityView, SetIdentity};
 use canal_protocol::agent::VisitorIdentity;
 use canal_protocol::{ErrorCode, Identified, IdentifyRequest, VisitorUser};
+use canal_store::Store;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use sqlx::SqlitePool;
 
 use crate::admin::Admin;
 use crate::app::AppState;
@@ -27,20 +27,10 @@ pub const MAX_PHONE_CHARS: usize = 32;
 pub const MAX_CLOCK_SKEW_SECS: u64 = 300;
 
 /// A channel's identity settings.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Settings {
-    pub identity_secret: Option<String>,
-    pub identity_enforced: bool,
-    pub identity_window_secs: i64,
-}
+pub use canal_store::features::IdentitySettings as Settings;
 
-pub async fn settings(pool: &SqlitePool, channel_id: &str) -> Result<Settings, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT identity_secret, identity_enforced, identity_window_secs FROM channels WHERE id = ?1",
-    )
-    .bind(channel_id)
-    .fetch_one(pool)
-    .await
+pub async fn settings(store: &Store, channel_id: &str) -> Result<Settings, canal_store::Error> {
+    store.identity_settings(channel_id).await
 }
 
 fn invalid(message: impl Into<String>) -> AppError {
@@ -61,7 +51,7 @@ fn mac(secret: &str, id: &str, time: u64) -> Hmac<Sha256> {
 
 /// The hash a site's server computes for `id` at `time`.
 pub fn sign(secret: &str, id: &str, time: u64) -> String {
-    crate::store::hex(&mac(secret, id, time).finalize().into_bytes())
+    canal_core::hex(&mac(secret, id, time).finalize().into_bytes())
 }
 
 /// Checks a `setUser` identity: its fields, and its hash against the channel's
@@ -148,53 +138,35 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
 
 /// Keeps the identity on the visitor (replacing an earlier one).
 pub async fn attach(
-    pool: &SqlitePool,
+    store: &Store,
     visitor_id: &str,
     identity: &VisitorIdentity,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE visitors SET user_id = ?2, user_name = ?3, user_email = ?4, user_phone = ?5,
-         user_verified = ?6 WHERE id = ?1",
-    )
-    .bind(visitor_id)
-    .bind(&identity.user_id)
-    .bind(&identity.name)
-    .bind(&identity.email)
-    .bind(&identity.phone)
-    .bind(identity.verified)
-    .execute(pool)
-    .await
-    .map(drop)
+) -> Result<(), canal_store::Error> {
+    let user = canal_store::features::VisitorUser {
+        user_id: identity.user_id.clone(),
+        name: identity.name.clone(),
+        email: identity.email.clone(),
+        phone: identity.phone.clone(),
+        verified: identity.verified,
+    };
+    store.attach_user(visitor_id, &user).await
 }
 
 /// The identity kept on a visitor, if any.
 pub async fn of_visitor(
-    pool: &SqlitePool,
+    store: &Store,
     visitor_id: &str,
-) -> Result<Option<VisitorIdentity>, sqlx::Error> {
-    type Row = (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        bool,
-    );
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT user_id, user_name, user_email, user_phone, user_verified FROM visitors
-             WHERE id = ?1",
-    )
-    .bind(visitor_id)
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.and_then(|(user_id, name, email, phone, verified)| {
-        user_id.map(|user_id| VisitorIdentity {
-            user_id,
-            name,
-            email,
-            phone,
-            verified,
-        })
-    }))
+) -> Result<Option<VisitorIdentity>, canal_store::Error> {
+    Ok(store
+        .visitor_user(visitor_id)
+        .await?
+        .map(|u| VisitorIdentity {
+            user_id: u.user_id,
+            name: u.name,
+            email: u.email,
+            phone: u.phone,
+            verified: u.verified,
+        }))
 }
 
 fn unix_now() -> u64 {
@@ -210,9 +182,9 @@ pub async fn identify(
     let channel = crate::api::channel(&state, &key).await?;
     let visitor_id =
         crate::api::consenting_visitor(&state, &channel, &request.visitor_token).await?;
-    let settings = settings(state.store.pool(), &channel.id).await?;
+    let settings = settings(&state.store, &channel.id).await?;
     let identity = check(&settings, &request.user, unix_now())?;
-    attach(state.store.pool(), &visitor_id, &identity).await?;
+    attach(&state.store, &visitor_id, &identity).await?;
     state
         .dispatch
         .visitor_identified(&visitor_id, identity.clone())
@@ -237,9 +209,7 @@ pub async fn get_settings(
     Path(key): Path<String>,
 ) -> Result<Json<IdentityView>, AppError> {
     let channel = crate::api::channel(&state, &key).await?;
-    Ok(Json(view(
-        &settings(state.store.pool(), &channel.id).await?,
-    )))
+    Ok(Json(view(&settings(&state.store, &channel.id).await?)))
 }
 
 /// `PUT /api/v1/admin/channels/{key}/identity`
@@ -255,23 +225,21 @@ pub async fn put_settings(
             "window_secs must be between 60 and 604800 (7 days)",
         ));
     }
-    let current = settings(state.store.pool(), &channel.id).await?;
+    let current = settings(&state.store, &channel.id).await?;
     if request.enforced && current.identity_secret.is_none() {
         return Err(invalid(
             "create an identity secret before enforcing verification",
         ));
     }
-    sqlx::query(
-        "UPDATE channels SET identity_enforced = ?2, identity_window_secs = ?3 WHERE id = ?1",
-    )
-    .bind(&channel.id)
-    .bind(request.enforced)
-    .bind(i64::try_from(request.window_secs).unwrap_or(3600))
-    .execute(state.store.pool())
-    .await?;
-    Ok(Json(view(
-        &settings(state.store.pool(), &channel.id).await?,
-    )))
+    state
+        .store
+        .put_identity_settings(
+            &channel.id,
+            request.enforced,
+            i64::try_from(request.window_secs).unwrap_or(3600),
+        )
+        .await?;
+    Ok(Json(view(&settings(&state.store, &channel.id).await?)))
 }
 
 /// `POST /api/v1/admin/channels/{key}/identity/secret`
@@ -287,10 +255,9 @@ pub async fn new_secret(
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     let secret = format!("canal_id_{}", URL_SAFE_NO_PAD.encode(bytes));
-    sqlx::query("UPDATE channels SET identity_secret = ?2 WHERE id = ?1")
-        .bind(&channel.id)
-        .bind(&secret)
-        .execute(state.store.pool())
+    state
+        .store
+        .put_identity_secret(&channel.id, &secret)
         .await?;
     Ok((StatusCode::CREATED, Json(IdentitySecret { secret })))
 }

@@ -1,14 +1,18 @@
 //! `canal serve`: reads settings, opens the store, serves.
 
+use canal_server::config::{Cli, Command, ConsentsCommand, Database};
 use canal_server::{demo, serve, AppState, Options, Settings, Store};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
+    // Logs go to standard error; standard output is the commands' own answer.
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_writer(std::io::stderr)
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+            // PostgreSQL's notices ("relation ... already exists, skipping") are noise.
+            EnvFilter::new("info,sqlx::postgres::notice=warn")
+        }))
         .init();
     if let Err(message) = run().await {
         eprintln!("canal: {message}");
@@ -17,25 +21,14 @@ async fn main() {
 }
 
 async fn run() -> Result<(), String> {
-    let mut args = std::env::args().skip(1);
-    match args.next().as_deref() {
-        Some("serve") => {}
-        Some("consents") => return consents(args.collect()).await,
-        Some("help" | "--help" | "-h") | None => {
-            println!("{}", canal_server::config::USAGE);
-            return Ok(());
-        }
-        Some(other) => {
-            return Err(format!(
-                "unknown command {other:?}\n\n{}",
-                canal_server::config::USAGE
-            ))
-        }
-    }
-    let settings = Settings::parse(args, |k| std::env::var(k).ok())?;
-    let store = Store::open(&settings.database_url)
-        .await
-        .map_err(|e| format!("cannot open the database {}: {e}", settings.database_url))?;
+    use clap::Parser;
+    let settings = match Cli::parse().command {
+        Command::Serve(settings) => settings,
+        Command::Consents {
+            command: ConsentsCommand::Verify { database },
+        } => return verify(&database).await,
+    };
+    let store = open(&settings.database).await?;
     let demo_password = if settings.demo {
         let channel = demo::seed(&store)
             .await
@@ -78,7 +71,7 @@ async fn run() -> Result<(), String> {
             public_url: public_url.clone(),
             demo: settings.demo,
             admin_token_sha256: admin_hash,
-            trusted_proxies: settings.trusted_proxies.clone(),
+            trusted_proxies: settings.trusted_proxies.0.clone(),
         },
     )
     .await
@@ -104,26 +97,23 @@ async fn run() -> Result<(), String> {
     .map_err(|e| format!("server stopped: {e}"))
 }
 
-/// `canal consents verify [--database-url URL]`: walks the hash chain. Exit 0 when
-/// intact, 1 with the first broken record otherwise.
-async fn consents(args: Vec<String>) -> Result<(), String> {
-    let Some((command, rest)) = args.split_first() else {
-        return Err(format!(
-            "consents needs a subcommand\n\n{}",
-            canal_server::config::USAGE
-        ));
-    };
-    if command != "verify" {
-        return Err(format!(
-            "unknown consents subcommand {command:?}\n\n{}",
-            canal_server::config::USAGE
-        ));
-    }
-    let settings = Settings::parse(rest.iter().cloned(), |k| std::env::var(k).ok())?;
-    let store = Store::open(&settings.database_url)
-        .await
-        .map_err(|e| format!("cannot open the database {}: {e}", settings.database_url))?;
-    let verified = canal_server::ledger::verify(store.pool())
+/// Opens (and migrates) the store, or says what to check.
+async fn open(database: &Database) -> Result<Store, String> {
+    Store::open(database.url.expose()).await.map_err(|e| {
+        format!(
+            "cannot open the database {}: {e}\n  check that it is reachable and the user may create tables; \
+             for SQLite, that the directory is writable",
+            database.shown()
+        )
+    })
+}
+
+/// `canal consents verify`: walks the hash chain. Exit 0 when intact, 1 with the
+/// first broken record otherwise.
+async fn verify(database: &Database) -> Result<(), String> {
+    let store = open(database).await?;
+    let verified = store
+        .verify_ledger()
         .await
         .map_err(|e| format!("cannot read the ledger: {e}"))?;
     match verified.broken {
@@ -151,7 +141,7 @@ async fn consents(args: Vec<String>) -> Result<(), String> {
 fn print_banner(settings: &Settings, bound: std::net::SocketAddr, public_url: &str) {
     println!(
         "\nCanal is listening on http://{bound}  (database: {})",
-        settings.database_url
+        settings.database.shown()
     );
     println!("  health:     {public_url}/healthz");
     if settings.demo {

@@ -11,11 +11,10 @@ use canal_protocol::ErrorCode;
 
 use crate::admin::Admin;
 use crate::app::AppState;
-use crate::clock::now_rfc3339;
 use crate::error::{ApiJson, AppError};
 use crate::ledger::{Action, Appended, Entry, Source, Visitor};
-use crate::store::append_message_in;
 use crate::validate;
+use canal_store::features::{ChatStart, MessengerChat};
 
 /// The notice's text: what continuing the chat means, and where the agreement is.
 pub fn notice(public_url: &str, version_id: &str) -> String {
@@ -38,18 +37,16 @@ pub async fn inbound(
         })?;
     validate::client_id("chat_id", &request.chat_id)?;
     validate::message_text(&request.text)?;
-    let pool = state.store.pool();
+    let pool = &state.store;
 
-    let known: Option<(String, String, Option<String>)> = sqlx::query_as(
-        "SELECT visitor_id, conversation_id, notice_version_id FROM messenger_chats
-         WHERE channel_id = ?1 AND chat_id = ?2",
-    )
-    .bind(&channel.id)
-    .bind(&request.chat_id)
-    .fetch_optional(pool)
-    .await?;
+    let known = pool.messenger_chat(&channel.id, &request.chat_id).await?;
 
-    let Some((visitor_id, conversation_id, notice_version)) = known else {
+    let Some(MessengerChat {
+        visitor_id,
+        conversation_id,
+        notice_version_id: notice_version,
+    }) = known
+    else {
         return first_message(&state, &channel, &request).await;
     };
     // A later message: it is stored; the first one after the notice is the consent.
@@ -90,10 +87,7 @@ pub async fn inbound(
             ))
         }
     };
-    sqlx::query("UPDATE conversations SET consent_id = ?1 WHERE id = ?2 AND consent_id IS NULL")
-        .bind(&record.id)
-        .bind(&conversation_id)
-        .execute(pool)
+    pool.set_conversation_consent(&conversation_id, &record.id)
         .await?;
     Ok(answer(conversation_id, consent, None, Some(record.id)))
 }
@@ -106,67 +100,32 @@ async fn first_message(
     request: &MessengerInbound,
 ) -> Result<(StatusCode, Json<MessengerInboundResult>), AppError> {
     let version = match &channel.consent_agreement_id {
-        Some(agreement_id) => state.store.current_version(agreement_id).await?,
+        Some(agreement_id) => state.store.latest_version(agreement_id).await?,
         None => None,
     };
-    let now = now_rfc3339();
-    let visitor_id = uuid::Uuid::new_v4().to_string();
-    let conversation_id = uuid::Uuid::new_v4().to_string();
-    let mut tx = state.store.pool().begin_with("BEGIN IMMEDIATE").await?;
-    let raced: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM messenger_chats WHERE channel_id = ?1 AND chat_id = ?2")
-            .bind(&channel.id)
-            .bind(&request.chat_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if raced.is_some() {
-        return Err(AppError::client(
-            StatusCode::CONFLICT,
-            ErrorCode::Conflict,
-            "another first message of this chat is being processed; send it again",
-        ));
-    }
-    sqlx::query("INSERT INTO visitors (id, channel_id, created_at) VALUES (?1, ?2, ?3)")
-        .bind(&visitor_id)
-        .bind(&channel.id)
-        .bind(&now)
-        .execute(&mut *tx)
+    let notice = version.as_ref().map(|v| notice(&state.public_url, &v.id));
+    let started = state
+        .store
+        .start_messenger_chat(
+            &channel.id,
+            &request.chat_id,
+            version.as_ref().map(|v| v.id.as_str()),
+            &request.text,
+            notice.as_deref(),
+        )
         .await?;
-    sqlx::query(
-        "INSERT INTO conversations (id, channel_id, visitor_id, created_at) VALUES (?1, ?2, ?3, ?4)",
-    )
-    .bind(&conversation_id)
-    .bind(&channel.id)
-    .bind(&visitor_id)
-    .bind(&now)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO messenger_chats (channel_id, chat_id, visitor_id, conversation_id, notice_version_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )
-    .bind(&channel.id)
-    .bind(&request.chat_id)
-    .bind(&visitor_id)
-    .bind(&conversation_id)
-    .bind(version.as_ref().map(|v| v.id.clone()))
-    .bind(&now)
-    .execute(&mut *tx)
-    .await?;
-    append_message_in(
-        &mut tx,
-        &conversation_id,
-        "visitor",
-        None,
-        None,
-        &request.text,
-    )
-    .await?;
-    let notice = version.map(|v| notice(&state.public_url, &v.id));
-    if let Some(text) = &notice {
-        append_message_in(&mut tx, &conversation_id, "system", None, None, text).await?;
-    }
-    tx.commit().await?;
+    let conversation_id = match started {
+        ChatStart::Started {
+            conversation_id, ..
+        } => conversation_id,
+        ChatStart::Raced => {
+            return Err(AppError::client(
+                StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                "another first message of this chat is being processed; send it again",
+            ))
+        }
+    };
     let consent = if notice.is_some() {
         MessengerConsent::NoticeSent
     } else {

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use canal_protocol::rating::{RateConversation, Rating, RatingView, MAX_COMMENT_CHARS};
 use canal_protocol::ErrorCode;
-use sqlx::SqlitePool;
+use canal_store::Store;
 
 use crate::api::{channel, consenting_visitor};
 use crate::app::AppState;
@@ -17,22 +17,23 @@ use crate::error::{ApiJson, AppError};
 
 /// The stored rating of a conversation, if any.
 pub async fn of_conversation(
-    pool: &SqlitePool,
+    store: &Store,
     conversation_id: &str,
-) -> Result<Option<RatingView>, sqlx::Error> {
-    let row: Option<(String, Option<String>, String)> = sqlx::query_as(
-        "SELECT rating, comment, rated_at FROM conversation_ratings WHERE conversation_id = ?1",
-    )
-    .bind(conversation_id)
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.and_then(|(rating, comment, rated_at)| {
-        Some(RatingView {
-            rating: Rating::parse(&rating)?,
-            comment,
-            rated_at,
-        })
-    }))
+) -> Result<Option<RatingView>, canal_store::Error> {
+    let row = store.rating(conversation_id).await?;
+    Ok(row.and_then(
+        |canal_store::features::RatingRow {
+             rating,
+             comment,
+             rated_at,
+         }| {
+            Some(RatingView {
+                rating: Rating::parse(&rating)?,
+                comment,
+                rated_at,
+            })
+        },
+    ))
 }
 
 /// A comment as stored: trimmed, blank as none; refused when too long or holding
@@ -80,18 +81,12 @@ pub async fn rate(
         comment,
         rated_at: now_rfc3339(),
     };
-    sqlx::query(
-        "INSERT INTO conversation_ratings (conversation_id, rating, comment, rated_at)
-         VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (conversation_id) DO UPDATE
-           SET rating = excluded.rating, comment = excluded.comment, rated_at = excluded.rated_at",
-    )
-    .bind(&conversation_id)
-    .bind(view.rating.as_str())
-    .bind(&view.comment)
-    .bind(&view.rated_at)
-    .execute(state.store.pool())
-    .await?;
+    let row = canal_store::features::RatingRow {
+        rating: view.rating.as_str().to_owned(),
+        comment: view.comment.clone(),
+        rated_at: view.rated_at.clone(),
+    };
+    state.store.rate(&conversation_id, &row).await?;
     state.dispatch.rated(&conversation_id, view.clone()).await;
     Ok(Json(view))
 }

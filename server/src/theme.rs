@@ -9,22 +9,20 @@ use axum::extract::{Path, State};
 use axum::Json;
 use canal_protocol::theme::{limits, FrameTheme, Position, Snippet, Theme, ThemeMode};
 use canal_protocol::ErrorCode;
-use sqlx::SqlitePool;
+use canal_store::Store;
 
 use crate::admin::Admin;
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
 
 /// The channel's stored theme.
-pub async fn load(pool: &SqlitePool, channel_id: &str) -> Result<Theme, sqlx::Error> {
-    let (color, position, launcher_text, mode): (Option<String>, String, Option<String>, String) =
-        sqlx::query_as(
-            "SELECT theme_color, theme_position, theme_launcher_text, theme_mode
-             FROM channels WHERE id = ?1",
-        )
-        .bind(channel_id)
-        .fetch_one(pool)
-        .await?;
+pub async fn load(store: &Store, channel_id: &str) -> Result<Theme, canal_store::Error> {
+    let canal_store::features::ThemeRow {
+        theme_color: color,
+        theme_position: position,
+        theme_launcher_text: launcher_text,
+        theme_mode: mode,
+    } = store.theme(channel_id).await?;
     // The table's CHECKs admit only these values.
     Ok(Theme {
         color,
@@ -162,7 +160,7 @@ pub async fn get_theme(
     Path(key): Path<String>,
 ) -> Result<Json<Theme>, AppError> {
     let channel = crate::api::channel(&state, &key).await?;
-    Ok(Json(load(state.store.pool(), &channel.id).await?))
+    Ok(Json(load(&state.store, &channel.id).await?))
 }
 
 /// `PUT /api/v1/admin/channels/{key}/theme`: replaces the theme (fields left out
@@ -175,18 +173,14 @@ pub async fn put_theme(
 ) -> Result<Json<Theme>, AppError> {
     let channel = crate::api::channel(&state, &key).await?;
     let theme = check(request)?;
-    sqlx::query(
-        "UPDATE channels SET theme_color = ?2, theme_position = ?3, theme_launcher_text = ?4,
-         theme_mode = ?5 WHERE id = ?1",
-    )
-    .bind(&channel.id)
-    .bind(&theme.color)
-    .bind(theme.position.as_str())
-    .bind(&theme.launcher_text)
-    .bind(theme.mode.as_str())
-    .execute(state.store.pool())
-    .await?;
-    Ok(Json(load(state.store.pool(), &channel.id).await?))
+    let row = canal_store::features::ThemeRow {
+        theme_color: theme.color.clone(),
+        theme_position: theme.position.as_str().to_owned(),
+        theme_launcher_text: theme.launcher_text.clone(),
+        theme_mode: theme.mode.as_str().to_owned(),
+    };
+    state.store.put_theme(&channel.id, &row).await?;
+    Ok(Json(load(&state.store, &channel.id).await?))
 }
 
 /// `GET /api/v1/admin/channels/{key}/snippet`: the snippet that matches the theme.
@@ -196,7 +190,7 @@ pub async fn get_snippet(
     Path(key): Path<String>,
 ) -> Result<Json<Snippet>, AppError> {
     let channel = crate::api::channel(&state, &key).await?;
-    let theme = load(state.store.pool(), &channel.id).await?;
+    let theme = load(&state.store, &channel.id).await?;
     Ok(Json(Snippet {
         html: snippet(&state.public_url, &channel.key, &theme),
     }))

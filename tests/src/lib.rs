@@ -60,6 +60,8 @@ fn workspace_root() -> PathBuf {
 pub struct Canal {
     pub addr: SocketAddr,
     pub store: Store,
+    /// A read handle on the server's database, for checking what was stored.
+    pub db: sqlx::SqlitePool,
     options: Options,
     _dir: tempfile::TempDir,
     server: Option<Running>,
@@ -91,6 +93,7 @@ impl Canal {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("canal.db").display());
         let store = Store::open(&url).await.expect("open store");
+        let db = sqlx::SqlitePool::connect(&url).await.expect("read handle");
         let channel = demo::seed(&store).await.expect("seed demo channel");
         let hash = canal_server::agents::hash_password(AGENT_PASSWORD.into())
             .await
@@ -98,7 +101,7 @@ impl Canal {
         let mut queue = Vec::new();
         for (email, name) in agents {
             let agent = canal_server::agents::create(
-                store.pool(),
+                &store,
                 email,
                 name,
                 &hash,
@@ -115,7 +118,7 @@ impl Canal {
             let settings = json!({"mode": mode, "pass_after_secs": 600, "check_online": true,
                                   "display_mode": "profile", "queue": queue});
             let settings = serde_json::from_value(settings).expect("routing settings");
-            canal_server::dispatch::save_settings(store.pool(), &channel.id, &settings)
+            canal_server::dispatch::save_settings(&store, &channel.id, &settings)
                 .await
                 .expect("seed routing");
         }
@@ -130,6 +133,7 @@ impl Canal {
         Self {
             addr: server.addr,
             store,
+            db,
             options,
             _dir: dir,
             server: Some(server),
@@ -210,7 +214,7 @@ impl Canal {
 
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(self.store.pool())
+            .fetch_one(&self.db)
             .await
             .expect("count")
     }

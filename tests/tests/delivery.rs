@@ -36,7 +36,7 @@ async fn shown(browser: &Browser) -> Vec<(String, bool)> {
 async fn stored(canal: &Canal) -> Vec<String> {
     let bodies: Vec<String> =
         sqlx::query_scalar("SELECT body FROM messages ORDER BY conversation_id, seq")
-            .fetch_all(canal.store.pool())
+            .fetch_all(&canal.db)
             .await
             .expect("messages");
     bodies

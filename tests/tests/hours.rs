@@ -110,7 +110,7 @@ async fn a_closed_channel_shows_the_away_notice_and_answers_the_first_message() 
     );
     let messages: Vec<(String, String)> =
         sqlx::query_as("SELECT author, body FROM messages ORDER BY conversation_id, seq")
-            .fetch_all(canal.store.pool())
+            .fetch_all(&canal.db)
             .await
             .expect("read");
     assert_eq!(

@@ -160,7 +160,7 @@ async fn a_visitor_opens_chats_accepts_rates_and_closes_with_the_keyboard_alone(
     canal_e2e::eventually("the rating to be stored", || async {
         let row: Option<(String, Option<String>)> =
             sqlx::query_as("SELECT rating, comment FROM conversation_ratings")
-                .fetch_optional(canal.store.pool())
+                .fetch_optional(&canal.db)
                 .await
                 .ok()?;
         (row == Some(("like".into(), Some("Quick answer, thanks".into())))).then_some(())

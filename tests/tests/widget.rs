@@ -78,13 +78,13 @@ async fn accepting_records_consent_with_the_host_page_and_delivers_the_message()
         .expect("agreement");
     let version = canal
         .store
-        .current_version(&version)
+        .latest_version(&version)
         .await
         .expect("read")
         .expect("version");
     let rows: Vec<(String, String, String, String)> =
         sqlx::query_as("SELECT page_url, ip, agreement_version_id, source FROM consents")
-            .fetch_all(canal.store.pool())
+            .fetch_all(&canal.db)
             .await
             .expect("consents");
     assert_eq!(
@@ -99,11 +99,11 @@ async fn accepting_records_consent_with_the_host_page_and_delivers_the_message()
     let messages: Vec<(String, String)> = sqlx::query_as(
         "SELECT c.consent_id, m.body FROM conversations c JOIN messages m ON m.conversation_id = c.id",
     )
-    .fetch_all(canal.store.pool())
+    .fetch_all(&canal.db)
     .await
     .expect("messages");
     let consent_id: String = sqlx::query_scalar("SELECT id FROM consents")
-        .fetch_one(canal.store.pool())
+        .fetch_one(&canal.db)
         .await
         .expect("consent id");
     assert_eq!(messages, [(consent_id, text.to_owned())]);
@@ -112,7 +112,7 @@ async fn accepting_records_consent_with_the_host_page_and_delivers_the_message()
     // visitor's clock, written the browser's way for their language (today: the time
     // alone).
     let stored_at: String = sqlx::query_scalar("SELECT created_at FROM messages")
-        .fetch_one(canal.store.pool())
+        .fetch_one(&canal.db)
         .await
         .expect("stored time");
     let shown = browser

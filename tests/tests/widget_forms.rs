@@ -77,7 +77,7 @@ const RECORD_REQUESTS: &str = "window.__requests = []; var real = window.fetch; 
 
 async fn form_records(canal: &Canal) -> Vec<(String, String)> {
     sqlx::query_as("SELECT agreement_version_id, action FROM consents WHERE source = 'form'")
-        .fetch_all(canal.store.pool())
+        .fetch_all(&canal.db)
         .await
         .expect("read consents")
 }
@@ -204,7 +204,7 @@ async fn the_form_waits_for_the_full_text_and_records_one_form_consent() {
     .await;
     assert_eq!(records, [(pd_version, "grant".to_owned())]);
     let (name,): (Option<String>,) = sqlx::query_as("SELECT name FROM contact_submissions")
-        .fetch_one(canal.store.pool())
+        .fetch_one(&canal.db)
         .await
         .unwrap_or((None,));
     assert_eq!(name.as_deref(), Some("Marta"));
@@ -259,7 +259,7 @@ async fn withdrawing_appends_a_record_and_the_frame_forgets_the_visitor() {
 
     let actions: Vec<(String, String)> =
         sqlx::query_as("SELECT action, source FROM consents ORDER BY seq")
-            .fetch_all(canal.store.pool())
+            .fetch_all(&canal.db)
             .await
             .expect("read consents");
     assert_eq!(actions.len(), 2, "{actions:?}");
@@ -320,7 +320,7 @@ async fn set_user_with_a_valid_hash_stores_a_verified_identity() {
     let row = eventually("the verified identity", || async {
         let row: Option<(Option<String>, bool)> =
             sqlx::query_as("SELECT user_id, user_verified FROM visitors")
-                .fetch_optional(canal.store.pool())
+                .fetch_optional(&canal.db)
                 .await
                 .ok()
                 .flatten();

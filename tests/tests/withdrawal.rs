@@ -61,7 +61,7 @@ async fn an_admin_withdrawal_makes_the_open_chat_forget_the_visitor() {
     assert_eq!(widget.storage().await["local"], 1);
     let messages = canal.count("messages").await;
     let (visitor_id,): (String,) = sqlx::query_as("SELECT id FROM visitors")
-        .fetch_one(canal.store.pool())
+        .fetch_one(&canal.db)
         .await
         .expect("the visitor");
     let (status, config) = canal

@@ -2,6 +2,7 @@
 
 mod bench;
 mod imports;
+mod layers;
 mod pipeline;
 mod setup;
 mod util;
@@ -31,6 +32,9 @@ commands:
         everything CI checks: setup --browser, build-widget, build-console, cargo test,
         widget and console tests in Chromium, size budgets, rustfmt, clippy; stops at
         the first failure
+  layers
+        check that the server's layers depend one way (shell -> store -> core ->
+        protocol): no crate lists or imports one it may not use
   shorten-imports [DIR]
         shorten the wasm-bindgen import names of the widget frame in DIR (default:
         $TRUNK_STAGING_DIR); Trunk runs it after each widget build (Trunk.toml)
@@ -90,6 +94,10 @@ fn dispatch(ctx: &Ctx, args: &[String]) -> Result {
         "test" => {
             no_args("test", rest)?;
             pipeline::test(ctx)
+        }
+        "layers" => {
+            no_args("layers", rest)?;
+            layers::run(&ctx.root)
         }
         "bench" => {
             let mut build = true;

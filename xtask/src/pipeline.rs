@@ -9,6 +9,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 enum Work {
+    Layers,
     Setup,
     BuildWidget,
     BuildConsole,
@@ -131,6 +132,11 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
             work: Work::Command(fmt),
         },
         Step {
+            name: "layers",
+            rerun: "cargo xtask layers".into(),
+            work: Work::Layers,
+        },
+        Step {
             name: "setup --browser",
             rerun: "cargo xtask setup --browser".into(),
             work: Work::Setup,
@@ -209,6 +215,7 @@ pub fn test(ctx: &Ctx) -> Result {
         ctx.step(&format!("[{}/{n}] {}{detail}", i + 1, step.name));
         let started = Instant::now();
         let outcome = match &step.work {
+            Work::Layers => crate::layers::run(&ctx.root),
             Work::Setup => setup::setup(
                 ctx,
                 setup::Options {

@@ -327,7 +327,7 @@ async fn detail_of(state: &AppState, agreement: Agreement) -> Result<AgreementDe
     let current = store
         .latest_version(&agreement.id)
         .await?
-        .ok_or(AppError::Store(sqlx::Error::RowNotFound))?;
+        .ok_or_else(|| AppError::Internal("an agreement without a version".into()))?;
     let versions = store.versions(&agreement.id).await?;
     let channels = store.channels_asking(&agreement.id).await?;
     Ok(AgreementDetail {
@@ -396,85 +396,5 @@ fn version_summary(v: VersionRef) -> VersionSummary {
         version: version_number(v.version),
         sha256: v.sha256,
         created_at: v.created_at,
-    }
-}
-
-// ---- Wire <-> domain -----------------------------------------------------------
-
-impl From<wire::AgreementKind> for Kind {
-    fn from(kind: wire::AgreementKind) -> Self {
-        match kind {
-            wire::AgreementKind::PersonalData => Self::PersonalData,
-            wire::AgreementKind::Marketing => Self::Marketing,
-            wire::AgreementKind::Other => Self::Other,
-        }
-    }
-}
-
-impl From<Kind> for wire::AgreementKind {
-    fn from(kind: Kind) -> Self {
-        match kind {
-            Kind::PersonalData => Self::PersonalData,
-            Kind::Marketing => Self::Marketing,
-            Kind::Other => Self::Other,
-        }
-    }
-}
-
-impl From<wire::Behaviour> for Behaviour {
-    fn from(behaviour: wire::Behaviour) -> Self {
-        match behaviour {
-            wire::Behaviour::RequiredAutoAccepted => Self::RequiredAutoAccepted,
-            wire::Behaviour::RequiredReadFullText => Self::RequiredReadFullText,
-            wire::Behaviour::OptionalAutoAccepted => Self::OptionalAutoAccepted,
-            wire::Behaviour::OptionalUnchecked => Self::OptionalUnchecked,
-        }
-    }
-}
-
-impl From<Behaviour> for wire::Behaviour {
-    fn from(behaviour: Behaviour) -> Self {
-        match behaviour {
-            Behaviour::RequiredAutoAccepted => Self::RequiredAutoAccepted,
-            Behaviour::RequiredReadFullText => Self::RequiredReadFullText,
-            Behaviour::OptionalAutoAccepted => Self::OptionalAutoAccepted,
-            Behaviour::OptionalUnchecked => Self::OptionalUnchecked,
-        }
-    }
-}
-
-impl From<wire::TextFormat> for TextFormat {
-    fn from(format: wire::TextFormat) -> Self {
-        match format {
-            wire::TextFormat::Plain => Self::Plain,
-            wire::TextFormat::Html => Self::Html,
-        }
-    }
-}
-
-impl From<TextFormat> for wire::TextFormat {
-    fn from(format: TextFormat) -> Self {
-        match format {
-            TextFormat::Plain => Self::Plain,
-            TextFormat::Html => Self::Html,
-        }
-    }
-}
-
-impl From<wire::DataSource> for DataSource {
-    fn from(source: wire::DataSource) -> Self {
-        match source {
-            wire::DataSource::Company => Self::Company,
-            wire::DataSource::Manual => Self::Manual,
-        }
-    }
-}
-
-impl From<DataSource> for wire::DataSource {
-    fn from(source: DataSource) -> Self {
-        match source {
-            DataSource::Company => Self::Company,
-            DataSource::Manual => Self::Manual,
-        }
     }
 }

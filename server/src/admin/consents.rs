@@ -22,8 +22,9 @@ use time::{Date, Duration, OffsetDateTime, Time};
 use super::Admin;
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
-use crate::ledger::{self, Action, Appended, Entry, Filter, Listed, Source, Visitor};
+use crate::ledger::{Action, Appended, Entry, Filter, Source, Visitor};
 use crate::validate;
+use canal_store::ledger::Listed;
 
 const DEFAULT_PAGE: i64 = 50;
 const MAX_PAGE: i64 = 500;
@@ -200,7 +201,7 @@ pub async fn list(
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(invalid(format!("limit must be 1 to {MAX_PAGE}")));
     }
-    let rows = ledger::list(state.store.pool(), &filter, limit).await?;
+    let rows = state.store.consents(&filter, limit).await?;
     let next_cursor = (rows.len() as i64 == limit)
         .then(|| rows.last().map(|l| l.record.seq.to_string()))
         .flatten();
@@ -287,7 +288,7 @@ fn export_csv(state: AppState, mut filter: Filter) -> Response {
             return;
         }
         loop {
-            let rows = match ledger::list(state.store.pool(), &filter, EXPORT_PAGE).await {
+            let rows = match state.store.consents(&filter, EXPORT_PAGE).await {
                 Ok(rows) => rows,
                 Err(e) => {
                     tracing::error!(error = %e, "consent export failed");
@@ -329,9 +330,10 @@ pub async fn one(
     State(state): State<AppState>,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Json<ConsentRecordView>, AppError> {
-    let listed = ledger::listed(state.store.pool(), &id)
-        .await?
-        .ok_or_else(|| AppError::not_found(ErrorCode::NotFound, "no consent record has this id"))?;
+    let listed =
+        state.store.listed_consent(&id).await?.ok_or_else(|| {
+            AppError::not_found(ErrorCode::NotFound, "no consent record has this id")
+        })?;
     Ok(Json(view(listed)))
 }
 
@@ -349,7 +351,10 @@ pub async fn state(
     query: Result<Query<StateQuery>, QueryRejection>,
 ) -> Result<Json<ConsentStateView>, AppError> {
     let Query(query) = query.map_err(bad_query)?;
-    let latest = ledger::latest(state.store.pool(), &query.visitor, &query.agreement).await?;
+    let latest = state
+        .store
+        .latest_consent(&query.visitor, &query.agreement)
+        .await?;
     Ok(Json(state_view(&query.visitor, &query.agreement, latest)))
 }
 
@@ -398,8 +403,8 @@ pub async fn withdraw_for(
     agreement_id: &str,
     by: Requester,
 ) -> Result<(StatusCode, Json<ConsentStateView>), AppError> {
-    let pool = state.store.pool();
-    let Some(latest) = ledger::latest(pool, visitor_id, agreement_id).await? else {
+    let pool = &state.store;
+    let Some(latest) = pool.latest_consent(visitor_id, agreement_id).await? else {
         return Err(AppError::not_found(
             ErrorCode::NotFound,
             "this visitor has no consent to this agreement",
@@ -437,7 +442,7 @@ pub async fn withdraw_for(
         state.hub.withdrawn(visitor_id);
         state.dispatch.visitor_withdrew(visitor_id).await;
     }
-    let now = ledger::latest(pool, visitor_id, agreement_id).await?;
+    let now = pool.latest_consent(visitor_id, agreement_id).await?;
     Ok((
         StatusCode::CREATED,
         Json(state_view(visitor_id, agreement_id, now)),
@@ -472,7 +477,7 @@ pub async fn crm_link(
     let responsible = match request.responsible_agent_id {
         Some(id) => {
             let id = i64::try_from(id).unwrap_or(-1);
-            crate::agents::by_id(state.store.pool(), id)
+            crate::agents::by_id(&state.store, id)
                 .await?
                 .filter(|a| !a.is_bot)
                 .ok_or_else(|| invalid("responsible_agent_id is not an agent"))?;
@@ -495,9 +500,9 @@ pub async fn crm_link(
     {
         return Err(crate::api::withdrawn());
     }
-    let pool = state.store.pool();
+    let pool = &state.store;
     let original = match &conversation.consent_id {
-        Some(id) => ledger::listed(pool, id).await?,
+        Some(id) => pool.listed_consent(id).await?,
         None => None,
     }
     .ok_or_else(|| {
@@ -531,21 +536,12 @@ pub async fn crm_link(
             ))
         }
     };
-    sqlx::query(
-        "INSERT INTO contact_links (visitor_id, crm_entity, responsible_agent_id, updated_at)
-         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (visitor_id) DO UPDATE SET
-         crm_entity = excluded.crm_entity, responsible_agent_id = excluded.responsible_agent_id,
-         updated_at = excluded.updated_at",
-    )
-    .bind(&conversation.visitor_id)
-    .bind(entity)
-    .bind(responsible)
-    .bind(crate::clock::now_rfc3339())
-    .execute(pool)
-    .await?;
-    let listed = ledger::listed(pool, &record.id)
+    pool.link_contact(&conversation.visitor_id, entity, responsible)
+        .await?;
+    let listed = pool
+        .listed_consent(&record.id)
         .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+        .ok_or_else(|| AppError::Internal("the record just appended is not listed".into()))?;
     Ok((status, Json(view(listed))))
 }
 

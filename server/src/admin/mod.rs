@@ -19,9 +19,11 @@ use canal_protocol::ErrorCode;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::agents::AgentWire;
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::store::{hex, Store};
+use crate::store::Store;
+use canal_core::hex;
 
 const TOKEN_SETTING: &str = "admin_token_sha256";
 
@@ -35,7 +37,7 @@ pub fn token_hash(token: &str) -> String {
 pub async fn ensure_token(
     store: &Store,
     configured: Option<&str>,
-) -> Result<(String, Option<String>), sqlx::Error> {
+) -> Result<(String, Option<String>), canal_store::Error> {
     if let Some(token) = configured {
         return Ok((token_hash(token), None));
     }

@@ -12,6 +12,7 @@ use canal_protocol::agent::{
 use canal_protocol::ErrorCode;
 
 use super::Admin;
+use crate::agents::AgentWire;
 use crate::agents::{self, Department};
 use crate::app::AppState;
 use crate::dispatch::{save_settings, stored_settings};
@@ -45,7 +46,7 @@ async fn view(state: &AppState, row: &agents::AgentRow) -> AgentView {
 /// `GET /api/v1/admin/agents`
 async fn list_agents(_: Admin, State(state): State<AppState>) -> Result<Json<AgentList>, AppError> {
     let mut list = Vec::new();
-    for row in agents::all(state.store.pool()).await? {
+    for row in agents::all(&state.store).await? {
         list.push(view(&state, &row).await);
     }
     Ok(Json(AgentList { agents: list }))
@@ -65,7 +66,7 @@ async fn create_agent(
     }
     let hash = agents::hash_password(request.password).await?;
     let row = agents::create(
-        state.store.pool(),
+        &state.store,
         &email,
         &name,
         &hash,
@@ -87,7 +88,7 @@ async fn update_agent(
     ApiJson(request): ApiJson<UpdateAgent>,
 ) -> Result<Json<AgentView>, AppError> {
     let id = numeric_id(&id, "agent")?;
-    let mut row = agents::by_id(state.store.pool(), id)
+    let mut row = agents::by_id(&state.store, id)
         .await?
         .ok_or_else(|| AppError::not_found(ErrorCode::NotFound, "no agent has this id"))?;
     // Check everything before changing anything.
@@ -111,10 +112,10 @@ async fn update_agent(
     if let Some(dismissed) = request.dismissed {
         row.dismissed = dismissed;
     }
-    agents::save(state.store.pool(), &row).await?;
+    agents::save(&state.store, &row).await?;
     state.dispatch.agent_saved(&row).await?;
     if ends_sessions {
-        agents::end_sessions_of(state.store.pool(), row.id).await?;
+        agents::end_sessions_of(&state.store, row.id).await?;
         state.dispatch.sessions_ended(row.id);
     }
     Ok(Json(view(&state, &row).await))
@@ -135,7 +136,7 @@ async fn set_department(
             limits::MAX_QUEUE_ENTRIES
         )));
     }
-    let known: Vec<i64> = agents::all(state.store.pool())
+    let known: Vec<i64> = agents::all(&state.store)
         .await?
         .iter()
         .map(|a| a.id)
@@ -152,7 +153,7 @@ async fn set_department(
         name: name.clone(),
         members: request.members.clone(),
     };
-    agents::put_department(state.store.pool(), &department).await?;
+    agents::put_department(&state.store, &department).await?;
     state
         .dispatch
         .department_saved(id as u64, request.members.clone())
@@ -178,9 +179,7 @@ async fn get_routing(
     Path(key): Path<String>,
 ) -> Result<Json<RoutingSettings>, AppError> {
     let channel = channel(&state, &key).await?;
-    Ok(Json(
-        stored_settings(state.store.pool(), &channel.id).await?,
-    ))
+    Ok(Json(stored_settings(&state.store, &channel.id).await?))
 }
 
 /// `PUT /api/v1/admin/channels/{key}/routing`
@@ -213,7 +212,7 @@ async fn put_routing(
         request.no_agent_reply = Some(reply.to_owned());
     }
     check_bot_rules(&mut request)?;
-    let departments: Vec<i64> = agents::departments(state.store.pool())
+    let departments: Vec<i64> = agents::departments(&state.store)
         .await?
         .iter()
         .map(|d| d.id)
@@ -228,7 +227,7 @@ async fn put_routing(
         }
     }
     state.dispatch.check_settings(&request).await?;
-    save_settings(state.store.pool(), &channel.id, &request).await?;
+    save_settings(&state.store, &channel.id, &request).await?;
     state
         .dispatch
         .settings_saved(&channel.id, request.clone())

@@ -199,9 +199,7 @@ async fn a_visitor_withdraws_by_appending_a_record() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(body["status"], "withdrawn");
-    let verified = canal_server::ledger::verify(app.store.pool())
-        .await
-        .expect("verify");
+    let verified = app.store.verify_ledger().await.expect("verify");
     assert_eq!((verified.records, verified.broken), (2, None));
 
     // The withdrawn consent no longer opens a conversation.

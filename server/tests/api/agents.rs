@@ -200,7 +200,7 @@ async fn login_sets_an_httponly_strict_cookie_and_logout_ends_the_session() {
     assert_eq!(me(Some(cookie)).await.expect("me").status(), 401);
     // Only the token's hash was ever stored.
     let stored: Vec<(String,)> = sqlx::query_as("SELECT password_hash FROM agents")
-        .fetch_all(app.store.pool())
+        .fetch_all(app.db.pool())
         .await
         .expect("read");
     assert!(stored.iter().all(|(h,)| h.starts_with("$argon2id$")));
@@ -606,9 +606,9 @@ async fn all_at_once_offers_everyone_and_the_first_take_wins() {
         .until("an error", |f| f["type"] == "error")
         .await;
     assert_eq!(error["code"], "routing_refused");
-    let holder: (Option<i64>,) = sqlx::query_as("SELECT agent_id FROM conversations WHERE id = ?1")
+    let holder: (Option<i64>,) = sqlx::query_as("SELECT agent_id FROM conversations WHERE id = $1")
         .bind(id)
-        .fetch_one(app.store.pool())
+        .fetch_one(app.db.pool())
         .await
         .expect("read");
     assert_eq!(holder.0, Some(ana as i64));
@@ -669,7 +669,7 @@ async fn with_nobody_online_it_waits_replies_once_and_is_offered_when_someone_co
         .await;
     visitor.say("q2", "Still there?").await;
     let system: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE author = 'system'")
-        .fetch_one(app.store.pool())
+        .fetch_one(app.db.pool())
         .await
         .expect("count");
     assert_eq!(system, 2, "one auto-reply per conversation");
@@ -710,9 +710,9 @@ async fn transfer_and_close_move_the_conversation_between_inboxes() {
         .send(json!({"type": "close", "conversation_id": id}))
         .await;
     ben_console.until("closed and gone", is_remove(id)).await;
-    let status: (String,) = sqlx::query_as("SELECT status FROM conversations WHERE id = ?1")
+    let status: (String,) = sqlx::query_as("SELECT status FROM conversations WHERE id = $1")
         .bind(id)
-        .fetch_one(app.store.pool())
+        .fetch_one(app.db.pool())
         .await
         .expect("read");
     assert_eq!(status.0, "closed");
@@ -772,9 +772,9 @@ async fn the_public_config_says_when_nobody_is_online_to_answer() {
 }
 
 async fn status_of(app: &TestApp, id: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM conversations WHERE id = ?1")
+    sqlx::query_scalar("SELECT status FROM conversations WHERE id = $1")
         .bind(id)
-        .fetch_one(app.store.pool())
+        .fetch_one(app.db.pool())
         .await
         .expect("status")
 }

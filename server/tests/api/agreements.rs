@@ -166,9 +166,9 @@ async fn a_text_change_appends_a_version_and_a_no_op_creates_nothing() {
         .expect("read")
         .expect("kept");
     assert_eq!(first.body, TEXT);
-    let edit = sqlx::query("UPDATE agreement_versions SET body = 'x' WHERE id = ?1")
+    let edit = sqlx::query("UPDATE agreement_versions SET body = 'x' WHERE id = $1")
         .bind(&first.id)
-        .execute(app.store.pool())
+        .execute(app.db.pool())
         .await;
     assert!(edit.is_err(), "versions are immutable");
 }

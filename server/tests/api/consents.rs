@@ -166,9 +166,9 @@ async fn the_database_refuses_to_edit_or_delete_a_consent() {
         .consent_by_id(&created.consent_id)
         .await
         .expect("read");
-    let pool = app.store.pool();
+    let pool = app.db.pool();
     let update =
-        sqlx::query("UPDATE consents SET page_url = 'https://evil.example/' WHERE id = ?1")
+        sqlx::query("UPDATE consents SET page_url = 'https://evil.example/' WHERE id = $1")
             .bind(&created.consent_id)
             .execute(pool)
             .await;

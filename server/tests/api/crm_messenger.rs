@@ -139,7 +139,7 @@ async fn in_a_messenger_the_message_after_the_notice_is_the_consent() {
     assert_eq!(app.count("consents").await, 1);
     let texts: Vec<(String, String)> =
         sqlx::query_as("SELECT author, body FROM messages ORDER BY seq")
-            .fetch_all(app.store.pool())
+            .fetch_all(app.db.pool())
             .await
             .expect("messages");
     let authors: Vec<_> = texts.iter().map(|(a, _)| a.as_str()).collect();

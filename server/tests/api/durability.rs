@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use canal_server::{ledger, Store};
+use canal_server::Store;
 use rand::Rng;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -64,7 +64,8 @@ async fn acknowledged_consents_survive_sigkill() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(12);
     let dir = tempfile::tempdir().expect("dir");
-    let url = format!("sqlite://{}", dir.path().join("canal.db").display());
+    let db = crate::helpers::TestDb::new(dir.path()).await;
+    let url = db.url.clone();
     let http = reqwest::Client::new();
     let mut acknowledged: Vec<String> = Vec::new();
     let mut attempted = 0usize;
@@ -138,7 +139,7 @@ async fn acknowledged_consents_survive_sigkill() {
 
     let store = Store::open(&url).await.expect("reopen after the last kill");
     let stored: HashSet<String> = sqlx::query_scalar("SELECT id FROM consents")
-        .fetch_all(store.pool())
+        .fetch_all(db.pool())
         .await
         .expect("ids")
         .into_iter()
@@ -148,11 +149,12 @@ async fn acknowledged_consents_survive_sigkill() {
         .filter(|id| !stored.contains(*id))
         .collect();
     assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
-    let verified = ledger::verify(store.pool()).await.expect("verify");
+    let verified = store.verify_ledger().await.expect("verify");
     assert_eq!(verified.broken, None);
     println!(
-        "durability: {rounds} SIGKILL rounds, {attempted} consent requests sent, {} acknowledged, \
+        "durability ({}): {rounds} SIGKILL rounds, {attempted} consent requests sent, {} acknowledged, \
          {} stored, 0 lost, chain of {} records intact",
+        store.engine().as_str(),
         acknowledged.len(),
         stored.len(),
         verified.records
@@ -166,7 +168,8 @@ async fn acknowledged_consents_survive_sigkill() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_stored_but_not_acknowledged_before_a_sigkill_is_stored_once() {
     let dir = tempfile::tempdir().expect("dir");
-    let url = format!("sqlite://{}", dir.path().join("canal.db").display());
+    let db = crate::helpers::TestDb::new(dir.path()).await;
+    let url = db.url.clone();
     let (mut child, addr) = start(&url).await;
     let http = reqwest::Client::new();
     let api = |path: &str| format!("http://{addr}/api/v1/channels/demo/{path}");
@@ -216,18 +219,19 @@ async fn a_message_stored_but_not_acknowledged_before_a_sigkill_is_stored_once()
         .send(json!({"type": "send", "client_id": "k1", "text": "Stored, not acknowledged"}))
         .await;
     // Watch the database, not the socket: once the row is committed, kill.
-    let watcher = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect(&format!("{url}?mode=ro"))
-        .await
-        .expect("read-only connection");
+    let count = |client_id: &'static str| {
+        let pool = db.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM messages WHERE client_id = $1")
+                .bind(client_id)
+                .fetch_one(&pool)
+                .await
+                .expect("count")
+        }
+    };
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
-        let stored: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE client_id = 'k1'")
-                .fetch_one(&watcher)
-                .await
-                .expect("count");
+        let stored = count("k1").await;
         if stored == 1 {
             break;
         }
@@ -239,7 +243,6 @@ async fn a_message_stored_but_not_acknowledged_before_a_sigkill_is_stored_once()
     }
     child.start_kill().expect("SIGKILL");
     child.wait().await.expect("reap");
-    watcher.close().await;
     drop(socket);
 
     let (_child, addr) = start(&url).await;
@@ -261,17 +264,6 @@ async fn a_message_stored_but_not_acknowledged_before_a_sigkill_is_stored_once()
         .await;
     let ack = socket.until("the ack of k1", ack_of("k1")).await;
     assert_eq!(ack["seq"].as_u64(), Some(seq), "the first sequence number");
-    let store = Store::open(&url).await.expect("open");
-    let count = |client_id: &'static str| {
-        let pool = store.pool().clone();
-        async move {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM messages WHERE client_id = ?1")
-                .bind(client_id)
-                .fetch_one(&pool)
-                .await
-                .expect("count")
-        }
-    };
     assert_eq!(count("k1").await, 1, "stored once");
     socket
         .send(json!({"type": "send", "client_id": "k2", "text": "After the restart"}))

@@ -147,7 +147,7 @@ async fn a_form_submission_records_each_accepted_agreement_and_refuses_missing_r
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT conversation_id, agreement_version_id FROM consents WHERE source = 'form'",
     )
-    .fetch_all(app.store.pool())
+    .fetch_all(app.db.pool())
     .await
     .expect("read");
     assert_eq!(form_records(&rows), [pd_version.as_str()]);

@@ -19,6 +19,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub store: Store,
     pub http: reqwest::Client,
+    /// The test's own database (see [`TestDb`]).
+    pub db: TestDb,
     dir: tempfile::TempDir,
     server: Option<Running>,
 }
@@ -37,9 +39,78 @@ pub const FRAME_DOCUMENT: &str = "<!doctype html><html lang=\"en\"><head><meta c
     <script>wasm_bindgen({module_or_path: '/widget/canal-widget-0123_bg.wasm'});</script>\
     </head><body></body></html>";
 
-async fn start(dir: &tempfile::TempDir) -> (Store, Running) {
-    let url = format!("sqlite://{}", dir.path().join("canal.db").display());
-    let store = Store::open(&url).await.expect("open store");
+/// Which engine the tests run on: `CANAL_TEST_STORE=postgres` (with
+/// `CANAL_TEST_POSTGRES_URL`, as `cargo xtask test` sets both) or SQLite.
+pub fn on_postgres() -> bool {
+    std::env::var("CANAL_TEST_STORE").is_ok_and(|v| v == "postgres")
+}
+
+/// A fresh, empty database for one test, and a second handle on it that tests use
+/// to see what was (or was not) stored: sqlx's `Any` driver, so one query text
+/// (`$1` placeholders) runs on both engines.
+pub struct TestDb {
+    pub url: String,
+    pool: sqlx::AnyPool,
+}
+
+impl TestDb {
+    /// A new database: a file in `dir` on SQLite; `CREATE DATABASE` on PostgreSQL.
+    pub async fn new(dir: &std::path::Path) -> Self {
+        let url = if on_postgres() {
+            fresh_postgres_database().await
+        } else {
+            format!("sqlite://{}?mode=rwc", dir.join("canal.db").display())
+        };
+        Self::at(url).await
+    }
+
+    /// A second handle on an existing database.
+    pub async fn at_url(url: String) -> Self {
+        Self::at(url).await
+    }
+
+    async fn at(url: String) -> Self {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::pool::PoolOptions::new()
+            .max_connections(2)
+            .connect_lazy(&url)
+            .expect("test database URL");
+        Self { url, pool }
+    }
+
+    /// The pool, for `sqlx::query*(..).fetch_*(app.db.pool())`.
+    pub fn pool(&self) -> &sqlx::AnyPool {
+        &self.pool
+    }
+}
+
+/// `CREATE DATABASE canal_t_<random>` on the test cluster; its URL.
+pub async fn fresh_postgres_database() -> String {
+    use sqlx::Connection;
+    let admin = std::env::var("CANAL_TEST_POSTGRES_URL")
+        .expect("CANAL_TEST_POSTGRES_URL (cargo xtask test sets it; `cargo xtask pg` prints one)");
+    let name = format!("canal_t_{}", uuid_like());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("connect to the test cluster");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create a test database");
+    let _ = conn.close().await;
+    let (base, _) = admin.rsplit_once('/').expect("a URL with a database");
+    format!("{base}/{name}")
+}
+
+fn uuid_like() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 8];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn start(url: &str, dir: &tempfile::TempDir) -> (Store, Running) {
+    let store = Store::open(url).await.expect("open store");
     demo::seed(&store).await.expect("seed");
     let server = spawn_loopback(
         store.clone(),
@@ -58,11 +129,13 @@ async fn start(dir: &tempfile::TempDir) -> (Store, Running) {
 
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (store, server) = start(&dir).await;
+    let db = TestDb::new(dir.path()).await;
+    let (store, server) = start(&db.url, &dir).await;
     TestApp {
         addr: server.addr,
         store,
         http: reqwest::Client::new(),
+        db,
         dir,
         server: Some(server),
     }
@@ -73,11 +146,13 @@ pub async fn spawn_app_with_frame() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir_all(dist_dir(&dir)).expect("dist dir");
     std::fs::write(dist_dir(&dir).join("index.html"), FRAME_DOCUMENT).expect("frame document");
-    let (store, server) = start(&dir).await;
+    let db = TestDb::new(dir.path()).await;
+    let (store, server) = start(&db.url, &dir).await;
     TestApp {
         addr: server.addr,
         store,
         http: reqwest::Client::new(),
+        db,
         dir,
         server: Some(server),
     }
@@ -87,7 +162,7 @@ impl TestApp {
     /// Stops the server and starts a new one on the same database (new address).
     pub async fn restart(&mut self) {
         self.server = None;
-        let (store, server) = start(&self.dir).await;
+        let (store, server) = start(&self.db.url, &self.dir).await;
         self.addr = server.addr;
         self.store = store;
         self.server = Some(server);
@@ -251,7 +326,7 @@ impl TestApp {
 
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(self.store.pool())
+            .fetch_one(self.db.pool())
             .await
             .expect("count")
     }

@@ -30,7 +30,7 @@ fn never_open(reply: Option<&str>) -> Value {
 
 async fn stored_hours(app: &TestApp) -> Vec<(String, String)> {
     sqlx::query_as("SELECT channel_id, hours FROM channel_hours")
-        .fetch_all(app.store.pool())
+        .fetch_all(app.db.pool())
         .await
         .expect("read")
 }
@@ -393,9 +393,9 @@ async fn a_conversation_started_out_of_hours_gets_the_reply_once_and_a_log_line(
     assert_eq!(notice["seq"], 2);
     socket.say("m2", "I will wait.").await;
     let messages: Vec<(String, String)> =
-        sqlx::query_as("SELECT author, body FROM messages WHERE conversation_id = ?1 ORDER BY seq")
+        sqlx::query_as("SELECT author, body FROM messages WHERE conversation_id = $1 ORDER BY seq")
             .bind(&conversation.conversation_id)
-            .fetch_all(app.store.pool())
+            .fetch_all(app.db.pool())
             .await
             .expect("read");
     assert_eq!(

@@ -16,10 +16,17 @@ fn now() -> u64 {
 async fn identity_row(
     app: &crate::helpers::TestApp,
 ) -> Vec<(Option<String>, Option<String>, bool)> {
-    sqlx::query_as("SELECT user_id, user_email, user_verified FROM visitors")
-        .fetch_all(app.store.pool())
-        .await
-        .expect("read")
+    // A flag is an integer on SQLite and a boolean on PostgreSQL: read it as 0/1.
+    let rows: Vec<(Option<String>, Option<String>, i64)> = sqlx::query_as(
+        "SELECT user_id, user_email, CAST(CASE WHEN user_verified THEN 1 ELSE 0 END AS BIGINT)
+         FROM visitors",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .expect("read");
+    rows.into_iter()
+        .map(|(id, email, verified)| (id, email, verified == 1))
+        .collect()
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! The consent ledger: hash chain, tamper detection, concurrent writes.
 
-use crate::helpers::{spawn_app, PAGE};
-use canal_server::ledger::{self, GENESIS};
+use crate::helpers::{on_postgres, spawn_app, TestApp, TestDb, PAGE};
+use canal_server::ledger::GENESIS;
 use canal_server::Store;
 use serde_json::json;
 use std::process::Command;
@@ -27,19 +27,29 @@ async fn concurrent_consents_form_one_unbroken_chain() {
     for writer in writers {
         assert_eq!(writer.await.expect("join").expect("post"), 201);
     }
-    let verified = ledger::verify(app.store.pool()).await.expect("verify");
+    let verified = app.store.verify_ledger().await.expect("verify");
     assert_eq!(verified.records, 200);
     assert_eq!(verified.broken, None);
     let first: (i64, String) =
         sqlx::query_as("SELECT seq, prev_hash FROM consents ORDER BY seq LIMIT 1")
-            .fetch_one(app.store.pool())
+            .fetch_one(app.db.pool())
             .await
             .expect("first");
     assert_eq!(first, (1, GENESIS.to_owned()));
 }
 
-/// Writes five consents with distinct page URLs into a fresh database file.
-async fn five_consents() -> (tempfile::TempDir, String, Vec<String>) {
+/// Five consents with distinct page URLs, in a database the test may tamper with:
+/// on SQLite a single-file copy (no WAL) to edit byte by byte; on PostgreSQL the
+/// test's own database.
+struct Five {
+    app: TestApp,
+    /// The SQLite copy's folder.
+    dir: Option<tempfile::TempDir>,
+    url: String,
+    ids: Vec<String>,
+}
+
+async fn five_consents() -> Five {
     let app = spawn_app().await;
     let version = app.version_id().await;
     let mut ids = Vec::new();
@@ -49,14 +59,53 @@ async fn five_consents() -> (tempfile::TempDir, String, Vec<String>) {
         assert_eq!(status, 201);
         ids.push(answer["consent_id"].as_str().expect("id").to_owned());
     }
+    if on_postgres() {
+        let url = app.db.url.clone();
+        return Five {
+            app,
+            dir: None,
+            url,
+            ids,
+        };
+    }
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("copy.db");
-    // A consistent single-file copy (no WAL) to edit byte by byte.
     sqlx::query(&format!("VACUUM INTO '{}'", path.display()))
-        .execute(app.store.pool())
+        .execute(app.db.pool())
         .await
         .expect("vacuum into");
-    (dir, format!("sqlite://{}", path.display()), ids)
+    let url = format!("sqlite://{}", path.display());
+    Five {
+        app,
+        dir: Some(dir),
+        url,
+        ids,
+    }
+}
+
+/// Runs `sql` on the tampered database with the append-only triggers out of the
+/// way, as someone with the database's keys could.
+async fn behind_the_triggers(five: &Five, sql: &str) {
+    let db = if on_postgres() {
+        // The table owner may switch its own triggers off; the server never does.
+        sqlx::query("ALTER TABLE consents DISABLE TRIGGER USER")
+            .execute(five.app.db.pool())
+            .await
+            .expect("disable triggers");
+        None
+    } else {
+        Some(TestDb::at_url(five.url.clone()).await)
+    };
+    let pool = db.as_ref().map_or(five.app.db.pool(), |db| db.pool());
+    if db.is_some() {
+        for trigger in ["consents_no_update", "consents_no_delete"] {
+            sqlx::query(&format!("DROP TRIGGER {trigger}"))
+                .execute(pool)
+                .await
+                .expect("drop trigger");
+        }
+    }
+    sqlx::query(sql).execute(pool).await.expect(sql);
 }
 
 fn verify_cli(database_url: &str) -> (bool, String) {
@@ -72,8 +121,8 @@ fn verify_cli(database_url: &str) -> (bool, String) {
 
 #[tokio::test]
 async fn verify_reports_an_intact_chain() {
-    let (_dir, url, _) = five_consents().await;
-    let (ok, out) = verify_cli(&url);
+    let five = five_consents().await;
+    let (ok, out) = verify_cli(&five.url);
     assert!(ok, "{out}");
     assert!(
         out.starts_with("ok: 5 consent records, chain intact"),
@@ -82,22 +131,34 @@ async fn verify_reports_an_intact_chain() {
 }
 
 #[tokio::test]
-async fn an_edit_of_the_file_behind_the_triggers_back_is_found() {
-    let (dir, url, ids) = five_consents().await;
-    let path = dir.path().join("copy.db");
-    let mut bytes = std::fs::read(&path).expect("read db");
-    let needle = b"https://shop.example/page-3";
-    let at = bytes
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .expect("page url of record 3 in the file");
-    bytes[at + needle.len() - 1] = b'9';
-    std::fs::write(&path, bytes).expect("write db");
+async fn an_edit_behind_the_triggers_back_is_found() {
+    let five = five_consents().await;
+    match &five.dir {
+        // SQLite: the file itself, byte by byte.
+        Some(dir) => {
+            let path = dir.path().join("copy.db");
+            let mut bytes = std::fs::read(&path).expect("read db");
+            let needle = b"https://shop.example/page-3";
+            let at = bytes
+                .windows(needle.len())
+                .position(|w| w == needle)
+                .expect("page url of record 3 in the file");
+            bytes[at + needle.len() - 1] = b'9';
+            std::fs::write(&path, bytes).expect("write db");
+        }
+        None => {
+            behind_the_triggers(
+                &five,
+                "UPDATE consents SET page_url = 'https://shop.example/page-9' WHERE seq = 3",
+            )
+            .await
+        }
+    }
 
-    let (ok, out) = verify_cli(&url);
+    let (ok, out) = verify_cli(&five.url);
     assert!(!ok, "verify must fail: {out}");
     assert!(
-        out.contains(&format!("BROKEN at record 3 (id {})", ids[2])),
+        out.contains(&format!("BROKEN at record 3 (id {})", five.ids[2])),
         "{out}"
     );
     assert!(out.contains("altered"), "{out}");
@@ -105,17 +166,12 @@ async fn an_edit_of_the_file_behind_the_triggers_back_is_found() {
 
 #[tokio::test]
 async fn a_record_removed_with_the_triggers_dropped_is_found() {
-    let (_dir, url, ids) = five_consents().await;
-    let store = Store::open(&url).await.expect("open copy");
-    for sql in [
-        "DROP TRIGGER consents_no_delete",
-        "DELETE FROM consents WHERE seq = 2",
-    ] {
-        sqlx::query(sql).execute(store.pool()).await.expect(sql);
-    }
-    let verified = ledger::verify(store.pool()).await.expect("verify");
+    let five = five_consents().await;
+    behind_the_triggers(&five, "DELETE FROM consents WHERE seq = 2").await;
+    let store = Store::open(&five.url).await.expect("open");
+    let verified = store.verify_ledger().await.expect("verify");
     let broken = verified.broken.expect("broken");
     assert_eq!(broken.seq, 3);
-    assert_eq!(broken.id, ids[2]);
+    assert_eq!(broken.id, five.ids[2]);
     assert!(broken.reason.contains("missing"), "{}", broken.reason);
 }

@@ -72,7 +72,8 @@ fn the_readme_has_its_curl_examples() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_readmes_curl_examples_run_as_written_against_a_fresh_demo_server() {
     let dir = tempfile::tempdir().expect("dir");
-    let url = format!("sqlite://{}", dir.path().join("canal.db").display());
+    let db = crate::helpers::TestDb::new(dir.path()).await;
+    let url = db.url.clone();
     let (_server, addr) = crate::durability::start_with(&url, &["--admin-token", TOKEN]).await;
     let script = curl_examples(README)
         .iter()
@@ -130,9 +131,8 @@ async fn the_readmes_curl_examples_run_as_written_against_a_fresh_demo_server() 
         Some(2),
         "{routing}"
     );
-    let store = canal_server::Store::open(&url).await.expect("open");
     let conversations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversations")
-        .fetch_one(store.pool())
+        .fetch_one(db.pool())
         .await
         .expect("count");
     assert_eq!(conversations, 1);

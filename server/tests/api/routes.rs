@@ -115,7 +115,7 @@ async fn health_says_503_when_the_store_is_gone() {
     let health = || async { app.http.get(app.url("/healthz")).send().await.expect("get") };
     assert_eq!(health().await.status(), 200);
     // The store goes away under the running server (its pool is shared).
-    app.store.pool().close().await;
+    app.store.close().await;
     let response = health().await;
     assert_eq!(response.status(), 503);
     assert_eq!(response.text().await.expect("body"), "store unreachable\n");
@@ -147,8 +147,6 @@ async fn one_consent_record_can_be_read_but_never_edited_or_deleted() {
     let (status, body) = app.admin_get("/consents/no-such-record").await;
     assert_error(status, &body, 404, "not_found");
     assert_eq!(app.admin_get(&path).await.1, record, "unchanged");
-    let verified = canal_server::ledger::verify(app.store.pool())
-        .await
-        .expect("verify");
+    let verified = app.store.verify_ledger().await.expect("verify");
     assert_eq!((verified.records, verified.broken), (1, None));
 }

@@ -12,7 +12,7 @@ use crate::helpers::{assert_error, spawn_app, Socket, TestApp, PAGE};
 async fn collected(app: &TestApp) -> Vec<i64> {
     let identities: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM visitors WHERE user_id IS NOT NULL")
-            .fetch_one(app.store.pool())
+            .fetch_one(app.db.pool())
             .await
             .expect("count identities");
     vec![

@@ -9,15 +9,11 @@ use canal_protocol::admin::TemplateId;
 use crate::agreements::Company;
 
 /// A built-in template. Stored in `agreements.template` under its wire id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Template {
-    #[sqlx(rename = "eu_gdpr")]
     EuGdpr,
-    #[sqlx(rename = "ru_152fz")]
     Ru152Fz,
-    #[sqlx(rename = "by_99z")]
     By99Z,
-    #[sqlx(rename = "kz_94v")]
     Kz94V,
 }
 
@@ -104,6 +100,18 @@ impl From<TemplateId> for Template {
             TemplateId::By99Z => Self::By99Z,
             TemplateId::Kz94V => Self::Kz94V,
         }
+    }
+}
+
+impl Template {
+    /// The stored (and wire) id.
+    pub fn as_str(self) -> &'static str {
+        TemplateId::from(self).as_str()
+    }
+
+    /// The template stored as `raw`, if any.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == raw)
     }
 }
 

@@ -1,0 +1,42 @@
+//! Canal's domain, pure: no axum, sqlx or tokio (the layer check in
+//! `cargo xtask test` fails on any). The store persists these types; the server
+//! (the shell) feeds them events and sends what they decide.
+//!
+//! Layout:
+//! - [`error`]: [`Rejected`], the domain's refusals, and the `str_enum!` helper.
+//! - [`routing`]: the queue engine, from events to offers and assignments, with the
+//!   reasons for every decision.
+//! - [`agreements`]: agreements, versions and company details: types and checks,
+//!   HTML sanitising.
+//! - [`templates`]: the built-in personal-data agreement templates.
+//! - [`ledger`]: consent records, their hash chain and its check.
+//! - [`tokens`]: signed visitor tokens.
+//! - [`typing`]: the throttle of typing indicators.
+//! - [`clock`]: timestamps as the store writes them.
+
+pub mod agreements;
+pub mod clock;
+pub mod error;
+pub mod ledger;
+pub mod routing;
+pub mod templates;
+pub mod tokens;
+pub mod typing;
+
+pub use error::{Refusal, Rejected};
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// A new random id (UUID v4), as the store keys rows.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

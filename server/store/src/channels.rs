@@ -1,0 +1,338 @@
+//! Channels, visitors, conversations and their messages.
+
+use crate::{new_id, now_rfc3339, on_pool, on_tx, Result, Store, Tx};
+use sqlx::FromRow;
+
+/// A channel: one website's (or one messenger's) entry point.
+#[derive(Debug, Clone, FromRow)]
+pub struct Channel {
+    pub id: String,
+    pub key: String,
+    pub name: String,
+    pub title: String,
+    pub greeting: Option<String>,
+    pub locale: Option<String>,
+    pub consent_agreement_id: Option<String>,
+    /// JSON array of the origins the widget may be embedded in; `None`: any.
+    pub allowed_origins: Option<String>,
+}
+
+impl Channel {
+    /// The origins the widget may be embedded in; `None` when any site may.
+    pub fn origins(&self) -> Option<Vec<String>> {
+        self.allowed_origins
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok())
+    }
+
+    /// Whether a page of this origin (`scheme://host[:port]`) may use the widget.
+    pub fn allows(&self, origin: &str) -> bool {
+        self.origins()
+            .is_none_or(|list| list.iter().any(|allowed| allowed == origin))
+    }
+}
+
+const CHANNEL_COLUMNS: &str =
+    "id, key, name, title, greeting, locale, consent_agreement_id, allowed_origins";
+
+/// A conversation between a visitor and the channel's agents.
+#[derive(Debug, Clone, FromRow)]
+pub struct Conversation {
+    pub id: String,
+    pub channel_id: String,
+    pub visitor_id: String,
+    pub consent_id: Option<String>,
+    pub status: String,
+}
+
+/// A stored message.
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct MessageRow {
+    pub seq: i64,
+    pub author: String,
+    pub client_id: Option<String>,
+    pub body: String,
+    pub created_at: String,
+    /// For agent messages: the agent's name and avatar (shown per display mode).
+    pub agent_name: Option<String>,
+    pub agent_avatar: Option<String>,
+}
+
+/// The columns of [`MessageRow`], for `FROM messages m LEFT JOIN agents a`.
+const MESSAGE_SELECT: &str = "SELECT m.seq, m.author, m.client_id, m.body, m.created_at, \
+    a.name AS agent_name, a.avatar_url AS agent_avatar \
+    FROM messages m LEFT JOIN agents a ON a.id = m.agent_id";
+
+/// What [`Store::append_message`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Appended {
+    pub message: MessageRow,
+    /// False when the client id was already stored (a re-send): nothing new.
+    pub inserted: bool,
+}
+
+impl Store {
+    pub async fn channel_by_key(&self, key: &str) -> Result<Option<Channel>> {
+        on_pool!(self, p => Ok(sqlx::query_as(&format!(
+            "SELECT {CHANNEL_COLUMNS} FROM channels WHERE key = $1"
+        ))
+        .bind(key)
+        .fetch_optional(p)
+        .await?))
+    }
+
+    pub async fn channel_by_id(&self, id: &str) -> Result<Option<Channel>> {
+        on_pool!(self, p => Ok(sqlx::query_as(&format!(
+            "SELECT {CHANNEL_COLUMNS} FROM channels WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
+    }
+
+    /// Sets the origins a channel's widget may be embedded in (`None`: any).
+    pub async fn set_allowed_origins(
+        &self,
+        channel_id: &str,
+        origins: Option<&[String]>,
+    ) -> Result<()> {
+        let json = origins.map(|o| serde_json::to_string(o).unwrap_or_else(|_| "[]".into()));
+        on_pool!(self, p => {
+            sqlx::query("UPDATE channels SET allowed_origins = $1 WHERE id = $2")
+                .bind(json)
+                .bind(channel_id)
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Creates a channel with no agreement.
+    pub async fn create_channel(
+        &self,
+        key: &str,
+        name: &str,
+        title: &str,
+        greeting: Option<&str>,
+    ) -> Result<Channel> {
+        let id = new_id();
+        on_pool!(self, p => {
+            sqlx::query(
+                "INSERT INTO channels (id, key, name, title, greeting, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&id)
+            .bind(key)
+            .bind(name)
+            .bind(title)
+            .bind(greeting)
+            .bind(now_rfc3339())
+            .execute(p)
+            .await?;
+        });
+        Ok(Channel {
+            id,
+            key: key.to_owned(),
+            name: name.to_owned(),
+            title: title.to_owned(),
+            greeting: greeting.map(str::to_owned),
+            locale: None,
+            consent_agreement_id: None,
+            allowed_origins: None,
+        })
+    }
+
+    /// True when the visitor exists and belongs to the channel.
+    pub async fn visitor_in_channel(&self, visitor_id: &str, channel_id: &str) -> Result<bool> {
+        on_pool!(self, p => Ok(sqlx::query("SELECT 1 FROM visitors WHERE id = $1 AND channel_id = $2")
+            .bind(visitor_id)
+            .bind(channel_id)
+            .fetch_optional(p)
+            .await?
+            .is_some()))
+    }
+
+    /// Creates a visitor without consent (channels that ask none).
+    pub async fn create_visitor(&self, channel_id: &str) -> Result<String> {
+        let id = new_id();
+        on_pool!(self, p => {
+            sqlx::query("INSERT INTO visitors (id, channel_id, created_at) VALUES ($1, $2, $3)")
+                .bind(&id)
+                .bind(channel_id)
+                .bind(now_rfc3339())
+                .execute(p)
+                .await?;
+        });
+        Ok(id)
+    }
+
+    /// Starts a conversation.
+    pub async fn create_conversation(
+        &self,
+        channel_id: &str,
+        visitor_id: &str,
+        consent_id: Option<&str>,
+        page_url: Option<&str>,
+        utm_json: Option<&str>,
+    ) -> Result<Conversation> {
+        let id = new_id();
+        on_pool!(self, p => {
+            sqlx::query(
+                "INSERT INTO conversations (id, channel_id, visitor_id, consent_id, page_url, utm, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&id)
+            .bind(channel_id)
+            .bind(visitor_id)
+            .bind(consent_id)
+            .bind(page_url)
+            .bind(utm_json)
+            .bind(now_rfc3339())
+            .execute(p)
+            .await?;
+        });
+        Ok(Conversation {
+            id,
+            channel_id: channel_id.to_owned(),
+            visitor_id: visitor_id.to_owned(),
+            consent_id: consent_id.map(str::to_owned),
+            status: "open".to_owned(),
+        })
+    }
+
+    pub async fn conversation(&self, id: &str) -> Result<Option<Conversation>> {
+        on_pool!(self, p => Ok(sqlx::query_as(
+            "SELECT id, channel_id, visitor_id, consent_id, status FROM conversations WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
+    }
+
+    /// Appends a message with the next sequence number of its conversation. A client
+    /// id already stored returns that message again and stores nothing.
+    pub async fn append_message(
+        &self,
+        conversation_id: &str,
+        author: &str,
+        client_id: Option<&str>,
+        body: &str,
+    ) -> Result<Appended> {
+        let mut tx = self.begin().await?;
+        let appended =
+            append_message_in(&mut tx, conversation_id, author, None, client_id, body).await?;
+        tx.commit().await?;
+        Ok(appended)
+    }
+
+    /// Appends an agent's reply (see [`Store::append_message`]).
+    pub async fn append_agent_message(
+        &self,
+        conversation_id: &str,
+        agent_id: i64,
+        client_id: &str,
+        body: &str,
+    ) -> Result<Appended> {
+        let mut tx = self.begin().await?;
+        let appended = append_message_in(
+            &mut tx,
+            conversation_id,
+            "agent",
+            Some(agent_id),
+            Some(client_id),
+            body,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(appended)
+    }
+
+    /// Messages of a conversation after `seq`, oldest first.
+    pub async fn messages_after(&self, conversation_id: &str, seq: i64) -> Result<Vec<MessageRow>> {
+        on_pool!(self, p => Ok(sqlx::query_as(&format!(
+            "{MESSAGE_SELECT} WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq"
+        ))
+        .bind(conversation_id)
+        .bind(seq)
+        .fetch_all(p)
+        .await?))
+    }
+
+    /// The newest sequence number of a conversation (0 when it has no message).
+    pub async fn newest_seq(&self, conversation_id: &str) -> Result<i64> {
+        on_pool!(self, p => Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT COALESCE(MAX(seq), 0) FROM messages WHERE conversation_id = $1",
+        )
+        .bind(conversation_id)
+        .fetch_one(p)
+        .await?))
+    }
+
+    /// Sets a conversation's status (`open` or `closed`); true when it changed.
+    pub async fn set_conversation_status(
+        &self,
+        conversation_id: &str,
+        status: &str,
+    ) -> Result<bool> {
+        on_pool!(self, p => Ok(sqlx::query(
+            "UPDATE conversations SET status = $2 WHERE id = $1 AND status <> $2",
+        )
+        .bind(conversation_id)
+        .bind(status)
+        .execute(p)
+        .await?
+        .rows_affected()
+            == 1))
+    }
+}
+
+/// [`Store::append_message`] inside the caller's write transaction.
+pub(crate) async fn append_message_in(
+    tx: &mut Tx,
+    conversation_id: &str,
+    author: &str,
+    agent_id: Option<i64>,
+    client_id: Option<&str>,
+    body: &str,
+) -> Result<Appended> {
+    let by_client_id =
+        format!("{MESSAGE_SELECT} WHERE m.conversation_id = $1 AND m.client_id = $2");
+    let newest =
+        format!("{MESSAGE_SELECT} WHERE m.conversation_id = $1 ORDER BY m.seq DESC LIMIT 1");
+    on_tx!(tx, c, pg => {
+        if pg {
+            // Two writers of one conversation would read the same MAX(seq): the
+            // conversation's row lock makes them take turns (SQLite's one writer
+            // already does).
+            sqlx::query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE")
+                .bind(conversation_id)
+                .execute(&mut *c)
+                .await?;
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO messages (conversation_id, seq, author, client_id, body, created_at, agent_id)
+             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6
+             FROM messages WHERE conversation_id = $1
+             ON CONFLICT (conversation_id, client_id) DO NOTHING",
+        )
+        .bind(conversation_id)
+        .bind(author)
+        .bind(client_id)
+        .bind(body)
+        .bind(now_rfc3339())
+        .bind(agent_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+            == 1;
+        let message: MessageRow = match client_id {
+            Some(client_id) => sqlx::query_as(&by_client_id)
+                .bind(conversation_id)
+                .bind(client_id),
+            None => sqlx::query_as(&newest).bind(conversation_id),
+        }
+        .fetch_one(&mut *c)
+        .await?;
+        Ok(Appended { message, inserted })
+    })
+}

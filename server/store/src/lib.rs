@@ -1,0 +1,317 @@
+//! The store: the only code that names sqlx. One [`Store`] with a method per use
+//! case, on SQLite (the embedded default) or PostgreSQL (`postgres://` URLs), each
+//! engine with its own migrations (`migrations/sqlite`, `migrations/postgres`).
+//!
+//! Queries are written once, in SQL both engines accept (`$1` placeholders,
+//! `RETURNING`, `ON CONFLICT`, `TRUE`/`FALSE`), and compiled for each engine by
+//! [`on_pool!`] and [`on_tx!`]; where the dialects differ the code says so next to
+//! the query. Times are RFC 3339 UTC text on both, so both return the same strings.
+//!
+//! Durability: SQLite runs in WAL mode with `synchronous = FULL`; PostgreSQL with
+//! `synchronous_commit = on`. A write transaction on SQLite is `BEGIN IMMEDIATE`
+//! (the one writer is taken up front); on PostgreSQL rows are locked where two
+//! writers could race (see each method).
+//!
+//! Layout:
+//! - [`channels`]: channels, visitors, conversations, messages, server settings.
+//! - [`ledger`]: the consent ledger's group-commit writer, its list and verify.
+//! - [`agreements`]: agreements, versions, company details.
+//! - [`agents`]: agent accounts, console sessions, departments.
+//! - [`routing`]: routing settings, the routing log, assignments, open work at start.
+//! - [`features`]: per-channel settings stored as JSON or columns (hours, theme, form,
+//!   identity), ratings, contact links, messenger chats.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
+
+pub mod agents;
+pub mod agreements;
+pub mod channels;
+pub mod features;
+pub mod ledger;
+pub mod routing;
+
+pub use agents::{AgentRow, Department};
+pub use channels::{Appended, Channel, Conversation, MessageRow};
+pub use ledger::Ledger;
+
+/// What a store method can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The domain refused what was asked (decided inside a transaction, so
+    /// nothing was written).
+    #[error(transparent)]
+    Rejected(#[from] canal_core::Rejected),
+    /// The database failed or refused.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The schema could not be brought up to date.
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value does not parse: the store was changed behind Canal's back.
+    #[error("stored data is malformed: {0}")]
+    Corrupt(String),
+    /// The database URL names no engine Canal supports.
+    #[error("{0}")]
+    Unsupported(String),
+    /// The store's writer has stopped (the server is shutting down).
+    #[error("the store is closed")]
+    Closed,
+}
+
+impl Error {
+    /// True when a UNIQUE constraint refused the write.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, Self::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+
+    pub(crate) fn corrupt(what: impl std::fmt::Display) -> Self {
+        Self::Corrupt(what.to_string())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+
+    /// The engine a database URL names.
+    pub fn of_url(url: &str) -> Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            Err(Error::Unsupported(format!(
+                "the database URL must start with sqlite:// or postgres://, not {:?}",
+                url.split(':').next().unwrap_or_default()
+            )))
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A write transaction on either engine (see [`Store::begin`]).
+pub(crate) enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub(crate) async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Runs `$body` once per engine with `$p` bound to that engine's pool (and `$pg`,
+/// when given, to whether it is PostgreSQL): one query text, compiled for both.
+macro_rules! on_pool {
+    ($store:expr, $p:ident => $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite($p) => $body,
+            $crate::Db::Postgres($p) => $body,
+        }
+    };
+    ($store:expr, $p:ident, $pg:ident => $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite($p) => {
+                let $pg = false;
+                $body
+            }
+            $crate::Db::Postgres($p) => {
+                let $pg = true;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// Like [`on_pool!`] inside a transaction: `$c` is the connection (`&mut`), to be
+/// reborrowed (`&mut *$c`) for each query.
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+    ($tx:expr, $c:ident, $pg:ident => $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                let $pg = false;
+                $body
+            }
+            $crate::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                let $pg = true;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_tx;
+
+/// The store handle: cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) db: Db,
+    ledger: Ledger,
+}
+
+/// Key of the PostgreSQL advisory lock the ledger writer holds while it appends,
+/// so several server processes on one database keep one chain order.
+pub(crate) const LEDGER_LOCK: i64 = 0x6361_6e61_6c00_0001;
+
+impl Store {
+    /// Opens (creating if needed) the database at `database_url`, migrates it and
+    /// starts the ledger writer.
+    pub async fn open(database_url: &str) -> Result<Self> {
+        let db = match Engine::of_url(database_url)? {
+            Engine::Sqlite => {
+                let options = SqliteConnectOptions::from_str(database_url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                if let Some(parent) = options.get_filename().parent() {
+                    if !parent.as_os_str().is_empty() {
+                        std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
+                    }
+                }
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options)
+                    .await?;
+                sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                Db::Sqlite(pool)
+            }
+            Engine::Postgres => {
+                // Acknowledged means durable: the commit waits for the WAL flush.
+                let options = PgConnectOptions::from_str(database_url)?
+                    .options([("synchronous_commit", "on")]);
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?;
+                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                Db::Postgres(pool)
+            }
+        };
+        let ledger = Ledger::start(db.clone());
+        Ok(Self { db, ledger })
+    }
+
+    /// Which engine this store runs on.
+    pub fn engine(&self) -> Engine {
+        match self.db {
+            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// The consent ledger (appends go through its group-commit writer).
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// True when the database answers.
+    pub async fn ping(&self) -> bool {
+        on_pool!(self, p => sqlx::query("SELECT 1").execute(p).await.is_ok())
+    }
+
+    /// Closes the pool: later calls fail (tests use it for "the store is gone").
+    pub async fn close(&self) {
+        on_pool!(self, p => p.close().await)
+    }
+
+    /// Begins a write transaction: `BEGIN IMMEDIATE` on SQLite (the write lock is
+    /// taken at once, so two writers never deadlock upgrading), `BEGIN` on
+    /// PostgreSQL.
+    pub(crate) async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.db {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// A server-wide value, created with `make` on first use and never changed.
+    pub async fn setting_or_insert(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> String,
+    ) -> Result<String> {
+        let value = make();
+        on_pool!(self, p => {
+            sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+                .bind(key)
+                .bind(&value)
+                .execute(p)
+                .await?;
+            Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                .bind(key)
+                .fetch_one(p)
+                .await?)
+        })
+    }
+
+    /// A server-wide value, if set.
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        on_pool!(self, p => Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(p)
+            .await?))
+    }
+
+    /// Sets a server-wide value.
+    pub async fn put_setting(&self, key: &str, value: &str) -> Result<()> {
+        on_pool!(self, p => {
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+}
+
+pub(crate) use canal_core::clock::now_rfc3339;
+pub(crate) use canal_core::new_id;

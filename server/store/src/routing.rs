@@ -1,0 +1,163 @@
+//! What the routing shell stores: per-channel routing settings (JSON of the
+//! protocol's `RoutingSettings`), who holds each conversation, the routing log,
+//! and what is still open when the server starts.
+
+use sqlx::FromRow;
+
+use crate::{now_rfc3339, on_pool, Result, Store};
+
+/// An open conversation, as the routing shell reloads it at start.
+#[derive(Debug, Clone, FromRow)]
+pub struct OpenConversation {
+    pub id: String,
+    pub visitor_id: String,
+    pub channel_id: String,
+    pub agent_id: Option<i64>,
+    pub page_url: Option<String>,
+    pub created_at: String,
+}
+
+/// Where an open conversation stands, from its newest messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digest {
+    /// An agent has written in it.
+    pub answered: bool,
+    /// Who wrote last (system messages aside).
+    pub last_author: Option<String>,
+    /// The newest message's text.
+    pub last_body: Option<String>,
+}
+
+/// Where a conversation belongs.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Placement {
+    pub visitor_id: String,
+    pub channel_id: String,
+    pub page_url: Option<String>,
+}
+
+/// One line of a routing log.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct LogRow {
+    pub at: String,
+    pub text: String,
+    /// JSON of the routing core's log entry.
+    pub entry: String,
+}
+
+impl Store {
+    /// A channel's routing settings as stored (JSON), if it has any.
+    pub async fn routing_settings(&self, channel_id: &str) -> Result<Option<String>> {
+        on_pool!(self, p => Ok(sqlx::query_scalar(
+            "SELECT settings FROM channel_routing WHERE channel_id = $1",
+        )
+        .bind(channel_id)
+        .fetch_optional(p)
+        .await?))
+    }
+
+    /// Stores a channel's routing settings (JSON), replacing earlier ones.
+    pub async fn put_routing_settings(&self, channel_id: &str, json: &str) -> Result<()> {
+        on_pool!(self, p => {
+            sqlx::query(
+                "INSERT INTO channel_routing (channel_id, settings, updated_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (channel_id) DO UPDATE SET settings = excluded.settings,
+                 updated_at = excluded.updated_at",
+            )
+            .bind(channel_id)
+            .bind(json)
+            .bind(now_rfc3339())
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Every open conversation, oldest first.
+    pub async fn open_conversations(&self) -> Result<Vec<OpenConversation>> {
+        on_pool!(self, p => Ok(sqlx::query_as(
+            "SELECT id, visitor_id, channel_id, agent_id, page_url, created_at FROM conversations
+             WHERE status = 'open' ORDER BY created_at, id",
+        )
+        .fetch_all(p)
+        .await?))
+    }
+
+    /// Three index lookups, not the whole history of a conversation.
+    pub async fn digest(&self, conversation_id: &str) -> Result<Digest> {
+        let (answered, last_author, last_body): (bool, Option<String>, Option<String>) = on_pool!(self, p => sqlx::query_as(
+                "SELECT
+                   EXISTS (SELECT 1 FROM messages WHERE conversation_id = $1 AND author = 'agent'),
+                   (SELECT author FROM messages WHERE conversation_id = $1 AND author <> 'system'
+                    ORDER BY seq DESC LIMIT 1),
+                   (SELECT body FROM messages WHERE conversation_id = $1 ORDER BY seq DESC LIMIT 1)",
+            )
+            .bind(conversation_id)
+            .fetch_one(p)
+            .await?);
+        Ok(Digest {
+            answered,
+            last_author,
+            last_body,
+        })
+    }
+
+    /// Where a conversation belongs, if it exists.
+    pub async fn placement(&self, conversation_id: &str) -> Result<Option<Placement>> {
+        on_pool!(self, p => Ok(sqlx::query_as(
+            "SELECT visitor_id, channel_id, page_url FROM conversations WHERE id = $1",
+        )
+        .bind(conversation_id)
+        .fetch_optional(p)
+        .await?))
+    }
+
+    /// Records who holds a conversation.
+    pub async fn assign(&self, conversation_id: &str, agent_id: i64) -> Result<()> {
+        on_pool!(self, p => {
+            sqlx::query("UPDATE conversations SET agent_id = $2 WHERE id = $1")
+                .bind(conversation_id)
+                .bind(agent_id)
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The responsible agent of the CRM contact a visitor is linked to, if any.
+    pub async fn responsible_agent(&self, visitor_id: &str) -> Result<Option<i64>> {
+        let row: Option<Option<i64>> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT responsible_agent_id FROM contact_links WHERE visitor_id = $1",
+        )
+        .bind(visitor_id)
+        .fetch_optional(p)
+        .await?);
+        Ok(row.flatten())
+    }
+
+    /// Appends a line to a conversation's routing log.
+    pub async fn write_routing_log(&self, conversation_id: &str, line: &LogRow) -> Result<()> {
+        on_pool!(self, p => {
+            sqlx::query(
+                "INSERT INTO routing_log (conversation_id, at, text, entry) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(conversation_id)
+            .bind(&line.at)
+            .bind(&line.text)
+            .bind(&line.entry)
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The routing log of a conversation, oldest first.
+    pub async fn routing_log(&self, conversation_id: &str) -> Result<Vec<LogRow>> {
+        on_pool!(self, p => Ok(sqlx::query_as(
+            "SELECT at, text, entry FROM routing_log WHERE conversation_id = $1 ORDER BY id",
+        )
+        .bind(conversation_id)
+        .fetch_all(p)
+        .await?))
+    }
+}
