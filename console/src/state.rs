@@ -730,6 +730,7 @@ mod tests {
             page_url: Some("https://shop.example/p".into()),
             last_message: Some("hello".into()),
             rating: None,
+            withdrawn: false,
             created_at: "2026-01-05T10:00:00Z".into(),
         }
     }

@@ -195,6 +195,7 @@ fn install_fakes(responses: Value) {
             // with the draft); `frames`: everything, in order.
             function FakeSocket(url) {{
                 this.url = url; this.sent = []; this.frames = []; this.readyState = 0;
+                this.created_at = Date.now();
                 fake.sockets.push(this);
             }}
             FakeSocket.prototype.send = function (text) {{
@@ -284,6 +285,7 @@ fn summary(id: &str, kind: InboxKind) -> ConversationSummary {
         page_url: Some("https://shop.example/pricing".into()),
         last_message: Some(format!("Hello from {id}")),
         rating: None,
+        withdrawn: false,
         created_at: "2026-01-05T10:00:00Z".into(),
     }
 }
@@ -946,6 +948,7 @@ async fn a_dropped_socket_reconnects_and_the_new_welcome_replaces_the_inbox() {
     open_with_history(&root, "c2", InboxKind::Mine).await;
     let before = sent(0).len();
 
+    let dropped_at = js_sys::Date::now();
     js_sys::eval("window.__canal.sockets[0].drop()").expect("drop");
     until("the reconnecting state", || {
         get(&root, "connection-state")
@@ -963,8 +966,13 @@ async fn a_dropped_socket_reconnects_and_the_new_welcome_replaces_the_inbox() {
     until("the pending bubble", || all(&root, "message").len() == 4).await;
     assert_eq!(sent(0).len(), before, "nothing goes to a closed socket");
 
-    // The first retry comes after about a second (±20 %).
+    // The first retry comes after about a second (±20 %): not before 0.8 s.
     until_within(4_000.0, "a new socket", || socket_count() == 2).await;
+    let waited = fake("window.__canal.sockets[1].created_at")
+        .as_f64()
+        .unwrap_or(0.0)
+        - dropped_at;
+    assert!(waited >= 800.0, "the retry came {waited} ms after the drop");
     js_sys::eval("window.__canal.sockets[1].open()").expect("open");
     deliver(
         1,
@@ -1123,6 +1131,28 @@ async fn the_visitors_rating_shows_on_the_conversation_as_it_arrives() {
         text(&rating),
         "Visitor's rating: 👎 poor “<b>Slow</b>”",
         "as text"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_visitors_withdrawal_shows_on_the_conversation_as_it_arrives() {
+    let (root, _mounted) = live_console(Role::Agent, vec![summary("c2", InboxKind::Mine)]).await;
+    open_with_history(&root, "c2", InboxKind::Mine).await;
+    assert!(find(&root, "withdrawn").is_none(), "not withdrawn yet");
+    let withdrawn = ConversationSummary {
+        withdrawn: true,
+        ..summary("c2", InboxKind::Mine)
+    };
+    deliver(
+        0,
+        &AgentServerFrame::Upsert {
+            conversation: withdrawn,
+        },
+    );
+    until("the withdrawal", || find(&root, "withdrawn").is_some()).await;
+    assert_eq!(
+        text(&get(&root, "withdrawn")),
+        "The visitor withdrew their consent: nothing more is collected from them"
     );
 }
 
@@ -1532,13 +1562,16 @@ async fn the_visitors_typing_shows_in_the_view_and_on_the_line_until_a_stop_or_t
     );
     until("their message to hide it", || !line_typing("c2")).await;
 
-    // A stop can be lost: with no news it goes by itself (after 6 s).
+    // A stop can be lost: with no news it goes by itself after 6 s, not sooner.
+    let started = js_sys::Date::now();
     deliver(0, &typing("c1", true));
     until("the view to say so", || line_typing("c1")).await;
     until_within(10_000.0, "silence to hide it", || {
         text(&get(&root, "visitor-typing")).is_empty() && !line_typing("c1")
     })
     .await;
+    let shown = js_sys::Date::now() - started;
+    assert!(shown >= 5_900.0, "it went after {shown} ms");
 }
 
 #[wasm_bindgen_test]

@@ -150,6 +150,10 @@ pub struct ConversationSummary {
     /// The visitor's rating, once given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<crate::rating::RatingView>,
+    /// The visitor withdrew their consent to the channel's agreement: nothing more
+    /// comes from them (sent only when true).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withdrawn: bool,
 
     /// RFC 3339, UTC.
     pub created_at: String,

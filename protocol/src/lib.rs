@@ -65,6 +65,10 @@ pub enum ErrorCode {
     InvalidField,
     /// The channel requires consent and none (or a foreign one) was given.
     ConsentRequired,
+    /// The visitor withdrew their consent to the channel's agreement (or an admin
+    /// did for them): nothing more is collected from them until a new consent is
+    /// recorded (a new Accept starts afresh, with a new visitor).
+    ConsentWithdrawn,
     /// The visitor token is missing or unknown.
     Unauthorized,
     /// No conversation with that id belongs to this visitor.
@@ -102,6 +106,7 @@ impl ErrorCode {
             Self::InvalidPageUrl => "invalid_page_url",
             Self::InvalidField => "invalid_field",
             Self::ConsentRequired => "consent_required",
+            Self::ConsentWithdrawn => "consent_withdrawn",
             Self::Unauthorized => "unauthorized",
             Self::UnknownConversation => "unknown_conversation",
             Self::NotAuthenticated => "not_authenticated",

@@ -251,6 +251,33 @@ pub async fn visitor_of(
     }
 }
 
+/// [`visitor_of`], refusing a visitor who withdrew their consent to the channel's
+/// agreement: what they send now is not collected (403 `consent_withdrawn`).
+pub async fn consenting_visitor(
+    state: &AppState,
+    channel: &Channel,
+    token: &str,
+) -> Result<String, AppError> {
+    let visitor_id = visitor_of(state, channel, token).await?;
+    if state
+        .store
+        .visitor_withdrew(&visitor_id, &channel.id)
+        .await?
+    {
+        return Err(withdrawn());
+    }
+    Ok(visitor_id)
+}
+
+/// The refusal of anything a visitor who withdrew their consent sends.
+pub fn withdrawn() -> AppError {
+    AppError::client(
+        StatusCode::FORBIDDEN,
+        ErrorCode::ConsentWithdrawn,
+        "this visitor withdrew their consent: nothing more is collected until a new consent is recorded",
+    )
+}
+
 pub fn unauthorized() -> AppError {
     AppError::client(
         StatusCode::UNAUTHORIZED,

@@ -137,6 +137,8 @@ struct ConvInfo {
     last_message: Option<String>,
     /// The visitor's rating, once given.
     rating: Option<RatingView>,
+    /// The visitor withdrew their consent to the channel's agreement.
+    withdrawn: bool,
     /// The out-of-hours reply was posted when it started: the no-agent auto-reply
     /// is left out.
     out_of_hours_replied: bool,
@@ -386,11 +388,16 @@ impl Dispatch {
             let last_message = last_body.as_deref().map(preview);
             let visitor = crate::identity::of_visitor(pool, &visitor_id).await?;
             let rating = crate::rating::of_conversation(pool, &id).await?;
+            let withdrawn = self
+                .store
+                .visitor_withdrew(&visitor_id, &channel_id)
+                .await?;
             let cid = self.conv_in(&mut inner, &id, &visitor_id, channel, page_url, created_at);
             if let Some(conv) = inner.convs.get_mut(&cid) {
                 conv.last_message = last_message;
                 conv.visitor = visitor;
                 conv.rating = rating;
+                conv.withdrawn = withdrawn;
                 conv.visitor_wrote = true;
             }
             let holder = holder
@@ -477,6 +484,7 @@ impl Dispatch {
                 created_at,
                 last_message: None,
                 rating: None,
+                withdrawn: false,
                 out_of_hours_replied: false,
                 visitor_wrote: false,
                 held_replies: Vec::new(),
@@ -944,6 +952,22 @@ impl Dispatch {
         for conv in inner.convs.values_mut() {
             if conv.visitor_id == visitor_id {
                 conv.visitor = Some(identity.clone());
+                changed.push(conv.id.clone());
+            }
+        }
+        for id in changed {
+            let _ = self.notices.send(Notice::Changed(id));
+        }
+    }
+
+    /// The visitor withdrew their consent to the channel's agreement (already
+    /// stored): the consoles that list their conversations show it.
+    pub async fn visitor_withdrew(&self, visitor_id: &str) {
+        let mut inner = self.inner.lock().await;
+        let mut changed = Vec::new();
+        for conv in inner.convs.values_mut() {
+            if conv.visitor_id == visitor_id && !conv.withdrawn {
+                conv.withdrawn = true;
                 changed.push(conv.id.clone());
             }
         }
@@ -1498,6 +1522,7 @@ fn summary(
         page_url: info.page_url.clone(),
         last_message: info.last_message.clone(),
         rating: info.rating.clone(),
+        withdrawn: info.withdrawn,
         created_at: info.created_at.clone(),
     })
 }

@@ -15,7 +15,7 @@ use canal_protocol::forms::{
 use canal_protocol::ErrorCode;
 
 use crate::admin::Admin;
-use crate::api::{agreement_view, allowed_page, channel, visitor_of};
+use crate::api::{agreement_view, allowed_page, channel, consenting_visitor};
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
 use crate::ledger::{Action, Appended, Entry, Source, Visitor};
@@ -121,7 +121,7 @@ pub async fn submit(
 ) -> Result<(StatusCode, Json<ContactSubmitted>), AppError> {
     let channel = channel(&state, &key).await?;
     let form = stored(&state, &channel.id).await?.ok_or_else(no_form)?;
-    let visitor_id = visitor_of(&state, &channel, &request.visitor_token).await?;
+    let visitor_id = consenting_visitor(&state, &channel, &request.visitor_token).await?;
     if let Some(conversation_id) = &request.conversation_id {
         let ours = state
             .store

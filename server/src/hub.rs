@@ -40,13 +40,36 @@ pub enum Live {
 const CAPACITY: usize = 64;
 
 /// The registry of conversation channels.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Hub {
     channels: Arc<Mutex<HashMap<String, broadcast::Sender<Live>>>>,
     next_connection: Arc<AtomicU64>,
+    /// Visitors (ids) who withdrew their consent, as it happens: each visitor socket
+    /// listens and closes when it is its own visitor. Rare, so one channel for all.
+    withdrawals: broadcast::Sender<Arc<str>>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Self {
+            channels: Arc::default(),
+            next_connection: Arc::default(),
+            withdrawals: broadcast::channel(CAPACITY).0,
+        }
+    }
 }
 
 impl Hub {
+    /// Hears every withdrawal from now on (see [`Hub::withdrawn`]).
+    pub fn withdrawals(&self) -> broadcast::Receiver<Arc<str>> {
+        self.withdrawals.subscribe()
+    }
+
+    /// Tells every socket that this visitor withdrew their consent (already stored).
+    pub fn withdrawn(&self, visitor_id: &str) {
+        let _ = self.withdrawals.send(Arc::from(visitor_id));
+    }
+
     /// A fresh, never zero, connection id.
     pub fn connection_id(&self) -> u64 {
         self.next_connection.fetch_add(1, Ordering::Relaxed) + 1

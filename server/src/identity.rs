@@ -21,6 +21,10 @@ use crate::error::{ApiJson, AppError};
 pub const MAX_USER_ID_BYTES: usize = 128;
 /// Longest phone, in characters.
 pub const MAX_PHONE_CHARS: usize = 32;
+/// How far into the future an identity's `time` may lie (the site's clock running
+/// ahead of Canal's), in seconds. A hash stamped later is refused: it would stay
+/// valid for longer than the channel's window.
+pub const MAX_CLOCK_SKEW_SECS: u64 = 300;
 
 /// A channel's identity settings.
 pub use canal_store::features::IdentitySettings as Settings;
@@ -76,10 +80,13 @@ pub fn check(
                 invalid("this channel has no identity secret: create one in the admin API first")
             })?;
             let window = u64::try_from(settings.identity_window_secs).unwrap_or(3600);
-            if now.abs_diff(time) > window {
+            if time > now.saturating_add(MAX_CLOCK_SKEW_SECS) {
                 return Err(refused(
-                    "the identity hash has expired (or its time is in the future): sign again",
+                    "the identity's time is more than 5 minutes in the future: check the clock of the server that signs it",
                 ));
+            }
+            if now.saturating_sub(time) > window {
+                return Err(refused("the identity hash has expired: sign again"));
             }
             // Compared as MACs, in constant time.
             let given = decode_hex(hash).ok_or_else(|| refused("the identity hash is wrong"))?;
@@ -173,7 +180,8 @@ pub async fn identify(
     ApiJson(request): ApiJson<IdentifyRequest>,
 ) -> Result<Json<Identified>, AppError> {
     let channel = crate::api::channel(&state, &key).await?;
-    let visitor_id = crate::api::visitor_of(&state, &channel, &request.visitor_token).await?;
+    let visitor_id =
+        crate::api::consenting_visitor(&state, &channel, &request.visitor_token).await?;
     let settings = settings(&state.store, &channel.id).await?;
     let identity = check(&settings, &request.user, unix_now())?;
     attach(&state.store, &visitor_id, &identity).await?;
@@ -312,6 +320,35 @@ mod tests {
         assert!(check(&with_secret(true), &user(None, None), now).is_err());
         let loose = check(&with_secret(false), &user(None, None), now).expect("accepted");
         assert!(!loose.verified);
+    }
+
+    /// The code of a refusal (panics on success).
+    fn refusal(result: Result<VisitorIdentity, AppError>) -> ErrorCode {
+        match result {
+            Ok(identity) => panic!("accepted: {identity:?}"),
+            Err(e) => e.public().0,
+        }
+    }
+
+    #[test]
+    fn a_hash_is_valid_from_five_minutes_ahead_to_the_window_behind() {
+        let now = 1_800_000_000;
+        let at = |time: u64| {
+            let hash = sign("s3cret", "u-42", time);
+            check(&with_secret(true), &user(Some(hash), Some(time)), now)
+        };
+        // The future edge: the site's clock may run 5 minutes ahead, no more.
+        assert!(at(now + MAX_CLOCK_SKEW_SECS).is_ok_and(|i| i.verified));
+        assert_eq!(
+            refusal(at(now + MAX_CLOCK_SKEW_SECS + 1)),
+            ErrorCode::Unauthorized
+        );
+        // Signed an hour ahead: refused now, not valid for two hours.
+        assert_eq!(refusal(at(now + 3600)), ErrorCode::Unauthorized);
+        // The past edge: the channel's window (an hour here).
+        assert!(at(now - 3600).is_ok_and(|i| i.verified));
+        assert_eq!(refusal(at(now - 3601)), ErrorCode::Unauthorized);
+        assert!(at(now).is_ok_and(|i| i.verified));
     }
 
     #[test]

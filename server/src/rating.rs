@@ -10,7 +10,7 @@ use canal_protocol::rating::{RateConversation, Rating, RatingView, MAX_COMMENT_C
 use canal_protocol::ErrorCode;
 use canal_store::Store;
 
-use crate::api::{channel, visitor_of};
+use crate::api::{channel, consenting_visitor};
 use crate::app::AppState;
 use crate::clock::now_rfc3339;
 use crate::error::{ApiJson, AppError};
@@ -67,7 +67,7 @@ pub async fn rate(
     ApiJson(request): ApiJson<RateConversation>,
 ) -> Result<Json<RatingView>, AppError> {
     let channel = channel(&state, &key).await?;
-    let visitor_id = visitor_of(&state, &channel, &request.visitor_token).await?;
+    let visitor_id = consenting_visitor(&state, &channel, &request.visitor_token).await?;
     let comment = comment(request.comment.as_deref())?;
     let conversation = state.store.conversation(&conversation_id).await?;
     if !conversation.is_some_and(|c| c.visitor_id == visitor_id && c.channel_id == channel.id) {

@@ -6,6 +6,12 @@
 //! `typing` is passed on to the consoles (throttled, never stored; see
 //! [`crate::typing`]), and the agent's typing comes back the same way. A refused
 //! frame gets an `error` frame and changes nothing.
+//!
+//! A `hello` claiming more than the server has (a restored database, a client bug)
+//! is answered with the server's own newest sequence number, and what follows it is
+//! delivered. A visitor who withdrew their consent to the channel's agreement is
+//! refused at `hello`, and a socket of theirs that is open when they withdraw is
+//! told (`consent_withdrawn`) and closed: nothing they send after is stored.
 
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -13,6 +19,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use canal_protocol::{limits, ClientFrame, ErrorCode, MessageView, ServerFrame};
 use futures_util::{SinkExt, StreamExt};
+use std::sync::Arc;
 use tokio::sync::broadcast;
 
 use crate::app::AppState;
@@ -60,7 +67,11 @@ pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
 
 struct Joined {
     conversation_id: String,
+    visitor_id: String,
+    channel_id: String,
     events: broadcast::Receiver<Live>,
+    /// Every visitor's withdrawals (see [`crate::hub::Hub::withdrawn`]).
+    withdrawals: broadcast::Receiver<Arc<str>>,
     /// How agent messages are shown on this conversation's channel.
     display: Display,
 }
@@ -111,7 +122,10 @@ impl Session {
                     // Closed, or broken (e.g. a frame over the size limit).
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Next::Close,
                 },
-                event = next_event(&mut self.joined) => self.on_event(event, &mut out).await,
+                heard = next_heard(&mut self.joined) => match heard {
+                    Heard::Event(event) => self.on_event(event, &mut out).await,
+                    Heard::Withdrawal(withdrawal) => self.on_withdrawal(withdrawal, &mut out).await,
+                },
             };
             for frame in out {
                 let Ok(json) = serde_json::to_string(&frame) else {
@@ -192,6 +206,17 @@ impl Session {
         let Some(conversation) = conversation else {
             return Ok(Next::Close);
         };
+        // Listen before looking, so a withdrawal cannot fall between the two.
+        let withdrawals = self.state.hub.withdrawals();
+        if self
+            .state
+            .store
+            .visitor_withdrew(&visitor_id, &conversation.channel_id)
+            .await?
+        {
+            out.push(public_error(&crate::api::withdrawn()));
+            return Ok(Next::Close);
+        }
         let display = self
             .state
             .dispatch
@@ -204,24 +229,92 @@ impl Session {
             .store
             .messages_after(&conversation_id, to_i64(last_seq))
             .await?;
-        let newest = history
-            .last()
-            .map_or(last_seq, |m| m.seq.max(0) as u64)
-            .max(last_seq);
+        let newest = match history.last() {
+            Some(m) => m.seq.max(0) as u64,
+            None if last_seq == 0 => 0,
+            // Up to date, or claiming more than the store has (a restored
+            // database, a client bug): the store's newest is where both stand, and
+            // what follows it is delivered.
+            None => {
+                (self.state.store.newest_seq(&conversation_id).await?.max(0) as u64).min(last_seq)
+            }
+        };
         out.push(ServerFrame::Welcome {
             conversation_id: conversation_id.clone(),
             last_seq: newest,
         });
-        self.delivered = Delivered(last_seq);
+        self.delivered = Delivered(last_seq.min(newest));
         for row in history {
             self.push_message(display.view(row), out);
         }
         self.joined = Some(Joined {
             conversation_id,
+            visitor_id,
+            channel_id: conversation.channel_id,
             events,
+            withdrawals,
             display,
         });
         Ok(Next::Continue)
+    }
+
+    /// A withdrawal somewhere: when it is this socket's visitor, tell them and
+    /// close. Too many to follow: ask the store.
+    async fn on_withdrawal(
+        &mut self,
+        heard: Result<Arc<str>, broadcast::error::RecvError>,
+        out: &mut Vec<ServerFrame>,
+    ) -> Next {
+        let Some(joined) = &self.joined else {
+            return Next::Continue;
+        };
+        let ours = match heard {
+            Ok(visitor_id) => *visitor_id == *joined.visitor_id,
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                match self
+                    .state
+                    .store
+                    .visitor_withdrew(&joined.visitor_id, &joined.channel_id)
+                    .await
+                {
+                    Ok(withdrew) => withdrew,
+                    Err(e) => {
+                        tracing::error!(error = %e, "withdrawal check failed");
+                        return Next::Close;
+                    }
+                }
+            }
+            Err(broadcast::error::RecvError::Closed) => return Next::Close,
+        };
+        if ours {
+            out.push(public_error(&crate::api::withdrawn()));
+            Next::Close
+        } else {
+            Next::Continue
+        }
+    }
+
+    /// Whether this socket's visitor withdrew since `hello` and the socket has not
+    /// acted on it yet: checked before storing anything they send.
+    async fn withdrew_since_hello(&mut self) -> Result<bool, AppError> {
+        let Some(joined) = &mut self.joined else {
+            return Ok(false);
+        };
+        loop {
+            match joined.withdrawals.try_recv() {
+                Ok(visitor_id) if *visitor_id == *joined.visitor_id => return Ok(true),
+                Ok(_) => continue,
+                // Some were missed: the store knows.
+                Err(broadcast::error::TryRecvError::Lagged(_)) => {
+                    return Ok(self
+                        .state
+                        .store
+                        .visitor_withdrew(&joined.visitor_id, &joined.channel_id)
+                        .await?)
+                }
+                Err(_) => return Ok(false),
+            }
+        }
     }
 
     async fn send(
@@ -239,6 +332,13 @@ impl Session {
         validate::client_id("client_id", client_id)?;
         validate::message_text(text)?;
         let conversation_id = joined.conversation_id.clone();
+        if self.withdrew_since_hello().await? {
+            out.push(public_error(&crate::api::withdrawn()));
+            return Ok(Next::Close);
+        }
+        let Some(joined) = &self.joined else {
+            return Ok(Next::Close);
+        };
         let appended = self
             .state
             .store
@@ -351,10 +451,20 @@ pub(crate) async fn stopping(closing: &mut tokio::sync::watch::Receiver<bool>) {
     }
 }
 
-/// The next hub event, or never when the socket has not joined a conversation.
-async fn next_event(joined: &mut Option<Joined>) -> Result<Live, broadcast::error::RecvError> {
+/// What a joined socket hears from the hub.
+enum Heard {
+    Event(Result<Live, broadcast::error::RecvError>),
+    Withdrawal(Result<Arc<str>, broadcast::error::RecvError>),
+}
+
+/// The next hub event or withdrawal, or never when the socket has not joined a
+/// conversation.
+async fn next_heard(joined: &mut Option<Joined>) -> Heard {
     match joined {
-        Some(joined) => joined.events.recv().await,
+        Some(joined) => tokio::select! {
+            event = joined.events.recv() => Heard::Event(event),
+            withdrawal = joined.withdrawals.recv() => Heard::Withdrawal(withdrawal),
+        },
         None => std::future::pending().await,
     }
 }

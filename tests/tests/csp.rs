@@ -53,10 +53,13 @@ async fn the_frame_runs_a_chat_under_its_own_strict_policy_without_violations() 
         assert!(policy.contains(directive), "{directive} in {policy}");
     }
     assert!(!policy.contains("unsafe-inline") && !policy.contains("'unsafe-eval'"));
+    // Violations since the frame document started, not only from now on: a
+    // buffered ReportingObserver also receives the reports queued before it.
     browser
-        .js("window.__violations = []; document.addEventListener('securitypolicyviolation', \
-               function (e) { window.__violations.push(e.violatedDirective + ' ' + e.blockedURI); }); \
-             return true;")
+        .js("window.__violations = []; new ReportingObserver(function (reports) { \
+               reports.forEach(function (r) { \
+                 window.__violations.push(r.body.effectiveDirective + ' ' + r.body.blockedURL); }); \
+             }, {types: ['csp-violation'], buffered: true}).observe(); return true;")
         .await;
     // The stylesheet applies, and a whole chat (fetch, socket) works.
     let display = browser
@@ -66,8 +69,25 @@ async fn the_frame_runs_a_chat_under_its_own_strict_policy_without_violations() 
     widget.send("Hello under a strict frame policy").await;
     widget.accept("Hello under a strict frame policy").await;
     assert_eq!(canal.count("messages").await, 1);
-    let violations = browser.js("return window.__violations;").await;
-    assert_eq!(violations, serde_json::json!([]), "no policy violation");
+    // One deliberate violation (an inline script) shows the watch works; it must
+    // be the only one, from start-up to now.
+    browser
+        .js(
+            "var s = document.createElement('script'); s.textContent = 'window.__ran = 1'; \
+             document.body.appendChild(s); return true;",
+        )
+        .await;
+    let violations = canal_e2e::eventually("the deliberate violation to be reported", || async {
+        let seen = browser.js("return window.__violations;").await;
+        let seen: Vec<String> = serde_json::from_value(seen).ok()?;
+        seen.iter().any(|v| v.ends_with(" inline")).then_some(seen)
+    })
+    .await;
+    assert_eq!(
+        violations,
+        ["script-src-elem inline"],
+        "no policy violation but the deliberate one"
+    );
 
     // The console's document has the same policy, and is never framed.
     browser

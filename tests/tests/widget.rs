@@ -141,6 +141,9 @@ async fn declining_sends_nothing_and_leaves_no_trace() {
     let (canal, _host, browser) = visit().await;
     let widget = Widget::new(&browser);
     widget.open().await;
+    // Every request and socket the frame opens from now on is noted (resource
+    // timings never list sockets).
+    browser.js(RECORD_CONTACTS).await;
 
     let text = "Just looking, thanks";
     widget.send(text).await;
@@ -188,15 +191,11 @@ async fn declining_sends_nothing_and_leaves_no_trace() {
         ),
         (Some(""), Some(0), Some(0))
     );
-    let requested = browser
-        .js("return performance.getEntriesByType('resource').map(e => e.name);")
-        .await;
-    let requested: Vec<String> = serde_json::from_value(requested).expect("names");
-    assert!(
-        !requested
-            .iter()
-            .any(|u| u.contains("/consents") || u.contains("/conversations") || u.contains("/ws")),
-        "the frame contacted nothing after decline: {requested:?}"
+    let contacted = browser.js("return window.__contacts;").await;
+    assert_eq!(
+        contacted,
+        json!([]),
+        "the frame contacted nothing after decline"
     );
     widget.leave().await;
     let storage = widget.storage().await;
@@ -211,8 +210,45 @@ async fn declining_sends_nothing_and_leaves_no_trace() {
     for table in ["consents", "visitors", "conversations", "messages"] {
         assert_eq!(canal.count(table).await, 0, "{table}");
     }
+
+    // The watch does see what an Accept opens: the consent, the conversation and
+    // the socket.
+    let root = browser
+        .client
+        .find(Locator::Css("#canal-root"))
+        .await
+        .expect("the loader's root");
+    let frame = root
+        .shadow_root()
+        .await
+        .expect("shadow root")
+        .find(Locator::Css("iframe"))
+        .await
+        .expect("the chat frame, still open");
+    frame.enter_frame().await.expect("enter frame");
+    browser.js(RECORD_CONTACTS).await;
+    widget.send(" again").await;
+    widget.accept("again").await;
+    let contacted = browser.js("return window.__contacts;").await;
+    let contacted: Vec<String> = serde_json::from_value(contacted).expect("names");
+    for part in ["/consents", "/conversations", "/api/v1/ws"] {
+        assert!(
+            contacted.iter().any(|c| c.contains(part)),
+            "{part} in {contacted:?}"
+        );
+    }
     browser.close().await;
 }
+
+/// Notes in `window.__contacts` each `fetch` (its URL) and each WebSocket (its URL)
+/// the current document starts from now on.
+const RECORD_CONTACTS: &str = "window.__contacts = []; var realFetch = window.fetch; \
+    window.fetch = function (input, init) { \
+      window.__contacts.push((input && input.url) || String(input)); \
+      return realFetch.apply(this, arguments); }; \
+    window.WebSocket = new Proxy(window.WebSocket, { construct: function (target, args) { \
+      window.__contacts.push(String(args[0])); return Reflect.construct(target, args); } }); \
+    return true;";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_frame_renders_only_inside_allowed_sites() {
@@ -226,11 +262,34 @@ async fn the_frame_renders_only_inside_allowed_sites() {
         .expect("read")
         .expect("demo channel");
     let allow = |origin: &str| vec![origin.to_owned()];
+    // The built frame itself: by default its own policy, with no frame-ancestors.
+    let frame_policy = || async {
+        let response = reqwest::get(format!("{}/widget/?channel=demo", canal.origin()))
+            .await
+            .expect("get the frame");
+        assert_eq!(response.status(), 200, "the built frame is served");
+        let policy = response.headers()["content-security-policy"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        assert!(response.text().await.expect("html").contains("<script"));
+        policy
+    };
+    let policy = frame_policy().await;
+    assert!(
+        policy.starts_with("default-src 'none'") && !policy.contains("frame-ancestors"),
+        "{policy}"
+    );
     canal
         .store
         .set_allowed_origins(&demo.id, Some(&allow("https://shop.example")))
         .await
         .expect("set origins");
+    let policy = frame_policy().await;
+    assert!(
+        policy.ends_with("; frame-ancestors https://shop.example"),
+        "{policy}"
+    );
     widget
         .launcher()
         .await

@@ -66,6 +66,15 @@ async fn until_status(widget: &Widget<'_>, text: &str) {
     .await;
 }
 
+/// Notes each `fetch` of the current document in `window.__requests` as
+/// "METHOD URL" (the frame calls `window.fetch` with a URL or a `Request`).
+const RECORD_REQUESTS: &str = "window.__requests = []; var real = window.fetch; \
+    window.fetch = function (input, init) { \
+      var method = (init && init.method) || (input && input.method) || 'GET'; \
+      var url = (input && input.url) || String(input); \
+      window.__requests.push(method.toUpperCase() + ' ' + url); \
+      return real.apply(this, arguments); }; return true;";
+
 async fn form_records(canal: &Canal) -> Vec<(String, String)> {
     sqlx::query_as("SELECT agreement_version_id, action FROM consents WHERE source = 'form'")
         .fetch_all(&canal.db)
@@ -123,13 +132,15 @@ async fn the_form_waits_for_the_full_text_and_records_one_form_consent() {
         .send_keys("Marta")
         .await
         .expect("type name");
-    // A disabled box cannot be ticked, and a disabled Send sends nothing.
+    // A disabled box cannot be ticked, and a disabled Send sends nothing: every
+    // request the frame makes from now on is noted, and checked after the real
+    // submission below (a later event than any request this click could start).
+    browser.js(RECORD_REQUESTS).await;
     all_boxes[0].click().await.ok();
     browser
         .js("document.querySelector('[data-testid=form-submit]').click();")
         .await;
     assert!(disabled(&widget, "[data-testid=form-submit]").await);
-    assert!(form_records(&canal).await.is_empty());
 
     // Open the full text (a new tab on the Canal origin), then tick.
     let main = browser.client.window().await.expect("window");
@@ -197,6 +208,13 @@ async fn the_form_waits_for_the_full_text_and_records_one_form_consent() {
         .await
         .unwrap_or((None,));
     assert_eq!(name.as_deref(), Some("Marta"));
+    // The form went out once: the disabled Send sent nothing before it.
+    let posts = browser
+        .js("return window.__requests.filter(function (r) { \
+               return r.indexOf('POST ') === 0 && /\\/form$/.test(r); });")
+        .await;
+    assert_eq!(posts.as_array().map(Vec::len), Some(1), "{posts}");
+    assert_eq!(canal.count("contact_submissions").await, 1);
     browser.close().await;
 }
 

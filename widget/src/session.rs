@@ -774,13 +774,16 @@ impl ChatSession {
                 ..
             } => {}
             ServerFrame::Error { code, .. } => {
-                if self.phase.get_untracked() != Phase::Live
-                    && matches!(
-                        code,
-                        ErrorCode::Unauthorized
-                            | ErrorCode::UnknownConversation
-                            | ErrorCode::NotAuthenticated
-                    )
+                // Withdrawn (by an admin, or in another tab): the server collects
+                // nothing more from this visitor; forget them like a gone session.
+                if code == ErrorCode::ConsentWithdrawn
+                    || (self.phase.get_untracked() != Phase::Live
+                        && matches!(
+                            code,
+                            ErrorCode::Unauthorized
+                                | ErrorCode::UnknownConversation
+                                | ErrorCode::NotAuthenticated
+                        ))
                 {
                     // The stored conversation is gone: start over on the next send.
                     self.forget();

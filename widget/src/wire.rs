@@ -21,7 +21,7 @@ use canal_protocol::{
 use crate::json::{self, Value, Writer};
 
 /// Every error code, to read one from its wire name ([`ErrorCode::as_str`]).
-const ERROR_CODES: [ErrorCode; 19] = [
+const ERROR_CODES: [ErrorCode; 20] = [
     ErrorCode::BadRequest,
     ErrorCode::UnknownField,
     ErrorCode::TooLarge,
@@ -30,6 +30,7 @@ const ERROR_CODES: [ErrorCode; 19] = [
     ErrorCode::InvalidPageUrl,
     ErrorCode::InvalidField,
     ErrorCode::ConsentRequired,
+    ErrorCode::ConsentWithdrawn,
     ErrorCode::Unauthorized,
     ErrorCode::UnknownConversation,
     ErrorCode::NotAuthenticated,
@@ -54,6 +55,7 @@ const _: fn(ErrorCode) = |code| match code {
     | ErrorCode::InvalidPageUrl
     | ErrorCode::InvalidField
     | ErrorCode::ConsentRequired
+    | ErrorCode::ConsentWithdrawn
     | ErrorCode::Unauthorized
     | ErrorCode::UnknownConversation
     | ErrorCode::NotAuthenticated

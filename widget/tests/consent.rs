@@ -1920,13 +1920,17 @@ async fn the_agents_typing_shows_until_a_stop_their_message_or_silence() {
     .await;
     assert_eq!(all(&root, "message").len(), 1);
 
-    // A stop can be lost: with no news the indicator goes by itself (after 6 s).
+    // A stop can be lost: with no news the indicator goes by itself after 6 s, not
+    // sooner.
+    let started = js_sys::Date::now();
     deliver(r#"{type: "typing", typing: true}"#);
     until("the indicator", typing).await;
     until_within(10_000, "silence to hide it", || {
         text(&root, "status").is_empty()
     })
     .await;
+    let shown = js_sys::Date::now() - started;
+    assert!(shown >= 5_900.0, "it went after {shown} ms");
 
     // A refused `typing` of the visitor (a closed conversation) is no error for
     // them; the message after it marks the point by which it would have shown.

@@ -280,7 +280,7 @@ pub fn test(ctx: &Ctx) -> Result {
                     test_steps_counted = false;
                 }
                 counts.add(c);
-                outcome
+                outcome.and_then(|()| some_tests_ran(c))
             }
         };
         results.push(StepResult {
@@ -333,6 +333,22 @@ fn start_postgres(ctx: &Ctx) -> Result<Cluster> {
     })?;
     postgres::catch_interrupts()?;
     Cluster::start(ctx, &pg, "test")
+}
+
+/// A step that expects tests fails when none ran (a filter, a harness or target
+/// change can make `cargo test` succeed while running nothing).
+pub fn some_tests_ran(counts: Counts) -> Result {
+    if counts.passed + counts.failed > 0 {
+        Ok(())
+    } else {
+        Err(fail(
+            format!(
+                "no test ran ({} `test result:` lines, {} ignored)",
+                counts.results, counts.ignored
+            ),
+            "a step that runs tests must run at least one: check the command's target and filters",
+        ))
+    }
 }
 
 /// Runs cargo test with its stdout copied to ours as it comes, counting `test result:` lines.
@@ -480,6 +496,23 @@ mod tests {
         assert_eq!(coloured.passed, 4);
         assert_eq!(parse_result_line("running 3 tests"), None);
         assert_eq!(parse_result_line("test foo ... ok"), None);
+    }
+
+    #[test]
+    fn a_test_step_that_ran_no_test_fails() {
+        let none =
+            parse_result_line("test result: ok. 0 passed; 0 failed; 0 ignored").expect("parsed");
+        assert!(some_tests_ran(none).is_err());
+        assert!(
+            some_tests_ran(Counts::default()).is_err(),
+            "no result line at all"
+        );
+        let only_ignored =
+            parse_result_line("test result: ok. 0 passed; 0 failed; 4 ignored").expect("parsed");
+        assert!(some_tests_ran(only_ignored).is_err());
+        let mut ran = none;
+        ran.add(parse_result_line("test result: ok. 3 passed; 0 failed").expect("parsed"));
+        assert!(some_tests_ran(ran).is_ok());
     }
 
     #[test]

@@ -111,6 +111,7 @@ pub fn Conversation(
         })
     };
     let rating = move || summary.with(|s| s.as_ref().and_then(|s| s.rating.clone()));
+    let withdrawn = move || summary.with(|s| s.as_ref().is_some_and(|s| s.withdrawn));
 
     let target = RwSignal::new(String::new());
     let act = {
@@ -186,6 +187,16 @@ pub fn Conversation(
                                             <span data-testid="rating" data-rating=r.rating.as_str()>
                                                 {tr(|t| t.rating)} ": " {said}
                                                 {r.comment.map(|c| format!(" “{c}”"))}
+                                            </span>
+                                        }
+                                    })
+                            }}
+                            {move || {
+                                withdrawn()
+                                    .then(|| {
+                                        view! {
+                                            <span class="cc-badge" data-testid="withdrawn">
+                                                {tr(|t| t.withdrawn)}
                                             </span>
                                         }
                                     })

@@ -520,21 +520,49 @@ mod tests {
         }
     }
 
+    /// Asserts a refusal: its code, and that its message names `field` first.
+    #[track_caller]
+    fn refused<T: std::fmt::Debug>(result: Result<T, Rejected>, code: ErrorCode, field: &str) {
+        match result {
+            Ok(value) => panic!("accepted, expected {code:?} on {field}: {value:?}"),
+            Err(e) => {
+                let (got, message) = (e.code, e.message);
+                assert_eq!(got, code, "{message}");
+                assert!(
+                    message.starts_with(&format!("{field} ")),
+                    "the message names {field}: {message}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn texts_are_checked() {
         assert_eq!(
             text(TextFormat::Plain, "  hi \n").ok().as_deref(),
             Some("hi")
         );
-        assert!(text(TextFormat::Plain, " \n ").is_err());
-        assert!(text(TextFormat::Plain, "a\u{0}b").is_err());
-        assert!(text(TextFormat::Html, "<script>x</script>").is_err());
-        assert!(text(TextFormat::Html, "<p></p>").is_err());
+        let invalid = ErrorCode::InvalidField;
+        refused(text(TextFormat::Plain, " \n "), invalid, "text");
+        refused(text(TextFormat::Plain, "a\u{0}b"), invalid, "text");
+        refused(
+            text(TextFormat::Html, "<script>x</script>"),
+            invalid,
+            "text",
+        );
+        refused(text(TextFormat::Html, "<p></p>"), invalid, "text");
         let big = "x".repeat(limits::MAX_AGREEMENT_TEXT_BYTES + 1);
-        assert!(text(TextFormat::Plain, &big).is_err());
+        refused(text(TextFormat::Plain, &big), ErrorCode::TooLarge, "text");
         // Escaping may grow a text past the limit.
         let grows = "<".repeat(limits::MAX_AGREEMENT_TEXT_BYTES);
-        assert!(text(TextFormat::Html, &grows).is_err());
+        refused(text(TextFormat::Html, &grows), ErrorCode::TooLarge, "text");
+        refused(name(" "), invalid, "name");
+        refused(title("a\nb"), invalid, "title");
+        refused(
+            label(&"l".repeat(limits::MAX_LABEL_CHARS + 1)),
+            invalid,
+            "label",
+        );
     }
 
     #[test]
@@ -547,7 +575,7 @@ mod tests {
             "ftp://a.example/",
             "https://user:pw@a.example/",
         ] {
-            assert!(redirect_url(bad).is_err(), "{bad:?}");
+            refused(redirect_url(bad), ErrorCode::InvalidField, "redirect_url");
         }
     }
 
@@ -566,21 +594,37 @@ mod tests {
         assert_eq!(checked.purposes, vec!["a".to_owned()]);
         assert_eq!(checked.country.as_deref(), Some("DE"));
         assert_eq!(checked.registration_id, None);
-        for bad in [
-            Company {
-                contact_email: "not-an-email".into(),
-                ..Company::default()
-            },
-            Company {
-                country: Some("Germany".into()),
-                ..Company::default()
-            },
-            Company {
-                address: "line\nbreak".into(),
-                ..Company::default()
-            },
+        for (bad, field) in [
+            (
+                Company {
+                    contact_email: "not-an-email".into(),
+                    ..Company::default()
+                },
+                "contact_email",
+            ),
+            (
+                Company {
+                    country: Some("Germany".into()),
+                    ..Company::default()
+                },
+                "country",
+            ),
+            (
+                Company {
+                    address: "line\nbreak".into(),
+                    ..Company::default()
+                },
+                "address",
+            ),
+            (
+                Company {
+                    purposes: vec!["p".into(); limits::MAX_COMPANY_LIST_ITEMS + 1],
+                    ..Company::default()
+                },
+                "purposes",
+            ),
         ] {
-            assert!(company(bad).is_err());
+            refused(company(bad), ErrorCode::InvalidField, field);
         }
     }
 }

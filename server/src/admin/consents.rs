@@ -323,6 +323,20 @@ fn export_csv(state: AppState, mut filter: Filter) -> Response {
         .into_response()
 }
 
+/// `GET /api/v1/admin/consents/{id}`: one record. It is never edited or deleted:
+/// `PUT`, `PATCH` and `DELETE` here answer 405.
+pub async fn one(
+    _: Admin,
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<ConsentRecordView>, AppError> {
+    let listed =
+        state.store.listed_consent(&id).await?.ok_or_else(|| {
+            AppError::not_found(ErrorCode::NotFound, "no consent record has this id")
+        })?;
+    Ok(Json(view(listed)))
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StateQuery {
@@ -418,6 +432,16 @@ pub async fn withdraw_for(
     match state.store.ledger().append(entry).await? {
         Appended::Recorded(_) | Appended::Replayed(_) | Appended::Conflict => {}
     }
+    // Withdrawn from the chat's agreement: the visitor's open sockets hear it (and
+    // close) before this answers, and the consoles show it.
+    if state
+        .store
+        .visitor_withdrew(visitor_id, &latest.record.channel_id)
+        .await?
+    {
+        state.hub.withdrawn(visitor_id);
+        state.dispatch.visitor_withdrew(visitor_id).await;
+    }
     let now = pool.latest_consent(visitor_id, agreement_id).await?;
     Ok((
         StatusCode::CREATED,
@@ -468,6 +492,14 @@ pub async fn crm_link(
         .ok_or_else(|| {
             AppError::not_found(ErrorCode::UnknownConversation, "no such conversation")
         })?;
+    // A copy of a withdrawn consent would grant it again: the withdrawal stands.
+    if state
+        .store
+        .visitor_withdrew(&conversation.visitor_id, &conversation.channel_id)
+        .await?
+    {
+        return Err(crate::api::withdrawn());
+    }
     let pool = &state.store;
     let original = match &conversation.consent_id {
         Some(id) => pool.listed_consent(id).await?,

@@ -105,6 +105,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/consents", get(consents::list))
         .route("/consents/state", get(consents::state))
+        .route("/consents/{id}", get(consents::one))
         .route("/consents/withdrawals", post(consents::withdraw))
         .route("/conversations/{id}/crm-link", post(consents::crm_link))
         .route(

@@ -373,4 +373,21 @@ impl Store {
         };
         Ok(self.consents(&filter, 1).await?.into_iter().next())
     }
+
+    /// Whether the visitor's newest record for the channel's chat agreement is a
+    /// withdrawal: then nothing more is collected from them (until a new grant).
+    pub async fn visitor_withdrew(&self, visitor_id: &str, channel_id: &str) -> Result<bool> {
+        let action: Option<String> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT c.action FROM consents c
+             JOIN agreement_versions v ON v.id = c.agreement_version_id
+             JOIN channels ch ON ch.consent_agreement_id = v.agreement_id
+             WHERE c.visitor_id = $1 AND ch.id = $2
+             ORDER BY c.seq DESC LIMIT 1",
+        )
+        .bind(visitor_id)
+        .bind(channel_id)
+        .fetch_optional(p)
+        .await?);
+        Ok(action.as_deref() == Some(canal_core::ledger::Action::Withdraw.as_str()))
+    }
 }

@@ -1017,3 +1017,134 @@ async fn every_route_needs_the_admin_token() {
         "demo still asks consent"
     );
 }
+
+/// Each refused value is answered with the code for it and a message that starts
+/// with the field's name, so the console can show the error beside that field.
+#[tokio::test]
+async fn a_refused_agreement_names_the_field_and_stores_nothing() {
+    let app = spawn_app().await;
+    let existing = create(&app, &manual("Existing")).await;
+    let agreement = format!("/agreements/{}", id(&existing));
+    let versions = format!("{agreement}/versions");
+    let before = rows(&app).await;
+    let with = |field: &str, value: Value| {
+        let mut body = manual("Bad");
+        body[field] = value;
+        body
+    };
+    let without = |field: &str| {
+        let mut body = manual("Bad");
+        body.as_object_mut().map(|o| o.remove(field));
+        body
+    };
+    let oversize = "x".repeat(64 * 1024 + 1);
+    let cases: Vec<(&str, &str, Value, u16, &str)> = vec![
+        ("POST", "/agreements", with("name", json!(" ")), 422, "name"),
+        (
+            "POST",
+            "/agreements",
+            with("name", json!("n".repeat(201))),
+            422,
+            "name",
+        ),
+        ("POST", "/agreements", with("text", json!("")), 422, "text"),
+        (
+            "POST",
+            "/agreements",
+            with("text", json!("a\u{0}b")),
+            422,
+            "text",
+        ),
+        (
+            "POST",
+            "/agreements",
+            with("text", json!(oversize)),
+            413,
+            "text",
+        ),
+        (
+            "POST",
+            "/agreements",
+            with("label", json!(" ")),
+            422,
+            "label",
+        ),
+        (
+            "POST",
+            "/agreements",
+            with("redirect_url", json!("javascript:alert(1)")),
+            422,
+            "redirect_url",
+        ),
+        (
+            "POST",
+            "/agreements",
+            with("redirect_url", json!("https://u:p@acme.example/")),
+            422,
+            "redirect_url",
+        ),
+        ("POST", "/agreements", without("kind"), 422, "kind"),
+        ("POST", "/agreements", without("text"), 422, "text"),
+        ("POST", "/agreements", without("label"), 422, "label"),
+        ("PATCH", &agreement, json!({"name": ""}), 422, "name"),
+        (
+            "PATCH",
+            &agreement,
+            json!({"redirect_url": "data:text/html,x"}),
+            422,
+            "redirect_url",
+        ),
+        ("POST", &versions, json!({"text": " "}), 422, "text"),
+        ("POST", &versions, json!({"label": ""}), 422, "label"),
+        ("POST", &versions, json!({"title": "a\nb"}), 422, "title"),
+        (
+            "PUT",
+            "/company",
+            {
+                let mut c = company();
+                c["contact_email"] = json!("nope");
+                c
+            },
+            422,
+            "contact_email",
+        ),
+        (
+            "PUT",
+            "/company",
+            {
+                let mut c = company();
+                c["country"] = json!("Germany");
+                c
+            },
+            422,
+            "country",
+        ),
+        (
+            "PUT",
+            "/company",
+            {
+                let mut c = company();
+                c["purposes"] = json!(vec!["p"; 21]);
+                c
+            },
+            422,
+            "purposes",
+        ),
+    ];
+    for (method, path, body, status, field) in cases {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let (got, answer) = app.admin(method, path, Some(&body)).await;
+        let code = if status == 413 {
+            "too_large"
+        } else {
+            "invalid_field"
+        };
+        assert_error(got, &answer, status, code);
+        let message = answer["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with(&format!("{field} ")),
+            "{path}: the message names {field}: {message}"
+        );
+        assert_eq!(rows(&app).await, before, "{path} {body}");
+    }
+}

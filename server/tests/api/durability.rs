@@ -19,6 +19,11 @@ const WRITERS: usize = 16;
 
 /// Starts `canal serve` on a free port; returns it and its address once it listens.
 async fn start(database_url: &str) -> (Child, String) {
+    start_with(database_url, &[]).await
+}
+
+/// [`start`] with more flags (e.g. `--admin-token`).
+pub(crate) async fn start_with(database_url: &str, flags: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_canal"))
         .args([
             "serve",
@@ -28,6 +33,7 @@ async fn start(database_url: &str) -> (Child, String) {
             database_url,
             "--demo",
         ])
+        .args(flags)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)
@@ -153,4 +159,116 @@ async fn acknowledged_consents_survive_sigkill() {
         stored.len(),
         verified.records
     );
+}
+
+/// The real server is killed with SIGKILL after it stored a visitor's message and
+/// before the client read the ack. After a restart the message is there once: the
+/// resumed socket replays it, and sending its client id again is acknowledged with
+/// the same sequence number and stores nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_stored_but_not_acknowledged_before_a_sigkill_is_stored_once() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = crate::helpers::TestDb::new(dir.path()).await;
+    let url = db.url.clone();
+    let (mut child, addr) = start(&url).await;
+    let http = reqwest::Client::new();
+    let api = |path: &str| format!("http://{addr}/api/v1/channels/demo/{path}");
+    let config: Value = http
+        .get(api("config"))
+        .send()
+        .await
+        .expect("config")
+        .json()
+        .await
+        .expect("config json");
+    let consent: Value = http
+        .post(api("consents"))
+        .json(
+            &json!({"agreement_version_id": config["consent"]["version_id"],
+                      "page_url": "https://shop.example/"}),
+        )
+        .send()
+        .await
+        .expect("consent")
+        .json()
+        .await
+        .expect("consent json");
+    let token = consent["visitor_token"].as_str().expect("token").to_owned();
+    let conversation: Value = http
+        .post(api("conversations"))
+        .json(&json!({"visitor_token": token, "consent_id": consent["consent_id"]}))
+        .send()
+        .await
+        .expect("conversation")
+        .json()
+        .await
+        .expect("conversation json");
+    let conversation_id = conversation["conversation_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let connect = |addr: String| async move {
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/ws"))
+            .await
+            .expect("socket");
+        crate::helpers::Socket { ws }
+    };
+    let mut socket = connect(addr.clone()).await;
+    socket.hello(&conversation_id, &token, 0).await;
+    socket
+        .send(json!({"type": "send", "client_id": "k1", "text": "Stored, not acknowledged"}))
+        .await;
+    // Watch the database, not the socket: once the row is committed, kill.
+    let count = |client_id: &'static str| {
+        let pool = db.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM messages WHERE client_id = $1")
+                .bind(client_id)
+                .fetch_one(&pool)
+                .await
+                .expect("count")
+        }
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let stored = count("k1").await;
+        if stored == 1 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the message was not stored within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    child.start_kill().expect("SIGKILL");
+    child.wait().await.expect("reap");
+    drop(socket);
+
+    let (_child, addr) = start(&url).await;
+    let mut socket = connect(addr).await;
+    let welcome = socket.hello(&conversation_id, &token, 0).await;
+    // The replay holds it (after it, the demo channel's automatic reply, if sent).
+    let replayed = socket
+        .until("the stored message in the replay", |f| {
+            f["client_id"] == "k1"
+        })
+        .await;
+    let seq = replayed["seq"].as_u64().expect("seq");
+    assert!(welcome["last_seq"].as_u64() >= Some(seq), "{welcome}");
+    let ack_of = |client_id: &'static str| {
+        move |f: &Value| f["type"] == "ack" && f["client_id"] == client_id
+    };
+    socket
+        .send(json!({"type": "send", "client_id": "k1", "text": "Stored, not acknowledged"}))
+        .await;
+    let ack = socket.until("the ack of k1", ack_of("k1")).await;
+    assert_eq!(ack["seq"].as_u64(), Some(seq), "the first sequence number");
+    assert_eq!(count("k1").await, 1, "stored once");
+    socket
+        .send(json!({"type": "send", "client_id": "k2", "text": "After the restart"}))
+        .await;
+    let ack = socket.until("the ack of k2", ack_of("k2")).await;
+    assert!(ack["seq"].as_u64() > Some(seq), "{ack}");
+    assert_eq!(count("k2").await, 1);
 }

@@ -25,6 +25,20 @@ pub struct TestApp {
     server: Option<Running>,
 }
 
+/// Where a test's server looks for the built frame: a frame document is written
+/// there by [`spawn_app_with_frame`]; otherwise nothing is (the "not built" page).
+fn dist_dir(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    dir.path().join("dist")
+}
+
+/// A built frame's document as Trunk writes it: the stylesheet and glue by hashed
+/// name, and the one inline start-up line the frame's policy names by hash.
+pub const FRAME_DOCUMENT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+    <title>Chat</title><link rel=\"stylesheet\" href=\"/widget/style-0123.css\">\
+    <script src=\"/widget/canal-widget-0123.js\"></script>\
+    <script>wasm_bindgen({module_or_path: '/widget/canal-widget-0123_bg.wasm'});</script>\
+    </head><body></body></html>";
+
 /// Which engine the tests run on: `CANAL_TEST_STORE=postgres` (with
 /// `CANAL_TEST_POSTGRES_URL`, as `cargo xtask test` sets both) or SQLite.
 pub fn on_postgres() -> bool {
@@ -76,7 +90,7 @@ async fn start(url: &str, dir: &tempfile::TempDir) -> (Store, Running) {
     let server = spawn_loopback(
         store.clone(),
         Options {
-            dist_dir: dir.path().join("dist-not-built"),
+            dist_dir: dist_dir(dir),
             demo: true,
             admin_token_sha256: canal_server::admin::token_hash(ADMIN_TOKEN),
             trusted_proxies: canal_server::net::parse_list("127.0.0.1").expect("list"),
@@ -90,6 +104,23 @@ async fn start(url: &str, dir: &tempfile::TempDir) -> (Store, Running) {
 
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
+    let db = TestDb::new(dir.path()).await;
+    let (store, server) = start(&db.url, &dir).await;
+    TestApp {
+        addr: server.addr,
+        store,
+        http: reqwest::Client::new(),
+        db,
+        dir,
+        server: Some(server),
+    }
+}
+
+/// [`spawn_app`] with a built frame document in its `dist/`.
+pub async fn spawn_app_with_frame() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dist_dir(&dir)).expect("dist dir");
+    std::fs::write(dist_dir(&dir).join("index.html"), FRAME_DOCUMENT).expect("frame document");
     let db = TestDb::new(dir.path()).await;
     let (store, server) = start(&db.url, &dir).await;
     TestApp {

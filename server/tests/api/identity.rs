@@ -123,3 +123,39 @@ async fn an_enforcing_channel_refuses_unverified_identities() {
     assert_error(status, &body, 401, "unauthorized");
     assert_eq!(identity_row(&app).await, [(None, None, false)]);
 }
+
+#[tokio::test]
+async fn a_hash_from_the_future_is_accepted_only_within_five_minutes_of_clock_skew() {
+    let app = spawn_app().await;
+    let (consent, _) = app.conversation().await;
+    let (_, body) = app
+        .admin_post("/channels/demo/identity/secret", &json!({}))
+        .await;
+    let secret = body["secret"].as_str().expect("secret").to_owned();
+    let identify = |time: u64| {
+        let body = json!({"visitor_token": consent.visitor_token,
+                          "user": {"id": "u-42", "hash": sign(&secret, "u-42", time), "time": time}});
+        let app = &app;
+        async move { app.post("/api/v1/channels/demo/identify", &body).await }
+    };
+    let t = now();
+    // Signed an hour ahead: it would stay valid for two hours. Refused, nothing kept.
+    let (status, body) = identify(t + 3600).await;
+    assert_error(status, &body, 401, "unauthorized");
+    // Just past the 5 minutes (this test's clock is the server's).
+    let (status, body) = identify(t + 360).await;
+    assert_error(status, &body, 401, "unauthorized");
+    assert_eq!(
+        identity_row(&app).await,
+        [(None, None, false)],
+        "nothing kept"
+    );
+    // Within them: a site whose clock runs a little ahead.
+    let (status, body) = identify(t + 240).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["verified"], true);
+    assert_eq!(
+        identity_row(&app).await,
+        [(Some("u-42".into()), None, true)]
+    );
+}

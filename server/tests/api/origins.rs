@@ -1,42 +1,59 @@
 //! Allowed origins: the frame's frame-ancestors, and consents from other sites.
 
-use crate::helpers::{assert_error, spawn_app, PAGE};
+use crate::helpers::{assert_error, spawn_app, spawn_app_with_frame, FRAME_DOCUMENT, PAGE};
+use canal_server::app::frame_policy;
 use serde_json::json;
 
 const PATH: &str = "/channels/demo/origins";
 
 #[tokio::test]
 async fn the_frame_may_only_be_embedded_in_allowed_sites() {
-    let app = spawn_app().await;
+    let app = spawn_app_with_frame().await;
+    // The frame document itself (not the "not built" page): its own strict policy,
+    // plus `frame-ancestors` when the channel lists sites.
+    let own = frame_policy(FRAME_DOCUMENT);
+    assert!(
+        own.starts_with("default-src 'none'; script-src 'self' 'sha256-"),
+        "{own}"
+    );
     let csp = |app_url: String| async move {
         let response = reqwest::get(app_url).await.expect("get");
-        response
+        assert_eq!(response.status(), 200, "the frame is served");
+        let kind = response.headers()["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(kind.starts_with("text/html"), "{kind}");
+        let policy = response
             .headers()
             .get("content-security-policy")
             .map(|v| v.to_str().unwrap_or_default().to_owned())
+            .expect("a policy on the frame document");
+        assert_eq!(response.text().await.expect("body"), FRAME_DOCUMENT);
+        policy
     };
     assert_eq!(
         csp(app.url("/widget/?channel=demo")).await,
-        None,
-        "any site by default"
+        own,
+        "any site by default: no frame-ancestors"
     );
 
     let origins = json!({"allowed_origins": ["https://shop.example", "http://localhost:3000"]});
     let (status, body) = app.admin_put(PATH, &origins).await;
     assert_eq!((status, &body), (200, &origins));
     assert_eq!(
-        csp(app.url("/widget/?channel=demo")).await.as_deref(),
-        Some("frame-ancestors https://shop.example http://localhost:3000")
+        csp(app.url("/widget/?channel=demo")).await,
+        format!("{own}; frame-ancestors https://shop.example http://localhost:3000")
     );
     let (status, _) = app.admin_put(PATH, &json!({"allowed_origins": []})).await;
     assert_eq!(status, 200);
     assert_eq!(
-        csp(app.url("/widget/?channel=demo")).await.as_deref(),
-        Some("frame-ancestors 'none'")
+        csp(app.url("/widget/?channel=demo")).await,
+        format!("{own}; frame-ancestors 'none'")
     );
     let (status, _) = app.admin_put(PATH, &json!({"allowed_origins": null})).await;
     assert_eq!(status, 200);
-    assert_eq!(csp(app.url("/widget/?channel=demo")).await, None);
+    assert_eq!(csp(app.url("/widget/?channel=demo")).await, own);
 }
 
 #[tokio::test]

@@ -108,3 +108,45 @@ async fn the_demo_page_embeds_the_snippet() {
     );
     assert!(html.contains(&snippet), "{html}");
 }
+
+#[tokio::test]
+async fn health_says_503_when_the_store_is_gone() {
+    let app = spawn_app().await;
+    let health = || async { app.http.get(app.url("/healthz")).send().await.expect("get") };
+    assert_eq!(health().await.status(), 200);
+    // The store goes away under the running server (its pool is shared).
+    app.store.close().await;
+    let response = health().await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.text().await.expect("body"), "store unreachable\n");
+}
+
+#[tokio::test]
+async fn one_consent_record_can_be_read_but_never_edited_or_deleted() {
+    let app = spawn_app().await;
+    let consent = app.consent().await;
+    let path = format!("/consents/{}", consent.consent_id);
+    let (status, record) = app.admin_get(&path).await;
+    assert_eq!(status, 200, "{record}");
+    assert_eq!(record["id"], consent.consent_id.as_str());
+    assert_eq!(record["action"], "grant");
+    for method in [
+        reqwest::Method::DELETE,
+        reqwest::Method::PUT,
+        reqwest::Method::PATCH,
+    ] {
+        let (status, body) = app
+            .admin(
+                method.clone(),
+                &path,
+                Some(&serde_json::json!({"action": "withdraw"})),
+            )
+            .await;
+        assert_error(status, &body, 405, "method_not_allowed");
+    }
+    let (status, body) = app.admin_get("/consents/no-such-record").await;
+    assert_error(status, &body, 404, "not_found");
+    assert_eq!(app.admin_get(&path).await.1, record, "unchanged");
+    let verified = app.store.verify_ledger().await.expect("verify");
+    assert_eq!((verified.records, verified.broken), (1, None));
+}

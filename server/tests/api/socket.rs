@@ -234,3 +234,65 @@ async fn stopping_the_server_closes_open_sockets() {
     drop(app);
     assert!(socket.next().await.is_none(), "closed by the server");
 }
+
+#[tokio::test]
+async fn a_hello_beyond_the_servers_newest_gets_the_servers_number_and_what_follows() {
+    let app = spawn_app().await;
+    let (consent, conversation) = app.conversation().await;
+    let mut writer = app.joined(&consent, &conversation).await;
+    writer.say("a", "one").await;
+    writer.say("b", "two").await;
+
+    // A client that believes it has 7 messages (a restored database, a client bug).
+    let mut ahead = app.socket().await;
+    let welcome = ahead
+        .hello(&conversation.conversation_id, &consent.visitor_token, 7)
+        .await;
+    assert_eq!(welcome["last_seq"], 2, "the server's own newest: {welcome}");
+    // What follows the server's newest reaches it, in order.
+    assert_eq!(writer.say("c", "three").await, 3);
+    let three = ahead.expect("message").await;
+    assert_eq!(
+        (three["seq"].as_u64(), three["text"].as_str()),
+        (Some(3), Some("three"))
+    );
+    assert_eq!(writer.say("d", "four").await, 4);
+    let four = ahead.expect("message").await;
+    assert_eq!(four["seq"], 4);
+    // Its own outbox re-sent: stored after the server's newest and acknowledged.
+    assert_eq!(ahead.say("e", "five, from the client").await, 5);
+    assert_eq!(writer.expect("message").await["seq"], 5);
+
+    // An up-to-date client is told the same number and gets nothing again.
+    let mut current = app.socket().await;
+    let welcome = current
+        .hello(&conversation.conversation_id, &consent.visitor_token, 5)
+        .await;
+    assert_eq!(welcome["last_seq"], 5);
+    assert_eq!(writer.say("f", "six").await, 6);
+    assert_eq!(current.expect("message").await["seq"], 6);
+}
+
+#[tokio::test]
+async fn an_acknowledged_client_id_sent_again_after_a_restart_is_not_stored_twice() {
+    let mut app = spawn_app().await;
+    let (consent, conversation) = app.conversation().await;
+    let mut socket = app.joined(&consent, &conversation).await;
+    assert_eq!(socket.say("m1", "Before the restart").await, 1);
+    assert_eq!(socket.say("m2", "Also before").await, 2);
+    drop(socket);
+
+    app.restart().await;
+    // The client lost both acks and sends its outbox again after reconnecting.
+    let mut socket = app.socket().await;
+    let welcome = socket
+        .hello(&conversation.conversation_id, &consent.visitor_token, 0)
+        .await;
+    assert_eq!(welcome["last_seq"], 2);
+    assert_eq!(socket.expect("message").await["client_id"], "m1");
+    assert_eq!(socket.expect("message").await["client_id"], "m2");
+    assert_eq!(socket.say("m1", "Before the restart").await, 1);
+    assert_eq!(socket.say("m2", "Also before").await, 2);
+    assert_eq!(socket.say("m3", "After").await, 3);
+    assert_eq!(app.count("messages").await, 3);
+}
