@@ -14,7 +14,8 @@
 //! 3. write: one writer task that does them in the order they were decided, so
 //!    two decisions' writes never interleave. A caller whose answer promises a
 //!    stored effect waits for its own to be written (the answer says so when a
-//!    write failed); everyone else (the inbox, other conversations) goes on.
+//!    write failed); everyone else (the inbox, other conversations, a decision
+//!    that only tells the consoles) goes on.
 //!
 //! A `std` mutex rather than a task owning the engine: the consoles' readers
 //! (inbox, one summary per notice per console, agents, presence) are synchronous
@@ -234,6 +235,13 @@ enum Effect {
     Notice(Notice),
 }
 
+impl Effect {
+    /// Whether it writes to the store (a caller waits for those).
+    fn stores(&self) -> bool {
+        !matches!(self, Effect::Closed(_) | Effect::Notice(_))
+    }
+}
+
 /// The effects of one decision and who waits for them.
 struct Batch {
     effects: Vec<Effect>,
@@ -263,6 +271,7 @@ impl Pending {
 
 /// The writer: does each batch's effects in the order the batches were decided,
 /// stops a batch at its first failure, and reports to whoever waits (or logs).
+/// It ends when the last [`Dispatch`] is dropped.
 async fn write_in_order(
     mut batches: mpsc::UnboundedReceiver<Batch>,
     store: Store,
@@ -561,9 +570,13 @@ impl Dispatch {
         if effects.is_empty() {
             return (result, Pending(None));
         }
+        // Notices alone still go through the writer (after the writes decided
+        // before them), but there is nothing stored to wait for.
+        let stores = effects.iter().any(Effect::stores);
         let (done, rx) = oneshot::channel();
         let pending = match self.writes.send(Batch { effects, done }) {
-            Ok(()) => Pending(Some(rx)),
+            Ok(()) if stores => Pending(Some(rx)),
+            Ok(()) => Pending(None),
             Err(_) => {
                 let (failed, rx) = oneshot::channel();
                 let _ = failed.send(Err(AppError::Internal("routing writer stopped".into())));
