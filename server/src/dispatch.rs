@@ -1,8 +1,28 @@
-//! The routing shell: the pure [`crate::routing::Engine`] behind one lock, fed with
-//! the server's events (new conversations, messages, console actions, presence,
-//! settings, the clock) and acting on its decisions: the routing log and the
-//! holder are written to the store, the no-agent auto-reply is sent, and every
-//! console hears about what changed through [`Notice`]s.
+//! The routing shell: the pure [`crate::routing::Engine`] fed with the server's
+//! events (new conversations, messages, console actions, presence, settings, the
+//! clock) and acting on its decisions: the routing log and the holder are written
+//! to the store, the no-agent auto-reply is sent, and every console hears about
+//! what changed through [`Notice`]s.
+//!
+//! Three steps per event, and no lock is held across an `.await`:
+//! 1. read: what the decision needs from the store (a channel's row and settings,
+//!    its working hours, the visitor's identity) is read first, with no lock;
+//! 2. decide: the engine and the shell's maps sit behind a `std::sync::Mutex`,
+//!    held only for the decision itself (pure, in memory, microseconds). Its
+//!    effects come out as data ([`Effect`]: log lines, holders, system messages,
+//!    status changes, notices) and are queued, still under the lock, to
+//! 3. write: one writer task that does them in the order they were decided, so
+//!    two decisions' writes never interleave. A caller whose answer promises a
+//!    stored effect waits for its own to be written (the answer says so when a
+//!    write failed); everyone else (the inbox, other conversations, a decision
+//!    that only tells the consoles) goes on.
+//!
+//! A `std` mutex rather than a task owning the engine: the consoles' readers
+//! (inbox, one summary per notice per console, agents, presence) are synchronous
+//! lookups that would each become a channel round trip; the guard is `!Send`, so
+//! holding it across an `.await` makes the caller's future `!Send`, which axum's
+//! handlers and `tokio::spawn` refuse: the compiler checks the rule (see
+//! `futures_are_send` below), and clippy's `await_holding_lock` too.
 //!
 //! A conversation that starts while its channel is closed (see [`crate::hours`])
 //! gets the channel's out-of-hours reply once, in place of the no-agent auto-reply,
@@ -15,7 +35,7 @@
 //! routed again.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use canal_protocol::agent::{
@@ -24,7 +44,7 @@ use canal_protocol::agent::{
 };
 use canal_protocol::rating::RatingView;
 use canal_protocol::{ErrorCode, MessageView};
-use tokio::sync::{broadcast, Mutex, Notify};
+use tokio::sync::{broadcast, mpsc, oneshot, Notify};
 
 use crate::agents::AgentWire;
 use crate::agents::{self, AgentRow};
@@ -172,11 +192,185 @@ struct Inner {
 /// The routing shell. Cheap to clone.
 #[derive(Clone)]
 pub struct Dispatch {
-    inner: Arc<Mutex<Inner>>,
+    /// Held for decisions and lookups only, never across an `.await`.
+    inner: Arc<std::sync::Mutex<Inner>>,
     notices: broadcast::Sender<Notice>,
     wake: Arc<Notify>,
+    /// The ordered writer (see [`write_in_order`]).
+    writes: mpsc::UnboundedSender<Batch>,
+    store: Store,
+}
+
+/// One effect of a decision, done by the writer after the decision, in order.
+enum Effect {
+    /// Append a routing log line, then tell the consoles.
+    Log {
+        conversation_id: String,
+        line: RoutingLogLine,
+    },
+    /// The conversation's holder.
+    Assign { conversation_id: String, agent: i64 },
+    /// The conversation's status (`open`, `closed`).
+    Status {
+        conversation_id: String,
+        status: &'static str,
+    },
+    /// A system message to the visitor: stored, then sent to their sockets.
+    System {
+        conversation_id: String,
+        text: String,
+        display: Display,
+    },
+    /// A message by an agent (or the bot): stored, then sent to the visitor's
+    /// sockets unless the client id was already stored. The batch's
+    /// [`Written::message`] is this message.
+    AgentMessage {
+        conversation_id: String,
+        agent: i64,
+        client_id: String,
+        text: String,
+        display: Display,
+    },
+    /// The conversation's sockets hear it closed.
+    Closed(String),
+    /// Tell the consoles (after the writes before it).
+    Notice(Notice),
+}
+
+impl Effect {
+    /// Whether it writes to the store (a caller waits for those).
+    fn stores(&self) -> bool {
+        !matches!(self, Effect::Closed(_) | Effect::Notice(_))
+    }
+}
+
+/// The effects of one decision and who waits for them.
+struct Batch {
+    effects: Vec<Effect>,
+    done: oneshot::Sender<Result<Written, AppError>>,
+}
+
+/// What the writer reports back for a batch.
+#[derive(Default)]
+struct Written {
+    /// The last [`Effect::AgentMessage`]: its view and whether it is new.
+    message: Option<(MessageView, bool)>,
+}
+
+/// A decision's pending writes: wait on it to know they are done.
+struct Pending(Option<oneshot::Receiver<Result<Written, AppError>>>);
+
+impl Pending {
+    async fn written(self) -> Result<Written, AppError> {
+        match self.0 {
+            None => Ok(Written::default()),
+            Some(rx) => rx
+                .await
+                .unwrap_or_else(|_| Err(AppError::Internal("routing writer stopped".into()))),
+        }
+    }
+}
+
+/// The writer: does each batch's effects in the order the batches were decided,
+/// stops a batch at its first failure, and reports to whoever waits (or logs).
+/// It ends when the last [`Dispatch`] is dropped.
+async fn write_in_order(
+    mut batches: mpsc::UnboundedReceiver<Batch>,
     store: Store,
     hub: Hub,
+    notices: broadcast::Sender<Notice>,
+) {
+    while let Some(Batch { effects, done }) = batches.recv().await {
+        let mut written = Written::default();
+        let mut result = Ok(());
+        for effect in effects {
+            result = write_one(&store, &hub, &notices, effect, &mut written).await;
+            if result.is_err() {
+                break;
+            }
+        }
+        if let Err(Err(e)) = done.send(result.map(|()| written)) {
+            tracing::error!(error = %e, "routing writes failed");
+        }
+    }
+}
+
+async fn write_one(
+    store: &Store,
+    hub: &Hub,
+    notices: &broadcast::Sender<Notice>,
+    effect: Effect,
+    written: &mut Written,
+) -> Result<(), AppError> {
+    match effect {
+        Effect::Log {
+            conversation_id,
+            line,
+        } => {
+            let row = LogRow {
+                at: line.at.clone(),
+                text: line.text.clone(),
+                entry: line.entry.to_string(),
+            };
+            store.write_routing_log(&conversation_id, &row).await?;
+            let _ = notices.send(Notice::Log(conversation_id, line));
+        }
+        Effect::Assign {
+            conversation_id,
+            agent,
+        } => store.assign(&conversation_id, agent).await?,
+        Effect::Status {
+            conversation_id,
+            status,
+        } => {
+            store
+                .set_conversation_status(&conversation_id, status)
+                .await?;
+        }
+        Effect::System {
+            conversation_id,
+            text,
+            display,
+        } => {
+            let appended = store
+                .append_message(&conversation_id, "system", None, &text)
+                .await?;
+            hub.publish(
+                &conversation_id,
+                hub::Event {
+                    origin: 0,
+                    message: display.view(appended.message),
+                },
+            );
+        }
+        Effect::AgentMessage {
+            conversation_id,
+            agent,
+            client_id,
+            text,
+            display,
+        } => {
+            let appended = store
+                .append_agent_message(&conversation_id, agent, &client_id, &text)
+                .await?;
+            let view = display.view(appended.message);
+            if appended.inserted {
+                hub.publish(
+                    &conversation_id,
+                    hub::Event {
+                        origin: 0,
+                        message: view.clone(),
+                    },
+                );
+            }
+            written.message = Some((view, appended.inserted));
+        }
+        Effect::Closed(conversation_id) => hub.closed(&conversation_id),
+        Effect::Notice(notice) => {
+            let _ = notices.send(notice);
+        }
+    }
+    Ok(())
 }
 
 fn now() -> Timestamp {
@@ -287,6 +481,24 @@ fn preview(text: &str) -> String {
     }
 }
 
+/// A channel's row and settings, read before the engine hears of it.
+struct ChannelRead {
+    key: String,
+    title: String,
+    settings: RoutingSettings,
+}
+
+/// A channel's working hours as read from the store (`None`: none set).
+type HoursRead = Option<(canal_protocol::hours::WorkingHours, crate::hours::Schedule)>;
+
+/// What a visitor's message needs that the decision may find out it lacks.
+enum ClientTurn {
+    Done,
+    /// The conversation is closed, so the message reopens it: the channel's
+    /// working hours (this store id) are needed first.
+    NeedHours(String),
+}
+
 impl Dispatch {
     /// Loads agents, departments, channels and open conversations from the store,
     /// and starts the timer that passes offers on. The timer stops when `closing`
@@ -296,18 +508,21 @@ impl Dispatch {
         hub: Hub,
         mut closing: tokio::sync::watch::Receiver<bool>,
     ) -> Result<Dispatch, AppError> {
+        let notices = broadcast::channel(1024).0;
+        let (writes, batches) = mpsc::unbounded_channel();
+        tokio::spawn(write_in_order(batches, store.clone(), hub, notices.clone()));
         let dispatch = Dispatch {
-            inner: Arc::new(Mutex::new(Inner::default())),
-            notices: broadcast::channel(1024).0,
+            inner: Arc::new(std::sync::Mutex::new(Inner::default())),
+            notices,
             wake: Arc::new(Notify::new()),
+            writes,
             store,
-            hub,
         };
         dispatch.load().await?;
         let timer = dispatch.clone();
         tokio::spawn(async move {
             loop {
-                let deadline = timer.inner.lock().await.engine.next_deadline();
+                let deadline = timer.lock().engine.next_deadline();
                 let sleep = async {
                     match deadline {
                         Some(t) => {
@@ -319,8 +534,8 @@ impl Dispatch {
                 };
                 tokio::select! {
                     () = sleep => {
-                        let mut inner = timer.inner.lock().await;
-                        if let Err(e) = timer.apply(&mut inner, Event::Tick).await {
+                        let ticked = timer.run(|d, inner, fx| d.apply(inner, Event::Tick, fx));
+                        if let Err(e) = ticked.await {
                             tracing::error!(error = %e, "routing tick failed");
                         }
                     }
@@ -336,37 +551,92 @@ impl Dispatch {
         Ok(dispatch)
     }
 
+    /// The engine and the shell's maps, for a decision or a lookup: never held
+    /// across an `.await`.
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic in a decision leaves the maps as they were at that point; the
+        // engine's own state is consistent between events, so go on.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Decides under the lock and queues the effects, in decision order, before
+    /// the lock is released. Effects collected before a refusal are queued too
+    /// (the engine's state already moved).
+    fn decide<T>(
+        &self,
+        decision: impl FnOnce(&Self, &mut Inner, &mut Vec<Effect>) -> Result<T, AppError>,
+    ) -> (Result<T, AppError>, Pending) {
+        let mut inner = self.lock();
+        let mut effects = Vec::new();
+        let result = decision(self, &mut inner, &mut effects);
+        if effects.is_empty() {
+            return (result, Pending(None));
+        }
+        // Notices alone still go through the writer (after the writes decided
+        // before them), but there is nothing stored to wait for.
+        let stores = effects.iter().any(Effect::stores);
+        let (done, rx) = oneshot::channel();
+        let pending = match self.writes.send(Batch { effects, done }) {
+            Ok(()) if stores => Pending(Some(rx)),
+            Ok(()) => Pending(None),
+            Err(_) => {
+                let (failed, rx) = oneshot::channel();
+                let _ = failed.send(Err(AppError::Internal("routing writer stopped".into())));
+                Pending(Some(rx))
+            }
+        };
+        drop(inner);
+        (result, pending)
+    }
+
+    /// [`Self::decide`], then waits for the effects to be written.
+    async fn run<T>(
+        &self,
+        decision: impl FnOnce(&Self, &mut Inner, &mut Vec<Effect>) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let (result, pending) = self.decide(decision);
+        let written = pending.written().await;
+        let value = result?;
+        written?;
+        Ok(value)
+    }
+
     async fn load(&self) -> Result<(), AppError> {
         let pool = &self.store;
-        let mut inner = self.inner.lock().await;
         let at = now();
-        for row in agents::all(pool).await? {
-            let id = agent_id(&row);
-            inner
-                .engine
-                .handle(at, Event::AgentAdded(engine_agent(&row, false, false)))
-                .map_err(refused)?;
-            inner.agents.insert(
-                id,
-                AgentInfo {
-                    row,
-                    sockets: 0,
-                    status: Status::Online,
-                },
-            );
-        }
-        for dep in agents::departments(pool).await? {
-            inner
-                .engine
-                .handle(
-                    at,
-                    Event::DepartmentChanged {
-                        department: DepartmentId(dep.id.max(0) as u64),
-                        members: dep.members.into_iter().map(AgentId).collect(),
+        let all = agents::all(pool).await?;
+        let departments = agents::departments(pool).await?;
+        self.run(|_, inner, _| {
+            for row in all {
+                let id = agent_id(&row);
+                inner
+                    .engine
+                    .handle(at, Event::AgentAdded(engine_agent(&row, false, false)))
+                    .map_err(refused)?;
+                inner.agents.insert(
+                    id,
+                    AgentInfo {
+                        row,
+                        sockets: 0,
+                        status: Status::Online,
                     },
-                )
-                .map_err(refused)?;
-        }
+                );
+            }
+            for dep in departments {
+                inner
+                    .engine
+                    .handle(
+                        at,
+                        Event::DepartmentChanged {
+                            department: DepartmentId(dep.id.max(0) as u64),
+                            members: dep.members.into_iter().map(AgentId).collect(),
+                        },
+                    )
+                    .map_err(refused)?;
+            }
+            Ok(())
+        })
+        .await?;
         let open: Vec<OpenConversation> = pool.open_conversations().await?;
         for OpenConversation {
             id,
@@ -377,7 +647,7 @@ impl Dispatch {
             created_at,
         } in open
         {
-            let channel = self.channel_in(&mut inner, &channel_id).await?;
+            let channel = self.channel_in(&channel_id).await?;
             // Three index lookups, not the whole history of every open conversation.
             let canal_store::routing::Digest {
                 answered,
@@ -392,53 +662,68 @@ impl Dispatch {
                 .store
                 .visitor_withdrew(&visitor_id, &channel_id)
                 .await?;
-            let cid = self.conv_in(&mut inner, &id, &visitor_id, channel, page_url, created_at);
-            if let Some(conv) = inner.convs.get_mut(&cid) {
-                conv.last_message = last_message;
-                conv.visitor = visitor;
-                conv.rating = rating;
-                conv.withdrawn = withdrawn;
-                conv.visitor_wrote = true;
-            }
-            let holder = holder
-                .map(|h| AgentId(h.max(0) as u64))
-                .filter(|h| inner.agents.contains_key(h));
-            let decisions = match holder {
-                Some(agent) => inner.engine.restore_assigned(
-                    at,
-                    cid,
-                    channel,
-                    agent,
-                    answered,
-                    waiting_for_client,
-                ),
-                None => inner.engine.handle(
-                    at,
-                    Event::ConversationCreated {
-                        conversation: cid,
+            self.run(|d, inner, fx| {
+                let cid = conv_in(inner, &id, &visitor_id, channel, page_url, created_at);
+                if let Some(conv) = inner.convs.get_mut(&cid) {
+                    conv.last_message = last_message;
+                    conv.visitor = visitor;
+                    conv.rating = rating;
+                    conv.withdrawn = withdrawn;
+                    conv.visitor_wrote = true;
+                }
+                let holder = holder
+                    .map(|h| AgentId(h.max(0) as u64))
+                    .filter(|h| inner.agents.contains_key(h));
+                let decisions = match holder {
+                    Some(agent) => inner.engine.restore_assigned(
+                        at,
+                        cid,
                         channel,
-                        responsible: None,
-                    },
-                ),
-            }
-            .map_err(refused)?;
-            self.act(&mut inner, decisions).await?;
+                        agent,
+                        answered,
+                        waiting_for_client,
+                    ),
+                    None => inner.engine.handle(
+                        at,
+                        Event::ConversationCreated {
+                            conversation: cid,
+                            channel,
+                            responsible: None,
+                        },
+                    ),
+                }
+                .map_err(refused)?;
+                d.act(inner, decisions, fx);
+                Ok(())
+            })
+            .await?;
         }
         Ok(())
     }
 
-    /// The engine id of a store channel, configuring the engine on first use.
-    async fn channel_in(&self, inner: &mut Inner, channel_id: &str) -> Result<ChannelId, AppError> {
-        if let Some(id) = inner.channel_ids.get(channel_id) {
-            return Ok(*id);
+    /// The engine id of a store channel, configuring the engine on first use (its
+    /// row and settings are read before the lock is taken).
+    async fn channel_in(&self, channel_id: &str) -> Result<ChannelId, AppError> {
+        let known = self.lock().channel_ids.get(channel_id).copied();
+        if let Some(id) = known {
+            return Ok(id);
         }
         let row = self
             .store
             .channel_by_id(channel_id)
             .await?
             .ok_or_else(|| AppError::Internal(format!("routing: no channel {channel_id}")))?;
-        let (key, title) = (row.key, row.title);
-        let settings = stored_settings(&self.store, channel_id).await?;
+        let read = ChannelRead {
+            key: row.key,
+            title: row.title,
+            settings: stored_settings(&self.store, channel_id).await?,
+        };
+        let engine_settings = queue_settings(&read.settings)?;
+        let mut inner = self.lock();
+        // Another event may have configured it while we read.
+        if let Some(id) = inner.channel_ids.get(channel_id) {
+            return Ok(*id);
+        }
         let id = ChannelId(inner.channel_ids.len() as u64 + 1);
         inner
             .engine
@@ -446,7 +731,7 @@ impl Dispatch {
                 now(),
                 Event::ChannelConfigured {
                     channel: id,
-                    settings: queue_settings(&settings)?,
+                    settings: engine_settings,
                 },
             )
             .map_err(refused)?;
@@ -454,57 +739,28 @@ impl Dispatch {
         inner.channels.insert(
             id,
             ChannelInfo {
-                key,
-                title,
-                settings,
+                key: read.key,
+                title: read.title,
+                settings: read.settings,
             },
         );
         Ok(id)
     }
 
-    fn conv_in(
-        &self,
-        inner: &mut Inner,
-        id: &str,
-        visitor_id: &str,
-        channel: ChannelId,
-        page_url: Option<String>,
-        created_at: String,
-    ) -> ConversationId {
-        let cid = ConversationId(inner.conv_ids.len() as u64 + 1);
-        inner.conv_ids.insert(id.to_owned(), cid);
-        inner.convs.insert(
-            cid,
-            ConvInfo {
-                id: id.to_owned(),
-                visitor_id: visitor_id.to_owned(),
-                visitor: None,
-                channel,
-                page_url,
-                created_at,
-                last_message: None,
-                rating: None,
-                withdrawn: false,
-                out_of_hours_replied: false,
-                visitor_wrote: false,
-                held_replies: Vec::new(),
-            },
-        );
-        cid
-    }
-
-    /// Applies an event and acts on the decisions.
-    async fn apply(&self, inner: &mut Inner, event: Event) -> Result<(), AppError> {
+    /// Applies an event and turns the decisions into effects.
+    fn apply(&self, inner: &mut Inner, event: Event, fx: &mut Vec<Effect>) -> Result<(), AppError> {
         let decisions = inner.engine.handle(now(), event).map_err(refused)?;
-        self.act(inner, decisions).await
+        self.act(inner, decisions, fx);
+        Ok(())
     }
 
-    /// Writes the log and holders, sends auto-replies, tells the consoles.
-    async fn act(
+    /// The log and holders to write, auto-replies to send, consoles to tell.
+    fn act(
         &self,
         inner: &mut Inner,
         decisions: Vec<crate::routing::Decision>,
-    ) -> Result<(), AppError> {
+        fx: &mut Vec<Effect>,
+    ) {
         let mut changed = BTreeSet::new();
         let mut loads = false;
         for mut decision in decisions {
@@ -528,16 +784,20 @@ impl Dispatch {
             let conversation_id = conv.id.clone();
             let line = RoutingLogLine {
                 at: decision.log.at.to_string(),
-                text: self.describe(inner, &decision),
-                entry: Self::entry(inner, &decision),
+                text: describe(inner, &decision),
+                entry: entry(inner, &decision),
             };
-            self.write_log(&conversation_id, &line).await?;
+            fx.push(Effect::Log {
+                conversation_id: conversation_id.clone(),
+                line,
+            });
             match &decision.action {
                 Action::Assigned { agent, .. } => {
                     loads = true;
-                    self.store
-                        .assign(&conversation_id, i64::try_from(agent.0).unwrap_or(i64::MAX))
-                        .await?;
+                    fx.push(Effect::Assign {
+                        conversation_id: conversation_id.clone(),
+                        agent: i64::try_from(agent.0).unwrap_or(i64::MAX),
+                    });
                 }
                 Action::Waiting {
                     send_no_agent_reply: true,
@@ -549,56 +809,22 @@ impl Dispatch {
                         .and_then(|c| inner.channels.get(&c.channel))
                         .and_then(|c| c.settings.no_agent_reply.clone());
                     if let Some(text) = text {
-                        self.system_reply(inner, cid, text).await?;
+                        system_reply(inner, cid, text, fx);
                     }
                 }
                 Action::Offer { .. } | Action::WithdrawOffers { .. } | Action::Waiting { .. } => {
                     loads = true;
                 }
             }
-            let _ = self
-                .notices
-                .send(Notice::Log(conversation_id.clone(), line));
             changed.insert(conversation_id);
         }
         for id in changed {
-            let _ = self.notices.send(Notice::Changed(id));
+            fx.push(Effect::Notice(Notice::Changed(id)));
         }
         if loads {
-            let _ = self.notices.send(Notice::Agents);
+            fx.push(Effect::Notice(Notice::Agents));
         }
         self.wake.notify_one();
-        Ok(())
-    }
-
-    /// The log line in words, with agents named (engine ids of conversations and
-    /// channels are internal and left out).
-    fn describe(&self, inner: &Inner, decision: &crate::routing::Decision) -> String {
-        let log = &decision.log;
-        let mut text = format!("{} mode: {}; {}", log.mode, log.action, log.trigger);
-        for candidate in &log.candidates {
-            text.push_str(&format!("\n  {candidate}"));
-        }
-        // Highest ids first: "agent #12" is named before "agent #1" could match it.
-        let mut agents: Vec<_> = inner.agents.iter().collect();
-        agents.sort_by_key(|(id, _)| std::cmp::Reverse(**id));
-        for (id, info) in agents {
-            text = text.replace(&id.to_string(), &info.row.name);
-        }
-        text
-    }
-
-    /// The structured log entry, with the store's ids.
-    fn entry(inner: &Inner, decision: &crate::routing::Decision) -> serde_json::Value {
-        let mut entry = serde_json::to_value(&decision.log).unwrap_or_default();
-        let cid = decision.log.conversation;
-        if let Some(conv) = inner.convs.get(&cid) {
-            entry["conversation"] = conv.id.clone().into();
-            if let Some(channel) = inner.channels.get(&conv.channel) {
-                entry["channel"] = channel.key.clone().into();
-            }
-        }
-        entry
     }
 
     /// Closes every console of an agent whose sessions were ended.
@@ -616,9 +842,8 @@ impl Dispatch {
     /// Whether someone could answer the channel's visitors now (see
     /// [`crate::routing::engine::Engine::staffed`]).
     pub async fn staffed(&self, channel_id: &str) -> Result<bool, AppError> {
-        let mut inner = self.inner.lock().await;
-        let channel = self.channel_in(&mut inner, channel_id).await?;
-        Ok(inner.engine.staffed(channel))
+        let channel = self.channel_in(channel_id).await?;
+        Ok(self.lock().engine.staffed(channel))
     }
 
     /// A visitor started a conversation: route it.
@@ -631,163 +856,100 @@ impl Dispatch {
     ) -> Result<(), AppError> {
         let visitor = crate::identity::of_visitor(&self.store, visitor_id).await?;
         let responsible = self.store.responsible_agent(visitor_id).await?;
-        let mut inner = self.inner.lock().await;
-        let responsible = responsible
-            .map(|id| AgentId(id.max(0) as u64))
-            .filter(|id| inner.agents.contains_key(id));
-        let channel = self.channel_in(&mut inner, channel_id).await?;
-        let cid = self.conv_in(
-            &mut inner,
-            conversation_id,
-            visitor_id,
-            channel,
-            page_url,
-            now_rfc3339(),
-        );
-        if let Some(conv) = inner.convs.get_mut(&cid) {
-            conv.visitor = visitor;
-        }
-        self.out_of_hours(&mut inner, cid, channel_id).await?;
-        self.apply(
-            &mut inner,
-            Event::ConversationCreated {
-                conversation: cid,
+        let channel = self.channel_in(channel_id).await?;
+        let hours = crate::hours::stored(&self.store, channel_id).await?;
+        self.run(|d, inner, fx| {
+            let responsible = responsible
+                .map(|id| AgentId(id.max(0) as u64))
+                .filter(|id| inner.agents.contains_key(id));
+            let cid = conv_in(
+                inner,
+                conversation_id,
+                visitor_id,
                 channel,
-                responsible,
-            },
-        )
+                page_url,
+                now_rfc3339(),
+            );
+            if let Some(conv) = inner.convs.get_mut(&cid) {
+                conv.visitor = visitor;
+            }
+            out_of_hours(inner, cid, hours, fx);
+            d.apply(
+                inner,
+                Event::ConversationCreated {
+                    conversation: cid,
+                    channel,
+                    responsible,
+                },
+                fx,
+            )
+        })
         .await
-    }
-
-    /// A system reply to the visitor: posted now once they have written, else held
-    /// until their first message is stored, so that it comes after it.
-    async fn system_reply(
-        &self,
-        inner: &mut Inner,
-        cid: ConversationId,
-        text: String,
-    ) -> Result<(), AppError> {
-        let Some(conv) = inner.convs.get_mut(&cid) else {
-            return Ok(());
-        };
-        if !conv.visitor_wrote {
-            conv.held_replies.push(text);
-            return Ok(());
-        }
-        let conversation_id = conv.id.clone();
-        self.post_system(inner, cid, &conversation_id, &text).await
-    }
-
-    /// Stores a system message and sends it to the visitor's sockets.
-    async fn post_system(
-        &self,
-        inner: &Inner,
-        cid: ConversationId,
-        conversation_id: &str,
-        text: &str,
-    ) -> Result<(), AppError> {
-        let display = display_for(inner, cid);
-        let appended = self
-            .store
-            .append_message(conversation_id, "system", None, text)
-            .await?;
-        self.hub.publish(
-            conversation_id,
-            hub::Event {
-                origin: 0,
-                message: display.view(appended.message),
-            },
-        );
-        Ok(())
-    }
-
-    /// A new conversation on a channel that is closed now: posts the channel's
-    /// out-of-hours reply (if it has one) and logs "out of hours" with the next
-    /// opening time.
-    async fn out_of_hours(
-        &self,
-        inner: &mut Inner,
-        cid: ConversationId,
-        channel_id: &str,
-    ) -> Result<(), AppError> {
-        let Some((hours, schedule)) = crate::hours::stored(&self.store, channel_id).await? else {
-            return Ok(());
-        };
-        let at = now();
-        let instant = jiff::Timestamp::from_millisecond(i64::try_from(at.0).unwrap_or(i64::MAX))
-            .unwrap_or_else(|_| jiff::Timestamp::now());
-        let status = crate::hours::status(&schedule, instant);
-        if status.open {
-            return Ok(());
-        }
-        let channel_key = inner
-            .convs
-            .get(&cid)
-            .and_then(|c| inner.channels.get(&c.channel))
-            .map(|c| c.key.clone());
-        let Some(conv) = inner.convs.get_mut(&cid) else {
-            return Ok(());
-        };
-        let conversation_id = conv.id.clone();
-        let reply = hours.out_of_hours_reply;
-        conv.out_of_hours_replied = reply.is_some();
-        if let Some(text) = &reply {
-            self.system_reply(inner, cid, text.clone()).await?;
-        }
-        let opens_at = status.next_change.map(|t| t.to_string());
-        let mut text = match &opens_at {
-            Some(t) => format!("out of hours: the channel opens at {t}"),
-            None => "out of hours: the channel has no opening ahead".to_owned(),
-        };
-        if reply.is_some() {
-            text.push_str("; out-of-hours reply sent");
-        }
-        let line = RoutingLogLine {
-            at: at.to_string(),
-            text,
-            entry: serde_json::json!({
-                "at": at,
-                "conversation": conversation_id,
-                "channel": channel_key,
-                "trigger": { "type": "out_of_hours" },
-                "opens_at": opens_at,
-                "out_of_hours_reply_sent": reply.is_some(),
-            }),
-        };
-        self.write_log(&conversation_id, &line).await?;
-        let _ = self.notices.send(Notice::Log(conversation_id, line));
-        Ok(())
-    }
-
-    /// Appends a line to a conversation's routing log.
-    async fn write_log(
-        &self,
-        conversation_id: &str,
-        line: &RoutingLogLine,
-    ) -> Result<(), AppError> {
-        let row = LogRow {
-            at: line.at.clone(),
-            text: line.text.clone(),
-            entry: line.entry.to_string(),
-        };
-        Ok(self.store.write_routing_log(conversation_id, &row).await?)
     }
 
     /// The visitor wrote: the conversation no longer waits for them. When the
     /// channel's bot holds it, the bot answers a message it has a rule for and hands
     /// any other over to the queue.
     pub async fn client_message(&self, conversation_id: &str, text: &str) {
-        let mut inner = self.inner.lock().await;
-        if !inner.conv_ids.contains_key(conversation_id) {
+        let known = self.lock().conv_ids.contains_key(conversation_id);
+        if !known {
             // Closed before the server last started, so not in memory: it opens again.
-            drop(inner);
             if let Err(e) = self.reopen_stored(conversation_id).await {
                 tracing::error!(error = %e, "reopening a conversation failed");
             }
-            inner = self.inner.lock().await;
         }
+        // Read only when the message reopens the conversation (then decided again).
+        let mut hours: Option<HoursRead> = None;
+        loop {
+            let turn = self
+                .run(|d, inner, fx| d.client_turn(inner, conversation_id, text, hours.take(), fx))
+                .await;
+            match turn {
+                Ok(ClientTurn::Done) => return,
+                Ok(ClientTurn::NeedHours(channel_id)) => {
+                    match crate::hours::stored(&self.store, &channel_id).await {
+                        Ok(read) => hours = Some(read),
+                        Err(e) => {
+                            tracing::error!(error = %e, "reading working hours failed");
+                            return;
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "routing a client message failed");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The decision for a visitor's message (see [`Self::client_message`]).
+    fn client_turn(
+        &self,
+        inner: &mut Inner,
+        conversation_id: &str,
+        text: &str,
+        hours: Option<HoursRead>,
+        fx: &mut Vec<Effect>,
+    ) -> Result<ClientTurn, AppError> {
         let Some(&cid) = inner.conv_ids.get(conversation_id) else {
-            return;
+            return Ok(ClientTurn::Done);
+        };
+        let state = inner.engine.conversation(cid).map(|c| c.state.clone());
+        let hours = match (&state, hours) {
+            (Some(ConversationState::Closed { .. }), None) => {
+                let channel = inner.convs.get(&cid).map(|c| c.channel);
+                let channel_id = inner
+                    .channel_ids
+                    .iter()
+                    .find(|(_, id)| Some(**id) == channel)
+                    .map(|(store_id, _)| store_id.clone());
+                match channel_id {
+                    Some(channel_id) => return Ok(ClientTurn::NeedHours(channel_id)),
+                    None => None,
+                }
+            }
+            (_, hours) => hours.flatten(),
         };
         let held = match inner.convs.get_mut(&cid) {
             Some(conv) => {
@@ -799,64 +961,52 @@ impl Dispatch {
         };
         // Replies decided when it started go out after this first message.
         for reply in held {
-            if let Err(e) = self.post_system(&inner, cid, conversation_id, &reply).await {
-                tracing::error!(error = %e, "posting an automatic reply failed");
-            }
+            post_system(inner, cid, conversation_id, reply, fx);
         }
-        let state = inner.engine.conversation(cid).map(|c| c.state.clone());
         let result = match state {
             None => Ok(()),
             Some(ConversationState::Closed { .. }) => {
-                self.reopen(&mut inner, cid, conversation_id).await
+                self.reopen(inner, cid, conversation_id, hours, fx)
             }
-            Some(ConversationState::Assigned(holder)) if self.is_bot(&inner, holder) => {
-                self.bot_turn(&mut inner, cid, holder, conversation_id, text)
-                    .await
+            Some(ConversationState::Assigned(holder)) if is_bot(inner, holder) => {
+                self.bot_turn(inner, cid, holder, conversation_id, text, fx)
             }
-            Some(_) => {
-                self.apply(&mut inner, Event::ClientReplied { conversation: cid })
-                    .await
-            }
+            Some(_) => self.apply(inner, Event::ClientReplied { conversation: cid }, fx),
         };
         if let Err(e) = result {
             tracing::error!(error = %e, "routing a client message failed");
         }
-        let _ = self
-            .notices
-            .send(Notice::Changed(conversation_id.to_owned()));
+        fx.push(Effect::Notice(Notice::Changed(conversation_id.to_owned())));
+        Ok(ClientTurn::Done)
     }
 
     /// The visitor wrote in a closed conversation: it opens again and is routed
     /// like a new one, with the out-of-hours reply when the channel is closed now.
-    async fn reopen(
+    fn reopen(
         &self,
         inner: &mut Inner,
         cid: ConversationId,
         conversation_id: &str,
+        hours: HoursRead,
+        fx: &mut Vec<Effect>,
     ) -> Result<(), AppError> {
-        self.store
-            .set_conversation_status(conversation_id, "open")
-            .await?;
-        let channel = inner.convs.get(&cid).map(|c| c.channel);
-        let channel_id = inner
-            .channel_ids
-            .iter()
-            .find(|(_, id)| Some(**id) == channel)
-            .map(|(store_id, _)| store_id.clone());
+        fx.push(Effect::Status {
+            conversation_id: conversation_id.to_owned(),
+            status: "open",
+        });
         if let Some(conv) = inner.convs.get_mut(&cid) {
             conv.out_of_hours_replied = false;
         }
-        if let Some(channel_id) = channel_id {
-            self.out_of_hours(inner, cid, &channel_id).await?;
-        }
-        self.apply(inner, Event::Reopened { conversation: cid })
-            .await
+        out_of_hours(inner, cid, hours, fx);
+        self.apply(inner, Event::Reopened { conversation: cid }, fx)
     }
 
     /// [`Self::reopen`] for a conversation closed before this server started (so
     /// not in memory): routed as a new one. Does nothing unless it is closed.
     async fn reopen_stored(&self, conversation_id: &str) -> Result<(), AppError> {
         let pool = &self.store;
+        // Not known to the engine, so no decision's writes can be queued for it:
+        // the store itself says whether it was closed (and only one caller wins).
         if !pool
             .set_conversation_status(conversation_id, "open")
             .await?
@@ -875,7 +1025,7 @@ impl Dispatch {
             .await?;
         // A rating given before the close still shows.
         let rating = crate::rating::of_conversation(pool, conversation_id).await?;
-        let mut inner = self.inner.lock().await;
+        let mut inner = self.lock();
         if let Some(cid) = inner.conv_ids.get(conversation_id).copied() {
             if let Some(conv) = inner.convs.get_mut(&cid) {
                 conv.rating = rating;
@@ -884,18 +1034,15 @@ impl Dispatch {
         Ok(())
     }
 
-    fn is_bot(&self, inner: &Inner, agent: AgentId) -> bool {
-        inner.agents.get(&agent).is_some_and(|a| a.row.is_bot)
-    }
-
     /// The built-in bot's answer to a visitor message, or the handover.
-    async fn bot_turn(
+    fn bot_turn(
         &self,
         inner: &mut Inner,
         cid: ConversationId,
         bot: AgentId,
         conversation_id: &str,
         text: &str,
+        fx: &mut Vec<Effect>,
     ) -> Result<(), AppError> {
         let Some(channel) = inner
             .convs
@@ -917,39 +1064,26 @@ impl Dispatch {
             .map(|rule| rule.answer.clone());
         let display = display_of(channel);
         let Some(answer) = answer else {
-            return self
-                .apply(inner, Event::BotHandover { conversation: cid })
-                .await;
+            return self.apply(inner, Event::BotHandover { conversation: cid }, fx);
         };
-        let client_id = format!("bot-{}", uuid::Uuid::new_v4());
-        let appended = self
-            .store
-            .append_agent_message(
-                conversation_id,
-                i64::try_from(bot.0).unwrap_or(i64::MAX),
-                &client_id,
-                &answer,
-            )
-            .await?;
         if let Some(conv) = inner.convs.get_mut(&cid) {
             conv.last_message = Some(preview(&answer));
         }
-        self.hub.publish(
-            conversation_id,
-            hub::Event {
-                origin: 0,
-                message: display.view(appended.message),
-            },
-        );
-        self.apply(inner, Event::AgentReplied { conversation: cid })
-            .await
+        // A new client id: always a new message.
+        fx.push(Effect::AgentMessage {
+            conversation_id: conversation_id.to_owned(),
+            agent: i64::try_from(bot.0).unwrap_or(i64::MAX),
+            client_id: format!("bot-{}", uuid::Uuid::new_v4()),
+            text: answer,
+            display,
+        });
+        self.apply(inner, Event::AgentReplied { conversation: cid }, fx)
     }
 
     /// The host page told who the visitor is: their open conversations show it.
     pub async fn visitor_identified(&self, visitor_id: &str, identity: VisitorIdentity) {
-        let mut inner = self.inner.lock().await;
         let mut changed = Vec::new();
-        for conv in inner.convs.values_mut() {
+        for conv in self.lock().convs.values_mut() {
             if conv.visitor_id == visitor_id {
                 conv.visitor = Some(identity.clone());
                 changed.push(conv.id.clone());
@@ -962,10 +1096,9 @@ impl Dispatch {
 
     /// The visitor withdrew their consent to the channel's agreement (already
     /// stored): the consoles that list their conversations show it.
-    pub async fn visitor_withdrew(&self, visitor_id: &str) {
-        let mut inner = self.inner.lock().await;
+    pub fn visitor_withdrew(&self, visitor_id: &str) {
         let mut changed = Vec::new();
-        for conv in inner.convs.values_mut() {
+        for conv in self.lock().convs.values_mut() {
             if conv.visitor_id == visitor_id && !conv.withdrawn {
                 conv.withdrawn = true;
                 changed.push(conv.id.clone());
@@ -978,9 +1111,9 @@ impl Dispatch {
 
     /// How a channel shows agents to visitors (store id of the channel).
     pub async fn display(&self, channel_id: &str) -> Result<Display, AppError> {
-        let mut inner = self.inner.lock().await;
-        let channel = self.channel_in(&mut inner, channel_id).await?;
-        Ok(inner
+        let channel = self.channel_in(channel_id).await?;
+        Ok(self
+            .lock()
             .channels
             .get(&channel)
             .map(display_of)
@@ -1003,42 +1136,46 @@ impl Dispatch {
     /// Takes an offer; a supervisor may also take a waiting conversation, or one
     /// offered to others.
     pub async fn take(&self, agent: &AgentRow, conversation_id: &str) -> Result<(), AppError> {
-        let mut inner = self.inner.lock().await;
-        let cid = Self::cid(&inner, conversation_id)?;
-        let me = agent_id(agent);
-        let state = inner.engine.conversation(cid).map(|c| c.state.clone());
-        let event = match state {
-            Some(ConversationState::Offered { agents, .. }) if agents.contains(&me) => {
-                Event::OfferTaken {
+        self.run(|d, inner, fx| {
+            let cid = Self::cid(inner, conversation_id)?;
+            let me = agent_id(agent);
+            let state = inner.engine.conversation(cid).map(|c| c.state.clone());
+            let event = match state {
+                Some(ConversationState::Offered { agents, .. }) if agents.contains(&me) => {
+                    Event::OfferTaken {
+                        conversation: cid,
+                        agent: me,
+                    }
+                }
+                Some(ConversationState::Waiting | ConversationState::Offered { .. })
+                    if agent.role().supervises() =>
+                {
+                    Event::Transfer {
+                        conversation: cid,
+                        to: TransferTarget::Agent(me),
+                        make_responsible: false,
+                    }
+                }
+                _ => Event::OfferTaken {
                     conversation: cid,
                     agent: me,
-                }
-            }
-            Some(ConversationState::Waiting | ConversationState::Offered { .. })
-                if agent.role().supervises() =>
-            {
-                Event::Transfer {
-                    conversation: cid,
-                    to: TransferTarget::Agent(me),
-                    make_responsible: false,
-                }
-            }
-            _ => Event::OfferTaken {
-                conversation: cid,
-                agent: me,
-            },
-        };
-        self.apply(&mut inner, event).await
+                },
+            };
+            d.apply(inner, event, fx)
+        })
+        .await
     }
 
     pub async fn decline(&self, agent: &AgentRow, conversation_id: &str) -> Result<(), AppError> {
-        let mut inner = self.inner.lock().await;
-        let cid = Self::cid(&inner, conversation_id)?;
-        let event = Event::OfferDeclined {
-            conversation: cid,
-            agent: agent_id(agent),
-        };
-        self.apply(&mut inner, event).await
+        self.run(|d, inner, fx| {
+            let cid = Self::cid(inner, conversation_id)?;
+            let event = Event::OfferDeclined {
+                conversation: cid,
+                agent: agent_id(agent),
+            };
+            d.apply(inner, event, fx)
+        })
+        .await
     }
 
     /// Refuses unless `agent` holds the conversation (supervisors may act on any
@@ -1068,51 +1205,56 @@ impl Dispatch {
         conversation_id: &str,
         to: Option<u64>,
     ) -> Result<(), AppError> {
-        let mut inner = self.inner.lock().await;
-        let cid = Self::cid(&inner, conversation_id)?;
-        Self::check_holder(&inner, agent, cid)?;
-        let to = match to {
-            Some(id) => TransferTarget::Agent(AgentId(id)),
-            None => TransferTarget::Queue,
-        };
-        let event = Event::Transfer {
-            conversation: cid,
-            to,
-            make_responsible: false,
-        };
-        self.apply(&mut inner, event).await
+        self.run(|d, inner, fx| {
+            let cid = Self::cid(inner, conversation_id)?;
+            Self::check_holder(inner, agent, cid)?;
+            let to = match to {
+                Some(id) => TransferTarget::Agent(AgentId(id)),
+                None => TransferTarget::Queue,
+            };
+            let event = Event::Transfer {
+                conversation: cid,
+                to,
+                make_responsible: false,
+            };
+            d.apply(inner, event, fx)
+        })
+        .await
     }
 
     /// Closes a conversation: no rating is asked yet, so it is done at once.
     pub async fn close(&self, agent: &AgentRow, conversation_id: &str) -> Result<(), AppError> {
-        let mut inner = self.inner.lock().await;
-        let cid = Self::cid(&inner, conversation_id)?;
-        Self::check_holder(&inner, agent, cid)?;
-        self.store
-            .set_conversation_status(conversation_id, "closed")
-            .await?;
-        let event = Event::ConversationClosed {
-            conversation: cid,
-            awaiting_rating: false,
-        };
-        self.apply(&mut inner, event).await?;
-        self.hub.closed(conversation_id);
-        let _ = self
-            .notices
-            .send(Notice::Changed(conversation_id.to_owned()));
-        let _ = self.notices.send(Notice::Agents);
-        Ok(())
+        self.run(|d, inner, fx| {
+            let cid = Self::cid(inner, conversation_id)?;
+            Self::check_holder(inner, agent, cid)?;
+            fx.push(Effect::Status {
+                conversation_id: conversation_id.to_owned(),
+                status: "closed",
+            });
+            let event = Event::ConversationClosed {
+                conversation: cid,
+                awaiting_rating: false,
+            };
+            d.apply(inner, event, fx)?;
+            fx.push(Effect::Closed(conversation_id.to_owned()));
+            fx.push(Effect::Notice(Notice::Changed(conversation_id.to_owned())));
+            fx.push(Effect::Notice(Notice::Agents));
+            Ok(())
+        })
+        .await
     }
 
     /// The visitor rated the conversation (already stored): consoles that list it
     /// show the rating.
     pub async fn rated(&self, conversation_id: &str, rating: RatingView) {
-        let mut inner = self.inner.lock().await;
-        let Some(cid) = inner.conv_ids.get(conversation_id).copied() else {
-            return;
-        };
-        if let Some(conv) = inner.convs.get_mut(&cid) {
-            conv.rating = Some(rating);
+        {
+            let mut inner = self.lock();
+            let Some(cid) = inner.conv_ids.get(conversation_id).copied() else {
+                return;
+            };
+            if let Some(conv) = inner.convs.get_mut(&cid) {
+                conv.rating = Some(rating);
+            }
         }
         let _ = self
             .notices
@@ -1121,6 +1263,10 @@ impl Dispatch {
 
     /// Stores an agent's reply in a conversation they hold and sends it to the
     /// visitor. Returns the stored message (a re-sent client id: the first one).
+    ///
+    /// Two decisions: the holder is checked and the message queued (so it is
+    /// stored after every effect decided before it), then, once it is stored and
+    /// new, routing hears the agent replied.
     pub async fn reply(
         &self,
         agent: &AgentRow,
@@ -1128,28 +1274,42 @@ impl Dispatch {
         client_id: &str,
         text: &str,
     ) -> Result<MessageView, AppError> {
-        let mut inner = self.inner.lock().await;
-        let cid = Self::cid(&inner, conversation_id)?;
-        Self::check_holder(&inner, agent, cid)?;
-        let appended = self
-            .store
-            .append_agent_message(conversation_id, agent.id, client_id, text)
+        let (checked, pending) = self.decide(|_, inner, fx| {
+            let cid = Self::cid(inner, conversation_id)?;
+            Self::check_holder(inner, agent, cid)?;
+            fx.push(Effect::AgentMessage {
+                conversation_id: conversation_id.to_owned(),
+                agent: agent.id,
+                client_id: client_id.to_owned(),
+                text: text.to_owned(),
+                display: display_for(inner, cid),
+            });
+            Ok(cid)
+        });
+        let written = pending.written().await;
+        let cid = checked?;
+        let Some((view, inserted)) = written?.message else {
+            return Err(AppError::Internal(
+                "routing: the reply was not stored".into(),
+            ));
+        };
+        if inserted {
+            self.run(|d, inner, fx| {
+                if let Some(conv) = inner.convs.get_mut(&cid) {
+                    conv.last_message = Some(preview(text));
+                }
+                // Closed meanwhile (by a supervisor): the reply is stored, there is
+                // no routing left to tell.
+                let open = inner
+                    .engine
+                    .conversation(cid)
+                    .is_some_and(|c| !matches!(c.state, ConversationState::Closed { .. }));
+                if open {
+                    d.apply(inner, Event::AgentReplied { conversation: cid }, fx)?;
+                }
+                Ok(())
+            })
             .await?;
-        let display = display_for(&inner, cid);
-        let view = display.view(appended.message);
-        if appended.inserted {
-            if let Some(conv) = inner.convs.get_mut(&cid) {
-                conv.last_message = Some(preview(text));
-            }
-            self.hub.publish(
-                conversation_id,
-                hub::Event {
-                    origin: 0,
-                    message: view.clone(),
-                },
-            );
-            self.apply(&mut inner, Event::AgentReplied { conversation: cid })
-                .await?;
         }
         Ok(view)
     }
@@ -1158,7 +1318,7 @@ impl Dispatch {
 
     /// Refuses unless the conversation is open (known to routing and not closed).
     pub async fn check_open(&self, conversation_id: &str) -> Result<(), AppError> {
-        let inner = self.inner.lock().await;
+        let inner = self.lock();
         let open = inner
             .conv_ids
             .get(conversation_id)
@@ -1186,7 +1346,7 @@ impl Dispatch {
         agent: &AgentRow,
         conversation_id: &str,
     ) -> Result<Option<String>, AppError> {
-        let inner = self.inner.lock().await;
+        let inner = self.lock();
         let cid = Self::cid(&inner, conversation_id)?;
         Self::check_holder(&inner, agent, cid)?;
         // The name as it is now (a rename reaches routing, not this socket's row).
@@ -1201,47 +1361,53 @@ impl Dispatch {
 
     /// A console socket of this agent opened.
     pub async fn connected(&self, agent: &AgentRow) -> Result<Status, AppError> {
-        let mut inner = self.inner.lock().await;
-        let id = agent_id(agent);
-        let info = inner.agents.entry(id).or_insert_with(|| AgentInfo {
-            row: agent.clone(),
-            sockets: 0,
-            status: Status::Online,
-        });
-        info.sockets += 1;
-        let status = info.status;
-        if info.sockets == 1 {
-            self.apply(
-                &mut inner,
-                Event::AgentUpdated {
+        self.run(|d, inner, fx| {
+            let id = agent_id(agent);
+            let info = inner.agents.entry(id).or_insert_with(|| AgentInfo {
+                row: agent.clone(),
+                sockets: 0,
+                status: Status::Online,
+            });
+            info.sockets += 1;
+            let status = info.status;
+            if info.sockets == 1 {
+                let event = Event::AgentUpdated {
                     agent: id,
                     change: AgentChange::Online(true),
-                },
-            )
-            .await?;
-        }
-        let _ = self.notices.send(Notice::Agents);
-        Ok(status)
+                };
+                d.apply(inner, event, fx)?;
+            }
+            fx.push(Effect::Notice(Notice::Agents));
+            Ok(status)
+        })
+        .await
     }
 
     /// A console socket of this agent closed.
     pub async fn disconnected(&self, agent: &AgentRow) {
-        let mut inner = self.inner.lock().await;
-        let id = agent_id(agent);
-        let Some(info) = inner.agents.get_mut(&id) else {
-            return;
-        };
-        info.sockets = info.sockets.saturating_sub(1);
-        if info.sockets == 0 && !info.row.is_bot {
-            let event = Event::AgentUpdated {
-                agent: id,
-                change: AgentChange::Online(false),
-            };
-            if let Err(e) = self.apply(&mut inner, event).await {
-                tracing::error!(error = %e, "routing a disconnect failed");
-            }
+        let result = self
+            .run(|d, inner, fx| {
+                let id = agent_id(agent);
+                let Some(info) = inner.agents.get_mut(&id) else {
+                    return Ok(());
+                };
+                info.sockets = info.sockets.saturating_sub(1);
+                if info.sockets == 0 && !info.row.is_bot {
+                    let event = Event::AgentUpdated {
+                        agent: id,
+                        change: AgentChange::Online(false),
+                    };
+                    if let Err(e) = d.apply(inner, event, fx) {
+                        tracing::error!(error = %e, "routing a disconnect failed");
+                    }
+                }
+                fx.push(Effect::Notice(Notice::Agents));
+                Ok(())
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::error!(error = %e, "routing a disconnect failed");
         }
-        let _ = self.notices.send(Notice::Agents);
     }
 
     /// The agent set themselves online or away.
@@ -1252,21 +1418,20 @@ impl Dispatch {
                 "status must be online or away (offline is closing the console)",
             ));
         }
-        let mut inner = self.inner.lock().await;
-        let id = agent_id(agent);
-        if let Some(info) = inner.agents.get_mut(&id) {
-            info.status = status;
-        }
-        self.apply(
-            &mut inner,
-            Event::AgentUpdated {
+        self.run(|d, inner, fx| {
+            let id = agent_id(agent);
+            if let Some(info) = inner.agents.get_mut(&id) {
+                info.status = status;
+            }
+            let event = Event::AgentUpdated {
                 agent: id,
                 change: AgentChange::Absent(status == Status::Away),
-            },
-        )
-        .await?;
-        let _ = self.notices.send(Notice::Agents);
-        Ok(())
+            };
+            d.apply(inner, event, fx)?;
+            fx.push(Effect::Notice(Notice::Agents));
+            Ok(())
+        })
+        .await
     }
 
     // ----- settings -----
@@ -1274,43 +1439,44 @@ impl Dispatch {
     /// A new or changed agent account (profile, cap, dismissal). Presence stays as
     /// the agent's consoles say.
     pub async fn agent_saved(&self, row: &AgentRow) -> Result<(), AppError> {
-        let mut inner = self.inner.lock().await;
-        let id = agent_id(row);
-        let (sockets, status) = inner
-            .agents
-            .get(&id)
-            .map_or((0, Status::Online), |i| (i.sockets, i.status));
-        inner.agents.insert(
-            id,
-            AgentInfo {
-                row: row.clone(),
-                sockets,
-                status,
-            },
-        );
-        let agent = engine_agent(row, sockets > 0, status == Status::Away);
-        self.apply(&mut inner, Event::AgentAdded(agent)).await?;
-        let _ = self.notices.send(Notice::Agents);
-        Ok(())
+        self.run(|d, inner, fx| {
+            let id = agent_id(row);
+            let (sockets, status) = inner
+                .agents
+                .get(&id)
+                .map_or((0, Status::Online), |i| (i.sockets, i.status));
+            inner.agents.insert(
+                id,
+                AgentInfo {
+                    row: row.clone(),
+                    sockets,
+                    status,
+                },
+            );
+            let agent = engine_agent(row, sockets > 0, status == Status::Away);
+            d.apply(inner, Event::AgentAdded(agent), fx)?;
+            fx.push(Effect::Notice(Notice::Agents));
+            Ok(())
+        })
+        .await
     }
 
     /// A department's members changed.
     pub async fn department_saved(&self, id: u64, members: Vec<u64>) -> Result<(), AppError> {
-        let mut inner = self.inner.lock().await;
-        self.apply(
-            &mut inner,
-            Event::DepartmentChanged {
+        self.run(|d, inner, fx| {
+            let event = Event::DepartmentChanged {
                 department: DepartmentId(id),
                 members: members.into_iter().map(AgentId).collect(),
-            },
-        )
+            };
+            d.apply(inner, event, fx)
+        })
         .await
     }
 
     /// Checks routing settings against the engine's rules and known agents.
     pub async fn check_settings(&self, settings: &RoutingSettings) -> Result<(), AppError> {
         queue_settings(settings)?;
-        let inner = self.inner.lock().await;
+        let inner = self.lock();
         for item in &settings.queue {
             if let QueueItem::Agent(id) = item {
                 if !inner.agents.contains_key(&AgentId(*id)) {
@@ -1342,19 +1508,18 @@ impl Dispatch {
         channel_id: &str,
         settings: RoutingSettings,
     ) -> Result<(), AppError> {
-        let mut inner = self.inner.lock().await;
-        let channel = self.channel_in(&mut inner, channel_id).await?;
+        let channel = self.channel_in(channel_id).await?;
         let engine_settings = queue_settings(&settings)?;
-        if let Some(info) = inner.channels.get_mut(&channel) {
-            info.settings = settings;
-        }
-        self.apply(
-            &mut inner,
-            Event::ChannelConfigured {
+        self.run(|d, inner, fx| {
+            if let Some(info) = inner.channels.get_mut(&channel) {
+                info.settings = settings;
+            }
+            let event = Event::ChannelConfigured {
                 channel,
                 settings: engine_settings,
-            },
-        )
+            };
+            d.apply(inner, event, fx)
+        })
         .await
     }
 
@@ -1367,7 +1532,7 @@ impl Dispatch {
         agent: &AgentRow,
         conversation_id: &str,
     ) -> Option<ConversationSummary> {
-        let inner = self.inner.lock().await;
+        let inner = self.lock();
         let cid = inner.conv_ids.get(conversation_id)?;
         summary(&inner, *cid, agent, false)
     }
@@ -1379,7 +1544,7 @@ impl Dispatch {
         agent: &AgentRow,
         conversation_id: &str,
     ) -> Result<(ConversationSummary, Display), AppError> {
-        let inner = self.inner.lock().await;
+        let inner = self.lock();
         let cid = Self::cid(&inner, conversation_id)?;
         let summary = summary(&inner, cid, agent, true).ok_or_else(|| {
             AppError::client(
@@ -1394,7 +1559,7 @@ impl Dispatch {
 
     /// Everything in `agent`'s inbox, oldest first.
     pub async fn inbox(&self, agent: &AgentRow) -> Vec<ConversationSummary> {
-        let inner = self.inner.lock().await;
+        let inner = self.lock();
         let mut ids: Vec<ConversationId> = inner.convs.keys().copied().collect();
         ids.sort();
         ids.into_iter()
@@ -1404,7 +1569,7 @@ impl Dispatch {
 
     /// Every agent with presence and load.
     pub async fn agents(&self) -> Vec<AgentSummary> {
-        let inner = self.inner.lock().await;
+        let inner = self.lock();
         let mut list: Vec<AgentSummary> = inner
             .agents
             .iter()
@@ -1423,8 +1588,7 @@ impl Dispatch {
 
     /// An agent's presence as routing sees it.
     pub async fn status(&self, agent_id_: i64) -> Status {
-        let inner = self.inner.lock().await;
-        inner
+        self.lock()
             .agents
             .get(&AgentId(agent_id_.max(0) as u64))
             .map_or(Status::Offline, status_of)
@@ -1442,6 +1606,153 @@ impl Dispatch {
             })
             .collect())
     }
+}
+
+fn conv_in(
+    inner: &mut Inner,
+    id: &str,
+    visitor_id: &str,
+    channel: ChannelId,
+    page_url: Option<String>,
+    created_at: String,
+) -> ConversationId {
+    let cid = ConversationId(inner.conv_ids.len() as u64 + 1);
+    inner.conv_ids.insert(id.to_owned(), cid);
+    inner.convs.insert(
+        cid,
+        ConvInfo {
+            id: id.to_owned(),
+            visitor_id: visitor_id.to_owned(),
+            visitor: None,
+            channel,
+            page_url,
+            created_at,
+            last_message: None,
+            rating: None,
+            withdrawn: false,
+            out_of_hours_replied: false,
+            visitor_wrote: false,
+            held_replies: Vec::new(),
+        },
+    );
+    cid
+}
+
+/// The log line in words, with agents named (engine ids of conversations and
+/// channels are internal and left out).
+fn describe(inner: &Inner, decision: &crate::routing::Decision) -> String {
+    let log = &decision.log;
+    let mut text = format!("{} mode: {}; {}", log.mode, log.action, log.trigger);
+    for candidate in &log.candidates {
+        text.push_str(&format!("\n  {candidate}"));
+    }
+    // Highest ids first: "agent #12" is named before "agent #1" could match it.
+    let mut agents: Vec<_> = inner.agents.iter().collect();
+    agents.sort_by_key(|(id, _)| std::cmp::Reverse(**id));
+    for (id, info) in agents {
+        text = text.replace(&id.to_string(), &info.row.name);
+    }
+    text
+}
+
+/// The structured log entry, with the store's ids.
+fn entry(inner: &Inner, decision: &crate::routing::Decision) -> serde_json::Value {
+    let mut entry = serde_json::to_value(&decision.log).unwrap_or_default();
+    let cid = decision.log.conversation;
+    if let Some(conv) = inner.convs.get(&cid) {
+        entry["conversation"] = conv.id.clone().into();
+        if let Some(channel) = inner.channels.get(&conv.channel) {
+            entry["channel"] = channel.key.clone().into();
+        }
+    }
+    entry
+}
+
+/// A system reply to the visitor: posted now once they have written, else held
+/// until their first message is stored, so that it comes after it.
+fn system_reply(inner: &mut Inner, cid: ConversationId, text: String, fx: &mut Vec<Effect>) {
+    let Some(conv) = inner.convs.get_mut(&cid) else {
+        return;
+    };
+    if !conv.visitor_wrote {
+        conv.held_replies.push(text);
+        return;
+    }
+    let conversation_id = conv.id.clone();
+    post_system(inner, cid, &conversation_id, text, fx);
+}
+
+/// A system message to store and send to the visitor's sockets.
+fn post_system(
+    inner: &Inner,
+    cid: ConversationId,
+    conversation_id: &str,
+    text: String,
+    fx: &mut Vec<Effect>,
+) {
+    fx.push(Effect::System {
+        conversation_id: conversation_id.to_owned(),
+        text,
+        display: display_for(inner, cid),
+    });
+}
+
+/// A new conversation on a channel that is closed now (by `hours`, read before
+/// the decision): posts the channel's out-of-hours reply (if it has one) and logs
+/// "out of hours" with the next opening time.
+fn out_of_hours(inner: &mut Inner, cid: ConversationId, hours: HoursRead, fx: &mut Vec<Effect>) {
+    let Some((hours, schedule)) = hours else {
+        return;
+    };
+    let at = now();
+    let instant = jiff::Timestamp::from_millisecond(i64::try_from(at.0).unwrap_or(i64::MAX))
+        .unwrap_or_else(|_| jiff::Timestamp::now());
+    let status = crate::hours::status(&schedule, instant);
+    if status.open {
+        return;
+    }
+    let channel_key = inner
+        .convs
+        .get(&cid)
+        .and_then(|c| inner.channels.get(&c.channel))
+        .map(|c| c.key.clone());
+    let Some(conv) = inner.convs.get_mut(&cid) else {
+        return;
+    };
+    let conversation_id = conv.id.clone();
+    let reply = hours.out_of_hours_reply;
+    conv.out_of_hours_replied = reply.is_some();
+    if let Some(text) = &reply {
+        system_reply(inner, cid, text.clone(), fx);
+    }
+    let opens_at = status.next_change.map(|t| t.to_string());
+    let mut text = match &opens_at {
+        Some(t) => format!("out of hours: the channel opens at {t}"),
+        None => "out of hours: the channel has no opening ahead".to_owned(),
+    };
+    if reply.is_some() {
+        text.push_str("; out-of-hours reply sent");
+    }
+    let line = RoutingLogLine {
+        at: at.to_string(),
+        text,
+        entry: serde_json::json!({
+            "at": at,
+            "conversation": conversation_id,
+            "channel": channel_key,
+            "trigger": { "type": "out_of_hours" },
+            "opens_at": opens_at,
+            "out_of_hours_reply_sent": reply.is_some(),
+        }),
+    };
+    fx.push(Effect::Log {
+        conversation_id,
+        line,
+    });
+}
+
+fn is_bot(inner: &Inner, agent: AgentId) -> bool {
+    inner.agents.get(&agent).is_some_and(|a| a.row.is_bot)
 }
 
 /// How a conversation's channel shows agents (hidden when the channel is unknown).
@@ -1531,4 +1842,45 @@ impl std::fmt::Debug for Dispatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Dispatch")
     }
+}
+
+/// The rule "no lock across an `.await`", checked by the compiler: the lock's
+/// guard is `!Send`, so each of these futures would stop being `Send` if one of
+/// them held it while waiting.
+#[cfg(test)]
+#[allow(dead_code, clippy::let_underscore_future)]
+fn futures_are_send(
+    d: &Dispatch,
+    a: &AgentRow,
+    s: RoutingSettings,
+    r: RatingView,
+    v: VisitorIdentity,
+) {
+    fn send<T: Send>(_: T) {}
+    send(d.staffed(""));
+    send(d.conversation_created("", "", "", None));
+    send(d.client_message("", ""));
+    send(d.visitor_identified("", v));
+    send(d.display(""));
+    send(d.take(a, ""));
+    send(d.decline(a, ""));
+    send(d.transfer(a, "", None));
+    send(d.close(a, ""));
+    send(d.rated("", r));
+    send(d.reply(a, "", "", ""));
+    send(d.check_open(""));
+    send(d.typing_name(a, ""));
+    send(d.connected(a));
+    send(d.disconnected(a));
+    send(d.set_status(a, Status::Online));
+    send(d.agent_saved(a));
+    send(d.department_saved(0, Vec::new()));
+    send(d.check_settings(&s));
+    send(d.settings_saved("", s.clone()));
+    send(d.summary_for(a, ""));
+    send(d.opened_by(a, ""));
+    send(d.inbox(a));
+    send(d.agents());
+    send(d.status(0));
+    send(d.log(""));
 }

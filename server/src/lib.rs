@@ -19,8 +19,9 @@
 //! - [`validate`]: checks on values from outside.
 //! - [`agents`]: agent accounts (argon2), console sessions, departments.
 //! - [`agent_api`]: console login and the agent socket `/api/v1/agent/ws`.
-//! - [`dispatch`]: the routing shell: the engine behind one lock, its decisions
-//!   stored, sent to consoles, and offers passed on by a timer.
+//! - [`dispatch`]: the routing shell: the engine decides in memory (a lock never
+//!   held across an await), one ordered writer stores its decisions and tells the
+//!   consoles, and a timer passes offers on.
 //! - [`net`]: the client IP, with `X-Forwarded-For` from trusted proxies only.
 //! - [`error`]: `AppError` and the JSON extractor, one error shape for the API.
 //! - [`demo`]: the demo channel and host page.

@@ -440,7 +440,7 @@ pub async fn withdraw_for(
         .await?
     {
         state.hub.withdrawn(visitor_id);
-        state.dispatch.visitor_withdrew(visitor_id).await;
+        state.dispatch.visitor_withdrew(visitor_id);
     }
     let now = pool.latest_consent(visitor_id, agreement_id).await?;
     Ok((

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-use crate::helpers::{assert_error, spawn_app, Socket, TestApp};
+use crate::helpers::{assert_error, on_postgres, spawn_app, Socket, TestApp};
 
 pub(crate) const PASSWORD: &str = "correct horse battery";
 
@@ -1066,4 +1066,108 @@ async fn a_known_customer_goes_to_their_responsible_agent_first_even_outside_the
         .await;
     assert!(log.to_string().contains("responsible"), "{log}");
     assert_ne!(ana, ben);
+}
+
+/// A connection of the test's own that keeps the server from adding routing log
+/// lines until it is let go: SQLite's write lock (reads go on, in WAL mode), or
+/// on PostgreSQL a SHARE lock on `routing_log` (reads go on, inserts wait).
+async fn hold_routing_log_writes(app: &TestApp) -> sqlx::pool::PoolConnection<sqlx::Any> {
+    let mut conn = app.db.pool().acquire().await.expect("a connection");
+    let statements: &[&str] = if on_postgres() {
+        &["BEGIN", "LOCK TABLE routing_log IN SHARE MODE"]
+    } else {
+        &["BEGIN IMMEDIATE"]
+    };
+    for sql in statements {
+        sqlx::query(sql)
+            .execute(&mut *conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    conn
+}
+
+async fn log_lines(app: &TestApp, id: &str) -> Vec<Value> {
+    let (status, log) = app.admin_get(&format!("/conversations/{id}/routing")).await;
+    assert_eq!(status, 200, "{log}");
+    log["lines"].as_array().expect("lines").clone()
+}
+
+async fn holder_of(app: &TestApp, id: &str) -> Option<i64> {
+    sqlx::query_scalar("SELECT agent_id FROM conversations WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("holder")
+}
+
+/// Routing decides in memory and stores its decisions afterwards: while the store
+/// keeps a take's log line waiting, a supervisor still opens the conversation (and
+/// sees it taken), and the take is stored and answered once the store lets go.
+#[tokio::test]
+async fn a_routing_write_the_store_holds_up_keeps_only_its_own_caller_waiting() {
+    let Team {
+        app,
+        ana,
+        ben: _,
+        mut ana_console,
+        ben_console: _,
+    } = team(|ana, ben| settings("strict", &[ana, ben])).await;
+    app.agent("sue@shop.example", "Sue", "supervisor").await;
+    let (mut sue_console, _) = app.console("sue@shop.example").await;
+    let (_, conversation, _visitor) = app.visitor().await;
+    let id = conversation.conversation_id.as_str();
+    ana_console
+        .until("Ana's offer", is_upsert(id, "offered"))
+        .await;
+    let lines_before = log_lines(&app, id).await.len();
+
+    let mut lock = hold_routing_log_writes(&app).await;
+    ana_console
+        .send(json!({"type": "take", "conversation_id": id}))
+        .await;
+    // Sue opens the conversation until routing has decided the take (each open
+    // answered while the take's log line waits in the store).
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let opened = loop {
+        sue_console
+            .send(json!({"type": "open", "conversation_id": id}))
+            .await;
+        let frame = sue_console
+            .until("the conversation", |f| f["type"] == "conversation")
+            .await;
+        if frame["conversation"]["agent_id"] == ana {
+            break frame;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the take was not decided within 10 s: {frame}"
+        );
+    };
+    assert_eq!(opened["conversation"]["kind"], "others", "{opened}");
+    // Decided, not yet stored: the take's log line and the holder wait.
+    assert_eq!(
+        opened["log"].as_array().map(Vec::len),
+        Some(lines_before),
+        "{opened}"
+    );
+    assert_eq!(holder_of(&app, id).await, None);
+
+    sqlx::query("ROLLBACK")
+        .execute(&mut *lock)
+        .await
+        .expect("let go");
+    drop(lock);
+    // Ana's console hears of the take once it is stored.
+    ana_console.until("mine", is_upsert(id, "mine")).await;
+    assert_eq!(holder_of(&app, id).await, Some(ana as i64));
+    let lines = log_lines(&app, id).await;
+    assert_eq!(lines.len(), lines_before + 1, "{lines:?}");
+    assert_eq!(
+        lines
+            .last()
+            .map(|l| &l.get("entry").expect("entry")["action"]["type"]),
+        Some(&json!("assigned")),
+        "{lines:?}"
+    );
 }
