@@ -5,7 +5,8 @@
 //! events after) is driven the way a site's own scripts would.
 
 use canal_e2e::{
-    eventually, save_screenshot, visit, Browser, Canal, HostPage, Widget, AGENT_PASSWORD,
+    eventually, group_members, save_screenshot, visit, Browser, Canal, HostPage, Widget,
+    AGENT_PASSWORD,
 };
 use fantoccini::Locator;
 use serde_json::{json, Value};
@@ -577,4 +578,19 @@ async fn an_agent_reply_while_the_chat_is_closed_counts_as_unread_until_it_opens
     assert_eq!(browser.js("return __seen.unread;").await, json!([1, 0]));
     browser.close().await;
     agent.close().await;
+}
+
+/// A browser a test drops (also one that fails before `close`) takes its Chromium
+/// with it: nothing of its process group runs afterwards.
+#[tokio::test]
+async fn a_dropped_browser_leaves_no_chromium_running() {
+    let (_canal, _host, browser) = visit().await;
+    Widget::new(&browser).open().await;
+    let group = browser.process_group();
+    assert!(
+        group_members(group).len() > 1,
+        "chromedriver and Chromium run in the browser's process group"
+    );
+    drop(browser);
+    assert_eq!(group_members(group), Vec::<u32>::new());
 }

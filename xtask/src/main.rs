@@ -2,6 +2,7 @@
 
 mod bench;
 mod imports;
+mod leftovers;
 mod pipeline;
 mod setup;
 mod util;
