@@ -3,6 +3,7 @@
 //! Layout:
 //! - [`config`]: typed settings from flags and environment.
 //! - [`app`]: shared state, the router (`app`) and `serve`.
+//! - [`assets`]: the loader and the built front ends, compressed and cached; JSON compressed.
 //! - [`api`]: handlers of `/api/v1/channels/{key}/...`.
 //! - [`admin`]: the admin API (bearer token): consent list and export, withdrawals,
 //!   agreements, company details.
@@ -37,6 +38,7 @@ pub mod agents;
 pub mod agreements;
 pub mod api;
 pub mod app;
+pub mod assets;
 pub mod clock;
 pub mod config;
 pub mod demo;
