@@ -8,6 +8,7 @@
 //! - [`session`]: consent, conversation start, socket and outbox, contact form,
 //!   identity and withdrawal, as signals.
 //! - [`chat`]: the transcript model (pure; native unit tests).
+//! - [`backoff`]: the socket's reconnect schedule (pure; native unit tests).
 //! - [`form`]: the contact form's rules (pure; native unit tests).
 //! - [`api`]: HTTP calls and the WebSocket.
 //! - [`wire`], [`json`]: the protocol types to and from JSON, without serde.
@@ -16,6 +17,7 @@
 //! - [`i18n`]: the UI texts (en, es, ru).
 
 pub mod api;
+pub mod backoff;
 pub mod chat;
 pub mod components;
 pub mod form;
