@@ -62,16 +62,15 @@ pub async fn cache_control(request: Request, next: Next) -> Response {
     response
 }
 
-/// Whether the last segment of `path` carries a content hash as Trunk writes it
-/// (`name-<16 hex digits>` before the extension or `_bg`).
+/// Whether the last segment of `path` carries a content hash as Trunk writes it:
+/// `name-<hex>` before the extension or `_bg`, the hex a 64-bit hash without leading
+/// zeros (so usually 16 digits, sometimes fewer; at least 10 here).
 pub fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     name.match_indices('-').any(|(at, _)| {
-        name[at + 1..]
-            .bytes()
-            .take_while(u8::is_ascii_hexdigit)
-            .count()
-            >= 16
+        let rest = &name[at + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
+        digits >= 10 && matches!(rest.as_bytes().get(digits), Some(b'.' | b'_'))
     })
 }
 
@@ -289,6 +288,9 @@ mod tests {
     fn knows_trunks_hashed_names() {
         assert!(is_hashed("/widget/canal-widget-3f1c2a9b8d7e6f50_bg.wasm"));
         assert!(is_hashed("/console/style-0123456789abcdef.css"));
+        // A hash with a leading zero dropped.
+        assert!(is_hashed("/widget/canal-widget-1da58b61d18bc48.js"));
+        assert!(!is_hashed("/widget/canal-widget-deadbeefcafe-notes.txt"));
         assert!(!is_hashed("/widget/"));
         assert!(!is_hashed("/widget/index.html"));
         assert!(!is_hashed("/console/canal-console.js"));
