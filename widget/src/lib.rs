@@ -10,8 +10,7 @@
 //! - [`chat`]: the transcript model (pure; native unit tests).
 //! - [`backoff`]: the socket's reconnect schedule (pure; native unit tests).
 //! - [`form`]: the contact form's rules (pure; native unit tests).
-//! - [`api`]: HTTP calls and the WebSocket.
-//! - [`wire`], [`json`]: the protocol types to and from JSON, without serde.
+//! - [`api`]: HTTP calls and the WebSocket; JSON through the protocol's serde derives.
 //! - [`host`]: the `postMessage` contract with the loader on the host page.
 //! - [`storage`]: the visitor's session in `localStorage`, written only after consent.
 //! - [`i18n`]: the UI texts (en, es, ru).
@@ -23,10 +22,8 @@ pub mod components;
 pub mod form;
 pub mod host;
 pub mod i18n;
-pub mod json;
 pub mod session;
 pub mod storage;
-pub mod wire;
 
 /// Mounts the frame app on `<body>`: what the `canal-widget` binary runs.
 pub fn mount() {

@@ -17,7 +17,9 @@ use canal_protocol::admin::{Behaviour, TextFormat};
 use canal_protocol::forms::{ContactFormView, FieldName, FormField};
 use canal_protocol::hours::HoursStatus;
 use canal_protocol::{AgreementView, Author, ChannelConfig, MessageView, VisitorUser};
+use canal_protocol::{ClientFrame, ServerFrame};
 use canal_widget::{
+    api,
     chat::{Agent, Arrival, Status, Transcript},
     components::{ChatWindow, ConsentPrompt, ContactForm, Header, MessageList},
     form::{Checks, Details},
@@ -2352,4 +2354,39 @@ async fn with_nobody_online_the_window_says_so_until_an_agent_writes() {
     .expect("an agent writes");
     until("the notice to go", || text(&root, "away").is_empty()).await;
     clear_canal_keys();
+}
+
+// ---- the wire ---------------------------------------------------------------------
+
+/// Every socket frame as the server writes it (serde_json) reads back through the
+/// frame's decoding (the browser's `JSON.parse`, then serde-wasm-bindgen and the
+/// protocol's derives) to itself; every frame the widget writes reads on the server's
+/// side as it was sent; malformed frames are dropped, never misread.
+#[wasm_bindgen_test]
+fn every_socket_frame_round_trips_between_the_server_and_the_frame() {
+    for frame in canal_protocol::samples::server_frames() {
+        let text = serde_json::to_string(&frame).expect("as the server writes it");
+        assert_eq!(api::decode::<ServerFrame>(&text), Some(frame), "{text}");
+    }
+    for frame in canal_protocol::samples::client_frames() {
+        let text = api::encode(&frame);
+        assert_eq!(
+            serde_json::from_str::<ClientFrame>(&text).ok(),
+            Some(frame),
+            "{text}"
+        );
+    }
+    for bad in [
+        "",
+        "null",
+        "{}",
+        "[1]",
+        r#"{"type":"welcome","conversation_id":"c"}"#,
+        r#"{"type":"ack","client_id":"c","seq":-1,"sent_at":"t"}"#,
+        r#"{"type":"error","code":"no_such_code","message":"m"}"#,
+        r#"{"type":"message","seq":1,"author":"robot","text":"t","sent_at":"t"}"#,
+        r#"{"type":"unknown"}"#,
+    ] {
+        assert_eq!(api::decode::<ServerFrame>(bad), None, "{bad}");
+    }
 }
