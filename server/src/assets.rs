@@ -27,9 +27,14 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// browsers keep it five minutes, then revalidate it (`If-None-Match` -> 304).
 pub const LOADER_CACHE: &str = "public, max-age=300";
 
-/// `Cache-Control` of the other built files (the console's document): kept, but
-/// revalidated each time (`If-Modified-Since` -> 304).
+/// `Cache-Control` of the other built files: kept, but revalidated each time
+/// (`If-Modified-Since` -> 304).
 pub const REVALIDATE: &str = "no-cache";
+
+/// `Cache-Control` of the documents (the frame's, the console's): never kept, as their
+/// `Content-Security-Policy` names the current start-up script (a 304 carries no
+/// document to compute it from).
+pub const NO_STORE: &str = "no-store";
 
 /// A built front end under `dir`: `index.html` for directories, and the `.br` / `.gz`
 /// copies of each file when the browser accepts them.
@@ -41,14 +46,25 @@ pub fn dir(dir: &Path) -> ServeDir {
 }
 
 /// Middleware on the built front ends: [`IMMUTABLE`] on hashed file names,
-/// [`REVALIDATE`] on the rest, unless the handler chose already (the frame's document
-/// is `no-store`); and `Vary: Accept-Encoding`, as each file has compressed copies.
+/// [`NO_STORE`] on documents, [`REVALIDATE`] on the rest, unless the handler chose
+/// already; and `Vary: Accept-Encoding`, as each file has compressed copies.
 pub async fn cache_control(request: Request, next: Next) -> Response {
     let hashed = is_hashed(request.uri().path());
     let mut response = next.run(request).await;
     let cacheable = response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED;
     if cacheable && !response.headers().contains_key(header::CACHE_CONTROL) {
-        let value = if hashed { IMMUTABLE } else { REVALIDATE };
+        let document = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        let value = if hashed {
+            IMMUTABLE
+        } else if document {
+            NO_STORE
+        } else {
+            REVALIDATE
+        };
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));

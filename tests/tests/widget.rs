@@ -658,6 +658,14 @@ async fn the_frame_is_served_compressed_and_cached() {
     .await;
     assert_eq!(header(&document, "content-encoding"), "br");
     assert_eq!(header(&document, "cache-control"), "no-store");
+    // The console's document too: its policy names its current start-up script.
+    let console = get(
+        format!("{}/console/", canal.origin()),
+        "gzip, deflate, br, zstd",
+    )
+    .await;
+    assert_eq!(header(&console, "content-encoding"), "br");
+    assert_eq!(header(&console, "cache-control"), "no-store");
 
     // The loader: five minutes, then revalidated.
     let loader = get(
