@@ -15,6 +15,7 @@
 //! - [`embed`]: the `postMessage` contract between the loader and the frame.
 //! - [`theme`]: a channel's look (admin theme, snippet, the frame's part).
 //! - [`hours`]: a channel's working hours and whether it is open.
+//! - [`samples`]: one of each socket frame, for the clients' round-trip tests.
 
 pub mod admin;
 pub mod agent;
@@ -22,6 +23,7 @@ pub mod consents;
 pub mod forms;
 pub mod hours;
 pub mod rating;
+pub mod samples;
 pub mod theme;
 
 use serde::{Deserialize, Serialize};

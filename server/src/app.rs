@@ -14,7 +14,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use canal_protocol::{limits, ErrorCode};
 use tokio::net::TcpListener;
-use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::dispatch::Dispatch;
@@ -23,7 +22,7 @@ use crate::hub::Hub;
 use crate::net::IpNet;
 use crate::store::Store;
 use crate::tokens::VisitorTokens;
-use crate::{admin, agent_api, api, demo, ws};
+use crate::{admin, agent_api, api, assets, demo, ws};
 
 /// Everything handlers share; cheap to clone.
 #[derive(Clone)]
@@ -92,23 +91,18 @@ impl AppState {
     }
 }
 
-/// The loader, served at `/embed.js` exactly as written.
-const EMBED_JS: &str = include_str!("../../widget/embed.js");
-
 /// Every route of the server.
 pub fn app(state: AppState) -> Router {
-    let widget = ServeDir::new(state.dist_dir.as_ref())
-        .append_index_html_on_directories(true)
+    let widget = assets::dir(state.dist_dir.as_ref())
         .fallback(get(widget_missing).with_state(state.clone()));
-    let widget =
-        Router::<()>::new()
-            .fallback_service(widget)
-            .layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                frame_ancestors,
-            ));
-    let console = ServeDir::new(state.dist_dir.join("console"))
-        .append_index_html_on_directories(true)
+    let widget = Router::<()>::new()
+        .fallback_service(widget)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            frame_ancestors,
+        ))
+        .layer(axum::middleware::from_fn(assets::cache_control));
+    let console = assets::dir(&state.dist_dir.join("console"))
         .fallback(get(console_missing).with_state(state.clone()));
     let console = Router::<()>::new()
         .fallback_service(console)
@@ -119,7 +113,8 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
-        ));
+        ))
+        .layer(axum::middleware::from_fn(assets::cache_control));
     let mut router = Router::new()
         .route("/healthz", get(healthz))
         .route(
@@ -131,7 +126,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/agent/logout", post(agent_api::logout))
         .route("/api/v1/agent/me", get(agent_api::me))
         .route("/api/v1/agent/ws", get(agent_api::upgrade))
-        .route("/embed.js", get(embed_js))
+        .route("/embed.js", get(assets::embed_js))
         .route("/widget", get(|| async { Redirect::permanent("/widget/") }))
         .nest_service("/widget/", widget)
         .route("/api/v1/channels/{key}/config", get(api::channel_config))
@@ -168,6 +163,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
+        .layer(assets::compress_json())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -367,17 +363,6 @@ async fn healthz(State(state): State<AppState>) -> Response {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "store unreachable\n").into_response()
     }
-}
-
-async fn embed_js() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-        ],
-        EMBED_JS,
-    )
-        .into_response()
 }
 
 async fn widget_missing(State(state): State<AppState>) -> Response {

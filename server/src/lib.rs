@@ -6,6 +6,7 @@
 //! Layout:
 //! - [`config`]: typed settings from flags and environment.
 //! - [`app`]: shared state, the router (`app`) and `serve`.
+//! - [`assets`]: the loader and the built front ends, compressed and cached; JSON compressed.
 //! - [`api`]: handlers of `/api/v1/channels/{key}/...`.
 //! - [`admin`]: the admin API (bearer token): consent list and export, withdrawals,
 //!   agreements, company details.
@@ -31,6 +32,7 @@ pub mod agent_api;
 pub mod agents;
 pub mod api;
 pub mod app;
+pub mod assets;
 pub mod config;
 pub mod demo;
 pub mod dispatch;

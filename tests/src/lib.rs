@@ -11,6 +11,7 @@
 //! `CHROMEDRIVER`). `cargo xtask test` provides all three.
 
 use std::net::SocketAddr;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -286,6 +287,12 @@ impl HostPage {
 }
 
 /// chromedriver and a headless Chromium session; both end when this is dropped.
+///
+/// chromedriver runs in a process group of its own, which the Chromium it starts (and
+/// Chromium's helpers) join; dropping the browser kills that whole group, so no
+/// Chromium outlives its test even when the test fails before [`Browser::close`]
+/// (killing chromedriver alone leaves its Chromium running). The group is this
+/// browser's only: other suites' browsers on the machine are never touched.
 pub struct Browser {
     pub client: Client,
     driver: Child,
@@ -323,6 +330,7 @@ impl Browser {
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {chromedriver}: {e}"));
         let profile = tempfile::tempdir().expect("profile dir");
@@ -380,11 +388,58 @@ impl Browser {
     }
 }
 
+impl Browser {
+    /// The process group of chromedriver and its Chromium (chromedriver's pid).
+    pub fn process_group(&self) -> u32 {
+        self.driver.id()
+    }
+}
+
 impl Drop for Browser {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
+        let group = self.driver.id();
+        kill_group(group);
         let _ = self.driver.wait();
+        // Chromium's processes are not this process's children: wait (bounded) until
+        // they are gone, so the profile directory is removed after them.
+        let start = Instant::now();
+        while !group_members(group).is_empty() && start.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
+}
+
+/// Sends SIGKILL to every process of the group `group`.
+fn kill_group(group: u32) {
+    let pid = i32::try_from(group)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw);
+    if let Some(pid) = pid {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
+}
+
+/// The processes of the group `group` that still run (zombies, which are dead and
+/// only wait for their parent to collect them, are not counted), from `/proc`.
+pub fn group_members(group: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                return false;
+            };
+            // `pid (comm) state ppid pgrp ...`; comm may hold spaces and parentheses.
+            let Some((_, rest)) = stat.rsplit_once(')') else {
+                return false;
+            };
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            matches!(fields.as_slice(), [state, _ppid, pgrp, ..]
+                if *state != "Z" && *state != "X" && pgrp.parse::<u32>().ok() == Some(group))
+        })
+        .collect()
 }
 
 fn free_port() -> u16 {

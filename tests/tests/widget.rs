@@ -5,7 +5,8 @@
 //! events after) is driven the way a site's own scripts would.
 
 use canal_e2e::{
-    eventually, save_screenshot, visit, Browser, Canal, HostPage, Widget, AGENT_PASSWORD,
+    eventually, group_members, save_screenshot, visit, Browser, Canal, HostPage, Widget,
+    AGENT_PASSWORD,
 };
 use fantoccini::Locator;
 use serde_json::{json, Value};
@@ -636,4 +637,119 @@ async fn an_agent_reply_while_the_chat_is_closed_counts_as_unread_until_it_opens
     assert_eq!(browser.js("return __seen.unread;").await, json!([1, 0]));
     browser.close().await;
     agent.close().await;
+}
+
+/// A browser a test drops (also one that fails before `close`) takes its Chromium
+/// with it: nothing of its process group runs afterwards.
+#[tokio::test]
+async fn a_dropped_browser_leaves_no_chromium_running() {
+    let (_canal, _host, browser) = visit().await;
+    Widget::new(&browser).open().await;
+    let group = browser.process_group();
+    assert!(
+        group_members(group).len() > 1,
+        "chromedriver and Chromium run in the browser's process group"
+    );
+    drop(browser);
+    assert_eq!(group_members(group), Vec::<u32>::new());
+}
+
+/// What a visitor's browser downloads: the frame's document and files arrive
+/// compressed (brotli for Chromium, gzip for a browser without it), the files named by
+/// their content hash are cached for a year and not asked for again on the next
+/// visit, and the loader is revalidated by its `ETag` (304, no body).
+#[tokio::test]
+async fn the_frame_is_served_compressed_and_cached() {
+    let (canal, host, browser) = visit().await;
+    let widget = Widget::new(&browser);
+    widget.open().await;
+    let wasm_entries = "return performance.getEntriesByType('resource')\
+        .filter(e => e.name.endsWith('.wasm'))\
+        .map(e => ({url: e.name, encoded: e.encodedBodySize, decoded: e.decodedBodySize, \
+                    transfer: e.transferSize}));";
+    let first = browser.js(wasm_entries).await;
+    let wasm = &first[0];
+    let url = wasm["url"]
+        .as_str()
+        .expect("the frame fetched its wasm")
+        .to_owned();
+    let (encoded, decoded) = (wasm["encoded"].as_u64(), wasm["decoded"].as_u64());
+    assert!(
+        matches!((encoded, decoded), (Some(e), Some(d)) if e > 0 && e * 2 < d),
+        "the wasm travels compressed: {wasm}"
+    );
+
+    // What the server says about it, to Chromium and to a gzip-only browser.
+    let http = reqwest::Client::new();
+    let get = |url: String, accept: &'static str| {
+        let request = http.get(url).header("accept-encoding", accept);
+        async move { request.send().await.expect("GET") }
+    };
+    let header = |response: &reqwest::Response, name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let brotli = get(url.clone(), "gzip, deflate, br, zstd").await;
+    assert_eq!(header(&brotli, "content-encoding"), "br");
+    assert_eq!(
+        header(&brotli, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert!(header(&brotli, "vary").contains("accept-encoding"));
+    let gzip = get(url.clone(), "gzip, deflate").await;
+    assert_eq!(header(&gzip, "content-encoding"), "gzip");
+    let plain = get(url.clone(), "identity").await;
+    assert_eq!(header(&plain, "content-encoding"), "");
+    let (brotli, gzip, plain) = (
+        brotli.bytes().await.expect("body").len(),
+        gzip.bytes().await.expect("body").len(),
+        plain.bytes().await.expect("body").len(),
+    );
+    assert!(brotli < gzip && gzip < plain, "{brotli} < {gzip} < {plain}");
+    let document = get(
+        format!("{}/widget/?channel=demo", canal.origin()),
+        "gzip, deflate, br, zstd",
+    )
+    .await;
+    assert_eq!(header(&document, "content-encoding"), "br");
+    assert_eq!(header(&document, "cache-control"), "no-store");
+    // The console's document too: its policy names its current start-up script.
+    let console = get(
+        format!("{}/console/", canal.origin()),
+        "gzip, deflate, br, zstd",
+    )
+    .await;
+    assert_eq!(header(&console, "content-encoding"), "br");
+    assert_eq!(header(&console, "cache-control"), "no-store");
+
+    // The loader: five minutes, then revalidated.
+    let loader = get(
+        format!("{}/embed.js", canal.origin()),
+        "gzip, deflate, br, zstd",
+    )
+    .await;
+    assert_eq!(header(&loader, "content-encoding"), "br");
+    assert_eq!(header(&loader, "cache-control"), "public, max-age=300");
+    let etag = header(&loader, "etag");
+    assert!(!etag.is_empty());
+    let again = http
+        .get(format!("{}/embed.js", canal.origin()))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(again.status(), 304);
+    assert!(again.bytes().await.expect("body").is_empty());
+
+    // The next visit: the frame's wasm comes from the browser's cache, not the network.
+    widget.leave().await;
+    browser.client.goto(&host.url).await.expect("visit again");
+    widget.open().await;
+    let second = browser.js(wasm_entries).await;
+    assert_eq!(second[0]["url"].as_str(), Some(url.as_str()));
+    assert_eq!(second[0]["transfer"].as_u64(), Some(0), "{second}");
 }

@@ -1,7 +1,8 @@
 //! The frame's I/O with its own server (same origin, relative URLs): JSON over
-//! `fetch` for the HTTP API and the chat WebSocket. Everything that comes back is
-//! parsed into `canal_protocol` types; nothing from the network is trusted to be
-//! well formed.
+//! `fetch` for the HTTP API and the chat WebSocket. Every body and frame goes through
+//! the protocol's serde derives ([`decode`], [`encode`]): the browser parses and writes
+//! the JSON text (`JSON.parse`, `JSON.stringify`), serde-wasm-bindgen maps it to and
+//! from `canal_protocol` types; nothing from the network is trusted to be well formed.
 
 use std::rc::Rc;
 
@@ -10,13 +11,30 @@ use canal_protocol::{
     forms::{ContactFormView, ContactSubmission},
     rating::RateConversation,
     ChannelConfig, ClientFrame, ConsentCreated, ConsentRequest, ConversationCreated,
-    ConversationRequest, ErrorCode, IdentifyRequest, ServerFrame,
+    ConversationRequest, ErrorBody, ErrorCode, IdentifyRequest, ServerFrame,
 };
+use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, MessageEvent, RequestInit, Response, WebSocket};
 
-use crate::wire;
+/// Reads JSON text into a protocol type: the browser parses it, the protocol's
+/// derives read the result. `None` when either refuses it.
+pub fn decode<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let value = js_sys::JSON::parse(text).ok()?;
+    serde_wasm_bindgen::from_value(value).ok()
+}
+
+/// Writes a protocol type as JSON text, as `serde_json` would (objects for maps and
+/// structs, numbers for integers, absent `Option`s left out).
+pub fn encode<T: Serialize>(value: &T) -> String {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .ok()
+        .and_then(|value| js_sys::JSON::stringify(&value).ok())
+        .and_then(|text| text.as_string())
+        .unwrap_or_default()
+}
 
 /// Why a call to the server failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +68,7 @@ fn channel_url(channel: &str, resource: &str) -> String {
 /// `GET /api/v1/channels/{key}/config`.
 pub async fn fetch_config(channel: String) -> Result<ChannelConfig, ApiError> {
     let text = fetch_text("GET", &channel_url(&channel, "config"), None).await?;
-    wire::channel_config(&text).ok_or(ApiError::Decode)
+    decode(&text).ok_or(ApiError::Decode)
 }
 
 /// `POST /api/v1/channels/{key}/consents`: records the accepted agreement.
@@ -58,9 +76,9 @@ pub async fn create_consent(
     channel: &str,
     request: &ConsentRequest,
 ) -> Result<ConsentCreated, ApiError> {
-    let body = wire::consent_request(request);
+    let body = encode(request);
     let text = fetch_text("POST", &channel_url(channel, "consents"), Some(body)).await?;
-    wire::consent_created(&text).ok_or(ApiError::Decode)
+    decode(&text).ok_or(ApiError::Decode)
 }
 
 /// `POST /api/v1/channels/{key}/conversations`: starts a conversation.
@@ -68,16 +86,16 @@ pub async fn create_conversation(
     channel: &str,
     request: &ConversationRequest,
 ) -> Result<ConversationCreated, ApiError> {
-    let body = wire::conversation_request(request);
+    let body = encode(request);
     let text = fetch_text("POST", &channel_url(channel, "conversations"), Some(body)).await?;
-    wire::conversation_created(&text).ok_or(ApiError::Decode)
+    decode(&text).ok_or(ApiError::Decode)
 }
 
 /// `GET /api/v1/channels/{key}/form`: the contact form; `None` when the channel has
 /// none (404).
 pub async fn fetch_form(channel: &str) -> Result<Option<ContactFormView>, ApiError> {
     match fetch_text("GET", &channel_url(channel, "form"), None).await {
-        Ok(text) => wire::contact_form(&text).map(Some).ok_or(ApiError::Decode),
+        Ok(text) => decode(&text).map(Some).ok_or(ApiError::Decode),
         Err(ApiError::Status { status: 404, .. }) => Ok(None),
         Err(error) => Err(error),
     }
@@ -86,7 +104,7 @@ pub async fn fetch_form(channel: &str) -> Result<Option<ContactFormView>, ApiErr
 /// `POST /api/v1/channels/{key}/form`: the visitor's contact details and the
 /// agreements they ticked. Only the status of the answer matters to the frame.
 pub async fn submit_form(channel: &str, submission: &ContactSubmission) -> Result<(), ApiError> {
-    let body = wire::contact_submission(submission);
+    let body = encode(submission);
     fetch_text("POST", &channel_url(channel, "form"), Some(body)).await?;
     Ok(())
 }
@@ -94,7 +112,7 @@ pub async fn submit_form(channel: &str, submission: &ContactSubmission) -> Resul
 /// `POST /api/v1/channels/{key}/consents/withdrawals`: the visitor withdraws the
 /// chat consent.
 pub async fn withdraw(channel: &str, withdrawal: &VisitorWithdrawal) -> Result<(), ApiError> {
-    let body = wire::visitor_withdrawal(withdrawal);
+    let body = encode(withdrawal);
     let url = channel_url(channel, "consents/withdrawals");
     fetch_text("POST", &url, Some(body)).await?;
     Ok(())
@@ -102,7 +120,7 @@ pub async fn withdraw(channel: &str, withdrawal: &VisitorWithdrawal) -> Result<(
 
 /// `POST /api/v1/channels/{key}/identify`: who the visitor is (`Canal.setUser`).
 pub async fn identify(channel: &str, request: &IdentifyRequest) -> Result<(), ApiError> {
-    let body = wire::identify_request(request);
+    let body = encode(request);
     fetch_text("POST", &channel_url(channel, "identify"), Some(body)).await?;
     Ok(())
 }
@@ -115,7 +133,7 @@ pub async fn rate(
 ) -> Result<(), ApiError> {
     let id = String::from(js_sys::encode_uri_component(conversation_id));
     let url = channel_url(channel, &format!("conversations/{id}/rating"));
-    fetch_text("PUT", &url, Some(wire::rate_request(request))).await?;
+    fetch_text("PUT", &url, Some(encode(request))).await?;
     Ok(())
 }
 
@@ -147,7 +165,7 @@ async fn fetch_text(method: &str, url: &str, body: Option<String>) -> Result<Str
     } else {
         Err(ApiError::Status {
             status: response.status(),
-            code: wire::error_body_code(&text),
+            code: decode::<ErrorBody>(&text).map(|body| body.error.code),
         })
     }
 }
@@ -213,10 +231,7 @@ impl Socket {
         let on_message: Handler<MessageEvent> = {
             let on_event = Rc::clone(&on_event);
             Closure::new(move |event: MessageEvent| {
-                let frame = event
-                    .data()
-                    .as_string()
-                    .and_then(|text| wire::server_frame(&text));
+                let frame = event.data().as_string().and_then(|text| decode(&text));
                 if let Some(frame) = frame {
                     on_event(SocketEvent::Frame(frame));
                 }
@@ -236,8 +251,7 @@ impl Socket {
 
     /// Sends a frame; `false` if the socket is not open.
     pub fn send(&self, frame: &ClientFrame) -> bool {
-        self.ws.ready_state() == WebSocket::OPEN
-            && self.ws.send_with_str(&wire::client_frame(frame)).is_ok()
+        self.ws.ready_state() == WebSocket::OPEN && self.ws.send_with_str(&encode(frame)).is_ok()
     }
 
     /// Closes the connection; the `Closed` event follows.

@@ -183,6 +183,36 @@ impl Transcript {
         true
     }
 
+    /// A `welcome` said the server's newest message is `last_seq`: what this window
+    /// holds beyond it, the server does not have (its database was restored, say).
+    /// Agents' and system messages beyond it go from the view; the visitor's own go
+    /// back to the outbox, after the stored ones, to be sent again under their client
+    /// ids. Returns whether anything changed.
+    pub fn rewind(&mut self, last_seq: u64) -> bool {
+        let before = self.entries.len();
+        let mut unsent = false;
+        self.entries.retain_mut(|e| match e.seq {
+            Some(seq) if seq > last_seq => {
+                let own = e.author == Author::Visitor && e.client_id.is_some();
+                if own {
+                    e.seq = None;
+                    e.sent_at = None;
+                    unsent = true;
+                }
+                own
+            }
+            _ => true,
+        });
+        if unsent {
+            // Stored first, then the outbox in the order the visitor wrote it.
+            let (stored, outbox): (Vec<Entry>, Vec<Entry>) =
+                self.entries.drain(..).partition(|e| e.seq.is_some());
+            self.entries = stored;
+            self.entries.extend(outbox);
+        }
+        unsent || self.entries.len() != before
+    }
+
     /// The stored message with this sequence number.
     pub fn by_seq(&self, seq: u64) -> Option<&Entry> {
         self.entries.iter().find(|e| e.seq == Some(seq))
@@ -284,6 +314,39 @@ impl Arrivals {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_welcome_behind_the_window_drops_what_the_server_lost_and_unsends_the_visitors() {
+        let mut t = Transcript::default();
+        t.receive(message(1, Author::Visitor, "first", Some("c1")));
+        t.receive(message(2, Author::Agent, "reply", None));
+        t.push_pending("c3".into(), "third".into());
+        assert!(t.ack("c3", 3, "t".into()));
+        t.receive(message(4, Author::Agent, "lost reply", None));
+        t.push_pending("c5".into(), "not sent yet".into());
+        // The server has messages up to 1 only.
+        assert!(t.rewind(1));
+        let seen: Vec<(Option<u64>, &str)> = t
+            .entries()
+            .iter()
+            .map(|e| (e.seq, e.text.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [(Some(1), "first"), (None, "third"), (None, "not sent yet")]
+        );
+        assert_eq!(
+            t.outbox(),
+            [
+                ("c3".to_owned(), "third".to_owned()),
+                ("c5".to_owned(), "not sent yet".to_owned())
+            ]
+        );
+        assert_eq!(t.last_seq(), 1);
+        // A welcome at or past what the window holds changes nothing.
+        assert!(!t.rewind(1));
+        assert!(!t.rewind(9));
+    }
 
     fn named(seq: u64, name: Option<&str>, avatar: Option<&str>) -> MessageView {
         MessageView {

@@ -8,23 +8,22 @@
 //! - [`session`]: consent, conversation start, socket and outbox, contact form,
 //!   identity and withdrawal, as signals.
 //! - [`chat`]: the transcript model (pure; native unit tests).
+//! - [`backoff`]: the socket's reconnect schedule (pure; native unit tests).
 //! - [`form`]: the contact form's rules (pure; native unit tests).
-//! - [`api`]: HTTP calls and the WebSocket.
-//! - [`wire`], [`json`]: the protocol types to and from JSON, without serde.
+//! - [`api`]: HTTP calls and the WebSocket; JSON through the protocol's serde derives.
 //! - [`host`]: the `postMessage` contract with the loader on the host page.
 //! - [`storage`]: the visitor's session in `localStorage`, written only after consent.
 //! - [`i18n`]: the UI texts (en, es, ru).
 
 pub mod api;
+pub mod backoff;
 pub mod chat;
 pub mod components;
 pub mod form;
 pub mod host;
 pub mod i18n;
-pub mod json;
 pub mod session;
 pub mod storage;
-pub mod wire;
 
 /// Mounts the frame app on `<body>`: what the `canal-widget` binary runs.
 pub fn mount() {

@@ -22,6 +22,7 @@ use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
     api::{self, ApiError, Socket, SocketEvent},
+    backoff::Backoff,
     chat::{Arrival, Arrivals, Transcript},
     form::{self, Checks, Details},
     host::{self, HostPage, ToHost},
@@ -44,10 +45,6 @@ pub enum Phase {
     Reconnecting,
 }
 
-/// Longest wait between reconnect attempts: a visitor waiting for an answer should
-/// not wait long after the server is back.
-const MAX_BACKOFF_MS: f64 = 10_000.0;
-
 /// The state and actions of one chat window. Cheap to copy into event handlers.
 #[derive(Clone, Copy)]
 pub struct ChatSession {
@@ -59,7 +56,7 @@ pub struct ChatSession {
     arrivals: StoredValue<Arrivals>,
     stored: StoredValue<Option<StoredSession>>,
     socket: StoredValue<Option<Socket>, LocalStorage>,
-    attempts: StoredValue<u32>,
+    backoff: StoredValue<Backoff>,
     /// Who the host page says the visitor is (`Canal.setUser`), if it said.
     user: Option<ReadSignal<Option<VisitorUser>>>,
     /// The token and user last sent to `identify`, so each is sent once.
@@ -145,7 +142,7 @@ impl ChatSession {
             arrivals: StoredValue::new(Arrivals::default()),
             stored: StoredValue::new(stored),
             socket: StoredValue::new_local(None),
-            attempts: StoredValue::new(0),
+            backoff: StoredValue::new(Backoff::default()),
             user,
             identified: StoredValue::new(None),
             form_requested: StoredValue::new(false),
@@ -645,7 +642,7 @@ impl ChatSession {
         self.forget();
         self.transcript.set(Transcript::default());
         self.arrivals.set_value(Arrivals::default());
-        self.attempts.set_value(0);
+        self.backoff.set_value(Backoff::default());
         self.redirect.set_value(None);
         self.offer_form.set_value(false);
         self.first_stored.set_value(false);
@@ -673,14 +670,13 @@ impl ChatSession {
     }
 
     fn reconnect_later(&self) {
-        let attempts = self.attempts.get_value();
-        self.attempts.set_value(attempts.saturating_add(1));
         self.phase.set(Phase::Reconnecting);
-        // 1, 2, 4, 8, then 10 s, spread by ±20 % so that visitors cut off together
-        // (a deploy) do not all come back in the same instant.
-        let base = f64::from(1u32 << attempts.min(4)) * 1000.0;
-        let delay = base.min(MAX_BACKOFF_MS) * (0.8 + 0.4 * js_sys::Math::random());
-        let delay = Duration::from_millis(delay as u64);
+        let Some(delay) = self
+            .backoff
+            .try_update_value(|b| b.next(js_sys::Math::random()))
+        else {
+            return;
+        };
         let this = *self;
         set_timeout(move || this.connect(), delay);
     }
@@ -716,7 +712,12 @@ impl ChatSession {
             ServerFrame::Welcome { last_seq, .. } => {
                 self.load_form();
                 self.arrivals.update_value(|a| a.welcome(last_seq));
-                self.attempts.set_value(0);
+                self.backoff.update_value(Backoff::reset);
+                // What this window holds beyond the server's newest message is lost
+                // there: the visitor's own messages join the outbox sent below.
+                if self.transcript.try_update(|t| t.rewind(last_seq)) == Some(true) {
+                    self.save_outbox();
+                }
                 self.phase.set(Phase::Live);
                 self.error.set(None);
                 // The outbox: everything not yet acknowledged goes (again); the

@@ -5,7 +5,7 @@
 //! asks no consent, after the conversation started). Storage may be blocked in a
 //! third-party frame; the chat then lives for the page only.
 
-use crate::json::{self, Writer};
+use serde::{Deserialize, Serialize};
 
 /// What lets a returning visitor continue their conversation. Stored as
 /// `{"visitor_token": .., "consent_id": .., "conversation_id": .., "outbox": [..]}`,
@@ -20,48 +20,58 @@ pub struct StoredSession {
     pub conversation_id: Option<String>,
     /// The visitor's messages not yet acknowledged, `(client id, text)` oldest first:
     /// sent again when the chat reconnects, even after the page was closed. Stored
-    /// as one flat array `[id, text, id, text, ..]`.
+    /// as one flat array `[id, text, id, text, ..]` (as earlier versions wrote it).
     pub outbox: Vec<(String, String)>,
 }
 
+/// The stored form of [`StoredSession`], through serde.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    visitor_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    consent_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    conversation_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    outbox: Vec<String>,
+}
+
 impl StoredSession {
+    fn stored(&self) -> Stored {
+        Stored {
+            visitor_token: self.visitor_token.clone(),
+            consent_id: self.consent_id.clone(),
+            conversation_id: self.conversation_id.clone(),
+            outbox: self
+                .outbox
+                .iter()
+                .flat_map(|(id, text)| [id.clone(), text.clone()])
+                .collect(),
+        }
+    }
+
+    fn from_stored(stored: Stored) -> Option<Self> {
+        let mut outbox = Vec::new();
+        for pair in stored.outbox.chunks(2) {
+            let [id, text] = pair else { return None };
+            outbox.push((id.clone(), text.clone()));
+        }
+        Some(Self {
+            visitor_token: stored.visitor_token,
+            consent_id: stored.consent_id,
+            conversation_id: stored.conversation_id,
+            outbox,
+        })
+    }
+
     /// The stored form.
     pub fn to_json(&self) -> String {
-        let writer = Writer::new()
-            .str("visitor_token", &self.visitor_token)
-            .opt_str("consent_id", self.consent_id.as_deref())
-            .opt_str("conversation_id", self.conversation_id.as_deref());
-        if self.outbox.is_empty() {
-            return writer.finish();
-        }
-        let flat: Vec<String> = self
-            .outbox
-            .iter()
-            .flat_map(|(id, text)| [id.clone(), text.clone()])
-            .collect();
-        writer.strs("outbox", &flat).finish()
+        crate::api::encode(&self.stored())
     }
 
     /// Reads the stored form; `None` when it is malformed.
     pub fn from_json(text: &str) -> Option<Self> {
-        let value = json::parse(text)?;
-        Some(Self {
-            visitor_token: value.str("visitor_token")?,
-            consent_id: value.opt_str("consent_id")?,
-            conversation_id: value.opt_str("conversation_id")?,
-            outbox: match value.get("outbox") {
-                None => Vec::new(),
-                Some(_) => {
-                    let flat = value.array("outbox")?;
-                    let mut outbox = Vec::new();
-                    for pair in flat.chunks(2) {
-                        let [id, text] = pair else { return None };
-                        outbox.push((id.as_str()?.to_owned(), text.as_str()?.to_owned()));
-                    }
-                    outbox
-                }
-            },
-        })
+        Self::from_stored(crate::api::decode(text)?)
     }
 }
 
@@ -100,6 +110,11 @@ pub fn clear(channel: &str) {
 mod tests {
     use super::*;
 
+    fn through_json(session: &StoredSession) -> Option<StoredSession> {
+        let text = serde_json::to_string(&session.stored()).ok()?;
+        StoredSession::from_stored(serde_json::from_str(&text).ok()?)
+    }
+
     #[test]
     fn sessions_round_trip_and_malformed_ones_are_none() {
         for session in [
@@ -119,13 +134,22 @@ mod tests {
                 outbox: Vec::new(),
             },
         ] {
-            assert_eq!(StoredSession::from_json(&session.to_json()), Some(session));
+            assert_eq!(through_json(&session), Some(session));
         }
-        // What earlier versions (serde) wrote still reads.
+        let read = |text: &str| {
+            serde_json::from_str::<Stored>(text)
+                .ok()
+                .and_then(StoredSession::from_stored)
+        };
+        // What earlier versions wrote still reads.
         assert_eq!(
-            StoredSession::from_json(r#"{"visitor_token":"t","conversation_id":"c"}"#)
-                .and_then(|s| s.conversation_id),
-            Some("c".into())
+            read(r#"{"visitor_token":"t","conversation_id":"c","outbox":["c1","hi"]}"#),
+            Some(StoredSession {
+                visitor_token: "t".into(),
+                consent_id: None,
+                conversation_id: Some("c".into()),
+                outbox: vec![("c1".into(), "hi".into())],
+            })
         );
         for text in [
             "",
@@ -137,7 +161,7 @@ mod tests {
             r#"{"visitor_token":"t","outbox":"c1"}"#,
             "{\"visitor_token\":\"t\"",
         ] {
-            assert_eq!(StoredSession::from_json(text), None, "{text}");
+            assert_eq!(read(text), None, "{text}");
         }
     }
 }

@@ -17,7 +17,9 @@ use canal_protocol::admin::{Behaviour, TextFormat};
 use canal_protocol::forms::{ContactFormView, FieldName, FormField};
 use canal_protocol::hours::HoursStatus;
 use canal_protocol::{AgreementView, Author, ChannelConfig, MessageView, VisitorUser};
+use canal_protocol::{ClientFrame, ServerFrame};
 use canal_widget::{
+    api,
     chat::{Agent, Arrival, Status, Transcript},
     components::{ChatWindow, ConsentPrompt, ContactForm, Header, MessageList},
     form::{Checks, Details},
@@ -768,6 +770,110 @@ async fn a_returning_visitor_skips_consent_and_resumes() {
         fake("window.__canal.requests.map(function (r) { return r.method + ' ' + r.url; })"),
         json!(["GET /api/v1/channels/resume-test/form"])
     );
+    clear_canal_keys();
+}
+
+/// The server lost what it had acknowledged (a restored database): after a reconnect
+/// its `welcome` names a newest message below what the frame saw. The frame drops the
+/// agent's message the server no longer has and sends the visitor's own again, under
+/// its client id, with what was waiting in the outbox.
+#[wasm_bindgen_test]
+async fn a_welcome_behind_the_frame_drops_what_the_server_lost_and_resends_the_outbox() {
+    clear_canal_keys();
+    install_fakes(json!({}));
+    let channel = "rewind-test";
+    storage::save(
+        channel,
+        &storage::StoredSession {
+            visitor_token: "tok_r".into(),
+            consent_id: Some("cons_r".into()),
+            conversation_id: Some("conv_r".into()),
+            outbox: Vec::new(),
+        },
+    );
+    let root = container();
+    let _mounted = mount_window(&root, channel, None);
+    until("the socket", || {
+        fake("window.__canal.sockets.length") == json!(1)
+    })
+    .await;
+    js_sys::eval(
+        r#"var s = window.__canal.sockets[0]; s.open();
+           s.deliver({type: "welcome", conversation_id: "conv_r", last_seq: 3});
+           s.deliver({type: "message", seq: 1, author: "visitor", client_id: "c1", text: "hello", sent_at: "t"});
+           s.deliver({type: "message", seq: 2, author: "agent", text: "kept reply", sent_at: "t"});
+           s.deliver({type: "message", seq: 3, author: "visitor", client_id: "c3", text: "lost question", sent_at: "t"});
+           s.deliver({type: "message", seq: 4, author: "agent", text: "lost reply", sent_at: "t"});"#,
+    )
+    .expect("history");
+    until("the history", || all(&root, "message").len() == 4).await;
+
+    // The connection drops; a message written meanwhile waits in the outbox.
+    js_sys::eval(
+        "var s = window.__canal.sockets[0]; s.readyState = 3; s.onclose(new Event('close'));",
+    )
+    .expect("drop");
+    type_into_composer(&root, "still there?");
+    click(&root, "send");
+    // The first retry comes after 1 s ± 20 %.
+    until_within(3_000, "the reconnect", || {
+        fake("window.__canal.sockets.length") == json!(2)
+    })
+    .await;
+    js_sys::eval("window.__canal.sockets[1].open()").expect("open");
+    assert_eq!(
+        fake("window.__canal.sockets[1].sent[0]"),
+        json!({"type": "hello", "conversation_id": "conv_r", "visitor_token": "tok_r", "last_seq": 4})
+    );
+    // The server has messages up to 2 only.
+    js_sys::eval(
+        r#"window.__canal.sockets[1].deliver({type: "welcome", conversation_id: "conv_r", last_seq: 2});"#,
+    )
+    .expect("welcome");
+    until("the lost agent message to go", || {
+        all(&root, "message").len() == 4
+    })
+    .await;
+    let shown: Vec<(String, String)> = all(&root, "message")
+        .iter()
+        .map(|m| {
+            (
+                m.text_content().unwrap_or_default(),
+                m.get_attribute("data-status").unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        shown[0].0.contains("hello") && shown[0].1 == "sent",
+        "{shown:?}"
+    );
+    assert!(shown[1].0.contains("kept reply"), "{shown:?}");
+    assert!(
+        shown[2].0.contains("lost question") && shown[2].1 == "pending",
+        "{shown:?}"
+    );
+    assert!(
+        shown[3].0.contains("still there?") && shown[3].1 == "pending",
+        "{shown:?}"
+    );
+    assert!(
+        !shown.iter().any(|(text, _)| text.contains("lost reply")),
+        "{shown:?}"
+    );
+    // Sent again in the order written, the lost one under its old client id; both
+    // also kept in the stored outbox until acknowledged.
+    assert_eq!(
+        fake("window.__canal.sockets[1].sent.slice(1).map(function (f) { return f.type + ' ' + f.text; })"),
+        json!(["send lost question", "send still there?"])
+    );
+    assert_eq!(
+        fake("window.__canal.sockets[1].sent[1].client_id"),
+        json!("c3")
+    );
+    let outbox: Vec<String> = storage::load(channel)
+        .map(|s| s.outbox.into_iter().map(|(_, text)| text).collect())
+        .unwrap_or_default();
+    assert_eq!(outbox, ["lost question", "still there?"]);
     clear_canal_keys();
 }
 
@@ -2252,4 +2358,39 @@ async fn with_nobody_online_the_window_says_so_until_an_agent_writes() {
     .expect("an agent writes");
     until("the notice to go", || text(&root, "away").is_empty()).await;
     clear_canal_keys();
+}
+
+// ---- the wire ---------------------------------------------------------------------
+
+/// Every socket frame as the server writes it (serde_json) reads back through the
+/// frame's decoding (the browser's `JSON.parse`, then serde-wasm-bindgen and the
+/// protocol's derives) to itself; every frame the widget writes reads on the server's
+/// side as it was sent; malformed frames are dropped, never misread.
+#[wasm_bindgen_test]
+fn every_socket_frame_round_trips_between_the_server_and_the_frame() {
+    for frame in canal_protocol::samples::server_frames() {
+        let text = serde_json::to_string(&frame).expect("as the server writes it");
+        assert_eq!(api::decode::<ServerFrame>(&text), Some(frame), "{text}");
+    }
+    for frame in canal_protocol::samples::client_frames() {
+        let text = api::encode(&frame);
+        assert_eq!(
+            serde_json::from_str::<ClientFrame>(&text).ok(),
+            Some(frame),
+            "{text}"
+        );
+    }
+    for bad in [
+        "",
+        "null",
+        "{}",
+        "[1]",
+        r#"{"type":"welcome","conversation_id":"c"}"#,
+        r#"{"type":"ack","client_id":"c","seq":-1,"sent_at":"t"}"#,
+        r#"{"type":"error","code":"no_such_code","message":"m"}"#,
+        r#"{"type":"message","seq":1,"author":"robot","text":"t","sent_at":"t"}"#,
+        r#"{"type":"unknown"}"#,
+    ] {
+        assert_eq!(api::decode::<ServerFrame>(bad), None, "{bad}");
+    }
 }

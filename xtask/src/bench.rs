@@ -36,8 +36,8 @@ pub struct Bench {
 pub const BENCHES: &[Bench] = &[
     Bench {
         name: "sizes",
-        about: "brotli sizes of the loader and the widget frame (and the console's, reported \
-                without a budget)",
+        about: "bytes on the wire of the loader, the widget frame and the console, as the \
+                running server sends them to a browser (brotli; gzip reported)",
         needs_dist: true,
         run: sizes,
     },
@@ -180,12 +180,6 @@ fn consent(ctx: &Ctx) -> Result<Vec<Measurement>> {
     Ok(out)
 }
 
-/// Brotli settings of the budget: the strongest quality with a 4 MiB window, as served.
-const BROTLI_QUALITY: i32 = 11;
-const BROTLI_WINDOW: i32 = 22;
-pub const LOADER_BUDGET: u64 = 5_000;
-pub const FRAME_BUDGET: u64 = 100_000;
-
 /// The benches named in `names` (all when empty), or a failure naming the unknown ones.
 pub fn select(names: &[String]) -> Result<Vec<&'static Bench>> {
     if names.is_empty() {
@@ -289,176 +283,303 @@ pub fn budget_table(rows: &[Measurement]) -> String {
     out
 }
 
-pub fn brotli_size(data: &[u8]) -> u64 {
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: BROTLI_QUALITY,
-        lgwin: BROTLI_WINDOW,
-        size_hint: data.len(),
-        ..Default::default()
-    };
-    let mut out = Vec::new();
-    let mut input = data;
-    // Writing into a Vec cannot fail.
-    match brotli::BrotliCompress(&mut input, &mut out, &params) {
-        Ok(_) => out.len() as u64,
-        Err(_) => data.len() as u64,
-    }
+/// Size budgets from the design, in bytes on the wire (brotli, as a browser gets them).
+pub const LOADER_BUDGET: u64 = 5_000;
+pub const FRAME_BUDGET: u64 = 130_000;
+pub const CONSOLE_BUDGET: u64 = 250_000;
+
+/// What Chromium sends; the server answers brotli.
+const BROWSER_ACCEPT: &str = "gzip, deflate, br, zstd";
+/// A browser without brotli (the gzip figures).
+const GZIP_ACCEPT: &str = "gzip, deflate";
+
+/// One URL as the server sends it: raw size, then bytes on the wire with brotli and
+/// with gzip accepted.
+struct Fetched {
+    url: String,
+    raw: u64,
+    brotli: u64,
+    gzip: u64,
 }
 
-/// The size budgets: the loader before intent, and the whole frame (every file in dist/
-/// except the console's). The console (dist/console/, agents only) is reported without a
-/// budget, when it is built.
-fn sizes(ctx: &Ctx) -> Result<Vec<Measurement>> {
-    let loader_path = ctx.root.join("widget").join("embed.js");
-    let loader = std::fs::read(&loader_path).map_err(|e| {
-        fail(
-            format!("cannot read {}: {e}", loader_path.display()),
-            "widget/embed.js is the loader served at /embed.js; it must exist to be measured",
-        )
-    })?;
-    let dist = ctx.root.join("dist");
-    if !dist.is_dir() {
-        return Err(fail(
-            format!("{} is missing", dist.display()),
-            "run cargo xtask build-widget first",
-        ));
-    }
-    let console = crate::console_dist(ctx);
-    let mut files = Vec::new();
-    list_files(&dist, &mut files).map_err(|e| {
-        fail(
-            format!("cannot list {}: {e}", dist.display()),
-            "run cargo xtask build-widget",
-        )
-    })?;
-    files.retain(|path| !path.starts_with(&console));
-    files.sort();
-    if files.is_empty() {
-        return Err(fail(
-            format!("{} is empty", dist.display()),
-            "run cargo xtask build-widget",
-        ));
-    }
+/// The built `canal` server on 127.0.0.1 (a free port, a throwaway database), killed
+/// when dropped.
+struct Server {
+    child: std::process::Child,
+    origin: String,
+    data: PathBuf,
+}
 
-    let mut listing = vec![(
-        "widget/embed.js".to_string(),
-        loader.len() as u64,
-        brotli_size(&loader),
-    )];
-    let loader_brotli = listing[0].2;
-    let (frame_raw, frame_brotli) = measure_files(ctx, &files, &mut listing)?;
-    listing.push((
-        format!("dist/ total ({} files, without console/)", files.len()),
-        frame_raw,
-        frame_brotli,
-    ));
-
-    let mut console_files = Vec::new();
-    if console.join("index.html").is_file() {
-        list_files(&console, &mut console_files).map_err(|e| {
+impl Server {
+    fn start(ctx: &Ctx) -> Result<Server> {
+        let build = Cmd::new("cargo", &["build", "-p", "canal-server", "--bin", "canal"]);
+        ctx.run(
+            &build,
+            "fix the server's build, then rerun: cargo xtask bench sizes",
+        )?;
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| ctx.root.join("target"));
+        let data = target.join(format!("bench-sizes-{}", std::process::id()));
+        std::fs::create_dir_all(&data).map_err(|e| {
             fail(
-                format!("cannot list {}: {e}", console.display()),
-                "run cargo xtask build-console",
+                format!("cannot create {}: {e}", data.display()),
+                "check that target/ is writable",
             )
         })?;
-        console_files.sort();
+        let database = format!("sqlite://{}", data.join("canal.db").display());
+        let dist = ctx.root.join("dist").display().to_string();
+        let program = target.join("debug").join("canal").display().to_string();
+        let cmd = Cmd::new(
+            &program,
+            &[
+                "serve",
+                "--demo",
+                "--addr",
+                "127.0.0.1:0",
+                "--dist",
+                &dist,
+                "--database-url",
+                &database,
+            ],
+        )
+        .env("RUST_LOG", "warn");
+        let mut child = ctx
+            .command(&cmd)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| fail(format!("cannot start {cmd}: {e}"), "see the error above"))?;
+        let stdout = child.stdout.take();
+        let mut server = Server {
+            child,
+            origin: String::new(),
+            data,
+        };
+        // The banner names the address: `Canal is listening on http://ADDR  (...)`.
+        let mut lines =
+            std::io::BufRead::lines(std::io::BufReader::new(stdout.ok_or_else(|| {
+                fail(
+                    "the server's output is not readable",
+                    "rerun: cargo xtask bench sizes",
+                )
+            })?));
+        let origin = lines.find_map(|line| {
+            let line = line.ok()?;
+            let rest = line.split("Canal is listening on ").nth(1)?;
+            Some(rest.split_whitespace().next()?.to_string())
+        });
+        server.origin = origin.ok_or_else(|| {
+            fail(
+                format!("`{cmd}` exited before listening"),
+                "see its error above",
+            )
+        })?;
+        // Drain the rest of its output so it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Ok(server)
     }
-    let console_total = if console_files.is_empty() {
-        None
-    } else {
-        let (raw, brotli) = measure_files(ctx, &console_files, &mut listing)?;
-        listing.push((
-            format!("dist/console/ total ({} files)", console_files.len()),
+
+    /// The body of `path` as sent for `accept`: its length and `Content-Encoding`.
+    fn get(&self, path: &str, accept: &str) -> Result<(u64, Option<String>)> {
+        let url = format!("{}{path}", self.origin);
+        let response = reqwest::blocking::Client::new()
+            .get(&url)
+            .header("accept-encoding", accept)
+            .send()
+            .map_err(|e| fail(format!("GET {url}: {e}"), "is the server running?"))?;
+        if !response.status().is_success() {
+            return Err(fail(
+                format!("GET {url}: {}", response.status()),
+                "rebuild: cargo xtask build-widget, then cargo xtask build-console",
+            ));
+        }
+        let encoding = response
+            .headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response
+            .bytes()
+            .map_err(|e| fail(format!("GET {url}: {e}"), "rerun: cargo xtask bench sizes"))?;
+        Ok((body.len() as u64, encoding))
+    }
+
+    /// `path` fetched as is, as Chromium fetches it and as a gzip-only browser does.
+    fn fetch(&self, path: &str) -> Result<Fetched> {
+        let (raw, _) = self.get(path, "identity")?;
+        let (brotli, _) = self.get(path, BROWSER_ACCEPT)?;
+        let (gzip, _) = self.get(path, GZIP_ACCEPT)?;
+        Ok(Fetched {
+            url: path.to_string(),
             raw,
             brotli,
-        ));
-        Some(brotli)
+            gzip,
+        })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
+/// The URLs of a built front end: its document (`document`), then every other file
+/// under `dir` (not under `skip`, not the `.br` / `.gz` copies), under `base`.
+fn front_end_urls(
+    dir: &Path,
+    skip: Option<&Path>,
+    base: &str,
+    document: &str,
+) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    list_files(dir, skip, &mut files).map_err(|e| {
+        fail(
+            format!("cannot list {}: {e}", dir.display()),
+            "run cargo xtask build-widget, then cargo xtask build-console",
+        )
+    })?;
+    files.sort();
+    let mut urls = vec![document.to_string()];
+    for file in files {
+        let Ok(rel) = file.strip_prefix(dir) else {
+            continue;
+        };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if rel != "index.html" && rel != "embed.js" {
+            urls.push(format!("{base}{rel}"));
+        }
+    }
+    Ok(urls)
+}
+
+/// The size budgets, in bytes on the wire from the running server: the loader before
+/// intent, the whole frame (its document and every file it may load) and the console,
+/// each with brotli (what Chromium gets; budgeted) and with gzip (reported).
+fn sizes(ctx: &Ctx) -> Result<Vec<Measurement>> {
+    let dist = ctx.root.join("dist");
+    let console = crate::console_dist(ctx);
+    for (index, build) in [
+        (dist.join("index.html"), "build-widget"),
+        (console.join("index.html"), "build-console"),
+    ] {
+        if !index.is_file() {
+            return Err(fail(
+                format!("{} is missing", index.display()),
+                format!("run cargo xtask {build} first"),
+            ));
+        }
+    }
+    let frame_urls = front_end_urls(
+        &dist,
+        Some(&console),
+        "/widget/",
+        &format!("/widget/?channel={DEMO_CHANNEL}"),
+    )?;
+    let console_urls = front_end_urls(&console, None, "/console/", "/console/")?;
+
+    let server = Server::start(ctx)?;
+    ctx.note(&format!("measuring what {} sends", server.origin));
+    let loader = server.fetch("/embed.js")?;
+    let frame = frame_urls
+        .iter()
+        .map(|u| server.fetch(u))
+        .collect::<Result<Vec<_>>>()?;
+    let console_files = console_urls
+        .iter()
+        .map(|u| server.fetch(u))
+        .collect::<Result<Vec<_>>>()?;
+    drop(server);
+
+    let total = |files: &[Fetched], label: String| Fetched {
+        url: label,
+        raw: files.iter().map(|f| f.raw).sum(),
+        brotli: files.iter().map(|f| f.brotli).sum(),
+        gzip: files.iter().map(|f| f.gzip).sum(),
     };
+    let frame_total = total(&frame, format!("frame total ({} URLs)", frame.len()));
+    let console_total = total(
+        &console_files,
+        format!("console total ({} URLs)", console_files.len()),
+    );
+    let mut listing: Vec<&Fetched> = vec![&loader];
+    listing.extend(frame.iter());
+    listing.push(&frame_total);
+    listing.extend(console_files.iter());
+    listing.push(&console_total);
     print!("{}", size_listing(&listing));
 
-    let mut measurements = vec![
-        Measurement {
-            figure: "before intent: widget/embed.js, brotli".to_string(),
-            value: loader_brotli,
-            budget: Some(LOADER_BUDGET),
-            unit: "B",
-            enforced: true,
-        },
-        Measurement {
-            figure: format!("frame: dist/ ({} files), brotli", files.len()),
-            value: frame_brotli,
-            budget: Some(FRAME_BUDGET),
-            unit: "B",
-            enforced: true,
-        },
-    ];
-    match console_total {
-        Some(brotli) => measurements.push(Measurement {
-            figure: format!(
-                "console: dist/console/ ({} files), brotli",
-                console_files.len()
-            ),
-            value: brotli,
-            budget: None,
-            unit: "B",
-            enforced: false,
-        }),
-        None => ctx.note(
-            "dist/console/ is not built, so the console's size is not reported \
-             (cargo xtask build-console builds it)",
+    let wire = |figure: &str, value: u64, budget: Option<u64>| Measurement {
+        figure: figure.to_string(),
+        value,
+        budget,
+        unit: "B",
+        enforced: budget.is_some(),
+    };
+    Ok(vec![
+        wire(
+            "before intent: /embed.js, brotli",
+            loader.brotli,
+            Some(LOADER_BUDGET),
         ),
-    }
-    Ok(measurements)
+        wire("before intent: /embed.js, gzip", loader.gzip, None),
+        wire(
+            &format!("frame: /widget/ ({} URLs), brotli", frame.len()),
+            frame_total.brotli,
+            Some(FRAME_BUDGET),
+        ),
+        wire("frame, gzip", frame_total.gzip, None),
+        wire(
+            &format!("console: /console/ ({} URLs), brotli", console_files.len()),
+            console_total.brotli,
+            Some(CONSOLE_BUDGET),
+        ),
+        wire("console, gzip", console_total.gzip, None),
+    ])
 }
 
-/// Adds a `file  raw  brotli` row per file to `listing`; returns the raw and brotli totals.
-fn measure_files(
-    ctx: &Ctx,
-    files: &[PathBuf],
-    listing: &mut Vec<(String, u64, u64)>,
-) -> Result<(u64, u64)> {
-    let (mut raw_total, mut brotli_total) = (0, 0);
-    for path in files {
-        let data = std::fs::read(path).map_err(|e| {
-            fail(
-                format!("cannot read {}: {e}", path.display()),
-                "rebuild it: cargo xtask build-widget, then cargo xtask build-console",
-            )
-        })?;
-        let rel = path.strip_prefix(&ctx.root).unwrap_or(path);
-        let (raw, br) = (data.len() as u64, brotli_size(&data));
-        raw_total += raw;
-        brotli_total += br;
-        listing.push((rel.display().to_string(), raw, br));
-    }
-    Ok((raw_total, brotli_total))
-}
+/// The demo channel's key (server/src/demo.rs), for the frame's document URL.
+const DEMO_CHANNEL: &str = "demo";
 
-/// `file  raw  brotli` lines, numbers right-aligned.
-fn size_listing(rows: &[(String, u64, u64)]) -> String {
-    let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0).max(4);
-    let mut out = format!("    {:<w0$}  {:>10}  {:>10}\n", "file", "raw B", "brotli B");
-    for (name, raw, br) in rows {
+/// `url  raw  brotli  gzip` lines, numbers right-aligned.
+fn size_listing(rows: &[&Fetched]) -> String {
+    let w0 = rows.iter().map(|r| r.url.len()).max().unwrap_or(0).max(4);
+    let mut out = format!(
+        "    {:<w0$}  {:>10}  {:>10}  {:>10}\n",
+        "url", "raw B", "brotli B", "gzip B"
+    );
+    for r in rows {
         out += &format!(
-            "    {:<w0$}  {:>10}  {:>10}\n",
-            name,
-            thousands(*raw),
-            thousands(*br)
+            "    {:<w0$}  {:>10}  {:>10}  {:>10}\n",
+            r.url,
+            thousands(r.raw),
+            thousands(r.brotli),
+            thousands(r.gzip)
         );
     }
     out
 }
 
-/// Every file under `dir`, except hidden ones (Trunk's `.stage/` work directory is not served).
-fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Every served file under `dir`, except hidden ones (Trunk's `.stage/` work directory),
+/// the compressed copies and `skip`.
+fn list_files(dir: &Path, skip: Option<&Path>, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_name().to_string_lossy().starts_with('.') {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') || name.ends_with(".br") || name.ends_with(".gz") {
             continue;
         }
-        let path = entry.path();
+        if Some(path.as_path()) == skip {
+            continue;
+        }
         if path.is_dir() {
-            list_files(&path, out)?;
+            list_files(&path, skip, out)?;
         } else {
             out.push(path);
         }
@@ -515,13 +636,6 @@ console: dist/console/ (4 files), brotli  234,567 B        -     -  reported
     fn exactly_on_budget_is_ok() {
         assert!(!m("x", 5_000, 5_000).over());
         assert!(m("x", 5_001, 5_000).over());
-    }
-
-    #[test]
-    fn brotli_shrinks_repetitive_text() {
-        let text = "canal ".repeat(1_000);
-        let size = brotli_size(text.as_bytes());
-        assert!(size > 0 && size < 100, "{size}");
     }
 
     #[test]

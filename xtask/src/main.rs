@@ -1,8 +1,10 @@
 //! `cargo xtask`: the developer commands of Canal. Run `cargo xtask help`.
 
 mod bench;
+mod compress;
 mod imports;
 mod layers;
+mod leftovers;
 mod pipeline;
 mod postgres;
 mod setup;
@@ -206,6 +208,11 @@ pub fn build_widget(ctx: &Ctx) -> Result {
             "check Trunk.toml's dist setting (dist/ is where the server and the tests look)",
         ));
     }
+    let dist = ctx.root.join("dist");
+    let count = compress::dir(&dist, Some(&console_dist(ctx)))?;
+    ctx.note(&format!(
+        "wrote brotli and gzip copies of {count} files in dist/"
+    ));
     Ok(())
 }
 
@@ -258,6 +265,10 @@ pub fn build_console(ctx: &Ctx) -> Result {
             ),
         ));
     }
+    let count = compress::dir(&console_dist(ctx), None)?;
+    ctx.note(&format!(
+        "wrote brotli and gzip copies of {count} files in dist/console/"
+    ));
     Ok(())
 }
 

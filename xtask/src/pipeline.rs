@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every check CI runs, in order, stopping at the first failure.
 
 use crate::bench;
+use crate::leftovers;
 use crate::postgres::{self, Cluster};
 use crate::setup::{self, CHROMEDRIVER, CHROMIUM, WASM_TARGET};
 use crate::util::{check_status, fail, mmss, Cmd, Ctx, Failure, Result};
@@ -234,6 +235,7 @@ fn with_postgres(cmd: &Cmd) -> String {
 
 pub fn test(ctx: &Ctx) -> Result {
     let steps = steps(ctx);
+    let run = leftovers::run_id();
     let n = steps.len();
     let mut results: Vec<StepResult> = Vec::new();
     let mut counts = Counts::default();
@@ -275,12 +277,14 @@ pub fn test(ctx: &Ctx) -> Result {
                     Some(c) => cmd.clone().env(postgres::URL_ENV, c.url()),
                     None => cmd.clone(),
                 };
-                let (outcome, c) = run_counting(ctx, &cmd);
+                let (outcome, c) = run_counting(ctx, &cmd, &run);
                 if c.results == 0 {
                     test_steps_counted = false;
                 }
                 counts.add(c);
-                outcome.and_then(|()| some_tests_ran(c))
+                outcome
+                    .and_then(|()| some_tests_ran(c))
+                    .and_then(|()| no_leftovers(&cmd, &run))
             }
         };
         results.push(StepResult {
@@ -351,10 +355,38 @@ pub fn some_tests_ran(counts: Counts) -> Result {
     }
 }
 
+/// Fails when a process started by the step (marked with this run's id) still runs
+/// after it: a browser, driver or server a test did not stop. Those are killed.
+fn no_leftovers(cmd: &Cmd, run: &str) -> Result {
+    let left = leftovers::reap(run, leftovers::GRACE);
+    if left.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = left
+        .iter()
+        .map(|l| format!("{} (pid {})", l.name, l.pid))
+        .collect();
+    Err(Failure {
+        message: format!(
+            "`{cmd}` left {} process(es) running: {} (killed now)",
+            left.len(),
+            names.join(", ")
+        ),
+        hint: Some(
+            "a test started a browser or server it did not stop; each must end what it \
+             starts (tests/src/lib.rs: Browser kills its process group on drop)"
+                .into(),
+        ),
+    })
+}
+
 /// Runs cargo test with its stdout copied to ours as it comes, counting `test result:` lines.
-fn run_counting(ctx: &Ctx, cmd: &Cmd) -> (Result, Counts) {
+/// Its processes carry this run's mark (see [`leftovers`]).
+fn run_counting(ctx: &Ctx, cmd: &Cmd, run: &str) -> (Result, Counts) {
     let counts = Arc::new(Mutex::new(Counts::default()));
-    let mut child = match ctx.command(cmd).stdout(Stdio::piped()).spawn() {
+    let mut command = ctx.command(cmd);
+    command.env(leftovers::MARK, run);
+    let mut child = match command.stdout(Stdio::piped()).spawn() {
         Ok(c) => c,
         Err(e) => return (check_status(cmd, Err(e), ""), Counts::default()),
     };

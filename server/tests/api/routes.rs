@@ -31,6 +31,76 @@ async fn the_loader_is_served_as_javascript() {
 }
 
 #[tokio::test]
+async fn the_loader_is_sent_compressed_and_revalidated_by_its_etag() {
+    let app = spawn_app().await;
+    let get = |accept: &'static str| {
+        app.http
+            .get(app.url("/embed.js"))
+            .header("accept-encoding", accept)
+            .send()
+    };
+    let brotli = get("gzip, deflate, br, zstd").await.expect("get");
+    assert_eq!(brotli.headers()["content-encoding"], "br");
+    assert_eq!(brotli.headers()["cache-control"], "public, max-age=300");
+    assert_eq!(brotli.headers()["vary"], "accept-encoding");
+    let etag = brotli.headers()["etag"].clone();
+    let mut loader = Vec::new();
+    let body = brotli.bytes().await.expect("body");
+    brotli::BrotliDecompress(&mut body.as_ref(), &mut loader).expect("brotli");
+    assert_eq!(loader, include_bytes!("../../../widget/embed.js"));
+    assert!(body.len() < loader.len() / 2);
+
+    let gzip = get("gzip, deflate").await.expect("get");
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    assert_eq!(gzip.headers()["etag"], etag);
+
+    // The browser's copy is current: 304 without a body; a stale one gets the loader.
+    let again = app
+        .http
+        .get(app.url("/embed.js"))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(again.status(), 304);
+    assert!(again.bytes().await.expect("body").is_empty());
+    let stale = app
+        .http
+        .get(app.url("/embed.js"))
+        .header("if-none-match", "W/\"an-older-loader\"")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(stale.status(), 200);
+}
+
+#[tokio::test]
+async fn json_answers_are_compressed_for_browsers_that_accept_it() {
+    let app = spawn_app().await;
+    let url = app.url("/api/v1/channels/demo/config");
+    let brotli = app
+        .http
+        .get(&url)
+        .header("accept-encoding", "gzip, deflate, br, zstd")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(brotli.headers()["content-encoding"], "br");
+    let mut json = Vec::new();
+    let body = brotli.bytes().await.expect("body");
+    brotli::BrotliDecompress(&mut body.as_ref(), &mut json).expect("brotli");
+    let config: serde_json::Value = serde_json::from_slice(&json).expect("json");
+    assert_eq!(config["channel"], "demo");
+    // A client that asks for nothing gets plain JSON.
+    let plain = app.http.get(&url).send().await.expect("get");
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(
+        plain.json::<serde_json::Value>().await.expect("json")["channel"],
+        "demo"
+    );
+}
+
+#[tokio::test]
 async fn an_unbuilt_frame_says_how_to_build_it() {
     let app = spawn_app().await;
     let response = app.http.get(app.url("/widget/")).send().await.expect("get");
