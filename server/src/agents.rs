@@ -6,7 +6,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use axum::http::StatusCode;
-use canal_protocol::agent::{limits, AgentProfile, AgentView, Role, Status};
+use canal_protocol::agent::{AgentProfile, AgentView, Role, Status};
 use canal_protocol::ErrorCode;
 use canal_store::Store;
 use time::OffsetDateTime;
@@ -147,65 +147,9 @@ pub async fn verify_password(password: String, hash: String) -> bool {
 pub const DECOY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$3aW8pZ0m0kq4iJ8lJ0m9R1b8w2n7s9sQ0Yc8Xq2WZ0A";
 
-// ----- checks on fields from outside -----
+// ----- checks on fields from outside (canal-core's) -----
 
-pub fn email(raw: &str) -> Result<String, AppError> {
-    let email = raw.trim().to_lowercase();
-    let ok = email.len() <= limits::MAX_EMAIL_BYTES
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-    if ok {
-        Ok(email)
-    } else {
-        Err(invalid("email is not a valid e-mail address"))
-    }
-}
-
-pub fn password(raw: &str) -> Result<(), AppError> {
-    if raw.chars().count() < limits::MIN_PASSWORD_CHARS {
-        return Err(invalid(format!(
-            "password must have at least {} characters",
-            limits::MIN_PASSWORD_CHARS
-        )));
-    }
-    if raw.len() > limits::MAX_PASSWORD_BYTES {
-        return Err(invalid(format!(
-            "password must be at most {} bytes",
-            limits::MAX_PASSWORD_BYTES
-        )));
-    }
-    Ok(())
-}
-
-pub fn name(raw: &str) -> Result<String, AppError> {
-    let name = raw.trim();
-    if name.is_empty()
-        || name.chars().count() > limits::MAX_NAME_CHARS
-        || name.chars().any(char::is_control)
-    {
-        return Err(invalid(format!(
-            "name must be 1 to {} characters without control characters",
-            limits::MAX_NAME_CHARS
-        )));
-    }
-    Ok(name.to_owned())
-}
-
-pub fn avatar_url(raw: &str) -> Result<(), AppError> {
-    let ok = raw.len() <= limits::MAX_AVATAR_URL_BYTES
-        && url::Url::parse(raw).is_ok_and(|u| u.scheme() == "https" || u.scheme() == "http");
-    if ok {
-        Ok(())
-    } else {
-        Err(invalid("avatar_url must be an http(s) URL"))
-    }
-}
-
-fn invalid(message: impl Into<String>) -> AppError {
-    AppError::unprocessable(ErrorCode::InvalidField, message)
-}
+pub use canal_core::validate::{avatar_url, email, name, password};
 
 // ----- queries (the store's) -----
 

@@ -49,6 +49,7 @@ impl From<canal_core::Rejected> for AppError {
             Refusal::NotFound => StatusCode::NOT_FOUND,
             Refusal::Conflict => StatusCode::CONFLICT,
             Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Refusal::Unauthorized => StatusCode::UNAUTHORIZED,
             Refusal::Forbidden => StatusCode::FORBIDDEN,
             Refusal::TooMany => StatusCode::TOO_MANY_REQUESTS,
             Refusal::Gone => StatusCode::GONE,

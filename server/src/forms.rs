@@ -8,10 +8,7 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use canal_protocol::admin::Behaviour;
-use canal_protocol::forms::{
-    ContactFormView, ContactSubmission, ContactSubmitted, FieldName, FormField, SetContactForm,
-};
+use canal_protocol::forms::{ContactFormView, ContactSubmission, ContactSubmitted, SetContactForm};
 use canal_protocol::ErrorCode;
 
 use crate::admin::Admin;
@@ -21,10 +18,7 @@ use crate::error::{ApiJson, AppError};
 use crate::ledger::{Action, Appended, Entry, Source, Visitor};
 use crate::validate;
 
-/// Most agreements on one form.
-pub const MAX_FORM_AGREEMENTS: usize = 10;
-/// Longest submission idempotency key, in bytes (record keys add a suffix).
-pub const MAX_REQUEST_ID_BYTES: usize = 56;
+pub use canal_core::forms::{MAX_FORM_AGREEMENTS, MAX_REQUEST_ID_BYTES};
 
 fn invalid(message: impl Into<String>) -> AppError {
     AppError::unprocessable(ErrorCode::InvalidField, message)
@@ -73,22 +67,8 @@ pub async fn put_form(
     ApiJson(request): ApiJson<SetContactForm>,
 ) -> Result<Json<ContactFormView>, AppError> {
     let channel = channel(&state, &key).await?;
-    let mut seen = Vec::new();
-    for field in &request.fields {
-        if seen.contains(&field.name) {
-            return Err(invalid("each field may appear once"));
-        }
-        seen.push(field.name);
-    }
-    if request.agreements.len() > MAX_FORM_AGREEMENTS {
-        return Err(invalid(format!(
-            "a form shows at most {MAX_FORM_AGREEMENTS} agreements"
-        )));
-    }
-    for (i, id) in request.agreements.iter().enumerate() {
-        if request.agreements[..i].contains(id) {
-            return Err(invalid("each agreement may appear once"));
-        }
+    canal_core::forms::check(&request)?;
+    for id in &request.agreements {
         if state.store.agreement(id).await?.is_none() {
             return Err(invalid(format!("agreement {id} does not exist")));
         }
@@ -102,13 +82,6 @@ pub async fn put_form(
         .put_form(&channel.id, &fields, &agreements)
         .await?;
     Ok(Json(view(&state, request).await?))
-}
-
-fn required(behaviour: Behaviour) -> bool {
-    matches!(
-        behaviour,
-        Behaviour::RequiredAutoAccepted | Behaviour::RequiredReadFullText
-    )
 }
 
 /// `POST /api/v1/channels/{key}/form`
@@ -138,83 +111,9 @@ pub async fn submit(
     let page_url = validate::page_url(&request.page_url)?;
     allowed_page(&channel, &page_url)?;
     let user_agent = validate::user_agent(&headers)?;
-    if let Some(request_id) = &request.request_id {
-        validate::client_id("request_id", request_id)?;
-        if request_id.len() > MAX_REQUEST_ID_BYTES {
-            return Err(invalid(format!(
-                "request_id must be at most {MAX_REQUEST_ID_BYTES} bytes"
-            )));
-        }
-    }
-
-    // Fields: present when required, valid when given, never unasked.
-    let value = |name: FieldName| match name {
-        FieldName::Name => request.name.as_deref(),
-        FieldName::Email => request.email.as_deref(),
-        FieldName::Phone => request.phone.as_deref(),
-    };
-    for name in [FieldName::Name, FieldName::Email, FieldName::Phone] {
-        let asked: Option<&FormField> = form.fields.iter().find(|f| f.name == name);
-        let given = value(name).filter(|v| !v.trim().is_empty());
-        match (asked, given) {
-            (None, Some(_)) => return Err(invalid(format!("{name:?} is not on this form"))),
-            (Some(f), None) if f.required => {
-                return Err(invalid(format!("{name:?} is required").to_lowercase()))
-            }
-            _ => {}
-        }
-    }
-    let name = request
-        .name
-        .as_deref()
-        .map(crate::agents::name)
-        .transpose()?;
-    let email = request
-        .email
-        .as_deref()
-        .map(crate::agents::email)
-        .transpose()?;
-    let phone = request
-        .phone
-        .as_deref()
-        .map(crate::identity::phone)
-        .transpose()?;
-
-    // Agreements: accepted ones are current versions of this form's agreements;
-    // every required one is accepted (and opened, where its text must be read).
-    let shown = view(&state, form).await?.agreements;
-    if let Some(stranger) = request
-        .accepted
-        .iter()
-        .chain(&request.opened)
-        .find(|id| !shown.iter().any(|a| &a.version_id == *id))
-    {
-        return Err(AppError::unprocessable(
-            ErrorCode::UnknownAgreementVersion,
-            format!("{stranger} is not the current version of an agreement on this form; fetch the form again"),
-        ));
-    }
-    for agreement in &shown {
-        let accepted = request.accepted.contains(&agreement.version_id);
-        if required(agreement.behaviour) && !accepted {
-            return Err(AppError::unprocessable(
-                ErrorCode::ConsentRequired,
-                format!("\"{}\" must be accepted to send the form", agreement.title),
-            ));
-        }
-        if accepted
-            && agreement.behaviour == Behaviour::RequiredReadFullText
-            && !request.opened.contains(&agreement.version_id)
-        {
-            return Err(AppError::unprocessable(
-                ErrorCode::ConsentRequired,
-                format!(
-                    "the full text of \"{}\" must be opened before accepting it",
-                    agreement.title
-                ),
-            ));
-        }
-    }
+    let shown = view(&state, form.clone()).await?.agreements;
+    let canal_core::forms::Details { name, email, phone } =
+        canal_core::forms::submission(&form.fields, &shown, &request)?;
 
     let ip = state.client_ip(peer, &headers);
     let mut consent_ids = Vec::new();

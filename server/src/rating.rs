@@ -6,7 +6,7 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use canal_protocol::rating::{RateConversation, Rating, RatingView, MAX_COMMENT_CHARS};
+use canal_protocol::rating::{RateConversation, Rating, RatingView};
 use canal_protocol::ErrorCode;
 use canal_store::Store;
 
@@ -36,30 +36,6 @@ pub async fn of_conversation(
     ))
 }
 
-/// A comment as stored: trimmed, blank as none; refused when too long or holding
-/// control characters other than line breaks and tabs.
-fn comment(raw: Option<&str>) -> Result<Option<String>, AppError> {
-    let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    if text.chars().count() > MAX_COMMENT_CHARS {
-        return Err(AppError::unprocessable(
-            ErrorCode::InvalidField,
-            format!("comment is longer than {MAX_COMMENT_CHARS} characters"),
-        ));
-    }
-    if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(AppError::unprocessable(
-            ErrorCode::InvalidField,
-            "comment holds control characters",
-        ));
-    }
-    Ok(Some(text.to_owned()))
-}
-
 /// `PUT /api/v1/channels/{key}/conversations/{id}/rating`
 pub async fn rate(
     State(state): State<AppState>,
@@ -68,7 +44,7 @@ pub async fn rate(
 ) -> Result<Json<RatingView>, AppError> {
     let channel = channel(&state, &key).await?;
     let visitor_id = consenting_visitor(&state, &channel, &request.visitor_token).await?;
-    let comment = comment(request.comment.as_deref())?;
+    let comment = canal_core::validate::comment(request.comment.as_deref())?;
     let conversation = state.store.conversation(&conversation_id).await?;
     if !conversation.is_some_and(|c| c.visitor_id == visitor_id && c.channel_id == channel.id) {
         return Err(AppError::not_found(
@@ -89,22 +65,4 @@ pub async fn rate(
     state.store.rate(&conversation_id, &row).await?;
     state.dispatch.rated(&conversation_id, view.clone()).await;
     Ok(Json(view))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn comments_are_trimmed_and_checked() {
-        assert_eq!(comment(None).ok(), Some(None));
-        assert_eq!(comment(Some("  \n ")).ok(), Some(None));
-        assert_eq!(
-            comment(Some(" Quick,\nthanks! ")).ok(),
-            Some(Some("Quick,\nthanks!".to_owned()))
-        );
-        assert!(comment(Some(&"x".repeat(MAX_COMMENT_CHARS))).is_ok());
-        assert!(comment(Some(&"x".repeat(MAX_COMMENT_CHARS + 1))).is_err());
-        assert!(comment(Some("bell \u{7}")).is_err());
-    }
 }

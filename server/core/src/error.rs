@@ -16,6 +16,8 @@ pub enum Refusal {
     Conflict,
     /// A value is larger than allowed (413).
     TooLarge,
+    /// The caller could not prove who they are (401).
+    Unauthorized,
     /// The caller may not do this (403).
     Forbidden,
     /// Not now: try again later (429).

@@ -11,6 +11,11 @@
 //! - [`templates`]: the built-in personal-data agreement templates.
 //! - [`hours`]: working hours: the schedule and whether a channel is open at an instant.
 //! - [`ledger`]: consent records, their hash chain and its check.
+//! - [`identity`]: `Canal.setUser` identities: the HMAC, its window, the fields.
+//! - [`theme`]: a channel's look and the snippet that carries it.
+//! - [`forms`]: what a contact form may hold and what a submission must.
+//! - [`validate`]: checks on values from outside (URLs, ids, texts, names,
+//!   e-mail addresses, phone numbers).
 //! - [`tokens`]: signed visitor tokens.
 //! - [`typing`]: the throttle of typing indicators.
 //! - [`clock`]: timestamps as the store writes them.
@@ -18,12 +23,16 @@
 pub mod agreements;
 pub mod clock;
 pub mod error;
+pub mod forms;
 pub mod hours;
+pub mod identity;
 pub mod ledger;
 pub mod routing;
 pub mod templates;
+pub mod theme;
 pub mod tokens;
 pub mod typing;
+pub mod validate;
 
 pub use error::{Refusal, Rejected};
 
