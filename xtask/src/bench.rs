@@ -148,8 +148,9 @@ fn consent(ctx: &Ctx) -> Result<Vec<Measurement>> {
     crate::postgres::catch_interrupts()?;
     let cluster = crate::postgres::Cluster::start(ctx, &pg, "bench")?;
     println!("  PostgreSQL (a throw-away cluster on loopback, synchronous_commit = on):");
+    let url = cluster.canal_url();
     let mut args = load.to_vec();
-    args.extend(["--database-url", cluster.url()]);
+    args.extend(["--database-url", url.as_str()]);
     let postgres = example(ctx, "consent_load", &args)?;
     drop(cluster);
     let mut out = Vec::new();

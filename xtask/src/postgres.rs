@@ -446,7 +446,12 @@ impl Cluster {
                 "-",
             ],
             // On stdin, so the password is not on a command line.
-            &format!("CREATE ROLE {ROLE} LOGIN CREATEDB PASSWORD '{password}';\n"),
+            // `canal`: a database of the role's own, for what runs on the cluster
+            // directly (the consent bench); tests make their own databases.
+            &format!(
+                "CREATE ROLE {ROLE} LOGIN CREATEDB PASSWORD '{password}';\n\
+                 CREATE DATABASE canal OWNER {ROLE};\n"
+            ),
             "read psql's output above",
         )?;
         cluster.url = url(ROLE, &password, cluster.port, "postgres");
@@ -521,6 +526,14 @@ impl Cluster {
     /// `postgres://canal_test:...@127.0.0.1:<port>/postgres`.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The same server and role, on database `canal` (owned by the role).
+    pub fn canal_url(&self) -> String {
+        match self.url.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/canal"),
+            None => self.url.clone(),
+        }
     }
 
     /// Waits for [`interrupted`] (Ctrl+C); fails if the server goes away first.

@@ -126,6 +126,14 @@ impl Tx {
         }
         Ok(())
     }
+
+    pub(crate) async fn rollback(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await?,
+            Tx::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
 }
 
 /// Runs `$body` once per engine with `$p` bound to that engine's pool (and `$pg`,

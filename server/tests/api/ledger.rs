@@ -175,3 +175,55 @@ async fn a_record_removed_with_the_triggers_dropped_is_found() {
     assert_eq!(broken.id, five.ids[2]);
     assert!(broken.reason.contains("missing"), "{}", broken.reason);
 }
+
+/// Records written together while one of them cannot be stored (its agreement version
+/// does not exist): that one fails, every other is recorded, and the chain has no gap.
+#[tokio::test]
+async fn a_record_that_cannot_be_stored_fails_alone_and_the_others_are_chained() {
+    use canal_server::ledger::{Action, Appended, Entry, Source, Visitor};
+    let app = spawn_app().await;
+    let version = app.version_id().await;
+    let channel_id: (String,) = sqlx::query_as("SELECT id FROM channels WHERE key = 'demo'")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("demo channel");
+    let entry = |version: &str, n: usize| Entry {
+        action: Action::Grant,
+        agreement_version_id: version.to_owned(),
+        channel_id: channel_id.0.clone(),
+        visitor: Visitor::New,
+        ip: Some("192.0.2.1".into()),
+        user_agent: None,
+        page_url: Some(format!("{PAGE}&n={n}")),
+        source: Source::Livechat,
+        conversation_id: None,
+        crm_entity: None,
+        request_id: None,
+    };
+    // Sent at once, so the writer takes them in batches with the bad one inside.
+    let mut writes = Vec::new();
+    for n in 0..40 {
+        let version = if n == 17 {
+            "no-such-version"
+        } else {
+            version.as_str()
+        };
+        let store = app.store.clone();
+        let entry = entry(version, n);
+        writes.push(tokio::spawn(
+            async move { store.ledger().append(entry).await },
+        ));
+    }
+    let mut recorded = 0;
+    for (n, write) in writes.into_iter().enumerate() {
+        match write.await.expect("join") {
+            Ok(Appended::Recorded(_)) => recorded += 1,
+            Ok(other) => panic!("record {n}: {other:?}"),
+            Err(e) => assert_eq!(n, 17, "record {n} failed: {e}"),
+        }
+    }
+    assert_eq!(recorded, 39);
+    let verified = app.store.verify_ledger().await.expect("verify");
+    assert_eq!(verified.records, 39);
+    assert_eq!(verified.broken, None);
+}
