@@ -6,7 +6,7 @@
 use sqlx::FromRow;
 
 use crate::channels::append_message_in;
-use crate::{new_id, now_rfc3339, on_pool, on_tx, Result, Store};
+use crate::{new_id, now_rfc3339, on_pool, on_tx, ChannelJson, Result, Store};
 
 /// A channel's identity-verification settings.
 #[derive(Debug, Clone, FromRow)]
@@ -145,28 +145,12 @@ impl Store {
 
     /// The channel's working hours as stored (JSON), if set.
     pub async fn hours(&self, channel_id: &str) -> Result<Option<String>> {
-        on_pool!(self, p => Ok(sqlx::query_scalar(
-            "SELECT hours FROM channel_hours WHERE channel_id = $1",
-        )
-        .bind(channel_id)
-        .fetch_optional(p)
-        .await?))
+        self.channel_json(ChannelJson::HOURS, channel_id).await
     }
 
     pub async fn put_hours(&self, channel_id: &str, json: &str) -> Result<()> {
-        on_pool!(self, p => {
-            sqlx::query(
-                "INSERT INTO channel_hours (channel_id, hours, updated_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (channel_id) DO UPDATE SET hours = excluded.hours,
-                 updated_at = excluded.updated_at",
-            )
-            .bind(channel_id)
-            .bind(json)
-            .bind(now_rfc3339())
-            .execute(p)
-            .await?;
-        });
-        Ok(())
+        self.put_channel_json(ChannelJson::HOURS, channel_id, json)
+            .await
     }
 
     pub async fn delete_hours(&self, channel_id: &str) -> Result<()> {

@@ -192,6 +192,25 @@ macro_rules! on_tx {
 }
 pub(crate) use on_tx;
 
+/// A per-channel JSON document: one row per channel in `table`, the JSON in `column`
+/// (both fixed names, never from outside).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ChannelJson {
+    table: &'static str,
+    column: &'static str,
+}
+
+impl ChannelJson {
+    pub(crate) const HOURS: Self = Self {
+        table: "channel_hours",
+        column: "hours",
+    };
+    pub(crate) const ROUTING: Self = Self {
+        table: "channel_routing",
+        column: "settings",
+    };
+}
+
 /// The store handle: cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -255,6 +274,46 @@ impl Store {
     /// The consent ledger (appends go through its group-commit writer).
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
+    }
+
+    /// A channel's JSON document in `doc`'s table, if set.
+    pub(crate) async fn channel_json(
+        &self,
+        doc: ChannelJson,
+        channel_id: &str,
+    ) -> Result<Option<String>> {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE channel_id = $1",
+            doc.column, doc.table
+        );
+        on_pool!(self, p => Ok(sqlx::query_scalar(&sql)
+            .bind(channel_id)
+            .fetch_optional(p)
+            .await?))
+    }
+
+    /// Stores a channel's JSON document in `doc`'s table, replacing an earlier one.
+    pub(crate) async fn put_channel_json(
+        &self,
+        doc: ChannelJson,
+        channel_id: &str,
+        json: &str,
+    ) -> Result<()> {
+        let ChannelJson { table, column } = doc;
+        let sql = format!(
+            "INSERT INTO {table} (channel_id, {column}, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (channel_id) DO UPDATE SET {column} = excluded.{column},
+             updated_at = excluded.updated_at"
+        );
+        on_pool!(self, p => {
+            sqlx::query(&sql)
+                .bind(channel_id)
+                .bind(json)
+                .bind(now_rfc3339())
+                .execute(p)
+                .await?;
+        });
+        Ok(())
     }
 
     /// True when the database answers.

@@ -4,7 +4,7 @@
 
 use sqlx::FromRow;
 
-use crate::{now_rfc3339, on_pool, Result, Store};
+use crate::{on_pool, ChannelJson, Result, Store};
 
 /// An open conversation, as the routing shell reloads it at start.
 #[derive(Debug, Clone, FromRow)]
@@ -48,29 +48,13 @@ pub struct LogRow {
 impl Store {
     /// A channel's routing settings as stored (JSON), if it has any.
     pub async fn routing_settings(&self, channel_id: &str) -> Result<Option<String>> {
-        on_pool!(self, p => Ok(sqlx::query_scalar(
-            "SELECT settings FROM channel_routing WHERE channel_id = $1",
-        )
-        .bind(channel_id)
-        .fetch_optional(p)
-        .await?))
+        self.channel_json(ChannelJson::ROUTING, channel_id).await
     }
 
     /// Stores a channel's routing settings (JSON), replacing earlier ones.
     pub async fn put_routing_settings(&self, channel_id: &str, json: &str) -> Result<()> {
-        on_pool!(self, p => {
-            sqlx::query(
-                "INSERT INTO channel_routing (channel_id, settings, updated_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (channel_id) DO UPDATE SET settings = excluded.settings,
-                 updated_at = excluded.updated_at",
-            )
-            .bind(channel_id)
-            .bind(json)
-            .bind(now_rfc3339())
-            .execute(p)
-            .await?;
-        });
-        Ok(())
+        self.put_channel_json(ChannelJson::ROUTING, channel_id, json)
+            .await
     }
 
     /// Every open conversation, oldest first.
