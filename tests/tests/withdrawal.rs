@@ -2,7 +2,7 @@
 //! and an admin's withdrawal reaches the open chat, which forgets the visitor and
 //! asks for consent again before anything more is sent.
 
-use canal_e2e::{eventually, Browser, Canal, Console, HostPage, Widget};
+use canal_e2e::{eventually, save_screenshot, Browser, Canal, Console, HostPage, Widget};
 use fantoccini::Locator;
 use serde_json::json;
 
@@ -48,6 +48,10 @@ async fn the_agent_sees_that_the_visitor_withdrew() {
     assert_eq!(
         shown.text().await.expect("text"),
         "The visitor withdrew their consent: nothing more is collected from them"
+    );
+    save_screenshot(
+        "console-withdrawn.png",
+        &agent_browser.client.screenshot().await.expect("png"),
     );
     visitor_browser.close().await;
     agent_browser.close().await;
