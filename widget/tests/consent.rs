@@ -1490,6 +1490,43 @@ fn no_new_tabs(root: &Element) -> wasm_bindgen::closure::Closure<dyn Fn(web_sys:
 }
 
 #[wasm_bindgen_test]
+fn a_phone_field_asks_for_the_country_code() {
+    let root = container();
+    let mut form = contact_form_view();
+    form.fields.push(FormField {
+        name: FieldName::Phone,
+        required: false,
+    });
+    let (_, on_close) = counter();
+    let _mounted = mount_to(root.clone(), move || {
+        view! {
+            <ContactForm
+                form=form.clone()
+                on_submit=Callback::new(|_: (Details, Checks, Option<String>)| {})
+                on_close=on_close
+                busy=signal(false).0
+                error=signal(None).0
+            />
+        }
+    });
+    let phone = root
+        .query_selector("#cn-f-phone")
+        .expect("selector")
+        .expect("the phone field");
+    assert_eq!(phone.get_attribute("type").as_deref(), Some("tel"));
+    assert_eq!(
+        phone.get_attribute("placeholder").as_deref(),
+        Some("With the country code: +44 20 7946 0000")
+    );
+    // Only the phone field carries the hint.
+    let name = root
+        .query_selector("#cn-f-name")
+        .expect("selector")
+        .expect("the name field");
+    assert_eq!(name.get_attribute("placeholder"), None);
+}
+
+#[wasm_bindgen_test]
 async fn the_contact_form_follows_each_agreements_behaviour() {
     let root = container();
     let sent = Arc::new(Mutex::new(Vec::<(Details, Checks)>::new()));

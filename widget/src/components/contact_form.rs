@@ -51,6 +51,7 @@ pub fn ContactForm(
         .map(|field| {
             // The inputs are the browser's own (read once, on submit): no signal
             // per keystroke, and far less view code.
+            let is_phone = field.name == FieldName::Phone;
             let (label, kind, name, id): (Text, _, _, _) = match field.name {
                 FieldName::Name => (|t| t.field_name, "text", "name", "cn-f-name"),
                 FieldName::Email => (|t| t.field_email, "email", "email", "cn-f-email"),
@@ -69,6 +70,7 @@ pub fn ContactForm(
                         type=kind
                         name=name
                         autocomplete=name
+                        placeholder=move || is_phone.then(tr(|t| t.phone_hint))
                         required=field.required
                     />
                 </div>
