@@ -12,7 +12,8 @@ use canal_protocol::{
 
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
-use crate::ledger::{Action, Appended, Entry, Source, Visitor};
+use crate::ledger::{Action, Entry, Source, Visitor};
+use crate::services::consents;
 use crate::store::Channel;
 use crate::validate;
 
@@ -116,16 +117,13 @@ pub async fn record_consent(
         crm_entity: None,
         request_id: request.request_id,
     };
-    let record = match state.store.ledger().append(entry).await? {
-        Appended::Recorded(record) | Appended::Replayed(record) => record,
-        Appended::Conflict => {
-            return Err(AppError::client(
-                StatusCode::CONFLICT,
-                ErrorCode::Conflict,
-                "request_id was already used for a different consent",
-            ))
-        }
-    };
+    let record = consents::append(
+        &state,
+        entry,
+        "request_id was already used for a different consent",
+    )
+    .await?
+    .record;
     let visitor_id = record.visitor_id.unwrap_or_default();
     Ok((
         StatusCode::CREATED,
@@ -305,6 +303,11 @@ pub async fn withdraw_consent(
                 "this channel has no agreement to withdraw from",
             )
         })?;
-    let by = crate::admin::consents::Requester::new(&state, Source::Livechat, peer, &headers)?;
-    crate::admin::consents::withdraw_for(&state, &visitor_id, &agreement_id, by).await
+    let by = consents::Requester::new(&state, Source::Livechat, peer, &headers)?;
+    let done = consents::withdraw(&state, &visitor_id, &agreement_id, by).await?;
+    Ok(crate::admin::consents::withdrawal_answer(
+        &visitor_id,
+        &agreement_id,
+        done,
+    ))
 }

@@ -15,7 +15,7 @@ use crate::admin::Admin;
 use crate::api::{agreement_view, allowed_page, channel, consenting_visitor};
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
-use crate::ledger::{Action, Appended, Entry, Source, Visitor};
+use crate::ledger::{Action, Entry, Source, Visitor};
 use crate::validate;
 
 pub use canal_core::forms::{MAX_FORM_AGREEMENTS, MAX_REQUEST_ID_BYTES};
@@ -135,16 +135,13 @@ pub async fn submit(
             crm_entity: None,
             request_id: request.request_id.as_ref().map(|r| format!("form{n}.{r}")),
         };
-        match state.store.ledger().append(entry).await? {
-            Appended::Recorded(record) | Appended::Replayed(record) => consent_ids.push(record.id),
-            Appended::Conflict => {
-                return Err(AppError::client(
-                    StatusCode::CONFLICT,
-                    ErrorCode::Conflict,
-                    "request_id was already used for a different submission",
-                ))
-            }
-        }
+        let stored = crate::services::consents::append(
+            &state,
+            entry,
+            "request_id was already used for a different submission",
+        )
+        .await?;
+        consent_ids.push(stored.record.id);
     }
 
     let consents = serde_json::to_string(&consent_ids).unwrap_or_else(|_| "[]".into());

@@ -20,6 +20,8 @@
 //! - [`validate`]: checks on values from outside.
 //! - [`agents`]: agent accounts (argon2), console sessions, departments.
 //! - [`agent_api`]: console login and the agent socket `/api/v1/agent/ws`.
+//! - [`services`]: use cases several surfaces run (so far the consent ledger's:
+//!   append, withdraw), called by the handlers with parsed values.
 //! - [`dispatch`]: the routing shell: the engine decides in memory (a lock never
 //!   held across an await), one ordered writer stores its decisions and tells the
 //!   consoles, and a timer passes offers on.
@@ -44,6 +46,7 @@ pub mod identity;
 pub mod messenger;
 pub mod net;
 pub mod rating;
+pub mod services;
 pub mod theme;
 pub mod validate;
 pub mod ws;

@@ -12,7 +12,7 @@ use canal_protocol::ErrorCode;
 use crate::admin::Admin;
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
-use crate::ledger::{Action, Appended, Entry, Source, Visitor};
+use crate::ledger::{Action, Entry, Source, Visitor};
 use crate::validate;
 use canal_store::features::{ChatStart, MessengerChat};
 
@@ -76,17 +76,18 @@ pub async fn inbound(
         // One consent per chat, whatever happens to retries.
         request_id: Some(format!("messenger-{conversation_id}")),
     };
-    let (consent, record) = match state.store.ledger().append(entry).await? {
-        Appended::Recorded(r) => (MessengerConsent::Recorded, r),
-        Appended::Replayed(r) => (MessengerConsent::AlreadyRecorded, r),
-        Appended::Conflict => {
-            return Err(AppError::client(
-                StatusCode::CONFLICT,
-                ErrorCode::Conflict,
-                "this chat's consent was recorded differently before",
-            ))
-        }
+    let stored = crate::services::consents::append(
+        &state,
+        entry,
+        "this chat's consent was recorded differently before",
+    )
+    .await?;
+    let consent = if stored.new {
+        MessengerConsent::Recorded
+    } else {
+        MessengerConsent::AlreadyRecorded
     };
+    let record = stored.record;
     pool.set_conversation_consent(&conversation_id, &record.id)
         .await?;
     Ok(answer(conversation_id, consent, None, Some(record.id)))

@@ -22,7 +22,8 @@ use time::{Date, Duration, OffsetDateTime, Time};
 use super::Admin;
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
-use crate::ledger::{Action, Appended, Entry, Filter, Source, Visitor};
+use crate::ledger::{Action, Entry, Filter, Source, Visitor};
+use crate::services::consents::{self, Requester, Stored, Withdrawal};
 use crate::validate;
 use canal_store::ledger::Listed;
 
@@ -372,81 +373,22 @@ fn state_view(visitor_id: &str, agreement_id: &str, latest: Option<Listed>) -> C
     }
 }
 
-/// Who asks for a withdrawal and from where.
-pub struct Requester {
-    pub source: Source,
-    pub ip: String,
-    pub user_agent: String,
-}
-
-impl Requester {
-    pub fn new(
-        state: &AppState,
-        source: Source,
-        peer: SocketAddr,
-        headers: &HeaderMap,
-    ) -> Result<Self, AppError> {
-        Ok(Self {
-            source,
-            ip: state.client_ip(peer, headers),
-            user_agent: validate::user_agent(headers)?,
-        })
-    }
-}
-
-/// Appends a withdrawal of the visitor's consent to the agreement: 201 with the new
-/// state, or 200 when it is already withdrawn (nothing appended). 404 when the
-/// visitor never consented to it.
-pub async fn withdraw_for(
-    state: &AppState,
+/// A withdrawal's answer: 201 with the new state, or 200 when it was withdrawn
+/// already (nothing appended).
+pub fn withdrawal_answer(
     visitor_id: &str,
     agreement_id: &str,
-    by: Requester,
-) -> Result<(StatusCode, Json<ConsentStateView>), AppError> {
-    let pool = &state.store;
-    let Some(latest) = pool.latest_consent(visitor_id, agreement_id).await? else {
-        return Err(AppError::not_found(
-            ErrorCode::NotFound,
-            "this visitor has no consent to this agreement",
-        ));
+    done: Withdrawal,
+) -> (StatusCode, Json<ConsentStateView>) {
+    let status = if done.appended {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
     };
-    if latest.record.action == Action::Withdraw.as_str() {
-        return Ok((
-            StatusCode::OK,
-            Json(state_view(visitor_id, agreement_id, Some(latest))),
-        ));
-    }
-    let entry = Entry {
-        action: Action::Withdraw,
-        agreement_version_id: latest.record.agreement_version_id.clone(),
-        channel_id: latest.record.channel_id.clone(),
-        visitor: Visitor::Existing(visitor_id.to_owned()),
-        ip: Some(by.ip),
-        user_agent: Some(by.user_agent),
-        page_url: None,
-        source: by.source,
-        conversation_id: None,
-        crm_entity: None,
-        request_id: None,
-    };
-    match state.store.ledger().append(entry).await? {
-        Appended::Recorded(_) | Appended::Replayed(_) | Appended::Conflict => {}
-    }
-    // Withdrawn from the chat's agreement: the visitor's open sockets hear it (and
-    // close) before this answers, and the consoles show it.
-    if state
-        .store
-        .visitor_withdrew(visitor_id, &latest.record.channel_id)
-        .await?
-    {
-        state.hub.withdrawn(visitor_id);
-        state.dispatch.visitor_withdrew(visitor_id);
-    }
-    let now = pool.latest_consent(visitor_id, agreement_id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(state_view(visitor_id, agreement_id, now)),
-    ))
+    (
+        status,
+        Json(state_view(visitor_id, agreement_id, done.latest)),
+    )
 }
 
 /// `POST /api/v1/admin/consents/withdrawals`
@@ -458,7 +400,12 @@ pub async fn withdraw(
     ApiJson(request): ApiJson<AdminWithdrawal>,
 ) -> Result<(StatusCode, Json<ConsentStateView>), AppError> {
     let by = Requester::new(&state, Source::Api, peer, &headers)?;
-    withdraw_for(&state, &request.visitor_id, &request.agreement_id, by).await
+    let done = consents::withdraw(&state, &request.visitor_id, &request.agreement_id, by).await?;
+    Ok(withdrawal_answer(
+        &request.visitor_id,
+        &request.agreement_id,
+        done,
+    ))
 }
 
 /// `POST /api/v1/admin/conversations/{id}/crm-link`: "save to CRM". Appends a
@@ -525,16 +472,16 @@ pub async fn crm_link(
         crm_entity: Some(entity.to_owned()),
         request_id: Some(format!("crm-{}", conversation.id)),
     };
-    let (status, record) = match state.store.ledger().append(entry).await? {
-        Appended::Recorded(r) => (StatusCode::CREATED, r),
-        Appended::Replayed(r) => (StatusCode::OK, r),
-        Appended::Conflict => {
-            return Err(AppError::client(
-                StatusCode::CONFLICT,
-                ErrorCode::Conflict,
-                "this conversation is already linked to another CRM entity",
-            ))
-        }
+    let Stored { record, new } = consents::append(
+        &state,
+        entry,
+        "this conversation is already linked to another CRM entity",
+    )
+    .await?;
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
     };
     pool.link_contact(&conversation.visitor_id, entity, responsible)
         .await?;
