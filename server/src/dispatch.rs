@@ -422,7 +422,7 @@ fn engine_agent(row: &AgentRow, online: bool, absent: bool) -> Agent {
 /// The engine's settings for the wire settings (already validated).
 fn queue_settings(s: &RoutingSettings) -> Result<QueueSettings, AppError> {
     let pass_after = PassAfter::from_millis(s.pass_after_secs.saturating_mul(1000))
-        .map_err(|e| AppError::unprocessable(ErrorCode::InvalidField, e.to_string()))?;
+        .map_err(|e| AppError::invalid(e.to_string()))?;
     let entries = s
         .queue
         .iter()
@@ -656,8 +656,8 @@ impl Dispatch {
             } = pool.digest(&id).await?;
             let waiting_for_client = last_author.as_deref() == Some("agent");
             let last_message = last_body.as_deref().map(preview);
-            let visitor = crate::identity::of_visitor(pool, &visitor_id).await?;
-            let rating = crate::rating::of_conversation(pool, &id).await?;
+            let visitor = crate::services::identity::of_visitor(pool, &visitor_id).await?;
+            let rating = crate::services::ratings::of_conversation(pool, &id).await?;
             let withdrawn = self
                 .store
                 .visitor_withdrew(&visitor_id, &channel_id)
@@ -854,7 +854,7 @@ impl Dispatch {
         channel_id: &str,
         page_url: Option<String>,
     ) -> Result<(), AppError> {
-        let visitor = crate::identity::of_visitor(&self.store, visitor_id).await?;
+        let visitor = crate::services::identity::of_visitor(&self.store, visitor_id).await?;
         let responsible = self.store.responsible_agent(visitor_id).await?;
         let channel = self.channel_in(channel_id).await?;
         let hours = crate::hours::stored(&self.store, channel_id).await?;
@@ -1024,7 +1024,7 @@ impl Dispatch {
         self.conversation_created(conversation_id, &visitor_id, &channel_id, page_url)
             .await?;
         // A rating given before the close still shows.
-        let rating = crate::rating::of_conversation(pool, conversation_id).await?;
+        let rating = crate::services::ratings::of_conversation(pool, conversation_id).await?;
         let mut inner = self.lock();
         if let Some(cid) = inner.conv_ids.get(conversation_id).copied() {
             if let Some(conv) = inner.convs.get_mut(&cid) {
@@ -1413,8 +1413,7 @@ impl Dispatch {
     /// The agent set themselves online or away.
     pub async fn set_status(&self, agent: &AgentRow, status: Status) -> Result<(), AppError> {
         if status == Status::Offline {
-            return Err(AppError::unprocessable(
-                ErrorCode::InvalidField,
+            return Err(AppError::invalid(
                 "status must be online or away (offline is closing the console)",
             ));
         }
@@ -1480,10 +1479,9 @@ impl Dispatch {
         for item in &settings.queue {
             if let QueueItem::Agent(id) = item {
                 if !inner.agents.contains_key(&AgentId(*id)) {
-                    return Err(AppError::unprocessable(
-                        ErrorCode::InvalidField,
-                        format!("queue names agent {id}, who does not exist"),
-                    ));
+                    return Err(AppError::invalid(format!(
+                        "queue names agent {id}, who does not exist"
+                    )));
                 }
             }
         }
@@ -1493,10 +1491,9 @@ impl Dispatch {
                 .get(&AgentId(bot))
                 .is_some_and(|a| a.row.is_bot)
             {
-                return Err(AppError::unprocessable(
-                    ErrorCode::InvalidField,
-                    format!("bot_agent_id {bot} is not a bot account"),
-                ));
+                return Err(AppError::invalid(format!(
+                    "bot_agent_id {bot} is not a bot account"
+                )));
             }
         }
         Ok(())

@@ -67,12 +67,26 @@ impl AppError {
         }
     }
 
+    /// A client error by its kind, for code that does not name HTTP (the services).
+    pub fn refused(
+        refusal: canal_core::Refusal,
+        code: ErrorCode,
+        message: impl Into<String>,
+    ) -> Self {
+        canal_core::Rejected::new(refusal, code, message).into()
+    }
+
     pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::client(StatusCode::BAD_REQUEST, code, message)
     }
 
     pub fn unprocessable(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::client(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+
+    /// A field that breaks its rule (422 `invalid_field`).
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::unprocessable(ErrorCode::InvalidField, message)
     }
 
     pub fn not_found(code: ErrorCode, message: impl Into<String>) -> Self {

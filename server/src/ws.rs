@@ -189,7 +189,7 @@ impl Session {
             ));
         }
         let Some(visitor_id) = self.state.tokens.verify(token) else {
-            out.push(public_error(&crate::api::unauthorized()));
+            out.push(public_error(&crate::services::visitors::unauthorized()));
             return Ok(Next::Close);
         };
         let conversation = self.state.store.conversation(&conversation_id).await?;
@@ -214,7 +214,7 @@ impl Session {
             .visitor_withdrew(&visitor_id, &conversation.channel_id)
             .await?
         {
-            out.push(public_error(&crate::api::withdrawn()));
+            out.push(public_error(&crate::services::visitors::withdrawn()));
             return Ok(Next::Close);
         }
         let display = self
@@ -287,7 +287,7 @@ impl Session {
             Err(broadcast::error::RecvError::Closed) => return Next::Close,
         };
         if ours {
-            out.push(public_error(&crate::api::withdrawn()));
+            out.push(public_error(&crate::services::visitors::withdrawn()));
             Next::Close
         } else {
             Next::Continue
@@ -333,7 +333,7 @@ impl Session {
         validate::message_text(text)?;
         let conversation_id = joined.conversation_id.clone();
         if self.withdrew_since_hello().await? {
-            out.push(public_error(&crate::api::withdrawn()));
+            out.push(public_error(&crate::services::visitors::withdrawn()));
             return Ok(Next::Close);
         }
         let Some(joined) = &self.joined else {

@@ -36,10 +36,6 @@ pub fn routes() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(limits::MAX_AGREEMENT_BODY_BYTES))
 }
 
-fn invalid(message: impl Into<String>) -> AppError {
-    AppError::unprocessable(ErrorCode::InvalidField, message)
-}
-
 fn no_agreement() -> AppError {
     AppError::not_found(ErrorCode::NotFound, "no agreement has this id")
 }
@@ -85,12 +81,12 @@ fn new_agreement(request: CreateAgreement) -> Result<NewAgreement, AppError> {
                 .kind
                 .is_some_and(|k| k != wire::AgreementKind::PersonalData)
             {
-                return Err(invalid(
+                return Err(AppError::invalid(
                     "templates are personal_data agreements; leave kind out or set it to personal_data",
                 ));
             }
             if request.text.is_some() || request.text_format.is_some() {
-                return Err(invalid(
+                return Err(AppError::invalid(
                     "a template supplies the text: leave text and text_format out, or create the agreement without a template",
                 ));
             }
@@ -106,18 +102,18 @@ fn new_agreement(request: CreateAgreement) -> Result<NewAgreement, AppError> {
         }
         None => {
             let kind = request.kind.ok_or_else(|| {
-                invalid("kind is required (personal_data, marketing or other) unless a template is named")
+                AppError::invalid("kind is required (personal_data, marketing or other) unless a template is named")
             })?;
             if request.data_source == Some(wire::DataSource::Company) {
-                return Err(invalid(
+                return Err(AppError::invalid(
                     "data_source company needs a template to fill from the company details",
                 ));
             }
             let raw_text = request
                 .text
                 .as_deref()
-                .ok_or_else(|| invalid("text is required unless a template is named"))?;
-            let label = label.ok_or_else(|| invalid("label is required"))?;
+                .ok_or_else(|| AppError::invalid("text is required unless a template is named"))?;
+            let label = label.ok_or_else(|| AppError::invalid("label is required"))?;
             let text_format = request
                 .text_format
                 .map_or(TextFormat::Plain, TextFormat::from);

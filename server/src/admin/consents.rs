@@ -22,8 +22,8 @@ use time::{Date, Duration, OffsetDateTime, Time};
 use super::Admin;
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
-use crate::ledger::{Action, Entry, Filter, Source, Visitor};
-use crate::services::consents::{self, Requester, Stored, Withdrawal};
+use crate::ledger::{Action, Filter, Source};
+use crate::services::consents::{self, Withdrawal};
 use crate::validate;
 use canal_store::ledger::Listed;
 
@@ -49,10 +49,6 @@ pub struct ListQuery {
     limit: Option<i64>,
     /// `json` (default) or `csv`.
     format: Option<String>,
-}
-
-fn invalid(message: impl Into<String>) -> AppError {
-    AppError::unprocessable(ErrorCode::InvalidField, message)
 }
 
 fn bad_query(rejection: QueryRejection) -> AppError {
@@ -82,7 +78,7 @@ fn instant(raw: &str, name: &str) -> Result<(OffsetDateTime, bool), AppError> {
     }
     OffsetDateTime::parse(raw, &Rfc3339)
         .map(|t| (t, false))
-        .map_err(|_| invalid(format!("{name} must be YYYY-MM-DD or an RFC 3339 time")))
+        .map_err(|_| AppError::invalid(format!("{name} must be YYYY-MM-DD or an RFC 3339 time")))
 }
 
 impl ListQuery {
@@ -93,27 +89,26 @@ impl ListQuery {
             ..Filter::default()
         };
         if let Some(raw) = &self.source {
-            filter.source = Some(
-                Source::parse(raw)
-                    .ok_or_else(|| invalid("source must be livechat, form, messenger or api"))?,
-            );
+            filter.source = Some(Source::parse(raw).ok_or_else(|| {
+                AppError::invalid("source must be livechat, form, messenger or api")
+            })?);
         }
         if let Some(raw) = &self.action {
             filter.action = Some(match raw.as_str() {
                 "grant" => Action::Grant,
                 "withdraw" => Action::Withdraw,
-                _ => return Err(invalid("action must be grant or withdraw")),
+                _ => return Err(AppError::invalid("action must be grant or withdraw")),
             });
         }
         if let Some(period) = &self.period {
             if self.from.is_some() || self.to.is_some() {
-                return Err(invalid("use either period or from/to, not both"));
+                return Err(AppError::invalid("use either period or from/to, not both"));
             }
             let days = match period.as_str() {
                 "today" => 0,
                 "7d" => 6,
                 "30d" => 29,
-                _ => return Err(invalid("period must be today, 7d or 30d")),
+                _ => return Err(AppError::invalid("period must be today, 7d or 30d")),
             };
             let start = (now.date() - Duration::days(days))
                 .with_time(Time::MIDNIGHT)
@@ -140,7 +135,7 @@ impl ListQuery {
             .transpose()?;
         if let (Some((from, _)), Some(until)) = (from, until) {
             if from >= until {
-                return Err(invalid("from must be before to"));
+                return Err(AppError::invalid("from must be before to"));
             }
         }
         if let Some((from, _)) = from {
@@ -153,7 +148,7 @@ impl ListQuery {
                     .parse::<i64>()
                     .ok()
                     .filter(|seq| *seq > 0)
-                    .ok_or_else(|| invalid("cursor is not one this API returned"))?,
+                    .ok_or_else(|| AppError::invalid("cursor is not one this API returned"))?,
             );
         }
         Ok(filter)
@@ -196,11 +191,11 @@ pub async fn list(
     match query.format.as_deref() {
         None | Some("json") => {}
         Some("csv") => return Ok(export_csv(state, filter)),
-        Some(_) => return Err(invalid("format must be json or csv")),
+        Some(_) => return Err(AppError::invalid("format must be json or csv")),
     }
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(invalid(format!("limit must be 1 to {MAX_PAGE}")));
+        return Err(AppError::invalid(format!("limit must be 1 to {MAX_PAGE}")));
     }
     let rows = state.store.consents(&filter, limit).await?;
     let next_cursor = (rows.len() as i64 == limit)
@@ -399,7 +394,7 @@ pub async fn withdraw(
     headers: HeaderMap,
     ApiJson(request): ApiJson<AdminWithdrawal>,
 ) -> Result<(StatusCode, Json<ConsentStateView>), AppError> {
-    let by = Requester::new(&state, Source::Api, peer, &headers)?;
+    let by = crate::api::requester(&state, Source::Api, peer, &headers)?;
     let done = consents::withdraw(&state, &request.visitor_id, &request.agreement_id, by).await?;
     Ok(withdrawal_answer(
         &request.visitor_id,
@@ -408,74 +403,19 @@ pub async fn withdraw(
     ))
 }
 
-/// `POST /api/v1/admin/conversations/{id}/crm-link`: "save to CRM". Appends a
-/// second record of the conversation's consent, addressed to the conversation and
-/// linked to the CRM entity. Saving the same link again changes nothing.
+/// `POST /api/v1/admin/conversations/{id}/crm-link`: "save to CRM" (see
+/// [`consents::link_crm`]): 201 for a new link, 200 when it was saved before.
 pub async fn crm_link(
     _: Admin,
     State(state): State<AppState>,
     axum::extract::Path(conversation_id): axum::extract::Path<String>,
     ApiJson(request): ApiJson<canal_protocol::consents::CrmLink>,
 ) -> Result<(StatusCode, Json<ConsentRecordView>), AppError> {
-    let entity = request.crm_entity.trim();
-    if entity.is_empty() || entity.len() > 128 || entity.chars().any(char::is_control) {
-        return Err(invalid("crm_entity must be 1 to 128 printable characters"));
-    }
-    let responsible = match request.responsible_agent_id {
-        Some(id) => {
-            let id = i64::try_from(id).unwrap_or(-1);
-            crate::agents::by_id(&state.store, id)
-                .await?
-                .filter(|a| !a.is_bot)
-                .ok_or_else(|| invalid("responsible_agent_id is not an agent"))?;
-            Some(id)
-        }
-        None => None,
-    };
-    let conversation = state
-        .store
-        .conversation(&conversation_id)
-        .await?
-        .ok_or_else(|| {
-            AppError::not_found(ErrorCode::UnknownConversation, "no such conversation")
-        })?;
-    // A copy of a withdrawn consent would grant it again: the withdrawal stands.
-    if state
-        .store
-        .visitor_withdrew(&conversation.visitor_id, &conversation.channel_id)
-        .await?
-    {
-        return Err(crate::api::withdrawn());
-    }
-    let pool = &state.store;
-    let original = match &conversation.consent_id {
-        Some(id) => pool.listed_consent(id).await?,
-        None => None,
-    }
-    .ok_or_else(|| {
-        AppError::client(
-            StatusCode::CONFLICT,
-            ErrorCode::ConsentRequired,
-            "this conversation has no consent to link",
-        )
-    })?;
-    let entry = Entry {
-        action: Action::Grant,
-        agreement_version_id: original.record.agreement_version_id.clone(),
-        channel_id: original.record.channel_id.clone(),
-        visitor: Visitor::Existing(conversation.visitor_id.clone()),
-        ip: None,
-        user_agent: None,
-        page_url: None,
-        source: Source::parse(&original.record.source).unwrap_or(Source::Livechat),
-        conversation_id: Some(conversation.id.clone()),
-        crm_entity: Some(entity.to_owned()),
-        request_id: Some(format!("crm-{}", conversation.id)),
-    };
-    let Stored { record, new } = consents::append(
+    let (listed, new) = consents::link_crm(
         &state,
-        entry,
-        "this conversation is already linked to another CRM entity",
+        &conversation_id,
+        &request.crm_entity,
+        request.responsible_agent_id,
     )
     .await?;
     let status = if new {
@@ -483,12 +423,6 @@ pub async fn crm_link(
     } else {
         StatusCode::OK
     };
-    pool.link_contact(&conversation.visitor_id, entity, responsible)
-        .await?;
-    let listed = pool
-        .listed_consent(&record.id)
-        .await?
-        .ok_or_else(|| AppError::Internal("the record just appended is not listed".into()))?;
     Ok((status, Json(view(listed))))
 }
 
@@ -508,7 +442,7 @@ pub async fn set_origins(
         })?;
     if let Some(origins) = &request.allowed_origins {
         if origins.len() > MAX_ORIGINS {
-            return Err(invalid(format!("at most {MAX_ORIGINS} origins")));
+            return Err(AppError::invalid(format!("at most {MAX_ORIGINS} origins")));
         }
         for origin in origins {
             validate::origin(origin)?;

@@ -28,10 +28,6 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations/{id}/routing", get(routing_log))
 }
 
-fn invalid(message: impl Into<String>) -> AppError {
-    AppError::unprocessable(ErrorCode::InvalidField, message)
-}
-
 fn numeric_id(raw: &str, what: &str) -> Result<i64, AppError> {
     raw.parse::<i64>()
         .ok()
@@ -131,7 +127,7 @@ async fn set_department(
     let id = numeric_id(&id, "department")?;
     let name = agents::name(&request.name)?;
     if request.members.len() > limits::MAX_QUEUE_ENTRIES {
-        return Err(invalid(format!(
+        return Err(AppError::invalid(format!(
             "a department has at most {} members",
             limits::MAX_QUEUE_ENTRIES
         )));
@@ -146,7 +142,9 @@ async fn set_department(
         .iter()
         .find(|m| !known.contains(&i64::try_from(**m).unwrap_or(-1)))
     {
-        return Err(invalid(format!("member {unknown} is not an agent")));
+        return Err(AppError::invalid(format!(
+            "member {unknown} is not an agent"
+        )));
     }
     let department = Department {
         id,
@@ -191,12 +189,12 @@ async fn put_routing(
 ) -> Result<Json<RoutingSettings>, AppError> {
     let channel = channel(&state, &key).await?;
     if !(60..=43_200).contains(&request.pass_after_secs) {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "pass_after_secs must be between 60 (1 minute) and 43200 (12 hours)",
         ));
     }
     if request.queue.len() > limits::MAX_QUEUE_ENTRIES {
-        return Err(invalid(format!(
+        return Err(AppError::invalid(format!(
             "a queue has at most {} entries",
             limits::MAX_QUEUE_ENTRIES
         )));
@@ -204,7 +202,7 @@ async fn put_routing(
     if let Some(reply) = &request.no_agent_reply {
         let reply = reply.trim();
         if reply.is_empty() || reply.chars().count() > limits::MAX_AUTO_REPLY_CHARS {
-            return Err(invalid(format!(
+            return Err(AppError::invalid(format!(
                 "no_agent_reply must be 1 to {} characters",
                 limits::MAX_AUTO_REPLY_CHARS
             )));
@@ -220,7 +218,7 @@ async fn put_routing(
     for item in &request.queue {
         if let QueueItem::Department(id) = item {
             if !departments.contains(&i64::try_from(*id).unwrap_or(-1)) {
-                return Err(invalid(format!(
+                return Err(AppError::invalid(format!(
                     "queue names department {id}, which does not exist"
                 )));
             }
@@ -238,7 +236,7 @@ async fn put_routing(
 /// Checks the built-in bot's rules; trims keywords and answers.
 fn check_bot_rules(request: &mut RoutingSettings) -> Result<(), AppError> {
     if request.bot_rules.len() > limits::MAX_BOT_RULES {
-        return Err(invalid(format!(
+        return Err(AppError::invalid(format!(
             "at most {} bot rules",
             limits::MAX_BOT_RULES
         )));
@@ -246,14 +244,14 @@ fn check_bot_rules(request: &mut RoutingSettings) -> Result<(), AppError> {
     for rule in &mut request.bot_rules {
         let answer = rule.answer.trim();
         if answer.is_empty() || answer.chars().count() > limits::MAX_AUTO_REPLY_CHARS {
-            return Err(invalid(format!(
+            return Err(AppError::invalid(format!(
                 "a bot answer must be 1 to {} characters",
                 limits::MAX_AUTO_REPLY_CHARS
             )));
         }
         rule.answer = answer.to_owned();
         if rule.keywords.is_empty() || rule.keywords.len() > limits::MAX_BOT_KEYWORDS {
-            return Err(invalid(format!(
+            return Err(AppError::invalid(format!(
                 "a bot rule has 1 to {} keywords",
                 limits::MAX_BOT_KEYWORDS
             )));
@@ -261,7 +259,7 @@ fn check_bot_rules(request: &mut RoutingSettings) -> Result<(), AppError> {
         for keyword in &mut rule.keywords {
             let k = keyword.trim();
             if k.is_empty() || k.chars().count() > limits::MAX_KEYWORD_CHARS {
-                return Err(invalid(format!(
+                return Err(AppError::invalid(format!(
                     "a keyword must be 1 to {} characters",
                     limits::MAX_KEYWORD_CHARS
                 )));
@@ -270,7 +268,7 @@ fn check_bot_rules(request: &mut RoutingSettings) -> Result<(), AppError> {
         }
     }
     if !request.bot_rules.is_empty() && request.bot_agent_id.is_none() {
-        return Err(invalid("bot_rules need a bot_agent_id"));
+        return Err(AppError::invalid("bot_rules need a bot_agent_id"));
     }
     Ok(())
 }

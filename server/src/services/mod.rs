@@ -1,5 +1,21 @@
-//! Use cases that more than one surface (visitor API, admin API, messenger gateway,
-//! sockets) runs, called by their handlers with values already parsed. The start of
-//! the services layer: the consent ledger's use cases live here so far.
+//! The services: the server's use cases, called by the handlers of every surface
+//! (visitor API, admin API, messenger gateway, sockets) with values already
+//! parsed. They check the rules (with [`canal_core`]), call the store and the
+//! routing shell, and fail with an [`crate::error::AppError`]; they never see a
+//! request (the layer check refuses `axum` here).
+//!
+//! - [`visitors`]: the channel a key names, the visitor a token stands for.
+//! - [`conversations`]: the channel's config for the widget; starting a conversation.
+//! - [`consents`]: the ledger's use cases: append, grant, withdraw, save to CRM.
+//! - [`forms`]: the contact form: save, show, submit.
+//! - [`ratings`]: the visitor's rating of a conversation.
+//! - [`identity`]: `Canal.setUser` identities and the channel's identity settings.
+//! - [`messenger`]: messenger chats and their consent by continuing.
 
 pub mod consents;
+pub mod conversations;
+pub mod forms;
+pub mod identity;
+pub mod messenger;
+pub mod ratings;
+pub mod visitors;
