@@ -7,21 +7,24 @@
 //! - [`config`]: typed settings from flags and environment.
 //! - [`app`]: shared state, the router (`app`) and `serve`.
 //! - [`assets`]: the loader and the built front ends, compressed and cached; JSON compressed.
-//! - [`api`]: handlers of `/api/v1/channels/{key}/...`.
+//! - [`api`]: handlers of `/api/v1/channels/{key}/...` (config, consents,
+//!   conversations, withdrawals).
 //! - [`admin`]: the admin API (bearer token): consent list and export, withdrawals,
 //!   agreements, company details.
 //! - [`ws`]: the visitor WebSocket.
-//! - [`forms`]: the widget's contact form and its agreements (consents with source `form`).
+//! - [`forms`]: handlers of the widget's contact form (visitor and admin).
 //! - [`hours`]: working hours per channel: the schedule, whether it is open now.
-//! - [`identity`]: `Canal.setUser` identities, verified by HMAC with a channel secret.
+//! - [`identity`]: handlers of `Canal.setUser` identities and the identity settings.
 //! - [`theme`]: a channel's look (colour, launcher side and text, light/dark) and its snippet.
-//! - [`messenger`]: consent in messenger chats (notice, then the next message).
+//! - [`messenger`]: the messenger gateway's inbound handler.
+//! - [`rating`]: the visitor's rating handler.
 //! - [`hub`]: in-process fan-out of new messages (and the agent's typing) to live sockets.
 //! - [`validate`]: checks on values from outside.
 //! - [`agents`]: agent accounts (argon2), console sessions, departments.
 //! - [`agent_api`]: console login and the agent socket `/api/v1/agent/ws`.
-//! - [`services`]: use cases several surfaces run (so far the consent ledger's:
-//!   append, withdraw), called by the handlers with parsed values.
+//! - [`services`]: the use cases (start a conversation, grant, withdraw, save to
+//!   CRM, the contact form, ratings, identities, messenger chats), called by the
+//!   handlers with parsed values; they never see a request (layer check).
 //! - [`dispatch`]: the routing shell: the engine decides in memory (a lock never
 //!   held across an await), one ordered writer stores its decisions and tells the
 //!   consoles, and a timer passes offers on.
