@@ -4,25 +4,31 @@
 //! to the store, the no-agent auto-reply is sent, and every console hears about
 //! what changed through [`Notice`]s.
 //!
-//! Three steps per event, and no lock is held across an `.await`:
+//! One task owns the engine and the shell's maps (`Inner`) and is fed by a channel
+//! of jobs, as the consent ledger's writer is; nothing else touches them, so there
+//! is no lock, and none held across an `.await`. Three steps per event:
 //! 1. read: what the decision needs from the store (a channel's row and settings,
-//!    its working hours, the visitor's identity) is read first, with no lock;
-//! 2. decide: the engine and the shell's maps sit behind a `std::sync::Mutex`,
-//!    held only for the decision itself (pure, in memory, microseconds). Its
+//!    its working hours, the visitor's identity) is read first, by the caller,
+//!    outside the owner;
+//! 2. decide: the decision is a job sent to the owner, which runs the jobs one at a
+//!    time, in the order they were sent (each pure, in memory, microseconds). Its
 //!    effects come out as data ([`Effect`]: log lines, holders, system messages,
-//!    status changes, notices) and are queued, still under the lock, to
+//!    status changes, notices) and are queued, from inside the job, to
 //! 3. write: one writer task that does them in the order they were decided, so
-//!    two decisions' writes never interleave. A caller whose answer promises a
-//!    stored effect waits for its own to be written (the answer says so when a
-//!    write failed); everyone else (the inbox, other conversations, a decision
-//!    that only tells the consoles) goes on.
+//!    two decisions' writes never interleave and the store is never written
+//!    during a decision. A caller whose answer promises a stored effect waits for
+//!    its own to be written (the answer says so when a write failed); everyone
+//!    else (the inbox, other conversations, a decision that only tells the
+//!    consoles) goes on.
 //!
-//! A `std` mutex rather than a task owning the engine: the consoles' readers
-//! (inbox, one summary per notice per console, agents, presence) are synchronous
-//! lookups that would each become a channel round trip; the guard is `!Send`, so
-//! holding it across an `.await` makes the caller's future `!Send`, which axum's
-//! handlers and `tokio::spawn` refuse: the compiler checks the rule (see
-//! `futures_are_send` below), and clippy's `await_holding_lock` too.
+//! The consoles' readers (inbox, one summary per notice per console, agents,
+//! presence, the typing checks) are round trips to the owner: a job that answers
+//! on a oneshot channel. The shell's synchronous methods (a withdrawal) send a job
+//! and do not wait for it; a later job of any caller sees its effect, since the
+//! owner runs jobs in the order they were sent. A job that panics is logged and
+//! the owner goes on with the next one (the engine's state is consistent between
+//! events; the caller of that job gets an error). The owner ends when the last
+//! [`Dispatch`] is dropped.
 //!
 //! A conversation that starts while its channel is closed (see [`crate::hours`])
 //! gets the channel's out-of-hours reply once, in place of the no-agent auto-reply,
@@ -35,7 +41,8 @@
 //! routed again.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, MutexGuard, PoisonError};
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::Duration;
 
 use canal_protocol::agent::{
@@ -189,11 +196,31 @@ struct Inner {
     agents: HashMap<AgentId, AgentInfo>,
 }
 
+/// A decision or a lookup, run by the owner of [`Inner`] (see [`own`]).
+type Job = Box<dyn FnOnce(&mut Inner) + Send>;
+
+/// The owner of the engine and the shell's maps: runs each job in the order it
+/// was sent. A job that panics is logged and the owner goes on (its caller hears
+/// no answer); the engine's state is consistent between events. It ends when the
+/// last [`Dispatch`] is dropped.
+async fn own(mut inner: Inner, mut jobs: mpsc::UnboundedReceiver<Job>) {
+    while let Some(job) = jobs.recv().await {
+        if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut inner))) {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "(no message)".to_owned());
+            tracing::error!(panic = %message, "a routing job panicked; the shell goes on");
+        }
+    }
+}
+
 /// The routing shell. Cheap to clone.
 #[derive(Clone)]
 pub struct Dispatch {
-    /// Held for decisions and lookups only, never across an `.await`.
-    inner: Arc<std::sync::Mutex<Inner>>,
+    /// The owner of the engine and the shell's maps (see [`own`]).
+    jobs: mpsc::UnboundedSender<Job>,
     notices: broadcast::Sender<Notice>,
     wake: Arc<Notify>,
     /// The ordered writer (see [`write_in_order`]).
@@ -511,8 +538,10 @@ impl Dispatch {
         let notices = broadcast::channel(1024).0;
         let (writes, batches) = mpsc::unbounded_channel();
         tokio::spawn(write_in_order(batches, store.clone(), hub, notices.clone()));
+        let (jobs, queue) = mpsc::unbounded_channel();
+        tokio::spawn(own(Inner::default(), queue));
         let dispatch = Dispatch {
-            inner: Arc::new(std::sync::Mutex::new(Inner::default())),
+            jobs,
             notices,
             wake: Arc::new(Notify::new()),
             writes,
@@ -522,7 +551,13 @@ impl Dispatch {
         let timer = dispatch.clone();
         tokio::spawn(async move {
             loop {
-                let deadline = timer.lock().engine.next_deadline();
+                let deadline = match timer.ask(|inner| inner.engine.next_deadline()).await {
+                    Ok(deadline) => deadline,
+                    Err(e) => {
+                        tracing::error!(error = %e, "routing timer stopped");
+                        return;
+                    }
+                };
                 let sleep = async {
                     match deadline {
                         Some(t) => {
@@ -551,32 +586,71 @@ impl Dispatch {
         Ok(dispatch)
     }
 
-    /// The engine and the shell's maps, for a decision or a lookup: never held
-    /// across an `.await`.
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        // A panic in a decision leaves the maps as they were at that point; the
-        // engine's own state is consistent between events, so go on.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Runs `f` on the engine and the shell's maps, in the owner, after every job
+    /// sent before it, and returns its answer.
+    async fn ask<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Inner) -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let (answer, rx) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move |inner| {
+                // The caller may have gone: the job is done all the same.
+                let _ = answer.send(f(inner));
+            }))
+            .map_err(|_| AppError::Internal("routing shell stopped".into()))?;
+        // Dropped unanswered: the job panicked (the owner logged it).
+        rx.await
+            .map_err(|_| AppError::Internal("routing shell gave no answer".into()))
     }
 
-    /// Decides under the lock and queues the effects, in decision order, before
-    /// the lock is released. Effects collected before a refusal are queued too
-    /// (the engine's state already moved).
-    fn decide<T>(
+    /// Runs `f` in the owner, after every job sent before it, without waiting.
+    fn tell(&self, f: impl FnOnce(&mut Inner) + Send + 'static) {
+        if self.jobs.send(Box::new(f)).is_err() {
+            tracing::error!("routing shell stopped");
+        }
+    }
+
+    /// A lookup's answer, or `fallback` (logged) when the shell could not answer.
+    async fn look<T: Send + 'static>(
         &self,
-        decision: impl FnOnce(&Self, &mut Inner, &mut Vec<Effect>) -> Result<T, AppError>,
+        fallback: T,
+        f: impl FnOnce(&mut Inner) -> T + Send + 'static,
+    ) -> T {
+        self.ask(f).await.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "a routing lookup failed");
+            fallback
+        })
+    }
+
+    /// Decides in the owner and queues the effects to the writer from inside the
+    /// job, so in decision order. Effects collected before a refusal are queued too
+    /// (the engine's state already moved).
+    async fn decide<T: Send + 'static>(
+        &self,
+        decision: impl FnOnce(&Self, &mut Inner, &mut Vec<Effect>) -> Result<T, AppError>
+            + Send
+            + 'static,
     ) -> (Result<T, AppError>, Pending) {
-        let mut inner = self.lock();
-        let mut effects = Vec::new();
-        let result = decision(self, &mut inner, &mut effects);
+        let d = self.clone();
+        let decided = self.ask(move |inner| {
+            let mut effects = Vec::new();
+            let result = decision(&d, inner, &mut effects);
+            (result, d.queue(effects))
+        });
+        decided.await.unwrap_or_else(|e| (Err(e), Pending(None)))
+    }
+
+    /// Queues a decision's effects to the writer (called by the owner).
+    fn queue(&self, effects: Vec<Effect>) -> Pending {
         if effects.is_empty() {
-            return (result, Pending(None));
+            return Pending(None);
         }
         // Notices alone still go through the writer (after the writes decided
         // before them), but there is nothing stored to wait for.
         let stores = effects.iter().any(Effect::stores);
         let (done, rx) = oneshot::channel();
-        let pending = match self.writes.send(Batch { effects, done }) {
+        match self.writes.send(Batch { effects, done }) {
             Ok(()) if stores => Pending(Some(rx)),
             Ok(()) => Pending(None),
             Err(_) => {
@@ -584,17 +658,17 @@ impl Dispatch {
                 let _ = failed.send(Err(AppError::Internal("routing writer stopped".into())));
                 Pending(Some(rx))
             }
-        };
-        drop(inner);
-        (result, pending)
+        }
     }
 
     /// [`Self::decide`], then waits for the effects to be written.
-    async fn run<T>(
+    async fn run<T: Send + 'static>(
         &self,
-        decision: impl FnOnce(&Self, &mut Inner, &mut Vec<Effect>) -> Result<T, AppError>,
+        decision: impl FnOnce(&Self, &mut Inner, &mut Vec<Effect>) -> Result<T, AppError>
+            + Send
+            + 'static,
     ) -> Result<T, AppError> {
-        let (result, pending) = self.decide(decision);
+        let (result, pending) = self.decide(decision).await;
         let written = pending.written().await;
         let value = result?;
         written?;
@@ -606,7 +680,7 @@ impl Dispatch {
         let at = now();
         let all = agents::all(pool).await?;
         let departments = agents::departments(pool).await?;
-        self.run(|_, inner, _| {
+        self.run(move |_, inner, _| {
             for row in all {
                 let id = agent_id(&row);
                 inner
@@ -662,7 +736,7 @@ impl Dispatch {
                 .store
                 .visitor_withdrew(&visitor_id, &channel_id)
                 .await?;
-            self.run(|d, inner, fx| {
+            self.run(move |d, inner, fx| {
                 let cid = conv_in(inner, &id, &visitor_id, channel, page_url, created_at);
                 if let Some(conv) = inner.convs.get_mut(&cid) {
                     conv.last_message = last_message;
@@ -702,9 +776,12 @@ impl Dispatch {
     }
 
     /// The engine id of a store channel, configuring the engine on first use (its
-    /// row and settings are read before the lock is taken).
+    /// row and settings are read first, outside the owner).
     async fn channel_in(&self, channel_id: &str) -> Result<ChannelId, AppError> {
-        let known = self.lock().channel_ids.get(channel_id).copied();
+        let key = channel_id.to_owned();
+        let known = self
+            .ask(move |inner| inner.channel_ids.get(&key).copied())
+            .await?;
         if let Some(id) = known {
             return Ok(id);
         }
@@ -719,9 +796,20 @@ impl Dispatch {
             settings: stored_settings(&self.store, channel_id).await?,
         };
         let engine_settings = queue_settings(&read.settings)?;
-        let mut inner = self.lock();
+        let channel_id = channel_id.to_owned();
+        self.ask(move |inner| Self::configure(inner, channel_id, read, engine_settings))
+            .await?
+    }
+
+    /// Gives a store channel (read before) its engine id and configures the engine.
+    fn configure(
+        inner: &mut Inner,
+        channel_id: String,
+        read: ChannelRead,
+        engine_settings: QueueSettings,
+    ) -> Result<ChannelId, AppError> {
         // Another event may have configured it while we read.
-        if let Some(id) = inner.channel_ids.get(channel_id) {
+        if let Some(id) = inner.channel_ids.get(&channel_id) {
             return Ok(*id);
         }
         let id = ChannelId(inner.channel_ids.len() as u64 + 1);
@@ -735,7 +823,7 @@ impl Dispatch {
                 },
             )
             .map_err(refused)?;
-        inner.channel_ids.insert(channel_id.to_owned(), id);
+        inner.channel_ids.insert(channel_id, id);
         inner.channels.insert(
             id,
             ChannelInfo {
@@ -843,7 +931,7 @@ impl Dispatch {
     /// [`crate::routing::engine::Engine::staffed`]).
     pub async fn staffed(&self, channel_id: &str) -> Result<bool, AppError> {
         let channel = self.channel_in(channel_id).await?;
-        Ok(self.lock().engine.staffed(channel))
+        self.ask(move |inner| inner.engine.staffed(channel)).await
     }
 
     /// A visitor started a conversation: route it.
@@ -858,14 +946,16 @@ impl Dispatch {
         let responsible = self.store.responsible_agent(visitor_id).await?;
         let channel = self.channel_in(channel_id).await?;
         let hours = crate::hours::stored(&self.store, channel_id).await?;
-        self.run(|d, inner, fx| {
+        let conversation_id = conversation_id.to_owned();
+        let visitor_id = visitor_id.to_owned();
+        self.run(move |d, inner, fx| {
             let responsible = responsible
                 .map(|id| AgentId(id.max(0) as u64))
                 .filter(|id| inner.agents.contains_key(id));
             let cid = conv_in(
                 inner,
-                conversation_id,
-                visitor_id,
+                &conversation_id,
+                &visitor_id,
                 channel,
                 page_url,
                 now_rfc3339(),
@@ -891,7 +981,17 @@ impl Dispatch {
     /// channel's bot holds it, the bot answers a message it has a rule for and hands
     /// any other over to the queue.
     pub async fn client_message(&self, conversation_id: &str, text: &str) {
-        let known = self.lock().conv_ids.contains_key(conversation_id);
+        let key = conversation_id.to_owned();
+        let known = match self
+            .ask(move |inner| inner.conv_ids.contains_key(&key))
+            .await
+        {
+            Ok(known) => known,
+            Err(e) => {
+                tracing::error!(error = %e, "routing a client message failed");
+                return;
+            }
+        };
         if !known {
             // Closed before the server last started, so not in memory: it opens again.
             if let Err(e) = self.reopen_stored(conversation_id).await {
@@ -901,8 +1001,9 @@ impl Dispatch {
         // Read only when the message reopens the conversation (then decided again).
         let mut hours: Option<HoursRead> = None;
         loop {
+            let (id, text, read) = (conversation_id.to_owned(), text.to_owned(), hours.take());
             let turn = self
-                .run(|d, inner, fx| d.client_turn(inner, conversation_id, text, hours.take(), fx))
+                .run(move |d, inner, fx| d.client_turn(inner, &id, &text, read, fx))
                 .await;
             match turn {
                 Ok(ClientTurn::Done) => return,
@@ -1025,13 +1126,15 @@ impl Dispatch {
             .await?;
         // A rating given before the close still shows.
         let rating = crate::services::ratings::of_conversation(pool, conversation_id).await?;
-        let mut inner = self.lock();
-        if let Some(cid) = inner.conv_ids.get(conversation_id).copied() {
-            if let Some(conv) = inner.convs.get_mut(&cid) {
-                conv.rating = rating;
+        let key = conversation_id.to_owned();
+        self.ask(move |inner| {
+            if let Some(cid) = inner.conv_ids.get(&key).copied() {
+                if let Some(conv) = inner.convs.get_mut(&cid) {
+                    conv.rating = rating;
+                }
             }
-        }
-        Ok(())
+        })
+        .await
     }
 
     /// The built-in bot's answer to a visitor message, or the handover.
@@ -1082,13 +1185,19 @@ impl Dispatch {
 
     /// The host page told who the visitor is: their open conversations show it.
     pub async fn visitor_identified(&self, visitor_id: &str, identity: VisitorIdentity) {
-        let mut changed = Vec::new();
-        for conv in self.lock().convs.values_mut() {
-            if conv.visitor_id == visitor_id {
-                conv.visitor = Some(identity.clone());
-                changed.push(conv.id.clone());
-            }
-        }
+        let visitor_id = visitor_id.to_owned();
+        let changed = self
+            .look(Vec::new(), move |inner| {
+                let mut changed = Vec::new();
+                for conv in inner.convs.values_mut() {
+                    if conv.visitor_id == visitor_id {
+                        conv.visitor = Some(identity.clone());
+                        changed.push(conv.id.clone());
+                    }
+                }
+                changed
+            })
+            .await;
         for id in changed {
             let _ = self.notices.send(Notice::Changed(id));
         }
@@ -1097,30 +1206,32 @@ impl Dispatch {
     /// The visitor withdrew their consent to the channel's agreement (already
     /// stored): the consoles that list their conversations show it.
     pub fn visitor_withdrew(&self, visitor_id: &str) {
-        let mut changed = Vec::new();
-        for conv in self.lock().convs.values_mut() {
-            if conv.visitor_id == visitor_id && !conv.withdrawn {
-                conv.withdrawn = true;
-                changed.push(conv.id.clone());
+        let visitor_id = visitor_id.to_owned();
+        let notices = self.notices.clone();
+        self.tell(move |inner| {
+            for conv in inner.convs.values_mut() {
+                if conv.visitor_id == visitor_id && !conv.withdrawn {
+                    conv.withdrawn = true;
+                    let _ = notices.send(Notice::Changed(conv.id.clone()));
+                }
             }
-        }
-        for id in changed {
-            let _ = self.notices.send(Notice::Changed(id));
-        }
+        });
     }
 
     /// How a channel shows agents to visitors (store id of the channel).
     pub async fn display(&self, channel_id: &str) -> Result<Display, AppError> {
         let channel = self.channel_in(channel_id).await?;
-        Ok(self
-            .lock()
-            .channels
-            .get(&channel)
-            .map(display_of)
-            .unwrap_or_else(|| Display {
-                mode: DisplayMode::Hidden,
-                channel_title: String::new(),
-            }))
+        self.ask(move |inner| {
+            inner
+                .channels
+                .get(&channel)
+                .map(display_of)
+                .unwrap_or_else(|| Display {
+                    mode: DisplayMode::Hidden,
+                    channel_title: String::new(),
+                })
+        })
+        .await
     }
 
     // ----- console actions -----
@@ -1136,7 +1247,9 @@ impl Dispatch {
     /// Takes an offer; a supervisor may also take a waiting conversation, or one
     /// offered to others.
     pub async fn take(&self, agent: &AgentRow, conversation_id: &str) -> Result<(), AppError> {
-        self.run(|d, inner, fx| {
+        let (agent, conversation_id) = (agent.clone(), conversation_id.to_owned());
+        self.run(move |d, inner, fx| {
+            let (agent, conversation_id) = (&agent, conversation_id.as_str());
             let cid = Self::cid(inner, conversation_id)?;
             let me = agent_id(agent);
             let state = inner.engine.conversation(cid).map(|c| c.state.clone());
@@ -1167,7 +1280,9 @@ impl Dispatch {
     }
 
     pub async fn decline(&self, agent: &AgentRow, conversation_id: &str) -> Result<(), AppError> {
-        self.run(|d, inner, fx| {
+        let (agent, conversation_id) = (agent.clone(), conversation_id.to_owned());
+        self.run(move |d, inner, fx| {
+            let (agent, conversation_id) = (&agent, conversation_id.as_str());
             let cid = Self::cid(inner, conversation_id)?;
             let event = Event::OfferDeclined {
                 conversation: cid,
@@ -1205,7 +1320,9 @@ impl Dispatch {
         conversation_id: &str,
         to: Option<u64>,
     ) -> Result<(), AppError> {
-        self.run(|d, inner, fx| {
+        let (agent, conversation_id) = (agent.clone(), conversation_id.to_owned());
+        self.run(move |d, inner, fx| {
+            let (agent, conversation_id) = (&agent, conversation_id.as_str());
             let cid = Self::cid(inner, conversation_id)?;
             Self::check_holder(inner, agent, cid)?;
             let to = match to {
@@ -1224,7 +1341,9 @@ impl Dispatch {
 
     /// Closes a conversation: no rating is asked yet, so it is done at once.
     pub async fn close(&self, agent: &AgentRow, conversation_id: &str) -> Result<(), AppError> {
-        self.run(|d, inner, fx| {
+        let (agent, conversation_id) = (agent.clone(), conversation_id.to_owned());
+        self.run(move |d, inner, fx| {
+            let (agent, conversation_id) = (&agent, conversation_id.as_str());
             let cid = Self::cid(inner, conversation_id)?;
             Self::check_holder(inner, agent, cid)?;
             fx.push(Effect::Status {
@@ -1247,14 +1366,20 @@ impl Dispatch {
     /// The visitor rated the conversation (already stored): consoles that list it
     /// show the rating.
     pub async fn rated(&self, conversation_id: &str, rating: RatingView) {
-        {
-            let mut inner = self.lock();
-            let Some(cid) = inner.conv_ids.get(conversation_id).copied() else {
-                return;
-            };
-            if let Some(conv) = inner.convs.get_mut(&cid) {
-                conv.rating = Some(rating);
-            }
+        let key = conversation_id.to_owned();
+        let known = self
+            .look(false, move |inner| {
+                let Some(cid) = inner.conv_ids.get(&key).copied() else {
+                    return false;
+                };
+                if let Some(conv) = inner.convs.get_mut(&cid) {
+                    conv.rating = Some(rating);
+                }
+                true
+            })
+            .await;
+        if !known {
+            return;
         }
         let _ = self
             .notices
@@ -1274,18 +1399,21 @@ impl Dispatch {
         client_id: &str,
         text: &str,
     ) -> Result<MessageView, AppError> {
-        let (checked, pending) = self.decide(|_, inner, fx| {
-            let cid = Self::cid(inner, conversation_id)?;
-            Self::check_holder(inner, agent, cid)?;
+        let (holder, id) = (agent.clone(), conversation_id.to_owned());
+        let (client_id, message) = (client_id.to_owned(), text.to_owned());
+        let decided = self.decide(move |_, inner, fx| {
+            let cid = Self::cid(inner, &id)?;
+            Self::check_holder(inner, &holder, cid)?;
             fx.push(Effect::AgentMessage {
-                conversation_id: conversation_id.to_owned(),
-                agent: agent.id,
-                client_id: client_id.to_owned(),
-                text: text.to_owned(),
+                conversation_id: id,
+                agent: holder.id,
+                client_id,
+                text: message,
                 display: display_for(inner, cid),
             });
             Ok(cid)
         });
+        let (checked, pending) = decided.await;
         let written = pending.written().await;
         let cid = checked?;
         let Some((view, inserted)) = written?.message else {
@@ -1294,9 +1422,10 @@ impl Dispatch {
             ));
         };
         if inserted {
-            self.run(|d, inner, fx| {
+            let last_message = preview(text);
+            self.run(move |d, inner, fx| {
                 if let Some(conv) = inner.convs.get_mut(&cid) {
-                    conv.last_message = Some(preview(text));
+                    conv.last_message = Some(last_message);
                 }
                 // Closed meanwhile (by a supervisor): the reply is stored, there is
                 // no routing left to tell.
@@ -1318,12 +1447,16 @@ impl Dispatch {
 
     /// Refuses unless the conversation is open (known to routing and not closed).
     pub async fn check_open(&self, conversation_id: &str) -> Result<(), AppError> {
-        let inner = self.lock();
-        let open = inner
-            .conv_ids
-            .get(conversation_id)
-            .and_then(|cid| inner.engine.conversation(*cid))
-            .is_some_and(|c| !matches!(c.state, ConversationState::Closed { .. }));
+        let key = conversation_id.to_owned();
+        let open = self
+            .ask(move |inner| {
+                inner
+                    .conv_ids
+                    .get(&key)
+                    .and_then(|cid| inner.engine.conversation(*cid))
+                    .is_some_and(|c| !matches!(c.state, ConversationState::Closed { .. }))
+            })
+            .await?;
         if open {
             Ok(())
         } else {
@@ -1346,22 +1479,27 @@ impl Dispatch {
         agent: &AgentRow,
         conversation_id: &str,
     ) -> Result<Option<String>, AppError> {
-        let inner = self.lock();
-        let cid = Self::cid(&inner, conversation_id)?;
-        Self::check_holder(&inner, agent, cid)?;
-        // The name as it is now (a rename reaches routing, not this socket's row).
-        let name = inner
-            .agents
-            .get(&agent_id(agent))
-            .map_or(&agent.name, |a| &a.row.name);
-        Ok(display_for(&inner, cid).agent_name(name))
+        let (agent, conversation_id) = (agent.clone(), conversation_id.to_owned());
+        self.ask(move |inner| {
+            let cid = Self::cid(inner, &conversation_id)?;
+            Self::check_holder(inner, &agent, cid)?;
+            // The name as it is now (a rename reaches routing, not this socket's row).
+            let name = inner
+                .agents
+                .get(&agent_id(&agent))
+                .map_or(&agent.name, |a| &a.row.name);
+            Ok(display_for(inner, cid).agent_name(name))
+        })
+        .await?
     }
 
     // ----- presence -----
 
     /// A console socket of this agent opened.
     pub async fn connected(&self, agent: &AgentRow) -> Result<Status, AppError> {
-        self.run(|d, inner, fx| {
+        let agent = agent.clone();
+        self.run(move |d, inner, fx| {
+            let agent = &agent;
             let id = agent_id(agent);
             let info = inner.agents.entry(id).or_insert_with(|| AgentInfo {
                 row: agent.clone(),
@@ -1385,9 +1523,10 @@ impl Dispatch {
 
     /// A console socket of this agent closed.
     pub async fn disconnected(&self, agent: &AgentRow) {
+        let agent = agent.clone();
         let result = self
-            .run(|d, inner, fx| {
-                let id = agent_id(agent);
+            .run(move |d, inner, fx| {
+                let id = agent_id(&agent);
                 let Some(info) = inner.agents.get_mut(&id) else {
                     return Ok(());
                 };
@@ -1417,7 +1556,9 @@ impl Dispatch {
                 "status must be online or away (offline is closing the console)",
             ));
         }
-        self.run(|d, inner, fx| {
+        let agent = agent.clone();
+        self.run(move |d, inner, fx| {
+            let agent = &agent;
             let id = agent_id(agent);
             if let Some(info) = inner.agents.get_mut(&id) {
                 info.status = status;
@@ -1438,7 +1579,9 @@ impl Dispatch {
     /// A new or changed agent account (profile, cap, dismissal). Presence stays as
     /// the agent's consoles say.
     pub async fn agent_saved(&self, row: &AgentRow) -> Result<(), AppError> {
-        self.run(|d, inner, fx| {
+        let row = row.clone();
+        self.run(move |d, inner, fx| {
+            let row = &row;
             let id = agent_id(row);
             let (sockets, status) = inner
                 .agents
@@ -1462,7 +1605,7 @@ impl Dispatch {
 
     /// A department's members changed.
     pub async fn department_saved(&self, id: u64, members: Vec<u64>) -> Result<(), AppError> {
-        self.run(|d, inner, fx| {
+        self.run(move |d, inner, fx| {
             let event = Event::DepartmentChanged {
                 department: DepartmentId(id),
                 members: members.into_iter().map(AgentId).collect(),
@@ -1475,28 +1618,32 @@ impl Dispatch {
     /// Checks routing settings against the engine's rules and known agents.
     pub async fn check_settings(&self, settings: &RoutingSettings) -> Result<(), AppError> {
         queue_settings(settings)?;
-        let inner = self.lock();
-        for item in &settings.queue {
-            if let QueueItem::Agent(id) = item {
-                if !inner.agents.contains_key(&AgentId(*id)) {
+        let queue = settings.queue.clone();
+        let bot = settings.bot_agent_id;
+        self.ask(move |inner| {
+            for item in &queue {
+                if let QueueItem::Agent(id) = item {
+                    if !inner.agents.contains_key(&AgentId(*id)) {
+                        return Err(AppError::invalid(format!(
+                            "queue names agent {id}, who does not exist"
+                        )));
+                    }
+                }
+            }
+            if let Some(bot) = bot {
+                if !inner
+                    .agents
+                    .get(&AgentId(bot))
+                    .is_some_and(|a| a.row.is_bot)
+                {
                     return Err(AppError::invalid(format!(
-                        "queue names agent {id}, who does not exist"
+                        "bot_agent_id {bot} is not a bot account"
                     )));
                 }
             }
-        }
-        if let Some(bot) = settings.bot_agent_id {
-            if !inner
-                .agents
-                .get(&AgentId(bot))
-                .is_some_and(|a| a.row.is_bot)
-            {
-                return Err(AppError::invalid(format!(
-                    "bot_agent_id {bot} is not a bot account"
-                )));
-            }
-        }
-        Ok(())
+            Ok(())
+        })
+        .await?
     }
 
     /// A channel's routing settings changed (already stored and checked).
@@ -1507,7 +1654,7 @@ impl Dispatch {
     ) -> Result<(), AppError> {
         let channel = self.channel_in(channel_id).await?;
         let engine_settings = queue_settings(&settings)?;
-        self.run(|d, inner, fx| {
+        self.run(move |d, inner, fx| {
             if let Some(info) = inner.channels.get_mut(&channel) {
                 info.settings = settings;
             }
@@ -1529,9 +1676,12 @@ impl Dispatch {
         agent: &AgentRow,
         conversation_id: &str,
     ) -> Option<ConversationSummary> {
-        let inner = self.lock();
-        let cid = inner.conv_ids.get(conversation_id)?;
-        summary(&inner, *cid, agent, false)
+        let (agent, conversation_id) = (agent.clone(), conversation_id.to_owned());
+        self.look(None, move |inner| {
+            let cid = inner.conv_ids.get(&conversation_id)?;
+            summary(inner, *cid, &agent, false)
+        })
+        .await
     }
 
     /// A conversation as `agent` sees it when opening it (any open conversation
@@ -1541,54 +1691,63 @@ impl Dispatch {
         agent: &AgentRow,
         conversation_id: &str,
     ) -> Result<(ConversationSummary, Display), AppError> {
-        let inner = self.lock();
-        let cid = Self::cid(&inner, conversation_id)?;
-        let summary = summary(&inner, cid, agent, true).ok_or_else(|| {
-            AppError::client(
-                axum::http::StatusCode::FORBIDDEN,
-                ErrorCode::Forbidden,
-                "this conversation is not offered to you or yours",
-            )
-        })?;
-        let display = display_for(&inner, cid);
-        Ok((summary, display))
+        let (agent, conversation_id) = (agent.clone(), conversation_id.to_owned());
+        self.ask(move |inner| {
+            let cid = Self::cid(inner, &conversation_id)?;
+            let summary = summary(inner, cid, &agent, true).ok_or_else(|| {
+                AppError::client(
+                    axum::http::StatusCode::FORBIDDEN,
+                    ErrorCode::Forbidden,
+                    "this conversation is not offered to you or yours",
+                )
+            })?;
+            let display = display_for(inner, cid);
+            Ok((summary, display))
+        })
+        .await?
     }
 
     /// Everything in `agent`'s inbox, oldest first.
     pub async fn inbox(&self, agent: &AgentRow) -> Vec<ConversationSummary> {
-        let inner = self.lock();
-        let mut ids: Vec<ConversationId> = inner.convs.keys().copied().collect();
-        ids.sort();
-        ids.into_iter()
-            .filter_map(|cid| summary(&inner, cid, agent, false))
-            .collect()
+        let agent = agent.clone();
+        self.look(Vec::new(), move |inner| {
+            let mut ids: Vec<ConversationId> = inner.convs.keys().copied().collect();
+            ids.sort();
+            ids.into_iter()
+                .filter_map(|cid| summary(inner, cid, &agent, false))
+                .collect()
+        })
+        .await
     }
 
     /// Every agent with presence and load.
     pub async fn agents(&self) -> Vec<AgentSummary> {
-        let inner = self.lock();
-        let mut list: Vec<AgentSummary> = inner
-            .agents
-            .iter()
-            .filter(|(_, a)| !a.row.dismissed)
-            .map(|(id, a)| AgentSummary {
-                id: id.0,
-                name: a.row.name.clone(),
-                status: status_of(a),
-                holding: inner.engine.load(*id).map_or(0, |l| l.counted),
-                is_bot: a.row.is_bot,
-            })
-            .collect();
-        list.sort_by_key(|a| a.id);
-        list
+        self.look(Vec::new(), |inner| {
+            let mut list: Vec<AgentSummary> = inner
+                .agents
+                .iter()
+                .filter(|(_, a)| !a.row.dismissed)
+                .map(|(id, a)| AgentSummary {
+                    id: id.0,
+                    name: a.row.name.clone(),
+                    status: status_of(a),
+                    holding: inner.engine.load(*id).map_or(0, |l| l.counted),
+                    is_bot: a.row.is_bot,
+                })
+                .collect();
+            list.sort_by_key(|a| a.id);
+            list
+        })
+        .await
     }
 
     /// An agent's presence as routing sees it.
     pub async fn status(&self, agent_id_: i64) -> Status {
-        self.lock()
-            .agents
-            .get(&AgentId(agent_id_.max(0) as u64))
-            .map_or(Status::Offline, status_of)
+        let id = AgentId(agent_id_.max(0) as u64);
+        self.look(Status::Offline, move |inner| {
+            inner.agents.get(&id).map_or(Status::Offline, status_of)
+        })
+        .await
     }
 
     /// The routing log of a conversation, oldest first.
@@ -1841,9 +2000,9 @@ impl std::fmt::Debug for Dispatch {
     }
 }
 
-/// The rule "no lock across an `.await`", checked by the compiler: the lock's
-/// guard is `!Send`, so each of these futures would stop being `Send` if one of
-/// them held it while waiting.
+/// axum's handlers and `tokio::spawn` take only `Send` futures: checked here by
+/// the compiler for every future of the shell (and for the shell itself, shared
+/// by the handlers and moved into jobs).
 #[cfg(test)]
 #[allow(dead_code, clippy::let_underscore_future)]
 fn futures_are_send(
@@ -1854,6 +2013,8 @@ fn futures_are_send(
     v: VisitorIdentity,
 ) {
     fn send<T: Send>(_: T) {}
+    fn shared<T: Send + Sync + 'static>(_: &T) {}
+    shared(d);
     send(d.staffed(""));
     send(d.conversation_created("", "", "", None));
     send(d.client_message("", ""));
@@ -1880,4 +2041,38 @@ fn futures_are_send(
     send(d.agents());
     send(d.status(0));
     send(d.log(""));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A job that panics is logged; its caller hears no answer and the owner goes
+    /// on with the next job, with the state as the panic left it.
+    #[tokio::test]
+    async fn a_panicking_job_does_not_stop_the_owner() {
+        let (jobs, queue) = mpsc::unbounded_channel::<Job>();
+        let owner = tokio::spawn(own(Inner::default(), queue));
+        let (answer, unanswered) = oneshot::channel::<()>();
+        let panicking: Job = Box::new(move |inner| {
+            let _answer = answer;
+            inner
+                .channel_ids
+                .insert("before the panic".into(), ChannelId(1));
+            panic!("a routing job panics on purpose");
+        });
+        assert!(jobs.send(panicking).is_ok());
+        assert!(unanswered.await.is_err(), "the panicking job answered");
+        let (answer, answered) = oneshot::channel();
+        let next: Job = Box::new(move |inner| {
+            let _ = answer.send(inner.channel_ids.get("before the panic").copied());
+        });
+        assert!(jobs.send(next).is_ok());
+        assert_eq!(answered.await.ok(), Some(Some(ChannelId(1))));
+        drop(jobs);
+        assert!(
+            owner.await.is_ok(),
+            "the owner ends when the senders are gone"
+        );
+    }
 }
