@@ -341,7 +341,7 @@ pub struct ChannelAgreement {
 
 /// A field that is present (maybe `null`), as opposed to absent (`#[serde(default)]`
 /// gives `None` then).
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,

@@ -46,6 +46,13 @@ pub mod limits {
     pub const MAX_KEYWORD_CHARS: usize = 100;
 }
 
+/// `GET /api/v1/agent/setup`: whether the install has any console account yet, so
+/// the sign-in page of a new install says how to create the first admin.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SetupState {
+    pub has_accounts: bool,
+}
+
 /// `POST /api/v1/agent/login`.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]

@@ -19,6 +19,7 @@
 
 pub mod admin;
 pub mod agent;
+pub mod channels;
 pub mod consents;
 pub mod forms;
 pub mod hours;
@@ -79,6 +80,8 @@ pub enum ErrorCode {
     NotAuthenticated,
     /// The request's Origin is not allowed.
     ForbiddenOrigin,
+    /// The channel is switched off by its admin: the widget shows nothing.
+    ChannelOff,
     /// Signed in, but this agent's role may not do this.
     Forbidden,
     /// The routing engine refused the action (not offered to you, already taken,
@@ -113,6 +116,7 @@ impl ErrorCode {
             Self::UnknownConversation => "unknown_conversation",
             Self::NotAuthenticated => "not_authenticated",
             Self::ForbiddenOrigin => "forbidden_origin",
+            Self::ChannelOff => "channel_off",
             Self::Forbidden => "forbidden",
             Self::RoutingRefused => "routing_refused",
             Self::Conflict => "conflict",

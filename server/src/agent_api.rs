@@ -84,6 +84,15 @@ fn session_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// `GET /api/v1/agent/setup`
+pub async fn setup(
+    State(state): State<AppState>,
+) -> Result<Json<canal_protocol::agent::SetupState>, AppError> {
+    Ok(Json(canal_protocol::agent::SetupState {
+        has_accounts: state.store.has_agents().await?,
+    }))
+}
+
 /// `POST /api/v1/agent/login`
 pub async fn login(
     State(state): State<AppState>,

@@ -202,14 +202,30 @@ pub async fn save(store: &Store, agent: &AgentRow) -> Result<(), canal_store::Er
     store.save_agent(agent).await
 }
 
-/// Starts a console session; returns the cookie's token (only its hash is stored).
-pub async fn start_session(store: &Store, agent_id: i64) -> Result<String, canal_store::Error> {
+/// `n` random bytes as URL-safe base64 (passwords, session tokens).
+pub fn random_text(n: usize) -> String {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
     use rand::RngCore;
-    let mut bytes = [0u8; 32];
+    let mut bytes = vec![0u8; n];
     rand::thread_rng().fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A new admin account (`canal admin create`), with a generated password, which
+/// is returned to be shown once. A taken e-mail is a 409.
+pub async fn create_admin(store: &Store, email: &str, name: &str) -> Result<String, AppError> {
+    let email = self::email(email)?;
+    let name = self::name(name)?;
+    let password = random_text(12);
+    let hash = hash_password(password.clone()).await?;
+    create(store, &email, &name, &hash, Role::Admin, None, None, false).await?;
+    Ok(password)
+}
+
+/// Starts a console session; returns the cookie's token (only its hash is stored).
+pub async fn start_session(store: &Store, agent_id: i64) -> Result<String, canal_store::Error> {
+    let token = random_text(32);
     let expires = OffsetDateTime::now_utc() + time::Duration::hours(SESSION_HOURS);
     store
         .start_session(

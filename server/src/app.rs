@@ -122,6 +122,7 @@ pub fn app(state: AppState) -> Router {
             get(|| async { Redirect::permanent("/console/") }),
         )
         .nest_service("/console/", console)
+        .route("/api/v1/agent/setup", get(agent_api::setup))
         .route("/api/v1/agent/login", post(agent_api::login))
         .route("/api/v1/agent/logout", post(agent_api::logout))
         .route("/api/v1/agent/me", get(agent_api::me))

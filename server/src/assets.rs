@@ -9,7 +9,9 @@
 use std::path::Path;
 use std::sync::LazyLock;
 
-use axum::extract::Request;
+use axum::extract::{RawQuery, Request, State};
+
+use crate::app::AppState;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -220,9 +222,57 @@ pub fn gzip_bytes(data: &[u8]) -> Vec<u8> {
     encoder.finish().unwrap_or_default()
 }
 
+/// What `/embed.js?channel=KEY` serves for a channel its admin switched off or
+/// deleted: a script that draws nothing (the same URL serves the loader again once
+/// the channel is back on, after at most [`LOADER_CACHE`]).
+pub const OFF_JS: &str = "/* Canal: this chat is switched off by the site's admin. */\n";
+
 /// `GET /embed.js`: the loader, in the coding the browser accepts; `304 Not Modified`
-/// when the browser's copy (`If-None-Match`) is current.
-pub async fn embed_js(headers: HeaderMap) -> Response {
+/// when the browser's copy (`If-None-Match`) is current. With `?channel=KEY` of a
+/// channel that is switched off (or deleted), [`OFF_JS`] instead.
+pub async fn embed_js(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    // The snippet names the channel, so a switched-off channel's pages learn it
+    // with the request they make anyway. Any other query is ignored.
+    let channel = query.as_deref().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(name, _)| name == "channel")
+            .map(|(_, value)| value.into_owned())
+    });
+    let off = match &channel {
+        None => false,
+        Some(key) => match state.store.channel_by_key(key).await {
+            Ok(channel) => channel.is_some_and(|c| !c.active),
+            Err(e) => {
+                // The loader as usual: the frame reports what is wrong on open.
+                tracing::error!(error = %e, "loader channel lookup failed");
+                false
+            }
+        },
+    };
+    if off {
+        return (
+            [
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static(LOADER_CACHE),
+                ),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/javascript; charset=utf-8"),
+                ),
+            ],
+            OFF_JS,
+        )
+            .into_response();
+    }
+    loader(&headers)
+}
+
+fn loader(headers: &HeaderMap) -> Response {
     let loader = &*LOADER;
     let fresh = headers
         .get_all(header::IF_NONE_MATCH)
@@ -250,7 +300,7 @@ pub async fn embed_js(headers: HeaderMap) -> Response {
     if fresh {
         return (StatusCode::NOT_MODIFIED, common).into_response();
     }
-    let coding = negotiate(&headers);
+    let coding = negotiate(headers);
     let body = match coding {
         Coding::Brotli => loader.brotli.clone(),
         Coding::Gzip => loader.gzip.clone(),

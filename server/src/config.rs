@@ -25,6 +25,27 @@ pub enum Command {
         #[command(subcommand)]
         command: ConsentsCommand,
     },
+    /// Console accounts, from the machine Canal runs on.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin account for the console (the first one on a new install):
+    /// its password is generated and printed once.
+    Create {
+        /// The admin's e-mail, their sign-in name.
+        #[arg(long, env = "CANAL_NEW_ADMIN_EMAIL")]
+        email: String,
+        /// The name agents and visitors see.
+        #[arg(long, env = "CANAL_NEW_ADMIN_NAME")]
+        name: String,
+        #[command(flatten)]
+        database: Database,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -22,18 +22,20 @@ before it. You have the right to access, correct and erase your data and to comp
 to your data protection authority. Contact: privacy@demo.example.";
 
 /// Creates the demo channel and its personal-data agreement, unless they exist.
-pub async fn seed(store: &Store) -> Result<Channel, canal_store::Error> {
+/// The channel is made as the admin API makes any channel.
+pub async fn seed(store: &Store) -> Result<Channel, crate::error::AppError> {
     if let Some(channel) = store.channel_by_key(CHANNEL_KEY).await? {
         return Ok(channel);
     }
-    let mut channel = store
-        .create_channel(
-            CHANNEL_KEY,
-            "Demo website",
-            "Demo Company",
-            Some("Hi! Ask us anything: a person will answer here."),
-        )
-        .await?;
+    let request = canal_protocol::channels::CreateChannel {
+        key: Some(CHANNEL_KEY.into()),
+        name: "Demo website".into(),
+        title: Some("Demo Company".into()),
+        greeting: Some("Hi! Ask us anything: a person will answer here.".into()),
+        locale: None,
+        allowed_origins: None,
+    };
+    let mut channel = crate::services::channels::create(store, request).await?;
     let version = store
         .create_chat_agreement(
             &channel.id,
@@ -58,14 +60,9 @@ pub async fn seed_agent(
     store: &Store,
     channel: &Channel,
 ) -> Result<String, crate::error::AppError> {
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine;
     use canal_protocol::agent::{QueueItem, Role};
-    use rand::RngCore;
 
-    let mut bytes = [0u8; 12];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let password = URL_SAFE_NO_PAD.encode(bytes);
+    let password = agents::random_text(12);
     let hash = agents::hash_password(password.clone()).await?;
     let pool = store;
     let agent = match agents::by_email(pool, AGENT_EMAIL).await? {

@@ -13,7 +13,7 @@ use crate::api::requester;
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
 use crate::ledger::Source;
-use crate::services::{forms, visitors::channel};
+use crate::services::{channels::of_admin, forms, visitors::channel};
 use crate::validate;
 
 pub use canal_core::forms::{MAX_FORM_AGREEMENTS, MAX_REQUEST_ID_BYTES};
@@ -34,7 +34,7 @@ pub async fn put_form(
     Path(key): Path<String>,
     ApiJson(request): ApiJson<SetContactForm>,
 ) -> Result<Json<ContactFormView>, AppError> {
-    let channel = channel(&state, &key).await?;
+    let channel = of_admin(&state, &key).await?;
     Ok(Json(forms::save(&state, &channel, request).await?))
 }
 

@@ -63,7 +63,7 @@ pub async fn get_hours(
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Json<HoursView>, AppError> {
-    let channel = crate::services::visitors::channel(&state, &key).await?;
+    let channel = crate::services::channels::of_admin(&state, &key).await?;
     let (hours, schedule) = stored(&state.store, &channel.id).await?.ok_or_else(|| {
         AppError::not_found(
             ErrorCode::NotFound,
@@ -80,7 +80,7 @@ pub async fn put_hours(
     Path(key): Path<String>,
     ApiJson(request): ApiJson<WorkingHours>,
 ) -> Result<Json<HoursView>, AppError> {
-    let channel = crate::services::visitors::channel(&state, &key).await?;
+    let channel = crate::services::channels::of_admin(&state, &key).await?;
     let (hours, schedule) = check(request)?;
     let json = serde_json::to_string(&hours)
         .map_err(|e| AppError::Internal(format!("working hours: {e}")))?;
@@ -94,7 +94,7 @@ pub async fn delete_hours(
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let channel = crate::services::visitors::channel(&state, &key).await?;
+    let channel = crate::services::channels::of_admin(&state, &key).await?;
     state.store.delete_hours(&channel.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,7 +11,7 @@ use canal_protocol::{Identified, IdentifyRequest};
 use crate::admin::Admin;
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
-use crate::services::{identity, visitors::channel};
+use crate::services::{channels::of_admin, identity, visitors::channel};
 
 pub use canal_core::identity::{sign, MAX_CLOCK_SKEW_SECS, MAX_USER_ID_BYTES};
 
@@ -33,7 +33,7 @@ pub async fn get_settings(
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Json<IdentityView>, AppError> {
-    let channel = channel(&state, &key).await?;
+    let channel = of_admin(&state, &key).await?;
     Ok(Json(identity::settings_view(&state, &channel).await?))
 }
 
@@ -44,7 +44,7 @@ pub async fn put_settings(
     Path(key): Path<String>,
     ApiJson(request): ApiJson<SetIdentity>,
 ) -> Result<Json<IdentityView>, AppError> {
-    let channel = channel(&state, &key).await?;
+    let channel = of_admin(&state, &key).await?;
     Ok(Json(
         identity::save_settings(&state, &channel, &request).await?,
     ))
@@ -56,7 +56,7 @@ pub async fn new_secret(
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<(StatusCode, Json<IdentitySecret>), AppError> {
-    let channel = channel(&state, &key).await?;
+    let channel = of_admin(&state, &key).await?;
     let secret = identity::new_secret(&state, &channel).await?;
     Ok((StatusCode::CREATED, Json(IdentitySecret { secret })))
 }

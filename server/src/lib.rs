@@ -25,8 +25,8 @@
 //! - [`services`]: the use cases (start a conversation, grant, withdraw, save to
 //!   CRM, the contact form, ratings, identities, messenger chats), called by the
 //!   handlers with parsed values; they never see a request (layer check).
-//! - [`dispatch`]: the routing shell: the engine decides in memory (a lock never
-//!   held across an await), one ordered writer stores its decisions and tells the
+//! - [`dispatch`]: the routing shell: one task owns the engine and is fed by a
+//!   channel of jobs, one ordered writer stores its decisions and tells the
 //!   consoles, and a timer passes offers on.
 //! - [`net`]: the client IP, with `X-Forwarded-For` from trusted proxies only.
 //! - [`error`]: `AppError` and the JSON extractor, one error shape for the API.

@@ -1,6 +1,6 @@
 //! `canal serve`: reads settings, opens the store, serves.
 
-use canal_server::config::{Cli, Command, ConsentsCommand, Database};
+use canal_server::config::{AdminCommand, Cli, Command, ConsentsCommand, Database};
 use canal_server::{demo, serve, AppState, Options, Settings, Store};
 use tracing_subscriber::EnvFilter;
 
@@ -27,6 +27,14 @@ async fn run() -> Result<(), String> {
         Command::Consents {
             command: ConsentsCommand::Verify { database },
         } => return verify(&database).await,
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    email,
+                    name,
+                    database,
+                },
+        } => return create_admin(&database, &email, &name).await,
     };
     let store = open(&settings.database).await?;
     let demo_password = if settings.demo {
@@ -40,6 +48,10 @@ async fn run() -> Result<(), String> {
     } else {
         None
     };
+    let has_accounts = store
+        .has_agents()
+        .await
+        .map_err(|e| format!("cannot read the agent accounts: {e}"))?;
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
         .map_err(|e| {
@@ -83,6 +95,15 @@ async fn run() -> Result<(), String> {
              Send it as `Authorization: Bearer <token>` to /api/v1/admin/..., or set CANAL_ADMIN_TOKEN.\n"
         );
     }
+    if !has_accounts {
+        println!(
+            "No console account yet. Create the first admin (same --database-url), then sign in:\n  \
+             canal admin create --email you@example.com --name \"Your Name\"\n  \
+             {public_url}/console/\n\
+             Then add your site's channel in the console's Settings (or POST /api/v1/admin/channels) \
+             and paste its snippet into your pages.\n"
+        );
+    }
     if let Some(password) = demo_password {
         println!(
             "Agent console: {public_url}/console/\n  e-mail:   {}\n  password: {password}   (new on every start)\n",
@@ -106,6 +127,18 @@ async fn open(database: &Database) -> Result<Store, String> {
             database.shown()
         )
     })
+}
+
+/// `canal admin create`: an admin account with a generated password, printed once.
+async fn create_admin(database: &Database, email: &str, name: &str) -> Result<(), String> {
+    let store = open(database).await?;
+    let password = canal_server::agents::create_admin(&store, email, name)
+        .await
+        .map_err(|e| format!("cannot create the admin: {}", e.public().1))?;
+    println!(
+        "Admin {email} created. Password (shown once; change it in the console):\n  {password}"
+    );
+    Ok(())
 }
 
 /// `canal consents verify`: walks the hash chain. Exit 0 when intact, 1 with the

@@ -46,7 +46,7 @@ pub async fn get_theme(
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Json<Theme>, AppError> {
-    let channel = crate::services::visitors::channel(&state, &key).await?;
+    let channel = crate::services::channels::of_admin(&state, &key).await?;
     Ok(Json(load(&state.store, &channel.id).await?))
 }
 
@@ -58,7 +58,7 @@ pub async fn put_theme(
     Path(key): Path<String>,
     ApiJson(request): ApiJson<Theme>,
 ) -> Result<Json<Theme>, AppError> {
-    let channel = crate::services::visitors::channel(&state, &key).await?;
+    let channel = crate::services::channels::of_admin(&state, &key).await?;
     let theme = check(request)?;
     let row = canal_store::features::ThemeRow {
         theme_color: theme.color.clone(),
@@ -76,7 +76,7 @@ pub async fn get_snippet(
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Json<Snippet>, AppError> {
-    let channel = crate::services::visitors::channel(&state, &key).await?;
+    let channel = crate::services::channels::of_admin(&state, &key).await?;
     let theme = load(&state.store, &channel.id).await?;
     Ok(Json(Snippet {
         html: snippet(&state.public_url, &channel.key, &theme),

@@ -386,9 +386,9 @@ impl ChatSession {
         match error {
             ApiError::Network => |t| t.err_network,
             ApiError::Status { .. } => match error.code() {
-                Some(ErrorCode::UnknownChannel | ErrorCode::ForbiddenOrigin) => {
-                    |t| t.err_unavailable
-                }
+                Some(
+                    ErrorCode::UnknownChannel | ErrorCode::ForbiddenOrigin | ErrorCode::ChannelOff,
+                ) => |t| t.err_unavailable,
                 Some(ErrorCode::InvalidPageUrl) => |t| t.err_page,
                 Some(ErrorCode::TooLarge) => |t| t.err_too_long,
                 _ => |t| t.err_generic,

@@ -8,6 +8,7 @@
 //!   reasons for every decision.
 //! - [`agreements`]: agreements, versions and company details: types and checks,
 //!   HTML sanitising.
+//! - [`channels`]: a channel's key, name, title, greeting, language and sites.
 //! - [`templates`]: the built-in personal-data agreement templates.
 //! - [`hours`]: working hours: the schedule and whether a channel is open at an instant.
 //! - [`ledger`]: consent records, their hash chain and its check.
@@ -21,6 +22,7 @@
 //! - [`clock`]: timestamps as the store writes them.
 
 pub mod agreements;
+pub mod channels;
 pub mod clock;
 pub mod error;
 pub mod forms;

@@ -99,7 +99,8 @@ fn escape_attribute(value: &str) -> String {
 }
 
 /// The loader's `<script>` tag for a channel, with the theme's non-default values as
-/// `data-` attributes.
+/// `data-` attributes. The source names the channel too (`embed.js?channel=KEY`), so
+/// the server answers a switched-off channel's pages with a script that draws nothing.
 pub fn snippet(public_url: &str, key: &str, theme: &Theme) -> String {
     let mut attributes = vec![("channel", key.to_owned())];
     if let Some(color) = &theme.color {
@@ -118,9 +119,11 @@ pub fn snippet(public_url: &str, key: &str, theme: &Theme) -> String {
         .iter()
         .map(|(name, value)| format!(" data-{name}=\"{}\"", escape_attribute(value)))
         .collect();
+    let query: String = url::form_urlencoded::byte_serialize(key.as_bytes()).collect();
     format!(
-        r#"<script async src="{}/embed.js"{attributes}></script>"#,
-        escape_attribute(public_url)
+        r#"<script async src="{}/embed.js?channel={}"{attributes}></script>"#,
+        escape_attribute(public_url),
+        escape_attribute(&query)
     )
 }
 
@@ -190,7 +193,7 @@ mod tests {
     fn the_snippet_carries_non_default_values_escaped() {
         assert_eq!(
             snippet("https://chat.example", "demo", &Theme::default()),
-            r#"<script async src="https://chat.example/embed.js" data-channel="demo"></script>"#
+            r#"<script async src="https://chat.example/embed.js?channel=demo" data-channel="demo"></script>"#
         );
         let theme = Theme {
             color: Some("#c2185b".into()),
@@ -200,7 +203,7 @@ mod tests {
         };
         assert_eq!(
             snippet("https://chat.example", "demo", &theme),
-            "<script async src=\"https://chat.example/embed.js\" data-channel=\"demo\" \
+            "<script async src=\"https://chat.example/embed.js?channel=demo\" data-channel=\"demo\" \
              data-color=\"#c2185b\" data-position=\"left\" \
              data-launcher-text=\"Ask &quot;us&quot; &lt;now&gt; &amp; here\" \
              data-theme=\"dark\"></script>"

@@ -307,6 +307,7 @@ pub async fn set_channel_agreement(
     Path(key): Path<String>,
     ApiJson(request): ApiJson<SetChannelAgreement>,
 ) -> Result<Json<ChannelAgreement>, AppError> {
+    crate::services::channels::of_admin(&state, &key).await?;
     let current = state
         .store
         .set_channel_agreement(&key, request.agreement_id.as_deref())

@@ -24,7 +24,6 @@ use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
 use crate::ledger::{Action, Filter, Source};
 use crate::services::consents::{self, Withdrawal};
-use crate::validate;
 use canal_store::ledger::Listed;
 
 const DEFAULT_PAGE: i64 = 50;
@@ -426,9 +425,6 @@ pub async fn crm_link(
     Ok((status, Json(view(listed))))
 }
 
-/// Most origins one channel may list.
-const MAX_ORIGINS: usize = 50;
-
 /// `PUT /api/v1/admin/channels/{key}/origins`
 pub async fn set_origins(
     _: Admin,
@@ -436,21 +432,13 @@ pub async fn set_origins(
     axum::extract::Path(key): axum::extract::Path<String>,
     ApiJson(request): ApiJson<canal_protocol::admin::ChannelOrigins>,
 ) -> Result<Json<canal_protocol::admin::ChannelOrigins>, AppError> {
-    let channel =
-        state.store.channel_by_key(&key).await?.ok_or_else(|| {
-            AppError::not_found(ErrorCode::UnknownChannel, "no channel has this key")
-        })?;
-    if let Some(origins) = &request.allowed_origins {
-        if origins.len() > MAX_ORIGINS {
-            return Err(AppError::invalid(format!("at most {MAX_ORIGINS} origins")));
-        }
-        for origin in origins {
-            validate::origin(origin)?;
-        }
-    }
+    let channel = crate::services::channels::of_admin(&state, &key).await?;
+    let origins = canal_core::channels::origins(request.allowed_origins)?;
     state
         .store
-        .set_allowed_origins(&channel.id, request.allowed_origins.as_deref())
+        .set_allowed_origins(&channel.id, origins.as_deref())
         .await?;
-    Ok(Json(request))
+    Ok(Json(canal_protocol::admin::ChannelOrigins {
+        allowed_origins: origins,
+    }))
 }

@@ -5,6 +5,7 @@
 //! `settings`). Requests carry it as `Authorization: Bearer <token>`.
 
 pub mod agreements;
+pub mod channels;
 pub mod consents;
 pub mod routing;
 
@@ -140,5 +141,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/channels/{key}/snippet", get(crate::theme::get_snippet))
         .merge(agreements::routes())
+        .merge(channels::routes())
         .merge(routing::routes())
 }

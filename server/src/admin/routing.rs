@@ -17,7 +17,6 @@ use crate::agents::{self, Department};
 use crate::app::AppState;
 use crate::dispatch::{save_settings, stored_settings};
 use crate::error::{ApiJson, AppError};
-use crate::store::Channel;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -162,21 +161,13 @@ async fn set_department(
     }))
 }
 
-async fn channel(state: &AppState, key: &str) -> Result<Channel, AppError> {
-    state
-        .store
-        .channel_by_key(key)
-        .await?
-        .ok_or_else(|| AppError::not_found(ErrorCode::UnknownChannel, "no channel has this key"))
-}
-
 /// `GET /api/v1/admin/channels/{key}/routing`
 async fn get_routing(
     _: Admin,
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Json<RoutingSettings>, AppError> {
-    let channel = channel(&state, &key).await?;
+    let channel = crate::services::channels::of_admin(&state, &key).await?;
     Ok(Json(stored_settings(&state.store, &channel.id).await?))
 }
 
@@ -187,7 +178,7 @@ async fn put_routing(
     Path(key): Path<String>,
     ApiJson(mut request): ApiJson<RoutingSettings>,
 ) -> Result<Json<RoutingSettings>, AppError> {
-    let channel = channel(&state, &key).await?;
+    let channel = crate::services::channels::of_admin(&state, &key).await?;
     if !(60..=43_200).contains(&request.pass_after_secs) {
         return Err(AppError::invalid(
             "pass_after_secs must be between 60 (1 minute) and 43200 (12 hours)",

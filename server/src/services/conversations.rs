@@ -45,7 +45,12 @@ pub async fn config(state: &AppState, channel: Channel) -> Result<ChannelConfig,
     Ok(ChannelConfig {
         theme: crate::theme::frame(&theme),
         channel: channel.key,
-        title: channel.title,
+        // No title of its own: the window shows the channel's name.
+        title: if channel.title.is_empty() {
+            channel.name
+        } else {
+            channel.title
+        },
         greeting: channel.greeting,
         locale: channel.locale,
         consent,

@@ -4,6 +4,7 @@
 //! routing shell, and fail with an [`crate::error::AppError`]; they never see a
 //! request (the layer check refuses `axum` here).
 //!
+//! - [`channels`]: channels as the admin manages them.
 //! - [`visitors`]: the channel a key names, the visitor a token stands for.
 //! - [`conversations`]: the channel's config for the widget; starting a conversation.
 //! - [`consents`]: the ledger's use cases: append, grant, withdraw, save to CRM.
@@ -12,6 +13,7 @@
 //! - [`identity`]: `Canal.setUser` identities and the channel's identity settings.
 //! - [`messenger`]: messenger chats and their consent by continuing.
 
+pub mod channels;
 pub mod consents;
 pub mod conversations;
 pub mod forms;

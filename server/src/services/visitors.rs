@@ -10,13 +10,18 @@ use crate::error::AppError;
 use crate::store::Channel;
 use crate::validate;
 
-/// The channel with this key (404 `unknown_channel`).
+/// The channel with this key, for visitors: 404 `unknown_channel` when there is
+/// none (or it was deleted), 403 `channel_off` when its admin switched it off.
 pub async fn channel(state: &AppState, key: &str) -> Result<Channel, AppError> {
-    state
-        .store
-        .channel_by_key(key)
-        .await?
-        .ok_or_else(|| AppError::not_found(ErrorCode::UnknownChannel, "no channel has this key"))
+    let channel = super::channels::of_admin(state, key).await?;
+    if !channel.active {
+        return Err(AppError::refused(
+            Refusal::Forbidden,
+            ErrorCode::ChannelOff,
+            "this channel is switched off by its admin",
+        ));
+    }
+    Ok(channel)
 }
 
 /// Refuses a page whose site is not on the channel's allowed origins.

@@ -1,7 +1,14 @@
 //! Channels, visitors, conversations and their messages.
 
-use crate::{new_id, now_rfc3339, on_pool, on_tx, Result, Store, Tx};
+use canal_core::channels::{ChannelChange, NewChannel};
 use sqlx::FromRow;
+
+use crate::{new_id, now_rfc3339, on_pool, on_tx, Result, Store, Tx};
+
+/// The stored form of a channel's allowed origins.
+fn origins_json(origins: &[String]) -> String {
+    serde_json::to_string(origins).unwrap_or_else(|_| "[]".into())
+}
 
 /// A channel: one website's (or one messenger's) entry point.
 #[derive(Debug, Clone, FromRow)]
@@ -15,6 +22,11 @@ pub struct Channel {
     pub consent_agreement_id: Option<String>,
     /// JSON array of the origins the widget may be embedded in; `None`: any.
     pub allowed_origins: Option<String>,
+    /// Switched on: the loader draws the launcher and the visitor API answers.
+    pub active: bool,
+    /// When the admin deleted it (its row, conversations and records stay).
+    pub deleted_at: Option<String>,
+    pub created_at: String,
 }
 
 impl Channel {
@@ -32,8 +44,8 @@ impl Channel {
     }
 }
 
-const CHANNEL_COLUMNS: &str =
-    "id, key, name, title, greeting, locale, consent_agreement_id, allowed_origins";
+const CHANNEL_COLUMNS: &str = "id, key, name, title, greeting, locale, consent_agreement_id, \
+    allowed_origins, active, deleted_at, created_at";
 
 /// A conversation between a visitor and the channel's agents.
 #[derive(Debug, Clone, FromRow)]
@@ -96,7 +108,7 @@ impl Store {
         channel_id: &str,
         origins: Option<&[String]>,
     ) -> Result<()> {
-        let json = origins.map(|o| serde_json::to_string(o).unwrap_or_else(|_| "[]".into()));
+        let json = origins.map(origins_json);
         on_pool!(self, p => {
             sqlx::query("UPDATE channels SET allowed_origins = $1 WHERE id = $2")
                 .bind(json)
@@ -107,38 +119,98 @@ impl Store {
         Ok(())
     }
 
-    /// Creates a channel with no agreement.
-    pub async fn create_channel(
-        &self,
-        key: &str,
-        name: &str,
-        title: &str,
-        greeting: Option<&str>,
-    ) -> Result<Channel> {
+    /// Creates a channel with no agreement. A key already taken (by a channel
+    /// deleted or not) fails with a unique violation and stores nothing.
+    pub async fn create_channel(&self, new: &NewChannel) -> Result<Channel> {
         let id = new_id();
+        let origins = new.allowed_origins.as_deref().map(origins_json);
+        on_pool!(self, p => Ok(sqlx::query_as(&format!(
+            "INSERT INTO channels (id, key, name, title, greeting, locale, allowed_origins, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {CHANNEL_COLUMNS}"
+        ))
+        .bind(&id)
+        .bind(&new.key)
+        .bind(&new.name)
+        // The title column predates optional titles: empty means none.
+        .bind(new.title.as_deref().unwrap_or(""))
+        .bind(&new.greeting)
+        .bind(&new.locale)
+        .bind(origins)
+        .bind(now_rfc3339())
+        .fetch_one(p)
+        .await?))
+    }
+
+    /// Every channel not deleted, oldest first.
+    pub async fn channels(&self) -> Result<Vec<Channel>> {
+        on_pool!(self, p => Ok(sqlx::query_as(&format!(
+            "SELECT {CHANNEL_COLUMNS} FROM channels WHERE deleted_at IS NULL ORDER BY created_at, key"
+        ))
+        .fetch_all(p)
+        .await?))
+    }
+
+    /// Applies a change to a channel not deleted, in one statement; `None` when
+    /// there is no such channel.
+    pub async fn update_channel(
+        &self,
+        id: &str,
+        change: &ChannelChange,
+    ) -> Result<Option<Channel>> {
+        // Each column: keep it (the flag is true) or set it to the value after.
+        let origins = change
+            .allowed_origins
+            .as_ref()
+            .map(|o| o.as_deref().map(origins_json));
+        on_pool!(self, p => Ok(sqlx::query_as(&format!(
+            "UPDATE channels SET
+                name = CASE WHEN $2 THEN name ELSE $3 END,
+                title = CASE WHEN $4 THEN title ELSE $5 END,
+                greeting = CASE WHEN $6 THEN greeting ELSE $7 END,
+                locale = CASE WHEN $8 THEN locale ELSE $9 END,
+                allowed_origins = CASE WHEN $10 THEN allowed_origins ELSE $11 END,
+                active = CASE WHEN $12 THEN active ELSE $13 END
+             WHERE id = $1 AND deleted_at IS NULL
+             RETURNING {CHANNEL_COLUMNS}"
+        ))
+        .bind(id)
+        .bind(change.name.is_none())
+        .bind(change.name.clone().unwrap_or_default())
+        .bind(change.title.is_none())
+        .bind(change.title.clone().flatten().unwrap_or_default())
+        .bind(change.greeting.is_none())
+        .bind(change.greeting.clone().flatten())
+        .bind(change.locale.is_none())
+        .bind(change.locale.clone().flatten())
+        .bind(origins.is_none())
+        .bind(origins.flatten())
+        .bind(change.active.is_none())
+        .bind(change.active.unwrap_or(true))
+        .fetch_optional(p)
+        .await?))
+    }
+
+    /// Marks a channel deleted (and off); false when it was deleted already or
+    /// never existed. Its conversations and consent records stay.
+    pub async fn delete_channel(&self, id: &str) -> Result<bool> {
         on_pool!(self, p => {
-            sqlx::query(
-                "INSERT INTO channels (id, key, name, title, greeting, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+            let done = sqlx::query(
+                "UPDATE channels SET deleted_at = $2, active = FALSE
+                 WHERE id = $1 AND deleted_at IS NULL",
             )
-            .bind(&id)
-            .bind(key)
-            .bind(name)
-            .bind(title)
-            .bind(greeting)
+            .bind(id)
             .bind(now_rfc3339())
             .execute(p)
             .await?;
-        });
-        Ok(Channel {
-            id,
-            key: key.to_owned(),
-            name: name.to_owned(),
-            title: title.to_owned(),
-            greeting: greeting.map(str::to_owned),
-            locale: None,
-            consent_agreement_id: None,
-            allowed_origins: None,
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    /// Whether any agent account exists (an empty install has none).
+    pub async fn has_agents(&self) -> Result<bool> {
+        on_pool!(self, p => {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agents").fetch_one(p).await?;
+            Ok(n > 0)
         })
     }
 

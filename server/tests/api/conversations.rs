@@ -90,10 +90,13 @@ async fn without_valid_consent_no_conversation_starts() {
 #[tokio::test]
 async fn a_channel_without_agreement_starts_conversations_directly() {
     let app = spawn_app().await;
-    app.store
-        .create_channel("open", "Open", "Open channel", None)
-        .await
-        .expect("channel");
+    let (status, created) = app
+        .admin_post(
+            "/channels",
+            &json!({"key": "open", "name": "Open", "title": "Open channel"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
     let (status, answer) = app
         .post(
             "/api/v1/channels/open/conversations",

@@ -173,7 +173,7 @@ async fn the_demo_page_embeds_the_snippet() {
     assert_eq!(page.status(), 200);
     let html = page.text().await.expect("html");
     let snippet = format!(
-        r#"<script async src="http://{}/embed.js" data-channel="demo"></script>"#,
+        r#"<script async src="http://{}/embed.js?channel=demo" data-channel="demo"></script>"#,
         app.addr
     );
     assert!(html.contains(&snippet), "{html}");

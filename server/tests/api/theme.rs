@@ -36,7 +36,7 @@ async fn a_new_channel_has_today_s_look() {
     assert_eq!(
         snippet(&app).await,
         format!(
-            r#"<script async src="http://{}/embed.js" data-channel="demo"></script>"#,
+            r#"<script async src="http://{}/embed.js?channel=demo" data-channel="demo"></script>"#,
             app.addr
         )
     );
@@ -67,7 +67,7 @@ async fn a_theme_is_kept_and_reaches_the_config_and_the_snippet() {
     assert_eq!(
         snippet(&app).await,
         format!(
-            "<script async src=\"http://{}/embed.js\" data-channel=\"demo\" \
+            "<script async src=\"http://{}/embed.js?channel=demo\" data-channel=\"demo\" \
              data-color=\"#ffcc00\" data-position=\"left\" \
              data-launcher-text=\"Questions? &quot;Ask&quot; &lt;us&gt; &amp; more\" \
              data-theme=\"dark\"></script>",

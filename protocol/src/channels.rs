@@ -1,0 +1,128 @@
+//! Channels in the admin API: `POST` and `GET /api/v1/admin/channels`, `GET`,
+//! `PATCH` and `DELETE /api/v1/admin/channels/{key}`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::admin::present;
+
+/// Sizes and choices the channel routes enforce (the console checks first).
+pub mod limits {
+    /// Shortest and longest channel key, in characters (`a`-`z`, `0`-`9`, `-`).
+    pub const MIN_KEY_CHARS: usize = 3;
+    pub const MAX_KEY_CHARS: usize = 40;
+    /// Longest channel name and chat title, in characters.
+    pub const MAX_NAME_CHARS: usize = 100;
+    /// Longest greeting, in characters.
+    pub const MAX_GREETING_CHARS: usize = 1000;
+    /// The languages the widget speaks; a channel's default language is one of them.
+    pub const LOCALES: [&str; 3] = ["en", "es", "ru"];
+}
+
+/// `POST /api/v1/admin/channels`: a new channel (201 with its [`ChannelView`]).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CreateChannel {
+    /// The public key in the snippet (`data-channel`); generated when left out.
+    /// `a`-`z`, `0`-`9` and inner `-`, 3 to 40 characters, unique for good.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// What the site owner calls it (the console's lists).
+    pub name: String,
+    /// The chat window's header; the name when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The first message a visitor sees, from the channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub greeting: Option<String>,
+    /// The widget's language (`en`, `es`, `ru`); the visitor's browser when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// The sites (`https://host[:port]`) the widget may be embedded in; any when
+    /// left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_origins: Option<Vec<String>>,
+}
+
+/// `PATCH /api/v1/admin/channels/{key}`: fields left out stay as they are; `null`
+/// clears an optional one.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateChannel {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub greeting: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub locale: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_origins: Option<Option<Vec<String>>>,
+    /// Off: the loader draws nothing and the visitor API answers `channel_off`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+}
+
+/// A channel as the admin sees it.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ChannelView {
+    pub key: String,
+    pub name: String,
+    /// `None`: the window shows the name.
+    pub title: Option<String>,
+    pub greeting: Option<String>,
+    pub locale: Option<String>,
+    /// `None`: any site.
+    pub allowed_origins: Option<Vec<String>>,
+    pub active: bool,
+    /// The personal-data agreement its chat asks for, if any.
+    pub agreement_id: Option<String>,
+    pub created_at: String,
+    /// The script tag to paste into the site's pages.
+    pub snippet: String,
+}
+
+/// `GET /api/v1/admin/channels`: every channel not deleted, oldest first.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ChannelList {
+    pub channels: Vec<ChannelView>,
+}
+
+/// `GET /api/v1/channels/{key}/status`: whether the loader draws the launcher.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelStatus {
+    pub active: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_update_tells_absent_from_null() {
+        let absent: UpdateChannel = serde_json::from_str("{}").expect("empty");
+        assert_eq!(absent, UpdateChannel::default());
+        let cleared: UpdateChannel =
+            serde_json::from_str(r#"{"title": null, "active": false}"#).expect("cleared");
+        assert_eq!(cleared.title, Some(None));
+        assert_eq!(cleared.greeting, None);
+        assert_eq!(cleared.active, Some(false));
+        assert!(serde_json::from_str::<UpdateChannel>(r#"{"colour": 1}"#).is_err());
+    }
+}

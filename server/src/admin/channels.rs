@@ -1,0 +1,72 @@
+//! Admin handlers for channels: `POST` and `GET /api/v1/admin/channels`, `GET`,
+//! `PATCH` and `DELETE /api/v1/admin/channels/{key}` (see
+//! [`crate::services::channels`]).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use canal_protocol::channels::{ChannelList, ChannelView, CreateChannel, UpdateChannel};
+
+use super::Admin;
+use crate::app::AppState;
+use crate::error::{ApiJson, AppError};
+use crate::services::channels;
+
+/// The routes of this module, to merge into the admin router.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/channels", get(list).post(create))
+        .route("/channels/{key}", get(one).patch(update).delete(delete))
+}
+
+/// `POST /api/v1/admin/channels` -> 201 with the channel and its snippet.
+async fn create(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<CreateChannel>,
+) -> Result<(StatusCode, Json<ChannelView>), AppError> {
+    let channel = channels::create(&state.store, request).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(channels::view(&state, channel).await?),
+    ))
+}
+
+/// `GET /api/v1/admin/channels`
+async fn list(_: Admin, State(state): State<AppState>) -> Result<Json<ChannelList>, AppError> {
+    Ok(Json(ChannelList {
+        channels: channels::list(&state).await?,
+    }))
+}
+
+/// `GET /api/v1/admin/channels/{key}`
+async fn one(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<Json<ChannelView>, AppError> {
+    let channel = channels::of_admin(&state, &key).await?;
+    Ok(Json(channels::view(&state, channel).await?))
+}
+
+/// `PATCH /api/v1/admin/channels/{key}`
+async fn update(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    ApiJson(request): ApiJson<UpdateChannel>,
+) -> Result<Json<ChannelView>, AppError> {
+    let channel = channels::update(&state, &key, request).await?;
+    Ok(Json(channels::view(&state, channel).await?))
+}
+
+/// `DELETE /api/v1/admin/channels/{key}` -> 204.
+async fn delete(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<StatusCode, AppError> {
+    channels::delete(&state, &key).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,105 @@
+//! Channels as the admin manages them: create (a key chosen and checked, or
+//! generated), list, read, change (name, chat title, greeting, language, sites,
+//! on/off) and delete. A deleted channel's row stays, with its conversations and
+//! consent records (never deleted), and its key stays taken; the admin API and
+//! the visitor API no longer find it.
+
+use canal_core::channels::{self as rules, NewChannel};
+use canal_core::Refusal;
+use canal_protocol::channels::{ChannelView, CreateChannel, UpdateChannel};
+use canal_protocol::ErrorCode;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::store::{Channel, Store};
+
+fn unknown() -> AppError {
+    AppError::not_found(ErrorCode::UnknownChannel, "no channel has this key")
+}
+
+fn taken(key: &str) -> AppError {
+    AppError::refused(
+        Refusal::Conflict,
+        ErrorCode::Conflict,
+        format!("the key {key} is taken (by this or a deleted channel): choose another, or leave key out to have one generated"),
+    )
+}
+
+/// The channel with this key for the admin API: switched off or on, not deleted.
+pub async fn of_admin(state: &AppState, key: &str) -> Result<Channel, AppError> {
+    state
+        .store
+        .channel_by_key(key)
+        .await?
+        .filter(|c| c.deleted_at.is_none())
+        .ok_or_else(unknown)
+}
+
+/// The channel as the admin API shows it, with its snippet.
+pub async fn view(state: &AppState, channel: Channel) -> Result<ChannelView, AppError> {
+    let theme = crate::theme::load(&state.store, &channel.id).await?;
+    Ok(ChannelView {
+        snippet: crate::theme::snippet(&state.public_url, &channel.key, &theme),
+        allowed_origins: channel.origins(),
+        key: channel.key,
+        name: channel.name,
+        title: Some(channel.title).filter(|t| !t.is_empty()),
+        greeting: channel.greeting,
+        locale: channel.locale,
+        active: channel.active,
+        agreement_id: channel.consent_agreement_id,
+        created_at: channel.created_at,
+    })
+}
+
+/// Creates a channel (the admin API's, the console's and the demo's). A chosen
+/// key already taken is a 409; a generated one that clashes is drawn again.
+pub async fn create(store: &Store, request: CreateChannel) -> Result<Channel, AppError> {
+    let chosen = request.key.is_some();
+    let mut new: NewChannel = rules::create(request)?;
+    for _ in 0..5 {
+        match store.create_channel(&new).await {
+            Ok(channel) => return Ok(channel),
+            Err(e) if e.is_unique_violation() && !chosen => new.key = rules::generated_key(),
+            Err(e) if e.is_unique_violation() => return Err(taken(&new.key)),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Internal(
+        "five generated channel keys in a row were taken".into(),
+    ))
+}
+
+/// Every channel not deleted, oldest first.
+pub async fn list(state: &AppState) -> Result<Vec<ChannelView>, AppError> {
+    let mut views = Vec::new();
+    for channel in state.store.channels().await? {
+        views.push(view(state, channel).await?);
+    }
+    Ok(views)
+}
+
+/// Changes a channel's settings.
+pub async fn update(
+    state: &AppState,
+    key: &str,
+    request: UpdateChannel,
+) -> Result<Channel, AppError> {
+    let change = rules::change(request)?;
+    let channel = of_admin(state, key).await?;
+    state
+        .store
+        .update_channel(&channel.id, &change)
+        .await?
+        .ok_or_else(unknown)
+}
+
+/// Deletes a channel (404 when it is deleted already or never existed).
+pub async fn delete(state: &AppState, key: &str) -> Result<(), AppError> {
+    let channel = of_admin(state, key).await?;
+    if state.store.delete_channel(&channel.id).await? {
+        Ok(())
+    } else {
+        Err(unknown())
+    }
+}
