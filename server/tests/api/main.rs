@@ -5,6 +5,7 @@
 mod admin_consents;
 mod agents;
 mod agreements;
+mod channels;
 mod consents;
 mod conversations;
 mod crm_messenger;
