@@ -192,6 +192,46 @@ pub struct RoutingLogLine {
     pub entry: serde_json::Value,
 }
 
+/// One conversation in the message log, `GET /api/v1/admin/conversations`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct LoggedConversation {
+    pub id: String,
+    pub channel_key: String,
+    pub channel_name: String,
+    pub visitor_id: String,
+    /// `open` or `closed`.
+    pub status: String,
+    /// Who holds it (or held it when it closed), if anyone.
+    pub agent_id: Option<u64>,
+    pub agent_name: Option<String>,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub page_url: Option<String>,
+    /// How many messages it has (the visitor's, the agents' and the system's).
+    pub messages: u64,
+    /// When the newest one was sent (RFC 3339, UTC), if any.
+    pub last_message_at: Option<String>,
+    pub rating: Option<crate::rating::Rating>,
+}
+
+/// `GET /api/v1/admin/conversations`: newest first, one page; pass `next_cursor`
+/// as `cursor` for the next.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ConversationLog {
+    pub conversations: Vec<LoggedConversation>,
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /api/v1/admin/conversations/{id}`: one conversation with its history (agent
+/// messages under the agent's own name), its rating and its routing log.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ConversationRecord {
+    pub conversation: LoggedConversation,
+    pub messages: Vec<crate::MessageView>,
+    pub rating: Option<crate::rating::RatingView>,
+    pub routing_log: Vec<RoutingLogLine>,
+}
+
 /// `GET /api/v1/admin/conversations/{id}/routing`.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct RoutingLogList {

@@ -50,7 +50,7 @@ pub struct ListQuery {
     format: Option<String>,
 }
 
-fn bad_query(rejection: QueryRejection) -> AppError {
+pub(crate) fn bad_query(rejection: QueryRejection) -> AppError {
     let text = rejection.body_text();
     let code = if text.contains("unknown field") {
         ErrorCode::UnknownField
@@ -78,6 +78,32 @@ fn instant(raw: &str, name: &str) -> Result<(OffsetDateTime, bool), AppError> {
     OffsetDateTime::parse(raw, &Rfc3339)
         .map(|t| (t, false))
         .map_err(|_| AppError::invalid(format!("{name} must be YYYY-MM-DD or an RFC 3339 time")))
+}
+
+/// `from` and `to` of a list's query (`YYYY-MM-DD`, the whole day, or RFC 3339;
+/// both inclusive) as the store's bounds: at or after, and before.
+pub(crate) fn time_range(
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(Option<String>, Option<String>), AppError> {
+    let from = from.map(|raw| instant(raw, "from")).transpose()?;
+    let until = to
+        .map(|raw| {
+            instant(raw, "to").map(|(t, whole_day)| {
+                if whole_day {
+                    t + Duration::days(1)
+                } else {
+                    t + Duration::milliseconds(1)
+                }
+            })
+        })
+        .transpose()?;
+    if let (Some((from, _)), Some(until)) = (from, until) {
+        if from >= until {
+            return Err(AppError::invalid("from must be before to"));
+        }
+    }
+    Ok((from.map(|(t, _)| stamp(t)), until.map(stamp)))
 }
 
 impl ListQuery {
@@ -114,33 +140,11 @@ impl ListQuery {
                 .assume_utc();
             filter.from = Some(stamp(start));
         }
-        let from = self
-            .from
-            .as_deref()
-            .map(|raw| instant(raw, "from"))
-            .transpose()?;
-        let until = self
-            .to
-            .as_deref()
-            .map(|raw| {
-                instant(raw, "to").map(|(t, whole_day)| {
-                    if whole_day {
-                        t + Duration::days(1)
-                    } else {
-                        t + Duration::milliseconds(1)
-                    }
-                })
-            })
-            .transpose()?;
-        if let (Some((from, _)), Some(until)) = (from, until) {
-            if from >= until {
-                return Err(AppError::invalid("from must be before to"));
-            }
+        let (from, until) = time_range(self.from.as_deref(), self.to.as_deref())?;
+        if from.is_some() {
+            filter.from = from;
         }
-        if let Some((from, _)) = from {
-            filter.from = Some(stamp(from));
-        }
-        filter.until = until.map(stamp);
+        filter.until = until;
         if let Some(cursor) = &self.cursor {
             filter.before_seq = Some(
                 cursor

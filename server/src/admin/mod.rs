@@ -7,6 +7,7 @@
 pub mod agreements;
 pub mod channels;
 pub mod consents;
+pub mod conversations;
 pub mod routing;
 
 use axum::extract::FromRequestParts;
@@ -142,5 +143,6 @@ pub fn router() -> Router<AppState> {
         .route("/channels/{key}/snippet", get(crate::theme::get_snippet))
         .merge(agreements::routes())
         .merge(channels::routes())
+        .merge(conversations::routes())
         .merge(routing::routes())
 }

@@ -11,6 +11,7 @@
 //! - [`forms`]: the contact form: save, show, submit.
 //! - [`ratings`]: the visitor's rating of a conversation.
 //! - [`identity`]: `Canal.setUser` identities and the channel's identity settings.
+//! - [`log`]: the message log: conversations of every channel, and one in full.
 //! - [`messenger`]: messenger chats and their consent by continuing.
 
 pub mod channels;
@@ -18,6 +19,7 @@ pub mod consents;
 pub mod conversations;
 pub mod forms;
 pub mod identity;
+pub mod log;
 pub mod messenger;
 pub mod ratings;
 pub mod visitors;

@@ -408,3 +408,83 @@ pub(crate) async fn append_message_in(
         Ok(Appended { message, inserted })
     })
 }
+
+/// What the message log lists: every argument narrows it; `before` is the
+/// position of the last row of the page before (`started_at`, `id`).
+#[derive(Debug, Clone, Default)]
+pub struct LogFilter {
+    pub channel_key: Option<String>,
+    pub agent_id: Option<i64>,
+    pub status: Option<String>,
+    /// Started at or after (RFC 3339 as stored).
+    pub from: Option<String>,
+    /// Started before.
+    pub until: Option<String>,
+    pub before: Option<(String, String)>,
+    pub limit: i64,
+}
+
+/// One conversation in the message log.
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct LoggedRow {
+    pub id: String,
+    pub channel_key: String,
+    pub channel_name: String,
+    pub channel_id: String,
+    pub visitor_id: String,
+    pub status: String,
+    pub agent_id: Option<i64>,
+    pub agent_name: Option<String>,
+    pub created_at: String,
+    pub page_url: Option<String>,
+    pub messages: i64,
+    pub last_message_at: Option<String>,
+    pub rating: Option<String>,
+}
+
+const LOGGED_SELECT: &str = "SELECT c.id, ch.key AS channel_key, ch.name AS channel_name, \
+    c.channel_id, c.visitor_id, c.status, c.agent_id, a.name AS agent_name, c.created_at, \
+    c.page_url, \
+    (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS messages, \
+    (SELECT MAX(m.created_at) FROM messages m WHERE m.conversation_id = c.id) AS last_message_at, \
+    r.rating \
+    FROM conversations c JOIN channels ch ON ch.id = c.channel_id \
+    LEFT JOIN agents a ON a.id = c.agent_id \
+    LEFT JOIN conversation_ratings r ON r.conversation_id = c.id";
+
+impl Store {
+    /// The message log: conversations of every channel (deleted ones too), newest
+    /// first, narrowed by `filter`.
+    pub async fn conversation_log(&self, filter: &LogFilter) -> Result<Vec<LoggedRow>> {
+        let (before_at, before_id) = filter.before.clone().unzip();
+        on_pool!(self, p => Ok(sqlx::query_as(&format!(
+            "{LOGGED_SELECT}
+             WHERE ($1 IS NULL OR ch.key = $1)
+               AND ($2 IS NULL OR c.agent_id = $2)
+               AND ($3 IS NULL OR c.status = $3)
+               AND ($4 IS NULL OR c.created_at >= $4)
+               AND ($5 IS NULL OR c.created_at < $5)
+               AND ($6 IS NULL OR c.created_at < $6 OR (c.created_at = $6 AND c.id < $7))
+             ORDER BY c.created_at DESC, c.id DESC
+             LIMIT $8"
+        ))
+        .bind(&filter.channel_key)
+        .bind(filter.agent_id)
+        .bind(&filter.status)
+        .bind(&filter.from)
+        .bind(&filter.until)
+        .bind(before_at)
+        .bind(before_id)
+        .bind(filter.limit)
+        .fetch_all(p)
+        .await?))
+    }
+
+    /// One conversation as the message log shows it.
+    pub async fn logged_conversation(&self, id: &str) -> Result<Option<LoggedRow>> {
+        on_pool!(self, p => Ok(sqlx::query_as(&format!("{LOGGED_SELECT} WHERE c.id = $1"))
+            .bind(id)
+            .fetch_optional(p)
+            .await?))
+    }
+}

@@ -7,6 +7,7 @@ mod agents;
 mod agreements;
 mod channels;
 mod consents;
+mod conversation_log;
 mod conversations;
 mod crm_messenger;
 mod durability;
