@@ -96,6 +96,16 @@ pub struct ChannelView {
     pub created_at: String,
     /// The script tag to paste into the site's pages.
     pub snippet: String,
+    /// The supervisors who may configure it (admins always may), by agent id.
+    pub managers: Vec<u64>,
+}
+
+/// `PUT /api/v1/admin/channels/{key}/managers`: the supervisors who may configure
+/// the channel (replacing the list; admins only).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SetManagers {
+    pub agent_ids: Vec<u64>,
 }
 
 /// `GET /api/v1/admin/channels`: every channel not deleted, oldest first.

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use canal_protocol::forms::{ContactFormView, ContactSubmission, ContactSubmitted, SetContactForm};
 
-use crate::admin::Admin;
+use crate::admin::Manager;
 use crate::api::requester;
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
@@ -29,7 +29,7 @@ pub async fn get_form(
 
 /// `PUT /api/v1/admin/channels/{key}/form`
 pub async fn put_form(
-    _: Admin,
+    _: Manager,
     State(state): State<AppState>,
     Path(key): Path<String>,
     ApiJson(request): ApiJson<SetContactForm>,

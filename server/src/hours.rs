@@ -12,7 +12,7 @@ use jiff::Timestamp;
 
 pub use canal_core::hours::{check, status, widget_status, Schedule, Status, HORIZON_DAYS};
 
-use crate::admin::Admin;
+use crate::admin::Manager;
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
 
@@ -59,7 +59,7 @@ fn view(hours: WorkingHours, schedule: &Schedule) -> HoursView {
 
 /// `GET /api/v1/admin/channels/{key}/hours`
 pub async fn get_hours(
-    _: Admin,
+    _: Manager,
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Json<HoursView>, AppError> {
@@ -75,7 +75,7 @@ pub async fn get_hours(
 
 /// `PUT /api/v1/admin/channels/{key}/hours`
 pub async fn put_hours(
-    _: Admin,
+    _: Manager,
     State(state): State<AppState>,
     Path(key): Path<String>,
     ApiJson(request): ApiJson<WorkingHours>,
@@ -90,7 +90,7 @@ pub async fn put_hours(
 
 /// `DELETE /api/v1/admin/channels/{key}/hours`: the channel is always open again.
 pub async fn delete_hours(
-    _: Admin,
+    _: Manager,
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<StatusCode, AppError> {

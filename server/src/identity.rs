@@ -8,7 +8,7 @@ use axum::Json;
 use canal_protocol::admin::{IdentitySecret, IdentityView, SetIdentity};
 use canal_protocol::{Identified, IdentifyRequest};
 
-use crate::admin::Admin;
+use crate::admin::Manager;
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
 use crate::services::{channels::of_admin, identity, visitors::channel};
@@ -29,7 +29,7 @@ pub async fn identify(
 
 /// `GET /api/v1/admin/channels/{key}/identity`
 pub async fn get_settings(
-    _: Admin,
+    _: Manager,
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Json<IdentityView>, AppError> {
@@ -39,7 +39,7 @@ pub async fn get_settings(
 
 /// `PUT /api/v1/admin/channels/{key}/identity`
 pub async fn put_settings(
-    _: Admin,
+    _: Manager,
     State(state): State<AppState>,
     Path(key): Path<String>,
     ApiJson(request): ApiJson<SetIdentity>,
@@ -52,7 +52,7 @@ pub async fn put_settings(
 
 /// `POST /api/v1/admin/channels/{key}/identity/secret`
 pub async fn new_secret(
-    _: Admin,
+    _: Manager,
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<(StatusCode, Json<IdentitySecret>), AppError> {

@@ -10,7 +10,7 @@ use axum::Json;
 use canal_protocol::theme::{Position, Snippet, Theme, ThemeMode};
 use canal_store::Store;
 
-use crate::admin::Admin;
+use crate::admin::Manager;
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
 
@@ -42,7 +42,7 @@ pub use canal_core::theme::{black_on, check, frame, snippet};
 
 /// `GET /api/v1/admin/channels/{key}/theme`
 pub async fn get_theme(
-    _: Admin,
+    _: Manager,
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Json<Theme>, AppError> {
@@ -53,7 +53,7 @@ pub async fn get_theme(
 /// `PUT /api/v1/admin/channels/{key}/theme`: replaces the theme (fields left out
 /// take their defaults).
 pub async fn put_theme(
-    _: Admin,
+    _: Manager,
     State(state): State<AppState>,
     Path(key): Path<String>,
     ApiJson(request): ApiJson<Theme>,
@@ -72,7 +72,7 @@ pub async fn put_theme(
 
 /// `GET /api/v1/admin/channels/{key}/snippet`: the snippet that matches the theme.
 pub async fn get_snippet(
-    _: Admin,
+    _: Manager,
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Json<Snippet>, AppError> {

@@ -79,22 +79,26 @@ impl Canal {
         Self::start_with_agents(&[], "evenly").await
     }
 
-    /// A server whose demo channel's queue holds these agents (e-mail, name), in
-    /// order, with ids 1, 2, ...: routing `mode`, online agents only, offers passing
-    /// on after ten minutes, the agent's own name shown to visitors.
-    pub async fn start_with_agents(agents: &[(&str, &str)], mode: &str) -> Self {
-        let dist = std::env::var_os("CANAL_DIST")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| workspace_root().join("dist"));
-        assert!(
-            dist.join("index.html").is_file(),
-            "the widget frame is not built at {}: run `cargo xtask test` (or `cargo xtask build-widget`)",
-            dist.display()
-        );
+    /// A new install, as `canal serve` without `--demo` starts it: no channel, no
+    /// account.
+    pub async fn start_empty() -> Self {
+        let (dir, store, db) = Self::open_store().await;
+        Self::serve(dir, store, db).await
+    }
+
+    async fn open_store() -> (tempfile::TempDir, Store, sqlx::SqlitePool) {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("canal.db").display());
         let store = Store::open(&url).await.expect("open store");
         let db = sqlx::SqlitePool::connect(&url).await.expect("read handle");
+        (dir, store, db)
+    }
+
+    /// A server whose demo channel's queue holds these agents (e-mail, name), in
+    /// order, with ids 1, 2, ...: routing `mode`, online agents only, offers passing
+    /// on after ten minutes, the agent's own name shown to visitors.
+    pub async fn start_with_agents(agents: &[(&str, &str)], mode: &str) -> Self {
+        let (dir, store, db) = Self::open_store().await;
         let channel = demo::seed(&store).await.expect("seed demo channel");
         let hash = canal_server::agents::hash_password(AGENT_PASSWORD.into())
             .await
@@ -123,6 +127,18 @@ impl Canal {
                 .await
                 .expect("seed routing");
         }
+        Self::serve(dir, store, db).await
+    }
+
+    async fn serve(dir: tempfile::TempDir, store: Store, db: sqlx::SqlitePool) -> Self {
+        let dist = std::env::var_os("CANAL_DIST")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace_root().join("dist"));
+        assert!(
+            dist.join("index.html").is_file(),
+            "the widget frame is not built at {}: run `cargo xtask test` (or `cargo xtask build-widget`)",
+            dist.display()
+        );
         let options = Options {
             dist_dir: dist,
             admin_token_sha256: canal_server::admin::token_hash(ADMIN_TOKEN),
@@ -583,12 +599,27 @@ pub struct Console<'a> {
 impl<'a> Console<'a> {
     /// Opens the console and signs in as `email` (seeded with [`AGENT_PASSWORD`]).
     pub async fn sign_in(browser: &'a Browser, canal: &Canal, email: &str) -> Console<'a> {
+        Self::sign_in_with(browser, canal, email, AGENT_PASSWORD).await
+    }
+
+    /// Opens the console's sign-in page (without signing in).
+    pub async fn open(browser: &'a Browser, canal: &Canal) -> Console<'a> {
         browser
             .client
             .goto(&format!("{}/console/", canal.origin()))
             .await
             .expect("open the console");
-        let console = Console { browser };
+        Console { browser }
+    }
+
+    /// Opens the console and signs in as `email` with `password`.
+    pub async fn sign_in_with(
+        browser: &'a Browser,
+        canal: &Canal,
+        email: &str,
+        password: &str,
+    ) -> Console<'a> {
+        let console = Self::open(browser, canal).await;
         console
             .find("login-email")
             .await
@@ -598,7 +629,7 @@ impl<'a> Console<'a> {
         console
             .find("login-password")
             .await
-            .send_keys(AGENT_PASSWORD)
+            .send_keys(password)
             .await
             .expect("type password");
         console

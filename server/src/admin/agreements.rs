@@ -14,7 +14,7 @@ use canal_protocol::admin::{
 };
 use canal_protocol::ErrorCode;
 
-use super::Admin;
+use super::{Admin, Manager};
 use crate::agreements::{
     self, Agreement, Behaviour, Company, Content, DataSource, Kind, NewAgreement, Settings, Shown,
     TextFormat, Version, VersionChange, VersionRef,
@@ -302,7 +302,7 @@ pub async fn put_company(
 /// `PUT /api/v1/admin/channels/{key}/agreement`: `{"agreement_id": "..."}` (a
 /// personal_data agreement) or `{"agreement_id": null}` to ask no consent.
 pub async fn set_channel_agreement(
-    _: Admin,
+    _: Manager,
     State(state): State<AppState>,
     Path(key): Path<String>,
     ApiJson(request): ApiJson<SetChannelAgreement>,

@@ -4,11 +4,13 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, put};
 use axum::{Json, Router};
-use canal_protocol::channels::{ChannelList, ChannelView, CreateChannel, UpdateChannel};
+use canal_protocol::channels::{
+    ChannelList, ChannelView, CreateChannel, SetManagers, UpdateChannel,
+};
 
-use super::Admin;
+use super::{Admin, Configurer, Manager};
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
 use crate::services::channels;
@@ -18,6 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/channels", get(list).post(create))
         .route("/channels/{key}", get(one).patch(update).delete(delete))
+        .route("/channels/{key}/managers", put(set_managers))
 }
 
 /// `POST /api/v1/admin/channels` -> 201 with the channel and its snippet.
@@ -33,16 +36,19 @@ async fn create(
     ))
 }
 
-/// `GET /api/v1/admin/channels`
-async fn list(_: Admin, State(state): State<AppState>) -> Result<Json<ChannelList>, AppError> {
+/// `GET /api/v1/admin/channels`: a supervisor sees the channels they manage.
+async fn list(
+    who: Configurer,
+    State(state): State<AppState>,
+) -> Result<Json<ChannelList>, AppError> {
     Ok(Json(ChannelList {
-        channels: channels::list(&state).await?,
+        channels: channels::list(&state, &who).await?,
     }))
 }
 
 /// `GET /api/v1/admin/channels/{key}`
 async fn one(
-    _: Admin,
+    _: Manager,
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Json<ChannelView>, AppError> {
@@ -52,7 +58,7 @@ async fn one(
 
 /// `PATCH /api/v1/admin/channels/{key}`
 async fn update(
-    _: Admin,
+    _: Manager,
     State(state): State<AppState>,
     Path(key): Path<String>,
     ApiJson(request): ApiJson<UpdateChannel>,
@@ -69,4 +75,15 @@ async fn delete(
 ) -> Result<StatusCode, AppError> {
     channels::delete(&state, &key).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /api/v1/admin/channels/{key}/managers` (admins only).
+async fn set_managers(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    ApiJson(request): ApiJson<SetManagers>,
+) -> Result<Json<ChannelView>, AppError> {
+    let channel = channels::set_managers(&state, &key, &request.agent_ids).await?;
+    Ok(Json(channels::view(&state, channel).await?))
 }

@@ -19,7 +19,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, Duration, OffsetDateTime, Time};
 
-use super::Admin;
+use super::{Admin, Manager};
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
 use crate::ledger::{Action, Filter, Source};
@@ -431,7 +431,7 @@ pub async fn crm_link(
 
 /// `PUT /api/v1/admin/channels/{key}/origins`
 pub async fn set_origins(
-    _: Admin,
+    _: Manager,
     State(state): State<AppState>,
     axum::extract::Path(key): axum::extract::Path<String>,
     ApiJson(request): ApiJson<canal_protocol::admin::ChannelOrigins>,

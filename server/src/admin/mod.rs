@@ -102,6 +102,85 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
+/// Who may configure channels: the admin token or an admin (every channel), or a
+/// signed-in supervisor (the channels that name them among their managers).
+pub enum Configurer {
+    Admin,
+    Supervisor(i64),
+}
+
+impl FromRequestParts<AppState> for Configurer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let refused = match Admin::from_request_parts(parts, state).await {
+            Ok(Admin) => return Ok(Configurer::Admin),
+            Err(refused) => refused,
+        };
+        if parts.headers.contains_key(header::AUTHORIZATION)
+            || crate::agent_api::session_token(&parts.headers).is_none()
+        {
+            return Err(refused);
+        }
+        let agent = crate::agent_api::signed_in(state, &parts.headers).await?;
+        if agent.role() == canal_protocol::agent::Role::Supervisor {
+            Ok(Configurer::Supervisor(agent.id))
+        } else {
+            Err(refused)
+        }
+    }
+}
+
+impl Configurer {
+    /// Whether this caller may configure the channel.
+    pub async fn may_configure(
+        &self,
+        state: &AppState,
+        channel_id: &str,
+    ) -> Result<bool, AppError> {
+        match self {
+            Configurer::Admin => Ok(true),
+            Configurer::Supervisor(id) => Ok(state.store.manages(*id, channel_id).await?),
+        }
+    }
+}
+
+/// Proof that the caller may configure the channel the path names (`{key}`): an
+/// admin, or a supervisor among the channel's managers (403 for other
+/// supervisors, nothing changed). An unknown key is left to the handler (404).
+pub struct Manager;
+
+impl FromRequestParts<AppState> for Manager {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let configurer = Configurer::from_request_parts(parts, state).await?;
+        if let Configurer::Admin = configurer {
+            return Ok(Manager);
+        }
+        let key =
+            axum::extract::Path::<std::collections::HashMap<String, String>>::from_request_parts(
+                parts, state,
+            )
+            .await
+            .ok()
+            .and_then(|axum::extract::Path(params)| params.get("key").cloned());
+        let channel = match &key {
+            Some(key) => state.store.channel_by_key(key).await?,
+            None => None,
+        };
+        match channel {
+            Some(channel) if configurer.may_configure(state, &channel.id).await? => Ok(Manager),
+            Some(_) => Err(AppError::client(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "a supervisor may only configure the channels that name them as a manager",
+            )),
+            None => Ok(Manager),
+        }
+    }
+}
+
 /// Routes under `/api/v1/admin`.
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -11,7 +11,7 @@ use canal_protocol::agent::{
 };
 use canal_protocol::ErrorCode;
 
-use super::Admin;
+use super::{Admin, Manager};
 use crate::agents::AgentWire;
 use crate::agents::{self, Department};
 use crate::app::AppState;
@@ -163,7 +163,7 @@ async fn set_department(
 
 /// `GET /api/v1/admin/channels/{key}/routing`
 async fn get_routing(
-    _: Admin,
+    _: Manager,
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Json<RoutingSettings>, AppError> {
@@ -173,7 +173,7 @@ async fn get_routing(
 
 /// `PUT /api/v1/admin/channels/{key}/routing`
 async fn put_routing(
-    _: Admin,
+    _: Manager,
     State(state): State<AppState>,
     Path(key): Path<String>,
     ApiJson(mut request): ApiJson<RoutingSettings>,

@@ -6,9 +6,12 @@
 
 use canal_core::channels::{self as rules, NewChannel};
 use canal_core::Refusal;
+use canal_protocol::agent::Role;
 use canal_protocol::channels::{ChannelView, CreateChannel, UpdateChannel};
 use canal_protocol::ErrorCode;
 
+use crate::admin::Configurer;
+use crate::agents::AgentWire;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::store::{Channel, Store};
@@ -38,7 +41,12 @@ pub async fn of_admin(state: &AppState, key: &str) -> Result<Channel, AppError> 
 /// The channel as the admin API shows it, with its snippet.
 pub async fn view(state: &AppState, channel: Channel) -> Result<ChannelView, AppError> {
     let theme = crate::theme::load(&state.store, &channel.id).await?;
+    let managers = state.store.channel_managers(&channel.id).await?;
     Ok(ChannelView {
+        managers: managers
+            .into_iter()
+            .filter_map(|id| u64::try_from(id).ok())
+            .collect(),
         snippet: crate::theme::snippet(&state.public_url, &channel.key, &theme),
         allowed_origins: channel.origins(),
         key: channel.key,
@@ -70,13 +78,50 @@ pub async fn create(store: &Store, request: CreateChannel) -> Result<Channel, Ap
     ))
 }
 
-/// Every channel not deleted, oldest first.
-pub async fn list(state: &AppState) -> Result<Vec<ChannelView>, AppError> {
+/// Every channel not deleted that `who` may configure, oldest first.
+pub async fn list(state: &AppState, who: &Configurer) -> Result<Vec<ChannelView>, AppError> {
     let mut views = Vec::new();
     for channel in state.store.channels().await? {
-        views.push(view(state, channel).await?);
+        if who.may_configure(state, &channel.id).await? {
+            views.push(view(state, channel).await?);
+        }
     }
     Ok(views)
+}
+
+/// Most managers one channel may name.
+const MAX_MANAGERS: usize = 100;
+
+/// Names the supervisors who may configure the channel (replacing the list): each
+/// must be a supervisor who is not dismissed (422 otherwise, nothing changed).
+pub async fn set_managers(
+    state: &AppState,
+    key: &str,
+    agent_ids: &[u64],
+) -> Result<Channel, AppError> {
+    let channel = of_admin(state, key).await?;
+    if agent_ids.len() > MAX_MANAGERS {
+        return Err(AppError::invalid(format!(
+            "at most {MAX_MANAGERS} managers"
+        )));
+    }
+    let mut ids = Vec::with_capacity(agent_ids.len());
+    for &id in agent_ids {
+        let agent = match i64::try_from(id) {
+            Ok(id) => crate::agents::by_id(&state.store, id).await?,
+            Err(_) => None,
+        };
+        match agent {
+            Some(a) if a.role() == Role::Supervisor && !a.dismissed => ids.push(a.id),
+            _ => {
+                return Err(AppError::invalid(format!(
+                    "agent {id} is not a supervisor (admins configure every channel; agents none)"
+                )))
+            }
+        }
+    }
+    state.store.set_channel_managers(&channel.id, &ids).await?;
+    Ok(channel)
 }
 
 /// Changes a channel's settings.

@@ -488,3 +488,61 @@ impl Store {
             .await?))
     }
 }
+
+impl Store {
+    /// The supervisors who may configure a channel, by id.
+    pub async fn channel_managers(&self, channel_id: &str) -> Result<Vec<i64>> {
+        on_pool!(self, p => Ok(sqlx::query_scalar(
+            "SELECT agent_id FROM channel_managers WHERE channel_id = $1 ORDER BY agent_id",
+        )
+        .bind(channel_id)
+        .fetch_all(p)
+        .await?))
+    }
+
+    /// Replaces the supervisors who may configure a channel, in one transaction.
+    pub async fn set_channel_managers(&self, channel_id: &str, agent_ids: &[i64]) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let done: Result<()> = async {
+            on_tx!(&mut tx, c => {
+                sqlx::query("DELETE FROM channel_managers WHERE channel_id = $1")
+                    .bind(channel_id)
+                    .execute(&mut *c)
+                    .await?;
+                for agent_id in agent_ids {
+                    sqlx::query(
+                        "INSERT INTO channel_managers (channel_id, agent_id) VALUES ($1, $2)
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(channel_id)
+                    .bind(agent_id)
+                    .execute(&mut *c)
+                    .await?;
+                }
+            });
+            Ok(())
+        }
+        .await;
+        match done {
+            Ok(()) => tx.commit().await,
+            Err(e) => {
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Whether the agent may configure the channel as one of its managers.
+    pub async fn manages(&self, agent_id: i64, channel_id: &str) -> Result<bool> {
+        on_pool!(self, p => {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM channel_managers WHERE agent_id = $1 AND channel_id = $2",
+            )
+            .bind(agent_id)
+            .bind(channel_id)
+            .fetch_one(p)
+            .await?;
+            Ok(n > 0)
+        })
+    }
+}

@@ -17,6 +17,7 @@ mod hours;
 mod identity;
 mod ledger;
 mod origins;
+mod permissions;
 mod pg;
 mod rating;
 mod readme;

@@ -3,3 +3,10 @@
 ALTER TABLE channels
     ADD COLUMN active BOOLEAN NOT NULL DEFAULT TRUE,
     ADD COLUMN deleted_at TEXT COLLATE "C";
+
+-- Who may configure which channel besides the admins: supervisors named per channel.
+CREATE TABLE channel_managers (
+    channel_id TEXT COLLATE "C" NOT NULL REFERENCES channels(id),
+    agent_id   BIGINT NOT NULL REFERENCES agents(id),
+    PRIMARY KEY (channel_id, agent_id)
+);
