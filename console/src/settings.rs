@@ -413,9 +413,11 @@ pub fn locale_value(locale: Option<&str>) -> &str {
     locale.unwrap_or_default()
 }
 
-/// The form for a new channel, as typed. Only the name is needed.
+/// A channel's form, as typed: the same fields for a new channel (where only the
+/// name is needed and `active` is not shown) and for an existing one (where the
+/// key is not shown: it cannot change).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct NewChannel {
+pub struct ChannelDraft {
     /// Empty: the server makes one up.
     pub key: String,
     pub name: String,
@@ -427,9 +429,10 @@ pub struct NewChannel {
     pub locale: String,
     /// One origin per line; empty: any site.
     pub origins: String,
+    pub active: bool,
 }
 
-impl NewChannel {
+impl ChannelDraft {
     /// The `POST /api/v1/admin/channels` body: fields trimmed, empty ones left out.
     pub fn request(&self) -> Result<CreateChannel, FormError> {
         let name = optional(&self.name).ok_or(FormError::ChannelName)?;
@@ -446,27 +449,11 @@ impl NewChannel {
             allowed_origins: parse_origins(&self.origins),
         })
     }
-}
 
-/// A channel's settings, as edited.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ChannelEdit {
-    pub name: String,
-    /// Empty: the window shows the name.
-    pub title: String,
-    /// Empty: no greeting.
-    pub greeting: String,
-    /// `en`, `es`, `ru`, or empty for the visitor's browser.
-    pub locale: String,
-    /// One origin per line; empty: any site.
-    pub origins: String,
-    pub active: bool,
-}
-
-impl ChannelEdit {
     /// The form as the server last showed the channel.
     pub fn of(channel: &ChannelView) -> Self {
         Self {
+            key: channel.key.clone(),
             name: channel.name.clone(),
             title: channel.title.clone().unwrap_or_default(),
             greeting: channel.greeting.clone().unwrap_or_default(),
@@ -477,7 +464,7 @@ impl ChannelEdit {
     }
 
     /// The `PATCH` body with only what differs from `channel` (an emptied field is
-    /// `null`); `None` when nothing does.
+    /// `null`); `None` when nothing does. The key is not sent.
     pub fn patch(&self, channel: &ChannelView) -> Result<Option<UpdateChannel>, FormError> {
         let name = optional(&self.name).ok_or(FormError::ChannelName)?;
         fn changed<T: PartialEq>(new: T, old: &T) -> Option<T> {
@@ -832,9 +819,9 @@ mod tests {
 
     #[test]
     fn a_new_channel_needs_only_a_name() {
-        let form = NewChannel {
+        let form = ChannelDraft {
             name: " Shop ".into(),
-            ..NewChannel::default()
+            ..ChannelDraft::default()
         };
         let request = form.request().expect("request");
         assert_eq!(
@@ -842,24 +829,28 @@ mod tests {
             serde_json::json!({"name": "Shop"}),
             "empty fields are left out"
         );
-        assert_eq!(NewChannel::default().request(), Err(FormError::ChannelName));
-        let blank = NewChannel {
+        assert_eq!(
+            ChannelDraft::default().request(),
+            Err(FormError::ChannelName)
+        );
+        let blank = ChannelDraft {
             name: "  ".into(),
             key: "shop".into(),
-            ..NewChannel::default()
+            ..ChannelDraft::default()
         };
         assert_eq!(blank.request(), Err(FormError::ChannelName));
     }
 
     #[test]
     fn a_new_channel_sends_what_was_typed_trimmed() {
-        let form = NewChannel {
+        let form = ChannelDraft {
             key: " shop-2 ".into(),
             name: "Shop".into(),
             title: " Shop support ".into(),
             greeting: " Hi! How can we help? ".into(),
             locale: "ru".into(),
             origins: "https://shop.example\n\n  https://www.shop.example:8443 \n".into(),
+            active: false,
         };
         assert_eq!(
             form.request(),
@@ -893,10 +884,10 @@ mod tests {
             "k".repeat(41).as_str(),
         ] {
             assert!(!valid_channel_key(bad), "{bad}");
-            let form = NewChannel {
+            let form = ChannelDraft {
                 key: bad.to_owned(),
                 name: "Shop".into(),
-                ..NewChannel::default()
+                ..ChannelDraft::default()
             };
             assert_eq!(form.request(), Err(FormError::ChannelKey), "{bad}");
         }
@@ -929,7 +920,7 @@ mod tests {
     #[test]
     fn a_channel_patch_has_only_what_changed() {
         let channel = shop();
-        let mut edit = ChannelEdit::of(&channel);
+        let mut edit = ChannelDraft::of(&channel);
         assert_eq!(edit.title, "Shop support");
         assert_eq!(edit.locale, "es");
         assert_eq!(edit.origins, "https://shop.example");

@@ -444,7 +444,10 @@ async fn a_canal_without_accounts_says_how_to_make_the_first_admin() {
     }));
     let root = container();
     let _mounted = mount_to(root.clone(), App);
-    until("the hint", || find(&root, "setup-hint").is_some()).await;
+    until("the hint", || {
+        find(&root, "setup-hint").is_some_and(|hint| !hint.has_attribute("hidden"))
+    })
+    .await;
     let hint = text(&get(&root, "setup-hint"));
     assert!(hint.contains("no accounts yet"), "{hint}");
     assert!(
@@ -471,7 +474,7 @@ async fn a_canal_without_accounts_says_how_to_make_the_first_admin() {
     .await;
     tick(50).await;
     assert!(find(&root, "login-email").is_some());
-    assert!(find(&root, "setup-hint").is_none());
+    assert!(get(&root, "setup-hint").has_attribute("hidden"));
 }
 
 #[wasm_bindgen_test]
@@ -1796,24 +1799,16 @@ async fn deleting_a_channel_asks_first_and_picks_the_next_one() {
         "DELETE /api/v1/admin/channels/demo": {"status": 204, "body": null},
     }))
     .await;
-    assert!(find(&root, "channel-delete-confirm").is_none());
+    let asking = || !get(&root, "channel-delete-confirmation").has_attribute("hidden");
+    assert!(!asking());
     click(&get(&root, "channel-delete"));
-    until("the question", || {
-        find(&root, "channel-delete-confirm").is_some()
-    })
-    .await;
+    until("the question", asking).await;
     click(&get(&root, "channel-delete-cancel"));
-    until("no question", || {
-        find(&root, "channel-delete-confirm").is_none()
-    })
-    .await;
+    until("no question", || !asking()).await;
     assert!(requests_to("DELETE", "/api/v1/admin/channels/demo").is_empty());
 
     click(&get(&root, "channel-delete"));
-    until("the question", || {
-        find(&root, "channel-delete-confirm").is_some()
-    })
-    .await;
+    until("the question", asking).await;
     click(&get(&root, "channel-delete-confirm"));
     until("the channel gone", || all(&root, "channel-row").len() == 1).await;
     assert_eq!(
@@ -1838,21 +1833,21 @@ async fn copy_puts_the_snippet_on_the_clipboard_or_selects_it() {
         } })"#,
     )
     .expect("fake clipboard");
+    let status = || {
+        text(&get(
+            &get(&root, "channel-snippet-field"),
+            "settings-status",
+        ))
+    };
     click(&get(&root, "channel-copy"));
-    until("Copied", || {
-        text(&get(&root, "channel-copy-status")) == "Copied"
-    })
-    .await;
+    until("Copied", || status() == "Copied").await;
     assert_eq!(fake("window.__canal.copied"), json!(snippet));
 
     // No clipboard (e.g. plain HTTP): the text is selected for Ctrl+C.
     js_sys::eval(r#"Object.defineProperty(navigator, "clipboard", { configurable: true, value: undefined })"#)
         .expect("no clipboard");
     click(&get(&root, "channel-copy"));
-    until("selected", || {
-        text(&get(&root, "channel-copy-status")).starts_with("Selected")
-    })
-    .await;
+    until("selected", || status().starts_with("Selected")).await;
     let area: HtmlTextAreaElement = get(&root, "channel-snippet").unchecked_into();
     assert_eq!(area.selection_start().ok().flatten(), Some(0));
     assert_eq!(

@@ -97,14 +97,17 @@ pub fn Login(
                 </div>
                 <h1 id="cc-login-title" class="cc-login-title">{tr(|t| t.sign_in_title)}</h1>
                 <p class="cc-login-lead">{tr(|t| t.sign_in_lead)}</p>
-                <Show when=move || no_accounts.get()>
-                    <section class="cc-setup-hint" role="note" aria-labelledby="cc-setup-hint-title" data-testid="setup-hint">
+                <section
+                    class="cc-setup-hint"
+                    role="note"
+                    hidden=move || !no_accounts.get()                     aria-labelledby="cc-setup-hint-title"
+                    data-testid="setup-hint"
+                >
                         <h2 id="cc-setup-hint-title" class="cc-setup-hint-title">{tr(|t| t.setup_hint_title)}</h2>
                         <p>{tr(|t| t.setup_hint_run)}</p>
                         <pre class="cc-command"><code>{FIRST_ADMIN_COMMAND}</code></pre>
                         <p>{tr(|t| t.setup_hint_then)}</p>
-                    </section>
-                </Show>
+                </section>
                 <label class="cc-field-label" for="cc-login-email">{tr(|t| t.email)}</label>
                 <input
                     id="cc-login-email"

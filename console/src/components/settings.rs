@@ -14,8 +14,8 @@ use crate::{
     i18n::{for_tag, tr, use_strings, Message, Strings, Text},
     settings::{
         addable, after_deletion, display_str, keep_selection, mode_str, parse_display, parse_mode,
-        parse_role, role_str, AgentEdit, ChannelEdit, FormError, HoursForm, NewAgent, NewChannel,
-        RoutingForm, DISPLAY_MODES, MAX_PASS_AFTER_MINUTES, MIN_PASS_AFTER_MINUTES, MODES, ROLES,
+        parse_role, role_str, AgentEdit, ChannelDraft, FormError, HoursForm, NewAgent, RoutingForm,
+        DISPLAY_MODES, MAX_PASS_AFTER_MINUTES, MIN_PASS_AFTER_MINUTES, MODES, ROLES,
     },
 };
 
@@ -71,6 +71,25 @@ fn FormOutcome(
     }
 }
 
+/// How loading a list or a channel's settings goes: a line while it loads, and
+/// why it failed (an alert, `data-testid` `test_id`, id `id` when given).
+#[component]
+fn LoadState(
+    outcome: RwSignal<Outcome>,
+    /// What the line says while loading.
+    loading_text: Text,
+    test_id: String,
+    #[prop(optional)] id: Option<String>,
+) -> impl IntoView {
+    let t = use_strings();
+    view! {
+        <p class="cc-muted" role="status" hidden=move || !outcome.get().busy()>{tr(loading_text)}</p>
+        <p id=id class="cc-error" role="alert" data-testid=test_id>
+            {move || outcome.with(|o| o.failure(t.get()))}
+        </p>
+    }
+}
+
 /// The settings view (`data-testid="settings"`) for admins: the [`AgentsSettings`]
 /// table with a form for a new agent, the [`ChannelsSettings`] list with a form for
 /// a new channel, then the [`ChannelPicker`] and, for the channel it shows, its
@@ -105,12 +124,12 @@ pub fn Settings() -> impl IntoView {
             <h1 id="cc-settings-title" class="cc-settings-title">{tr(|t| t.settings)}</h1>
             <AgentsSettings agents=agents loading=loading />
             <ChannelsSettings channels=channels />
-            <Show when=move || has_channel.get()>
+            <div class="cc-channel-sections" hidden=move || !has_channel.get()>
                 <ChannelPicker channels=channels />
                 <ChannelSettings channels=channels />
                 <ChannelRouting agents=agents key=channels.selected />
                 <ChannelHours key=channels.selected />
-            </Show>
+            </div>
         </main>
     }
 }
@@ -188,13 +207,10 @@ impl Channels {
 
 /// The language options of a channel form: the visitor's browser (empty value),
 /// then every language the widget speaks, by its own name; `current` selected.
-fn locale_options(
-    t: RwSignal<&'static Strings>,
-    current: impl Fn() -> String + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn locale_options(current: impl Fn() -> String + Copy + Send + Sync + 'static) -> impl IntoView {
     let browser = view! {
         <option value="" prop:selected=move || current().is_empty()>
-            {move || t.get().visitor_language}
+            {tr(|t| t.visitor_language)}
         </option>
     };
     let languages = limits::LOCALES
@@ -210,22 +226,22 @@ fn locale_options(
     (browser, languages)
 }
 
-/// How a form field reads and writes its text in the form `F`.
-type Access<F> = (fn(&F) -> &String, fn(&mut F, String));
+/// How a channel form field reads and writes its text.
+type Access = (fn(&ChannelDraft) -> &String, fn(&mut ChannelDraft, String));
 
 /// One labelled text field of a channel form (`{prefix}-{name}` as id,
 /// `{test}-{name}` as test id): a line, or `rows` lines, of at most `max`
 /// characters, with an optional hint; its error is `{prefix}-error`.
 #[allow(clippy::too_many_arguments)]
-fn channel_field<F: Send + Sync + 'static>(
-    form: RwSignal<F>,
+fn channel_field(
+    form: RwSignal<ChannelDraft>,
     [prefix, test]: [&'static str; 2],
     name: &'static str,
     label: Text,
     hint: Option<Text>,
     rows: Option<&'static str>,
     max: Option<usize>,
-    (get, set): Access<F>,
+    (get, set): Access,
 ) -> impl IntoView {
     let id = format!("{prefix}-{name}");
     let hint_id = format!("{id}-hint");
@@ -277,11 +293,84 @@ fn channel_field<F: Send + Sync + 'static>(
     }
 }
 
+/// The fields of a channel form (ids `{prefix}-{name}`, test ids
+/// `{test}-{name}`): name, the key (only for a new channel), chat title,
+/// language, greeting and allowed sites. One copy for both forms.
+fn channel_fields(
+    form: RwSignal<ChannelDraft>,
+    ids: [&'static str; 2],
+    with_key: bool,
+) -> impl IntoView {
+    let [prefix, test] = ids;
+    let locale_id = format!("{prefix}-locale");
+    view! {
+        <div class="cc-form-grid">
+            {channel_field(form, ids, "name", |t| t.name, None, None, Some(limits::MAX_NAME_CHARS), (|f| &f.name, |f, v| f.name = v))}
+            {with_key
+                .then(|| {
+                    channel_field(
+                        form,
+                        ids,
+                        "key",
+                        |t| t.channel_key,
+                        Some(|t| t.channel_key_hint),
+                        None,
+                        Some(limits::MAX_KEY_CHARS),
+                        (|f| &f.key, |f, v| f.key = v),
+                    )
+                })}
+            {channel_field(
+                form,
+                ids,
+                "title",
+                |t| t.chat_title,
+                Some(|t| t.chat_title_hint),
+                None,
+                Some(limits::MAX_NAME_CHARS),
+                (|f| &f.title, |f, v| f.title = v),
+            )}
+            <div class="cc-field">
+                <label class="cc-field-label" for=locale_id.clone()>{tr(|t| t.widget_language)}</label>
+                <select
+                    id=locale_id
+                    class="cc-select"
+                    data-testid=format!("{test}-locale")
+                    on:change=move |ev| {
+                        let locale = event_target_value(&ev);
+                        form.update(|f| f.locale = locale);
+                    }
+                >
+                    {locale_options(move || form.with(|f| f.locale.clone()))}
+                </select>
+            </div>
+        </div>
+        {channel_field(
+            form,
+            ids,
+            "greeting",
+            |t| t.greeting,
+            Some(|t| t.greeting_hint),
+            Some("2"),
+            Some(limits::MAX_GREETING_CHARS),
+            (|f| &f.greeting, |f, v| f.greeting = v),
+        )}
+        {channel_field(
+            form,
+            ids,
+            "origins",
+            |t| t.allowed_sites,
+            Some(|t| t.allowed_sites_hint),
+            Some("2"),
+            None,
+            (|f| &f.origins, |f, v| f.origins = v),
+        )}
+    }
+}
+
 /// Every channel (`data-testid="channels-table"`: name, key, on or off; a name
 /// picks its channel) and the form for a new one.
 #[component]
 fn ChannelsSettings(channels: Channels) -> impl IntoView {
-    let t = use_strings();
     let Channels {
         list,
         selected,
@@ -291,10 +380,7 @@ fn ChannelsSettings(channels: Channels) -> impl IntoView {
     view! {
         <section class="cc-settings-section" aria-labelledby="cc-channels-title" data-testid="channels-settings">
             <h2 id="cc-channels-title" class="cc-settings-heading">{tr(|t| t.channels_title)}</h2>
-            <p class="cc-muted" hidden=move || !loading.get().busy()>{tr(|t| t.loading_channels)}</p>
-            <p class="cc-error" role="alert" data-testid="channels-error">
-                {move || loading.with(|o| o.failure(t.get()))}
-            </p>
+            <LoadState outcome=loading loading_text=|t| t.loading_channels test_id="channels-error".to_owned() />
             <p
                 class="cc-empty"
                 data-testid="channels-empty"
@@ -324,6 +410,11 @@ fn ChannelsSettings(channels: Channels) -> impl IntoView {
                                     move || selected.with(|s| *s == key)
                                 };
                                 let active = channel.active;
+                                let state: Text = if active {
+                                    |t| t.channel_on
+                                } else {
+                                    |t| t.channel_off
+                                };
                                 view! {
                                     <tr data-testid="channel-row" data-channel-key=row_key>
                                         <th scope="row">
@@ -341,7 +432,7 @@ fn ChannelsSettings(channels: Channels) -> impl IntoView {
                                             class=if active { "cc-state-on" } else { "cc-state-off" }
                                             data-testid="channel-state"
                                         >
-                                            {move || if active { t.get().channel_on } else { t.get().channel_off }}
+                                            {tr(state)}
                                         </td>
                                     </tr>
                                 }
@@ -361,15 +452,14 @@ fn ChannelsSettings(channels: Channels) -> impl IntoView {
 /// `POST`. The new channel joins the list and is picked; the form empties.
 #[component]
 fn NewChannelForm(channels: Channels) -> impl IntoView {
-    let t = use_strings();
-    let form = RwSignal::new(NewChannel::default());
+    let form = RwSignal::new(ChannelDraft::default());
     let outcome = RwSignal::new(Outcome::Idle);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if outcome.get_untracked().busy() {
             return;
         }
-        let request = match form.with_untracked(NewChannel::request) {
+        let request = match form.with_untracked(ChannelDraft::request) {
             Ok(request) => request,
             Err(error) => {
                 return outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
@@ -385,7 +475,7 @@ fn NewChannelForm(channels: Channels) -> impl IntoView {
                 Ok(created) => {
                     let key = created.key.clone();
                     channels.put(created);
-                    form.set(NewChannel::default());
+                    form.set(ChannelDraft::default());
                     outcome.set(Outcome::Done(|t| t.channel_created));
                     channels.notice.set(Outcome::Idle);
                     channels.select(key);
@@ -394,7 +484,6 @@ fn NewChannelForm(channels: Channels) -> impl IntoView {
             }
         });
     };
-    let ids = ["cc-new-channel", "channel-create"];
     view! {
         <form
             class="cc-settings-form"
@@ -404,63 +493,7 @@ fn NewChannelForm(channels: Channels) -> impl IntoView {
             on:submit=on_submit
         >
             <h3 id="cc-new-channel-title" class="cc-settings-subheading">{tr(|t| t.new_channel)}</h3>
-            <div class="cc-form-grid">
-                {channel_field(form, ids, "name", |t| t.name, None, None, Some(limits::MAX_NAME_CHARS), (|f| &f.name, |f, v| f.name = v))}
-                {channel_field(
-                    form,
-                    ids,
-                    "key",
-                    |t| t.channel_key,
-                    Some(|t| t.channel_key_hint),
-                    None,
-                    Some(limits::MAX_KEY_CHARS),
-                    (|f| &f.key, |f, v| f.key = v),
-                )}
-                {channel_field(
-                    form,
-                    ids,
-                    "title",
-                    |t| t.chat_title,
-                    Some(|t| t.chat_title_hint),
-                    None,
-                    Some(limits::MAX_NAME_CHARS),
-                    (|f| &f.title, |f, v| f.title = v),
-                )}
-                <div class="cc-field">
-                    <label class="cc-field-label" for="cc-new-channel-locale">{tr(|t| t.widget_language)}</label>
-                    <select
-                        id="cc-new-channel-locale"
-                        class="cc-select"
-                        data-testid="channel-create-locale"
-                        on:change=move |ev| {
-                            let locale = event_target_value(&ev);
-                            form.update(|f| f.locale = locale);
-                        }
-                    >
-                        {locale_options(t, move || form.with(|f| f.locale.clone()))}
-                    </select>
-                </div>
-            </div>
-            {channel_field(
-                form,
-                ids,
-                "greeting",
-                |t| t.greeting,
-                Some(|t| t.greeting_hint),
-                Some("2"),
-                Some(limits::MAX_GREETING_CHARS),
-                (|f| &f.greeting, |f, v| f.greeting = v),
-            )}
-            {channel_field(
-                form,
-                ids,
-                "origins",
-                |t| t.allowed_sites,
-                Some(|t| t.allowed_sites_hint),
-                Some("2"),
-                None,
-                (|f| &f.origins, |f, v| f.origins = v),
-            )}
+            {channel_fields(form, ["cc-new-channel", "channel-create"], true)}
             <div class="cc-form-bar">
                 <button
                     type="submit"
@@ -479,7 +512,6 @@ fn NewChannelForm(channels: Channels) -> impl IntoView {
 /// The channel the sections below are about (`data-testid="channel-picker"`).
 #[component]
 fn ChannelPicker(channels: Channels) -> impl IntoView {
-    let t = use_strings();
     view! {
         <div class="cc-form-bar cc-channel-bar" data-testid="channel-bar">
             <label class="cc-inline-label" for="cc-channel-picker">{tr(|t| t.channel)}</label>
@@ -495,12 +527,16 @@ fn ChannelPicker(channels: Channels) -> impl IntoView {
                     children=move |channel| {
                         let key = channel.key.clone();
                         let picked = key.clone();
-                        let active = channel.active;
+                        let marker: Text = if channel.active {
+                            |_| ""
+                        } else {
+                            |t| t.channel_off_marker
+                        };
                         let label = format!("{} ({})", channel.name, channel.key);
                         view! {
                             <option value=key prop:selected=move || channels.selected.with(|s| *s == picked)>
                                 {label}
-                                {move || (!active).then(|| format!(" · {}", t.get().channel_off))}
+                                {tr(marker)}
                             </option>
                         }
                     }
@@ -553,9 +589,8 @@ fn ChannelForm(
     channel: ChannelView,
     channels: Channels,
 ) -> impl IntoView {
-    let t = use_strings();
     let key = StoredValue::new(channel.key.clone());
-    let form = RwSignal::new(ChannelEdit::of(&channel));
+    let form = RwSignal::new(ChannelDraft::of(&channel));
     let outcome = RwSignal::new(Outcome::Idle);
     let copy_outcome = RwSignal::new(Outcome::Idle);
     let delete_outcome = RwSignal::new(Outcome::Idle);
@@ -595,7 +630,7 @@ fn ChannelForm(
             }
             match result {
                 Ok(saved) => {
-                    form.set(ChannelEdit::of(&saved));
+                    form.set(ChannelDraft::of(&saved));
                     channels.put(saved);
                     outcome.set(Outcome::Done(|t| t.saved));
                 }
@@ -653,7 +688,6 @@ fn ChannelForm(
         });
     };
 
-    let ids = ["cc-channel", "channel"];
     view! {
         <form
             class="cc-settings-form"
@@ -662,53 +696,7 @@ fn ChannelForm(
             aria-labelledby="cc-channel-title"
             on:submit=on_save
         >
-            <div class="cc-form-grid">
-                {channel_field(form, ids, "name", |t| t.name, None, None, Some(limits::MAX_NAME_CHARS), (|f| &f.name, |f, v| f.name = v))}
-                {channel_field(
-                    form,
-                    ids,
-                    "title",
-                    |t| t.chat_title,
-                    Some(|t| t.chat_title_hint),
-                    None,
-                    Some(limits::MAX_NAME_CHARS),
-                    (|f| &f.title, |f, v| f.title = v),
-                )}
-                <div class="cc-field">
-                    <label class="cc-field-label" for="cc-channel-locale">{tr(|t| t.widget_language)}</label>
-                    <select
-                        id="cc-channel-locale"
-                        class="cc-select"
-                        data-testid="channel-locale"
-                        on:change=move |ev| {
-                            let locale = event_target_value(&ev);
-                            form.update(|f| f.locale = locale);
-                        }
-                    >
-                        {locale_options(t, move || form.with(|f| f.locale.clone()))}
-                    </select>
-                </div>
-            </div>
-            {channel_field(
-                form,
-                ids,
-                "greeting",
-                |t| t.greeting,
-                Some(|t| t.greeting_hint),
-                Some("2"),
-                Some(limits::MAX_GREETING_CHARS),
-                (|f| &f.greeting, |f, v| f.greeting = v),
-            )}
-            {channel_field(
-                form,
-                ids,
-                "origins",
-                |t| t.allowed_sites,
-                Some(|t| t.allowed_sites_hint),
-                Some("3"),
-                None,
-                (|f| &f.origins, |f, v| f.origins = v),
-            )}
+            {channel_fields(form, ["cc-channel", "channel"], false)}
             <label class="cc-check">
                 <input
                     type="checkbox"
@@ -751,12 +739,7 @@ fn ChannelForm(
                 <button type="button" class="cc-button" data-testid="channel-copy" on:click=on_copy>
                     {tr(|t| t.copy)}
                 </button>
-                <p class="cc-settings-status" role="status" data-testid="channel-copy-status">
-                    {move || match copy_outcome.get() {
-                        Outcome::Done(text) => text(t.get()),
-                        _ => "",
-                    }}
-                </p>
+                <FormOutcome outcome=copy_outcome />
             </div>
         </div>
         <div class="cc-form-bar">
@@ -773,8 +756,13 @@ fn ChannelForm(
                 {tr(|t| t.delete_channel)}
             </button>
         </div>
-        <Show when=move || confirming.get()>
-            <div class="cc-confirm" role="group" aria-labelledby="cc-channel-delete-question" data-testid="channel-delete-confirmation">
+            <div
+                class="cc-confirm"
+                role="group"
+                aria-labelledby="cc-channel-delete-question"
+                data-testid="channel-delete-confirmation"
+                hidden=move || !confirming.get()
+            >
                 <p id="cc-channel-delete-question">{tr(|t| t.delete_question)}</p>
                 <button
                     type="button"
@@ -796,7 +784,6 @@ fn ChannelForm(
                 </button>
                 <FormOutcome outcome=delete_outcome error_id="cc-channel-delete-error".to_owned() />
             </div>
-        </Show>
     }
 }
 
@@ -809,14 +796,10 @@ fn AgentsSettings(
     /// Loading the list.
     loading: RwSignal<Outcome>,
 ) -> impl IntoView {
-    let t = use_strings();
     view! {
         <section class="cc-settings-section" aria-labelledby="cc-agents-title" data-testid="agents-settings">
             <h2 id="cc-agents-title" class="cc-settings-heading">{tr(|t| t.agents_title)}</h2>
-            <p class="cc-muted" hidden=move || !loading.get().busy()>{tr(|t| t.loading_agents)}</p>
-            <p class="cc-error" role="alert" data-testid="agents-error">
-                {move || loading.with(|o| o.failure(t.get()))}
-            </p>
+            <LoadState outcome=loading loading_text=|t| t.loading_agents test_id="agents-error".to_owned() />
             <div class="cc-table-wrap">
                 <table class="cc-table" data-testid="agents-table">
                     <caption class="cc-sr">{tr(|t| t.agents_caption)}</caption>
@@ -1276,14 +1259,15 @@ fn ChannelSection(
     /// The loaded form (drawn when there is one).
     form: ViewFn,
 ) -> impl IntoView {
-    let t = use_strings();
     view! {
         <section class="cc-settings-section" aria-labelledby=format!("cc-{name}-title") data-testid=format!("{name}-settings")>
             <h2 id=format!("cc-{name}-title") class="cc-settings-heading">{tr(title)}</h2>
-            <p class="cc-muted" role="status" hidden=move || !loading.get().busy()>{tr(loading_text)}</p>
-            <p id=format!("cc-{name}-load-error") class="cc-error" role="alert" data-testid=format!("{name}-load-error")>
-                {move || loading.with(|o| o.failure(t.get()))}
-            </p>
+            <LoadState
+                outcome=loading
+                loading_text=loading_text
+                test_id=format!("{name}-load-error")
+                id=format!("cc-{name}-load-error")
+            />
             {move || form.run()}
         </section>
     }
