@@ -8,8 +8,9 @@ use std::rc::Rc;
 
 use canal_protocol::agent::{
     AgentClientFrame, AgentList, AgentProfile, AgentServerFrame, AgentView, CreateAgent,
-    LoginRequest, RoutingSettings, UpdateAgent,
+    LoginRequest, RoutingSettings, SetupState, UpdateAgent,
 };
+use canal_protocol::channels::{ChannelList, ChannelView, CreateChannel, UpdateChannel};
 use canal_protocol::hours::{HoursView, WorkingHours};
 use canal_protocol::{ErrorBody, ErrorCode};
 use serde::{de::DeserializeOwned, Serialize};
@@ -25,6 +26,8 @@ pub mod routes {
     pub const LOGOUT: &str = "/api/v1/agent/logout";
     /// `GET`: the signed-in agent, or 401.
     pub const ME: &str = "/api/v1/agent/me";
+    /// `GET`: `SetupState`, whether anyone can sign in yet (no session needed).
+    pub const SETUP: &str = "/api/v1/agent/setup";
     /// The agent socket.
     pub const SOCKET: &str = "/api/v1/agent/ws";
     /// `GET`: `AgentList`; `POST`: `CreateAgent` -> `AgentView` (admins).
@@ -33,6 +36,14 @@ pub mod routes {
     /// `PATCH`: `UpdateAgent` -> `AgentView` (admins).
     pub fn admin_agent(id: u64) -> String {
         format!("{ADMIN_AGENTS}/{id}")
+    }
+
+    /// `GET`: `ChannelList`; `POST`: `CreateChannel` -> `ChannelView` (admins).
+    pub const ADMIN_CHANNELS: &str = "/api/v1/admin/channels";
+
+    /// `GET`/`PATCH`/`DELETE`: one channel (admins), its key one path segment.
+    pub fn admin_channel(key: &str) -> String {
+        format!("{ADMIN_CHANNELS}/{}", path_segment(key))
     }
 
     /// `GET`/`PUT`: a channel's `RoutingSettings` (admins). The key is
@@ -105,6 +116,11 @@ pub async fn logout() -> Result<(), ApiError> {
     fetch_text("POST", routes::LOGOUT, None).await.map(drop)
 }
 
+/// `GET /api/v1/agent/setup`: whether this Canal has any accounts yet.
+pub async fn setup() -> Result<SetupState, ApiError> {
+    call("GET", routes::SETUP, None::<&()>).await
+}
+
 /// `GET /api/v1/admin/agents`: every agent, for an admin's session.
 pub async fn list_agents() -> Result<AgentList, ApiError> {
     call("GET", routes::ADMIN_AGENTS, None::<&()>).await
@@ -118,6 +134,28 @@ pub async fn create_agent(request: &CreateAgent) -> Result<AgentView, ApiError> 
 /// `PATCH /api/v1/admin/agents/{id}`: the agent as changed.
 pub async fn update_agent(id: u64, request: &UpdateAgent) -> Result<AgentView, ApiError> {
     call("PATCH", &routes::admin_agent(id), Some(request)).await
+}
+
+/// `GET /api/v1/admin/channels`: every channel not deleted, oldest first.
+pub async fn list_channels() -> Result<ChannelList, ApiError> {
+    call("GET", routes::ADMIN_CHANNELS, None::<&()>).await
+}
+
+/// `POST /api/v1/admin/channels`: the new channel, with its snippet.
+pub async fn create_channel(request: &CreateChannel) -> Result<ChannelView, ApiError> {
+    call("POST", routes::ADMIN_CHANNELS, Some(request)).await
+}
+
+/// `PATCH /api/v1/admin/channels/{key}`: the channel as changed.
+pub async fn update_channel(key: &str, request: &UpdateChannel) -> Result<ChannelView, ApiError> {
+    call("PATCH", &routes::admin_channel(key), Some(request)).await
+}
+
+/// `DELETE /api/v1/admin/channels/{key}` (204).
+pub async fn delete_channel(key: &str) -> Result<(), ApiError> {
+    fetch_text("DELETE", &routes::admin_channel(key), None)
+        .await
+        .map(drop)
 }
 
 /// `GET /api/v1/admin/channels/{key}/routing`.
@@ -409,6 +447,11 @@ mod tests {
             "/api/v1/admin/channels/a%2Fb%20c%3F/routing"
         );
         assert_eq!(routes::admin_agent(7), "/api/v1/admin/agents/7");
+        assert_eq!(
+            routes::admin_channel("shop-2"),
+            "/api/v1/admin/channels/shop-2"
+        );
+        assert_eq!(routes::admin_channel("a/b"), "/api/v1/admin/channels/a%2Fb");
         assert_eq!(
             routes::channel_hours("a/b"),
             "/api/v1/admin/channels/a%2Fb/hours"

@@ -2,7 +2,8 @@
 //! rendered, compiled to WebAssembly). Agents sign in, see their inbox live over
 //! the agent socket, take offers, answer, transfer and close conversations;
 //! supervisors also see the queue and their colleagues' conversations; admins
-//! also get a settings view for agents and channel routing.
+//! also get a settings view for agents and channels (each channel's settings,
+//! snippet, routing and working hours).
 //!
 //! Layout:
 //! - [`components`]: one module per component; [`components::App`] is the root.

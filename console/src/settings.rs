@@ -11,6 +11,7 @@ use canal_protocol::agent::{
     AgentView, CapExclusions, CreateAgent, DisplayMode, QueueItem, Role, RoutingMode,
     RoutingSettings, UpdateAgent,
 };
+use canal_protocol::channels::{limits, ChannelView, CreateChannel, UpdateChannel};
 use canal_protocol::hours::{TimeRange, WeekHours, WorkingHours};
 
 /// Shortest `pass_after`, in minutes (the server's 60 seconds).
@@ -31,6 +32,10 @@ pub enum FormError {
     Ranges,
     /// The time zone is empty.
     TimeZone,
+    /// A channel's name is empty.
+    ChannelName,
+    /// A chosen channel key is not 3 to 40 of `a`-`z`, `0`-`9` and inner `-`.
+    ChannelKey,
 }
 
 /// Every role, in the order the role lists show them.
@@ -370,6 +375,133 @@ pub fn addable(agents: &[AgentView], queue: &[QueueItem]) -> Vec<AgentView> {
         .collect()
 }
 
+/// A text field as an optional value: trimmed, empty is `None`.
+fn optional(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// The allowed sites as typed, one origin per line (commas and spaces also
+/// separate them): `None` (any site) when there are none. The server checks each.
+pub fn parse_origins(text: &str) -> Option<Vec<String>> {
+    let origins: Vec<String> = text
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|o| !o.is_empty())
+        .map(str::to_owned)
+        .collect();
+    (!origins.is_empty()).then_some(origins)
+}
+
+/// The allowed sites as their field shows them: one a line.
+pub fn origins_text(origins: Option<&[String]>) -> String {
+    origins.map(|o| o.join("\n")).unwrap_or_default()
+}
+
+/// Whether `key` can be a channel key: 3 to 40 of `a`-`z`, `0`-`9` and `-`, not
+/// starting or ending with `-` (the server checks the same, and that it is free).
+pub fn valid_channel_key(key: &str) -> bool {
+    (limits::MIN_KEY_CHARS..=limits::MAX_KEY_CHARS).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !key.starts_with('-')
+        && !key.ends_with('-')
+}
+
+/// A channel language as an option value: empty for the visitor's browser.
+pub fn locale_value(locale: Option<&str>) -> &str {
+    locale.unwrap_or_default()
+}
+
+/// A channel's form, as typed: the same fields for a new channel (where only the
+/// name is needed and `active` is not shown) and for an existing one (where the
+/// key is not shown: it cannot change).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ChannelDraft {
+    /// Empty: the server makes one up.
+    pub key: String,
+    pub name: String,
+    /// Empty: the window shows the name.
+    pub title: String,
+    /// Empty: no greeting.
+    pub greeting: String,
+    /// `en`, `es`, `ru`, or empty for the visitor's browser.
+    pub locale: String,
+    /// One origin per line; empty: any site.
+    pub origins: String,
+    pub active: bool,
+}
+
+impl ChannelDraft {
+    /// The `POST /api/v1/admin/channels` body: fields trimmed, empty ones left out.
+    pub fn request(&self) -> Result<CreateChannel, FormError> {
+        let name = optional(&self.name).ok_or(FormError::ChannelName)?;
+        let key = optional(&self.key);
+        if key.as_deref().is_some_and(|k| !valid_channel_key(k)) {
+            return Err(FormError::ChannelKey);
+        }
+        Ok(CreateChannel {
+            key,
+            name,
+            title: optional(&self.title),
+            greeting: optional(&self.greeting),
+            locale: optional(&self.locale),
+            allowed_origins: parse_origins(&self.origins),
+        })
+    }
+
+    /// The form as the server last showed the channel.
+    pub fn of(channel: &ChannelView) -> Self {
+        Self {
+            key: channel.key.clone(),
+            name: channel.name.clone(),
+            title: channel.title.clone().unwrap_or_default(),
+            greeting: channel.greeting.clone().unwrap_or_default(),
+            locale: locale_value(channel.locale.as_deref()).to_owned(),
+            origins: origins_text(channel.allowed_origins.as_deref()),
+            active: channel.active,
+        }
+    }
+
+    /// The `PATCH` body with only what differs from `channel` (an emptied field is
+    /// `null`); `None` when nothing does. The key is not sent.
+    pub fn patch(&self, channel: &ChannelView) -> Result<Option<UpdateChannel>, FormError> {
+        let name = optional(&self.name).ok_or(FormError::ChannelName)?;
+        fn changed<T: PartialEq>(new: T, old: &T) -> Option<T> {
+            (new != *old).then_some(new)
+        }
+        let patch = UpdateChannel {
+            name: changed(name, &channel.name),
+            title: changed(optional(&self.title), &channel.title),
+            greeting: changed(optional(&self.greeting), &channel.greeting),
+            locale: changed(optional(&self.locale), &channel.locale),
+            allowed_origins: changed(parse_origins(&self.origins), &channel.allowed_origins),
+            active: changed(self.active, &channel.active),
+        };
+        Ok((patch != UpdateChannel::default()).then_some(patch))
+    }
+}
+
+/// The channel the per-channel sections show once the list is in: `current` while
+/// it is listed, else the first one (`None` when there are none).
+pub fn keep_selection(channels: &[ChannelView], current: &str) -> Option<String> {
+    channels
+        .iter()
+        .find(|c| c.key == current)
+        .or_else(|| channels.first())
+        .map(|c| c.key.clone())
+}
+
+/// The channel to show after `deleted` went: the one after it in `channels` (the
+/// list before the deletion), else the one before, else none.
+pub fn after_deletion(channels: &[ChannelView], deleted: &str) -> Option<String> {
+    let at = channels.iter().position(|c| c.key == deleted)?;
+    channels
+        .get(at + 1)
+        .or_else(|| at.checked_sub(1).and_then(|i| channels.get(i)))
+        .map(|c| c.key.clone())
+}
+
 // Native tier: `cargo test -p canal-console` (no browser needed).
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
@@ -669,5 +801,175 @@ mod tests {
             .map(|a| a.id)
             .collect();
         assert_eq!(ids, [2]);
+    }
+    fn shop() -> ChannelView {
+        ChannelView {
+            key: "shop".into(),
+            name: "Shop".into(),
+            title: Some("Shop support".into()),
+            greeting: None,
+            locale: Some("es".into()),
+            allowed_origins: Some(vec!["https://shop.example".into()]),
+            active: true,
+            agreement_id: None,
+            created_at: "2031-01-01T00:00:00Z".into(),
+            snippet: "<script src=\"/embed.js?channel=shop\" async></script>".into(),
+        }
+    }
+
+    #[test]
+    fn a_new_channel_needs_only_a_name() {
+        let form = ChannelDraft {
+            name: " Shop ".into(),
+            ..ChannelDraft::default()
+        };
+        let request = form.request().expect("request");
+        assert_eq!(
+            serde_json::to_value(&request).expect("json"),
+            serde_json::json!({"name": "Shop"}),
+            "empty fields are left out"
+        );
+        assert_eq!(
+            ChannelDraft::default().request(),
+            Err(FormError::ChannelName)
+        );
+        let blank = ChannelDraft {
+            name: "  ".into(),
+            key: "shop".into(),
+            ..ChannelDraft::default()
+        };
+        assert_eq!(blank.request(), Err(FormError::ChannelName));
+    }
+
+    #[test]
+    fn a_new_channel_sends_what_was_typed_trimmed() {
+        let form = ChannelDraft {
+            key: " shop-2 ".into(),
+            name: "Shop".into(),
+            title: " Shop support ".into(),
+            greeting: " Hi! How can we help? ".into(),
+            locale: "ru".into(),
+            origins: "https://shop.example\n\n  https://www.shop.example:8443 \n".into(),
+            active: false,
+        };
+        assert_eq!(
+            form.request(),
+            Ok(CreateChannel {
+                key: Some("shop-2".into()),
+                name: "Shop".into(),
+                title: Some("Shop support".into()),
+                greeting: Some("Hi! How can we help?".into()),
+                locale: Some("ru".into()),
+                allowed_origins: Some(vec![
+                    "https://shop.example".into(),
+                    "https://www.shop.example:8443".into()
+                ]),
+            })
+        );
+    }
+
+    #[test]
+    fn channel_keys_are_checked_before_sending() {
+        for good in ["abc", "shop-2", "a1b", "k".repeat(40).as_str()] {
+            assert!(valid_channel_key(good), "{good}");
+        }
+        for bad in [
+            "ab",
+            "Shop",
+            "-shop",
+            "shop-",
+            "sh op",
+            "shóp",
+            "a/b",
+            "k".repeat(41).as_str(),
+        ] {
+            assert!(!valid_channel_key(bad), "{bad}");
+            let form = ChannelDraft {
+                key: bad.to_owned(),
+                name: "Shop".into(),
+                ..ChannelDraft::default()
+            };
+            assert_eq!(form.request(), Err(FormError::ChannelKey), "{bad}");
+        }
+    }
+
+    #[test]
+    fn origins_are_one_a_line_and_none_is_any_site() {
+        assert_eq!(parse_origins(""), None);
+        assert_eq!(parse_origins(" \n \n"), None);
+        assert_eq!(
+            parse_origins("https://a.example, https://b.example\r\nhttps://c.example"),
+            Some(vec![
+                "https://a.example".into(),
+                "https://b.example".into(),
+                "https://c.example".into()
+            ])
+        );
+        let two = vec![
+            "https://a.example".to_owned(),
+            "https://b.example".to_owned(),
+        ];
+        assert_eq!(
+            origins_text(Some(&two)),
+            "https://a.example\nhttps://b.example"
+        );
+        assert_eq!(parse_origins(&origins_text(Some(&two))), Some(two));
+        assert_eq!(origins_text(None), "");
+    }
+
+    #[test]
+    fn a_channel_patch_has_only_what_changed() {
+        let channel = shop();
+        let mut edit = ChannelDraft::of(&channel);
+        assert_eq!(edit.title, "Shop support");
+        assert_eq!(edit.locale, "es");
+        assert_eq!(edit.origins, "https://shop.example");
+        assert!(edit.active);
+        assert_eq!(edit.patch(&channel), Ok(None));
+
+        edit.name = " Shop ".into();
+        edit.origins = " https://shop.example \n".into();
+        assert_eq!(edit.patch(&channel), Ok(None), "the same once trimmed");
+
+        edit.title = " ".into();
+        edit.locale = String::new();
+        edit.origins = String::new();
+        edit.greeting = "Hello".into();
+        edit.active = false;
+        let patch = edit.patch(&channel).expect("valid").expect("a change");
+        assert_eq!(
+            serde_json::to_value(&patch).expect("json"),
+            serde_json::json!({
+                "title": null, "greeting": "Hello", "locale": null,
+                "allowed_origins": null, "active": false
+            }),
+            "emptied fields are null; the name is left out"
+        );
+
+        edit.name = "Shop EU".into();
+        let patch = edit.patch(&channel).expect("valid").expect("a change");
+        assert_eq!(patch.name.as_deref(), Some("Shop EU"));
+
+        edit.name = "  ".into();
+        assert_eq!(edit.patch(&channel), Err(FormError::ChannelName));
+    }
+
+    #[test]
+    fn the_selection_stays_while_listed_and_moves_on_when_deleted() {
+        let mut demo = shop();
+        demo.key = "demo".into();
+        let mut eu = shop();
+        eu.key = "eu".into();
+        let list = [demo, shop(), eu];
+        assert_eq!(keep_selection(&list, "shop").as_deref(), Some("shop"));
+        assert_eq!(keep_selection(&list, "gone").as_deref(), Some("demo"));
+        assert_eq!(keep_selection(&list, "").as_deref(), Some("demo"));
+        assert_eq!(keep_selection(&[], "demo"), None);
+
+        assert_eq!(after_deletion(&list, "shop").as_deref(), Some("eu"));
+        assert_eq!(after_deletion(&list, "eu").as_deref(), Some("shop"));
+        assert_eq!(after_deletion(&list, "demo").as_deref(), Some("shop"));
+        assert_eq!(after_deletion(&list[..1], "demo"), None);
+        assert_eq!(after_deletion(&list, "nope"), None);
     }
 }

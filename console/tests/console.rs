@@ -17,6 +17,7 @@ use canal_protocol::agent::{
     ConversationSummary, DisplayMode, InboxKind, QueueItem, Role, RoutingLogLine, RoutingMode,
     RoutingSettings, Status,
 };
+use canal_protocol::channels::{ChannelList, ChannelView};
 use canal_protocol::hours::{HoursView, TimeRange, WeekHours, WorkingHours};
 use canal_protocol::{Author, ErrorCode, MessageView};
 use leptos::{mount::mount_to, prelude::*};
@@ -397,13 +398,17 @@ async fn a_refused_login_shows_the_error_and_opens_no_socket() {
         Some("alert")
     );
     let requests = requests();
-    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert_eq!(requests.len(), 3, "{requests:?}");
     assert_eq!(requests[0]["url"], "/api/v1/agent/me");
-    assert_eq!(requests[1]["url"], "/api/v1/agent/login");
-    assert_eq!(requests[1]["method"], "POST");
-    assert_eq!(requests[1]["credentials"], "same-origin");
     assert_eq!(
-        requests[1]["body"],
+        requests[1]["url"], "/api/v1/agent/setup",
+        "for the first-run hint"
+    );
+    assert_eq!(requests[2]["url"], "/api/v1/agent/login");
+    assert_eq!(requests[2]["method"], "POST");
+    assert_eq!(requests[2]["credentials"], "same-origin");
+    assert_eq!(
+        requests[2]["body"],
         json!({"email": "ana@example.com", "password": "wrong password"})
     );
     let password: HtmlInputElement = get(&root, "login-password").unchecked_into();
@@ -423,7 +428,53 @@ async fn empty_fields_are_refused_without_a_request() {
     until("the login form", || find(&root, "login-submit").is_some()).await;
     click(&get(&root, "login-submit"));
     until("the error", || !text(&get(&root, "login-error")).is_empty()).await;
-    assert_eq!(requests().len(), 1, "only /me");
+    let urls: Vec<Value> = requests().into_iter().map(|r| r["url"].clone()).collect();
+    assert_eq!(
+        urls,
+        ["/api/v1/agent/me", "/api/v1/agent/setup"],
+        "no login request"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_canal_without_accounts_says_how_to_make_the_first_admin() {
+    install_fakes(json!({
+        "/api/v1/agent/me": {"status": 401, "body": null},
+        "/api/v1/agent/setup": {"status": 200, "body": {"has_accounts": false}},
+    }));
+    let root = container();
+    let _mounted = mount_to(root.clone(), App);
+    until("the hint", || {
+        find(&root, "setup-hint").is_some_and(|hint| !hint.has_attribute("hidden"))
+    })
+    .await;
+    let hint = text(&get(&root, "setup-hint"));
+    assert!(hint.contains("no accounts yet"), "{hint}");
+    assert!(
+        hint.contains(r#"canal admin create --email you@example.com --name "Your Name""#),
+        "{hint}"
+    );
+    assert!(hint.contains("password it prints"), "{hint}");
+    assert!(
+        find(&root, "login-email").is_some(),
+        "the form is still there"
+    );
+    root.remove();
+
+    // Once there are accounts, the sign-in page is as it was.
+    install_fakes(json!({
+        "/api/v1/agent/me": {"status": 401, "body": null},
+        "/api/v1/agent/setup": {"status": 200, "body": {"has_accounts": true}},
+    }));
+    let root = container();
+    let _mounted = mount_to(root.clone(), App);
+    until("the setup request", || {
+        requests().iter().any(|r| r["url"] == "/api/v1/agent/setup")
+    })
+    .await;
+    tick(50).await;
+    assert!(find(&root, "login-email").is_some());
+    assert!(get(&root, "setup-hint").has_attribute("hidden"));
 }
 
 #[wasm_bindgen_test]
@@ -454,7 +505,11 @@ async fn a_good_login_opens_the_console_and_sign_out_returns_to_the_form() {
         find(&root, "login-email").is_some()
     })
     .await;
-    let last = requests().pop().expect("a request");
+    // The form asks again whether there are accounts; before that, the sign-out.
+    let last = requests()
+        .into_iter()
+        .rfind(|r| r["url"] != "/api/v1/agent/setup")
+        .expect("a request");
     assert_eq!(last["url"], "/api/v1/agent/logout");
     assert_eq!(last["method"], "POST");
     assert_eq!(
@@ -1190,7 +1245,25 @@ fn demo_routing() -> RoutingSettings {
     }
 }
 
-/// The admin answers of the fake server, with `more` tried first.
+fn channel_view(key: &str, name: &str, active: bool) -> ChannelView {
+    ChannelView {
+        key: key.into(),
+        name: name.into(),
+        title: None,
+        greeting: None,
+        locale: None,
+        allowed_origins: None,
+        active,
+        agreement_id: None,
+        created_at: "2031-01-01T00:00:00Z".into(),
+        snippet: format!(
+            r#"<script src="https://chat.example/embed.js?channel={key}" data-channel="{key}" async></script>"#
+        ),
+    }
+}
+
+/// The admin answers of the fake server (`more` must use other keys: the
+/// table's keys are sorted, so the base answers would win).
 fn admin_responses(more: Value) -> Value {
     let mut responses = more;
     let base = json!({
@@ -1201,6 +1274,9 @@ fn admin_responses(more: Value) -> Value {
             ],
         }},
         "GET /api/v1/admin/channels/demo/routing": {"status": 200, "body": demo_routing()},
+        "GET /api/v1/admin/channels": {"status": 200, "body": ChannelList {
+            channels: vec![channel_view("demo", "Demo site", true), channel_view("shop", "Shop", false)],
+        }},
     });
     if let (Some(all), Value::Object(base)) = (responses.as_object_mut(), base) {
         all.extend(base);
@@ -1443,9 +1519,8 @@ async fn routing_save_sends_the_edits_and_keeps_the_rest() {
     );
     assert_eq!(text(&get(&form, "settings-error")), "");
 
-    // Another channel key: its settings are asked for, and a refusal is shown.
-    type_into(&root, "routing-channel", "shop");
-    click(&get(&root, "routing-load"));
+    // Another channel picked: its settings are asked for, and a refusal is shown.
+    choose(&root, "channel-picker", "shop");
     until("the refusal", || {
         text(&get(&root, "routing-load-error")) == "no route"
     })
@@ -1457,8 +1532,7 @@ async fn routing_save_sends_the_edits_and_keeps_the_rest() {
     assert!(find(&root, "routing-form").is_none());
 
     // The pass-after range is checked before anything is sent.
-    type_into(&root, "routing-channel", "demo");
-    click(&get(&root, "routing-load"));
+    choose(&root, "channel-picker", "demo");
     until("the form again", || find(&root, "routing-form").is_some()).await;
     type_into(&root, "routing-pass-after", "721");
     click(&get(&root, "routing-save"));
@@ -1491,6 +1565,296 @@ async fn the_chat_stays_live_behind_the_settings() {
     click(&get(&root, "chat-link"));
     until("the chat again", || !body().has_attribute("hidden")).await;
     assert!(find(&root, "settings").is_none());
+}
+
+// ---- channels ----------------------------------------------------------------------
+
+fn picked_channel(root: &Element) -> String {
+    get(root, "channel-picker")
+        .unchecked_into::<HtmlSelectElement>()
+        .value()
+}
+
+/// The row of channel `key` in the channels table.
+fn channel_row(root: &Element, key: &str) -> Element {
+    select(
+        root,
+        &format!("[data-testid=\"channel-row\"][data-channel-key=\"{key}\"]"),
+    )
+    .unwrap_or_else(|| panic!("no row for {key}"))
+}
+
+#[wasm_bindgen_test]
+async fn channels_are_listed_and_the_picker_drives_the_channel_sections() {
+    let (root, _mounted) = admin_settings(json!({})).await;
+    let lists = requests_to("GET", "/api/v1/admin/channels");
+    assert_eq!(lists.len(), 1);
+    assert_eq!(lists[0]["credentials"], "same-origin");
+    assert_eq!(all(&root, "channel-row").len(), 2);
+    let demo = channel_row(&root, "demo");
+    assert!(text(&demo).contains("Demo site"));
+    assert_eq!(text(&get(&demo, "channel-state")), "On");
+    assert_eq!(
+        text(&get(&channel_row(&root, "shop"), "channel-state")),
+        "Off"
+    );
+
+    assert_eq!(picked_channel(&root), "demo", "the first channel is picked");
+    assert_eq!(value_of(&root, "channel-name"), "Demo site");
+    assert!(value_of(&root, "channel-snippet").contains("embed.js?channel=demo"));
+    assert!(get(&root, "channel-snippet").has_attribute("readonly"));
+
+    choose(&root, "channel-picker", "shop");
+    until("the shop's settings", || {
+        value_of(&root, "channel-name") == "Shop"
+    })
+    .await;
+    assert!(value_of(&root, "channel-snippet").contains("channel=shop"));
+    assert!(
+        !get(&root, "channel-active")
+            .unchecked_into::<HtmlInputElement>()
+            .checked(),
+        "switched off"
+    );
+    until("the shop's routing asked for", || {
+        requests_to("GET", "/api/v1/admin/channels/shop/routing").len() == 1
+    })
+    .await;
+    until("the shop's hours asked for", || {
+        requests_to("GET", "/api/v1/admin/channels/shop/hours").len() == 1
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn creating_a_channel_posts_it_picks_it_and_shows_its_snippet() {
+    let mut created = channel_view("eu-shop", "EU shop", true);
+    created.greeting = Some("Hola".into());
+    created.locale = Some("es".into());
+    created.allowed_origins = Some(vec!["https://eu.shop.example".into()]);
+    let (root, _mounted) = admin_settings(json!({
+        "POST /api/v1/admin/channels": {"status": 201, "body": created},
+    }))
+    .await;
+    let form = get(&root, "channel-create");
+
+    // A name is needed; nothing is sent without one.
+    click(&get(&root, "channel-create-submit"));
+    until("the missing name", || {
+        text(&get(&form, "settings-error")) == "Enter the channel's name."
+    })
+    .await;
+    assert!(requests_to("POST", "/api/v1/admin/channels").is_empty());
+
+    type_into(&root, "channel-create-name", " EU shop ");
+    type_into(&root, "channel-create-key", "eu-shop");
+    type_into(&root, "channel-create-greeting", "Hola");
+    choose(&root, "channel-create-locale", "es");
+    type_into(&root, "channel-create-origins", "https://eu.shop.example\n");
+    click(&get(&root, "channel-create-submit"));
+    until("the new channel picked", || {
+        picked_channel(&root) == "eu-shop"
+    })
+    .await;
+
+    let posts = requests_to("POST", "/api/v1/admin/channels");
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["credentials"], "same-origin");
+    assert_eq!(posts[0]["content_type"], "application/json");
+    assert_eq!(
+        posts[0]["body"],
+        json!({
+            "key": "eu-shop",
+            "name": "EU shop",
+            "greeting": "Hola",
+            "locale": "es",
+            "allowed_origins": ["https://eu.shop.example"],
+        }),
+        "empty fields are left out"
+    );
+    assert_eq!(
+        text(&get(&form, "settings-status")),
+        "Saved: channel created"
+    );
+    assert_eq!(text(&get(&form, "settings-error")), "");
+    assert_eq!(
+        value_of(&root, "channel-create-name"),
+        "",
+        "the form empties"
+    );
+    assert_eq!(all(&root, "channel-row").len(), 3);
+    until("its snippet", || {
+        value_of(&root, "channel-snippet").contains("channel=eu-shop")
+    })
+    .await;
+    assert_eq!(value_of(&root, "channel-name"), "EU shop");
+    assert_eq!(
+        get(&root, "channel-locale")
+            .unchecked_into::<HtmlSelectElement>()
+            .value(),
+        "es"
+    );
+    assert_eq!(
+        value_of(&root, "channel-origins"),
+        "https://eu.shop.example"
+    );
+    until("its routing asked for", || {
+        requests_to("GET", "/api/v1/admin/channels/eu-shop/routing").len() == 1
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_taken_key_shows_the_servers_refusal_next_to_the_form() {
+    let (root, _mounted) = admin_settings(json!({
+        "POST /api/v1/admin/channels": {"status": 409, "body": {"error": {
+            "code": "conflict", "message": "the channel key shop is taken"
+        }}},
+    }))
+    .await;
+    let form = get(&root, "channel-create");
+    type_into(&root, "channel-create-name", "Shop again");
+    // A key that cannot be one is refused before sending.
+    type_into(&root, "channel-create-key", "Shop!");
+    click(&get(&root, "channel-create-submit"));
+    until("the key's shape", || {
+        text(&get(&form, "settings-error")).contains("3 to 40")
+    })
+    .await;
+    assert!(requests_to("POST", "/api/v1/admin/channels").is_empty());
+
+    type_into(&root, "channel-create-key", "shop");
+    click(&get(&root, "channel-create-submit"));
+    until("the server's refusal", || {
+        text(&get(&form, "settings-error")) == "the channel key shop is taken"
+    })
+    .await;
+    assert_eq!(
+        get(&form, "settings-error")
+            .get_attribute("role")
+            .as_deref(),
+        Some("alert")
+    );
+    assert_eq!(requests_to("POST", "/api/v1/admin/channels").len(), 1);
+    assert_eq!(all(&root, "channel-row").len(), 2, "nothing added");
+    assert_eq!(picked_channel(&root), "demo");
+    assert_eq!(
+        value_of(&root, "channel-create-key"),
+        "shop",
+        "what was typed stays"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_channel_edit_patches_only_what_changed() {
+    let mut saved = channel_view("demo", "Demo site", false);
+    saved.title = Some("Demo chat".into());
+    saved.allowed_origins = Some(vec![
+        "https://demo.example".into(),
+        "https://www.demo.example".into(),
+    ]);
+    let (root, _mounted) = admin_settings(json!({
+        "PATCH /api/v1/admin/channels/demo": {"status": 200, "body": saved},
+    }))
+    .await;
+    let form = get(&root, "channel-edit");
+    click(&get(&root, "channel-save"));
+    until("nothing to save", || {
+        text(&get(&form, "settings-status")) == "Nothing changed."
+    })
+    .await;
+    assert!(requests_to("PATCH", "/api/v1/admin/channels/demo").is_empty());
+
+    type_into(&root, "channel-title", " Demo chat ");
+    type_into(
+        &root,
+        "channel-origins",
+        "https://demo.example\nhttps://www.demo.example",
+    );
+    click(&get(&root, "channel-active"));
+    click(&get(&root, "channel-save"));
+    until("Saved", || text(&get(&form, "settings-status")) == "Saved").await;
+    let patches = requests_to("PATCH", "/api/v1/admin/channels/demo");
+    assert_eq!(patches.len(), 1);
+    assert_eq!(patches[0]["content_type"], "application/json");
+    assert_eq!(
+        patches[0]["body"],
+        json!({
+            "title": "Demo chat",
+            "allowed_origins": ["https://demo.example", "https://www.demo.example"],
+            "active": false,
+        }),
+        "only what changed"
+    );
+    until("switched off in the list", || {
+        text(&get(&channel_row(&root, "demo"), "channel-state")) == "Off"
+    })
+    .await;
+    assert_eq!(value_of(&root, "channel-title"), "Demo chat");
+}
+
+#[wasm_bindgen_test]
+async fn deleting_a_channel_asks_first_and_picks_the_next_one() {
+    let (root, _mounted) = admin_settings(json!({
+        "DELETE /api/v1/admin/channels/demo": {"status": 204, "body": null},
+    }))
+    .await;
+    let asking = || !get(&root, "channel-delete-confirmation").has_attribute("hidden");
+    assert!(!asking());
+    click(&get(&root, "channel-delete"));
+    until("the question", asking).await;
+    click(&get(&root, "channel-delete-cancel"));
+    until("no question", || !asking()).await;
+    assert!(requests_to("DELETE", "/api/v1/admin/channels/demo").is_empty());
+
+    click(&get(&root, "channel-delete"));
+    until("the question", asking).await;
+    click(&get(&root, "channel-delete-confirm"));
+    until("the channel gone", || all(&root, "channel-row").len() == 1).await;
+    assert_eq!(
+        requests_to("DELETE", "/api/v1/admin/channels/demo").len(),
+        1
+    );
+    until("the next one picked", || picked_channel(&root) == "shop").await;
+    assert!(text(&get(&root, "channels-settings")).contains("Deleted: channel removed"));
+    until("the shop's routing asked for", || {
+        requests_to("GET", "/api/v1/admin/channels/shop/routing").len() == 1
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn copy_puts_the_snippet_on_the_clipboard_or_selects_it() {
+    let (root, _mounted) = admin_settings(json!({})).await;
+    let snippet = value_of(&root, "channel-snippet");
+    js_sys::eval(
+        r#"Object.defineProperty(navigator, "clipboard", { configurable: true, value: {
+            writeText: function (text) { window.__canal.copied = text; return Promise.resolve(); }
+        } })"#,
+    )
+    .expect("fake clipboard");
+    let status = || {
+        text(&get(
+            &get(&root, "channel-snippet-field"),
+            "settings-status",
+        ))
+    };
+    click(&get(&root, "channel-copy"));
+    until("Copied", || status() == "Copied").await;
+    assert_eq!(fake("window.__canal.copied"), json!(snippet));
+
+    // No clipboard (e.g. plain HTTP): the text is selected for Ctrl+C.
+    js_sys::eval(r#"Object.defineProperty(navigator, "clipboard", { configurable: true, value: undefined })"#)
+        .expect("no clipboard");
+    click(&get(&root, "channel-copy"));
+    until("selected", || status().starts_with("Selected")).await;
+    let area: HtmlTextAreaElement = get(&root, "channel-snippet").unchecked_into();
+    assert_eq!(area.selection_start().ok().flatten(), Some(0));
+    assert_eq!(
+        area.selection_end().ok().flatten(),
+        Some(area.value().encode_utf16().count() as u32)
+    );
+    js_sys::eval("delete navigator.clipboard").expect("restore");
 }
 
 // ---- typing ------------------------------------------------------------------------

@@ -9,11 +9,18 @@ use crate::{
     i18n::{tr, use_strings, Strings, Text},
 };
 
+/// What makes the first admin on the server (the same in every language).
+pub const FIRST_ADMIN_COMMAND: &str =
+    r#"canal admin create --email you@example.com --name "Your Name""#;
+
 /// Email and password, sent to `POST /api/v1/agent/login`. On success the server
 /// sets the HttpOnly session cookie and `on_signed_in` gets the profile; on
 /// failure the reason is shown (and announced) under the fields, the password is
 /// cleared and focused. Nothing is stored by the console itself (but the language
 /// picked on the form, see [`LanguagePicker`]).
+///
+/// On a Canal with no accounts yet (`GET /api/v1/agent/setup`), a notice
+/// (`data-testid="setup-hint"`) says how to make the first admin on the server.
 #[component]
 pub fn Login(
     /// The server accepted the credentials.
@@ -28,6 +35,17 @@ pub fn Login(
     let error = RwSignal::new(notice);
     let password_ref = NodeRef::<html::Input>::new();
     let email_ref = NodeRef::<html::Input>::new();
+    // Shown only when the server says so; any failure leaves it hidden.
+    let no_accounts = RwSignal::new(false);
+    spawn_local(async move {
+        let result = api::setup().await;
+        if no_accounts.is_disposed() {
+            return;
+        }
+        if let Ok(state) = result {
+            no_accounts.set(!state.has_accounts);
+        }
+    });
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -79,6 +97,17 @@ pub fn Login(
                 </div>
                 <h1 id="cc-login-title" class="cc-login-title">{tr(|t| t.sign_in_title)}</h1>
                 <p class="cc-login-lead">{tr(|t| t.sign_in_lead)}</p>
+                <section
+                    class="cc-setup-hint"
+                    role="note"
+                    hidden=move || !no_accounts.get()                     aria-labelledby="cc-setup-hint-title"
+                    data-testid="setup-hint"
+                >
+                        <h2 id="cc-setup-hint-title" class="cc-setup-hint-title">{tr(|t| t.setup_hint_title)}</h2>
+                        <p>{tr(|t| t.setup_hint_run)}</p>
+                        <pre class="cc-command"><code>{FIRST_ADMIN_COMMAND}</code></pre>
+                        <p>{tr(|t| t.setup_hint_then)}</p>
+                </section>
                 <label class="cc-field-label" for="cc-login-email">{tr(|t| t.email)}</label>
                 <input
                     id="cc-login-email"

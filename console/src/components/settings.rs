@@ -1,17 +1,21 @@
-//! The admin settings view: agents, a channel's routing and its working hours,
-//! through the admin API with the session cookie.
+//! The admin settings view: agents, channels (with the picker the per-channel
+//! sections follow), a channel's routing and its working hours, through the admin
+//! API with the session cookie.
 
 use canal_protocol::agent::{AgentView, QueueItem, Role};
+use canal_protocol::channels::{limits, ChannelView};
 use canal_protocol::hours::HoursView;
-use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use leptos::{either::Either, ev::SubmitEvent, html, prelude::*, task::spawn_local};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 
 use crate::{
     api,
-    i18n::{tr, use_strings, Message, Strings, Text},
+    i18n::{for_tag, tr, use_strings, Message, Strings, Text},
     settings::{
-        addable, display_str, mode_str, parse_display, parse_mode, parse_role, role_str, AgentEdit,
-        FormError, HoursForm, NewAgent, RoutingForm, DISPLAY_MODES, MAX_PASS_AFTER_MINUTES,
-        MIN_PASS_AFTER_MINUTES, MODES, ROLES,
+        addable, after_deletion, display_str, keep_selection, mode_str, parse_display, parse_mode,
+        parse_role, role_str, AgentEdit, ChannelDraft, FormError, HoursForm, NewAgent, RoutingForm,
+        DISPLAY_MODES, MAX_PASS_AFTER_MINUTES, MIN_PASS_AFTER_MINUTES, MODES, ROLES,
     },
 };
 
@@ -67,13 +71,35 @@ fn FormOutcome(
     }
 }
 
+/// How loading a list or a channel's settings goes: a line while it loads, and
+/// why it failed (an alert, `data-testid` `test_id`, id `id` when given).
+#[component]
+fn LoadState(
+    outcome: RwSignal<Outcome>,
+    /// What the line says while loading.
+    loading_text: Text,
+    test_id: String,
+    #[prop(optional)] id: Option<String>,
+) -> impl IntoView {
+    let t = use_strings();
+    view! {
+        <p class="cc-muted" role="status" hidden=move || !outcome.get().busy()>{tr(loading_text)}</p>
+        <p id=id class="cc-error" role="alert" data-testid=test_id>
+            {move || outcome.with(|o| o.failure(t.get()))}
+        </p>
+    }
+}
+
 /// The settings view (`data-testid="settings"`) for admins: the [`AgentsSettings`]
-/// table with a form for a new agent, the [`ChannelRouting`] of a channel and its
-/// [`ChannelHours`].
+/// table with a form for a new agent, the [`ChannelsSettings`] list with a form for
+/// a new channel, then the [`ChannelPicker`] and, for the channel it shows, its
+/// [`ChannelSettings`], [`ChannelRouting`] and [`ChannelHours`].
 /// The agent list is loaded once here and shared: the queue is made of agents.
+/// So is the channel list.
 ///
-/// The list is a signal rather than a `LocalResource`: it changes with every
-/// agent created or saved, from the server's answer, without loading it again.
+/// The lists are signals rather than `LocalResource`s: they change with every
+/// agent or channel created or saved, from the server's answer, without loading
+/// them again.
 #[component]
 pub fn Settings() -> impl IntoView {
     let agents = RwSignal::new(Vec::<AgentView>::new());
@@ -91,13 +117,673 @@ pub fn Settings() -> impl IntoView {
             Err(error) => loading.set(Outcome::Failed(Strings::admin_error(&error))),
         }
     });
+    let channels = Channels::load();
+    let has_channel = Memo::new(move |_| channels.selected.with(|key| !key.is_empty()));
     view! {
         <main class="cc-settings" data-testid="settings" aria-labelledby="cc-settings-title">
             <h1 id="cc-settings-title" class="cc-settings-title">{tr(|t| t.settings)}</h1>
             <AgentsSettings agents=agents loading=loading />
-            <ChannelRouting agents=agents />
-            <ChannelHours />
+            <ChannelsSettings channels=channels />
+            <div class="cc-channel-sections" hidden=move || !has_channel.get()>
+                <ChannelPicker channels=channels />
+                <ChannelSettings channels=channels />
+                <ChannelRouting agents=agents key=channels.selected />
+                <ChannelHours key=channels.selected />
+            </div>
         </main>
+    }
+}
+
+/// The channels as the server last showed them, and the one the per-channel
+/// sections are about.
+#[derive(Clone, Copy)]
+struct Channels {
+    list: RwSignal<Vec<ChannelView>>,
+    /// The key of the channel picked; empty while there is none.
+    selected: RwSignal<String>,
+    /// Loading the list.
+    loading: RwSignal<Outcome>,
+    /// What became of the last deletion (the channel's own section goes with it).
+    notice: RwSignal<Outcome>,
+}
+
+impl Channels {
+    /// Asks for the list (`GET /api/v1/admin/channels`); the first channel is
+    /// picked once it is in.
+    fn load() -> Self {
+        let channels = Self {
+            list: RwSignal::new(Vec::new()),
+            selected: RwSignal::new(String::new()),
+            loading: RwSignal::new(Outcome::Busy),
+            notice: RwSignal::new(Outcome::Idle),
+        };
+        spawn_local(async move {
+            let result = api::list_channels().await;
+            if channels.loading.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(list) => {
+                    let keep = channels
+                        .selected
+                        .with_untracked(|current| keep_selection(&list.channels, current));
+                    channels.list.set(list.channels);
+                    channels.loading.set(Outcome::Idle);
+                    channels.select(keep.unwrap_or_default());
+                }
+                Err(error) => channels
+                    .loading
+                    .set(Outcome::Failed(Strings::admin_error(&error))),
+            }
+        });
+        channels
+    }
+
+    /// Picks the channel `key` (empty: none). Picking the one already picked does
+    /// nothing, so the sections do not load it again.
+    fn select(self, key: String) {
+        if self.selected.with_untracked(|current| *current != key) {
+            self.selected.set(key);
+        }
+    }
+
+    /// The channel `key` as last shown, untracked.
+    fn find(self, key: &str) -> Option<ChannelView> {
+        self.list
+            .with_untracked(|list| list.iter().find(|c| c.key == key).cloned())
+    }
+
+    /// Puts the server's answer for a channel in the list (new ones at the end).
+    fn put(self, channel: ChannelView) {
+        self.list.update(|list| {
+            if let Some(slot) = list.iter_mut().find(|c| c.key == channel.key) {
+                *slot = channel;
+            } else {
+                list.push(channel);
+            }
+        });
+    }
+}
+
+/// The language options of a channel form: the visitor's browser (empty value),
+/// then every language the widget speaks, by its own name; `current` selected.
+fn locale_options(current: impl Fn() -> String + Copy + Send + Sync + 'static) -> impl IntoView {
+    let browser = view! {
+        <option value="" prop:selected=move || current().is_empty()>
+            {tr(|t| t.visitor_language)}
+        </option>
+    };
+    let languages = limits::LOCALES
+        .into_iter()
+        .map(|lang| {
+            view! {
+                <option value=lang prop:selected=move || current() == lang>
+                    {for_tag(lang).native_name}
+                </option>
+            }
+        })
+        .collect_view();
+    (browser, languages)
+}
+
+/// How a channel form field reads and writes its text.
+type Access = (fn(&ChannelDraft) -> &String, fn(&mut ChannelDraft, String));
+
+/// One labelled text field of a channel form (`{prefix}-{name}` as id,
+/// `{test}-{name}` as test id): a line, or `rows` lines, of at most `max`
+/// characters, with an optional hint; its error is `{prefix}-error`.
+#[allow(clippy::too_many_arguments)]
+fn channel_field(
+    form: RwSignal<ChannelDraft>,
+    [prefix, test]: [&'static str; 2],
+    name: &'static str,
+    label: Text,
+    hint: Option<Text>,
+    rows: Option<&'static str>,
+    max: Option<usize>,
+    (get, set): Access,
+) -> impl IntoView {
+    let id = format!("{prefix}-{name}");
+    let hint_id = format!("{id}-hint");
+    let described = match hint {
+        Some(_) => format!("{hint_id} {prefix}-error"),
+        None => format!("{prefix}-error"),
+    };
+    let value = move || form.with(|f| get(f).clone());
+    let on_input = move |ev: leptos::ev::Event| form.update(|f| set(f, event_target_value(&ev)));
+    let maxlength = max.map(|m| m.to_string());
+    // Sites and keys are not words; a greeting is.
+    let spellcheck = matches!(name, "origins" | "key").then_some("false");
+    let test_id = format!("{test}-{name}");
+    let input = match rows {
+        Some(rows) => Either::Left(view! {
+            <textarea
+                id=id.clone()
+                class="cc-input"
+                rows=rows
+                maxlength=maxlength
+                spellcheck=spellcheck
+                data-testid=test_id
+                aria-describedby=described
+                prop:value=value
+                on:input=on_input
+            ></textarea>
+        }),
+        None => Either::Right(view! {
+            <input
+                id=id.clone()
+                class="cc-input"
+                type="text"
+                autocomplete="off"
+                spellcheck=spellcheck
+                maxlength=maxlength
+                data-testid=test_id
+                aria-describedby=described
+                prop:value=value
+                on:input=on_input
+            />
+        }),
+    };
+    view! {
+        <div class="cc-field">
+            <label class="cc-field-label" for=id>{tr(label)}</label>
+            {input}
+            {hint.map(|hint| view! { <span id=hint_id class="cc-hint">{tr(hint)}</span> })}
+        </div>
+    }
+}
+
+/// The fields of a channel form (ids `{prefix}-{name}`, test ids
+/// `{test}-{name}`): name, the key (only for a new channel), chat title,
+/// language, greeting and allowed sites. One copy for both forms.
+fn channel_fields(
+    form: RwSignal<ChannelDraft>,
+    ids: [&'static str; 2],
+    with_key: bool,
+) -> impl IntoView {
+    let [prefix, test] = ids;
+    let locale_id = format!("{prefix}-locale");
+    view! {
+        <div class="cc-form-grid">
+            {channel_field(form, ids, "name", |t| t.name, None, None, Some(limits::MAX_NAME_CHARS), (|f| &f.name, |f, v| f.name = v))}
+            {with_key
+                .then(|| {
+                    channel_field(
+                        form,
+                        ids,
+                        "key",
+                        |t| t.channel_key,
+                        Some(|t| t.channel_key_hint),
+                        None,
+                        Some(limits::MAX_KEY_CHARS),
+                        (|f| &f.key, |f, v| f.key = v),
+                    )
+                })}
+            {channel_field(
+                form,
+                ids,
+                "title",
+                |t| t.chat_title,
+                Some(|t| t.chat_title_hint),
+                None,
+                Some(limits::MAX_NAME_CHARS),
+                (|f| &f.title, |f, v| f.title = v),
+            )}
+            <div class="cc-field">
+                <label class="cc-field-label" for=locale_id.clone()>{tr(|t| t.widget_language)}</label>
+                <select
+                    id=locale_id
+                    class="cc-select"
+                    data-testid=format!("{test}-locale")
+                    on:change=move |ev| {
+                        let locale = event_target_value(&ev);
+                        form.update(|f| f.locale = locale);
+                    }
+                >
+                    {locale_options(move || form.with(|f| f.locale.clone()))}
+                </select>
+            </div>
+        </div>
+        {channel_field(
+            form,
+            ids,
+            "greeting",
+            |t| t.greeting,
+            Some(|t| t.greeting_hint),
+            Some("2"),
+            Some(limits::MAX_GREETING_CHARS),
+            (|f| &f.greeting, |f, v| f.greeting = v),
+        )}
+        {channel_field(
+            form,
+            ids,
+            "origins",
+            |t| t.allowed_sites,
+            Some(|t| t.allowed_sites_hint),
+            Some("2"),
+            None,
+            (|f| &f.origins, |f, v| f.origins = v),
+        )}
+    }
+}
+
+/// Every channel (`data-testid="channels-table"`: name, key, on or off; a name
+/// picks its channel) and the form for a new one.
+#[component]
+fn ChannelsSettings(channels: Channels) -> impl IntoView {
+    let Channels {
+        list,
+        selected,
+        loading,
+        notice,
+    } = channels;
+    view! {
+        <section class="cc-settings-section" aria-labelledby="cc-channels-title" data-testid="channels-settings">
+            <h2 id="cc-channels-title" class="cc-settings-heading">{tr(|t| t.channels_title)}</h2>
+            <LoadState outcome=loading loading_text=|t| t.loading_channels test_id="channels-error".to_owned() />
+            <p
+                class="cc-empty"
+                data-testid="channels-empty"
+                hidden=move || loading.get().busy() || !list.with(Vec::is_empty)
+            >
+                {tr(|t| t.no_channels)}
+            </p>
+            <div class="cc-table-wrap" hidden=move || list.with(Vec::is_empty)>
+                <table class="cc-table" data-testid="channels-table">
+                    <caption class="cc-sr">{tr(|t| t.channels_caption)}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{tr(|t| t.name)}</th>
+                            <th scope="col">{tr(|t| t.channel_key)}</th>
+                            <th scope="col">{tr(|t| t.channel_active)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For
+                            each=move || list.get()
+                            key=|c| (c.key.clone(), c.name.clone(), c.active)
+                            children=move |channel| {
+                                let key = channel.key.clone();
+                                let row_key = key.clone();
+                                let picked = {
+                                    let key = key.clone();
+                                    move || selected.with(|s| *s == key)
+                                };
+                                let active = channel.active;
+                                let state: Text = if active {
+                                    |t| t.channel_on
+                                } else {
+                                    |t| t.channel_off
+                                };
+                                view! {
+                                    <tr data-testid="channel-row" data-channel-key=row_key>
+                                        <th scope="row">
+                                            <button
+                                                type="button"
+                                                class="cc-link-button"
+                                                aria-pressed=move || picked().to_string()
+                                                on:click=move |_| channels.select(key.clone())
+                                            >
+                                                {channel.name}
+                                            </button>
+                                        </th>
+                                        <td><code>{channel.key.clone()}</code></td>
+                                        <td
+                                            class=if active { "cc-state-on" } else { "cc-state-off" }
+                                            data-testid="channel-state"
+                                        >
+                                            {tr(state)}
+                                        </td>
+                                    </tr>
+                                }
+                            }
+                        />
+                    </tbody>
+                </table>
+            </div>
+            <FormOutcome outcome=notice />
+            <NewChannelForm channels=channels />
+        </section>
+    }
+}
+
+/// The form for a new channel (`data-testid="channel-create"`): a name, and
+/// optionally a key, chat title, greeting, language and allowed sites, sent with
+/// `POST`. The new channel joins the list and is picked; the form empties.
+#[component]
+fn NewChannelForm(channels: Channels) -> impl IntoView {
+    let form = RwSignal::new(ChannelDraft::default());
+    let outcome = RwSignal::new(Outcome::Idle);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if outcome.get_untracked().busy() {
+            return;
+        }
+        let request = match form.with_untracked(ChannelDraft::request) {
+            Ok(request) => request,
+            Err(error) => {
+                return outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
+            }
+        };
+        outcome.set(Outcome::Busy);
+        spawn_local(async move {
+            let result = api::create_channel(&request).await;
+            if outcome.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(created) => {
+                    let key = created.key.clone();
+                    channels.put(created);
+                    form.set(ChannelDraft::default());
+                    outcome.set(Outcome::Done(|t| t.channel_created));
+                    channels.notice.set(Outcome::Idle);
+                    channels.select(key);
+                }
+                Err(error) => outcome.set(Outcome::Failed(Strings::admin_error(&error))),
+            }
+        });
+    };
+    view! {
+        <form
+            class="cc-settings-form"
+            data-testid="channel-create"
+            novalidate
+            aria-labelledby="cc-new-channel-title"
+            on:submit=on_submit
+        >
+            <h3 id="cc-new-channel-title" class="cc-settings-subheading">{tr(|t| t.new_channel)}</h3>
+            {channel_fields(form, ["cc-new-channel", "channel-create"], true)}
+            <div class="cc-form-bar">
+                <button
+                    type="submit"
+                    class="cc-button cc-primary"
+                    data-testid="channel-create-submit"
+                    disabled=move || outcome.get().busy()
+                >
+                    {tr(|t| t.create_channel)}
+                </button>
+                <FormOutcome outcome=outcome error_id="cc-new-channel-error".to_owned() />
+            </div>
+        </form>
+    }
+}
+
+/// The channel the sections below are about (`data-testid="channel-picker"`).
+#[component]
+fn ChannelPicker(channels: Channels) -> impl IntoView {
+    view! {
+        <div class="cc-form-bar cc-channel-bar" data-testid="channel-bar">
+            <label class="cc-inline-label" for="cc-channel-picker">{tr(|t| t.channel)}</label>
+            <select
+                id="cc-channel-picker"
+                class="cc-select"
+                data-testid="channel-picker"
+                on:change=move |ev| channels.select(event_target_value(&ev))
+            >
+                <For
+                    each=move || channels.list.get()
+                    key=|c| (c.key.clone(), c.name.clone(), c.active)
+                    children=move |channel| {
+                        let key = channel.key.clone();
+                        let picked = key.clone();
+                        let marker: Text = if channel.active {
+                            |_| ""
+                        } else {
+                            |t| t.channel_off_marker
+                        };
+                        let label = format!("{} ({})", channel.name, channel.key);
+                        view! {
+                            <option value=key prop:selected=move || channels.selected.with(|s| *s == picked)>
+                                {label}
+                                {tr(marker)}
+                            </option>
+                        }
+                    }
+                />
+            </select>
+        </div>
+    }
+}
+
+/// The picked channel's own settings (`data-testid="channel-settings"`): a
+/// [`ChannelForm`] made afresh for each channel picked.
+#[component]
+fn ChannelSettings(channels: Channels) -> impl IntoView {
+    view! {
+        <section class="cc-settings-section" aria-labelledby="cc-channel-title" data-testid="channel-settings">
+            <h2 id="cc-channel-title" class="cc-settings-heading">
+                {tr(|t| t.channel_of)} " " <code>{move || channels.selected.get()}</code>
+            </h2>
+            {move || {
+                let key = channels.selected.get();
+                channels.find(&key).map(|channel| view! { <ChannelForm channel=channel channels=channels /> })
+            }}
+        </section>
+    }
+}
+
+/// Copies `text` with `navigator.clipboard.writeText`; `false` when the browser
+/// has no clipboard there (e.g. a page not served over HTTPS) or refused.
+async fn copy_to_clipboard(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let navigator = window.navigator();
+    let has_clipboard = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard"))
+        .is_ok_and(|clipboard| !clipboard.is_undefined() && !clipboard.is_null());
+    if !has_clipboard {
+        return false;
+    }
+    JsFuture::from(navigator.clipboard().write_text(text))
+        .await
+        .is_ok()
+}
+
+/// One channel's settings (`data-testid="channel-edit"`): name, chat title,
+/// greeting, language, allowed sites and on/off, saved with `PATCH` of only what
+/// changed; its snippet with "Copy"; and "Delete channel" with a confirmation.
+#[component]
+fn ChannelForm(
+    /// The channel when the form was made.
+    channel: ChannelView,
+    channels: Channels,
+) -> impl IntoView {
+    let key = StoredValue::new(channel.key.clone());
+    let form = RwSignal::new(ChannelDraft::of(&channel));
+    let outcome = RwSignal::new(Outcome::Idle);
+    let copy_outcome = RwSignal::new(Outcome::Idle);
+    let delete_outcome = RwSignal::new(Outcome::Idle);
+    let confirming = RwSignal::new(false);
+    let snippet_ref = NodeRef::<html::Textarea>::new();
+    let snippet = Memo::new(move |_| {
+        key.with_value(|key| {
+            channels.list.with(|list| {
+                list.iter()
+                    .find(|c| c.key == *key)
+                    .map(|c| c.snippet.clone())
+                    .unwrap_or_default()
+            })
+        })
+    });
+
+    let on_save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if outcome.get_untracked().busy() {
+            return;
+        }
+        let Some(channel) = channels.find(&key.get_value()) else {
+            return;
+        };
+        let patch = match form.with_untracked(|f| f.patch(&channel)) {
+            Ok(Some(patch)) => patch,
+            Ok(None) => return outcome.set(Outcome::Done(|t| t.nothing_to_save)),
+            Err(error) => {
+                return outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
+            }
+        };
+        outcome.set(Outcome::Busy);
+        spawn_local(async move {
+            let result = api::update_channel(&channel.key, &patch).await;
+            if outcome.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(saved) => {
+                    form.set(ChannelDraft::of(&saved));
+                    channels.put(saved);
+                    outcome.set(Outcome::Done(|t| t.saved));
+                }
+                Err(error) => outcome.set(Outcome::Failed(Strings::admin_error(&error))),
+            }
+        });
+    };
+
+    let on_copy = move |_| {
+        let text = snippet.get_untracked();
+        copy_outcome.set(Outcome::Idle);
+        spawn_local(async move {
+            let copied = copy_to_clipboard(&text).await;
+            if copy_outcome.is_disposed() {
+                return;
+            }
+            if copied {
+                copy_outcome.set(Outcome::Done(|t| t.copied));
+            } else {
+                // No clipboard: select the text, for Ctrl+C.
+                if let Some(area) = snippet_ref.try_get_untracked().flatten() {
+                    let _ = area.focus();
+                    area.select();
+                }
+                copy_outcome.set(Outcome::Done(|t| t.copy_selected));
+            }
+        });
+    };
+
+    let on_delete = move |_| {
+        if delete_outcome.get_untracked().busy() {
+            return;
+        }
+        let deleted = key.get_value();
+        delete_outcome.set(Outcome::Busy);
+        spawn_local(async move {
+            let result = api::delete_channel(&deleted).await;
+            if delete_outcome.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(()) => {
+                    // This form goes with the channel: nothing of it is touched after.
+                    let next = channels
+                        .list
+                        .with_untracked(|list| after_deletion(list, &deleted));
+                    channels
+                        .list
+                        .update(|list| list.retain(|c| c.key != deleted));
+                    channels.notice.set(Outcome::Done(|t| t.channel_deleted));
+                    channels.select(next.unwrap_or_default());
+                }
+                Err(error) => delete_outcome.set(Outcome::Failed(Strings::admin_error(&error))),
+            }
+        });
+    };
+
+    view! {
+        <form
+            class="cc-settings-form"
+            data-testid="channel-edit"
+            novalidate
+            aria-labelledby="cc-channel-title"
+            on:submit=on_save
+        >
+            {channel_fields(form, ["cc-channel", "channel"], false)}
+            <label class="cc-check">
+                <input
+                    type="checkbox"
+                    data-testid="channel-active"
+                    prop:checked=move || form.with(|f| f.active)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        form.update(|f| f.active = on);
+                    }
+                />
+                {tr(|t| t.channel_active)}
+            </label>
+            <div class="cc-form-bar">
+                <button
+                    type="submit"
+                    class="cc-button cc-primary"
+                    data-testid="channel-save"
+                    disabled=move || outcome.get().busy()
+                >
+                    {tr(|t| t.save)}
+                </button>
+                <FormOutcome outcome=outcome error_id="cc-channel-error".to_owned() />
+            </div>
+        </form>
+        <div class="cc-field" data-testid="channel-snippet-field">
+            <label class="cc-field-label" for="cc-channel-snippet">{tr(|t| t.snippet)}</label>
+            <textarea
+                id="cc-channel-snippet"
+                class="cc-input cc-snippet"
+                rows="3"
+                readonly
+                spellcheck="false"
+                data-testid="channel-snippet"
+                aria-describedby="cc-channel-snippet-hint"
+                prop:value=move || snippet.get()
+                node_ref=snippet_ref
+            ></textarea>
+            <div class="cc-form-bar">
+                <span id="cc-channel-snippet-hint" class="cc-hint">{tr(|t| t.snippet_hint)}</span>
+                <button type="button" class="cc-button" data-testid="channel-copy" on:click=on_copy>
+                    {tr(|t| t.copy)}
+                </button>
+                <FormOutcome outcome=copy_outcome />
+            </div>
+        </div>
+        <div class="cc-form-bar">
+            <button
+                type="button"
+                class="cc-button cc-danger"
+                data-testid="channel-delete"
+                hidden=move || confirming.get()
+                on:click=move |_| {
+                    delete_outcome.set(Outcome::Idle);
+                    confirming.set(true);
+                }
+            >
+                {tr(|t| t.delete_channel)}
+            </button>
+        </div>
+            <div
+                class="cc-confirm"
+                role="group"
+                aria-labelledby="cc-channel-delete-question"
+                data-testid="channel-delete-confirmation"
+                hidden=move || !confirming.get()
+            >
+                <p id="cc-channel-delete-question">{tr(|t| t.delete_question)}</p>
+                <button
+                    type="button"
+                    class="cc-button cc-danger"
+                    data-testid="channel-delete-confirm"
+                    disabled=move || delete_outcome.get().busy()
+                    on:click=on_delete
+                >
+                    {tr(|t| t.delete_confirm)}
+                </button>
+                <button
+                    type="button"
+                    class="cc-button"
+                    data-testid="channel-delete-cancel"
+                    disabled=move || delete_outcome.get().busy()
+                    on:click=move |_| confirming.set(false)
+                >
+                    {tr(|t| t.cancel)}
+                </button>
+                <FormOutcome outcome=delete_outcome error_id="cc-channel-delete-error".to_owned() />
+            </div>
     }
 }
 
@@ -110,14 +796,10 @@ fn AgentsSettings(
     /// Loading the list.
     loading: RwSignal<Outcome>,
 ) -> impl IntoView {
-    let t = use_strings();
     view! {
         <section class="cc-settings-section" aria-labelledby="cc-agents-title" data-testid="agents-settings">
             <h2 id="cc-agents-title" class="cc-settings-heading">{tr(|t| t.agents_title)}</h2>
-            <p class="cc-muted" hidden=move || !loading.get().busy()>{tr(|t| t.loading_agents)}</p>
-            <p class="cc-error" role="alert" data-testid="agents-error">
-                {move || loading.with(|o| o.failure(t.get()))}
-            </p>
+            <LoadState outcome=loading loading_text=|t| t.loading_agents test_id="agents-error".to_owned() />
             <div class="cc-table-wrap">
                 <table class="cc-table" data-testid="agents-table">
                     <caption class="cc-sr">{tr(|t| t.agents_caption)}</caption>
@@ -423,9 +1105,10 @@ fn edit_form(form: RwSignal<Option<RoutingForm>>, change: impl FnOnce(&mut Routi
     });
 }
 
-/// What a per-channel settings section keeps: the channel key typed (`demo` at
-/// first), the channel whose settings the form holds, the form (`F`), and how
-/// loading and saving went. One copy of the load and send steps for every section.
+/// What a per-channel settings section keeps: the key of the channel picked
+/// (shared by every section), the channel whose settings the form holds, the form
+/// (`F`), and how loading and saving went. One copy of the load and send steps for
+/// every section.
 struct ChannelEditor<F: Send + Sync + 'static> {
     key: RwSignal<String>,
     loaded_key: RwSignal<String>,
@@ -443,9 +1126,10 @@ impl<F: Send + Sync + 'static> Clone for ChannelEditor<F> {
 impl<F: Send + Sync + 'static> Copy for ChannelEditor<F> {}
 
 impl<F: Send + Sync + 'static> ChannelEditor<F> {
-    fn new() -> Self {
+    /// An editor of the channel `key` names (the picker's).
+    fn new(key: RwSignal<String>) -> Self {
         Self {
-            key: RwSignal::new("demo".to_owned()),
+            key,
             loaded_key: RwSignal::new(String::new()),
             form: RwSignal::new(None),
             loading: RwSignal::new(Outcome::Idle),
@@ -453,9 +1137,25 @@ impl<F: Send + Sync + 'static> ChannelEditor<F> {
         }
     }
 
-    /// Loads the typed channel's settings with `fetch` and makes the form of the
-    /// answer with `make`; a failure empties the form and says why. Nothing happens
-    /// while a load is under way or no channel is typed.
+    /// Loads the picked channel's settings with `fetch` each time another channel
+    /// is picked (and once now), making the form of the answer with `make`.
+    fn follow<V: 'static, Fut>(
+        self,
+        fetch: impl Fn(String) -> Fut + Copy + 'static,
+        make: impl Fn(V) -> F + Copy + 'static,
+    ) where
+        Fut: std::future::Future<Output = Result<V, api::ApiError>> + 'static,
+    {
+        let key = self.key;
+        Effect::new(move |_| {
+            key.track();
+            self.load(fetch, make);
+        });
+    }
+
+    /// Loads the picked channel's settings with `fetch` and makes the form of the
+    /// answer with `make`; a failure leaves no form and says why. An answer for a
+    /// channel no longer picked is dropped.
     fn load<V: 'static, Fut>(
         self,
         fetch: impl FnOnce(String) -> Fut + 'static,
@@ -464,14 +1164,17 @@ impl<F: Send + Sync + 'static> ChannelEditor<F> {
         Fut: std::future::Future<Output = Result<V, api::ApiError>> + 'static,
     {
         let wanted = self.key.get_untracked().trim().to_owned();
-        if wanted.is_empty() || self.loading.get_untracked().busy() {
+        self.form.set(None);
+        self.loaded_key.set(String::new());
+        self.outcome.set(Outcome::Idle);
+        if wanted.is_empty() {
+            self.loading.set(Outcome::Idle);
             return;
         }
         self.loading.set(Outcome::Busy);
-        self.outcome.set(Outcome::Idle);
         spawn_local(async move {
             let result = fetch(wanted.clone()).await;
-            if self.loading.is_disposed() {
+            if self.loading.is_disposed() || self.key.get_untracked().trim() != wanted {
                 return;
             }
             match result {
@@ -481,8 +1184,6 @@ impl<F: Send + Sync + 'static> ChannelEditor<F> {
                     self.loading.set(Outcome::Idle);
                 }
                 Err(error) => {
-                    self.form.set(None);
-                    self.loaded_key.set(String::new());
                     self.loading
                         .set(Outcome::Failed(Strings::admin_error(&error)));
                 }
@@ -521,6 +1222,9 @@ impl<F: Send + Sync + 'static> ChannelEditor<F> {
             return;
         }
         let channel = self.loaded_key.get_untracked();
+        if channel.is_empty() {
+            return;
+        }
         self.outcome.set(Outcome::Busy);
         spawn_local(async move {
             let result = send(channel.clone()).await;
@@ -542,59 +1246,28 @@ impl<F: Send + Sync + 'static> ChannelEditor<F> {
     }
 }
 
-/// The frame of a per-channel settings section: its heading, the channel key form
-/// with "Load", the loading line and the load error, then `form`. `name` prefixes
-/// the ids and test ids (`routing`: `routing-channel`, `routing-load`,
-/// `routing-load-error`, `cc-routing-title`, ...).
+/// The frame of a per-channel settings section: its heading, the loading line and
+/// the load error, then `form`. `name` prefixes the ids and test ids (`routing`:
+/// `routing-settings`, `routing-load-error`, `cc-routing-title`, ...). The channel
+/// is the one the [`ChannelPicker`] shows.
 #[component]
 fn ChannelSection(
     name: &'static str,
     title: Text,
     loading_text: Text,
-    /// The channel key typed.
-    key: RwSignal<String>,
     loading: RwSignal<Outcome>,
-    /// Loads the typed channel.
-    load: Callback<()>,
     /// The loaded form (drawn when there is one).
     form: ViewFn,
 ) -> impl IntoView {
-    let t = use_strings();
     view! {
         <section class="cc-settings-section" aria-labelledby=format!("cc-{name}-title") data-testid=format!("{name}-settings")>
             <h2 id=format!("cc-{name}-title") class="cc-settings-heading">{tr(title)}</h2>
-            <form
-                class="cc-form-bar"
-                data-testid=format!("{name}-channel-form")
-                on:submit=move |ev: SubmitEvent| {
-                    ev.prevent_default();
-                    load.run(());
-                }
-            >
-                <label class="cc-inline-label" for=format!("cc-{name}-channel")>{tr(|t| t.channel_key)}</label>
-                <input
-                    id=format!("cc-{name}-channel")
-                    class="cc-input cc-key"
-                    type="text"
-                    autocomplete="off"
-                    spellcheck="false"
-                    data-testid=format!("{name}-channel")
-                    aria-describedby=format!("cc-{name}-load-error")
-                    bind:value=key
-                />
-                <button
-                    type="submit"
-                    class="cc-button"
-                    data-testid=format!("{name}-load")
-                    disabled=move || loading.get().busy()
-                >
-                    {tr(|t| t.load)}
-                </button>
-            </form>
-            <p class="cc-muted" role="status" hidden=move || !loading.get().busy()>{tr(loading_text)}</p>
-            <p id=format!("cc-{name}-load-error") class="cc-error" role="alert" data-testid=format!("{name}-load-error")>
-                {move || loading.with(|o| o.failure(t.get()))}
-            </p>
+            <LoadState
+                outcome=loading
+                loading_text=loading_text
+                test_id=format!("{name}-load-error")
+                id=format!("cc-{name}-load-error")
+            />
             {move || form.run()}
         </section>
     }
@@ -608,33 +1281,32 @@ fn read_form<T: Default>(
     form.with(|f| f.as_ref().map(read).unwrap_or_default())
 }
 
-/// A channel's routing (`data-testid="routing-form"`), for the channel key typed
-/// (`demo` at first): mode, when an offer passes on, who gets offers, the cap
+/// A channel's routing (`data-testid="routing-form"`), for the channel picked:
+/// mode, when an offer passes on, who gets offers, the cap
 /// exclusions, what visitors see, the auto-reply, and the queue of agents in
 /// order. Saved with `PUT` of the whole settings as loaded with these changed.
 #[component]
 fn ChannelRouting(
     /// Who can join the queue, and the names of those in it.
     agents: RwSignal<Vec<AgentView>>,
+    /// The key of the channel picked.
+    key: RwSignal<String>,
 ) -> impl IntoView {
     let t = use_strings();
-    let editor = ChannelEditor::<RoutingForm>::new();
+    let editor = ChannelEditor::<RoutingForm>::new(key);
     let ChannelEditor {
-        key,
         loaded_key,
         form,
         loading,
         outcome,
+        ..
     } = editor;
     let to_add = RwSignal::new(String::new());
 
-    let load = move || {
-        editor.load(
-            |channel| async move { api::load_routing(&channel).await },
-            RoutingForm::new,
-        )
-    };
-    load();
+    editor.follow(
+        |channel| async move { api::load_routing(&channel).await },
+        RoutingForm::new,
+    );
 
     let on_save = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -945,9 +1617,7 @@ fn ChannelRouting(
             name="routing"
             title=|t| t.routing_title
             loading_text=|t| t.loading_routing
-            key=key
             loading=loading
-            load=Callback::new(move |()| load())
             form=ViewFn::from(move || has_form.get().then(form_view))
         />
     }
@@ -956,35 +1626,35 @@ fn ChannelRouting(
 /// The days of the week as the hours form's test ids name them, Monday first.
 const DAY_KEYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
-/// A channel's working hours (`data-testid="hours-form"`), for the channel key typed
-/// (`demo` at first): the time zone, each weekday's opening ranges, holidays and the
+/// A channel's working hours (`data-testid="hours-form"`), for the channel picked:
+/// the time zone, each weekday's opening ranges, holidays and the
 /// out-of-hours reply, saved with `PUT`; "Remove working hours" makes the channel
 /// always open again (`DELETE`). Says whether the channel is open now
 /// (`data-testid="hours-status"`).
 #[component]
-fn ChannelHours() -> impl IntoView {
+fn ChannelHours(
+    /// The key of the channel picked.
+    key: RwSignal<String>,
+) -> impl IntoView {
     let t = use_strings();
-    let editor = ChannelEditor::<HoursForm>::new();
+    let editor = ChannelEditor::<HoursForm>::new(key);
     let ChannelEditor {
-        key,
         loaded_key,
         form,
         loading,
         outcome,
+        ..
     } = editor;
     // `Some(open now)` while the channel has working hours; `None`: always open.
     let open = RwSignal::new(None::<bool>);
 
-    let load = move || {
-        editor.load(
-            |channel| async move { api::load_hours(&channel).await },
-            move |view: Option<HoursView>| {
-                open.set(view.as_ref().map(|v| v.open));
-                view.map_or_else(HoursForm::default, |v| HoursForm::of(&v.hours))
-            },
-        )
-    };
-    load();
+    editor.follow(
+        |channel| async move { api::load_hours(&channel).await },
+        move |view: Option<HoursView>| {
+            open.set(view.as_ref().map(|v| v.open));
+            view.map_or_else(HoursForm::default, |v| HoursForm::of(&v.hours))
+        },
+    );
 
     let on_save = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -1157,9 +1827,7 @@ fn ChannelHours() -> impl IntoView {
             name="hours"
             title=|t| t.hours_title
             loading_text=|t| t.loading_hours
-            key=key
             loading=loading
-            load=Callback::new(move |()| load())
             form=ViewFn::from(move || has_form.get().then(form_view))
         />
     }
