@@ -814,6 +814,7 @@ mod tests {
             agreement_id: None,
             created_at: "2031-01-01T00:00:00Z".into(),
             snippet: "<script src=\"/embed.js?channel=shop\" async></script>".into(),
+            managers: Vec::new(),
         }
     }
 

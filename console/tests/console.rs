@@ -1259,6 +1259,7 @@ fn channel_view(key: &str, name: &str, active: bool) -> ChannelView {
         snippet: format!(
             r#"<script src="https://chat.example/embed.js?channel={key}" data-channel="{key}" async></script>"#
         ),
+        managers: Vec::new(),
     }
 }
 
