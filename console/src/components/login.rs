@@ -100,13 +100,14 @@ pub fn Login(
                 <section
                     class="cc-setup-hint"
                     role="note"
-                    hidden=move || !no_accounts.get()                     aria-labelledby="cc-setup-hint-title"
+                    hidden=move || !no_accounts.get()
+                    aria-labelledby="cc-setup-hint-title"
                     data-testid="setup-hint"
                 >
-                        <h2 id="cc-setup-hint-title" class="cc-setup-hint-title">{tr(|t| t.setup_hint_title)}</h2>
-                        <p>{tr(|t| t.setup_hint_run)}</p>
-                        <pre class="cc-command"><code>{FIRST_ADMIN_COMMAND}</code></pre>
-                        <p>{tr(|t| t.setup_hint_then)}</p>
+                    <h2 id="cc-setup-hint-title" class="cc-setup-hint-title">{tr(|t| t.setup_hint_title)}</h2>
+                    <p>{tr(|t| t.setup_hint_run)}</p>
+                    <pre class="cc-command"><code>{FIRST_ADMIN_COMMAND}</code></pre>
+                    <p>{tr(|t| t.setup_hint_then)}</p>
                 </section>
                 <label class="cc-field-label" for="cc-login-email">{tr(|t| t.email)}</label>
                 <input
