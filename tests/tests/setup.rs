@@ -72,7 +72,7 @@ async fn a_site_owner_sets_up_a_new_install_and_a_visitor_chats_on_their_page() 
         .await
         .expect("create");
     let snippet = eventually("the new channel's snippet", || async {
-        let snippet = value(&owner, "channel-snippet-field").await;
+        let snippet = value(&owner, "channel-snippet").await;
         snippet.contains("channel=olga-shop").then_some(snippet)
     })
     .await;
