@@ -27,7 +27,9 @@ async fn before_the_click_the_host_page_has_no_canal_storage_and_no_wasm() {
         .await;
     let fetched: Vec<String> = serde_json::from_value(fetched).expect("names");
     assert!(
-        fetched.iter().any(|url| url.contains("/embed.js?channel=demo")),
+        fetched
+            .iter()
+            .any(|url| url.contains("/embed.js?channel=demo")),
         "the loader itself was fetched: {fetched:?}"
     );
     assert!(
