@@ -792,7 +792,7 @@ impl Dispatch {
             .ok_or_else(|| AppError::Internal(format!("routing: no channel {channel_id}")))?;
         let read = ChannelRead {
             key: row.key,
-            title: row.title,
+            title: row.shown_title().to_owned(),
             settings: stored_settings(&self.store, channel_id).await?,
         };
         let engine_settings = queue_settings(&read.settings)?;

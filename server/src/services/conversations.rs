@@ -44,13 +44,8 @@ pub async fn config(state: &AppState, channel: Channel) -> Result<ChannelConfig,
     let offline = !state.dispatch.staffed(&channel.id).await?;
     Ok(ChannelConfig {
         theme: crate::theme::frame(&theme),
+        title: channel.shown_title().to_owned(),
         channel: channel.key,
-        // No title of its own: the window shows the channel's name.
-        title: if channel.title.is_empty() {
-            channel.name
-        } else {
-            channel.title
-        },
         greeting: channel.greeting,
         locale: channel.locale,
         consent,

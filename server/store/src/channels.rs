@@ -37,6 +37,15 @@ impl Channel {
             .and_then(|json| serde_json::from_str(json).ok())
     }
 
+    /// The chat window's title: the channel's own, else its name.
+    pub fn shown_title(&self) -> &str {
+        if self.title.is_empty() {
+            &self.name
+        } else {
+            &self.title
+        }
+    }
+
     /// Whether a page of this origin (`scheme://host[:port]`) may use the widget.
     pub fn allows(&self, origin: &str) -> bool {
         self.origins()
