@@ -791,8 +791,8 @@ impl Dispatch {
             .await?
             .ok_or_else(|| AppError::Internal(format!("routing: no channel {channel_id}")))?;
         let read = ChannelRead {
-            key: row.key,
             title: row.shown_title().to_owned(),
+            key: row.key,
             settings: stored_settings(&self.store, channel_id).await?,
         };
         let engine_settings = queue_settings(&read.settings)?;
