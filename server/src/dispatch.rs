@@ -1501,14 +1501,20 @@ impl Dispatch {
         self.run(move |d, inner, fx| {
             let agent = &agent;
             let id = agent_id(agent);
+            let known = inner.agents.contains_key(&id);
             let info = inner.agents.entry(id).or_insert_with(|| AgentInfo {
                 row: agent.clone(),
                 sockets: 0,
                 status: Status::Online,
             });
             info.sockets += 1;
-            let status = info.status;
-            if info.sockets == 1 {
+            let (status, first) = (info.status, info.sockets == 1);
+            if !known {
+                // An account the shell has not heard of: made while the server ran,
+                // by another process (`canal admin create`).
+                let event = Event::AgentAdded(engine_agent(agent, true, false));
+                d.apply(inner, event, fx)?;
+            } else if first {
                 let event = Event::AgentUpdated {
                     agent: id,
                     change: AgentChange::Online(true),

@@ -119,6 +119,10 @@ async fn a_site_owner_sets_up_a_new_install_and_a_visitor_chats_on_their_page() 
     console.wait_item("inbox-mine").await;
     let answer = "Yes, in two to three days.";
     console.reply(answer).await;
+    save_screenshot(
+        "console-new-channel-answer.png",
+        &owner.client.screenshot().await.expect("png"),
+    );
     eventually("the answer in the visitor's chat", || async {
         let text = visitor
             .js("return document.body.innerText;")
