@@ -447,6 +447,27 @@ fn ChannelsSettings(channels: Channels) -> impl IntoView {
     }
 }
 
+/// Sends a form's request: marks `outcome` busy, waits for `call`, and, unless
+/// the form is gone by then, hands the answer to `done` (which says how it went)
+/// or shows why the server refused. Callers check first that `outcome` is not busy.
+fn send_form<T: 'static>(
+    outcome: RwSignal<Outcome>,
+    call: impl std::future::Future<Output = Result<T, api::ApiError>> + 'static,
+    done: impl FnOnce(T) + 'static,
+) {
+    outcome.set(Outcome::Busy);
+    spawn_local(async move {
+        let result = call.await;
+        if outcome.is_disposed() {
+            return;
+        }
+        match result {
+            Ok(answer) => done(answer),
+            Err(error) => outcome.set(Outcome::Failed(Strings::admin_error(&error))),
+        }
+    });
+}
+
 /// The form for a new channel (`data-testid="channel-create"`): a name, and
 /// optionally a key, chat title, greeting, language and allowed sites, sent with
 /// `POST`. The new channel joins the list and is picked; the form empties.
@@ -465,24 +486,18 @@ fn NewChannelForm(channels: Channels) -> impl IntoView {
                 return outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
             }
         };
-        outcome.set(Outcome::Busy);
-        spawn_local(async move {
-            let result = api::create_channel(&request).await;
-            if outcome.is_disposed() {
-                return;
-            }
-            match result {
-                Ok(created) => {
-                    let key = created.key.clone();
-                    channels.put(created);
-                    form.set(ChannelDraft::default());
-                    outcome.set(Outcome::Done(|t| t.channel_created));
-                    channels.notice.set(Outcome::Idle);
-                    channels.select(key);
-                }
-                Err(error) => outcome.set(Outcome::Failed(Strings::admin_error(&error))),
-            }
-        });
+        send_form(
+            outcome,
+            async move { api::create_channel(&request).await },
+            move |created| {
+                let key = created.key.clone();
+                channels.put(created);
+                form.set(ChannelDraft::default());
+                outcome.set(Outcome::Done(|t| t.channel_created));
+                channels.notice.set(Outcome::Idle);
+                channels.select(key);
+            },
+        );
     };
     view! {
         <form
@@ -622,21 +637,15 @@ fn ChannelForm(
                 return outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
             }
         };
-        outcome.set(Outcome::Busy);
-        spawn_local(async move {
-            let result = api::update_channel(&channel.key, &patch).await;
-            if outcome.is_disposed() {
-                return;
-            }
-            match result {
-                Ok(saved) => {
-                    form.set(ChannelDraft::of(&saved));
-                    channels.put(saved);
-                    outcome.set(Outcome::Done(|t| t.saved));
-                }
-                Err(error) => outcome.set(Outcome::Failed(Strings::admin_error(&error))),
-            }
-        });
+        send_form(
+            outcome,
+            async move { api::update_channel(&channel.key, &patch).await },
+            move |saved| {
+                form.set(ChannelDraft::of(&saved));
+                channels.put(saved);
+                outcome.set(Outcome::Done(|t| t.saved));
+            },
+        );
     };
 
     let on_copy = move |_| {
@@ -665,26 +674,20 @@ fn ChannelForm(
             return;
         }
         let deleted = key.get_value();
-        delete_outcome.set(Outcome::Busy);
-        spawn_local(async move {
-            let result = api::delete_channel(&deleted).await;
-            if delete_outcome.is_disposed() {
-                return;
-            }
-            match result {
-                Ok(()) => {
-                    // This form goes with the channel: nothing of it is touched after.
-                    let next = channels
-                        .list
-                        .with_untracked(|list| after_deletion(list, &deleted));
-                    channels
-                        .list
-                        .update(|list| list.retain(|c| c.key != deleted));
-                    channels.notice.set(Outcome::Done(|t| t.channel_deleted));
-                    channels.select(next.unwrap_or_default());
-                }
-                Err(error) => delete_outcome.set(Outcome::Failed(Strings::admin_error(&error))),
-            }
+        let call = {
+            let deleted = deleted.clone();
+            async move { api::delete_channel(&deleted).await }
+        };
+        send_form(delete_outcome, call, move |()| {
+            // This form goes with the channel: nothing of it is touched after.
+            let next = channels
+                .list
+                .with_untracked(|list| after_deletion(list, &deleted));
+            channels
+                .list
+                .update(|list| list.retain(|c| c.key != deleted));
+            channels.notice.set(Outcome::Done(|t| t.channel_deleted));
+            channels.select(next.unwrap_or_default());
         });
     };
 
@@ -883,25 +886,19 @@ fn AgentRow(
                 return outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
             }
         };
-        outcome.set(Outcome::Busy);
-        spawn_local(async move {
-            let result = api::update_agent(id, &patch).await;
-            if outcome.is_disposed() {
-                return;
-            }
-            match result {
-                Ok(saved) => {
-                    edit.set(AgentEdit::of(&saved));
-                    agents.update(|list| {
-                        if let Some(slot) = list.iter_mut().find(|a| a.id == id) {
-                            *slot = saved;
-                        }
-                    });
-                    outcome.set(Outcome::Done(|t| t.saved));
-                }
-                Err(error) => outcome.set(Outcome::Failed(Strings::admin_error(&error))),
-            }
-        });
+        send_form(
+            outcome,
+            async move { api::update_agent(id, &patch).await },
+            move |saved| {
+                edit.set(AgentEdit::of(&saved));
+                agents.update(|list| {
+                    if let Some(slot) = list.iter_mut().find(|a| a.id == id) {
+                        *slot = saved;
+                    }
+                });
+                outcome.set(Outcome::Done(|t| t.saved));
+            },
+        );
     };
 
     view! {
@@ -991,24 +988,18 @@ fn NewAgentForm(
                 return outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
             }
         };
-        outcome.set(Outcome::Busy);
-        spawn_local(async move {
-            let result = api::create_agent(&request).await;
-            if outcome.is_disposed() {
-                return;
-            }
-            match result {
-                Ok(created) => {
-                    agents.update(|list| {
-                        list.retain(|a| a.id != created.id);
-                        list.push(created);
-                    });
-                    form.set(NewAgent::default());
-                    outcome.set(Outcome::Done(|t| t.agent_created));
-                }
-                Err(error) => outcome.set(Outcome::Failed(Strings::admin_error(&error))),
-            }
-        });
+        send_form(
+            outcome,
+            async move { api::create_agent(&request).await },
+            move |created| {
+                agents.update(|list| {
+                    list.retain(|a| a.id != created.id);
+                    list.push(created);
+                });
+                form.set(NewAgent::default());
+                outcome.set(Outcome::Done(|t| t.agent_created));
+            },
+        );
     };
     // One text field of the form.
     let text_field = move |key: &'static str,
@@ -1225,23 +1216,12 @@ impl<F: Send + Sync + 'static> ChannelEditor<F> {
         if channel.is_empty() {
             return;
         }
-        self.outcome.set(Outcome::Busy);
-        spawn_local(async move {
-            let result = send(channel.clone()).await;
-            if self.outcome.is_disposed() {
-                return;
+        let call = send(channel.clone());
+        send_form(self.outcome, call, move |answer| {
+            if self.loaded_key.get_untracked() == channel {
+                self.form.set(Some(apply(answer)));
             }
-            match result {
-                Ok(answer) => {
-                    if self.loaded_key.get_untracked() == channel {
-                        self.form.set(Some(apply(answer)));
-                    }
-                    self.outcome.set(Outcome::Done(done));
-                }
-                Err(error) => self
-                    .outcome
-                    .set(Outcome::Failed(Strings::admin_error(&error))),
-            }
+            self.outcome.set(Outcome::Done(done));
         });
     }
 }
