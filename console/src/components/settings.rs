@@ -447,6 +447,25 @@ fn ChannelsSettings(channels: Channels) -> impl IntoView {
     }
 }
 
+/// What a form asks for, read with `read`; `None` while a request is under way, or
+/// when the form is wrong (the outcome then says why).
+fn ready<F: Send + Sync + 'static, R>(
+    outcome: RwSignal<Outcome>,
+    form: RwSignal<F>,
+    read: fn(&F) -> Result<R, FormError>,
+) -> Option<R> {
+    if outcome.get_untracked().busy() {
+        return None;
+    }
+    match form.with_untracked(read) {
+        Ok(request) => Some(request),
+        Err(error) => {
+            outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))));
+            None
+        }
+    }
+}
+
 /// Sends a form's request: marks `outcome` busy, waits for `call`, and, unless
 /// the form is gone by then, hands the answer to `done` (which says how it went)
 /// or shows why the server refused. Callers check first that `outcome` is not busy.
@@ -477,14 +496,8 @@ fn NewChannelForm(channels: Channels) -> impl IntoView {
     let outcome = RwSignal::new(Outcome::Idle);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if outcome.get_untracked().busy() {
+        let Some(request) = ready(outcome, form, ChannelDraft::request) else {
             return;
-        }
-        let request = match form.with_untracked(ChannelDraft::request) {
-            Ok(request) => request,
-            Err(error) => {
-                return outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
-            }
         };
         send_form(
             outcome,
@@ -979,14 +992,8 @@ fn NewAgentForm(
     let outcome = RwSignal::new(Outcome::Idle);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if outcome.get_untracked().busy() {
+        let Some(request) = ready(outcome, form, NewAgent::request) else {
             return;
-        }
-        let request = match form.with_untracked(NewAgent::request) {
-            Ok(request) => request,
-            Err(error) => {
-                return outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
-            }
         };
         send_form(
             outcome,
