@@ -136,7 +136,7 @@ async fn create_admin(database: &Database, email: &str, name: &str) -> Result<()
         .await
         .map_err(|e| format!("cannot create the admin: {}", e.public().1))?;
     println!(
-        "Admin {email} created. Password (shown once; change it in the console):\n  {password}"
+        "Admin {email} created. Password (shown once; a new one is set with PATCH /api/v1/admin/agents/{{id}}):\n  {password}"
     );
     Ok(())
 }
