@@ -63,41 +63,55 @@ pub async fn ensure_token(
 /// agent with the `admin` role. Add it to a handler's arguments.
 pub struct Admin;
 
+/// Who an admin-API request comes from: the admin token, or a console session.
+enum Caller {
+    Token,
+    Agent(crate::store::AgentRow),
+}
+
+/// Reads the caller once: the bearer token (checked), else the session cookie
+/// (SameSite=Strict, so not from other sites); 401 for neither.
+async fn caller(parts: &Parts, state: &AppState) -> Result<Caller, AppError> {
+    let presented = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let unauthorized = || {
+        AppError::client(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "send the admin token as Authorization: Bearer <token>",
+        )
+    };
+    match presented {
+        // Comparing hashes: the time taken says nothing about the token.
+        Some(token) if token_hash(token) == *state.admin_token_sha256 => Ok(Caller::Token),
+        Some(_) => Err(unauthorized()),
+        None if crate::agent_api::session_token(&parts.headers).is_some() => Ok(Caller::Agent(
+            crate::agent_api::signed_in(state, &parts.headers).await?,
+        )),
+        None => Err(unauthorized()),
+    }
+}
+
+fn admins_only() -> AppError {
+    AppError::client(
+        StatusCode::FORBIDDEN,
+        ErrorCode::Forbidden,
+        "only agents with the admin role may change settings",
+    )
+}
+
 impl FromRequestParts<AppState> for Admin {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let presented = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        let unauthorized = || {
-            AppError::client(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::Unauthorized,
-                "send the admin token as Authorization: Bearer <token>",
-            )
-        };
-        match presented {
-            // Comparing hashes: the time taken says nothing about the token.
-            Some(token) if token_hash(token) == *state.admin_token_sha256 => Ok(Admin),
-            Some(_) => Err(unauthorized()),
-            // The console's session cookie (SameSite=Strict, so not from other sites).
-            None if crate::agent_api::session_token(&parts.headers).is_some() => {
-                let agent = crate::agent_api::signed_in(state, &parts.headers).await?;
-                if agent.role() == canal_protocol::agent::Role::Admin {
-                    Ok(Admin)
-                } else {
-                    Err(AppError::client(
-                        StatusCode::FORBIDDEN,
-                        ErrorCode::Forbidden,
-                        "only agents with the admin role may change settings",
-                    ))
-                }
-            }
-            None => Err(unauthorized()),
+        match caller(parts, state).await? {
+            Caller::Token => Ok(Admin),
+            Caller::Agent(agent) if agent.role() == canal_protocol::agent::Role::Admin => Ok(Admin),
+            Caller::Agent(_) => Err(admins_only()),
         }
     }
 }
@@ -113,20 +127,14 @@ impl FromRequestParts<AppState> for Configurer {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let refused = match Admin::from_request_parts(parts, state).await {
-            Ok(Admin) => return Ok(Configurer::Admin),
-            Err(refused) => refused,
-        };
-        if parts.headers.contains_key(header::AUTHORIZATION)
-            || crate::agent_api::session_token(&parts.headers).is_none()
-        {
-            return Err(refused);
-        }
-        let agent = crate::agent_api::signed_in(state, &parts.headers).await?;
-        if agent.role() == canal_protocol::agent::Role::Supervisor {
-            Ok(Configurer::Supervisor(agent.id))
-        } else {
-            Err(refused)
+        use canal_protocol::agent::Role;
+        match caller(parts, state).await? {
+            Caller::Token => Ok(Configurer::Admin),
+            Caller::Agent(agent) => match agent.role() {
+                Role::Admin => Ok(Configurer::Admin),
+                Role::Supervisor => Ok(Configurer::Supervisor(agent.id)),
+                Role::Agent => Err(admins_only()),
+            },
         }
     }
 }

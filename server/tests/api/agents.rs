@@ -46,12 +46,17 @@ impl TestApp {
     /// A console socket, past its `welcome` frame (returned too).
     pub(crate) async fn console(&self, email: &str) -> (Socket, Value) {
         let cookie = self.login(email).await;
+        self.console_with(&cookie).await
+    }
+
+    /// A console socket of the session in `cookie`, past its `welcome` frame.
+    pub(crate) async fn console_with(&self, cookie: &str) -> (Socket, Value) {
         let mut request = format!("ws://{}/api/v1/agent/ws", self.addr)
             .into_client_request()
             .expect("request");
         request.headers_mut().insert(
             "cookie",
-            HeaderValue::from_str(&cookie).expect("cookie header"),
+            HeaderValue::from_str(cookie).expect("cookie header"),
         );
         let (ws, _) = tokio_tungstenite::connect_async(request)
             .await

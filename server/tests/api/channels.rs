@@ -3,8 +3,6 @@
 //! records; and the first run (`canal admin create`, `GET /api/v1/agent/setup`).
 
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 use crate::helpers::{assert_error, spawn_app, TestApp, PAGE};
 
@@ -377,17 +375,7 @@ async fn an_empty_install_says_it_has_no_accounts_until_the_first_admin_is_made(
     // The running server had not heard of the account (another process made it):
     // its console socket opens all the same, and a waiting conversation is there.
     app.conversation().await;
-    let mut request = format!("ws://{}/api/v1/agent/ws", app.addr)
-        .into_client_request()
-        .expect("request");
-    request
-        .headers_mut()
-        .insert("cookie", HeaderValue::from_str(&cookie).expect("cookie"));
-    let (ws, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("console socket");
-    let mut socket = crate::helpers::Socket { ws };
-    let welcome = socket.expect("welcome").await;
+    let (_socket, welcome) = app.console_with(&cookie).await;
     assert_eq!(welcome["agent"]["email"], "ann@shop.example", "{welcome}");
     assert_eq!(welcome["inbox"][0]["kind"], "waiting", "{welcome}");
 
