@@ -92,38 +92,64 @@ pub fn reap(id: &str, grace: Duration) -> Vec<Leftover> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::process::{Command, Stdio};
+    use std::process::{Child, Command, Stdio};
+
+    /// A `sleep` marked with `id`, killed when dropped (a failed assertion leaves
+    /// nothing running and nothing holding the test's output).
+    struct Sleeper(Child);
+
+    impl Sleeper {
+        fn start(id: &str) -> Sleeper {
+            let child = Command::new("sleep")
+                .arg("600")
+                .env(MARK, id)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start sleep");
+            let sleeper = Sleeper(child);
+            // Until the child has exec'd, /proc shows the parent's environment: wait
+            // for the mark to appear there.
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let pid = sleeper.0.id();
+            while !marked(Path::new("/proc"), id).iter().any(|l| l.pid == pid) {
+                assert!(
+                    Instant::now() < deadline,
+                    "sleep {pid} never showed its mark"
+                );
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            sleeper
+        }
+    }
+
+    impl Drop for Sleeper {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
 
     #[test]
     fn finds_and_kills_only_the_processes_of_its_run() {
         let id = format!("{}-test", run_id());
-        let mut ours = Command::new("sleep")
-            .arg("600")
-            .env(MARK, &id)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start sleep");
-        let mut other = Command::new("sleep")
-            .arg("600")
-            .env(MARK, format!("{id}-another-run"))
-            .spawn()
-            .expect("start sleep");
+        let mut ours = Sleeper::start(&id);
+        let mut other = Sleeper::start(&format!("{id}-another-run"));
         let found = marked(Path::new("/proc"), &id);
         assert_eq!(
             found,
             vec![Leftover {
-                pid: ours.id(),
+                pid: ours.0.id(),
                 name: "sleep".into()
             }]
         );
         // Past the grace period it is killed and reported.
         let left = reap(&id, Duration::from_millis(200));
         assert_eq!(left.len(), 1);
-        let _ = ours.wait();
+        let _ = ours.0.wait();
         assert!(marked(Path::new("/proc"), &id).is_empty());
         // Another run's process is never touched.
-        assert_eq!(other.try_wait().ok().flatten(), None);
-        let _ = other.kill();
-        let _ = other.wait();
+        assert_eq!(other.0.try_wait().ok().flatten(), None);
     }
 }
