@@ -420,10 +420,15 @@ impl Console {
                         .as_ref()
                         .is_some_and(|o| o.conversation_id == id);
                     if open {
-                        if let Ok((conversation, _)) = dispatch.opened_by(&self.agent, &id).await {
-                            if conversation.kind == InboxKind::Closed {
-                                out.push(AgentServerFrame::Upsert { conversation });
+                        match dispatch.opened_by(&self.agent, &id).await {
+                            Ok((conversation, _)) => {
+                                if conversation.kind == InboxKind::Closed {
+                                    out.push(AgentServerFrame::Upsert { conversation });
+                                }
                             }
+                            // No longer theirs to see (passed on, or no longer
+                            // their channel): its news stop here.
+                            Err(_) => self.opened = None,
                         }
                     }
                     if self.inbox.remove(&id) {

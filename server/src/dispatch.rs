@@ -35,6 +35,15 @@
 //! and an "out of hours" line in its routing log; it is routed as usual otherwise
 //! (agents who are there still get the offer).
 //!
+//! Who sees what: an agent their own offers and conversations; a supervisor also
+//! every conversation of the channels that name them as managers (the waiting ones,
+//! the ones offered to or held by others, closed ones when opening them), and may
+//! take, transfer, close and answer those; an admin the same on every channel. The
+//! managers are loaded at start and replaced when an admin names them
+//! ([`Dispatch::managers_saved`]); the role is the one routing knows now (a change
+//! reaches it through [`Dispatch::agent_saved`]), not the one a console signed in
+//! with.
+//!
 //! Engine ids are numbers; conversations and channels have text ids in the store.
 //! The shell maps them (agents share their store id). Offers live in memory only:
 //! after a restart, held conversations come back to their agents and the rest are
@@ -46,7 +55,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use canal_protocol::agent::{
-    AgentSummary, ConversationSummary, DisplayMode, InboxKind, QueueItem, RoutingLogLine,
+    AgentSummary, ConversationSummary, DisplayMode, InboxKind, QueueItem, Role, RoutingLogLine,
     RoutingMode, RoutingSettings, Status, VisitorIdentity,
 };
 use canal_protocol::rating::RatingView;
@@ -130,8 +139,8 @@ impl Display {
 }
 
 /// Defaults for a channel nobody configured: evenly, offers pass on after three
-/// minutes, online agents only, an empty queue (conversations wait for a
-/// supervisor until agents are added).
+/// minutes, online agents only, an empty queue (conversations wait for an admin or
+/// one of the channel's supervisors until agents are added).
 pub fn default_settings() -> RoutingSettings {
     RoutingSettings {
         mode: RoutingMode::Evenly,
@@ -148,6 +157,8 @@ pub fn default_settings() -> RoutingSettings {
 }
 
 struct ChannelInfo {
+    /// The store's id.
+    id: String,
     key: String,
     title: String,
     settings: RoutingSettings,
@@ -194,6 +205,9 @@ struct Inner {
     conv_ids: HashMap<String, ConversationId>,
     convs: HashMap<ConversationId, ConvInfo>,
     agents: HashMap<AgentId, AgentInfo>,
+    /// The supervisors each channel names as its managers, by the channel's store
+    /// id (channels the engine has not heard of yet too).
+    managers: HashMap<String, BTreeSet<AgentId>>,
 }
 
 /// A decision or a lookup, run by the owner of [`Inner`] (see [`own`]).
@@ -680,7 +694,15 @@ impl Dispatch {
         let at = now();
         let all = agents::all(pool).await?;
         let departments = agents::departments(pool).await?;
+        let managers = pool.all_channel_managers().await?;
         self.run(move |_, inner, _| {
+            for (channel_id, agent) in managers {
+                inner
+                    .managers
+                    .entry(channel_id)
+                    .or_default()
+                    .insert(AgentId(agent.max(0) as u64));
+            }
             for row in all {
                 let id = agent_id(&row);
                 inner
@@ -823,10 +845,11 @@ impl Dispatch {
                 },
             )
             .map_err(refused)?;
-        inner.channel_ids.insert(channel_id, id);
+        inner.channel_ids.insert(channel_id.clone(), id);
         inner.channels.insert(
             id,
             ChannelInfo {
+                id: channel_id,
                 key: read.key,
                 title: read.title,
                 settings: read.settings,
@@ -1244,8 +1267,8 @@ impl Dispatch {
             .ok_or_else(unknown_conversation)
     }
 
-    /// Takes an offer; a supervisor may also take a waiting conversation, or one
-    /// offered to others.
+    /// Takes an offer; whoever oversees the conversation's channel (see
+    /// [`oversees`]) may also take a waiting conversation, or one offered to others.
     pub async fn take(&self, agent: &AgentRow, conversation_id: &str) -> Result<(), AppError> {
         let (agent, conversation_id) = (agent.clone(), conversation_id.to_owned());
         self.run(move |d, inner, fx| {
@@ -1261,7 +1284,7 @@ impl Dispatch {
                     }
                 }
                 Some(ConversationState::Waiting | ConversationState::Offered { .. })
-                    if agent.role().supervises() =>
+                    if oversees_conversation(inner, agent, cid) =>
                 {
                     Event::Transfer {
                         conversation: cid,
@@ -1293,8 +1316,9 @@ impl Dispatch {
         .await
     }
 
-    /// Refuses unless `agent` holds the conversation (supervisors may act on any
-    /// open one).
+    /// Refuses unless `agent` holds the conversation, or oversees its channel (see
+    /// [`oversees`]) and it is open: the same refusal for an agent and for a
+    /// supervisor of another channel.
     fn check_holder(inner: &Inner, agent: &AgentRow, cid: ConversationId) -> Result<(), AppError> {
         let state = inner
             .engine
@@ -1304,7 +1328,7 @@ impl Dispatch {
         match state {
             ConversationState::Assigned(a) if a == agent_id(agent) => Ok(()),
             ConversationState::Closed { .. } => Err(closed()),
-            _ if agent.role().supervises() => Ok(()),
+            _ if oversees_conversation(inner, agent, cid) => Ok(()),
             _ => Err(AppError::client(
                 axum::http::StatusCode::FORBIDDEN,
                 ErrorCode::Forbidden,
@@ -1582,8 +1606,8 @@ impl Dispatch {
 
     // ----- settings -----
 
-    /// A new or changed agent account (profile, cap, dismissal). Presence stays as
-    /// the agent's consoles say.
+    /// A new or changed agent account (profile, role, cap, dismissal). Presence
+    /// stays as the agent's consoles say; a new role decides what they see at once.
     pub async fn agent_saved(&self, row: &AgentRow) -> Result<(), AppError> {
         let row = row.clone();
         self.run(move |d, inner, fx| {
@@ -1593,6 +1617,10 @@ impl Dispatch {
                 .agents
                 .get(&id)
                 .map_or((0, Status::Online), |i| (i.sockets, i.status));
+            let new_role = inner
+                .agents
+                .get(&id)
+                .is_some_and(|i| i.row.role != row.role);
             inner.agents.insert(
                 id,
                 AgentInfo {
@@ -1603,6 +1631,9 @@ impl Dispatch {
             );
             let agent = engine_agent(row, sockets > 0, status == Status::Away);
             d.apply(inner, Event::AgentAdded(agent), fx)?;
+            if new_role {
+                open_ones_changed(inner, None, fx);
+            }
             fx.push(Effect::Notice(Notice::Agents));
             Ok(())
         })
@@ -1673,6 +1704,31 @@ impl Dispatch {
         .await
     }
 
+    /// The supervisors a channel names as its managers were replaced (already
+    /// stored): from now on they, and only they, oversee its conversations, and
+    /// the consoles hear of each of them, so an inbox gains or loses them at once.
+    pub async fn managers_saved(&self, channel_id: &str, managers: &[i64]) -> Result<(), AppError> {
+        let key = channel_id.to_owned();
+        let managers: BTreeSet<AgentId> = managers
+            .iter()
+            .map(|id| AgentId((*id).max(0) as u64))
+            .collect();
+        self.run(move |_, inner, fx| {
+            let channel = inner.channel_ids.get(&key).copied();
+            if managers.is_empty() {
+                inner.managers.remove(&key);
+            } else {
+                inner.managers.insert(key, managers);
+            }
+            // A channel routing has not heard of has no conversation here yet.
+            if let Some(channel) = channel {
+                open_ones_changed(inner, Some(channel), fx);
+            }
+            Ok(())
+        })
+        .await
+    }
+
     // ----- views -----
 
     /// What `agent` sees of a conversation, or `None` when it is not in their
@@ -1690,8 +1746,8 @@ impl Dispatch {
         .await
     }
 
-    /// A conversation as `agent` sees it when opening it (any open conversation
-    /// for supervisors; otherwise one in their inbox).
+    /// A conversation as `agent` sees it when opening it: one in their inbox, or a
+    /// closed one they held or whose channel they oversee (see [`oversees`]).
     pub async fn opened_by(
         &self,
         agent: &AgentRow,
@@ -1930,6 +1986,53 @@ fn display_for(inner: &Inner, cid: ConversationId) -> Display {
         })
 }
 
+/// Whether `agent` sees and acts on every conversation of `channel`, not only their
+/// own: an admin on every channel, a supervisor on the channels that name them as
+/// managers. The role is the one routing knows now (an admin may have changed it
+/// since the console signed in).
+fn oversees(inner: &Inner, agent: &AgentRow, channel: ChannelId) -> bool {
+    let me = agent_id(agent);
+    let role = inner.agents.get(&me).map_or(agent, |a| &a.row).role();
+    match role {
+        Role::Admin => true,
+        Role::Supervisor => inner
+            .channels
+            .get(&channel)
+            .and_then(|c| inner.managers.get(&c.id))
+            .is_some_and(|managers| managers.contains(&me)),
+        Role::Agent => false,
+    }
+}
+
+/// [`oversees`] for the channel of a conversation.
+fn oversees_conversation(inner: &Inner, agent: &AgentRow, cid: ConversationId) -> bool {
+    inner
+        .convs
+        .get(&cid)
+        .is_some_and(|c| oversees(inner, agent, c.channel))
+}
+
+/// Tells the consoles that each conversation not closed changed, of `channel` or
+/// of every channel (`None`): who may see them.
+fn open_ones_changed(inner: &Inner, channel: Option<ChannelId>, fx: &mut Vec<Effect>) {
+    let mut ids: Vec<_> = inner
+        .convs
+        .iter()
+        .filter(|(cid, c)| {
+            channel.is_none_or(|channel| c.channel == channel)
+                && inner
+                    .engine
+                    .conversation(**cid)
+                    .is_some_and(|e| !matches!(e.state, ConversationState::Closed { .. }))
+        })
+        .map(|(cid, c)| (*cid, c.id.clone()))
+        .collect();
+    ids.sort();
+    for (_, id) in ids {
+        fx.push(Effect::Notice(Notice::Changed(id)));
+    }
+}
+
 fn display_of(c: &ChannelInfo) -> Display {
     Display {
         mode: c.settings.display_mode,
@@ -1945,8 +2048,9 @@ fn status_of(a: &AgentInfo) -> Status {
     }
 }
 
-/// `agent`'s line for a conversation; `opening` also lets supervisors see closed
-/// ones.
+/// `agent`'s line for a conversation: their offers and their own, and for whoever
+/// oversees its channel (see [`oversees`]) the waiting ones and others'; `opening`
+/// also shows a closed one to its last holder and to them.
 fn summary(
     inner: &Inner,
     cid: ConversationId,
@@ -1957,15 +2061,15 @@ fn summary(
     let info = inner.convs.get(&cid)?;
     let channel = inner.channels.get(&info.channel)?;
     let me = agent_id(agent);
-    let supervises = agent.role().supervises();
+    let overseen = oversees(inner, agent, info.channel);
     let kind = match &conv.state {
         ConversationState::Offered { agents, .. } if agents.contains(&me) => InboxKind::Offered,
         ConversationState::Assigned(a) if *a == me => InboxKind::Mine,
-        ConversationState::Waiting if supervises => InboxKind::Waiting,
-        ConversationState::Offered { .. } | ConversationState::Assigned(_) if supervises => {
+        ConversationState::Waiting if overseen => InboxKind::Waiting,
+        ConversationState::Offered { .. } | ConversationState::Assigned(_) if overseen => {
             InboxKind::Others
         }
-        ConversationState::Closed { agent: Some(a), .. } if opening && (*a == me || supervises) => {
+        ConversationState::Closed { agent: Some(a), .. } if opening && (*a == me || overseen) => {
             InboxKind::Closed
         }
         _ => return None,
@@ -2041,6 +2145,7 @@ fn futures_are_send(
     send(d.department_saved(0, Vec::new()));
     send(d.check_settings(&s));
     send(d.settings_saved("", s.clone()));
+    send(d.managers_saved("", &[]));
     send(d.summary_for(a, ""));
     send(d.opened_by(a, ""));
     send(d.inbox(a));

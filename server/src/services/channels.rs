@@ -92,8 +92,9 @@ pub async fn list(state: &AppState, who: &Configurer) -> Result<Vec<ChannelView>
 /// Most managers one channel may name.
 const MAX_MANAGERS: usize = 100;
 
-/// Names the supervisors who may configure the channel (replacing the list): each
-/// must be a supervisor who is not dismissed (422 otherwise, nothing changed).
+/// Names the supervisors who may configure the channel and oversee its
+/// conversations in the console (replacing the list; routing hears of it at once):
+/// each must be a supervisor who is not dismissed (422 otherwise, nothing changed).
 pub async fn set_managers(
     state: &AppState,
     key: &str,
@@ -121,6 +122,7 @@ pub async fn set_managers(
         }
     }
     state.store.set_channel_managers(&channel.id, &ids).await?;
+    state.dispatch.managers_saved(&channel.id, &ids).await?;
     Ok(channel)
 }
 

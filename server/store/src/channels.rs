@@ -509,6 +509,16 @@ impl Store {
         .await?))
     }
 
+    /// Every channel's managers, as (channel id, agent id) pairs, for the routing
+    /// shell to load at start.
+    pub async fn all_channel_managers(&self) -> Result<Vec<(String, i64)>> {
+        on_pool!(self, p => Ok(sqlx::query_as(
+            "SELECT channel_id, agent_id FROM channel_managers ORDER BY channel_id, agent_id",
+        )
+        .fetch_all(p)
+        .await?))
+    }
+
     /// Replaces the supervisors who may configure a channel, in one transaction.
     pub async fn set_channel_managers(&self, channel_id: &str, agent_ids: &[i64]) -> Result<()> {
         let mut tx = self.begin().await?;

@@ -66,6 +66,18 @@ impl TestApp {
         (socket, welcome)
     }
 
+    /// Names the demo channel's managers: the supervisors who see all of its
+    /// conversations.
+    pub(crate) async fn managers(&self, supervisors: &[u64]) {
+        let (status, body) = self
+            .admin_put(
+                "/channels/demo/managers",
+                &json!({"agent_ids": supervisors}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+
     pub(crate) async fn routing(&self, settings: Value) {
         let (status, body) = self.admin_put("/channels/demo/routing", &settings).await;
         assert_eq!(status, 200, "{body}");
@@ -623,7 +635,8 @@ async fn all_at_once_offers_everyone_and_the_first_take_wins() {
 async fn with_nobody_online_it_waits_replies_once_and_is_offered_when_someone_comes() {
     let app = spawn_app().await;
     let ana = app.agent("ana@shop.example", "Ana", "agent").await;
-    app.agent("sue@shop.example", "Sue", "supervisor").await;
+    let sue = app.agent("sue@shop.example", "Sue", "supervisor").await;
+    app.managers(&[sue]).await;
     let mut s = settings("evenly", &[ana]);
     s["no_agent_reply"] = json!("We are away; we will answer here.");
     app.routing(s).await;
@@ -1118,7 +1131,8 @@ async fn a_routing_write_the_store_holds_up_keeps_only_its_own_caller_waiting() 
         mut ana_console,
         ben_console: _,
     } = team(|ana, ben| settings("strict", &[ana, ben])).await;
-    app.agent("sue@shop.example", "Sue", "supervisor").await;
+    let sue = app.agent("sue@shop.example", "Sue", "supervisor").await;
+    app.managers(&[sue]).await;
     let (mut sue_console, _) = app.console("sue@shop.example").await;
     let (_, conversation, _visitor) = app.visitor().await;
     let id = conversation.conversation_id.as_str();

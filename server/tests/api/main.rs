@@ -23,6 +23,7 @@ mod rating;
 mod readme;
 mod routes;
 mod socket;
+mod supervisors;
 mod theme;
 mod typing;
 mod withdrawal;

@@ -69,9 +69,11 @@ async fn held(team: &mut Team) -> (String, String, Socket) {
 #[tokio::test]
 async fn the_visitors_typing_reaches_the_holder_and_supervisors_but_no_one_else() {
     let mut team = team(|ana, _| settings("strict", &[ana])).await;
-    team.app
+    let sue = team
+        .app
         .agent("sue@shop.example", "Sue", "supervisor")
         .await;
+    team.app.managers(&[sue]).await;
     let (mut sue, _) = team.app.console("sue@shop.example").await;
     let (id, _, mut visitor) = held(&mut team).await;
     let before = rows(&team.app).await;
