@@ -1729,6 +1729,27 @@ impl Dispatch {
         .await
     }
 
+    /// A channel's name or title changed (already stored): agent messages shown
+    /// under the channel's name, and the consoles' lines, show `title` (the
+    /// channel's [`crate::store::Channel::shown_title`]) from now on.
+    pub async fn channel_saved(&self, channel_id: &str, title: String) -> Result<(), AppError> {
+        // Configured first if routing has not heard of it yet (reading the store,
+        // which already has the change); set after, so a configuration read just
+        // before the change cannot leave the old title.
+        let channel = self.channel_in(channel_id).await?;
+        self.run(move |_, inner, fx| {
+            if let Some(info) = inner.channels.get_mut(&channel) {
+                if info.title == title {
+                    return Ok(());
+                }
+                info.title = title;
+            }
+            open_ones_changed(inner, Some(channel), fx);
+            Ok(())
+        })
+        .await
+    }
+
     // ----- views -----
 
     /// What `agent` sees of a conversation, or `None` when it is not in their
@@ -2013,7 +2034,7 @@ fn oversees_conversation(inner: &Inner, agent: &AgentRow, cid: ConversationId) -
 }
 
 /// Tells the consoles that each conversation not closed changed, of `channel` or
-/// of every channel (`None`): who may see them.
+/// of every channel (`None`): who may see them, or how they show the channel.
 fn open_ones_changed(inner: &Inner, channel: Option<ChannelId>, fx: &mut Vec<Effect>) {
     let mut ids: Vec<_> = inner
         .convs
@@ -2146,6 +2167,7 @@ fn futures_are_send(
     send(d.check_settings(&s));
     send(d.settings_saved("", s.clone()));
     send(d.managers_saved("", &[]));
+    send(d.channel_saved("", String::new()));
     send(d.summary_for(a, ""));
     send(d.opened_by(a, ""));
     send(d.inbox(a));

@@ -126,7 +126,7 @@ pub async fn set_managers(
     Ok(channel)
 }
 
-/// Changes a channel's settings.
+/// Changes a channel's settings; a new name or title reaches routing at once.
 pub async fn update(
     state: &AppState,
     key: &str,
@@ -134,11 +134,19 @@ pub async fn update(
 ) -> Result<Channel, AppError> {
     let change = rules::change(request)?;
     let channel = of_admin(state, key).await?;
-    state
+    let updated = state
         .store
         .update_channel(&channel.id, &change)
         .await?
-        .ok_or_else(unknown)
+        .ok_or_else(unknown)?;
+    if updated.shown_title() != channel.shown_title() {
+        // Routing keeps the title agents' messages are shown under.
+        state
+            .dispatch
+            .channel_saved(&updated.id, updated.shown_title().to_owned())
+            .await?;
+    }
+    Ok(updated)
 }
 
 /// Deletes a channel (404 when it is deleted already or never existed).

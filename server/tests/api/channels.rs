@@ -390,3 +390,87 @@ async fn an_empty_install_says_it_has_no_accounts_until_the_first_admin_is_made(
     ]);
     assert!(!ok && err.contains("exists"), "{err}");
 }
+
+/// A new name or title reaches routing at once, without a restart: on a channel
+/// that shows agents under its own name, the next message, the agent's typing, the
+/// history read back and the consoles' lines show the new one; a refused change
+/// leaves it as it was.
+#[tokio::test]
+async fn a_renamed_channel_shows_its_new_title_at_once() {
+    use crate::agents::{is_upsert, settings};
+    let app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    let mut routing = settings("strict", &[ana]);
+    routing["display_mode"] = json!("channel");
+    app.routing(routing).await;
+    let (mut console, _) = app.console("ana@shop.example").await;
+    let (consent, conversation, mut visitor) = app.visitor().await;
+    let id = conversation.conversation_id.as_str();
+    console.until("the offer", is_upsert(id, "offered")).await;
+    console
+        .send(json!({"type": "take", "conversation_id": id}))
+        .await;
+    console.until("mine", is_upsert(id, "mine")).await;
+    let reply = |client_id: &str, text: &str| json!({"type": "reply", "conversation_id": id, "client_id": client_id, "text": text});
+    let is_message =
+        |text: &'static str| move |f: &Value| f["type"] == "message" && f["text"] == text;
+
+    console.send(reply("r1", "Before")).await;
+    let before = visitor
+        .until("the first answer", is_message("Before"))
+        .await;
+    assert_eq!(before["author_name"], "Demo Company", "{before}");
+
+    let (status, changed) = app
+        .admin_patch("/channels/demo", &json!({"title": "Demo Shop"}))
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    let line = console
+        .until("the renamed line", |f| {
+            f["type"] == "upsert" && f["conversation"]["id"] == id
+        })
+        .await;
+    assert_eq!(line["conversation"]["channel_title"], "Demo Shop", "{line}");
+    console.send(reply("r2", "After")).await;
+    let after = visitor
+        .until("the second answer", is_message("After"))
+        .await;
+    assert_eq!(after["author_name"], "Demo Shop", "{after}");
+    console
+        .send(json!({"type": "typing", "conversation_id": id, "typing": true}))
+        .await;
+    let typing = visitor
+        .until("the agent typing", |f| f["type"] == "typing")
+        .await;
+    assert_eq!(typing["name"], "Demo Shop", "{typing}");
+    let mut again = app.joined(&consent, &conversation).await;
+    for text in ["Before", "After"] {
+        let message = again.until("the history", is_message(text)).await;
+        assert_eq!(message["author_name"], "Demo Shop", "{message}");
+    }
+
+    // A refused change leaves the title as it was.
+    let (status, answer) = app
+        .admin_patch("/channels/demo", &json!({"title": "x".repeat(101)}))
+        .await;
+    assert_error(status, &answer, 422, "invalid_field");
+    console.send(reply("r3", "Refused")).await;
+    let kept = visitor
+        .until("the third answer", is_message("Refused"))
+        .await;
+    assert_eq!(kept["author_name"], "Demo Shop", "{kept}");
+
+    // No title of its own: the name shows.
+    let (status, changed) = app
+        .admin_patch(
+            "/channels/demo",
+            &json!({"name": "Demo shop", "title": null}),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    console.send(reply("r4", "Named")).await;
+    let named = visitor
+        .until("the fourth answer", is_message("Named"))
+        .await;
+    assert_eq!(named["author_name"], "Demo shop", "{named}");
+}
