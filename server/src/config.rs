@@ -96,6 +96,37 @@ pub struct Settings {
     /// believed (default none: the peer address is the client's).
     #[arg(long, env = "CANAL_TRUSTED_PROXIES", value_parser = proxies, default_value = "")]
     pub trusted_proxies: ProxyList,
+    #[command(flatten)]
+    pub mail: Mail,
+}
+
+/// How the server sends e-mail to visitors (transcripts, answers after they left).
+/// Without `--smtp-url` it sends none.
+#[derive(Debug, Clone, Args)]
+pub struct Mail {
+    /// The SMTP server: smtp://host:25 (plain, a relay on this machine),
+    /// smtp://user:password@host:587?tls=required (STARTTLS) or
+    /// smtps://user:password@host:465 (TLS).
+    #[arg(long, env = "CANAL_SMTP_URL", value_parser = smtp_url, hide_env_values = true, requires = "mail_from")]
+    pub smtp_url: Option<Secret>,
+    /// The sender of the mails, as "Name <address>" or an address.
+    #[arg(long, env = "CANAL_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// Seconds after an agent's answer to a visitor who left before it is e-mailed
+    /// (answers written meanwhile go in the same mail).
+    #[arg(long, env = "CANAL_MAIL_REPLY_DELAY", default_value_t = 120)]
+    pub mail_reply_delay: u64,
+}
+
+impl Mail {
+    /// The sender's options, when mail is on.
+    pub fn options(&self) -> Option<crate::mail::MailOptions> {
+        let url = self.smtp_url.as_ref()?;
+        let mut options =
+            crate::mail::MailOptions::new(url.expose(), self.mail_from.clone().unwrap_or_default());
+        options.reply_delay = std::time::Duration::from_secs(self.mail_reply_delay);
+        Some(options)
+    }
 }
 
 /// Trusted proxies, as parsed.
@@ -160,6 +191,18 @@ fn database_url(raw: &str) -> Result<Secret, String> {
     canal_store::Engine::of_url(raw)
         .map(|_| Secret(raw.to_owned()))
         .map_err(|e| e.to_string())
+}
+
+fn smtp_url(raw: &str) -> Result<Secret, String> {
+    match url::Url::parse(raw) {
+        Ok(url) if matches!(url.scheme(), "smtp" | "smtps") && url.host().is_some() => {
+            Ok(Secret(raw.to_owned()))
+        }
+        _ => Err(
+            "the SMTP URL must look like smtp://host:port or smtps://user:password@host:465"
+                .to_owned(),
+        ),
+    }
 }
 
 fn admin_token(raw: &str) -> Result<Secret, String> {
