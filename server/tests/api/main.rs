@@ -23,6 +23,9 @@ mod pg;
 mod rating;
 mod readme;
 mod routes;
+// The SMTP receiver the end-to-end tests use too: one file, two test crates.
+#[path = "../../../tests/src/smtp.rs"]
+mod smtp;
 mod socket;
 mod theme;
 mod typing;
