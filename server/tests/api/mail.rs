@@ -156,6 +156,13 @@ async fn a_visitor_who_asked_gets_the_transcript_when_the_agent_closes() {
             && rows[0].to == "eva@mail.example"
     })
     .await;
+    // The admin's message log shows it.
+    let (status, record) = app.admin_get(&format!("/conversations/{id}")).await;
+    assert_eq!(status, 200, "{record}");
+    assert_eq!(record["mail"][0]["kind"], "transcript");
+    assert_eq!(record["mail"][0]["to"], "eva@mail.example");
+    assert_eq!(record["mail"][0]["status"], "sent");
+    assert_eq!(record["mail"][0]["attempts"], 1);
 }
 
 #[tokio::test]
