@@ -140,6 +140,33 @@ pub fn chat_link(page_url: &str) -> Option<String> {
     Some(url.to_string())
 }
 
+/// A mail: the intro, the messages, the way back to the chat (when given) and why
+/// the visitor receives it.
+fn written(
+    w: &Words,
+    [subject, intro, why]: [&str; 3],
+    title: &str,
+    page_url: Option<&str>,
+    messages: &[MessageView],
+    go_back: Option<(&str, String)>,
+) -> Composed {
+    let mut body = intro.replace("{title}", title);
+    body.push_str("\n\n");
+    for message in messages {
+        line(w, message, &mut body);
+    }
+    if let Some((words, link)) = go_back {
+        body.push_str(&format!("{words}\n{link}\n\n"));
+    }
+    body.push_str("-- \n");
+    body.push_str(&why.replace("{site}", &site(page_url)));
+    body.push('\n');
+    Composed {
+        subject: subject.replace("{title}", title),
+        body,
+    }
+}
+
 /// The transcript of a conversation: every message the visitor saw, in order.
 pub fn transcript(
     language: Language,
@@ -148,18 +175,8 @@ pub fn transcript(
     messages: &[MessageView],
 ) -> Composed {
     let w = words(language);
-    let mut body = w.transcript_intro.replace("{title}", title);
-    body.push_str("\n\n");
-    for message in messages {
-        line(w, message, &mut body);
-    }
-    body.push_str("-- \n");
-    body.push_str(&w.why_transcript.replace("{site}", &site(page_url)));
-    body.push('\n');
-    Composed {
-        subject: w.transcript_subject.replace("{title}", title),
-        body,
-    }
+    let texts = [w.transcript_subject, w.transcript_intro, w.why_transcript];
+    written(w, texts, title, page_url, messages, None)
 }
 
 /// An agent's answers to a visitor who left, with the way back to the chat.
@@ -170,24 +187,9 @@ pub fn reply(
     answers: &[MessageView],
 ) -> Composed {
     let w = words(language);
-    let mut body = w.reply_intro.replace("{title}", title);
-    body.push_str("\n\n");
-    for message in answers {
-        line(w, message, &mut body);
-    }
-    if let Some(link) = page_url.and_then(chat_link) {
-        body.push_str(w.go_back);
-        body.push('\n');
-        body.push_str(&link);
-        body.push_str("\n\n");
-    }
-    body.push_str("-- \n");
-    body.push_str(&w.why_reply.replace("{site}", &site(page_url)));
-    body.push('\n');
-    Composed {
-        subject: w.reply_subject.replace("{title}", title),
-        body,
-    }
+    let go_back = page_url.and_then(chat_link).map(|link| (w.go_back, link));
+    let texts = [w.reply_subject, w.reply_intro, w.why_reply];
+    written(w, texts, title, page_url, answers, go_back)
 }
 
 #[cfg(test)]

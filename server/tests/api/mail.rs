@@ -67,7 +67,12 @@ async fn outbox_until(app: &TestApp, what: &str, want: impl Fn(&[Row]) -> bool) 
 /// A server sending mail to `receiver`, with Ana as the demo channel's one agent and
 /// her console open.
 async fn shop(receiver: &Receiver) -> (TestApp, Socket) {
-    let app = spawn_app_with_mail(Some(receiver.options())).await;
+    shop_with(receiver.options()).await
+}
+
+/// [`shop`] with mail sent as `options` say.
+async fn shop_with(options: canal_server::mail::MailOptions) -> (TestApp, Socket) {
+    let app = spawn_app_with_mail(Some(options)).await;
     let ana = app.agent("ana@shop.example", "Ana", "agent").await;
     app.routing(settings("strict", &[ana])).await;
     let (console, _) = app.console("ana@shop.example").await;
@@ -116,13 +121,7 @@ async fn a_visitor_who_asked_gets_the_transcript_when_the_agent_closes() {
     let (consent, conversation, mut visitor) = app.visitor().await;
     let id = conversation.conversation_id.as_str();
     visitor.say("c1", "Where is my order 1042?").await;
-    let (status, body) = app
-        .put(
-            &transcript_path(id),
-            &json!({"visitor_token": consent.visitor_token, "email": " Eva@Mail.Example "}),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    let body = ask_transcript_at(&app, id, &consent.visitor_token, " Eva@Mail.Example ").await;
     assert_eq!(body, json!({"email": "eva@mail.example", "queued": false}));
     take(&mut console, id).await;
     reply(&mut console, id, "r1", "It left the warehouse today.").await;
@@ -182,13 +181,7 @@ async fn the_transcript_is_written_in_the_channels_language_and_sent_at_once_whe
     take(&mut console, id).await;
     close(&mut console, id).await;
     // Asked after the close: it goes now.
-    let (status, body) = app
-        .put(
-            &transcript_path(id),
-            &json!({"visitor_token": consent.visitor_token, "email": "eva@mail.example"}),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    let body = ask_transcript_at(&app, id, &consent.visitor_token, "eva@mail.example").await;
     assert_eq!(body["queued"], true);
     let mails = receiver.wait_for(1).await;
     assert_eq!(mails[0].subject, "Tu conversación con Tienda");
@@ -270,10 +263,7 @@ async fn a_visitor_on_the_page_gets_no_mail_and_answers_written_meanwhile_share_
     let receiver = Receiver::start();
     let mut options = receiver.options();
     options.reply_delay = Duration::from_secs(3600);
-    let app = spawn_app_with_mail(Some(options)).await;
-    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
-    app.routing(settings("strict", &[ana])).await;
-    let (mut console, _) = app.console("ana@shop.example").await;
+    let (app, mut console) = shop_with(options).await;
 
     // On the page (a socket follows the conversation): the answer is not queued
     // (the ack comes after the decision).
@@ -296,14 +286,20 @@ async fn a_visitor_on_the_page_gets_no_mail_and_answers_written_meanwhile_share_
     assert_eq!((rows[0].kind.as_str(), rows[0].sent), ("reply", false));
 }
 
-async fn ask_transcript(app: &TestApp, id: &str, token: &str) {
+/// The visitor asks for the transcript at `email`; returns the answer.
+async fn ask_transcript_at(app: &TestApp, id: &str, token: &str, email: &str) -> Value {
     let (status, body) = app
         .put(
             &transcript_path(id),
-            &json!({"visitor_token": token, "email": "eva@mail.example"}),
+            &json!({"visitor_token": token, "email": email}),
         )
         .await;
     assert_eq!(status, 200, "{body}");
+    body
+}
+
+async fn ask_transcript(app: &TestApp, id: &str, token: &str) {
+    ask_transcript_at(app, id, token, "eva@mail.example").await;
 }
 
 #[tokio::test]
@@ -321,13 +317,7 @@ async fn nothing_is_e_mailed_without_an_address_or_after_a_withdrawal() {
     let (consent, conversation, mut visitor) = app.visitor().await;
     let second = conversation.conversation_id.as_str();
     visitor.say("c1", "Hi again").await;
-    let (status, _) = app
-        .put(
-            &transcript_path(second),
-            &json!({"visitor_token": consent.visitor_token, "email": "eva@mail.example"}),
-        )
-        .await;
-    assert_eq!(status, 200);
+    ask_transcript(&app, second, &consent.visitor_token).await;
     let (status, body) = app
         .post(
             "/api/v1/channels/demo/consents/withdrawals",
@@ -356,13 +346,7 @@ async fn a_failing_smtp_server_loses_nothing_the_mail_goes_once_it_answers_even_
     let (consent, conversation, mut visitor) = app.visitor().await;
     let id = conversation.conversation_id.clone();
     visitor.say("c1", "Keep this").await;
-    let (status, _) = app
-        .put(
-            &transcript_path(&id),
-            &json!({"visitor_token": consent.visitor_token, "email": "eva@mail.example"}),
-        )
-        .await;
-    assert_eq!(status, 200);
+    ask_transcript(&app, &id, &consent.visitor_token).await;
     take(&mut console, &id).await;
     close(&mut console, &id).await;
     // Refused twice (451): still waiting, with the server's answer kept.
@@ -392,10 +376,7 @@ async fn a_mail_waiting_when_the_visitor_withdraws_is_never_sent() {
     receiver.refusing.store(true, Ordering::SeqCst);
     let mut options = receiver.options();
     options.retry_after = Duration::from_secs(3600);
-    let mut app = spawn_app_with_mail(Some(options)).await;
-    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
-    app.routing(settings("strict", &[ana])).await;
-    let (mut console, _) = app.console("ana@shop.example").await;
+    let (mut app, mut console) = shop_with(options).await;
     let (consent, conversation, mut visitor) = app.visitor().await;
     let id = conversation.conversation_id.clone();
     visitor.say("c1", "Hello").await;
@@ -436,13 +417,7 @@ async fn an_address_the_mail_server_refuses_for_good_is_dropped_with_its_answer(
     let (consent, conversation, mut visitor) = app.visitor().await;
     let id = conversation.conversation_id.as_str();
     visitor.say("c1", "Hello").await;
-    let (status, _) = app
-        .put(
-            &transcript_path(id),
-            &json!({"visitor_token": consent.visitor_token, "email": "nobody@mail.example"}),
-        )
-        .await;
-    assert_eq!(status, 200);
+    ask_transcript_at(&app, id, &consent.visitor_token, "nobody@mail.example").await;
     take(&mut console, id).await;
     close(&mut console, id).await;
     outbox_until(&app, "dropped", |rows| {
