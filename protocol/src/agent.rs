@@ -230,6 +230,9 @@ pub struct ConversationRecord {
     pub messages: Vec<crate::MessageView>,
     pub rating: Option<crate::rating::RatingView>,
     pub routing_log: Vec<RoutingLogLine>,
+    /// What was e-mailed to the visitor about it, or is waiting to be, oldest first.
+    #[serde(default)]
+    pub mail: Vec<crate::mail::MailView>,
 }
 
 /// `GET /api/v1/admin/conversations/{id}/routing`.

@@ -15,6 +15,7 @@
 //! - [`embed`]: the `postMessage` contract between the loader and the frame.
 //! - [`theme`]: a channel's look (admin theme, snippet, the frame's part).
 //! - [`hours`]: a channel's working hours and whether it is open.
+//! - [`mail`]: the transcript a visitor asks for by e-mail.
 //! - [`samples`]: one of each socket frame, for the clients' round-trip tests.
 
 pub mod admin;
@@ -23,6 +24,7 @@ pub mod channels;
 pub mod consents;
 pub mod forms;
 pub mod hours;
+pub mod mail;
 pub mod rating;
 pub mod samples;
 pub mod theme;
@@ -84,6 +86,8 @@ pub enum ErrorCode {
     ChannelOff,
     /// Signed in, but this agent's role may not do this.
     Forbidden,
+    /// This server sends no e-mail (no SMTP server is configured).
+    MailOff,
     /// The routing engine refused the action (not offered to you, already taken,
     /// closed, target not eligible); nothing changed.
     RoutingRefused,
@@ -118,6 +122,7 @@ impl ErrorCode {
             Self::ForbiddenOrigin => "forbidden_origin",
             Self::ChannelOff => "channel_off",
             Self::Forbidden => "forbidden",
+            Self::MailOff => "mail_off",
             Self::RoutingRefused => "routing_refused",
             Self::Conflict => "conflict",
             Self::NotFound => "not_found",
@@ -177,6 +182,10 @@ pub struct ChannelConfig {
     /// has no bot). Sent only when true.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub offline: bool,
+    /// The server sends e-mail: the visitor may ask for the transcript. Sent only
+    /// when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub email: bool,
 }
 
 /// The current version of an agreement, as shown to a visitor.

@@ -330,6 +330,12 @@ impl Console {
                 let message = dispatch
                     .reply(&self.agent, &conversation_id, &client_id, &text)
                     .await?;
+                if let Err(e) =
+                    crate::services::mail::answered(&self.state, &conversation_id, message.seq)
+                        .await
+                {
+                    tracing::error!(error = %e, "queueing the answer's e-mail failed");
+                }
                 out.push(AgentServerFrame::Ack {
                     conversation_id,
                     client_id,
@@ -346,6 +352,9 @@ impl Console {
             }
             AgentClientFrame::Close { conversation_id } => {
                 dispatch.close(&self.agent, &conversation_id).await?;
+                if let Err(e) = crate::services::mail::closed(&self.state, &conversation_id).await {
+                    tracing::error!(error = %e, "queueing the transcript failed");
+                }
             }
             AgentClientFrame::Typing {
                 conversation_id,

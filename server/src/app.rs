@@ -46,6 +46,8 @@ pub struct AppState {
     pub dispatch: Dispatch,
     /// Failed console sign-ins per account.
     pub logins: crate::agents::LoginThrottle,
+    /// The mail sender, when the server sends e-mail.
+    pub mail: Option<crate::mail::Mailer>,
 }
 
 /// What [`AppState::new`] needs besides the store.
@@ -59,6 +61,8 @@ pub struct Options {
     /// SHA-256 (hex) of the admin token (see `admin::ensure_token`).
     pub admin_token_sha256: String,
     pub trusted_proxies: Vec<IpNet>,
+    /// How to send e-mail (`None`: the server sends none).
+    pub mail: Option<crate::mail::MailOptions>,
 }
 
 impl AppState {
@@ -70,12 +74,26 @@ impl AppState {
         let hub = Hub::default();
         let closing = Arc::new(tokio::sync::watch::Sender::new(false));
         let dispatch = Dispatch::start(store.clone(), hub.clone(), closing.subscribe()).await?;
+        let mail = match &options.mail {
+            Some(mail) => Some(
+                crate::mail::start(
+                    mail,
+                    store.clone(),
+                    dispatch.clone(),
+                    hub.clone(),
+                    closing.subscribe(),
+                )
+                .map_err(AppError::Internal)?,
+            ),
+            None => None,
+        };
         Ok(Self {
             store,
             tokens: VisitorTokens::from_key(&key),
             hub,
             dispatch,
             logins: Default::default(),
+            mail,
             dist_dir: Arc::new(options.dist_dir),
             public_url: options.public_url.into(),
             demo: options.demo,
@@ -151,6 +169,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/v1/channels/{key}/conversations/{id}/rating",
             axum::routing::put(crate::rating::rate),
+        )
+        .route(
+            "/api/v1/channels/{key}/conversations/{id}/transcript",
+            axum::routing::put(crate::mail::request_transcript),
         )
         .route("/api/v1/ws", get(ws::upgrade))
         .route("/agreements/{version_id}", get(agreement_text))

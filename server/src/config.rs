@@ -96,6 +96,37 @@ pub struct Settings {
     /// believed (default none: the peer address is the client's).
     #[arg(long, env = "CANAL_TRUSTED_PROXIES", value_parser = proxies, default_value = "")]
     pub trusted_proxies: ProxyList,
+    #[command(flatten)]
+    pub mail: Mail,
+}
+
+/// How the server sends e-mail to visitors (transcripts, answers after they left).
+/// Without `--smtp-url` it sends none.
+#[derive(Debug, Clone, Args)]
+pub struct Mail {
+    /// The SMTP server: smtp://host:25 (plain, a relay on this machine),
+    /// smtp://user:password@host:587?tls=required (STARTTLS) or
+    /// smtps://user:password@host:465 (TLS).
+    #[arg(long, env = "CANAL_SMTP_URL", value_parser = smtp_url, hide_env_values = true, requires = "mail_from")]
+    pub smtp_url: Option<Secret>,
+    /// The sender of the mails, as "Name <address>" or an address.
+    #[arg(long, env = "CANAL_MAIL_FROM", value_parser = mail_from)]
+    pub mail_from: Option<String>,
+    /// Seconds after an agent's answer to a visitor who left before it is e-mailed
+    /// (answers written meanwhile go in the same mail).
+    #[arg(long, env = "CANAL_MAIL_REPLY_DELAY", default_value_t = 120)]
+    pub mail_reply_delay: u64,
+}
+
+impl Mail {
+    /// The sender's options, when mail is on.
+    pub fn options(&self) -> Option<crate::mail::MailOptions> {
+        let url = self.smtp_url.as_ref()?;
+        let mut options =
+            crate::mail::MailOptions::new(url.expose(), self.mail_from.clone().unwrap_or_default());
+        options.reply_delay = std::time::Duration::from_secs(self.mail_reply_delay);
+        Some(options)
+    }
 }
 
 /// Trusted proxies, as parsed.
@@ -162,6 +193,24 @@ fn database_url(raw: &str) -> Result<Secret, String> {
         .map_err(|e| e.to_string())
 }
 
+fn smtp_url(raw: &str) -> Result<Secret, String> {
+    match url::Url::parse(raw) {
+        Ok(url) if matches!(url.scheme(), "smtp" | "smtps") && url.host().is_some() => {
+            Ok(Secret(raw.to_owned()))
+        }
+        _ => Err(
+            "the SMTP URL must look like smtp://host:port or smtps://user:password@host:465"
+                .to_owned(),
+        ),
+    }
+}
+
+fn mail_from(raw: &str) -> Result<String, String> {
+    raw.parse::<lettre::message::Mailbox>()
+        .map(|_| raw.to_owned())
+        .map_err(|e| format!("the sender must be \"Name <address>\" or an address: {e}"))
+}
+
 fn admin_token(raw: &str) -> Result<Secret, String> {
     if raw.len() < 16 {
         return Err("the admin token must be at least 16 characters".to_owned());
@@ -209,6 +258,48 @@ mod tests {
     }
 
     #[test]
+    fn mail_is_off_unless_an_smtp_server_and_a_sender_are_given() {
+        assert!(serve(&[]).expect("valid").mail.options().is_none());
+        let s = serve(&[
+            "--smtp-url",
+            "smtps://bot:secret@mail.shop.example:465",
+            "--mail-from",
+            "Shop <chat@shop.example>",
+            "--mail-reply-delay",
+            "60",
+        ])
+        .expect("valid");
+        let options = s.mail.options().expect("mail on");
+        assert_eq!(options.smtp_url, "smtps://bot:secret@mail.shop.example:465");
+        assert_eq!(options.from, "Shop <chat@shop.example>");
+        assert_eq!(options.reply_delay, std::time::Duration::from_secs(60));
+        // The password never prints.
+        assert!(!format!("{s:?}").contains("secret"));
+        let err = serve(&["--smtp-url", "smtp://mail.shop.example"])
+            .expect_err("no sender")
+            .to_string();
+        assert!(err.contains("--mail-from"), "{err}");
+        let err = serve(&[
+            "--smtp-url",
+            "mail.shop.example:25",
+            "--mail-from",
+            "a@b.example",
+        ])
+        .expect_err("not a URL")
+        .to_string();
+        assert!(err.contains("smtp://host:port"), "{err}");
+        let err = serve(&[
+            "--smtp-url",
+            "smtp://mail.shop.example",
+            "--mail-from",
+            "Shop",
+        ])
+        .expect_err("not an address")
+        .to_string();
+        assert!(err.contains("Name <address>"), "{err}");
+    }
+
+    #[test]
     fn bad_arguments_say_what_is_wrong() {
         let err = serve(&["--addr"]).expect_err("missing value").to_string();
         assert!(err.contains("--addr"), "{err}");
@@ -241,6 +332,9 @@ mod tests {
             ("--demo", "CANAL_DEMO"),
             ("--admin-token", "CANAL_ADMIN_TOKEN"),
             ("--trusted-proxies", "CANAL_TRUSTED_PROXIES"),
+            ("--smtp-url", "CANAL_SMTP_URL"),
+            ("--mail-from", "CANAL_MAIL_FROM"),
+            ("--mail-reply-delay", "CANAL_MAIL_REPLY_DELAY"),
         ] {
             assert!(help.contains(flag), "{flag} missing from:\n{help}");
             assert!(

@@ -47,6 +47,28 @@ pub struct Hub {
     /// Visitors (ids) who withdrew their consent, as it happens: each visitor socket
     /// listens and closes when it is its own visitor. Rare, so one channel for all.
     withdrawals: broadcast::Sender<Arc<str>>,
+    /// How many visitor sockets follow each conversation on this server (agents'
+    /// consoles are not counted): whether the visitor is still on the page.
+    visitors: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+/// A visitor socket following a conversation; it counts as the visitor being there
+/// until it is dropped (see [`Hub::visitor_here`]).
+pub struct VisitorHere {
+    visitors: Arc<Mutex<HashMap<String, usize>>>,
+    conversation_id: String,
+}
+
+impl Drop for VisitorHere {
+    fn drop(&mut self) {
+        let mut visitors = self.visitors.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = visitors.get_mut(&self.conversation_id) {
+            *n -= 1;
+            if *n == 0 {
+                visitors.remove(&self.conversation_id);
+            }
+        }
+    }
 }
 
 impl Default for Hub {
@@ -55,6 +77,7 @@ impl Default for Hub {
             channels: Arc::default(),
             next_connection: Arc::default(),
             withdrawals: broadcast::channel(CAPACITY).0,
+            visitors: Arc::default(),
         }
     }
 }
@@ -68,6 +91,22 @@ impl Hub {
     /// Tells every socket that this visitor withdrew their consent (already stored).
     pub fn withdrawn(&self, visitor_id: &str) {
         let _ = self.withdrawals.send(Arc::from(visitor_id));
+    }
+
+    /// Counts a visitor socket on the conversation while the result lives.
+    pub fn visitor_here(&self, conversation_id: &str) -> VisitorHere {
+        let mut visitors = self.visitors.lock().unwrap_or_else(|p| p.into_inner());
+        *visitors.entry(conversation_id.to_owned()).or_default() += 1;
+        VisitorHere {
+            visitors: self.visitors.clone(),
+            conversation_id: conversation_id.to_owned(),
+        }
+    }
+
+    /// Whether a visitor socket follows the conversation on this server now.
+    pub fn visitor_present(&self, conversation_id: &str) -> bool {
+        let visitors = self.visitors.lock().unwrap_or_else(|p| p.into_inner());
+        visitors.contains_key(conversation_id)
     }
 
     /// A fresh, never zero, connection id.
@@ -159,6 +198,20 @@ impl Delivered {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_visitor_is_present_while_one_of_their_sockets_follows_the_conversation() {
+        let hub = Hub::default();
+        assert!(!hub.visitor_present("c1"));
+        let first = hub.visitor_here("c1");
+        let second = hub.visitor_here("c1");
+        assert!(hub.visitor_present("c1"));
+        assert!(!hub.visitor_present("c2"));
+        drop(first);
+        assert!(hub.visitor_present("c1"), "one tab is still open");
+        drop(second);
+        assert!(!hub.visitor_present("c1"), "the visitor left");
+    }
 
     #[test]
     fn only_the_next_message_passes_and_a_gap_asks_for_a_catch_up() {

@@ -18,6 +18,8 @@
 //! - [`theme`]: a channel's look (colour, launcher side and text, light/dark) and its snippet.
 //! - [`messenger`]: the messenger gateway's inbound handler.
 //! - [`rating`]: the visitor's rating handler.
+//! - [`mail`]: the mail sender (SMTP, from the store's outbox) and the transcript
+//!   request's handler.
 //! - [`hub`]: in-process fan-out of new messages (and the agent's typing) to live sockets.
 //! - [`validate`]: checks on values from outside.
 //! - [`agents`]: agent accounts (argon2), console sessions, departments.
@@ -46,6 +48,7 @@ pub mod forms;
 pub mod hours;
 pub mod hub;
 pub mod identity;
+pub mod mail;
 pub mod messenger;
 pub mod net;
 pub mod rating;

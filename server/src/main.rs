@@ -84,10 +84,11 @@ async fn run() -> Result<(), String> {
             demo: settings.demo,
             admin_token_sha256: admin_hash,
             trusted_proxies: settings.trusted_proxies.0.clone(),
+            mail: settings.mail.options(),
         },
     )
     .await
-    .map_err(|e| format!("cannot prepare the store: {e}"))?;
+    .map_err(|e| format!("cannot start: {e}"))?;
     print_banner(&settings, bound, &public_url);
     if let Some(token) = generated {
         println!(
@@ -177,6 +178,16 @@ fn print_banner(settings: &Settings, bound: std::net::SocketAddr, public_url: &s
         settings.database.shown()
     );
     println!("  health:     {public_url}/healthz");
+    match &settings.mail.smtp_url {
+        Some(url) => println!(
+            "  e-mail:     via {} as {}",
+            canal_server::config::shown_url(url.expose()),
+            settings.mail.mail_from.as_deref().unwrap_or_default()
+        ),
+        None => println!(
+            "  e-mail:     off (set CANAL_SMTP_URL and CANAL_MAIL_FROM to send transcripts)"
+        ),
+    }
     if settings.demo {
         // The demo page is opened under another host name than the snippet's, so the
         // page and the widget are different origins, as on a customer's site.

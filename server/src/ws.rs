@@ -74,6 +74,9 @@ struct Joined {
     withdrawals: broadcast::Receiver<Arc<str>>,
     /// How agent messages are shown on this conversation's channel.
     display: Display,
+    /// The visitor counts as on the page while the socket follows the conversation
+    /// (an agent's answer is e-mailed only to a visitor who left).
+    _here: crate::hub::VisitorHere,
 }
 
 struct Session {
@@ -224,6 +227,7 @@ impl Session {
             .await?;
         // Subscribe before reading history so nothing falls between the two.
         let events = self.state.hub.subscribe(&conversation_id);
+        let here = self.state.hub.visitor_here(&conversation_id);
         let history = self
             .state
             .store
@@ -254,6 +258,7 @@ impl Session {
             events,
             withdrawals,
             display,
+            _here: here,
         });
         Ok(Next::Continue)
     }

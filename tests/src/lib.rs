@@ -5,6 +5,7 @@
 //! - [`HostPage`]: a site that pastes the snippet.
 //! - [`Browser`]: chromedriver + Chromium, one per test.
 //! - [`Widget`]: the page object for the launcher and the chat frame.
+//! - [`smtp`]: a real SMTP receiver on loopback, for what Canal e-mails.
 //!
 //! Needs `dist/` (the frame, from `trunk build --release`; `CANAL_DIST` points at
 //! it), `/usr/bin/chromium` and `/usr/bin/chromedriver` (`CHROMIUM`,
@@ -15,6 +16,8 @@ use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+pub mod smtp;
 
 use canal_server::{demo, spawn_loopback, spawn_on, Options, Running, Store};
 use fantoccini::elements::Element;

@@ -160,6 +160,7 @@ fn config(channel: &str) -> ChannelConfig {
         theme: Default::default(),
         hours: None,
         offline: false,
+        email: false,
     }
 }
 

@@ -17,6 +17,7 @@
 //! - [`forms`]: what a contact form may hold and what a submission must.
 //! - [`validate`]: checks on values from outside (URLs, ids, texts, names,
 //!   e-mail addresses, phone numbers).
+//! - [`mail`]: the e-mails to visitors (transcripts, answers after they left).
 //! - [`tokens`]: signed visitor tokens.
 //! - [`typing`]: the throttle of typing indicators.
 //! - [`clock`]: timestamps as the store writes them.
@@ -29,6 +30,7 @@ pub mod forms;
 pub mod hours;
 pub mod identity;
 pub mod ledger;
+pub mod mail;
 pub mod routing;
 pub mod templates;
 pub mod theme;

@@ -51,6 +51,7 @@ pub async fn config(state: &AppState, channel: Channel) -> Result<ChannelConfig,
         consent,
         hours,
         offline,
+        email: state.mail.is_some(),
     })
 }
 

@@ -5,6 +5,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use canal_protocol::agent::{ConversationLog, ConversationRecord, DisplayMode, LoggedConversation};
+use canal_protocol::mail::{MailStatus, MailView};
 use canal_protocol::rating::Rating;
 use canal_protocol::ErrorCode;
 use canal_store::channels::{LogFilter, LoggedRow};
@@ -132,10 +133,35 @@ pub async fn record(state: &AppState, id: &str) -> Result<ConversationRecord, Ap
         .collect();
     let rating = super::ratings::of_conversation(&state.store, id).await?;
     let routing_log = state.dispatch.log(id).await?;
+    let mail = state
+        .store
+        .conversation_mail(id)
+        .await?
+        .into_iter()
+        .map(mail_view)
+        .collect();
     Ok(ConversationRecord {
         conversation: logged(row),
         messages,
         rating,
         routing_log,
+        mail,
     })
+}
+
+fn mail_view(mail: crate::store::Mail) -> MailView {
+    let (status, reason) = match (&mail.sent_at, mail.dropped) {
+        (Some(_), _) => (MailStatus::Sent, None),
+        (None, Some(dropped)) => (MailStatus::Dropped, Some(dropped)),
+        (None, None) => (MailStatus::Waiting, mail.last_error),
+    };
+    MailView {
+        kind: mail.kind.as_str().to_owned(),
+        to: mail.to_address,
+        status,
+        queued_at: mail.created_at,
+        attempts: u32::try_from(mail.attempts).unwrap_or(u32::MAX),
+        sent_at: mail.sent_at,
+        reason,
+    }
 }

@@ -13,6 +13,7 @@
 //! - [`identity`]: `Canal.setUser` identities and the channel's identity settings.
 //! - [`log`]: the message log: conversations of every channel, and one in full.
 //! - [`messenger`]: messenger chats and their consent by continuing.
+//! - [`mail`]: e-mail to visitors: transcripts, answers after they left.
 
 pub mod channels;
 pub mod consents;
@@ -20,6 +21,7 @@ pub mod conversations;
 pub mod forms;
 pub mod identity;
 pub mod log;
+pub mod mail;
 pub mod messenger;
 pub mod ratings;
 pub mod visitors;

@@ -64,6 +64,8 @@ pub struct Conversation {
     pub visitor_id: String,
     pub consent_id: Option<String>,
     pub status: String,
+    /// The page the conversation started on.
+    pub page_url: Option<String>,
 }
 
 /// A stored message.
@@ -278,12 +280,14 @@ impl Store {
             visitor_id: visitor_id.to_owned(),
             consent_id: consent_id.map(str::to_owned),
             status: "open".to_owned(),
+            page_url: page_url.map(str::to_owned),
         })
     }
 
     pub async fn conversation(&self, id: &str) -> Result<Option<Conversation>> {
         on_pool!(self, p => Ok(sqlx::query_as(
-            "SELECT id, channel_id, visitor_id, consent_id, status FROM conversations WHERE id = $1",
+            "SELECT id, channel_id, visitor_id, consent_id, status, page_url
+               FROM conversations WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(p)

@@ -20,6 +20,7 @@
 //! - [`routing`]: routing settings, the routing log, assignments, open work at start.
 //! - [`features`]: per-channel settings stored as JSON or columns (hours, theme, form,
 //!   identity), ratings, contact links, messenger chats.
+//! - [`mail`]: e-mail to visitors: transcript addresses and the outbox.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -33,11 +34,13 @@ pub mod agreements;
 pub mod channels;
 pub mod features;
 pub mod ledger;
+pub mod mail;
 pub mod routing;
 
 pub use agents::{AgentRow, Department};
 pub use channels::{Appended, Channel, Conversation, MessageRow};
 pub use ledger::Ledger;
+pub use mail::{Mail, MailKind, NewMail};
 
 /// What a store method can fail with.
 #[derive(Debug, thiserror::Error)]

@@ -23,6 +23,8 @@ pub struct TestApp {
     pub db: TestDb,
     dir: tempfile::TempDir,
     server: Option<Running>,
+    /// How the server sends e-mail (kept for [`TestApp::restart`]).
+    mail: Option<canal_server::mail::MailOptions>,
 }
 
 /// Where a test's server looks for the built frame: a frame document is written
@@ -84,7 +86,11 @@ impl TestDb {
     }
 }
 
-async fn start(url: &str, dir: &tempfile::TempDir) -> (Store, Running) {
+async fn start(
+    url: &str,
+    dir: &tempfile::TempDir,
+    mail: Option<canal_server::mail::MailOptions>,
+) -> (Store, Running) {
     let store = Store::open(url).await.expect("open store");
     demo::seed(&store).await.expect("seed");
     let server = spawn_loopback(
@@ -94,6 +100,7 @@ async fn start(url: &str, dir: &tempfile::TempDir) -> (Store, Running) {
             demo: true,
             admin_token_sha256: canal_server::admin::token_hash(ADMIN_TOKEN),
             trusted_proxies: canal_server::net::parse_list("127.0.0.1").expect("list"),
+            mail,
             ..Options::default()
         },
     )
@@ -103,9 +110,14 @@ async fn start(url: &str, dir: &tempfile::TempDir) -> (Store, Running) {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with_mail(None).await
+}
+
+/// [`spawn_app`] with e-mail sent as `mail` says.
+pub async fn spawn_app_with_mail(mail: Option<canal_server::mail::MailOptions>) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = TestDb::new(dir.path()).await;
-    let (store, server) = start(&db.url, &dir).await;
+    let (store, server) = start(&db.url, &dir, mail.clone()).await;
     TestApp {
         addr: server.addr,
         store,
@@ -113,6 +125,7 @@ pub async fn spawn_app() -> TestApp {
         db,
         dir,
         server: Some(server),
+        mail,
     }
 }
 
@@ -122,7 +135,7 @@ pub async fn spawn_app_with_frame() -> TestApp {
     std::fs::create_dir_all(dist_dir(&dir)).expect("dist dir");
     std::fs::write(dist_dir(&dir).join("index.html"), FRAME_DOCUMENT).expect("frame document");
     let db = TestDb::new(dir.path()).await;
-    let (store, server) = start(&db.url, &dir).await;
+    let (store, server) = start(&db.url, &dir, None).await;
     TestApp {
         addr: server.addr,
         store,
@@ -130,6 +143,7 @@ pub async fn spawn_app_with_frame() -> TestApp {
         db,
         dir,
         server: Some(server),
+        mail: None,
     }
 }
 
@@ -137,7 +151,7 @@ impl TestApp {
     /// Stops the server and starts a new one on the same database (new address).
     pub async fn restart(&mut self) {
         self.server = None;
-        let (store, server) = start(&self.db.url, &self.dir).await;
+        let (store, server) = start(&self.db.url, &self.dir, self.mail.clone()).await;
         self.addr = server.addr;
         self.store = store;
         self.server = Some(server);

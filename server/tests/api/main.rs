@@ -16,12 +16,16 @@ mod helpers;
 mod hours;
 mod identity;
 mod ledger;
+mod mail;
 mod origins;
 mod permissions;
 mod pg;
 mod rating;
 mod readme;
 mod routes;
+// The SMTP receiver the end-to-end tests use too: one file, two test crates.
+#[path = "../../../tests/src/smtp.rs"]
+mod smtp;
 mod socket;
 mod supervisors;
 mod theme;
