@@ -28,6 +28,7 @@
 //! - [`dispatch`]: the routing shell: one task owns the engine and is fed by a
 //!   channel of jobs, one ordered writer stores its decisions and tells the
 //!   consoles, and a timer passes offers on.
+//! - [`limits`]: rate limits per address, per visitor token and per socket.
 //! - [`net`]: the client IP, with `X-Forwarded-For` from trusted proxies only.
 //! - [`error`]: `AppError` and the JSON extractor, one error shape for the API.
 //! - [`demo`]: the demo channel and host page.
@@ -46,6 +47,7 @@ pub mod forms;
 pub mod hours;
 pub mod hub;
 pub mod identity;
+pub mod limits;
 pub mod messenger;
 pub mod net;
 pub mod rating;

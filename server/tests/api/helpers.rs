@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 
 use canal_protocol::{ChannelConfig, ConsentCreated, ConversationCreated};
+use canal_server::limits::Limits;
 use canal_server::{demo, spawn_loopback, Options, Running, Store};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -23,6 +24,8 @@ pub struct TestApp {
     pub db: TestDb,
     dir: tempfile::TempDir,
     server: Option<Running>,
+    /// The server's rate limits (kept for [`TestApp::restart`]).
+    limits: Limits,
 }
 
 /// Where a test's server looks for the built frame: a frame document is written
@@ -84,7 +87,7 @@ impl TestDb {
     }
 }
 
-async fn start(url: &str, dir: &tempfile::TempDir) -> (Store, Running) {
+async fn start(url: &str, dir: &tempfile::TempDir, limits: Limits) -> (Store, Running) {
     let store = Store::open(url).await.expect("open store");
     demo::seed(&store).await.expect("seed");
     let server = spawn_loopback(
@@ -94,6 +97,7 @@ async fn start(url: &str, dir: &tempfile::TempDir) -> (Store, Running) {
             demo: true,
             admin_token_sha256: canal_server::admin::token_hash(ADMIN_TOKEN),
             trusted_proxies: canal_server::net::parse_list("127.0.0.1").expect("list"),
+            limits,
             ..Options::default()
         },
     )
@@ -102,10 +106,16 @@ async fn start(url: &str, dir: &tempfile::TempDir) -> (Store, Running) {
     (store, server)
 }
 
+/// A server with no rate limit (the tests drive many requests from one address).
 pub async fn spawn_app() -> TestApp {
+    spawn_app_limited(Limits::off()).await
+}
+
+/// [`spawn_app`] with these rate limits.
+pub async fn spawn_app_limited(limits: Limits) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = TestDb::new(dir.path()).await;
-    let (store, server) = start(&db.url, &dir).await;
+    let (store, server) = start(&db.url, &dir, limits.clone()).await;
     TestApp {
         addr: server.addr,
         store,
@@ -113,6 +123,7 @@ pub async fn spawn_app() -> TestApp {
         db,
         dir,
         server: Some(server),
+        limits,
     }
 }
 
@@ -122,7 +133,7 @@ pub async fn spawn_app_with_frame() -> TestApp {
     std::fs::create_dir_all(dist_dir(&dir)).expect("dist dir");
     std::fs::write(dist_dir(&dir).join("index.html"), FRAME_DOCUMENT).expect("frame document");
     let db = TestDb::new(dir.path()).await;
-    let (store, server) = start(&db.url, &dir).await;
+    let (store, server) = start(&db.url, &dir, Limits::off()).await;
     TestApp {
         addr: server.addr,
         store,
@@ -130,6 +141,7 @@ pub async fn spawn_app_with_frame() -> TestApp {
         db,
         dir,
         server: Some(server),
+        limits: Limits::off(),
     }
 }
 
@@ -137,7 +149,7 @@ impl TestApp {
     /// Stops the server and starts a new one on the same database (new address).
     pub async fn restart(&mut self) {
         self.server = None;
-        let (store, server) = start(&self.db.url, &self.dir).await;
+        let (store, server) = start(&self.db.url, &self.dir, self.limits.clone()).await;
         self.addr = server.addr;
         self.store = store;
         self.server = Some(server);

@@ -16,6 +16,7 @@ mod helpers;
 mod hours;
 mod identity;
 mod ledger;
+mod limits;
 mod origins;
 mod permissions;
 mod pg;
