@@ -15,10 +15,12 @@
 //! - [`embed`]: the `postMessage` contract between the loader and the frame.
 //! - [`theme`]: a channel's look (admin theme, snippet, the frame's part).
 //! - [`hours`]: a channel's working hours and whether it is open.
+//! - [`bans`]: banned addresses and visitors (admin API).
 //! - [`samples`]: one of each socket frame, for the clients' round-trip tests.
 
 pub mod admin;
 pub mod agent;
+pub mod bans;
 pub mod channels;
 pub mod consents;
 pub mod forms;
@@ -84,6 +86,9 @@ pub enum ErrorCode {
     ChannelOff,
     /// Signed in, but this agent's role may not do this.
     Forbidden,
+    /// This address or visitor is banned by the site's admin: the chat is not
+    /// available to them.
+    Banned,
     /// The routing engine refused the action (not offered to you, already taken,
     /// closed, target not eligible); nothing changed.
     RoutingRefused,
@@ -118,6 +123,7 @@ impl ErrorCode {
             Self::ForbiddenOrigin => "forbidden_origin",
             Self::ChannelOff => "channel_off",
             Self::Forbidden => "forbidden",
+            Self::Banned => "banned",
             Self::RoutingRefused => "routing_refused",
             Self::Conflict => "conflict",
             Self::NotFound => "not_found",

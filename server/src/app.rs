@@ -51,6 +51,8 @@ pub struct AppState {
     pub limits: Arc<crate::limits::Limits>,
     /// What one visitor token may write.
     pub per_visitor: crate::limits::Keyed,
+    /// The bans in force.
+    pub bans: crate::bans::Bans,
 }
 
 /// What [`AppState::new`] needs besides the store.
@@ -77,12 +79,16 @@ impl AppState {
         let hub = Hub::default();
         let closing = Arc::new(tokio::sync::watch::Sender::new(false));
         let dispatch = Dispatch::start(store.clone(), hub.clone(), closing.subscribe()).await?;
+        let bans = crate::bans::Bans::default();
+        bans.refresh(&store).await?;
+        bans.keep_fresh(store.clone(), closing.subscribe());
         Ok(Self {
             store,
             tokens: VisitorTokens::from_key(&key),
             hub,
             dispatch,
             logins: Default::default(),
+            bans,
             per_visitor: crate::limits::Keyed::new(options.limits.per_visitor, "visitor"),
             limits: Arc::new(options.limits),
             dist_dir: Arc::new(options.dist_dir),
@@ -130,6 +136,14 @@ pub fn app(state: AppState) -> Router {
         (limit(l.config), limit(l.consents), limit(l.conversations));
     let (visitor_writes, sockets, sign_in) =
         (limit(l.visitor_writes), limit(l.sockets), limit(l.sign_in));
+    // The visitor routes refuse banned addresses (all but the withdrawal: withdrawing
+    // consent stays open to everyone).
+    let ban = |route: axum::routing::MethodRouter<AppState>| {
+        route.layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::bans::refuse_banned_addresses,
+        ))
+    };
     let mut admin = admin::router();
     if let Some(layer) = limit(l.admin).layer() {
         admin = admin.route_layer(layer);
@@ -151,15 +165,15 @@ pub fn app(state: AppState) -> Router {
         .nest_service("/widget/", widget)
         .route(
             "/api/v1/channels/{key}/config",
-            config.on(get(api::channel_config)),
+            ban(config.on(get(api::channel_config))),
         )
         .route(
             "/api/v1/channels/{key}/consents",
-            consents.on(post(api::record_consent)),
+            ban(consents.on(post(api::record_consent))),
         )
         .route(
             "/api/v1/channels/{key}/conversations",
-            conversations.on(post(api::start_conversation)),
+            ban(conversations.on(post(api::start_conversation))),
         )
         .route(
             "/api/v1/channels/{key}/consents/withdrawals",
@@ -167,17 +181,17 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/api/v1/channels/{key}/form",
-            visitor_writes.on(get(crate::forms::get_form).post(crate::forms::submit)),
+            ban(visitor_writes.on(get(crate::forms::get_form).post(crate::forms::submit))),
         )
         .route(
             "/api/v1/channels/{key}/identify",
-            visitor_writes.on(post(crate::identity::identify)),
+            ban(visitor_writes.on(post(crate::identity::identify))),
         )
         .route(
             "/api/v1/channels/{key}/conversations/{id}/rating",
-            visitor_writes.on(axum::routing::put(crate::rating::rate)),
+            ban(visitor_writes.on(axum::routing::put(crate::rating::rate))),
         )
-        .route("/api/v1/ws", sockets.on(get(ws::upgrade)))
+        .route("/api/v1/ws", ban(sockets.on(get(ws::upgrade))))
         .route("/agreements/{version_id}", get(agreement_text))
         .nest("/api/v1/admin", admin);
     if state.demo {

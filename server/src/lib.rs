@@ -28,6 +28,7 @@
 //! - [`dispatch`]: the routing shell: one task owns the engine and is fed by a
 //!   channel of jobs, one ordered writer stores its decisions and tells the
 //!   consoles, and a timer passes offers on.
+//! - [`bans`]: banned addresses and visitors in force, checked on the visitor API.
 //! - [`limits`]: rate limits per address, per visitor token and per socket.
 //! - [`net`]: the client IP, with `X-Forwarded-For` from trusted proxies only.
 //! - [`error`]: `AppError` and the JSON extractor, one error shape for the API.
@@ -39,6 +40,7 @@ pub mod agents;
 pub mod api;
 pub mod app;
 pub mod assets;
+pub mod bans;
 pub mod config;
 pub mod demo;
 pub mod dispatch;

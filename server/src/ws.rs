@@ -233,6 +233,10 @@ impl Session {
             return Ok(Next::Close);
         };
         self.state.per_visitor.check(&visitor_id)?;
+        if self.state.bans.visitor(&visitor_id) {
+            out.push(public_error(&crate::bans::banned()));
+            return Ok(Next::Close);
+        }
         let conversation = self.state.store.conversation(&conversation_id).await?;
         if conversation
             .as_ref()

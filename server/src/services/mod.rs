@@ -4,6 +4,7 @@
 //! routing shell, and fail with an [`crate::error::AppError`]; they never see a
 //! request (the layer check refuses `axum` here).
 //!
+//! - [`bans`]: banned addresses and visitors, made and lifted by admins.
 //! - [`channels`]: channels as the admin manages them.
 //! - [`visitors`]: the channel a key names, the visitor a token stands for.
 //! - [`conversations`]: the channel's config for the widget; starting a conversation.
@@ -14,6 +15,7 @@
 //! - [`log`]: the message log: conversations of every channel, and one in full.
 //! - [`messenger`]: messenger chats and their consent by continuing.
 
+pub mod bans;
 pub mod channels;
 pub mod consents;
 pub mod conversations;

@@ -56,14 +56,16 @@ pub async fn visitor_of(
     }
 }
 
-/// [`visitor_of`], refusing a visitor who withdrew their consent to the channel's
-/// agreement: what they send now is not collected (403 `consent_withdrawn`).
+/// [`visitor_of`], refusing a banned visitor (403 `banned`) and one who withdrew
+/// their consent to the channel's agreement: what they send now is not collected
+/// (403 `consent_withdrawn`).
 pub async fn consenting_visitor(
     state: &AppState,
     channel: &Channel,
     token: &str,
 ) -> Result<String, AppError> {
     let visitor_id = visitor_of(state, channel, token).await?;
+    state.bans.check_visitor(&visitor_id)?;
     if state
         .store
         .visitor_withdrew(&visitor_id, &channel.id)

@@ -5,6 +5,7 @@
 mod admin_consents;
 mod agents;
 mod agreements;
+mod bans;
 mod channels;
 mod consents;
 mod conversation_log;
