@@ -16,10 +16,12 @@
 //! - [`theme`]: a channel's look (admin theme, snippet, the frame's part).
 //! - [`hours`]: a channel's working hours and whether it is open.
 //! - [`mail`]: the transcript a visitor asks for by e-mail.
+//! - [`bans`]: banned addresses and visitors (admin API).
 //! - [`samples`]: one of each socket frame, for the clients' round-trip tests.
 
 pub mod admin;
 pub mod agent;
+pub mod bans;
 pub mod channels;
 pub mod consents;
 pub mod forms;
@@ -88,6 +90,9 @@ pub enum ErrorCode {
     Forbidden,
     /// This server sends no e-mail (no SMTP server is configured).
     MailOff,
+    /// This address or visitor is banned by the site's admin: the chat is not
+    /// available to them.
+    Banned,
     /// The routing engine refused the action (not offered to you, already taken,
     /// closed, target not eligible); nothing changed.
     RoutingRefused,
@@ -123,6 +128,7 @@ impl ErrorCode {
             Self::ChannelOff => "channel_off",
             Self::Forbidden => "forbidden",
             Self::MailOff => "mail_off",
+            Self::Banned => "banned",
             Self::RoutingRefused => "routing_refused",
             Self::Conflict => "conflict",
             Self::NotFound => "not_found",

@@ -74,6 +74,8 @@ async fn main() {
         store.clone(),
         Options {
             admin_token_sha256: canal_server::admin::token_hash("bench-admin-token"),
+            // Every request comes from this one address: limits would refuse most.
+            limits: canal_server::limits::Limits::off(),
             ..Options::default()
         },
     )

@@ -19,6 +19,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::dispatch::Dispatch;
 use crate::error::AppError;
 use crate::hub::Hub;
+use crate::limits::PerAddress;
 use crate::net::IpNet;
 use crate::store::Store;
 use crate::tokens::VisitorTokens;
@@ -48,6 +49,12 @@ pub struct AppState {
     pub logins: crate::agents::LoginThrottle,
     /// The mail sender, when the server sends e-mail.
     pub mail: Option<crate::mail::Mailer>,
+    /// The rate limits (see [`crate::limits`]).
+    pub limits: Arc<crate::limits::Limits>,
+    /// What one visitor token may write.
+    pub per_visitor: crate::limits::Keyed,
+    /// The bans in force.
+    pub bans: crate::bans::Bans,
 }
 
 /// What [`AppState::new`] needs besides the store.
@@ -63,6 +70,8 @@ pub struct Options {
     pub trusted_proxies: Vec<IpNet>,
     /// How to send e-mail (`None`: the server sends none).
     pub mail: Option<crate::mail::MailOptions>,
+    /// The rate limits (default: [`crate::limits::Limits::default`]).
+    pub limits: crate::limits::Limits,
 }
 
 impl AppState {
@@ -87,6 +96,9 @@ impl AppState {
             ),
             None => None,
         };
+        let bans = crate::bans::Bans::default();
+        bans.refresh(&store).await?;
+        bans.keep_fresh(store.clone(), closing.subscribe());
         Ok(Self {
             store,
             tokens: VisitorTokens::from_key(&key),
@@ -94,6 +106,9 @@ impl AppState {
             dispatch,
             logins: Default::default(),
             mail,
+            bans,
+            per_visitor: crate::limits::Keyed::new(options.limits.per_visitor, "visitor"),
+            limits: Arc::new(options.limits),
             dist_dir: Arc::new(options.dist_dir),
             public_url: options.public_url.into(),
             demo: options.demo,
@@ -133,6 +148,24 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("DENY"),
         ))
         .layer(axum::middleware::from_fn(assets::cache_control));
+    let (l, t) = (state.limits.as_ref(), &state.trusted_proxies);
+    let limit = |rate| PerAddress::new(rate, t);
+    let (config, consents, conversations) =
+        (limit(l.config), limit(l.consents), limit(l.conversations));
+    let (visitor_writes, sockets, sign_in) =
+        (limit(l.visitor_writes), limit(l.sockets), limit(l.sign_in));
+    // The visitor routes refuse banned addresses (all but the withdrawal: withdrawing
+    // consent stays open to everyone).
+    let ban = |route: axum::routing::MethodRouter<AppState>| {
+        route.layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::bans::refuse_banned_addresses,
+        ))
+    };
+    let mut admin = admin::router();
+    if let Some(layer) = limit(l.admin).layer() {
+        admin = admin.route_layer(layer);
+    }
     let mut router = Router::new()
         .route("/healthz", get(healthz))
         .route(
@@ -141,42 +174,48 @@ pub fn app(state: AppState) -> Router {
         )
         .nest_service("/console/", console)
         .route("/api/v1/agent/setup", get(agent_api::setup))
-        .route("/api/v1/agent/login", post(agent_api::login))
+        .route("/api/v1/agent/login", sign_in.on(post(agent_api::login)))
         .route("/api/v1/agent/logout", post(agent_api::logout))
         .route("/api/v1/agent/me", get(agent_api::me))
         .route("/api/v1/agent/ws", get(agent_api::upgrade))
         .route("/embed.js", get(assets::embed_js))
         .route("/widget", get(|| async { Redirect::permanent("/widget/") }))
         .nest_service("/widget/", widget)
-        .route("/api/v1/channels/{key}/config", get(api::channel_config))
-        .route("/api/v1/channels/{key}/consents", post(api::record_consent))
+        .route(
+            "/api/v1/channels/{key}/config",
+            ban(config.on(get(api::channel_config))),
+        )
+        .route(
+            "/api/v1/channels/{key}/consents",
+            ban(consents.on(post(api::record_consent))),
+        )
         .route(
             "/api/v1/channels/{key}/conversations",
-            post(api::start_conversation),
+            ban(conversations.on(post(api::start_conversation))),
         )
         .route(
             "/api/v1/channels/{key}/consents/withdrawals",
-            post(api::withdraw_consent),
+            visitor_writes.on(post(api::withdraw_consent)),
         )
         .route(
             "/api/v1/channels/{key}/form",
-            get(crate::forms::get_form).post(crate::forms::submit),
+            ban(visitor_writes.on(get(crate::forms::get_form).post(crate::forms::submit))),
         )
         .route(
             "/api/v1/channels/{key}/identify",
-            post(crate::identity::identify),
+            ban(visitor_writes.on(post(crate::identity::identify))),
         )
         .route(
             "/api/v1/channels/{key}/conversations/{id}/rating",
-            axum::routing::put(crate::rating::rate),
+            ban(visitor_writes.on(axum::routing::put(crate::rating::rate))),
         )
         .route(
             "/api/v1/channels/{key}/conversations/{id}/transcript",
-            axum::routing::put(crate::mail::request_transcript),
+            ban(visitor_writes.on(axum::routing::put(crate::mail::request_transcript))),
         )
-        .route("/api/v1/ws", get(ws::upgrade))
+        .route("/api/v1/ws", ban(sockets.on(get(ws::upgrade))))
         .route("/agreements/{version_id}", get(agreement_text))
-        .nest("/api/v1/admin", admin::router());
+        .nest("/api/v1/admin", admin);
     if state.demo {
         router = router
             .route("/demo", get(|| async { Redirect::permanent("/demo/") }))

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::limits::{Limits, Rate};
 use crate::net::{parse_list, IpNet};
 
 /// Canal: a self-hosted live chat for websites.
@@ -19,7 +20,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the widget, the console and the API.
-    Serve(Settings),
+    Serve(Box<Settings>),
     /// The consent ledger.
     Consents {
         #[command(subcommand)]
@@ -98,6 +99,74 @@ pub struct Settings {
     pub trusted_proxies: ProxyList,
     #[command(flatten)]
     pub mail: Mail,
+    #[command(flatten)]
+    pub limits: LimitFlags,
+}
+
+/// A rate limit as a flag: `N/PERIOD` (`10/1m`) or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateFlag(pub Option<Rate>);
+
+impl std::fmt::Display for RateFlag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(rate) => rate.fmt(f),
+            None => f.write_str("off"),
+        }
+    }
+}
+
+fn rate(raw: &str) -> Result<RateFlag, String> {
+    Rate::parse(raw).map(RateFlag)
+}
+
+/// The rate limits (see README "Rate limits"): each `N/PERIOD` (a burst of N, earned
+/// back over PERIOD: `10/1m`, `30/10s`) or `off`.
+#[derive(Debug, Clone, Args)]
+pub struct LimitFlags {
+    /// Channel config reads per client address.
+    #[arg(long = "limit-config", env = "CANAL_LIMIT_CONFIG", value_parser = rate, default_value_t = RateFlag(Limits::default().config))]
+    pub config: RateFlag,
+    /// Consent records per client address.
+    #[arg(long = "limit-consents", env = "CANAL_LIMIT_CONSENTS", value_parser = rate, default_value_t = RateFlag(Limits::default().consents))]
+    pub consents: RateFlag,
+    /// New conversations per client address.
+    #[arg(long = "limit-conversations", env = "CANAL_LIMIT_CONVERSATIONS", value_parser = rate, default_value_t = RateFlag(Limits::default().conversations))]
+    pub conversations: RateFlag,
+    /// Other visitor writes (form, identify, rating, withdrawals) per client address.
+    #[arg(long = "limit-visitor-writes", env = "CANAL_LIMIT_VISITOR_WRITES", value_parser = rate, default_value_t = RateFlag(Limits::default().visitor_writes))]
+    pub visitor_writes: RateFlag,
+    /// Everything one visitor token writes, socket hellos included.
+    #[arg(long = "limit-per-visitor", env = "CANAL_LIMIT_PER_VISITOR", value_parser = rate, default_value_t = RateFlag(Limits::default().per_visitor))]
+    pub per_visitor: RateFlag,
+    /// New visitor sockets per client address.
+    #[arg(long = "limit-sockets", env = "CANAL_LIMIT_SOCKETS", value_parser = rate, default_value_t = RateFlag(Limits::default().sockets))]
+    pub sockets: RateFlag,
+    /// Frames (messages, typing) per visitor socket.
+    #[arg(long = "limit-socket-frames", env = "CANAL_LIMIT_SOCKET_FRAMES", value_parser = rate, default_value_t = RateFlag(Limits::default().socket_frames))]
+    pub socket_frames: RateFlag,
+    /// Console sign-ins per client address.
+    #[arg(long = "limit-sign-in", env = "CANAL_LIMIT_SIGN_IN", value_parser = rate, default_value_t = RateFlag(Limits::default().sign_in))]
+    pub sign_in: RateFlag,
+    /// Admin API calls per client address.
+    #[arg(long = "limit-admin", env = "CANAL_LIMIT_ADMIN", value_parser = rate, default_value_t = RateFlag(Limits::default().admin))]
+    pub admin: RateFlag,
+}
+
+impl LimitFlags {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            config: self.config.0,
+            consents: self.consents.0,
+            conversations: self.conversations.0,
+            visitor_writes: self.visitor_writes.0,
+            per_visitor: self.per_visitor.0,
+            sockets: self.sockets.0,
+            socket_frames: self.socket_frames.0,
+            sign_in: self.sign_in.0,
+            admin: self.admin.0,
+        }
+    }
 }
 
 /// How the server sends e-mail to visitors (transcripts, answers after they left).
@@ -242,7 +311,7 @@ mod tests {
     fn serve(args: &[&str]) -> Result<Settings, clap::Error> {
         let cli = Cli::try_parse_from(["canal", "serve"].iter().chain(args))?;
         match cli.command {
-            Command::Serve(settings) => Ok(settings),
+            Command::Serve(settings) => Ok(*settings),
             other => panic!("not serve: {other:?}"),
         }
     }
@@ -300,6 +369,23 @@ mod tests {
     }
 
     #[test]
+    fn limits_default_to_the_documented_rates_and_each_can_be_set_or_turned_off() {
+        let s = serve(&[]).expect("valid");
+        assert_eq!(s.limits.limits(), Limits::default());
+        let s = serve(&["--limit-consents", "3/1m", "--limit-admin", "off"]).expect("valid");
+        let limits = s.limits.limits();
+        assert_eq!(
+            limits.consents,
+            Some(Rate::new(3, std::time::Duration::from_secs(60)))
+        );
+        assert_eq!(limits.admin, None);
+        let err = serve(&["--limit-consents", "lots"])
+            .expect_err("not a rate")
+            .to_string();
+        assert!(err.contains("N/PERIOD"), "{err}");
+    }
+
+    #[test]
     fn bad_arguments_say_what_is_wrong() {
         let err = serve(&["--addr"]).expect_err("missing value").to_string();
         assert!(err.contains("--addr"), "{err}");
@@ -335,6 +421,9 @@ mod tests {
             ("--smtp-url", "CANAL_SMTP_URL"),
             ("--mail-from", "CANAL_MAIL_FROM"),
             ("--mail-reply-delay", "CANAL_MAIL_REPLY_DELAY"),
+            ("--limit-consents", "CANAL_LIMIT_CONSENTS"),
+            ("--limit-socket-frames", "CANAL_LIMIT_SOCKET_FRAMES"),
+            ("--limit-admin", "CANAL_LIMIT_ADMIN"),
         ] {
             assert!(help.contains(flag), "{flag} missing from:\n{help}");
             assert!(

@@ -22,6 +22,10 @@ pub enum AppError {
         code: ErrorCode,
         message: String,
     },
+    /// Over a rate limit (see [`crate::limits`]): 429 `rate_limited` with
+    /// `Retry-After`.
+    #[error("rate limited: {message}")]
+    Limited { retry_after: u64, message: String },
     /// The store failed. Logged; the client sees a generic 500.
     #[error("store: {0}")]
     Store(canal_store::Error),
@@ -97,6 +101,7 @@ impl AppError {
     pub fn public(&self) -> (ErrorCode, String) {
         match self {
             Self::Client { code, message, .. } => (*code, message.clone()),
+            Self::Limited { message, .. } => (ErrorCode::RateLimited, message.clone()),
             Self::Store(_) | Self::Internal(_) => {
                 (ErrorCode::Internal, INTERNAL_MESSAGE.to_owned())
             }
@@ -111,6 +116,18 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = match &self {
             Self::Client { status, .. } => *status,
+            Self::Limited { retry_after, .. } => {
+                let mut response = (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    Json(ErrorBody::new(ErrorCode::RateLimited, self.public().1)),
+                )
+                    .into_response();
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    axum::http::HeaderValue::from((*retry_after).max(1)),
+                );
+                return response;
+            }
             Self::Store(cause) => {
                 tracing::error!(error = %cause, "store error");
                 StatusCode::INTERNAL_SERVER_ERROR

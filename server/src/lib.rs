@@ -30,6 +30,8 @@
 //! - [`dispatch`]: the routing shell: one task owns the engine and is fed by a
 //!   channel of jobs, one ordered writer stores its decisions and tells the
 //!   consoles, and a timer passes offers on.
+//! - [`bans`]: banned addresses and visitors in force, checked on the visitor API.
+//! - [`limits`]: rate limits per address, per visitor token and per socket.
 //! - [`net`]: the client IP, with `X-Forwarded-For` from trusted proxies only.
 //! - [`error`]: `AppError` and the JSON extractor, one error shape for the API.
 //! - [`demo`]: the demo channel and host page.
@@ -40,6 +42,7 @@ pub mod agents;
 pub mod api;
 pub mod app;
 pub mod assets;
+pub mod bans;
 pub mod config;
 pub mod demo;
 pub mod dispatch;
@@ -48,6 +51,7 @@ pub mod forms;
 pub mod hours;
 pub mod hub;
 pub mod identity;
+pub mod limits;
 pub mod mail;
 pub mod messenger;
 pub mod net;

@@ -23,7 +23,7 @@ async fn main() {
 async fn run() -> Result<(), String> {
     use clap::Parser;
     let settings = match Cli::parse().command {
-        Command::Serve(settings) => settings,
+        Command::Serve(settings) => *settings,
         Command::Consents {
             command: ConsentsCommand::Verify { database },
         } => return verify(&database).await,
@@ -85,6 +85,7 @@ async fn run() -> Result<(), String> {
             admin_token_sha256: admin_hash,
             trusted_proxies: settings.trusted_proxies.0.clone(),
             mail: settings.mail.options(),
+            limits: settings.limits.limits(),
         },
     )
     .await

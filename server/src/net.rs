@@ -56,6 +56,33 @@ impl IpNet {
     }
 }
 
+impl std::fmt::Display for IpNet {
+    /// `addr/prefix`, the block's first address (`10.1.2.3/8` is `10.0.0.0/8`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let first = match self.addr {
+            IpAddr::V4(a) => {
+                let bits = u32::from(a);
+                let mask = if self.prefix == 0 {
+                    0
+                } else {
+                    u32::MAX << (32 - self.prefix)
+                };
+                IpAddr::V4((bits & mask).into())
+            }
+            IpAddr::V6(a) => {
+                let bits = u128::from(a);
+                let mask = if self.prefix == 0 {
+                    0
+                } else {
+                    u128::MAX << (128 - self.prefix)
+                };
+                IpAddr::V6((bits & mask).into())
+            }
+        };
+        write!(f, "{first}/{}", self.prefix)
+    }
+}
+
 /// Parses a comma-separated list of addresses and blocks.
 pub fn parse_list(raw: &str) -> Result<Vec<IpNet>, String> {
     raw.split(',')

@@ -13,7 +13,7 @@
 //! refused at `hello`, and a socket of theirs that is open when they withdraw is
 //! told (`consent_withdrawn`) and closed: nothing they send after is stored.
 
-use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -26,6 +26,7 @@ use crate::app::AppState;
 use crate::dispatch::Display;
 use crate::error::{parse_json, AppError};
 use crate::hub::{Delivered, Event, Live, Step};
+use crate::limits::PerSocket;
 use crate::{typing, validate};
 
 /// Upgrades to a socket when the Origin (if the client sent one) is this server's.
@@ -87,23 +88,38 @@ struct Session {
     delivered: Delivered,
     /// The throttle of this socket's `typing` frames.
     typing: typing::Gate,
+    /// This socket's bucket of frames (see [`crate::limits`]).
+    frames: PerSocket,
+    /// Frames refused in a row for being over the bucket.
+    refused: u32,
 }
+
+/// Frames refused in a row (over the socket's rate) before the socket is closed.
+const REFUSED_BEFORE_CLOSE: u32 = 10;
+
+/// The close code of a socket closed for sending too much (RFC 6455: policy
+/// violation).
+pub const CLOSE_RATE_LIMITED: u16 = 1008;
 
 /// What to do after a frame.
 enum Next {
     Continue,
     Close,
+    /// Close with [`CLOSE_RATE_LIMITED`].
+    CloseLimited,
 }
 
 impl Session {
     fn new(state: AppState) -> Self {
         let connection = state.hub.connection_id();
         Self {
-            state,
             connection,
             joined: None,
             delivered: Delivered::default(),
             typing: typing::Gate::default(),
+            frames: PerSocket::new(state.limits.socket_frames),
+            refused: 0,
+            state,
         }
     }
 
@@ -142,14 +158,38 @@ impl Session {
                     return;
                 }
             }
-            if let Next::Close = next {
-                let _ = sink.close().await;
-                return;
+            match next {
+                Next::Continue => {}
+                Next::Close => {
+                    let _ = sink.close().await;
+                    return;
+                }
+                Next::CloseLimited => {
+                    let frame = CloseFrame {
+                        code: CLOSE_RATE_LIMITED,
+                        reason: Utf8Bytes::from_static("rate limited: too many frames"),
+                    };
+                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    return;
+                }
             }
         }
     }
 
     async fn on_text(&mut self, text: &str, out: &mut Vec<ServerFrame>) -> Next {
+        if !self.frames.allow() {
+            self.refused += 1;
+            out.push(error_frame(
+                ErrorCode::RateLimited,
+                "too many frames on this socket: slow down (this one was not stored)",
+            ));
+            return if self.refused >= REFUSED_BEFORE_CLOSE {
+                Next::CloseLimited
+            } else {
+                Next::Continue
+            };
+        }
+        self.refused = 0;
         let frame = match parse_json::<ClientFrame>(text.as_bytes()) {
             Ok(frame) => frame,
             Err(e) => {
@@ -195,6 +235,11 @@ impl Session {
             out.push(public_error(&crate::services::visitors::unauthorized()));
             return Ok(Next::Close);
         };
+        self.state.per_visitor.check(&visitor_id)?;
+        if self.state.bans.visitor(&visitor_id) {
+            out.push(public_error(&crate::bans::banned()));
+            return Ok(Next::Close);
+        }
         let conversation = self.state.store.conversation(&conversation_id).await?;
         if conversation
             .as_ref()

@@ -387,7 +387,10 @@ impl ChatSession {
             ApiError::Network => |t| t.err_network,
             ApiError::Status { .. } => match error.code() {
                 Some(
-                    ErrorCode::UnknownChannel | ErrorCode::ForbiddenOrigin | ErrorCode::ChannelOff,
+                    ErrorCode::UnknownChannel
+                    | ErrorCode::ForbiddenOrigin
+                    | ErrorCode::ChannelOff
+                    | ErrorCode::Banned,
                 ) => |t| t.err_unavailable,
                 Some(ErrorCode::InvalidPageUrl) => |t| t.err_page,
                 Some(ErrorCode::TooLarge) => |t| t.err_too_long,

@@ -5,6 +5,7 @@
 //! `settings`). Requests carry it as `Authorization: Bearer <token>`.
 
 pub mod agreements;
+pub mod bans;
 pub mod channels;
 pub mod consents;
 pub mod conversations;
@@ -111,6 +112,24 @@ impl FromRequestParts<AppState> for Admin {
         match caller(parts, state).await? {
             Caller::Token => Ok(Admin),
             Caller::Agent(agent) if agent.role() == canal_protocol::agent::Role::Admin => Ok(Admin),
+            Caller::Agent(_) => Err(admins_only()),
+        }
+    }
+}
+
+/// [`Admin`], naming who the caller is for the records they leave: `admin token`,
+/// or `agent ID <e-mail>`.
+pub struct AdminWho(pub String);
+
+impl FromRequestParts<AppState> for AdminWho {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        match caller(parts, state).await? {
+            Caller::Token => Ok(AdminWho("admin token".to_owned())),
+            Caller::Agent(agent) if agent.role() == canal_protocol::agent::Role::Admin => {
+                Ok(AdminWho(format!("agent {} <{}>", agent.id, agent.email)))
+            }
             Caller::Agent(_) => Err(admins_only()),
         }
     }
@@ -229,6 +248,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/channels/{key}/snippet", get(crate::theme::get_snippet))
         .merge(agreements::routes())
+        .merge(bans::routes())
         .merge(channels::routes())
         .merge(conversations::routes())
         .merge(routing::routes())

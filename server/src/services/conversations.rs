@@ -82,7 +82,11 @@ pub async fn start(state: &AppState, channel: &Channel, start: Start) -> Result<
         )
     };
     let visitor_id = match &start.visitor_token {
-        Some(token) => Some(visitor_of(state, channel, token).await?),
+        Some(token) => {
+            let visitor_id = visitor_of(state, channel, token).await?;
+            state.bans.check_visitor(&visitor_id)?;
+            Some(visitor_id)
+        }
         None => None,
     };
     if channel.consent_agreement_id.is_some()

@@ -4,6 +4,7 @@
 //! routing shell, and fail with an [`crate::error::AppError`]; they never see a
 //! request (the layer check refuses `axum` here).
 //!
+//! - [`bans`]: banned addresses and visitors, made and lifted by admins.
 //! - [`channels`]: channels as the admin manages them.
 //! - [`visitors`]: the channel a key names, the visitor a token stands for.
 //! - [`conversations`]: the channel's config for the widget; starting a conversation.
@@ -15,6 +16,7 @@
 //! - [`messenger`]: messenger chats and their consent by continuing.
 //! - [`mail`]: e-mail to visitors: transcripts, answers after they left.
 
+pub mod bans;
 pub mod channels;
 pub mod consents;
 pub mod conversations;

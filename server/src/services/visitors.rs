@@ -36,13 +36,15 @@ pub fn allowed_page(channel: &Channel, page_url: &str) -> Result<(), AppError> {
     }
 }
 
-/// The visitor a token stands for, when it is valid and belongs to this channel.
+/// The visitor a token stands for, when it is valid and belongs to this channel;
+/// each call takes one request from that visitor's bucket (429 past it).
 pub async fn visitor_of(
     state: &AppState,
     channel: &Channel,
     token: &str,
 ) -> Result<String, AppError> {
     let visitor_id = state.tokens.verify(token).ok_or_else(unauthorized)?;
+    state.per_visitor.check(&visitor_id)?;
     if state
         .store
         .visitor_in_channel(&visitor_id, &channel.id)
@@ -54,14 +56,16 @@ pub async fn visitor_of(
     }
 }
 
-/// [`visitor_of`], refusing a visitor who withdrew their consent to the channel's
-/// agreement: what they send now is not collected (403 `consent_withdrawn`).
+/// [`visitor_of`], refusing a banned visitor (403 `banned`) and one who withdrew
+/// their consent to the channel's agreement: what they send now is not collected
+/// (403 `consent_withdrawn`).
 pub async fn consenting_visitor(
     state: &AppState,
     channel: &Channel,
     token: &str,
 ) -> Result<String, AppError> {
     let visitor_id = visitor_of(state, channel, token).await?;
+    state.bans.check_visitor(&visitor_id)?;
     if state
         .store
         .visitor_withdrew(&visitor_id, &channel.id)

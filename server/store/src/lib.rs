@@ -17,6 +17,7 @@
 //! - [`ledger`]: the consent ledger's group-commit writer, its list and verify.
 //! - [`agreements`]: agreements, versions, company details.
 //! - [`agents`]: agent accounts, console sessions, departments.
+//! - [`bans`]: banned addresses and visitors, and who banned and lifted them.
 //! - [`routing`]: routing settings, the routing log, assignments, open work at start.
 //! - [`features`]: per-channel settings stored as JSON or columns (hours, theme, form,
 //!   identity), ratings, contact links, messenger chats.
@@ -31,6 +32,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 
 pub mod agents;
 pub mod agreements;
+pub mod bans;
 pub mod channels;
 pub mod features;
 pub mod ledger;

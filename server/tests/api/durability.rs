@@ -18,8 +18,21 @@ use tokio::sync::Notify;
 const WRITERS: usize = 16;
 
 /// Starts `canal serve` on a free port; returns it and its address once it listens.
+/// Its rate limits are off: these tests write as fast as they can from one address.
 async fn start(database_url: &str) -> (Child, String) {
-    start_with(database_url, &[]).await
+    start_with(
+        database_url,
+        &[
+            "--limit-consents=off",
+            "--limit-conversations=off",
+            "--limit-per-visitor=off",
+            "--limit-config=off",
+            "--limit-sockets=off",
+            "--limit-socket-frames=off",
+            "--limit-visitor-writes=off",
+        ],
+    )
+    .await
 }
 
 /// [`start`] with more flags (e.g. `--admin-token`).

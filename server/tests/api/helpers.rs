@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 
 use canal_protocol::{ChannelConfig, ConsentCreated, ConversationCreated};
+use canal_server::limits::Limits;
 use canal_server::{demo, spawn_loopback, Options, Running, Store};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -25,6 +26,8 @@ pub struct TestApp {
     server: Option<Running>,
     /// How the server sends e-mail (kept for [`TestApp::restart`]).
     mail: Option<canal_server::mail::MailOptions>,
+    /// The server's rate limits (kept for [`TestApp::restart`]).
+    limits: Limits,
 }
 
 /// Where a test's server looks for the built frame: a frame document is written
@@ -90,6 +93,7 @@ async fn start(
     url: &str,
     dir: &tempfile::TempDir,
     mail: Option<canal_server::mail::MailOptions>,
+    limits: Limits,
 ) -> (Store, Running) {
     let store = Store::open(url).await.expect("open store");
     demo::seed(&store).await.expect("seed");
@@ -101,6 +105,7 @@ async fn start(
             admin_token_sha256: canal_server::admin::token_hash(ADMIN_TOKEN),
             trusted_proxies: canal_server::net::parse_list("127.0.0.1").expect("list"),
             mail,
+            limits,
             ..Options::default()
         },
     )
@@ -109,15 +114,25 @@ async fn start(
     (store, server)
 }
 
+/// A server with no rate limit (the tests drive many requests from one address).
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with_mail(None).await
+    spawn_app_with(None, Limits::off()).await
 }
 
 /// [`spawn_app`] with e-mail sent as `mail` says.
 pub async fn spawn_app_with_mail(mail: Option<canal_server::mail::MailOptions>) -> TestApp {
+    spawn_app_with(mail, Limits::off()).await
+}
+
+/// [`spawn_app`] with these rate limits.
+pub async fn spawn_app_limited(limits: Limits) -> TestApp {
+    spawn_app_with(None, limits).await
+}
+
+async fn spawn_app_with(mail: Option<canal_server::mail::MailOptions>, limits: Limits) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = TestDb::new(dir.path()).await;
-    let (store, server) = start(&db.url, &dir, mail.clone()).await;
+    let (store, server) = start(&db.url, &dir, mail.clone(), limits.clone()).await;
     TestApp {
         addr: server.addr,
         store,
@@ -126,6 +141,7 @@ pub async fn spawn_app_with_mail(mail: Option<canal_server::mail::MailOptions>) 
         dir,
         server: Some(server),
         mail,
+        limits,
     }
 }
 
@@ -135,7 +151,7 @@ pub async fn spawn_app_with_frame() -> TestApp {
     std::fs::create_dir_all(dist_dir(&dir)).expect("dist dir");
     std::fs::write(dist_dir(&dir).join("index.html"), FRAME_DOCUMENT).expect("frame document");
     let db = TestDb::new(dir.path()).await;
-    let (store, server) = start(&db.url, &dir, None).await;
+    let (store, server) = start(&db.url, &dir, None, Limits::off()).await;
     TestApp {
         addr: server.addr,
         store,
@@ -144,6 +160,7 @@ pub async fn spawn_app_with_frame() -> TestApp {
         dir,
         server: Some(server),
         mail: None,
+        limits: Limits::off(),
     }
 }
 
@@ -151,7 +168,13 @@ impl TestApp {
     /// Stops the server and starts a new one on the same database (new address).
     pub async fn restart(&mut self) {
         self.server = None;
-        let (store, server) = start(&self.db.url, &self.dir, self.mail.clone()).await;
+        let (store, server) = start(
+            &self.db.url,
+            &self.dir,
+            self.mail.clone(),
+            self.limits.clone(),
+        )
+        .await;
         self.addr = server.addr;
         self.store = store;
         self.server = Some(server);

@@ -5,6 +5,7 @@
 mod admin_consents;
 mod agents;
 mod agreements;
+mod bans;
 mod channels;
 mod consents;
 mod conversation_log;
@@ -16,6 +17,7 @@ mod helpers;
 mod hours;
 mod identity;
 mod ledger;
+mod limits;
 mod mail;
 mod origins;
 mod permissions;
