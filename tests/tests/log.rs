@@ -316,7 +316,13 @@ async fn an_admin_reads_the_message_log_and_names_a_channels_managers() {
     let channel = canal.admin_ok("GET", "/channels/demo", &Value::Null).await;
     assert_eq!(channel["managers"], json!([sam]));
     browser
-        .js("document.querySelector('[data-testid=channel-managers]').scrollIntoView(); return null;")
+        .js(
+            "var form = document.querySelector('[data-testid=channel-managers]');\
+             var view = document.querySelector('[data-testid=settings]');\
+             view.scrollTop += form.getBoundingClientRect().top\
+                 - view.getBoundingClientRect().top - 180;\
+             return null;",
+        )
         .await;
     save_screenshot(
         "console-channel-managers.png",

@@ -5,7 +5,7 @@
 use canal_protocol::agent::{AgentView, ConversationRecord, LoggedConversation};
 use canal_protocol::channels::ChannelView;
 use canal_protocol::rating::{Rating, RatingView};
-use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
+use leptos::{either::Either, ev::SubmitEvent, html, prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
 use super::settings::{send_form, LoadState, Outcome};
@@ -32,16 +32,6 @@ fn rating_text(rating: Rating) -> Text {
     match rating {
         Rating::Like => |t| t.rated_like,
         Rating::Dislike => |t| t.rated_dislike,
-    }
-}
-
-/// A labelled control of the filter form.
-fn field(id: &'static str, label: Text, control: impl IntoView) -> impl IntoView {
-    view! {
-        <div class="cc-field">
-            <label class="cc-field-label" for=id>{tr(label)}</label>
-            {control}
-        </div>
     }
 }
 
@@ -122,14 +112,32 @@ pub fn MessageLog() -> impl IntoView {
         form.set(LogFilter::default());
         load(false);
     };
-    let set = move |put: fn(&mut LogFilter, String)| {
-        move |ev: leptos::ev::Event| {
-            let value = event_target_value(&ev);
-            form.update(|f| put(f, value));
-        }
-    };
-    let choices = Memo::new(move |_| {
-        channels.with(|live| pages.with(|p| channel_choices(live, &p.seen_channels)))
+    // The options of the three selects, "any" first: (value, label).
+    let channel_options = Memo::new(move |_| {
+        let t = t.get();
+        let mut options = vec![(String::new(), t.any_channel.to_owned())];
+        let choices = channels.with(|live| pages.with(|p| channel_choices(live, &p.seen_channels)));
+        options.extend(choices.into_iter().map(|c| {
+            let marker = if c.deleted { t.deleted_marker } else { "" };
+            let label = format!("{} ({}){marker}", c.name, c.key);
+            (c.key, label)
+        }));
+        options
+    });
+    let agent_options = Memo::new(move |_| {
+        let mut options = vec![(String::new(), t.get().any_agent.to_owned())];
+        agents.with(|list| options.extend(list.iter().map(|a| (a.id.to_string(), a.name.clone()))));
+        options
+    });
+    let status_options = Memo::new(move |_| {
+        let t = t.get();
+        [
+            ("", t.any_status),
+            ("open", t.status_open),
+            ("closed", t.status_closed),
+        ]
+        .map(|(value, label)| (value.to_owned(), label.to_owned()))
+        .to_vec()
     });
     let empty = Memo::new(move |_| pages.with(|p| p.conversations.is_empty()));
     let on_back = Callback::new(move |()| {
@@ -141,9 +149,61 @@ pub fn MessageLog() -> impl IntoView {
         }
     });
 
+    // One filter field (id `cc-history-{name}`, test id `log-{name}`): a select of
+    // `options`, or a date field without them. One copy for all five.
+    let filter_field = move |name: &'static str,
+                             label: Text,
+                             options: Option<Memo<Vec<(String, String)>>>,
+                             get: fn(&LogFilter) -> &String,
+                             put: fn(&mut LogFilter, String)| {
+        let id = format!("cc-history-{name}");
+        let test_id = format!("log-{name}");
+        let on_change = move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            form.update(|f| put(f, value));
+        };
+        let control = match options {
+            Some(options) => Either::Left(view! {
+                <select id=id.clone() class="cc-select" data-testid=test_id on:change=on_change>
+                    {move || {
+                        options
+                            .get()
+                            .into_iter()
+                            .map(|(value, label)| {
+                                let picked = value.clone();
+                                view! {
+                                    <option value=value prop:selected=move || form.with(|f| *get(f) == picked)>
+                                        {label}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            }),
+            None => Either::Right(view! {
+                <input
+                    id=id.clone()
+                    class="cc-input"
+                    type="date"
+                    data-testid=test_id
+                    aria-describedby="cc-history-error"
+                    prop:value=move || form.with(|f| get(f).clone())
+                    on:change=on_change
+                />
+            }),
+        };
+        view! {
+            <div class="cc-field">
+                <label class="cc-field-label" for=id>{tr(label)}</label>
+                {control}
+            </div>
+        }
+    };
+
     let filters = view! {
         <form
-            class="cc-settings-form"
+            class="cc-settings-form cc-history-filters"
             role="search"
             data-testid="log-filters"
             novalidate
@@ -151,103 +211,11 @@ pub fn MessageLog() -> impl IntoView {
             on:submit=on_filter
         >
             <div class="cc-form-grid">
-                {field(
-                    "cc-history-channel",
-                    |t| t.channel,
-                    view! {
-                        <select id="cc-history-channel" class="cc-select" data-testid="log-channel" on:change=set(|f, v| f.channel = v)>
-                            <option value="" prop:selected=move || form.with(|f| f.channel.is_empty())>
-                                {tr(|t| t.any_channel)}
-                            </option>
-                            <For
-                                each=move || choices.get()
-                                key=|c| c.clone()
-                                children=move |c| {
-                                    let picked = c.key.clone();
-                                    let marker: Text = if c.deleted { |t| t.deleted_marker } else { |_| "" };
-                                    view! {
-                                        <option value=c.key.clone() prop:selected=move || form.with(|f| f.channel == picked)>
-                                            {format!("{} ({})", c.name, c.key)}
-                                            {tr(marker)}
-                                        </option>
-                                    }
-                                }
-                            />
-                        </select>
-                    },
-                )}
-                {field(
-                    "cc-history-agent",
-                    |t| t.agent,
-                    view! {
-                        <select id="cc-history-agent" class="cc-select" data-testid="log-agent" on:change=set(|f, v| f.agent = v)>
-                            <option value="" prop:selected=move || form.with(|f| f.agent.is_empty())>
-                                {tr(|t| t.any_agent)}
-                            </option>
-                            <For
-                                each=move || agents.get()
-                                key=|a| (a.id, a.name.clone())
-                                children=move |a| {
-                                    let value = a.id.to_string();
-                                    let picked = value.clone();
-                                    view! {
-                                        <option value=value prop:selected=move || form.with(|f| f.agent == picked)>
-                                            {a.name}
-                                        </option>
-                                    }
-                                }
-                            />
-                        </select>
-                    },
-                )}
-                {field(
-                    "cc-history-status",
-                    |t| t.log_status,
-                    view! {
-                        <select id="cc-history-status" class="cc-select" data-testid="log-status" on:change=set(|f, v| f.status = v)>
-                            {[("", (|t| t.any_status) as Text), ("open", |t| t.status_open), ("closed", |t| t.status_closed)]
-                                .into_iter()
-                                .map(|(value, text)| {
-                                    view! {
-                                        <option value=value prop:selected=move || form.with(|f| f.status == value)>
-                                            {tr(text)}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
-                    },
-                )}
-                {field(
-                    "cc-history-from",
-                    |t| t.from_day,
-                    view! {
-                        <input
-                            id="cc-history-from"
-                            class="cc-input"
-                            type="date"
-                            data-testid="log-from"
-                            aria-describedby="cc-history-error"
-                            prop:value=move || form.with(|f| f.from.clone())
-                            on:change=set(|f, v| f.from = v)
-                        />
-                    },
-                )}
-                {field(
-                    "cc-history-to",
-                    |t| t.to_day,
-                    view! {
-                        <input
-                            id="cc-history-to"
-                            class="cc-input"
-                            type="date"
-                            data-testid="log-to"
-                            aria-describedby="cc-history-error"
-                            prop:value=move || form.with(|f| f.to.clone())
-                            on:change=set(|f, v| f.to = v)
-                        />
-                    },
-                )}
+                {filter_field("channel", |t| t.channel, Some(channel_options), |f| &f.channel, |f, v| f.channel = v)}
+                {filter_field("agent", |t| t.agent, Some(agent_options), |f| &f.agent, |f, v| f.agent = v)}
+                {filter_field("status", |t| t.log_status, Some(status_options), |f| &f.status, |f, v| f.status = v)}
+                {filter_field("from", |t| t.from_day, None, |f| &f.from, |f, v| f.from = v)}
+                {filter_field("to", |t| t.to_day, None, |f| &f.to, |f, v| f.to = v)}
             </div>
             <div class="cc-form-bar">
                 <button type="submit" class="cc-button cc-primary" data-testid="log-apply" disabled=move || loading.get().busy()>
@@ -290,11 +258,11 @@ pub fn MessageLog() -> impl IntoView {
                             </tr>
                         </thead>
                         <tbody>
-                            <For
-                                each=move || pages.with(|p| p.conversations.clone())
-                                key=|c| c.id.clone()
-                                children=move |c| log_row(c, open)
-                            />
+                            {move || {
+                                pages.with(|p| {
+                                    p.conversations.iter().cloned().map(|c| log_row(c, open)).collect_view()
+                                })
+                            }}
                         </tbody>
                     </table>
                 </div>
@@ -412,22 +380,18 @@ fn LoggedConversation(
             let agent = c.agent_name.clone();
             // Only web pages become links (never `javascript:` or the like).
             let page = c.page_url.map(|url| {
-                let web = url.starts_with("https://") || url.starts_with("http://");
+                let href = (url.starts_with("https://") || url.starts_with("http://"))
+                    .then(|| url.clone());
                 view! {
                     <span class="cc-meta-page">
                         {tr(|t| t.page)} ": "
-                        {if web {
-                            let href = url.clone();
-                            view! { <a href=href target="_blank" rel="noopener noreferrer">{url}</a> }.into_any()
-                        } else {
-                            view! { <span>{url}</span> }.into_any()
-                        }}
+                        <a href=href target="_blank" rel="noopener noreferrer">{url}</a>
                     </span>
                 }
             });
             let entries: Vec<Entry> = r.messages.iter().map(Entry::stored).collect();
             view! {
-                <h2 id="cc-record-title" class="cc-thread-title">
+                <h2 id="cc-record-title" class="cc-thread-title cc-record-title">
                     {c.channel_name} " " <code>{c.channel_key}</code>
                 </h2>
                 <p class="cc-meta" data-testid="log-meta">

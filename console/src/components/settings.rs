@@ -868,10 +868,11 @@ fn ChannelManagers(
             <fieldset class="cc-fieldset" aria-describedby="cc-managers-hint cc-managers-error">
                 <legend>{tr(|t| t.managers)}</legend>
                 <p id="cc-managers-hint" class="cc-hint">{tr(|t| t.managers_hint)}</p>
-                <For
-                    each=move || choices.get()
-                    key=|choice| choice.clone()
-                    children=move |(id, name, supervisor)| {
+                {move || {
+                    choices
+                        .get()
+                        .into_iter()
+                        .map(|(id, name, supervisor)| {
                         let note = (!supervisor).then(|| tr(|t| t.not_supervisor));
                         view! {
                             <label class="cc-check">
@@ -889,8 +890,9 @@ fn ChannelManagers(
                                 {note}
                             </label>
                         }
-                    }
-                />
+                        })
+                        .collect_view()
+                }}
                 <p class="cc-empty" hidden=move || !choices.with(Vec::is_empty)>{move || t.get().no_supervisors}</p>
             </fieldset>
             <div class="cc-form-bar">

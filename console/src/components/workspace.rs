@@ -2,7 +2,7 @@
 //! message log and settings for admins.
 
 use canal_protocol::agent::{AgentProfile, Role};
-use leptos::{prelude::*, task::spawn_local};
+use leptos::{either::Either, prelude::*, task::spawn_local};
 
 use super::{ConversationPane, Inbox, MessageLog, Notice, Settings, TopBar};
 use crate::{
@@ -111,8 +111,8 @@ pub fn Workspace(
             </div>
             {move || match shown.get() {
                 Page::Chat => None,
-                Page::Log => Some(view! { <MessageLog /> }.into_any()),
-                Page::Settings => Some(view! { <Settings /> }.into_any()),
+                Page::Log => Some(Either::Left(view! { <MessageLog /> })),
+                Page::Settings => Some(Either::Right(view! { <Settings /> })),
             }}
         </div>
     }
