@@ -1317,7 +1317,10 @@ async fn settings_are_only_for_admins() {
     for role in [Role::Agent, Role::Supervisor] {
         let (root, _mounted) = live_console(role, Vec::new()).await;
         assert!(find(&root, "settings-link").is_none(), "{role:?}");
-        assert!(find(&root, "log-link").is_none(), "{role:?}: no message log");
+        assert!(
+            find(&root, "log-link").is_none(),
+            "{role:?}: no message log"
+        );
         assert!(find(&root, "settings").is_none());
         assert!(requests_to("GET", "/api/v1/admin/agents").is_empty());
         root.remove();
@@ -1325,7 +1328,10 @@ async fn settings_are_only_for_admins() {
     let (root, _mounted) = live_console(Role::Admin, Vec::new()).await;
     assert!(find(&root, "settings-link").is_some());
     assert!(find(&root, "log-link").is_some());
-    assert!(find(&root, "message-log").is_none(), "the chat is the default");
+    assert!(
+        find(&root, "message-log").is_none(),
+        "the chat is the default"
+    );
     assert!(find(&root, "settings").is_none(), "the chat is the default");
     assert!(find(&root, "inbox").is_some());
 }

@@ -151,6 +151,16 @@ async fn an_admin_reads_the_message_log_and_names_a_channels_managers() {
         .click()
         .await
         .expect("close");
+    eventually("the rating dialog", || async {
+        let shown = visitor
+            .js(
+                "var d = document.querySelector('[data-testid=rate-dialog]');\
+                 return !!d && !d.closest('[hidden]');",
+            )
+            .await;
+        (shown == true).then_some(())
+    })
+    .await;
     widget
         .find_css("#cn-rate-good")
         .await
@@ -251,8 +261,22 @@ async fn an_admin_reads_the_message_log_and_names_a_channels_managers() {
         "console-log-conversation.png",
         &browser.client.screenshot().await.expect("png"),
     );
+    let focused = |test_id: &'static str| {
+        let browser = &browser;
+        async move {
+            let script = format!(
+                "return document.activeElement.getAttribute('data-testid') === '{test_id}';"
+            );
+            eventually(&format!("the focus on {test_id}"), || async {
+                (browser.js(&script).await == true).then_some(())
+            })
+            .await;
+        }
+    };
+    focused("log-back").await;
     console.find("log-back").await.click().await.expect("back");
     wait_rows(&browser, &["demo"]).await;
+    focused("log-open").await;
 
     // Settings, the demo channel's page: its managers.
     console

@@ -5,7 +5,7 @@
 use canal_protocol::agent::{AgentView, ConversationRecord, LoggedConversation};
 use canal_protocol::channels::ChannelView;
 use canal_protocol::rating::{Rating, RatingView};
-use leptos::{either::Either, ev::SubmitEvent, html, prelude::*, task::spawn_local};
+use leptos::{either::Either, ev::SubmitEvent, prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
 use super::settings::{send_form, LoadState, Outcome};
@@ -145,7 +145,9 @@ pub fn MessageLog() -> impl IntoView {
         open.set(None);
         // Back on the row the conversation was opened from.
         if let Some(id) = left {
-            request_animation_frame(move || focus_row(&id));
+            focus_later(format!(
+                "[data-testid=log-row][data-conversation-id=\"{id}\"] button"
+            ));
         }
     });
 
@@ -314,17 +316,18 @@ fn log_row(c: LoggedConversation, open: RwSignal<Option<String>>) -> impl IntoVi
     }
 }
 
-/// Puts the focus on the open button of the log's row for conversation `id`.
-fn focus_row(id: &str) {
-    let selector = format!("[data-testid=log-row][data-conversation-id=\"{id}\"] button");
-    if let Some(button) = document()
-        .query_selector(&selector)
-        .ok()
-        .flatten()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = button.focus();
-    }
+/// Puts the focus on the element `selector` finds once it is drawn.
+fn focus_later(selector: String) {
+    request_animation_frame(move || {
+        if let Some(element) = document()
+            .query_selector(&selector)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    });
 }
 
 /// A rating with its comment, or that there is none (`data-testid="log-rating"`).
@@ -366,12 +369,7 @@ fn LoggedConversation(
             loading.set(Outcome::Idle);
         },
     );
-    let back = NodeRef::<html::Button>::new();
-    Effect::new(move |_| {
-        if let Some(button) = back.get() {
-            let _ = button.focus();
-        }
-    });
+    focus_later("[data-testid=log-back]".to_owned());
 
     let body = move || {
         record.get().map(|r| {
@@ -420,7 +418,6 @@ fn LoggedConversation(
                 type="button"
                 class="cc-button"
                 data-testid="log-back"
-                node_ref=back
                 on:click=move |_| on_back.run(())
             >
                 {tr(|t| t.back_to_log)}
