@@ -39,7 +39,7 @@ fn rating_text(rating: Rating) -> Text {
 /// ones included once the log has named them; agent; status; first and last
 /// day), the conversations that match, newest first (`data-testid="log-table"`),
 /// 50 at a time with "Show more" while there are more; a row's start time opens
-/// the conversation in a [`LoggedConversation`] in place of the list (which stays
+/// the conversation in an [`OpenedConversation`] in place of the list (which stays
 /// as it was, for "Back to the log").
 #[component]
 pub fn MessageLog() -> impl IntoView {
@@ -281,7 +281,7 @@ pub fn MessageLog() -> impl IntoView {
                     </button>
                 </div>
             </div>
-            {move || open.get().map(|id| view! { <LoggedConversation id=id on_back=on_back /> })}
+            {move || open.get().map(|id| view! { <OpenedConversation id=id on_back=on_back /> })}
         </main>
     }
 }
@@ -351,7 +351,7 @@ fn rating_line(rating: Option<RatingView>) -> impl IntoView {
 /// ([`MessageList`]) and the routing log ([`RoutingLog`]), from
 /// `GET /api/v1/admin/conversations/{id}`.
 #[component]
-fn LoggedConversation(
+fn OpenedConversation(
     /// The conversation's id.
     id: String,
     /// "Back to the log" was pressed.
