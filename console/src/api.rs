@@ -7,10 +7,12 @@
 use std::rc::Rc;
 
 use canal_protocol::agent::{
-    AgentClientFrame, AgentList, AgentProfile, AgentServerFrame, AgentView, CreateAgent,
-    LoginRequest, RoutingSettings, SetupState, UpdateAgent,
+    AgentClientFrame, AgentList, AgentProfile, AgentServerFrame, AgentView, ConversationLog,
+    ConversationRecord, CreateAgent, LoginRequest, RoutingSettings, SetupState, UpdateAgent,
 };
-use canal_protocol::channels::{ChannelList, ChannelView, CreateChannel, UpdateChannel};
+use canal_protocol::channels::{
+    ChannelList, ChannelView, CreateChannel, SetManagers, UpdateChannel,
+};
 use canal_protocol::hours::{HoursView, WorkingHours};
 use canal_protocol::{ErrorBody, ErrorCode};
 use serde::{de::DeserializeOwned, Serialize};
@@ -43,22 +45,36 @@ pub mod routes {
 
     /// `GET`/`PATCH`/`DELETE`: one channel (admins), its key one path segment.
     pub fn admin_channel(key: &str) -> String {
-        format!("{ADMIN_CHANNELS}/{}", path_segment(key))
+        format!("{ADMIN_CHANNELS}/{}", encode(key))
+    }
+
+    /// `PUT`: `SetManagers` -> `ChannelView` (admins).
+    pub fn channel_managers(key: &str) -> String {
+        format!("{}/managers", admin_channel(key))
+    }
+
+    /// `GET` with a query: `ConversationLog`, the message log (admins).
+    pub const ADMIN_CONVERSATIONS: &str = "/api/v1/admin/conversations";
+
+    /// `GET`: `ConversationRecord`, one conversation of the log (admins).
+    pub fn admin_conversation(id: &str) -> String {
+        format!("{ADMIN_CONVERSATIONS}/{}", encode(id))
     }
 
     /// `GET`/`PUT`: a channel's `RoutingSettings` (admins). The key is
     /// percent-encoded, so whatever was typed stays one path segment.
     pub fn channel_routing(key: &str) -> String {
-        format!("/api/v1/admin/channels/{}/routing", path_segment(key))
+        format!("/api/v1/admin/channels/{}/routing", encode(key))
     }
 
     /// `GET`/`PUT`/`DELETE`: a channel's working hours (admins).
     pub fn channel_hours(key: &str) -> String {
-        format!("/api/v1/admin/channels/{}/hours", path_segment(key))
+        format!("/api/v1/admin/channels/{}/hours", encode(key))
     }
 
-    /// Percent-encodes everything but RFC 3986 unreserved characters.
-    fn path_segment(raw: &str) -> String {
+    /// Percent-encodes everything but RFC 3986 unreserved characters (for a path
+    /// segment or a query value).
+    pub fn encode(raw: &str) -> String {
         let mut out = String::with_capacity(raw.len());
         for byte in raw.bytes() {
             if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
@@ -156,6 +172,23 @@ pub async fn delete_channel(key: &str) -> Result<(), ApiError> {
     fetch_text("DELETE", &routes::admin_channel(key), None)
         .await
         .map(drop)
+}
+
+/// `PUT /api/v1/admin/channels/{key}/managers`: the channel with its new managers.
+pub async fn set_managers(key: &str, request: &SetManagers) -> Result<ChannelView, ApiError> {
+    call("PUT", &routes::channel_managers(key), Some(request)).await
+}
+
+/// `GET /api/v1/admin/conversations?{query}`: a page of the message log.
+pub async fn conversation_log(query: &str) -> Result<ConversationLog, ApiError> {
+    let url = format!("{}?{query}", routes::ADMIN_CONVERSATIONS);
+    call("GET", &url, None::<&()>).await
+}
+
+/// `GET /api/v1/admin/conversations/{id}`: one conversation with its history,
+/// rating and routing log.
+pub async fn conversation_record(id: &str) -> Result<ConversationRecord, ApiError> {
+    call("GET", &routes::admin_conversation(id), None::<&()>).await
 }
 
 /// `GET /api/v1/admin/channels/{key}/routing`.

@@ -2,14 +2,17 @@
 //! rendered, compiled to WebAssembly). Agents sign in, see their inbox live over
 //! the agent socket, take offers, answer, transfer and close conversations;
 //! supervisors also see the queue and their colleagues' conversations; admins
-//! also get a settings view for agents and channels (each channel's settings,
-//! snippet, routing and working hours).
+//! also get the message log (every channel's conversations, filtered, each with
+//! its history, rating and routing log) and a settings view for agents and
+//! channels (each channel's settings, snippet, managers, routing and working
+//! hours).
 //!
 //! Layout:
 //! - [`components`]: one module per component; [`components::App`] is the root.
 //! - [`session`]: the agent socket, reconnects and actions, around the state.
 //! - [`state`]: the inbox reducer and pending replies (pure; native unit tests).
 //! - [`settings`]: the admin settings forms and the requests they make (pure).
+//! - [`log`]: the message log's filters, pages and channel choices (pure).
 //! - [`api`]: HTTP calls (login, `me`, logout, admin) and the WebSocket.
 //! - [`time`]: RFC 3339 times as clock times, dates and countdowns.
 //! - [`i18n`]: the UI texts.
@@ -17,6 +20,7 @@
 pub mod api;
 pub mod components;
 pub mod i18n;
+pub mod log;
 pub mod session;
 pub mod settings;
 pub mod state;

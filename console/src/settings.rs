@@ -1,5 +1,5 @@
 //! The admin settings as plain data: the forms for a new agent, an agent's cap,
-//! role and dismissal, a channel's routing and its working hours, each turned into
+//! role and dismissal, a channel's managers, routing and working hours, each turned into
 //! the request the admin API takes. No browser, no signals (native unit tests); the `Settings`
 //! component keeps them in signals and sends what they return.
 //!
@@ -36,6 +36,10 @@ pub enum FormError {
     ChannelName,
     /// A chosen channel key is not 3 to 40 of `a`-`z`, `0`-`9` and inner `-`.
     ChannelKey,
+    /// A day of the message log's filter is not `YYYY-MM-DD`.
+    Date,
+    /// The message log's first day is after its last.
+    DateRange,
 }
 
 /// Every role, in the order the role lists show them.
@@ -373,6 +377,33 @@ pub fn addable(agents: &[AgentView], queue: &[QueueItem]) -> Vec<AgentView> {
         .filter(|a| !a.is_bot && !a.dismissed && !queue.contains(&QueueItem::Agent(a.id)))
         .cloned()
         .collect()
+}
+
+/// Who can be named a channel's manager, by id and name: the supervisors not
+/// dismissed, then those named already who are not that any more (`false`), so
+/// that they can be taken off (the server refuses to name them again).
+pub fn manager_choices(agents: &[AgentView], managers: &[u64]) -> Vec<(u64, String, bool)> {
+    let eligible = |a: &AgentView| a.role == Role::Supervisor && !a.dismissed;
+    let mut choices: Vec<(u64, String, bool)> = agents
+        .iter()
+        .filter(|a| eligible(a))
+        .map(|a| (a.id, a.name.clone(), true))
+        .collect();
+    for &id in managers {
+        if !choices.iter().any(|(c, ..)| *c == id) {
+            let name = agents.iter().find(|a| a.id == id).map(|a| a.name.clone());
+            choices.push((id, name.unwrap_or_else(|| format!("#{id}")), false));
+        }
+    }
+    choices
+}
+
+/// Ticks (`on`) or unticks agent `id` in a list of managers, once.
+pub fn tick(managers: &mut Vec<u64>, id: u64, on: bool) {
+    managers.retain(|m| *m != id);
+    if on {
+        managers.push(id);
+    }
 }
 
 /// A text field as an optional value: trimmed, empty is `None`.
@@ -782,6 +813,35 @@ mod tests {
         form.remove(0);
         form.remove(7);
         assert_eq!(form.queue, [QueueItem::Agent(1), QueueItem::Department(4)]);
+    }
+
+    #[test]
+    fn managers_are_picked_from_the_supervisors_and_former_ones_can_be_taken_off() {
+        let mut gone = agent(4, Role::Supervisor, None);
+        gone.dismissed = true;
+        let agents = [
+            agent(1, Role::Admin, None),
+            agent(2, Role::Supervisor, None),
+            agent(3, Role::Agent, None),
+            gone,
+            agent(5, Role::Supervisor, None),
+        ];
+        let ids = |choices: Vec<(u64, String, bool)>| -> Vec<(u64, bool)> {
+            choices.into_iter().map(|(id, _, now)| (id, now)).collect()
+        };
+        assert_eq!(ids(manager_choices(&agents, &[])), [(2, true), (5, true)]);
+        // Agent 3 was a supervisor when named; 9 is no longer listed at all.
+        let choices = manager_choices(&agents, &[5, 3, 9]);
+        assert_eq!(choices[3].1, "#9");
+        assert_eq!(ids(choices), [(2, true), (5, true), (3, false), (9, false)]);
+
+        let mut managers = vec![5];
+        tick(&mut managers, 2, true);
+        tick(&mut managers, 2, true);
+        assert_eq!(managers, [5, 2], "once, in the order ticked");
+        tick(&mut managers, 5, false);
+        tick(&mut managers, 7, false);
+        assert_eq!(managers, [2]);
     }
 
     #[test]

@@ -143,6 +143,21 @@ pub struct Entry {
     pub refused: Option<ErrorCode>,
 }
 
+impl Entry {
+    /// A message as the server stored it.
+    pub fn stored(m: &MessageView) -> Self {
+        Self {
+            key: m.client_id.clone().unwrap_or_else(|| format!("#{}", m.seq)),
+            author: m.author,
+            name: m.author_name.clone(),
+            text: m.text.clone(),
+            sent_at: Some(m.sent_at.clone()),
+            delivery: Delivery::Sent,
+            refused: None,
+        }
+    }
+}
+
 /// Why a reply was not sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplyError {
@@ -597,20 +612,7 @@ impl ConsoleState {
         let mut entries: Vec<(u64, Entry)> = open
             .messages
             .iter()
-            .map(|m| {
-                (
-                    m.seq,
-                    Entry {
-                        key: m.client_id.clone().unwrap_or_else(|| format!("#{}", m.seq)),
-                        author: m.author,
-                        name: m.author_name.clone(),
-                        text: m.text.clone(),
-                        sent_at: Some(m.sent_at.clone()),
-                        delivery: Delivery::Sent,
-                        refused: None,
-                    },
-                )
-            })
+            .map(|m| (m.seq, Entry::stored(m)))
             .collect();
         for reply in self.pending.iter().filter(|p| p.conversation_id == open.id) {
             let delivery = match (reply.seq, reply.refused) {

@@ -157,6 +157,8 @@ pub enum Shape {
     Date,
     /// Day, month and year.
     DateYear,
+    /// Day, month, year, hours and minutes.
+    DateTime,
 }
 
 impl Shape {
@@ -167,6 +169,9 @@ impl Shape {
             Self::ClockSeconds => r#"{"hour":"numeric","minute":"2-digit","second":"2-digit"}"#,
             Self::Date => r#"{"day":"numeric","month":"short"}"#,
             Self::DateYear => r#"{"day":"numeric","month":"short","year":"numeric"}"#,
+            Self::DateTime => {
+                r#"{"day":"numeric","month":"short","year":"numeric","hour":"numeric","minute":"2-digit"}"#
+            }
         }
     }
 }
@@ -191,7 +196,13 @@ pub fn when(local_ms: i64, local_now_ms: i64) -> String {
         Shape::Clock | Shape::ClockSeconds => clock(local_ms),
         Shape::Date => short_date(local_ms, false),
         Shape::DateYear => short_date(local_ms, true),
+        Shape::DateTime => date_time(local_ms),
     }
+}
+
+/// `5 Jan 2025, 14:03` of a local time in milliseconds.
+pub fn date_time(local_ms: i64) -> String {
+    format!("{}, {}", short_date(local_ms, true), clock(local_ms))
 }
 
 /// `utc_ms` in `shape`, on the browser's clock and in `locale` (a BCP 47 tag) as
@@ -212,6 +223,7 @@ pub fn write(utc_ms: i64, shape: Shape, locale: &str) -> String {
             Shape::ClockSeconds => clock_seconds(local),
             Shape::Date => short_date(local, false),
             Shape::DateYear => short_date(local, true),
+            Shape::DateTime => date_time(local),
         }
     }
 }
@@ -276,6 +288,14 @@ pub fn local_clock(stamp: &str, locale: &str) -> String {
 pub fn local_clock_seconds(stamp: &str, locale: &str) -> String {
     parse_rfc3339(stamp)
         .map(|ms| write(ms, Shape::ClockSeconds, locale))
+        .unwrap_or_else(|| stamp.to_owned())
+}
+
+/// An RFC 3339 stamp as a local date and clock time in `locale`, or the text
+/// itself if it does not parse.
+pub fn local_date_time(stamp: &str, locale: &str) -> String {
+    parse_rfc3339(stamp)
+        .map(|ms| write(ms, Shape::DateTime, locale))
         .unwrap_or_else(|| stamp.to_owned())
 }
 
@@ -388,6 +408,7 @@ mod tests {
             Shape::ClockSeconds,
             Shape::Date,
             Shape::DateYear,
+            Shape::DateTime,
         ] {
             assert!(shape.intl_options().starts_with('{'), "{shape:?}");
         }
@@ -400,6 +421,7 @@ mod tests {
         assert_eq!(write(t, Shape::ClockSeconds, "es"), "09:04:59");
         assert_eq!(write(t, Shape::Date, "en"), "5 Jan");
         assert_eq!(write(t, Shape::DateYear, "en"), "5 Jan 2026");
+        assert_eq!(write(t, Shape::DateTime, "en"), "5 Jan 2026, 09:04");
     }
 
     #[test]
@@ -409,5 +431,10 @@ mod tests {
         assert_eq!(local_when("soon", 0, "es"), "soon");
         assert_eq!(local_clock("1970-01-01T10:30:00Z", "en"), "10:30");
         assert_eq!(local_when("1970-01-01T10:30:00Z", 0, "en"), "10:30");
+        assert_eq!(local_date_time("later", "en"), "later");
+        assert_eq!(
+            local_date_time("1970-01-01T10:30:00Z", "en"),
+            "1 Jan 1970, 10:30"
+        );
     }
 }

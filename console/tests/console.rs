@@ -14,11 +14,12 @@
 use canal_console::components::App;
 use canal_protocol::agent::{
     AgentList, AgentProfile, AgentServerFrame, AgentSummary, AgentView, BotRule, CapExclusions,
-    ConversationSummary, DisplayMode, InboxKind, QueueItem, Role, RoutingLogLine, RoutingMode,
-    RoutingSettings, Status,
+    ConversationLog, ConversationRecord, ConversationSummary, DisplayMode, InboxKind,
+    LoggedConversation, QueueItem, Role, RoutingLogLine, RoutingMode, RoutingSettings, Status,
 };
 use canal_protocol::channels::{ChannelList, ChannelView};
 use canal_protocol::hours::{HoursView, TimeRange, WeekHours, WorkingHours};
+use canal_protocol::rating::{Rating, RatingView};
 use canal_protocol::{Author, ErrorCode, MessageView};
 use leptos::{mount::mount_to, prelude::*};
 use serde_json::{json, Value};
@@ -1316,12 +1317,21 @@ async fn settings_are_only_for_admins() {
     for role in [Role::Agent, Role::Supervisor] {
         let (root, _mounted) = live_console(role, Vec::new()).await;
         assert!(find(&root, "settings-link").is_none(), "{role:?}");
+        assert!(
+            find(&root, "log-link").is_none(),
+            "{role:?}: no message log"
+        );
         assert!(find(&root, "settings").is_none());
         assert!(requests_to("GET", "/api/v1/admin/agents").is_empty());
         root.remove();
     }
     let (root, _mounted) = live_console(Role::Admin, Vec::new()).await;
     assert!(find(&root, "settings-link").is_some());
+    assert!(find(&root, "log-link").is_some());
+    assert!(
+        find(&root, "message-log").is_none(),
+        "the chat is the default"
+    );
     assert!(find(&root, "settings").is_none(), "the chat is the default");
     assert!(find(&root, "inbox").is_some());
 }
@@ -1744,6 +1754,206 @@ async fn a_taken_key_shows_the_servers_refusal_next_to_the_form() {
         "shop",
         "what was typed stays"
     );
+}
+
+/// The manager boxes of the channel page: (agent id, ticked, label).
+fn manager_boxes(root: &Element) -> Vec<(String, bool, String)> {
+    all(root, "channel-manager")
+        .into_iter()
+        .map(|b| {
+            let value = b.get_attribute("value").unwrap_or_default();
+            let label = b.parent_element().map(|l| text(&l)).unwrap_or_default();
+            (
+                value,
+                b.unchecked_into::<HtmlInputElement>().checked(),
+                label,
+            )
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn managers_are_put_and_a_refusal_shows_next_to_them() {
+    let mut sam = agent_view(5, "Sam Gone", Role::Supervisor, None);
+    sam.dismissed = true;
+    let agents = vec![
+        agent_view(1, "Ana Agent", Role::Admin, None),
+        agent_view(2, "Ben Colleague", Role::Agent, Some(3)),
+        agent_view(4, "Sue Super", Role::Supervisor, None),
+        sam,
+    ];
+    let mut demo = channel_view("demo", "Demo site", true);
+    // Ben was a supervisor when he was named.
+    demo.managers = vec![2];
+    let mut saved = demo.clone();
+    saved.managers = vec![4];
+    // Keys that sort before the base answers' (and so answer first).
+    let (root, _mounted) = live_console_with(
+        Role::Admin,
+        Vec::new(),
+        admin_responses(json!({
+            "GET /admin/agents": {"status": 200, "body": AgentList { agents }},
+            "GET /admin/channels": {"status": 200, "body": ChannelList { channels: vec![demo] }},
+            "PUT /api/v1/admin/channels/demo/managers": {"status": 422, "body": {"error": {
+                "code": "invalid_field", "message": "agent 2 is not a supervisor"
+            }}},
+        })),
+    )
+    .await;
+    click(&get(&root, "settings-link"));
+    until("the managers", || manager_boxes(&root).len() == 2).await;
+    assert_eq!(
+        manager_boxes(&root),
+        [
+            ("4".to_owned(), false, "Sue Super".to_owned()),
+            (
+                "2".to_owned(),
+                true,
+                "Ben Colleague (no longer a supervisor)".to_owned()
+            ),
+        ],
+        "supervisors at work, then a former one still named"
+    );
+    let form = get(&root, "channel-managers");
+    click(&all(&form, "channel-manager")[0]);
+    click(&get(&form, "channel-managers-save"));
+    until("the server's refusal", || {
+        text(&get(&form, "settings-error")) == "agent 2 is not a supervisor"
+    })
+    .await;
+    let put = requests_to("PUT", "/api/v1/admin/channels/demo/managers");
+    assert_eq!(put[0]["body"], json!({"agent_ids": [2, 4]}));
+
+    // Ben taken off: saved; his box goes, Sue's stays ticked.
+    let answer = serde_json::to_string(&saved).expect("json");
+    js_sys::eval(&format!(
+        "window.__canal.responses['PUT /api/v1/admin/channels/demo/managers'] = \
+         {{status: 200, body: {answer}}};"
+    ))
+    .expect("answer");
+    click(&all(&form, "channel-manager")[1]);
+    click(&get(&form, "channel-managers-save"));
+    until("saved", || text(&get(&form, "settings-status")) == "Saved").await;
+    let put = requests_to("PUT", "/api/v1/admin/channels/demo/managers");
+    assert_eq!(put[1]["body"], json!({"agent_ids": [4]}));
+    assert_eq!(
+        manager_boxes(&root),
+        [("4".to_owned(), true, "Sue Super".to_owned())]
+    );
+    assert_eq!(text(&get(&form, "settings-error")), "");
+}
+
+#[wasm_bindgen_test]
+async fn the_log_pages_by_cursor_filters_and_opens_a_conversation() {
+    let logged = |id: &str, channel: &str| LoggedConversation {
+        id: id.into(),
+        channel_key: channel.into(),
+        channel_name: format!("{channel} site"),
+        visitor_id: "v1".into(),
+        status: "closed".into(),
+        agent_id: Some(1),
+        agent_name: Some("Ana Agent".into()),
+        started_at: "2031-01-05T10:00:00Z".into(),
+        page_url: Some("https://shop.example/cart".into()),
+        messages: 2,
+        last_message_at: Some("2031-01-05T10:01:00Z".into()),
+        rating: Some(Rating::Like),
+    };
+    let record = ConversationRecord {
+        conversation: logged("c2", "gone"),
+        messages: vec![
+            message(1, Author::Visitor, "Is it in stock?"),
+            message(2, Author::Agent, "Yes."),
+        ],
+        rating: Some(RatingView {
+            rating: Rating::Like,
+            comment: Some("Quick".into()),
+            rated_at: "2031-01-05T10:02:00Z".into(),
+        }),
+        routing_log: vec![RoutingLogLine {
+            at: "2031-01-05T10:00:01Z".into(),
+            text: "offered to Ana Agent".into(),
+            entry: json!({}),
+        }],
+        mail: Vec::new(),
+    };
+    let (root, _mounted) = live_console_with(
+        Role::Admin,
+        Vec::new(),
+        admin_responses(json!({
+            "GET /api/v1/admin/conversations?limit=50": {"status": 200, "body": ConversationLog {
+                conversations: vec![logged("c3", "demo")],
+                next_cursor: Some("after-c3".into()),
+            }},
+            "GET &cursor=after-c3": {"status": 200, "body": ConversationLog {
+                conversations: vec![logged("c2", "gone")],
+                next_cursor: None,
+            }},
+            "GET &status=open": {"status": 200, "body": ConversationLog {
+                conversations: Vec::new(),
+                next_cursor: None,
+            }},
+            "GET /api/v1/admin/conversations/c2": {"status": 200, "body": record},
+        })),
+    )
+    .await;
+    click(&get(&root, "log-link"));
+    until("the first page", || all(&root, "log-row").len() == 1).await;
+    let more = get(&root, "log-more");
+    assert!(!more.has_attribute("hidden"), "there is more");
+    click(&more);
+    until("the second page", || all(&root, "log-row").len() == 2).await;
+    assert!(get(&root, "log-more").has_attribute("hidden"), "no more");
+    let paged = requests_to("GET", "&cursor=after-c3");
+    assert_eq!(
+        paged[0]["url"],
+        "/api/v1/admin/conversations?limit=50&cursor=after-c3"
+    );
+    // The deleted channel the log named is a filter now.
+    let options = text(&get(&root, "log-channel"));
+    assert!(options.contains("gone site (gone) (deleted)"), "{options}");
+
+    // A filter that matches nothing.
+    choose(&root, "log-status", "open");
+    click(&get(&root, "log-apply"));
+    until("the empty log", || {
+        !get(&root, "log-empty").has_attribute("hidden")
+    })
+    .await;
+    assert_eq!(
+        text(&get(&root, "log-empty")),
+        "No conversation matches these filters."
+    );
+    assert!(all(&root, "log-row").is_empty());
+    assert!(get(&root, "log-more").has_attribute("hidden"));
+
+    // Back to everything; the deleted channel's conversation, read-only.
+    click(&get(&root, "log-clear"));
+    until("the first page again", || all(&root, "log-row").len() == 1).await;
+    click(&get(&root, "log-more"));
+    until("the second page again", || all(&root, "log-row").len() == 2).await;
+    let row = all(&root, "log-row")
+        .into_iter()
+        .find(|r| r.get_attribute("data-conversation-id").as_deref() == Some("c2"))
+        .expect("c2's row");
+    click(&get(&row, "log-open"));
+    until("the conversation", || all(&root, "message-text").len() == 2).await;
+    let view = get(&root, "log-conversation");
+    assert_eq!(
+        get(&view, "log-rating")
+            .get_attribute("data-rating")
+            .as_deref(),
+        Some("like")
+    );
+    assert!(text(&get(&view, "log-rating")).contains("Quick"));
+    assert_eq!(all(&view, "routing-log-line").len(), 1);
+    assert!(find(&view, "reply-input").is_none(), "read-only");
+    click(&get(&view, "log-back"));
+    until("the list again", || {
+        find(&root, "log-conversation").is_none()
+    })
+    .await;
+    assert_eq!(all(&root, "log-row").len(), 2, "as it was");
 }
 
 #[wasm_bindgen_test]

@@ -1,8 +1,9 @@
 //! Accessibility end to end: axe-core runs inside headless Chromium against the launcher on
 //! a customer's page, the open chat frame (empty, asking for consent, after a message) and
-//! the agent console (sign-in, inbox, an offer, a conversation). No violation of impact
-//! `serious` or `critical` may remain; each one found is printed with its rule, help text,
-//! the elements it names and axe's summary of the fix.
+//! the agent console (sign-in, inbox, an offer, a conversation; an admin's message log and
+//! a channel's managers). No violation of impact `serious` or `critical` may remain; each
+//! one found is printed with its rule, help text, the elements it names and axe's summary
+//! of the fix.
 //!
 //! axe-core is pinned and installed from npm by `cargo xtask setup --browser` (into
 //! `target/npm/`); `cargo xtask test` passes its path as `AXE_CORE_JS`.
@@ -437,6 +438,67 @@ async fn the_console_has_no_serious_violations() {
             &browser,
             "console, own conversation after a reply, dark colour scheme",
         )
+        .await;
+    audit.assert_clean();
+    visitor.close().await;
+    browser.close().await;
+}
+
+/// An admin's views: the message log, a conversation opened from it, and a channel's
+/// page in Settings with its managers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_message_log_and_a_channels_managers_have_no_serious_violations() {
+    let canal = Canal::start_with_agents(&[("ana@shop.example", "Ana Souza")], "evenly").await;
+    canal
+        .admin_ok("PATCH", "/agents/1", &json!({"role": "admin"}))
+        .await;
+    let (status, made) = canal
+        .admin(
+            "POST",
+            "/agents",
+            &json!({"email": "sam@shop.example", "name": "Sam Super",
+                    "password": "a long password", "role": "supervisor"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let browser = Browser::start().await;
+    let console = Console::sign_in(&browser, &canal, "ana@shop.example").await;
+    let host = HostPage::start(&canal).await;
+    let visitor = Browser::start().await;
+    visitor_writes(&host, &visitor, "Is the blue one in stock?").await;
+    console.take_offer().await;
+    console.reply("Yes, three left.").await;
+    let mut audit = Audit::default();
+
+    console
+        .find("log-link")
+        .await
+        .click()
+        .await
+        .expect("open the log");
+    console.find("log-open").await;
+    audit.check(&browser, "console, the message log").await;
+    console.find("log-open").await.click().await.expect("open");
+    console.find("log-conversation").await;
+    eventually("the logged conversation's routing log", || async {
+        let script = "return !!document.querySelector(\
+                      '[data-testid=log-conversation] [data-testid=routing-log-line]');";
+        (browser.js(script).await == true).then_some(())
+    })
+    .await;
+    audit
+        .check(&browser, "console, a conversation opened from the log")
+        .await;
+
+    console
+        .find("settings-link")
+        .await
+        .click()
+        .await
+        .expect("open settings");
+    console.find("channel-manager").await;
+    audit
+        .check(&browser, "console, a channel's settings with its managers")
         .await;
     audit.assert_clean();
     visitor.close().await;

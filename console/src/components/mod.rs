@@ -1,12 +1,13 @@
 //! The console's components, one module each. [`App`] is the root the binary
 //! mounts; [`Workspace`] is everything behind the sign-in, with the chat and, for
-//! admins, the [`Settings`].
+//! admins, the [`MessageLog`] and the [`Settings`].
 
 mod app;
 mod composer;
 mod conversation;
 mod inbox;
 mod language;
+mod log;
 mod login;
 mod message_list;
 mod notice;
@@ -20,6 +21,7 @@ pub use composer::Composer;
 pub use conversation::{Conversation, ConversationPane};
 pub use inbox::{Inbox, InboxItem, InboxSection};
 pub use language::LanguagePicker;
+pub use log::MessageLog;
 pub use login::Login;
 pub use message_list::MessageList;
 pub use notice::Notice;

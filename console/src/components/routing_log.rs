@@ -1,4 +1,4 @@
-//! The routing decisions about the open conversation.
+//! The routing decisions about a conversation.
 
 use canal_protocol::agent::RoutingLogLine;
 use leptos::prelude::*;
@@ -15,11 +15,14 @@ pub fn RoutingLog(
     /// The decisions, oldest first.
     #[prop(into)]
     lines: Signal<Vec<RoutingLogLine>>,
+    /// The id of its heading (`cc-log-title` unless another view shows one too).
+    #[prop(default = "cc-log-title")]
+    title_id: &'static str,
 ) -> impl IntoView {
     let locale = use_locale();
     view! {
-        <aside class="cc-log" data-testid="routing-log" aria-labelledby="cc-log-title">
-            <h2 id="cc-log-title" class="cc-side-title">{tr(|t| t.routing_log)}</h2>
+        <aside class="cc-log" data-testid="routing-log" aria-labelledby=title_id>
+            <h2 id=title_id class="cc-side-title">{tr(|t| t.routing_log)}</h2>
             <ol class="cc-log-lines">
                 <For
                     each=move || lines.get().into_iter().enumerate()

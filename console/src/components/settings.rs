@@ -1,9 +1,10 @@
 //! The admin settings view: agents, channels (with the picker the per-channel
-//! sections follow), a channel's routing and its working hours, through the admin
-//! API with the session cookie.
+//! sections follow), a channel's managers, routing and working hours, through the
+//! admin API with the session cookie. The form helpers ([`Outcome`],
+//! [`LoadState`], [`send_form`]) serve the message log too.
 
 use canal_protocol::agent::{AgentView, QueueItem, Role};
-use canal_protocol::channels::{limits, ChannelView};
+use canal_protocol::channels::{limits, ChannelView, SetManagers};
 use canal_protocol::hours::HoursView;
 use leptos::{either::Either, ev::SubmitEvent, html, prelude::*, task::spawn_local};
 use wasm_bindgen::JsValue;
@@ -13,15 +14,16 @@ use crate::{
     api,
     i18n::{for_tag, tr, use_strings, Message, Strings, Text},
     settings::{
-        addable, after_deletion, display_str, keep_selection, mode_str, parse_display, parse_mode,
-        parse_role, role_str, AgentEdit, ChannelDraft, FormError, HoursForm, NewAgent, RoutingForm,
-        DISPLAY_MODES, MAX_PASS_AFTER_MINUTES, MIN_PASS_AFTER_MINUTES, MODES, ROLES,
+        addable, after_deletion, display_str, keep_selection, manager_choices, mode_str,
+        parse_display, parse_mode, parse_role, role_str, tick, AgentEdit, ChannelDraft, FormError,
+        HoursForm, NewAgent, RoutingForm, DISPLAY_MODES, MAX_PASS_AFTER_MINUTES,
+        MIN_PASS_AFTER_MINUTES, MODES, ROLES,
     },
 };
 
 /// Where a settings form stands after its last request.
 #[derive(Debug, Clone, Default)]
-enum Outcome {
+pub(super) enum Outcome {
     #[default]
     Idle,
     /// A request is under way.
@@ -33,7 +35,7 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn busy(&self) -> bool {
+    pub(super) fn busy(&self) -> bool {
         matches!(self, Self::Busy)
     }
 
@@ -74,7 +76,7 @@ fn FormOutcome(
 /// How loading a list or a channel's settings goes: a line while it loads, and
 /// why it failed (an alert, `data-testid` `test_id`, id `id` when given).
 #[component]
-fn LoadState(
+pub(super) fn LoadState(
     outcome: RwSignal<Outcome>,
     /// What the line says while loading.
     loading_text: Text,
@@ -126,7 +128,7 @@ pub fn Settings() -> impl IntoView {
             <ChannelsSettings channels=channels />
             <div class="cc-channel-sections" hidden=move || !has_channel.get()>
                 <ChannelPicker channels=channels />
-                <ChannelSettings channels=channels />
+                <ChannelSettings channels=channels agents=agents />
                 <ChannelRouting agents=agents key=channels.selected />
                 <ChannelHours key=channels.selected />
             </div>
@@ -469,7 +471,7 @@ fn ready<F: Send + Sync + 'static, R>(
 /// Sends a form's request: marks `outcome` busy, waits for `call`, and, unless
 /// the form is gone by then, hands the answer to `done` (which says how it went)
 /// or shows why the server refused. Callers check first that `outcome` is not busy.
-fn send_form<T: 'static>(
+pub(super) fn send_form<T: 'static>(
     outcome: RwSignal<Outcome>,
     call: impl std::future::Future<Output = Result<T, api::ApiError>> + 'static,
     done: impl FnOnce(T) + 'static,
@@ -577,7 +579,11 @@ fn ChannelPicker(channels: Channels) -> impl IntoView {
 /// The picked channel's own settings (`data-testid="channel-settings"`): a
 /// [`ChannelForm`] made afresh for each channel picked.
 #[component]
-fn ChannelSettings(channels: Channels) -> impl IntoView {
+fn ChannelSettings(
+    channels: Channels,
+    /// Whom the managers are picked from.
+    agents: RwSignal<Vec<AgentView>>,
+) -> impl IntoView {
     view! {
         <section class="cc-settings-section" aria-labelledby="cc-channel-title" data-testid="channel-settings">
             <h2 id="cc-channel-title" class="cc-settings-heading">
@@ -585,7 +591,9 @@ fn ChannelSettings(channels: Channels) -> impl IntoView {
             </h2>
             {move || {
                 let key = channels.selected.get();
-                channels.find(&key).map(|channel| view! { <ChannelForm channel=channel channels=channels /> })
+                channels
+                    .find(&key)
+                    .map(|channel| view! { <ChannelForm channel=channel channels=channels agents=agents /> })
             }}
         </section>
     }
@@ -610,13 +618,17 @@ async fn copy_to_clipboard(text: &str) -> bool {
 
 /// One channel's settings (`data-testid="channel-edit"`): name, chat title,
 /// greeting, language, allowed sites and on/off, saved with `PATCH` of only what
-/// changed; its snippet with "Copy"; and "Delete channel" with a confirmation.
+/// changed; its [`ChannelManagers`]; its snippet with "Copy"; and "Delete
+/// channel" with a confirmation.
 #[component]
 fn ChannelForm(
     /// The channel when the form was made.
     channel: ChannelView,
     channels: Channels,
+    /// Whom the managers are picked from.
+    agents: RwSignal<Vec<AgentView>>,
 ) -> impl IntoView {
+    let managers = channel.managers.clone();
     let key = StoredValue::new(channel.key.clone());
     let form = RwSignal::new(ChannelDraft::of(&channel));
     let outcome = RwSignal::new(Outcome::Idle);
@@ -737,6 +749,7 @@ fn ChannelForm(
                 <FormOutcome outcome=outcome error_id="cc-channel-error".to_owned() />
             </div>
         </form>
+        <ChannelManagers key=key.get_value() managers=managers channels=channels agents=agents />
         <div class="cc-field" data-testid="channel-snippet-field">
             <label class="cc-field-label" for="cc-channel-snippet">{tr(|t| t.snippet)}</label>
             <textarea
@@ -800,6 +813,100 @@ fn ChannelForm(
                 </button>
                 <FormOutcome outcome=delete_outcome error_id="cc-channel-delete-error".to_owned() />
             </div>
+    }
+}
+
+/// Who may configure the channel `key` besides the admins
+/// (`data-testid="channel-managers"`): a box for each supervisor (and for each
+/// manager who is no longer one, to take them off), saved with `PUT
+/// .../managers`; the server's refusal shows next to the button.
+#[component]
+fn ChannelManagers(
+    key: String,
+    /// The managers when the form was made.
+    managers: Vec<u64>,
+    channels: Channels,
+    agents: RwSignal<Vec<AgentView>>,
+) -> impl IntoView {
+    let t = use_strings();
+    let picked = RwSignal::new(managers);
+    let outcome = RwSignal::new(Outcome::Idle);
+    // The boxes follow the agents and the managers as saved, not the ticks.
+    let choices = {
+        let key = key.clone();
+        Memo::new(move |_| {
+            let saved = channels.list.with(|list| {
+                list.iter()
+                    .find(|c| c.key == key)
+                    .map(|c| c.managers.clone())
+                    .unwrap_or_default()
+            });
+            agents.with(|list| manager_choices(list, &saved))
+        })
+    };
+    let on_save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if outcome.get_untracked().busy() {
+            return;
+        }
+        let request = SetManagers {
+            agent_ids: picked.get_untracked(),
+        };
+        let key = key.clone();
+        send_form(
+            outcome,
+            async move { api::set_managers(&key, &request).await },
+            move |saved| {
+                picked.set(saved.managers.clone());
+                channels.put(saved);
+                outcome.set(Outcome::Done(|t| t.saved));
+            },
+        );
+    };
+    view! {
+        <form class="cc-settings-form" data-testid="channel-managers" novalidate on:submit=on_save>
+            <fieldset class="cc-fieldset" aria-describedby="cc-managers-hint cc-managers-error">
+                <legend>{tr(|t| t.managers)}</legend>
+                <p id="cc-managers-hint" class="cc-hint">{tr(|t| t.managers_hint)}</p>
+                {move || {
+                    choices
+                        .get()
+                        .into_iter()
+                        .map(|(id, name, supervisor)| {
+                        let note = (!supervisor).then(|| tr(|t| t.not_supervisor));
+                        view! {
+                            <label class="cc-check">
+                                <input
+                                    type="checkbox"
+                                    data-testid="channel-manager"
+                                    value=id.to_string()
+                                    prop:checked=move || picked.with(|p| p.contains(&id))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        picked.update(|p| tick(p, id, on));
+                                    }
+                                />
+                                {name}
+                                {note}
+                            </label>
+                        }
+                        })
+                        .collect_view()
+                }}
+                <p class="cc-empty" hidden=move || !choices.with(Vec::is_empty)>{move || t.get().no_supervisors}</p>
+            </fieldset>
+            <div class="cc-form-bar">
+                <button
+                    type="submit"
+                    class="cc-button cc-primary"
+                    data-testid="channel-managers-save"
+                    disabled=move || outcome.get().busy()
+                >
+                    {tr(|t| t.save_managers)}
+                </button>
+                <FormOutcome outcome=outcome error_id="cc-managers-error".to_owned() />
+            </div>
+        </form>
     }
 }
 

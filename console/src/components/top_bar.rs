@@ -13,8 +13,8 @@ use crate::{
 /// Brand, connection state (`connecting…`, `connected`, `reconnecting…` with a
 /// button to try at once), the availability switch (online/away, as the server
 /// confirmed it), the agent's name and role, the [`LanguagePicker`] and the
-/// sign-out button. Admins also get tabs to switch between the conversations and
-/// the settings.
+/// sign-out button. Admins also get tabs to switch between the conversations, the
+/// message log and the settings.
 #[component]
 pub fn TopBar(
     /// The agent asked to sign out.
@@ -24,7 +24,7 @@ pub fn TopBar(
     sign_out_error: Signal<Option<Text>>,
     /// What the workspace shows.
     page: RwSignal<Page>,
-    /// The signed-in agent is an admin (and so sees the settings tab).
+    /// The signed-in agent is an admin (and so sees the log's and settings' tabs).
     #[prop(into)]
     is_admin: Signal<bool>,
 ) -> impl IntoView {
@@ -91,6 +91,15 @@ pub fn TopBar(
                                     on:click=move |_| page.set(Page::Chat)
                                 >
                                     {tr(|t| t.conversations)}
+                                </button>
+                                <button
+                                    type="button"
+                                    class="cc-tab"
+                                    data-testid="log-link"
+                                    aria-current=move || current(Page::Log)
+                                    on:click=move |_| page.set(Page::Log)
+                                >
+                                    {tr(|t| t.message_log)}
                                 </button>
                                 <button
                                     type="button"

@@ -1,10 +1,10 @@
 //! Everything behind the sign-in: header, notice, inbox and conversation, and the
-//! settings for admins.
+//! message log and settings for admins.
 
 use canal_protocol::agent::{AgentProfile, Role};
-use leptos::{prelude::*, task::spawn_local};
+use leptos::{either::Either, prelude::*, task::spawn_local};
 
-use super::{ConversationPane, Inbox, Notice, Settings, TopBar};
+use super::{ConversationPane, Inbox, MessageLog, Notice, Settings, TopBar};
 use crate::{
     api,
     i18n::{use_strings, Text},
@@ -17,15 +17,18 @@ pub enum Page {
     /// Inbox and conversation: the default.
     #[default]
     Chat,
-    /// Agents and routing (admins only).
+    /// Every channel's conversations, read-only (admins only).
+    Log,
+    /// Agents and channels (admins only).
     Settings,
 }
 
 /// Starts the [`Console`] session for `me` (the agent socket) and provides it to
 /// the components inside: [`TopBar`], [`Notice`], [`Inbox`], [`ConversationPane`].
 /// The page title counts the offers waiting for this agent, so a background tab
-/// shows them. Admins can switch to the [`Settings`]; the chat stays mounted (and
-/// live) behind it, so drafts and the open conversation are kept.
+/// shows them. Admins can switch to the [`MessageLog`] or the [`Settings`]; the
+/// chat stays mounted (and live) behind them, so drafts and the open
+/// conversation are kept.
 #[component]
 pub fn Workspace(
     /// The signed-in agent.
@@ -48,7 +51,13 @@ pub fn Workspace(
             .with(|s| s.me.as_ref().is_some_and(|me| me.role == Role::Admin))
     });
     // The server's word on the role wins: a demoted admin is back in the chat.
-    let settings_shown = Memo::new(move |_| is_admin.get() && page.get() == Page::Settings);
+    let shown = Memo::new(move |_| {
+        if is_admin.get() {
+            page.get()
+        } else {
+            Page::Chat
+        }
+    });
 
     let offered = Memo::new(move |_| console.state.with(|s| s.offered_count()));
     Effect::new(move |_| {
@@ -96,11 +105,15 @@ pub fn Workspace(
                 is_admin=is_admin
             />
             <Notice />
-            <div class="cc-body" hidden=move || settings_shown.get()>
+            <div class="cc-body" hidden=move || shown.get() != Page::Chat>
                 <Inbox />
                 <ConversationPane />
             </div>
-            {move || settings_shown.get().then(|| view! { <Settings /> })}
+            {move || match shown.get() {
+                Page::Chat => None,
+                Page::Log => Some(Either::Left(view! { <MessageLog /> })),
+                Page::Settings => Some(Either::Right(view! { <Settings /> })),
+            }}
         </div>
     }
 }

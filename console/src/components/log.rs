@@ -1,0 +1,429 @@
+//! The message log (admins): every channel's conversations, a deleted channel's
+//! too, filtered by channel, agent, status and days and listed a page at a time;
+//! one of them opens read-only with its history, rating and routing log.
+
+use canal_protocol::agent::{AgentView, ConversationRecord, LoggedConversation};
+use canal_protocol::channels::ChannelView;
+use canal_protocol::rating::{Rating, RatingView};
+use leptos::{either::Either, ev::SubmitEvent, prelude::*, task::spawn_local};
+use wasm_bindgen::JsCast;
+
+use super::settings::{send_form, LoadState, Outcome};
+use super::{MessageList, RoutingLog};
+use crate::{
+    api,
+    i18n::{tr, use_locale, use_strings, Message, Strings, Text},
+    log::{channel_choices, LogFilter, LogPages},
+    state::Entry,
+    time::{local_date_time, local_offset_minutes},
+};
+
+/// The status of a logged conversation in words.
+fn status_text(status: &str) -> Text {
+    if status == "open" {
+        |t| t.status_open
+    } else {
+        |t| t.status_closed
+    }
+}
+
+/// A rating in words.
+fn rating_text(rating: Rating) -> Text {
+    match rating {
+        Rating::Like => |t| t.rated_like,
+        Rating::Dislike => |t| t.rated_dislike,
+    }
+}
+
+/// The message log (`data-testid="message-log"`): the filters (channel, deleted
+/// ones included once the log has named them; agent; status; first and last
+/// day), the conversations that match, newest first (`data-testid="log-table"`),
+/// 50 at a time with "Show more" while there are more; a row's start time opens
+/// the conversation in an [`OpenedConversation`] in place of the list (which stays
+/// as it was, for "Back to the log").
+#[component]
+pub fn MessageLog() -> impl IntoView {
+    let t = use_strings();
+    let form = RwSignal::new(LogFilter::default());
+    // The filter the listed pages were loaded with: "Show more" keeps to it.
+    let applied = RwSignal::new(LogFilter::default());
+    let pages = RwSignal::new(LogPages::default());
+    let loading = RwSignal::new(Outcome::Idle);
+    let channels = RwSignal::new(Vec::<ChannelView>::new());
+    let agents = RwSignal::new(Vec::<AgentView>::new());
+    let open = RwSignal::new(None::<String>);
+
+    // The filters' choices. Without them the filters offer less; the list itself
+    // says why, when the server fails it too.
+    spawn_local(async move {
+        let listed = api::list_channels().await;
+        let people = api::list_agents().await;
+        if channels.is_disposed() {
+            return;
+        }
+        if let Ok(list) = listed {
+            channels.set(list.channels);
+        }
+        if let Ok(list) = people {
+            agents.set(list.agents);
+        }
+    });
+
+    // The first page of the form's filter, or (`more`) the next page of the
+    // filter the list shows.
+    let load = move |more: bool| {
+        if loading.get_untracked().busy() {
+            return;
+        }
+        let filter = if more {
+            applied.get_untracked()
+        } else {
+            form.get_untracked()
+        };
+        let cursor = more
+            .then(|| pages.with_untracked(|p| p.next_cursor.clone()))
+            .flatten();
+        let query = match filter.query(cursor.as_deref(), local_offset_minutes) {
+            Ok(query) => query,
+            Err(error) => {
+                return loading.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
+            }
+        };
+        if !more {
+            pages.update(LogPages::clear);
+        }
+        send_form(
+            loading,
+            async move { api::conversation_log(&query).await },
+            move |page| {
+                applied.set(filter);
+                pages.update(|p| p.add(page));
+                loading.set(Outcome::Idle);
+            },
+        );
+    };
+    load(false);
+
+    let on_filter = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        load(false);
+    };
+    let on_clear = move |_| {
+        form.set(LogFilter::default());
+        load(false);
+    };
+    // The options of the three selects, "any" first: (value, label).
+    let channel_options = Memo::new(move |_| {
+        let t = t.get();
+        let mut options = vec![(String::new(), t.any_channel.to_owned())];
+        let choices = channels.with(|live| pages.with(|p| channel_choices(live, &p.seen_channels)));
+        options.extend(choices.into_iter().map(|c| {
+            let marker = if c.deleted { t.deleted_marker } else { "" };
+            let label = format!("{} ({}){marker}", c.name, c.key);
+            (c.key, label)
+        }));
+        options
+    });
+    let agent_options = Memo::new(move |_| {
+        let mut options = vec![(String::new(), t.get().any_agent.to_owned())];
+        agents.with(|list| options.extend(list.iter().map(|a| (a.id.to_string(), a.name.clone()))));
+        options
+    });
+    let status_options = Memo::new(move |_| {
+        let t = t.get();
+        [
+            ("", t.any_status),
+            ("open", t.status_open),
+            ("closed", t.status_closed),
+        ]
+        .map(|(value, label)| (value.to_owned(), label.to_owned()))
+        .to_vec()
+    });
+    let empty = Memo::new(move |_| pages.with(|p| p.conversations.is_empty()));
+    let on_back = Callback::new(move |()| {
+        let left = open.get_untracked();
+        open.set(None);
+        // Back on the row the conversation was opened from.
+        if let Some(id) = left {
+            focus_later(format!(
+                "[data-testid=log-row][data-conversation-id=\"{id}\"] button"
+            ));
+        }
+    });
+
+    // One filter field (id `cc-history-{name}`, test id `log-{name}`): a select of
+    // `options`, or a date field without them. One copy for all five.
+    let filter_field = move |name: &'static str,
+                             label: Text,
+                             options: Option<Memo<Vec<(String, String)>>>,
+                             get: fn(&LogFilter) -> &String,
+                             put: fn(&mut LogFilter, String)| {
+        let id = format!("cc-history-{name}");
+        let test_id = format!("log-{name}");
+        let on_change = move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            form.update(|f| put(f, value));
+        };
+        let control = match options {
+            Some(options) => Either::Left(view! {
+                <select id=id.clone() class="cc-select" data-testid=test_id on:change=on_change>
+                    {move || {
+                        options
+                            .get()
+                            .into_iter()
+                            .map(|(value, label)| {
+                                let picked = value.clone();
+                                view! {
+                                    <option value=value prop:selected=move || form.with(|f| *get(f) == picked)>
+                                        {label}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            }),
+            None => Either::Right(view! {
+                <input
+                    id=id.clone()
+                    class="cc-input"
+                    type="date"
+                    data-testid=test_id
+                    aria-describedby="cc-history-error"
+                    prop:value=move || form.with(|f| get(f).clone())
+                    on:change=on_change
+                />
+            }),
+        };
+        view! {
+            <div class="cc-field">
+                <label class="cc-field-label" for=id>{tr(label)}</label>
+                {control}
+            </div>
+        }
+    };
+
+    let filters = view! {
+        <form
+            class="cc-settings-form cc-history-filters"
+            role="search"
+            data-testid="log-filters"
+            novalidate
+            aria-label=tr(|t| t.log_filters)
+            on:submit=on_filter
+        >
+            <div class="cc-form-grid">
+                {filter_field("channel", |t| t.channel, Some(channel_options), |f| &f.channel, |f, v| f.channel = v)}
+                {filter_field("agent", |t| t.agent, Some(agent_options), |f| &f.agent, |f, v| f.agent = v)}
+                {filter_field("status", |t| t.log_status, Some(status_options), |f| &f.status, |f, v| f.status = v)}
+                {filter_field("from", |t| t.from_day, None, |f| &f.from, |f, v| f.from = v)}
+                {filter_field("to", |t| t.to_day, None, |f| &f.to, |f, v| f.to = v)}
+            </div>
+            <div class="cc-form-bar">
+                <button type="submit" class="cc-button cc-primary" data-testid="log-apply" disabled=move || loading.get().busy()>
+                    {tr(|t| t.show)}
+                </button>
+                <button type="button" class="cc-button" data-testid="log-clear" disabled=move || loading.get().busy() on:click=on_clear>
+                    {tr(|t| t.clear_filters)}
+                </button>
+            </div>
+        </form>
+    };
+
+    view! {
+        <main class="cc-settings" data-testid="message-log" aria-labelledby="cc-history-title">
+            <h1 id="cc-history-title" class="cc-settings-title">{tr(|t| t.message_log)}</h1>
+            <div class="cc-settings-section" hidden=move || open.with(Option::is_some)>
+                {filters}
+                <LoadState outcome=loading loading_text=|t| t.loading_log test_id="log-error".to_owned() id="cc-history-error".to_owned() />
+                <p
+                    class="cc-empty"
+                    data-testid="log-empty"
+                    hidden=move || !(pages.with(|p| p.loaded) && empty.get())
+                >
+                    {move || {
+                        let t = t.get();
+                        if applied.with(|f| *f == LogFilter::default()) { t.log_empty } else { t.log_none_match }
+                    }}
+                </p>
+                <div class="cc-table-wrap" hidden=move || empty.get()>
+                    <table class="cc-table" data-testid="log-table">
+                        <caption class="cc-sr">{tr(|t| t.log_caption)}</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">{tr(|t| t.log_started)}</th>
+                                <th scope="col">{tr(|t| t.channel)}</th>
+                                <th scope="col">{tr(|t| t.agent)}</th>
+                                <th scope="col">{tr(|t| t.log_status)}</th>
+                                <th scope="col">{tr(|t| t.messages)}</th>
+                                <th scope="col">{tr(|t| t.log_rating)}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {move || {
+                                pages.with(|p| {
+                                    p.conversations.iter().cloned().map(|c| log_row(c, open)).collect_view()
+                                })
+                            }}
+                        </tbody>
+                    </table>
+                </div>
+                <div class="cc-form-bar">
+                    <button
+                        type="button"
+                        class="cc-button"
+                        data-testid="log-more"
+                        hidden=move || pages.with(|p| p.next_cursor.is_none())
+                        disabled=move || loading.get().busy()
+                        on:click=move |_| load(true)
+                    >
+                        {tr(|t| t.show_more)}
+                    </button>
+                </div>
+            </div>
+            {move || open.get().map(|id| view! { <OpenedConversation id=id on_back=on_back /> })}
+        </main>
+    }
+}
+
+/// One conversation of the list (`data-testid="log-row"`): its start (the button
+/// that opens it), channel, agent, status, number of messages and rating.
+fn log_row(c: LoggedConversation, open: RwSignal<Option<String>>) -> impl IntoView {
+    let t = use_strings();
+    let locale = use_locale();
+    let id = c.id.clone();
+    let started = c.started_at.clone();
+    let agent = c.agent_name.clone();
+    let key = c.channel_key.clone();
+    view! {
+        <tr data-testid="log-row" data-conversation-id=c.id.clone() data-channel-key=key>
+            <th scope="row">
+                <button
+                    type="button"
+                    class="cc-link-button"
+                    data-testid="log-open"
+                    on:click=move |_| open.set(Some(id.clone()))
+                >
+                    {move || local_date_time(&started, &locale())}
+                </button>
+            </th>
+            <td>{c.channel_name} " " <code>{c.channel_key}</code></td>
+            <td>{move || agent.clone().unwrap_or_else(|| t.get().nobody.to_owned())}</td>
+            <td data-testid="log-row-status">{tr(status_text(&c.status))}</td>
+            <td>{c.messages}</td>
+            <td data-rating=c.rating.map(Rating::as_str)>{c.rating.map(|r| tr(rating_text(r)))}</td>
+        </tr>
+    }
+}
+
+/// Puts the focus on the element `selector` finds once it is drawn.
+fn focus_later(selector: String) {
+    request_animation_frame(move || {
+        if let Some(element) = document()
+            .query_selector(&selector)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    });
+}
+
+/// A rating with its comment, or that there is none (`data-testid="log-rating"`).
+fn rating_line(rating: Option<RatingView>) -> impl IntoView {
+    let data = rating.as_ref().map(|r| r.rating.as_str());
+    let said = match &rating {
+        Some(r) => rating_text(r.rating),
+        None => |t: &'static Strings| t.not_rated,
+    };
+    let comment = rating.and_then(|r| r.comment).map(|c| format!(" “{c}”"));
+    view! {
+        <p class="cc-meta" data-testid="log-rating" data-rating=data>
+            {tr(|t| t.rating)} ": " {tr(said)} {comment}
+        </p>
+    }
+}
+
+/// One conversation of the log, read-only (`data-testid="log-conversation"`):
+/// "Back to the log" (which has the focus when it opens), the channel, status,
+/// start, agent and page, the visitor's rating, every message
+/// ([`MessageList`]) and the routing log ([`RoutingLog`]), from
+/// `GET /api/v1/admin/conversations/{id}`.
+#[component]
+fn OpenedConversation(
+    /// The conversation's id.
+    id: String,
+    /// "Back to the log" was pressed.
+    on_back: Callback<()>,
+) -> impl IntoView {
+    let t = use_strings();
+    let locale = use_locale();
+    let record = RwSignal::new(None::<ConversationRecord>);
+    let loading = RwSignal::new(Outcome::Idle);
+    send_form(
+        loading,
+        async move { api::conversation_record(&id).await },
+        move |answer| {
+            record.set(Some(answer));
+            loading.set(Outcome::Idle);
+        },
+    );
+    focus_later("[data-testid=log-back]".to_owned());
+
+    let body = move || {
+        record.get().map(|r| {
+            let c = r.conversation;
+            let started = c.started_at.clone();
+            let agent = c.agent_name.clone();
+            // Only web pages become links (never `javascript:` or the like).
+            let page = c.page_url.map(|url| {
+                let href = (url.starts_with("https://") || url.starts_with("http://"))
+                    .then(|| url.clone());
+                view! {
+                    <span class="cc-meta-page">
+                        {tr(|t| t.page)} ": "
+                        <a href=href target="_blank" rel="noopener noreferrer">{url}</a>
+                    </span>
+                }
+            });
+            let entries: Vec<Entry> = r.messages.iter().map(Entry::stored).collect();
+            view! {
+                <h2 id="cc-record-title" class="cc-thread-title cc-record-title">
+                    {c.channel_name} " " <code>{c.channel_key}</code>
+                </h2>
+                <p class="cc-meta" data-testid="log-meta">
+                    <span class="cc-badge" data-standing=c.status.clone()>{tr(status_text(&c.status))}</span>
+                    <span>{tr(|t| t.log_started)} ": " {move || local_date_time(&started, &locale())}</span>
+                    <span>
+                        {tr(|t| t.agent)} ": "
+                        {move || agent.clone().unwrap_or_else(|| t.get().nobody.to_owned())}
+                    </span>
+                    {page}
+                </p>
+                {rating_line(r.rating)}
+                <div class="cc-conversation cc-record">
+                    <section class="cc-thread" aria-labelledby="cc-record-title">
+                        <MessageList entries=Signal::stored(entries) loading=Signal::stored(false) />
+                    </section>
+                    <RoutingLog lines=Signal::stored(r.routing_log) title_id="cc-record-log-title" />
+                </div>
+            }
+        })
+    };
+
+    view! {
+        <section class="cc-settings-section" data-testid="log-conversation">
+            <button
+                type="button"
+                class="cc-button"
+                data-testid="log-back"
+                on:click=move |_| on_back.run(())
+            >
+                {tr(|t| t.back_to_log)}
+            </button>
+            <LoadState outcome=loading loading_text=|t| t.loading_conversation test_id="log-conversation-error".to_owned() />
+            {body}
+        </section>
+    }
+}
