@@ -5,6 +5,7 @@
  * API: Canal.open(), close(), toggle(), setLocale(code), setUser({id, name, email, phone,
  * hash, time}), on(event, fn), off(event, fn);
  * before load, Canal("open"), Canal("on", "message", fn) ... queue up and run on load.
+ * A page address ending in #canal-chat opens the chat on load.
  * Until the visitor opens the chat it only draws the launcher button: no cookie, no
  * storage, no request, no frame. Opening inserts the chat frame from the Canal origin
  * and tells it the page URL and UTM parameters (see canal_protocol::embed). */
@@ -322,5 +323,7 @@
       if ((queue[i][0] === "on") === handlersFirst) Canal.apply(null, queue[i]);
     }
   });
+  // A link to the page ending in #canal-chat (Canal's e-mails carry one) opens the chat.
+  if (location.hash == "#canal-chat") api.open();
   if (d.body) start(); else d.addEventListener("DOMContentLoaded", start);
 })();

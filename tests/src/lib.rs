@@ -86,7 +86,7 @@ impl Canal {
     /// account.
     pub async fn start_empty() -> Self {
         let (dir, store, db) = Self::open_store().await;
-        Self::serve(dir, store, db).await
+        Self::serve(dir, store, db, None).await
     }
 
     async fn open_store() -> (tempfile::TempDir, Store, sqlx::SqlitePool) {
@@ -101,6 +101,23 @@ impl Canal {
     /// order, with ids 1, 2, ...: routing `mode`, online agents only, offers passing
     /// on after ten minutes, the agent's own name shown to visitors.
     pub async fn start_with_agents(agents: &[(&str, &str)], mode: &str) -> Self {
+        Self::start_seeded(agents, mode, None).await
+    }
+
+    /// [`Canal::start_with_agents`] (routing evenly) on a server that sends e-mail
+    /// as `mail` says (e.g. to an [`smtp::Receiver`]'s options).
+    pub async fn start_with_mail(
+        agents: &[(&str, &str)],
+        mail: canal_server::mail::MailOptions,
+    ) -> Self {
+        Self::start_seeded(agents, "evenly", Some(mail)).await
+    }
+
+    async fn start_seeded(
+        agents: &[(&str, &str)],
+        mode: &str,
+        mail: Option<canal_server::mail::MailOptions>,
+    ) -> Self {
         let (dir, store, db) = Self::open_store().await;
         let channel = demo::seed(&store).await.expect("seed demo channel");
         let hash = canal_server::agents::hash_password(AGENT_PASSWORD.into())
@@ -130,10 +147,15 @@ impl Canal {
                 .await
                 .expect("seed routing");
         }
-        Self::serve(dir, store, db).await
+        Self::serve(dir, store, db, mail).await
     }
 
-    async fn serve(dir: tempfile::TempDir, store: Store, db: sqlx::SqlitePool) -> Self {
+    async fn serve(
+        dir: tempfile::TempDir,
+        store: Store,
+        db: sqlx::SqlitePool,
+        mail: Option<canal_server::mail::MailOptions>,
+    ) -> Self {
         let dist = std::env::var_os("CANAL_DIST")
             .map(PathBuf::from)
             .unwrap_or_else(|| workspace_root().join("dist"));
@@ -145,6 +167,7 @@ impl Canal {
         let options = Options {
             dist_dir: dist,
             admin_token_sha256: canal_server::admin::token_hash(ADMIN_TOKEN),
+            mail,
             ..Options::default()
         };
         let server = spawn_loopback(store.clone(), options.clone())

@@ -1,9 +1,9 @@
 //! Accessibility end to end: axe-core runs inside headless Chromium against the launcher on
-//! a customer's page, the open chat frame (empty, asking for consent, after a message) and
-//! the agent console (sign-in, inbox, an offer, a conversation; an admin's message log and
-//! a channel's managers). No violation of impact `serious` or `critical` may remain; each
-//! one found is printed with its rule, help text, the elements it names and axe's summary
-//! of the fix.
+//! a customer's page, the open chat frame (empty, asking for consent, after a message, with
+//! the panel that asks for the transcript by e-mail) and the agent console (sign-in,
+//! inbox, an offer, a conversation; an admin's message log and a channel's managers). No
+//! violation of impact `serious` or `critical` may remain; each one found is printed with
+//! its rule, help text, the elements it names and axe's summary of the fix.
 //!
 //! axe-core is pinned and installed from npm by `cargo xtask setup --browser` (into
 //! `target/npm/`); `cargo xtask test` passes its path as `AXE_CORE_JS`.
@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use canal_e2e::smtp::Receiver;
 use canal_e2e::{eventually, save_screenshot, visit, Browser, Canal, Console, HostPage, Widget};
 use fantoccini::wd::{TimeoutConfiguration, WebDriverCompatibleCommand};
 use serde_json::{json, Value};
@@ -370,6 +371,44 @@ async fn the_open_chat_has_no_serious_violations() {
             "host page with the chat open (frame contents excluded)",
             json!({"iframes": false}),
         )
+        .await;
+    audit.assert_clean();
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mail_panel_has_no_serious_violations() {
+    let receiver = Receiver::start();
+    let canal = Canal::start_with_mail(&[], receiver.options()).await;
+    let host = HostPage::start(&canal).await;
+    let browser = Browser::open(&host.url).await;
+    let widget = Widget::new(&browser);
+    widget.start_chat("Hello").await;
+    widget
+        .find("menu")
+        .await
+        .click()
+        .await
+        .expect("open the menu");
+    let mut audit = Audit::default();
+    audit.check(&browser, "chat frame, menu open").await;
+    widget
+        .find("menu-mail")
+        .await
+        .click()
+        .await
+        .expect("choose e-mail");
+    let input = widget.find("mail-input").await;
+    audit.check(&browser, "chat frame, e-mail panel").await;
+    input.send_keys("eva@shop").await.expect("type");
+    widget.find("mail-send").await.click().await.expect("send");
+    let refusal = widget.find("mail-error").await;
+    eventually("the refusal", || async {
+        (!refusal.text().await.ok()?.is_empty()).then_some(())
+    })
+    .await;
+    audit
+        .check(&browser, "chat frame, e-mail panel with a refusal")
         .await;
     audit.assert_clean();
     browser.close().await;

@@ -9,7 +9,6 @@ use std::rc::Rc;
 use canal_protocol::{
     consents::VisitorWithdrawal,
     forms::{ContactFormView, ContactSubmission},
-    rating::RateConversation,
     ChannelConfig, ClientFrame, ConsentCreated, ConsentRequest, ConversationCreated,
     ConversationRequest, ErrorBody, ErrorCode, IdentifyRequest, ServerFrame,
 };
@@ -125,16 +124,19 @@ pub async fn identify(channel: &str, request: &IdentifyRequest) -> Result<(), Ap
     Ok(())
 }
 
-/// `PUT /api/v1/channels/{key}/conversations/{id}/rating`: the visitor's rating.
-pub async fn rate(
-    channel: &str,
-    conversation_id: &str,
-    request: &RateConversation,
-) -> Result<(), ApiError> {
+/// `conversations/{id}/{what}`: a resource of one conversation, for [`put`].
+pub fn conversation_path(conversation_id: &str, what: &str) -> String {
     let id = String::from(js_sys::encode_uri_component(conversation_id));
-    let url = channel_url(channel, &format!("conversations/{id}/rating"));
-    fetch_text("PUT", &url, Some(encode(request))).await?;
-    Ok(())
+    format!("conversations/{id}/{what}")
+}
+
+/// `PUT /api/v1/channels/{key}/{resource}` with a JSON `body`: the answer's text.
+/// The visitor's rating (`conversations/{id}/rating`,
+/// `canal_protocol::rating::RateConversation`) and their request for the
+/// transcript by e-mail (`conversations/{id}/transcript`,
+/// `canal_protocol::mail::RequestTranscript`, answered with `TranscriptRequested`).
+pub async fn put(channel: &str, resource: &str, body: String) -> Result<String, ApiError> {
+    fetch_text("PUT", &channel_url(channel, resource), Some(body)).await
 }
 
 /// The one `fetch`: the body of a 2xx answer, or the error.

@@ -66,6 +66,15 @@ pub struct Strings {
     /// Open, but nobody is online to answer.
     pub offline: &'static str,
     pub back_on: &'static str,
+    /// The menu item and the heading of the panel that asks for the transcript.
+    pub mail: &'static str,
+    /// After the request, with the address for `{}`: the transcript goes when the
+    /// chat ends (`mail_later`) or is on its way already (`mail_now`).
+    pub mail_later: &'static str,
+    pub mail_now: &'static str,
+    pub err_email: &'static str,
+    /// The server stopped sending e-mail since the window opened.
+    pub err_mail_off: &'static str,
 }
 
 pub static EN: Strings = Strings {
@@ -120,6 +129,11 @@ pub static EN: Strings = Strings {
     away: "We're away right now. Leave a message and we'll answer when we're back",
     offline: "Nobody is online right now. Leave a message and we'll answer here as soon as we can.",
     back_on: " on ",
+    mail: "E-mail me this conversation",
+    mail_later: "We will e-mail this conversation to {} when it ends.",
+    mail_now: "This conversation is on its way to {}.",
+    err_email: "Please check the e-mail address.",
+    err_mail_off: "Sending e-mail is not available right now.",
 };
 
 pub static ES: Strings = Strings {
@@ -172,6 +186,11 @@ pub static ES: Strings = Strings {
     away: "Ahora no estamos. Deja un mensaje y te responderemos cuando volvamos",
     offline: "Ahora no hay nadie conectado. Deja un mensaje y te responderemos aquí lo antes posible.",
     back_on: ", el ",
+    mail: "Enviarme esta conversación por correo",
+    mail_later: "Te enviaremos esta conversación a {} cuando termine.",
+    mail_now: "Esta conversación va de camino a {}.",
+    err_email: "Revisa la dirección de correo electrónico.",
+    err_mail_off: "El envío por correo no está disponible ahora.",
 };
 
 pub static RU: Strings = Strings {
@@ -226,6 +245,11 @@ pub static RU: Strings = Strings {
     away: "Сейчас нас нет на месте. Оставьте сообщение, и мы ответим, когда вернёмся",
     offline: "Сейчас никого нет в сети. Оставьте сообщение, и мы ответим здесь, как только сможем.",
     back_on: ": ",
+    mail: "Прислать переписку на почту",
+    mail_later: "Мы пришлём эту переписку на {}, когда чат завершится.",
+    mail_now: "Отправляем переписку на {}.",
+    err_email: "Проверьте адрес электронной почты.",
+    err_mail_off: "Отправка на почту сейчас недоступна.",
 };
 
 /// The table for a BCP 47 tag (`es`, `es-MX`, `ru-RU`, ...); English otherwise.
@@ -355,6 +379,15 @@ mod tests {
         assert!(std::ptr::eq(for_tag("de-DE"), &EN));
         assert!(std::ptr::eq(for_tag(""), &EN));
         assert!(std::ptr::eq(pick(Some("ru_RU")), &RU));
+    }
+
+    #[test]
+    fn the_mail_confirmations_have_a_place_for_the_address() {
+        for strings in [&EN, &ES, &RU] {
+            for text in [strings.mail_later, strings.mail_now] {
+                assert_eq!(text.matches("{}").count(), 1, "{text}");
+            }
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The chat session: consent, starting the conversation, the socket and the outbox;
-//! then the contact form, the host page's identity (`setUser`) and withdrawal.
+//! then the contact form, the host page's identity (`setUser`), the transcript by
+//! e-mail, and withdrawal.
 //!
 //! [`ChatSession`] owns the state the components draw (transcript, draft, errors,
 //! whether the consent prompt is open, the contact form) and the effects behind it
@@ -14,6 +15,7 @@ use canal_protocol::{
     consents::VisitorWithdrawal,
     forms::ContactFormView,
     limits,
+    mail::{RequestTranscript, TranscriptRequested},
     rating::{RateConversation, Rating},
     AgreementView, Author, ChannelConfig, ClientFrame, ConsentRequest, ConversationRequest,
     ErrorCode, IdentifyRequest, ServerFrame, VisitorUser,
@@ -104,6 +106,19 @@ pub struct ChatSession {
     pub rate_comment: RwSignal<String>,
     /// The rating is being sent.
     pub rating: RwSignal<bool>,
+    /// The "e-mail me this conversation" panel is on screen.
+    pub mail_open: RwSignal<bool>,
+    /// The address typed there, read when it is sent.
+    pub mail_draft: RwSignal<String>,
+    /// The request is being sent.
+    pub mailing: RwSignal<bool>,
+    /// Why the server refused it, shown in the panel.
+    pub mail_error: RwSignal<Option<Text>>,
+    /// The address the server will write to (empty until it accepted one).
+    pub mailed: RwSignal<String>,
+    /// The transcript is on its way (the conversation has ended), rather than
+    /// waiting for the end.
+    pub mail_sent: RwSignal<bool>,
     /// The agent is typing. (Their name comes on the wire too; the frame does not
     /// show it, to stay small: the header names the agent.)
     pub agent_typing: RwSignal<bool>,
@@ -167,6 +182,12 @@ impl ChatSession {
             rate_choice: RwSignal::new(String::new()),
             rate_comment: RwSignal::new(String::new()),
             rating: RwSignal::new(false),
+            mail_open: RwSignal::new(false),
+            mail_draft: RwSignal::new(String::new()),
+            mailing: RwSignal::new(false),
+            mail_error: RwSignal::new(None),
+            mailed: RwSignal::new(String::new()),
+            mail_sent: RwSignal::new(false),
             agent_typing: RwSignal::new(false),
             typing_timers: StoredValue::new(0),
             told_typing: StoredValue::new(false),
@@ -426,6 +447,9 @@ impl ChatSession {
         }
         self.stored.try_set_value(None);
         self.active.try_set(false);
+        // Nothing goes by e-mail for a conversation the server does not know.
+        self.mail_open.try_set(false);
+        self.mailed.try_set(String::new());
         self.identified.try_set_value(None);
     }
 
@@ -600,8 +624,8 @@ impl ChatSession {
     }
 
     /// Sends the rating chosen in the dialog; the dialog closes once it is stored,
-    /// with a thank-you, and `done` runs.
-    pub fn rate(&self, done: impl FnOnce() + 'static) {
+    /// with a thank-you, and the focus goes back to the composer.
+    pub fn rate(&self) {
         let Some(rating) = self.rate_choice.with_untracked(|c| Rating::parse(c)) else {
             return;
         };
@@ -609,31 +633,86 @@ impl ChatSession {
             self.rate_open.set(false);
             return;
         };
-        if self.rating.get_untracked() {
+        let request = RateConversation {
+            visitor_token,
+            rating,
+            comment: Some(self.rate_comment.get_untracked()).filter(|c| !c.trim().is_empty()),
+        };
+        self.put(
+            self.rating,
+            api::conversation_path(&conversation_id, "rating"),
+            api::encode(&request),
+            |this, answer| match answer {
+                Ok(_) => {
+                    this.rate_open.set(false);
+                    this.notice.set(Some(|t| t.rated));
+                    crate::components::focus_later("cn-input");
+                }
+                Err(error) => this.error.set(Some(this.error_text(&error))),
+            },
+        );
+    }
+
+    /// Asks the server to e-mail the conversation to the address in the panel; the
+    /// panel closes once it accepted (the window then says where and when it goes)
+    /// and the focus goes back to the composer. A refused address shows in the
+    /// panel, which stays open.
+    pub fn mail(&self) {
+        let Some((conversation_id, visitor_token)) = self.conversation() else {
+            self.mail_open.set(false);
+            return;
+        };
+        self.mail_error.set(None);
+        let request = RequestTranscript {
+            visitor_token,
+            email: self.mail_draft.get_untracked(),
+        };
+        self.put(
+            self.mailing,
+            api::conversation_path(&conversation_id, "transcript"),
+            api::encode(&request),
+            |this, answer| {
+                let answer = answer.and_then(|text| {
+                    api::decode::<TranscriptRequested>(&text).ok_or(ApiError::Decode)
+                });
+                match answer {
+                    Ok(answer) => {
+                        this.mail_open.set(false);
+                        this.mail_sent.set(answer.queued);
+                        this.mailed.set(answer.email);
+                        crate::components::focus_later("cn-input");
+                    }
+                    Err(error) => this.mail_error.set(Some(match error.code() {
+                        Some(ErrorCode::InvalidField) => |t| t.err_email,
+                        Some(ErrorCode::MailOff) => |t| t.err_mail_off,
+                        _ => this.error_text(&error),
+                    })),
+                }
+            },
+        );
+    }
+
+    /// `PUT`s `body` to the channel's `resource` unless `busy` (which it is until
+    /// the answer), then hands the answer to `then`. One request task for the
+    /// rating and the transcript: each task type is more code in the frame.
+    fn put(
+        &self,
+        busy: RwSignal<bool>,
+        resource: String,
+        body: String,
+        then: fn(&Self, Result<String, ApiError>),
+    ) {
+        if busy.get_untracked() {
             return;
         }
-        let comment = self.rate_comment.get_untracked();
-        self.rating.set(true);
+        busy.set(true);
         let channel = self.channel.get_value();
         let this = *self;
         spawn_local(async move {
-            let request = RateConversation {
-                visitor_token,
-                rating,
-                comment: Some(comment).filter(|c| !c.trim().is_empty()),
-            };
-            let sent = api::rate(&channel, &conversation_id, &request).await;
-            if !this.alive() {
-                return;
-            }
-            this.rating.set(false);
-            match sent {
-                Ok(()) => {
-                    this.rate_open.set(false);
-                    this.notice.set(Some(|t| t.rated));
-                    done();
-                }
-                Err(error) => this.error.set(Some(this.error_text(&error))),
+            let answer = api::put(&channel, &resource, body).await;
+            if this.alive() {
+                busy.set(false);
+                then(&this, answer);
             }
         });
     }
@@ -762,10 +841,12 @@ impl ChatSession {
             }
             ServerFrame::Typing { typing, .. } => self.agent_typed(typing),
             // The agent ended the chat: say so and ask for a rating, unless one
-            // was given. Writing again opens it on the server.
+            // was given (writing again opens it on the server). A transcript the
+            // visitor asked for is on its way now.
             ServerFrame::Closed => {
                 self.agent_typing.set(false);
                 self.ended.set(true);
+                self.mail_sent.set(true);
                 self.notice.set(Some(|t| t.ended));
                 if self.rate_choice.with_untracked(String::is_empty) {
                     self.rate_open.set(true);

@@ -2004,6 +2004,259 @@ fn user_messages_are_read_and_malformed_ones_ignored() {
     ));
 }
 
+// ---- the transcript by e-mail -----------------------------------------------------
+
+/// A window resuming conversation `conv_m` on `channel` (whose server sends mail
+/// when `email`), in `language`, welcomed on its socket, with the agent's first
+/// answer stored; `PUT .../transcript` answers `answer`.
+async fn mail_window(
+    root: &HtmlElement,
+    channel: &'static str,
+    email: bool,
+    language: RwSignal<&'static Strings>,
+    answer: Value,
+) -> leptos::mount::UnmountHandle<impl Mountable> {
+    clear_canal_keys();
+    install_fakes(json!({ "/conversations/conv_m/transcript": answer }));
+    storage::save(
+        channel,
+        &storage::StoredSession {
+            visitor_token: "tok_m".into(),
+            consent_id: Some("cons_m".into()),
+            conversation_id: Some("conv_m".into()),
+            outbox: Vec::new(),
+        },
+    );
+    let mounted = mount_to(root.clone(), move || {
+        i18n::provide_language(language);
+        view! {
+            <ChatWindow
+                channel=channel
+                config=ChannelConfig { email, ..config(channel) }
+                page=signal(None).0
+                on_close=Callback::new(|()| ())
+            />
+        }
+    });
+    until("the socket", || {
+        fake("window.__canal.sockets.length") == json!(1)
+    })
+    .await;
+    assert!(
+        hidden(root, "menu-mail"),
+        "nothing to e-mail before a message"
+    );
+    js_sys::eval(
+        r#"var s = window.__canal.sockets[0]; s.open();
+           s.deliver({type: "welcome", conversation_id: "conv_m", last_seq: 1});
+           s.deliver({type: "message", seq: 1, author: "agent", text: "Hi", sent_at: "t"});"#,
+    )
+    .expect("welcome");
+    until("the rate item", || !hidden(root, "menu-rate")).await;
+    mounted
+}
+
+fn hidden(root: &Element, test_id: &str) -> bool {
+    get(root, test_id).has_attribute("hidden")
+}
+
+fn focused_id() -> String {
+    window()
+        .document()
+        .and_then(|d| d.active_element())
+        .map(|e| e.id())
+        .unwrap_or_default()
+}
+
+/// Types `address` into the panel's field and presses Send.
+fn send_address(root: &Element, address: &str) {
+    get(root, "mail-input")
+        .unchecked_into::<web_sys::HtmlInputElement>()
+        .set_value(address);
+    click(root, "mail-send");
+}
+
+/// The transcript requests made so far: `[url, body]` each.
+fn transcript_requests() -> Value {
+    fake(
+        "window.__canal.requests.filter(function (r) { return r.method === 'PUT'; })
+           .map(function (r) { return [r.url, r.body]; })",
+    )
+}
+
+fn answer_transcript(status: u16, body: Value) {
+    js_sys::eval(&format!(
+        "window.__canal.responses['/conversations/conv_m/transcript'] = {};",
+        json!({"status": status, "body": body})
+    ))
+    .expect("answer");
+}
+
+#[wasm_bindgen_test]
+async fn a_server_that_sends_no_mail_offers_no_transcript() {
+    let root = container();
+    let language = RwSignal::new(&i18n::EN);
+    let _mounted = mail_window(&root, "no-mail-test", false, language, json!({})).await;
+    assert!(hidden(&root, "menu-mail"));
+    assert!(hidden(&root, "mail-form"));
+    assert_eq!(text(&root, "status"), "");
+    assert_eq!(transcript_requests(), json!([]));
+    clear_canal_keys();
+}
+
+#[wasm_bindgen_test]
+async fn the_visitor_asks_for_the_transcript_and_a_refused_address_says_why() {
+    let root = container();
+    let language = RwSignal::new(&i18n::EN);
+    let refused = json!({"status": 422,
+        "body": {"error": {"code": "invalid_field", "message": "email is not a valid e-mail address"}}});
+    let _mounted = mail_window(&root, "mail-test", true, language, refused).await;
+    assert!(!hidden(&root, "menu-mail"));
+    assert_eq!(text(&root, "menu-mail"), i18n::EN.mail);
+    assert!(hidden(&root, "mail-form"), "closed until asked for");
+
+    click(&root, "menu");
+    click(&root, "menu-mail");
+    until("the panel", || !hidden(&root, "mail-form")).await;
+    until("the focus in the field", || focused_id() == "cn-mail-input").await;
+    let input = get(&root, "mail-input");
+    assert_eq!(input.get_attribute("type").as_deref(), Some("email"));
+    assert_eq!(
+        input.get_attribute("autocomplete").as_deref(),
+        Some("email")
+    );
+    let label = root
+        .query_selector("label[for=cn-mail-input]")
+        .expect("selector")
+        .expect("a label for the field");
+    assert_eq!(label.text_content().as_deref(), Some(i18n::EN.mail));
+    assert_eq!(
+        input.get_attribute("aria-describedby").as_deref(),
+        Some("cn-mail-error")
+    );
+
+    // The browser takes the address; the server refuses it: the panel says why
+    // and stays open.
+    send_address(&root, "eva@shop");
+    until("the refusal", || {
+        text(&root, "mail-error") == i18n::EN.err_email
+    })
+    .await;
+    assert_eq!(get(&root, "mail-error").id(), "cn-mail-error");
+    assert!(!hidden(&root, "mail-form"));
+    assert_eq!(text(&root, "status"), "");
+    assert_eq!(
+        transcript_requests(),
+        json!([["/api/v1/channels/mail-test/conversations/conv_m/transcript",
+                {"visitor_token": "tok_m", "email": "eva@shop"}]])
+    );
+
+    // Accepted: the panel closes and the window says where the transcript goes.
+    answer_transcript(200, json!({"email": "eva@mail.example", "queued": false}));
+    send_address(&root, " Eva@Mail.Example ");
+    until("the panel to close", || hidden(&root, "mail-form")).await;
+    assert_eq!(
+        text(&root, "status").trim(),
+        "We will e-mail this conversation to eva@mail.example when it ends."
+    );
+    assert_eq!(text(&root, "mail-error"), "");
+    until("the focus back in the composer", || {
+        focused_id() == "cn-input"
+    })
+    .await;
+    assert_eq!(
+        transcript_requests()[1][1],
+        json!({"visitor_token": "tok_m", "email": "Eva@Mail.Example"}),
+        "as the browser gives the field (trimmed); the server writes it lower-cased"
+    );
+    language.set(&i18n::ES);
+    until("the Spanish line", || {
+        text(&root, "status").trim()
+            == "Te enviaremos esta conversación a eva@mail.example cuando termine."
+    })
+    .await;
+    language.set(&i18n::EN);
+
+    // The agent ends the chat: the server sends it now.
+    deliver(r#"{type: "closed"}"#);
+    until("on its way", || {
+        text(&root, "status")
+            == format!(
+                "{} This conversation is on its way to eva@mail.example.",
+                i18n::EN.ended
+            )
+    })
+    .await;
+
+    // Asked again after the end, for another address: on its way at once.
+    click(&root, "rate-cancel");
+    click(&root, "menu");
+    click(&root, "menu-mail");
+    until("the panel again", || !hidden(&root, "mail-form")).await;
+    answer_transcript(200, json!({"email": "max@mail.example", "queued": true}));
+    send_address(&root, "max@mail.example");
+    until("the new address", || {
+        text(&root, "status").ends_with(" This conversation is on its way to max@mail.example.")
+    })
+    .await;
+    assert_eq!(transcript_requests().as_array().map(Vec::len), Some(3));
+
+    // Withdrawn elsewhere: the conversation is gone here, and so is the promise.
+    deliver(r#"{type: "error", code: "consent_withdrawn", message: "withdrawn"}"#);
+    until("the session to end", || {
+        text(&root, "error") == i18n::EN.err_session
+    })
+    .await;
+    assert_eq!(text(&root, "status").trim(), i18n::EN.ended);
+    assert!(hidden(&root, "menu-mail"));
+    clear_canal_keys();
+}
+
+#[wasm_bindgen_test]
+async fn the_mail_panel_closes_on_escape_and_says_when_the_server_stopped_sending_mail() {
+    let root = container();
+    let language = RwSignal::new(&i18n::RU);
+    let off = json!({"status": 409,
+        "body": {"error": {"code": "mail_off", "message": "this server sends no e-mail"}}});
+    let _mounted = mail_window(&root, "mail-off-test", true, language, off).await;
+    assert_eq!(text(&root, "menu-mail"), i18n::RU.mail);
+    click(&root, "menu");
+    click(&root, "menu-mail");
+    until("the panel", || !hidden(&root, "mail-form")).await;
+    send_address(&root, "eva@mail.example");
+    until("the refusal", || {
+        text(&root, "mail-error") == i18n::RU.err_mail_off
+    })
+    .await;
+    assert_eq!(text(&root, "status"), "");
+
+    // Escape closes the panel (not the window), and the focus goes back to the
+    // composer; opened again, the old refusal is gone.
+    get(&root, "mail-input")
+        .dispatch_event(
+            &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &{
+                let init = web_sys::KeyboardEventInit::new();
+                init.set_key("Escape");
+                init.set_bubbles(true);
+                init
+            })
+            .expect("keydown"),
+        )
+        .expect("dispatch");
+    until("the panel to close", || hidden(&root, "mail-form")).await;
+    until("the focus back in the composer", || {
+        focused_id() == "cn-input"
+    })
+    .await;
+    click(&root, "menu");
+    click(&root, "menu-mail");
+    until("the panel", || !hidden(&root, "mail-form")).await;
+    assert_eq!(text(&root, "mail-error"), "");
+    click(&root, "mail-cancel");
+    until("the panel to close", || hidden(&root, "mail-form")).await;
+    clear_canal_keys();
+}
+
 // ---- typing indicators ------------------------------------------------------------
 
 /// A window resuming conversation `conv_t` on `channel`, welcomed on its socket.

@@ -131,6 +131,29 @@ fn calls_queued_before_load_run_on_load_with_handlers_first() {
 }
 
 #[wasm_bindgen_test]
+fn a_page_address_ending_in_canal_chat_opens_the_chat_on_load() {
+    // The test page's own address, back as it was before anything is asserted.
+    let with_fragment = |fragment: &str| {
+        js(&format!("history.replaceState(null, '', '{fragment}');"));
+        load(&format!(
+            "{STUB}; Canal('on', 'open', function () {{ __seen.push('open'); }});"
+        ));
+        let seen = (state(), eval("__seen"));
+        js("history.replaceState(null, '', location.pathname + location.search);");
+        seen
+    };
+    let (state, seen) = with_fragment("#canal-chat");
+    assert_eq!(state["open"], true);
+    assert_eq!(state["expanded"], "true");
+    assert_eq!(seen, json!(["open"]), "as Canal.open() opens it");
+    for other in ["#canal-chat-x", "#chat", "#"] {
+        let (state, seen) = with_fragment(other);
+        assert_eq!(state["open"], false, "{other}");
+        assert_eq!(seen, json!([]), "{other}");
+    }
+}
+
+#[wasm_bindgen_test]
 fn without_the_stub_the_api_is_methods_and_the_function_form() {
     load("");
     assert_eq!(state()["open"], false);

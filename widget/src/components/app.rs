@@ -1,6 +1,6 @@
 //! The frame's root: reads its URL, talks to the loader, loads the channel.
 
-use canal_protocol::{embed, theme::FrameTheme, ChannelConfig, VisitorUser};
+use canal_protocol::{embed, theme::FrameTheme, VisitorUser};
 use leptos::{
     either::{Either, EitherOf3},
     prelude::*,
@@ -20,10 +20,12 @@ use crate::{
 /// fails). Provides the language: the host page's (`Canal.setLocale`), else the
 /// channel's, else the browser's; it can change at any time.
 ///
-/// The configuration is loaded with `spawn_local` into a signal rather than with
-/// `LocalResource` + `Suspense`: for a single load the async-derived machinery behind
-/// them costs about 12 KB of the frame's 100 KB brotli budget. The branches are
-/// `Either`s rather than `.into_any()`: type-erased views cost another 4 KB.
+/// The configuration is loaded with `spawn_local` rather than with `LocalResource` +
+/// `Suspense`: for a single load the async-derived machinery behind them costs about
+/// 12 KB of the frame's 100 KB brotli budget. The window is then mounted once on
+/// `<body>`, next to this root, in the language this root provides; the root itself
+/// only shows "Loading…" or the error. The branches are `Either`s rather than
+/// `.into_any()`: type-erased views cost another 4 KB.
 #[component]
 pub fn App() -> impl IntoView {
     // Set, not derived: the host page's choice, once made, wins over the channel's.
@@ -62,33 +64,42 @@ pub fn App() -> impl IntoView {
     let on_host = Callback::new(move |what: ToHost| link.tell(&what));
 
     let channel = params.channel;
-    let (config, set_config) = signal(None::<Result<ChannelConfig, api::ApiError>>);
-    spawn_local({
-        let channel = channel.clone();
-        async move {
-            let loaded = api::fetch_config(channel).await;
-            if let Ok(config) = &loaded {
-                paint(&config.theme);
-                if !host_chose.try_get_value().unwrap_or(true) {
-                    speak(i18n::pick(config.locale.as_deref()));
-                }
+    // `Some(Ok(()))` once the window is mounted.
+    let (loaded, set_loaded) = signal(None::<Result<(), api::ApiError>>);
+    spawn_local(async move {
+        let config = match api::fetch_config(channel.clone()).await {
+            Ok(config) => config,
+            Err(error) => {
+                set_loaded.try_set(Some(Err(error)));
+                return;
             }
-            set_config.try_set(Some(loaded));
+        };
+        paint(&config.theme);
+        if !host_chose.try_get_value().unwrap_or(true) {
+            speak(i18n::pick(config.locale.as_deref()));
         }
+        set_loaded.try_set(Some(Ok(())));
+        // Mounted once, beside this root, rather than as a branch of the view
+        // below: a branch can be rebuilt, and the rebuild code of the whole window
+        // would cost the frame about 2 KB (brotli) it never runs.
+        leptos::mount::mount_to_body(move || {
+            i18n::provide_language(language);
+            view! {
+                <ChatWindow
+                    channel=channel
+                    config=config
+                    page=page
+                    on_close=on_close
+                    on_host=on_host
+                    user=user
+                />
+            }
+        });
     });
 
-    Either::Right(move || match config.get() {
+    Either::Right(move || match loaded.get() {
         None => EitherOf3::A(view! { <p class="cn-fatal" role="status">{tr(|t| t.loading)}</p> }),
-        Some(Ok(config)) => EitherOf3::B(view! {
-            <ChatWindow
-                channel=channel.clone()
-                config=config
-                page=page
-                on_close=on_close
-                on_host=on_host
-                user=user
-            />
-        }),
+        Some(Ok(())) => EitherOf3::B(()),
         Some(Err(error)) => {
             let text: Text = match error {
                 api::ApiError::Network => |t| t.err_network,

@@ -6,8 +6,8 @@ use canal_protocol::{ChannelConfig, VisitorUser};
 use leptos::{ev::KeyboardEvent, html, prelude::*};
 
 use super::{
-    focus_later, wrap_focus, Composer, ConsentPrompt, ContactForm, Header, MessageList, RateDialog,
-    WithdrawConfirm,
+    focus_later, wrap_focus, Composer, ConsentPrompt, ContactForm, Header, MailForm, MessageList,
+    RateDialog, WithdrawConfirm,
 };
 use crate::{
     chat::Transcript,
@@ -16,8 +16,9 @@ use crate::{
     session::{ChatSession, Phase},
 };
 
-/// Header (with the menu to withdraw consent), greeting and messages, the contact
-/// form when open, status lines, the composer, and the consent prompt when the
+/// Header (with the menu to rate, ask for the transcript by e-mail and withdraw
+/// consent), greeting and messages, the contact form or the e-mail panel when
+/// open, status lines, the composer, and the consent prompt when the
 /// first message needs one, or the withdrawal's confirm step. Draws in the language
 /// the enclosing [`super::App`] provides (mounted alone: the channel's). Escape
 /// closes the window.
@@ -90,13 +91,43 @@ pub fn ChatWindow(
         chat.rate_open.set(true);
         focus_later("cn-rate-good");
     });
-    let on_rate_send = Callback::new(move |()| chat.rate(focus_input));
+    let on_rate_send = Callback::new(move |()| chat.rate());
     let on_rate_cancel = Callback::new(move |()| {
         chat.rate_open.set(false);
         focus_input();
     });
     let can_rate =
         Memo::new(move |_| chat.active.get() && chat.transcript.with(|t| t.last_seq() > 0));
+    let on_mail = Callback::new(move |()| {
+        chat.mail_error.set(None);
+        chat.mail_open.set(true);
+        focus_later("cn-mail-input");
+    });
+    let on_mail_send = Callback::new(move |()| chat.mail());
+    let on_mail_cancel = Callback::new(move |()| {
+        chat.mail_open.set(false);
+        focus_input();
+    });
+    // Only when the server sends mail, and once there is a conversation to send.
+    let can_mail = Memo::new({
+        let email = config.email;
+        move |_| email && can_rate.get()
+    });
+    // What the server promised: the address, and when it writes.
+    let mailed = move || {
+        let to = chat.mailed.get();
+        (!to.is_empty()).then(|| {
+            let strings = strings.get();
+            let text = if chat.mail_sent.get() {
+                strings.mail_now
+            } else {
+                strings.mail_later
+            };
+            let (before, after) = text.split_once('{').unwrap_or((text, "}"));
+            // After whatever else the status line says.
+            [" ", before, &to, after.get(1..).unwrap_or_default()].concat()
+        })
+    };
     let on_withdraw_cancel = Callback::new(move |()| {
         chat.confirm_open.set(false);
         focus_input();
@@ -197,7 +228,7 @@ pub fn ChatWindow(
                 title=config.title
                 on_close=on_close
                 agent=agent
-                menu=(on_rate, can_rate, on_withdraw, can_withdraw)
+                menu=(on_rate, can_rate, on_mail, can_mail, on_withdraw, can_withdraw)
             />
             <MessageList
                 greeting=config.greeting
@@ -215,6 +246,14 @@ pub fn ChatWindow(
                     />
                 })
             }}
+            <MailForm
+                address=chat.mail_draft
+                on_send=on_mail_send
+                on_cancel=on_mail_cancel
+                busy=chat.mailing.read_only()
+                error=chat.mail_error.read_only()
+                open=chat.mail_open.read_only()
+            />
             <button
                 type="button"
                 class="cn-link"
@@ -227,6 +266,7 @@ pub fn ChatWindow(
             <p class="cn-status" data-testid="status" role="status">
                 {status}
                 {notice}
+                {mailed}
             </p>
             <p class="cn-error" data-testid="error" role="alert">
                 {error}

@@ -5,9 +5,17 @@ use leptos::prelude::*;
 use super::Menu;
 use crate::{chat::Agent, i18n::tr};
 
-/// The menu's items: rate (and whether there is a conversation to rate), withdraw
-/// (and whether there is a consent to withdraw).
-pub type MenuActions = (Callback<()>, Memo<bool>, Callback<()>, Memo<bool>);
+/// The menu's items, each with whether it shows: rate (when there is a
+/// conversation to rate), e-mail the transcript (when the server sends mail and
+/// there is a conversation), withdraw (when there is a consent to withdraw).
+pub type MenuActions = (
+    Callback<()>,
+    Memo<bool>,
+    Callback<()>,
+    Memo<bool>,
+    Callback<()>,
+    Memo<bool>,
+);
 
 /// Title bar with the channel's title, the agent the visitor talks to (name and
 /// avatar, once an agent with a name has written), the [`Menu`] (while there is a
@@ -22,8 +30,8 @@ pub fn Header(
     /// Name and avatar URL of the most recent named agent.
     #[prop(optional)]
     agent: Option<Memo<Option<Agent>>>,
-    /// The menu: rate (and whether there is a conversation to rate), withdraw (and
-    /// whether there is a consent to withdraw).
+    /// The menu: rate, e-mail the transcript and withdraw, each with whether it
+    /// shows.
     #[prop(optional)]
     menu: Option<MenuActions>,
 ) -> impl IntoView {
@@ -39,8 +47,15 @@ pub fn Header(
                     </p>
                 })}
             </div>
-            {menu.map(|(on_rate, can_rate, on_withdraw, can_withdraw)| view! {
-                <Menu on_rate=on_rate can_rate=can_rate on_withdraw=on_withdraw can_withdraw=can_withdraw />
+            {menu.map(|(on_rate, can_rate, on_mail, can_mail, on_withdraw, can_withdraw)| view! {
+                <Menu
+                    on_rate=on_rate
+                    can_rate=can_rate
+                    on_mail=on_mail
+                    can_mail=can_mail
+                    on_withdraw=on_withdraw
+                    can_withdraw=can_withdraw
+                />
             })}
             <button
                 type="button"

@@ -9,8 +9,9 @@ use wasm_bindgen::JsCast;
 use super::focus_later;
 use crate::i18n::{tr, Text};
 
-/// A menu button in the header (`aria-haspopup`, `aria-expanded`) with two items:
-/// "Rate this chat" (once the conversation has a message) and "Withdraw my consent"
+/// A menu button in the header (`aria-haspopup`, `aria-expanded`) with up to three
+/// items: "Rate this chat" (once the conversation has a message), "E-mail me this
+/// conversation" (then too, when the server sends mail) and "Withdraw my consent"
 /// (while there is one). Opening moves focus to the first item; Escape, choosing an
 /// item, or leaving the menu with Tab closes it (Escape gives focus back to the
 /// button).
@@ -20,6 +21,10 @@ pub fn Menu(
     on_rate: Callback<()>,
     /// Whether there is a conversation to rate.
     can_rate: Memo<bool>,
+    /// The visitor chose "E-mail me this conversation".
+    on_mail: Callback<()>,
+    /// Whether it can be e-mailed (never more often than there is one to rate).
+    can_mail: Memo<bool>,
     /// The visitor chose "Withdraw my consent".
     on_withdraw: Callback<()>,
     /// Whether there is a consent to withdraw. The menu shows while either item does
@@ -105,6 +110,7 @@ pub fn Menu(
             </button>
             <div id="cn-menu" class="cn-menu-list" role="menu" aria-labelledby="cn-menu-button" hidden=move || !open.get()>
                 {item("cn-menu-rate", "menu-rate", can_rate, on_rate, |t| t.rate)}
+                {item("cn-menu-mail", "menu-mail", can_mail, on_mail, |t| t.mail)}
                 {item("cn-menu-item", "menu-withdraw", can_withdraw, on_withdraw, |t| t.withdraw)}
             </div>
         </div>

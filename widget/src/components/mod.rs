@@ -12,6 +12,7 @@ mod composer;
 mod consent_prompt;
 mod contact_form;
 mod header;
+mod mail_form;
 mod menu;
 mod message_list;
 
@@ -21,6 +22,7 @@ pub use composer::Composer;
 pub use consent_prompt::{ConsentPrompt, FullTextLink};
 pub use contact_form::ContactForm;
 pub use header::{Avatar, Header};
+pub use mail_form::MailForm;
 pub use menu::{Menu, RateDialog, WithdrawConfirm};
 pub use message_list::MessageList;
 
