@@ -342,32 +342,52 @@ async fn nothing_is_e_mailed_without_an_address_or_after_a_withdrawal() {
 async fn a_failing_smtp_server_loses_nothing_the_mail_goes_once_it_answers_even_after_a_restart() {
     let receiver = Receiver::start();
     receiver.refusing.store(true, Ordering::SeqCst);
-    let (mut app, mut console) = shop(&receiver).await;
+    // Retries an hour apart, so the test says when the next one is due.
+    let mut options = receiver.options();
+    options.retry_after = Duration::from_secs(3600);
+    let (mut app, mut console) = shop_with(options).await;
     let (consent, conversation, mut visitor) = app.visitor().await;
     let id = conversation.conversation_id.clone();
     visitor.say("c1", "Keep this").await;
     ask_transcript(&app, &id, &consent.visitor_token).await;
     take(&mut console, &id).await;
     close(&mut console, &id).await;
-    // Refused twice (451): still waiting, with the server's answer kept.
-    outbox_until(&app, "tried and kept", |rows| {
-        rows.len() == 1
-            && !rows[0].sent
-            && rows[0].dropped.is_none()
-            && rows[0].attempts >= 2
-            && rows[0]
-                .last_error
-                .as_deref()
-                .is_some_and(|e| e.contains("451"))
-    })
-    .await;
     drop(console);
-    app.restart().await;
+    // Refused (451): kept, with the server's answer, for the next attempt.
+    let failed = |attempts: i64| {
+        move |rows: &[Row]| {
+            rows.len() == 1
+                && !rows[0].sent
+                && rows[0].dropped.is_none()
+                && rows[0].attempts == attempts
+                && rows[0]
+                    .last_error
+                    .as_deref()
+                    .is_some_and(|e| e.contains("451"))
+        }
+    };
+    outbox_until(&app, "refused once", failed(1)).await;
+    // An hour later, after a restart, it is tried again: refused again, kept again.
+    an_hour_passes(&mut app).await;
+    outbox_until(&app, "refused twice", failed(2)).await;
+    assert_eq!(receiver.count(), 0);
+    // The server answers now: the next attempt sends it, once.
     receiver.refusing.store(false, Ordering::SeqCst);
+    an_hour_passes(&mut app).await;
     let mails = receiver.wait_for(1).await;
     assert!(mails[0].body.contains("Keep this"));
     outbox_until(&app, "sent once", |rows| rows.len() == 1 && rows[0].sent).await;
     assert_eq!(receiver.count(), 1);
+}
+
+/// The waiting mails fall due (as if their retry wait had passed), and the server
+/// starts again: its sender looks at the outbox as it starts.
+async fn an_hour_passes(app: &mut TestApp) {
+    sqlx::query("UPDATE mail_outbox SET due_at = '2000-01-01T00:00:00.000Z' WHERE sent_at IS NULL")
+        .execute(app.db.pool())
+        .await
+        .expect("due now");
+    app.restart().await;
 }
 
 #[tokio::test]
@@ -396,13 +416,8 @@ async fn a_mail_waiting_when_the_visitor_withdraws_is_never_sent() {
         .await;
     assert_eq!(status, 201, "{body}");
     receiver.refusing.store(false, Ordering::SeqCst);
-    // The hour has passed, and the server starts again: the mail is due.
-    sqlx::query("UPDATE mail_outbox SET due_at = '2000-01-01T00:00:00.000Z'")
-        .execute(app.db.pool())
-        .await
-        .expect("due now");
     drop(console);
-    app.restart().await;
+    an_hour_passes(&mut app).await;
     outbox_until(&app, "dropped", |rows| {
         rows[0].dropped.as_deref() == Some("the visitor withdrew their consent")
     })
