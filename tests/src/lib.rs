@@ -424,6 +424,16 @@ impl Browser {
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
+    /// Waits until the page's current document shows `text` (the visitor's chat
+    /// when the frame is entered).
+    pub async fn wait_text(&self, what: &str, text: &str) {
+        eventually(what, || async {
+            let shown = self.js("return document.body.innerText;").await;
+            shown.as_str()?.contains(text).then_some(())
+        })
+        .await;
+    }
+
     /// Ends the session (chromedriver is killed on drop either way).
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
@@ -572,6 +582,20 @@ impl<'a> Widget<'a> {
             .await
             .expect("accept");
         self.wait_sent(text).await;
+    }
+
+    /// Rates the ended chat "Good" and sends the rating.
+    pub async fn rate_good(&self) {
+        self.find_css("#cn-rate-good")
+            .await
+            .click()
+            .await
+            .expect("good");
+        self.find("rate-send")
+            .await
+            .click()
+            .await
+            .expect("send the rating");
     }
 
     /// Waits until a visitor message with this text shows as acknowledged.

@@ -103,18 +103,7 @@ async fn an_agent_takes_the_offer_and_the_visitor_sees_the_reply_under_their_nam
         "widget-chat-ended.png",
         &visitor_browser.client.screenshot().await.expect("png"),
     );
-    widget
-        .find_css("#cn-rate-good")
-        .await
-        .click()
-        .await
-        .expect("good");
-    widget
-        .find("rate-send")
-        .await
-        .click()
-        .await
-        .expect("send the rating");
+    widget.rate_good().await;
     eventually("the rating in the console", || async {
         let rating = console.find("rating").await;
         (rating.attr("data-rating").await.ok()?? == "like").then_some(())

@@ -140,11 +140,9 @@ async fn an_admin_reads_the_message_log_and_names_a_channels_managers() {
     console.take_offer().await;
     let answer = "Yes, three left.";
     console.reply(answer).await;
-    eventually("the answer in the visitor's chat", || async {
-        let text = visitor.js("return document.body.innerText;").await;
-        text.as_str()?.contains(answer).then_some(())
-    })
-    .await;
+    visitor
+        .wait_text("the answer in the visitor's chat", answer)
+        .await;
     console
         .find("close-conversation")
         .await
@@ -161,18 +159,7 @@ async fn an_admin_reads_the_message_log_and_names_a_channels_managers() {
         (shown == true).then_some(())
     })
     .await;
-    widget
-        .find_css("#cn-rate-good")
-        .await
-        .click()
-        .await
-        .expect("good");
-    widget
-        .find("rate-send")
-        .await
-        .click()
-        .await
-        .expect("send the rating");
+    widget.rate_good().await;
     eventually("the rating in the console", || async {
         let rating = console.find("rating").await;
         (rating.attr("data-rating").await.ok()?? == "like").then_some(())

@@ -48,15 +48,9 @@ async fn a_visitor_asks_for_the_transcript_in_the_widget_and_gets_it_when_the_ag
     console.take_offer().await;
     let answer = "It left the warehouse today.";
     console.reply(answer).await;
-    eventually("the answer in the visitor's chat", || async {
-        let text = visitor_browser
-            .js("return document.body.innerText;")
-            .await
-            .as_str()?
-            .to_owned();
-        text.contains(answer).then_some(())
-    })
-    .await;
+    visitor_browser
+        .wait_text("the answer in the visitor's chat", answer)
+        .await;
 
     // The ⋮ menu offers it; the panel asks for the address.
     widget

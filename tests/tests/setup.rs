@@ -123,15 +123,9 @@ async fn a_site_owner_sets_up_a_new_install_and_a_visitor_chats_on_their_page() 
         "console-new-channel-answer.png",
         &owner.client.screenshot().await.expect("png"),
     );
-    eventually("the answer in the visitor's chat", || async {
-        let text = visitor
-            .js("return document.body.innerText;")
-            .await
-            .as_str()?
-            .to_owned();
-        text.contains(answer).then_some(())
-    })
-    .await;
+    visitor
+        .wait_text("the answer in the visitor's chat", answer)
+        .await;
     // The message log has it, under the new channel.
     let log = canal
         .admin_ok(
