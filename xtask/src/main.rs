@@ -47,8 +47,9 @@ commands:
         URL, and stop it on Ctrl+C; for running single tests by hand:
         CANAL_TEST_POSTGRES_URL=<URL> cargo test -p canal-server --test api NAME
   shorten-imports [DIR]
-        shorten the wasm-bindgen import names of the widget frame in DIR (default:
-        $TRUNK_STAGING_DIR); Trunk runs it after each widget build (Trunk.toml)
+        shorten the wasm-bindgen import names of the Trunk build in DIR (default:
+        $TRUNK_STAGING_DIR); Trunk runs it after each widget and console build
+        (Trunk.toml, console/Trunk.toml)
   bench [--no-build] [NAME...]
         build-widget and build-console (unless --no-build), then the benches (all, or
         those named) against
