@@ -1,8 +1,10 @@
 //! Browser tier: the whole console in headless Chromium, against fakes.
 //!
-//! `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 cargo test -p
+//! `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
+//! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='--cfg erase_components' cargo test -p
 //! canal-console --target wasm32-unknown-unknown --profile wasm-test` (the runner
-//! reads `webdriver.json` next to `Cargo.toml`).
+//! reads `webdriver.json` next to `Cargo.toml`; the rustflag compiles the console as
+//! it ships, with Leptos's type-erased views: see `CONSOLE_RUSTFLAGS` in xtask).
 //!
 //! Each test replaces `fetch` and `WebSocket` with recording fakes, mounts the
 //! [`App`] into a fresh container and plays the server's part: it answers
