@@ -1,8 +1,10 @@
 //! Browser tier: the whole console in headless Chromium, against fakes.
 //!
-//! `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 cargo test -p
+//! `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
+//! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='--cfg erase_components' cargo test -p
 //! canal-console --target wasm32-unknown-unknown --profile wasm-test` (the runner
-//! reads `webdriver.json` next to `Cargo.toml`).
+//! reads `webdriver.json` next to `Cargo.toml`; the rustflag compiles the console as
+//! it ships, with Leptos's type-erased views: see `CONSOLE_RUSTFLAGS` in xtask).
 //!
 //! Each test replaces `fetch` and `WebSocket` with recording fakes, mounts the
 //! [`App`] into a fresh container and plays the server's part: it answers
@@ -11,14 +13,19 @@
 //! sent. Waiting is polling with a deadline, never a fixed sleep.
 #![cfg(target_arch = "wasm32")]
 
+use canal_console::api::{self, ApiError};
 use canal_console::components::App;
 use canal_protocol::agent::{
-    AgentList, AgentProfile, AgentServerFrame, AgentSummary, AgentView, BotRule, CapExclusions,
-    ConversationLog, ConversationRecord, ConversationSummary, DisplayMode, InboxKind,
-    LoggedConversation, QueueItem, Role, RoutingLogLine, RoutingMode, RoutingSettings, Status,
+    AgentClientFrame, AgentList, AgentProfile, AgentServerFrame, AgentSummary, AgentView, BotRule,
+    CapExclusions, ConversationLog, ConversationRecord, ConversationSummary, CreateAgent,
+    DisplayMode, InboxKind, LoggedConversation, LoginRequest, QueueItem, Role, RoutingLogLine,
+    RoutingMode, RoutingSettings, SetupState, Status, UpdateAgent,
 };
-use canal_protocol::channels::{ChannelList, ChannelView};
+use canal_protocol::channels::{
+    ChannelList, ChannelView, CreateChannel, SetManagers, UpdateChannel,
+};
 use canal_protocol::hours::{HoursView, TimeRange, WeekHours, WorkingHours};
+use canal_protocol::mail::{MailStatus, MailView};
 use canal_protocol::rating::{Rating, RatingView};
 use canal_protocol::{Author, ErrorCode, MessageView};
 use leptos::{mount::mount_to, prelude::*};
@@ -2545,4 +2552,357 @@ async fn the_picker_switches_the_workspace_and_its_times_at_once() {
     until("the workspace in English", || text(&status) == EN.online).await;
     assert_eq!(message_time(), english_time);
     forget_language();
+}
+
+// ---- the wire ----------------------------------------------------------------------
+
+/// The console's JSON for `value`, and that the server reads it as it was sent. It
+/// must be the very text serde_json (the server's side) writes for it.
+fn written_as_the_server_would<T>(value: &T) -> String
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let text = api::encode(value).expect("writes");
+    assert_eq!(
+        text,
+        serde_json::to_string(value).expect("serde_json writes"),
+        "byte for byte as serde_json"
+    );
+    assert_eq!(
+        &serde_json::from_str::<T>(&text).expect("the server reads it"),
+        value
+    );
+    text
+}
+
+/// What the server writes for `value` reads back in the console as `value`.
+fn read_as_the_server_wrote<T>(value: &T)
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let text = serde_json::to_string(value).expect("serde_json writes");
+    assert_eq!(api::decode::<T>(&text).as_ref(), Some(value), "{text}");
+}
+
+/// Every socket frame as the server writes it (serde_json) reads back through the
+/// console's decoding (the browser's `JSON.parse`, then serde-wasm-bindgen and the
+/// protocol's derives) to itself, the largest ids and counters a browser holds
+/// included; every frame the console writes is the server's own JSON for it.
+#[wasm_bindgen_test]
+fn every_socket_frame_round_trips_between_the_server_and_the_console() {
+    for frame in canal_protocol::samples::agent_server_frames() {
+        let text = serde_json::to_string(&frame).expect("as the server writes it");
+        assert_eq!(api::decode_frame(&text), Some(frame), "{text}");
+    }
+    for frame in canal_protocol::samples::agent_client_frames() {
+        written_as_the_server_would(&frame);
+    }
+    // A number a browser cannot hold is not sent rounded.
+    let too_big = AgentClientFrame::Transfer {
+        conversation_id: "c1".into(),
+        to_agent: Some(canal_protocol::samples::MAX_SAFE_INTEGER + 1),
+    };
+    assert_eq!(api::encode(&too_big), None);
+}
+
+#[wasm_bindgen_test]
+fn frames_that_are_not_frames_are_dropped() {
+    assert!(matches!(
+        api::decode_frame(r#"{"type":"remove","conversation_id":"c1"}"#),
+        Some(AgentServerFrame::Remove { .. })
+    ));
+    for bad in [
+        "",
+        "null",
+        "{}",
+        "[1]",
+        "{\"type\":\"remove\",\"conversation_id\":\"c1\"",
+        r#"{"type":"remove"}"#,
+        r#"{"type":"remove","conversation_id":7}"#,
+        r#"{"type":"explode","conversation_id":"c1"}"#,
+        r#"{"type":"status","status":"sleeping"}"#,
+        r#"{"type":"ack","conversation_id":"c","client_id":"c","seq":-1}"#,
+        r#"{"type":"ack","conversation_id":"c","client_id":"c","seq":1.5}"#,
+        r#"{"type":"ack","conversation_id":"c","client_id":"c","seq":"3"}"#,
+        // Past 2^53 a browser's number is not the server's: refused, never misread.
+        r#"{"type":"ack","conversation_id":"c","client_id":"c","seq":9007199254740993}"#,
+        r#"{"type":"error","code":"no_such_code","message":"m"}"#,
+    ] {
+        assert_eq!(api::decode_frame(bad), None, "{bad}");
+    }
+}
+
+/// Every request body the console sends is the server's own JSON for it (absent and
+/// `null` fields where the protocol puts them, queue items as `{"agent": 1}`), and
+/// every answer it reads comes back as the server wrote it.
+#[wasm_bindgen_test]
+fn every_body_is_the_servers_json_both_ways() {
+    let big = canal_protocol::samples::MAX_SAFE_INTEGER;
+    assert_eq!(
+        written_as_the_server_would(&LoginRequest {
+            email: "ana@example.com".into(),
+            password: "pässword \"quoted\"\n".into(),
+        }),
+        r#"{"email":"ana@example.com","password":"pässword \"quoted\"\n"}"#
+    );
+    written_as_the_server_would(&CreateAgent {
+        email: "bo@example.com".into(),
+        name: "Bo".into(),
+        password: "secret".into(),
+        role: Role::Supervisor,
+        cap: Some(u32::MAX),
+        avatar_url: Some("https://cdn.example/bo.png".into()),
+        is_bot: true,
+    });
+    written_as_the_server_would(&CreateAgent {
+        email: "cy@example.com".into(),
+        name: "Cy".into(),
+        password: "secret".into(),
+        role: Role::Agent,
+        cap: None,
+        avatar_url: None,
+        is_bot: false,
+    });
+    assert_eq!(
+        written_as_the_server_would(&UpdateAgent {
+            cap: Some(None),
+            ..UpdateAgent::default()
+        }),
+        r#"{"cap":null}"#
+    );
+    assert_eq!(written_as_the_server_would(&UpdateAgent::default()), "{}");
+    written_as_the_server_would(&UpdateAgent {
+        name: Some("Ana B".into()),
+        password: Some("new".into()),
+        role: Some(Role::Admin),
+        cap: Some(Some(5)),
+        dismissed: Some(true),
+    });
+    written_as_the_server_would(&CreateChannel {
+        name: "Shop".into(),
+        ..CreateChannel::default()
+    });
+    written_as_the_server_would(&CreateChannel {
+        key: Some("shop-2".into()),
+        name: "Shop".into(),
+        title: Some("Shop support".into()),
+        greeting: Some("Hi!\nHow can we help?".into()),
+        locale: Some("ru".into()),
+        allowed_origins: Some(vec!["https://shop.example".into()]),
+    });
+    assert_eq!(
+        written_as_the_server_would(&UpdateChannel {
+            title: Some(None),
+            allowed_origins: Some(None),
+            active: Some(false),
+            ..UpdateChannel::default()
+        }),
+        r#"{"title":null,"allowed_origins":null,"active":false}"#
+    );
+    written_as_the_server_would(&UpdateChannel {
+        name: Some("Shop 2".into()),
+        title: Some(Some("T".into())),
+        greeting: Some(Some("G".into())),
+        locale: Some(Some("es".into())),
+        allowed_origins: Some(Some(Vec::new())),
+        active: Some(true),
+    });
+    written_as_the_server_would(&SetManagers {
+        agent_ids: vec![2, big],
+    });
+    written_as_the_server_would(&SetManagers {
+        agent_ids: Vec::new(),
+    });
+    let mut routing = demo_routing();
+    assert!(
+        written_as_the_server_would(&routing).contains(r#""queue":[{"agent":1},{"department":3}]"#)
+    );
+    routing.bot_agent_id = None;
+    routing.bot_rules.clear();
+    routing.no_agent_reply = None;
+    routing.pass_after_secs = 43_200;
+    routing.queue = vec![QueueItem::Agent(big)];
+    written_as_the_server_would(&routing);
+    let hours = WorkingHours {
+        time_zone: "Europe/Madrid".into(),
+        days: WeekHours {
+            mon: vec![
+                TimeRange {
+                    from: "09:00".into(),
+                    to: "13:00".into(),
+                },
+                TimeRange {
+                    from: "22:00".into(),
+                    to: "24:00".into(),
+                },
+            ],
+            ..WeekHours::default()
+        },
+        holidays: vec!["2031-12-25".into()],
+        out_of_hours_reply: Some("We are closed.".into()),
+    };
+    written_as_the_server_would(&hours);
+    written_as_the_server_would(&WorkingHours {
+        holidays: Vec::new(),
+        out_of_hours_reply: None,
+        ..hours.clone()
+    });
+
+    // The answers.
+    read_as_the_server_wrote(&profile(Role::Supervisor));
+    read_as_the_server_wrote(&SetupState {
+        has_accounts: false,
+    });
+    let mut bo = agent_view(big, "Bo", Role::Agent, Some(u32::MAX));
+    bo.avatar_url = Some("https://cdn.example/bo.png".into());
+    bo.dismissed = true;
+    read_as_the_server_wrote(&AgentList {
+        agents: vec![agent_view(1, "Ana Agent", Role::Admin, None), bo.clone()],
+    });
+    read_as_the_server_wrote(&bo);
+    let mut full = channel_view("shop", "Shop", false);
+    full.title = Some("Shop support".into());
+    full.greeting = Some("Hi".into());
+    full.locale = Some("es".into());
+    full.allowed_origins = Some(vec!["https://shop.example".into()]);
+    full.agreement_id = Some("agr_1".into());
+    full.managers = vec![2, big];
+    read_as_the_server_wrote(&full);
+    read_as_the_server_wrote(&ChannelList {
+        channels: vec![channel_view("demo", "Demo", true), full],
+    });
+    let logged = LoggedConversation {
+        id: "c1".into(),
+        channel_key: "shop".into(),
+        channel_name: "Shop".into(),
+        visitor_id: "v1".into(),
+        status: "open".into(),
+        agent_id: Some(big),
+        agent_name: Some("Bo".into()),
+        started_at: "2031-01-05T10:00:00Z".into(),
+        page_url: Some("https://shop.example/cart".into()),
+        messages: big,
+        last_message_at: Some("2031-01-05T10:01:00Z".into()),
+        rating: Some(Rating::Dislike),
+    };
+    let bare = LoggedConversation {
+        agent_id: None,
+        agent_name: None,
+        page_url: None,
+        messages: 0,
+        last_message_at: None,
+        rating: None,
+        ..logged.clone()
+    };
+    read_as_the_server_wrote(&ConversationLog {
+        conversations: vec![logged.clone(), bare.clone()],
+        next_cursor: Some("after-c1".into()),
+    });
+    read_as_the_server_wrote(&ConversationLog {
+        conversations: Vec::new(),
+        next_cursor: None,
+    });
+    read_as_the_server_wrote(&ConversationRecord {
+        conversation: logged,
+        messages: vec![
+            message(1, Author::Visitor, "Is it in stock?"),
+            message(big, Author::Agent, "Yes."),
+        ],
+        rating: Some(RatingView {
+            rating: Rating::Like,
+            comment: None,
+            rated_at: "2031-01-05T10:02:00Z".into(),
+        }),
+        routing_log: vec![RoutingLogLine {
+            at: "2031-01-05T10:00:01Z".into(),
+            text: "offered to Bo".into(),
+            entry: json!({"trigger": {"type": "new"}, "candidates": [{"agent": big}], "load": 0.25, "note": null}),
+        }],
+        mail: vec![
+            MailView {
+                kind: "transcript".into(),
+                to: "v@example.com".into(),
+                status: MailStatus::Sent,
+                queued_at: "2031-01-05T10:03:00Z".into(),
+                attempts: 1,
+                sent_at: Some("2031-01-05T10:03:01Z".into()),
+                reason: None,
+            },
+            MailView {
+                kind: "reply".into(),
+                to: "v@example.com".into(),
+                status: MailStatus::Waiting,
+                queued_at: "2031-01-05T10:04:00Z".into(),
+                attempts: 0,
+                sent_at: None,
+                reason: Some("connection refused".into()),
+            },
+        ],
+    });
+    read_as_the_server_wrote(&ConversationRecord {
+        conversation: bare,
+        messages: Vec::new(),
+        rating: None,
+        routing_log: Vec::new(),
+        mail: Vec::new(),
+    });
+    read_as_the_server_wrote(&demo_routing());
+    read_as_the_server_wrote(&routing);
+    read_as_the_server_wrote(&HoursView {
+        hours: hours.clone(),
+        open: true,
+        next_change: Some("2031-01-05T13:00:00Z".into()),
+    });
+    read_as_the_server_wrote(&HoursView {
+        hours,
+        open: false,
+        next_change: None,
+    });
+    // Bodies older servers wrote without `mail` still read.
+    assert!(api::decode::<ConversationRecord>(
+        r#"{"conversation":{"id":"c","channel_key":"k","channel_name":"n","visitor_id":"v","status":"open","agent_id":null,"agent_name":null,"started_at":"t","page_url":null,"messages":0,"last_message_at":null,"rating":null},"messages":[],"rating":null,"routing_log":[]}"#
+    )
+    .is_some());
+}
+
+#[wasm_bindgen_test]
+fn unauthorized_is_401_or_its_code() {
+    assert!(api::status_error(401, "").is_unauthorized());
+    assert!(
+        api::status_error(403, r#"{"error":{"code":"unauthorized","message":"no"}}"#)
+            .is_unauthorized()
+    );
+    assert!(!ApiError::Network.is_unauthorized());
+    assert!(!api::status_error(500, "").is_unauthorized());
+}
+
+#[wasm_bindgen_test]
+fn error_bodies_keep_the_servers_sentence() {
+    assert_eq!(
+        api::status_error(
+            422,
+            r#"{"error":{"code":"invalid_field","message":"email is taken"}}"#
+        ),
+        ApiError::Status {
+            status: 422,
+            code: Some(ErrorCode::InvalidField),
+            message: Some("email is taken".into()),
+        }
+    );
+    for unreadable in [
+        "<html>bad gateway</html>",
+        "",
+        r#"{"error":{"code":"no_such_code","message":"m"}}"#,
+        r#"{"error":"m"}"#,
+    ] {
+        assert_eq!(
+            api::status_error(502, unreadable),
+            ApiError::Status {
+                status: 502,
+                code: None,
+                message: None,
+            },
+            "{unreadable}"
+        );
+    }
 }

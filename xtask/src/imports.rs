@@ -1,12 +1,12 @@
-//! `cargo xtask shorten-imports [DIR]`: the widget frame's Trunk post-build hook (see
-//! Trunk.toml). It renames the imports of the frame's wasm to one or two letters, in the
-//! wasm and in its JS glue alike.
+//! `cargo xtask shorten-imports [DIR]`: the Trunk post-build hook of the widget frame and
+//! of the console (see Trunk.toml and console/Trunk.toml). It renames the imports of the
+//! build's wasm to one or two letters, in the wasm and in its JS glue alike.
 //!
 //! wasm-bindgen names every import it generates `__wbg_<name>_<16 hex digits>` (and
 //! `__wbindgen_<name>_<hash>`), under the module `./<name>_bg.js`. Each name is written
 //! twice, in the wasm's import section and as a key of the glue's import object, and
 //! random hex does not compress: the frame's ~130 imports cost ~3.4 KB of its brotli
-//! budget. The names mean nothing at run time (the glue hands its import object to
+//! budget, the console's ~150 about as much. The names mean nothing at run time (the glue hands its import object to
 //! `WebAssembly.instantiate`, which looks every import up by module and name), so
 //! consistent short names behave the same.
 //!
@@ -28,8 +28,8 @@ pub struct Shortened {
 /// Shortens the imports of the one `*_bg.wasm` in `dir` and of its glue `*.js` next to it
 /// (Trunk's names: `<name>-<hash>_bg.wasm` and `<name>-<hash>.js`), in place.
 pub fn shorten_dir(dir: &Path) -> Result<Shortened> {
-    let hint = "run it on a Trunk build of the frame (the post-build hook in Trunk.toml \
-                passes TRUNK_STAGING_DIR)";
+    let hint = "run it on a Trunk build of the frame or the console (the post-build hooks \
+                in Trunk.toml and console/Trunk.toml pass TRUNK_STAGING_DIR)";
     let entries = std::fs::read_dir(dir)
         .map_err(|e| fail(format!("cannot list {}: {e}", dir.display()), hint))?;
     let mut wasms = Vec::new();
@@ -56,7 +56,8 @@ pub fn shorten_dir(dir: &Path) -> Result<Shortened> {
     };
     let stem = wasm_path.to_string_lossy();
     let js_path = PathBuf::from(format!("{}.js", &stem[..stem.len() - "_bg.wasm".len()]));
-    let read_hint = "the build wrote it a moment ago; rebuild: cargo xtask build-widget";
+    let read_hint = "the build wrote it a moment ago; rebuild: cargo xtask build-widget \
+                     (then cargo xtask build-console)";
     let wasm = std::fs::read(&wasm_path).map_err(|e| {
         fail(
             format!("cannot read {}: {e}", wasm_path.display()),
@@ -70,7 +71,7 @@ pub fn shorten_dir(dir: &Path) -> Result<Shortened> {
             format!("cannot shorten the imports of {}: {e}", wasm_path.display()),
             "the wasm-bindgen glue no longer has the shape this step expects (one \
              `name:` key per import); fix xtask/src/imports.rs or remove the hook from \
-             Trunk.toml",
+             Trunk.toml (or console/Trunk.toml)",
         )
     })?;
     let saved_bytes = (wasm.len() + js.len()) - (new_wasm.len() + new_js.len());

@@ -5,6 +5,7 @@ use crate::leftovers;
 use crate::postgres::{self, Cluster};
 use crate::setup::{self, CHROMEDRIVER, CHROMIUM, WASM_TARGET};
 use crate::util::{check_status, fail, mmss, Cmd, Ctx, Failure, Result};
+use crate::CONSOLE_RUSTFLAGS;
 use std::io::{Read, Write};
 use std::process::Stdio;
 use std::sync::{mpsc, Arc, Mutex};
@@ -110,7 +111,8 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
     let api_postgres = Cmd::new("cargo", &["test", "-p", "canal-server", "--test", "api"])
         .env("CANAL_TEST_STORE", "postgres");
     let wasm = wasm_tests("canal-widget");
-    let wasm_console = wasm_tests("canal-console");
+    // The console's wasm steps compile it as it ships (see CONSOLE_RUSTFLAGS).
+    let wasm_console = wasm_tests("canal-console").env(CONSOLE_RUSTFLAGS.0, CONSOLE_RUSTFLAGS.1);
     // The stand-in for wasm-streams (patches/, see the root Cargo.toml) against real JS
     // streams; its tests only exist on wasm32.
     let wasm_streams = wasm_tests("wasm-streams");
@@ -132,7 +134,7 @@ fn steps(ctx: &Ctx) -> Vec<Step> {
         ],
     );
     let clippy_wasm = wasm_clippy("canal-widget");
-    let clippy_console = wasm_clippy("canal-console");
+    let clippy_console = wasm_clippy("canal-console").env(CONSOLE_RUSTFLAGS.0, CONSOLE_RUSTFLAGS.1);
     let clippy_streams = wasm_clippy("wasm-streams");
     vec![
         // Seconds, not minutes: a formatting slip fails before the long steps.

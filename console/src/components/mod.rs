@@ -1,6 +1,12 @@
 //! The console's components, one module each. [`App`] is the root the binary
 //! mounts; [`Workspace`] is everything behind the sign-in, with the chat and, for
 //! admins, the [`MessageLog`] and the [`Settings`].
+//!
+//! The console ships compiled with Leptos's type-erased views (`--cfg
+//! erase_components`, set by xtask for the console's builds and tests: see
+//! `CONSOLE_RUSTFLAGS` there), which keeps its wasm within the size budget. The
+//! components are written as for any Leptos build and compile either way; a plain
+//! `cargo build` or `trunk build` of the console works too, only larger.
 
 mod app;
 mod composer;
