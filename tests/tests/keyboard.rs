@@ -177,7 +177,9 @@ async fn a_visitor_opens_chats_accepts_rates_and_closes_with_the_keyboard_alone(
     })
     .await;
 
-    // Escape closes; the focus is back on the launcher.
+    // The focus goes back to the composer (it moves there after the thank-you is
+    // shown); then Escape closes, and the focus is back on the launcher.
+    until_focused(&browser, "composer-input").await;
     press(&browser, &ESCAPE.to_string()).await;
     widget.leave().await;
     canal_e2e::eventually("the focus back on the launcher", || async {
