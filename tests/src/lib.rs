@@ -113,6 +113,13 @@ impl Canal {
         Self::start_seeded(agents, "evenly", Some(mail)).await
     }
 
+    /// The demo channel on a server with these rate limits instead of the defaults.
+    pub async fn start_with_limits(limits: canal_server::limits::Limits) -> Self {
+        let (dir, store, db) = Self::open_store().await;
+        demo::seed(&store).await.expect("seed demo channel");
+        Self::serve_with(dir, store, db, None, limits).await
+    }
+
     async fn start_seeded(
         agents: &[(&str, &str)],
         mode: &str,
@@ -156,6 +163,16 @@ impl Canal {
         db: sqlx::SqlitePool,
         mail: Option<canal_server::mail::MailOptions>,
     ) -> Self {
+        Self::serve_with(dir, store, db, mail, Default::default()).await
+    }
+
+    async fn serve_with(
+        dir: tempfile::TempDir,
+        store: Store,
+        db: sqlx::SqlitePool,
+        mail: Option<canal_server::mail::MailOptions>,
+        limits: canal_server::limits::Limits,
+    ) -> Self {
         let dist = std::env::var_os("CANAL_DIST")
             .map(PathBuf::from)
             .unwrap_or_else(|| workspace_root().join("dist"));
@@ -168,6 +185,7 @@ impl Canal {
             dist_dir: dist,
             admin_token_sha256: canal_server::admin::token_hash(ADMIN_TOKEN),
             mail,
+            limits,
             ..Options::default()
         };
         let server = spawn_loopback(store.clone(), options.clone())

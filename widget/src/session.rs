@@ -32,6 +32,10 @@ use crate::{
     storage::{self, StoredSession},
 };
 
+/// How long a message refused for the socket's rate waits before it goes again
+/// (the server's bucket refills a frame every third of a second by default).
+const SLOW_DOWN: Duration = Duration::from_secs(5);
+
 /// Where the conversation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -128,6 +132,9 @@ pub struct ChatSession {
     told_typing: StoredValue<bool>,
     /// A `typing: true` went out less than 3 s ago.
     typing_cooling: StoredValue<bool>,
+    /// The server refused a frame for the socket's rate, and the outbox goes again
+    /// after [`SLOW_DOWN`] (once, however many frames it refused meanwhile).
+    slowed: StoredValue<bool>,
 }
 
 impl ChatSession {
@@ -192,6 +199,7 @@ impl ChatSession {
             typing_timers: StoredValue::new(0),
             told_typing: StoredValue::new(false),
             typing_cooling: StoredValue::new(false),
+            slowed: StoredValue::new(false),
         };
         if session.conversation().is_some() {
             session.connect();
@@ -233,7 +241,9 @@ impl ChatSession {
             self.error.set(Some(|t| t.err_too_long));
             return;
         }
-        self.error.set(None);
+        if !self.slowed.get_value() {
+            self.error.set(None);
+        }
         self.notice.set(None);
         self.ended.set(false);
         if self.conversation().is_some() {
@@ -415,6 +425,7 @@ impl ChatSession {
                 ) => |t| t.err_unavailable,
                 Some(ErrorCode::InvalidPageUrl) => |t| t.err_page,
                 Some(ErrorCode::TooLarge) => |t| t.err_too_long,
+                Some(ErrorCode::RateLimited) => |t| t.err_slow_down,
                 _ => |t| t.err_generic,
             },
             ApiError::Decode => |t| t.err_generic,
@@ -802,12 +813,7 @@ impl ChatSession {
                 }
                 self.phase.set(Phase::Live);
                 self.error.set(None);
-                // The outbox: everything not yet acknowledged goes (again); the
-                // server stores each client id once.
-                let pending = self.transcript.with_untracked(Transcript::outbox);
-                for (client_id, text) in pending {
-                    self.send(&ClientFrame::Send { client_id, text });
-                }
+                self.send_outbox();
             }
             ServerFrame::Ack {
                 client_id,
@@ -820,6 +826,8 @@ impl ChatSession {
                     == Some(true)
                 {
                     self.save_outbox();
+                    // A message went through: an earlier refusal is over.
+                    self.error.set(None);
                     self.arrived(seq);
                     self.first_stored.set_value(true);
                     self.offer();
@@ -881,6 +889,20 @@ impl ChatSession {
                             s.close();
                         }
                     });
+                } else if code == ErrorCode::RateLimited {
+                    // Over the socket's rate: what was refused is still in the
+                    // outbox; it goes again once the bucket has refilled.
+                    self.error.set(Some(|t| t.err_slow_down));
+                    if !self.slowed.get_value() {
+                        self.slowed.set_value(true);
+                        self.after(
+                            |this| {
+                                this.slowed.set_value(false);
+                                this.send_outbox();
+                            },
+                            SLOW_DOWN,
+                        );
+                    }
                 } else {
                     self.error.set(Some(match code {
                         ErrorCode::TooLarge => |t| t.err_too_long,
@@ -912,6 +934,10 @@ impl ChatSession {
     /// what: no text goes.
     /// Before a conversation there is no socket, so nothing goes at all.
     pub fn typed(&self) {
+        // Over the socket's rate, the frames left are for the messages.
+        if self.slowed.get_value() {
+            return;
+        }
         let typing = !self.draft.get_untracked().is_empty();
         if typing && !self.typing_cooling.get_value() {
             self.after(
@@ -941,10 +967,10 @@ impl ChatSession {
         );
     }
 
-    /// Sends the pending message at once when the socket is live; otherwise it waits
-    /// in the outbox for the next `welcome`.
+    /// Sends the pending message at once when the socket is live and not over its
+    /// rate; otherwise it waits in the outbox for the next `welcome` or retry.
     fn flush_one(&self, client_id: &str) {
-        if self.phase.get_untracked() != Phase::Live {
+        if self.phase.get_untracked() != Phase::Live || self.slowed.get_value() {
             return;
         }
         let text = self.transcript.with_untracked(|t| {
@@ -957,6 +983,18 @@ impl ChatSession {
                 client_id: client_id.to_owned(),
                 text,
             });
+        }
+    }
+
+    /// Sends everything not yet acknowledged (again) while the socket is live; the
+    /// server stores each client id once.
+    fn send_outbox(&self) {
+        if self.phase.get_untracked() != Phase::Live {
+            return;
+        }
+        let pending = self.transcript.with_untracked(Transcript::outbox);
+        for (client_id, text) in pending {
+            self.send(&ClientFrame::Send { client_id, text });
         }
     }
 

@@ -1,6 +1,6 @@
 //! The frame's root: reads its URL, talks to the loader, loads the channel.
 
-use canal_protocol::{embed, theme::FrameTheme, VisitorUser};
+use canal_protocol::{embed, theme::FrameTheme, ErrorCode, VisitorUser};
 use leptos::{
     either::{Either, EitherOf3},
     prelude::*,
@@ -103,6 +103,7 @@ pub fn App() -> impl IntoView {
         Some(Err(error)) => {
             let text: Text = match error {
                 api::ApiError::Network => |t| t.err_network,
+                e if e.code() == Some(ErrorCode::RateLimited) => |t| t.err_slow_down,
                 _ => |t| t.err_unavailable,
             };
             EitherOf3::C(view! {
