@@ -16,6 +16,7 @@ use canal_protocol::agent::{
 use canal_protocol::channels::{
     ChannelList, ChannelView, CreateChannel, SetManagers, UpdateChannel,
 };
+use canal_protocol::bans::{BanList, BanView, NewBan};
 use canal_protocol::hours::{HoursView, WorkingHours};
 use canal_protocol::{ErrorBody, ErrorCode};
 use serde::{de::DeserializeOwned, Serialize};
@@ -95,6 +96,15 @@ pub mod routes {
     /// `GET`/`PUT`/`DELETE`: a channel's working hours (admins).
     pub fn channel_hours(key: &str) -> String {
         format!("/api/v1/admin/channels/{}/hours", encode(key))
+    }
+
+    /// `GET` (`?all=true`: lifted and expired ones too): `BanList`; `POST`:
+    /// `NewBan` -> `BanView` (admins).
+    pub const ADMIN_BANS: &str = "/api/v1/admin/bans";
+
+    /// `DELETE`: lifts one ban -> `BanView` (the record stays).
+    pub fn admin_ban(id: i64) -> String {
+        format!("{ADMIN_BANS}/{id}")
     }
 
     /// Percent-encodes everything but RFC 3986 unreserved characters (for a path
@@ -253,6 +263,23 @@ pub async fn remove_hours(key: &str) -> Result<(), ApiError> {
     fetch_text("DELETE", &routes::channel_hours(key), None)
         .await
         .map(drop)
+}
+
+/// `GET /api/v1/admin/bans`: the bans in force, or (`all`) every ban ever made,
+/// newest first.
+pub async fn list_bans(all: bool) -> Result<BanList, ApiError> {
+    let url = format!("{}{}", routes::ADMIN_BANS, if all { "?all=true" } else { "" });
+    call("GET", &url, None::<&()>).await
+}
+
+/// `POST /api/v1/admin/bans`: the ban as recorded.
+pub async fn create_ban(request: &NewBan) -> Result<BanView, ApiError> {
+    call("POST", routes::ADMIN_BANS, Some(request)).await
+}
+
+/// `DELETE /api/v1/admin/bans/{id}`: the ban, lifted.
+pub async fn lift_ban(id: i64) -> Result<BanView, ApiError> {
+    call("DELETE", &routes::admin_ban(id), None::<&()>).await
 }
 
 async fn call<B: Serialize, T: DeserializeOwned>(

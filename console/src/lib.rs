@@ -5,7 +5,7 @@
 //! also get the message log (every channel's conversations, filtered, each with
 //! its history, rating and routing log) and a settings view for agents and
 //! channels (each channel's settings, snippet, managers, routing and working
-//! hours).
+//! hours), and bans of addresses, networks and visitors.
 //!
 //! Layout:
 //! - [`components`]: one module per component; [`components::App`] is the root.
@@ -13,11 +13,13 @@
 //! - [`state`]: the inbox reducer and pending replies (pure; native unit tests).
 //! - [`settings`]: the admin settings forms and the requests they make (pure).
 //! - [`log`]: the message log's filters, pages and channel choices (pure).
+//! - [`bans`]: the form for a new ban and the request it makes (pure).
 //! - [`api`]: HTTP calls (login, `me`, logout, admin) and the WebSocket.
 //! - [`time`]: RFC 3339 times as clock times, dates and countdowns.
 //! - [`i18n`]: the UI texts.
 
 pub mod api;
+pub mod bans;
 pub mod components;
 pub mod i18n;
 pub mod log;

@@ -40,6 +40,8 @@ pub enum FormError {
     Date,
     /// The message log's first day is after its last.
     DateRange,
+    /// A ban names no address, network or visitor, or gives no reason.
+    BanMissing,
 }
 
 /// Every role, in the order the role lists show them.

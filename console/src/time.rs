@@ -109,6 +109,20 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
+/// The RFC 3339 stamp (`2026-01-05T14:03:00Z`, whole seconds, UTC) of a moment in
+/// UTC milliseconds since the epoch.
+pub fn rfc3339(utc_ms: i64) -> String {
+    let seconds = utc_ms.div_euclid(1_000);
+    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+    let of_day = seconds.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        of_day / 3_600,
+        of_day % 3_600 / 60,
+        of_day % 60
+    )
+}
+
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
@@ -310,6 +324,20 @@ pub fn local_when(stamp: &str, now_ms: i64, locale: &str) -> String {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_writes_what_parse_reads() {
+        for stamp in [
+            "1970-01-01T00:00:00Z",
+            "2026-01-05T14:03:07Z",
+            "2024-02-29T23:59:59Z",
+            "1969-12-31T23:59:59Z",
+        ] {
+            let ms = parse_rfc3339(stamp).expect(stamp);
+            assert_eq!(rfc3339(ms), stamp);
+        }
+        assert_eq!(rfc3339(1_767_621_787_999), "2026-01-05T14:03:07Z");
+    }
 
     #[test]
     fn reads_utc_and_offset_stamps() {

@@ -14,11 +14,12 @@
 //! told (`consent_withdrawn`) and closed: nothing they send after is stored.
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use canal_protocol::{limits, ClientFrame, ErrorCode, MessageView, ServerFrame};
 use futures_util::{SinkExt, StreamExt};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
@@ -33,6 +34,7 @@ use crate::{typing, validate};
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
     if !same_origin(&headers) {
@@ -45,7 +47,10 @@ pub async fn upgrade(
     }
     ws.max_message_size(limits::MAX_FRAME_BYTES)
         .max_frame_size(limits::MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| Session::new(state).run(socket))
+        .on_upgrade(move |socket| {
+            let address = crate::net::client_ip(peer, &headers, &state.trusted_proxies);
+            Session::new(state, address).run(socket)
+        })
 }
 
 /// Browsers always send Origin on sockets; it must name the host they connected to.
@@ -92,6 +97,8 @@ struct Session {
     frames: PerSocket,
     /// Frames refused in a row for being over the bucket.
     refused: u32,
+    /// The client's address, as the ban of an address sees it.
+    address: IpAddr,
 }
 
 /// Frames refused in a row (over the socket's rate) before the socket is closed.
@@ -110,7 +117,7 @@ enum Next {
 }
 
 impl Session {
-    fn new(state: AppState) -> Self {
+    fn new(state: AppState, address: IpAddr) -> Self {
         let connection = state.hub.connection_id();
         Self {
             connection,
@@ -119,6 +126,7 @@ impl Session {
             typing: typing::Gate::default(),
             frames: PerSocket::new(state.limits.socket_frames),
             refused: 0,
+            address,
             state,
         }
     }
@@ -389,6 +397,11 @@ impl Session {
         let Some(joined) = &self.joined else {
             return Ok(Next::Close);
         };
+        // Banned while the socket was open: nothing more of theirs is stored.
+        if self.state.bans.address(self.address) || self.state.bans.visitor(&joined.visitor_id) {
+            out.push(public_error(&crate::bans::banned()));
+            return Ok(Next::Close);
+        }
         let appended = self
             .state
             .store

@@ -906,6 +906,7 @@ impl ChatSession {
                 } else {
                     self.error.set(Some(match code {
                         ErrorCode::TooLarge => |t| t.err_too_long,
+                        ErrorCode::Banned | ErrorCode::ChannelOff => |t| t.err_unavailable,
                         _ => |t| t.err_generic,
                     }));
                 }

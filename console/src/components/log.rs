@@ -9,7 +9,7 @@ use leptos::{either::Either, ev::SubmitEvent, prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
 use super::settings::{send_form, LoadState, Outcome};
-use super::{MessageList, RoutingLog};
+use super::{BanForm, MessageList, RoutingLog};
 use crate::{
     api,
     i18n::{tr, use_locale, use_strings, Message, Strings, Text},
@@ -408,6 +408,7 @@ fn OpenedConversation(
                     </section>
                     <RoutingLog lines=Signal::stored(r.routing_log) title_id="cc-record-log-title" />
                 </div>
+                <BanForm visitor=Some(c.visitor_id) on_banned=Callback::new(|_| ()) />
             }
         })
     };

@@ -9,6 +9,7 @@
 //! `cargo build` or `trunk build` of the console works too, only larger.
 
 mod app;
+mod bans;
 mod composer;
 mod conversation;
 mod inbox;
@@ -23,6 +24,7 @@ mod top_bar;
 mod workspace;
 
 pub use app::App;
+pub use bans::{BanForm, Bans};
 pub use composer::Composer;
 pub use conversation::{Conversation, ConversationPane};
 pub use inbox::{Inbox, InboxItem, InboxSection};

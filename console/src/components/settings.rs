@@ -1,6 +1,6 @@
 //! The admin settings view: agents, channels (with the picker the per-channel
-//! sections follow), a channel's managers, routing and working hours, through the
-//! admin API with the session cookie. The form helpers ([`Outcome`],
+//! sections follow), a channel's managers, routing and working hours, and bans
+//! ([`super::Bans`]), through the admin API with the session cookie. The form helpers ([`Outcome`],
 //! [`LoadState`], [`send_form`]) serve the message log too.
 
 use canal_protocol::agent::{AgentView, QueueItem, Role};
@@ -10,6 +10,7 @@ use leptos::{either::Either, ev::SubmitEvent, html, prelude::*, task::spawn_loca
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
+use super::Bans;
 use crate::{
     api,
     i18n::{for_tag, tr, use_strings, Message, Strings, Text},
@@ -40,7 +41,7 @@ impl Outcome {
     }
 
     /// Why it failed, in the language of `t`; empty when it did not.
-    fn failure(&self, t: &'static Strings) -> String {
+    pub(super) fn failure(&self, t: &'static Strings) -> String {
         match self {
             Self::Failed(why) => why.in_language(t),
             _ => String::new(),
@@ -51,7 +52,7 @@ impl Outcome {
 /// A form's status (`data-testid="settings-status"`) and error
 /// (`data-testid="settings-error"`, an alert), next to the form.
 #[component]
-fn FormOutcome(
+pub(super) fn FormOutcome(
     /// The form's state.
     outcome: RwSignal<Outcome>,
     /// The id of the error, for the form's `aria-describedby`.
@@ -132,6 +133,7 @@ pub fn Settings() -> impl IntoView {
                 <ChannelRouting agents=agents key=channels.selected />
                 <ChannelHours key=channels.selected />
             </div>
+            <Bans />
         </main>
     }
 }

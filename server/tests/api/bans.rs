@@ -186,6 +186,35 @@ async fn a_banned_visitor_is_refused_everywhere_even_after_a_restart() {
 }
 
 #[tokio::test]
+async fn a_socket_open_when_its_visitor_or_address_is_banned_stores_nothing_more() {
+    let app = spawn_app().await;
+    for ban in [None, Some("127.0.0.1")] {
+        let (consent, conversation) = app.conversation().await;
+        let mut socket = app.joined(&consent, &conversation).await;
+        socket.say("before", "before the ban").await;
+        let request = match ban {
+            Some(address) => json!({"network": address, "reason": "flooding"}),
+            None => json!({"visitor_id": consent.visitor_id, "reason": "abusive messages"}),
+        };
+        let (status, made) = app.admin_post("/bans", &request).await;
+        assert_eq!(status, 201, "{made}");
+        let stored = app.count("messages").await;
+        socket
+            .send(json!({"type": "send", "client_id": "after", "text": "after the ban"}))
+            .await;
+        let error = socket.expect("error").await;
+        assert_eq!(error["code"], "banned", "{error}");
+        assert!(socket.next().await.is_none(), "the socket is closed");
+        assert_eq!(app.count("messages").await, stored, "nothing more stored");
+        let id = made["id"].as_i64().expect("ban id");
+        let (status, lifted) = app
+            .admin(reqwest::Method::DELETE, &format!("/bans/{id}"), None)
+            .await;
+        assert_eq!(status, 200, "{lifted}");
+    }
+}
+
+#[tokio::test]
 async fn a_ban_ends_at_its_expiry() {
     let app = spawn_app().await;
     let expires = time::OffsetDateTime::now_utc() + Duration::from_secs(5);
