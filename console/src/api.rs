@@ -13,10 +13,10 @@ use canal_protocol::agent::{
     AgentClientFrame, AgentList, AgentProfile, AgentServerFrame, AgentView, ConversationLog,
     ConversationRecord, CreateAgent, LoginRequest, RoutingSettings, SetupState, UpdateAgent,
 };
+use canal_protocol::bans::{BanList, BanView, NewBan};
 use canal_protocol::channels::{
     ChannelList, ChannelView, CreateChannel, SetManagers, UpdateChannel,
 };
-use canal_protocol::bans::{BanList, BanView, NewBan};
 use canal_protocol::hours::{HoursView, WorkingHours};
 use canal_protocol::{ErrorBody, ErrorCode};
 use serde::{de::DeserializeOwned, Serialize};
@@ -268,7 +268,11 @@ pub async fn remove_hours(key: &str) -> Result<(), ApiError> {
 /// `GET /api/v1/admin/bans`: the bans in force, or (`all`) every ban ever made,
 /// newest first.
 pub async fn list_bans(all: bool) -> Result<BanList, ApiError> {
-    let url = format!("{}{}", routes::ADMIN_BANS, if all { "?all=true" } else { "" });
+    let url = format!(
+        "{}{}",
+        routes::ADMIN_BANS,
+        if all { "?all=true" } else { "" }
+    );
     call("GET", &url, None::<&()>).await
 }
 

@@ -28,7 +28,16 @@ pub mod settings;
 pub mod state;
 pub mod time;
 
-/// Mounts the console on `<body>`: what the `canal-console` binary runs.
+/// Mounts the agents' console on `<body>`: what the `canal-console` binary runs
+/// (served under `/console/`).
 pub fn mount() {
+    leptos::mount::mount_to_body(components::AgentApp);
+}
+
+/// Mounts the full console (the agents' one with the message log, settings and
+/// bans in place) on `<body>`: what the `canal-admin` binary runs (served under
+/// `/console/admin/`). Two binaries rather than one, so that the admin pages' code
+/// is not in the wasm every agent loads.
+pub fn mount_admin() {
     leptos::mount::mount_to_body(components::App);
 }

@@ -14,7 +14,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use canal_console::api::{self, ApiError};
-use canal_console::components::App;
+use canal_console::components::{AgentApp, App};
 use canal_protocol::agent::{
     AgentClientFrame, AgentList, AgentProfile, AgentServerFrame, AgentSummary, AgentView, BotRule,
     CapExclusions, ConversationLog, ConversationRecord, ConversationSummary, CreateAgent,
@@ -355,13 +355,24 @@ async fn live_console_with(
     inbox: Vec<ConversationSummary>,
     responses: Value,
 ) -> (HtmlElement, leptos::mount::UnmountHandle<impl Mountable>) {
+    live_console_of(App, role, inbox, responses).await
+}
+
+/// [`live_console_with`] of the console `app` ([`App`], the full one, or
+/// [`AgentApp`], the agents').
+async fn live_console_of<N: IntoView + 'static>(
+    app: impl FnOnce() -> N + 'static,
+    role: Role,
+    inbox: Vec<ConversationSummary>,
+    responses: Value,
+) -> (HtmlElement, leptos::mount::UnmountHandle<N::State>) {
     let mut all_responses = responses;
     if let (Some(all), Value::Object(base)) = (all_responses.as_object_mut(), signed_in(role)) {
         all.extend(base);
     }
     install_fakes(all_responses);
     let root = container();
-    let mounted = mount_to(root.clone(), App);
+    let mounted = mount_to(root.clone(), app);
     until("the socket", || socket_count() == 1).await;
     assert_eq!(
         fake("window.__canal.sockets[0].url")
@@ -1341,6 +1352,23 @@ async fn settings_are_only_for_admins() {
     );
     assert!(find(&root, "settings").is_none(), "the chat is the default");
     assert!(find(&root, "inbox").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn the_agents_console_links_admins_to_the_full_one() {
+    let (root, _mounted) = live_console_of(AgentApp, Role::Admin, Vec::new(), json!({})).await;
+    for (link, href) in [
+        ("log-link", "/console/admin/#log"),
+        ("settings-link", "/console/admin/#settings"),
+    ] {
+        let link = get(&root, link);
+        assert_eq!(link.tag_name(), "A");
+        assert_eq!(link.get_attribute("href").as_deref(), Some(href));
+    }
+    assert_eq!(get(&root, "chat-link").tag_name(), "BUTTON");
+    assert!(find(&root, "settings").is_none());
+    assert!(find(&root, "inbox").is_some());
+    root.remove();
 }
 
 #[wasm_bindgen_test]

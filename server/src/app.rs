@@ -348,7 +348,7 @@ async fn frame_ancestors(
 }
 
 /// The console's `Content-Security-Policy`: the strict [`frame_policy`] on its
-/// document, and never inside a frame (`frame-ancestors 'none'`) on everything.
+/// documents (the agents' console and the full one), and never inside a frame (`frame-ancestors 'none'`) on everything.
 async fn console_policy(
     State(state): State<AppState>,
     request: axum::extract::Request,
@@ -357,9 +357,17 @@ async fn console_policy(
     let mut response = next.run(request).await;
     let mut policy = String::new();
     if is_html(&response) {
-        let index = state.dist_dir.join("console").join("index.html");
-        let index = tokio::fs::read_to_string(index).await.unwrap_or_default();
-        policy = frame_policy(&index) + "; ";
+        // Either console's start-up script: the agents' (`/console/`) and the full
+        // one's (`/console/admin/`), each naming its own wasm.
+        let console = state.dist_dir.join("console");
+        let mut documents = String::new();
+        for index in [
+            console.join("index.html"),
+            console.join("admin").join("index.html"),
+        ] {
+            documents += &tokio::fs::read_to_string(index).await.unwrap_or_default();
+        }
+        policy = frame_policy(&documents) + "; ";
     }
     policy.push_str("frame-ancestors 'none'");
     if let Ok(value) = HeaderValue::from_str(&policy) {

@@ -25,8 +25,10 @@ commands:
   build-widget
         setup, then build the widget frame into dist/ (trunk build --release)
   build-console
-        setup, then build the agent console into dist/console/ (trunk build --release
-        --config console/Trunk.toml); build-widget empties dist/, so run it first
+        setup, then build the agents' console into dist/console/ and the full one
+        (with the admin pages) into dist/console/admin/ (trunk build --release --config
+        console/Trunk.toml, then console/admin/Trunk.toml); build-widget empties dist/,
+        so run it first
   run [--addr ADDR] [--database-url URL] [ARGS...]
         setup, build-widget, build-console, then start the server with a demo channel:
         cargo run --release -p canal-server --bin canal -- serve --demo ...
@@ -49,7 +51,7 @@ commands:
   shorten-imports [DIR]
         shorten the wasm-bindgen import names of the Trunk build in DIR (default:
         $TRUNK_STAGING_DIR); Trunk runs it after each widget and console build
-        (Trunk.toml, console/Trunk.toml)
+        (Trunk.toml, console/Trunk.toml, console/admin/Trunk.toml)
   bench [--no-build] [NAME...]
         build-widget and build-console (unless --no-build), then the benches (all, or
         those named) against
@@ -246,41 +248,53 @@ pub const CONSOLE_RUSTFLAGS: (&str, &str) = (
     "--cfg erase_components",
 );
 
-/// `trunk build --release --config console/Trunk.toml`, writing dist/console/. Assumes setup
-/// ran. The widget's build empties dist/ (console included), so this runs after it.
+/// The console's two Trunk builds, in order: the agents' console (dist/console/), then
+/// the full one with the admin pages inside it (dist/console/admin/), since each
+/// Trunk build replaces its whole dist folder.
+pub const CONSOLE_BUILDS: [(&str, &str, &str); 2] = [
+    ("the agents' console", CONSOLE_TRUNK_TOML, ""),
+    ("the full console", "console/admin/Trunk.toml", "admin"),
+];
+
+/// `trunk build --release` of each of [`CONSOLE_BUILDS`], writing dist/console/ and
+/// dist/console/admin/. Assumes setup ran. The widget's build empties dist/ (console
+/// included), so this runs after it.
 pub fn build_console(ctx: &Ctx) -> Result {
-    for file in [CONSOLE_TRUNK_TOML, "console/index.html"] {
-        if !ctx.root.join(file).is_file() {
-            return Err(fail(
-                format!("{file} is missing"),
-                "the console build needs console/Trunk.toml and console/index.html (see the \
-                 design's Layout); restore them, then rerun: cargo xtask build-console",
-            ));
+    for (_, config, _) in CONSOLE_BUILDS {
+        let html = std::path::Path::new(config).with_file_name("index.html");
+        for file in [std::path::Path::new(config), html.as_path()] {
+            if !ctx.root.join(file).is_file() {
+                return Err(fail(
+                    format!("{} is missing", file.display()),
+                    "the console build needs console/Trunk.toml, console/admin/Trunk.toml \
+                     and their index.html (see the design's Layout); restore them, then \
+                     rerun: cargo xtask build-console",
+                ));
+            }
         }
     }
     fetch_crates(ctx, "cargo xtask build-console")?;
-    let cmd = Cmd::new(
-        "trunk",
-        &["build", "--release", "--config", CONSOLE_TRUNK_TOML],
-    )
-    .env(CONSOLE_RUSTFLAGS.0, CONSOLE_RUSTFLAGS.1)
-    .env("TRUNK_SKIP_VERSION_CHECK", "true");
-    ctx.step(&format!("building the agent console ({cmd})"));
-    ctx.run(
-        &cmd,
-        "read trunk's error above; if a tool is missing or at the wrong version run \
-         `cargo xtask setup`; if it says a file in dist/console/.stage vanished, another \
-         widget build emptied dist/ meanwhile: rerun: cargo xtask build-console",
-    )?;
-    let index = console_dist(ctx).join("index.html");
-    if !index.is_file() {
-        return Err(fail(
-            format!("trunk succeeded but {} is missing", index.display()),
-            format!(
-                "check the dist setting in {CONSOLE_TRUNK_TOML} (dist/console/ is where the \
-                 server serves /console/ from)"
-            ),
-        ));
+    for (what, config, sub) in CONSOLE_BUILDS {
+        let cmd = Cmd::new("trunk", &["build", "--release", "--config", config])
+            .env(CONSOLE_RUSTFLAGS.0, CONSOLE_RUSTFLAGS.1)
+            .env("TRUNK_SKIP_VERSION_CHECK", "true");
+        ctx.step(&format!("building {what} ({cmd})"));
+        ctx.run(
+            &cmd,
+            "read trunk's error above; if a tool is missing or at the wrong version run \
+             `cargo xtask setup`; if it says a file in dist/console/.stage vanished, another \
+             widget build emptied dist/ meanwhile: rerun: cargo xtask build-console",
+        )?;
+        let index = console_dist(ctx).join(sub).join("index.html");
+        if !index.is_file() {
+            return Err(fail(
+                format!("trunk succeeded but {} is missing", index.display()),
+                format!(
+                    "check the dist setting in {config} (dist/console/ is where the server \
+                     serves /console/ from)"
+                ),
+            ));
+        }
     }
     let count = compress::dir(&console_dist(ctx), None)?;
     ctx.note(&format!(

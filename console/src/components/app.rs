@@ -4,7 +4,7 @@
 use canal_protocol::agent::AgentProfile;
 use leptos::{prelude::*, task::spawn_local};
 
-use super::{Login, Workspace};
+use super::{admin_pages, AdminPages, Login, Workspace};
 use crate::{
     api::{self, ApiError},
     i18n::{self, Text},
@@ -28,8 +28,21 @@ enum Auth {
 ///
 /// The sign-in state is a signal rather than a `LocalResource`: it changes on
 /// sign-in, sign-out and expiry, not only when the page loads.
+/// The full console (`/console/admin/`): the agents' console with the admin pages
+/// ([`admin_pages`]) in place.
 #[component]
 pub fn App() -> impl IntoView {
+    root(Some(admin_pages))
+}
+
+/// The agents' console (`/console/`): what every agent loads; its admin tabs link
+/// to the full console.
+#[component]
+pub fn AgentApp() -> impl IntoView {
+    root(None)
+}
+
+fn root(admin: Option<AdminPages>) -> impl IntoView {
     let strings = RwSignal::new(i18n::initial());
     i18n::provide_language(strings);
     Effect::new(move |_| i18n::set_document_language(strings.get()));
@@ -55,7 +68,7 @@ pub fn App() -> impl IntoView {
         }
         .into_any(),
         Auth::SignedIn(me) => view! {
-            <Workspace me=me on_signed_out=on_signed_out />
+            <Workspace me=me on_signed_out=on_signed_out admin=admin />
         }
         .into_any(),
     }

@@ -1,6 +1,7 @@
-//! The console's components, one module each. [`App`] is the root the binary
-//! mounts; [`Workspace`] is everything behind the sign-in, with the chat and, for
-//! admins, the [`MessageLog`] and the [`Settings`].
+//! The console's components, one module each. [`AgentApp`] is the root of the
+//! agents' console (`/console/`), [`App`] of the full one (`/console/admin/`);
+//! [`Workspace`] is everything behind the sign-in, with the chat and, in the full
+//! console, for admins, the [`MessageLog`] and the [`Settings`].
 //!
 //! The console ships compiled with Leptos's type-erased views (`--cfg
 //! erase_components`, set by xtask for the console's builds and tests: see
@@ -23,7 +24,7 @@ mod settings;
 mod top_bar;
 mod workspace;
 
-pub use app::App;
+pub use app::{AgentApp, App};
 pub use bans::{BanForm, Bans};
 pub use composer::Composer;
 pub use conversation::{Conversation, ConversationPane};
@@ -36,4 +37,4 @@ pub use notice::Notice;
 pub use routing_log::RoutingLog;
 pub use settings::Settings;
 pub use top_bar::TopBar;
-pub use workspace::{Page, Workspace};
+pub use workspace::{admin_pages, AdminPages, Page, Workspace, FULL_CONSOLE};

@@ -1,7 +1,7 @@
 //! The header: who is signed in, the socket's state, availability, sign-out.
 
 use canal_protocol::agent::Status;
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
 
 use super::{LanguagePicker, Page};
 use crate::{
@@ -14,7 +14,8 @@ use crate::{
 /// button to try at once), the availability switch (online/away, as the server
 /// confirmed it), the agent's name and role, the [`LanguagePicker`] and the
 /// sign-out button. Admins also get tabs to switch between the conversations, the
-/// message log and the settings.
+/// message log and the settings (in the agents' console, the last two are links to
+/// the full console, which has them).
 #[component]
 pub fn TopBar(
     /// The agent asked to sign out.
@@ -27,6 +28,9 @@ pub fn TopBar(
     /// The signed-in agent is an admin (and so sees the log's and settings' tabs).
     #[prop(into)]
     is_admin: Signal<bool>,
+    /// This build shows the log and settings in place (the full console); the
+    /// agents' console links to the full one for them instead.
+    in_place: bool,
 ) -> impl IntoView {
     let t = use_strings();
     let console = expect_context::<Console>();
@@ -81,35 +85,34 @@ pub fn TopBar(
                         let current = move |which: Page| {
                             (page.get() == which).then_some("page")
                         };
+                        // A tab: a button in place, or (the agents' console) a link
+                        // to the same page of the full console.
+                        let tab = move |which: Page, test_id: &'static str, text: Text| {
+                            if in_place || which == Page::Chat {
+                                Either::Left(view! {
+                                    <button
+                                        type="button"
+                                        class="cc-tab"
+                                        data-testid=test_id
+                                        aria-current=move || current(which)
+                                        on:click=move |_| page.set(which)
+                                    >
+                                        {tr(text)}
+                                    </button>
+                                })
+                            } else {
+                                Either::Right(view! {
+                                    <a class="cc-tab" data-testid=test_id href=which.full_console_url()>
+                                        {tr(text)}
+                                    </a>
+                                })
+                            }
+                        };
                         view! {
                             <nav class="cc-tabs" aria-label=tr(|t| t.views)>
-                                <button
-                                    type="button"
-                                    class="cc-tab"
-                                    data-testid="chat-link"
-                                    aria-current=move || current(Page::Chat)
-                                    on:click=move |_| page.set(Page::Chat)
-                                >
-                                    {tr(|t| t.conversations)}
-                                </button>
-                                <button
-                                    type="button"
-                                    class="cc-tab"
-                                    data-testid="log-link"
-                                    aria-current=move || current(Page::Log)
-                                    on:click=move |_| page.set(Page::Log)
-                                >
-                                    {tr(|t| t.message_log)}
-                                </button>
-                                <button
-                                    type="button"
-                                    class="cc-tab"
-                                    data-testid="settings-link"
-                                    aria-current=move || current(Page::Settings)
-                                    on:click=move |_| page.set(Page::Settings)
-                                >
-                                    {tr(|t| t.settings)}
-                                </button>
+                                {tab(Page::Chat, "chat-link", |t| t.conversations)}
+                                {tab(Page::Log, "log-link", |t| t.message_log)}
+                                {tab(Page::Settings, "settings-link", |t| t.settings)}
                             </nav>
                         }
                     })

@@ -1,8 +1,8 @@
-//! Everything behind the sign-in: header, notice, inbox and conversation, and the
-//! message log and settings for admins.
+//! Everything behind the sign-in: header, notice, inbox and conversation, and, in
+//! the full console, the message log and settings for admins.
 
 use canal_protocol::agent::{AgentProfile, Role};
-use leptos::{either::Either, prelude::*, task::spawn_local};
+use leptos::{prelude::*, task::spawn_local};
 
 use super::{ConversationPane, Inbox, MessageLog, Notice, Settings, TopBar};
 use crate::{
@@ -23,12 +23,51 @@ pub enum Page {
     Settings,
 }
 
+/// Where the full console is served: the agents' console links there for the
+/// admin pages.
+pub const FULL_CONSOLE: &str = "/console/admin/";
+
+impl Page {
+    /// The page a URL fragment names (`#log`, `#settings`); the chat otherwise.
+    pub fn from_fragment(fragment: &str) -> Self {
+        match fragment.trim_start_matches('#') {
+            "log" => Self::Log,
+            "settings" => Self::Settings,
+            _ => Self::Chat,
+        }
+    }
+
+    /// This page in the full console.
+    pub fn full_console_url(self) -> String {
+        let fragment = match self {
+            Self::Chat => "",
+            Self::Log => "#log",
+            Self::Settings => "#settings",
+        };
+        format!("{FULL_CONSOLE}{fragment}")
+    }
+}
+
+/// Draws an admin page in place. Only the full console's build carries one
+/// ([`admin_pages`], passed by [`crate::mount_admin`]); the agents' console has
+/// none, so the log's and the settings' code is not in its wasm at all.
+pub type AdminPages = fn(Page) -> AnyView;
+
+/// The full console's admin pages: the [`MessageLog`] and the [`Settings`].
+pub fn admin_pages(page: Page) -> AnyView {
+    match page {
+        Page::Chat => ().into_any(),
+        Page::Log => view! { <MessageLog /> }.into_any(),
+        Page::Settings => view! { <Settings /> }.into_any(),
+    }
+}
+
 /// Starts the [`Console`] session for `me` (the agent socket) and provides it to
 /// the components inside: [`TopBar`], [`Notice`], [`Inbox`], [`ConversationPane`].
 /// The page title counts the offers waiting for this agent, so a background tab
-/// shows them. Admins can switch to the [`MessageLog`] or the [`Settings`]; the
-/// chat stays mounted (and live) behind them, so drafts and the open
-/// conversation are kept.
+/// shows them. In the full console, admins can switch to the [`MessageLog`] or the
+/// [`Settings`]; the chat stays mounted (and live) behind them, so drafts and the
+/// open conversation are kept. The agents' console links to the full one for them.
 #[component]
 pub fn Workspace(
     /// The signed-in agent.
@@ -36,6 +75,8 @@ pub fn Workspace(
     /// Signed out (by the button, or because the session ended), with the reason
     /// the sign-in form shows.
     on_signed_out: Callback<Option<Text>>,
+    /// The admin pages this build draws in place, if any.
+    admin: Option<AdminPages>,
 ) -> impl IntoView {
     let t = use_strings();
     let console = Console::new(
@@ -44,7 +85,12 @@ pub fn Workspace(
     );
     provide_context(console);
 
-    let page = RwSignal::new(Page::Chat);
+    // The full console opens on the page its link named (`#log`, `#settings`).
+    let first = match admin {
+        Some(_) => Page::from_fragment(&window().location().hash().unwrap_or_default()),
+        None => Page::Chat,
+    };
+    let page = RwSignal::new(first);
     let is_admin = Memo::new(move |_| {
         console
             .state
@@ -103,17 +149,14 @@ pub fn Workspace(
                 sign_out_error=sign_out_error
                 page=page
                 is_admin=is_admin
+                in_place=admin.is_some()
             />
             <Notice />
             <div class="cc-body" hidden=move || shown.get() != Page::Chat>
                 <Inbox />
                 <ConversationPane />
             </div>
-            {move || match shown.get() {
-                Page::Chat => None,
-                Page::Log => Some(Either::Left(view! { <MessageLog /> })),
-                Page::Settings => Some(Either::Right(view! { <Settings /> })),
-            }}
+            {move || admin.map(|draw| draw(shown.get()))}
         </div>
     }
 }
