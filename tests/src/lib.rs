@@ -113,6 +113,16 @@ impl Canal {
         Self::start_seeded(agents, "evenly", Some(mail)).await
     }
 
+    /// A server whose demo channel's queue holds Ana Souza (`ana@shop.example`, agent
+    /// 1), made an admin: the console's admin pages are hers.
+    pub async fn start_with_admin() -> Self {
+        let canal = Self::start_with_agents(&[("ana@shop.example", "Ana Souza")], "evenly").await;
+        canal
+            .admin_ok("PATCH", "/agents/1", &json!({"role": "admin"}))
+            .await;
+        canal
+    }
+
     /// The demo channel on a server with these rate limits instead of the defaults.
     pub async fn start_with_limits(limits: canal_server::limits::Limits) -> Self {
         let (dir, store, db) = Self::open_store().await;

@@ -487,10 +487,7 @@ async fn the_console_has_no_serious_violations() {
 /// page in Settings with its managers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_message_log_and_a_channels_managers_have_no_serious_violations() {
-    let canal = Canal::start_with_agents(&[("ana@shop.example", "Ana Souza")], "evenly").await;
-    canal
-        .admin_ok("PATCH", "/agents/1", &json!({"role": "admin"}))
-        .await;
+    let canal = Canal::start_with_admin().await;
     let (status, made) = canal
         .admin(
             "POST",

@@ -85,10 +85,7 @@ async fn wait_outcome(browser: &Browser, text: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_bans_a_visitor_from_the_log_and_an_address_in_settings_then_lifts() {
-    let canal = Canal::start_with_agents(&[("ana@shop.example", "Ana Souza")], "evenly").await;
-    canal
-        .admin_ok("PATCH", "/agents/1", &json!({"role": "admin"}))
-        .await;
+    let canal = Canal::start_with_admin().await;
     let host = HostPage::start(&canal).await;
     let visitor = Browser::open(&host.url).await;
     let widget = Widget::new(&visitor);

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use canal_e2e::{eventually_within, Browser, Canal, HostPage, Widget};
+use canal_e2e::{eventually, Browser, Canal, HostPage, Widget};
 use canal_server::limits::{Limits, Rate};
 use fantoccini::Locator;
 
@@ -25,18 +25,17 @@ async fn a_visitor_over_the_socket_rate_is_asked_to_slow_down_and_nothing_is_los
     for text in burst {
         widget.send(text).await;
     }
-    let client = &browser.client;
-    let refused = eventually_within(
-        "the widget to ask the visitor to slow down",
-        Duration::from_secs(30),
-        || async {
-            let error = client
-                .find(Locator::Css("[data-testid=error]"))
-                .await
-                .ok()?;
-            error.text().await.ok().filter(|t| !t.is_empty())
-        },
-    )
+    let error = || async {
+        let error = browser
+            .client
+            .find(Locator::Css("[data-testid=error]"))
+            .await
+            .ok()?;
+        error.text().await.ok()
+    };
+    let refused = eventually("the widget to ask the visitor to slow down", || async {
+        error().await.filter(|t| !t.is_empty())
+    })
     .await;
     assert_eq!(
         refused,
@@ -48,17 +47,9 @@ async fn a_visitor_over_the_socket_rate_is_asked_to_slow_down_and_nothing_is_los
     for text in burst {
         widget.wait_sent(text).await;
     }
-    eventually_within(
-        "the slow-down notice to go",
-        Duration::from_secs(30),
-        || async {
-            let error = client
-                .find(Locator::Css("[data-testid=error]"))
-                .await
-                .ok()?;
-            error.text().await.ok().filter(String::is_empty).map(drop)
-        },
-    )
+    eventually("the slow-down notice to go", || async {
+        error().await.filter(String::is_empty).map(drop)
+    })
     .await;
 
     let stored: Vec<(String,)> = sqlx::query_as(

@@ -81,11 +81,8 @@ async fn manager_box(browser: &Browser, id: u64) -> Element {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_reads_the_message_log_and_names_a_channels_managers() {
-    let canal = Canal::start_with_agents(&[("ana@shop.example", "Ana Souza")], "evenly").await;
     // Ana (agent 1, in the demo channel's queue) runs the place; two supervisors.
-    canal
-        .admin_ok("PATCH", "/agents/1", &json!({"role": "admin"}))
-        .await;
+    let canal = Canal::start_with_admin().await;
     let mut supervisors = Vec::new();
     for (email, name) in [
         ("sam@shop.example", "Sam Super"),

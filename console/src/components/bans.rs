@@ -5,7 +5,7 @@
 use canal_protocol::bans::BanView;
 use leptos::{ev::SubmitEvent, prelude::*};
 
-use super::settings::{send_form, FormOutcome, LoadState, Outcome};
+use super::settings::{send_form, table_head, FormOutcome, LoadState, Outcome};
 use crate::{
     api,
     bans::{BanDraft, DURATIONS},
@@ -55,16 +55,10 @@ pub fn Bans() -> impl IntoView {
             <div class="cc-table-wrap" hidden=empty>
                 <table class="cc-table" data-testid="bans-table">
                     <caption class="cc-sr">{tr(|t| t.bans_caption)}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">{tr(|t| t.ban_target)}</th>
-                            <th scope="col">{tr(|t| t.ban_reason)}</th>
-                            <th scope="col">{tr(|t| t.ban_by)}</th>
-                            <th scope="col">{tr(|t| t.ban_since)}</th>
-                            <th scope="col">{tr(|t| t.ban_until)}</th>
-                            <th scope="col"><span class="cc-sr">{tr(|t| t.ban_lift)}</span></th>
-                        </tr>
-                    </thead>
+                    {table_head(
+                        &[|t| t.ban_target, |t| t.ban_reason, |t| t.ban_by, |t| t.ban_since, |t| t.ban_until],
+                        |t| t.ban_lift,
+                    )}
                     <tbody>
                         <For
                             each=move || list.get()

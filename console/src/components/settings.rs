@@ -470,6 +470,23 @@ fn ready<F: Send + Sync + 'static, R>(
     }
 }
 
+/// A table's header row: `columns`, then the column of each row's button, named for
+/// screen readers only (`action`).
+pub(super) fn table_head(columns: &[Text], action: Text) -> impl IntoView {
+    let columns = columns
+        .iter()
+        .map(|&text| view! { <th scope="col">{tr(text)}</th> })
+        .collect_view();
+    view! {
+        <thead>
+            <tr>
+                {columns}
+                <th scope="col"><span class="cc-sr">{tr(action)}</span></th>
+            </tr>
+        </thead>
+    }
+}
+
 /// Sends a form's request: marks `outcome` busy, waits for `call`, and, unless
 /// the form is gone by then, hands the answer to `done` (which says how it went)
 /// or shows why the server refused. Callers check first that `outcome` is not busy.
@@ -928,16 +945,7 @@ fn AgentsSettings(
             <div class="cc-table-wrap">
                 <table class="cc-table" data-testid="agents-table">
                     <caption class="cc-sr">{tr(|t| t.agents_caption)}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">{tr(|t| t.name)}</th>
-                            <th scope="col">{tr(|t| t.email)}</th>
-                            <th scope="col">{tr(|t| t.role)}</th>
-                            <th scope="col">{tr(|t| t.cap)}</th>
-                            <th scope="col">{tr(|t| t.dismissed)}</th>
-                            <th scope="col"><span class="cc-sr">{tr(|t| t.save)}</span></th>
-                        </tr>
-                    </thead>
+                    {table_head(&[|t| t.name, |t| t.email, |t| t.role, |t| t.cap, |t| t.dismissed], |t| t.save)}
                     <tbody>
                         <For
                             each=move || agents.get()
