@@ -17,11 +17,13 @@
 //! - [`hours`]: a channel's working hours and whether it is open.
 //! - [`mail`]: the transcript a visitor asks for by e-mail.
 //! - [`bans`]: banned addresses and visitors (admin API).
+//! - [`canned`]: a channel's canned answers (admin and agent API).
 //! - [`samples`]: one of each socket frame, for the clients' round-trip tests.
 
 pub mod admin;
 pub mod agent;
 pub mod bans;
+pub mod canned;
 pub mod channels;
 pub mod consents;
 pub mod forms;

@@ -177,6 +177,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/agent/login", sign_in.on(post(agent_api::login)))
         .route("/api/v1/agent/logout", post(agent_api::logout))
         .route("/api/v1/agent/me", get(agent_api::me))
+        .route(
+            "/api/v1/agent/channels/{key}/canned",
+            get(admin::canned::for_agents),
+        )
         .route("/api/v1/agent/ws", get(agent_api::upgrade))
         .route("/embed.js", get(assets::embed_js))
         .route("/widget", get(|| async { Redirect::permanent("/widget/") }))

@@ -6,6 +6,7 @@
 
 pub mod agreements;
 pub mod bans;
+pub mod canned;
 pub mod channels;
 pub mod consents;
 pub mod conversations;
@@ -249,6 +250,7 @@ pub fn router() -> Router<AppState> {
         .route("/channels/{key}/snippet", get(crate::theme::get_snippet))
         .merge(agreements::routes())
         .merge(bans::routes())
+        .merge(canned::routes())
         .merge(channels::routes())
         .merge(conversations::routes())
         .merge(routing::routes())

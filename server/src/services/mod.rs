@@ -17,6 +17,7 @@
 //! - [`mail`]: e-mail to visitors: transcripts, answers after they left.
 
 pub mod bans;
+pub mod canned;
 pub mod channels;
 pub mod consents;
 pub mod conversations;

@@ -33,6 +33,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 pub mod agents;
 pub mod agreements;
 pub mod bans;
+pub mod canned;
 pub mod channels;
 pub mod features;
 pub mod ledger;

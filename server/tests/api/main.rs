@@ -6,6 +6,7 @@ mod admin_consents;
 mod agents;
 mod agreements;
 mod bans;
+mod canned;
 mod channels;
 mod consents;
 mod conversation_log;
