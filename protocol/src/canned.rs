@@ -1,13 +1,14 @@
 //! Canned answers: a channel's ready-made replies, each under a short code that agents
 //! type after `/` in the reply box. `{name}` in a text stands for the visitor's name
-//! and `{agent}` for the answering agent's, filled in by the console when inserted.
+//! and `{agent}` for the answering agent's, filled in by the server for a reply.
 //!
 //! Routes:
 //! - admin (admins, and supervisors who manage the channel):
 //!   `GET`/`POST /api/v1/admin/channels/{key}/canned` ([`CannedList`]; [`CannedDraft`] ->
 //!   201 [`CannedAnswer`]), `PUT`/`DELETE /api/v1/admin/channels/{key}/canned/{id}`;
-//! - agents: `GET /api/v1/agent/channels/{key}/canned` ([`CannedList`]), for the reply
-//!   box of a conversation on that channel.
+//! - agents: `GET /api/v1/agent/conversations/{id}/canned` ([`CannedList`]): the
+//!   answers of the conversation's channel with `{name}` and `{agent}` filled in, for
+//!   the reply box.
 
 use serde::{Deserialize, Serialize};
 

@@ -178,8 +178,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/agent/logout", post(agent_api::logout))
         .route("/api/v1/agent/me", get(agent_api::me))
         .route(
-            "/api/v1/agent/channels/{key}/canned",
-            get(admin::canned::for_agents),
+            "/api/v1/agent/conversations/{id}/canned",
+            get(admin::canned::for_reply),
         )
         .route("/api/v1/agent/ws", get(agent_api::upgrade))
         .route("/embed.js", get(assets::embed_js))

@@ -23,6 +23,7 @@
 //! - [`clock`]: timestamps as the store writes them.
 
 pub mod agreements;
+pub mod canned;
 pub mod channels;
 pub mod clock;
 pub mod error;

@@ -1,6 +1,6 @@
 //! `/api/v1/admin/channels/{key}/canned`: a channel's canned answers, for admins and
-//! the channel's managers (see [`crate::services::canned`]); agents read them with
-//! [`for_agents`].
+//! the channel's managers (see [`crate::services::canned`]); agents read them filled
+//! in for a reply with [`for_reply`].
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -30,14 +30,16 @@ async fn list(
     }))
 }
 
-/// `GET /api/v1/agent/channels/{key}/canned`: any signed-in agent, for the reply box.
-pub async fn for_agents(
-    _: SignedIn,
+/// `GET /api/v1/agent/conversations/{id}/canned`: the canned answers of the
+/// conversation's channel, filled in for the agent's reply there (403 for a
+/// conversation they may not open).
+pub async fn for_reply(
+    SignedIn(agent): SignedIn,
     State(state): State<AppState>,
-    Path(key): Path<String>,
+    Path(id): Path<String>,
 ) -> Result<Json<CannedList>, AppError> {
     Ok(Json(CannedList {
-        canned: canned::list(&state, &key).await?,
+        canned: canned::for_reply(&state, &agent, &id).await?,
     }))
 }
 

@@ -59,6 +59,23 @@ pub async fn list(state: &AppState, key: &str) -> Result<Vec<CannedAnswer>, AppE
     Ok(rows.into_iter().map(view).collect())
 }
 
+/// The canned answers for `agent`'s reply in the conversation `conversation_id`
+/// (403 unless it is one they may open), each filled in for it (see
+/// [`canal_core::canned::fill`]).
+pub async fn for_reply(
+    state: &AppState,
+    agent: &crate::store::AgentRow,
+    conversation_id: &str,
+) -> Result<Vec<CannedAnswer>, AppError> {
+    let (summary, _) = state.dispatch.opened_by(agent, conversation_id).await?;
+    let visitor = state.store.visitor_name(conversation_id).await?;
+    let mut answers = list(state, &summary.channel_key).await?;
+    for answer in &mut answers {
+        answer.text = canal_core::canned::fill(&answer.text, visitor.as_deref(), &agent.name);
+    }
+    Ok(answers)
+}
+
 /// Adds one: 422 for a bad draft, 409 for a code the channel has, 422 past
 /// [`limits::MAX_PER_CHANNEL`]; nothing stored then.
 pub async fn create(

@@ -67,6 +67,24 @@ impl Store {
         .await?))
     }
 
+    /// The name of the visitor of a conversation, as the site gave it (`setUser`)
+    /// or, failing that, as they last wrote it in the contact form; `None` when
+    /// neither is known.
+    pub async fn visitor_name(&self, conversation_id: &str) -> Result<Option<String>> {
+        let name: Option<(Option<String>,)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT COALESCE(NULLIF(v.user_name, ''),
+                    (SELECT s.name FROM contact_submissions s
+                      WHERE s.visitor_id = v.id AND s.name IS NOT NULL AND s.name <> ''
+                      ORDER BY s.created_at DESC LIMIT 1))
+               FROM conversations c JOIN visitors v ON v.id = c.visitor_id
+              WHERE c.id = $1"
+        )
+        .bind(conversation_id)
+        .fetch_optional(p)
+        .await?);
+        Ok(name.and_then(|(name,)| name))
+    }
+
     /// Deletes one of the channel's; false when it has no such answer.
     pub async fn delete_canned(&self, channel_id: &str, id: i64) -> Result<bool> {
         let done = on_pool!(self, p => sqlx::query(

@@ -1,5 +1,6 @@
 //! Canned answers over real sockets: admins and the channel's managers keep them
-//! (create, list by code, change, delete), every signed-in agent reads them; bad
+//! (create, list by code, change, delete), an agent gets them filled in for a
+//! conversation they may open; bad
 //! drafts, taken codes, unknown channels and ids are refused and change nothing;
 //! other roles are refused.
 
@@ -38,9 +39,11 @@ fn codes(list: &Value) -> Vec<&str> {
 }
 
 #[tokio::test]
-async fn admins_keep_a_channels_canned_answers_and_agents_read_them() {
+async fn admins_keep_a_channels_canned_answers_and_agents_get_them_filled_in() {
     let app = spawn_app().await;
+    app.agent("ada@shop.example", "Ada", "admin").await;
     app.agent("ann@shop.example", "Ann", "agent").await;
+    let ada = app.login("ada@shop.example").await;
     let ann = app.login("ann@shop.example").await;
 
     let (status, thanks) = app
@@ -59,20 +62,41 @@ async fn admins_keep_a_channels_canned_answers_and_agents_read_them() {
         )
         .await;
     assert_eq!(status, 201, "{made}");
-
     let (status, listed) = app.admin_get("/channels/demo/canned").await;
     assert_eq!(status, 200, "{listed}");
     assert_eq!(codes(&listed), ["hours", "thanks"], "by code");
-    let (status, read) = with_cookie(
-        &app,
-        &ann,
-        reqwest::Method::GET,
-        "/api/v1/agent/channels/demo/canned",
-        None,
-    )
-    .await;
+
+    // For a reply: filled in with the agent's name, and the visitor's once known.
+    let (consent, conversation) = app.conversation().await;
+    let reply = format!(
+        "/api/v1/agent/conversations/{}/canned",
+        conversation.conversation_id
+    );
+    let texts = |list: &Value| -> Vec<String> {
+        list["canned"]
+            .as_array()
+            .expect("canned")
+            .iter()
+            .map(|c| c["text"].as_str().expect("text").to_owned())
+            .collect()
+    };
+    let (status, read) = with_cookie(&app, &ada, reqwest::Method::GET, &reply, None).await;
     assert_eq!(status, 200, "{read}");
-    assert_eq!(read, listed, "agents read the same list");
+    assert_eq!(texts(&read), ["We answer 9 to 5, Ada here.", "Thank you!"]);
+    let (status, body) = app
+        .post(
+            "/api/v1/channels/demo/identify",
+            &json!({"visitor_token": consent.visitor_token, "user": {"id": "u1", "name": "Lucía"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, read) = with_cookie(&app, &ada, reqwest::Method::GET, &reply, None).await;
+    assert_eq!(texts(&read)[1], "Thank you, Lucía!");
+    // Not for an agent the conversation is not offered to, nor for nobody.
+    let (status, refused) = with_cookie(&app, &ann, reqwest::Method::GET, &reply, None).await;
+    assert_error(status, &refused, 403, "forbidden");
+    let response = app.http.get(app.url(&reply)).send().await.expect("request");
+    assert_eq!(response.status().as_u16(), 401);
 
     let id = thanks["id"].as_i64().expect("id");
     let path = format!("/channels/demo/canned/{id}");
@@ -216,12 +240,4 @@ async fn only_admins_and_the_channels_managers_keep_canned_answers() {
     )
     .await;
     assert_eq!(status, 201, "the channel's manager: {made}");
-    // Reading needs a session.
-    let response = app
-        .http
-        .get(app.url("/api/v1/agent/channels/demo/canned"))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status().as_u16(), 401);
 }
