@@ -14,6 +14,7 @@ use canal_protocol::agent::{
     ConversationRecord, CreateAgent, LoginRequest, RoutingSettings, SetupState, UpdateAgent,
 };
 use canal_protocol::bans::{BanList, BanView, NewBan};
+use canal_protocol::canned::{CannedAnswer, CannedDraft, CannedList};
 use canal_protocol::channels::{
     ChannelList, ChannelView, CreateChannel, SetManagers, UpdateChannel,
 };
@@ -105,6 +106,25 @@ pub mod routes {
     /// `DELETE`: lifts one ban -> `BanView` (the record stays).
     pub fn admin_ban(id: i64) -> String {
         format!("{ADMIN_BANS}/{id}")
+    }
+
+    /// `GET`: `CannedList`; `POST`: `CannedDraft` -> `CannedAnswer` (admins and the
+    /// channel's managers).
+    pub fn channel_canned(key: &str) -> String {
+        format!("/api/v1/admin/channels/{}/canned", encode(key))
+    }
+
+    /// `PUT`: `CannedDraft` -> `CannedAnswer`; `DELETE` (204).
+    pub fn channel_canned_one(key: &str, id: i64) -> String {
+        format!("{}/{id}", channel_canned(key))
+    }
+
+    /// `GET`: `CannedList`, filled in for a reply in the conversation (agents).
+    pub fn reply_canned(conversation_id: &str) -> String {
+        format!(
+            "/api/v1/agent/conversations/{}/canned",
+            encode(conversation_id)
+        )
     }
 
     /// Percent-encodes everything but RFC 3986 unreserved characters (for a path
@@ -284,6 +304,37 @@ pub async fn create_ban(request: &NewBan) -> Result<BanView, ApiError> {
 /// `DELETE /api/v1/admin/bans/{id}`: the ban, lifted.
 pub async fn lift_ban(id: i64) -> Result<BanView, ApiError> {
     call("DELETE", &routes::admin_ban(id), None::<&()>).await
+}
+
+/// `GET /api/v1/admin/channels/{key}/canned`.
+pub async fn list_canned(key: &str) -> Result<CannedList, ApiError> {
+    call("GET", &routes::channel_canned(key), None::<&()>).await
+}
+
+/// `POST /api/v1/admin/channels/{key}/canned`: the answer as stored.
+pub async fn create_canned(key: &str, draft: &CannedDraft) -> Result<CannedAnswer, ApiError> {
+    call("POST", &routes::channel_canned(key), Some(draft)).await
+}
+
+/// `PUT /api/v1/admin/channels/{key}/canned/{id}`: the answer as changed.
+pub async fn update_canned(
+    key: &str,
+    id: i64,
+    draft: &CannedDraft,
+) -> Result<CannedAnswer, ApiError> {
+    call("PUT", &routes::channel_canned_one(key, id), Some(draft)).await
+}
+
+/// `DELETE /api/v1/admin/channels/{key}/canned/{id}` (204).
+pub async fn delete_canned(key: &str, id: i64) -> Result<(), ApiError> {
+    fetch_text("DELETE", &routes::channel_canned_one(key, id), None)
+        .await
+        .map(drop)
+}
+
+/// `GET /api/v1/agent/conversations/{id}/canned`: the answers for a reply there.
+pub async fn reply_canned(conversation_id: &str) -> Result<CannedList, ApiError> {
+    call("GET", &routes::reply_canned(conversation_id), None::<&()>).await
 }
 
 async fn call<B: Serialize, T: DeserializeOwned>(

@@ -307,6 +307,21 @@ pub struct Strings {
     pub ban_lifted: &'static str,
     pub ban_expired: &'static str,
     pub err_ban_missing: &'static str,
+    pub canned_title: &'static str,
+    pub canned_hint: &'static str,
+    pub loading_canned: &'static str,
+    pub no_canned: &'static str,
+    pub canned_code: &'static str,
+    pub canned_text: &'static str,
+    pub canned_add: &'static str,
+    pub canned_added: &'static str,
+    pub canned_saved: &'static str,
+    pub canned_delete: &'static str,
+    pub canned_deleted: &'static str,
+    pub canned_menu: &'static str,
+    pub canned_choices: &'static str,
+    pub canned_no_match: &'static str,
+    pub err_canned: &'static str,
 }
 
 /// English.
@@ -586,6 +601,21 @@ pub static EN: Strings = Strings {
     ban_lifted: "Lifted",
     ban_expired: "Expired",
     err_ban_missing: "Say what to ban and why.",
+    canned_title: "Canned answers",
+    canned_hint: "Agents type / and the code in the reply box. {name} stands for the visitor's name, {agent} for the agent's.",
+    loading_canned: "Loading the canned answers…",
+    no_canned: "No canned answers yet.",
+    canned_code: "Code",
+    canned_text: "Text",
+    canned_add: "Add the answer",
+    canned_added: "Added.",
+    canned_saved: "Saved.",
+    canned_delete: "Delete",
+    canned_deleted: "Deleted.",
+    canned_menu: "Canned answers",
+    canned_choices: "Canned answers: arrows to choose, Enter to insert, Escape to close",
+    canned_no_match: "No canned answer has that code.",
+    err_canned: "Give a code (a-z, 0-9, - and _, up to 32) and a text.",
 };
 
 /// Spanish (the agent is addressed with "tú").
@@ -865,6 +895,21 @@ pub static ES: Strings = Strings {
     ban_lifted: "Levantado",
     ban_expired: "Vencido",
     err_ban_missing: "Indica qué bloquear y por qué.",
+    canned_title: "Respuestas rápidas",
+    canned_hint: "Los agentes escriben / y el código en el cuadro de respuesta. {name} es el nombre del visitante y {agent} el del agente.",
+    loading_canned: "Cargando las respuestas rápidas…",
+    no_canned: "Aún no hay respuestas rápidas.",
+    canned_code: "Código",
+    canned_text: "Texto",
+    canned_add: "Añadir la respuesta",
+    canned_added: "Añadida.",
+    canned_saved: "Guardada.",
+    canned_delete: "Eliminar",
+    canned_deleted: "Eliminada.",
+    canned_menu: "Respuestas rápidas",
+    canned_choices: "Respuestas rápidas: flechas para elegir, Intro para insertar, Escape para cerrar",
+    canned_no_match: "Ninguna respuesta rápida tiene ese código.",
+    err_canned: "Indica un código (a-z, 0-9, - y _, hasta 32) y un texto.",
 };
 
 /// Russian (the agent is addressed with "вы").
@@ -1144,6 +1189,21 @@ pub static RU: Strings = Strings {
     ban_lifted: "Снята",
     ban_expired: "Истекла",
     err_ban_missing: "Укажите, что заблокировать и почему.",
+    canned_title: "Шаблоны ответов",
+    canned_hint: "Агенты набирают / и код в поле ответа. {name} — имя посетителя, {agent} — имя агента.",
+    loading_canned: "Загружаем шаблоны ответов…",
+    no_canned: "Шаблонов ответов пока нет.",
+    canned_code: "Код",
+    canned_text: "Текст",
+    canned_add: "Добавить шаблон",
+    canned_added: "Добавлено.",
+    canned_saved: "Сохранено.",
+    canned_delete: "Удалить",
+    canned_deleted: "Удалено.",
+    canned_menu: "Шаблоны ответов",
+    canned_choices: "Шаблоны ответов: стрелки — выбор, Enter — вставить, Escape — закрыть",
+    canned_no_match: "Нет шаблона с таким кодом.",
+    err_canned: "Укажите код (a-z, 0-9, - и _, до 32 знаков) и текст.",
 };
 
 impl Strings {
@@ -1206,6 +1266,7 @@ impl Strings {
             FormError::Date => |t| t.err_date,
             FormError::DateRange => |t| t.err_date_range,
             FormError::BanMissing => |t| t.err_ban_missing,
+            FormError::Canned => |t| t.err_canned,
         }
     }
 

@@ -14,12 +14,14 @@
 //! - [`settings`]: the admin settings forms and the requests they make (pure).
 //! - [`log`]: the message log's filters, pages and channel choices (pure).
 //! - [`bans`]: the form for a new ban and the request it makes (pure).
+//! - [`canned`]: canned answers in the reply box and their settings' form (pure).
 //! - [`api`]: HTTP calls (login, `me`, logout, admin) and the WebSocket.
 //! - [`time`]: RFC 3339 times as clock times, dates and countdowns.
 //! - [`i18n`]: the UI texts.
 
 pub mod api;
 pub mod bans;
+pub mod canned;
 pub mod components;
 pub mod i18n;
 pub mod log;

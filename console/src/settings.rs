@@ -42,6 +42,9 @@ pub enum FormError {
     DateRange,
     /// A ban names no address, network or visitor, or gives no reason.
     BanMissing,
+    /// A canned answer's code is not 1 to 32 of `a`-`z`, `0`-`9`, `-`, `_`, or it
+    /// has no text.
+    Canned,
 }
 
 /// Every role, in the order the role lists show them.

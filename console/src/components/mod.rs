@@ -11,6 +11,7 @@
 
 mod app;
 mod bans;
+mod canned;
 mod composer;
 mod conversation;
 mod inbox;
@@ -26,6 +27,7 @@ mod workspace;
 
 pub use app::{AgentApp, App};
 pub use bans::{BanForm, Bans};
+pub use canned::ChannelCanned;
 pub use composer::Composer;
 pub use conversation::{Conversation, ConversationPane};
 pub use inbox::{Inbox, InboxItem, InboxSection};
