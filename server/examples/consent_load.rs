@@ -1,17 +1,29 @@
 //! Consent-write benchmark, run by `cargo xtask bench consent` (release build).
 //!
 //! Starts the real server on 127.0.0.1:0 with a fresh SQLite file, or on the empty
-//! PostgreSQL database `--database-url` names (durable commits, group commit), then:
+//! PostgreSQL database `--database-url` names (durable commits, group commit), with no
+//! rate limit (`--limits off`, the default: every request comes from 127.0.0.1) or with
+//! the default limits (`--limits on`, run by `cargo xtask bench limits`: the server
+//! trusts 127.0.0.1 as a proxy and each request names its own client address in
+//! `X-Forwarded-For`, so the limiter keeps a bucket per address and refuses nothing),
+//! then:
 //! 1. open loop: `--rate` requests per second for `--seconds`, each timed from the
 //!    moment it was due (so a stall counts against every request it delays);
 //! 2. closed loop: `--workers` concurrent clients as fast as they can, for the
 //!    highest sustained writes per second.
 //!
+//! With limits on, it then checks that every record stored took its request's own
+//! forwarded address (so the requests went through the limiter's per-address path).
+//!
 //! Prints a report and, for xtask, lines `BENCH <name> <value>`.
 
+mod load;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use canal_server::{demo, spawn_loopback, Options, Store};
+use load::{client_addr, Latencies, FORWARDED_FOR};
 use serde_json::{json, Value};
 
 struct Args {
@@ -19,6 +31,7 @@ struct Args {
     seconds: u64,
     workers: usize,
     database_url: Option<String>,
+    limits: bool,
 }
 
 fn args() -> Args {
@@ -27,6 +40,7 @@ fn args() -> Args {
         seconds: 10,
         workers: 64,
         database_url: None,
+        limits: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -35,53 +49,43 @@ fn args() -> Args {
             a.database_url = raw;
             continue;
         }
+        if flag == "--limits" {
+            match load::parse_limits(raw.as_deref()) {
+                Some(on) => a.limits = on,
+                None => usage(),
+            }
+            continue;
+        }
         let value = raw.and_then(|v| v.parse::<u64>().ok());
         match (flag.as_str(), value) {
             ("--rate", Some(v)) if v > 0 => a.rate = v,
             ("--seconds", Some(v)) if v > 0 => a.seconds = v,
             ("--workers", Some(v)) if v > 0 => a.workers = v as usize,
-            _ => {
-                eprintln!(
-                    "usage: consent_load [--rate N] [--seconds N] [--workers N] [--database-url URL]"
-                );
-                std::process::exit(2);
-            }
+            _ => usage(),
         }
     }
     a
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
+fn usage() -> ! {
+    eprintln!(
+        "usage: consent_load [--rate N] [--seconds N] [--workers N] [--database-url URL] \
+         [--limits on|off]"
+    );
+    std::process::exit(2);
 }
 
 #[tokio::main]
 async fn main() {
     let args = args();
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = args
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
-    let store = Store::open(&url).await.expect("open store");
-    let engine = store.engine().as_str();
-    demo::seed(&store).await.expect("seed");
-    let server = spawn_loopback(
-        store.clone(),
-        Options {
-            admin_token_sha256: canal_server::admin::token_hash("bench-admin-token"),
-            // Every request comes from this one address: limits would refuse most.
-            limits: canal_server::limits::Limits::off(),
-            ..Options::default()
-        },
-    )
-    .await
-    .expect("start the server");
-    let addr = server.addr;
+    let server = load::start(dir.path(), args.database_url.as_deref(), args.limits).await;
+    let (store, engine, addr) = (server.store.clone(), server.engine, server.running.addr);
+    let limits = if args.limits {
+        "default limits, an address per request"
+    } else {
+        "no limits"
+    };
 
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(512)
@@ -100,14 +104,25 @@ async fn main() {
         .expect("version")
         .to_owned();
     let endpoint = format!("http://{addr}/api/v1/channels/demo/consents");
-    let body = move |n: u64| {
-        json!({"agreement_version_id": version, "page_url": format!("https://shop.example/p/{n}"),
-               "request_id": format!("bench-{n}")})
+    // Request `n`: its body, and (limits on) its own client address.
+    let request = {
+        let (http, with_address) = (http.clone(), args.limits);
+        move |n: u64| {
+            let body = json!({"agreement_version_id": version,
+                "page_url": format!("https://shop.example/p/{n}"),
+                "request_id": format!("bench-{n}")});
+            let post = http.post(&endpoint).json(&body);
+            if with_address {
+                post.header(FORWARDED_FOR, client_addr(n).to_string())
+            } else {
+                post
+            }
+        }
     };
 
     // 1. Open loop at a fixed rate.
     eprintln!(
-        "consent bench ({engine}): open loop, {} req/s for {} s (durable commits)...",
+        "consent bench ({engine}, {limits}): open loop, {} req/s for {} s (durable commits)...",
         args.rate, args.seconds
     );
     let total = args.rate * args.seconds;
@@ -116,14 +131,9 @@ async fn main() {
     for n in 0..total {
         let due = start + Duration::from_nanos(n * 1_000_000_000 / args.rate);
         tokio::time::sleep_until(due.into()).await;
-        let (http, endpoint, payload) = (http.clone(), endpoint.clone(), body(n));
+        let post = request(n);
         tasks.push(tokio::spawn(async move {
-            let ok = http
-                .post(&endpoint)
-                .json(&payload)
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == 201);
+            let ok = post.send().await.is_ok_and(|r| r.status() == 201);
             (ok, due.elapsed())
         }));
     }
@@ -138,53 +148,35 @@ async fn main() {
         }
     }
     let took = start.elapsed();
-    latencies.sort();
-    let (p50, p90, p99, max) = (
-        percentile(&latencies, 50.0),
-        percentile(&latencies, 90.0),
-        percentile(&latencies, 99.0),
-        latencies.last().copied().unwrap_or_default(),
-    );
+    let latencies = Latencies::new(latencies);
+    let (p50, p99) = (latencies.percentile(50.0), latencies.percentile(99.0));
     println!(
-        "open loop: {} requests in {:.1} s ({:.0}/s achieved), {errors} errors; latency p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        "open loop: {} requests in {:.1} s ({:.0}/s achieved), {errors} errors; latency {}",
         total,
         took.as_secs_f64(),
         total as f64 / took.as_secs_f64(),
-        p50.as_secs_f64() * 1e3,
-        p90.as_secs_f64() * 1e3,
-        p99.as_secs_f64() * 1e3,
-        max.as_secs_f64() * 1e3,
+        latencies.summary(),
     );
 
-    // 2. Closed loop: how many durable writes per second at most.
+    // 2. Closed loop: how many durable writes per second at most (request numbers go
+    // on from the open loop's, so each still has an address of its own).
     eprintln!(
         "consent bench: closed loop, {} workers for {} s...",
         args.workers,
         args.seconds.min(5)
     );
     let until = Instant::now() + Duration::from_secs(args.seconds.min(5));
-    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let next = Arc::new(AtomicU64::new(total));
+    let counter = Arc::new(AtomicU64::new(0));
     let mut workers = Vec::new();
-    for w in 0..args.workers as u64 {
-        let (http, endpoint, counter, body) = (
-            http.clone(),
-            endpoint.clone(),
-            counter.clone(),
-            body.clone(),
-        );
+    for _ in 0..args.workers {
+        let (next, counter, request) = (next.clone(), counter.clone(), request.clone());
         workers.push(tokio::spawn(async move {
-            let mut n = 0;
             while Instant::now() < until {
-                let id = 10_000_000 + w * 1_000_000 + n;
-                n += 1;
-                let ok = http
-                    .post(&endpoint)
-                    .json(&body(id))
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status() == 201);
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                let ok = request(n).send().await.is_ok_and(|r| r.status() == 201);
                 if ok {
-                    counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    counter.fetch_add(1, Ordering::Relaxed);
                 }
             }
         }));
@@ -193,7 +185,7 @@ async fn main() {
     for worker in workers {
         worker.await.expect("join");
     }
-    let written = counter.load(std::sync::atomic::Ordering::Relaxed);
+    let written = counter.load(Ordering::Relaxed);
     let per_second = written as f64 / closed_start.elapsed().as_secs_f64();
     println!("closed loop: {written} durable consent writes, {per_second:.0}/s");
 
@@ -207,11 +199,15 @@ async fn main() {
             "BROKEN"
         }
     );
+    let mut wrong_addresses = 0;
+    if args.limits {
+        wrong_addresses = load::check_addresses(&store, total + written).await;
+    }
     println!("BENCH consent_p50_us {}", p50.as_micros());
     println!("BENCH consent_p99_us {}", p99.as_micros());
     println!("BENCH consent_errors {errors}");
     println!("BENCH consent_writes_per_s {per_second:.0}");
-    if verified.broken.is_some() || errors > 0 {
+    if verified.broken.is_some() || errors > 0 || wrong_addresses > 0 {
         std::process::exit(1);
     }
 }

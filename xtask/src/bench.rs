@@ -50,6 +50,16 @@ pub const BENCHES: &[Bench] = &[
         run: consent,
     },
     Bench {
+        name: "limits",
+        about: "what the rate limiter costs: consent writes and visitor messages (send to \
+                ack) at 1,000/s, p50 and p99 with no limit and with the default limits, \
+                each client from its own address, on SQLite and on PostgreSQL (real \
+                server, release build; a throw-away PostgreSQL cluster; medians of 3 \
+                runs of 5 s); and the limiter's own work per request, in process",
+        needs_dist: false,
+        run: limits,
+    },
+    Bench {
         name: "routing",
         about: "routing decision time with 1,000 agents and 10,000 waiting conversations \
                 (release build)",
@@ -139,14 +149,7 @@ fn consent(ctx: &Ctx) -> Result<Vec<Measurement>> {
     let load = ["--rate", "1000", "--seconds", "10"];
     println!("  SQLite (a fresh file, synchronous = FULL):");
     let sqlite = example(ctx, "consent_load", &load)?;
-    let pg = crate::postgres::check(ctx).ok_or_else(|| {
-        fail(
-            "PostgreSQL is not installed",
-            "run: cargo xtask setup --postgres",
-        )
-    })?;
-    crate::postgres::catch_interrupts()?;
-    let cluster = crate::postgres::Cluster::start(ctx, &pg, "bench")?;
+    let cluster = postgres(ctx, "bench")?;
     println!("  PostgreSQL (a throw-away cluster on loopback, synchronous_commit = on):");
     let url = cluster.canal_url();
     let mut args = load.to_vec();
@@ -179,6 +182,156 @@ fn consent(ctx: &Ctx) -> Result<Vec<Measurement>> {
         ));
     }
     Ok(out)
+}
+
+/// A throw-away PostgreSQL cluster `name` for a bench (stopped when dropped, or on
+/// Ctrl+C).
+fn postgres(ctx: &Ctx, name: &str) -> Result<crate::postgres::Cluster> {
+    let pg = crate::postgres::check(ctx).ok_or_else(|| {
+        fail(
+            "PostgreSQL is not installed",
+            "run: cargo xtask setup --postgres",
+        )
+    })?;
+    crate::postgres::catch_interrupts()?;
+    crate::postgres::Cluster::start(ctx, &pg, name)
+}
+
+/// Message send-to-ack p99, from the design's budgets, in microseconds.
+pub const MESSAGE_P99_BUDGET_US: u64 = 50_000;
+
+/// One path on one store, run without and with the limits: p50 and p99 in µs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LimitsRow {
+    pub path: &'static str,
+    pub store: &'static str,
+    pub off: [u64; 2],
+    pub on: [u64; 2],
+}
+
+/// How many times `bench limits` runs each path on each store without and with the
+/// limits; it keeps the median of each figure. One run of 5 s on a shared 2-core
+/// machine swings by more than the limiter costs.
+pub const LIMITS_ROUNDS: usize = 3;
+
+/// The consent path (consent_load) and the message path (message_load), each on both
+/// stores, without and with the default limits (in turn, the order swapped each
+/// round): 5 s at 1,000/s each, [`LIMITS_ROUNDS`] times.
+fn limits(ctx: &Ctx) -> Result<Vec<Measurement>> {
+    let cluster = postgres(ctx, "bench-limits")?;
+    let paths = [
+        (
+            "consent write",
+            "consent_load",
+            "consent",
+            vec!["--rate", "1000", "--seconds", "5"],
+            CONSENT_P99_BUDGET_US,
+        ),
+        (
+            "message, send to ack",
+            "message_load",
+            "message",
+            vec!["--sockets", "400", "--rate", "1000", "--seconds", "5"],
+            MESSAGE_P99_BUDGET_US,
+        ),
+    ];
+    let runs = paths.len() * 2 * 2 * LIMITS_ROUNDS;
+    let mut run = 0;
+    let mut rows = Vec::new();
+    let mut out = Vec::new();
+    for (path, example_name, prefix, load, budget) in paths {
+        for store in ["SQLite", "PostgreSQL"] {
+            // [off, on] × [p50s, p99s], one of each per round.
+            let mut figures: [[Vec<u64>; 2]; 2] = Default::default();
+            for round in 0..LIMITS_ROUNDS {
+                let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+                for i in order {
+                    let limits = ["off", "on"][i];
+                    run += 1;
+                    println!("  [{run}/{runs}] {path}, {store}, limits {limits}:");
+                    let mut args = load.clone();
+                    args.extend(["--limits", limits]);
+                    let url;
+                    if store == "PostgreSQL" {
+                        url = cluster.database(&format!("{prefix}_limits_{limits}_{round}"))?;
+                        args.extend(["--database-url", url.as_str()]);
+                    }
+                    let stdout = example(ctx, example_name, &args)?;
+                    figures[i][0].push(figure(&stdout, &format!("{prefix}_p50_us"))?);
+                    figures[i][1].push(figure(&stdout, &format!("{prefix}_p99_us"))?);
+                }
+            }
+            let [off, on] = figures.map(|[p50s, p99s]| [median(p50s), median(p99s)]);
+            let row = LimitsRow {
+                path,
+                store,
+                off,
+                on,
+            };
+            out.push(timing(
+                &format!("{path} p99 at 1,000/s with limits, {store} (median of {LIMITS_ROUNDS})"),
+                row.on[1],
+                budget,
+                "µs",
+            ));
+            rows.push(row);
+        }
+    }
+    drop(cluster);
+    println!();
+    print!("{}", limits_table(&rows));
+    // The limiter alone, in process: what the runs above cannot resolve.
+    println!();
+    println!("  the limiter's own work, in process:");
+    let stdout = example(ctx, "limiter_cost", &[])?;
+    for (name, label) in [
+        (
+            "limiter_address_ns",
+            "limiter per request (per-address bucket), in process",
+        ),
+        ("limiter_frame_ns", "limiter per socket frame, in process"),
+    ] {
+        out.push(Measurement {
+            figure: label.to_string(),
+            value: figure(&stdout, name)?,
+            budget: None,
+            unit: "ns",
+            enforced: false,
+        });
+    }
+    Ok(out)
+}
+
+/// The median of `values` (the upper one of an even count; 0 for none).
+pub fn median(mut values: Vec<u64>) -> u64 {
+    values.sort_unstable();
+    values.get(values.len() / 2).copied().unwrap_or(0)
+}
+
+/// The limiter's cost: per path and store, p50 and p99 without and with the limits and
+/// the difference (µs).
+pub fn limits_table(rows: &[LimitsRow]) -> String {
+    let signed = |off: u64, on: u64| {
+        let sign = if on >= off { "+" } else { "-" };
+        format!("{sign}{}", thousands(on.abs_diff(off)))
+    };
+    let mut out = format!(
+        "  {:<34} {:>9} {:>9} {:>9}   {:>9} {:>9} {:>9}\n",
+        "µs, at 1,000/s (medians)", "p50 off", "p50 on", "diff", "p99 off", "p99 on", "diff"
+    );
+    for r in rows {
+        out += &format!(
+            "  {:<34} {:>9} {:>9} {:>9}   {:>9} {:>9} {:>9}\n",
+            format!("{}, {}", r.path, r.store),
+            thousands(r.off[0]),
+            thousands(r.on[0]),
+            signed(r.off[0], r.on[0]),
+            thousands(r.off[1]),
+            thousands(r.on[1]),
+            signed(r.off[1], r.on[1]),
+        );
+    }
+    out
 }
 
 /// The benches named in `names` (all when empty), or a failure naming the unknown ones.
@@ -667,9 +820,42 @@ console: dist/console/ (4 files), brotli  234,567 B        -     -  reported
     }
 
     #[test]
+    fn formats_the_limits_table() {
+        let table = limits_table(&[
+            LimitsRow {
+                path: "consent write",
+                store: "SQLite",
+                off: [1_800, 7_200],
+                on: [1_900, 6_950],
+            },
+            LimitsRow {
+                path: "message, send to ack",
+                store: "PostgreSQL",
+                off: [900, 12_000],
+                on: [900, 13_500],
+            },
+        ]);
+        let expected = "  \
+µs, at 1,000/s (medians)             p50 off    p50 on      diff     p99 off    p99 on      diff
+  consent write, SQLite                  1,800     1,900      +100       7,200     6,950      -250
+  message, send to ack, PostgreSQL         900       900        +0      12,000    13,500    +1,500
+";
+        assert_eq!(table, expected);
+    }
+
+    #[test]
+    fn the_median_is_the_middle_value() {
+        assert_eq!(median(vec![30, 10, 20]), 20);
+        assert_eq!(median(vec![5]), 5);
+        assert_eq!(median(vec![4, 1, 3, 2]), 3);
+        assert_eq!(median(Vec::new()), 0);
+    }
+
+    #[test]
     fn selects_benches_by_name() {
         assert_eq!(select(&[]).map(|b| b.len()).ok(), Some(BENCHES.len()));
         assert!(select(&["sizes".to_string()]).is_ok());
+        assert!(select(&["limits".to_string()]).is_ok());
         assert!(select(&["nope".to_string()]).is_err());
     }
 }

@@ -324,6 +324,8 @@ pub struct Cluster {
     log: PathBuf,
     port: u16,
     url: String,
+    /// The role that created the cluster (for [`Cluster::database`]).
+    superuser: String,
     /// pg_ctl start was run and no stop since.
     running: bool,
 }
@@ -404,6 +406,7 @@ impl Cluster {
             log,
             port: 0,
             url: String::new(),
+            superuser,
             running: false,
         };
         for attempt in 1..=START_TRIES {
@@ -425,35 +428,13 @@ impl Cluster {
 
         let password =
             random_hex().map_err(|e| fail(format!("cannot read /dev/urandom: {e}"), ""))?;
-        let port = cluster.port.to_string();
-        let socket_dir = dir.display().to_string();
-        cluster.runner.run(
-            "psql",
-            &[
-                "-X",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-h",
-                &socket_dir,
-                "-p",
-                &port,
-                "-U",
-                &superuser,
-                "-d",
-                "postgres",
-                "-f",
-                "-",
-            ],
-            // On stdin, so the password is not on a command line.
-            // `canal`: a database of the role's own, for what runs on the cluster
-            // directly (the consent bench); tests make their own databases.
-            &format!(
-                "CREATE ROLE {ROLE} LOGIN CREATEDB PASSWORD '{password}';\n\
-                 CREATE DATABASE canal OWNER {ROLE};\n"
-            ),
-            "read psql's output above",
-        )?;
+        // On stdin, so the password is not on a command line.
+        // `canal`: a database of the role's own, for what runs on the cluster
+        // directly (the consent bench); tests make their own databases.
+        cluster.psql(&format!(
+            "CREATE ROLE {ROLE} LOGIN CREATEDB PASSWORD '{password}';\n\
+             CREATE DATABASE canal OWNER {ROLE};\n"
+        ))?;
         cluster.url = url(ROLE, &password, cluster.port, "postgres");
         ctx.note(&format!(
             "PostgreSQL {} on 127.0.0.1:{} ({}), ready in {:.1} s",
@@ -523,6 +504,39 @@ impl Cluster {
         Ok(())
     }
 
+    /// Runs `sql` (on stdin) in psql as the cluster's superuser, over its Unix socket.
+    fn psql(&self, sql: &str) -> Result<String> {
+        let port = self.port.to_string();
+        let socket_dir = self.runner.dir.display().to_string();
+        self.runner.run(
+            "psql",
+            &[
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                &socket_dir,
+                "-p",
+                &port,
+                "-U",
+                &self.superuser,
+                "-d",
+                "postgres",
+                "-f",
+                "-",
+            ],
+            sql,
+            "read psql's output above",
+        )
+    }
+
+    /// A new empty database `name` (a plain identifier) owned by the tests' role; its URL.
+    pub fn database(&self, name: &str) -> Result<String> {
+        self.psql(&format!("CREATE DATABASE {name} OWNER {ROLE};\n"))?;
+        Ok(self.url_of(name))
+    }
+
     /// `postgres://canal_test:...@127.0.0.1:<port>/postgres`.
     pub fn url(&self) -> &str {
         &self.url
@@ -530,8 +544,13 @@ impl Cluster {
 
     /// The same server and role, on database `canal` (owned by the role).
     pub fn canal_url(&self) -> String {
+        self.url_of("canal")
+    }
+
+    /// The same server and role, on database `name`.
+    fn url_of(&self, name: &str) -> String {
         match self.url.rsplit_once('/') {
-            Some((server, _)) => format!("{server}/canal"),
+            Some((server, _)) => format!("{server}/{name}"),
             None => self.url.clone(),
         }
     }
