@@ -2087,12 +2087,17 @@ pub(super) fn Field(
             false,
         ),
     };
-    let label = view! {
-        <label class=if check { "cc-check" } else { "cc-field-label" } for=id.clone()>{tr(label)}</label>
+    // A checkbox sits inside its label, before the text; other controls under it.
+    let label = if check {
+        Either::Left(view! { <label class="cc-check">{control}{tr(label)}</label> })
+    } else {
+        Either::Right(
+            view! { <label class="cc-field-label" for=id.clone()>{tr(label)}</label> {control} },
+        )
     };
     view! {
         <div class="cc-field">
-            {if check { Either::Left((control, label)) } else { Either::Right((label, control)) }}
+            {label}
             <span id=format!("{id}-hint") class="cc-hint">{hint.map(tr)}</span>
             <span id=format!("{id}-error") class="cc-error" role="alert">{error}</span>
         </div>
