@@ -9,6 +9,9 @@
 
 use std::rc::Rc;
 
+use canal_protocol::admin::{
+    AgreementChoices, IdentitySecret, IdentityView, SetChannelAgreement, SetIdentity,
+};
 use canal_protocol::agent::{
     AgentClientFrame, AgentList, AgentProfile, AgentServerFrame, AgentView, ConversationLog,
     ConversationRecord, CreateAgent, LoginRequest, RoutingSettings, SetupState, UpdateAgent,
@@ -18,7 +21,9 @@ use canal_protocol::canned::{CannedAnswer, CannedDraft, CannedList};
 use canal_protocol::channels::{
     ChannelList, ChannelView, CreateChannel, SetManagers, UpdateChannel,
 };
+use canal_protocol::forms::SetContactForm;
 use canal_protocol::hours::{HoursView, WorkingHours};
+use canal_protocol::theme::Theme;
 use canal_protocol::{ErrorBody, ErrorCode};
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
@@ -96,7 +101,7 @@ pub mod routes {
 
     /// `GET`/`PUT`/`DELETE`: a channel's working hours (admins).
     pub fn channel_hours(key: &str) -> String {
-        format!("/api/v1/admin/channels/{}/hours", encode(key))
+        channel_part(key, "hours")
     }
 
     /// `GET` (`?all=true`: lifted and expired ones too): `BanList`; `POST`:
@@ -126,6 +131,13 @@ pub mod routes {
             encode(conversation_id)
         )
     }
+    /// `/api/v1/admin/channels/{key}/{part}`: one of a channel's settings.
+    pub fn channel_part(key: &str, part: &str) -> String {
+        format!("{}/{part}", admin_channel(key))
+    }
+
+    /// `GET`: `AgreementList`, read as `AgreementChoices` (admins).
+    pub const ADMIN_AGREEMENTS: &str = "/api/v1/admin/agreements";
 
     /// Percent-encodes everything but RFC 3986 unreserved characters (for a path
     /// segment or a query value).
@@ -207,9 +219,97 @@ pub async fn update_agent(id: u64, request: &UpdateAgent) -> Result<AgentView, A
     call("PATCH", &routes::admin_agent(id), Some(request)).await
 }
 
-/// `GET /api/v1/admin/channels`: every channel not deleted, oldest first.
-pub async fn list_channels() -> Result<ChannelList, ApiError> {
-    call("GET", routes::ADMIN_CHANNELS, None::<&()>).await
+/// `GET /api/v1/admin/channels`: every channel not deleted, oldest first; with
+/// `deleted`, the deleted ones too (each with its `deleted_at`).
+pub async fn list_channels(deleted: bool) -> Result<ChannelList, ApiError> {
+    let url = if deleted {
+        format!("{}?deleted=true", routes::ADMIN_CHANNELS)
+    } else {
+        routes::ADMIN_CHANNELS.to_owned()
+    };
+    call("GET", &url, None::<&()>).await
+}
+
+/// `GET /api/v1/admin/channels/{key}`: one channel (with its snippet as its
+/// theme makes it).
+pub async fn load_channel(key: &str) -> Result<ChannelView, ApiError> {
+    call("GET", &routes::admin_channel(key), None::<&()>).await
+}
+
+/// `GET /api/v1/admin/agreements`: every agreement (admins), read only as far
+/// as a picker needs.
+pub async fn list_agreements() -> Result<AgreementChoices, ApiError> {
+    call("GET", routes::ADMIN_AGREEMENTS, None::<&()>).await
+}
+
+/// `PUT .../agreement`: the agreement the channel's chat asks for (the answer,
+/// which the channel's own view repeats, is not read).
+pub async fn save_agreement(key: &str, request: &SetChannelAgreement) -> Result<(), ApiError> {
+    send("PUT", &routes::channel_part(key, "agreement"), request).await
+}
+
+/// `GET .../form`: the contact form as saved; `None` while the channel has none.
+pub async fn load_form(key: &str) -> Result<Option<SetContactForm>, ApiError> {
+    not_found_is_none(call("GET", &routes::channel_part(key, "form"), None::<&()>).await)
+}
+
+/// `PUT .../form` (the answer, the form as visitors see it, is not read).
+pub async fn save_form(key: &str, form: &SetContactForm) -> Result<(), ApiError> {
+    send("PUT", &routes::channel_part(key, "form"), form).await
+}
+
+/// `GET .../theme`.
+pub async fn load_theme(key: &str) -> Result<Theme, ApiError> {
+    call("GET", &routes::channel_part(key, "theme"), None::<&()>).await
+}
+
+/// `PUT .../theme`: the whole theme; the answer is the theme as stored.
+pub async fn save_theme(key: &str, theme: &Theme) -> Result<Theme, ApiError> {
+    call("PUT", &routes::channel_part(key, "theme"), Some(theme)).await
+}
+
+/// `GET .../identity`.
+pub async fn load_identity(key: &str) -> Result<IdentityView, ApiError> {
+    call("GET", &routes::channel_part(key, "identity"), None::<&()>).await
+}
+
+/// `PUT .../identity`.
+pub async fn save_identity(key: &str, settings: &SetIdentity) -> Result<IdentityView, ApiError> {
+    call(
+        "PUT",
+        &routes::channel_part(key, "identity"),
+        Some(settings),
+    )
+    .await
+}
+
+/// `POST .../identity/secret`: a new secret, replacing the old one, shown once.
+pub async fn new_identity_secret(key: &str) -> Result<IdentitySecret, ApiError> {
+    call(
+        "POST",
+        &routes::channel_part(key, "identity/secret"),
+        None::<&()>,
+    )
+    .await
+}
+
+/// A 404 `not_found` (the thing asked for does not exist yet) as `None`.
+fn not_found_is_none<T>(result: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
+    match result {
+        Ok(view) => Ok(Some(view)),
+        Err(ApiError::Status {
+            status: 404,
+            code: Some(ErrorCode::NotFound),
+            ..
+        }) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// Sends `body` and reads nothing of the answer but its status.
+async fn send<B: Serialize>(method: &str, url: &str, body: &B) -> Result<(), ApiError> {
+    let body = encode(body).ok_or(ApiError::Decode)?;
+    fetch_text(method, url, Some(body)).await.map(drop)
 }
 
 /// `POST /api/v1/admin/channels`: the new channel, with its snippet.
@@ -262,15 +362,7 @@ pub async fn save_routing(
 /// `GET /api/v1/admin/channels/{key}/hours`: `None` when the channel has none
 /// (always open).
 pub async fn load_hours(key: &str) -> Result<Option<HoursView>, ApiError> {
-    match call("GET", &routes::channel_hours(key), None::<&()>).await {
-        Ok(view) => Ok(Some(view)),
-        Err(ApiError::Status {
-            status: 404,
-            code: Some(ErrorCode::NotFound),
-            ..
-        }) => Ok(None),
-        Err(error) => Err(error),
-    }
+    not_found_is_none(call("GET", &routes::channel_hours(key), None::<&()>).await)
 }
 
 /// `PUT /api/v1/admin/channels/{key}/hours`: the hours as stored, with the status.

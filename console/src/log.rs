@@ -136,30 +136,34 @@ impl LogPages {
 pub struct ChannelChoice {
     pub key: String,
     pub name: String,
-    /// Not in the channel list, only in the log: deleted.
+    /// Deleted (its conversations stay in the log).
     pub deleted: bool,
 }
 
-/// The channel filter's choices: every channel the channel list has, in its
-/// order, then those only the log named (deleted ones, which the channel list
-/// leaves out), by name.
-pub fn channel_choices(live: &[ChannelView], seen: &[(String, String)]) -> Vec<ChannelChoice> {
-    let mut gone: Vec<ChannelChoice> = seen
+/// The channel filter's choices: every channel of the list (asked with
+/// `?deleted=true`) not deleted, in its order, then the deleted ones, by name: those
+/// the list marks with `deleted_at` and any other the log named.
+pub fn channel_choices(listed: &[ChannelView], seen: &[(String, String)]) -> Vec<ChannelChoice> {
+    let choice = |key: &String, name: &String, deleted| ChannelChoice {
+        key: key.clone(),
+        name: name.clone(),
+        deleted,
+    };
+    let mut gone: Vec<ChannelChoice> = listed
         .iter()
-        .filter(|(key, _)| !live.iter().any(|c| c.key == *key))
-        .map(|(key, name)| ChannelChoice {
-            key: key.clone(),
-            name: name.clone(),
-            deleted: true,
-        })
+        .filter(|c| c.deleted_at.is_some())
+        .map(|c| choice(&c.key, &c.name, true))
+        .chain(
+            seen.iter()
+                .filter(|(key, _)| !listed.iter().any(|c| c.key == *key))
+                .map(|(key, name)| choice(key, name, true)),
+        )
         .collect();
     gone.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.key.cmp(&b.key)));
-    live.iter()
-        .map(|c| ChannelChoice {
-            key: c.key.clone(),
-            name: c.name.clone(),
-            deleted: false,
-        })
+    listed
+        .iter()
+        .filter(|c| c.deleted_at.is_none())
+        .map(|c| choice(&c.key, &c.name, false))
         .chain(gone)
         .collect()
 }
@@ -317,7 +321,7 @@ mod tests {
     }
 
     #[test]
-    fn the_channel_filter_offers_deleted_channels_the_log_named() {
+    fn the_channel_filter_offers_deleted_channels_listed_or_named_by_the_log() {
         let live = |key: &str, name: &str| ChannelView {
             key: key.into(),
             name: name.into(),
@@ -330,13 +334,19 @@ mod tests {
             created_at: "2031-01-01T00:00:00Z".into(),
             snippet: String::new(),
             managers: Vec::new(),
+            deleted_at: None,
         };
         let seen = [
             ("shop".to_owned(), "Shop".to_owned()),
             ("old-b".to_owned(), "Old B".to_owned()),
             ("old-a".to_owned(), "Old A".to_owned()),
         ];
-        let choices = channel_choices(&[live("demo", "Demo"), live("shop", "Shop")], &seen);
+        let mut listed_deleted = live("old-c", "Old C");
+        listed_deleted.deleted_at = Some("2031-02-01T00:00:00Z".into());
+        let choices = channel_choices(
+            &[live("demo", "Demo"), listed_deleted, live("shop", "Shop")],
+            &seen,
+        );
         let listed: Vec<(&str, bool)> = choices
             .iter()
             .map(|c| (c.key.as_str(), c.deleted))
@@ -347,7 +357,8 @@ mod tests {
                 ("demo", false),
                 ("shop", false),
                 ("old-a", true),
-                ("old-b", true)
+                ("old-b", true),
+                ("old-c", true)
             ]
         );
     }

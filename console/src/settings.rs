@@ -1,5 +1,6 @@
 //! The admin settings as plain data: the forms for a new agent, an agent's cap,
-//! role and dismissal, a channel's managers, routing and working hours, each turned into
+//! role and dismissal, a channel's managers, routing, working hours, agreement,
+//! contact form, theme and identity verification, each turned into
 //! the request the admin API takes. No browser, no signals (native unit tests); the `Settings`
 //! component keeps them in signals and sends what they return.
 //!
@@ -7,12 +8,17 @@
 //! whole record, so what it does not show (bot, bot rules, routing to the
 //! responsible agent, department entries of the queue) is saved as it was.
 
+use canal_protocol::admin::{
+    AgreementChoice, AgreementKind, IdentityView, SetChannelAgreement, SetIdentity,
+};
 use canal_protocol::agent::{
     AgentView, CapExclusions, CreateAgent, DisplayMode, QueueItem, Role, RoutingMode,
     RoutingSettings, UpdateAgent,
 };
 use canal_protocol::channels::{limits, ChannelView, CreateChannel, UpdateChannel};
+use canal_protocol::forms::{FieldName, FormField, SetContactForm};
 use canal_protocol::hours::{TimeRange, WeekHours, WorkingHours};
+use canal_protocol::theme::{limits as theme_limits, Position, Theme, ThemeMode, DEFAULT_COLOR};
 
 /// Shortest `pass_after`, in minutes (the server's 60 seconds).
 pub const MIN_PASS_AFTER_MINUTES: u64 = 1;
@@ -45,6 +51,37 @@ pub enum FormError {
     /// A canned answer's code is not 1 to 32 of `a`-`z`, `0`-`9`, `-`, `_`, or it
     /// has no text.
     Canned,
+    /// A theme's accent is neither empty nor a colour like `#1f5fd1`.
+    Color,
+    /// A launcher text is longer than the theme allows.
+    LauncherText,
+    /// An identity window is not a whole number of seconds from 60 to 604,800.
+    Window,
+}
+
+impl FormError {
+    /// The field it is about, named as the server names it (see [`named_field`]);
+    /// `None` when it is about the whole form.
+    pub fn field(self) -> Option<&'static str> {
+        match self {
+            Self::Color => Some("color"),
+            Self::LauncherText => Some("launcher_text"),
+            Self::Window => Some("window_secs"),
+            _ => None,
+        }
+    }
+}
+
+/// The fields whose refusals show next to them, as the server names them.
+pub const NAMED_FIELDS: [&str; 3] = ["color", "launcher_text", "window_secs"];
+
+/// The field a server's refusal is about, among [`NAMED_FIELDS`]: the one its
+/// message starts with ("color must be a colour like ..." is about `color`). The
+/// server's checks name the field they refuse first; any other sentence is about
+/// the whole form.
+pub fn named_field(message: &str) -> Option<&'static str> {
+    let first = message.split_whitespace().next()?;
+    NAMED_FIELDS.into_iter().find(|name| *name == first)
 }
 
 /// Every role, in the order the role lists show them.
@@ -403,11 +440,219 @@ pub fn manager_choices(agents: &[AgentView], managers: &[u64]) -> Vec<(u64, Stri
     choices
 }
 
-/// Ticks (`on`) or unticks agent `id` in a list of managers, once.
-pub fn tick(managers: &mut Vec<u64>, id: u64, on: bool) {
-    managers.retain(|m| *m != id);
+/// Ticks (`on`, at the end) or unticks `item` in a list (of managers, of a
+/// form's agreements), once.
+pub fn tick<T: PartialEq>(list: &mut Vec<T>, item: T, on: bool) {
+    list.retain(|m| *m != item);
     if on {
-        managers.push(id);
+        list.push(item);
+    }
+}
+
+/// How the contact form asks for one of its fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Ask {
+    /// Not on the form.
+    #[default]
+    No,
+    Optional,
+    Required,
+}
+
+/// Every [`Ask`], in listing order.
+pub const ASKS: [Ask; 3] = [Ask::No, Ask::Optional, Ask::Required];
+
+/// The fields a contact form may ask for, in the order the editor lists them and
+/// the form shows them.
+pub const FORM_FIELDS: [FieldName; 3] = [FieldName::Name, FieldName::Email, FieldName::Phone];
+
+/// An [`Ask`] as an option value.
+pub fn ask_str(ask: Ask) -> &'static str {
+    match ask {
+        Ask::No => "no",
+        Ask::Optional => "optional",
+        Ask::Required => "required",
+    }
+}
+
+/// Reads an option value back.
+pub fn parse_ask(value: &str) -> Option<Ask> {
+    ASKS.into_iter().find(|a| ask_str(*a) == value)
+}
+
+/// A channel's contact form as edited: how it asks each of [`FORM_FIELDS`], and
+/// the agreements it shows as checkboxes, in order (ids).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContactFormDraft {
+    pub asks: [Ask; 3],
+    pub agreements: Vec<String>,
+}
+
+impl ContactFormDraft {
+    /// The draft of a form as saved (`None`: the channel has none yet).
+    pub fn of(saved: Option<&SetContactForm>) -> Self {
+        let Some(saved) = saved else {
+            return Self::default();
+        };
+        let asks = FORM_FIELDS.map(|name| match saved.fields.iter().find(|f| f.name == name) {
+            Some(f) if f.required => Ask::Required,
+            Some(_) => Ask::Optional,
+            None => Ask::No,
+        });
+        Self {
+            asks,
+            agreements: saved.agreements.clone(),
+        }
+    }
+
+    /// The `PUT /api/v1/admin/channels/{key}/form` body: the fields asked, in
+    /// [`FORM_FIELDS`] order, and the agreements ticked.
+    pub fn request(&self) -> Result<SetContactForm, FormError> {
+        Ok(SetContactForm {
+            fields: FORM_FIELDS
+                .into_iter()
+                .zip(self.asks)
+                .filter(|(_, ask)| *ask != Ask::No)
+                .map(|(name, ask)| FormField {
+                    name,
+                    required: ask == Ask::Required,
+                })
+                .collect(),
+            agreements: self.agreements.clone(),
+        })
+    }
+}
+
+/// The agreements a channel's chat may ask for: the personal-data ones (the
+/// server refuses any other kind), as (id, name).
+pub fn chat_agreements(list: &[AgreementChoice]) -> Vec<(String, String)> {
+    list.iter()
+        .filter(|a| a.kind == AgreementKind::PersonalData)
+        .map(|a| (a.id.clone(), a.name.clone()))
+        .collect()
+}
+
+/// The agreement a channel's chat asks for, as picked: its id, empty for none.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AgreementForm {
+    pub agreement_id: String,
+}
+
+impl AgreementForm {
+    /// The form of the channel's agreement as the server showed it.
+    pub fn of(agreement_id: Option<&str>) -> Self {
+        Self {
+            agreement_id: agreement_id.unwrap_or_default().to_owned(),
+        }
+    }
+
+    /// The `PUT /api/v1/admin/channels/{key}/agreement` body (`null`: the chat
+    /// asks no consent).
+    pub fn request(&self) -> Result<SetChannelAgreement, FormError> {
+        Ok(SetChannelAgreement {
+            agreement_id: optional(&self.agreement_id),
+        })
+    }
+}
+
+/// Every theme mode and launcher side, in listing order.
+pub const THEME_MODES: [ThemeMode; 3] = [ThemeMode::Auto, ThemeMode::Light, ThemeMode::Dark];
+pub const POSITIONS: [Position; 2] = [Position::Right, Position::Left];
+
+/// A channel's theme as edited: the accent as typed (empty: Canal's blue), the
+/// launcher's side and text (empty: "Chat"), and the mode.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ThemeForm {
+    pub color: String,
+    pub position: Position,
+    pub launcher_text: String,
+    pub mode: ThemeMode,
+}
+
+impl ThemeForm {
+    /// The form of a theme as the server sent it.
+    pub fn of(theme: &Theme) -> Self {
+        Self {
+            color: theme.color.clone().unwrap_or_default(),
+            position: theme.position,
+            launcher_text: theme.launcher_text.clone().unwrap_or_default(),
+            mode: theme.mode,
+        }
+    }
+
+    /// What the colour picker shows: the accent when it is a colour, else Canal's.
+    pub fn picker_color(&self) -> String {
+        match accent(&self.color) {
+            Ok(Some(color)) => color,
+            _ => DEFAULT_COLOR.to_owned(),
+        }
+    }
+
+    /// The `PUT /api/v1/admin/channels/{key}/theme` body (the whole theme).
+    pub fn request(&self) -> Result<Theme, FormError> {
+        let launcher_text = optional(&self.launcher_text);
+        if launcher_text
+            .as_ref()
+            .is_some_and(|t| t.chars().count() > theme_limits::MAX_LAUNCHER_TEXT_CHARS)
+        {
+            return Err(FormError::LauncherText);
+        }
+        Ok(Theme {
+            color: accent(&self.color)?,
+            position: self.position,
+            launcher_text,
+            mode: self.mode,
+        })
+    }
+}
+
+/// An accent as typed: empty is `None` (Canal's blue), `#rrggbb` (any case, the
+/// `#` optional) is the colour in lower case.
+fn accent(text: &str) -> Result<Option<String>, FormError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let hex = text.strip_prefix('#').unwrap_or(text);
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(FormError::Color);
+    }
+    Ok(Some(format!("#{}", hex.to_ascii_lowercase())))
+}
+
+/// A channel's identity verification as edited: enforced or not, and how old a
+/// signature may be, in seconds, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IdentityForm {
+    pub enforced: bool,
+    pub window: String,
+    /// The channel has a secret (made once, never shown again).
+    pub has_secret: bool,
+}
+
+impl IdentityForm {
+    /// The form of the settings as the server sent them.
+    pub fn of(view: &IdentityView) -> Self {
+        Self {
+            enforced: view.enforced,
+            window: view.window_secs.to_string(),
+            has_secret: view.has_secret,
+        }
+    }
+
+    /// The `PUT /api/v1/admin/channels/{key}/identity` body.
+    pub fn request(&self) -> Result<SetIdentity, FormError> {
+        let window_secs = self
+            .window
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|s| (60..=604_800).contains(s))
+            .ok_or(FormError::Window)?;
+        Ok(SetIdentity {
+            enforced: self.enforced,
+            window_secs,
+        })
     }
 }
 
@@ -880,6 +1125,7 @@ mod tests {
             created_at: "2031-01-01T00:00:00Z".into(),
             snippet: "<script src=\"/embed.js?channel=shop\" async></script>".into(),
             managers: Vec::new(),
+            deleted_at: None,
         }
     }
 
@@ -1037,5 +1283,170 @@ mod tests {
         assert_eq!(after_deletion(&list, "demo").as_deref(), Some("shop"));
         assert_eq!(after_deletion(&list[..1], "demo"), None);
         assert_eq!(after_deletion(&list, "nope"), None);
+    }
+
+    fn summary(id: &str, kind: AgreementKind) -> AgreementChoice {
+        AgreementChoice {
+            id: id.into(),
+            name: format!("Agreement {id}"),
+            kind,
+        }
+    }
+
+    #[test]
+    fn the_chat_asks_only_for_a_personal_data_agreement_or_none() {
+        let list = [
+            summary("pd", AgreementKind::PersonalData),
+            summary("news", AgreementKind::Marketing),
+            summary("pd2", AgreementKind::PersonalData),
+        ];
+        let ids: Vec<String> = chat_agreements(&list)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(ids, ["pd", "pd2"]);
+        let form = AgreementForm::of(Some("pd2"));
+        assert_eq!(
+            form.request().map(|r| r.agreement_id),
+            Ok(Some("pd2".into()))
+        );
+        let none = AgreementForm::of(None);
+        assert_eq!(none.agreement_id, "");
+        assert_eq!(none.request().map(|r| r.agreement_id), Ok(None));
+    }
+
+    #[test]
+    fn a_contact_form_lists_its_fields_in_order_and_keeps_its_agreements() {
+        assert_eq!(ContactFormDraft::of(None), ContactFormDraft::default());
+        let saved = SetContactForm {
+            fields: vec![
+                FormField {
+                    name: FieldName::Phone,
+                    required: true,
+                },
+                FormField {
+                    name: FieldName::Name,
+                    required: false,
+                },
+            ],
+            agreements: vec!["b".into(), "a".into()],
+        };
+        let mut draft = ContactFormDraft::of(Some(&saved));
+        assert_eq!(draft.asks, [Ask::Optional, Ask::No, Ask::Required]);
+        assert_eq!(draft.agreements, ["b", "a"]);
+        draft.asks[1] = Ask::Required;
+        draft.asks[2] = Ask::No;
+        tick(&mut draft.agreements, "b".to_owned(), false);
+        tick(&mut draft.agreements, "c".to_owned(), true);
+        tick(&mut draft.agreements, "c".to_owned(), true);
+        let request = draft.request().expect("always a body");
+        assert_eq!(
+            request.fields,
+            [
+                FormField {
+                    name: FieldName::Name,
+                    required: false
+                },
+                FormField {
+                    name: FieldName::Email,
+                    required: true
+                },
+            ]
+        );
+        assert_eq!(request.agreements, ["a", "c"]);
+        for ask in ASKS {
+            assert_eq!(parse_ask(ask_str(ask)), Some(ask));
+        }
+        assert_eq!(parse_ask("maybe"), None);
+    }
+
+    #[test]
+    fn a_theme_form_checks_the_accent_and_the_launcher_text() {
+        let theme = Theme {
+            color: Some("#0b7a3b".into()),
+            position: Position::Left,
+            launcher_text: Some("Ask us".into()),
+            mode: ThemeMode::Dark,
+        };
+        let mut form = ThemeForm::of(&theme);
+        assert_eq!(form.request(), Ok(theme));
+        assert_eq!(form.picker_color(), "#0b7a3b");
+
+        form.color = " C0FFEE ".into();
+        form.launcher_text = "   ".into();
+        let request = form.request().expect("valid");
+        assert_eq!(request.color.as_deref(), Some("#c0ffee"));
+        assert_eq!(request.launcher_text, None, "blank: Chat");
+
+        form.color = String::new();
+        assert_eq!(form.request().map(|t| t.color), Ok(None), "Canal's blue");
+        assert_eq!(form.picker_color(), DEFAULT_COLOR);
+
+        for bad in ["#12345", "#1234567", "#12345g", "blue", "#"] {
+            form.color = bad.into();
+            assert_eq!(form.request(), Err(FormError::Color), "{bad}");
+            assert_eq!(form.picker_color(), DEFAULT_COLOR);
+        }
+        form.color = String::new();
+        form.launcher_text = "x".repeat(theme_limits::MAX_LAUNCHER_TEXT_CHARS);
+        assert!(form.request().is_ok());
+        form.launcher_text.push('x');
+        assert_eq!(form.request(), Err(FormError::LauncherText));
+        assert_eq!(FormError::LauncherText.field(), Some("launcher_text"));
+        assert_eq!(FormError::Color.field(), Some("color"));
+        assert_eq!(FormError::Ranges.field(), None);
+    }
+
+    #[test]
+    fn an_identity_window_is_whole_seconds_within_the_servers_range() {
+        let view = IdentityView {
+            enforced: true,
+            window_secs: 90,
+            has_secret: true,
+        };
+        let mut form = IdentityForm::of(&view);
+        assert_eq!(form.window, "90");
+        assert_eq!(
+            form.request(),
+            Ok(SetIdentity {
+                enforced: true,
+                window_secs: 90
+            })
+        );
+        for (text, ok) in [
+            (" 60 ", true),
+            ("604800", true),
+            ("59", false),
+            ("604801", false),
+            ("1.5", false),
+            ("", false),
+            ("-60", false),
+        ] {
+            form.window = text.into();
+            assert_eq!(form.request().is_ok(), ok, "{text}");
+        }
+        assert_eq!(FormError::Window.field(), Some("window_secs"));
+    }
+
+    #[test]
+    fn a_refusal_names_the_field_it_starts_with() {
+        assert_eq!(
+            named_field("color must be a colour like #1f5fd1"),
+            Some("color")
+        );
+        assert_eq!(
+            named_field("launcher_text must be 1 to 40 characters"),
+            Some("launcher_text")
+        );
+        assert_eq!(
+            named_field("window_secs must be between 60 and 604800 (7 days)"),
+            Some("window_secs")
+        );
+        assert_eq!(
+            named_field("create an identity secret before enforcing verification"),
+            None
+        );
+        assert_eq!(named_field(""), None);
+        assert_eq!(named_field("colors are nice"), None);
     }
 }

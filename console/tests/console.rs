@@ -1279,6 +1279,7 @@ fn channel_view(key: &str, name: &str, active: bool) -> ChannelView {
             r#"<script src="https://chat.example/embed.js?channel={key}" data-channel="{key}" async></script>"#
         ),
         managers: Vec::new(),
+        deleted_at: None,
     }
 }
 

@@ -239,6 +239,23 @@ pub struct AgreementList {
     pub agreements: Vec<AgreementSummary>,
 }
 
+/// The part of an [`AgreementSummary`] a picker needs (the console's agreement
+/// and contact-form editors): read from the same `GET /agreements` answer as an
+/// [`AgreementChoices`], the other fields skipped. Reading less is the point: each
+/// field read is code the console's budget pays for.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct AgreementChoice {
+    pub id: String,
+    pub name: String,
+    pub kind: AgreementKind,
+}
+
+/// [`AgreementList`] read as [`AgreementChoice`]s.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct AgreementChoices {
+    pub agreements: Vec<AgreementChoice>,
+}
+
 /// `GET /agreements/{id}`, and the answer to create and `PATCH`.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct AgreementDetail {
@@ -391,6 +408,40 @@ mod tests {
         let off: SetChannelAgreement =
             serde_json::from_str(r#"{"agreement_id":null}"#).expect("parse");
         assert_eq!(off.agreement_id, None);
+    }
+
+    #[test]
+    fn an_agreement_list_reads_as_choices() {
+        let list = AgreementList {
+            agreements: vec![AgreementSummary {
+                id: "agr_1".into(),
+                name: "Personal data".into(),
+                kind: AgreementKind::PersonalData,
+                behaviour: Behaviour::RequiredReadFullText,
+                data_source: DataSource::Company,
+                template: Some(TemplateId::EuGdpr),
+                redirect_url: None,
+                current_version: VersionSummary {
+                    id: "ver_1".into(),
+                    version: 1,
+                    sha256: "00".into(),
+                    created_at: "2031-01-01T00:00:00Z".into(),
+                },
+                channels: vec!["demo".into()],
+                created_at: "2031-01-01T00:00:00Z".into(),
+                updated_at: None,
+            }],
+        };
+        let json = serde_json::to_string(&list).expect("serialise");
+        let choices: AgreementChoices = serde_json::from_str(&json).expect("parse");
+        assert_eq!(
+            choices.agreements,
+            [AgreementChoice {
+                id: "agr_1".into(),
+                name: "Personal data".into(),
+                kind: AgreementKind::PersonalData,
+            }]
+        );
     }
 
     #[test]

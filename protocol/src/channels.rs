@@ -98,6 +98,10 @@ pub struct ChannelView {
     pub snippet: String,
     /// The supervisors who may configure it (admins always may), by agent id.
     pub managers: Vec<u64>,
+    /// When it was deleted (RFC 3339): only in the list asked with `?deleted=true`,
+    /// left out for a channel not deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<String>,
 }
 
 /// `PUT /api/v1/admin/channels/{key}/managers`: the supervisors who may configure
@@ -108,7 +112,9 @@ pub struct SetManagers {
     pub agent_ids: Vec<u64>,
 }
 
-/// `GET /api/v1/admin/channels`: every channel not deleted, oldest first.
+/// `GET /api/v1/admin/channels`: every channel not deleted, oldest first; with
+/// `?deleted=true`, the deleted ones too (their conversations and consent records
+/// stay, so they stay listable), each with its `deleted_at`.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct ChannelList {
     pub channels: Vec<ChannelView>,

@@ -7,7 +7,9 @@
 //! - `POST /api/v1/channels/{key}/form` ([`ContactSubmission`] ->
 //!   [`ContactSubmitted`]): one consent record (source `form`) per accepted
 //!   agreement, after every check passed;
-//! - admin: `PUT /api/v1/admin/channels/{key}/form` ([`SetContactForm`]).
+//! - admin: `PUT /api/v1/admin/channels/{key}/form` ([`SetContactForm`] ->
+//!   [`ContactFormView`]) and `GET` of the same ([`SetContactForm`], the form as
+//!   saved; 404 when the channel has none).
 
 use serde::{Deserialize, Serialize};
 
@@ -39,7 +41,7 @@ pub struct ContactFormView {
     pub agreements: Vec<AgreementView>,
 }
 
-/// `PUT /api/v1/admin/channels/{key}/form`.
+/// `PUT /api/v1/admin/channels/{key}/form`, and the answer of its `GET`.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct SetContactForm {

@@ -27,6 +27,19 @@ pub async fn get_form(
     Ok(Json(forms::shown(&state, &channel).await?))
 }
 
+/// `GET /api/v1/admin/channels/{key}/form`: the form as saved (its fields and
+/// agreement ids, the body `PUT` takes), for the console's editor; 404
+/// `not_found` while the channel has none. Unlike the visitor's, it answers for a
+/// channel switched off too.
+pub async fn get_admin_form(
+    _: Manager,
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<Json<SetContactForm>, AppError> {
+    let channel = of_admin(&state, &key).await?;
+    Ok(Json(forms::saved(&state, &channel).await?))
+}
+
 /// `PUT /api/v1/admin/channels/{key}/form`
 pub async fn put_form(
     _: Manager,

@@ -56,7 +56,7 @@ pub fn MessageLog() -> impl IntoView {
     // The filters' choices. Without them the filters offer less; the list itself
     // says why, when the server fails it too.
     spawn_local(async move {
-        let listed = api::list_channels().await;
+        let listed = api::list_channels(true).await;
         let people = api::list_agents().await;
         if channels.is_disposed() {
             return;

@@ -1,11 +1,15 @@
 //! The admin settings view: agents, channels (with the picker the per-channel
-//! sections follow), a channel's managers, routing and working hours, and bans
+//! sections follow), a channel's managers, routing, working hours, agreement,
+//! contact form, look, identity verification and canned answers, and bans
 //! ([`super::Bans`]), through the admin API with the session cookie. The form helpers ([`Outcome`],
 //! [`LoadState`], [`send_form`]) serve the message log too.
 
+use canal_protocol::admin::{AgreementChoice, IdentityView};
 use canal_protocol::agent::{AgentView, QueueItem, Role};
 use canal_protocol::channels::{limits, ChannelView, SetManagers};
+use canal_protocol::forms::SetContactForm;
 use canal_protocol::hours::HoursView;
+use canal_protocol::theme::{limits as theme_limits, Position, Theme, ThemeMode};
 use leptos::{either::Either, ev::SubmitEvent, html, prelude::*, task::spawn_local};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
@@ -15,10 +19,11 @@ use crate::{
     api,
     i18n::{for_tag, tr, use_strings, Message, Strings, Text},
     settings::{
-        addable, after_deletion, display_str, keep_selection, manager_choices, mode_str,
-        parse_display, parse_mode, parse_role, role_str, tick, AgentEdit, ChannelDraft, FormError,
-        HoursForm, NewAgent, RoutingForm, DISPLAY_MODES, MAX_PASS_AFTER_MINUTES,
-        MIN_PASS_AFTER_MINUTES, MODES, ROLES,
+        addable, after_deletion, ask_str, chat_agreements, display_str, keep_selection,
+        manager_choices, mode_str, named_field, parse_ask, parse_display, parse_mode, parse_role,
+        role_str, tick, AgentEdit, AgreementForm, Ask, ChannelDraft, ContactFormDraft, FormError,
+        HoursForm, IdentityForm, NewAgent, RoutingForm, ThemeForm, DISPLAY_MODES,
+        MAX_PASS_AFTER_MINUTES, MIN_PASS_AFTER_MINUTES, MODES, POSITIONS, ROLES, THEME_MODES,
     },
 };
 
@@ -33,6 +38,8 @@ pub(super) enum Outcome {
     Done(Text),
     /// Not done: why, in words (the server's sentence when it sent one).
     Failed(Message),
+    /// Not sent: the form is wrong (about one field, or the whole form).
+    Invalid(FormError),
 }
 
 impl Outcome {
@@ -40,11 +47,32 @@ impl Outcome {
         matches!(self, Self::Busy)
     }
 
+    /// The field its failure is about: the form's own check's, or the one the
+    /// server's refusal names ([`named_field`]); `None` for the whole form.
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::Invalid(error) => error.field(),
+            Self::Failed(Message::Said(said)) => named_field(said),
+            _ => None,
+        }
+    }
+
     /// Why it failed, in the language of `t`; empty when it did not.
     pub(super) fn failure(&self, t: &'static Strings) -> String {
         match self {
             Self::Failed(why) => why.in_language(t),
+            Self::Invalid(error) => Strings::form_error(*error)(t).to_owned(),
             _ => String::new(),
+        }
+    }
+
+    /// Why it failed, when that is about `field` (`None`: the whole form); else
+    /// empty.
+    fn failure_at(&self, field: Option<&str>, t: &'static Strings) -> String {
+        if self.field() == field {
+            self.failure(t)
+        } else {
+            String::new()
         }
     }
 }
@@ -65,11 +93,11 @@ pub(super) fn FormOutcome(
             {move || match outcome.get() {
                 Outcome::Busy => t.get().saving,
                 Outcome::Done(text) => text(t.get()),
-                Outcome::Idle | Outcome::Failed(_) => "",
+                Outcome::Idle | Outcome::Failed(_) | Outcome::Invalid(_) => "",
             }}
         </p>
         <p id=error_id class="cc-error" role="alert" data-testid="settings-error">
-            {move || outcome.with(|o| o.failure(t.get()))}
+            {move || outcome.with(|o| o.failure_at(None, t.get()))}
         </p>
     }
 }
@@ -122,6 +150,22 @@ pub fn Settings() -> impl IntoView {
     });
     let channels = Channels::load();
     let has_channel = Memo::new(move |_| channels.selected.with(|key| !key.is_empty()));
+    // What the agreement and the contact form are picked from.
+    let agreements = RwSignal::new(Vec::<AgreementChoice>::new());
+    let agreements_loading = RwSignal::new(Outcome::Busy);
+    spawn_local(async move {
+        let result = api::list_agreements().await;
+        if agreements_loading.is_disposed() {
+            return;
+        }
+        match result {
+            Ok(list) => {
+                agreements.set(list.agreements);
+                agreements_loading.set(Outcome::Idle);
+            }
+            Err(error) => agreements_loading.set(Outcome::Failed(Strings::admin_error(&error))),
+        }
+    });
     view! {
         <main class="cc-settings" data-testid="settings" aria-labelledby="cc-settings-title">
             <h1 id="cc-settings-title" class="cc-settings-title">{tr(|t| t.settings)}</h1>
@@ -132,6 +176,15 @@ pub fn Settings() -> impl IntoView {
                 <ChannelSettings channels=channels agents=agents />
                 <ChannelRouting agents=agents key=channels.selected />
                 <ChannelHours key=channels.selected />
+                <LoadState
+                    outcome=agreements_loading
+                    loading_text=|t| t.loading_agreement
+                    test_id="agreements-load-error".to_owned()
+                />
+                <ChannelAgreement key=channels.selected agreements=agreements />
+                <ChannelContactForm key=channels.selected agreements=agreements />
+                <ChannelTheme channels=channels />
+                <ChannelIdentity key=channels.selected />
                 <ChannelCanned key=channels.selected />
             </div>
             <Bans />
@@ -163,7 +216,7 @@ impl Channels {
             notice: RwSignal::new(Outcome::Idle),
         };
         spawn_local(async move {
-            let result = api::list_channels().await;
+            let result = api::list_channels(false).await;
             if channels.loading.is_disposed() {
                 return;
             }
@@ -236,7 +289,7 @@ type Access = (fn(&ChannelDraft) -> &String, fn(&mut ChannelDraft, String));
 
 /// One labelled text field of a channel form (`{prefix}-{name}` as id,
 /// `{test}-{name}` as test id): a line, or `rows` lines, of at most `max`
-/// characters, with an optional hint; its error is `{prefix}-error`.
+/// characters, with an optional hint; the form's error is `{prefix}-error`.
 #[allow(clippy::too_many_arguments)]
 fn channel_field(
     form: RwSignal<ChannelDraft>,
@@ -248,53 +301,20 @@ fn channel_field(
     max: Option<usize>,
     (get, set): Access,
 ) -> impl IntoView {
-    let id = format!("{prefix}-{name}");
-    let hint_id = format!("{id}-hint");
-    let described = match hint {
-        Some(_) => format!("{hint_id} {prefix}-error"),
-        None => format!("{prefix}-error"),
-    };
-    let value = move || form.with(|f| get(f).clone());
-    let on_input = move |ev: leptos::ev::Event| form.update(|f| set(f, event_target_value(&ev)));
-    let maxlength = max.map(|m| m.to_string());
-    // Sites and keys are not words; a greeting is.
-    let spellcheck = matches!(name, "origins" | "key").then_some("false");
-    let test_id = format!("{test}-{name}");
-    let input = match rows {
-        Some(rows) => Either::Left(view! {
-            <textarea
-                id=id.clone()
-                class="cc-input"
-                rows=rows
-                maxlength=maxlength
-                spellcheck=spellcheck
-                data-testid=test_id
-                aria-describedby=described
-                prop:value=value
-                on:input=on_input
-            ></textarea>
-        }),
-        None => Either::Right(view! {
-            <input
-                id=id.clone()
-                class="cc-input"
-                type="text"
-                autocomplete="off"
-                spellcheck=spellcheck
-                maxlength=maxlength
-                data-testid=test_id
-                aria-describedby=described
-                prop:value=value
-                on:input=on_input
-            />
-        }),
-    };
     view! {
-        <div class="cc-field">
-            <label class="cc-field-label" for=id>{tr(label)}</label>
-            {input}
-            {hint.map(|hint| view! { <span id=hint_id class="cc-hint">{tr(hint)}</span> })}
-        </div>
+        <Field
+            id=format!("{prefix}-{name}")
+            test_id=format!("{test}-{name}")
+            label=label
+            hint=hint
+            control=rows.map_or(Control::Input("text"), Control::Area)
+            value=Signal::derive(move || form.with(|f| get(f).clone()))
+            on_change=Callback::new(move |text| form.update(|f| set(f, text)))
+            max=max
+            described_by=format!("{prefix}-error")
+            // Sites and keys are not words; a greeting is.
+            no_spellcheck=matches!(name, "origins" | "key")
+        />
     }
 }
 
@@ -488,6 +508,12 @@ pub(super) fn table_head(columns: &[Text], action: Text) -> impl IntoView {
     }
 }
 
+/// What becomes of a request's answer, once it is in hand.
+type Then = Box<dyn FnOnce()>;
+/// A request under way, its answer made into a [`Then`]. Boxed, so the steps
+/// around every request exist once in the console, not once per answer type.
+type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Then, api::ApiError>>>>;
+
 /// Sends a form's request: marks `outcome` busy, waits for `call`, and, unless
 /// the form is gone by then, hands the answer to `done` (which says how it went)
 /// or shows why the server refused. Callers check first that `outcome` is not busy.
@@ -496,6 +522,17 @@ pub(super) fn send_form<T: 'static>(
     call: impl std::future::Future<Output = Result<T, api::ApiError>> + 'static,
     done: impl FnOnce(T) + 'static,
 ) {
+    send_pending(
+        outcome,
+        Box::pin(async move {
+            let answer = call.await?;
+            Ok(Box::new(move || done(answer)) as Then)
+        }),
+    );
+}
+
+/// [`send_form`]'s steps, in one copy.
+fn send_pending(outcome: RwSignal<Outcome>, call: Pending) {
     outcome.set(Outcome::Busy);
     spawn_local(async move {
         let result = call.await;
@@ -503,7 +540,7 @@ pub(super) fn send_form<T: 'static>(
             return;
         }
         match result {
-            Ok(answer) => done(answer),
+            Ok(then) => then(),
             Err(error) => outcome.set(Outcome::Failed(Strings::admin_error(&error))),
         }
     });
@@ -745,18 +782,14 @@ fn ChannelForm(
             on:submit=on_save
         >
             {channel_fields(form, ["cc-channel", "channel"], false)}
-            <label class="cc-check">
-                <input
-                    type="checkbox"
-                    data-testid="channel-active"
-                    prop:checked=move || form.with(|f| f.active)
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        form.update(|f| f.active = on);
-                    }
-                />
-                {tr(|t| t.channel_active)}
-            </label>
+            <Field
+                id="cc-channel-active"
+                test_id="channel-active"
+                label=|t| t.channel_active
+                control=Control::Check
+                value=Signal::derive(move || if form.with(|f| f.active) { "on".to_owned() } else { String::new() })
+                on_change=Callback::new(move |on: String| form.update(|f| f.active = !on.is_empty()))
+            />
             <div class="cc-form-bar">
                 <button
                     type="submit"
@@ -1262,11 +1295,7 @@ impl<F: Send + Sync + 'static> ChannelEditor<F> {
     ) where
         Fut: std::future::Future<Output = Result<V, api::ApiError>> + 'static,
     {
-        let key = self.key;
-        Effect::new(move |_| {
-            key.track();
-            self.load(fetch, make);
-        });
+        on_pick(self.key, Box::new(move || self.load(fetch, make)));
     }
 
     /// Loads the picked channel's settings with `fetch` and makes the form of the
@@ -1287,24 +1316,13 @@ impl<F: Send + Sync + 'static> ChannelEditor<F> {
             self.loading.set(Outcome::Idle);
             return;
         }
-        self.loading.set(Outcome::Busy);
-        spawn_local(async move {
-            let result = fetch(wanted.clone()).await;
-            if self.loading.is_disposed() || self.key.get_untracked().trim() != wanted {
-                return;
-            }
-            match result {
-                Ok(answer) => {
-                    self.form.set(Some(make(answer)));
-                    self.loaded_key.set(wanted);
-                    self.loading.set(Outcome::Idle);
-                }
-                Err(error) => {
-                    self.loading
-                        .set(Outcome::Failed(Strings::admin_error(&error)));
-                }
-            }
+        let form = self.form;
+        let call = fetch(wanted.clone());
+        let call: Pending = Box::pin(async move {
+            let answer = call.await?;
+            Ok(Box::new(move || form.set(Some(make(answer)))) as Then)
         });
+        load_pending(self.key, self.loaded_key, self.loading, wanted, call);
     }
 
     /// What the form asks for, read with `read`; `None` while a request is under
@@ -1316,8 +1334,7 @@ impl<F: Send + Sync + 'static> ChannelEditor<F> {
         match self.form.with_untracked(|f| f.as_ref().map(read))? {
             Ok(request) => Some(request),
             Err(error) => {
-                self.outcome
-                    .set(Outcome::Failed(Message::Text(Strings::form_error(error))));
+                self.outcome.set(Outcome::Invalid(error));
                 None
             }
         }
@@ -1349,6 +1366,41 @@ impl<F: Send + Sync + 'static> ChannelEditor<F> {
             self.outcome.set(Outcome::Done(done));
         });
     }
+}
+
+/// Runs `reload` now and each time another channel is picked (`key`).
+fn on_pick(key: RwSignal<String>, reload: Box<dyn Fn()>) {
+    Effect::new(move |_| {
+        key.track();
+        reload();
+    });
+}
+
+/// [`ChannelEditor::load`]'s steps once the request is made, in one copy: the
+/// answer for the channel `wanted`, if it is still the one picked, becomes the
+/// form and the loaded channel; a failure says why.
+fn load_pending(
+    key: RwSignal<String>,
+    loaded_key: RwSignal<String>,
+    loading: RwSignal<Outcome>,
+    wanted: String,
+    call: Pending,
+) {
+    loading.set(Outcome::Busy);
+    spawn_local(async move {
+        let result = call.await;
+        if loading.is_disposed() || key.get_untracked().trim() != wanted {
+            return;
+        }
+        match result {
+            Ok(then) => {
+                then();
+                loaded_key.set(wanted);
+                loading.set(Outcome::Idle);
+            }
+            Err(error) => loading.set(Outcome::Failed(Strings::admin_error(&error))),
+        }
+    });
 }
 
 /// The frame of a per-channel settings section: its heading, the loading line and
@@ -1797,32 +1849,27 @@ fn ChannelHours(
             }
         });
     };
-    // A two-line text field of the form (`cc-hours-{name}`, test id `hours-{name}`)
-    // with its label and hint, at most `max` characters.
-    let text_area = move |name: &'static str,
-                          [label, hint]: [Text; 2],
-                          max: Option<&'static str>,
-                          get: fn(&HoursForm) -> &String,
-                          set: fn(&mut HoursForm, String)| {
-        let id = format!("cc-hours-{name}");
+    // A text field of the form (`cc-hours-{name}`, test id `hours-{name}`) with
+    // its label and hint, at most `max` characters; two lines with `rows`.
+    let text_field = move |name: &'static str,
+                           [label, hint]: [Text; 2],
+                           rows: Option<&'static str>,
+                           max: Option<usize>,
+                           get: fn(&HoursForm) -> &String,
+                           set: fn(&mut HoursForm, String)| {
         view! {
-            <div class="cc-field">
-                <label class="cc-field-label" for=id.clone()>{tr(label)}</label>
-                <textarea
-                    id=id.clone()
-                    class="cc-input"
-                    rows="2"
-                    maxlength=max
-                    data-testid=format!("hours-{name}")
-                    aria-describedby=format!("{id}-hint cc-hours-error")
-                    prop:value=move || read(get)
-                    on:input=move |ev| {
-                        let text = event_target_value(&ev);
-                        edit(&|f| set(f, text.clone()));
-                    }
-                ></textarea>
-                <span id=format!("{id}-hint") class="cc-hint">{tr(hint)}</span>
-            </div>
+            <Field
+                id=format!("cc-hours-{name}")
+                test_id=format!("hours-{name}")
+                label=label
+                hint=Some(hint)
+                control=rows.map_or(Control::Input("text"), Control::Area)
+                value=Signal::derive(move || read(get))
+                on_change=Callback::new(move |text: String| edit(&|f| set(f, text.clone())))
+                max=max
+                described_by="cc-hours-error".to_owned()
+                no_spellcheck=rows.is_none()
+            />
         }
     };
     let days = move || {
@@ -1875,31 +1922,15 @@ fn ChannelHours(
                         None => t.get().always_open,
                     }}
                 </p>
-                <div class="cc-field">
-                    <label class="cc-field-label" for="cc-hours-time-zone">{tr(|t| t.time_zone)}</label>
-                    <input
-                        id="cc-hours-time-zone"
-                        class="cc-input"
-                        type="text"
-                        autocomplete="off"
-                        spellcheck="false"
-                        data-testid="hours-time-zone"
-                        aria-describedby="cc-hours-time-zone-hint cc-hours-error"
-                        prop:value=move || read(|f| &f.time_zone)
-                        on:input=move |ev| {
-                            let text = event_target_value(&ev);
-                            edit(&|f| f.time_zone = text.clone());
-                        }
-                    />
-                    <span id="cc-hours-time-zone-hint" class="cc-hint">{tr(|t| t.time_zone_hint)}</span>
-                </div>
+                {text_field("time-zone", [|t| t.time_zone, |t| t.time_zone_hint], None, None, |f| &f.time_zone, |f, text| f.time_zone = text)}
                 <div class="cc-form-grid">{days}</div>
                 <p id="cc-hours-day-hint" class="cc-hint">{tr(|t| t.day_hint)}</p>
-                {text_area("holidays", [|t| t.holidays, |t| t.holidays_hint], None, |f| &f.holidays, |f, text| f.holidays = text)}
-                {text_area(
+                {text_field("holidays", [|t| t.holidays, |t| t.holidays_hint], Some("2"), None, |f| &f.holidays, |f, text| f.holidays = text)}
+                {text_field(
                     "reply",
                     [|t| t.out_of_hours_reply, |t| t.out_of_hours_reply_hint],
-                    Some("1000"),
+                    Some("2"),
+                    Some(1000),
                     |f| &f.reply,
                     |f, text| f.reply = text,
                 )}
@@ -1932,6 +1963,655 @@ fn ChannelHours(
             name="hours"
             title=|t| t.hours_title
             loading_text=|t| t.loading_hours
+            loading=loading
+            form=ViewFn::from(move || has_form.get().then(form_view))
+        />
+    }
+}
+
+/// What a [`Field`] is drawn as.
+pub(super) enum Control {
+    /// An `<input>` of this type (`text`, `color`, ...).
+    Input(&'static str),
+    /// A `<textarea>` of this many rows.
+    Area(&'static str),
+    /// A checkbox: its value is `"on"` ticked, empty unticked.
+    Check,
+    /// A `<select>` of these (value, label) options.
+    Select(Signal<Vec<(String, String)>>),
+}
+
+/// One labelled control of a settings form, the same for text lines, text
+/// areas, checkboxes and selects: its label, its hint (`{id}-hint`) and the
+/// error about it (`{id}-error`, an alert: `error`'s text, empty for none), all
+/// three named by the control's `aria-describedby` (with `described_by`, e.g. the
+/// form's own error). The value is text both ways (a checkbox's `"on"` or empty).
+#[component]
+pub(super) fn Field(
+    /// The control's id.
+    #[prop(into)]
+    id: String,
+    /// Its `data-testid`.
+    #[prop(into)]
+    test_id: String,
+    label: Text,
+    #[prop(optional_no_strip)] hint: Option<Text>,
+    control: Control,
+    #[prop(into)] value: Signal<String>,
+    /// Called with the new value at each change.
+    on_change: Callback<String>,
+    /// The error about this field (empty: none).
+    #[prop(optional, into)]
+    error: Option<Signal<String>>,
+    /// Longest text, in characters.
+    #[prop(optional_no_strip)]
+    max: Option<usize>,
+    /// More ids for `aria-describedby`.
+    #[prop(optional)]
+    described_by: Option<String>,
+    /// Not words (sites, keys, codes): no spell checking.
+    #[prop(optional)]
+    no_spellcheck: bool,
+) -> impl IntoView {
+    let described = format!("{id}-hint {id}-error {}", described_by.unwrap_or_default());
+    let error = move || error.map(|e| e.get()).unwrap_or_default();
+    let invalid = move || (!error().is_empty()).then_some("true");
+    let changed = move |ev: leptos::ev::Event| on_change.run(event_target_value(&ev));
+    let maxlength = max.map(|m| m.to_string());
+    let spellcheck = no_spellcheck.then_some("false");
+    let (control, check) = match control {
+        Control::Input(kind) => (
+            view! {
+                <input
+                    id=id.clone()
+                    class="cc-input"
+                    type=kind
+                    autocomplete="off"
+                    spellcheck=spellcheck
+                    maxlength=maxlength
+                    data-testid=test_id
+                    aria-describedby=described
+                    aria-invalid=invalid
+                    prop:value=value
+                    on:input=changed
+                />
+            }
+            .into_any(),
+            false,
+        ),
+        Control::Area(rows) => (
+            view! {
+                <textarea
+                    id=id.clone()
+                    class="cc-input"
+                    rows=rows
+                    spellcheck=spellcheck
+                    maxlength=maxlength
+                    data-testid=test_id
+                    aria-describedby=described
+                    aria-invalid=invalid
+                    prop:value=value
+                    on:input=changed
+                ></textarea>
+            }
+            .into_any(),
+            false,
+        ),
+        Control::Check => (
+            view! {
+                <input
+                    id=id.clone()
+                    type="checkbox"
+                    data-testid=test_id
+                    aria-describedby=described
+                    prop:checked=move || !value.get().is_empty()
+                    on:change=move |ev| {
+                        on_change.run(if event_target_checked(&ev) { "on" } else { "" }.to_owned())
+                    }
+                />
+            }
+            .into_any(),
+            true,
+        ),
+        Control::Select(options) => (
+            view! {
+                <select
+                    id=id.clone()
+                    class="cc-select"
+                    data-testid=test_id
+                    aria-describedby=described
+                    on:change=changed
+                >
+                    {move || {
+                        options
+                            .get()
+                            .into_iter()
+                            .map(|(option, label)| {
+                                let selected = value.with(|v| *v == option);
+                                view! { <option value=option selected=selected>{label}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            }
+            .into_any(),
+            false,
+        ),
+    };
+    // A checkbox sits inside its label, before the text; other controls under it.
+    let label = if check {
+        Either::Left(view! { <label class="cc-check">{control}{tr(label)}</label> })
+    } else {
+        Either::Right(
+            view! { <label class="cc-field-label" for=id.clone()>{tr(label)}</label> {control} },
+        )
+    };
+    view! {
+        <div class="cc-field">
+            {label}
+            <span id=format!("{id}-hint") class="cc-hint">{hint.map(tr)}</span>
+            <span id=format!("{id}-error") class="cc-error" role="alert">{error}</span>
+        </div>
+    }
+}
+
+/// The error a [`Field`] shows: `outcome`'s failure when it is about `field`.
+fn field_error(outcome: RwSignal<Outcome>, field: &'static str) -> Signal<String> {
+    let t = use_strings();
+    Signal::derive(move || outcome.with(|o| o.failure_at(Some(field), t.get())))
+}
+
+/// A select's options from static (value, label) pairs, in the current language.
+fn options(list: Vec<(&'static str, Text)>) -> Signal<Vec<(String, String)>> {
+    let t = use_strings();
+    Signal::derive(move || {
+        let t = t.get();
+        list.iter()
+            .map(|(value, label)| ((*value).to_owned(), label(t).to_owned()))
+            .collect()
+    })
+}
+
+/// A form's bar: its "Save" button (`{name}-save`) and its outcome
+/// (`cc-{name}-error`).
+fn save_bar(name: &'static str, outcome: RwSignal<Outcome>) -> impl IntoView {
+    view! {
+        <div class="cc-form-bar">
+            <button
+                type="submit"
+                class="cc-button cc-primary"
+                data-testid=format!("{name}-save")
+                disabled=move || outcome.get().busy()
+            >
+                {tr(|t| t.save)}
+            </button>
+            <FormOutcome outcome=outcome error_id=format!("cc-{name}-error") />
+        </div>
+    }
+}
+
+/// Reads a loaded form of a [`ChannelEditor`] (the default before one is in).
+fn read<F: Default + Send + Sync + 'static, T: Default>(
+    form: RwSignal<Option<F>>,
+    get: impl Fn(&F) -> T,
+) -> T {
+    form.with(|f| f.as_ref().map(get).unwrap_or_default())
+}
+
+/// Changes a loaded form of a [`ChannelEditor`], if there is one.
+fn change<F: Send + Sync + 'static>(form: RwSignal<Option<F>>, edit: impl FnOnce(&mut F)) {
+    form.update(|f| {
+        if let Some(f) = f.as_mut() {
+            edit(f);
+        }
+    });
+}
+
+/// The agreement the picked channel's chat asks for
+/// (`data-testid="agreement-form"`): one of the personal-data agreements, or
+/// none, saved with `PUT .../agreement`.
+#[component]
+fn ChannelAgreement(
+    key: RwSignal<String>,
+    /// Every agreement, to choose from.
+    agreements: RwSignal<Vec<AgreementChoice>>,
+) -> impl IntoView {
+    let t = use_strings();
+    let editor = ChannelEditor::<AgreementForm>::new(key);
+    let ChannelEditor {
+        form,
+        loading,
+        outcome,
+        ..
+    } = editor;
+    editor.follow(
+        |channel| async move { api::load_channel(&channel).await },
+        |view: ChannelView| AgreementForm::of(view.agreement_id.as_deref()),
+    );
+    let on_save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if let Some(request) = editor.request(AgreementForm::request) {
+            let saved = AgreementForm::of(request.agreement_id.as_deref());
+            editor.send(
+                move |channel| async move { api::save_agreement(&channel, &request).await },
+                move |()| saved,
+                |t| t.saved,
+            );
+        }
+    };
+    let choices = Signal::derive(move || {
+        let none = (String::new(), t.get().no_agreement.to_owned());
+        std::iter::once(none)
+            .chain(agreements.with(|list| chat_agreements(list)))
+            .collect()
+    });
+    let has_form = Memo::new(move |_| form.with(Option::is_some));
+    let form_view = move || {
+        view! {
+            <form class="cc-settings-form" data-testid="agreement-form" novalidate on:submit=on_save>
+                <Field
+                    id="cc-agreement-id"
+                    test_id="agreement-id"
+                    label=|t| t.chat_agreement
+                    hint=Some(|t| t.chat_agreement_hint)
+                    control=Control::Select(choices)
+                    value=Signal::derive(move || read(form, |f| f.agreement_id.clone()))
+                    on_change=Callback::new(move |id| change(form, |f| f.agreement_id = id))
+                />
+                {save_bar("agreement", outcome)}
+            </form>
+        }
+    };
+    view! {
+        <ChannelSection
+            name="agreement"
+            title=|t| t.agreement_title
+            loading_text=|t| t.loading_agreement
+            loading=loading
+            form=ViewFn::from(move || has_form.get().then(form_view))
+        />
+    }
+}
+
+/// The picked channel's contact form (`data-testid="contact-form-edit"`):
+/// whether it asks the name, e-mail and phone (and whether each is required),
+/// and the agreements it shows as checkboxes, saved with `PUT .../form`.
+#[component]
+fn ChannelContactForm(
+    key: RwSignal<String>,
+    /// Every agreement, to choose from.
+    agreements: RwSignal<Vec<AgreementChoice>>,
+) -> impl IntoView {
+    let t = use_strings();
+    let editor = ChannelEditor::<ContactFormDraft>::new(key);
+    let ChannelEditor {
+        form,
+        loading,
+        outcome,
+        ..
+    } = editor;
+    editor.follow(
+        |channel| async move { api::load_form(&channel).await },
+        |saved: Option<SetContactForm>| ContactFormDraft::of(saved.as_ref()),
+    );
+    let on_save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if let Some(request) = editor.request(ContactFormDraft::request) {
+            let saved = ContactFormDraft::of(Some(&request));
+            editor.send(
+                move |channel| async move { api::save_form(&channel, &request).await },
+                move |()| saved,
+                |t| t.saved,
+            );
+        }
+    };
+    let asks = options(vec![
+        (ask_str(Ask::No), |t| t.ask_no),
+        (ask_str(Ask::Optional), |t| t.ask_optional),
+        (ask_str(Ask::Required), |t| t.ask_required),
+    ]);
+    let fields = move || {
+        let labels: [(&'static str, &'static str, Text); 3] = [
+            ("cc-form-name", "form-name", |t| t.name),
+            ("cc-form-email", "form-email", |t| t.email),
+            ("cc-form-phone", "form-phone", |t| t.phone),
+        ];
+        labels
+            .into_iter()
+            .enumerate()
+            .map(|(i, (id, test_id, label))| {
+                view! {
+                    <Field
+                        id=id
+                        test_id=test_id
+                        label=label
+                        control=Control::Select(asks)
+                        value=Signal::derive(move || read(form, |f| ask_str(f.asks[i]).to_owned()))
+                        on_change=Callback::new(move |value: String| {
+                            if let Some(ask) = parse_ask(&value) {
+                                change(form, |f| f.asks[i] = ask);
+                            }
+                        })
+                    />
+                }
+            })
+            .collect_view()
+    };
+    let boxes = move || {
+        agreements
+            .get()
+            .into_iter()
+            .map(|agreement| {
+                let id = agreement.id;
+                let ticked = id.clone();
+                view! {
+                    <label class="cc-check">
+                        <input
+                            type="checkbox"
+                            data-testid="form-agreement"
+                            value=id.clone()
+                            prop:checked=move || read(form, |f| f.agreements.contains(&ticked))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                let id = id.clone();
+                                change(form, |f| tick(&mut f.agreements, id, on));
+                            }
+                        />
+                        {agreement.name}
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+    let has_form = Memo::new(move |_| form.with(Option::is_some));
+    let form_view = move || {
+        view! {
+            <form class="cc-settings-form" data-testid="contact-form-edit" novalidate on:submit=on_save>
+                <div class="cc-form-grid">{fields}</div>
+                <fieldset class="cc-fieldset">
+                    <legend>{tr(|t| t.form_agreements)}</legend>
+                    {boxes}
+                    <p class="cc-empty" hidden=move || !agreements.with(Vec::is_empty)>
+                        {move || t.get().no_agreements}
+                    </p>
+                </fieldset>
+                {save_bar("form", outcome)}
+            </form>
+        }
+    };
+    view! {
+        <ChannelSection
+            name="form"
+            title=|t| t.form_title
+            loading_text=|t| t.loading_form
+            loading=loading
+            form=ViewFn::from(move || has_form.get().then(form_view))
+        />
+    }
+}
+
+/// The picked channel's look (`data-testid="theme-form"`): light, dark or the
+/// visitor's system, the accent (a colour picker and its `#rrggbb` code), the
+/// launcher's side and text, saved with `PUT .../theme` (the whole theme). The
+/// snippet above follows, as the theme is in its `data-` attributes.
+#[component]
+fn ChannelTheme(channels: Channels) -> impl IntoView {
+    let editor = ChannelEditor::<ThemeForm>::new(channels.selected);
+    let ChannelEditor {
+        form,
+        loading,
+        outcome,
+        ..
+    } = editor;
+    editor.follow(
+        |channel| async move { api::load_theme(&channel).await },
+        |theme: Theme| ThemeForm::of(&theme),
+    );
+    let on_save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if let Some(theme) = editor.request(ThemeForm::request) {
+            editor.send(
+                move |channel| async move {
+                    let saved = api::save_theme(&channel, &theme).await?;
+                    // The snippet carries the theme: show the new one.
+                    if let Ok(view) = api::load_channel(&channel).await {
+                        channels.put(view);
+                    }
+                    Ok(saved)
+                },
+                |saved: Theme| ThemeForm::of(&saved),
+                |t| t.theme_saved,
+            );
+        }
+    };
+    let modes = options(vec![
+        (ThemeMode::Auto.as_str(), |t| t.mode_auto),
+        (ThemeMode::Light.as_str(), |t| t.mode_light),
+        (ThemeMode::Dark.as_str(), |t| t.mode_dark),
+    ]);
+    let sides = options(vec![
+        (Position::Right.as_str(), |t| t.side_right),
+        (Position::Left.as_str(), |t| t.side_left),
+    ]);
+    let color = Signal::derive(move || read(form, |f| f.color.clone()));
+    let set_color = Callback::new(move |color| change(form, |f| f.color = color));
+    let has_form = Memo::new(move |_| form.with(Option::is_some));
+    let form_view = move || {
+        view! {
+            <form class="cc-settings-form" data-testid="theme-form" novalidate on:submit=on_save>
+                <div class="cc-form-grid">
+                    <Field
+                        id="cc-theme-mode"
+                        test_id="theme-mode"
+                        label=|t| t.theme_mode
+                        control=Control::Select(modes)
+                        value=Signal::derive(move || read(form, |f| f.mode.as_str().to_owned()))
+                        on_change=Callback::new(move |value: String| {
+                            if let Some(mode) = THEME_MODES.into_iter().find(|m| m.as_str() == value) {
+                                change(form, |f| f.mode = mode);
+                            }
+                        })
+                    />
+                    <Field
+                        id="cc-theme-picker"
+                        test_id="theme-picker"
+                        label=|t| t.accent
+                        control=Control::Input("color")
+                        value=Signal::derive(move || read(form, ThemeForm::picker_color))
+                        on_change=set_color
+                    />
+                    <Field
+                        id="cc-theme-color"
+                        test_id="theme-color"
+                        label=|t| t.accent_code
+                        hint=Some(|t| t.accent_hint)
+                        control=Control::Input("text")
+                        value=color
+                        on_change=set_color
+                        error=field_error(outcome, "color")
+                        max=Some(7)
+                    />
+                    <Field
+                        id="cc-theme-position"
+                        test_id="theme-position"
+                        label=|t| t.launcher_side
+                        control=Control::Select(sides)
+                        value=Signal::derive(move || read(form, |f| f.position.as_str().to_owned()))
+                        on_change=Callback::new(move |value: String| {
+                            if let Some(side) = POSITIONS.into_iter().find(|p| p.as_str() == value) {
+                                change(form, |f| f.position = side);
+                            }
+                        })
+                    />
+                </div>
+                <Field
+                    id="cc-theme-launcher-text"
+                    test_id="theme-launcher-text"
+                    label=|t| t.launcher_text
+                    hint=Some(|t| t.launcher_text_hint)
+                    control=Control::Input("text")
+                    value=Signal::derive(move || read(form, |f| f.launcher_text.clone()))
+                    on_change=Callback::new(move |text| change(form, |f| f.launcher_text = text))
+                    error=field_error(outcome, "launcher_text")
+                    max=Some(theme_limits::MAX_LAUNCHER_TEXT_CHARS)
+                />
+                {save_bar("theme", outcome)}
+            </form>
+        }
+    };
+    view! {
+        <ChannelSection
+            name="theme"
+            title=|t| t.theme_title
+            loading_text=|t| t.loading_theme
+            loading=loading
+            form=ViewFn::from(move || has_form.get().then(form_view))
+        />
+    }
+}
+
+/// The picked channel's identity verification (`data-testid="identity-form"`):
+/// whether `setUser` identities must carry a valid signature and how old one may
+/// be, saved with `PUT .../identity`; and "Make a new secret" (`POST
+/// .../identity/secret`), which shows the new secret this once, with "Copy" and
+/// a warning that the old one stopped working.
+#[component]
+fn ChannelIdentity(key: RwSignal<String>) -> impl IntoView {
+    let t = use_strings();
+    let editor = ChannelEditor::<IdentityForm>::new(key);
+    let ChannelEditor {
+        form,
+        loading,
+        outcome,
+        ..
+    } = editor;
+    // The secret just made, shown until another channel is picked.
+    let secret = RwSignal::new(None::<String>);
+    let secret_outcome = RwSignal::new(Outcome::Idle);
+    let copy_outcome = RwSignal::new(Outcome::Idle);
+    let secret_ref = NodeRef::<html::Input>::new();
+    editor.follow(
+        |channel| async move { api::load_identity(&channel).await },
+        move |view: IdentityView| {
+            secret.set(None);
+            secret_outcome.set(Outcome::Idle);
+            IdentityForm::of(&view)
+        },
+    );
+    let on_save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if let Some(request) = editor.request(IdentityForm::request) {
+            editor.send(
+                move |channel| async move { api::save_identity(&channel, &request).await },
+                |saved: IdentityView| IdentityForm::of(&saved),
+                |t| t.saved,
+            );
+        }
+    };
+    let on_new_secret = move |_| {
+        let channel = editor.loaded_key.get_untracked();
+        if channel.is_empty() || secret_outcome.get_untracked().busy() {
+            return;
+        }
+        copy_outcome.set(Outcome::Idle);
+        send_form(
+            secret_outcome,
+            async move { api::new_identity_secret(&channel).await },
+            move |made| {
+                secret.set(Some(made.secret));
+                change(form, |f| f.has_secret = true);
+                secret_outcome.set(Outcome::Done(|t| t.secret_made));
+            },
+        );
+    };
+    let on_copy = move |_| {
+        let text = secret.get_untracked().unwrap_or_default();
+        spawn_local(async move {
+            let copied = copy_to_clipboard(&text).await;
+            if copy_outcome.is_disposed() {
+                return;
+            }
+            if !copied {
+                if let Some(input) = secret_ref.try_get_untracked().flatten() {
+                    let _ = input.focus();
+                    input.select();
+                }
+            }
+            copy_outcome.set(Outcome::Done(if copied {
+                |t| t.copied
+            } else {
+                |t| t.copy_selected
+            }));
+        });
+    };
+    let has_form = Memo::new(move |_| form.with(Option::is_some));
+    let form_view = move || {
+        view! {
+            <form class="cc-settings-form" data-testid="identity-form" novalidate on:submit=on_save>
+                <p class="cc-muted" data-testid="identity-secret-state">
+                    {move || if read(form, |f| f.has_secret) { t.get().has_secret } else { t.get().no_secret }}
+                </p>
+                <Field
+                    id="cc-identity-enforced"
+                    test_id="identity-enforced"
+                    label=|t| t.identity_enforced
+                    control=Control::Check
+                    value=Signal::derive(move || if read(form, |f| f.enforced) { "on".to_owned() } else { String::new() })
+                    on_change=Callback::new(move |on: String| change(form, |f| f.enforced = !on.is_empty()))
+                />
+                <Field
+                    id="cc-identity-window"
+                    test_id="identity-window"
+                    label=|t| t.identity_window
+                    hint=Some(|t| t.identity_window_hint)
+                    control=Control::Input("text")
+                    value=Signal::derive(move || read(form, |f| f.window.clone()))
+                    on_change=Callback::new(move |text| change(form, |f| f.window = text))
+                    error=field_error(outcome, "window_secs")
+                />
+                {save_bar("identity", outcome)}
+            </form>
+            <div class="cc-form-bar">
+                <button
+                    type="button"
+                    class="cc-button"
+                    data-testid="identity-new-secret"
+                    disabled=move || secret_outcome.get().busy()
+                    on:click=on_new_secret
+                >
+                    {tr(|t| t.new_secret)}
+                </button>
+                <FormOutcome outcome=secret_outcome />
+            </div>
+            <div class="cc-field" hidden=move || secret.with(Option::is_none)>
+                <label class="cc-field-label" for="cc-identity-secret">{tr(|t| t.secret_label)}</label>
+                <input
+                    id="cc-identity-secret"
+                    class="cc-input"
+                    readonly
+                    spellcheck="false"
+                    data-testid="identity-secret"
+                    aria-describedby="cc-identity-secret-warning"
+                    prop:value=move || secret.get().unwrap_or_default()
+                    node_ref=secret_ref
+                />
+                <p id="cc-identity-secret-warning" class="cc-warning" role="alert">
+                    {move || secret.with(Option::is_some).then(|| t.get().secret_warning)}
+                </p>
+                <div class="cc-form-bar">
+                    <button type="button" class="cc-button" data-testid="identity-copy" on:click=on_copy>
+                        {tr(|t| t.copy)}
+                    </button>
+                    <FormOutcome outcome=copy_outcome />
+                </div>
+            </div>
+        }
+    };
+    view! {
+        <ChannelSection
+            name="identity"
+            title=|t| t.identity_title
+            loading_text=|t| t.loading_identity
             loading=loading
             form=ViewFn::from(move || has_form.get().then(form_view))
         />

@@ -1,14 +1,17 @@
-//! Admin handlers for channels: `POST` and `GET /api/v1/admin/channels`, `GET`,
+//! Admin handlers for channels: `POST` and `GET /api/v1/admin/channels` (with
+//! `?deleted=true`, the deleted ones too), `GET`,
 //! `PATCH` and `DELETE /api/v1/admin/channels/{key}` (see
 //! [`crate::services::channels`]).
 
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use canal_protocol::channels::{
     ChannelList, ChannelView, CreateChannel, SetManagers, UpdateChannel,
 };
+use serde::Deserialize;
 
 use super::{Admin, Configurer, Manager};
 use crate::app::AppState;
@@ -36,13 +39,24 @@ async fn create(
     ))
 }
 
-/// `GET /api/v1/admin/channels`: a supervisor sees the channels they manage.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    /// The deleted channels too, each with its `deleted_at`.
+    #[serde(default)]
+    deleted: bool,
+}
+
+/// `GET /api/v1/admin/channels[?deleted=true]`: a supervisor sees the channels
+/// they manage. A bad query gets 422 (`AppError::invalid`).
 async fn list(
     who: Configurer,
     State(state): State<AppState>,
+    query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<ChannelList>, AppError> {
+    let Query(query) = query.map_err(|e| AppError::invalid(e.body_text()))?;
     Ok(Json(ChannelList {
-        channels: channels::list(&state, &who).await?,
+        channels: channels::list(&state, &who, query.deleted).await?,
     }))
 }
 

@@ -231,7 +231,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/channels/{key}/form",
-            axum::routing::put(crate::forms::put_form),
+            get(crate::forms::get_admin_form).put(crate::forms::put_form),
         )
         .route(
             "/channels/{key}/hours",

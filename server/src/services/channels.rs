@@ -57,6 +57,7 @@ pub async fn view(state: &AppState, channel: Channel) -> Result<ChannelView, App
         active: channel.active,
         agreement_id: channel.consent_agreement_id,
         created_at: channel.created_at,
+        deleted_at: channel.deleted_at,
     })
 }
 
@@ -79,9 +80,13 @@ pub async fn create(store: &Store, request: CreateChannel) -> Result<Channel, Ap
 }
 
 /// Every channel not deleted that `who` may configure, oldest first.
-pub async fn list(state: &AppState, who: &Configurer) -> Result<Vec<ChannelView>, AppError> {
+pub async fn list(
+    state: &AppState,
+    who: &Configurer,
+    deleted: bool,
+) -> Result<Vec<ChannelView>, AppError> {
     let mut views = Vec::new();
-    for channel in state.store.channels().await? {
+    for channel in state.store.channels(deleted).await? {
         if who.may_configure(state, &channel.id).await? {
             views.push(view(state, channel).await?);
         }

@@ -41,6 +41,11 @@ async fn view(state: &AppState, form: SetContactForm) -> Result<ContactFormView,
     })
 }
 
+/// The channel's form as saved (404 when it has none).
+pub async fn saved(state: &AppState, channel: &Channel) -> Result<SetContactForm, AppError> {
+    stored(state, &channel.id).await
+}
+
 /// The channel's form as the visitor sees it (404 when it has none).
 pub async fn shown(state: &AppState, channel: &Channel) -> Result<ContactFormView, AppError> {
     let form = stored(state, &channel.id).await?;

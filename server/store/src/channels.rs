@@ -152,10 +152,16 @@ impl Store {
         .await?))
     }
 
-    /// Every channel not deleted, oldest first.
-    pub async fn channels(&self) -> Result<Vec<Channel>> {
+    /// Every channel not deleted, oldest first; with `deleted`, the deleted ones
+    /// too (each with its `deleted_at`), in the same order.
+    pub async fn channels(&self, deleted: bool) -> Result<Vec<Channel>> {
+        let filter = if deleted {
+            ""
+        } else {
+            "WHERE deleted_at IS NULL"
+        };
         on_pool!(self, p => Ok(sqlx::query_as(&format!(
-            "SELECT {CHANNEL_COLUMNS} FROM channels WHERE deleted_at IS NULL ORDER BY created_at, key"
+            "SELECT {CHANNEL_COLUMNS} FROM channels {filter} ORDER BY created_at, key"
         ))
         .fetch_all(p)
         .await?))

@@ -306,6 +306,68 @@ async fn a_deleted_channel_is_gone_but_its_records_stay() {
 }
 
 #[tokio::test]
+async fn deleted_channels_are_listed_when_asked_with_when_they_went() {
+    let app = spawn_app().await;
+    app.conversation().await;
+    let (status, shop) = create(&app, json!({"key": "shop", "name": "Shop"})).await;
+    assert_eq!(status, 201, "{shop}");
+    let (status, _) = app
+        .admin(reqwest::Method::DELETE, "/channels/demo", None)
+        .await;
+    assert_eq!(status, 204);
+
+    // By default only the channels not deleted, with no `deleted_at`.
+    let (status, list) = app.admin_get("/channels").await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(keys(&app).await, ["shop"]);
+    assert!(list["channels"][0].get("deleted_at").is_none(), "{list}");
+    for query in ["?deleted=false", "?"] {
+        let (status, same) = app.admin_get(&format!("/channels{query}")).await;
+        assert_eq!(status, 200, "{same}");
+        assert_eq!(same, list, "{query}");
+    }
+
+    // Asked for, the deleted one too, in creation order, with when it went.
+    let (status, all) = app.admin_get("/channels?deleted=true").await;
+    assert_eq!(status, 200, "{all}");
+    let channels = all["channels"].as_array().expect("channels");
+    let listed: Vec<(&str, bool)> = channels
+        .iter()
+        .map(|c| {
+            (
+                c["key"].as_str().expect("key"),
+                c["deleted_at"].as_str().is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, [("demo", true), ("shop", false)], "{all}");
+    assert_eq!(channels[0]["active"], false, "a deleted channel is off");
+    let deleted_at = channels[0]["deleted_at"].as_str().expect("deleted_at");
+    assert!(
+        time::OffsetDateTime::parse(deleted_at, &time::format_description::well_known::Rfc3339)
+            .is_ok(),
+        "{deleted_at}"
+    );
+    assert!(channels[1].get("deleted_at").is_none(), "{all}");
+    // It is listed, not back: its own page is still gone.
+    let (status, answer) = app.admin_get("/channels/demo").await;
+    assert_error(status, &answer, 404, "unknown_channel");
+
+    // A bad query is refused and changes nothing.
+    for query in [
+        "?deleted=yes",
+        "?deleted=",
+        "?deleted=true&all=1",
+        "?limit=5",
+    ] {
+        let (status, answer) = app.admin_get(&format!("/channels{query}")).await;
+        assert_error(status, &answer, 422, "invalid_field");
+    }
+    assert_eq!(keys(&app).await, ["shop"]);
+    assert_eq!(app.count("conversations").await, 1);
+}
+
+#[tokio::test]
 async fn an_empty_install_says_it_has_no_accounts_until_the_first_admin_is_made() {
     let app = spawn_app().await;
     let setup = || async { app.get("/api/v1/agent/setup").await };

@@ -202,3 +202,50 @@ async fn form_settings_are_checked() {
         .expect("put");
     assert_eq!(response.status(), 401);
 }
+
+#[tokio::test]
+async fn the_admin_reads_the_form_as_saved_even_with_the_channel_off() {
+    let app = spawn_app().await;
+    let (status, body) = app.admin_get("/channels/demo/form").await;
+    assert_error(status, &body, 404, "not_found");
+    let (mk, _) = agreement(&app, "marketing", "optional_unchecked", "News").await;
+    let saved = json!({"fields": [{"name": "phone", "required": true}, {"name": "name"}],
+                       "agreements": [mk]});
+    let (status, put) = app.admin_put("/channels/demo/form", &saved).await;
+    assert_eq!(status, 200, "{put}");
+    let (status, _) = app
+        .admin_patch("/channels/demo", &json!({"active": false}))
+        .await;
+    assert_eq!(status, 200);
+    // The visitor's view is off with the channel; the admin's is not.
+    let (status, body) = app.get("/api/v1/channels/demo/form").await;
+    assert_error(status, &body, 403, "channel_off");
+    let (status, form) = app.admin_get("/channels/demo/form").await;
+    assert_eq!(status, 200, "{form}");
+    assert_eq!(
+        form,
+        json!({"fields": [{"name": "phone", "required": true}, {"name": "name", "required": false}],
+               "agreements": [mk]})
+    );
+    assert_eq!(put["agreements"][0]["agreement_id"], mk.as_str());
+
+    // A refused change leaves it as it was; an unknown channel is 404; no token 401.
+    let (status, answer) = app
+        .admin_put(
+            "/channels/demo/form",
+            &json!({"fields": [{"name": "name"}, {"name": "name"}], "agreements": []}),
+        )
+        .await;
+    assert_error(status, &answer, 422, "invalid_field");
+    let (_, again) = app.admin_get("/channels/demo/form").await;
+    assert_eq!(again, form);
+    let (status, answer) = app.admin_get("/channels/nope/form").await;
+    assert_error(status, &answer, 404, "unknown_channel");
+    let response = app
+        .http
+        .get(app.url("/api/v1/admin/channels/demo/form"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), 401);
+}

@@ -72,6 +72,7 @@ fn channel_calls(routing: &Value) -> Vec<(&'static str, &'static str, Value)> {
             "/channels/demo/form",
             json!({"fields": [{"name": "email", "required": true}], "agreements": []}),
         ),
+        ("GET", "/channels/demo/form", Value::Null),
         (
             "PUT",
             "/channels/demo/origins",
