@@ -17,10 +17,12 @@
 //! - [`hours`]: a channel's working hours and whether it is open.
 //! - [`mail`]: the transcript a visitor asks for by e-mail.
 //! - [`bans`]: banned addresses and visitors (admin API).
+//! - [`automation`]: a channel's automatic actions (unanswered mark, auto-close).
 //! - [`samples`]: one of each socket frame, for the clients' round-trip tests.
 
 pub mod admin;
 pub mod agent;
+pub mod automation;
 pub mod bans;
 pub mod channels;
 pub mod consents;

@@ -31,5 +31,6 @@ mod smtp;
 mod socket;
 mod supervisors;
 mod theme;
+mod timers;
 mod typing;
 mod withdrawal;
