@@ -12,6 +12,7 @@
 //! - [`session`]: the agent socket, reconnects and actions, around the state.
 //! - [`state`]: the inbox reducer and pending replies (pure; native unit tests).
 //! - [`settings`]: the admin settings forms and the requests they make (pure).
+//! - [`automation`]: the form of a channel's automatic actions (pure).
 //! - [`log`]: the message log's filters, pages and channel choices (pure).
 //! - [`bans`]: the form for a new ban and the request it makes (pure).
 //! - [`api`]: HTTP calls (login, `me`, logout, admin) and the WebSocket.
@@ -19,6 +20,7 @@
 //! - [`i18n`]: the UI texts.
 
 pub mod api;
+pub mod automation;
 pub mod bans;
 pub mod components;
 pub mod i18n;

@@ -10,6 +10,7 @@
 //! `cargo build` or `trunk build` of the console works too, only larger.
 
 mod app;
+mod automation;
 mod bans;
 mod composer;
 mod conversation;
@@ -25,6 +26,7 @@ mod top_bar;
 mod workspace;
 
 pub use app::{AgentApp, App};
+pub use automation::ChannelAutomation;
 pub use bans::{BanForm, Bans};
 pub use composer::Composer;
 pub use conversation::{Conversation, ConversationPane};

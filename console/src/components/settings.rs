@@ -132,6 +132,7 @@ pub fn Settings() -> impl IntoView {
                 <ChannelSettings channels=channels agents=agents />
                 <ChannelRouting agents=agents key=channels.selected />
                 <ChannelHours key=channels.selected />
+                <super::ChannelAutomation key=channels.selected />
             </div>
             <Bans />
         </main>
@@ -1224,12 +1225,12 @@ fn edit_form(form: RwSignal<Option<RoutingForm>>, change: impl FnOnce(&mut Routi
 /// (shared by every section), the channel whose settings the form holds, the form
 /// (`F`), and how loading and saving went. One copy of the load and send steps for
 /// every section.
-struct ChannelEditor<F: Send + Sync + 'static> {
+pub(super) struct ChannelEditor<F: Send + Sync + 'static> {
     key: RwSignal<String>,
-    loaded_key: RwSignal<String>,
-    form: RwSignal<Option<F>>,
-    loading: RwSignal<Outcome>,
-    outcome: RwSignal<Outcome>,
+    pub(super) loaded_key: RwSignal<String>,
+    pub(super) form: RwSignal<Option<F>>,
+    pub(super) loading: RwSignal<Outcome>,
+    pub(super) outcome: RwSignal<Outcome>,
 }
 
 impl<F: Send + Sync + 'static> Clone for ChannelEditor<F> {
@@ -1242,7 +1243,7 @@ impl<F: Send + Sync + 'static> Copy for ChannelEditor<F> {}
 
 impl<F: Send + Sync + 'static> ChannelEditor<F> {
     /// An editor of the channel `key` names (the picker's).
-    fn new(key: RwSignal<String>) -> Self {
+    pub(super) fn new(key: RwSignal<String>) -> Self {
         Self {
             key,
             loaded_key: RwSignal::new(String::new()),
@@ -1254,7 +1255,7 @@ impl<F: Send + Sync + 'static> ChannelEditor<F> {
 
     /// Loads the picked channel's settings with `fetch` each time another channel
     /// is picked (and once now), making the form of the answer with `make`.
-    fn follow<V: 'static, Fut>(
+    pub(super) fn follow<V: 'static, Fut>(
         self,
         fetch: impl Fn(String) -> Fut + Copy + 'static,
         make: impl Fn(V) -> F + Copy + 'static,
@@ -1325,7 +1326,7 @@ impl<F: Send + Sync + 'static> ChannelEditor<F> {
     /// Sends a change of the loaded channel with `send`; on success the form
     /// becomes `apply` of the answer (if the same channel is still loaded) and the
     /// outcome says `done`, else why it failed.
-    fn send<V: 'static, Fut>(
+    pub(super) fn send<V: 'static, Fut>(
         self,
         send: impl FnOnce(String) -> Fut + 'static,
         apply: impl FnOnce(V) -> F + 'static,
@@ -1355,7 +1356,7 @@ impl<F: Send + Sync + 'static> ChannelEditor<F> {
 /// `routing-settings`, `routing-load-error`, `cc-routing-title`, ...). The channel
 /// is the one the [`ChannelPicker`] shows.
 #[component]
-fn ChannelSection(
+pub(super) fn ChannelSection(
     name: &'static str,
     title: Text,
     loading_text: Text,
