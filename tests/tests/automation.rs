@@ -3,11 +3,12 @@
 //! agent answers; then, the visitor silent after the answer, the conversation
 //! closes on its own and the channel's closing message reaches the visitor's
 //! widget. The minutes pass in the store (the timers' due times are moved into the
-//! past), not on the clock.
+//! past), not on the clock. And an admin sets the actions in the console's channel
+//! settings, a bad value refused with nothing changed.
 
 use canal_e2e::{eventually, save_screenshot, Browser, Canal, Console, HostPage, Widget};
 use fantoccini::Locator;
-use serde_json::json;
+use serde_json::{json, Value};
 
 const BYE: &str = "We closed this chat as we heard nothing more. Write again any time.";
 
@@ -137,4 +138,88 @@ async fn an_unanswered_mark_shows_in_the_console_and_auto_close_says_goodbye_in_
             .await
             .expect("screenshot"),
     );
+}
+
+/// The shown texts of the elements `css` selects.
+async fn texts(browser: &Browser, css: &str) -> String {
+    let found = browser
+        .js(&format!(
+            "return Array.from(document.querySelectorAll({css:?}))\
+               .filter(e => !e.closest('[hidden]')).map(e => e.innerText).join('');"
+        ))
+        .await;
+    found.as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_sets_the_automatic_actions_in_the_channel_settings() {
+    let canal = Canal::start_with_admin().await;
+    let browser = Browser::start().await;
+    let console = Console::sign_in(&browser, &canal, "ana@shop.example").await;
+    console
+        .find("settings-link")
+        .await
+        .click()
+        .await
+        .expect("open settings");
+    let unanswered = console.find("automation-unanswered").await;
+    let auto_close = console.find("automation-auto-close").await;
+    let text = console.find("automation-text").await;
+    let save = || async {
+        console
+            .find("automation-save")
+            .await
+            .click()
+            .await
+            .expect("save")
+    };
+    const ERROR: &str = "[data-testid=automation-settings] [data-testid=settings-error]";
+    const STATUS: &str = "[data-testid=automation-settings] [data-testid=settings-status]";
+
+    // Zero minutes: the form says what is wrong and nothing is sent.
+    unanswered.send_keys("0").await.expect("type");
+    save().await;
+    eventually("the form's refusal", || async {
+        let said = texts(&browser, ERROR).await;
+        (said == "Mark unanswered after: a whole number of minutes from 1 to 1440, or empty.")
+            .then_some(())
+    })
+    .await;
+    let stored = canal
+        .admin_ok("GET", "/channels/demo/automation", &Value::Null)
+        .await;
+    assert_eq!(stored, json!({}), "nothing changed");
+
+    unanswered.clear().await.expect("clear");
+    unanswered.send_keys("5").await.expect("type");
+    auto_close.send_keys("30").await.expect("type");
+    text.send_keys(BYE).await.expect("type");
+    save().await;
+    eventually("saved", || async {
+        (texts(&browser, STATUS).await == "Saved").then_some(())
+    })
+    .await;
+    let stored = canal
+        .admin_ok("GET", "/channels/demo/automation", &Value::Null)
+        .await;
+    assert_eq!(
+        stored,
+        json!({"unanswered_after_minutes": 5, "auto_close_after_minutes": 30,
+               "auto_close_text": BYE})
+    );
+    assert_eq!(texts(&browser, ERROR).await, "", "the error went");
+    browser
+        .js(
+            "var form = document.querySelector('[data-testid=automation-settings]');\
+             var view = document.querySelector('[data-testid=settings]');\
+             view.scrollTop += form.getBoundingClientRect().top\
+                 - view.getBoundingClientRect().top - 40;\
+             return null;",
+        )
+        .await;
+    save_screenshot(
+        "console-automation.png",
+        &browser.client.screenshot().await.expect("png"),
+    );
+    browser.close().await;
 }
