@@ -99,6 +99,11 @@ pub mod routes {
         format!("/api/v1/admin/channels/{}/routing", encode(key))
     }
 
+    /// `GET`/`PUT`: a channel's automatic actions (admins).
+    pub fn channel_automation(key: &str) -> String {
+        format!("/api/v1/admin/channels/{}/automation", encode(key))
+    }
+
     /// `GET`/`PUT`/`DELETE`: a channel's working hours (admins).
     pub fn channel_hours(key: &str) -> String {
         channel_part(key, "hours")
@@ -594,6 +599,21 @@ impl Drop for Socket {
 // Native tier: `cargo test -p canal-console` (no browser needed). What goes through
 // the browser's JSON ([`decode`], [`encode`], [`status_error`]) is tested in
 // Chromium, in tests/console.rs ("the wire").
+/// `GET /api/v1/admin/channels/{key}/automation`: the channel's automatic actions.
+pub async fn load_automation(
+    key: &str,
+) -> Result<canal_protocol::automation::AutomationSettings, ApiError> {
+    call("GET", &routes::channel_automation(key), None::<&()>).await
+}
+
+/// `PUT /api/v1/admin/channels/{key}/automation`: the settings as stored.
+pub async fn save_automation(
+    key: &str,
+    settings: &canal_protocol::automation::AutomationSettings,
+) -> Result<canal_protocol::automation::AutomationSettings, ApiError> {
+    call("PUT", &routes::channel_automation(key), Some(settings)).await
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;

@@ -364,6 +364,22 @@ pub struct Strings {
     pub err_color: &'static str,
     pub err_launcher_text: &'static str,
     pub err_window: &'static str,
+    /// The inbox's mark on a conversation no agent answered in time.
+    pub unanswered: &'static str,
+    /// The inbox's filter.
+    pub only_unanswered: &'static str,
+    pub automation_title: &'static str,
+    pub loading_automation: &'static str,
+    pub automation_of: &'static str,
+    pub unanswered_after: &'static str,
+    pub unanswered_after_hint: &'static str,
+    pub auto_close_after: &'static str,
+    pub auto_close_after_hint: &'static str,
+    pub auto_close_text: &'static str,
+    pub auto_close_text_hint: &'static str,
+    pub err_unanswered_minutes: &'static str,
+    pub err_auto_close_minutes: &'static str,
+    pub err_text_without_close: &'static str,
 }
 
 /// English.
@@ -700,6 +716,20 @@ pub static EN: Strings = Strings {
     err_color: "Enter the accent as #rrggbb, or leave it empty.",
     err_launcher_text: "The launcher text may have up to 40 characters.",
     err_window: "Enter a whole number of seconds from 60 to 604800.",
+    unanswered: "Unanswered",
+    only_unanswered: "Only unanswered",
+    automation_title: "Automatic actions",
+    loading_automation: "Loading the automatic actions…",
+    automation_of: "Automatic actions of",
+    unanswered_after: "Mark unanswered after (minutes)",
+    unanswered_after_hint: "When no agent has answered the visitor for this long, the conversation is marked unanswered in the inbox until an agent answers. Empty: never.",
+    auto_close_after: "Close after the visitor's silence (minutes)",
+    auto_close_after_hint: "Counted from the agent's last message, while the visitor has not written since. Empty: never.",
+    auto_close_text: "Closing message",
+    auto_close_text_hint: "The visitor sees it as the last message when the conversation closes so. Empty: none.",
+    err_unanswered_minutes: "Mark unanswered after: a whole number of minutes from 1 to 1440, or empty.",
+    err_auto_close_minutes: "Close after silence: a whole number of minutes from 1 to 10080, or empty.",
+    err_text_without_close: "A closing message needs a time to close after.",
 };
 
 /// Spanish (the agent is addressed with "tú").
@@ -1036,6 +1066,20 @@ pub static ES: Strings = Strings {
     err_color: "Escribe el acento como #rrggbb o déjalo vacío.",
     err_launcher_text: "El texto del botón admite hasta 40 caracteres.",
     err_window: "Escribe un número entero de segundos de 60 a 604800.",
+    unanswered: "Sin respuesta",
+    only_unanswered: "Solo sin respuesta",
+    automation_title: "Acciones automáticas",
+    loading_automation: "Cargando las acciones automáticas…",
+    automation_of: "Acciones automáticas de",
+    unanswered_after: "Marcar sin respuesta tras (minutos)",
+    unanswered_after_hint: "Si ningún agente ha respondido al visitante en este tiempo, la conversación se marca sin respuesta en la bandeja hasta que un agente responda. Vacío: nunca.",
+    auto_close_after: "Cerrar tras el silencio del visitante (minutos)",
+    auto_close_after_hint: "Se cuenta desde el último mensaje del agente, mientras el visitante no haya escrito después. Vacío: nunca.",
+    auto_close_text: "Mensaje de cierre",
+    auto_close_text_hint: "El visitante lo ve como último mensaje cuando la conversación se cierra así. Vacío: ninguno.",
+    err_unanswered_minutes: "Marcar sin respuesta tras: un número entero de minutos de 1 a 1440, o vacío.",
+    err_auto_close_minutes: "Cerrar tras el silencio: un número entero de minutos de 1 a 10080, o vacío.",
+    err_text_without_close: "Un mensaje de cierre necesita un tiempo tras el que cerrar.",
 };
 
 /// Russian (the agent is addressed with "вы").
@@ -1372,6 +1416,20 @@ pub static RU: Strings = Strings {
     err_color: "Укажите акцент как #rrggbb или оставьте пустым.",
     err_launcher_text: "Текст кнопки — не более 40 символов.",
     err_window: "Введите целое число секунд от 60 до 604800.",
+    unanswered: "Без ответа",
+    only_unanswered: "Только без ответа",
+    automation_title: "Автоматические действия",
+    loading_automation: "Загрузка автоматических действий…",
+    automation_of: "Автоматические действия канала",
+    unanswered_after: "Отметить «без ответа» через (минут)",
+    unanswered_after_hint: "Если агент не ответил посетителю за это время, разговор отмечается во входящих как оставшийся без ответа, пока агент не ответит. Пусто: никогда.",
+    auto_close_after: "Закрыть после молчания посетителя (минут)",
+    auto_close_after_hint: "Отсчитывается от последнего сообщения агента, пока посетитель больше не писал. Пусто: никогда.",
+    auto_close_text: "Сообщение при закрытии",
+    auto_close_text_hint: "Посетитель увидит его последним сообщением, когда разговор закроется так. Пусто: без сообщения.",
+    err_unanswered_minutes: "Отметить «без ответа» через: целое число минут от 1 до 1440 или пусто.",
+    err_auto_close_minutes: "Закрыть после молчания: целое число минут от 1 до 10080 или пусто.",
+    err_text_without_close: "Для сообщения при закрытии нужно указать, через сколько закрывать.",
 };
 
 impl Strings {

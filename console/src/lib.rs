@@ -12,6 +12,7 @@
 //! - [`session`]: the agent socket, reconnects and actions, around the state.
 //! - [`state`]: the inbox reducer and pending replies (pure; native unit tests).
 //! - [`settings`]: the admin settings forms and the requests they make (pure).
+//! - [`automation`]: the form of a channel's automatic actions (pure).
 //! - [`log`]: the message log's filters, pages and channel choices (pure).
 //! - [`bans`]: the form for a new ban and the request it makes (pure).
 //! - [`canned`]: canned answers in the reply box and their settings' form (pure).
@@ -20,6 +21,7 @@
 //! - [`i18n`]: the UI texts.
 
 pub mod api;
+pub mod automation;
 pub mod bans;
 pub mod canned;
 pub mod components;

@@ -190,6 +190,8 @@ pub struct ConsoleState {
     /// Conversations whose visitor is typing (until a stop, their message, or the
     /// session's timer says the news is too old).
     typing: Vec<String>,
+    /// The inbox shows only conversations marked unanswered.
+    pub only_unanswered: bool,
 }
 
 impl ConsoleState {
@@ -489,6 +491,7 @@ impl ConsoleState {
             .lines
             .iter()
             .filter(|l| l.summary.kind == kind)
+            .filter(|l| !self.only_unanswered || l.summary.unanswered)
             .collect();
         let deadline = |l: &InboxLine| {
             l.summary
@@ -510,6 +513,16 @@ impl ConsoleState {
             _ => lines.sort_by_key(|l| std::cmp::Reverse(l.touched)),
         }
         lines.into_iter().map(|l| l.summary.id.clone()).collect()
+    }
+
+    /// How many listed conversations are marked unanswered (whatever the filter).
+    pub fn unanswered_count(&self) -> usize {
+        self.lines.iter().filter(|l| l.summary.unanswered).count()
+    }
+
+    /// Shows only the conversations marked unanswered (`true`) or all of them.
+    pub fn filter_unanswered(&mut self, only: bool) {
+        self.only_unanswered = only;
     }
 
     /// How many conversations are offered to this agent now.
@@ -733,6 +746,7 @@ mod tests {
             last_message: Some("hello".into()),
             rating: None,
             withdrawn: false,
+            unanswered: false,
             created_at: "2026-01-05T10:00:00Z".into(),
         }
     }
@@ -1304,6 +1318,30 @@ mod tests {
             status: Status::Away,
         });
         assert_eq!(state.status, Status::Away);
+    }
+
+    #[test]
+    fn the_unanswered_filter_keeps_only_marked_lines_and_the_mark_follows_upserts() {
+        let marked = ConversationSummary {
+            unanswered: true,
+            ..summary("c2", InboxKind::Mine)
+        };
+        let mut state = welcomed(
+            Role::Agent,
+            vec![summary("c1", InboxKind::Mine), marked.clone()],
+        );
+        assert_eq!(state.unanswered_count(), 1);
+        assert_eq!(state.section(InboxKind::Mine).len(), 2);
+        state.filter_unanswered(true);
+        assert_eq!(state.section(InboxKind::Mine), ["c2"]);
+        // An agent answers: the server sends the line without the mark.
+        state.apply(AgentServerFrame::Upsert {
+            conversation: summary("c2", InboxKind::Mine),
+        });
+        assert_eq!(state.unanswered_count(), 0);
+        assert!(state.section(InboxKind::Mine).is_empty());
+        state.filter_unanswered(false);
+        assert_eq!(state.section(InboxKind::Mine).len(), 2);
     }
 
     fn typing(id: &str, typing: bool) -> AgentServerFrame {

@@ -295,6 +295,7 @@ fn summary(id: &str, kind: InboxKind) -> ConversationSummary {
         last_message: Some(format!("Hello from {id}")),
         rating: None,
         withdrawn: false,
+        unanswered: false,
         created_at: "2026-01-05T10:00:00Z".into(),
     }
 }

@@ -161,6 +161,10 @@ pub struct ConversationSummary {
     /// comes from them (sent only when true).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub withdrawn: bool,
+    /// No agent has answered the visitor for the channel's "unanswered after"
+    /// time: marked until an agent answers (sent only when true).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unanswered: bool,
 
     /// RFC 3339, UTC.
     pub created_at: String,

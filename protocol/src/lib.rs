@@ -18,10 +18,12 @@
 //! - [`mail`]: the transcript a visitor asks for by e-mail.
 //! - [`bans`]: banned addresses and visitors (admin API).
 //! - [`canned`]: a channel's canned answers (admin and agent API).
+//! - [`automation`]: a channel's automatic actions (unanswered mark, auto-close).
 //! - [`samples`]: one of each socket frame, for the clients' round-trip tests.
 
 pub mod admin;
 pub mod agent;
+pub mod automation;
 pub mod bans;
 pub mod canned;
 pub mod channels;

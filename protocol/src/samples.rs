@@ -123,6 +123,7 @@ fn inbox_line(id: &str, kind: InboxKind, full: bool) -> ConversationSummary {
             rated_at: "2030-01-16T09:00:00Z".into(),
         }),
         withdrawn: full,
+        unanswered: full,
         created_at: "2030-01-16T08:00:00Z".into(),
     }
 }

@@ -336,6 +336,11 @@ impl Console {
                 {
                     tracing::error!(error = %e, "queueing the answer's e-mail failed");
                 }
+                if let Err(e) =
+                    crate::services::automation::agent_answered(&self.state, &conversation_id).await
+                {
+                    tracing::error!(error = %e, "arming the conversation's timers failed");
+                }
                 out.push(AgentServerFrame::Ack {
                     conversation_id,
                     client_id,
@@ -354,6 +359,11 @@ impl Console {
                 dispatch.close(&self.agent, &conversation_id).await?;
                 if let Err(e) = crate::services::mail::closed(&self.state, &conversation_id).await {
                     tracing::error!(error = %e, "queueing the transcript failed");
+                }
+                if let Err(e) =
+                    crate::services::automation::closed(&self.state, &conversation_id).await
+                {
+                    tracing::error!(error = %e, "cancelling the conversation's timers failed");
                 }
             }
             AgentClientFrame::Typing {

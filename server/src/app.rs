@@ -55,6 +55,8 @@ pub struct AppState {
     pub per_visitor: crate::limits::Keyed,
     /// The bans in force.
     pub bans: crate::bans::Bans,
+    /// Wakes the timer loop (see [`crate::timers`]).
+    pub timers: crate::timers::Timers,
 }
 
 /// What [`AppState::new`] needs besides the store.
@@ -72,6 +74,11 @@ pub struct Options {
     pub mail: Option<crate::mail::MailOptions>,
     /// The rate limits (default: [`crate::limits::Limits::default`]).
     pub limits: crate::limits::Limits,
+    /// The longest wait between two looks of the timer loop at the store (default
+    /// [`crate::due::LOOK_EVERY`]; a timer armed by this server wakes it anyway:
+    /// this only bounds how late a timer armed elsewhere, or moved in the store,
+    /// is seen).
+    pub timers_look_every: Option<std::time::Duration>,
 }
 
 impl AppState {
@@ -99,7 +106,9 @@ impl AppState {
         let bans = crate::bans::Bans::default();
         bans.refresh(&store).await?;
         bans.keep_fresh(store.clone(), closing.subscribe());
-        Ok(Self {
+        let timers = crate::timers::Timers::default();
+        let look_every = options.timers_look_every.unwrap_or(crate::due::LOOK_EVERY);
+        let state = Self {
             store,
             tokens: VisitorTokens::from_key(&key),
             hub,
@@ -114,8 +123,11 @@ impl AppState {
             demo: options.demo,
             admin_token_sha256: options.admin_token_sha256.into(),
             trusted_proxies: options.trusted_proxies.into(),
+            timers: timers.clone(),
             closing,
-        })
+        };
+        timers.start(state.clone(), look_every, state.closing.subscribe());
+        Ok(state)
     }
 
     /// The client address of a request (see [`crate::net::client_ip`]).
@@ -352,7 +364,8 @@ async fn frame_ancestors(
 }
 
 /// The console's `Content-Security-Policy`: the strict [`frame_policy`] on its
-/// documents (the agents' console and the full one), and never inside a frame (`frame-ancestors 'none'`) on everything.
+/// documents (the agents' console and the full one), and never inside a frame
+/// (`frame-ancestors 'none'`) on everything.
 async fn console_policy(
     State(state): State<AppState>,
     request: axum::extract::Request,

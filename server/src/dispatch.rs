@@ -177,6 +177,8 @@ struct ConvInfo {
     rating: Option<RatingView>,
     /// The visitor withdrew their consent to the channel's agreement.
     withdrawn: bool,
+    /// Marked unanswered (see [`crate::timers`]).
+    unanswered: bool,
     /// The out-of-hours reply was posted when it started: the no-agent auto-reply
     /// is left out.
     out_of_hours_replied: bool,
@@ -741,6 +743,7 @@ impl Dispatch {
             agent_id: holder,
             page_url,
             created_at,
+            unanswered_since,
         } in open
         {
             let channel = self.channel_in(&channel_id).await?;
@@ -765,6 +768,7 @@ impl Dispatch {
                     conv.visitor = visitor;
                     conv.rating = rating;
                     conv.withdrawn = withdrawn;
+                    conv.unanswered = unanswered_since.is_some();
                     conv.visitor_wrote = true;
                 }
                 let holder = holder
@@ -1387,6 +1391,76 @@ impl Dispatch {
         .await
     }
 
+    /// A timer closes the conversation for the visitor's silence (see
+    /// [`crate::timers`]): `text`, if any, is posted to the visitor first, then it
+    /// closes as when its agent closes it (the visitor's sockets and the consoles
+    /// hear the same). Returns false when routing does not know it or it is closed
+    /// already.
+    pub async fn close_automatically(
+        &self,
+        conversation_id: &str,
+        text: Option<String>,
+    ) -> Result<bool, AppError> {
+        let conversation_id = conversation_id.to_owned();
+        self.run(move |d, inner, fx| {
+            let Some(cid) = inner.conv_ids.get(&conversation_id).copied() else {
+                return Ok(false);
+            };
+            let open = inner
+                .engine
+                .conversation(cid)
+                .is_some_and(|c| !matches!(c.state, ConversationState::Closed { .. }));
+            if !open {
+                return Ok(false);
+            }
+            if let Some(text) = text {
+                if let Some(conv) = inner.convs.get_mut(&cid) {
+                    conv.last_message = Some(preview(&text));
+                }
+                post_system(inner, cid, &conversation_id, text, fx);
+            }
+            fx.push(Effect::Status {
+                conversation_id: conversation_id.clone(),
+                status: "closed",
+            });
+            if let Some(conv) = inner.convs.get_mut(&cid) {
+                conv.unanswered = false;
+            }
+            let event = Event::ConversationClosed {
+                conversation: cid,
+                awaiting_rating: false,
+            };
+            d.apply(inner, event, fx)?;
+            fx.push(Effect::Closed(conversation_id.clone()));
+            fx.push(Effect::Notice(Notice::Changed(conversation_id)));
+            fx.push(Effect::Notice(Notice::Agents));
+            Ok(true)
+        })
+        .await
+    }
+
+    /// The conversation's unanswered mark was set or cleared in the store: the
+    /// consoles that list it hear so.
+    pub async fn unanswered(&self, conversation_id: &str, marked: bool) {
+        let key = conversation_id.to_owned();
+        let known = self
+            .look(false, move |inner| {
+                let Some(cid) = inner.conv_ids.get(&key).copied() else {
+                    return false;
+                };
+                if let Some(conv) = inner.convs.get_mut(&cid) {
+                    conv.unanswered = marked;
+                }
+                true
+            })
+            .await;
+        if known {
+            let _ = self
+                .notices
+                .send(Notice::Changed(conversation_id.to_owned()));
+        }
+    }
+
     /// The visitor rated the conversation (already stored): consoles that list it
     /// show the rating.
     pub async fn rated(&self, conversation_id: &str, rating: RatingView) {
@@ -1869,6 +1943,7 @@ fn conv_in(
             last_message: None,
             rating: None,
             withdrawn: false,
+            unanswered: false,
             out_of_hours_replied: false,
             visitor_wrote: false,
             held_replies: Vec::new(),
@@ -2121,6 +2196,7 @@ fn summary(
         last_message: info.last_message.clone(),
         rating: info.rating.clone(),
         withdrawn: info.withdrawn,
+        unanswered: info.unanswered,
         created_at: info.created_at.clone(),
     })
 }

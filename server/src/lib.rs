@@ -20,6 +20,9 @@
 //! - [`rating`]: the visitor's rating handler.
 //! - [`mail`]: the mail sender (SMTP, from the store's outbox) and the transcript
 //!   request's handler.
+//! - [`due`]: the loop of a leased queue in the store (the mail outbox, the timers).
+//! - [`timers`]: durable timers: the automatic actions (unanswered mark, auto-close)
+//!   and the automation settings' handlers.
 //! - [`hub`]: in-process fan-out of new messages (and the agent's typing) to live sockets.
 //! - [`validate`]: checks on values from outside.
 //! - [`agents`]: agent accounts (argon2), console sessions, departments.
@@ -46,6 +49,7 @@ pub mod bans;
 pub mod config;
 pub mod demo;
 pub mod dispatch;
+pub mod due;
 pub mod error;
 pub mod forms;
 pub mod hours;
@@ -58,6 +62,7 @@ pub mod net;
 pub mod rating;
 pub mod services;
 pub mod theme;
+pub mod timers;
 pub mod validate;
 pub mod ws;
 

@@ -16,13 +16,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use canal_core::clock::{now_rfc3339, rfc3339};
+use canal_core::clock::now_rfc3339;
 use canal_core::mail::{self as compose, Composed, Language};
 use canal_protocol::Author;
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::transport::smtp::AsyncSmtpTransport;
 use lettre::{AsyncTransport, Message, Tokio1Executor};
-use time::OffsetDateTime;
 use tokio::sync::{watch, Notify};
 
 use axum::extract::{Path, State};
@@ -31,6 +30,7 @@ use canal_protocol::mail::{RequestTranscript, TranscriptRequested};
 
 use crate::app::AppState;
 use crate::dispatch::Dispatch;
+use crate::due::later;
 use crate::error::{ApiJson, AppError};
 use crate::hub::Hub;
 use crate::services::visitors::channel;
@@ -101,9 +101,6 @@ impl Mailer {
 const LEASE: Duration = Duration::from_secs(120);
 /// Mails claimed at once.
 const BATCH: i64 = 16;
-/// The longest wait between two looks at the outbox (another server may have queued
-/// something meanwhile).
-const LOOK_EVERY: Duration = Duration::from_secs(30);
 /// The longest wait before a failed mail is tried again.
 const MAX_RETRY: Duration = Duration::from_secs(3600);
 
@@ -129,6 +126,7 @@ pub fn start(
         .timeout(Some(Duration::from_secs(30)))
         .build();
     let wake = Arc::new(Notify::new());
+    let retry_after = options.retry_after;
     let sender = Sender {
         store,
         dispatch,
@@ -137,7 +135,13 @@ pub fn start(
         from,
         retry_after: options.retry_after,
     };
-    tokio::spawn(sender.run(wake.clone(), closing));
+    tokio::spawn(crate::due::run(
+        sender,
+        crate::due::LOOK_EVERY,
+        retry_after,
+        wake.clone(),
+        closing,
+    ));
     Ok(Mailer {
         wake,
         reply_delay: options.reply_delay,
@@ -160,64 +164,27 @@ enum Outcome {
     Dropped(String),
 }
 
-fn later(after: Duration) -> String {
-    rfc3339(OffsetDateTime::now_utc() + after)
-}
+impl crate::due::Queue for Sender {
+    const NAME: &'static str = "mail";
+    const BATCH: i64 = BATCH;
 
-/// How long until `due` (RFC 3339), zero when it has passed.
-fn until(due: &str) -> Duration {
-    let format = time::format_description::well_known::Rfc3339;
-    match OffsetDateTime::parse(due, &format) {
-        Ok(t) => {
-            let left = t - OffsetDateTime::now_utc();
-            Duration::try_from(left).unwrap_or(Duration::ZERO)
-        }
-        Err(_) => Duration::ZERO,
+    async fn work(&self) -> Result<usize, String> {
+        let mails = self
+            .store
+            .claim_mail(&now_rfc3339(), &later(LEASE), BATCH)
+            .await
+            .map_err(|e| e.to_string())?;
+        let claimed = mails.len();
+        self.send_all(mails).await;
+        Ok(claimed)
+    }
+
+    async fn next_due(&self) -> Result<Option<String>, String> {
+        self.store.next_mail_due().await.map_err(|e| e.to_string())
     }
 }
 
 impl Sender {
-    async fn run(self, wake: Arc<Notify>, mut closing: watch::Receiver<bool>) {
-        loop {
-            if *closing.borrow() {
-                return;
-            }
-            let claimed = self
-                .store
-                .claim_mail(&now_rfc3339(), &later(LEASE), BATCH)
-                .await;
-            let wait = match claimed {
-                Ok(mails) if mails.len() as i64 == BATCH => {
-                    self.send_all(mails).await;
-                    Duration::ZERO
-                }
-                Ok(mails) => {
-                    self.send_all(mails).await;
-                    match self.store.next_mail_due().await {
-                        Ok(Some(due)) => until(&due).min(LOOK_EVERY),
-                        Ok(None) => LOOK_EVERY,
-                        Err(e) => {
-                            tracing::error!(error = %e, "mail: reading the outbox failed");
-                            LOOK_EVERY
-                        }
-                    }
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "mail: claiming from the outbox failed");
-                    self.retry_after
-                }
-            };
-            if wait.is_zero() {
-                continue;
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = wake.notified() => {}
-                _ = closing.changed() => {}
-            }
-        }
-    }
-
     async fn send_all(&self, mails: Vec<Mail>) {
         for mail in mails {
             let outcome = match self.attempt(&mail).await {

@@ -86,6 +86,7 @@ async fn run() -> Result<(), String> {
             trusted_proxies: settings.trusted_proxies.0.clone(),
             mail: settings.mail.options(),
             limits: settings.limits.limits(),
+            timers_look_every: None,
         },
     )
     .await

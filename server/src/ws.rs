@@ -422,10 +422,20 @@ impl Session {
                     message,
                 },
             );
+            let channel_id = joined.channel_id.clone();
             self.state
                 .dispatch
                 .client_message(&conversation_id, text)
                 .await;
+            if let Err(e) = crate::services::automation::visitor_wrote(
+                &self.state,
+                &channel_id,
+                &conversation_id,
+            )
+            .await
+            {
+                tracing::error!(error = %e, "arming the conversation's timers failed");
+            }
         }
         Ok(Next::Continue)
     }

@@ -196,6 +196,8 @@ impl Canal {
             admin_token_sha256: canal_server::admin::token_hash(ADMIN_TOKEN),
             mail,
             limits,
+            // Timers moved due in the store are seen within this.
+            timers_look_every: Some(Duration::from_millis(200)),
             ..Options::default()
         };
         let server = spawn_loopback(store.clone(), options.clone())

@@ -84,7 +84,7 @@ async fn an_agent_takes_the_offer_and_the_visitor_sees_the_reply_under_their_nam
     let widget = Widget::new(&visitor_browser);
     eventually("the visitor told of the end", || async {
         let status = widget.find("status").await.text().await.ok()?;
-        status.contains("ended the chat").then_some(())
+        status.contains("The chat has ended").then_some(())
     })
     .await;
     eventually("the rating dialog", || async {

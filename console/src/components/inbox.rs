@@ -12,13 +12,29 @@ use crate::{
 };
 
 /// The sections this agent sees (see `ConsoleState::sections`), each an
-/// [`InboxSection`].
+/// [`InboxSection`], under a filter that keeps only the conversations marked
+/// unanswered (`data-testid="filter-unanswered"`, with their count).
 #[component]
 pub fn Inbox() -> impl IntoView {
     let console = expect_context::<Console>();
     let sections = Memo::new(move |_| console.state.with(|s| s.sections()));
+    let unanswered = Memo::new(move |_| console.state.with(|s| s.unanswered_count()));
+    let only = Memo::new(move |_| console.state.with(|s| s.only_unanswered));
     view! {
         <nav class="cc-inbox" aria-label=tr(|t| t.inbox) data-testid="inbox">
+            <label class="cc-inbox-filter">
+                <input
+                    type="checkbox"
+                    data-testid="filter-unanswered"
+                    prop:checked=move || only.get()
+                    on:change=move |ev| {
+                        let checked = event_target_checked(&ev);
+                        console.state.update(|s| s.filter_unanswered(checked));
+                    }
+                />
+                " " {tr(|t| t.only_unanswered)} " "
+                <span class="cc-count" data-testid="unanswered-count">{move || unanswered.get()}</span>
+            </label>
             <For
                 each=move || sections.get()
                 key=|kind| *kind
@@ -71,7 +87,8 @@ pub fn short_url(url: &str) -> &str {
 }
 
 /// One line (`data-testid="conversation-item"`, `data-conversation-id`): channel,
-/// time, last message, page, whether the visitor is typing, unread count.
+/// time, last message, page, the unanswered mark, whether the visitor is typing,
+/// unread count.
 /// Clicking the line (or its button, by keyboard) opens the conversation. Offers
 /// also show the time left before they pass on, with Take and Decline; queue
 /// lines show Take.
@@ -91,6 +108,8 @@ pub fn InboxItem(
                 .with(|s| s.line(&id).map(|l| (l.summary.clone(), l.unread)))
         })
     };
+    let unanswered =
+        Memo::new(move |_| line.with(|l| l.as_ref().is_some_and(|(s, _)| s.unanswered)));
     let is_open = {
         let id = id.clone();
         Memo::new(move |_| {
@@ -167,6 +186,9 @@ pub fn InboxItem(
                 <span class="cc-item-foot">
                     <span class="cc-item-page" title=page>
                         {move || page().map(|url| short_url(&url).to_owned())}
+                    </span>
+                    <span class="cc-badge cc-unanswered" data-testid="item-unanswered" hidden=move || !unanswered.get()>
+                        {tr(|t| t.unanswered)}
                     </span>
                     <span class="cc-item-typing" data-testid="item-typing" hidden=move || !typing.get()>
                         {tr(|t| t.typing_short)}

@@ -10,6 +10,7 @@
 //! `cargo build` or `trunk build` of the console works too, only larger.
 
 mod app;
+mod automation;
 mod bans;
 mod canned;
 mod composer;
@@ -26,6 +27,7 @@ mod top_bar;
 mod workspace;
 
 pub use app::{AgentApp, App};
+pub use automation::ChannelAutomation;
 pub use bans::{BanForm, Bans};
 pub use canned::ChannelCanned;
 pub use composer::Composer;

@@ -1,7 +1,8 @@
 //! The admin settings view: agents, channels (with the picker the per-channel
 //! sections follow), a channel's managers, routing, working hours, agreement,
-//! contact form, look, identity verification and canned answers, and bans
-//! ([`super::Bans`]), through the admin API with the session cookie. The form helpers ([`Outcome`],
+//! contact form, look, identity verification, automatic actions and canned
+//! answers, and bans ([`super::Bans`]), through the admin API with the session
+//! cookie. The form helpers ([`Outcome`],
 //! [`LoadState`], [`send_form`]) serve the message log too.
 
 use canal_protocol::admin::{AgreementChoice, IdentityView};
@@ -186,6 +187,7 @@ pub fn Settings() -> impl IntoView {
                 <ChannelTheme channels=channels />
                 <ChannelIdentity key=channels.selected />
                 <ChannelCanned key=channels.selected />
+                <super::ChannelAutomation key=channels.selected />
             </div>
             <Bans />
         </main>

@@ -10,6 +10,8 @@
 //!   HTML sanitising.
 //! - [`channels`]: a channel's key, name, title, greeting, language and sites.
 //! - [`templates`]: the built-in personal-data agreement templates.
+//! - [`automation`]: automatic actions on durable timers: what arms, cancels
+//!   and fires them.
 //! - [`hours`]: working hours: the schedule and whether a channel is open at an instant.
 //! - [`ledger`]: consent records, their hash chain and its check.
 //! - [`identity`]: `Canal.setUser` identities: the HMAC, its window, the fields.
@@ -23,6 +25,7 @@
 //! - [`clock`]: timestamps as the store writes them.
 
 pub mod agreements;
+pub mod automation;
 pub mod canned;
 pub mod channels;
 pub mod clock;

@@ -234,6 +234,10 @@ pub fn router() -> Router<AppState> {
             get(crate::forms::get_admin_form).put(crate::forms::put_form),
         )
         .route(
+            "/channels/{key}/automation",
+            get(crate::timers::get_automation).put(crate::timers::put_automation),
+        )
+        .route(
             "/channels/{key}/hours",
             get(crate::hours::get_hours)
                 .put(crate::hours::put_hours)

@@ -4,6 +4,8 @@
 //! routing shell, and fail with an [`crate::error::AppError`]; they never see a
 //! request (the layer check refuses `axum` here).
 //!
+//! - [`automation`]: the events that arm and cancel a conversation's timers; the
+//!   channel's automation settings.
 //! - [`bans`]: banned addresses and visitors, made and lifted by admins.
 //! - [`channels`]: channels as the admin manages them.
 //! - [`visitors`]: the channel a key names, the visitor a token stands for.
@@ -16,6 +18,7 @@
 //! - [`messenger`]: messenger chats and their consent by continuing.
 //! - [`mail`]: e-mail to visitors: transcripts, answers after they left.
 
+pub mod automation;
 pub mod bans;
 pub mod canned;
 pub mod channels;

@@ -22,6 +22,11 @@
 //! - [`features`]: per-channel settings stored as JSON or columns (hours, theme, form,
 //!   identity), ratings, contact links, messenger chats.
 //! - [`mail`]: e-mail to visitors: transcript addresses and the outbox.
+//! - [`timers`]: durable timers (automatic actions), automation settings, the
+//!   unanswered mark.
+//!
+//! The mail outbox and the timers are leased queues: [`claim_due_sql`] and
+//! [`next_due_sql`] are their shared statements.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -39,6 +44,7 @@ pub mod features;
 pub mod ledger;
 pub mod mail;
 pub mod routing;
+pub mod timers;
 
 pub use agents::{AgentRow, Department};
 pub use channels::{Appended, Channel, Conversation, MessageRow};
@@ -215,6 +221,46 @@ impl ChannelJson {
         table: "channel_routing",
         column: "settings",
     };
+    pub(crate) const AUTOMATION: Self = Self {
+        table: "channel_automation",
+        column: "settings",
+    };
+}
+
+/// Claims due rows of a leased queue (`table`, fixed names, never from outside): the
+/// rows that are `pending`, due at `$1` or before and not held by another claimer
+/// get `lease_until = $2`, `$3` at most, oldest due first, with `also` set on them
+/// too; the statement returns `columns`. On PostgreSQL the rows another server is
+/// claiming right now are skipped, not waited for (`FOR UPDATE SKIP LOCKED`), so two
+/// servers on one database never claim one row twice; SQLite has one writer, so the
+/// statement is atomic as is.
+pub(crate) fn claim_due_sql(
+    table: &str,
+    pending: &str,
+    also: &str,
+    columns: &str,
+    pg: bool,
+) -> String {
+    let lock = if pg { " FOR UPDATE SKIP LOCKED" } else { "" };
+    format!(
+        "UPDATE {table} SET lease_until = $2{also}
+          WHERE id IN (SELECT id FROM {table}
+                        WHERE {pending} AND due_at <= $1
+                          AND (lease_until IS NULL OR lease_until <= $1)
+                        ORDER BY due_at, id LIMIT $3{lock})
+          RETURNING {columns}"
+    )
+}
+
+/// When the next `pending` row of a leased queue can be claimed: its due time, or
+/// the end of its lease when that is later.
+pub(crate) fn next_due_sql(table: &str, pending: &str) -> String {
+    format!(
+        "SELECT CASE WHEN lease_until IS NOT NULL AND lease_until > due_at
+                     THEN lease_until ELSE due_at END AS next
+           FROM {table} WHERE {pending}
+          ORDER BY next LIMIT 1"
+    )
 }
 
 /// The store handle: cheap to clone.

@@ -67,6 +67,9 @@ type MailTuple = (
     Option<String>,
 );
 
+/// A mail still to send.
+const PENDING: &str = "sent_at IS NULL AND dropped IS NULL";
+
 const COLUMNS: &str = "id, conversation_id, kind, to_address, from_seq, upto_seq, created_at, \
                        due_at, attempts, last_error, sent_at, dropped";
 
@@ -162,16 +165,12 @@ impl Store {
     /// sender) until `lease_until`, counting an attempt on each.
     pub async fn claim_mail(&self, now: &str, lease_until: &str, limit: i64) -> Result<Vec<Mail>> {
         let rows: Vec<MailTuple> = on_pool!(self, p, pg => {
-            // PostgreSQL: rows another server is claiming right now are skipped, not
-            // waited for. SQLite has one writer, so the statement is atomic as is.
-            let lock = if pg { " FOR UPDATE SKIP LOCKED" } else { "" };
-            let sql = format!(
-                "UPDATE mail_outbox SET lease_until = $2, attempts = attempts + 1
-                  WHERE id IN (SELECT id FROM mail_outbox
-                                WHERE sent_at IS NULL AND dropped IS NULL AND due_at <= $1
-                                  AND (lease_until IS NULL OR lease_until <= $1)
-                                ORDER BY due_at, id LIMIT $3{lock})
-                  RETURNING {COLUMNS}"
+            let sql = crate::claim_due_sql(
+                "mail_outbox",
+                PENDING,
+                ", attempts = attempts + 1",
+                COLUMNS,
+                pg,
             );
             sqlx::query_as(&sql)
                 .bind(now)
@@ -234,10 +233,7 @@ impl Store {
     /// When the next waiting mail is due (`None`: nothing waits).
     pub async fn next_mail_due(&self) -> Result<Option<String>> {
         let next: Option<(String,)> = on_pool!(self, p => sqlx::query_as(
-            "SELECT CASE WHEN lease_until IS NOT NULL AND lease_until > due_at
-                         THEN lease_until ELSE due_at END AS next
-               FROM mail_outbox WHERE sent_at IS NULL AND dropped IS NULL
-              ORDER BY next LIMIT 1",
+            &crate::next_due_sql("mail_outbox", PENDING),
         )
         .fetch_optional(p)
         .await?);

@@ -15,6 +15,8 @@ pub struct OpenConversation {
     pub agent_id: Option<i64>,
     pub page_url: Option<String>,
     pub created_at: String,
+    /// Marked unanswered since then.
+    pub unanswered_since: Option<String>,
 }
 
 /// Where an open conversation stands, from its newest messages.
@@ -60,7 +62,8 @@ impl Store {
     /// Every open conversation, oldest first.
     pub async fn open_conversations(&self) -> Result<Vec<OpenConversation>> {
         on_pool!(self, p => Ok(sqlx::query_as(
-            "SELECT id, visitor_id, channel_id, agent_id, page_url, created_at FROM conversations
+            "SELECT id, visitor_id, channel_id, agent_id, page_url, created_at, unanswered_since
+             FROM conversations
              WHERE status = 'open' ORDER BY created_at, id",
         )
         .fetch_all(p)

@@ -106,6 +106,8 @@ async fn start(
             trusted_proxies: canal_server::net::parse_list("127.0.0.1").expect("list"),
             mail,
             limits,
+            // Timers moved due in the store are seen within this.
+            timers_look_every: Some(std::time::Duration::from_millis(200)),
             ..Options::default()
         },
     )
@@ -165,6 +167,11 @@ pub async fn spawn_app_with_frame() -> TestApp {
 }
 
 impl TestApp {
+    /// Stops the server (its sockets close); the database stays.
+    pub fn stop(&mut self) {
+        self.server = None;
+    }
+
     /// Stops the server and starts a new one on the same database (new address).
     pub async fn restart(&mut self) {
         self.server = None;

@@ -32,5 +32,6 @@ mod smtp;
 mod socket;
 mod supervisors;
 mod theme;
+mod timers;
 mod typing;
 mod withdrawal;

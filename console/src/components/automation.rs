@@ -1,0 +1,172 @@
+//! A channel's automatic actions in the settings view: when a conversation is
+//! marked unanswered, and when (and with what closing message) it closes on the
+//! visitor's silence. Loaded and saved through the admin API for the channel the
+//! picker shows, as the other per-channel sections.
+
+use canal_protocol::automation::AutomationSettings;
+use leptos::{ev::SubmitEvent, prelude::*};
+
+use super::settings::{ChannelEditor, ChannelSection, FormOutcome, Outcome};
+use crate::{
+    api,
+    automation::{AutomationError, AutomationForm},
+    i18n::{tr, Message, Text},
+};
+
+/// The sentence for a form error.
+fn error_text(error: AutomationError) -> Text {
+    match error {
+        AutomationError::Unanswered => |t| t.err_unanswered_minutes,
+        AutomationError::AutoClose => |t| t.err_auto_close_minutes,
+        AutomationError::TextWithoutClose => |t| t.err_text_without_close,
+    }
+}
+
+/// A channel's automatic actions (`data-testid="automation-form"`), for the channel
+/// picked: minutes before the unanswered mark, minutes of the visitor's silence
+/// before auto-close, and the closing message; saved with `PUT`.
+#[component]
+pub fn ChannelAutomation(
+    /// The key of the channel picked.
+    key: RwSignal<String>,
+) -> impl IntoView {
+    let editor = ChannelEditor::<AutomationForm>::new(key);
+    let ChannelEditor {
+        loaded_key,
+        form,
+        loading,
+        outcome,
+        ..
+    } = editor;
+    editor.follow(
+        |channel| async move { api::load_automation(&channel).await },
+        |settings: AutomationSettings| AutomationForm::of(&settings),
+    );
+    let on_save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if outcome.get_untracked().busy() {
+            return;
+        }
+        let Some(request) = form.with_untracked(|f| f.as_ref().map(AutomationForm::request)) else {
+            return;
+        };
+        match request {
+            Ok(settings) => editor.send(
+                move |channel| async move { api::save_automation(&channel, &settings).await },
+                |saved: AutomationSettings| AutomationForm::of(&saved),
+                |t| t.saved,
+            ),
+            Err(error) => outcome.set(Outcome::Failed(Message::Text(error_text(error)))),
+        }
+    };
+    let has_form = Memo::new(move |_| form.with(Option::is_some));
+    let read = move |get: fn(&AutomationForm) -> &String| {
+        form.with(|f| f.as_ref().map(|f| get(f).clone()).unwrap_or_default())
+    };
+    let edit = move |set: fn(&mut AutomationForm, String), text: String| {
+        form.update(|f| {
+            if let Some(f) = f.as_mut() {
+                set(f, text);
+            }
+        });
+    };
+    // A field (`cc-automation-{name}`, test id `automation-{name}`) with its label
+    // and hint: a number of minutes, or the closing message's text area.
+    let field = move |name: &'static str,
+                      [label, hint]: [Text; 2],
+                      get: fn(&AutomationForm) -> &String,
+                      set: fn(&mut AutomationForm, String)| {
+        let id = format!("cc-automation-{name}");
+        let described = format!("{id}-hint cc-automation-error");
+        let input = if name == "text" {
+            view! {
+                <textarea
+                    id=id.clone()
+                    class="cc-input"
+                    rows="2"
+                    maxlength="1000"
+                    data-testid=format!("automation-{name}")
+                    aria-describedby=described
+                    prop:value=move || read(get)
+                    on:input=move |ev| edit(set, event_target_value(&ev))
+                ></textarea>
+            }
+            .into_any()
+        } else {
+            view! {
+                <input
+                    id=id.clone()
+                    class="cc-input cc-narrow"
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="off"
+                    data-testid=format!("automation-{name}")
+                    aria-describedby=described
+                    prop:value=move || read(get)
+                    on:input=move |ev| edit(set, event_target_value(&ev))
+                />
+            }
+            .into_any()
+        };
+        view! {
+            <div class="cc-field">
+                <label class="cc-field-label" for=id.clone()>{tr(label)}</label>
+                {input}
+                <span id=format!("{id}-hint") class="cc-hint">{tr(hint)}</span>
+            </div>
+        }
+    };
+    let form_view = move || {
+        view! {
+            <form
+                class="cc-settings-form"
+                data-testid="automation-form"
+                novalidate
+                aria-labelledby="cc-automation-of"
+                on:submit=on_save
+            >
+                <h3 id="cc-automation-of" class="cc-settings-subheading">
+                    {tr(|t| t.automation_of)} " " <code>{move || loaded_key.get()}</code>
+                </h3>
+                {field(
+                    "unanswered",
+                    [|t| t.unanswered_after, |t| t.unanswered_after_hint],
+                    |f| &f.unanswered,
+                    |f, text| f.unanswered = text,
+                )}
+                {field(
+                    "auto-close",
+                    [|t| t.auto_close_after, |t| t.auto_close_after_hint],
+                    |f| &f.auto_close,
+                    |f, text| f.auto_close = text,
+                )}
+                {field(
+                    "text",
+                    [|t| t.auto_close_text, |t| t.auto_close_text_hint],
+                    |f| &f.text,
+                    |f, text| f.text = text,
+                )}
+                <div class="cc-form-bar">
+                    <button
+                        type="submit"
+                        class="cc-button cc-primary"
+                        data-testid="automation-save"
+                        disabled=move || outcome.get().busy()
+                    >
+                        {tr(|t| t.save)}
+                    </button>
+                    <FormOutcome outcome=outcome error_id="cc-automation-error".to_owned() />
+                </div>
+            </form>
+        }
+    };
+    view! {
+        <ChannelSection
+            name="automation"
+            title=|t| t.automation_title
+            loading_text=|t| t.loading_automation
+            loading=loading
+            form=ViewFn::from(move || has_form.get().then(form_view))
+        />
+    }
+}

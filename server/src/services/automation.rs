@@ -1,0 +1,98 @@
+//! A channel's automatic actions, as the conversation goes: the events that arm
+//! and cancel its durable timers (the rules are `canal_core::automation`; the rows
+//! are the store's `timers`, fired by [`crate::timers`]), and the settings as the
+//! admin reads and changes them.
+
+use canal_core::automation::{self, TimerChange};
+use canal_core::clock::{now_rfc3339, rfc3339};
+use canal_protocol::automation::AutomationSettings;
+use time::OffsetDateTime;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::store::{Channel, Store};
+
+/// The channel's automation settings (every action off when never set). Stored
+/// settings that no longer check out count as off, with a warning in the log.
+pub async fn settings(store: &Store, channel_id: &str) -> Result<AutomationSettings, AppError> {
+    let Some(json) = store.automation(channel_id).await? else {
+        return Ok(AutomationSettings::default());
+    };
+    let checked = serde_json::from_str(&json)
+        .ok()
+        .and_then(|s| automation::check(s).ok());
+    Ok(checked.unwrap_or_else(|| {
+        tracing::warn!(channel_id, "stored automation settings no longer check out");
+        AutomationSettings::default()
+    }))
+}
+
+/// An admin saves the channel's settings: checked (nothing is stored on a
+/// refusal), then stored. Timers armed already keep their due time; when they
+/// fire the action checks the settings in force then.
+pub async fn save(
+    state: &AppState,
+    channel: &Channel,
+    settings: AutomationSettings,
+) -> Result<AutomationSettings, AppError> {
+    let settings = automation::check(settings)?;
+    let json = serde_json::to_string(&settings)
+        .map_err(|e| AppError::Internal(format!("automation settings: {e}")))?;
+    state.store.put_automation(&channel.id, &json).await?;
+    Ok(settings)
+}
+
+/// The visitor wrote in the conversation.
+pub async fn visitor_wrote(
+    state: &AppState,
+    channel_id: &str,
+    conversation_id: &str,
+) -> Result<(), AppError> {
+    let settings = settings(&state.store, channel_id).await?;
+    let changes = automation::on_visitor_message(&settings, OffsetDateTime::now_utc());
+    apply(state, conversation_id, changes).await
+}
+
+/// An agent answered in the conversation.
+pub async fn agent_answered(state: &AppState, conversation_id: &str) -> Result<(), AppError> {
+    let Some(conversation) = state.store.conversation(conversation_id).await? else {
+        return Ok(());
+    };
+    let settings = settings(&state.store, &conversation.channel_id).await?;
+    let changes = automation::on_agent_reply(&settings, OffsetDateTime::now_utc());
+    apply(state, conversation_id, changes).await
+}
+
+/// The conversation closed.
+pub async fn closed(state: &AppState, conversation_id: &str) -> Result<(), AppError> {
+    apply(state, conversation_id, automation::on_closed()).await
+}
+
+async fn apply(
+    state: &AppState,
+    conversation_id: &str,
+    changes: Vec<TimerChange>,
+) -> Result<(), AppError> {
+    let mut armed = false;
+    for change in changes {
+        match change {
+            TimerChange::Arm { kind, due, keep } => {
+                state
+                    .store
+                    .arm_timer(conversation_id, kind, &rfc3339(due), &now_rfc3339(), keep)
+                    .await?;
+                armed = true;
+            }
+            TimerChange::Cancel(kind) => state.store.cancel_timer(conversation_id, kind).await?,
+            TimerChange::ClearMark => {
+                if state.store.clear_unanswered(conversation_id).await? {
+                    state.dispatch.unanswered(conversation_id, false).await;
+                }
+            }
+        }
+    }
+    if armed {
+        state.timers.wake();
+    }
+    Ok(())
+}

@@ -1,0 +1,241 @@
+//! Durable timers: each pending automatic action of a conversation (see
+//! `canal_core::automation`) is a row of `timers` with its due time, at most one
+//! pending per conversation and kind. The timer loop claims due rows with a lease
+//! (as the mail outbox, [`crate::claim_due_sql`]: `FOR UPDATE SKIP LOCKED` on
+//! PostgreSQL, the one writer on SQLite), fires them and records when and with
+//! what outcome; a fired row stays. A timer due while no server ran is claimed at
+//! the next start. A server that dies mid-fire leaves its lease to run out and the
+//! row is claimed again: the action itself checks the conversation again, so it
+//! takes effect once.
+//!
+//! Also here: a channel's automation settings (JSON in `channel_automation`) and
+//! a conversation's unanswered mark (`conversations.unanswered_since`).
+
+use canal_core::automation::TimerKind;
+
+use crate::{on_pool, ChannelJson, Result, Store};
+
+/// A row of `timers`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timer {
+    pub id: i64,
+    pub conversation_id: String,
+    pub kind: TimerKind,
+    pub created_at: String,
+    pub due_at: String,
+    pub fired_at: Option<String>,
+    /// What firing did (`marked`, `closed`, `nothing`).
+    pub outcome: Option<String>,
+}
+
+type TimerTuple = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+const COLUMNS: &str = "id, conversation_id, kind, created_at, due_at, fired_at, outcome";
+
+/// A timer still to fire.
+const PENDING: &str = "fired_at IS NULL";
+
+fn timer(t: TimerTuple) -> Result<Timer> {
+    Ok(Timer {
+        id: t.0,
+        conversation_id: t.1,
+        kind: TimerKind::parse(&t.2)
+            .ok_or_else(|| crate::Error::corrupt(format!("timer kind {:?}", t.2)))?,
+        created_at: t.3,
+        due_at: t.4,
+        fired_at: t.5,
+        outcome: t.6,
+    })
+}
+
+/// What a due timer's action needs to know about its conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimerFacts {
+    pub channel_id: String,
+    pub status: String,
+    /// Who wrote last, system messages aside (`visitor`, `agent`).
+    pub last_author: Option<String>,
+    pub unanswered_since: Option<String>,
+}
+
+impl Store {
+    /// Arms the timer `kind` of a conversation for `due_at`. With `keep`, a pending
+    /// one stays as it is; otherwise it is replaced (and a lease on it dropped).
+    pub async fn arm_timer(
+        &self,
+        conversation_id: &str,
+        kind: TimerKind,
+        due_at: &str,
+        now: &str,
+        keep: bool,
+    ) -> Result<()> {
+        let conflict = if keep {
+            "DO NOTHING"
+        } else {
+            "DO UPDATE SET due_at = excluded.due_at, created_at = excluded.created_at,
+                           lease_until = NULL"
+        };
+        let sql = format!(
+            "INSERT INTO timers (conversation_id, kind, created_at, due_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (conversation_id, kind) WHERE fired_at IS NULL {conflict}"
+        );
+        on_pool!(self, p => {
+            sqlx::query(&sql)
+                .bind(conversation_id)
+                .bind(kind.as_str())
+                .bind(now)
+                .bind(due_at)
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Drops the pending timer `kind` of a conversation, if any. One being fired
+    /// right now (under a lease) stays, to be recorded with what it did: its action
+    /// checks the conversation again first, so it does nothing once its reason is
+    /// gone.
+    pub async fn cancel_timer(&self, conversation_id: &str, kind: TimerKind) -> Result<()> {
+        on_pool!(self, p => {
+            sqlx::query(
+                "DELETE FROM timers WHERE conversation_id = $1 AND kind = $2 AND fired_at IS NULL
+                   AND lease_until IS NULL",
+            )
+            .bind(conversation_id)
+            .bind(kind.as_str())
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Claims up to `limit` due timers (due at `now` or before, not held by another
+    /// server) until `lease_until`, oldest due first.
+    pub async fn claim_timers(
+        &self,
+        now: &str,
+        lease_until: &str,
+        limit: i64,
+    ) -> Result<Vec<Timer>> {
+        let rows: Vec<TimerTuple> = on_pool!(self, p, pg => {
+            let sql = crate::claim_due_sql("timers", PENDING, "", COLUMNS, pg);
+            sqlx::query_as(&sql)
+                .bind(now)
+                .bind(lease_until)
+                .bind(limit)
+                .fetch_all(p)
+                .await?
+        });
+        let mut timers = rows.into_iter().map(timer).collect::<Result<Vec<_>>>()?;
+        timers.sort_by(|a, b| (&a.due_at, a.id).cmp(&(&b.due_at, b.id)));
+        Ok(timers)
+    }
+
+    /// The timer fired with `outcome`; returns false when it was cancelled or
+    /// re-armed meanwhile (re-arming drops the lease: the row waits for its new due
+    /// time).
+    pub async fn timer_fired(&self, id: i64, now: &str, outcome: &str) -> Result<bool> {
+        on_pool!(self, p => Ok(sqlx::query(
+            "UPDATE timers SET fired_at = $2, outcome = $3, lease_until = NULL
+              WHERE id = $1 AND fired_at IS NULL AND lease_until IS NOT NULL",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(outcome)
+        .execute(p)
+        .await?
+        .rows_affected()
+            == 1))
+    }
+
+    /// When the next pending timer can be claimed (`None`: nothing is pending).
+    pub async fn next_timer_due(&self) -> Result<Option<String>> {
+        let next: Option<(String,)> = on_pool!(self, p => sqlx::query_as(
+            &crate::next_due_sql("timers", PENDING),
+        )
+        .fetch_optional(p)
+        .await?);
+        Ok(next.map(|(n,)| n))
+    }
+
+    /// A conversation's timers, pending and fired, oldest first.
+    pub async fn conversation_timers(&self, conversation_id: &str) -> Result<Vec<Timer>> {
+        let rows: Vec<TimerTuple> = on_pool!(self, p => sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM timers WHERE conversation_id = $1 ORDER BY id"
+        ))
+        .bind(conversation_id)
+        .fetch_all(p)
+        .await?);
+        rows.into_iter().map(timer).collect()
+    }
+
+    /// What a due timer of the conversation needs to know (`None`: no such
+    /// conversation).
+    pub async fn timer_facts(&self, conversation_id: &str) -> Result<Option<TimerFacts>> {
+        let row: Option<(String, String, Option<String>, Option<String>)> = on_pool!(self, p => sqlx::query_as(
+                "SELECT c.channel_id, c.status,
+                        (SELECT m.author FROM messages m
+                          WHERE m.conversation_id = c.id AND m.author <> 'system'
+                          ORDER BY m.seq DESC LIMIT 1),
+                        c.unanswered_since
+                   FROM conversations c WHERE c.id = $1",
+            )
+            .bind(conversation_id)
+            .fetch_optional(p)
+            .await?);
+        Ok(row.map(
+            |(channel_id, status, last_author, unanswered_since)| TimerFacts {
+                channel_id,
+                status,
+                last_author,
+                unanswered_since,
+            },
+        ))
+    }
+
+    /// Marks an open conversation unanswered since `since`; false when it was
+    /// marked already or is closed.
+    pub async fn mark_unanswered(&self, conversation_id: &str, since: &str) -> Result<bool> {
+        on_pool!(self, p => Ok(sqlx::query(
+            "UPDATE conversations SET unanswered_since = $2
+              WHERE id = $1 AND status = 'open' AND unanswered_since IS NULL",
+        )
+        .bind(conversation_id)
+        .bind(since)
+        .execute(p)
+        .await?
+        .rows_affected()
+            == 1))
+    }
+
+    /// Clears the unanswered mark; false when there was none.
+    pub async fn clear_unanswered(&self, conversation_id: &str) -> Result<bool> {
+        on_pool!(self, p => Ok(sqlx::query(
+            "UPDATE conversations SET unanswered_since = NULL
+              WHERE id = $1 AND unanswered_since IS NOT NULL",
+        )
+        .bind(conversation_id)
+        .execute(p)
+        .await?
+        .rows_affected()
+            == 1))
+    }
+
+    /// The channel's automation settings as stored (JSON), if set.
+    pub async fn automation(&self, channel_id: &str) -> Result<Option<String>> {
+        self.channel_json(ChannelJson::AUTOMATION, channel_id).await
+    }
+
+    pub async fn put_automation(&self, channel_id: &str, json: &str) -> Result<()> {
+        self.put_channel_json(ChannelJson::AUTOMATION, channel_id, json)
+            .await
+    }
+}
