@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use load::{client_addr, Latencies, FORWARDED_FOR};
-use serde_json::{json, Value};
+use serde_json::json;
 
 struct Args {
     rate: u64,
@@ -87,22 +87,7 @@ async fn main() {
         "no limits"
     };
 
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(512)
-        .build()
-        .expect("client");
-    let config: Value = http
-        .get(format!("http://{addr}/api/v1/channels/demo/config"))
-        .send()
-        .await
-        .expect("config")
-        .json()
-        .await
-        .expect("config json");
-    let version = config["consent"]["version_id"]
-        .as_str()
-        .expect("version")
-        .to_owned();
+    let (http, version) = server.client(512).await;
     let endpoint = format!("http://{addr}/api/v1/channels/demo/consents");
     // Request `n`: its body, and (limits on) its own client address.
     let request = {

@@ -104,22 +104,7 @@ async fn main() {
     } else {
         "no limits"
     };
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(64)
-        .build()
-        .expect("client");
-    let config: Value = http
-        .get(format!("http://{addr}/api/v1/channels/demo/config"))
-        .send()
-        .await
-        .expect("config")
-        .json()
-        .await
-        .expect("config json");
-    let version = config["consent"]["version_id"]
-        .as_str()
-        .expect("version")
-        .to_owned();
+    let (http, version) = server.client(64).await;
 
     // 1. The visitors, a few at a time.
     eprintln!(

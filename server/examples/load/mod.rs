@@ -74,6 +74,33 @@ pub async fn start(dir: &std::path::Path, database_url: Option<&str>, limits: bo
     }
 }
 
+impl Server {
+    /// An HTTP client keeping up to `idle` connections to the server, and the demo
+    /// channel's agreement version (what a consent names).
+    pub async fn client(&self, idle: usize) -> (reqwest::Client, String) {
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(idle)
+            .build()
+            .expect("client");
+        let config: serde_json::Value = http
+            .get(format!(
+                "http://{}/api/v1/channels/demo/config",
+                self.running.addr
+            ))
+            .send()
+            .await
+            .expect("config")
+            .json()
+            .await
+            .expect("config json");
+        let version = config["consent"]["version_id"]
+            .as_str()
+            .expect("version")
+            .to_owned();
+        (http, version)
+    }
+}
+
 /// Latencies, sorted, with their percentiles.
 pub struct Latencies(Vec<Duration>);
 
