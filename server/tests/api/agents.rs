@@ -797,13 +797,32 @@ async fn status_of(app: &TestApp, id: &str) -> String {
         .expect("status")
 }
 
+impl Socket {
+    /// A console takes the conversation `id` offered to it, and waits until it is
+    /// its own.
+    pub(crate) async fn take(&mut self, id: &str) {
+        self.until("the offer", is_upsert(id, "offered")).await;
+        self.send(json!({"type": "take", "conversation_id": id}))
+            .await;
+        self.until("mine", is_upsert(id, "mine")).await;
+    }
+
+    /// A console replies in the conversation `id` and waits for the `ack`.
+    pub(crate) async fn reply(&mut self, id: &str, client_id: &str, text: &str) {
+        self.send(
+            json!({"type": "reply", "conversation_id": id, "client_id": client_id, "text": text}),
+        )
+        .await;
+        self.until("the ack", |f| {
+            f["type"] == "ack" && f["client_id"] == client_id
+        })
+        .await;
+    }
+}
+
 /// Takes the offered conversation `id` and closes it from `console`.
 async fn take_and_close(console: &mut Socket, id: &str) {
-    console.until("the offer", is_upsert(id, "offered")).await;
-    console
-        .send(json!({"type": "take", "conversation_id": id}))
-        .await;
-    console.until("mine", is_upsert(id, "mine")).await;
+    console.take(id).await;
     console
         .send(json!({"type": "close", "conversation_id": id}))
         .await;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::agents::{is_upsert, settings};
+use crate::agents::settings;
 use crate::helpers::{assert_error, spawn_app_with_mail, Socket, TestApp, PAGE};
 use crate::smtp::Receiver;
 
@@ -79,26 +79,6 @@ async fn shop_with(options: canal_server::mail::MailOptions) -> (TestApp, Socket
     (app, console)
 }
 
-/// Ana takes the conversation.
-async fn take(console: &mut Socket, id: &str) {
-    console.until("the offer", is_upsert(id, "offered")).await;
-    console
-        .send(json!({"type": "take", "conversation_id": id}))
-        .await;
-    console.until("hers", is_upsert(id, "mine")).await;
-}
-
-async fn reply(console: &mut Socket, id: &str, client_id: &str, text: &str) {
-    console
-        .send(json!({"type": "reply", "conversation_id": id, "client_id": client_id, "text": text}))
-        .await;
-    console
-        .until("the ack", |f| {
-            f["type"] == "ack" && f["client_id"] == client_id
-        })
-        .await;
-}
-
 async fn close(console: &mut Socket, id: &str) {
     console
         .send(json!({"type": "close", "conversation_id": id}))
@@ -123,8 +103,10 @@ async fn a_visitor_who_asked_gets_the_transcript_when_the_agent_closes() {
     visitor.say("c1", "Where is my order 1042?").await;
     let body = ask_transcript_at(&app, id, &consent.visitor_token, " Eva@Mail.Example ").await;
     assert_eq!(body, json!({"email": "eva@mail.example", "queued": false}));
-    take(&mut console, id).await;
-    reply(&mut console, id, "r1", "It left the warehouse today.").await;
+    console.take(id).await;
+    console
+        .reply(id, "r1", "It left the warehouse today.")
+        .await;
     // The visitor is on the page: no mail for the answer.
     close(&mut console, id).await;
 
@@ -178,7 +160,7 @@ async fn the_transcript_is_written_in_the_channels_language_and_sent_at_once_whe
     let (consent, conversation, mut visitor) = app.visitor().await;
     let id = conversation.conversation_id.as_str();
     visitor.say("c1", "Hola").await;
-    take(&mut console, id).await;
+    console.take(id).await;
     close(&mut console, id).await;
     // Asked after the close: it goes now.
     let body = ask_transcript_at(&app, id, &consent.visitor_token, "eva@mail.example").await;
@@ -218,7 +200,7 @@ async fn the_e_mail_left_in_the_contact_form_gets_the_transcript() {
         .await;
     assert_eq!(status, 201, "{body}");
     visitor.say("c1", "Call me back, please").await;
-    take(&mut console, id).await;
+    console.take(id).await;
     close(&mut console, id).await;
     let mails = receiver.wait_for(1).await;
     assert_eq!(mails[0].to, vec!["leo@mail.example".to_owned()]);
@@ -234,8 +216,10 @@ async fn an_answer_to_a_visitor_who_is_not_on_the_page_is_e_mailed_with_the_way_
     let (consent, conversation) = app.conversation().await;
     let id = conversation.conversation_id.as_str();
     ask_transcript(&app, id, &consent.visitor_token).await;
-    take(&mut console, id).await;
-    reply(&mut console, id, "r1", "Yes, we ship to Spain in 3 days.").await;
+    console.take(id).await;
+    console
+        .reply(id, "r1", "Yes, we ship to Spain in 3 days.")
+        .await;
     let mails = receiver.wait_for(1).await;
     let mail = &mails[0];
     assert_eq!(mail.to, vec!["eva@mail.example".to_owned()]);
@@ -270,17 +254,17 @@ async fn a_visitor_on_the_page_gets_no_mail_and_answers_written_meanwhile_share_
     let (consent, conversation, _on_page) = app.visitor().await;
     let id = conversation.conversation_id.as_str();
     ask_transcript(&app, id, &consent.visitor_token).await;
-    take(&mut console, id).await;
-    reply(&mut console, id, "r1", "Hello!").await;
+    console.take(id).await;
+    console.reply(id, "r1", "Hello!").await;
     assert!(outbox(&app).await.is_empty());
 
     // Away: two answers within the delay wait as one mail.
     let (consent, conversation) = app.conversation().await;
     let away = conversation.conversation_id.as_str();
     ask_transcript(&app, away, &consent.visitor_token).await;
-    take(&mut console, away).await;
-    reply(&mut console, away, "a1", "First").await;
-    reply(&mut console, away, "a2", "Second").await;
+    console.take(away).await;
+    console.reply(away, "a1", "First").await;
+    console.reply(away, "a2", "Second").await;
     let rows = outbox(&app).await;
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!((rows[0].kind.as_str(), rows[0].sent), ("reply", false));
@@ -310,7 +294,7 @@ async fn nothing_is_e_mailed_without_an_address_or_after_a_withdrawal() {
     let (_, conversation, mut visitor) = app.visitor().await;
     let id = conversation.conversation_id.as_str();
     visitor.say("c1", "Hi").await;
-    take(&mut console, id).await;
+    console.take(id).await;
     close(&mut console, id).await;
 
     // An address, then a withdrawal: refused from then on, and nothing goes.
@@ -332,7 +316,7 @@ async fn nothing_is_e_mailed_without_an_address_or_after_a_withdrawal() {
         )
         .await;
     assert_error(status, &body, 403, "consent_withdrawn");
-    take(&mut console, second).await;
+    console.take(second).await;
     close(&mut console, second).await;
     assert!(outbox(&app).await.is_empty(), "{:?}", outbox(&app).await);
     assert_eq!(receiver.count(), 0);
@@ -350,7 +334,7 @@ async fn a_failing_smtp_server_loses_nothing_the_mail_goes_once_it_answers_even_
     let id = conversation.conversation_id.clone();
     visitor.say("c1", "Keep this").await;
     ask_transcript(&app, &id, &consent.visitor_token).await;
-    take(&mut console, &id).await;
+    console.take(&id).await;
     close(&mut console, &id).await;
     drop(console);
     // Refused (451): kept, with the server's answer, for the next attempt.
@@ -401,7 +385,7 @@ async fn a_mail_waiting_when_the_visitor_withdraws_is_never_sent() {
     let id = conversation.conversation_id.clone();
     visitor.say("c1", "Hello").await;
     ask_transcript(&app, &id, &consent.visitor_token).await;
-    take(&mut console, &id).await;
+    console.take(&id).await;
     close(&mut console, &id).await;
     // Refused once; the next attempt is an hour away.
     outbox_until(&app, "failed once", |rows| {
@@ -433,7 +417,7 @@ async fn an_address_the_mail_server_refuses_for_good_is_dropped_with_its_answer(
     let id = conversation.conversation_id.as_str();
     visitor.say("c1", "Hello").await;
     ask_transcript_at(&app, id, &consent.visitor_token, "nobody@mail.example").await;
-    take(&mut console, id).await;
+    console.take(id).await;
     close(&mut console, id).await;
     outbox_until(&app, "dropped", |rows| {
         rows.len() == 1

@@ -70,25 +70,6 @@ async fn time_passes(app: &TestApp) {
         .expect("due now");
 }
 
-async fn take(console: &mut Socket, id: &str) {
-    console.until("the offer", is_upsert(id, "offered")).await;
-    console
-        .send(json!({"type": "take", "conversation_id": id}))
-        .await;
-    console.until("hers", is_upsert(id, "mine")).await;
-}
-
-async fn reply(console: &mut Socket, id: &str, client_id: &str, text: &str) {
-    console
-        .send(json!({"type": "reply", "conversation_id": id, "client_id": client_id, "text": text}))
-        .await;
-    console
-        .until("the ack", |f| {
-            f["type"] == "ack" && f["client_id"] == client_id
-        })
-        .await;
-}
-
 async fn unanswered_since(app: &TestApp, id: &str) -> Option<String> {
     sqlx::query_scalar("SELECT unanswered_since FROM conversations WHERE id = $1")
         .bind(id)
@@ -188,7 +169,7 @@ async fn a_conversation_left_unanswered_is_marked_until_an_agent_answers() {
         .send(json!({"type": "take", "conversation_id": id}))
         .await;
     console.until("hers", is_upsert(&id, "mine")).await;
-    reply(&mut console, &id, "a1", "Here I am").await;
+    console.reply(&id, "a1", "Here I am").await;
     console
         .until("the mark cleared", |f| {
             f["type"] == "upsert"
@@ -205,8 +186,8 @@ async fn an_answer_in_time_leaves_no_mark() {
     let (_, conversation, mut visitor) = app.visitor().await;
     let id = conversation.conversation_id.clone();
     visitor.say("c1", "Hello?").await;
-    take(&mut console, &id).await;
-    reply(&mut console, &id, "a1", "Hi!").await;
+    console.take(&id).await;
+    console.reply(&id, "a1", "Hi!").await;
     assert_eq!(timers(&app, &id).await, vec![], "the answer cancelled it");
     time_passes(&app).await;
     assert_eq!(unanswered_since(&app, &id).await, None);
@@ -220,8 +201,8 @@ async fn a_silent_visitor_s_conversation_closes_with_the_channel_s_text() {
     let (_, conversation, mut visitor) = app.visitor().await;
     let id = conversation.conversation_id.clone();
     visitor.say("c1", "How much is it?").await;
-    take(&mut console, &id).await;
-    reply(&mut console, &id, "a1", "Ten euros.").await;
+    console.take(&id).await;
+    console.reply(&id, "a1", "Ten euros.").await;
     assert_eq!(
         timers(&app, &id).await,
         vec![("auto_close".to_owned(), false, None)]
@@ -255,8 +236,8 @@ async fn a_visitor_who_writes_again_is_not_closed_and_no_text_means_none() {
     let (_, conversation, mut visitor) = app.visitor().await;
     let id = conversation.conversation_id.clone();
     visitor.say("c1", "Hello").await;
-    take(&mut console, &id).await;
-    reply(&mut console, &id, "a1", "Hi, what do you need?").await;
+    console.take(&id).await;
+    console.reply(&id, "a1", "Hi, what do you need?").await;
     visitor
         .until("the answer", |f| f["type"] == "message")
         .await;
@@ -266,7 +247,7 @@ async fn a_visitor_who_writes_again_is_not_closed_and_no_text_means_none() {
         vec![],
         "the visitor wrote: no auto-close"
     );
-    reply(&mut console, &id, "a2", "Take your time").await;
+    console.reply(&id, "a2", "Take your time").await;
     time_passes(&app).await;
     visitor.until("closed", |f| f["type"] == "closed").await;
     let system: i64 = sqlx::query_scalar(
@@ -292,8 +273,8 @@ async fn timers_due_while_the_server_was_down_fire_once_when_it_starts() {
     let (_, silent, mut second) = app.visitor().await;
     let silent = silent.conversation_id;
     second.say("c1", "A question").await;
-    take(&mut console, &silent).await;
-    reply(&mut console, &silent, "a1", "An answer").await;
+    console.take(&silent).await;
+    console.reply(&silent, "a1", "An answer").await;
     drop((console, first, second));
     app.stop();
     time_passes(&app).await;
