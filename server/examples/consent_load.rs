@@ -26,53 +26,29 @@ use std::time::{Duration, Instant};
 use load::{client_addr, Latencies, FORWARDED_FOR};
 use serde_json::json;
 
+/// The consent-write load (see the module comment).
+#[derive(clap::Parser)]
+#[command(name = "consent_load")]
 struct Args {
+    /// Requests per second in the open loop.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
     rate: u64,
+    /// Seconds of the open loop (the closed loop runs at most 5).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     seconds: u64,
-    workers: usize,
+    /// Concurrent clients in the closed loop.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+    workers: u32,
+    /// A PostgreSQL database (empty) instead of a fresh SQLite file.
+    #[arg(long)]
     database_url: Option<String>,
+    /// `on`: the default rate limits, each client from its own forwarded address.
+    #[arg(long, value_parser = load::on_off(), action = clap::ArgAction::Set, default_value = "off")]
     limits: bool,
 }
 
 fn args() -> Args {
-    let mut a = Args {
-        rate: 1000,
-        seconds: 10,
-        workers: 64,
-        database_url: None,
-        limits: false,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let raw = it.next();
-        if flag == "--database-url" {
-            a.database_url = raw;
-            continue;
-        }
-        if flag == "--limits" {
-            match load::parse_limits(raw.as_deref()) {
-                Some(on) => a.limits = on,
-                None => usage(),
-            }
-            continue;
-        }
-        let value = raw.and_then(|v| v.parse::<u64>().ok());
-        match (flag.as_str(), value) {
-            ("--rate", Some(v)) if v > 0 => a.rate = v,
-            ("--seconds", Some(v)) if v > 0 => a.seconds = v,
-            ("--workers", Some(v)) if v > 0 => a.workers = v as usize,
-            _ => usage(),
-        }
-    }
-    a
-}
-
-fn usage() -> ! {
-    eprintln!(
-        "usage: consent_load [--rate N] [--seconds N] [--workers N] [--database-url URL] \
-         [--limits on|off]"
-    );
-    std::process::exit(2);
+    clap::Parser::parse()
 }
 
 #[tokio::main]

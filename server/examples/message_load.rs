@@ -31,48 +31,29 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
+/// The message load (see the module comment).
+#[derive(clap::Parser)]
+#[command(name = "message_load")]
 struct Args {
+    /// Visitor sockets.
+    #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u64).range(1..))]
     sockets: u64,
+    /// Messages per second, over all the sockets.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
     rate: u64,
+    /// Seconds of the open loop.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
     seconds: u64,
+    /// A PostgreSQL database (empty) instead of a fresh SQLite file.
+    #[arg(long)]
     database_url: Option<String>,
+    /// `on`: the default rate limits, each client from its own forwarded address.
+    #[arg(long, value_parser = load::on_off(), action = clap::ArgAction::Set, default_value = "off")]
     limits: bool,
 }
 
 fn args() -> Args {
-    let mut a = Args {
-        sockets: 400,
-        rate: 1000,
-        seconds: 5,
-        database_url: None,
-        limits: false,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let raw = it.next();
-        match flag.as_str() {
-            "--database-url" => a.database_url = raw,
-            "--limits" => match load::parse_limits(raw.as_deref()) {
-                Some(on) => a.limits = on,
-                None => usage(),
-            },
-            _ => match (flag.as_str(), raw.and_then(|v| v.parse::<u64>().ok())) {
-                ("--sockets", Some(v)) if v > 0 => a.sockets = v,
-                ("--rate", Some(v)) if v > 0 => a.rate = v,
-                ("--seconds", Some(v)) if v > 0 => a.seconds = v,
-                _ => usage(),
-            },
-        }
-    }
-    a
-}
-
-fn usage() -> ! {
-    eprintln!(
-        "usage: message_load [--sockets N] [--rate N] [--seconds N] [--database-url URL] \
-         [--limits on|off]"
-    );
-    std::process::exit(2);
+    clap::Parser::parse()
 }
 
 /// How long the last messages may take to be acknowledged before they count as lost.

@@ -13,15 +13,9 @@ use canal_server::{demo, spawn_loopback, Options, Running, Store};
 /// The `X-Forwarded-For` header the server reads the client address from.
 pub const FORWARDED_FOR: &str = "x-forwarded-for";
 
-/// `--limits on|off`: `on` runs the server with the default limits and 127.0.0.1 as a
-/// trusted proxy; every request then names its own client address (see
-/// [`client_addr`]), so the limiter keeps a bucket per address and refuses nothing.
-pub fn parse_limits(raw: Option<&str>) -> Option<bool> {
-    match raw {
-        Some("on") => Some(true),
-        Some("off") => Some(false),
-        _ => None,
-    }
+/// `--limits on|off`: clap reads `on`/`off` (and yes/no, true/false) as a bool.
+pub fn on_off() -> clap::builder::BoolishValueParser {
+    clap::builder::BoolishValueParser::new()
 }
 
 /// The client address of request (or visitor) `n`: `10.0.0.1` onwards, one per `n`
