@@ -327,6 +327,7 @@ mod tests {
             name: name.into(),
             title: None,
             greeting: None,
+            greetings: Default::default(),
             locale: None,
             allowed_origins: None,
             active: true,

@@ -15,7 +15,7 @@ use canal_protocol::agent::{
     AgentView, CapExclusions, CreateAgent, DisplayMode, QueueItem, Role, RoutingMode,
     RoutingSettings, UpdateAgent,
 };
-use canal_protocol::channels::{limits, ChannelView, CreateChannel, UpdateChannel};
+use canal_protocol::channels::{limits, ChannelView, CreateChannel, Greetings, UpdateChannel};
 use canal_protocol::forms::{FieldName, FormField, SetContactForm};
 use canal_protocol::hours::{TimeRange, WeekHours, WorkingHours};
 use canal_protocol::theme::{limits as theme_limits, Position, Theme, ThemeMode, DEFAULT_COLOR};
@@ -481,18 +481,24 @@ pub fn parse_ask(value: &str) -> Option<Ask> {
 }
 
 /// A channel's contact form as edited: how it asks each of [`FORM_FIELDS`], and
-/// the agreements it shows as checkboxes, in order (ids).
+/// the agreements it shows as checkboxes, in order (ids), and whether the chat
+/// asks for it after the visitor's first message.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ContactFormDraft {
     pub asks: [Ask; 3],
     pub agreements: Vec<String>,
+    pub ask_in_chat: bool,
 }
 
 impl ContactFormDraft {
     /// The draft of a form as saved (`None`: the channel has none yet).
     pub fn of(saved: Option<&SetContactForm>) -> Self {
         let Some(saved) = saved else {
-            return Self::default();
+            // A new form is asked for in the chat, as the server takes it.
+            return Self {
+                ask_in_chat: true,
+                ..Self::default()
+            };
         };
         let asks = FORM_FIELDS.map(|name| match saved.fields.iter().find(|f| f.name == name) {
             Some(f) if f.required => Ask::Required,
@@ -502,6 +508,7 @@ impl ContactFormDraft {
         Self {
             asks,
             agreements: saved.agreements.clone(),
+            ask_in_chat: saved.ask_in_chat,
         }
     }
 
@@ -519,6 +526,7 @@ impl ContactFormDraft {
                 })
                 .collect(),
             agreements: self.agreements.clone(),
+            ask_in_chat: self.ask_in_chat,
         })
     }
 }
@@ -706,6 +714,9 @@ pub struct ChannelDraft {
     pub title: String,
     /// Empty: no greeting.
     pub greeting: String,
+    /// The greeting in each of [`limits::LOCALES`], in that order; empty: the
+    /// greeting.
+    pub greetings: [String; 3],
     /// `en`, `es`, `ru`, or empty for the visitor's browser.
     pub locale: String,
     /// One origin per line; empty: any site.
@@ -714,6 +725,15 @@ pub struct ChannelDraft {
 }
 
 impl ChannelDraft {
+    /// The greetings typed, by language (blank ones left out).
+    fn greetings(&self) -> Greetings {
+        limits::LOCALES
+            .into_iter()
+            .zip(&self.greetings)
+            .filter_map(|(lang, text)| optional(text).map(|text| (lang.to_owned(), text)))
+            .collect()
+    }
+
     /// The `POST /api/v1/admin/channels` body: fields trimmed, empty ones left out.
     pub fn request(&self) -> Result<CreateChannel, FormError> {
         let name = optional(&self.name).ok_or(FormError::ChannelName)?;
@@ -726,6 +746,7 @@ impl ChannelDraft {
             name,
             title: optional(&self.title),
             greeting: optional(&self.greeting),
+            greetings: Some(self.greetings()).filter(|g| !g.is_empty()),
             locale: optional(&self.locale),
             allowed_origins: parse_origins(&self.origins),
         })
@@ -738,6 +759,8 @@ impl ChannelDraft {
             name: channel.name.clone(),
             title: channel.title.clone().unwrap_or_default(),
             greeting: channel.greeting.clone().unwrap_or_default(),
+            greetings: limits::LOCALES
+                .map(|lang| channel.greetings.get(lang).cloned().unwrap_or_default()),
             locale: locale_value(channel.locale.as_deref()).to_owned(),
             origins: origins_text(channel.allowed_origins.as_deref()),
             active: channel.active,
@@ -755,6 +778,8 @@ impl ChannelDraft {
             name: changed(name, &channel.name),
             title: changed(optional(&self.title), &channel.title),
             greeting: changed(optional(&self.greeting), &channel.greeting),
+            greetings: changed(self.greetings(), &channel.greetings)
+                .map(|g| Some(g).filter(|g| !g.is_empty())),
             locale: changed(optional(&self.locale), &channel.locale),
             allowed_origins: changed(parse_origins(&self.origins), &channel.allowed_origins),
             active: changed(self.active, &channel.active),
@@ -1118,6 +1143,7 @@ mod tests {
             name: "Shop".into(),
             title: Some("Shop support".into()),
             greeting: None,
+            greetings: Greetings::from([("ru".into(), "Здравствуйте".into())]),
             locale: Some("es".into()),
             allowed_origins: Some(vec!["https://shop.example".into()]),
             active: true,
@@ -1160,6 +1186,7 @@ mod tests {
             name: "Shop".into(),
             title: " Shop support ".into(),
             greeting: " Hi! How can we help? ".into(),
+            greetings: [String::new(), " ¡Hola! ".into(), "  ".into()],
             locale: "ru".into(),
             origins: "https://shop.example\n\n  https://www.shop.example:8443 \n".into(),
             active: false,
@@ -1171,6 +1198,7 @@ mod tests {
                 name: "Shop".into(),
                 title: Some("Shop support".into()),
                 greeting: Some("Hi! How can we help?".into()),
+                greetings: Some(Greetings::from([("es".into(), "¡Hola!".into())])),
                 locale: Some("ru".into()),
                 allowed_origins: Some(vec![
                     "https://shop.example".into(),
@@ -1237,6 +1265,7 @@ mod tests {
         assert_eq!(edit.locale, "es");
         assert_eq!(edit.origins, "https://shop.example");
         assert!(edit.active);
+        assert_eq!(edit.greetings, ["", "", "Здравствуйте"]);
         assert_eq!(edit.patch(&channel), Ok(None));
 
         edit.name = " Shop ".into();
@@ -1261,6 +1290,18 @@ mod tests {
         edit.name = "Shop EU".into();
         let patch = edit.patch(&channel).expect("valid").expect("a change");
         assert_eq!(patch.name.as_deref(), Some("Shop EU"));
+        assert_eq!(patch.greetings, None, "the greetings did not change");
+
+        edit.greetings[1] = " Hola ".into();
+        let patch = edit.patch(&channel).expect("valid").expect("a change");
+        assert_eq!(
+            serde_json::to_value(&patch.greetings).expect("json"),
+            serde_json::json!({"es": "Hola", "ru": "Здравствуйте"}),
+            "every language is sent, as a whole"
+        );
+        edit.greetings = Default::default();
+        let patch = edit.patch(&channel).expect("valid").expect("a change");
+        assert_eq!(patch.greetings, Some(None), "none left: null");
 
         edit.name = "  ".into();
         assert_eq!(edit.patch(&channel), Err(FormError::ChannelName));
@@ -1317,7 +1358,14 @@ mod tests {
 
     #[test]
     fn a_contact_form_lists_its_fields_in_order_and_keeps_its_agreements() {
-        assert_eq!(ContactFormDraft::of(None), ContactFormDraft::default());
+        assert_eq!(
+            ContactFormDraft::of(None),
+            ContactFormDraft {
+                ask_in_chat: true,
+                ..ContactFormDraft::default()
+            },
+            "a new form is asked for in the chat"
+        );
         let saved = SetContactForm {
             fields: vec![
                 FormField {
@@ -1330,8 +1378,10 @@ mod tests {
                 },
             ],
             agreements: vec!["b".into(), "a".into()],
+            ask_in_chat: false,
         };
         let mut draft = ContactFormDraft::of(Some(&saved));
+        assert!(!draft.ask_in_chat);
         assert_eq!(draft.asks, [Ask::Optional, Ask::No, Ask::Required]);
         assert_eq!(draft.agreements, ["b", "a"]);
         draft.asks[1] = Ask::Required;

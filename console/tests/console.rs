@@ -1271,6 +1271,7 @@ fn channel_view(key: &str, name: &str, active: bool) -> ChannelView {
         name: name.into(),
         title: None,
         greeting: None,
+        greetings: Default::default(),
         locale: None,
         allowed_origins: None,
         active,
@@ -2717,6 +2718,7 @@ fn every_body_is_the_servers_json_both_ways() {
         name: "Shop".into(),
         title: Some("Shop support".into()),
         greeting: Some("Hi!\nHow can we help?".into()),
+        greetings: Some([("es".to_owned(), "¡Hola!".to_owned())].into()),
         locale: Some("ru".into()),
         allowed_origins: Some(vec!["https://shop.example".into()]),
     });
@@ -2733,6 +2735,7 @@ fn every_body_is_the_servers_json_both_ways() {
         name: Some("Shop 2".into()),
         title: Some(Some("T".into())),
         greeting: Some(Some("G".into())),
+        greetings: Some(None),
         locale: Some(Some("es".into())),
         allowed_origins: Some(Some(Vec::new())),
         active: Some(true),

@@ -1,9 +1,15 @@
 //! Channels in the admin API: `POST` and `GET /api/v1/admin/channels`, `GET`,
 //! `PATCH` and `DELETE /api/v1/admin/channels/{key}`.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::admin::present;
+
+/// The greeting in other languages, by the widget's language (`en`, `es`, `ru`):
+/// a widget speaking one of them shows its text instead of the greeting.
+pub type Greetings = BTreeMap<String, String>;
 
 /// Sizes and choices the channel routes enforce (the console checks first).
 pub mod limits {
@@ -34,6 +40,9 @@ pub struct CreateChannel {
     /// The first message a visitor sees, from the channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub greeting: Option<String>,
+    /// The greeting in the widget's other languages (blank texts are dropped).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub greetings: Option<Greetings>,
     /// The widget's language (`en`, `es`, `ru`); the visitor's browser when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
@@ -62,6 +71,13 @@ pub struct UpdateChannel {
         skip_serializing_if = "Option::is_none"
     )]
     pub greeting: Option<Option<String>>,
+    /// Replaces every language's greeting; `null` or `{}` drops them all.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub greetings: Option<Option<Greetings>>,
     #[serde(
         default,
         deserialize_with = "present",
@@ -87,6 +103,9 @@ pub struct ChannelView {
     /// `None`: the window shows the name.
     pub title: Option<String>,
     pub greeting: Option<String>,
+    /// The greeting by the widget's language; empty: the greeting in every one.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub greetings: Greetings,
     pub locale: Option<String>,
     /// `None`: any site.
     pub allowed_origins: Option<Vec<String>>,
@@ -138,6 +157,24 @@ mod tests {
             serde_json::from_str(r#"{"title": null, "active": false}"#).expect("cleared");
         assert_eq!(cleared.title, Some(None));
         assert_eq!(cleared.greeting, None);
+        let greetings: UpdateChannel =
+            serde_json::from_str(r#"{"greetings": {"es": "Hola"}}"#).expect("greetings");
+        assert_eq!(
+            greetings.greetings,
+            Some(Some(Greetings::from([("es".into(), "Hola".into())])))
+        );
+        // The frame's struct writes and reads the same JSON as the admin's map.
+        let map = Greetings::from([("es".into(), "Hola".into()), ("ru".into(), "Привет".into())]);
+        let local = crate::LocalGreetings::of(&map);
+        assert_eq!(
+            serde_json::to_value(&local).expect("json"),
+            serde_json::to_value(&map).expect("json")
+        );
+        assert_eq!(local.get("es").map(String::as_str), Some("Hola"));
+        assert_eq!(local.get("en"), None);
+        let dropped: UpdateChannel =
+            serde_json::from_str(r#"{"greetings": null}"#).expect("dropped");
+        assert_eq!(dropped.greetings, Some(None));
         assert_eq!(cleared.active, Some(false));
         assert!(serde_json::from_str::<UpdateChannel>(r#"{"colour": 1}"#).is_err());
     }

@@ -39,6 +39,10 @@ pub struct ContactFormView {
     pub fields: Vec<FormField>,
     /// The current version of each agreement, in order.
     pub agreements: Vec<AgreementView>,
+    /// The widget opens the form in the chat after the visitor's first message;
+    /// otherwise the visitor opens it from the chat's menu.
+    #[serde(default)]
+    pub ask_in_chat: bool,
 }
 
 /// `PUT /api/v1/admin/channels/{key}/form`, and the answer of its `GET`.
@@ -48,6 +52,14 @@ pub struct SetContactForm {
     pub fields: Vec<FormField>,
     /// Agreement ids, in the order shown (any kind: personal data, marketing, other).
     pub agreements: Vec<String>,
+    /// Ask for the details in the chat after the visitor's first message (true when
+    /// left out); false: the form waits in the chat's menu.
+    #[serde(default = "yes")]
+    pub ask_in_chat: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// `POST /api/v1/channels/{key}/form`.

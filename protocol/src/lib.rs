@@ -168,6 +168,46 @@ impl ErrorBody {
     }
 }
 
+/// A channel's greeting in each of the widget's languages, as
+/// [`channels::Greetings`] writes it (`{"es": "..."}`): a struct rather than a
+/// map, so the frame decodes it with code it has anyway (a map costs it 2 KB).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+pub struct LocalGreetings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub es: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ru: Option<String>,
+}
+
+impl LocalGreetings {
+    /// The greeting in `lang` (`en`, `es`, `ru`), if the channel has one.
+    pub fn get(&self, lang: &str) -> Option<&String> {
+        match lang {
+            "en" => self.en.as_ref(),
+            "es" => self.es.as_ref(),
+            "ru" => self.ru.as_ref(),
+            _ => None,
+        }
+        .filter(|text| !text.is_empty())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.en.is_none() && self.es.is_none() && self.ru.is_none()
+    }
+
+    /// The widget's languages' entries of `all`.
+    pub fn of(all: &channels::Greetings) -> Self {
+        let get = |lang: &str| all.get(lang).cloned();
+        Self {
+            en: get("en"),
+            es: get("es"),
+            ru: get("ru"),
+        }
+    }
+}
+
 /// `GET /api/v1/channels/{key}/config`: what the frame needs to draw itself.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct ChannelConfig {
@@ -177,6 +217,10 @@ pub struct ChannelConfig {
     pub title: String,
     /// First message shown to the visitor, from the channel.
     pub greeting: Option<String>,
+    /// The greeting by the widget's language, shown instead of `greeting` when
+    /// the widget speaks that language. Sent only when not empty.
+    #[serde(default, skip_serializing_if = "LocalGreetings::is_empty")]
+    pub greetings: LocalGreetings,
     /// BCP 47 language the channel is set to, or `None` to follow the browser.
     pub locale: Option<String>,
     /// The personal-data agreement to accept before the first message, or `None`

@@ -262,7 +262,12 @@ impl Console {
                 break;
             }
         }
-        dispatch.disconnected(&self.agent).await;
+        // A server that is stopping keeps its agents' offers: each is offered to
+        // them again after the restart until its deadline (its durable timer).
+        // Going offline here would pass every offer on during the shutdown.
+        if !*closing.borrow() {
+            dispatch.disconnected(&self.agent).await;
+        }
     }
 
     async fn on_text(&mut self, text: &str, out: &mut Vec<AgentServerFrame>) -> Next {

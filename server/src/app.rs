@@ -89,7 +89,8 @@ impl AppState {
             .await?;
         let hub = Hub::default();
         let closing = Arc::new(tokio::sync::watch::Sender::new(false));
-        let dispatch = Dispatch::start(store.clone(), hub.clone(), closing.subscribe()).await?;
+        let timers = crate::timers::Timers::default();
+        let dispatch = Dispatch::start(store.clone(), hub.clone(), timers.clone()).await?;
         let mail = match &options.mail {
             Some(mail) => Some(
                 crate::mail::start(
@@ -106,7 +107,6 @@ impl AppState {
         let bans = crate::bans::Bans::default();
         bans.refresh(&store).await?;
         bans.keep_fresh(store.clone(), closing.subscribe());
-        let timers = crate::timers::Timers::default();
         let look_every = options.timers_look_every.unwrap_or(crate::due::LOOK_EVERY);
         let state = Self {
             store,

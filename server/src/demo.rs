@@ -32,6 +32,16 @@ pub async fn seed(store: &Store) -> Result<Channel, crate::error::AppError> {
         name: "Demo website".into(),
         title: Some("Demo Company".into()),
         greeting: Some("Hi! Ask us anything: a person will answer here.".into()),
+        greetings: Some(canal_protocol::channels::Greetings::from([
+            (
+                "es".into(),
+                "¡Hola! Pregúntanos lo que quieras: te responde una persona.".into(),
+            ),
+            (
+                "ru".into(),
+                "Здравствуйте! Спрашивайте что угодно: ответит живой человек.".into(),
+            ),
+        ])),
         locale: None,
         allowed_origins: None,
     };

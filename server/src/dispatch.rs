@@ -51,16 +51,15 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
-use std::time::Duration;
 
+use canal_core::automation::TimerKind;
 use canal_protocol::agent::{
     AgentSummary, ConversationSummary, DisplayMode, InboxKind, QueueItem, Role, RoutingLogLine,
     RoutingMode, RoutingSettings, Status, VisitorIdentity,
 };
 use canal_protocol::rating::RatingView;
 use canal_protocol::{ErrorCode, MessageView};
-use tokio::sync::{broadcast, mpsc, oneshot, Notify};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::agents::AgentWire;
 use crate::agents::{self, AgentRow};
@@ -73,6 +72,7 @@ use crate::routing::{
     RoutingError, Timestamp, TransferTarget,
 };
 use crate::store::{MessageRow, Store};
+use crate::timers::Timers;
 
 /// What changed, for the consoles. Each console works out what it means for its
 /// agent (see [`Dispatch::summary_for`]).
@@ -238,10 +238,35 @@ pub struct Dispatch {
     /// The owner of the engine and the shell's maps (see [`own`]).
     jobs: mpsc::UnboundedSender<Job>,
     notices: broadcast::Sender<Notice>,
-    wake: Arc<Notify>,
     /// The ordered writer (see [`write_in_order`]).
     writes: mpsc::UnboundedSender<Batch>,
     store: Store,
+}
+
+/// What an offer's durable timer remembers, to offer the conversation again
+/// after a restart (`timers.payload`, JSON).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct OfferMemo {
+    /// The agents it is offered to.
+    agents: Vec<u64>,
+    /// When it was offered, milliseconds since the epoch.
+    at: u64,
+}
+
+/// An engine instant as the store writes times.
+fn instant_rfc3339(t: Timestamp) -> String {
+    let nanos = i128::from(t.millis()).saturating_mul(1_000_000);
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .map(canal_core::clock::rfc3339)
+        .unwrap_or_else(|_| now_rfc3339())
+}
+
+/// A time the store wrote, as an engine instant (`None` when unreadable).
+fn rfc3339_instant(at: &str) -> Option<Timestamp> {
+    let t = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()?;
+    u64::try_from(t.unix_timestamp_nanos() / 1_000_000)
+        .ok()
+        .map(Timestamp)
 }
 
 /// One effect of a decision, done by the writer after the decision, in order.
@@ -273,6 +298,12 @@ enum Effect {
         client_id: String,
         text: String,
         display: Display,
+    },
+    /// The conversation's offer timer: armed for the offer's deadline, or
+    /// dropped (`None`) when it is no longer offered.
+    OfferTimer {
+        conversation_id: String,
+        offer: Option<(Timestamp, OfferMemo)>,
     },
     /// The conversation's sockets hear it closed.
     Closed(String),
@@ -322,12 +353,13 @@ async fn write_in_order(
     store: Store,
     hub: Hub,
     notices: broadcast::Sender<Notice>,
+    timers: Timers,
 ) {
     while let Some(Batch { effects, done }) = batches.recv().await {
         let mut written = Written::default();
         let mut result = Ok(());
         for effect in effects {
-            result = write_one(&store, &hub, &notices, effect, &mut written).await;
+            result = write_one(&store, &hub, &notices, &timers, effect, &mut written).await;
             if result.is_err() {
                 break;
             }
@@ -342,6 +374,7 @@ async fn write_one(
     store: &Store,
     hub: &Hub,
     notices: &broadcast::Sender<Notice>,
+    timers: &Timers,
     effect: Effect,
     written: &mut Written,
 ) -> Result<(), AppError> {
@@ -407,6 +440,30 @@ async fn write_one(
                 );
             }
             written.message = Some((view, appended.inserted));
+        }
+        Effect::OfferTimer {
+            conversation_id,
+            offer: Some((deadline, memo)),
+        } => {
+            let memo =
+                serde_json::to_string(&memo).map_err(|e| AppError::Internal(e.to_string()))?;
+            store
+                .arm_offer_timer(
+                    &conversation_id,
+                    &instant_rfc3339(deadline),
+                    &now_rfc3339(),
+                    &memo,
+                )
+                .await?;
+            timers.wake();
+        }
+        Effect::OfferTimer {
+            conversation_id,
+            offer: None,
+        } => {
+            store
+                .cancel_timer(&conversation_id, TimerKind::PassOffer)
+                .await?;
         }
         Effect::Closed(conversation_id) => hub.closed(&conversation_id),
         Effect::Notice(notice) => {
@@ -543,63 +600,37 @@ enum ClientTurn {
 }
 
 impl Dispatch {
-    /// Loads agents, departments, channels and open conversations from the store,
-    /// and starts the timer that passes offers on. The timer stops when `closing`
-    /// is raised.
-    pub async fn start(
-        store: Store,
-        hub: Hub,
-        mut closing: tokio::sync::watch::Receiver<bool>,
-    ) -> Result<Dispatch, AppError> {
+    /// Loads agents, departments, channels and open conversations from the store
+    /// (an offer pending when the process stopped is offered again until its
+    /// deadline). Offers pass on at their deadline through their durable timers:
+    /// the timer loop ([`crate::timers`]) calls [`Dispatch::tick`].
+    pub async fn start(store: Store, hub: Hub, timers: Timers) -> Result<Dispatch, AppError> {
         let notices = broadcast::channel(1024).0;
         let (writes, batches) = mpsc::unbounded_channel();
-        tokio::spawn(write_in_order(batches, store.clone(), hub, notices.clone()));
+        tokio::spawn(write_in_order(
+            batches,
+            store.clone(),
+            hub,
+            notices.clone(),
+            timers,
+        ));
         let (jobs, queue) = mpsc::unbounded_channel();
         tokio::spawn(own(Inner::default(), queue));
         let dispatch = Dispatch {
             jobs,
             notices,
-            wake: Arc::new(Notify::new()),
             writes,
             store,
         };
         dispatch.load().await?;
-        let timer = dispatch.clone();
-        tokio::spawn(async move {
-            loop {
-                let deadline = match timer.ask(|inner| inner.engine.next_deadline()).await {
-                    Ok(deadline) => deadline,
-                    Err(e) => {
-                        tracing::error!(error = %e, "routing timer stopped");
-                        return;
-                    }
-                };
-                let sleep = async {
-                    match deadline {
-                        Some(t) => {
-                            let wait = t.millis().saturating_sub(now_millis());
-                            tokio::time::sleep(Duration::from_millis(wait)).await;
-                        }
-                        None => std::future::pending().await,
-                    }
-                };
-                tokio::select! {
-                    () = sleep => {
-                        let ticked = timer.run(|d, inner, fx| d.apply(inner, Event::Tick, fx));
-                        if let Err(e) = ticked.await {
-                            tracing::error!(error = %e, "routing tick failed");
-                        }
-                    }
-                    () = timer.wake.notified() => {}
-                    changed = closing.changed() => {
-                        if changed.is_err() || *closing.borrow() {
-                            return;
-                        }
-                    }
-                }
-            }
-        });
         Ok(dispatch)
+    }
+
+    /// An offer's deadline fell due (its durable timer fired): the offers due by
+    /// now pass on.
+    pub async fn tick(&self) -> Result<(), AppError> {
+        self.run(|d, inner, fx| d.apply(inner, Event::Tick, fx))
+            .await
     }
 
     /// Runs `f` on the engine and the shell's maps, in the owner, after every job
@@ -736,6 +767,16 @@ impl Dispatch {
         })
         .await?;
         let open: Vec<OpenConversation> = pool.open_conversations().await?;
+        // Offers pending when the process stopped, by conversation: (deadline,
+        // agents, offered at). An unreadable one is routed afresh.
+        let mut pending: HashMap<String, (Timestamp, Vec<AgentId>, Timestamp)> = HashMap::new();
+        for (conversation_id, due_at, memo) in pool.pending_offers().await? {
+            let memo = memo.and_then(|m| serde_json::from_str::<OfferMemo>(&m).ok());
+            if let (Some(deadline), Some(memo)) = (rfc3339_instant(&due_at), memo) {
+                let agents = memo.agents.into_iter().map(AgentId).collect();
+                pending.insert(conversation_id, (deadline, agents, Timestamp(memo.at)));
+            }
+        }
         for OpenConversation {
             id,
             visitor_id,
@@ -761,6 +802,7 @@ impl Dispatch {
                 .store
                 .visitor_withdrew(&visitor_id, &channel_id)
                 .await?;
+            let offered = pending.remove(&id);
             self.run(move |d, inner, fx| {
                 let cid = conv_in(inner, &id, &visitor_id, channel, page_url, created_at);
                 if let Some(conv) = inner.convs.get_mut(&cid) {
@@ -774,8 +816,8 @@ impl Dispatch {
                 let holder = holder
                     .map(|h| AgentId(h.max(0) as u64))
                     .filter(|h| inner.agents.contains_key(h));
-                let decisions = match holder {
-                    Some(agent) => inner.engine.restore_assigned(
+                let decisions = match (holder, offered) {
+                    (Some(agent), _) => inner.engine.restore_assigned(
                         at,
                         cid,
                         channel,
@@ -783,7 +825,10 @@ impl Dispatch {
                         answered,
                         waiting_for_client,
                     ),
-                    None => inner.engine.handle(
+                    (None, Some((deadline, agents, offered_at))) => inner
+                        .engine
+                        .restore_offered(at, cid, channel, &agents, offered_at, deadline),
+                    (None, None) => inner.engine.handle(
                         at,
                         Event::ConversationCreated {
                             conversation: cid,
@@ -877,6 +922,7 @@ impl Dispatch {
         fx: &mut Vec<Effect>,
     ) {
         let mut changed = BTreeSet::new();
+        let mut offers = BTreeSet::new();
         let mut loads = false;
         for mut decision in decisions {
             let cid = decision.action.conversation();
@@ -906,6 +952,12 @@ impl Dispatch {
                 conversation_id: conversation_id.clone(),
                 line,
             });
+            if matches!(
+                decision.action,
+                Action::Assigned { .. } | Action::Offer { .. } | Action::WithdrawOffers { .. }
+            ) {
+                offers.insert((cid, conversation_id.clone()));
+            }
             match &decision.action {
                 Action::Assigned { agent, .. } => {
                     loads = true;
@@ -936,10 +988,30 @@ impl Dispatch {
         for id in changed {
             fx.push(Effect::Notice(Notice::Changed(id)));
         }
+        // Each offer that came, moved or went: its durable timer follows.
+        for (cid, conversation_id) in offers {
+            let offer = match inner.engine.conversation(cid).map(|c| &c.state) {
+                Some(ConversationState::Offered {
+                    agents,
+                    at,
+                    deadline,
+                }) => Some((
+                    *deadline,
+                    OfferMemo {
+                        agents: agents.iter().map(|a| a.0).collect(),
+                        at: at.millis(),
+                    },
+                )),
+                _ => None,
+            };
+            fx.push(Effect::OfferTimer {
+                conversation_id,
+                offer,
+            });
+        }
         if loads {
             fx.push(Effect::Notice(Notice::Agents));
         }
-        self.wake.notify_one();
     }
 
     /// Closes every console of an agent whose sessions were ended.

@@ -14,14 +14,17 @@
 //!   the consoles that list it show the mark until an agent answers;
 //! - auto-close: the channel's text (if any) is posted to the visitor, then the
 //!   conversation closes as when its agent closes it (the same frames to the
-//!   widget and the consoles, the transcript mailed when asked for).
+//!   widget and the consoles, the transcript mailed when asked for);
+//! - an offer's deadline (routing's `pass_after`, armed by [`crate::dispatch`]
+//!   with each offer): routing passes the offers due by now on. A restart offers a
+//!   pending one again to the same agents until the same deadline.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::Json;
-use canal_core::automation::{fire, Facts, Fire};
+use canal_core::automation::{fire, Facts, Fire, TimerKind};
 use canal_core::clock::now_rfc3339;
 use canal_protocol::automation::AutomationSettings;
 use tokio::sync::{watch, Notify};
@@ -125,6 +128,12 @@ impl Firer {
     /// to record.
     async fn fire(&self, timer: &Timer) -> Result<&'static str, AppError> {
         let state = &self.state;
+        if timer.kind == TimerKind::PassOffer {
+            // Routing passes on every offer due by now (this one, unless it was
+            // taken or moved meanwhile; a moved one has its own row).
+            state.dispatch.tick().await?;
+            return Ok("ticked");
+        }
         let Some(read) = state.store.timer_facts(&timer.conversation_id).await? else {
             return Ok("nothing");
         };

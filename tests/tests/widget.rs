@@ -405,14 +405,20 @@ const LOADER_STATE: &str = "const root = document.querySelector('#canal-root');\
             badge: badge && !badge.hidden ? badge.textContent : null,\
             title: document.title};";
 
-/// Waits in the frame (entered) for the send button to read `label`.
-async fn send_button_reads(widget: &Widget<'_>, label: &str) {
+/// Waits in the frame (entered) for the element of `test_id` to read `text`.
+async fn reads(widget: &Widget<'_>, test_id: &str, text: &str) {
     let client = &widget.browser.client;
-    eventually(&format!("the send button to read {label:?}"), || async {
-        let button = client.find(Locator::Css("[data-testid=send]")).await.ok()?;
-        (button.text().await.ok()?.trim() == label).then_some(())
+    eventually(&format!("{test_id} to read {text:?}"), || async {
+        let css = format!("[data-testid={test_id}]");
+        let element = client.find(Locator::Css(&css)).await.ok()?;
+        (element.text().await.ok()?.trim() == text).then_some(())
     })
     .await;
+}
+
+/// Waits in the frame (entered) for the send button to read `label`.
+async fn send_button_reads(widget: &Widget<'_>, label: &str) {
+    reads(widget, "send", label).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -463,6 +469,13 @@ async fn calls_queued_before_the_loader_arrives_run_when_it_does() {
         .expect("the frame");
     frame.clone().enter_frame().await.expect("enter frame");
     send_button_reads(&widget, "Enviar").await;
+    // The demo channel greets in Spanish too.
+    reads(
+        &widget,
+        "greeting",
+        "¡Hola! Pregúntanos lo que quieras: te responde una persona.",
+    )
+    .await;
     assert_eq!(
         browser.js("return document.documentElement.lang;").await,
         "es"
@@ -482,6 +495,12 @@ async fn calls_queued_before_the_loader_arrives_run_when_it_does() {
     browser.js("Canal.setLocale('ru');").await;
     frame.clone().enter_frame().await.expect("enter frame");
     send_button_reads(&widget, "Отправить").await;
+    reads(
+        &widget,
+        "greeting",
+        "Здравствуйте! Спрашивайте что угодно: ответит живой человек.",
+    )
+    .await;
     assert_eq!(
         browser.js("return document.documentElement.lang;").await,
         "ru"

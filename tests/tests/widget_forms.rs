@@ -218,6 +218,45 @@ async fn the_form_waits_for_the_full_text_and_records_one_form_consent() {
     browser.close().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_the_channel_does_not_ask_for_in_the_chat_waits_behind_its_link() {
+    let (canal, _host, browser) = visit().await;
+    let (status, body) = canal
+        .admin(
+            "PUT",
+            "/channels/demo/form",
+            &json!({"fields": [{"name": "email", "required": true}], "agreements": [],
+                "ask_in_chat": false}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let widget = Widget::new(&browser);
+    widget.start_chat("Hello, just a question").await;
+    widget.wait_sent("Hello, just a question").await;
+    // The link shows once the form is in; the form itself did not open.
+    let client = &browser.client;
+    let link = eventually("the form's link", || async {
+        let link = client
+            .find(Locator::Css("[data-testid=form-open]"))
+            .await
+            .ok()?;
+        link.is_displayed().await.ok()?.then_some(link)
+    })
+    .await;
+    assert!(
+        client
+            .find(Locator::Css("[data-testid=contact-form]"))
+            .await
+            .is_err(),
+        "not asked for in the chat"
+    );
+    link.click().await.expect("open the form");
+    widget.find("contact-form").await;
+    assert_eq!(canal.count("contact_submissions").await, 0);
+    browser.close().await;
+}
+
 /// Switches into the chat frame of the host page (after a window switch).
 async fn enter_chat_frame(browser: &Browser) {
     let client = &browser.client;

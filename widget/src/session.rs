@@ -530,7 +530,8 @@ impl ChatSession {
     }
 
     /// After the first message of a conversation started here is stored: the
-    /// agreement's redirect, and the contact form (once, when the channel has one).
+    /// agreement's redirect, and the contact form (once, when the channel has one
+    /// and asks for it in the chat).
     fn offer(&self) {
         if !self.first_stored.get_value() {
             return;
@@ -538,7 +539,12 @@ impl ChatSession {
         if let Some(url) = self.redirect.try_update_value(Option::take).flatten() {
             self.tell_host(ToHost::Redirect(url));
         }
-        if self.offer_form.get_value() && self.form.with_untracked(Option::is_some) {
+        // Opened here only when the channel asks for it in the chat; otherwise it
+        // waits in the menu.
+        let asks = self
+            .form
+            .with_untracked(|f| f.as_ref().is_some_and(|f| f.ask_in_chat));
+        if self.offer_form.get_value() && asks {
             self.offer_form.set_value(false);
             self.form_open.set(true);
         }

@@ -155,6 +155,7 @@ fn config(channel: &str) -> ChannelConfig {
         channel: channel.into(),
         title: "Support".into(),
         greeting: Some("Hello! How can we help?".into()),
+        greetings: Default::default(),
         locale: Some("en".into()),
         consent: Some(agreement()),
         theme: Default::default(),
@@ -1463,6 +1464,7 @@ fn contact_form_view() -> ContactFormView {
             form_agreement("oa", Behaviour::OptionalAutoAccepted),
             form_agreement("ou", Behaviour::OptionalUnchecked),
         ],
+        ask_in_chat: true,
     }
 }
 

@@ -381,6 +381,11 @@ fn channel_fields(
             Some(limits::MAX_GREETING_CHARS),
             (|f| &f.greeting, |f, v| f.greeting = v),
         )}
+        <div class="cc-form-grid">
+            {channel_field(form, ids, "greeting-en", |t| t.greeting_en, Some(|t| t.greeting_lang_hint), Some("2"), Some(limits::MAX_GREETING_CHARS), (|f| &f.greetings[0], |f, v| f.greetings[0] = v))}
+            {channel_field(form, ids, "greeting-es", |t| t.greeting_es, Some(|t| t.greeting_lang_hint), Some("2"), Some(limits::MAX_GREETING_CHARS), (|f| &f.greetings[1], |f, v| f.greetings[1] = v))}
+            {channel_field(form, ids, "greeting-ru", |t| t.greeting_ru, Some(|t| t.greeting_lang_hint), Some("2"), Some(limits::MAX_GREETING_CHARS), (|f| &f.greetings[2], |f, v| f.greetings[2] = v))}
+        </div>
         {channel_field(
             form,
             ids,
@@ -2330,6 +2335,15 @@ fn ChannelContactForm(
         view! {
             <form class="cc-settings-form" data-testid="contact-form-edit" novalidate on:submit=on_save>
                 <div class="cc-form-grid">{fields}</div>
+                <Field
+                    id="cc-form-ask-in-chat"
+                    test_id="form-ask-in-chat"
+                    label=|t| t.form_ask_in_chat
+                    hint=Some(|t| t.form_ask_in_chat_hint)
+                    control=Control::Check
+                    value=Signal::derive(move || if read(form, |f| f.ask_in_chat) { "on".to_owned() } else { String::new() })
+                    on_change=Callback::new(move |on: String| change(form, |f| f.ask_in_chat = !on.is_empty()))
+                />
                 <fieldset class="cc-fieldset">
                     <legend>{tr(|t| t.form_agreements)}</legend>
                     {boxes}

@@ -18,6 +18,9 @@ crate::str_enum! {
         Unanswered = "unanswered",
         /// Closes the conversation for the visitor's silence.
         AutoClose = "auto_close",
+        /// Routing's offer deadline (`pass_after`): the offer passes on. Armed
+        /// and fired by the routing shell, not by [`fire`].
+        PassOffer = "pass_offer",
     }
 }
 

@@ -2,7 +2,7 @@
 //! carries it, so it never changes), the name, the chat title, the greeting, the
 //! default language and the allowed sites.
 
-use canal_protocol::channels::{limits, CreateChannel, UpdateChannel};
+use canal_protocol::channels::{limits, CreateChannel, Greetings, UpdateChannel};
 use canal_protocol::ErrorCode;
 use rand::Rng;
 
@@ -20,6 +20,8 @@ pub struct NewChannel {
     pub name: String,
     pub title: Option<String>,
     pub greeting: Option<String>,
+    /// Empty: the greeting in every language.
+    pub greetings: Greetings,
     pub locale: Option<String>,
     pub allowed_origins: Option<Vec<String>>,
 }
@@ -30,6 +32,8 @@ pub struct ChannelChange {
     pub name: Option<String>,
     pub title: Option<Option<String>>,
     pub greeting: Option<Option<String>>,
+    /// `Some(empty)` drops every language's greeting.
+    pub greetings: Option<Greetings>,
     pub locale: Option<Option<String>>,
     pub allowed_origins: Option<Option<Vec<String>>>,
     pub active: Option<bool>,
@@ -99,6 +103,28 @@ pub fn greeting(raw: Option<&str>) -> Result<Option<String>, Rejected> {
     }
 }
 
+/// The greeting by language: each key a language the widget speaks, each text
+/// checked as the greeting is; blank texts are dropped.
+pub fn greetings(raw: Option<Greetings>) -> Result<Greetings, Rejected> {
+    let mut checked = Greetings::new();
+    for (lang, text) in raw.unwrap_or_default() {
+        if !limits::LOCALES.contains(&lang.as_str()) {
+            return Err(invalid(format!(
+                "greetings: {lang:?} is not a language of the widget (one of {})",
+                limits::LOCALES.join(", ")
+            )));
+        }
+        let field = format!("greetings.{lang}");
+        if let Some(text) = Some(text.trim()).filter(|t| !t.is_empty()) {
+            checked.insert(
+                lang,
+                self::text(&field, text, limits::MAX_GREETING_CHARS, true)?,
+            );
+        }
+    }
+    Ok(checked)
+}
+
 /// The default language: one the widget speaks, or none (the visitor's browser).
 pub fn locale(raw: Option<&str>) -> Result<Option<String>, Rejected> {
     match raw {
@@ -138,6 +164,7 @@ pub fn create(request: CreateChannel) -> Result<NewChannel, Rejected> {
         name: name(&request.name)?,
         title: title(request.title.as_deref())?,
         greeting: greeting(request.greeting.as_deref())?,
+        greetings: greetings(request.greetings)?,
         locale: locale(request.locale.as_deref())?,
         allowed_origins: origins(request.allowed_origins)?,
     })
@@ -147,7 +174,7 @@ pub fn create(request: CreateChannel) -> Result<NewChannel, Rejected> {
 pub fn change(request: UpdateChannel) -> Result<ChannelChange, Rejected> {
     if request == UpdateChannel::default() {
         return Err(invalid(
-            "nothing to change: send name, title, greeting, locale, allowed_origins or active",
+            "nothing to change: send name, title, greeting, greetings, locale, allowed_origins or active",
         ));
     }
     Ok(ChannelChange {
@@ -157,6 +184,7 @@ pub fn change(request: UpdateChannel) -> Result<ChannelChange, Rejected> {
             .greeting
             .map(|g| greeting(g.as_deref()))
             .transpose()?,
+        greetings: request.greetings.map(greetings).transpose()?,
         locale: request.locale.map(|l| locale(l.as_deref())).transpose()?,
         allowed_origins: request.allowed_origins.map(origins).transpose()?,
         active: request.active,
@@ -188,6 +216,32 @@ mod tests {
             let generated = generated_key();
             assert_eq!(key(&generated), Ok(generated.clone()));
         }
+    }
+
+    #[test]
+    fn greetings_are_by_the_widget_s_languages_and_blank_ones_drop() {
+        let raw = Greetings::from([
+            ("es".into(), " Hola, ¿en qué te ayudo? ".into()),
+            ("ru".into(), "  ".into()),
+        ]);
+        assert_eq!(
+            greetings(Some(raw)),
+            Ok(Greetings::from([(
+                "es".into(),
+                "Hola, ¿en qué te ayudo?".into()
+            )]))
+        );
+        assert_eq!(greetings(None), Ok(Greetings::new()));
+        let unknown = greetings(Some(Greetings::from([("de".into(), "Hallo".into())])));
+        assert!(unknown.is_err_and(|e| e.message.starts_with("greetings")));
+        let long = "a".repeat(limits::MAX_GREETING_CHARS + 1);
+        let too_long = greetings(Some(Greetings::from([("ru".into(), long)])));
+        assert!(too_long.is_err_and(|e| e.message.starts_with("greetings.ru must")));
+        let change = change(UpdateChannel {
+            greetings: Some(None),
+            ..UpdateChannel::default()
+        });
+        assert_eq!(change.map(|c| c.greetings), Ok(Some(Greetings::new())));
     }
 
     #[test]

@@ -49,6 +49,7 @@ pub async fn view(state: &AppState, channel: Channel) -> Result<ChannelView, App
             .collect(),
         snippet: crate::theme::snippet(&state.public_url, &channel.key, &theme),
         allowed_origins: channel.origins(),
+        greetings: channel.greetings(),
         key: channel.key,
         name: channel.name,
         title: Some(channel.title).filter(|t| !t.is_empty()),

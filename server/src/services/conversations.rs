@@ -45,6 +45,7 @@ pub async fn config(state: &AppState, channel: Channel) -> Result<ChannelConfig,
     Ok(ChannelConfig {
         theme: crate::theme::frame(&theme),
         title: channel.shown_title().to_owned(),
+        greetings: canal_protocol::LocalGreetings::of(&channel.greetings()),
         channel: channel.key,
         greeting: channel.greeting,
         locale: channel.locale,

@@ -20,10 +20,12 @@ fn no_form() -> AppError {
 
 /// The channel's form as saved (404 when it has none).
 async fn stored(state: &AppState, channel_id: &str) -> Result<SetContactForm, AppError> {
-    let (fields, agreements) = state.store.form(channel_id).await?.ok_or_else(no_form)?;
+    let (fields, agreements, ask_in_chat) =
+        state.store.form(channel_id).await?.ok_or_else(no_form)?;
     Ok(SetContactForm {
         fields: serde_json::from_str(&fields).unwrap_or_default(),
         agreements: serde_json::from_str(&agreements).unwrap_or_default(),
+        ask_in_chat,
     })
 }
 
@@ -38,6 +40,7 @@ async fn view(state: &AppState, form: SetContactForm) -> Result<ContactFormView,
     Ok(ContactFormView {
         fields: form.fields,
         agreements,
+        ask_in_chat: form.ask_in_chat,
     })
 }
 
@@ -70,7 +73,7 @@ pub async fn save(
         serde_json::to_string(&form.agreements).map_err(|e| AppError::Internal(e.to_string()))?;
     state
         .store
-        .put_form(&channel.id, &fields, &agreements)
+        .put_form(&channel.id, &fields, &agreements, form.ask_in_chat)
         .await?;
     view(state, form).await
 }

@@ -1,6 +1,7 @@
 //! Channels, visitors, conversations and their messages.
 
 use canal_core::channels::{ChannelChange, NewChannel};
+use canal_protocol::channels::Greetings;
 use sqlx::FromRow;
 
 use crate::{new_id, now_rfc3339, on_pool, on_tx, Result, Store, Tx};
@@ -18,6 +19,8 @@ pub struct Channel {
     pub name: String,
     pub title: String,
     pub greeting: Option<String>,
+    /// JSON object of the greeting by language; `None`: none.
+    pub greetings: Option<String>,
     pub locale: Option<String>,
     pub consent_agreement_id: Option<String>,
     /// JSON array of the origins the widget may be embedded in; `None`: any.
@@ -37,6 +40,14 @@ impl Channel {
             .and_then(|json| serde_json::from_str(json).ok())
     }
 
+    /// The greeting by the widget's language (empty when there is none).
+    pub fn greetings(&self) -> Greetings {
+        self.greetings
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_default()
+    }
+
     /// The chat window's title: the channel's own, else its name.
     pub fn shown_title(&self) -> &str {
         if self.title.is_empty() {
@@ -53,8 +64,15 @@ impl Channel {
     }
 }
 
-const CHANNEL_COLUMNS: &str = "id, key, name, title, greeting, locale, consent_agreement_id, \
-    allowed_origins, active, deleted_at, created_at";
+const CHANNEL_COLUMNS: &str = "id, key, name, title, greeting, greetings, locale, \
+    consent_agreement_id, allowed_origins, active, deleted_at, created_at";
+
+/// The stored form of a channel's greetings: `None` when there are none.
+fn greetings_json(greetings: &Greetings) -> Option<String> {
+    (!greetings.is_empty())
+        .then(|| serde_json::to_string(greetings).ok())
+        .flatten()
+}
 
 /// A conversation between a visitor and the channel's agents.
 #[derive(Debug, Clone, FromRow)]
@@ -136,8 +154,9 @@ impl Store {
         let id = new_id();
         let origins = new.allowed_origins.as_deref().map(origins_json);
         on_pool!(self, p => Ok(sqlx::query_as(&format!(
-            "INSERT INTO channels (id, key, name, title, greeting, locale, allowed_origins, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {CHANNEL_COLUMNS}"
+            "INSERT INTO channels
+                (id, key, name, title, greeting, locale, allowed_origins, created_at, greetings)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {CHANNEL_COLUMNS}"
         ))
         .bind(&id)
         .bind(&new.key)
@@ -148,6 +167,7 @@ impl Store {
         .bind(&new.locale)
         .bind(origins)
         .bind(now_rfc3339())
+        .bind(greetings_json(&new.greetings))
         .fetch_one(p)
         .await?))
     }
@@ -186,7 +206,8 @@ impl Store {
                 greeting = CASE WHEN $6 THEN greeting ELSE $7 END,
                 locale = CASE WHEN $8 THEN locale ELSE $9 END,
                 allowed_origins = CASE WHEN $10 THEN allowed_origins ELSE $11 END,
-                active = CASE WHEN $12 THEN active ELSE $13 END
+                active = CASE WHEN $12 THEN active ELSE $13 END,
+                greetings = CASE WHEN $14 THEN greetings ELSE $15 END
              WHERE id = $1 AND deleted_at IS NULL
              RETURNING {CHANNEL_COLUMNS}"
         ))
@@ -203,6 +224,8 @@ impl Store {
         .bind(origins.flatten())
         .bind(change.active.is_none())
         .bind(change.active.unwrap_or(true))
+        .bind(change.greetings.is_none())
+        .bind(change.greetings.as_ref().and_then(greetings_json))
         .fetch_optional(p)
         .await?))
     }

@@ -79,27 +79,37 @@ pub enum ChatStart {
 impl Store {
     // ---- contact form ----
 
-    /// The channel's form as stored: (fields JSON, agreement ids JSON).
-    pub async fn form(&self, channel_id: &str) -> Result<Option<(String, String)>> {
+    /// The channel's form as stored: (fields JSON, agreement ids JSON, asked for
+    /// in the chat after the first message).
+    pub async fn form(&self, channel_id: &str) -> Result<Option<(String, String, bool)>> {
         on_pool!(self, p => Ok(sqlx::query_as(
-            "SELECT fields, agreements FROM channel_forms WHERE channel_id = $1",
+            "SELECT fields, agreements, ask_in_chat FROM channel_forms WHERE channel_id = $1",
         )
         .bind(channel_id)
         .fetch_optional(p)
         .await?))
     }
 
-    pub async fn put_form(&self, channel_id: &str, fields: &str, agreements: &str) -> Result<()> {
+    pub async fn put_form(
+        &self,
+        channel_id: &str,
+        fields: &str,
+        agreements: &str,
+        ask_in_chat: bool,
+    ) -> Result<()> {
         on_pool!(self, p => {
             sqlx::query(
-                "INSERT INTO channel_forms (channel_id, fields, agreements, updated_at) VALUES ($1, $2, $3, $4)
+                "INSERT INTO channel_forms (channel_id, fields, agreements, updated_at, ask_in_chat)
+                 VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (channel_id) DO UPDATE SET fields = excluded.fields,
-                 agreements = excluded.agreements, updated_at = excluded.updated_at",
+                 agreements = excluded.agreements, updated_at = excluded.updated_at,
+                 ask_in_chat = excluded.ask_in_chat",
             )
             .bind(channel_id)
             .bind(fields)
             .bind(agreements)
             .bind(now_rfc3339())
+            .bind(ask_in_chat)
             .execute(p)
             .await?;
         });

@@ -99,6 +99,45 @@ impl Store {
         Ok(())
     }
 
+    /// Arms (or moves) the conversation's offer timer for `due_at`, with what a
+    /// restart needs to offer it again (`payload`, JSON).
+    pub async fn arm_offer_timer(
+        &self,
+        conversation_id: &str,
+        due_at: &str,
+        now: &str,
+        payload: &str,
+    ) -> Result<()> {
+        on_pool!(self, p => {
+            sqlx::query(
+                "INSERT INTO timers (conversation_id, kind, created_at, due_at, payload)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (conversation_id, kind) WHERE fired_at IS NULL
+                 DO UPDATE SET due_at = excluded.due_at, created_at = excluded.created_at,
+                               payload = excluded.payload, lease_until = NULL",
+            )
+            .bind(conversation_id)
+            .bind(TimerKind::PassOffer.as_str())
+            .bind(now)
+            .bind(due_at)
+            .bind(payload)
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The pending offer timers, as (conversation id, due at, payload).
+    pub async fn pending_offers(&self) -> Result<Vec<(String, String, Option<String>)>> {
+        on_pool!(self, p => Ok(sqlx::query_as(
+            "SELECT conversation_id, due_at, payload FROM timers
+              WHERE kind = $1 AND fired_at IS NULL",
+        )
+        .bind(TimerKind::PassOffer.as_str())
+        .fetch_all(p)
+        .await?))
+    }
+
     /// Drops the pending timer `kind` of a conversation, if any. One being fired
     /// right now (under a lease) stays, to be recorded with what it did: its action
     /// checks the conversation again first, so it does nothing once its reason is

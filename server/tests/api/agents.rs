@@ -929,6 +929,92 @@ async fn an_unanswered_offer_passes_to_the_next_agent_after_pass_after() {
     );
 }
 
+/// The conversation's pending offer timer: (due at, the agents it remembers).
+async fn pending_offer(app: &TestApp, id: &str) -> Option<(String, Value)> {
+    let row: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT due_at, payload FROM timers
+          WHERE conversation_id = $1 AND kind = 'pass_offer' AND fired_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(app.db.pool())
+    .await
+    .expect("timers");
+    row.map(|(due, memo)| {
+        let memo: Value = serde_json::from_str(&memo.unwrap_or_default()).expect("memo");
+        (due, memo["agents"].clone())
+    })
+}
+
+fn offered_in(welcome: &Value, id: &str) -> Option<Value> {
+    welcome["inbox"]
+        .as_array()?
+        .iter()
+        .find(|c| c["id"] == id && c["kind"] == "offered")
+        .map(|c| c["offered_to"].clone())
+}
+
+/// An offer is a durable timer: across a restart it stays with its agent until
+/// the same deadline; one whose deadline passed while the server was down passes
+/// on as the server starts.
+#[tokio::test]
+async fn an_offer_keeps_its_agent_and_deadline_across_a_restart() {
+    let Team {
+        mut app,
+        ana,
+        ben,
+        mut ana_console,
+        ben_console,
+    } = team(|ana, ben| settings("strict", &[ana, ben])).await;
+    let (_, conversation, _visitor) = app.visitor().await;
+    let id = conversation.conversation_id;
+    ana_console
+        .until("Ana's offer", is_upsert(&id, "offered"))
+        .await;
+    let (due, agents) = pending_offer(&app, &id).await.expect("an offer timer");
+    assert_eq!(agents, json!([ana]));
+
+    // The consoles are still open as the server stops.
+    app.restart().await;
+    drop((ana_console, ben_console));
+    let (_ana_console, welcome) = app.console("ana@shop.example").await;
+    assert_eq!(offered_in(&welcome, &id), Some(json!([ana])), "{welcome}");
+    let (_ben_console, welcome) = app.console("ben@shop.example").await;
+    assert_eq!(offered_in(&welcome, &id), None, "{welcome}");
+    assert_eq!(
+        pending_offer(&app, &id).await,
+        Some((due, json!([ana]))),
+        "the same deadline"
+    );
+
+    drop((_ana_console, _ben_console));
+    app.stop();
+    sqlx::query(
+        "UPDATE timers SET due_at = '2000-01-01T00:00:00.000Z'
+          WHERE kind = 'pass_offer' AND fired_at IS NULL",
+    )
+    .execute(app.db.pool())
+    .await
+    .expect("due while down");
+    app.restart().await;
+    let (mut ben_console, welcome) = app.console("ben@shop.example").await;
+    if offered_in(&welcome, &id).is_none() {
+        ben_console
+            .until("Ben's offer", is_upsert(&id, "offered"))
+            .await;
+    }
+    let fired: Vec<(Option<String>,)> = sqlx::query_as(
+        "SELECT outcome FROM timers
+          WHERE conversation_id = $1 AND kind = 'pass_offer' AND fired_at IS NOT NULL",
+    )
+    .bind(&id)
+    .fetch_all(app.db.pool())
+    .await
+    .expect("fired");
+    assert_eq!(fired, [(Some("ticked".to_owned()),)], "fired once");
+    let (_, agents) = pending_offer(&app, &id).await.expect("Ben's offer timer");
+    assert_eq!(agents, json!([ben]));
+}
+
 #[tokio::test]
 async fn the_rule_bot_answers_what_it_knows_and_hands_the_rest_to_the_queue() {
     let app = spawn_app().await;

@@ -536,3 +536,72 @@ async fn a_renamed_channel_shows_its_new_title_at_once() {
         .await;
     assert_eq!(named["author_name"], "Demo shop", "{named}");
 }
+
+#[tokio::test]
+async fn the_greeting_speaks_the_widget_s_language_where_the_channel_has_one() {
+    let app = spawn_app().await;
+    let (status, created) = create(
+        &app,
+        json!({"key": "shop", "name": "Shop", "greeting": "Hi!",
+               "greetings": {"es": " ¡Hola! ", "ru": " "}}),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        created["greetings"],
+        json!({"es": "¡Hola!"}),
+        "trimmed; a blank one is none"
+    );
+    let (_, config) = app.get("/api/v1/channels/shop/config").await;
+    assert_eq!(config["greeting"], "Hi!");
+    assert_eq!(config["greetings"], json!({"es": "¡Hola!"}));
+
+    let (status, changed) = app
+        .admin_patch(
+            "/channels/shop",
+            &json!({"greetings": {"ru": "Здравствуйте!", "en": "Hello!"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(
+        changed["greetings"],
+        json!({"en": "Hello!", "ru": "Здравствуйте!"}),
+        "replaced as a whole"
+    );
+    assert_eq!(changed["greeting"], "Hi!", "kept");
+
+    for body in [
+        json!({"greetings": {"de": "Hallo"}}),
+        json!({"greetings": {"es": "x".repeat(1001)}}),
+        json!({"greetings": {"es": "a\u{7}b"}}),
+    ] {
+        let (got, answer) = app.admin_patch("/channels/shop", &body).await;
+        assert_error(got, &answer, 422, "invalid_field");
+        let message = answer["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with("greetings"),
+            "names the field: {message}"
+        );
+    }
+    let (got, answer) = app
+        .admin_patch("/channels/shop", &json!({"greetings": ["es"]}))
+        .await;
+    assert_error(got, &answer, 400, "bad_request");
+    let (got, answer) = create(
+        &app,
+        json!({"key": "other", "name": "Other", "greetings": {"fr": "Salut"}}),
+    )
+    .await;
+    assert_error(got, &answer, 422, "invalid_field");
+    assert!(!keys(&app).await.contains(&"other".to_owned()), "not made");
+    let (_, unchanged) = app.admin_get("/channels/shop").await;
+    assert_eq!(unchanged, changed, "refused changes changed nothing");
+
+    let (status, dropped) = app
+        .admin_patch("/channels/shop", &json!({"greetings": null}))
+        .await;
+    assert_eq!(status, 200, "{dropped}");
+    assert_eq!(dropped.get("greetings"), None, "none left");
+    let (_, config) = app.get("/api/v1/channels/shop/config").await;
+    assert_eq!(config.get("greetings"), None);
+}

@@ -187,6 +187,11 @@ async fn form_settings_are_checked() {
             400,
             "unknown_field",
         ),
+        (
+            json!({"fields": [], "agreements": [], "ask_in_chat": "yes"}),
+            400,
+            "bad_request",
+        ),
     ];
     for (body, status, code) in cases {
         let (got, answer) = app.admin_put("/channels/demo/form", &body).await;
@@ -225,7 +230,8 @@ async fn the_admin_reads_the_form_as_saved_even_with_the_channel_off() {
     assert_eq!(
         form,
         json!({"fields": [{"name": "phone", "required": true}, {"name": "name", "required": false}],
-               "agreements": [mk]})
+               "agreements": [mk], "ask_in_chat": true}),
+        "asked for in the chat unless told otherwise"
     );
     assert_eq!(put["agreements"][0]["agreement_id"], mk.as_str());
 
@@ -248,4 +254,27 @@ async fn the_admin_reads_the_form_as_saved_even_with_the_channel_off() {
         .await
         .expect("get");
     assert_eq!(response.status(), 401);
+}
+
+#[tokio::test]
+async fn a_form_may_wait_in_the_menu_instead_of_being_asked_for_in_the_chat() {
+    let app = spawn_app().await;
+    let form = json!({"fields": [{"name": "email", "required": true}], "agreements": [],
+                      "ask_in_chat": false});
+    let (status, put) = app.admin_put("/channels/demo/form", &form).await;
+    assert_eq!(status, 200, "{put}");
+    assert_eq!(put["ask_in_chat"], false);
+    let (_, shown) = app.get("/api/v1/channels/demo/form").await;
+    assert_eq!(shown["ask_in_chat"], false, "the widget hears it");
+    let (_, saved) = app.admin_get("/channels/demo/form").await;
+    assert_eq!(saved["ask_in_chat"], false);
+
+    let again = json!({"fields": [{"name": "email", "required": true}], "agreements": []});
+    let (status, put) = app.admin_put("/channels/demo/form", &again).await;
+    assert_eq!(status, 200, "{put}");
+    let (_, shown) = app.get("/api/v1/channels/demo/form").await;
+    assert_eq!(
+        shown["ask_in_chat"], true,
+        "left out: asked for in the chat"
+    );
 }

@@ -231,7 +231,8 @@ pub fn ChatWindow(
                 menu=(on_rate, can_rate, on_mail, can_mail, on_withdraw, can_withdraw)
             />
             <MessageList
-                greeting=config.greeting
+                greeting=config.greeting.filter(|text| !text.is_empty())
+                greetings=config.greetings
                 transcript=chat.transcript.read_only()
             />
             {move || {

@@ -17,6 +17,9 @@ use crate::{
 pub fn MessageList(
     /// The channel's greeting, shown first.
     greeting: Option<String>,
+    /// The greeting by language, shown instead while the window speaks it.
+    #[prop(optional)]
+    greetings: canal_protocol::LocalGreetings,
     /// The conversation.
     transcript: ReadSignal<Transcript>,
 ) -> impl IntoView {
@@ -28,9 +31,12 @@ pub fn MessageList(
         // would take away its list role and orphan the <li>s (axe: listitem).
         <div class="cn-scroll" role="log" aria-live="polite" aria-label=tr(|t| t.messages)>
         <ol class="cn-log">
-            {greeting.filter(|text| !text.is_empty()).map(|text| view! {
-                <li class="cn-msg" data-testid="greeting" data-author="system">{text}</li>
-            })}
+            {move || {
+                let text = greetings.get(strings.get().lang).or(greeting.as_ref())?;
+                Some(view! {
+                    <li class="cn-msg" data-testid="greeting" data-author="system">{text.clone()}</li>
+                })
+            }}
             {move || transcript.with(|transcript| {
                 let entries = transcript.entries();
                 entries

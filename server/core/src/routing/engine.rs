@@ -306,6 +306,77 @@ impl Engine {
         Ok(std::mem::take(&mut self.out))
     }
 
+    /// Loads a conversation that was offered to `agents` at `offered_at` until
+    /// `deadline` when the process stopped (the offer's durable timer): it is
+    /// offered to them again, with the same deadline, whether or not they are
+    /// online yet, so the offer keeps its time. An agent the engine does not know
+    /// is left out; with none left it is routed as a new one. A deadline already
+    /// past passes at the next [`Event::Tick`].
+    pub fn restore_offered(
+        &mut self,
+        at: Timestamp,
+        conversation: ConversationId,
+        channel: ChannelId,
+        agents: &[AgentId],
+        offered_at: Timestamp,
+        deadline: Timestamp,
+    ) -> Result<Vec<Decision>, RoutingError> {
+        self.chan(channel)?;
+        if self.convs.contains_key(&conversation) {
+            return Err(RoutingError::DuplicateConversation(conversation));
+        }
+        let known: Vec<(usize, AgentId)> = agents
+            .iter()
+            .filter_map(|id| self.agent_ix.get(id).map(|&ix| (ix, *id)))
+            .collect();
+        if known.is_empty() {
+            return self.handle(
+                at,
+                Event::ConversationCreated {
+                    conversation,
+                    channel,
+                    responsible: None,
+                },
+            );
+        }
+        self.now = self.now.max(at);
+        let ids: Vec<AgentId> = known.iter().map(|&(_, id)| id).collect();
+        self.convs.insert(
+            conversation,
+            Conv {
+                c: Conversation {
+                    id: conversation,
+                    channel,
+                    created_at: offered_at,
+                    state: ConversationState::Offered {
+                        agents: ids.clone(),
+                        at: offered_at,
+                        deadline,
+                    },
+                    answered: false,
+                    waiting_for_client: false,
+                    responsible: None,
+                    responsible_offered: true,
+                    tried: ids.iter().copied().collect(),
+                    last_offer: ids,
+                    no_agent_reply_sent: true,
+                },
+                counted_for: None,
+            },
+        );
+        self.deadlines.insert((deadline, conversation));
+        if let Some(chan) = self.channels.get_mut(&channel) {
+            chan.offered.insert(conversation);
+        }
+        for (ix, _) in known {
+            self.agents[ix].offers.insert(conversation, offered_at);
+            self.refresh(ix);
+        }
+        self.recount(conversation);
+        self.settle();
+        Ok(std::mem::take(&mut self.out))
+    }
+
     /// The latest time seen.
     pub fn now(&self) -> Timestamp {
         self.now

@@ -872,3 +872,80 @@ fn restored_conversation_counts_against_the_cap_and_is_not_routed_again() {
     );
     w.engine.assert_consistent();
 }
+
+#[test]
+fn a_restored_offer_keeps_its_deadline_then_passes_on() {
+    let mut w = World::new(2, Mode::Strict);
+    w.update(1, AgentChange::Online(false));
+    w.update(2, AgentChange::Online(false));
+    w.advance(10 * MIN);
+    // Offered to agent 1 at 9 minutes, for one minute; the process restarted since.
+    let out = w
+        .engine
+        .restore_offered(
+            Timestamp(w.t),
+            c(1),
+            CH,
+            &[a(1), a(99)],
+            Timestamp(9 * MIN),
+            Timestamp(10 * MIN + 30_000),
+        )
+        .expect("restored");
+    w.engine.assert_consistent();
+    assert!(out.is_empty(), "no new offer: {out:?}");
+    assert!(
+        matches!(w.state(1), ConversationState::Offered { ref agents, .. } if agents == &[a(1)]),
+        "the unknown agent is left out"
+    );
+    assert_eq!(w.engine.next_deadline(), Some(Timestamp(10 * MIN + 30_000)));
+    assert!(w.tick().is_empty(), "not due yet");
+
+    // Agent 1 is back in time and may take it.
+    w.update(1, AgentChange::Online(true));
+    let out = w.take(1, 1);
+    assert!(!out.is_empty());
+    assert_eq!(w.state(1), ConversationState::Assigned(a(1)));
+
+    // Another one, whose agent does not come back: it passes at its deadline.
+    w.update(2, AgentChange::Online(true));
+    w.engine
+        .restore_offered(
+            Timestamp(w.t),
+            c(2),
+            CH,
+            &[a(1)],
+            Timestamp(9 * MIN),
+            Timestamp(10 * MIN + 30_000),
+        )
+        .expect("restored");
+    w.advance(30_000);
+    let out = w.tick();
+    assert_eq!(withdrawn(&out), [(2, vec![1])]);
+    assert_eq!(offer(&out), [2]);
+
+    // No agent known: routed as a new conversation.
+    let out = w
+        .engine
+        .restore_offered(
+            Timestamp(w.t),
+            c(3),
+            CH,
+            &[a(77)],
+            Timestamp(0),
+            Timestamp(MIN),
+        )
+        .expect("routed");
+    w.engine.assert_consistent();
+    assert_eq!(offer(&out), [1]);
+    assert_eq!(
+        w.engine.restore_offered(
+            Timestamp(w.t),
+            c(3),
+            CH,
+            &[a(1)],
+            Timestamp(0),
+            Timestamp(MIN)
+        ),
+        Err(RoutingError::DuplicateConversation(c(3)))
+    );
+}
