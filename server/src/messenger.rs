@@ -25,6 +25,14 @@ pub async fn inbound(
     validate::client_id("chat_id", &request.chat_id)?;
     validate::message_text(&request.text)?;
     let inbound = messenger::inbound(&state, &channel, &request.chat_id, &request.text).await?;
+    // The customer wrote: the channel's automatic actions count from here, as for
+    // a website visitor.
+    crate::services::automation::visitor_wrote(
+        &state,
+        &channel.id,
+        &inbound.result.conversation_id,
+    )
+    .await?;
     let status = if inbound.started {
         StatusCode::CREATED
     } else {

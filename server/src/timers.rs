@@ -42,6 +42,10 @@ const LEASE: Duration = Duration::from_secs(60);
 const BATCH: i64 = 32;
 /// The wait after the store failed a claim.
 const RETRY_AFTER: Duration = Duration::from_secs(5);
+/// How long a fired timer stays on record.
+const KEEP_FIRED: time::Duration = time::Duration::days(30);
+/// How often the loop prunes fired timers.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// The handle to wake the timer loop when a timer is armed.
 #[derive(Clone, Default)]
@@ -60,7 +64,10 @@ impl Timers {
     /// `look_every`; it stops when `closing` turns true.
     pub fn start(&self, state: AppState, look_every: Duration, closing: watch::Receiver<bool>) {
         tokio::spawn(crate::due::run(
-            Firer { state },
+            Firer {
+                state,
+                pruned: std::sync::Mutex::new(None),
+            },
             look_every,
             RETRY_AFTER,
             self.wake.clone(),
@@ -71,6 +78,8 @@ impl Timers {
 
 struct Firer {
     state: AppState,
+    /// When fired timers were last pruned (`None`: not yet).
+    pruned: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl crate::due::Queue for Firer {
@@ -78,6 +87,7 @@ impl crate::due::Queue for Firer {
     const BATCH: i64 = BATCH;
 
     async fn work(&self) -> Result<usize, String> {
+        self.prune().await;
         let timers = self
             .state
             .store
@@ -124,6 +134,26 @@ impl crate::due::Queue for Firer {
 }
 
 impl Firer {
+    /// Drops the timers fired more than [`KEEP_FIRED`] ago, at most every
+    /// [`PRUNE_EVERY`] (a failure is logged and tried again then).
+    async fn prune(&self) {
+        {
+            let Ok(mut last) = self.pruned.lock() else {
+                return;
+            };
+            if last.is_some_and(|at| at.elapsed() < PRUNE_EVERY) {
+                return;
+            }
+            *last = Some(std::time::Instant::now());
+        }
+        let before = canal_core::clock::rfc3339(time::OffsetDateTime::now_utc() - KEEP_FIRED);
+        match self.state.store.prune_fired_timers(&before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(pruned = n, "fired timers pruned"),
+            Err(e) => tracing::error!(error = %e, "pruning fired timers failed"),
+        }
+    }
+
     /// Does what a due timer says, if its reason still holds; returns the outcome
     /// to record.
     async fn fire(&self, timer: &Timer) -> Result<&'static str, AppError> {

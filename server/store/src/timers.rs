@@ -3,7 +3,7 @@
 //! pending per conversation and kind. The timer loop claims due rows with a lease
 //! (as the mail outbox, [`crate::claim_due_sql`]: `FOR UPDATE SKIP LOCKED` on
 //! PostgreSQL, the one writer on SQLite), fires them and records when and with
-//! what outcome; a fired row stays. A timer due while no server ran is claimed at
+//! what outcome; a fired row stays a while, then is pruned. A timer due while no server ran is claimed at
 //! the next start. A server that dies mid-fire leaves its lease to run out and the
 //! row is claimed again: the action itself checks the conversation again, so it
 //! takes effect once.
@@ -193,6 +193,17 @@ impl Store {
         .await?
         .rows_affected()
             == 1))
+    }
+
+    /// Drops the timers fired before `before`; returns how many went.
+    pub async fn prune_fired_timers(&self, before: &str) -> Result<u64> {
+        on_pool!(self, p => Ok(sqlx::query(
+            "DELETE FROM timers WHERE fired_at IS NOT NULL AND fired_at < $1",
+        )
+        .bind(before)
+        .execute(p)
+        .await?
+        .rows_affected()))
     }
 
     /// When the next pending timer can be claimed (`None`: nothing is pending).

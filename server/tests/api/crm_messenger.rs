@@ -194,3 +194,30 @@ async fn an_unknown_agreement_version_page_is_a_404() {
     let (status, body) = app.get("/agreements/nope").await;
     assert_error(status, &body, 404, "unknown_agreement_version");
 }
+
+#[tokio::test]
+async fn a_messenger_customer_s_message_arms_the_channel_s_unanswered_timer() {
+    let app = spawn_app().await;
+    let (status, body) = app
+        .admin_put(
+            "/channels/demo/automation",
+            &json!({"unanswered_after_minutes": 5}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, first) = app
+        .admin_post(
+            "/channels/demo/messenger/inbound",
+            &json!({"chat_id": "tg-2002", "text": "Hello from Telegram"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{first}");
+    let id = first["conversation_id"].as_str().expect("conversation");
+    let kinds: Vec<(String,)> =
+        sqlx::query_as("SELECT kind FROM timers WHERE conversation_id = $1 AND fired_at IS NULL")
+            .bind(id)
+            .fetch_all(app.db.pool())
+            .await
+            .expect("timers");
+    assert_eq!(kinds, [("unanswered".to_owned(),)]);
+}

@@ -311,3 +311,32 @@ async fn timers_due_while_the_server_was_down_fire_once_when_it_starts() {
     assert_eq!(timers(&app, &waiting).await, fired("unanswered", "marked"));
     assert_eq!(timers(&app, &silent).await, fired("auto_close", "closed"));
 }
+
+/// Fired timers stay on record for 30 days, then the loop prunes them (at its
+/// start, then hourly); pending ones stay whatever their age.
+#[tokio::test]
+async fn timers_fired_long_ago_are_pruned_and_pending_ones_stay() {
+    let (mut app, console) = shop(json!({"unanswered_after_minutes": 5})).await;
+    let (_, old, mut first) = app.visitor().await;
+    let old = old.conversation_id;
+    first.say("c1", "Hello?").await;
+    time_passes(&app).await;
+    timers_until(&app, &old, &[("unanswered", "marked")]).await;
+    let (_, fresh, mut second) = app.visitor().await;
+    let fresh = fresh.conversation_id;
+    second.say("c1", "Anyone?").await;
+    sqlx::query(
+        "UPDATE timers SET fired_at = '2000-01-01T00:00:00.000Z' WHERE fired_at IS NOT NULL",
+    )
+    .execute(app.db.pool())
+    .await
+    .expect("fired long ago");
+    drop((console, first, second));
+    app.restart().await;
+    timers_until(&app, &old, &[]).await;
+    assert_eq!(
+        timers(&app, &fresh).await,
+        vec![("unanswered".to_owned(), false, None)],
+        "pending: kept"
+    );
+}
