@@ -20,6 +20,7 @@
 //! - [`time`]: RFC 3339 times as clock times, dates and countdowns.
 //! - [`i18n`]: the UI texts.
 
+pub mod alerts;
 pub mod api;
 pub mod automation;
 pub mod bans;

@@ -82,6 +82,10 @@ pub struct Console {
     /// Everything the server said, reduced.
     pub state: RwSignal<ConsoleState>,
     pub link: RwSignal<Link>,
+    /// The agent's choices of alerts (see [`crate::alerts`]).
+    pub alerts: RwSignal<crate::alerts::AlertPrefs>,
+    /// The console's language, for the alerts raised from the socket.
+    strings: RwSignal<&'static crate::i18n::Strings>,
     /// Now in milliseconds, every second (offer countdowns).
     pub now: RwSignal<i64>,
     socket: StoredValue<Option<Socket>, LocalStorage>,
@@ -100,6 +104,8 @@ impl Console {
     /// session (the socket is refused and `/me` says 401).
     pub fn new(me: AgentProfile, on_signed_out: Callback<()>) -> Self {
         let console = Self {
+            alerts: RwSignal::new(crate::components::load_prefs(me.id)),
+            strings: crate::i18n::use_strings(),
             state: RwSignal::new(ConsoleState::new(me)),
             link: RwSignal::new(Link::Connecting),
             now: RwSignal::new(now_ms()),
@@ -191,10 +197,20 @@ impl Console {
                 {
                     self.visitor_typing(conversation_id, *typing);
                 }
+                let alerts = self
+                    .state
+                    .try_with_untracked(|state| crate::alerts::alerts(state, &frame))
+                    .unwrap_or_default();
                 let out = self
                     .state
                     .try_update(|state| state.apply(*frame))
                     .unwrap_or_default();
+                if let (Some(prefs), Some(strings)) = (
+                    self.alerts.try_get_untracked(),
+                    self.strings.try_get_untracked(),
+                ) {
+                    crate::components::raise(&alerts, prefs, strings);
+                }
                 for frame in &out {
                     self.send(frame);
                 }

@@ -526,6 +526,15 @@ impl ConsoleState {
     }
 
     /// How many conversations are offered to this agent now.
+    /// Visitor messages not yet seen in conversations this agent holds.
+    pub fn unread_count(&self) -> u32 {
+        self.lines
+            .iter()
+            .filter(|l| l.summary.kind == InboxKind::Mine)
+            .map(|l| l.unread)
+            .fold(0, u32::saturating_add)
+    }
+
     pub fn offered_count(&self) -> usize {
         self.lines
             .iter()

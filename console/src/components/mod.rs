@@ -9,6 +9,7 @@
 //! components are written as for any Leptos build and compile either way; a plain
 //! `cargo build` or `trunk build` of the console works too, only larger.
 
+mod alerts;
 mod app;
 mod automation;
 mod bans;
@@ -26,6 +27,7 @@ mod settings;
 mod top_bar;
 mod workspace;
 
+pub use alerts::{load_prefs, raise, AlertsMenu};
 pub use app::{AgentApp, App};
 pub use automation::ChannelAutomation;
 pub use bans::{BanForm, Bans};

@@ -3,7 +3,7 @@
 use canal_protocol::agent::Status;
 use leptos::{either::Either, prelude::*};
 
-use super::{LanguagePicker, Page};
+use super::{AlertsMenu, LanguagePicker, Page};
 use crate::{
     i18n::{tr, use_strings, Text},
     session::{Console, Link},
@@ -140,6 +140,7 @@ pub fn TopBar(
                 {move || me.get().map(|(name, _)| name)}
                 <small class="cc-role">{move || me.get().map(|(_, role)| t.get().role(role))}</small>
             </span>
+            <AlertsMenu />
             <LanguagePicker />
             <button
                 type="button"

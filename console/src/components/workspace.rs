@@ -105,13 +105,16 @@ pub fn Workspace(
         }
     });
 
-    let offered = Memo::new(move |_| console.state.with(|s| s.offered_count()));
+    // The tab says how many offers and unread messages wait (unless the agent
+    // turned that off).
+    let waiting = Memo::new(move |_| {
+        console
+            .state
+            .with(|s| (s.offered_count(), s.unread_count()))
+    });
     Effect::new(move |_| {
-        let name = t.get().app_name;
-        let title = match offered.get() {
-            0 => name.to_owned(),
-            n => format!("({n}) {name}"),
-        };
+        let (offered, unread) = waiting.get();
+        let title = crate::alerts::title(t.get().app_name, offered, unread, console.alerts.get());
         document().set_title(&title);
     });
     on_cleanup(move || {
