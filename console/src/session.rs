@@ -305,6 +305,19 @@ impl Console {
         Ok(())
     }
 
+    /// Writes a private note in the conversation on screen (it shows once the
+    /// server's copy comes back).
+    pub fn note(&self, text: &str) -> Result<(), ReplyFailure> {
+        let client_id = api::random_id().ok_or(ReplyFailure::NoRandom)?;
+        let frame = self
+            .state
+            .try_with_untracked(|state| state.note(client_id, text))
+            .unwrap_or(Err(ReplyError::NotYours))
+            .map_err(ReplyFailure::Refused)?;
+        self.send(&frame);
+        Ok(())
+    }
+
     /// (Re)starts or ends the timer that hides a visitor's typing after
     /// [`TYPING_SHOWS`] without news.
     fn visitor_typing(&self, id: &str, typing: bool) {

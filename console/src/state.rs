@@ -12,7 +12,7 @@
 
 use canal_protocol::agent::{
     AgentClientFrame, AgentProfile, AgentServerFrame, AgentSummary, ConversationSummary, InboxKind,
-    Role, RoutingLogLine, Status,
+    NoteView, Role, RoutingLogLine, Status,
 };
 use canal_protocol::{limits, Author, ErrorCode, MessageView};
 
@@ -40,6 +40,8 @@ pub struct OpenConversation {
     pub messages: Vec<MessageView>,
     /// Routing decisions, oldest first.
     pub log: Vec<RoutingLogLine>,
+    /// Private notes, oldest first, each once.
+    pub notes: Vec<NoteView>,
 }
 
 /// A reply the agent wrote, until the server's copy of it is in the history.
@@ -141,6 +143,8 @@ pub struct Entry {
     pub delivery: Delivery,
     /// Why the server refused it, for [`Delivery::Failed`].
     pub refused: Option<ErrorCode>,
+    /// A private note: for the agents only, drawn apart.
+    pub note: bool,
 }
 
 impl Entry {
@@ -154,6 +158,21 @@ impl Entry {
             sent_at: Some(m.sent_at.clone()),
             delivery: Delivery::Sent,
             refused: None,
+            note: false,
+        }
+    }
+
+    /// A private note, as the server stored it.
+    pub fn note(n: &NoteView) -> Self {
+        Self {
+            key: format!("note-{}", n.id),
+            author: Author::Agent,
+            name: Some(n.agent_name.clone()),
+            text: n.text.clone(),
+            sent_at: Some(n.created_at.clone()),
+            delivery: Delivery::Sent,
+            refused: None,
+            note: true,
         }
     }
 }
@@ -229,6 +248,7 @@ impl ConsoleState {
                 conversation,
                 messages,
                 log,
+                notes,
             } => {
                 if let Some(open) = self.open.as_mut().filter(|o| o.id == conversation.id) {
                     open.loading = false;
@@ -238,7 +258,19 @@ impl ConsoleState {
                         insert_message(&mut open.messages, message);
                     }
                     open.log = log;
+                    open.notes = notes;
                     self.settle_pending();
+                }
+                Vec::new()
+            }
+            AgentServerFrame::Note {
+                conversation_id,
+                note,
+            } => {
+                if let Some(open) = self.open.as_mut().filter(|o| o.id == conversation_id) {
+                    if !open.notes.iter().any(|n| n.id == note.id) {
+                        open.notes.push(note);
+                    }
                 }
                 Vec::new()
             }
@@ -554,6 +586,7 @@ impl ConsoleState {
             loading: true,
             messages: Vec::new(),
             log: Vec::new(),
+            notes: Vec::new(),
         });
         AgentClientFrame::Open {
             conversation_id: id.to_owned(),
@@ -618,6 +651,23 @@ impl ConsoleState {
         Ok(frame)
     }
 
+    /// A private note in the conversation on screen: the frame to send (it shows
+    /// once the server's copy comes back).
+    pub fn note(&self, client_id: String, text: &str) -> Result<AgentClientFrame, ReplyError> {
+        if text.trim().is_empty() {
+            return Err(ReplyError::Empty);
+        }
+        if text.chars().count() > limits::MAX_MESSAGE_CHARS {
+            return Err(ReplyError::TooLong);
+        }
+        let open = self.open.as_ref().ok_or(ReplyError::NotYours)?;
+        Ok(AgentClientFrame::Note {
+            conversation_id: open.id.clone(),
+            client_id,
+            text: text.to_owned(),
+        })
+    }
+
     /// Replies not yet in the history, oldest first.
     pub fn pending(&self) -> &[PendingReply] {
         &self.pending
@@ -631,11 +681,18 @@ impl ConsoleState {
             return Vec::new();
         };
         let my_name = self.me.as_ref().map(|me| me.name.clone());
-        let mut entries: Vec<(u64, Entry)> = open
+        // Sorted by the message each follows: a note after the last message there
+        // was when it was written (and after the notes before it).
+        let mut entries: Vec<((u64, u64), Entry)> = open
             .messages
             .iter()
-            .map(|m| (m.seq, Entry::stored(m)))
+            .map(|m| ((m.seq, 0), Entry::stored(m)))
             .collect();
+        entries.extend(
+            open.notes
+                .iter()
+                .map(|n| ((n.after_seq, n.id.saturating_add(1)), Entry::note(n))),
+        );
         for reply in self.pending.iter().filter(|p| p.conversation_id == open.id) {
             let delivery = match (reply.seq, reply.refused) {
                 (Some(_), _) => Delivery::Sent,
@@ -643,7 +700,7 @@ impl ConsoleState {
                 (None, None) => Delivery::Pending,
             };
             entries.push((
-                reply.seq.unwrap_or(u64::MAX),
+                (reply.seq.unwrap_or(u64::MAX), 0),
                 Entry {
                     key: reply.client_id.clone(),
                     author: Author::Agent,
@@ -652,6 +709,7 @@ impl ConsoleState {
                     sent_at: None,
                     delivery,
                     refused: reply.refused.filter(|_| reply.seq.is_none()),
+                    note: false,
                 },
             ));
         }
@@ -948,6 +1006,7 @@ mod tests {
                 text: "offered to Ana".into(),
                 entry: serde_json::Value::Null,
             }],
+            notes: Vec::new(),
         });
         let open = state.open.as_ref().expect("open");
         assert!(!open.loading);
@@ -998,6 +1057,7 @@ mod tests {
             conversation: summary("c1", InboxKind::Mine),
             messages: vec![message(1, Author::Visitor, "for c1")],
             log: Vec::new(),
+            notes: Vec::new(),
         });
         let open = state.open.as_ref().expect("open");
         assert_eq!(open.id, "c2");
@@ -1066,6 +1126,7 @@ mod tests {
             conversation: summary("c1", InboxKind::Mine),
             messages: vec![message(1, Author::Visitor, "a")],
             log: Vec::new(),
+            notes: Vec::new(),
         });
         state.reply("k1".into(), "b").expect("reply");
         state.reply("k2".into(), "d").expect("reply");
@@ -1187,6 +1248,7 @@ mod tests {
             conversation: summary("c1", InboxKind::Mine),
             messages: vec![message(1, Author::Visitor, "hi")],
             log: Vec::new(),
+            notes: Vec::new(),
         });
         // What the server sends when it is closed: the closed summary, then remove.
         let out = state.apply(AgentServerFrame::Upsert {
@@ -1451,5 +1513,64 @@ mod tests {
         );
         assert_eq!(out.draft("c1", true, 4_500), [], "c2's start stands");
         assert_eq!(out.draft("c2", true, 4_600), [stop("c2")]);
+    }
+
+    #[test]
+    fn private_notes_show_after_the_message_they_follow_each_once() {
+        let mut state = welcomed(Role::Agent, vec![summary("c1", InboxKind::Mine)]);
+        state.open("c1");
+        let note = |id: u64, after_seq: u64, text: &str| NoteView {
+            id,
+            agent_id: 1,
+            agent_name: "Ana".into(),
+            text: text.into(),
+            created_at: "2026-01-05T10:00:05Z".into(),
+            after_seq,
+            client_id: format!("n{id}"),
+        };
+        state.apply(AgentServerFrame::Conversation {
+            conversation: summary("c1", InboxKind::Mine),
+            messages: vec![
+                message(1, Author::Visitor, "hello"),
+                message(2, Author::Agent, "hi"),
+            ],
+            log: Vec::new(),
+            notes: vec![note(7, 1, "first note")],
+        });
+        let later = AgentServerFrame::Note {
+            conversation_id: "c1".into(),
+            note: note(8, 1, "second note"),
+        };
+        state.apply(later.clone());
+        state.apply(later);
+        let shown: Vec<(String, bool)> = state
+            .entries()
+            .into_iter()
+            .map(|e| (e.text, e.note))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("hello".to_owned(), false),
+                ("first note".to_owned(), true),
+                ("second note".to_owned(), true),
+                ("hi".to_owned(), false),
+            ]
+        );
+        // Another conversation's note is not this one's.
+        state.apply(AgentServerFrame::Note {
+            conversation_id: "c2".into(),
+            note: note(9, 0, "elsewhere"),
+        });
+        assert_eq!(state.entries().len(), 4);
+        assert_eq!(state.note("k1".into(), "  "), Err(ReplyError::Empty));
+        assert_eq!(
+            state.note("k1".into(), "Call her back"),
+            Ok(AgentClientFrame::Note {
+                conversation_id: "c1".into(),
+                client_id: "k1".into(),
+                text: "Call her back".into()
+            })
+        );
     }
 }

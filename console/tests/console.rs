@@ -705,9 +705,20 @@ async fn open_with_history(root: &Element, id: &str, kind: InboxKind) {
                 text: "offered to Ana Agent: least load".into(),
                 entry: json!({}),
             }],
+            notes: vec![canal_protocol::agent::NoteView {
+                id: 1,
+                agent_id: 2,
+                agent_name: "Bo".into(),
+                text: "VIP: be quick".into(),
+                created_at: "2026-01-05T10:00:30Z".into(),
+                after_seq: 1,
+                client_id: "n1".into(),
+            }],
         },
     );
     until("the history", || all(root, "message").len() == 3).await;
+    // The note shows apart from the messages, marked private.
+    until("the note", || all(root, "note").len() == 1).await;
 }
 
 #[wasm_bindgen_test]

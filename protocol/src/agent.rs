@@ -170,6 +170,21 @@ pub struct ConversationSummary {
     pub created_at: String,
 }
 
+/// A private note: by an agent, for the agents; never sent to the visitor.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct NoteView {
+    pub id: u64,
+    pub agent_id: u64,
+    pub agent_name: String,
+    pub text: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// The conversation's last message when it was written: it shows after it.
+    pub after_seq: u64,
+    /// The writer's id for it (a re-send stores nothing new).
+    pub client_id: String,
+}
+
 /// A visitor's identity as the console shows it.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct VisitorIdentity {
@@ -276,6 +291,14 @@ pub enum AgentClientFrame {
     },
     /// Close a held conversation.
     Close { conversation_id: String },
+    /// A private note in a conversation the agent may open: kept, shown to the
+    /// agents who open it, never sent to the visitor. A re-sent client id stores
+    /// nothing new.
+    Note {
+        conversation_id: String,
+        client_id: String,
+        text: String,
+    },
     /// This agent started or stopped writing in a conversation they may reply in.
     /// Only the fact: no draft text. Never stored; passed on to the visitor at
     /// most about once a second (extra frames are dropped).
@@ -306,6 +329,14 @@ pub enum AgentServerFrame {
         conversation: ConversationSummary,
         messages: Vec<MessageView>,
         log: Vec<RoutingLogLine>,
+        /// Its private notes, oldest first.
+        #[serde(default)]
+        notes: Vec<NoteView>,
+    },
+    /// A private note was written in the conversation on screen.
+    Note {
+        conversation_id: String,
+        note: NoteView,
     },
     /// A new message in a conversation this agent holds or opened.
     Message {

@@ -7,7 +7,7 @@
 
 use crate::agent::{
     AgentClientFrame, AgentProfile, AgentServerFrame, AgentSummary, ConversationSummary, InboxKind,
-    Role, RoutingLogLine, Status,
+    NoteView, Role, RoutingLogLine, Status,
 };
 use crate::rating::{Rating, RatingView};
 use crate::{Author, ClientFrame, ErrorCode, MessageView, ServerFrame};
@@ -224,6 +224,11 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
                 },
             ],
             log: vec![log_line()],
+            notes: vec![note()],
+        },
+        AgentServerFrame::Note {
+            conversation_id: "conv_1".into(),
+            note: note(),
         },
         AgentServerFrame::Message {
             conversation_id: "conv_1".into(),
@@ -265,6 +270,7 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
             | AgentServerFrame::Upsert { .. }
             | AgentServerFrame::Remove { .. }
             | AgentServerFrame::Conversation { .. }
+            | AgentServerFrame::Note { .. }
             | AgentServerFrame::Message { .. }
             | AgentServerFrame::Log { .. }
             | AgentServerFrame::Ack { .. }
@@ -275,6 +281,18 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
         }
     }
     frames
+}
+
+fn note() -> NoteView {
+    NoteView {
+        id: MAX_SAFE_INTEGER,
+        agent_id: 1,
+        agent_name: "Ana".into(),
+        text: "Private: she is a \"VIP\" — не говорить\n\u{1F600}".into(),
+        created_at: "2030-01-16T08:00:03Z".into(),
+        after_seq: 2,
+        client_id: "n1".into(),
+    }
 }
 
 /// Every [`AgentClientFrame`] variant, with and without its optional fields.
@@ -308,6 +326,11 @@ pub fn agent_client_frames() -> Vec<AgentClientFrame> {
         AgentClientFrame::Close {
             conversation_id: "conv_1".into(),
         },
+        AgentClientFrame::Note {
+            conversation_id: "conv_1".into(),
+            client_id: "n1".into(),
+            text: "Called her back — \"VIP\"\n\u{1F600}".into(),
+        },
         AgentClientFrame::Typing {
             conversation_id: "conv_1".into(),
             typing: false,
@@ -322,6 +345,7 @@ pub fn agent_client_frames() -> Vec<AgentClientFrame> {
             | AgentClientFrame::Reply { .. }
             | AgentClientFrame::Transfer { .. }
             | AgentClientFrame::Close { .. }
+            | AgentClientFrame::Note { .. }
             | AgentClientFrame::Typing { .. } => {}
         }
     }

@@ -371,6 +371,31 @@ impl Console {
                     tracing::error!(error = %e, "cancelling the conversation's timers failed");
                 }
             }
+            AgentClientFrame::Note {
+                conversation_id,
+                client_id,
+                text,
+            } => {
+                // Whoever may open the conversation may note in it.
+                dispatch.opened_by(&self.agent, &conversation_id).await?;
+                crate::validate::client_id("client_id", &client_id)?;
+                crate::validate::message_text(&text)?;
+                let (row, new) = self
+                    .state
+                    .store
+                    .add_note(&conversation_id, self.agent.id, &client_id, &text)
+                    .await?;
+                let note = note_view(row);
+                if new {
+                    dispatch.noted(&conversation_id, note);
+                } else {
+                    // A re-send: only the writer hears it again.
+                    out.push(AgentServerFrame::Note {
+                        conversation_id,
+                        note,
+                    });
+                }
+            }
             AgentClientFrame::Typing {
                 conversation_id,
                 typing,
@@ -409,6 +434,14 @@ impl Console {
             .map(|row| display.view(row))
             .collect();
         let log = self.state.dispatch.log(&conversation_id).await?;
+        let notes = self
+            .state
+            .store
+            .notes(&conversation_id)
+            .await?
+            .into_iter()
+            .map(note_view)
+            .collect();
         let delivered = Delivered(messages.last().map_or(0, |m| m.seq));
         self.opened = Some(Opened {
             conversation_id,
@@ -420,6 +453,7 @@ impl Console {
             conversation,
             messages,
             log,
+            notes,
         });
         Ok(())
     }
@@ -485,6 +519,18 @@ impl Console {
                 return Next::Close;
             }
             Ok(Notice::SessionsEnded(_)) => {}
+            Ok(Notice::Note(id, note)) => {
+                if self
+                    .opened
+                    .as_ref()
+                    .is_some_and(|o| o.conversation_id == id)
+                {
+                    out.push(AgentServerFrame::Note {
+                        conversation_id: id,
+                        note,
+                    });
+                }
+            }
             Ok(Notice::Typing(id, typing)) => {
                 let shown = self
                     .opened
@@ -618,5 +664,18 @@ fn public_error(error: &AppError) -> AgentServerFrame {
         message,
         conversation_id: None,
         client_id: None,
+    }
+}
+
+/// A stored note as the console shows it.
+fn note_view(row: crate::store::notes::NoteRow) -> canal_protocol::agent::NoteView {
+    canal_protocol::agent::NoteView {
+        id: u64::try_from(row.id).unwrap_or_default(),
+        agent_id: u64::try_from(row.agent_id).unwrap_or_default(),
+        agent_name: row.agent_name,
+        text: row.body,
+        created_at: row.created_at,
+        after_seq: u64::try_from(row.after_seq).unwrap_or_default(),
+        client_id: row.client_id,
     }
 }

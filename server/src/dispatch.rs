@@ -90,6 +90,9 @@ pub enum Notice {
     /// The visitor of a conversation started (`true`) or stopped writing. Never
     /// stored; consoles that list the conversation (or show it) pass it on.
     Typing(String, bool),
+    /// A private note was written (stored already); consoles that show the
+    /// conversation pass it on. Visitor sockets never hear notices.
+    Note(String, canal_protocol::agent::NoteView),
 }
 
 /// How agent messages are shown to the visitor on a channel.
@@ -1632,6 +1635,13 @@ impl Dispatch {
         } else {
             Err(closed())
         }
+    }
+
+    /// A private note was stored: the consoles showing the conversation hear it.
+    pub fn noted(&self, conversation_id: &str, note: canal_protocol::agent::NoteView) {
+        let _ = self
+            .notices
+            .send(Notice::Note(conversation_id.to_owned(), note));
     }
 
     /// The visitor of an open conversation started or stopped writing: every

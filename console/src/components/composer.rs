@@ -31,6 +31,8 @@ pub fn Composer(
     let console = expect_context::<Console>();
     let draft = RwSignal::new(console.draft(&id));
     let error = RwSignal::new(None::<Text>);
+    // The box writes a private note instead of a reply.
+    let noting = RwSignal::new(false);
     let input = NodeRef::<html::Textarea>::new();
     // The channel's canned answers, filled in for this conversation; `/code` at the
     // start of the draft (or the menu button) lists the matching ones.
@@ -90,7 +92,12 @@ pub fn Composer(
 
     let send = move || {
         let text = draft.get_untracked();
-        match console.reply(&text) {
+        let sent = if noting.get_untracked() {
+            console.note(&text)
+        } else {
+            console.reply(&text)
+        };
+        match sent {
             Ok(()) => {
                 draft.set(String::new());
                 id.with_value(|id| {
@@ -146,7 +153,8 @@ pub fn Composer(
         let text = event_target_value(&ev);
         id.with_value(|id| {
             console.set_draft(id, text.clone());
-            console.typed(id, text.is_empty());
+            // A note is not for the visitor: they do not see the agent "typing" it.
+            console.typed(id, text.is_empty() || noting.get_untracked());
         });
         draft.set(text);
         error.set(None);
@@ -217,10 +225,13 @@ pub fn Composer(
             <label class="cc-sr" for="cc-reply">{tr(|t| t.reply_label)}</label>
             <textarea
                 id="cc-reply"
-                class="cc-input cc-reply"
+                class=move || if noting.get() { "cc-input cc-reply cc-reply-note" } else { "cc-input cc-reply" }
                 data-testid="reply-input"
                 rows="3"
-                placeholder=tr(|t| t.reply_placeholder)
+                placeholder=move || {
+                    let t = t.get();
+                    if noting.get() { t.note_placeholder } else { t.reply_placeholder }
+                }
                 aria-describedby="cc-reply-hint cc-reply-error"
                 aria-controls=move || picks.with(Option::is_some).then_some("cc-canned")
                 aria-activedescendant=move || {
@@ -252,8 +263,25 @@ pub fn Composer(
                 >
                     {tr(|t| t.canned_menu)}
                 </button>
+                <label class="cc-check cc-note-mode">
+                    <input
+                        type="checkbox"
+                        data-testid="note-mode"
+                        prop:checked=move || noting.get()
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            noting.set(on);
+                            if on {
+                                // Whatever "typing" the visitor saw stops.
+                                id.with_value(|id| console.typed(id, true));
+                            }
+                            focus();
+                        }
+                    />
+                    {tr(|t| t.private_note)}
+                </label>
                 <button type="submit" class="cc-button cc-primary" data-testid="reply-send">
-                    {tr(|t| t.send)}
+                    {move || if noting.get() { t.get().add_note } else { t.get().send }}
                 </button>
             </div>
         </form>

@@ -64,16 +64,18 @@ pub fn MessageList(
                                 (None, Delivery::Sent) => String::new(),
                             }
                         };
+                        let note = entry.note;
                         view! {
                             <li
                                 class="cc-msg"
-                                data-testid="message"
-                                data-author=author_str(entry.author)
+                                data-testid=if note { "note" } else { "message" }
+                                data-author=if note { "note" } else { author_str(entry.author) }
                                 data-status=entry.delivery.as_str()
                                 data-refused=entry.refused.map(|code| code.as_str())
                             >
                                 <p class="cc-msg-meta">
                                     <span class="cc-msg-name">{name}</span>
+                                    {note.then(|| view! { <span class="cc-note-tag">{tr(|t| t.private_note)}</span> })}
                                     <time class="cc-msg-time" datetime=entry.sent_at.clone()>{time}</time>
                                 </p>
                                 <p class="cc-msg-text" data-testid="message-text">{entry.text}</p>

@@ -43,6 +43,7 @@ pub mod channels;
 pub mod features;
 pub mod ledger;
 pub mod mail;
+pub mod notes;
 pub mod routing;
 pub mod timers;
 

@@ -20,6 +20,7 @@ mod identity;
 mod ledger;
 mod limits;
 mod mail;
+mod notes;
 mod origins;
 mod permissions;
 mod pg;
