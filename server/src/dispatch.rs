@@ -90,6 +90,9 @@ pub enum Notice {
     /// The visitor of a conversation started (`true`) or stopped writing. Never
     /// stored; consoles that list the conversation (or show it) pass it on.
     Typing(String, bool),
+    /// The live typing preview of the channel with this key was turned off: the
+    /// consoles showing one of its conversations clear the draft.
+    PreviewOff(String),
 }
 
 /// How agent messages are shown to the visitor on a channel.
@@ -1568,6 +1571,11 @@ impl Dispatch {
         let _ = self
             .notices
             .send(Notice::Typing(conversation_id.to_owned(), typing));
+    }
+
+    /// The live typing preview of the channel `key` was turned off.
+    pub fn preview_off(&self, key: &str) {
+        let _ = self.notices.send(Notice::PreviewOff(key.to_owned()));
     }
 
     /// Checks that `agent` may write in the conversation (as for a reply) and

@@ -23,6 +23,7 @@ mod mail;
 mod origins;
 mod permissions;
 mod pg;
+mod preview;
 mod rating;
 mod readme;
 mod routes;
