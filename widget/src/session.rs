@@ -953,10 +953,13 @@ impl ChatSession {
                 self.after(
                     |this| {
                         this.draft_due.set_value(false);
+                        // What the server takes: no control characters but
+                        // line breaks and tabs, a message's length at most.
                         let draft: String = this
                             .draft
                             .get_untracked()
                             .chars()
+                            .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
                             .take(limits::MAX_DRAFT_CHARS)
                             .collect();
                         this.send(&ClientFrame::Typing {
