@@ -14,6 +14,8 @@ pub struct AutomationForm {
     pub auto_close: String,
     /// The closing message; empty: none.
     pub text: String,
+    /// The live typing preview is on.
+    pub typing_preview: bool,
 }
 
 /// Why the form cannot be sent.
@@ -46,6 +48,7 @@ impl AutomationForm {
             unanswered: number(settings.unanswered_after_minutes),
             auto_close: number(settings.auto_close_after_minutes),
             text: settings.auto_close_text.clone().unwrap_or_default(),
+            typing_preview: settings.typing_preview,
         }
     }
 
@@ -69,6 +72,7 @@ impl AutomationForm {
             unanswered_after_minutes: unanswered,
             auto_close_after_minutes: auto_close,
             auto_close_text: (!text.is_empty()).then(|| text.to_owned()),
+            typing_preview: self.typing_preview,
         })
     }
 }
@@ -82,6 +86,7 @@ mod tests {
             unanswered: unanswered.into(),
             auto_close: auto_close.into(),
             text: text.into(),
+            typing_preview: false,
         }
     }
 
@@ -98,9 +103,27 @@ mod tests {
                 unanswered_after_minutes: Some(5),
                 auto_close_after_minutes: Some(30),
                 auto_close_text: Some("Bye".into()),
+                typing_preview: false,
             }
         );
         assert_eq!(AutomationForm::of(&settings), form("5", "30", "Bye"));
+    }
+
+    #[test]
+    fn the_typing_preview_box_round_trips() {
+        let on = AutomationForm {
+            typing_preview: true,
+            ..form("", "", "")
+        };
+        let settings = on.request().expect("valid");
+        assert_eq!(
+            settings,
+            AutomationSettings {
+                typing_preview: true,
+                ..AutomationSettings::default()
+            }
+        );
+        assert_eq!(AutomationForm::of(&settings), on);
     }
 
     #[test]

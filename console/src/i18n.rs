@@ -123,6 +123,8 @@ pub struct Strings {
     pub visitor_typing: &'static str,
     /// On an inbox line while its visitor writes.
     pub typing_short: &'static str,
+    /// Before the visitor's draft (the live typing preview) under the messages.
+    pub visitor_draft: &'static str,
 
     pub views: &'static str,
     pub conversations: &'static str,
@@ -394,6 +396,8 @@ pub struct Strings {
     pub auto_close_after_hint: &'static str,
     pub auto_close_text: &'static str,
     pub auto_close_text_hint: &'static str,
+    pub typing_preview: &'static str,
+    pub typing_preview_hint: &'static str,
     pub err_unanswered_minutes: &'static str,
     pub err_auto_close_minutes: &'static str,
     pub err_text_without_close: &'static str,
@@ -498,6 +502,7 @@ pub static EN: Strings = Strings {
     closed_read_only: "This conversation is closed. Its history is read-only.",
     visitor_typing: "The visitor is typing…",
     typing_short: "typing…",
+    visitor_draft: "Typing now, not sent:",
 
     views: "Views",
     conversations: "Conversations",
@@ -761,6 +766,8 @@ pub static EN: Strings = Strings {
     auto_close_after_hint: "Counted from the agent's last message, while the visitor has not written since. Empty: never.",
     auto_close_text: "Closing message",
     auto_close_text_hint: "The visitor sees it as the last message when the conversation closes so. Empty: none.",
+    typing_preview: "Live typing preview: agents see what the visitor types before it is sent",
+    typing_preview_hint: "Off by default. The visitor is told before they type; drafts are never stored. Turning it off stops them at once.",
     err_unanswered_minutes: "Mark unanswered after: a whole number of minutes from 1 to 1440, or empty.",
     err_auto_close_minutes: "Close after silence: a whole number of minutes from 1 to 10080, or empty.",
     err_text_without_close: "A closing message needs a time to close after.",
@@ -865,6 +872,7 @@ pub static ES: Strings = Strings {
     closed_read_only: "Esta conversación está cerrada. Su historial es de solo lectura.",
     visitor_typing: "El visitante está escribiendo…",
     typing_short: "escribiendo…",
+    visitor_draft: "Escribiendo ahora, sin enviar:",
 
     views: "Vistas",
     conversations: "Conversaciones",
@@ -1128,6 +1136,8 @@ pub static ES: Strings = Strings {
     auto_close_after_hint: "Se cuenta desde el último mensaje del agente, mientras el visitante no haya escrito después. Vacío: nunca.",
     auto_close_text: "Mensaje de cierre",
     auto_close_text_hint: "El visitante lo ve como último mensaje cuando la conversación se cierra así. Vacío: ninguno.",
+    typing_preview: "Escritura en vivo: los agentes ven lo que el visitante escribe antes de enviarlo",
+    typing_preview_hint: "Desactivada por defecto. Se avisa al visitante antes de que escriba; los borradores nunca se guardan. Al desactivarla se detiene al instante.",
     err_unanswered_minutes: "Marcar sin respuesta tras: un número entero de minutos de 1 a 1440, o vacío.",
     err_auto_close_minutes: "Cerrar tras el silencio: un número entero de minutos de 1 a 10080, o vacío.",
     err_text_without_close: "Un mensaje de cierre necesita un tiempo tras el que cerrar.",
@@ -1232,6 +1242,7 @@ pub static RU: Strings = Strings {
     closed_read_only: "Диалог закрыт. Его историю можно только читать.",
     visitor_typing: "Посетитель печатает…",
     typing_short: "печатает…",
+    visitor_draft: "Печатает сейчас, не отправлено:",
 
     views: "Разделы",
     conversations: "Диалоги",
@@ -1495,6 +1506,8 @@ pub static RU: Strings = Strings {
     auto_close_after_hint: "Отсчитывается от последнего сообщения агента, пока посетитель больше не писал. Пусто: никогда.",
     auto_close_text: "Сообщение при закрытии",
     auto_close_text_hint: "Посетитель увидит его последним сообщением, когда разговор закроется так. Пусто: без сообщения.",
+    typing_preview: "Текст в реальном времени: операторы видят, что печатает посетитель, до отправки",
+    typing_preview_hint: "По умолчанию выключено. Посетителя предупреждают до того, как он начнёт печатать; черновики нигде не хранятся. Выключение останавливает показ сразу.",
     err_unanswered_minutes: "Отметить «без ответа» через: целое число минут от 1 до 1440 или пусто.",
     err_auto_close_minutes: "Закрыть после молчания: целое число минут от 1 до 10080 или пусто.",
     err_text_without_close: "Для сообщения при закрытии нужно указать, через сколько закрывать.",

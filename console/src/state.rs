@@ -42,6 +42,10 @@ pub struct OpenConversation {
     pub log: Vec<RoutingLogLine>,
     /// Private notes, oldest first, each once.
     pub notes: Vec<NoteView>,
+    /// What the visitor is typing, as the channel's live typing preview last
+    /// showed it (empty: nothing). Never stored; cleared by an empty draft, their
+    /// message, the close, or a new connection.
+    pub draft: String,
 }
 
 /// A reply the agent wrote, until the server's copy of it is in the history.
@@ -283,6 +287,9 @@ impl ConsoleState {
                 }
                 match self.open.as_mut().filter(|o| o.id == conversation_id) {
                     Some(open) => {
+                        if message.author == Author::Visitor {
+                            open.draft.clear();
+                        }
                         insert_message(&mut open.messages, message);
                         self.settle_pending();
                     }
@@ -334,6 +341,15 @@ impl ConsoleState {
                 self.typing.retain(|id| *id != conversation_id);
                 if typing {
                     self.typing.push(conversation_id);
+                }
+                Vec::new()
+            }
+            AgentServerFrame::Draft {
+                conversation_id,
+                text,
+            } => {
+                if let Some(open) = self.open.as_mut().filter(|o| o.id == conversation_id) {
+                    open.draft = text;
                 }
                 Vec::new()
             }
@@ -417,6 +433,8 @@ impl ConsoleState {
         let mut out = Vec::new();
         if let Some(open) = self.open.as_mut() {
             open.loading = true;
+            // The server knows nothing of a draft from before: it comes again.
+            open.draft.clear();
             out.push(AgentClientFrame::Open {
                 conversation_id: open.id.clone(),
             });
@@ -437,6 +455,9 @@ impl ConsoleState {
         let id = conversation.id.clone();
         let kind = conversation.kind;
         if let Some(open) = self.open.as_mut().filter(|o| o.id == id) {
+            if kind == InboxKind::Closed {
+                open.draft.clear();
+            }
             open.summary = Some(conversation.clone());
         }
         if kind == InboxKind::Closed {
@@ -479,6 +500,15 @@ impl ConsoleState {
     /// Whether the visitor of a conversation is typing, as last said.
     pub fn visitor_typing(&self, id: &str) -> bool {
         self.typing.iter().any(|t| t == id)
+    }
+
+    /// The visitor's draft in the open conversation `id` (the live typing
+    /// preview), if it shows any text.
+    pub fn visitor_draft(&self, id: &str) -> Option<&str> {
+        self.open
+            .as_ref()
+            .filter(|o| o.id == id && !o.draft.is_empty())
+            .map(|o| o.draft.as_str())
     }
 
     /// Whether this agent holds a conversation (and so may reply and type in it).
@@ -587,6 +617,7 @@ impl ConsoleState {
             messages: Vec::new(),
             log: Vec::new(),
             notes: Vec::new(),
+            draft: String::new(),
         });
         AgentClientFrame::Open {
             conversation_id: id.to_owned(),
@@ -1477,6 +1508,67 @@ mod tests {
         );
         assert!(state.holds("c3"));
         assert!(!state.holds("c1"));
+    }
+
+    fn draft(id: &str, text: &str) -> AgentServerFrame {
+        AgentServerFrame::Draft {
+            conversation_id: id.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn the_visitors_draft_shows_in_the_open_conversation_until_cleared() {
+        let mut state = welcomed(
+            Role::Agent,
+            vec![
+                summary("c1", InboxKind::Mine),
+                summary("c2", InboxKind::Mine),
+            ],
+        );
+        state.apply(draft("c1", "Hel"));
+        assert_eq!(state.visitor_draft("c1"), None, "not open: not kept");
+        state.open("c1");
+        state.apply(draft("c1", "Hel"));
+        state.apply(draft("c1", "Hello, is"));
+        assert_eq!(state.visitor_draft("c1"), Some("Hello, is"));
+        state.apply(draft("c2", "other"));
+        assert_eq!(state.visitor_draft("c2"), None, "only the open one");
+        assert_eq!(state.visitor_draft("c1"), Some("Hello, is"));
+        // Emptied in the composer (or the preview turned off): gone.
+        state.apply(draft("c1", ""));
+        assert_eq!(state.visitor_draft("c1"), None);
+        // An agent's message leaves it; the visitor's own message clears it.
+        state.apply(draft("c1", "Is it in stock?"));
+        state.apply(AgentServerFrame::Message {
+            conversation_id: "c1".into(),
+            message: message(1, Author::Agent, "Hi"),
+        });
+        assert_eq!(state.visitor_draft("c1"), Some("Is it in stock?"));
+        state.apply(AgentServerFrame::Message {
+            conversation_id: "c1".into(),
+            message: message(2, Author::Visitor, "Is it in stock?"),
+        });
+        assert_eq!(state.visitor_draft("c1"), None);
+        // A new connection starts afresh; so does another conversation.
+        state.apply(draft("c1", "And"));
+        state.apply(AgentServerFrame::Welcome {
+            agent: me(Role::Agent),
+            status: Status::Online,
+            agents: Vec::new(),
+            inbox: vec![summary("c1", InboxKind::Mine)],
+        });
+        assert_eq!(state.visitor_draft("c1"), None);
+        state.apply(draft("c1", "And"));
+        state.open("c2");
+        assert_eq!(state.visitor_draft("c1"), None);
+        // Closed: gone.
+        state.apply(draft("c2", "Wait"));
+        assert_eq!(state.visitor_draft("c2"), Some("Wait"));
+        state.apply(AgentServerFrame::Upsert {
+            conversation: summary("c2", InboxKind::Closed),
+        });
+        assert_eq!(state.visitor_draft("c2"), None);
     }
 
     #[test]

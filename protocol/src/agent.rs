@@ -364,6 +364,13 @@ pub enum AgentServerFrame {
         conversation_id: String,
         typing: bool,
     },
+    /// The visitor's draft in the conversation open here, as they type it (the
+    /// channel's live typing preview). Never stored; empty: the preview clears
+    /// (the visitor emptied the composer). Their next message clears it too.
+    Draft {
+        conversation_id: String,
+        text: String,
+    },
     /// The last frame was refused; nothing of it happened. A refused `reply` names
     /// its conversation and client id, so the console can mark that message.
     Error {

@@ -5,7 +5,13 @@
 //! - auto-close on the visitor's silence: `auto_close_after_minutes` after the
 //!   agent's last message, while the visitor has not written since, the
 //!   conversation closes, with `auto_close_text` as the last message the visitor
-//!   sees (none when it is absent).
+//!   sees (none when it is absent);
+//! - the live typing preview (`typing_preview`, off unless set): the agent who
+//!   has the conversation open sees the visitor's draft as it is typed (the
+//!   visitor's `typing` frames carry it, see [`crate::ClientFrame::Typing`]), and
+//!   the widget tells the visitor so before they type
+//!   ([`crate::ChannelConfig::typing_preview`]). Drafts are never stored; turning
+//!   it off stops them at once.
 //!
 //! Route: `GET`/`PUT /api/v1/admin/channels/{key}/automation`
 //! ([`AutomationSettings`] both ways; a channel never set has every action off).
@@ -38,4 +44,51 @@ pub struct AutomationSettings {
     /// characters; absent or blank: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_close_text: Option<String>,
+    /// The agent sees the visitor's draft as it is typed (throttled, never
+    /// stored), and the widget says so. Off unless `true`.
+    #[serde(
+        default,
+        skip_serializing_if = "std::ops::Not::not",
+        deserialize_with = "typing_preview"
+    )]
+    pub typing_preview: bool,
+}
+
+/// `typing_preview` as a boolean, refused with a message naming the field.
+fn typing_preview<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    bool::deserialize(d)
+        .map_err(|_| serde::de::Error::custom("typing_preview must be true or false"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_typing_preview_is_off_unless_true_and_sent_only_when_on() {
+        let off: AutomationSettings = serde_json::from_str("{}").expect("parse");
+        assert!(!off.typing_preview);
+        assert_eq!(serde_json::to_string(&off).expect("serialise"), "{}");
+        let on = AutomationSettings {
+            typing_preview: true,
+            ..AutomationSettings::default()
+        };
+        let json = serde_json::to_string(&on).expect("serialise");
+        assert_eq!(json, r#"{"typing_preview":true}"#);
+        assert_eq!(
+            serde_json::from_str::<AutomationSettings>(&json).expect("parse"),
+            on
+        );
+        for bad in [
+            r#"{"typing_preview":"yes"}"#,
+            r#"{"typing_preview":1}"#,
+            r#"{"typing_preview":null}"#,
+        ] {
+            let error = serde_json::from_str::<AutomationSettings>(bad).expect_err(bad);
+            assert!(
+                error.to_string().contains("typing_preview"),
+                "{bad}: {error}"
+            );
+        }
+    }
 }

@@ -54,6 +54,9 @@ pub mod limits {
     pub const MAX_CLIENT_ID_BYTES: usize = 64;
     /// Longest UTM value, in bytes.
     pub const MAX_UTM_BYTES: usize = 256;
+    /// Longest draft a `typing` frame may carry (the live typing preview), in
+    /// characters: a message's.
+    pub const MAX_DRAFT_CHARS: usize = MAX_MESSAGE_CHARS;
 }
 
 /// Stable, machine-readable error codes. Clients match on these, never on text.
@@ -240,6 +243,11 @@ pub struct ChannelConfig {
     /// when true.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub email: bool,
+    /// The channel shows the agent what the visitor types before it is sent (the
+    /// live typing preview): the frame says so above the composer and puts the
+    /// draft in its `typing` frames. Sent only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub typing_preview: bool,
 }
 
 /// The current version of an agreement, as shown to a visitor.
@@ -395,11 +403,31 @@ pub enum ClientFrame {
     /// A message. Re-sending the same `client_id` is acknowledged again and stored
     /// once.
     Send { client_id: String, text: String },
-    /// The visitor started (`true`) or stopped (`false`) writing. Only the fact: no
-    /// draft text is ever sent. Never stored; passed on to the consoles that list
-    /// the conversation, at most about once a second (extra frames are dropped).
-    Typing { typing: bool },
+    /// The visitor started (`true`) or stopped (`false`) writing. Never stored;
+    /// passed on to the consoles that list the conversation, at most about once a
+    /// second (extra frames are dropped).
+    ///
+    /// `draft`: what the composer holds now, only on a channel with the live
+    /// typing preview on ([`ChannelConfig::typing_preview`]; absent everywhere
+    /// else). Never stored; passed on to the consoles that have the conversation
+    /// open, at most every [`DRAFT_EVERY_MS`] (faster ones are dropped, an empty
+    /// one, which clears the preview, never is), and dropped when the channel's
+    /// preview is off by now. At most [`limits::MAX_DRAFT_CHARS`] characters, no
+    /// control characters but line breaks and tabs: otherwise refused with an
+    /// `error` frame (nothing of the frame is passed on).
+    Typing {
+        typing: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        draft: Option<String>,
+    },
 }
+
+/// Least time between two drafts the server passes on, in ms (the widget sends
+/// one at most every [`DRAFT_SEND_MS`]).
+pub const DRAFT_EVERY_MS: u64 = 250;
+
+/// How often the widget sends the visitor's draft while they type, in ms.
+pub const DRAFT_SEND_MS: u64 = 500;
 
 /// Frames the server sends on `GET /api/v1/ws`.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -516,10 +544,16 @@ mod tests {
     }
 
     #[test]
-    fn typing_frames_round_trip_and_carry_no_text() {
+    fn typing_frames_round_trip_and_carry_only_a_draft() {
+        let typing = |typing, draft: Option<&str>| ClientFrame::Typing {
+            typing,
+            draft: draft.map(str::to_owned),
+        };
         for frame in [
-            ClientFrame::Typing { typing: true },
-            ClientFrame::Typing { typing: false },
+            typing(true, None),
+            typing(false, None),
+            typing(true, Some("Is it in stock?\nAnd")),
+            typing(false, Some("")),
         ] {
             let json = serde_json::to_string(&frame).expect("serialise");
             assert_eq!(
@@ -528,14 +562,19 @@ mod tests {
             );
         }
         assert_eq!(
-            serde_json::to_string(&ClientFrame::Typing { typing: true }).expect("serialise"),
+            serde_json::to_string(&typing(true, None)).expect("serialise"),
             r#"{"type":"typing","typing":true}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&typing(true, Some("Hi"))).expect("serialise"),
+            r#"{"type":"typing","typing":true,"draft":"Hi"}"#
         );
         for bad in [
             r#"{"type":"typing"}"#,
             r#"{"type":"typing","typing":"yes"}"#,
             r#"{"type":"typing","typing":true,"text":"my card number is"}"#,
             r#"{"type":"typing","typing":true,"conversation_id":"c"}"#,
+            r#"{"type":"typing","typing":true,"draft":5}"#,
         ] {
             assert!(serde_json::from_str::<ClientFrame>(bad).is_err(), "{bad}");
         }

@@ -90,8 +90,22 @@ pub fn client_frames() -> Vec<ClientFrame> {
             client_id: "c1".into(),
             text: "Hi \"you\"\n— здравствуйте".into(),
         },
-        ClientFrame::Typing { typing: true },
-        ClientFrame::Typing { typing: false },
+        ClientFrame::Typing {
+            typing: true,
+            draft: None,
+        },
+        ClientFrame::Typing {
+            typing: false,
+            draft: None,
+        },
+        ClientFrame::Typing {
+            typing: true,
+            draft: Some("Is it \"in stock\"?\n— в наличии \u{1F600}".into()),
+        },
+        ClientFrame::Typing {
+            typing: false,
+            draft: Some(String::new()),
+        },
     ];
     for frame in &frames {
         match frame {
@@ -251,6 +265,14 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
             conversation_id: "conv_1".into(),
             typing: true,
         },
+        AgentServerFrame::Draft {
+            conversation_id: "conv_1".into(),
+            text: "Is it \"in stock\"?\n— в наличии \u{1F600}".into(),
+        },
+        AgentServerFrame::Draft {
+            conversation_id: "conv_1".into(),
+            text: String::new(),
+        },
         AgentServerFrame::Error {
             code: ErrorCode::Forbidden,
             message: "not yours".into(),
@@ -277,6 +299,7 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
             | AgentServerFrame::Agents { .. }
             | AgentServerFrame::Status { .. }
             | AgentServerFrame::Typing { .. }
+            | AgentServerFrame::Draft { .. }
             | AgentServerFrame::Error { .. } => {}
         }
     }

@@ -6,8 +6,11 @@
 //! the routing shell's [`Notice`]s: each console works out what a change means for
 //! its agent and sends `upsert` or `remove`. Visitors' `typing` reaches the consoles
 //! that list (or show) the conversation; an agent's `typing` reaches the visitor
-//! (throttled, never stored; see [`crate::typing`]). A refused frame gets one
-//! `error` frame and changes nothing.
+//! (throttled, never stored; see [`crate::typing`]). The visitor's draft (the
+//! channel's live typing preview) reaches only the consoles that have the
+//! conversation open, as `draft`; when an admin turns the preview off, those
+//! consoles get an empty `draft` at once. A refused frame gets one `error` frame
+//! and changes nothing.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -179,6 +182,8 @@ pub async fn upgrade(
 
 struct Opened {
     conversation_id: String,
+    /// Its channel's key (the preview's switch is per channel).
+    channel_key: String,
     events: broadcast::Receiver<hub::Live>,
     display: Display,
     /// What the console has of the conversation.
@@ -445,6 +450,7 @@ impl Console {
         let delivered = Delivered(messages.last().map_or(0, |m| m.seq));
         self.opened = Some(Opened {
             conversation_id,
+            channel_key: conversation.channel_key.clone(),
             events,
             display,
             delivered,
@@ -531,6 +537,14 @@ impl Console {
                     });
                 }
             }
+            Ok(Notice::PreviewOff(key)) => {
+                if let Some(opened) = self.opened.as_ref().filter(|o| o.channel_key == key) {
+                    out.push(AgentServerFrame::Draft {
+                        conversation_id: opened.conversation_id.clone(),
+                        text: String::new(),
+                    });
+                }
+            }
             Ok(Notice::Typing(id, typing)) => {
                 let shown = self
                     .opened
@@ -578,6 +592,13 @@ impl Console {
         let caught_up = match event {
             // The visitor's indicator: consoles do not show agents' typing.
             Ok(hub::Live::AgentTyping { .. } | hub::Live::Closed) => return Next::Continue,
+            Ok(hub::Live::VisitorDraft(text)) => {
+                out.push(AgentServerFrame::Draft {
+                    conversation_id: opened.conversation_id.clone(),
+                    text: text.to_string(),
+                });
+                return Next::Continue;
+            }
             Ok(hub::Live::Message(event)) => match opened.delivered.step(event.message.seq) {
                 Step::Deliver => {
                     out.push(AgentServerFrame::Message {

@@ -57,6 +57,8 @@ pub struct AppState {
     pub bans: crate::bans::Bans,
     /// Wakes the timer loop (see [`crate::timers`]).
     pub timers: crate::timers::Timers,
+    /// Each channel's live typing preview switch (see [`crate::preview`]).
+    pub previews: crate::preview::Previews,
 }
 
 /// What [`AppState::new`] needs besides the store.
@@ -124,6 +126,7 @@ impl AppState {
             admin_token_sha256: options.admin_token_sha256.into(),
             trusted_proxies: options.trusted_proxies.into(),
             timers: timers.clone(),
+            previews: Default::default(),
             closing,
         };
         timers.start(state.clone(), look_every, state.closing.subscribe());

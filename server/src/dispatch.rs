@@ -93,6 +93,9 @@ pub enum Notice {
     /// A private note was written (stored already); consoles that show the
     /// conversation pass it on. Visitor sockets never hear notices.
     Note(String, canal_protocol::agent::NoteView),
+    /// The live typing preview of the channel with this key was turned off: the
+    /// consoles showing one of its conversations clear the draft.
+    PreviewOff(String),
 }
 
 /// How agent messages are shown to the visitor on a channel.
@@ -1650,6 +1653,11 @@ impl Dispatch {
         let _ = self
             .notices
             .send(Notice::Typing(conversation_id.to_owned(), typing));
+    }
+
+    /// The live typing preview of the channel `key` was turned off.
+    pub fn preview_off(&self, key: &str) {
+        let _ = self.notices.send(Notice::PreviewOff(key.to_owned()));
     }
 
     /// Checks that `agent` may write in the conversation (as for a reply) and

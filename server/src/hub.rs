@@ -33,6 +33,9 @@ pub enum Live {
     /// An agent started or stopped writing (never stored). `name` is what the
     /// visitor sees, per the channel's display mode.
     AgentTyping { name: Option<String>, typing: bool },
+    /// The visitor's draft, on a channel with the live typing preview on (never
+    /// stored); empty: the preview clears. Only consoles pass it on.
+    VisitorDraft(Arc<str>),
     /// An agent closed the conversation (it opens again when the visitor writes).
     Closed,
 }
@@ -132,6 +135,11 @@ impl Hub {
     /// writing.
     pub fn agent_typing(&self, conversation_id: &str, name: Option<String>, typing: bool) {
         self.send(conversation_id, Live::AgentTyping { name, typing });
+    }
+
+    /// The visitor's draft (checked and throttled by the caller).
+    pub fn visitor_draft(&self, conversation_id: &str, draft: &str) {
+        self.send(conversation_id, Live::VisitorDraft(Arc::from(draft)));
     }
 
     /// Tells the conversation's live sockets that an agent closed it.

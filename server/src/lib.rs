@@ -23,7 +23,9 @@
 //! - [`due`]: the loop of a leased queue in the store (the mail outbox, the timers).
 //! - [`timers`]: durable timers: the automatic actions (unanswered mark, auto-close)
 //!   and the automation settings' handlers.
-//! - [`hub`]: in-process fan-out of new messages (and the agent's typing) to live sockets.
+//! - [`hub`]: in-process fan-out of new messages (the agent's typing, the visitor's
+//!   draft) to live sockets.
+//! - [`preview`]: each channel's live typing preview switch, cached for the socket.
 //! - [`validate`]: checks on values from outside.
 //! - [`agents`]: agent accounts (argon2), console sessions, departments.
 //! - [`agent_api`]: console login and the agent socket `/api/v1/agent/ws`.
@@ -59,6 +61,7 @@ pub mod limits;
 pub mod mail;
 pub mod messenger;
 pub mod net;
+pub mod preview;
 pub mod rating;
 pub mod services;
 pub mod theme;

@@ -4,8 +4,10 @@
 //! seen); the server answers `welcome` and replays what the client missed. Each
 //! `send` is stored once per client id and acknowledged with its sequence number.
 //! `typing` is passed on to the consoles (throttled, never stored; see
-//! [`crate::typing`]), and the agent's typing comes back the same way. A refused
-//! frame gets an `error` frame and changes nothing.
+//! [`crate::typing`]), and the agent's typing comes back the same way. Its draft
+//! (the live typing preview) reaches the consoles that have the conversation open,
+//! only while the channel's preview is on now (see [`crate::preview`]); otherwise
+//! it is dropped. A refused frame gets an `error` frame and changes nothing.
 //!
 //! A `hello` claiming more than the server has (a restored database, a client bug)
 //! is answered with the server's own newest sequence number, and what follows it is
@@ -93,6 +95,8 @@ struct Session {
     delivered: Delivered,
     /// The throttle of this socket's `typing` frames.
     typing: typing::Gate,
+    /// The throttle of this socket's drafts.
+    drafts: typing::DraftGate,
     /// This socket's bucket of frames (see [`crate::limits`]).
     frames: PerSocket,
     /// Frames refused in a row for being over the bucket.
@@ -124,6 +128,7 @@ impl Session {
             joined: None,
             delivered: Delivered::default(),
             typing: typing::Gate::default(),
+            drafts: typing::DraftGate::default(),
             frames: PerSocket::new(state.limits.socket_frames),
             refused: 0,
             address,
@@ -215,7 +220,7 @@ impl Session {
                     .await
             }
             ClientFrame::Send { client_id, text } => self.send(&client_id, &text, out).await,
-            ClientFrame::Typing { typing } => self.typing(typing).await,
+            ClientFrame::Typing { typing, draft } => self.typing(typing, draft.as_deref()).await,
         };
         match result {
             Ok(next) => next,
@@ -414,6 +419,8 @@ impl Session {
             sent_at: appended.message.created_at.clone(),
         });
         if appended.inserted {
+            // The consoles clear the preview on the visitor's message.
+            self.drafts.cleared();
             let message = joined.display.view(appended.message);
             self.state.hub.publish(
                 &conversation_id,
@@ -441,18 +448,35 @@ impl Session {
     }
 
     /// The visitor started or stopped writing: tell the consoles, unless the
-    /// conversation is closed or this socket said so less than a second ago.
-    async fn typing(&mut self, typing: bool) -> Result<Next, AppError> {
+    /// conversation is closed or this socket said so less than a second ago. The
+    /// draft, if any, is checked first (a bad one refuses the whole frame), and
+    /// goes to the consoles that show the conversation when the channel's
+    /// preview is on now and the draft throttle lets it through.
+    async fn typing(&mut self, typing: bool, draft: Option<&str>) -> Result<Next, AppError> {
         let Some(joined) = &self.joined else {
             return Err(AppError::bad_request(
                 ErrorCode::NotAuthenticated,
                 "send hello first",
             ));
         };
+        if let Some(draft) = draft {
+            typing::check_draft(draft)?;
+        }
         let dispatch = &self.state.dispatch;
         dispatch.check_open(&joined.conversation_id).await?;
-        if self.typing.pass(typing, std::time::Instant::now()) {
+        let now = std::time::Instant::now();
+        if self.typing.pass(typing, now) {
             dispatch.visitor_typing(&joined.conversation_id, typing);
+        }
+        if let Some(draft) = draft {
+            let on = self
+                .state
+                .previews
+                .on(&self.state.store, &joined.channel_id)
+                .await?;
+            if on && self.drafts.pass(draft, now) {
+                self.state.hub.visitor_draft(&joined.conversation_id, draft);
+            }
         }
         Ok(Next::Continue)
     }
@@ -473,6 +497,8 @@ impl Session {
             Ok(Live::AgentTyping { name, typing }) => {
                 out.push(ServerFrame::Typing { typing, name })
             }
+            // The visitor's own draft: for the consoles.
+            Ok(Live::VisitorDraft(_)) => {}
             Ok(Live::Closed) => out.push(ServerFrame::Closed),
             // Too slow to follow live: catch up from the store.
             Err(broadcast::error::RecvError::Lagged(_)) => return self.catch_up(out).await,

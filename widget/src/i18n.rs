@@ -61,6 +61,8 @@ pub struct Strings {
     pub err_fields: &'static str,
     /// Above the composer while the agent writes.
     pub typing: &'static str,
+    /// Above the composer on a channel with the live typing preview.
+    pub preview_note: &'static str,
     /// The out-of-hours notice, without its full stop: `back_on` and the opening
     /// time may follow.
     pub away: &'static str,
@@ -128,6 +130,7 @@ pub static EN: Strings = Strings {
     err_consent: "Please accept the required agreements.",
     err_fields: "Please check the details you entered.",
     typing: "The agent is typing…",
+    preview_note: "The agent sees what you type before you send it.",
     away: "We're away right now. Leave a message and we'll answer when we're back",
     offline: "Nobody is online right now. Leave a message and we'll answer here as soon as we can.",
     back_on: " on ",
@@ -186,6 +189,7 @@ pub static ES: Strings = Strings {
     err_consent: "Acepta los acuerdos obligatorios, por favor.",
     err_fields: "Revisa los datos que has escrito.",
     typing: "El agente está escribiendo…",
+    preview_note: "El agente ve lo que escribes antes de que lo envíes.",
     away: "Ahora no estamos. Deja un mensaje y te responderemos cuando volvamos",
     offline: "Ahora no hay nadie conectado. Deja un mensaje y te responderemos aquí lo antes posible.",
     back_on: ", el ",
@@ -246,6 +250,7 @@ pub static RU: Strings = Strings {
     err_consent: "Примите обязательные соглашения.",
     err_fields: "Проверьте введённые данные.",
     typing: "Оператор печатает…",
+    preview_note: "Оператор видит, что вы печатаете, ещё до отправки.",
     away: "Сейчас нас нет на месте. Оставьте сообщение, и мы ответим, когда вернёмся",
     offline: "Сейчас никого нет в сети. Оставьте сообщение, и мы ответим здесь, как только сможем.",
     back_on: ": ",

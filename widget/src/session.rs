@@ -18,7 +18,7 @@ use canal_protocol::{
     mail::{RequestTranscript, TranscriptRequested},
     rating::{RateConversation, Rating},
     AgreementView, Author, ChannelConfig, ClientFrame, ConsentRequest, ConversationRequest,
-    ErrorCode, IdentifyRequest, ServerFrame, VisitorUser,
+    ErrorCode, IdentifyRequest, ServerFrame, VisitorUser, DRAFT_SEND_MS,
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -132,6 +132,10 @@ pub struct ChatSession {
     told_typing: StoredValue<bool>,
     /// A `typing: true` went out less than 3 s ago.
     typing_cooling: StoredValue<bool>,
+    /// The channel's live typing preview is on: the draft goes with `typing`.
+    pub preview: bool,
+    /// A draft is due to go (at most one every [`DRAFT_SEND_MS`]).
+    draft_due: StoredValue<bool>,
     /// The server refused a frame for the socket's rate, and the outbox goes again
     /// after [`SLOW_DOWN`] (once, however many frames it refused meanwhile).
     slowed: StoredValue<bool>,
@@ -199,6 +203,8 @@ impl ChatSession {
             typing_timers: StoredValue::new(0),
             told_typing: StoredValue::new(false),
             typing_cooling: StoredValue::new(false),
+            preview: config.typing_preview,
+            draft_due: StoredValue::new(false),
             slowed: StoredValue::new(false),
         };
         if session.conversation().is_some() {
@@ -937,12 +943,39 @@ impl ChatSession {
     }
 
     /// The draft changed: tells the agent that the visitor writes (at most every
-    /// 3 s while they go on) or stopped (the draft was sent or emptied). Never
-    /// what: no text goes.
+    /// 3 s while they go on) or stopped (the draft was sent or emptied). No text
+    /// goes, unless the channel's live typing preview is on (and the window says
+    /// so): then the draft as it is [`DRAFT_SEND_MS`] after a change goes with
+    /// each `typing` (at most one frame per that time; empty when emptied).
     /// Before a conversation there is no socket, so nothing goes at all.
     pub fn typed(&self) {
         // Over the socket's rate, the frames left are for the messages.
         if self.slowed.get_value() {
+            return;
+        }
+        if self.preview {
+            if !self.draft_due.get_value() {
+                self.draft_due.set_value(true);
+                self.after(
+                    |this| {
+                        this.draft_due.set_value(false);
+                        // What the server takes: no control characters but
+                        // line breaks and tabs, a message's length at most.
+                        let draft: String = this
+                            .draft
+                            .get_untracked()
+                            .chars()
+                            .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+                            .take(limits::MAX_DRAFT_CHARS)
+                            .collect();
+                        this.send(&ClientFrame::Typing {
+                            typing: !draft.is_empty(),
+                            draft: Some(draft),
+                        });
+                    },
+                    Duration::from_millis(DRAFT_SEND_MS),
+                );
+            }
             return;
         }
         let typing = !self.draft.get_untracked().is_empty();
@@ -957,7 +990,10 @@ impl ChatSession {
         // After a stop, the next key says "typing" again at once.
         self.typing_cooling.set_value(typing);
         self.told_typing.set_value(typing);
-        self.send(&ClientFrame::Typing { typing });
+        self.send(&ClientFrame::Typing {
+            typing,
+            draft: None,
+        });
     }
 
     /// Runs `f` after `delay` unless the window is gone (one timer closure for

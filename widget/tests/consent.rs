@@ -162,6 +162,7 @@ fn config(channel: &str) -> ChannelConfig {
         hours: None,
         offline: false,
         email: false,
+        typing_preview: false,
     }
 }
 

@@ -1,6 +1,7 @@
 //! A channel's automatic actions in the settings view: when a conversation is
-//! marked unanswered, and when (and with what closing message) it closes on the
-//! visitor's silence. Loaded and saved through the admin API for the channel the
+//! marked unanswered, when (and with what closing message) it closes on the
+//! visitor's silence, and whether agents see the visitor's draft as it is typed
+//! (the live typing preview). Loaded and saved through the admin API for the channel the
 //! picker shows, as the other per-channel sections.
 
 use canal_protocol::automation::AutomationSettings;
@@ -24,7 +25,8 @@ fn error_text(error: AutomationError) -> Text {
 
 /// A channel's automatic actions (`data-testid="automation-form"`), for the channel
 /// picked: minutes before the unanswered mark, minutes of the visitor's silence
-/// before auto-close, and the closing message; saved with `PUT`.
+/// before auto-close, the closing message, and the live typing preview
+/// (`automation-typing-preview`); saved with `PUT`.
 #[component]
 pub fn ChannelAutomation(
     /// The key of the channel picked.
@@ -146,6 +148,30 @@ pub fn ChannelAutomation(
                     |f| &f.text,
                     |f, text| f.text = text,
                 )}
+                <div class="cc-field">
+                    <label class="cc-check">
+                        <input
+                            type="checkbox"
+                            data-testid="automation-typing-preview"
+                            aria-describedby="cc-automation-preview-hint"
+                            prop:checked=move || {
+                                form.with(|f| f.as_ref().is_some_and(|f| f.typing_preview))
+                            }
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                form.update(|f| {
+                                    if let Some(f) = f.as_mut() {
+                                        f.typing_preview = on;
+                                    }
+                                });
+                            }
+                        />
+                        {tr(|t| t.typing_preview)}
+                    </label>
+                    <span id="cc-automation-preview-hint" class="cc-hint">
+                        {tr(|t| t.typing_preview_hint)}
+                    </span>
+                </div>
                 <div class="cc-form-bar">
                     <button
                         type="submit"

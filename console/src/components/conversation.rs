@@ -88,6 +88,11 @@ pub fn Conversation(
         let id = id.clone();
         Memo::new(move |_| state.with(|s| s.visitor_typing(&id)))
     };
+    // The live typing preview: what the visitor is writing, not yet sent.
+    let draft = {
+        let id = id.clone();
+        Memo::new(move |_| state.with(|s| s.visitor_draft(&id).map(str::to_owned)))
+    };
     let supervises = Memo::new(move |_| {
         state.with(|s| s.me.as_ref().map_or(Role::Agent, |me| me.role).supervises())
     });
@@ -301,6 +306,19 @@ pub fn Conversation(
                 <p class="cc-typing" data-testid="visitor-typing" role="status">
                     {move || typing.get().then(|| t.get().visitor_typing)}
                 </p>
+                {move || {
+                    draft
+                        .get()
+                        .map(|text| {
+                            view! {
+                                <p class="cc-draft" data-testid="visitor-draft">
+                                    <span class="cc-draft-label">{tr(|t| t.visitor_draft)}</span>
+                                    " "
+                                    <span data-testid="visitor-draft-text">{text}</span>
+                                </p>
+                            }
+                        })
+                }}
                 {move || {
                     matches!(
                         standing.get(),

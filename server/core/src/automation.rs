@@ -201,6 +201,7 @@ mod tests {
             unanswered_after_minutes: Some(5),
             auto_close_after_minutes: Some(30),
             auto_close_text: Some("Bye".into()),
+            ..AutomationSettings::default()
         }
     }
 
@@ -258,6 +259,7 @@ mod tests {
             auto_close_after_minutes: Some(10081 - 1),
             auto_close_text: Some("  Bye \n".into()),
             unanswered_after_minutes: Some(1440),
+            ..AutomationSettings::default()
         })
         .expect("in range");
         assert_eq!(ok.auto_close_text.as_deref(), Some("Bye"));

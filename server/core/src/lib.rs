@@ -21,7 +21,7 @@
 //!   e-mail addresses, phone numbers).
 //! - [`mail`]: the e-mails to visitors (transcripts, answers after they left).
 //! - [`tokens`]: signed visitor tokens.
-//! - [`typing`]: the throttle of typing indicators.
+//! - [`typing`]: the throttle of typing indicators and of the live typing preview.
 //! - [`clock`]: timestamps as the store writes them.
 
 pub mod agreements;

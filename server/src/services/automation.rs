@@ -29,7 +29,9 @@ pub async fn settings(store: &Store, channel_id: &str) -> Result<AutomationSetti
 
 /// An admin saves the channel's settings: checked (nothing is stored on a
 /// refusal), then stored. Timers armed already keep their due time; when they
-/// fire the action checks the settings in force then.
+/// fire the action checks the settings in force then. The live typing preview's
+/// switch takes effect at once (see [`crate::preview`]); turned off, the consoles
+/// showing a draft of the channel clear it.
 pub async fn save(
     state: &AppState,
     channel: &Channel,
@@ -39,6 +41,10 @@ pub async fn save(
     let json = serde_json::to_string(&settings)
         .map_err(|e| AppError::Internal(format!("automation settings: {e}")))?;
     state.store.put_automation(&channel.id, &json).await?;
+    let before = state.previews.set(&channel.id, settings.typing_preview);
+    if !settings.typing_preview && before != Some(false) {
+        state.dispatch.preview_off(&channel.key);
+    }
     Ok(settings)
 }
 

@@ -24,6 +24,7 @@ mod notes;
 mod origins;
 mod permissions;
 mod pg;
+mod preview;
 mod rating;
 mod readme;
 mod routes;

@@ -273,8 +273,18 @@ pub fn ChatWindow(
                 {error}
             </p>
             <p class="cn-away" data-testid="away">{away}</p>
+            {chat
+                .preview
+                .then(|| {
+                    view! {
+                        <p id="cn-preview" class="cn-preview" data-testid="preview-note">
+                            {tr(|t| t.preview_note)}
+                        </p>
+                    }
+                })}
             <Composer
                 value=chat.draft
+                note=chat.preview
                 on_send=on_send
                 busy=Memo::new(move |_| chat.phase.get() == Phase::Starting)
             />

@@ -18,6 +18,10 @@ pub fn Composer(
     /// The text area, so the window can move focus back to it.
     #[prop(optional)]
     input_ref: NodeRef<html::Textarea>,
+    /// The live typing preview's note (`#cn-preview`) is shown: the text area is
+    /// described by it, so a screen reader says it before the visitor types.
+    #[prop(optional)]
+    note: bool,
 ) -> impl IntoView {
     let busy = move || busy.is_some_and(|busy| busy.get());
     let on_keydown = move |ev: KeyboardEvent| {
@@ -41,6 +45,7 @@ pub fn Composer(
                 data-testid="composer-input"
                 rows="2"
                 placeholder=tr(|t| t.placeholder)
+                aria-describedby=note.then_some("cn-preview")
                 bind:value=value
                 on:keydown=on_keydown
                 node_ref=input_ref
