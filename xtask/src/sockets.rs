@@ -515,11 +515,11 @@ BENCH lost 0
         );
         assert_eq!(
             lines[7],
-            "  ack p99 (ms)                    20.00             20.00       0.40        50.0x            50.0x"
+            "  ack p99 (ms)                     20.00             20.00       0.40        50.0x            50.0x"
         );
         assert_eq!(
-            lines[10],
-            "  reply ack max (ms)              50.00             50.00          -            -                -"
+            lines[11],
+            "  reply ack max (ms)               50.00             50.00          -            -                -"
         );
     }
 }
