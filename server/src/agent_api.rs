@@ -24,7 +24,7 @@ use axum::Json;
 use canal_protocol::agent::{
     AgentClientFrame, AgentProfile, AgentServerFrame, InboxKind, LoginRequest, SESSION_COOKIE,
 };
-use canal_protocol::{limits, ErrorCode, MessageView};
+use canal_protocol::{ErrorCode, MessageView};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::broadcast;
 
@@ -175,10 +175,13 @@ pub async fn upgrade(
         Ok(agent) => agent,
         Err(e) => return e.into_response(),
     };
-    ws.max_message_size(limits::MAX_FRAME_BYTES)
-        .max_frame_size(limits::MAX_FRAME_BYTES)
+    ws::sized(ws, MAX_CONSOLE_WRITE_BUFFER)
         .on_upgrade(move |socket| Console::new(state, agent).run(socket))
 }
+
+/// The most a console socket's write buffer holds: its `welcome` and inbox frames list
+/// every conversation it sees, so more than a visitor's.
+const MAX_CONSOLE_WRITE_BUFFER: usize = 16 * 1024 * 1024;
 
 struct Opened {
     conversation_id: String,
@@ -204,6 +207,8 @@ struct Console {
 enum Next {
     Continue,
     Close,
+    /// Close with [`ws::CLOSE_TOO_BIG`].
+    CloseTooBig,
 }
 
 impl Console {
@@ -224,6 +229,58 @@ impl Console {
         let mut notices = dispatch.notices();
         let mut closing = self.state.closing.subscribe();
         let mut out = Vec::new();
+        if !Box::pin(self.greet(&mut out)).await {
+            let _ = send_all(&mut sink, out).await;
+            let _ = sink.close().await;
+            dispatch.disconnected(&self.agent).await;
+            return;
+        }
+        loop {
+            if send_all(&mut sink, std::mem::take(&mut out)).await.is_err() {
+                break;
+            }
+            // What a frame or a notice sets off runs boxed (see the visitor socket).
+            let next = tokio::select! {
+                () = ws::stopping(&mut closing) => Next::Close,
+                incoming = stream.next() => match incoming {
+                    Some(Ok(Message::Text(text))) => Box::pin(self.on_text(&text, &mut out)).await,
+                    Some(Ok(Message::Binary(_))) => {
+                        out.push(error_frame(ErrorCode::BadRequest, "send JSON text frames"));
+                        Next::Continue
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Next::Continue,
+                    Some(Err(e)) if ws::too_big(&e) => Next::CloseTooBig,
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Next::Close,
+                },
+                notice = notices.recv() => Box::pin(self.on_notice(notice, &mut out)).await,
+                event = next_event(&mut self.opened) => Box::pin(self.on_event(event, &mut out)).await,
+            };
+            match next {
+                Next::Continue => {}
+                Next::Close => {
+                    let _ = send_all(&mut sink, std::mem::take(&mut out)).await;
+                    let _ = sink.close().await;
+                    break;
+                }
+                Next::CloseTooBig => {
+                    let _ = send_all(&mut sink, std::mem::take(&mut out)).await;
+                    let _ = sink.send(Message::Close(Some(ws::too_big_frame()))).await;
+                    break;
+                }
+            }
+        }
+        // A server that is stopping keeps its agents' offers: each is offered to
+        // them again after the restart until its deadline (its durable timer).
+        // Going offline here would pass every offer on during the shutdown.
+        if !*closing.borrow() {
+            dispatch.disconnected(&self.agent).await;
+        }
+    }
+
+    /// The `welcome` (profile, colleagues, inbox) into `out`; `false` when the
+    /// agent cannot connect (`out` then holds the error).
+    async fn greet(&mut self, out: &mut Vec<AgentServerFrame>) -> bool {
+        let dispatch = self.state.dispatch.clone();
         match dispatch.connected(&self.agent).await {
             Ok(status) => {
                 let inbox = dispatch.inbox(&self.agent).await;
@@ -234,44 +291,12 @@ impl Console {
                     agents: dispatch.agents().await,
                     inbox,
                 });
+                true
             }
             Err(e) => {
                 out.push(public_error(&e));
-                let _ = send_all(&mut sink, out).await;
-                let _ = sink.close().await;
-                dispatch.disconnected(&self.agent).await;
-                return;
+                false
             }
-        }
-        loop {
-            if send_all(&mut sink, std::mem::take(&mut out)).await.is_err() {
-                break;
-            }
-            let next = tokio::select! {
-                () = ws::stopping(&mut closing) => Next::Close,
-                incoming = stream.next() => match incoming {
-                    Some(Ok(Message::Text(text))) => self.on_text(&text, &mut out).await,
-                    Some(Ok(Message::Binary(_))) => {
-                        out.push(error_frame(ErrorCode::BadRequest, "send JSON text frames"));
-                        Next::Continue
-                    }
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Next::Continue,
-                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Next::Close,
-                },
-                notice = notices.recv() => self.on_notice(notice, &mut out).await,
-                event = next_event(&mut self.opened) => self.on_event(event, &mut out).await,
-            };
-            if let Next::Close = next {
-                let _ = send_all(&mut sink, std::mem::take(&mut out)).await;
-                let _ = sink.close().await;
-                break;
-            }
-        }
-        // A server that is stopping keeps its agents' offers: each is offered to
-        // them again after the restart until its deadline (its durable timer).
-        // Going offline here would pass every offer on during the shutdown.
-        if !*closing.borrow() {
-            dispatch.disconnected(&self.agent).await;
         }
     }
 
@@ -603,7 +628,7 @@ impl Console {
                 Step::Deliver => {
                     out.push(AgentServerFrame::Message {
                         conversation_id: opened.conversation_id.clone(),
-                        message: event.message,
+                        message: event.message.clone(),
                     });
                     return Next::Continue;
                 }

@@ -28,8 +28,9 @@ pub struct Event {
 /// What a conversation's sockets hear.
 #[derive(Debug, Clone)]
 pub enum Live {
-    /// A stored message.
-    Message(Event),
+    /// A stored message (shared: every subscriber's slot holds a pointer, not the
+    /// message).
+    Message(Arc<Event>),
     /// An agent started or stopped writing (never stored). `name` is what the
     /// visitor sees, per the channel's display mode.
     AgentTyping { name: Option<String>, typing: bool },
@@ -40,7 +41,12 @@ pub enum Live {
     Closed,
 }
 
-const CAPACITY: usize = 64;
+/// Events a conversation's channel keeps for its slowest socket. A socket that falls
+/// further behind is not waited for: it is told it lagged and catches up from the
+/// store, after the last message it passed on. The slots are allocated when the
+/// channel is made (one per conversation with a live socket), so they count in an idle
+/// socket's memory.
+const CAPACITY: usize = 32;
 
 /// The registry of conversation channels.
 #[derive(Clone)]
@@ -128,7 +134,7 @@ impl Hub {
 
     /// Sends a stored message to the conversation's live sockets, if any.
     pub fn publish(&self, conversation_id: &str, event: Event) {
-        self.send(conversation_id, Live::Message(event));
+        self.send(conversation_id, Live::Message(Arc::new(event)));
     }
 
     /// Tells the conversation's live sockets that an agent started or stopped

@@ -14,6 +14,10 @@
 //! delivered. A visitor who withdrew their consent to the channel's agreement is
 //! refused at `hello`, and a socket of theirs that is open when they withdraw is
 //! told (`consent_withdrawn`) and closed: nothing they send after is stored.
+//!
+//! Frames are at most 16 KiB ([`limits::MAX_FRAME_BYTES`]); a larger one closes the
+//! socket with [`CLOSE_TOO_BIG`] (1009) and stores nothing. The socket's buffers are
+//! sized for chat frames (see [`sized`]), so an idle socket costs a few KB.
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
@@ -47,12 +51,51 @@ pub async fn upgrade(
         )
         .into_response();
     }
+    sized(ws, MAX_VISITOR_WRITE_BUFFER).on_upgrade(move |socket| {
+        let address = crate::net::client_ip(peer, &headers, &state.trusted_proxies);
+        Session::new(state, address).run(socket)
+    })
+}
+
+/// Bytes a socket reads at a time: a chat frame is a few hundred bytes. The library's
+/// default (128 KiB, filled with zeros on the first read) was most of an idle socket's
+/// memory; a larger frame, up to the limit, grows the buffer as it arrives.
+pub(crate) const READ_BUFFER_BYTES: usize = 2 * 1024;
+
+/// The most a visitor socket's write buffer holds (frames written but not yet taken by
+/// the network): a few of the largest frames. A visitor that reads nothing makes its
+/// own socket fail, never the others' (see [`crate::hub`]).
+const MAX_VISITOR_WRITE_BUFFER: usize = 4 * limits::MAX_FRAME_BYTES;
+
+/// The close code of a socket closed for a frame over the size limit (RFC 6455:
+/// message too big).
+pub const CLOSE_TOO_BIG: u16 = 1009;
+
+/// A socket upgrade sized for chat frames: frames up to
+/// [`limits::MAX_FRAME_BYTES`], a small read buffer, each frame written as it is sent
+/// (no write buffering), and at most `max_write_buffer` bytes waiting.
+pub(crate) fn sized(ws: WebSocketUpgrade, max_write_buffer: usize) -> WebSocketUpgrade {
     ws.max_message_size(limits::MAX_FRAME_BYTES)
         .max_frame_size(limits::MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| {
-            let address = crate::net::client_ip(peer, &headers, &state.trusted_proxies);
-            Session::new(state, address).run(socket)
-        })
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
+        .max_write_buffer_size(max_write_buffer)
+}
+
+/// Whether a socket read failed on a frame over the size limit.
+pub(crate) fn too_big(error: &axum::Error) -> bool {
+    use tokio_tungstenite::tungstenite::Error;
+    std::error::Error::source(error)
+        .and_then(|e| e.downcast_ref::<Error>())
+        .is_some_and(|e| matches!(e, Error::Capacity(_)))
+}
+
+/// The close frame for a frame over the size limit.
+pub(crate) fn too_big_frame() -> CloseFrame {
+    CloseFrame {
+        code: CLOSE_TOO_BIG,
+        reason: Utf8Bytes::from_static("frame too big: at most 16 KiB"),
+    }
 }
 
 /// Browsers always send Origin on sockets; it must name the host they connected to.
@@ -118,6 +161,8 @@ enum Next {
     Close,
     /// Close with [`CLOSE_RATE_LIMITED`].
     CloseLimited,
+    /// Close with [`CLOSE_TOO_BIG`].
+    CloseTooBig,
 }
 
 impl Session {
@@ -136,6 +181,9 @@ impl Session {
         }
     }
 
+    /// The socket's task. What a frame or an event sets off (store reads and writes)
+    /// runs boxed, so that the task of an idle socket holds only this loop, not the
+    /// largest of those futures.
     async fn run(mut self, socket: WebSocket) {
         let (mut sink, mut stream) = socket.split();
         let mut closing = self.state.closing.subscribe();
@@ -145,18 +193,21 @@ impl Session {
                 // The server is stopping (or its state is gone).
                 () = stopping(&mut closing) => Next::Close,
                 incoming = stream.next() => match incoming {
-                    Some(Ok(Message::Text(text))) => self.on_text(&text, &mut out).await,
+                    Some(Ok(Message::Text(text))) => Box::pin(self.on_text(&text, &mut out)).await,
                     Some(Ok(Message::Binary(_))) => {
                         out.push(error_frame(ErrorCode::BadRequest, "send JSON text frames"));
                         Next::Continue
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => Next::Continue,
-                    // Closed, or broken (e.g. a frame over the size limit).
+                    Some(Err(e)) if too_big(&e) => Next::CloseTooBig,
+                    // Closed, or broken.
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Next::Close,
                 },
                 heard = next_heard(&mut self.joined) => match heard {
-                    Heard::Event(event) => self.on_event(event, &mut out).await,
-                    Heard::Withdrawal(withdrawal) => self.on_withdrawal(withdrawal, &mut out).await,
+                    Heard::Event(event) => Box::pin(self.on_event(event, &mut out)).await,
+                    Heard::Withdrawal(withdrawal) => {
+                        Box::pin(self.on_withdrawal(withdrawal, &mut out)).await
+                    }
                 },
             };
             for frame in out {
@@ -183,6 +234,10 @@ impl Session {
                         reason: Utf8Bytes::from_static("rate limited: too many frames"),
                     };
                     let _ = sink.send(Message::Close(Some(frame))).await;
+                    return;
+                }
+                Next::CloseTooBig => {
+                    let _ = sink.send(Message::Close(Some(too_big_frame()))).await;
                     return;
                 }
             }
@@ -490,7 +545,7 @@ impl Session {
             Ok(Live::Message(event)) => match self.delivered.step(event.message.seq) {
                 // Our own message: the client has its ack.
                 Step::Deliver if event.origin == self.connection => {}
-                Step::Deliver => out.push(ServerFrame::Message(event.message)),
+                Step::Deliver => out.push(ServerFrame::Message(event.message.clone())),
                 Step::Skip => {}
                 Step::CatchUp => return self.catch_up(out).await,
             },

@@ -30,7 +30,11 @@ pub struct Bench {
     pub about: &'static str,
     /// Reads the builds in dist/ (so `bench` runs build-widget and build-console first).
     pub needs_dist: bool,
-    pub run: fn(&Ctx) -> Result<Vec<Measurement>>,
+    /// The numbers it takes after its name, all optional (`sockets [N] [RATE]`).
+    pub args: &'static [&'static str],
+    /// Runs with the numbers given after its name (fewer than `args` when some were
+    /// left out).
+    pub run: fn(&Ctx, &[u64]) -> Result<Vec<Measurement>>,
 }
 
 pub const BENCHES: &[Bench] = &[
@@ -39,6 +43,7 @@ pub const BENCHES: &[Bench] = &[
         about: "bytes on the wire of the loader, the widget frame and the console, as the \
                 running server sends them to a browser (brotli; gzip reported)",
         needs_dist: true,
+        args: &[],
         run: sizes,
     },
     Bench {
@@ -47,6 +52,7 @@ pub const BENCHES: &[Bench] = &[
                 on SQLite and on PostgreSQL side by side (real server, release build; a \
                 throw-away PostgreSQL cluster)",
         needs_dist: false,
+        args: &[],
         run: consent,
     },
     Bench {
@@ -57,6 +63,7 @@ pub const BENCHES: &[Bench] = &[
                 server, release build; a throw-away PostgreSQL cluster; medians of 3 \
                 runs of 5 s); and the limiter's own work per request, in process",
         needs_dist: false,
+        args: &[],
         run: limits,
     },
     Bench {
@@ -64,14 +71,26 @@ pub const BENCHES: &[Bench] = &[
         about: "routing decision time with 1,000 agents and 10,000 waiting conversations \
                 (release build)",
         needs_dist: false,
+        args: &[],
         run: routing,
+    },
+    Bench {
+        name: "sockets",
+        about: "N idle visitor sockets (default 5,000) and some console sockets, then \
+                RATE messages/s (default 1,000) both ways: server memory per idle socket, \
+                connect time, ack and delivery p50/p99/max and messages lost, for Canal on \
+                SQLite and on PostgreSQL and for a bare echo on the same socket library \
+                (release build; a throw-away PostgreSQL cluster)",
+        needs_dist: false,
+        args: &["N", "RATE"],
+        run: crate::sockets::sockets,
     },
 ];
 
 /// Routing decision budget from the design, in nanoseconds.
 pub const ROUTING_BUDGET_NS: u64 = 50_000;
 
-fn routing(ctx: &Ctx) -> Result<Vec<Measurement>> {
+fn routing(ctx: &Ctx, _: &[u64]) -> Result<Vec<Measurement>> {
     let stdout = example(ctx, "routing_bench", &[])?;
     Ok(vec![
         timing(
@@ -90,7 +109,7 @@ fn routing(ctx: &Ctx) -> Result<Vec<Measurement>> {
 }
 
 /// Runs a server example in release mode; shows its report and returns its stdout.
-fn example(ctx: &Ctx, name: &str, args: &[&str]) -> Result<String> {
+pub(crate) fn example(ctx: &Ctx, name: &str, args: &[&str]) -> Result<String> {
     let mut all = vec![
         "run",
         "--release",
@@ -118,7 +137,7 @@ fn example(ctx: &Ctx, name: &str, args: &[&str]) -> Result<String> {
 }
 
 /// The value of a `BENCH <name> <value>` line.
-fn figure(stdout: &str, name: &str) -> Result<u64> {
+pub(crate) fn figure(stdout: &str, name: &str) -> Result<u64> {
     stdout
         .lines()
         .filter_map(|l| l.strip_prefix("BENCH "))
@@ -132,7 +151,7 @@ fn figure(stdout: &str, name: &str) -> Result<u64> {
 }
 
 /// A timing figure: reported against its budget, never failing the command.
-fn timing(figure: &str, value: u64, budget: u64, unit: &'static str) -> Measurement {
+pub(crate) fn timing(figure: &str, value: u64, budget: u64, unit: &'static str) -> Measurement {
     Measurement {
         figure: figure.to_owned(),
         value,
@@ -145,7 +164,7 @@ fn timing(figure: &str, value: u64, budget: u64, unit: &'static str) -> Measurem
 /// Consent write p99 at 1,000 req/s, from the design's budgets, in microseconds.
 pub const CONSENT_P99_BUDGET_US: u64 = 50_000;
 
-fn consent(ctx: &Ctx) -> Result<Vec<Measurement>> {
+fn consent(ctx: &Ctx, _: &[u64]) -> Result<Vec<Measurement>> {
     let load = ["--rate", "1000", "--seconds", "10"];
     println!("  SQLite (a fresh file, synchronous = FULL):");
     let sqlite = example(ctx, "consent_load", &load)?;
@@ -186,7 +205,7 @@ fn consent(ctx: &Ctx) -> Result<Vec<Measurement>> {
 
 /// A throw-away PostgreSQL cluster `name` for a bench (stopped when dropped, or on
 /// Ctrl+C).
-fn postgres(ctx: &Ctx, name: &str) -> Result<crate::postgres::Cluster> {
+pub(crate) fn postgres(ctx: &Ctx, name: &str) -> Result<crate::postgres::Cluster> {
     let pg = crate::postgres::check(ctx).ok_or_else(|| {
         fail(
             "PostgreSQL is not installed",
@@ -217,7 +236,7 @@ pub const LIMITS_ROUNDS: usize = 3;
 /// The consent path (consent_load) and the message path (message_load), each on both
 /// stores, without and with the default limits (in turn, the order swapped each
 /// round): 5 s at 1,000/s each, [`LIMITS_ROUNDS`] times.
-fn limits(ctx: &Ctx) -> Result<Vec<Measurement>> {
+fn limits(ctx: &Ctx, _: &[u64]) -> Result<Vec<Measurement>> {
     let cluster = postgres(ctx, "bench-limits")?;
     let paths = [
         (
@@ -334,31 +353,63 @@ pub fn limits_table(rows: &[LimitsRow]) -> String {
     out
 }
 
-/// The benches named in `names` (all when empty), or a failure naming the unknown ones.
-pub fn select(names: &[String]) -> Result<Vec<&'static Bench>> {
-    if names.is_empty() {
-        return Ok(BENCHES.iter().collect());
+/// A bench to run and the numbers given after its name.
+pub type Selected = (&'static Bench, Vec<u64>);
+
+/// The benches named in `words` (all when empty), each with the numbers that follow
+/// its name (`sockets 1000 200`), or a failure naming the unknown ones or the numbers
+/// a bench does not take.
+pub fn select(words: &[String]) -> Result<Vec<Selected>> {
+    if words.is_empty() {
+        return Ok(BENCHES.iter().map(|b| (b, Vec::new())).collect());
     }
-    names
-        .iter()
-        .map(|n| {
-            BENCHES.iter().find(|b| b.name == n).ok_or_else(|| {
-                let known: Vec<&str> = BENCHES.iter().map(|b| b.name).collect();
-                fail(
-                    format!("no bench named `{n}`"),
-                    format!("known benches: {}", known.join(", ")),
-                )
-            })
-        })
-        .collect()
+    let mut selected: Vec<Selected> = Vec::new();
+    for word in words {
+        if let Ok(number) = word.parse::<u64>() {
+            match selected.last_mut() {
+                Some((bench, args)) if args.len() < bench.args.len() => args.push(number),
+                Some((bench, _)) => {
+                    return Err(fail(
+                        format!(
+                            "bench {} takes no more numbers than that: {word}",
+                            bench.name
+                        ),
+                        usage_of(bench),
+                    ))
+                }
+                None => {
+                    return Err(fail(
+                        format!("a number before any bench name: {word}"),
+                        "name the bench first: cargo xtask bench sockets 1000 200",
+                    ))
+                }
+            }
+            continue;
+        }
+        let bench = BENCHES.iter().find(|b| b.name == word).ok_or_else(|| {
+            let known: Vec<&str> = BENCHES.iter().map(|b| b.name).collect();
+            fail(
+                format!("no bench named `{word}`"),
+                format!("known benches: {}", known.join(", ")),
+            )
+        })?;
+        selected.push((bench, Vec::new()));
+    }
+    Ok(selected)
+}
+
+/// `usage: cargo xtask bench sockets [N] [RATE]`.
+fn usage_of(bench: &Bench) -> String {
+    let args: String = bench.args.iter().map(|a| format!(" [{a}]")).collect();
+    format!("usage: cargo xtask bench {}{args}", bench.name)
 }
 
 /// Runs `benches`, prints the budget table, and fails if any figure is over budget.
-pub fn run(ctx: &Ctx, benches: &[&Bench]) -> Result {
+pub fn run(ctx: &Ctx, benches: &[Selected]) -> Result {
     let mut rows = Vec::new();
-    for bench in benches {
+    for (bench, args) in benches {
         ctx.step(&format!("bench {}: {}", bench.name, bench.about));
-        rows.extend((bench.run)(ctx)?);
+        rows.extend((bench.run)(ctx, args)?);
     }
     println!();
     print!("{}", budget_table(&rows));
@@ -619,7 +670,7 @@ fn front_end_urls(
 /// The size budgets, in bytes on the wire from the running server: the loader before
 /// intent, the whole frame (its document and every file it may load), the agents'
 /// console and the full one, each with brotli (what Chromium gets; budgeted) and with gzip (reported).
-fn sizes(ctx: &Ctx) -> Result<Vec<Measurement>> {
+fn sizes(ctx: &Ctx, _: &[u64]) -> Result<Vec<Measurement>> {
     let dist = ctx.root.join("dist");
     let console = crate::console_dist(ctx);
     for (index, build) in [
@@ -857,5 +908,21 @@ console: dist/console/ (4 files), brotli  234,567 B        -     -  reported
         assert!(select(&["sizes".to_string()]).is_ok());
         assert!(select(&["limits".to_string()]).is_ok());
         assert!(select(&["nope".to_string()]).is_err());
+    }
+
+    #[test]
+    fn numbers_after_a_name_are_its_arguments() {
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let picked = select(&words(&["sockets", "1000", "200", "routing"])).ok();
+        let picked: Option<Vec<(&str, Vec<u64>)>> =
+            picked.map(|p| p.iter().map(|(b, a)| (b.name, a.clone())).collect());
+        assert_eq!(
+            picked,
+            Some(vec![("sockets", vec![1000, 200]), ("routing", vec![])])
+        );
+        // Too many, for a bench that takes none, or before any name.
+        assert!(select(&words(&["sockets", "1", "2", "3"])).is_err());
+        assert!(select(&words(&["routing", "5"])).is_err());
+        assert!(select(&words(&["5", "sockets"])).is_err());
     }
 }

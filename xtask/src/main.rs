@@ -8,6 +8,7 @@ mod leftovers;
 mod pipeline;
 mod postgres;
 mod setup;
+mod sockets;
 mod util;
 
 use util::{fail, Cmd, Ctx, Result};
@@ -52,10 +53,11 @@ commands:
         shorten the wasm-bindgen import names of the Trunk build in DIR (default:
         $TRUNK_STAGING_DIR); Trunk runs it after each widget and console build
         (Trunk.toml, console/Trunk.toml, console/admin/Trunk.toml)
-  bench [--no-build] [NAME...]
+  bench [--no-build] [NAME [NUMBER...]...]
         build-widget and build-console (unless --no-build), then the benches (all, or
-        those named) against
-        their budgets; fails when a figure is over budget. Benches: ";
+        those named) against their budgets; fails when a figure is over budget. Numbers
+        after a name are its arguments (`bench sockets 10000 1000`: N sockets, RATE
+        messages/s). Benches: ";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -129,7 +131,7 @@ fn dispatch(ctx: &Ctx, args: &[String]) -> Result {
                 }
             }
             let benches = bench::select(&names)?;
-            if build && benches.iter().any(|b| b.needs_dist) {
+            if build && benches.iter().any(|(b, _)| b.needs_dist) {
                 setup::setup(ctx, setup::Options::default())?;
                 build_widget(ctx)?;
                 build_console(ctx)?;

@@ -199,6 +199,72 @@ async fn an_oversize_frame_closes_the_socket_and_stores_nothing() {
     assert_eq!(app.count("messages").await, 0);
 }
 
+/// How the server ended the socket: the code of its close frame (`None`: it closed
+/// without one, or the connection broke).
+async fn close_code(socket: &mut crate::helpers::Socket) -> Option<u16> {
+    use futures_util::StreamExt;
+    loop {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(10), socket.ws.next())
+            .await
+            .expect("the socket closes within 10 s");
+        match frame {
+            Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+            Some(Ok(_)) => continue,
+            Some(Err(_)) | None => return None,
+        }
+    }
+}
+
+/// A `send` frame of exactly `bytes` bytes: the JSON padded with spaces (JSON allows
+/// them between tokens), its text `text`.
+fn send_frame_of(bytes: usize, client_id: &str, text: &str) -> String {
+    let frame = json!({"type": "send", "client_id": client_id, "text": text}).to_string();
+    assert!(frame.len() <= bytes, "{} > {bytes}", frame.len());
+    let padding = " ".repeat(bytes - frame.len());
+    format!("{{{padding}{}", &frame[1..])
+}
+
+#[tokio::test]
+async fn a_frame_at_the_size_limit_is_stored_and_one_byte_more_closes_with_1009() {
+    use canal_protocol::limits::{MAX_FRAME_BYTES, MAX_MESSAGE_CHARS};
+    let app = spawn_app().await;
+    let (consent, conversation) = app.conversation().await;
+    let mut socket = app.joined(&consent, &conversation).await;
+    // The longest text (4-byte characters), in a frame of exactly the limit.
+    let text = "\u{1F600}".repeat(MAX_MESSAGE_CHARS);
+    let at_limit = send_frame_of(MAX_FRAME_BYTES, "at-limit", &text);
+    assert_eq!(at_limit.len(), MAX_FRAME_BYTES);
+    socket
+        .ws
+        .send(Message::Text(at_limit.into()))
+        .await
+        .expect("send");
+    let ack = socket.expect("ack").await;
+    assert_eq!(
+        (ack["client_id"].as_str(), ack["seq"].as_u64()),
+        (Some("at-limit"), Some(1))
+    );
+    let stored = app
+        .store
+        .messages_after(&conversation.conversation_id, 0)
+        .await
+        .expect("read");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].body, text);
+    // Still usable after a frame of the largest size.
+    assert_eq!(socket.say("small", "and a short one").await, 2);
+
+    // One byte more: closed with 1009 (RFC 6455: message too big), nothing stored.
+    let over = send_frame_of(MAX_FRAME_BYTES + 1, "over", "too long by one byte");
+    socket
+        .ws
+        .send(Message::Text(over.into()))
+        .await
+        .expect("send");
+    assert_eq!(close_code(&mut socket).await, Some(1009));
+    assert_eq!(app.count("messages").await, 2);
+}
+
 #[tokio::test]
 async fn a_socket_from_another_origin_is_refused() {
     let app = spawn_app().await;
