@@ -5,7 +5,15 @@
 //! - auto-close on the visitor's silence: `auto_close_after_minutes` after the
 //!   agent's last message, while the visitor has not written since, the
 //!   conversation closes, with `auto_close_text` as the last message the visitor
-//!   sees (none when it is absent).
+//!   sees (none when it is absent);
+//! - the closing message and the rating: `closing_text` is the last message the
+//!   visitor sees when an agent closes the conversation; with `rating` on the
+//!   widget then asks for a rating and the conversation stays closed, awaiting the
+//!   rating, for `rating_wait_minutes` (0 to 60; 0: it closes fully at once)
+//!   before it closes fully; with `close_on_rating` a rating given during the
+//!   wait closes it fully at once. A rating that comes after the full close opens
+//!   the conversation again (it comes back to the agents, rated). With `rating`
+//!   off the widget does not ask for one.
 //!
 //! Route: `GET`/`PUT /api/v1/admin/channels/{key}/automation`
 //! ([`AutomationSettings`] both ways; a channel never set has every action off).
@@ -18,8 +26,10 @@ pub mod limits {
     pub const MAX_UNANSWERED_MINUTES: u32 = 24 * 60;
     /// Most minutes of the visitor's silence before auto-close (a week).
     pub const MAX_AUTO_CLOSE_MINUTES: u32 = 7 * 24 * 60;
-    /// Longest auto-close text, in characters.
+    /// Longest auto-close or closing text, in characters.
     pub const MAX_TEXT_CHARS: usize = 1000;
+    /// Longest wait for the visitor's rating before the full close (an hour).
+    pub const MAX_RATING_WAIT_MINUTES: u32 = 60;
 }
 
 /// A channel's automatic actions; an absent number turns its action off.
@@ -38,4 +48,23 @@ pub struct AutomationSettings {
     /// characters; absent or blank: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_close_text: Option<String>,
+    /// The message the visitor sees when an agent closes the conversation (at
+    /// most 1000 characters; absent or blank: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closing_text: Option<String>,
+    /// The widget asks the visitor for a rating once the conversation is closed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rating: bool,
+    /// Minutes the conversation stays closed awaiting the rating before it closes
+    /// fully (0 to 60; needs `rating`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rating_wait_minutes: u32,
+    /// A rating given during the wait closes the conversation fully at once
+    /// (needs `rating`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub close_on_rating: bool,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

@@ -196,6 +196,10 @@ pub struct ChannelConfig {
     /// when true.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub email: bool,
+    /// The channel asks the visitor for a rating once the conversation is closed
+    /// (see [`automation::AutomationSettings::rating`]). Sent only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rating: bool,
 }
 
 /// The current version of an agreement, as shown to a visitor.

@@ -14,7 +14,10 @@
 //!   the consoles that list it show the mark until an agent answers;
 //! - auto-close: the channel's text (if any) is posted to the visitor, then the
 //!   conversation closes as when its agent closes it (the same frames to the
-//!   widget and the consoles, the transcript mailed when asked for).
+//!   widget and the consoles, the transcript mailed when asked for);
+//! - rating wait: a conversation an agent closed awaiting the visitor's rating
+//!   closes fully (it no longer counts against its agent's cap), unless it opened
+//!   again meanwhile.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -164,6 +167,15 @@ impl Firer {
                     tracing::error!(error = %e, "queueing the transcript failed");
                 }
                 Ok("closed")
+            }
+            Fire::CloseFully => {
+                let known = state
+                    .dispatch
+                    .close_fully(&timer.conversation_id, "the wait for the rating ran out")
+                    .await?;
+                // Not known to routing (closed before this server started): closed
+                // already, and the timer's row says the wait is over.
+                Ok(if known { "closed" } else { "nothing" })
             }
         }
     }

@@ -161,6 +161,7 @@ fn config(channel: &str) -> ChannelConfig {
         hours: None,
         offline: false,
         email: false,
+        rating: true,
     }
 }
 
