@@ -185,14 +185,20 @@ mod tests {
             }
         );
         let back = AutomationForm::of(&settings);
-        assert_eq!((back.closing.as_str(), back.rating_wait.as_str()), ("Thanks!", "15"));
+        assert_eq!(
+            (back.closing.as_str(), back.rating_wait.as_str()),
+            ("Thanks!", "15")
+        );
         // Off: what the disabled fields still hold is not sent.
         let off = AutomationForm {
             rating: false,
             ..on.clone()
         };
         let sent = off.request().expect("valid");
-        assert_eq!((sent.rating, sent.rating_wait_minutes, sent.close_on_rating), (false, 0, false));
+        assert_eq!(
+            (sent.rating, sent.rating_wait_minutes, sent.close_on_rating),
+            (false, 0, false)
+        );
         for bad in ["61", "-1", "1.5", "soon"] {
             let form = AutomationForm {
                 rating_wait: bad.into(),

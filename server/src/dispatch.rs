@@ -54,11 +54,11 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
+use canal_core::automation::{Closing, Standing, TimerKind};
 use canal_protocol::agent::{
     AgentSummary, ConversationSummary, DisplayMode, InboxKind, QueueItem, Role, RoutingLogLine,
     RoutingMode, RoutingSettings, Status, VisitorIdentity,
 };
-use canal_core::automation::{Closing, Standing, TimerKind};
 use canal_protocol::rating::RatingView;
 use canal_protocol::{ErrorCode, MessageView};
 use tokio::sync::{broadcast, mpsc, oneshot, Notify};
@@ -2404,7 +2404,17 @@ fn futures_are_send(
     send(d.take(a, ""));
     send(d.decline(a, ""));
     send(d.transfer(a, "", None));
-    send(d.close(a, ""));
+    send(d.close(
+        a,
+        "",
+        Closing {
+            text: None,
+            awaiting_rating: false,
+        },
+    ));
+    send(d.standing(""));
+    send(d.close_fully("", ""));
+    send(d.reopen_by_rating("", "", &r));
     send(d.rated("", r));
     send(d.reply(a, "", "", ""));
     send(d.check_open(""));

@@ -270,10 +270,12 @@ async fn an_admin_sets_the_automatic_actions_in_the_channel_settings() {
 
 /// Pending `rating_wait` timers of the store.
 async fn rating_waits(canal: &Canal) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM timers WHERE kind = 'rating_wait' AND fired_at IS NULL")
-        .fetch_one(&canal.db)
-        .await
-        .expect("timers")
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM timers WHERE kind = 'rating_wait' AND fired_at IS NULL",
+    )
+    .fetch_one(&canal.db)
+    .await
+    .expect("timers")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -350,15 +352,18 @@ async fn an_agent_s_close_says_thanks_asks_for_a_rating_and_the_rating_closes_it
             .ok()
     })
     .await;
-    let log = canal
-        .admin_ok("GET", "/conversations", &Value::Null)
-        .await;
-    let id = log["conversations"][0]["id"].as_str().unwrap_or_default().to_owned();
+    let log = canal.admin_ok("GET", "/conversations", &Value::Null).await;
+    let id = log["conversations"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let record = canal
         .admin_ok("GET", &format!("/conversations/{id}"), &Value::Null)
         .await;
     assert!(
-        record.to_string().contains("closed fully: the visitor rated it"),
+        record
+            .to_string()
+            .contains("closed fully: the visitor rated it"),
         "{record}"
     );
     visitor_browser.close().await;

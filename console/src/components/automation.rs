@@ -83,7 +83,8 @@ pub fn ChannelAutomation(
         let id = format!("cc-automation-{name}");
         let described = format!("{id}-hint cc-automation-error");
         // The wait for the rating only counts with the rating on.
-        let off = move || name == "rating-wait" && !form.with(|f| f.as_ref().is_some_and(|f| f.rating));
+        let off =
+            move || name == "rating-wait" && !form.with(|f| f.as_ref().is_some_and(|f| f.rating));
         let input = if name == "text" || name == "closing" {
             view! {
                 <textarea
@@ -131,9 +132,7 @@ pub fn ChannelAutomation(
                       set: fn(&mut AutomationForm, bool),
                       needs_rating: bool| {
         let value = move || form.with(|f| f.as_ref().is_some_and(get));
-        let off = move || {
-            needs_rating && !form.with(|f| f.as_ref().is_some_and(|f| f.rating))
-        };
+        let off = move || needs_rating && !form.with(|f| f.as_ref().is_some_and(|f| f.rating));
         view! {
             <label class="cc-check">
                 <input

@@ -69,12 +69,10 @@ pub fn check(settings: AutomationSettings) -> Result<AutomationSettings, Rejecte
         limits::MAX_AUTO_CLOSE_MINUTES,
     )?;
     let text = checked_text("auto_close_text", settings.auto_close_text.clone())?;
-    if text.is_some() {
-        if settings.auto_close_after_minutes.is_none() {
-            return Err(invalid(
-                "auto_close_text needs auto_close_after_minutes (it is sent when the conversation closes so)",
-            ));
-        }
+    if text.is_some() && settings.auto_close_after_minutes.is_none() {
+        return Err(invalid(
+            "auto_close_text needs auto_close_after_minutes (it is sent when the conversation closes so)",
+        ));
     }
     let closing_text = checked_text("closing_text", settings.closing_text.clone())?;
     if settings.rating_wait_minutes > limits::MAX_RATING_WAIT_MINUTES {
@@ -614,7 +612,10 @@ mod tests {
             visitor_wrote_last: Some(false),
             marked: false,
         };
-        assert_eq!(fire(TimerKind::RatingWait, closed, &settings), Fire::CloseFully);
+        assert_eq!(
+            fire(TimerKind::RatingWait, closed, &settings),
+            Fire::CloseFully
+        );
         // Turned off since: the wait still ends.
         let off = AutomationSettings::default();
         assert_eq!(fire(TimerKind::RatingWait, closed, &off), Fire::CloseFully);
@@ -623,6 +624,9 @@ mod tests {
             visitor_wrote_last: Some(true),
             ..closed
         };
-        assert_eq!(fire(TimerKind::RatingWait, reopened, &settings), Fire::Nothing);
+        assert_eq!(
+            fire(TimerKind::RatingWait, reopened, &settings),
+            Fire::Nothing
+        );
     }
 }

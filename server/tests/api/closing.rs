@@ -92,7 +92,10 @@ async fn closing_and_rating_settings_are_checked_before_anything_changes() {
     let saved = json!({"closing_text": "Bye!", "rating": true, "rating_wait_minutes": 60,
                        "close_on_rating": true});
     assert_eq!(body, saved, "the text is trimmed");
-    assert!(app.config().await.rating, "the widget hears it asks for a rating");
+    assert!(
+        app.config().await.rating,
+        "the widget hears it asks for a rating"
+    );
     let bad = [
         (json!({"closing_text": "x".repeat(1001)}), "closing_text"),
         (json!({"closing_text": "Bye\u{7}"}), "closing_text"),
@@ -248,4 +251,35 @@ async fn with_rating_off_a_close_is_full_and_a_rating_changes_nothing() {
         !log(&app, &id).await.iter().any(|l| l.contains("reopened")),
         "not reopened"
     );
+}
+
+#[tokio::test]
+async fn a_conversation_awaiting_its_rating_holds_its_agent_s_place_until_it_closes_fully() {
+    // Ana takes one conversation at a time; closed ones awaiting a rating count
+    // (the queue excludes nothing).
+    let (app, mut console) = shop(json!({"rating": true, "rating_wait_minutes": 10})).await;
+    let (status, body) = app.admin_patch("/agents/1", &json!({"cap": 1})).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, first, _first_visitor) = closed_by_ana(&app, &mut console).await;
+    let (_, second, mut second_visitor) = app.visitor().await;
+    let second = second.conversation_id;
+    second_visitor.say("c1", "Hello?").await;
+    // Routing decided for it: it waits, Ana's place is taken.
+    log_until(&app, &second, "waiting").await;
+    assert!(
+        !log(&app, &second)
+            .await
+            .iter()
+            .any(|l| l.contains("offered to")),
+        "not offered while Ana's first awaits its rating"
+    );
+    time_passes(&app).await;
+    timers_until(&app, &first, &[("rating_wait", "closed")]).await;
+    // Closed fully, the first frees her place: the second is offered to her.
+    console
+        .until(
+            "the second offered",
+            crate::agents::is_upsert(&second, "offered"),
+        )
+        .await;
 }
