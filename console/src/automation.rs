@@ -1,5 +1,6 @@
-//! The form of a channel's automatic actions (the unanswered mark and auto-close on
-//! the visitor's silence) and the request it makes, pure (native unit tests). The
+//! The form of a channel's automatic actions (the unanswered mark, auto-close on
+//! the visitor's silence, the closing message and the rating) and the request it
+//! makes, pure (native unit tests). The
 //! form holds what the admin typed; an empty number turns its action off. The
 //! server checks the values again and says which one is wrong.
 
@@ -12,10 +13,18 @@ pub struct AutomationForm {
     pub unanswered: String,
     /// Minutes of the visitor's silence before auto-close; empty: off.
     pub auto_close: String,
-    /// The closing message; empty: none.
+    /// The auto-close message; empty: none.
     pub text: String,
     /// The live typing preview is on.
     pub typing_preview: bool,
+    /// The message when an agent closes; empty: none.
+    pub closing: String,
+    /// Ask the visitor for a rating.
+    pub rating: bool,
+    /// Minutes to wait for the rating before the full close; empty: 0.
+    pub rating_wait: String,
+    /// Close fully as soon as the rating comes.
+    pub close_on_rating: bool,
 }
 
 /// Why the form cannot be sent.
@@ -27,6 +36,8 @@ pub enum AutomationError {
     AutoClose,
     /// A closing message without auto-close.
     TextWithoutClose,
+    /// The wait for the rating is not a whole number from 0 to 60.
+    RatingWait,
 }
 
 fn minutes(raw: &str, max: u32, error: AutomationError) -> Result<Option<u32>, AutomationError> {
@@ -49,6 +60,13 @@ impl AutomationForm {
             auto_close: number(settings.auto_close_after_minutes),
             text: settings.auto_close_text.clone().unwrap_or_default(),
             typing_preview: settings.typing_preview,
+            closing: settings.closing_text.clone().unwrap_or_default(),
+            rating: settings.rating,
+            rating_wait: match settings.rating_wait_minutes {
+                0 => String::new(),
+                m => m.to_string(),
+            },
+            close_on_rating: settings.close_on_rating,
         }
     }
 
@@ -68,11 +86,24 @@ impl AutomationForm {
         if !text.is_empty() && auto_close.is_none() {
             return Err(AutomationError::TextWithoutClose);
         }
+        let rating_wait = match self.rating_wait.trim() {
+            "" => 0,
+            raw => match raw.parse::<u32>() {
+                Ok(m) if m <= limits::MAX_RATING_WAIT_MINUTES => m,
+                _ => return Err(AutomationError::RatingWait),
+            },
+        };
+        let closing = self.closing.trim();
+        // Without the rating there is no wait for it (the fields are disabled).
         Ok(AutomationSettings {
             unanswered_after_minutes: unanswered,
             auto_close_after_minutes: auto_close,
             auto_close_text: (!text.is_empty()).then(|| text.to_owned()),
             typing_preview: self.typing_preview,
+            closing_text: (!closing.is_empty()).then(|| closing.to_owned()),
+            rating: self.rating,
+            rating_wait_minutes: if self.rating { rating_wait } else { 0 },
+            close_on_rating: self.rating && self.close_on_rating,
         })
     }
 }
@@ -86,7 +117,7 @@ mod tests {
             unanswered: unanswered.into(),
             auto_close: auto_close.into(),
             text: text.into(),
-            typing_preview: false,
+            ..Default::default()
         }
     }
 
@@ -103,7 +134,7 @@ mod tests {
                 unanswered_after_minutes: Some(5),
                 auto_close_after_minutes: Some(30),
                 auto_close_text: Some("Bye".into()),
-                typing_preview: false,
+                ..Default::default()
             }
         );
         assert_eq!(AutomationForm::of(&settings), form("5", "30", "Bye"));
@@ -152,5 +183,54 @@ mod tests {
             form("", "", "Bye").request(),
             Err(AutomationError::TextWithoutClose)
         );
+    }
+
+    #[test]
+    fn the_rating_fields_round_trip_and_count_only_with_the_rating_on() {
+        let on = AutomationForm {
+            closing: "  Thanks! ".into(),
+            rating: true,
+            rating_wait: " 15 ".into(),
+            close_on_rating: true,
+            ..Default::default()
+        };
+        let settings = on.request().expect("valid");
+        assert_eq!(
+            settings,
+            AutomationSettings {
+                closing_text: Some("Thanks!".into()),
+                rating: true,
+                rating_wait_minutes: 15,
+                close_on_rating: true,
+                ..Default::default()
+            }
+        );
+        let back = AutomationForm::of(&settings);
+        assert_eq!(
+            (back.closing.as_str(), back.rating_wait.as_str()),
+            ("Thanks!", "15")
+        );
+        // Off: what the disabled fields still hold is not sent.
+        let off = AutomationForm {
+            rating: false,
+            ..on.clone()
+        };
+        let sent = off.request().expect("valid");
+        assert_eq!(
+            (sent.rating, sent.rating_wait_minutes, sent.close_on_rating),
+            (false, 0, false)
+        );
+        for bad in ["61", "-1", "1.5", "soon"] {
+            let form = AutomationForm {
+                rating_wait: bad.into(),
+                ..on.clone()
+            };
+            assert_eq!(form.request(), Err(AutomationError::RatingWait), "{bad}");
+        }
+        let zero = AutomationForm {
+            rating_wait: String::new(),
+            ..on
+        };
+        assert_eq!(zero.request().map(|s| s.rating_wait_minutes), Ok(0));
     }
 }

@@ -401,6 +401,13 @@ pub struct Strings {
     pub err_unanswered_minutes: &'static str,
     pub err_auto_close_minutes: &'static str,
     pub err_text_without_close: &'static str,
+    pub closing_text: &'static str,
+    pub closing_text_hint: &'static str,
+    pub rating_ask: &'static str,
+    pub rating_wait: &'static str,
+    pub rating_wait_hint: &'static str,
+    pub close_on_rating: &'static str,
+    pub err_rating_wait: &'static str,
 }
 
 /// English.
@@ -771,6 +778,13 @@ pub static EN: Strings = Strings {
     err_unanswered_minutes: "Mark unanswered after: a whole number of minutes from 1 to 1440, or empty.",
     err_auto_close_minutes: "Close after silence: a whole number of minutes from 1 to 10080, or empty.",
     err_text_without_close: "A closing message needs a time to close after.",
+    closing_text: "Message when an agent closes",
+    closing_text_hint: "The visitor sees it as the last message when an agent closes the conversation. Empty: none.",
+    rating_ask: "Ask the visitor to rate the conversation once it is closed",
+    rating_wait: "Wait for the rating before closing fully (minutes)",
+    rating_wait_hint: "0 to 60. Meanwhile the conversation is closed, awaiting the rating, and counts against the agent's limit as the queue settings say. Empty or 0: it closes fully at once, and a rating that comes after the full close opens the conversation again.",
+    close_on_rating: "Close fully as soon as the visitor rates",
+    err_rating_wait: "Wait for the rating: a whole number of minutes from 0 to 60, or empty.",
 };
 
 /// Spanish (the agent is addressed with "tú").
@@ -1141,6 +1155,13 @@ pub static ES: Strings = Strings {
     err_unanswered_minutes: "Marcar sin respuesta tras: un número entero de minutos de 1 a 1440, o vacío.",
     err_auto_close_minutes: "Cerrar tras el silencio: un número entero de minutos de 1 a 10080, o vacío.",
     err_text_without_close: "Un mensaje de cierre necesita un tiempo tras el que cerrar.",
+    closing_text: "Mensaje cuando un agente cierra",
+    closing_text_hint: "El visitante lo ve como último mensaje cuando un agente cierra la conversación. Vacío: ninguno.",
+    rating_ask: "Pedir al visitante que evalúe la conversación una vez cerrada",
+    rating_wait: "Esperar la evaluación antes del cierre completo (minutos)",
+    rating_wait_hint: "De 0 a 60. Mientras tanto la conversación está cerrada, esperando la evaluación, y cuenta en el límite del agente según la configuración de la cola. Vacío o 0: se cierra por completo al momento, y una evaluación que llegue después del cierre completo reabre la conversación.",
+    close_on_rating: "Cerrar por completo en cuanto el visitante evalúe",
+    err_rating_wait: "Esperar la evaluación: un número entero de minutos de 0 a 60, o vacío.",
 };
 
 /// Russian (the agent is addressed with "вы").
@@ -1511,6 +1532,13 @@ pub static RU: Strings = Strings {
     err_unanswered_minutes: "Отметить «без ответа» через: целое число минут от 1 до 1440 или пусто.",
     err_auto_close_minutes: "Закрыть после молчания: целое число минут от 1 до 10080 или пусто.",
     err_text_without_close: "Для сообщения при закрытии нужно указать, через сколько закрывать.",
+    closing_text: "Сообщение, когда агент закрывает разговор",
+    closing_text_hint: "Посетитель увидит его последним сообщением, когда агент закроет разговор. Пусто: без сообщения.",
+    rating_ask: "Просить посетителя оценить разговор после закрытия",
+    rating_wait: "Ждать оценку до полного закрытия (минут)",
+    rating_wait_hint: "От 0 до 60. Пока идёт ожидание, разговор закрыт в ожидании оценки и учитывается в лимите агента по настройкам очереди. Пусто или 0: разговор закрывается полностью сразу, а оценка, пришедшая после полного закрытия, снова открывает разговор.",
+    close_on_rating: "Закрывать полностью, как только посетитель оценит",
+    err_rating_wait: "Ожидание оценки: целое число минут от 0 до 60 или пусто.",
 };
 
 impl Strings {

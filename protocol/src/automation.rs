@@ -12,6 +12,14 @@
 //!   the widget tells the visitor so before they type
 //!   ([`crate::ChannelConfig::typing_preview`]). Drafts are never stored; turning
 //!   it off stops them at once.
+//! - the closing message and the rating: `closing_text` is the last message the
+//!   visitor sees when an agent closes the conversation; with `rating` on the
+//!   widget then asks for a rating and the conversation stays closed, awaiting the
+//!   rating, for `rating_wait_minutes` (0 to 60; 0: it closes fully at once)
+//!   before it closes fully; with `close_on_rating` a rating given during the
+//!   wait closes it fully at once. A rating that comes after the full close opens
+//!   the conversation again (it comes back to the agents, rated). With `rating`
+//!   off the widget does not ask for one.
 //!
 //! Route: `GET`/`PUT /api/v1/admin/channels/{key}/automation`
 //! ([`AutomationSettings`] both ways; a channel never set has every action off).
@@ -24,8 +32,10 @@ pub mod limits {
     pub const MAX_UNANSWERED_MINUTES: u32 = 24 * 60;
     /// Most minutes of the visitor's silence before auto-close (a week).
     pub const MAX_AUTO_CLOSE_MINUTES: u32 = 7 * 24 * 60;
-    /// Longest auto-close text, in characters.
+    /// Longest auto-close or closing text, in characters.
     pub const MAX_TEXT_CHARS: usize = 1000;
+    /// Longest wait for the visitor's rating before the full close (an hour).
+    pub const MAX_RATING_WAIT_MINUTES: u32 = 60;
 }
 
 /// A channel's automatic actions; an absent number turns its action off.
@@ -44,6 +54,21 @@ pub struct AutomationSettings {
     /// characters; absent or blank: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_close_text: Option<String>,
+    /// The message the visitor sees when an agent closes the conversation (at
+    /// most 1000 characters; absent or blank: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closing_text: Option<String>,
+    /// The widget asks the visitor for a rating once the conversation is closed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rating: bool,
+    /// Minutes the conversation stays closed awaiting the rating before it closes
+    /// fully (0 to 60; needs `rating`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rating_wait_minutes: u32,
+    /// A rating given during the wait closes the conversation fully at once
+    /// (needs `rating`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub close_on_rating: bool,
     /// The agent sees the visitor's draft as it is typed (throttled, never
     /// stored), and the widget says so. Off unless `true`.
     #[serde(
@@ -52,6 +77,10 @@ pub struct AutomationSettings {
         deserialize_with = "typing_preview"
     )]
     pub typing_preview: bool,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// `typing_preview` as a boolean, refused with a message naming the field.

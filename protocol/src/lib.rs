@@ -248,6 +248,10 @@ pub struct ChannelConfig {
     /// draft in its `typing` frames. Sent only when true.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub typing_preview: bool,
+    /// The channel asks the visitor for a rating once the conversation is closed
+    /// (see [`automation::AutomationSettings::rating`]). Sent only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rating: bool,
 }
 
 /// The current version of an agreement, as shown to a visitor.

@@ -391,14 +391,14 @@ impl Console {
                     .await?;
             }
             AgentClientFrame::Close { conversation_id } => {
-                dispatch.close(&self.agent, &conversation_id).await?;
+                crate::services::automation::agent_closes(
+                    &self.state,
+                    &self.agent,
+                    &conversation_id,
+                )
+                .await?;
                 if let Err(e) = crate::services::mail::closed(&self.state, &conversation_id).await {
                     tracing::error!(error = %e, "queueing the transcript failed");
-                }
-                if let Err(e) =
-                    crate::services::automation::closed(&self.state, &conversation_id).await
-                {
-                    tracing::error!(error = %e, "cancelling the conversation's timers failed");
                 }
             }
             AgentClientFrame::Note {

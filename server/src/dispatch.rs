@@ -52,7 +52,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::panic::AssertUnwindSafe;
 
-use canal_core::automation::TimerKind;
+use canal_core::automation::{Closing, Standing, TimerKind};
 use canal_protocol::agent::{
     AgentSummary, ConversationSummary, DisplayMode, InboxKind, QueueItem, Role, RoutingLogLine,
     RoutingMode, RoutingSettings, Status, VisitorIdentity,
@@ -1445,25 +1445,168 @@ impl Dispatch {
         .await
     }
 
-    /// Closes a conversation: no rating is asked yet, so it is done at once.
-    pub async fn close(&self, agent: &AgentRow, conversation_id: &str) -> Result<(), AppError> {
+    /// An agent closes a conversation: the channel's closing message (`closing`,
+    /// see `canal_core::automation::on_agent_close`) is posted to the visitor
+    /// first, then it closes, fully or awaiting the visitor's rating (it then
+    /// still counts against its agent's cap per the channel's exclusions).
+    pub async fn close(
+        &self,
+        agent: &AgentRow,
+        conversation_id: &str,
+        closing: Closing,
+    ) -> Result<(), AppError> {
         let (agent, conversation_id) = (agent.clone(), conversation_id.to_owned());
         self.run(move |d, inner, fx| {
             let (agent, conversation_id) = (&agent, conversation_id.as_str());
             let cid = Self::cid(inner, conversation_id)?;
             Self::check_holder(inner, agent, cid)?;
+            if let Some(text) = closing.text {
+                if let Some(conv) = inner.convs.get_mut(&cid) {
+                    conv.last_message = Some(preview(&text));
+                }
+                post_system(inner, cid, conversation_id, text, fx);
+            }
             fx.push(Effect::Status {
                 conversation_id: conversation_id.to_owned(),
                 status: "closed",
             });
             let event = Event::ConversationClosed {
                 conversation: cid,
-                awaiting_rating: false,
+                awaiting_rating: closing.awaiting_rating,
             };
             d.apply(inner, event, fx)?;
+            if closing.awaiting_rating {
+                log_line(
+                    inner,
+                    cid,
+                    "closed by the agent: awaiting the visitor's rating",
+                    serde_json::json!({ "type": "awaiting_rating" }),
+                    fx,
+                );
+            }
             fx.push(Effect::Closed(conversation_id.to_owned()));
             fx.push(Effect::Notice(Notice::Changed(conversation_id.to_owned())));
             fx.push(Effect::Notice(Notice::Agents));
+            Ok(())
+        })
+        .await
+    }
+
+    /// Where a conversation stands for a rating: in memory if routing knows it,
+    /// else by the store (closed with its rating-wait timer pending: awaiting).
+    pub async fn standing(&self, conversation_id: &str) -> Result<Standing, AppError> {
+        let key = conversation_id.to_owned();
+        let known = self
+            .ask(move |inner| {
+                let cid = inner.conv_ids.get(&key)?;
+                Some(match inner.engine.conversation(*cid)?.state {
+                    ConversationState::Closed {
+                        awaiting_rating: true,
+                        ..
+                    } => Standing::AwaitingRating,
+                    ConversationState::Closed { .. } => Standing::Closed,
+                    _ => Standing::Open,
+                })
+            })
+            .await?;
+        if let Some(standing) = known {
+            return Ok(standing);
+        }
+        let Some(conversation) = self.store.conversation(conversation_id).await? else {
+            return Err(unknown_conversation());
+        };
+        if conversation.status != "closed" {
+            return Ok(Standing::Open);
+        }
+        let waiting = self
+            .store
+            .conversation_timers(conversation_id)
+            .await?
+            .iter()
+            .any(|t| t.kind == TimerKind::RatingWait && t.fired_at.is_none());
+        Ok(if waiting {
+            Standing::AwaitingRating
+        } else {
+            Standing::Closed
+        })
+    }
+
+    /// A closed conversation's wait for the rating ends (`why`: the timer ran out,
+    /// or the visitor rated): it closes fully and no longer counts against its
+    /// agent's cap. Returns false unless routing knew it awaiting (a conversation
+    /// closed before this server started is closed fully already in its eyes).
+    pub async fn close_fully(&self, conversation_id: &str, why: &str) -> Result<bool, AppError> {
+        let (conversation_id, why) = (conversation_id.to_owned(), why.to_owned());
+        self.run(move |d, inner, fx| {
+            let Some(cid) = inner.conv_ids.get(&conversation_id).copied() else {
+                return Ok(false);
+            };
+            let awaiting = inner.engine.conversation(cid).is_some_and(|c| {
+                matches!(
+                    c.state,
+                    ConversationState::Closed {
+                        awaiting_rating: true,
+                        ..
+                    }
+                )
+            });
+            if !awaiting {
+                return Ok(false);
+            }
+            d.apply(inner, Event::RatingReceived { conversation: cid }, fx)?;
+            log_line(
+                inner,
+                cid,
+                &format!("closed fully: {why}"),
+                serde_json::json!({ "type": "closed_fully", "why": why }),
+                fx,
+            );
+            fx.push(Effect::Notice(Notice::Changed(conversation_id)));
+            fx.push(Effect::Notice(Notice::Agents));
+            Ok(true)
+        })
+        .await
+    }
+
+    /// The visitor rated a conversation after it closed fully: it opens again and
+    /// is routed like a new one (with the out-of-hours reply when the channel is
+    /// closed now), its routing log saying a rating reopened it. The rating is
+    /// stored (and shown) already.
+    pub async fn reopen_by_rating(
+        &self,
+        conversation_id: &str,
+        channel_id: &str,
+        rating: &RatingView,
+    ) -> Result<(), AppError> {
+        let key = conversation_id.to_owned();
+        let known = self
+            .ask(move |inner| inner.conv_ids.contains_key(&key))
+            .await?;
+        if !known {
+            // Closed before this server started.
+            self.reopen_stored(conversation_id).await?;
+        }
+        let hours = crate::hours::stored(&self.store, channel_id).await?;
+        let (conversation_id, rating) = (conversation_id.to_owned(), rating.rating.as_str());
+        self.run(move |d, inner, fx| {
+            let Some(cid) = inner.conv_ids.get(&conversation_id).copied() else {
+                return Ok(());
+            };
+            let closed = inner
+                .engine
+                .conversation(cid)
+                .is_some_and(|c| matches!(c.state, ConversationState::Closed { .. }));
+            log_line(
+                inner,
+                cid,
+                &format!("reopened: the visitor rated it ({rating}) after it closed"),
+                serde_json::json!({ "type": "reopened_by_rating", "rating": rating }),
+                fx,
+            );
+            if closed {
+                d.reopen(inner, cid, &conversation_id, hours, fx)?;
+            }
+            fx.push(Effect::Notice(Notice::Changed(conversation_id)));
             Ok(())
         })
         .await
@@ -2086,6 +2229,36 @@ fn system_reply(inner: &mut Inner, cid: ConversationId, text: String, fx: &mut V
     post_system(inner, cid, &conversation_id, text, fx);
 }
 
+/// A line of the conversation's routing log from the shell itself (not a
+/// decision of the engine): `trigger` is its entry's trigger.
+fn log_line(
+    inner: &Inner,
+    cid: ConversationId,
+    text: &str,
+    trigger: serde_json::Value,
+    fx: &mut Vec<Effect>,
+) {
+    let Some(conv) = inner.convs.get(&cid) else {
+        return;
+    };
+    let at = now();
+    let channel_key = inner.channels.get(&conv.channel).map(|c| c.key.clone());
+    let line = RoutingLogLine {
+        at: at.to_string(),
+        text: text.to_owned(),
+        entry: serde_json::json!({
+            "at": at,
+            "conversation": conv.id,
+            "channel": channel_key,
+            "trigger": trigger,
+        }),
+    };
+    fx.push(Effect::Log {
+        conversation_id: conv.id.clone(),
+        line,
+    });
+}
+
 /// A system message to store and send to the visitor's sockets.
 fn post_system(
     inner: &Inner,
@@ -2320,7 +2493,17 @@ fn futures_are_send(
     send(d.take(a, ""));
     send(d.decline(a, ""));
     send(d.transfer(a, "", None));
-    send(d.close(a, ""));
+    send(d.close(
+        a,
+        "",
+        Closing {
+            text: None,
+            awaiting_rating: false,
+        },
+    ));
+    send(d.standing(""));
+    send(d.close_fully("", ""));
+    send(d.reopen_by_rating("", "", &r));
     send(d.rated("", r));
     send(d.reply(a, "", "", ""));
     send(d.check_open(""));

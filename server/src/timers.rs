@@ -18,6 +18,9 @@
 //! - an offer's deadline (routing's `pass_after`, armed by [`crate::dispatch`]
 //!   with each offer): routing passes the offers due by now on. A restart offers a
 //!   pending one again to the same agents until the same deadline.
+//! - rating wait: a conversation an agent closed awaiting the visitor's rating
+//!   closes fully (it no longer counts against its agent's cap), unless it opened
+//!   again meanwhile.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -203,6 +206,15 @@ impl Firer {
                     tracing::error!(error = %e, "queueing the transcript failed");
                 }
                 Ok("closed")
+            }
+            Fire::CloseFully => {
+                let known = state
+                    .dispatch
+                    .close_fully(&timer.conversation_id, "the wait for the rating ran out")
+                    .await?;
+                // Not known to routing (closed before this server started): closed
+                // already, and the timer's row says the wait is over.
+                Ok(if known { "closed" } else { "nothing" })
             }
         }
     }

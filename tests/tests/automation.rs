@@ -40,7 +40,7 @@ async fn an_unanswered_mark_shows_in_the_console_and_auto_close_says_goodbye_in_
             "PUT",
             "/channels/demo/automation",
             &json!({"unanswered_after_minutes": 5, "auto_close_after_minutes": 30,
-                    "auto_close_text": BYE}),
+                    "auto_close_text": BYE, "rating": true}),
         )
         .await;
     let host = HostPage::start(&canal).await;
@@ -208,6 +208,50 @@ async fn an_admin_sets_the_automatic_actions_in_the_channel_settings() {
                "auto_close_text": BYE})
     );
     assert_eq!(texts(&browser, ERROR).await, "", "the error went");
+
+    // The closing message and the rating: the wait is refused past an hour, then
+    // saved with the rest.
+    console
+        .find("automation-closing")
+        .await
+        .send_keys("Thanks, bye!")
+        .await
+        .expect("type");
+    console
+        .find("automation-rating")
+        .await
+        .click()
+        .await
+        .expect("rating on");
+    let wait = console.find("automation-rating-wait").await;
+    wait.send_keys("61").await.expect("type");
+    save().await;
+    eventually("the wait refused", || async {
+        let said = texts(&browser, ERROR).await;
+        (said == "Wait for the rating: a whole number of minutes from 0 to 60, or empty.")
+            .then_some(())
+    })
+    .await;
+    wait.clear().await.expect("clear");
+    wait.send_keys("10").await.expect("type");
+    console
+        .find("automation-close-on-rating")
+        .await
+        .click()
+        .await
+        .expect("close on rating");
+    save().await;
+    eventually("saved with the rating", || async {
+        let stored = canal
+            .admin_ok("GET", "/channels/demo/automation", &Value::Null)
+            .await;
+        (stored
+            == json!({"unanswered_after_minutes": 5, "auto_close_after_minutes": 30,
+                      "auto_close_text": BYE, "closing_text": "Thanks, bye!", "rating": true,
+                      "rating_wait_minutes": 10, "close_on_rating": true}))
+        .then_some(())
+    })
+    .await;
     browser
         .js(
             "var form = document.querySelector('[data-testid=automation-settings]');\
@@ -222,4 +266,106 @@ async fn an_admin_sets_the_automatic_actions_in_the_channel_settings() {
         &browser.client.screenshot().await.expect("png"),
     );
     browser.close().await;
+}
+
+/// Pending `rating_wait` timers of the store.
+async fn rating_waits(canal: &Canal) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM timers WHERE kind = 'rating_wait' AND fired_at IS NULL",
+    )
+    .fetch_one(&canal.db)
+    .await
+    .expect("timers")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_s_close_says_thanks_asks_for_a_rating_and_the_rating_closes_it_fully() {
+    const THANKS: &str = "Thank you for writing to us. Have a good day!";
+    let canal = Canal::start_with_agents(&[("ana@shop.example", "Ana Souza")], "evenly").await;
+    canal
+        .admin_ok(
+            "PUT",
+            "/channels/demo/automation",
+            &json!({"closing_text": THANKS, "rating": true, "rating_wait_minutes": 10,
+                    "close_on_rating": true}),
+        )
+        .await;
+    let host = HostPage::start(&canal).await;
+    let agent_browser = Browser::start().await;
+    let console = Console::sign_in(&agent_browser, &canal, "ana@shop.example").await;
+    let visitor_browser = Browser::open(&host.url).await;
+    let widget = Widget::new(&visitor_browser);
+    widget.start_chat("Can I change my order?").await;
+    console.wait_item("inbox-offered").await;
+    console.take_offer().await;
+    let answer = "Done, it is changed.";
+    console.reply(answer).await;
+    visitor_browser
+        .wait_text("the answer in the visitor's chat", answer)
+        .await;
+    console
+        .find("close-conversation")
+        .await
+        .click()
+        .await
+        .expect("close");
+    // The visitor sees the closing message and the rating dialog; the
+    // conversation waits for the rating.
+    visitor_browser
+        .wait_text("the closing message in the widget", THANKS)
+        .await;
+    eventually("the rating dialog", || async {
+        let shown = visitor_browser
+            .js(
+                "var d = document.querySelector('[data-testid=rate-dialog]');\
+                 return !!d && !d.closest('[hidden]');",
+            )
+            .await;
+        (shown == true).then_some(())
+    })
+    .await;
+    assert_eq!(rating_waits(&canal).await, 1, "awaiting the rating");
+    save_screenshot(
+        "widget-closing-rating.png",
+        &visitor_browser
+            .client
+            .screenshot()
+            .await
+            .expect("screenshot"),
+    );
+    widget.rate_good().await;
+    // The rating ends the wait: closed fully, rated, in the console.
+    eventually("the wait over", || async {
+        (rating_waits(&canal).await == 0).then_some(())
+    })
+    .await;
+    eventually("the rating in the console", || async {
+        let rating = console.find("rating").await;
+        (rating.attr("data-rating").await.ok()?? == "like").then_some(())
+    })
+    .await;
+    eventually("the console to show it closed", || async {
+        agent_browser
+            .client
+            .find(Locator::Css("[data-testid=closed-note]"))
+            .await
+            .ok()
+    })
+    .await;
+    let log = canal.admin_ok("GET", "/conversations", &Value::Null).await;
+    let id = log["conversations"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let record = canal
+        .admin_ok("GET", &format!("/conversations/{id}"), &Value::Null)
+        .await;
+    assert!(
+        record
+            .to_string()
+            .contains("closed fully: the visitor rated it"),
+        "{record}"
+    );
+    visitor_browser.close().await;
+    agent_browser.close().await;
 }

@@ -22,6 +22,14 @@ async fn visitor_writes(canal: &Canal, host: &HostPage, browser: &Browser, text:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_takes_the_offer_and_the_visitor_sees_the_reply_under_their_name() {
     let canal = Canal::start_with_agents(&[("ana@shop.example", "Ana Souza")], "evenly").await;
+    // The channel asks for a rating once the chat is closed, and waits for it.
+    canal
+        .admin_ok(
+            "PUT",
+            "/channels/demo/automation",
+            &serde_json::json!({"rating": true, "rating_wait_minutes": 10}),
+        )
+        .await;
     let host = HostPage::start(&canal).await;
     let agent_browser = Browser::start().await;
     let console = Console::sign_in(&agent_browser, &canal, "ana@shop.example").await;

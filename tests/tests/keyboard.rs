@@ -5,7 +5,7 @@
 //! really is, as a visitor's would: nothing is clicked and no element is focused by
 //! script.
 
-use canal_e2e::{visit, Browser, Widget};
+use canal_e2e::{visit, Browser, Canal, HostPage, Widget};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use serde_json::Value;
 
@@ -80,7 +80,17 @@ async fn enter_frame(browser: &Browser) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_opens_chats_accepts_rates_and_closes_with_the_keyboard_alone() {
-    let (canal, _host, browser) = visit().await;
+    // The channel asks for ratings (the widget offers one only then).
+    let canal = Canal::start().await;
+    canal
+        .admin_ok(
+            "PUT",
+            "/channels/demo/automation",
+            &serde_json::json!({"rating": true}),
+        )
+        .await;
+    let _host = HostPage::start(&canal).await;
+    let browser = Browser::open(&_host.url).await;
     let widget = Widget::new(&browser);
     widget.launcher().await;
 

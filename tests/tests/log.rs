@@ -129,6 +129,15 @@ async fn an_admin_reads_the_message_log_and_names_a_channels_managers() {
     // On the demo channel a visitor asks, Ana answers and closes, the visitor rates.
     let browser = Browser::start().await;
     let console = Console::sign_in(&browser, &canal, "ana@shop.example").await;
+    // The channel asks for a rating once the chat is closed, and waits for it (a
+    // rating after the full close would open the conversation again).
+    canal
+        .admin_ok(
+            "PUT",
+            "/channels/demo/automation",
+            &json!({"rating": true, "rating_wait_minutes": 10}),
+        )
+        .await;
     let host = HostPage::start(&canal).await;
     let visitor = Browser::open(&host.url).await;
     let widget = Widget::new(&visitor);

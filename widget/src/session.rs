@@ -69,6 +69,8 @@ pub struct ChatSession {
     identified: StoredValue<Option<(String, VisitorUser)>>,
     /// The form was requested (or is being) for this page.
     form_requested: StoredValue<bool>,
+    /// The channel asks for a rating (`ChannelConfig::rating`).
+    pub asks_rating: bool,
     /// The conversation started on this page: offer the form once its first
     /// message is stored.
     offer_form: StoredValue<bool>,
@@ -172,6 +174,7 @@ impl ChatSession {
             user,
             identified: StoredValue::new(None),
             form_requested: StoredValue::new(false),
+            asks_rating: config.rating,
             offer_form: StoredValue::new(false),
             first_stored: StoredValue::new(false),
             redirect: StoredValue::new(None),
@@ -860,15 +863,15 @@ impl ChatSession {
                 }
             }
             ServerFrame::Typing { typing, .. } => self.agent_typed(typing),
-            // The agent ended the chat: say so and ask for a rating, unless one
-            // was given (writing again opens it on the server). A transcript the
-            // visitor asked for is on its way now.
+            // The agent ended the chat: say so and ask for a rating if the
+            // channel wants one, unless one was given (writing again opens it on
+            // the server). A transcript the visitor asked for is on its way now.
             ServerFrame::Closed => {
                 self.agent_typing.set(false);
                 self.ended.set(true);
                 self.mail_sent.set(true);
                 self.notice.set(Some(|t| t.ended));
-                if self.rate_choice.with_untracked(String::is_empty) {
+                if self.asks_rating && self.rate_choice.with_untracked(String::is_empty) {
                     self.rate_open.set(true);
                     crate::components::focus_later("cn-rate-good");
                 }

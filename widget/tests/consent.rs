@@ -163,6 +163,7 @@ fn config(channel: &str) -> ChannelConfig {
         offline: false,
         email: false,
         typing_preview: false,
+        rating: true,
     }
 }
 

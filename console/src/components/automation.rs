@@ -1,7 +1,8 @@
 //! A channel's automatic actions in the settings view: when a conversation is
 //! marked unanswered, when (and with what closing message) it closes on the
-//! visitor's silence, and whether agents see the visitor's draft as it is typed
-//! (the live typing preview). Loaded and saved through the admin API for the channel the
+//! visitor's silence, the message when an agent closes, the rating (asked or not,
+//! the wait for it, closing on it), and whether agents see the visitor's draft as
+//! it is typed (the live typing preview). Loaded and saved through the admin API for the channel the
 //! picker shows, as the other per-channel sections.
 
 use canal_protocol::automation::AutomationSettings;
@@ -20,13 +21,15 @@ fn error_text(error: AutomationError) -> Text {
         AutomationError::Unanswered => |t| t.err_unanswered_minutes,
         AutomationError::AutoClose => |t| t.err_auto_close_minutes,
         AutomationError::TextWithoutClose => |t| t.err_text_without_close,
+        AutomationError::RatingWait => |t| t.err_rating_wait,
     }
 }
 
 /// A channel's automatic actions (`data-testid="automation-form"`), for the channel
 /// picked: minutes before the unanswered mark, minutes of the visitor's silence
-/// before auto-close, the closing message, and the live typing preview
-/// (`automation-typing-preview`); saved with `PUT`.
+/// before auto-close and its message, the message when an agent closes, whether to
+/// ask for a rating, the minutes to wait for it and whether it closes at once, and
+/// the live typing preview (`automation-typing-preview`); saved with `PUT`.
 #[component]
 pub fn ChannelAutomation(
     /// The key of the channel picked.
@@ -80,7 +83,10 @@ pub fn ChannelAutomation(
                       set: fn(&mut AutomationForm, String)| {
         let id = format!("cc-automation-{name}");
         let described = format!("{id}-hint cc-automation-error");
-        let input = if name == "text" {
+        // The wait for the rating only counts with the rating on.
+        let off =
+            move || name == "rating-wait" && !form.with(|f| f.as_ref().is_some_and(|f| f.rating));
+        let input = if name == "text" || name == "closing" {
             view! {
                 <textarea
                     id=id.clone()
@@ -104,6 +110,7 @@ pub fn ChannelAutomation(
                     autocomplete="off"
                     data-testid=format!("automation-{name}")
                     aria-describedby=described
+                    disabled=off
                     prop:value=move || read(get)
                     on:input=move |ev| edit(set, event_target_value(&ev))
                 />
@@ -116,6 +123,35 @@ pub fn ChannelAutomation(
                 {input}
                 <span id=format!("{id}-hint") class="cc-hint">{tr(hint)}</span>
             </div>
+        }
+    };
+    // A checkbox (`automation-{name}`); `needs_rating`: disabled while the rating
+    // is off.
+    let check = move |name: &'static str,
+                      label: Text,
+                      get: fn(&AutomationForm) -> bool,
+                      set: fn(&mut AutomationForm, bool),
+                      needs_rating: bool| {
+        let value = move || form.with(|f| f.as_ref().is_some_and(get));
+        let off = move || needs_rating && !form.with(|f| f.as_ref().is_some_and(|f| f.rating));
+        view! {
+            <label class="cc-check">
+                <input
+                    type="checkbox"
+                    data-testid=format!("automation-{name}")
+                    disabled=off
+                    prop:checked=value
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        form.update(|f| {
+                            if let Some(f) = f.as_mut() {
+                                set(f, on);
+                            }
+                        });
+                    }
+                />
+                " " {tr(label)}
+            </label>
         }
     };
     let form_view = move || {
@@ -172,6 +208,26 @@ pub fn ChannelAutomation(
                         {tr(|t| t.typing_preview_hint)}
                     </span>
                 </div>
+                {field(
+                    "closing",
+                    [|t| t.closing_text, |t| t.closing_text_hint],
+                    |f| &f.closing,
+                    |f, text| f.closing = text,
+                )}
+                {check("rating", |t| t.rating_ask, |f| f.rating, |f, on| f.rating = on, false)}
+                {field(
+                    "rating-wait",
+                    [|t| t.rating_wait, |t| t.rating_wait_hint],
+                    |f| &f.rating_wait,
+                    |f, text| f.rating_wait = text,
+                )}
+                {check(
+                    "close-on-rating",
+                    |t| t.close_on_rating,
+                    |f| f.close_on_rating,
+                    |f, on| f.close_on_rating = on,
+                    true,
+                )}
                 <div class="cc-form-bar">
                     <button
                         type="submit"

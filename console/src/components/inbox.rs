@@ -87,7 +87,8 @@ pub fn short_url(url: &str) -> &str {
 }
 
 /// One line (`data-testid="conversation-item"`, `data-conversation-id`): channel,
-/// time, last message, page, the unanswered mark, whether the visitor is typing,
+/// time, last message, page, the unanswered mark, the visitor's rating
+/// (`item-rating`), whether the visitor is typing,
 /// unread count.
 /// Clicking the line (or its button, by keyboard) opens the conversation. Offers
 /// also show the time left before they pass on, with Take and Decline; queue
@@ -110,6 +111,19 @@ pub fn InboxItem(
     };
     let unanswered =
         Memo::new(move |_| line.with(|l| l.as_ref().is_some_and(|(s, _)| s.unanswered)));
+    // The visitor's rating, on the line too: a rating after the close brings the
+    // conversation back, and its line says why.
+    let rated = Memo::new(move |_| {
+        line.with(|l| {
+            l.as_ref()
+                .and_then(|(s, _)| s.rating.as_ref().map(|r| r.rating))
+        })
+    });
+    let rated_text = move || match rated.get() {
+        Some(canal_protocol::rating::Rating::Like) => t.get().rated_like,
+        Some(canal_protocol::rating::Rating::Dislike) => t.get().rated_dislike,
+        None => "",
+    };
     let is_open = {
         let id = id.clone();
         Memo::new(move |_| {
@@ -189,6 +203,14 @@ pub fn InboxItem(
                     </span>
                     <span class="cc-badge cc-unanswered" data-testid="item-unanswered" hidden=move || !unanswered.get()>
                         {tr(|t| t.unanswered)}
+                    </span>
+                    <span
+                        class="cc-badge"
+                        data-testid="item-rating"
+                        data-rating=move || rated.get().map(|r| r.as_str())
+                        hidden=move || rated.get().is_none()
+                    >
+                        {rated_text}
                     </span>
                     <span class="cc-item-typing" data-testid="item-typing" hidden=move || !typing.get()>
                         {tr(|t| t.typing_short)}

@@ -3,11 +3,13 @@
 //! are the store's `timers`, fired by [`crate::timers`]), and the settings as the
 //! admin reads and changes them.
 
-use canal_core::automation::{self, TimerChange};
+use canal_core::automation::{self, OnRating, TimerChange};
 use canal_core::clock::{now_rfc3339, rfc3339};
 use canal_protocol::automation::AutomationSettings;
+use canal_protocol::rating::RatingView;
 use time::OffsetDateTime;
 
+use crate::agents::AgentRow;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::store::{Channel, Store};
@@ -67,6 +69,59 @@ pub async fn agent_answered(state: &AppState, conversation_id: &str) -> Result<(
     let settings = settings(&state.store, &conversation.channel_id).await?;
     let changes = automation::on_agent_reply(&settings, OffsetDateTime::now_utc());
     apply(state, conversation_id, changes).await
+}
+
+/// An agent closes the conversation: the channel's closing message goes to the
+/// visitor, and it closes fully or awaiting the rating (its timers per
+/// `canal_core::automation::on_agent_close`).
+pub async fn agent_closes(
+    state: &AppState,
+    agent: &AgentRow,
+    conversation_id: &str,
+) -> Result<(), AppError> {
+    let settings = match state.store.conversation(conversation_id).await? {
+        Some(conversation) => settings(&state.store, &conversation.channel_id).await?,
+        None => AutomationSettings::default(),
+    };
+    let (closing, changes) = automation::on_agent_close(&settings, OffsetDateTime::now_utc());
+    state
+        .dispatch
+        .close(agent, conversation_id, closing)
+        .await?;
+    if let Err(e) = apply(state, conversation_id, changes).await {
+        tracing::error!(error = %e, "arming the conversation's timers failed");
+    }
+    Ok(())
+}
+
+/// The visitor rated the conversation (stored already): during the wait for it,
+/// with `close_on_rating`, it closes fully; after the full close, on a channel
+/// that asks for ratings, it opens again.
+pub async fn rated(
+    state: &AppState,
+    channel_id: &str,
+    conversation_id: &str,
+    rating: &RatingView,
+) -> Result<(), AppError> {
+    let settings = settings(&state.store, channel_id).await?;
+    let standing = state.dispatch.standing(conversation_id).await?;
+    match automation::on_rating(&settings, standing) {
+        OnRating::Stays => Ok(()),
+        OnRating::ClosesFully => {
+            apply(state, conversation_id, automation::on_closed_by_rating()).await?;
+            state
+                .dispatch
+                .close_fully(conversation_id, "the visitor rated it")
+                .await?;
+            Ok(())
+        }
+        OnRating::Reopens => {
+            state
+                .dispatch
+                .reopen_by_rating(conversation_id, channel_id, rating)
+                .await
+        }
+    }
 }
 
 /// The conversation closed.

@@ -42,6 +42,9 @@ pub async fn config(state: &AppState, channel: Channel) -> Result<ChannelConfig,
     let theme = crate::theme::load(&state.store, &channel.id).await?;
     let hours = crate::hours::public_status(&state.store, &channel.id).await?;
     let offline = !state.dispatch.staffed(&channel.id).await?;
+    let rating = crate::services::automation::settings(&state.store, &channel.id)
+        .await?
+        .rating;
     Ok(ChannelConfig {
         theme: crate::theme::frame(&theme),
         title: channel.shown_title().to_owned(),
@@ -54,6 +57,7 @@ pub async fn config(state: &AppState, channel: Channel) -> Result<ChannelConfig,
         offline,
         email: state.mail.is_some(),
         typing_preview: state.previews.on(&state.store, &channel.id).await?,
+        rating,
     })
 }
 

@@ -1,6 +1,8 @@
 //! The visitor's rating of a conversation (like or dislike, optional comment):
 //! only the conversation's own visitor may rate it; a later rating replaces the
-//! earlier one, and the agents' consoles hear of it.
+//! earlier one, and the agents' consoles hear of it. A rating may end the
+//! conversation's wait for it, or open it again after its full close (see
+//! [`crate::services::automation::rated`]).
 
 use canal_protocol::rating::{Rating, RatingView};
 use canal_store::Store;
@@ -56,5 +58,12 @@ pub async fn rate(
     };
     state.store.rate(conversation_id, &row).await?;
     state.dispatch.rated(conversation_id, view.clone()).await;
+    // Stored and answered whatever follows: what the rating does to the
+    // conversation (closes it fully, or opens it again) is logged when it fails.
+    if let Err(e) =
+        crate::services::automation::rated(state, &channel.id, conversation_id, &view).await
+    {
+        tracing::error!(error = %e, "acting on a rating failed");
+    }
     Ok(view)
 }

@@ -8,6 +8,7 @@ mod agreements;
 mod bans;
 mod canned;
 mod channels;
+mod closing;
 mod consents;
 mod conversation_log;
 mod conversations;

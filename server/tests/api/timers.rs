@@ -17,7 +17,7 @@ const BYE: &str = "We closed this chat as we heard nothing more. Write again any
 
 /// The demo channel with Ana as its one agent, her console open, and these
 /// automation settings.
-async fn shop(automation: Value) -> (TestApp, Socket) {
+pub(crate) async fn shop(automation: Value) -> (TestApp, Socket) {
     let app = spawn_app().await;
     let ana = app.agent("ana@shop.example", "Ana", "agent").await;
     app.routing(settings("strict", &[ana])).await;
@@ -29,7 +29,7 @@ async fn shop(automation: Value) -> (TestApp, Socket) {
 
 /// A conversation's automatic actions' timers as the store has them: (kind,
 /// fired, outcome). Routing's offer timers are left out (see `agents.rs`).
-async fn timers(app: &TestApp, id: &str) -> Vec<(String, bool, Option<String>)> {
+pub(crate) async fn timers(app: &TestApp, id: &str) -> Vec<(String, bool, Option<String>)> {
     let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT kind, fired_at, outcome FROM timers
           WHERE conversation_id = $1 AND kind <> 'pass_offer' ORDER BY id",
@@ -45,7 +45,7 @@ async fn timers(app: &TestApp, id: &str) -> Vec<(String, bool, Option<String>)> 
 
 /// Polls (with a deadline) until the conversation's timers are these, fired with
 /// these outcomes.
-async fn timers_until(app: &TestApp, id: &str, want: &[(&str, &str)]) {
+pub(crate) async fn timers_until(app: &TestApp, id: &str, want: &[(&str, &str)]) {
     let want: Vec<_> = want
         .iter()
         .map(|(kind, outcome)| ((*kind).to_owned(), true, Some((*outcome).to_owned())))
@@ -65,7 +65,7 @@ async fn timers_until(app: &TestApp, id: &str, want: &[(&str, &str)]) {
 }
 
 /// The pending timers fall due, as if their minutes had passed.
-async fn time_passes(app: &TestApp) {
+pub(crate) async fn time_passes(app: &TestApp) {
     sqlx::query("UPDATE timers SET due_at = '2000-01-01T00:00:00.000Z' WHERE fired_at IS NULL")
         .execute(app.db.pool())
         .await

@@ -96,8 +96,10 @@ pub fn ChatWindow(
         chat.rate_open.set(false);
         focus_input();
     });
-    let can_rate =
+    let has_chat =
         Memo::new(move |_| chat.active.get() && chat.transcript.with(|t| t.last_seq() > 0));
+    // Only on a channel that asks for ratings.
+    let can_rate = Memo::new(move |_| chat.asks_rating && has_chat.get());
     let on_mail = Callback::new(move |()| {
         chat.mail_error.set(None);
         chat.mail_open.set(true);
@@ -111,7 +113,7 @@ pub fn ChatWindow(
     // Only when the server sends mail, and once there is a conversation to send.
     let can_mail = Memo::new({
         let email = config.email;
-        move |_| email && can_rate.get()
+        move |_| email && has_chat.get()
     });
     // What the server promised: the address, and when it writes.
     let mailed = move || {

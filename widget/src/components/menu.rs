@@ -19,11 +19,11 @@ use crate::i18n::{tr, Text};
 pub fn Menu(
     /// The visitor chose "Rate this chat".
     on_rate: Callback<()>,
-    /// Whether there is a conversation to rate.
+    /// Whether there is a conversation to rate and the channel asks for ratings.
     can_rate: Memo<bool>,
     /// The visitor chose "E-mail me this conversation".
     on_mail: Callback<()>,
-    /// Whether it can be e-mailed (never more often than there is one to rate).
+    /// Whether it can be e-mailed (once there is a conversation).
     can_mail: Memo<bool>,
     /// The visitor chose "Withdraw my consent".
     on_withdraw: Callback<()>,
@@ -38,6 +38,8 @@ pub fn Menu(
         if now {
             focus_later(if can_rate.get_untracked() {
                 "cn-menu-rate"
+            } else if can_mail.get_untracked() {
+                "cn-menu-mail"
             } else {
                 "cn-menu-item"
             });
@@ -88,7 +90,7 @@ pub fn Menu(
     view! {
         <div
             class="cn-menu"
-            hidden=move || !can_rate.get() && !can_withdraw.get()
+            hidden=move || !can_rate.get() && !can_mail.get() && !can_withdraw.get()
             on:keydown=on_keydown
             on:focusout=on_focusout
         >
