@@ -791,6 +791,7 @@ impl Dispatch {
             page_url,
             created_at,
             unanswered_since,
+            awaiting_rating,
         } in open
         {
             let channel = self.channel_in(&channel_id).await?;
@@ -810,6 +811,14 @@ impl Dispatch {
                 .await?;
             let offered = pending.remove(&id);
             self.run(move |d, inner, fx| {
+                let holder = holder
+                    .map(|h| AgentId(h.max(0) as u64))
+                    .filter(|h| inner.agents.contains_key(h));
+                if awaiting_rating && holder.is_none() {
+                    // Its agent is gone: nobody's place to hold; the wait's timer
+                    // still ends it, and a rating is still taken.
+                    return Ok(());
+                }
                 let cid = conv_in(inner, &id, &visitor_id, channel, page_url, created_at);
                 if let Some(conv) = inner.convs.get_mut(&cid) {
                     conv.last_message = last_message;
@@ -819,9 +828,21 @@ impl Dispatch {
                     conv.unanswered = unanswered_since.is_some();
                     conv.visitor_wrote = true;
                 }
-                let holder = holder
-                    .map(|h| AgentId(h.max(0) as u64))
-                    .filter(|h| inner.agents.contains_key(h));
+                if let (true, Some(agent)) = (awaiting_rating, holder) {
+                    // Closed awaiting its rating: its agent's place stays held as
+                    // the channel's exclusions say, until the wait ends.
+                    let mut decisions = inner
+                        .engine
+                        .restore_assigned(at, cid, channel, agent, answered, waiting_for_client)
+                        .map_err(refused)?;
+                    let closed = Event::ConversationClosed {
+                        conversation: cid,
+                        awaiting_rating: true,
+                    };
+                    decisions.extend(inner.engine.handle(at, closed).map_err(refused)?);
+                    d.act(inner, decisions, fx);
+                    return Ok(());
+                }
                 let decisions = match (holder, offered) {
                     (Some(agent), _) => inner.engine.restore_assigned(
                         at,

@@ -17,6 +17,9 @@ pub struct OpenConversation {
     pub created_at: String,
     /// Marked unanswered since then.
     pub unanswered_since: Option<String>,
+    /// Closed by its agent, awaiting the visitor's rating (its rating-wait timer is
+    /// pending); otherwise open.
+    pub awaiting_rating: bool,
 }
 
 /// Where an open conversation stands, from its newest messages.
@@ -59,12 +62,19 @@ impl Store {
             .await
     }
 
-    /// Every open conversation, oldest first.
+    /// Every open conversation, and every closed one awaiting its rating (its
+    /// rating-wait timer pending), oldest first.
     pub async fn open_conversations(&self) -> Result<Vec<OpenConversation>> {
         on_pool!(self, p => Ok(sqlx::query_as(
-            "SELECT id, visitor_id, channel_id, agent_id, page_url, created_at, unanswered_since
-             FROM conversations
-             WHERE status = 'open' ORDER BY created_at, id",
+            "SELECT id, visitor_id, channel_id, agent_id, page_url, created_at, unanswered_since,
+                    status = 'closed' AS awaiting_rating
+             FROM conversations c
+             WHERE status = 'open'
+                OR (status = 'closed' AND EXISTS (
+                      SELECT 1 FROM timers t
+                       WHERE t.conversation_id = c.id AND t.kind = 'rating_wait'
+                         AND t.fired_at IS NULL))
+             ORDER BY created_at, id",
         )
         .fetch_all(p)
         .await?))

@@ -283,3 +283,35 @@ async fn a_conversation_awaiting_its_rating_holds_its_agent_s_place_until_it_clo
         )
         .await;
 }
+
+/// Across a restart a conversation awaiting its rating still holds its agent's
+/// place: the server loads it back as it was, until its timer closes it fully.
+#[tokio::test]
+async fn a_conversation_awaiting_its_rating_holds_its_place_across_a_restart() {
+    let (mut app, mut console) = shop(json!({"rating": true, "rating_wait_minutes": 10})).await;
+    let (status, body) = app.admin_patch("/agents/1", &json!({"cap": 1})).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, first, first_visitor) = closed_by_ana(&app, &mut console).await;
+    drop((console, first_visitor));
+    app.restart().await;
+    let (mut console, _) = app.console("ana@shop.example").await;
+    let (_, second, mut second_visitor) = app.visitor().await;
+    let second = second.conversation_id;
+    second_visitor.say("c1", "Hello?").await;
+    log_until(&app, &second, "waiting").await;
+    assert!(
+        !log(&app, &second)
+            .await
+            .iter()
+            .any(|l| l.contains("offered to")),
+        "not offered while Ana's first awaits its rating, restart or not"
+    );
+    time_passes(&app).await;
+    timers_until(&app, &first, &[("rating_wait", "closed")]).await;
+    console
+        .until(
+            "the second offered",
+            crate::agents::is_upsert(&second, "offered"),
+        )
+        .await;
+}
