@@ -58,7 +58,7 @@ pub struct AppState {
     /// Wakes the timer loop (see [`crate::timers`]).
     pub timers: crate::timers::Timers,
     /// Each channel's live typing preview switch (see [`crate::preview`]).
-    pub previews: crate::preview::Previews,
+    pub automations: crate::preview::Automations,
 }
 
 /// What [`AppState::new`] needs besides the store.
@@ -126,7 +126,7 @@ impl AppState {
             admin_token_sha256: options.admin_token_sha256.into(),
             trusted_proxies: options.trusted_proxies.into(),
             timers: timers.clone(),
-            previews: Default::default(),
+            automations: Default::default(),
             closing,
         };
         timers.start(state.clone(), look_every, state.closing.subscribe());

@@ -1,59 +1,71 @@
-//! The live typing preview's switch per channel, as the visitor socket checks it
-//! for every draft: read from the channel's automation settings once, then kept
-//! in memory. A save through the admin API sets it here at once (and tells the
-//! consoles showing a draft of that channel to clear it), so turning the preview
-//! off stops the drafts from the next frame on. A value older than [`REFRESH`] is
-//! read again (another server on the same database may have changed it).
+//! Each channel's automation settings as the sockets read them on every frame
+//! (the live typing preview's switch for each draft, the timers' settings for each
+//! message): read from the store once, then kept in memory. A save through the
+//! admin API sets them here at once (and tells the consoles showing a draft of
+//! that channel to clear it when the preview goes off), so turning the preview off
+//! stops the drafts from the next frame on. Settings older than [`REFRESH`] are
+//! read again (another server on the same database may have changed them).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use canal_protocol::automation::AutomationSettings;
+
 use crate::error::AppError;
 use crate::store::Store;
 
-/// How long a switch read from the store is trusted.
+/// How long settings read from the store are trusted.
 pub const REFRESH: Duration = Duration::from_secs(10);
 
-/// Each channel's switch (by channel id) and when it was read.
+/// Each channel's settings (by channel id) and when they were read.
 #[derive(Clone, Default)]
-pub struct Previews {
-    on: Arc<Mutex<HashMap<String, (bool, Instant)>>>,
+pub struct Automations {
+    settings: Arc<Mutex<HashMap<String, (AutomationSettings, Instant)>>>,
 }
 
-impl Previews {
-    /// Whether the channel's live typing preview is on now.
-    pub async fn on(&self, store: &Store, channel_id: &str) -> Result<bool, AppError> {
+impl Automations {
+    /// The channel's automation settings now.
+    pub async fn settings(
+        &self,
+        store: &Store,
+        channel_id: &str,
+    ) -> Result<AutomationSettings, AppError> {
         let now = Instant::now();
         let cached = self
-            .on
+            .settings
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(channel_id)
             .filter(|(_, at)| now.saturating_duration_since(*at) < REFRESH)
-            .map(|(on, _)| *on);
-        if let Some(on) = cached {
-            return Ok(on);
+            .map(|(settings, _)| settings.clone());
+        if let Some(settings) = cached {
+            return Ok(settings);
         }
-        let on = crate::services::automation::settings(store, channel_id)
-            .await?
-            .typing_preview;
+        let read = crate::services::automation::settings(store, channel_id).await?;
         // A save while this read ran is newer than what it read: keep the save's.
-        let mut map = self.on.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = map.entry(channel_id.to_owned()).or_insert((on, now));
+        let mut map = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = map
+            .entry(channel_id.to_owned())
+            .or_insert((read.clone(), now));
         if entry.1 <= now {
-            *entry = (on, now);
+            *entry = (read, now);
         }
-        Ok(entry.0)
+        Ok(entry.0.clone())
     }
 
-    /// The channel's switch as just saved; returns what was known before (`None`:
-    /// not read yet).
-    pub fn set(&self, channel_id: &str, on: bool) -> Option<bool> {
-        self.on
+    /// Whether the channel's live typing preview is on now.
+    pub async fn on(&self, store: &Store, channel_id: &str) -> Result<bool, AppError> {
+        Ok(self.settings(store, channel_id).await?.typing_preview)
+    }
+
+    /// The channel's settings as just saved; returns whether the preview was on
+    /// before (`None`: not read yet).
+    pub fn set(&self, channel_id: &str, settings: &AutomationSettings) -> Option<bool> {
+        self.settings
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(channel_id.to_owned(), (on, Instant::now()))
-            .map(|(before, _)| before)
+            .insert(channel_id.to_owned(), (settings.clone(), Instant::now()))
+            .map(|(before, _)| before.typing_preview)
     }
 }

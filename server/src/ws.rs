@@ -526,7 +526,7 @@ impl Session {
         if let Some(draft) = draft {
             let on = self
                 .state
-                .previews
+                .automations
                 .on(&self.state.store, &joined.channel_id)
                 .await?;
             if on && self.drafts.pass(draft, now) {

@@ -135,7 +135,13 @@ fn after(now: OffsetDateTime, minutes: u32) -> OffsetDateTime {
 /// The visitor wrote: the wait for an answer starts (unless one already runs, from
 /// an earlier unanswered message), and the visitor is no longer silent.
 pub fn on_visitor_message(settings: &AutomationSettings, now: OffsetDateTime) -> Vec<TimerChange> {
-    let mut changes = vec![TimerChange::Cancel(TimerKind::AutoClose)];
+    let mut changes = Vec::new();
+    // With auto-close off nothing is cancelled: a timer armed before it was
+    // turned off does nothing when it fires (it checks the settings then), and a
+    // channel with no actions writes nothing per message.
+    if settings.auto_close_after_minutes.is_some() {
+        changes.push(TimerChange::Cancel(TimerKind::AutoClose));
+    }
     if let Some(m) = settings.unanswered_after_minutes {
         changes.push(TimerChange::Arm {
             kind: TimerKind::Unanswered,
@@ -439,7 +445,8 @@ mod tests {
         );
         assert_eq!(
             on_visitor_message(&AutomationSettings::default(), T0),
-            vec![TimerChange::Cancel(TimerKind::AutoClose)]
+            [],
+            "no actions: nothing to write"
         );
     }
 

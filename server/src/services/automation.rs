@@ -43,7 +43,7 @@ pub async fn save(
     let json = serde_json::to_string(&settings)
         .map_err(|e| AppError::Internal(format!("automation settings: {e}")))?;
     state.store.put_automation(&channel.id, &json).await?;
-    let before = state.previews.set(&channel.id, settings.typing_preview);
+    let before = state.automations.set(&channel.id, &settings);
     if !settings.typing_preview && before != Some(false) {
         state.dispatch.preview_off(&channel.key);
     }
@@ -56,7 +56,7 @@ pub async fn visitor_wrote(
     channel_id: &str,
     conversation_id: &str,
 ) -> Result<(), AppError> {
-    let settings = settings(&state.store, channel_id).await?;
+    let settings = state.automations.settings(&state.store, channel_id).await?;
     let changes = automation::on_visitor_message(&settings, OffsetDateTime::now_utc());
     apply(state, conversation_id, changes).await
 }
@@ -66,7 +66,10 @@ pub async fn agent_answered(state: &AppState, conversation_id: &str) -> Result<(
     let Some(conversation) = state.store.conversation(conversation_id).await? else {
         return Ok(());
     };
-    let settings = settings(&state.store, &conversation.channel_id).await?;
+    let settings = state
+        .automations
+        .settings(&state.store, &conversation.channel_id)
+        .await?;
     let changes = automation::on_agent_reply(&settings, OffsetDateTime::now_utc());
     apply(state, conversation_id, changes).await
 }

@@ -56,7 +56,7 @@ pub async fn config(state: &AppState, channel: Channel) -> Result<ChannelConfig,
         hours,
         offline,
         email: state.mail.is_some(),
-        typing_preview: state.previews.on(&state.store, &channel.id).await?,
+        typing_preview: state.automations.on(&state.store, &channel.id).await?,
         rating,
     })
 }
