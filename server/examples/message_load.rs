@@ -227,38 +227,20 @@ async fn visitor(
     let (mut ws, _) = tokio_tungstenite::connect_async(request)
         .await
         .expect("socket");
-    let hello = ClientFrame::Hello {
-        conversation_id: conversation.conversation_id.clone(),
-        visitor_token: conversation.visitor_token,
-        last_seq: 0,
-    };
-    ws.send(text(&hello)).await.expect("hello");
-    let welcome = tokio::time::timeout(Duration::from_secs(10), async {
-        while let Some(Ok(message)) = ws.next().await {
-            if let Message::Text(text) = message {
-                match serde_json::from_str::<ServerFrame>(&text) {
-                    Ok(ServerFrame::Welcome { .. }) => return Ok(()),
-                    Ok(ServerFrame::Error { message, .. }) => return Err(message),
-                    _ => {}
-                }
-            }
-        }
-        Err("the socket closed".to_owned())
-    })
-    .await;
-    match welcome {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => panic!("visitor {n}: hello refused: {e}"),
-        Err(_) => panic!("visitor {n}: no welcome within 10 s"),
+    let within = Duration::from_secs(10);
+    let said = load::hello(
+        &mut ws,
+        &conversation.conversation_id,
+        &conversation.visitor_token,
+        within,
+    );
+    if let Err(e) = said.await {
+        panic!("visitor {n}: {e}");
     }
     Visitor {
         conversation_id: conversation.conversation_id,
         ws,
     }
-}
-
-fn text(frame: &ClientFrame) -> Message {
-    Message::Text(serde_json::to_string(frame).expect("frame JSON").into())
 }
 
 /// Sends each message `rx` hands over as it comes and times it until its `ack`; ends
@@ -280,7 +262,7 @@ async fn drive(
                         text: format!("Message {client_id}: is it in stock?"),
                     };
                     pending.insert(client_id, due);
-                    if ws.send(text(&frame)).await.is_err() {
+                    if ws.send(load::json_text(&frame)).await.is_err() {
                         break;
                     }
                 }

@@ -21,7 +21,8 @@
 //! socket that receives it can time the delivery without asking anyone. Prints a
 //! report and, for xtask, lines `BENCH <name> <value>`.
 
-// Only its `Latencies`: the rest starts a server in process, which this load must not.
+// Only its `Latencies` and socket helpers: the rest starts a server in process,
+// which this load must not.
 #[allow(dead_code)]
 mod load;
 
@@ -32,16 +33,12 @@ use std::time::{Duration, Instant};
 use canal_protocol::agent::{AgentClientFrame, AgentServerFrame};
 use canal_protocol::{Author, ClientFrame, ConsentCreated, ConversationCreated, ServerFrame};
 use futures_util::{SinkExt, StreamExt};
-use load::Latencies;
+use load::{Latencies, Ws};
 use serde_json::json;
-use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Target {
@@ -487,29 +484,16 @@ async fn open_visitor(addr: std::net::SocketAddr, visitor: &Visitor) -> (Ws, Dur
         tokio_tungstenite::connect_async_with_config(request, Some(client_config()), true)
             .await
             .expect("socket");
-    let hello = ClientFrame::Hello {
-        conversation_id: visitor.conversation_id.clone(),
-        visitor_token: visitor.visitor_token.clone(),
-        last_seq: 0,
-    };
-    ws.send(json_text(&hello)).await.expect("hello");
-    let welcome = tokio::time::timeout(Duration::from_secs(30), async {
-        while let Some(Ok(message)) = ws.next().await {
-            if let Message::Text(text) = message {
-                match serde_json::from_str::<ServerFrame>(&text) {
-                    Ok(ServerFrame::Welcome { .. }) => return Ok(()),
-                    Ok(ServerFrame::Error { message, .. }) => return Err(message),
-                    _ => {}
-                }
-            }
-        }
-        Err("the socket closed".to_owned())
-    })
-    .await;
-    match welcome {
-        Ok(Ok(())) => (ws, started.elapsed()),
-        Ok(Err(e)) => panic!("hello refused: {e}"),
-        Err(_) => panic!("no welcome within 30 s"),
+    let within = Duration::from_secs(30);
+    let said = load::hello(
+        &mut ws,
+        &visitor.conversation_id,
+        &visitor.visitor_token,
+        within,
+    );
+    match said.await {
+        Ok(()) => (ws, started.elapsed()),
+        Err(e) => panic!("{e}"),
     }
 }
 
@@ -574,16 +558,12 @@ async fn show_and_take(ws: &mut Ws, conversation_id: &str) {
     let open = AgentClientFrame::Open {
         conversation_id: conversation_id.to_owned(),
     };
-    ws.send(json_text(&open)).await.expect("open");
+    ws.send(load::json_text(&open)).await.expect("open");
     wait_console(ws, |f| matches!(f, AgentServerFrame::Conversation { .. })).await;
     let take = AgentClientFrame::Take {
         conversation_id: conversation_id.to_owned(),
     };
-    ws.send(json_text(&take)).await.expect("take");
-}
-
-fn json_text(frame: &impl serde::Serialize) -> Message {
-    Message::Text(serde_json::to_string(frame).expect("frame JSON").into())
+    ws.send(load::json_text(&take)).await.expect("take");
 }
 
 /// A visitor socket: sends each client id `rx` hands over and times its `ack`; times
@@ -606,7 +586,7 @@ async fn drive_visitor(
                         text: format!("Message {client_id}: is it in stock?"),
                         client_id,
                     };
-                    if ws.send(json_text(&frame)).await.is_err() {
+                    if ws.send(load::json_text(&frame)).await.is_err() {
                         break;
                     }
                 }
@@ -665,7 +645,7 @@ async fn drive_console(
                         text: format!("Reply {client_id}: yes, it is."),
                         client_id,
                     };
-                    if ws.send(json_text(&frame)).await.is_err() {
+                    if ws.send(load::json_text(&frame)).await.is_err() {
                         break;
                     }
                 }

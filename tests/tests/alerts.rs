@@ -10,7 +10,6 @@
 //! `document.hasFocus` whether the agent looks at the console.
 
 use canal_e2e::{eventually, save_screenshot, Browser, Canal, Console, HostPage, Widget};
-use fantoccini::Locator;
 use serde_json::{json, Value};
 
 const RECORDER: &str = "window.__notes = []; window.__away = true;\
@@ -30,6 +29,28 @@ async fn title_is(browser: &Browser, want: &str) {
         (title(browser).await == want).then_some(())
     })
     .await;
+}
+
+/// Opens the alerts menu and checks that the choice `test_id` is `on`; returns
+/// its checkbox.
+async fn alert_choice(
+    console: &Console<'_>,
+    test_id: &str,
+    on: bool,
+) -> fantoccini::elements::Element {
+    console
+        .find("alerts-menu")
+        .await
+        .click()
+        .await
+        .expect("open the alerts menu");
+    let choice = console.find(test_id).await;
+    assert_eq!(
+        choice.prop("checked").await.expect("checked").as_deref(),
+        Some(if on { "true" } else { "false" }),
+        "{test_id}"
+    );
+    choice
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -67,41 +88,19 @@ async fn an_offer_notifies_an_agent_looking_elsewhere_and_the_title_count_can_be
     second.close().await;
 
     // The count goes from the title, and stays gone after a reload.
-    console
-        .find("alerts-menu")
-        .await
-        .click()
-        .await
-        .expect("open");
-    let count = console.find("alert-title").await;
-    assert_eq!(
-        count.prop("checked").await.expect("checked").as_deref(),
-        Some("true")
-    );
+    let count = alert_choice(&console, "alert-title", true).await;
     count.click().await.expect("turn the count off");
     title_is(&browser, "Canal console").await;
     let client = &browser.client;
     client.refresh().await.expect("reload");
     console.find("agent-name").await;
     title_is(&browser, "Canal console").await;
-    console
-        .find("alerts-menu")
-        .await
-        .click()
-        .await
-        .expect("open");
-    let count = console.find("alert-title").await;
-    assert_eq!(
-        count.prop("checked").await.expect("checked").as_deref(),
-        Some("false")
-    );
-    let sound = client
-        .find(Locator::Css("[data-testid=alert-sound]"))
-        .await
-        .expect("sound");
+    alert_choice(&console, "alert-title", false).await;
+    let sound = console.find("alert-sound").await;
     assert_eq!(
         sound.prop("checked").await.expect("checked").as_deref(),
-        Some("true")
+        Some("true"),
+        "the other choices stay on"
     );
     save_screenshot(
         "console-alerts.png",

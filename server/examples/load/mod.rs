@@ -1,6 +1,6 @@
-//! What the load examples (`consent_load`, `message_load`) share: the server they start,
-//! with or without the rate limits, the client addresses they send from, and the
-//! latency summary they print.
+//! What the load examples (`consent_load`, `message_load`, `socket_load`) share: the
+//! server they start, with or without the rate limits, the client addresses they send
+//! from, a visitor socket's `hello`, and the latency summary they print.
 
 use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
@@ -171,4 +171,51 @@ pub async fn check_addresses(store: &Store, expected: u64) -> u64 {
         }
     );
     wrong + expected.abs_diff(checked)
+}
+
+/// A visitor's socket, as the load clients open it.
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A frame as the JSON text the server reads.
+pub fn json_text(frame: &impl serde::Serialize) -> tokio_tungstenite::tungstenite::Message {
+    tokio_tungstenite::tungstenite::Message::Text(
+        serde_json::to_string(frame).expect("frame JSON").into(),
+    )
+}
+
+/// Says `hello` for the conversation on a visitor socket and waits up to `within`
+/// for its `welcome`; `Err` says why none came.
+pub async fn hello(
+    ws: &mut Ws,
+    conversation_id: &str,
+    visitor_token: &str,
+    within: Duration,
+) -> Result<(), String> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let hello = canal_protocol::ClientFrame::Hello {
+        conversation_id: conversation_id.to_owned(),
+        visitor_token: visitor_token.to_owned(),
+        last_seq: 0,
+    };
+    ws.send(json_text(&hello))
+        .await
+        .map_err(|e| format!("hello not sent: {e}"))?;
+    let welcome = tokio::time::timeout(within, async {
+        while let Some(Ok(message)) = ws.next().await {
+            if let Message::Text(text) = message {
+                match serde_json::from_str::<canal_protocol::ServerFrame>(&text) {
+                    Ok(canal_protocol::ServerFrame::Welcome { .. }) => return Ok(()),
+                    Ok(canal_protocol::ServerFrame::Error { message, .. }) => {
+                        return Err(format!("hello refused: {message}"))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Err("the socket closed".to_owned())
+    })
+    .await;
+    welcome.unwrap_or_else(|_| Err(format!("no welcome within {} s", within.as_secs())))
 }

@@ -253,14 +253,20 @@ async fn with_rating_off_a_close_is_full_and_a_rating_changes_nothing() {
     );
 }
 
-#[tokio::test]
-async fn a_conversation_awaiting_its_rating_holds_its_agent_s_place_until_it_closes_fully() {
-    // Ana takes one conversation at a time; closed ones awaiting a rating count
-    // (the queue excludes nothing).
-    let (app, mut console) = shop(json!({"rating": true, "rating_wait_minutes": 10})).await;
+/// Ana (one conversation at a time; the queue excludes nothing, so closed ones
+/// awaiting a rating count) closes one awaiting its rating, and the server restarts
+/// then if `restart`: a second conversation waits, unoffered, until the first's
+/// wait ends, then it is offered to her.
+async fn an_awaiting_conversation_holds_ana_s_place(restart: bool) {
+    let (mut app, mut console) = shop(json!({"rating": true, "rating_wait_minutes": 10})).await;
     let (status, body) = app.admin_patch("/agents/1", &json!({"cap": 1})).await;
     assert_eq!(status, 200, "{body}");
-    let (_, first, _first_visitor) = closed_by_ana(&app, &mut console).await;
+    let (_, first, first_visitor) = closed_by_ana(&app, &mut console).await;
+    if restart {
+        drop((console, first_visitor));
+        app.restart().await;
+        console = app.console("ana@shop.example").await.0;
+    }
     let (_, second, mut second_visitor) = app.visitor().await;
     let second = second.conversation_id;
     second_visitor.say("c1", "Hello?").await;
@@ -271,7 +277,7 @@ async fn a_conversation_awaiting_its_rating_holds_its_agent_s_place_until_it_clo
             .await
             .iter()
             .any(|l| l.contains("offered to")),
-        "not offered while Ana's first awaits its rating"
+        "not offered while Ana's first awaits its rating (restart: {restart})"
     );
     time_passes(&app).await;
     timers_until(&app, &first, &[("rating_wait", "closed")]).await;
@@ -284,34 +290,13 @@ async fn a_conversation_awaiting_its_rating_holds_its_agent_s_place_until_it_clo
         .await;
 }
 
-/// Across a restart a conversation awaiting its rating still holds its agent's
-/// place: the server loads it back as it was, until its timer closes it fully.
+#[tokio::test]
+async fn a_conversation_awaiting_its_rating_holds_its_agent_s_place_until_it_closes_fully() {
+    an_awaiting_conversation_holds_ana_s_place(false).await;
+}
+
+/// Across a restart it still holds the place: the server loads it back as it was.
 #[tokio::test]
 async fn a_conversation_awaiting_its_rating_holds_its_place_across_a_restart() {
-    let (mut app, mut console) = shop(json!({"rating": true, "rating_wait_minutes": 10})).await;
-    let (status, body) = app.admin_patch("/agents/1", &json!({"cap": 1})).await;
-    assert_eq!(status, 200, "{body}");
-    let (_, first, first_visitor) = closed_by_ana(&app, &mut console).await;
-    drop((console, first_visitor));
-    app.restart().await;
-    let (mut console, _) = app.console("ana@shop.example").await;
-    let (_, second, mut second_visitor) = app.visitor().await;
-    let second = second.conversation_id;
-    second_visitor.say("c1", "Hello?").await;
-    log_until(&app, &second, "waiting").await;
-    assert!(
-        !log(&app, &second)
-            .await
-            .iter()
-            .any(|l| l.contains("offered to")),
-        "not offered while Ana's first awaits its rating, restart or not"
-    );
-    time_passes(&app).await;
-    timers_until(&app, &first, &[("rating_wait", "closed")]).await;
-    console
-        .until(
-            "the second offered",
-            crate::agents::is_upsert(&second, "offered"),
-        )
-        .await;
+    an_awaiting_conversation_holds_ana_s_place(true).await;
 }

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::agents::{is_upsert, settings, team, Team};
 use crate::helpers::{assert_error, Socket};
+use crate::typing::frames_before;
 
 const AUTOMATION: &str = "/channels/demo/automation";
 
@@ -29,18 +30,6 @@ async fn rows(team: &Team) -> [i64; 3] {
         team.app.count("routing_log").await,
         team.app.count("conversations").await,
     ]
-}
-
-/// Every frame before the first for which `marker` holds (which ends the list).
-async fn frames_before(socket: &mut Socket, marker: impl Fn(&Value) -> bool) -> Vec<Value> {
-    let mut seen = Vec::new();
-    loop {
-        let frame = socket.next().await.expect("socket open");
-        if marker(&frame) {
-            return seen;
-        }
-        seen.push(frame);
-    }
 }
 
 fn is_draft(frame: &Value) -> bool {

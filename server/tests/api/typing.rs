@@ -10,7 +10,10 @@ use crate::agents::{is_upsert, settings, team, Team};
 use crate::helpers::{Socket, TestApp};
 
 /// Every frame before the first for which `marker` holds (which ends the list).
-async fn frames_before(socket: &mut Socket, marker: impl Fn(&Value) -> bool) -> Vec<Value> {
+pub(crate) async fn frames_before(
+    socket: &mut Socket,
+    marker: impl Fn(&Value) -> bool,
+) -> Vec<Value> {
     let mut seen = Vec::new();
     loop {
         let frame = socket.next().await.expect("socket open");

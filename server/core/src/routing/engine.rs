@@ -281,25 +281,11 @@ impl Engine {
             return Err(RoutingError::DuplicateConversation(conversation));
         }
         self.now = self.now.max(at);
-        self.convs.insert(
-            conversation,
-            Conv {
-                c: Conversation {
-                    id: conversation,
-                    channel,
-                    created_at: self.now,
-                    state: ConversationState::Assigned(agent),
-                    answered,
-                    waiting_for_client,
-                    responsible: None,
-                    responsible_offered: true,
-                    tried: BTreeSet::new(),
-                    last_offer: Vec::new(),
-                    no_agent_reply_sent: true,
-                },
-                counted_for: None,
-            },
-        );
+        let state = ConversationState::Assigned(agent);
+        let mut conv = restored(conversation, channel, self.now, state, Vec::new());
+        conv.c.answered = answered;
+        conv.c.waiting_for_client = waiting_for_client;
+        self.convs.insert(conversation, conv);
         self.recount(conversation);
         self.refresh(ix);
         self.settle();
@@ -341,28 +327,14 @@ impl Engine {
         }
         self.now = self.now.max(at);
         let ids: Vec<AgentId> = known.iter().map(|&(_, id)| id).collect();
+        let state = ConversationState::Offered {
+            agents: ids.clone(),
+            at: offered_at,
+            deadline,
+        };
         self.convs.insert(
             conversation,
-            Conv {
-                c: Conversation {
-                    id: conversation,
-                    channel,
-                    created_at: offered_at,
-                    state: ConversationState::Offered {
-                        agents: ids.clone(),
-                        at: offered_at,
-                        deadline,
-                    },
-                    answered: false,
-                    waiting_for_client: false,
-                    responsible: None,
-                    responsible_offered: true,
-                    tried: ids.iter().copied().collect(),
-                    last_offer: ids,
-                    no_agent_reply_sent: true,
-                },
-                counted_for: None,
-            },
+            restored(conversation, channel, offered_at, state, ids),
         );
         self.deadlines.insert((deadline, conversation));
         if let Some(chan) = self.channels.get_mut(&channel) {
@@ -1714,6 +1686,33 @@ impl Engine {
                 }
             }
         }
+    }
+}
+
+/// A conversation loaded back from the store in `state`, having been offered to
+/// `offered` last: not answered, nothing pending to send.
+fn restored(
+    id: ConversationId,
+    channel: ChannelId,
+    created_at: Timestamp,
+    state: ConversationState,
+    offered: Vec<AgentId>,
+) -> Conv {
+    Conv {
+        c: Conversation {
+            id,
+            channel,
+            created_at,
+            state,
+            answered: false,
+            waiting_for_client: false,
+            responsible: None,
+            responsible_offered: true,
+            tried: offered.iter().copied().collect(),
+            last_offer: offered,
+            no_agent_reply_sent: true,
+        },
+        counted_for: None,
     }
 }
 
