@@ -1697,7 +1697,8 @@ fn form_json() -> Value {
              "text": "t", "text_format": "plain", "label": "Send me news",
              "sha256": "00", "behaviour": "optional_unchecked",
              "full_text_path": "/agreements/ver_mk"}
-        ]
+        ],
+        "ask_in_chat": true
     })
 }
 
