@@ -255,13 +255,27 @@ pub(crate) fn claim_due_sql(
 
 /// When the next `pending` row of a leased queue can be claimed: its due time, or
 /// the end of its lease when that is later.
-pub(crate) fn next_due_sql(table: &str, pending: &str) -> String {
+fn next_due_sql(table: &str, pending: &str) -> String {
     format!(
         "SELECT CASE WHEN lease_until IS NOT NULL AND lease_until > due_at
                      THEN lease_until ELSE due_at END AS next
            FROM {table} WHERE {pending}
           ORDER BY next LIMIT 1"
     )
+}
+
+impl Store {
+    /// When the next pending row of a leased queue (`table`, its pending rows by
+    /// `pending`) can be claimed: its due time, or its lease's end if later
+    /// (`None`: nothing is pending).
+    pub(crate) async fn next_due(&self, table: &str, pending: &str) -> Result<Option<String>> {
+        let next: Option<(String,)> = on_pool!(self, p => sqlx::query_as(
+            &next_due_sql(table, pending),
+        )
+        .fetch_optional(p)
+        .await?);
+        Ok(next.map(|(n,)| n))
+    }
 }
 
 /// The store handle: cheap to clone.

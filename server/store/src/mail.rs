@@ -232,12 +232,7 @@ impl Store {
 
     /// When the next waiting mail is due (`None`: nothing waits).
     pub async fn next_mail_due(&self) -> Result<Option<String>> {
-        let next: Option<(String,)> = on_pool!(self, p => sqlx::query_as(
-            &crate::next_due_sql("mail_outbox", PENDING),
-        )
-        .fetch_optional(p)
-        .await?);
-        Ok(next.map(|(n,)| n))
+        self.next_due("mail_outbox", PENDING).await
     }
 
     /// A conversation's mails, oldest first (the admin's view).

@@ -208,12 +208,7 @@ impl Store {
 
     /// When the next pending timer can be claimed (`None`: nothing is pending).
     pub async fn next_timer_due(&self) -> Result<Option<String>> {
-        let next: Option<(String,)> = on_pool!(self, p => sqlx::query_as(
-            &crate::next_due_sql("timers", PENDING),
-        )
-        .fetch_optional(p)
-        .await?);
-        Ok(next.map(|(n,)| n))
+        self.next_due("timers", PENDING).await
     }
 
     /// A conversation's timers, pending and fired, oldest first.

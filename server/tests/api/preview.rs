@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 
-use crate::agents::{is_upsert, settings, team, Team};
+use crate::agents::{settings, team, Team};
 use crate::helpers::{assert_error, Socket};
 use crate::typing::frames_before;
 
@@ -57,13 +57,7 @@ struct Held {
 async fn held_and_open(team: &mut Team) -> Held {
     let (consent, conversation, visitor) = team.app.visitor().await;
     let id = conversation.conversation_id;
-    team.ana_console
-        .until("the offer", is_upsert(&id, "offered"))
-        .await;
-    team.ana_console
-        .send(json!({"type": "take", "conversation_id": id}))
-        .await;
-    team.ana_console.until("mine", is_upsert(&id, "mine")).await;
+    team.ana_console.take(&id).await;
     team.ana_console
         .send(json!({"type": "open", "conversation_id": id}))
         .await;

@@ -59,13 +59,7 @@ async fn rows(app: &TestApp) -> [i64; 3] {
 async fn held(team: &mut Team) -> (String, String, Socket) {
     let (consent, conversation, visitor) = team.app.visitor().await;
     let id = conversation.conversation_id;
-    team.ana_console
-        .until("the offer", is_upsert(&id, "offered"))
-        .await;
-    team.ana_console
-        .send(json!({"type": "take", "conversation_id": id}))
-        .await;
-    team.ana_console.until("mine", is_upsert(&id, "mine")).await;
+    team.ana_console.take(&id).await;
     (id, consent.visitor_token, visitor)
 }
 
