@@ -44,6 +44,15 @@ pub mod limits {
     pub const MAX_BOT_KEYWORDS: usize = 20;
     /// Longest keyword, in characters.
     pub const MAX_KEYWORD_CHARS: usize = 100;
+    /// Longest label name, in characters.
+    pub const MAX_LABEL_CHARS: usize = 40;
+    /// Most labels an install has.
+    pub const MAX_LABELS: usize = 200;
+    /// Shortest search text, in characters (the search matches substrings by
+    /// trigrams).
+    pub const MIN_SEARCH_CHARS: usize = 3;
+    /// Longest search text, in characters.
+    pub const MAX_SEARCH_CHARS: usize = 200;
 }
 
 /// `GET /api/v1/agent/setup`: whether the install has any console account yet, so
@@ -211,7 +220,23 @@ pub struct RoutingLogLine {
     pub entry: serde_json::Value,
 }
 
-/// One conversation in the message log, `GET /api/v1/admin/conversations`.
+/// A label admins created, for agents to set on conversations
+/// (`GET /api/v1/agent/labels`, `GET, POST /api/v1/admin/labels`).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub id: u64,
+    pub name: String,
+}
+
+/// `POST /api/v1/admin/labels`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct NewLabel {
+    pub name: String,
+}
+
+/// One conversation in the conversation list, `GET /api/v1/agent/conversations`
+/// (and the admins' message log, `GET /api/v1/admin/conversations`).
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct LoggedConversation {
     pub id: String,
@@ -231,6 +256,9 @@ pub struct LoggedConversation {
     /// When the newest one was sent (RFC 3339, UTC), if any.
     pub last_message_at: Option<String>,
     pub rating: Option<crate::rating::Rating>,
+    /// The labels set on it, by name.
+    #[serde(default)]
+    pub labels: Vec<Label>,
 }
 
 /// `GET /api/v1/admin/conversations`: newest first, one page; pass `next_cursor`

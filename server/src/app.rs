@@ -197,6 +197,7 @@ pub fn app(state: AppState) -> Router {
             get(admin::canned::for_reply),
         )
         .route("/api/v1/agent/ws", get(agent_api::upgrade))
+        .merge(crate::list::routes())
         .route("/embed.js", get(assets::embed_js))
         .route("/widget", get(|| async { Redirect::permanent("/widget/") }))
         .nest_service("/widget/", widget)

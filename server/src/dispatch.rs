@@ -2118,6 +2118,41 @@ impl Dispatch {
         .await?
     }
 
+    /// The store ids of the channels whose conversations `agent` may list in the
+    /// conversation list: `None` for an admin (every channel, deleted ones too);
+    /// otherwise the channels whose queue names them (themselves or through a
+    /// department), whose bot they are, or that name them as managers. The role is
+    /// the one routing knows now, as for [`oversees`].
+    pub async fn listed_channels(&self, agent: &AgentRow) -> Option<Vec<String>> {
+        let agent = agent.clone();
+        self.look(Some(Vec::new()), move |inner| {
+            let me = agent_id(&agent);
+            let role = inner.agents.get(&me).map_or(&agent, |a| &a.row).role();
+            if role == Role::Admin {
+                return None;
+            }
+            let mut ids: Vec<String> = inner
+                .channels
+                .iter()
+                .filter(|(channel, info)| {
+                    inner
+                        .engine
+                        .queue(**channel)
+                        .is_some_and(|queue| queue.contains(&me))
+                        || info.settings.bot_agent_id == Some(me.0)
+                        || inner
+                            .managers
+                            .get(&info.id)
+                            .is_some_and(|managers| managers.contains(&me))
+                })
+                .map(|(_, info)| info.id.clone())
+                .collect();
+            ids.sort();
+            Some(ids)
+        })
+        .await
+    }
+
     /// Everything in `agent`'s inbox, oldest first.
     pub async fn inbox(&self, agent: &AgentRow) -> Vec<ConversationSummary> {
         let agent = agent.clone();

@@ -29,6 +29,7 @@
 //! - [`validate`]: checks on values from outside.
 //! - [`agents`]: agent accounts (argon2), console sessions, departments.
 //! - [`agent_api`]: console login and the agent socket `/api/v1/agent/ws`.
+//! - [`list`]: the conversation list and labels in the console's API.
 //! - [`services`]: the use cases (start a conversation, grant, withdraw, save to
 //!   CRM, the contact form, ratings, identities, messenger chats), called by the
 //!   handlers with parsed values; they never see a request (layer check).
@@ -58,6 +59,7 @@ pub mod hours;
 pub mod hub;
 pub mod identity;
 pub mod limits;
+pub mod list;
 pub mod mail;
 pub mod messenger;
 pub mod net;

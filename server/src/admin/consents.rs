@@ -82,6 +82,21 @@ fn instant(raw: &str, name: &str) -> Result<(OffsetDateTime, bool), AppError> {
 
 /// `from` and `to` of a list's query (`YYYY-MM-DD`, the whole day, or RFC 3339;
 /// both inclusive) as the store's bounds: at or after, and before.
+/// The start of a `period` (`today`, `7d`, `30d`: UTC days, today included), as
+/// stored; 422 naming `period` for another.
+pub(crate) fn period_start(period: &str, now: OffsetDateTime) -> Result<String, AppError> {
+    let days = match period {
+        "today" => 0,
+        "7d" => 6,
+        "30d" => 29,
+        _ => return Err(AppError::invalid("period must be today, 7d or 30d")),
+    };
+    let start = (now.date() - Duration::days(days))
+        .with_time(Time::MIDNIGHT)
+        .assume_utc();
+    Ok(stamp(start))
+}
+
 pub(crate) fn time_range(
     from: Option<&str>,
     to: Option<&str>,
@@ -129,16 +144,7 @@ impl ListQuery {
             if self.from.is_some() || self.to.is_some() {
                 return Err(AppError::invalid("use either period or from/to, not both"));
             }
-            let days = match period.as_str() {
-                "today" => 0,
-                "7d" => 6,
-                "30d" => 29,
-                _ => return Err(AppError::invalid("period must be today, 7d or 30d")),
-            };
-            let start = (now.date() - Duration::days(days))
-                .with_time(Time::MIDNIGHT)
-                .assume_utc();
-            filter.from = Some(stamp(start));
+            filter.from = Some(period_start(period, now)?);
         }
         let (from, until) = time_range(self.from.as_deref(), self.to.as_deref())?;
         if from.is_some() {

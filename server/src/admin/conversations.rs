@@ -1,7 +1,8 @@
 //! The message log in the admin API: `GET /api/v1/admin/conversations` (every
-//! channel's conversations, newest first, filtered by channel, agent, status and
-//! date) and `GET /api/v1/admin/conversations/{id}` (one with its history, rating
-//! and routing log). See [`crate::services::log`].
+//! channel's conversations, newest first, searched and filtered as the console's
+//! conversation list is, see [`ListQuery`]) and `GET /api/v1/admin/conversations/{id}`
+//! (one with its history, rating, routing log and labels). See
+//! [`crate::services::log`].
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -10,11 +11,11 @@ use axum::{Json, Router};
 use canal_protocol::agent::{ConversationLog, ConversationRecord};
 use serde::Deserialize;
 
-use super::consents::{bad_query, time_range};
+use super::consents::{bad_query, period_start, time_range};
 use super::Admin;
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::services::log::{self, Page};
+use crate::services::log::{self, Page, Viewer};
 
 /// The routes of this module, to merge into the admin router.
 pub fn routes() -> Router<AppState> {
@@ -23,16 +24,26 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations/{id}", get(one))
 }
 
-/// Query parameters of the log.
+/// Query parameters of the list (the admins' log and the agents' list alike).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct LogQuery {
+pub struct ListQuery {
+    /// Text found in a message, or in the visitor's name or e-mail.
+    q: Option<String>,
     /// A channel's key.
     channel: Option<String>,
     /// An agent's id: the conversations they hold or held.
     agent: Option<String>,
     /// `open` or `closed`.
     status: Option<String>,
+    /// `true`: only the ones marked unanswered; `false`: only the others.
+    unanswered: Option<String>,
+    /// `like`, `dislike` or `none`.
+    rating: Option<String>,
+    /// A label's id.
+    label: Option<String>,
+    /// `today`, `7d` or `30d` (UTC days), instead of `from`/`to`.
+    period: Option<String>,
     /// Started on or after: `YYYY-MM-DD` or RFC 3339.
     from: Option<String>,
     /// Started on or before: `YYYY-MM-DD` (the whole day) or RFC 3339.
@@ -41,24 +52,46 @@ struct LogQuery {
     limit: Option<String>,
 }
 
+impl ListQuery {
+    /// The page asked for, the dates turned into bounds (422 naming a bad one).
+    pub fn page(self) -> Result<Page, AppError> {
+        let (mut from, until) = time_range(self.from.as_deref(), self.to.as_deref())?;
+        if let Some(period) = &self.period {
+            if from.is_some() || until.is_some() {
+                return Err(AppError::invalid("use either period or from/to, not both"));
+            }
+            from = Some(period_start(period, time::OffsetDateTime::now_utc())?);
+        }
+        Ok(Page {
+            channel_key: self.channel,
+            agent: self.agent,
+            status: self.status,
+            from,
+            until,
+            cursor: self.cursor,
+            limit: self.limit,
+            text: self.q,
+            unanswered: self.unanswered,
+            rating: self.rating,
+            label: self.label,
+        })
+    }
+}
+
+/// The query string, or 400 naming what is wrong with it.
+pub fn list_query(query: Result<Query<ListQuery>, QueryRejection>) -> Result<Page, AppError> {
+    let Query(query) = query.map_err(bad_query)?;
+    query.page()
+}
+
 /// `GET /api/v1/admin/conversations`
 async fn list(
     _: Admin,
     State(state): State<AppState>,
-    query: Result<Query<LogQuery>, QueryRejection>,
+    query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<ConversationLog>, AppError> {
-    let Query(query) = query.map_err(bad_query)?;
-    let (from, until) = time_range(query.from.as_deref(), query.to.as_deref())?;
-    let page = Page {
-        channel_key: query.channel,
-        agent: query.agent,
-        status: query.status,
-        from,
-        until,
-        cursor: query.cursor,
-        limit: query.limit,
-    };
-    Ok(Json(log::list(&state, page).await?))
+    let page = list_query(query)?;
+    Ok(Json(log::list(&state, &Viewer::Admin, page).await?))
 }
 
 /// `GET /api/v1/admin/conversations/{id}`
@@ -67,5 +100,5 @@ async fn one(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ConversationRecord>, AppError> {
-    Ok(Json(log::record(&state, &id).await?))
+    Ok(Json(log::record(&state, &Viewer::Admin, &id).await?))
 }

@@ -14,7 +14,9 @@
 //! - [`forms`]: the contact form: save, show, submit.
 //! - [`ratings`]: the visitor's rating of a conversation.
 //! - [`identity`]: `Canal.setUser` identities and the channel's identity settings.
-//! - [`log`]: the message log: conversations of every channel, and one in full.
+//! - [`log`]: the conversation list: searched, filtered, as each agent may see it;
+//!   one conversation in full.
+//! - [`labels`]: labels admins create and agents set on conversations.
 //! - [`messenger`]: messenger chats and their consent by continuing.
 //! - [`mail`]: e-mail to visitors: transcripts, answers after they left.
 
@@ -26,6 +28,7 @@ pub mod consents;
 pub mod conversations;
 pub mod forms;
 pub mod identity;
+pub mod labels;
 pub mod log;
 pub mod mail;
 pub mod messenger;

@@ -451,7 +451,7 @@ pub(crate) async fn append_message_in(
     })
 }
 
-/// What the message log lists: every argument narrows it; `before` is the
+/// What the conversation list shows: every argument narrows it; `before` is the
 /// position of the last row of the page before (`started_at`, `id`).
 #[derive(Debug, Clone, Default)]
 pub struct LogFilter {
@@ -464,6 +464,26 @@ pub struct LogFilter {
     pub until: Option<String>,
     pub before: Option<(String, String)>,
     pub limit: i64,
+    /// Text found anywhere (case-insensitively) in a message, or in the visitor's
+    /// name or e-mail (told by `setUser` or a contact form): at least 3 characters.
+    pub text: Option<String>,
+    /// `Some(true)`: only conversations marked unanswered; `Some(false)`: only others.
+    pub unanswered: Option<bool>,
+    /// `like`, `dislike`, or `none` (not rated).
+    pub rating: Option<String>,
+    /// Only conversations with this label.
+    pub label_id: Option<i64>,
+    /// Who is asking, when not an admin: only what they may see.
+    pub scope: Option<Scope>,
+}
+
+/// What an agent who is not an admin may list: the conversations of these channels,
+/// and those they hold or held.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// Store ids of channels.
+    pub channel_ids: Vec<String>,
+    pub agent_id: i64,
 }
 
 /// One conversation in the message log.
@@ -494,32 +514,125 @@ const LOGGED_SELECT: &str = "SELECT c.id, ch.key AS channel_key, ch.name AS chan
     LEFT JOIN agents a ON a.id = c.agent_id \
     LEFT JOIN conversation_ratings r ON r.conversation_id = c.id";
 
+/// `text` as a LIKE pattern matching it anywhere (`\` escapes).
+fn like_anywhere(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for ch in text.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// `text` as one FTS5 phrase (with the trigram tokenizer: the text anywhere).
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
 impl Store {
-    /// The message log: conversations of every channel (deleted ones too), newest
-    /// first, narrowed by `filter`.
+    /// The conversation list: conversations of every channel (deleted ones too), or
+    /// of the scope's, newest first, narrowed by `filter`. The SQL holds only the
+    /// conditions asked for, so each engine plans for them (the search differs by
+    /// engine: FTS5 trigram tables on SQLite, trigram indexes and `ILIKE` on
+    /// PostgreSQL; see migration 0023).
     pub async fn conversation_log(&self, filter: &LogFilter) -> Result<Vec<LoggedRow>> {
-        let (before_at, before_id) = filter.before.clone().unzip();
-        on_pool!(self, p => Ok(sqlx::query_as(&format!(
-            "{LOGGED_SELECT}
-             WHERE ($1 IS NULL OR ch.key = $1)
-               AND ($2 IS NULL OR c.agent_id = $2)
-               AND ($3 IS NULL OR c.status = $3)
-               AND ($4 IS NULL OR c.created_at >= $4)
-               AND ($5 IS NULL OR c.created_at < $5)
-               AND ($6 IS NULL OR c.created_at < $6 OR (c.created_at = $6 AND c.id < $7))
-             ORDER BY c.created_at DESC, c.id DESC
-             LIMIT $8"
-        ))
-        .bind(&filter.channel_key)
-        .bind(filter.agent_id)
-        .bind(&filter.status)
-        .bind(&filter.from)
-        .bind(&filter.until)
-        .bind(before_at)
-        .bind(before_id)
-        .bind(filter.limit)
-        .fetch_all(p)
-        .await?))
+        on_pool!(self, p, pg => {
+            let mut q = sqlx::QueryBuilder::new(LOGGED_SELECT);
+            q.push(" WHERE 1 = 1");
+            if let Some(scope) = &filter.scope {
+                q.push(" AND (c.agent_id = ").push_bind(scope.agent_id);
+                if !scope.channel_ids.is_empty() {
+                    q.push(" OR c.channel_id IN (");
+                    let mut ids = q.separated(", ");
+                    for id in &scope.channel_ids {
+                        ids.push_bind(id.clone());
+                    }
+                    q.push(")");
+                }
+                q.push(")");
+            }
+            if let Some(v) = &filter.channel_key {
+                q.push(" AND ch.key = ").push_bind(v.clone());
+            }
+            if let Some(v) = filter.agent_id {
+                q.push(" AND c.agent_id = ").push_bind(v);
+            }
+            if let Some(v) = &filter.status {
+                q.push(" AND c.status = ").push_bind(v.clone());
+            }
+            if let Some(v) = &filter.from {
+                q.push(" AND c.created_at >= ").push_bind(v.clone());
+            }
+            if let Some(v) = &filter.until {
+                q.push(" AND c.created_at < ").push_bind(v.clone());
+            }
+            match filter.unanswered {
+                Some(true) => {
+                    q.push(" AND c.unanswered_since IS NOT NULL");
+                }
+                Some(false) => {
+                    q.push(" AND c.unanswered_since IS NULL");
+                }
+                None => {}
+            }
+            match filter.rating.as_deref() {
+                Some("none") => {
+                    q.push(" AND r.rating IS NULL");
+                }
+                Some(v) => {
+                    q.push(" AND r.rating = ").push_bind(v.to_owned());
+                }
+                None => {}
+            }
+            if let Some(v) = filter.label_id {
+                q.push(" AND c.id IN (SELECT l.conversation_id FROM conversation_labels l WHERE l.label_id = ")
+                    .push_bind(v)
+                    .push(")");
+            }
+            if let Some(text) = &filter.text {
+                if pg {
+                    let like = like_anywhere(text);
+                    q.push(" AND (c.id IN (SELECT m.conversation_id FROM messages m WHERE m.body ILIKE ")
+                        .push_bind(like.clone())
+                        .push(") OR c.visitor_id IN (SELECT v.id FROM visitors v WHERE v.user_name ILIKE ")
+                        .push_bind(like.clone())
+                        .push(" OR v.user_email ILIKE ")
+                        .push_bind(like.clone())
+                        .push(") OR c.visitor_id IN (SELECT s.visitor_id FROM contact_submissions s WHERE s.name ILIKE ")
+                        .push_bind(like.clone())
+                        .push(" OR s.email ILIKE ")
+                        .push_bind(like)
+                        .push("))");
+                } else {
+                    let phrase = fts_phrase(text);
+                    q.push(" AND (c.id IN (SELECT m.conversation_id FROM messages m WHERE m.rowid IN \
+                            (SELECT rowid FROM message_text WHERE message_text MATCH ")
+                        .push_bind(phrase.clone())
+                        .push(")) OR c.visitor_id IN (SELECT v.id FROM visitors v WHERE v.rowid IN \
+                            (SELECT rowid FROM visitor_text WHERE visitor_text MATCH ")
+                        .push_bind(phrase.clone())
+                        .push(")) OR c.visitor_id IN (SELECT s.visitor_id FROM contact_submissions s \
+                            WHERE s.rowid IN (SELECT rowid FROM submission_text WHERE submission_text MATCH ")
+                        .push_bind(phrase)
+                        .push(")))");
+                }
+            }
+            if let Some((at, id)) = &filter.before {
+                q.push(" AND (c.created_at < ")
+                    .push_bind(at.clone())
+                    .push(" OR (c.created_at = ")
+                    .push_bind(at.clone())
+                    .push(" AND c.id < ")
+                    .push_bind(id.clone())
+                    .push("))");
+            }
+            q.push(" ORDER BY c.created_at DESC, c.id DESC LIMIT ").push_bind(filter.limit);
+            Ok(q.build_query_as().fetch_all(p).await?)
+        })
     }
 
     /// One conversation as the message log shows it.

@@ -22,6 +22,7 @@
 //! - [`features`]: per-channel settings stored as JSON or columns (hours, theme, form,
 //!   identity), ratings, contact links, messenger chats.
 //! - [`mail`]: e-mail to visitors: transcript addresses and the outbox.
+//! - [`labels`]: labels and the conversations they are set on.
 //! - [`timers`]: durable timers (automatic actions), automation settings, the
 //!   unanswered mark.
 //!
@@ -41,6 +42,7 @@ pub mod bans;
 pub mod canned;
 pub mod channels;
 pub mod features;
+pub mod labels;
 pub mod ledger;
 pub mod mail;
 pub mod notes;

@@ -10,6 +10,7 @@ mod canned;
 mod channels;
 mod closing;
 mod consents;
+mod conversation_list;
 mod conversation_log;
 mod conversations;
 mod crm_messenger;
