@@ -75,6 +75,17 @@ pub const BENCHES: &[Bench] = &[
         run: routing,
     },
     Bench {
+        name: "list",
+        about: "the console's conversation list over 100,000 conversations (N, the \
+                default) with 4 messages each, seeded through the store: the first page, \
+                searches and filters, as an admin and as an agent of one channel, median \
+                of 20 requests over HTTP, on SQLite and on PostgreSQL (real server, \
+                release build; a throw-away PostgreSQL cluster)",
+        needs_dist: false,
+        args: &["N"],
+        run: list,
+    },
+    Bench {
         name: "sockets",
         about: "N idle visitor sockets (default 5,000) and some console sockets, then \
                 RATE messages/s (default 1,000) both ways: server memory per idle socket, \
@@ -199,6 +210,56 @@ fn consent(ctx: &Ctx, _: &[u64]) -> Result<Vec<Measurement>> {
             CONSENT_P99_BUDGET_US,
             "µs",
         ));
+    }
+    Ok(out)
+}
+
+/// The list's budget per request (the first page, a search), from issue 15, in
+/// microseconds.
+pub const LIST_BUDGET_US: u64 = 100_000;
+
+/// The figures `list_load` prints, with what each measures.
+const LIST_FIGURES: &[(&str, &str)] = &[
+    ("list_first_page_us", "list: first page"),
+    (
+        "list_first_page_agent_us",
+        "list: first page, an agent of one channel",
+    ),
+    ("list_search_word_us", "list: search a word in 1%"),
+    (
+        "list_search_word_agent_us",
+        "list: search a word in 1%, an agent",
+    ),
+    ("list_search_code_us", "list: search a code in one"),
+    ("list_search_email_us", "list: search a visitor's e-mail"),
+    ("list_search_common_us", "list: search a word in most"),
+    ("list_filters_us", "list: channel + closed + liked"),
+    ("list_unanswered_us", "list: unanswered"),
+    ("list_label_us", "list: a label"),
+];
+
+fn list(ctx: &Ctx, args: &[u64]) -> Result<Vec<Measurement>> {
+    let n = args.first().copied().unwrap_or(100_000).to_string();
+    let load = ["--conversations", n.as_str()];
+    println!("  SQLite (a fresh file):");
+    let sqlite = example(ctx, "list_load", &load)?;
+    let cluster = postgres(ctx, "bench-list")?;
+    println!("  PostgreSQL (a throw-away cluster on loopback):");
+    let url = cluster.canal_url();
+    let mut pg_args = load.to_vec();
+    pg_args.extend(["--database-url", url.as_str()]);
+    let postgres = example(ctx, "list_load", &pg_args)?;
+    drop(cluster);
+    let mut out = Vec::new();
+    for (store, stdout) in [("SQLite", &sqlite), ("PostgreSQL", &postgres)] {
+        for (name, label) in LIST_FIGURES {
+            out.push(timing(
+                &format!("{label} of {n}, {store}"),
+                figure(stdout, name)?,
+                LIST_BUDGET_US,
+                "µs",
+            ));
+        }
     }
     Ok(out)
 }
