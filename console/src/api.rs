@@ -14,7 +14,8 @@ use canal_protocol::admin::{
 };
 use canal_protocol::agent::{
     AgentClientFrame, AgentList, AgentProfile, AgentServerFrame, AgentView, ConversationLog,
-    ConversationRecord, CreateAgent, LoginRequest, RoutingSettings, SetupState, UpdateAgent,
+    ConversationRecord, CreateAgent, Label, LoginRequest, NewLabel, RoutingSettings, SetupState,
+    UpdateAgent,
 };
 use canal_protocol::bans::{BanList, BanView, NewBan};
 use canal_protocol::canned::{CannedAnswer, CannedDraft, CannedList};
@@ -85,12 +86,29 @@ pub mod routes {
         format!("{}/managers", admin_channel(key))
     }
 
-    /// `GET` with a query: `ConversationLog`, the message log (admins).
-    pub const ADMIN_CONVERSATIONS: &str = "/api/v1/admin/conversations";
+    /// `GET` with a query: `ConversationLog`, the conversation list: what the
+    /// signed-in agent may see (every channel's for an admin).
+    pub const CONVERSATIONS: &str = "/api/v1/agent/conversations";
 
-    /// `GET`: `ConversationRecord`, one conversation of the log (admins).
-    pub fn admin_conversation(id: &str) -> String {
-        format!("{ADMIN_CONVERSATIONS}/{}", encode(id))
+    /// `GET`: `ConversationRecord`, one conversation of the list.
+    pub fn conversation(id: &str) -> String {
+        format!("{CONVERSATIONS}/{}", encode(id))
+    }
+
+    /// `GET`: the labels (`Vec<Label>`).
+    pub const LABELS: &str = "/api/v1/agent/labels";
+
+    /// `PUT`/`DELETE` (204): a label set on a conversation, or taken off.
+    pub fn conversation_label(id: &str, label: u64) -> String {
+        format!("{}/labels/{label}", conversation(id))
+    }
+
+    /// `GET`: the labels; `POST`: `NewLabel` -> `Label` (admins).
+    pub const ADMIN_LABELS: &str = "/api/v1/admin/labels";
+
+    /// `DELETE` (204): a label (admins).
+    pub fn admin_label(id: u64) -> String {
+        format!("{ADMIN_LABELS}/{id}")
     }
 
     /// `GET`/`PUT`: a channel's `RoutingSettings` (admins). The key is
@@ -341,14 +359,43 @@ pub async fn set_managers(key: &str, request: &SetManagers) -> Result<ChannelVie
 
 /// `GET /api/v1/admin/conversations?{query}`: a page of the message log.
 pub async fn conversation_log(query: &str) -> Result<ConversationLog, ApiError> {
-    let url = format!("{}?{query}", routes::ADMIN_CONVERSATIONS);
+    let url = format!("{}?{query}", routes::CONVERSATIONS);
     call("GET", &url, None::<&()>).await
 }
 
-/// `GET /api/v1/admin/conversations/{id}`: one conversation with its history,
-/// rating and routing log.
+/// `GET /api/v1/agent/conversations/{id}`: one conversation with its history,
+/// rating, routing log and labels.
 pub async fn conversation_record(id: &str) -> Result<ConversationRecord, ApiError> {
-    call("GET", &routes::admin_conversation(id), None::<&()>).await
+    call("GET", &routes::conversation(id), None::<&()>).await
+}
+
+/// `GET /api/v1/agent/labels`: every label, by name.
+pub async fn labels() -> Result<Vec<Label>, ApiError> {
+    call("GET", routes::LABELS, None::<&()>).await
+}
+
+/// `PUT` (`on`) or `DELETE /api/v1/agent/conversations/{id}/labels/{label}`.
+pub async fn set_label(conversation_id: &str, label: u64, on: bool) -> Result<(), ApiError> {
+    let method = if on { "PUT" } else { "DELETE" };
+    fetch_text(
+        method,
+        &routes::conversation_label(conversation_id, label),
+        None,
+    )
+    .await
+    .map(drop)
+}
+
+/// `POST /api/v1/admin/labels`: the new label.
+pub async fn create_label(request: &NewLabel) -> Result<Label, ApiError> {
+    call("POST", routes::ADMIN_LABELS, Some(request)).await
+}
+
+/// `DELETE /api/v1/admin/labels/{id}`: off every conversation, then gone.
+pub async fn delete_label(id: u64) -> Result<(), ApiError> {
+    fetch_text("DELETE", &routes::admin_label(id), None)
+        .await
+        .map(drop)
 }
 
 /// `GET /api/v1/admin/channels/{key}/routing`.

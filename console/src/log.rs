@@ -1,5 +1,5 @@
-//! The message log as plain data: the filters an admin picks, turned into the
-//! query of `GET /api/v1/admin/conversations`; the pages loaded so far; the
+//! The conversation list as plain data: the search and filters an agent picks,
+//! turned into the query of `GET /api/v1/agent/conversations`; the pages loaded so far; the
 //! channels the channel filter offers. No browser, no signals (native unit
 //! tests); the `MessageLog` component keeps them in signals and sends the queries.
 
@@ -16,6 +16,8 @@ pub const PAGE_SIZE: u32 = 50;
 /// The log's filters as picked; an empty one is "any".
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LogFilter {
+    /// Text to find in the messages, or the visitor's name or e-mail.
+    pub q: String,
     /// A channel's key.
     pub channel: String,
     /// The id of the agent who holds or held the conversations.
@@ -26,10 +28,16 @@ pub struct LogFilter {
     /// (what a date field gives), on the browser's calendar.
     pub from: String,
     pub to: String,
+    /// `true`: only the ones marked unanswered; `false`: only the others.
+    pub unanswered: String,
+    /// `like`, `dislike` or `none`.
+    pub rating: String,
+    /// A label's id.
+    pub label: String,
 }
 
 impl LogFilter {
-    /// The query of `GET /api/v1/admin/conversations` for the page after
+    /// The query of `GET /api/v1/agent/conversations` for the page after
     /// `cursor` (the first page without one). The days are sent as their first
     /// and last millisecond on the browser's clock, with its UTC offset then
     /// (`offset_at`: minutes east of UTC at a UTC instant in milliseconds, as
@@ -48,11 +56,15 @@ impl LogFilter {
         }
         let mut query = format!("limit={PAGE_SIZE}");
         for (name, value) in [
+            ("q", Some(self.q.trim())),
             ("channel", Some(self.channel.trim())),
             ("agent", Some(self.agent.trim())),
             ("status", Some(self.status.trim())),
             ("from", from.as_deref()),
             ("to", to.as_deref()),
+            ("unanswered", Some(self.unanswered.trim())),
+            ("rating", Some(self.rating.trim())),
+            ("label", Some(self.label.trim())),
             ("cursor", cursor),
         ] {
             if let Some(value) = value.filter(|v| !v.is_empty()) {
@@ -190,6 +202,7 @@ mod tests {
             messages: 2,
             last_message_at: None,
             rating: None,
+            labels: Vec::new(),
         }
     }
 
@@ -201,18 +214,25 @@ mod tests {
     #[test]
     fn every_filter_and_the_cursor_go_into_the_query_encoded() {
         let filter = LogFilter {
+            q: " 50% off & more ".into(),
             channel: " shop-2 ".into(),
             agent: "3".into(),
             status: "closed".into(),
             from: "2031-01-05".into(),
             to: "2031-01-07".into(),
+            unanswered: "true".into(),
+            rating: "none".into(),
+            label: "7".into(),
         };
         assert_eq!(
             filter.query(Some("MjAz+/=x"), utc),
-            Ok("limit=50&channel=shop-2&agent=3&status=closed\
+            Ok(
+                "limit=50&q=50%25%20off%20%26%20more&channel=shop-2&agent=3&status=closed\
                 &from=2031-01-05T00%3A00%3A00%2B00%3A00\
-                &to=2031-01-07T23%3A59%3A59.999%2B00%3A00&cursor=MjAz%2B%2F%3Dx"
-                .into())
+                &to=2031-01-07T23%3A59%3A59.999%2B00%3A00\
+                &unanswered=true&rating=none&label=7&cursor=MjAz%2B%2F%3Dx"
+                    .into()
+            )
         );
     }
 

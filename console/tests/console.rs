@@ -18,8 +18,8 @@ use canal_console::components::{AgentApp, App};
 use canal_protocol::agent::{
     AgentClientFrame, AgentList, AgentProfile, AgentServerFrame, AgentSummary, AgentView, BotRule,
     CapExclusions, ConversationLog, ConversationRecord, ConversationSummary, CreateAgent,
-    DisplayMode, InboxKind, LoggedConversation, LoginRequest, QueueItem, Role, RoutingLogLine,
-    RoutingMode, RoutingSettings, SetupState, Status, UpdateAgent,
+    DisplayMode, InboxKind, Label, LoggedConversation, LoginRequest, QueueItem, Role,
+    RoutingLogLine, RoutingMode, RoutingSettings, SetupState, Status, UpdateAgent,
 };
 use canal_protocol::channels::{
     ChannelList, ChannelView, CreateChannel, SetManagers, UpdateChannel,
@@ -1345,13 +1345,13 @@ fn requests_to(method: &str, suffix: &str) -> Vec<Value> {
 }
 
 #[wasm_bindgen_test]
-async fn settings_are_only_for_admins() {
+async fn settings_are_only_for_admins_and_the_list_for_everyone() {
     for role in [Role::Agent, Role::Supervisor] {
         let (root, _mounted) = live_console(role, Vec::new()).await;
         assert!(find(&root, "settings-link").is_none(), "{role:?}");
         assert!(
-            find(&root, "log-link").is_none(),
-            "{role:?}: no message log"
+            find(&root, "log-link").is_some(),
+            "{role:?}: the conversation list is every agent's"
         );
         assert!(find(&root, "settings").is_none());
         assert!(requests_to("GET", "/api/v1/admin/agents").is_empty());
@@ -1907,6 +1907,7 @@ async fn the_log_pages_by_cursor_filters_and_opens_a_conversation() {
         messages: 2,
         last_message_at: Some("2031-01-05T10:01:00Z".into()),
         rating: Some(Rating::Like),
+        labels: Vec::new(),
     };
     let record = ConversationRecord {
         conversation: logged("c2", "gone"),
@@ -1930,7 +1931,7 @@ async fn the_log_pages_by_cursor_filters_and_opens_a_conversation() {
         Role::Admin,
         Vec::new(),
         admin_responses(json!({
-            "GET /api/v1/admin/conversations?limit=50": {"status": 200, "body": ConversationLog {
+            "GET /api/v1/agent/conversations?limit=50": {"status": 200, "body": ConversationLog {
                 conversations: vec![logged("c3", "demo")],
                 next_cursor: Some("after-c3".into()),
             }},
@@ -1942,7 +1943,7 @@ async fn the_log_pages_by_cursor_filters_and_opens_a_conversation() {
                 conversations: Vec::new(),
                 next_cursor: None,
             }},
-            "GET /api/v1/admin/conversations/c2": {"status": 200, "body": record},
+            "GET /api/v1/agent/conversations/c2": {"status": 200, "body": record},
         })),
     )
     .await;
@@ -1956,7 +1957,7 @@ async fn the_log_pages_by_cursor_filters_and_opens_a_conversation() {
     let paged = requests_to("GET", "&cursor=after-c3");
     assert_eq!(
         paged[0]["url"],
-        "/api/v1/admin/conversations?limit=50&cursor=after-c3"
+        "/api/v1/agent/conversations?limit=50&cursor=after-c3"
     );
     // The deleted channel the log named is a filter now.
     let options = text(&get(&root, "log-channel"));
@@ -2828,6 +2829,10 @@ fn every_body_is_the_servers_json_both_ways() {
         messages: big,
         last_message_at: Some("2031-01-05T10:01:00Z".into()),
         rating: Some(Rating::Dislike),
+        labels: vec![Label {
+            id: big,
+            name: "VIP клиент".into(),
+        }],
     };
     let bare = LoggedConversation {
         agent_id: None,
@@ -2836,6 +2841,7 @@ fn every_body_is_the_servers_json_both_ways() {
         messages: 0,
         last_message_at: None,
         rating: None,
+        labels: Vec::new(),
         ..logged.clone()
     };
     read_as_the_server_wrote(&ConversationLog {

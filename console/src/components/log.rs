@@ -1,8 +1,11 @@
-//! The message log (admins): every channel's conversations, a deleted channel's
-//! too, filtered by channel, agent, status and days and listed a page at a time;
-//! one of them opens read-only with its history, rating and routing log.
+//! The conversation list: every conversation the agent may see (an admin every
+//! channel's, a deleted channel's too; another agent those of the channels they
+//! work in and the ones they held), searched by text, the visitor's name or e-mail,
+//! filtered by channel, agent, status, days, unanswered, rating and label, and
+//! listed a page at a time; one of them opens read-only with its history, rating,
+//! routing log and labels, which the agent sets and takes off there.
 
-use canal_protocol::agent::{AgentView, ConversationRecord, LoggedConversation};
+use canal_protocol::agent::{AgentView, ConversationRecord, Label, LoggedConversation, Role};
 use canal_protocol::channels::ChannelView;
 use canal_protocol::rating::{Rating, RatingView};
 use leptos::{either::Either, ev::SubmitEvent, prelude::*, task::spawn_local};
@@ -14,6 +17,7 @@ use crate::{
     api,
     i18n::{tr, use_locale, use_strings, Message, Strings, Text},
     log::{channel_choices, LogFilter, LogPages},
+    session::Console,
     state::Entry,
     time::{local_date_time, local_offset_minutes},
 };
@@ -52,12 +56,15 @@ pub fn MessageLog() -> impl IntoView {
     let channels = RwSignal::new(Vec::<ChannelView>::new());
     let agents = RwSignal::new(Vec::<AgentView>::new());
     let open = RwSignal::new(None::<String>);
+    let labels = RwSignal::new(Vec::<Label>::new());
 
-    // The filters' choices. Without them the filters offer less; the list itself
-    // says why, when the server fails it too.
+    // The filters' choices. Without them the filters offer less (an agent who is
+    // not an admin may not list channels or agents: the log names them); the list
+    // itself says why, when the server fails it too.
     spawn_local(async move {
         let listed = api::list_channels(true).await;
         let people = api::list_agents().await;
+        let named = api::labels().await;
         if channels.is_disposed() {
             return;
         }
@@ -66,6 +73,9 @@ pub fn MessageLog() -> impl IntoView {
         }
         if let Ok(list) = people {
             agents.set(list.agents);
+        }
+        if let Ok(list) = named {
+            labels.set(list);
         }
     });
 
@@ -138,6 +148,32 @@ pub fn MessageLog() -> impl IntoView {
         ]
         .map(|(value, label)| (value.to_owned(), label.to_owned()))
         .to_vec()
+    });
+    let unanswered_options = Memo::new(move |_| {
+        let t = t.get();
+        [
+            ("", t.any_unanswered),
+            ("true", t.unanswered_only),
+            ("false", t.answered_only),
+        ]
+        .map(|(value, label)| (value.to_owned(), label.to_owned()))
+        .to_vec()
+    });
+    let rating_options = Memo::new(move |_| {
+        let t = t.get();
+        [
+            ("", t.any_rating),
+            ("like", t.rated_like),
+            ("dislike", t.rated_dislike),
+            ("none", t.rating_none),
+        ]
+        .map(|(value, label)| (value.to_owned(), label.to_owned()))
+        .to_vec()
+    });
+    let label_options = Memo::new(move |_| {
+        let mut options = vec![(String::new(), t.get().any_label.to_owned())];
+        labels.with(|list| options.extend(list.iter().map(|l| (l.id.to_string(), l.name.clone()))));
+        options
     });
     let empty = Memo::new(move |_| pages.with(|p| p.conversations.is_empty()));
     let on_back = Callback::new(move |()| {
@@ -212,12 +248,32 @@ pub fn MessageLog() -> impl IntoView {
             aria-label=tr(|t| t.log_filters)
             on:submit=on_filter
         >
+            <div class="cc-field cc-history-search">
+                <label class="cc-field-label" for="cc-history-q">{tr(|t| t.search)}</label>
+                <input
+                    id="cc-history-q"
+                    class="cc-input"
+                    type="search"
+                    maxlength="200"
+                    data-testid="log-q"
+                    aria-describedby="cc-history-q-hint cc-history-error"
+                    prop:value=move || form.with(|f| f.q.clone())
+                    on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        form.update(|f| f.q = value);
+                    }
+                />
+                <p id="cc-history-q-hint" class="cc-hint">{tr(|t| t.search_hint)}</p>
+            </div>
             <div class="cc-form-grid">
                 {filter_field("channel", |t| t.channel, Some(channel_options), |f| &f.channel, |f, v| f.channel = v)}
                 {filter_field("agent", |t| t.agent, Some(agent_options), |f| &f.agent, |f, v| f.agent = v)}
                 {filter_field("status", |t| t.log_status, Some(status_options), |f| &f.status, |f, v| f.status = v)}
                 {filter_field("from", |t| t.from_day, None, |f| &f.from, |f, v| f.from = v)}
                 {filter_field("to", |t| t.to_day, None, |f| &f.to, |f, v| f.to = v)}
+                {filter_field("unanswered", |t| t.unanswered, Some(unanswered_options), |f| &f.unanswered, |f, v| f.unanswered = v)}
+                {filter_field("rating", |t| t.log_rating, Some(rating_options), |f| &f.rating, |f, v| f.rating = v)}
+                {filter_field("label", |t| t.labels, Some(label_options), |f| &f.label, |f, v| f.label = v)}
             </div>
             <div class="cc-form-bar">
                 <button type="submit" class="cc-button cc-primary" data-testid="log-apply" disabled=move || loading.get().busy()>
@@ -257,6 +313,7 @@ pub fn MessageLog() -> impl IntoView {
                                 <th scope="col">{tr(|t| t.log_status)}</th>
                                 <th scope="col">{tr(|t| t.messages)}</th>
                                 <th scope="col">{tr(|t| t.log_rating)}</th>
+                                <th scope="col">{tr(|t| t.labels)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -281,7 +338,7 @@ pub fn MessageLog() -> impl IntoView {
                     </button>
                 </div>
             </div>
-            {move || open.get().map(|id| view! { <OpenedConversation id=id on_back=on_back /> })}
+            {move || open.get().map(|id| view! { <OpenedConversation id=id on_back=on_back labels=labels pages=pages /> })}
         </main>
     }
 }
@@ -312,8 +369,19 @@ fn log_row(c: LoggedConversation, open: RwSignal<Option<String>>) -> impl IntoVi
             <td data-testid="log-row-status">{tr(status_text(&c.status))}</td>
             <td>{c.messages}</td>
             <td data-rating=c.rating.map(Rating::as_str)>{c.rating.map(|r| tr(rating_text(r)))}</td>
+            <td data-testid="log-row-labels">{label_chips(&c.labels)}</td>
         </tr>
     }
+}
+
+/// A conversation's labels, each a chip (`data-testid="label-chip"`).
+fn label_chips(labels: &[Label]) -> impl IntoView {
+    labels
+        .iter()
+        .map(|l| {
+            view! { <span class="cc-label-chip" data-testid="label-chip" data-label-id=l.id.to_string()>{l.name.clone()}</span> }
+        })
+        .collect_view()
 }
 
 /// Puts the focus on the element `selector` finds once it is drawn.
@@ -349,18 +417,30 @@ fn rating_line(rating: Option<RatingView>) -> impl IntoView {
 /// "Back to the log" (which has the focus when it opens), the channel, status,
 /// start, agent and page, the visitor's rating, every message
 /// ([`MessageList`]) and the routing log ([`RoutingLog`]), from
-/// `GET /api/v1/admin/conversations/{id}`.
+/// `GET /api/v1/agent/conversations/{id}`; its labels, each a checkbox
+/// ([`LabelBoxes`]); for admins, the form to ban its visitor.
 #[component]
 fn OpenedConversation(
     /// The conversation's id.
     id: String,
     /// "Back to the log" was pressed.
     on_back: Callback<()>,
+    /// Every label, to set or take off.
+    labels: RwSignal<Vec<Label>>,
+    /// The list's pages: its row follows a label set here.
+    pages: RwSignal<LogPages>,
 ) -> impl IntoView {
     let t = use_strings();
     let locale = use_locale();
+    let console = expect_context::<Console>();
+    let is_admin = move || {
+        console
+            .state
+            .with(|s| s.me.as_ref().is_some_and(|me| me.role == Role::Admin))
+    };
     let record = RwSignal::new(None::<ConversationRecord>);
     let loading = RwSignal::new(Outcome::Idle);
+    let conversation_id = id.clone();
     send_form(
         loading,
         async move { api::conversation_record(&id).await },
@@ -408,7 +488,13 @@ fn OpenedConversation(
                     </section>
                     <RoutingLog lines=Signal::stored(r.routing_log) title_id="cc-record-log-title" />
                 </div>
-                <BanForm visitor=Some(c.visitor_id) on_banned=Callback::new(|_| ()) />
+                <LabelBoxes
+                    conversation_id=conversation_id.clone()
+                    labels=labels
+                    record=record
+                    pages=pages
+                />
+                {is_admin().then(|| view! { <BanForm visitor=Some(c.visitor_id) on_banned=Callback::new(|_| ()) /> })}
             }
         })
     };
@@ -426,5 +512,105 @@ fn OpenedConversation(
             <LoadState outcome=loading loading_text=|t| t.loading_conversation test_id="log-conversation-error".to_owned() />
             {body}
         </section>
+    }
+}
+
+/// The labels of an opened conversation (`data-testid="log-labels"`): each label a
+/// checkbox (`data-testid="label-toggle"`, `data-label-id`), checked when set;
+/// a change is sent at once and, once the server took it, shows in the record and
+/// in the list's row. A refusal says so (`data-testid="label-error"`) and the box
+/// goes back.
+#[component]
+fn LabelBoxes(
+    conversation_id: String,
+    /// Every label.
+    labels: RwSignal<Vec<Label>>,
+    /// The opened conversation, whose labels change.
+    record: RwSignal<Option<ConversationRecord>>,
+    /// The list's pages, whose row changes too.
+    pages: RwSignal<LogPages>,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<Text>);
+    let busy = RwSignal::new(false);
+    let is_set = move |label: u64| {
+        record.with(|r| {
+            r.as_ref()
+                .is_some_and(|r| r.conversation.labels.iter().any(|l| l.id == label))
+        })
+    };
+    let toggle = move |label: Label, on: bool, id: String| {
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let result = api::set_label(&id, label.id, on).await;
+            if busy.is_disposed() {
+                return;
+            }
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    let change = |list: &mut Vec<Label>| {
+                        list.retain(|l| l.id != label.id);
+                        if on {
+                            list.push(label.clone());
+                            list.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+                        }
+                    };
+                    record.update(|r| {
+                        if let Some(r) = r {
+                            change(&mut r.conversation.labels);
+                        }
+                    });
+                    pages.update(|p| {
+                        if let Some(c) = p.conversations.iter_mut().find(|c| c.id == id) {
+                            change(&mut c.labels);
+                        }
+                    });
+                }
+                Err(_) => {
+                    error.set(Some(|t| t.err_label));
+                    // The box shows what is stored again.
+                    record.update(|_| ());
+                }
+            }
+        });
+    };
+    view! {
+        <fieldset class="cc-labels" data-testid="log-labels">
+            <legend class="cc-field-label">{tr(|t| t.labels)}</legend>
+            <p class="cc-hint" hidden=move || labels.with(|l| !l.is_empty())>{tr(|t| t.no_labels)}</p>
+            {move || {
+                let id = conversation_id.clone();
+                labels
+                    .get()
+                    .into_iter()
+                    .map(|label| {
+                        let id = id.clone();
+                        let box_id = format!("cc-label-{}", label.id);
+                        let value = label.id;
+                        let name = label.name.clone();
+                        view! {
+                            <label class="cc-check" for=box_id.clone()>
+                                <input
+                                    id=box_id.clone()
+                                    type="checkbox"
+                                    data-testid="label-toggle"
+                                    data-label-id=value.to_string()
+                                    prop:checked=move || is_set(value)
+                                    disabled=move || busy.get()
+                                    on:change=move |ev| {
+                                        toggle(label.clone(), event_target_checked(&ev), id.clone());
+                                    }
+                                />
+                                " " {name}
+                            </label>
+                        }
+                    })
+                    .collect_view()
+            }}
+            <p class="cc-error" role="alert" data-testid="label-error">
+                {move || error.get().map(|text| tr(text)())}
+            </p>
+        </fieldset>
     }
 }

@@ -190,6 +190,7 @@ pub fn Settings() -> impl IntoView {
                 <super::ChannelAutomation key=channels.selected />
             </div>
             <Bans />
+            <super::LabelSettings />
         </main>
     }
 }

@@ -13,9 +13,9 @@ use crate::{
 /// Brand, connection state (`connecting…`, `connected`, `reconnecting…` with a
 /// button to try at once), the availability switch (online/away, as the server
 /// confirmed it), the agent's name and role, the [`LanguagePicker`] and the
-/// sign-out button. Admins also get tabs to switch between the conversations, the
-/// message log and the settings (in the agents' console, the last two are links to
-/// the full console, which has them).
+/// sign-out button, and tabs to switch between the conversations and the
+/// conversation list, and for admins the settings (in the agents' console, the last
+/// two are links to the full console, which has them).
 #[component]
 pub fn TopBar(
     /// The agent asked to sign out.
@@ -25,7 +25,7 @@ pub fn TopBar(
     sign_out_error: Signal<Option<Text>>,
     /// What the workspace shows.
     page: RwSignal<Page>,
-    /// The signed-in agent is an admin (and so sees the log's and settings' tabs).
+    /// The signed-in agent is an admin (and so sees the settings' tab).
     #[prop(into)]
     is_admin: Signal<bool>,
     /// This build shows the log and settings in place (the full console); the
@@ -79,9 +79,8 @@ pub fn TopBar(
                 {tr(|t| t.retry_now)}
             </button>
             {move || {
-                is_admin
-                    .get()
-                    .then(|| {
+                Some(is_admin.get())
+                    .map(|is_admin| {
                         let current = move |which: Page| {
                             (page.get() == which).then_some("page")
                         };
@@ -112,7 +111,7 @@ pub fn TopBar(
                             <nav class="cc-tabs" aria-label=tr(|t| t.views)>
                                 {tab(Page::Chat, "chat-link", |t| t.conversations)}
                                 {tab(Page::Log, "log-link", |t| t.message_log)}
-                                {tab(Page::Settings, "settings-link", |t| t.settings)}
+                                {is_admin.then(|| tab(Page::Settings, "settings-link", |t| t.settings))}
                             </nav>
                         }
                     })

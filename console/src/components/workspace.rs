@@ -1,5 +1,5 @@
 //! Everything behind the sign-in: header, notice, inbox and conversation, and, in
-//! the full console, the message log and settings for admins.
+//! the full console, the conversation list (every agent) and settings (admins).
 
 use canal_protocol::agent::{AgentProfile, Role};
 use leptos::{prelude::*, task::spawn_local};
@@ -17,7 +17,8 @@ pub enum Page {
     /// Inbox and conversation: the default.
     #[default]
     Chat,
-    /// Every channel's conversations, read-only (admins only).
+    /// The conversation list: what the agent may see (every channel's for
+    /// admins), searched and filtered, read-only but for labels.
     Log,
     /// Agents and channels (admins only).
     Settings,
@@ -97,12 +98,10 @@ pub fn Workspace(
             .with(|s| s.me.as_ref().is_some_and(|me| me.role == Role::Admin))
     });
     // The server's word on the role wins: a demoted admin is back in the chat.
-    let shown = Memo::new(move |_| {
-        if is_admin.get() {
-            page.get()
-        } else {
-            Page::Chat
-        }
+    // Every agent has the conversation list; only admins the settings.
+    let shown = Memo::new(move |_| match page.get() {
+        Page::Settings if !is_admin.get() => Page::Chat,
+        other => other,
     });
 
     // The tab says how many offers and unread messages wait (unless the agent

@@ -11,6 +11,7 @@ mod bans;
 mod canned;
 mod console;
 mod console_i18n;
+mod conversation_list;
 mod csp;
 mod delivery;
 mod hours;
