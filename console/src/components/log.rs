@@ -272,7 +272,7 @@ pub fn MessageLog() -> impl IntoView {
                 {filter_field("from", |t| t.from_day, None, |f| &f.from, |f, v| f.from = v)}
                 {filter_field("to", |t| t.to_day, None, |f| &f.to, |f, v| f.to = v)}
                 {filter_field("unanswered", |t| t.unanswered, Some(unanswered_options), |f| &f.unanswered, |f, v| f.unanswered = v)}
-                {filter_field("rating", |t| t.log_rating, Some(rating_options), |f| &f.rating, |f, v| f.rating = v)}
+                {filter_field("by-rating", |t| t.log_rating, Some(rating_options), |f| &f.rating, |f, v| f.rating = v)}
                 {filter_field("label", |t| t.labels, Some(label_options), |f| &f.label, |f, v| f.label = v)}
             </div>
             <div class="cc-form-bar">

@@ -601,18 +601,23 @@ impl Store {
             }
             if let Some(text) = &filter.text {
                 if pg {
+                    // One set of conversation ids (a UNION), so that the planner
+                    // joins it to the conversations by key when it is small, rather
+                    // than checking three sub-plans on every conversation in order.
                     let like = like_anywhere(text);
-                    q.push(" AND (c.id IN (SELECT m.conversation_id FROM messages m WHERE m.body ILIKE ")
+                    q.push(" AND c.id IN (SELECT m.conversation_id FROM messages m WHERE m.body ILIKE ")
                         .push_bind(like.clone())
-                        .push(") OR c.visitor_id IN (SELECT v.id FROM visitors v WHERE v.user_name ILIKE ")
+                        .push(" UNION SELECT vc.id FROM visitors v JOIN conversations vc ON vc.visitor_id = v.id \
+                               WHERE v.user_name ILIKE ")
                         .push_bind(like.clone())
                         .push(" OR v.user_email ILIKE ")
                         .push_bind(like.clone())
-                        .push(") OR c.visitor_id IN (SELECT s.visitor_id FROM contact_submissions s WHERE s.name ILIKE ")
+                        .push(" UNION SELECT sc.id FROM contact_submissions s \
+                               JOIN conversations sc ON sc.visitor_id = s.visitor_id WHERE s.name ILIKE ")
                         .push_bind(like.clone())
                         .push(" OR s.email ILIKE ")
                         .push_bind(like)
-                        .push("))");
+                        .push(")");
                 } else {
                     let phrase = fts_phrase(text);
                     q.push(" AND (c.id IN (SELECT m.conversation_id FROM messages m WHERE m.rowid IN \
