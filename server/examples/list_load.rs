@@ -137,7 +137,7 @@ fn conversation(
         ("visitor".to_owned(), rng.sentence(8)),
         ("agent".to_owned(), rng.sentence(12)),
     ];
-    let named = n % 2 == 0;
+    let named = n.is_multiple_of(2);
     ImportedConversation {
         channel_id: channels[usize::try_from(n % channels.len() as u64).unwrap_or(0)].clone(),
         visitor_name: named.then(|| format!("Visitor Number{n}")),

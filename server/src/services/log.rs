@@ -147,7 +147,7 @@ fn search_text(raw: Option<&str>) -> Result<Option<String>, AppError> {
         return Ok(None);
     };
     let chars = text.chars().count();
-    if chars < MIN_SEARCH_CHARS || chars > MAX_SEARCH_CHARS {
+    if !(MIN_SEARCH_CHARS..=MAX_SEARCH_CHARS).contains(&chars) {
         return Err(AppError::invalid(format!(
             "q must be {MIN_SEARCH_CHARS} to {MAX_SEARCH_CHARS} characters"
         )));

@@ -106,32 +106,35 @@ async fn search_finds_a_word_of_the_text_the_visitors_name_or_e_mail() {
     let named = named.conversation_id;
 
     // A word of a message, in any case, anywhere in it.
-    assert_eq!(found(&app, &boss, "?q=parcel").await, [parcel.clone()]);
-    assert_eq!(found(&app, &boss, "?q=arce").await, [parcel.clone()]);
-    assert_eq!(found(&app, &boss, "?q=lisbon").await, [other.clone()]);
+    assert_eq!(found(&app, &boss, "?q=parcel").await, [parcel.as_str()]);
+    assert_eq!(found(&app, &boss, "?q=arce").await, [parcel.as_str()]);
+    assert_eq!(found(&app, &boss, "?q=lisbon").await, [other.as_str()]);
     // LIKE's and FTS's special characters are only text.
-    assert_eq!(found(&app, &boss, "?q=50%25%20off").await, [parcel.clone()]);
+    assert_eq!(
+        found(&app, &boss, "?q=50%25%20off").await,
+        [parcel.as_str()]
+    );
     assert!(found(&app, &boss, "?q=%25%25%25").await.is_empty());
     assert!(found(&app, &boss, "?q=%22%22%22").await.is_empty());
     assert!(found(&app, &boss, "?q=___").await.is_empty());
     // The visitor's name (non-ASCII too) and e-mail.
-    assert_eq!(found(&app, &boss, "?q=Quigley").await, [named.clone()]);
-    assert_eq!(found(&app, &boss, "?q=Zoë").await, [named.clone()]);
+    assert_eq!(found(&app, &boss, "?q=Quigley").await, [named.as_str()]);
+    assert_eq!(found(&app, &boss, "?q=Zoë").await, [named.as_str()]);
     assert_eq!(
         found(&app, &boss, "?q=zoe.q@example").await,
-        [named.clone()]
+        [named.as_str()]
     );
     assert!(found(&app, &boss, "?q=nowhere-at-all").await.is_empty());
     // Surrounding blanks do not count; a blank search is no search.
     assert_eq!(
         found(&app, &boss, "?q=%20parcel%20").await,
-        [parcel.clone()]
+        [parcel.as_str()]
     );
     assert_eq!(found(&app, &boss, "?q=%20").await.len(), 3);
     // With a filter, and in the admins' log.
     assert_eq!(
         found(&app, &boss, "?q=parcel&status=open").await,
-        [parcel.clone()]
+        [parcel.as_str()]
     );
     assert!(found(&app, &boss, "?q=parcel&status=closed")
         .await
@@ -149,7 +152,7 @@ async fn search_finds_a_word_of_the_text_the_visitors_name_or_e_mail() {
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(found(&app, &boss, "?q=marlowe").await, [named.clone()]);
+    assert_eq!(found(&app, &boss, "?q=marlowe").await, [named.as_str()]);
     assert!(found(&app, &boss, "?q=quigley").await.is_empty());
 }
 
@@ -196,20 +199,20 @@ async fn each_filter_narrows_the_list() {
 
     let all = sorted(&[&liked, &waiting, &held, &shop]);
     assert_eq!(found(&app, &boss, "").await, all);
-    assert_eq!(found(&app, &boss, "?channel=shop").await, [shop.clone()]);
+    assert_eq!(found(&app, &boss, "?channel=shop").await, [shop.as_str()]);
     assert_eq!(found(&app, &boss, "?channel=demo").await.len(), 3);
     assert_eq!(
         found(&app, &boss, &format!("?agent={ana}")).await,
-        [held.clone()]
+        [held.as_str()]
     );
-    assert_eq!(found(&app, &boss, "?status=closed").await, [held.clone()]);
+    assert_eq!(found(&app, &boss, "?status=closed").await, [held.as_str()]);
     assert_eq!(found(&app, &boss, "?status=open").await.len(), 3);
     assert_eq!(
         found(&app, &boss, "?unanswered=true").await,
-        [waiting.clone()]
+        [waiting.as_str()]
     );
     assert_eq!(found(&app, &boss, "?unanswered=false").await.len(), 3);
-    assert_eq!(found(&app, &boss, "?rating=like").await, [liked.clone()]);
+    assert_eq!(found(&app, &boss, "?rating=like").await, [liked.as_str()]);
     assert!(found(&app, &boss, "?rating=dislike").await.is_empty());
     assert_eq!(found(&app, &boss, "?rating=none").await.len(), 3);
     assert_eq!(found(&app, &boss, "?period=today").await, all);
@@ -223,7 +226,7 @@ async fn each_filter_narrows_the_list() {
         .is_empty());
     assert_eq!(
         found(&app, &boss, "?channel=demo&rating=none&status=open").await,
-        [waiting.clone()]
+        [waiting.as_str()]
     );
 }
 
@@ -288,7 +291,7 @@ async fn an_agent_sees_only_the_channels_they_work_in() {
 
     // Ana is in the demo channel's queue: its conversations, not the shop's.
     let ana_cookie = app.login("ana@shop.example").await;
-    assert_eq!(found(&app, &ana_cookie, "").await, [demo.clone()]);
+    assert_eq!(found(&app, &ana_cookie, "").await, [demo.as_str()]);
     assert!(found(&app, &ana_cookie, "?channel=shop").await.is_empty());
     assert!(found(&app, &ana_cookie, "?q=parcel&channel=shop")
         .await
@@ -313,7 +316,7 @@ async fn an_agent_sees_only_the_channels_they_work_in() {
 
     // Sam manages the shop: its conversations only.
     let sam_cookie = app.login("sam@shop.example").await;
-    assert_eq!(found(&app, &sam_cookie, "").await, [shop.clone()]);
+    assert_eq!(found(&app, &sam_cookie, "").await, [shop.as_str()]);
     // Ida works in no channel: nothing, until she holds one.
     let ida_cookie = app.login("ida@shop.example").await;
     assert!(found(&app, &ida_cookie, "").await.is_empty());
@@ -328,7 +331,7 @@ async fn an_agent_sees_only_the_channels_they_work_in() {
         &shop,
     )
     .await;
-    assert_eq!(found(&app, &ida_cookie, "").await, [shop.clone()]);
+    assert_eq!(found(&app, &ida_cookie, "").await, [shop.as_str()]);
 
     // Signed out: 401.
     let response = app
@@ -443,7 +446,7 @@ async fn admins_create_labels_and_agents_set_them() {
     );
     assert_eq!(
         found(&app, &cookie, &format!("?label={refund}&q=refund")).await,
-        [first.clone()]
+        [first.as_str()]
     );
 
     // Taking one off (twice changes nothing more).
@@ -459,7 +462,7 @@ async fn admins_create_labels_and_agents_set_them() {
     }
     assert_eq!(
         found(&app, &cookie, &format!("?label={vip}")).await,
-        [first.clone()]
+        [first.as_str()]
     );
 
     // Refused, nothing changed: another channel's conversation, unknown ones.
