@@ -21,6 +21,7 @@ mod identity;
 mod ledger;
 mod limits;
 mod mail;
+mod messages;
 mod notes;
 mod origins;
 mod permissions;
