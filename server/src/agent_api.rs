@@ -15,7 +15,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -25,7 +25,7 @@ use canal_protocol::agent::{
     AgentClientFrame, AgentProfile, AgentServerFrame, InboxKind, LoginRequest, SESSION_COOKIE,
 };
 use canal_protocol::{ErrorCode, MessageView};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use tokio::sync::broadcast;
 
 use crate::agents::AgentWire;
@@ -230,13 +230,16 @@ impl Console {
         let mut closing = self.state.closing.subscribe();
         let mut out = Vec::new();
         if !Box::pin(self.greet(&mut out)).await {
-            let _ = send_all(&mut sink, out).await;
-            let _ = sink.close().await;
+            let _ = ws::send_all(&mut sink, out).await;
+            ws::close(&mut sink, None).await;
             dispatch.disconnected(&self.agent).await;
             return;
         }
         loop {
-            if send_all(&mut sink, std::mem::take(&mut out)).await.is_err() {
+            if ws::send_all(&mut sink, std::mem::take(&mut out))
+                .await
+                .is_err()
+            {
                 break;
             }
             // What a frame or a notice sets off runs boxed (see the visitor socket).
@@ -258,13 +261,13 @@ impl Console {
             match next {
                 Next::Continue => {}
                 Next::Close => {
-                    let _ = send_all(&mut sink, std::mem::take(&mut out)).await;
-                    let _ = sink.close().await;
+                    let _ = ws::send_all(&mut sink, std::mem::take(&mut out)).await;
+                    ws::close(&mut sink, None).await;
                     break;
                 }
                 Next::CloseTooBig => {
-                    let _ = send_all(&mut sink, std::mem::take(&mut out)).await;
-                    let _ = sink.send(Message::Close(Some(ws::too_big_frame()))).await;
+                    let _ = ws::send_all(&mut sink, std::mem::take(&mut out)).await;
+                    ws::close(&mut sink, Some(ws::too_big_frame())).await;
                     break;
                 }
             }
@@ -674,21 +677,6 @@ async fn next_event(opened: &mut Option<Opened>) -> Result<hub::Live, broadcast:
         Some(opened) => opened.events.recv().await,
         None => std::future::pending().await,
     }
-}
-
-async fn send_all<S>(sink: &mut S, frames: Vec<AgentServerFrame>) -> Result<(), ()>
-where
-    S: futures_util::Sink<Message> + Unpin,
-{
-    for frame in frames {
-        let Ok(json) = serde_json::to_string(&frame) else {
-            continue;
-        };
-        sink.send(Message::Text(Utf8Bytes::from(json)))
-            .await
-            .map_err(drop)?;
-    }
-    Ok(())
 }
 
 fn error_frame(code: ErrorCode, message: &str) -> AgentServerFrame {
