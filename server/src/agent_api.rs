@@ -22,7 +22,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use canal_protocol::agent::{
-    AgentClientFrame, AgentProfile, AgentServerFrame, InboxKind, LoginRequest, SESSION_COOKIE,
+    AgentClientFrame, AgentProfile, AgentServerFrame, ConversationSummary, InboxKind, LoginRequest,
+    SESSION_COOKIE,
 };
 use canal_protocol::{ErrorCode, MessageView};
 use futures_util::StreamExt;
@@ -288,12 +289,21 @@ impl Console {
             Ok(status) => {
                 let inbox = dispatch.inbox(&self.agent).await;
                 self.inbox = inbox.iter().map(|c| c.id.clone()).collect();
+                let mut pieces = inbox_pieces(inbox).into_iter();
+                let first = pieces.next().unwrap_or_default();
+                let rest: Vec<_> = pieces.collect();
+                let more = rest.iter().map(Vec::len).sum::<usize>();
                 out.push(AgentServerFrame::Welcome {
                     agent: self.agent.profile(),
                     status,
                     agents: dispatch.agents().await,
-                    inbox,
+                    inbox: first,
+                    more: u32::try_from(more).unwrap_or(u32::MAX),
                 });
+                out.extend(
+                    rest.into_iter()
+                        .map(|inbox| AgentServerFrame::Inbox { inbox }),
+                );
                 true
             }
             Err(e) => {
@@ -677,6 +687,35 @@ async fn next_event(opened: &mut Option<Opened>) -> Result<hub::Live, broadcast:
         Some(opened) => opened.events.recv().await,
         None => std::future::pending().await,
     }
+}
+
+/// The most bytes of inbox one frame carries: with the rest of a `welcome`, a frame
+/// stays well under the socket's frame limit, and so does the write buffer an idle
+/// console keeps (it holds the size of the largest frame written).
+const INBOX_PIECE_BYTES: usize = 8 * 1024;
+
+/// The inbox cut in pieces of about [`INBOX_PIECE_BYTES`] of JSON each (a
+/// conversation larger than that alone is a piece), in order; at least one piece.
+fn inbox_pieces(inbox: Vec<ConversationSummary>) -> Vec<Vec<ConversationSummary>> {
+    let mut pieces = vec![Vec::new()];
+    let mut bytes = 0;
+    for conversation in inbox {
+        let size = serde_json::to_vec(&conversation).map_or(0, |json| json.len());
+        let piece = pieces
+            .last_mut()
+            .filter(|p| p.is_empty() || bytes + size <= INBOX_PIECE_BYTES);
+        match piece {
+            Some(piece) => {
+                bytes += size;
+                piece.push(conversation);
+            }
+            None => {
+                bytes = size;
+                pieces.push(vec![conversation]);
+            }
+        }
+    }
+    pieces
 }
 
 fn error_frame(code: ErrorCode, message: &str) -> AgentServerFrame {
