@@ -326,7 +326,7 @@ impl Store {
 
     /// Appends a message with the next sequence number of its conversation. A client
     /// id already stored returns that message again and stores nothing. Answers once
-    /// the message is committed, with others written at the same time ([`Messages`]).
+    /// the message is committed.
     pub async fn append_message(
         &self,
         conversation_id: &str,
@@ -334,15 +334,37 @@ impl Store {
         client_id: Option<&str>,
         body: &str,
     ) -> Result<Appended> {
-        self.messages
-            .submit(NewMessage {
-                conversation_id: conversation_id.to_owned(),
-                author: author.to_owned(),
-                agent_id: None,
-                client_id: client_id.map(str::to_owned),
-                body: body.to_owned(),
-            })
-            .await
+        self.append(NewMessage {
+            conversation_id: conversation_id.to_owned(),
+            author: author.to_owned(),
+            agent_id: None,
+            client_id: client_id.map(str::to_owned),
+            body: body.to_owned(),
+        })
+        .await
+    }
+
+    /// Writes a message. On SQLite, through the messages' group-commit writer
+    /// ([`Messages`]): concurrent messages share a transaction and its fsync. On
+    /// PostgreSQL, in its own transaction: the server already flushes concurrent
+    /// commits together (one WAL flush covers every commit waiting for it), and a
+    /// writer task would only put the messages' round trips in one line.
+    async fn append(&self, m: NewMessage) -> Result<Appended> {
+        if let Some(writer) = &self.messages {
+            return writer.submit(m).await;
+        }
+        let mut tx = self.begin().await?;
+        let appended = append_message_in(
+            &mut tx,
+            &m.conversation_id,
+            &m.author,
+            m.agent_id,
+            m.client_id.as_deref(),
+            &m.body,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(appended)
     }
 
     /// Appends an agent's reply (see [`Store::append_message`]).
@@ -353,15 +375,14 @@ impl Store {
         client_id: &str,
         body: &str,
     ) -> Result<Appended> {
-        self.messages
-            .submit(NewMessage {
-                conversation_id: conversation_id.to_owned(),
-                author: "agent".to_owned(),
-                agent_id: Some(agent_id),
-                client_id: Some(client_id.to_owned()),
-                body: body.to_owned(),
-            })
-            .await
+        self.append(NewMessage {
+            conversation_id: conversation_id.to_owned(),
+            author: "agent".to_owned(),
+            agent_id: Some(agent_id),
+            client_id: Some(client_id.to_owned()),
+            body: body.to_owned(),
+        })
+        .await
     }
 
     /// Messages of a conversation after `seq`, oldest first.
@@ -403,8 +424,9 @@ impl Store {
     }
 }
 
-/// The messages' group-commit writer ([`crate::group`]): concurrent messages, of
-/// one conversation or many, share one transaction and one sync.
+/// The messages' group-commit writer on SQLite ([`crate::group`]): concurrent
+/// messages, of one conversation or many, share one transaction and one fsync
+/// (SQLite has one writer, and each commit of its own would sync once).
 pub(crate) type Messages = Writer<MessageBatch>;
 
 /// A message to append.
@@ -417,7 +439,8 @@ pub(crate) struct NewMessage {
     body: String,
 }
 
-/// A batch of messages, its conversations locked.
+/// A batch of messages (SQLite: its one writer, taken by `BEGIN IMMEDIATE`, makes
+/// two writers of one conversation take turns on its sequence numbers).
 pub(crate) struct MessageBatch;
 
 impl Batch for MessageBatch {
@@ -425,25 +448,12 @@ impl Batch for MessageBatch {
     type Done = Appended;
     const NAME: &'static str = "message";
 
-    async fn begin(tx: &mut Tx, jobs: &[NewMessage]) -> Result<Self> {
-        if let Tx::Postgres(c) = tx {
-            // Two writers of one conversation would read the same MAX(seq): the
-            // conversations' row locks make them take turns, taken in one order so
-            // two batches (two processes) never wait on each other in a circle.
-            // SQLite's one writer already takes turns.
-            let mut ids: Vec<&str> = jobs.iter().map(|j| j.conversation_id.as_str()).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            sqlx::query("SELECT 1 FROM conversations WHERE id = ANY($1) ORDER BY id FOR UPDATE")
-                .bind(ids)
-                .execute(&mut **c)
-                .await?;
-        }
+    async fn begin(_: &mut Tx, _: &[NewMessage]) -> Result<Self> {
         Ok(Self)
     }
 
     async fn write(&mut self, tx: &mut Tx, m: &NewMessage) -> Result<Appended> {
-        insert_message(
+        append_message_in(
             tx,
             &m.conversation_id,
             &m.author,
@@ -464,31 +474,20 @@ pub(crate) async fn append_message_in(
     client_id: Option<&str>,
     body: &str,
 ) -> Result<Appended> {
-    if let Tx::Postgres(c) = tx {
-        // See MessageBatch::begin.
-        sqlx::query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE")
-            .bind(conversation_id)
-            .execute(&mut **c)
-            .await?;
-    }
-    insert_message(tx, conversation_id, author, agent_id, client_id, body).await
-}
-
-/// Inserts a message with the next sequence number, its conversation already
-/// locked on PostgreSQL.
-async fn insert_message(
-    tx: &mut Tx,
-    conversation_id: &str,
-    author: &str,
-    agent_id: Option<i64>,
-    client_id: Option<&str>,
-    body: &str,
-) -> Result<Appended> {
     let by_client_id =
         format!("{MESSAGE_SELECT} WHERE m.conversation_id = $1 AND m.client_id = $2");
     let newest =
         format!("{MESSAGE_SELECT} WHERE m.conversation_id = $1 ORDER BY m.seq DESC LIMIT 1");
-    on_tx!(tx, c => {
+    on_tx!(tx, c, pg => {
+        if pg {
+            // Two writers of one conversation would read the same MAX(seq): the
+            // conversation's row lock makes them take turns (SQLite's one writer
+            // already does).
+            sqlx::query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE")
+                .bind(conversation_id)
+                .execute(&mut *c)
+                .await?;
+        }
         let inserted = sqlx::query(
             "INSERT INTO messages (conversation_id, seq, author, client_id, body, created_at, agent_id)
              SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6

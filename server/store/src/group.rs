@@ -1,5 +1,5 @@
-//! Group commit: one writer task per kind of append (consent records, messages)
-//! takes every request queued (up to [`MAX_BATCH`]), writes them in one
+//! Group commit: one writer task per kind of append (consent records; messages on
+//! SQLite) takes every request queued (up to [`MAX_BATCH`]), writes them in one
 //! transaction, commits once (one sync for the batch) and then answers each
 //! request. So an answer always means "on disk", and durability costs one sync per
 //! batch, not per request.

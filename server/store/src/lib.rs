@@ -10,14 +10,15 @@
 //! Durability: SQLite runs in WAL mode with `synchronous = FULL`; PostgreSQL with
 //! `synchronous_commit = on`. A write transaction on SQLite is `BEGIN IMMEDIATE`
 //! (the one writer is taken up front); on PostgreSQL rows are locked where two
-//! writers could race (see each method). Consent records and messages, the writes
-//! that come in floods, go through group-commit writers ([`group`]): concurrent
-//! ones share a transaction and its sync.
+//! writers could race (see each method). Consent records, and on SQLite messages,
+//! go through group-commit writers ([`group`]): concurrent ones share a transaction
+//! and its sync. PostgreSQL flushes concurrent commits together by itself, so there
+//! messages take their own transactions, side by side.
 //!
 //! Layout:
 //! - [`channels`]: channels, visitors, conversations, messages, server settings.
 //! - [`ledger`]: the consent ledger's group-commit writer, its list and verify.
-//! - [`group`]: group commit, shared by the ledger's and the messages' writers.
+//! - [`group`]: group commit, shared by the ledger's and (SQLite) the messages' writers.
 //! - [`agreements`]: agreements, versions, company details.
 //! - [`agents`]: agent accounts, console sessions, departments.
 //! - [`bans`]: banned addresses and visitors, and who banned and lifted them.
@@ -299,7 +300,8 @@ impl Store {
 pub struct Store {
     pub(crate) db: Db,
     ledger: Ledger,
-    messages: channels::Messages,
+    /// The messages' group-commit writer, on SQLite (see `Store::append_message`).
+    messages: Option<channels::Messages>,
 }
 
 /// Key of the PostgreSQL advisory lock the ledger writer holds while it appends,
@@ -344,7 +346,10 @@ impl Store {
             }
         };
         let ledger = Ledger::start(db.clone());
-        let messages = channels::Messages::start(db.clone());
+        let messages = match db {
+            Db::Sqlite(_) => Some(channels::Messages::start(db.clone())),
+            Db::Postgres(_) => None,
+        };
         Ok(Self {
             db,
             ledger,
