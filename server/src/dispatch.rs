@@ -96,6 +96,9 @@ pub enum Notice {
     /// The live typing preview of the channel with this key was turned off: the
     /// consoles showing one of its conversations clear the draft.
     PreviewOff(String),
+    /// A KPI limit ran out (the notice is stored already): the consoles of the
+    /// employee with this id show it.
+    Overdue(i64, canal_protocol::kpi::OverdueNotice),
 }
 
 /// How agent messages are shown to the visitor on a channel.
@@ -1044,6 +1047,12 @@ impl Dispatch {
     /// Closes every console of an agent whose sessions were ended.
     pub fn sessions_ended(&self, agent_id: i64) {
         let _ = self.notices.send(Notice::SessionsEnded(agent_id));
+    }
+
+    /// A KPI notice for the employee `agent_id` (stored already): their consoles
+    /// show it.
+    pub fn overdue(&self, agent_id: i64, notice: canal_protocol::kpi::OverdueNotice) {
+        let _ = self.notices.send(Notice::Overdue(agent_id, notice));
     }
 
     /// Subscribes to what changes, for a console.

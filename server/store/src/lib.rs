@@ -14,6 +14,7 @@
 //!
 //! Layout:
 //! - [`channels`]: channels, visitors, conversations, messages, server settings.
+//! - [`kpi`]: response-time KPIs: overdue notices, message timelines for the figures.
 //! - [`ledger`]: the consent ledger's group-commit writer, its list and verify.
 //! - [`agreements`]: agreements, versions, company details.
 //! - [`agents`]: agent accounts, console sessions, departments.
@@ -41,6 +42,7 @@ pub mod bans;
 pub mod canned;
 pub mod channels;
 pub mod features;
+pub mod kpi;
 pub mod ledger;
 pub mod mail;
 pub mod notes;
