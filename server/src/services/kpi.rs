@@ -7,7 +7,10 @@
 //!
 //! The figures are computed on each request from the messages of the
 //! conversations started in the period (one query), with each channel's working
-//! hours: a report holds at most [`MAX_REPORTED`] conversations.
+//! hours: a report holds at most [`MAX_REPORTED`] conversations. The store keeps
+//! no time of a close, so the timelines have messages only: a wait left
+//! unanswered at a close runs on until the answer after the conversation opened
+//! again (`canal_core::kpi` would end it at a [`Step::Closed`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
