@@ -409,7 +409,7 @@ async fn write_one(
             status,
         } => {
             store
-                .set_conversation_status(&conversation_id, status)
+                .set_conversation_status(&conversation_id, status, &now_rfc3339())
                 .await?;
         }
         Effect::System {
@@ -1244,7 +1244,7 @@ impl Dispatch {
         // Not known to the engine, so no decision's writes can be queued for it:
         // the store itself says whether it was closed (and only one caller wins).
         if !pool
-            .set_conversation_status(conversation_id, "open")
+            .set_conversation_status(conversation_id, "open", &now_rfc3339())
             .await?
         {
             return Ok(());

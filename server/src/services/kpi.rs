@@ -7,10 +7,9 @@
 //!
 //! The figures are computed on each request from the messages of the
 //! conversations started in the period (one query), with each channel's working
-//! hours: a report holds at most [`MAX_REPORTED`] conversations. The store keeps
-//! no time of a close, so the timelines have messages only: a wait left
-//! unanswered at a close runs on until the answer after the conversation opened
-//! again (`canal_core::kpi` would end it at a [`Step::Closed`]).
+//! hours: a report holds at most [`MAX_REPORTED`] conversations. The timelines
+//! are the messages and the closes (a close ends a wait unanswered; closes from
+//! before the store kept them, migration 0022, are not known).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -259,8 +258,29 @@ async fn compute(state: &AppState, period: &Period) -> Result<Computed, AppError
             .1
             .push(Step::Message { at, author });
     }
+    // Closes end a wait unanswered; at the same instant as a message they come
+    // after it (the sort is stable, and they are pushed last).
+    let closes = state
+        .store
+        .kpi_closes(
+            period.channel_key.as_deref(),
+            period.from.as_deref(),
+            period.until.as_deref(),
+        )
+        .await?;
+    for (conversation_id, at) in closes {
+        let (Some(at), Some((_, list))) = (parse_instant(&at), steps.get_mut(&conversation_id))
+        else {
+            continue;
+        };
+        list.push(Step::Closed { at });
+    }
+    let at = |step: &Step| match *step {
+        Step::Message { at, .. } | Step::Closed { at } => at,
+    };
     let mut responses = HashMap::new();
-    for (conversation_id, (channel_id, steps)) in steps {
+    for (conversation_id, (channel_id, mut steps)) in steps {
+        steps.sort_by_key(at);
         if !schedules.contains_key(&channel_id) {
             let schedule = crate::hours::stored(&state.store, &channel_id)
                 .await?

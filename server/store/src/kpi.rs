@@ -1,7 +1,8 @@
 //! Response-time KPIs: where a visitor's message stands in its conversation (for
 //! the overdue timers, see `canal_core::kpi`), the overdue notices
 //! (`kpi_notices`, one per fired timer: a timer fired again after a crash leaves
-//! no second one), and the message timelines the figures are computed from.
+//! no second one), and the timelines (messages and closes, see
+//! `conversation_closes`) the figures are computed from.
 
 use sqlx::FromRow;
 
@@ -117,6 +118,31 @@ impl Store {
         ))
         .bind(agent_id)
         .bind(limit)
+        .fetch_all(p)
+        .await?))
+    }
+
+    /// When the conversations started in [`from`, `until`) (of the channel with key
+    /// `channel_key` when given) closed: (conversation id, closed at), in no
+    /// particular order.
+    pub async fn kpi_closes(
+        &self,
+        channel_key: Option<&str>,
+        from: Option<&str>,
+        until: Option<&str>,
+    ) -> Result<Vec<(String, String)>> {
+        on_pool!(self, p => Ok(sqlx::query_as(
+            "SELECT x.conversation_id, x.closed_at
+               FROM conversation_closes x
+               JOIN conversations c ON c.id = x.conversation_id
+               JOIN channels ch ON ch.id = c.channel_id
+              WHERE ($1 IS NULL OR ch.key = $1)
+                AND ($2 IS NULL OR c.created_at >= $2)
+                AND ($3 IS NULL OR c.created_at < $3)",
+        )
+        .bind(channel_key)
+        .bind(from)
+        .bind(until)
         .fetch_all(p)
         .await?))
     }

@@ -527,3 +527,44 @@ async fn a_transcript_comes_as_text_or_json() {
     let (status, answer) = app.admin_get("/conversations/nope/transcript").await;
     assert_error(status, &answer, 404, "unknown_conversation");
 }
+
+#[tokio::test]
+async fn a_wait_the_conversation_closed_on_counts_in_no_figure() {
+    let app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    app.routing(settings("strict", &[ana])).await;
+    let (mut console, _) = app.console("ana@shop.example").await;
+    let (_, conversation, mut visitor) = app.visitor().await;
+    let id = conversation.conversation_id;
+    visitor.say("c1", "Hello?").await;
+    console.take(&id).await;
+    // Closed unanswered; the visitor writes again, and Ana answers then.
+    console
+        .send(json!({"type": "close", "conversation_id": id}))
+        .await;
+    console.until("closed", crate::agents::is_remove(&id)).await;
+    visitor.until("the close", |f| f["type"] == "closed").await;
+    visitor.say("c2", "Still there?").await;
+    console.take(&id).await;
+    console.reply(&id, "a1", "Sorry, yes").await;
+    // Asked at 10:00, closed at 10:30, asked again at 11:00, answered at 11:00:45.
+    seed_times(&app, &id, &[10 * H, 11 * H, 11 * H + 45]).await;
+    let closes: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM conversation_closes WHERE conversation_id = $1")
+            .bind(&id)
+            .fetch_one(app.db.pool())
+            .await
+            .expect("closes");
+    assert_eq!(closes, 1, "the close is kept with its time");
+    sqlx::query("UPDATE conversation_closes SET closed_at = '2030-01-07T10:30:00.000Z'")
+        .execute(app.db.pool())
+        .await
+        .expect("close time");
+    let (status, report) = app.admin_get("/reports/conversations").await;
+    assert_eq!(status, 200, "{report}");
+    let row = &report["conversations"][0];
+    assert_eq!(row["id"], id.as_str());
+    assert_eq!(row["first_response_secs"], Value::Null, "{row}");
+    assert_eq!(row["max_response_secs"], 45, "{row}");
+    assert_eq!(row["responses"], 1, "{row}");
+}
