@@ -201,6 +201,10 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
                 inbox_line("conv_1", InboxKind::Offered, true),
                 inbox_line("conv_2", InboxKind::Waiting, false),
             ],
+            more: u32::MAX,
+        },
+        AgentServerFrame::Inbox {
+            inbox: vec![inbox_line("conv_3", InboxKind::Mine, false)],
         },
         AgentServerFrame::Welcome {
             agent: AgentProfile {
@@ -213,6 +217,7 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
             status: Status::Online,
             agents: Vec::new(),
             inbox: Vec::new(),
+            more: 0,
         },
         AgentServerFrame::Upsert {
             conversation: inbox_line("conv_1", InboxKind::Mine, true),
@@ -299,6 +304,7 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
     for frame in &frames {
         match frame {
             AgentServerFrame::Welcome { .. }
+            | AgentServerFrame::Inbox { .. }
             | AgentServerFrame::Upsert { .. }
             | AgentServerFrame::Remove { .. }
             | AgentServerFrame::Conversation { .. }

@@ -4,6 +4,7 @@ use canal_core::channels::{ChannelChange, NewChannel};
 use canal_protocol::channels::Greetings;
 use sqlx::FromRow;
 
+use crate::group::{Batch, Writer};
 use crate::{new_id, now_rfc3339, on_pool, on_tx, Result, Store, Tx};
 
 /// The stored form of a channel's allowed origins.
@@ -324,7 +325,8 @@ impl Store {
     }
 
     /// Appends a message with the next sequence number of its conversation. A client
-    /// id already stored returns that message again and stores nothing.
+    /// id already stored returns that message again and stores nothing. Answers once
+    /// the message is committed, with others written at the same time ([`Messages`]).
     pub async fn append_message(
         &self,
         conversation_id: &str,
@@ -332,11 +334,15 @@ impl Store {
         client_id: Option<&str>,
         body: &str,
     ) -> Result<Appended> {
-        let mut tx = self.begin().await?;
-        let appended =
-            append_message_in(&mut tx, conversation_id, author, None, client_id, body).await?;
-        tx.commit().await?;
-        Ok(appended)
+        self.messages
+            .submit(NewMessage {
+                conversation_id: conversation_id.to_owned(),
+                author: author.to_owned(),
+                agent_id: None,
+                client_id: client_id.map(str::to_owned),
+                body: body.to_owned(),
+            })
+            .await
     }
 
     /// Appends an agent's reply (see [`Store::append_message`]).
@@ -347,18 +353,15 @@ impl Store {
         client_id: &str,
         body: &str,
     ) -> Result<Appended> {
-        let mut tx = self.begin().await?;
-        let appended = append_message_in(
-            &mut tx,
-            conversation_id,
-            "agent",
-            Some(agent_id),
-            Some(client_id),
-            body,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(appended)
+        self.messages
+            .submit(NewMessage {
+                conversation_id: conversation_id.to_owned(),
+                author: "agent".to_owned(),
+                agent_id: Some(agent_id),
+                client_id: Some(client_id.to_owned()),
+                body: body.to_owned(),
+            })
+            .await
     }
 
     /// Messages of a conversation after `seq`, oldest first.
@@ -422,8 +425,80 @@ impl Store {
     }
 }
 
+/// The messages' group-commit writer ([`crate::group`]): concurrent messages, of
+/// one conversation or many, share one transaction and one sync.
+pub(crate) type Messages = Writer<MessageBatch>;
+
+/// A message to append.
+#[derive(Debug)]
+pub(crate) struct NewMessage {
+    conversation_id: String,
+    author: String,
+    agent_id: Option<i64>,
+    client_id: Option<String>,
+    body: String,
+}
+
+/// A batch of messages, its conversations locked.
+pub(crate) struct MessageBatch;
+
+impl Batch for MessageBatch {
+    type Job = NewMessage;
+    type Done = Appended;
+    const NAME: &'static str = "message";
+
+    async fn begin(tx: &mut Tx, jobs: &[NewMessage]) -> Result<Self> {
+        if let Tx::Postgres(c) = tx {
+            // Two writers of one conversation would read the same MAX(seq): the
+            // conversations' row locks make them take turns, taken in one order so
+            // two batches (two processes) never wait on each other in a circle.
+            // SQLite's one writer already takes turns.
+            let mut ids: Vec<&str> = jobs.iter().map(|j| j.conversation_id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            sqlx::query("SELECT 1 FROM conversations WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+                .bind(ids)
+                .execute(&mut **c)
+                .await?;
+        }
+        Ok(Self)
+    }
+
+    async fn write(&mut self, tx: &mut Tx, m: &NewMessage) -> Result<Appended> {
+        insert_message(
+            tx,
+            &m.conversation_id,
+            &m.author,
+            m.agent_id,
+            m.client_id.as_deref(),
+            &m.body,
+        )
+        .await
+    }
+}
+
 /// [`Store::append_message`] inside the caller's write transaction.
 pub(crate) async fn append_message_in(
+    tx: &mut Tx,
+    conversation_id: &str,
+    author: &str,
+    agent_id: Option<i64>,
+    client_id: Option<&str>,
+    body: &str,
+) -> Result<Appended> {
+    if let Tx::Postgres(c) = tx {
+        // See MessageBatch::begin.
+        sqlx::query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE")
+            .bind(conversation_id)
+            .execute(&mut **c)
+            .await?;
+    }
+    insert_message(tx, conversation_id, author, agent_id, client_id, body).await
+}
+
+/// Inserts a message with the next sequence number, its conversation already
+/// locked on PostgreSQL.
+async fn insert_message(
     tx: &mut Tx,
     conversation_id: &str,
     author: &str,
@@ -435,16 +510,7 @@ pub(crate) async fn append_message_in(
         format!("{MESSAGE_SELECT} WHERE m.conversation_id = $1 AND m.client_id = $2");
     let newest =
         format!("{MESSAGE_SELECT} WHERE m.conversation_id = $1 ORDER BY m.seq DESC LIMIT 1");
-    on_tx!(tx, c, pg => {
-        if pg {
-            // Two writers of one conversation would read the same MAX(seq): the
-            // conversation's row lock makes them take turns (SQLite's one writer
-            // already does).
-            sqlx::query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE")
-                .bind(conversation_id)
-                .execute(&mut *c)
-                .await?;
-        }
+    on_tx!(tx, c => {
         let inserted = sqlx::query(
             "INSERT INTO messages (conversation_id, seq, author, client_id, body, created_at, agent_id)
              SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6

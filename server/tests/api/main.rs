@@ -22,6 +22,7 @@ mod kpi;
 mod ledger;
 mod limits;
 mod mail;
+mod messages;
 mod notes;
 mod origins;
 mod permissions;
