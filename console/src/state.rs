@@ -14,6 +14,7 @@ use canal_protocol::agent::{
     AgentClientFrame, AgentProfile, AgentServerFrame, AgentSummary, ConversationSummary, InboxKind,
     NoteView, Role, RoutingLogLine, Status,
 };
+use canal_protocol::kpi::OverdueNotice;
 use canal_protocol::{limits, Author, ErrorCode, MessageView};
 
 use crate::time::parse_rfc3339;
@@ -228,6 +229,11 @@ pub struct ConsoleState {
     typing: Vec<String>,
     /// The inbox shows only conversations marked unanswered.
     pub only_unanswered: bool,
+    /// Overdue KPI notices for this employee, newest first, each once (the list
+    /// from `GET /api/v1/agent/notices`, then the socket's `overdue` frames).
+    pub overdue: Vec<OverdueNotice>,
+    /// Notices that came over the socket since the panel was last looked at.
+    pub overdue_unseen: u32,
 }
 
 impl ConsoleState {
@@ -236,6 +242,28 @@ impl ConsoleState {
         Self {
             me: Some(me),
             ..Self::default()
+        }
+    }
+
+    /// Adds a notice (unless listed already), keeping the newest first; returns
+    /// whether it was new.
+    pub fn add_overdue(&mut self, notice: OverdueNotice) -> bool {
+        if self.overdue.iter().any(|n| n.id == notice.id) {
+            return false;
+        }
+        let at = self
+            .overdue
+            .iter()
+            .position(|n| n.id < notice.id)
+            .unwrap_or(self.overdue.len());
+        self.overdue.insert(at, notice);
+        true
+    }
+
+    /// The stored list arrived: merged with what the socket brought meanwhile.
+    pub fn overdue_listed(&mut self, notices: Vec<OverdueNotice>) {
+        for notice in notices {
+            self.add_overdue(notice);
         }
     }
 
@@ -359,6 +387,12 @@ impl ConsoleState {
                 self.typing.retain(|id| *id != conversation_id);
                 if typing {
                     self.typing.push(conversation_id);
+                }
+                Vec::new()
+            }
+            AgentServerFrame::Overdue { notice } => {
+                if self.add_overdue(notice) {
+                    self.overdue_unseen += 1;
                 }
                 Vec::new()
             }
@@ -1755,5 +1789,31 @@ mod tests {
                 text: "Call her back".into()
             })
         );
+    }
+
+    fn overdue(id: u64) -> OverdueNotice {
+        OverdueNotice {
+            id,
+            kind: canal_protocol::kpi::KpiKind::First,
+            channel_key: "shop".into(),
+            conversation_id: format!("c{id}"),
+            text: format!("Ana has not answered conversation c{id} in time."),
+            created_at: "2030-01-01T10:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn overdue_notices_are_kept_newest_first_each_once() {
+        let mut state = ConsoleState::new(me(Role::Supervisor));
+        let sent = state.apply(AgentServerFrame::Overdue { notice: overdue(3) });
+        assert!(sent.is_empty());
+        assert_eq!(state.overdue_unseen, 1);
+        // The stored list arrives after the live one: merged, no doubles.
+        state.overdue_listed(vec![overdue(3), overdue(2), overdue(1)]);
+        state.apply(AgentServerFrame::Overdue { notice: overdue(3) });
+        state.apply(AgentServerFrame::Overdue { notice: overdue(4) });
+        let ids: Vec<u64> = state.overdue.iter().map(|n| n.id).collect();
+        assert_eq!(ids, [4, 3, 2, 1]);
+        assert_eq!(state.overdue_unseen, 2, "a repeat is no news");
     }
 }

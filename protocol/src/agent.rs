@@ -384,6 +384,9 @@ pub enum AgentServerFrame {
         conversation_id: String,
         text: String,
     },
+    /// A KPI limit ran out in a conversation: this employee is the one the
+    /// channel's settings name to hear of it (also kept in `GET /api/v1/agent/notices`).
+    Overdue { notice: crate::kpi::OverdueNotice },
     /// The last frame was refused; nothing of it happened. A refused `reply` names
     /// its conversation and client id, so the console can mark that message.
     Error {

@@ -278,6 +278,16 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
             conversation_id: "conv_1".into(),
             text: String::new(),
         },
+        AgentServerFrame::Overdue {
+            notice: crate::kpi::OverdueNotice {
+                id: MAX_SAFE_INTEGER,
+                kind: crate::kpi::KpiKind::Next,
+                channel_key: "demo".into(),
+                conversation_id: "conv_1".into(),
+                text: "Ana has not answered conversation conv_1 in time — срочно \u{1F600}".into(),
+                created_at: "2030-01-16T08:00:03Z".into(),
+            },
+        },
         AgentServerFrame::Error {
             code: ErrorCode::Forbidden,
             message: "not yours".into(),
@@ -306,6 +316,7 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
             | AgentServerFrame::Status { .. }
             | AgentServerFrame::Typing { .. }
             | AgentServerFrame::Draft { .. }
+            | AgentServerFrame::Overdue { .. }
             | AgentServerFrame::Error { .. } => {}
         }
     }

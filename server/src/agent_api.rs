@@ -158,6 +158,15 @@ pub async fn me(SignedIn(agent): SignedIn) -> Json<AgentProfile> {
     Json(agent.profile())
 }
 
+/// `GET /api/v1/agent/notices`: the signed-in employee's KPI notices, newest
+/// first.
+pub async fn notices(
+    State(state): State<AppState>,
+    SignedIn(agent): SignedIn,
+) -> Result<Json<canal_protocol::kpi::NoticeList>, AppError> {
+    Ok(Json(crate::services::kpi::notices(&state, &agent).await?))
+}
+
 /// `GET /api/v1/agent/ws`: the console socket.
 pub async fn upgrade(
     ws: WebSocketUpgrade,
@@ -563,6 +572,11 @@ impl Console {
                 return Next::Close;
             }
             Ok(Notice::SessionsEnded(_)) => {}
+            Ok(Notice::Overdue(id, notice)) => {
+                if id == self.agent.id {
+                    out.push(AgentServerFrame::Overdue { notice });
+                }
+            }
             Ok(Notice::Note(id, note)) => {
                 if self
                     .opened

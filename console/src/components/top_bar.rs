@@ -113,6 +113,7 @@ pub fn TopBar(
                                 {tab(Page::Chat, "chat-link", |t| t.conversations)}
                                 {tab(Page::Log, "log-link", |t| t.message_log)}
                                 {tab(Page::Settings, "settings-link", |t| t.settings)}
+                                {tab(Page::Reports, "reports-link", |t| t.reports)}
                             </nav>
                         }
                     })

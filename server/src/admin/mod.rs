@@ -10,6 +10,7 @@ pub mod canned;
 pub mod channels;
 pub mod consents;
 pub mod conversations;
+pub mod reports;
 pub mod routing;
 
 use axum::extract::FromRequestParts;
@@ -257,5 +258,6 @@ pub fn router() -> Router<AppState> {
         .merge(canned::routes())
         .merge(channels::routes())
         .merge(conversations::routes())
+        .merge(reports::routes())
         .merge(routing::routes())
 }

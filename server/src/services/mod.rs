@@ -14,6 +14,7 @@
 //! - [`forms`]: the contact form: save, show, submit.
 //! - [`ratings`]: the visitor's rating of a conversation.
 //! - [`identity`]: `Canal.setUser` identities and the channel's identity settings.
+//! - [`kpi`]: response-time KPIs: overdue notices, reports, transcripts.
 //! - [`log`]: the message log: conversations of every channel, and one in full.
 //! - [`messenger`]: messenger chats and their consent by continuing.
 //! - [`mail`]: e-mail to visitors: transcripts, answers after they left.
@@ -26,6 +27,7 @@ pub mod consents;
 pub mod conversations;
 pub mod forms;
 pub mod identity;
+pub mod kpi;
 pub mod log;
 pub mod mail;
 pub mod messenger;

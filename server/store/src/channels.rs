@@ -406,21 +406,43 @@ impl Store {
         .await?))
     }
 
-    /// Sets a conversation's status (`open` or `closed`); true when it changed.
+    /// Sets a conversation's status (`open` or `closed`) at `at`; true when it
+    /// changed. A close is also kept with its time (`conversation_closes`, for the
+    /// response-time figures), in the same transaction.
     pub async fn set_conversation_status(
         &self,
         conversation_id: &str,
         status: &str,
+        at: &str,
     ) -> Result<bool> {
-        on_pool!(self, p => Ok(sqlx::query(
-            "UPDATE conversations SET status = $2 WHERE id = $1 AND status <> $2",
-        )
-        .bind(conversation_id)
-        .bind(status)
-        .execute(p)
-        .await?
-        .rows_affected()
-            == 1))
+        let mut tx = self.begin().await?;
+        let done: Result<bool> = async {
+            on_tx!(&mut tx, c => {
+                let changed = sqlx::query(
+                    "UPDATE conversations SET status = $2 WHERE id = $1 AND status <> $2",
+                )
+                .bind(conversation_id)
+                .bind(status)
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+                    == 1;
+                if changed && status == "closed" {
+                    sqlx::query(
+                        "INSERT INTO conversation_closes (conversation_id, closed_at) VALUES ($1, $2)",
+                    )
+                    .bind(conversation_id)
+                    .bind(at)
+                    .execute(&mut *c)
+                    .await?;
+                }
+                Ok(changed)
+            })
+        }
+        .await;
+        let changed = done?;
+        tx.commit().await?;
+        Ok(changed)
     }
 }
 

@@ -17,6 +17,7 @@
 //!
 //! Layout:
 //! - [`channels`]: channels, visitors, conversations, messages, server settings.
+//! - [`kpi`]: response-time KPIs: overdue notices, message timelines for the figures.
 //! - [`ledger`]: the consent ledger's group-commit writer, its list and verify.
 //! - [`group`]: group commit, shared by the ledger's and (SQLite) the messages' writers.
 //! - [`agreements`]: agreements, versions, company details.
@@ -46,6 +47,7 @@ pub mod canned;
 pub mod channels;
 pub mod features;
 mod group;
+pub mod kpi;
 pub mod ledger;
 pub mod mail;
 pub mod notes;

@@ -18,6 +18,7 @@ mod forms;
 mod helpers;
 mod hours;
 mod identity;
+mod kpi;
 mod ledger;
 mod limits;
 mod mail;

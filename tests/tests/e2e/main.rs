@@ -15,6 +15,7 @@ mod csp;
 mod delivery;
 mod hours;
 mod keyboard;
+mod kpi;
 mod limits;
 mod log;
 mod mail;
