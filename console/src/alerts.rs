@@ -220,6 +220,7 @@ mod tests {
         };
         let mut state = ConsoleState::new(me.clone());
         state.apply(AgentServerFrame::Welcome {
+            more: 0,
             agent: me,
             status: Status::Online,
             agents: Vec::new(),

@@ -65,6 +65,20 @@ pub mod routes {
     pub const SETUP: &str = "/api/v1/agent/setup";
     /// The agent socket.
     pub const SOCKET: &str = "/api/v1/agent/ws";
+    /// `GET`: `NoticeList`, the signed-in employee's overdue KPI notices.
+    pub const NOTICES: &str = "/api/v1/agent/notices";
+    /// `GET` with a query: `ConversationReport` (or, `format=csv`, CSV), admins.
+    pub const REPORT_CONVERSATIONS: &str = "/api/v1/admin/reports/conversations";
+    /// `GET` with a query: `AgentReport` (admins).
+    pub const REPORT_AGENTS: &str = "/api/v1/admin/reports/agents";
+
+    /// One conversation's transcript (admins): `text` or `json`.
+    pub fn transcript(id: &str, format: &str) -> String {
+        format!(
+            "/api/v1/admin/conversations/{}/transcript?format={format}",
+            encode(id)
+        )
+    }
     /// `GET`: `AgentList`; `POST`: `CreateAgent` -> `AgentView` (admins).
     pub const ADMIN_AGENTS: &str = "/api/v1/admin/agents";
 
@@ -646,6 +660,26 @@ impl Drop for Socket {
 // Native tier: `cargo test -p canal-console` (no browser needed). What goes through
 // the browser's JSON ([`decode`], [`encode`], [`status_error`]) is tested in
 // Chromium, in tests/console.rs ("the wire").
+/// `GET /api/v1/agent/notices`: the signed-in employee's overdue KPI notices.
+pub async fn overdue_notices() -> Result<canal_protocol::kpi::NoticeList, ApiError> {
+    call("GET", routes::NOTICES, None::<&()>).await
+}
+
+/// `GET /api/v1/admin/reports/conversations?{query}`: the conversations of a period
+/// with their response-time figures.
+pub async fn report_conversations(
+    query: &str,
+) -> Result<canal_protocol::kpi::ConversationReport, ApiError> {
+    let url = format!("{}?{query}", routes::REPORT_CONVERSATIONS);
+    call("GET", &url, None::<&()>).await
+}
+
+/// `GET /api/v1/admin/reports/agents?{query}`: each agent's figures.
+pub async fn report_agents(query: &str) -> Result<canal_protocol::kpi::AgentReport, ApiError> {
+    let url = format!("{}?{query}", routes::REPORT_AGENTS);
+    call("GET", &url, None::<&()>).await
+}
+
 /// `GET /api/v1/admin/channels/{key}/automation`: the channel's automatic actions.
 pub async fn load_automation(
     key: &str,

@@ -25,6 +25,14 @@ pub struct AutomationForm {
     pub rating_wait: String,
     /// Close fully as soon as the rating comes.
     pub close_on_rating: bool,
+    /// KPI: minutes for the first answer; empty: no limit.
+    pub kpi_first: String,
+    /// KPI: minutes for each later answer; empty: no limit.
+    pub kpi_next: String,
+    /// The employee (agent id) told of overdue waits; empty: nobody.
+    pub kpi_notify: String,
+    /// The notice's text; empty: the server's default.
+    pub kpi_text: String,
 }
 
 /// Why the form cannot be sent.
@@ -38,6 +46,10 @@ pub enum AutomationError {
     TextWithoutClose,
     /// The wait for the rating is not a whole number from 0 to 60.
     RatingWait,
+    /// A KPI limit is not a whole number from 1 to 1440.
+    Kpi,
+    /// An employee to tell without any KPI limit.
+    NotifyWithoutLimit,
 }
 
 fn minutes(raw: &str, max: u32, error: AutomationError) -> Result<Option<u32>, AutomationError> {
@@ -67,6 +79,13 @@ impl AutomationForm {
                 m => m.to_string(),
             },
             close_on_rating: settings.close_on_rating,
+            kpi_first: number(settings.kpi_first_minutes),
+            kpi_next: number(settings.kpi_next_minutes),
+            kpi_notify: settings
+                .kpi_notify_agent_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+            kpi_text: settings.kpi_notice_text.clone().unwrap_or_default(),
         }
     }
 
@@ -94,6 +113,26 @@ impl AutomationForm {
             },
         };
         let closing = self.closing.trim();
+        let kpi_first = minutes(
+            &self.kpi_first,
+            limits::MAX_KPI_MINUTES,
+            AutomationError::Kpi,
+        )?;
+        let kpi_next = minutes(
+            &self.kpi_next,
+            limits::MAX_KPI_MINUTES,
+            AutomationError::Kpi,
+        )?;
+        let kpi_notify = self
+            .kpi_notify
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|id| *id > 0);
+        if kpi_notify.is_some() && kpi_first.is_none() && kpi_next.is_none() {
+            return Err(AutomationError::NotifyWithoutLimit);
+        }
+        let kpi_text = self.kpi_text.trim();
         // Without the rating there is no wait for it (the fields are disabled).
         Ok(AutomationSettings {
             unanswered_after_minutes: unanswered,
@@ -104,6 +143,10 @@ impl AutomationForm {
             rating: self.rating,
             rating_wait_minutes: if self.rating { rating_wait } else { 0 },
             close_on_rating: self.rating && self.close_on_rating,
+            kpi_first_minutes: kpi_first,
+            kpi_next_minutes: kpi_next,
+            kpi_notify_agent_id: kpi_notify,
+            kpi_notice_text: (!kpi_text.is_empty()).then(|| kpi_text.to_owned()),
         })
     }
 }

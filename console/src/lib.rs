@@ -14,6 +14,7 @@
 //! - [`settings`]: the admin settings forms and the requests they make (pure).
 //! - [`automation`]: the form of a channel's automatic actions (pure).
 //! - [`log`]: the message log's filters, pages and channel choices (pure).
+//! - [`reports`]: the KPI reports page's query, durations and chart (pure).
 //! - [`bans`]: the form for a new ban and the request it makes (pure).
 //! - [`canned`]: canned answers in the reply box and their settings' form (pure).
 //! - [`api`]: HTTP calls (login, `me`, logout, admin) and the WebSocket.
@@ -28,6 +29,7 @@ pub mod canned;
 pub mod components;
 pub mod i18n;
 pub mod log;
+pub mod reports;
 pub mod session;
 pub mod settings;
 pub mod state;

@@ -14,6 +14,7 @@ use canal_protocol::agent::{
     AgentClientFrame, AgentProfile, AgentServerFrame, AgentSummary, ConversationSummary, InboxKind,
     NoteView, Role, RoutingLogLine, Status,
 };
+use canal_protocol::kpi::OverdueNotice;
 use canal_protocol::{limits, Author, ErrorCode, MessageView};
 
 use crate::time::parse_rfc3339;
@@ -26,6 +27,18 @@ pub struct InboxLine {
     pub unread: u32,
     /// When the line last changed, in the console's own order (newest highest).
     touched: u64,
+}
+
+/// Where the welcome's inbox stands while its pieces arrive: its lines take the
+/// console's order from `base` down, the `next`th conversation next; the unread
+/// counts from before the welcome are kept for the lines still to come.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Welcoming {
+    top: u64,
+    next: u64,
+    /// Conversations still to come.
+    left: u64,
+    unread: Vec<(String, u32)>,
 }
 
 /// The conversation on screen.
@@ -203,6 +216,7 @@ pub struct ConsoleState {
     pub agents: Vec<AgentSummary>,
     lines: Vec<InboxLine>,
     clock: u64,
+    welcoming: Welcoming,
     pub open: Option<OpenConversation>,
     pending: Vec<PendingReply>,
     /// The last refused frame, until dismissed.
@@ -215,6 +229,11 @@ pub struct ConsoleState {
     typing: Vec<String>,
     /// The inbox shows only conversations marked unanswered.
     pub only_unanswered: bool,
+    /// Overdue KPI notices for this employee, newest first, each once (the list
+    /// from `GET /api/v1/agent/notices`, then the socket's `overdue` frames).
+    pub overdue: Vec<OverdueNotice>,
+    /// Notices that came over the socket since the panel was last looked at.
+    pub overdue_unseen: u32,
 }
 
 impl ConsoleState {
@@ -223,6 +242,28 @@ impl ConsoleState {
         Self {
             me: Some(me),
             ..Self::default()
+        }
+    }
+
+    /// Adds a notice (unless listed already), keeping the newest first; returns
+    /// whether it was new.
+    pub fn add_overdue(&mut self, notice: OverdueNotice) -> bool {
+        if self.overdue.iter().any(|n| n.id == notice.id) {
+            return false;
+        }
+        let at = self
+            .overdue
+            .iter()
+            .position(|n| n.id < notice.id)
+            .unwrap_or(self.overdue.len());
+        self.overdue.insert(at, notice);
+        true
+    }
+
+    /// The stored list arrived: merged with what the socket brought meanwhile.
+    pub fn overdue_listed(&mut self, notices: Vec<OverdueNotice>) {
+        for notice in notices {
+            self.add_overdue(notice);
         }
     }
 
@@ -238,7 +279,12 @@ impl ConsoleState {
                 status,
                 agents,
                 inbox,
-            } => self.welcome(agent, status, agents, inbox),
+                more,
+            } => self.welcome(agent, status, agents, inbox, more),
+            AgentServerFrame::Inbox { inbox } => {
+                self.welcome_piece(inbox);
+                Vec::new()
+            }
             AgentServerFrame::Upsert { conversation } => self.upsert(conversation),
             AgentServerFrame::Remove { conversation_id } => {
                 self.typing.retain(|id| *id != conversation_id);
@@ -344,6 +390,12 @@ impl ConsoleState {
                 }
                 Vec::new()
             }
+            AgentServerFrame::Overdue { notice } => {
+                if self.add_overdue(notice) {
+                    self.overdue_unseen += 1;
+                }
+                Vec::new()
+            }
             AgentServerFrame::Draft {
                 conversation_id,
                 text,
@@ -402,34 +454,24 @@ impl ConsoleState {
         status: Status,
         agents: Vec<AgentSummary>,
         inbox: Vec<ConversationSummary>,
+        more: u32,
     ) -> Vec<AgentClientFrame> {
         self.me = Some(agent);
         self.status = status;
         self.agents = agents;
         self.typing.clear();
         let old = std::mem::take(&mut self.lines);
-        // The server's order, first on top.
-        let count = inbox.len() as u64;
-        let base = self.clock;
+        // The server's order, first on top: the whole inbox's places are taken now,
+        // the pieces to come fill theirs below.
+        let count = inbox.len() as u64 + u64::from(more);
+        self.welcoming = Welcoming {
+            top: self.clock + count,
+            next: 0,
+            left: count,
+            unread: old.into_iter().map(|l| (l.summary.id, l.unread)).collect(),
+        };
         self.clock += count;
-        self.lines = inbox
-            .into_iter()
-            .filter(|c| c.kind != InboxKind::Closed)
-            .enumerate()
-            .map(|(i, summary)| InboxLine {
-                unread: old
-                    .iter()
-                    .find(|l| l.summary.id == summary.id)
-                    .map_or(0, |l| l.unread),
-                summary,
-                touched: base + count - i as u64,
-            })
-            .collect();
-        if let Some(id) = &self.follow {
-            if !self.lines.iter().any(|l| &l.summary.id == id) {
-                self.follow = None;
-            }
-        }
+        self.welcome_piece(inbox);
         let mut out = Vec::new();
         if let Some(open) = self.open.as_mut() {
             open.loading = true;
@@ -449,6 +491,36 @@ impl ConsoleState {
             text: p.text.clone(),
         }));
         out
+    }
+
+    /// Lists a piece of the welcome's inbox below the pieces before it; once the
+    /// last is in, forgets a conversation taken from the inbox that is not in it.
+    fn welcome_piece(&mut self, inbox: Vec<ConversationSummary>) {
+        for summary in inbox {
+            let place = self.welcoming.next;
+            self.welcoming.next += 1;
+            self.welcoming.left = self.welcoming.left.saturating_sub(1);
+            let known = self.lines.iter().any(|l| l.summary.id == summary.id);
+            if summary.kind == InboxKind::Closed || known {
+                continue;
+            }
+            let mut unread = self.welcoming.unread.iter();
+            self.lines.push(InboxLine {
+                unread: unread
+                    .find(|(id, _)| *id == summary.id)
+                    .map_or(0, |(_, n)| *n),
+                touched: self.welcoming.top.saturating_sub(place),
+                summary,
+            });
+        }
+        if self.welcoming.left == 0 {
+            self.welcoming.unread.clear();
+            if let Some(id) = &self.follow {
+                if !self.lines.iter().any(|l| &l.summary.id == id) {
+                    self.follow = None;
+                }
+            }
+        }
     }
 
     fn upsert(&mut self, conversation: ConversationSummary) -> Vec<AgentClientFrame> {
@@ -874,6 +946,7 @@ mod tests {
     fn welcomed(role: Role, inbox: Vec<ConversationSummary>) -> ConsoleState {
         let mut state = ConsoleState::new(me(role));
         let out = state.apply(AgentServerFrame::Welcome {
+            more: 0,
             agent: me(role),
             status: Status::Online,
             agents: vec![agent(1, "Ana", false), agent(2, "Ben", false)],
@@ -887,6 +960,52 @@ mod tests {
         AgentClientFrame::Open {
             conversation_id: id.into(),
         }
+    }
+
+    #[test]
+    fn an_inbox_in_pieces_is_listed_in_the_servers_order_as_one_welcome_would() {
+        let mut state = welcomed(Role::Agent, vec![summary("c0", InboxKind::Mine)]);
+        state.apply(AgentServerFrame::Message {
+            conversation_id: "c0".into(),
+            message: message(1, Author::Visitor, "hello"),
+        });
+        state.follow = Some("c3".into());
+        let out = state.apply(AgentServerFrame::Welcome {
+            agent: me(Role::Agent),
+            status: Status::Online,
+            agents: Vec::new(),
+            inbox: vec![summary("c1", InboxKind::Mine)],
+            more: 3,
+        });
+        assert!(out.is_empty());
+        assert_eq!(
+            state.follow.as_deref(),
+            Some("c3"),
+            "kept while pieces come"
+        );
+        for piece in [vec!["c2", "c0"], vec!["c3"]] {
+            let inbox = piece
+                .iter()
+                .map(|id| summary(id, InboxKind::Mine))
+                .collect();
+            assert!(state.apply(AgentServerFrame::Inbox { inbox }).is_empty());
+        }
+        assert_eq!(state.section(InboxKind::Mine), ["c1", "c2", "c0", "c3"]);
+        assert_eq!(
+            state.line("c0").map(|l| l.unread),
+            Some(1),
+            "its unread count kept"
+        );
+        assert_eq!(
+            state.follow.as_deref(),
+            Some("c3"),
+            "c3 came in the last piece"
+        );
+        // A later change goes on top, above every piece.
+        state.apply(AgentServerFrame::Upsert {
+            conversation: summary("c3", InboxKind::Mine),
+        });
+        assert_eq!(state.section(InboxKind::Mine), ["c3", "c1", "c2", "c0"]);
     }
 
     #[test]
@@ -1207,6 +1326,7 @@ mod tests {
             seq: 1,
         });
         let out = state.apply(AgentServerFrame::Welcome {
+            more: 0,
             agent: me(Role::Agent),
             status: Status::Away,
             agents: Vec::new(),
@@ -1244,6 +1364,7 @@ mod tests {
             message: message(1, Author::Visitor, "x"),
         });
         state.apply(AgentServerFrame::Welcome {
+            more: 0,
             agent: me(Role::Agent),
             status: Status::Online,
             agents: Vec::new(),
@@ -1295,6 +1416,7 @@ mod tests {
         assert_eq!(state.reply("k".into(), "x"), Err(ReplyError::NotYours));
         // A reconnect asks for it again and the answer keeps it closed.
         let out = state.apply(AgentServerFrame::Welcome {
+            more: 0,
             agent: me(Role::Agent),
             status: Status::Online,
             agents: Vec::new(),
@@ -1365,6 +1487,7 @@ mod tests {
 
         // Refused replies are not sent again after a reconnect.
         let out = state.apply(AgentServerFrame::Welcome {
+            more: 0,
             agent: me(Role::Agent),
             status: Status::Online,
             agents: Vec::new(),
@@ -1497,6 +1620,7 @@ mod tests {
         assert!(!state.visitor_typing("c1"));
         state.apply(typing("c3", true));
         state.apply(AgentServerFrame::Welcome {
+            more: 0,
             agent: me(Role::Agent),
             status: Status::Online,
             agents: Vec::new(),
@@ -1553,6 +1677,7 @@ mod tests {
         // A new connection starts afresh; so does another conversation.
         state.apply(draft("c1", "And"));
         state.apply(AgentServerFrame::Welcome {
+            more: 0,
             agent: me(Role::Agent),
             status: Status::Online,
             agents: Vec::new(),
@@ -1664,5 +1789,31 @@ mod tests {
                 text: "Call her back".into()
             })
         );
+    }
+
+    fn overdue(id: u64) -> OverdueNotice {
+        OverdueNotice {
+            id,
+            kind: canal_protocol::kpi::KpiKind::First,
+            channel_key: "shop".into(),
+            conversation_id: format!("c{id}"),
+            text: format!("Ana has not answered conversation c{id} in time."),
+            created_at: "2030-01-01T10:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn overdue_notices_are_kept_newest_first_each_once() {
+        let mut state = ConsoleState::new(me(Role::Supervisor));
+        let sent = state.apply(AgentServerFrame::Overdue { notice: overdue(3) });
+        assert!(sent.is_empty());
+        assert_eq!(state.overdue_unseen, 1);
+        // The stored list arrives after the live one: merged, no doubles.
+        state.overdue_listed(vec![overdue(3), overdue(2), overdue(1)]);
+        state.apply(AgentServerFrame::Overdue { notice: overdue(3) });
+        state.apply(AgentServerFrame::Overdue { notice: overdue(4) });
+        let ids: Vec<u64> = state.overdue.iter().map(|n| n.id).collect();
+        assert_eq!(ids, [4, 3, 2, 1]);
+        assert_eq!(state.overdue_unseen, 2, "a repeat is no news");
     }
 }

@@ -312,6 +312,7 @@ fn colleague(id: u64, name: &str, status: Status) -> AgentSummary {
 
 fn welcome(role: Role, inbox: Vec<ConversationSummary>) -> AgentServerFrame {
     AgentServerFrame::Welcome {
+        more: 0,
         agent: profile(role),
         status: Status::Online,
         agents: vec![

@@ -336,17 +336,30 @@ pub enum AgentClientFrame {
     },
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 /// Frames the server sends on the agent socket.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AgentServerFrame {
-    /// First frame: who is signed in, colleagues, and the inbox.
+    /// First frame: who is signed in, colleagues, and the inbox, or its first
+    /// piece: a large inbox comes in pieces, so that no frame is large (a socket's
+    /// write buffer keeps the size of the largest frame it wrote).
     Welcome {
         agent: AgentProfile,
         status: Status,
         agents: Vec<AgentSummary>,
         inbox: Vec<ConversationSummary>,
+        /// How many more conversations of the inbox follow, in `inbox` frames
+        /// (sent only when some do).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        more: u32,
     },
+    /// The next piece of the welcome's inbox, in the server's order after the
+    /// pieces before.
+    Inbox { inbox: Vec<ConversationSummary> },
     /// A conversation entered or changed in this agent's inbox.
     Upsert { conversation: ConversationSummary },
     /// A conversation left this agent's inbox (offer withdrawn or passed on, taken
@@ -399,6 +412,9 @@ pub enum AgentServerFrame {
         conversation_id: String,
         text: String,
     },
+    /// A KPI limit ran out in a conversation: this employee is the one the
+    /// channel's settings name to hear of it (also kept in `GET /api/v1/agent/notices`).
+    Overdue { notice: crate::kpi::OverdueNotice },
     /// The last frame was refused; nothing of it happened. A refused `reply` names
     /// its conversation and client id, so the console can mark that message.
     Error {

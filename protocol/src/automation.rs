@@ -21,6 +21,16 @@
 //!   the conversation again (it comes back to the agents, rated). With `rating`
 //!   off the widget does not ask for one.
 //!
+//! - response-time KPIs (see [`crate::kpi`]): `kpi_first_minutes` is the
+//!   longest a visitor's first message may wait for an agent's answer,
+//!   `kpi_next_minutes` the longest each later wait may last (a wait starts with
+//!   the visitor's first message after an agent's answer). Only time while the
+//!   channel is open counts when it has working hours. With
+//!   `kpi_notify_agent_id` set, an overdue wait sends that employee one notice
+//!   (per wait), the text `kpi_notice_text` with `#OPERATOR#` replaced by the
+//!   name of the agent holding the conversation and `#DIALOG#` by its id (the
+//!   console links it to the conversation).
+//!
 //! Route: `GET`/`PUT /api/v1/admin/channels/{key}/automation`
 //! ([`AutomationSettings`] both ways; a channel never set has every action off).
 
@@ -36,7 +46,12 @@ pub mod limits {
     pub const MAX_TEXT_CHARS: usize = 1000;
     /// Longest wait for the visitor's rating before the full close (an hour).
     pub const MAX_RATING_WAIT_MINUTES: u32 = 60;
+    /// Most minutes of a KPI response limit (a day).
+    pub const MAX_KPI_MINUTES: u32 = 24 * 60;
 }
+
+/// The notice text when the channel sets none.
+pub const DEFAULT_KPI_NOTICE: &str = "#OPERATOR# has not answered conversation #DIALOG# in time.";
 
 /// A channel's automatic actions; an absent number turns its action off.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
@@ -77,6 +92,22 @@ pub struct AutomationSettings {
         deserialize_with = "typing_preview"
     )]
     pub typing_preview: bool,
+    /// KPI: the longest wait for the first answer, in minutes (1 to 1440; absent:
+    /// no limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kpi_first_minutes: Option<u32>,
+    /// KPI: the longest wait for each later answer, in minutes (1 to 1440;
+    /// absent: no limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kpi_next_minutes: Option<u32>,
+    /// The employee (agent id) who gets a notice when a KPI limit is overdue;
+    /// absent: no notices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kpi_notify_agent_id: Option<u64>,
+    /// The notice's text, with `#OPERATOR#` and `#DIALOG#` (at most 1000
+    /// characters; absent or blank: [`DEFAULT_KPI_NOTICE`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kpi_notice_text: Option<String>,
 }
 
 fn is_zero(n: &u32) -> bool {

@@ -19,6 +19,7 @@
 //! - [`bans`]: banned addresses and visitors (admin API).
 //! - [`canned`]: a channel's canned answers (admin and agent API).
 //! - [`automation`]: a channel's automatic actions (unanswered mark, auto-close).
+//! - [`kpi`]: response-time KPIs: overdue notices, figures, reports.
 //! - [`samples`]: one of each socket frame, for the clients' round-trip tests.
 
 pub mod admin;
@@ -30,6 +31,7 @@ pub mod channels;
 pub mod consents;
 pub mod forms;
 pub mod hours;
+pub mod kpi;
 pub mod mail;
 pub mod rating;
 pub mod samples;

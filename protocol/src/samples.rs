@@ -201,6 +201,10 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
                 inbox_line("conv_1", InboxKind::Offered, true),
                 inbox_line("conv_2", InboxKind::Waiting, false),
             ],
+            more: u32::MAX,
+        },
+        AgentServerFrame::Inbox {
+            inbox: vec![inbox_line("conv_3", InboxKind::Mine, false)],
         },
         AgentServerFrame::Welcome {
             agent: AgentProfile {
@@ -213,6 +217,7 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
             status: Status::Online,
             agents: Vec::new(),
             inbox: Vec::new(),
+            more: 0,
         },
         AgentServerFrame::Upsert {
             conversation: inbox_line("conv_1", InboxKind::Mine, true),
@@ -273,6 +278,16 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
             conversation_id: "conv_1".into(),
             text: String::new(),
         },
+        AgentServerFrame::Overdue {
+            notice: crate::kpi::OverdueNotice {
+                id: MAX_SAFE_INTEGER,
+                kind: crate::kpi::KpiKind::Next,
+                channel_key: "demo".into(),
+                conversation_id: "conv_1".into(),
+                text: "Ana has not answered conversation conv_1 in time — срочно \u{1F600}".into(),
+                created_at: "2030-01-16T08:00:03Z".into(),
+            },
+        },
         AgentServerFrame::Error {
             code: ErrorCode::Forbidden,
             message: "not yours".into(),
@@ -289,6 +304,7 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
     for frame in &frames {
         match frame {
             AgentServerFrame::Welcome { .. }
+            | AgentServerFrame::Inbox { .. }
             | AgentServerFrame::Upsert { .. }
             | AgentServerFrame::Remove { .. }
             | AgentServerFrame::Conversation { .. }
@@ -300,6 +316,7 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
             | AgentServerFrame::Status { .. }
             | AgentServerFrame::Typing { .. }
             | AgentServerFrame::Draft { .. }
+            | AgentServerFrame::Overdue { .. }
             | AgentServerFrame::Error { .. } => {}
         }
     }

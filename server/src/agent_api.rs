@@ -15,17 +15,18 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use canal_protocol::agent::{
-    AgentClientFrame, AgentProfile, AgentServerFrame, InboxKind, LoginRequest, SESSION_COOKIE,
+    AgentClientFrame, AgentProfile, AgentServerFrame, ConversationSummary, InboxKind, LoginRequest,
+    SESSION_COOKIE,
 };
 use canal_protocol::{ErrorCode, MessageView};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use tokio::sync::broadcast;
 
 use crate::agents::AgentWire;
@@ -157,6 +158,15 @@ pub async fn me(SignedIn(agent): SignedIn) -> Json<AgentProfile> {
     Json(agent.profile())
 }
 
+/// `GET /api/v1/agent/notices`: the signed-in employee's KPI notices, newest
+/// first.
+pub async fn notices(
+    State(state): State<AppState>,
+    SignedIn(agent): SignedIn,
+) -> Result<Json<canal_protocol::kpi::NoticeList>, AppError> {
+    Ok(Json(crate::services::kpi::notices(&state, &agent).await?))
+}
+
 /// `GET /api/v1/agent/ws`: the console socket.
 pub async fn upgrade(
     ws: WebSocketUpgrade,
@@ -230,13 +240,16 @@ impl Console {
         let mut closing = self.state.closing.subscribe();
         let mut out = Vec::new();
         if !Box::pin(self.greet(&mut out)).await {
-            let _ = send_all(&mut sink, out).await;
-            let _ = sink.close().await;
+            let _ = ws::send_all(&mut sink, out).await;
+            ws::close(&mut sink, None).await;
             dispatch.disconnected(&self.agent).await;
             return;
         }
         loop {
-            if send_all(&mut sink, std::mem::take(&mut out)).await.is_err() {
+            if ws::send_all(&mut sink, std::mem::take(&mut out))
+                .await
+                .is_err()
+            {
                 break;
             }
             // What a frame or a notice sets off runs boxed (see the visitor socket).
@@ -258,13 +271,13 @@ impl Console {
             match next {
                 Next::Continue => {}
                 Next::Close => {
-                    let _ = send_all(&mut sink, std::mem::take(&mut out)).await;
-                    let _ = sink.close().await;
+                    let _ = ws::send_all(&mut sink, std::mem::take(&mut out)).await;
+                    ws::close(&mut sink, None).await;
                     break;
                 }
                 Next::CloseTooBig => {
-                    let _ = send_all(&mut sink, std::mem::take(&mut out)).await;
-                    let _ = sink.send(Message::Close(Some(ws::too_big_frame()))).await;
+                    let _ = ws::send_all(&mut sink, std::mem::take(&mut out)).await;
+                    ws::close(&mut sink, Some(ws::too_big_frame())).await;
                     break;
                 }
             }
@@ -285,12 +298,21 @@ impl Console {
             Ok(status) => {
                 let inbox = dispatch.inbox(&self.agent).await;
                 self.inbox = inbox.iter().map(|c| c.id.clone()).collect();
+                let mut pieces = inbox_pieces(inbox).into_iter();
+                let first = pieces.next().unwrap_or_default();
+                let rest: Vec<_> = pieces.collect();
+                let more = rest.iter().map(Vec::len).sum::<usize>();
                 out.push(AgentServerFrame::Welcome {
                     agent: self.agent.profile(),
                     status,
                     agents: dispatch.agents().await,
-                    inbox,
+                    inbox: first,
+                    more: u32::try_from(more).unwrap_or(u32::MAX),
                 });
+                out.extend(
+                    rest.into_iter()
+                        .map(|inbox| AgentServerFrame::Inbox { inbox }),
+                );
                 true
             }
             Err(e) => {
@@ -550,6 +572,11 @@ impl Console {
                 return Next::Close;
             }
             Ok(Notice::SessionsEnded(_)) => {}
+            Ok(Notice::Overdue(id, notice)) => {
+                if id == self.agent.id {
+                    out.push(AgentServerFrame::Overdue { notice });
+                }
+            }
             Ok(Notice::Note(id, note)) => {
                 if self
                     .opened
@@ -676,19 +703,33 @@ async fn next_event(opened: &mut Option<Opened>) -> Result<hub::Live, broadcast:
     }
 }
 
-async fn send_all<S>(sink: &mut S, frames: Vec<AgentServerFrame>) -> Result<(), ()>
-where
-    S: futures_util::Sink<Message> + Unpin,
-{
-    for frame in frames {
-        let Ok(json) = serde_json::to_string(&frame) else {
-            continue;
-        };
-        sink.send(Message::Text(Utf8Bytes::from(json)))
-            .await
-            .map_err(drop)?;
+/// The most bytes of inbox one frame carries: with the rest of a `welcome`, a frame
+/// stays well under the socket's frame limit, and so does the write buffer an idle
+/// console keeps (it holds the size of the largest frame written).
+const INBOX_PIECE_BYTES: usize = 8 * 1024;
+
+/// The inbox cut in pieces of about [`INBOX_PIECE_BYTES`] of JSON each (a
+/// conversation larger than that alone is a piece), in order; at least one piece.
+fn inbox_pieces(inbox: Vec<ConversationSummary>) -> Vec<Vec<ConversationSummary>> {
+    let mut pieces = vec![Vec::new()];
+    let mut bytes = 0;
+    for conversation in inbox {
+        let size = serde_json::to_vec(&conversation).map_or(0, |json| json.len());
+        let piece = pieces
+            .last_mut()
+            .filter(|p| p.is_empty() || bytes + size <= INBOX_PIECE_BYTES);
+        match piece {
+            Some(piece) => {
+                bytes += size;
+                piece.push(conversation);
+            }
+            None => {
+                bytes = size;
+                pieces.push(vec![conversation]);
+            }
+        }
     }
-    Ok(())
+    pieces
 }
 
 fn error_frame(code: ErrorCode, message: &str) -> AgentServerFrame {

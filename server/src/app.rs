@@ -196,6 +196,7 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/agent/conversations/{id}/canned",
             get(admin::canned::for_reply),
         )
+        .route("/api/v1/agent/notices", get(agent_api::notices))
         .route("/api/v1/agent/ws", get(agent_api::upgrade))
         .merge(crate::list::routes())
         .route("/embed.js", get(assets::embed_js))

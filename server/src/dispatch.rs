@@ -96,6 +96,9 @@ pub enum Notice {
     /// The live typing preview of the channel with this key was turned off: the
     /// consoles showing one of its conversations clear the draft.
     PreviewOff(String),
+    /// A KPI limit ran out (the notice is stored already): the consoles of the
+    /// employee with this id show it.
+    Overdue(i64, canal_protocol::kpi::OverdueNotice),
 }
 
 /// How agent messages are shown to the visitor on a channel.
@@ -406,7 +409,7 @@ async fn write_one(
             status,
         } => {
             store
-                .set_conversation_status(&conversation_id, status)
+                .set_conversation_status(&conversation_id, status, &now_rfc3339())
                 .await?;
         }
         Effect::System {
@@ -1046,6 +1049,12 @@ impl Dispatch {
         let _ = self.notices.send(Notice::SessionsEnded(agent_id));
     }
 
+    /// A KPI notice for the employee `agent_id` (stored already): their consoles
+    /// show it.
+    pub fn overdue(&self, agent_id: i64, notice: canal_protocol::kpi::OverdueNotice) {
+        let _ = self.notices.send(Notice::Overdue(agent_id, notice));
+    }
+
     /// Subscribes to what changes, for a console.
     pub fn notices(&self) -> broadcast::Receiver<Notice> {
         self.notices.subscribe()
@@ -1235,7 +1244,7 @@ impl Dispatch {
         // Not known to the engine, so no decision's writes can be queued for it:
         // the store itself says whether it was closed (and only one caller wins).
         if !pool
-            .set_conversation_status(conversation_id, "open")
+            .set_conversation_status(conversation_id, "open", &now_rfc3339())
             .await?
         {
             return Ok(());

@@ -18,6 +18,10 @@
 //! - an offer's deadline (routing's `pass_after`, armed by [`crate::dispatch`]
 //!   with each offer): routing passes the offers due by now on. A restart offers a
 //!   pending one again to the same agents until the same deadline.
+//! - KPI overdue (`kpi_first`, `kpi_next`, armed by a visitor's message that
+//!   starts a wait, cancelled by the answer): the channel's chosen employee gets
+//!   one notice, stored and pushed to their consoles (see
+//!   [`crate::services::kpi`]);
 //! - rating wait: a conversation an agent closed awaiting the visitor's rating
 //!   closes fully (it no longer counts against its agent's cap), unless it opened
 //!   again meanwhile.
@@ -206,6 +210,9 @@ impl Firer {
                     tracing::error!(error = %e, "queueing the transcript failed");
                 }
                 Ok("closed")
+            }
+            Fire::Overdue(kind) => {
+                crate::services::kpi::overdue(state, timer, kind, &settings).await
             }
             Fire::CloseFully => {
                 let known = state

@@ -67,6 +67,45 @@ pub(crate) const READ_BUFFER_BYTES: usize = 2 * 1024;
 /// own socket fail, never the others' (see [`crate::hub`]).
 const MAX_VISITOR_WRITE_BUFFER: usize = 4 * limits::MAX_FRAME_BYTES;
 
+/// How long one frame may take to leave: a peer that takes nothing for this long
+/// (its network gone, or it stopped reading) is dropped, so its task and buffers do
+/// not stay for ever. A visitor that comes back resumes from its last sequence
+/// number; a console gets its `welcome` again.
+pub(crate) const WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Writes frames, each as JSON text, each within [`WRITE_TIMEOUT`]; `Err` when the
+/// socket is gone or too slow, and the caller then ends it.
+pub(crate) async fn send_all<S, M, F>(sink: &mut S, frames: Vec<F>) -> Result<(), ()>
+where
+    S: futures_util::Sink<M> + Unpin,
+    M: From<String>,
+    F: serde::Serialize,
+{
+    for frame in frames {
+        let Ok(json) = serde_json::to_string(&frame) else {
+            continue;
+        };
+        let sent = tokio::time::timeout(WRITE_TIMEOUT, sink.send(M::from(json)));
+        sent.await.map_err(drop)?.map_err(drop)?;
+    }
+    Ok(())
+}
+
+/// Closes a socket, with `frame` (a code and reason) or without, giving up after
+/// [`WRITE_TIMEOUT`] on a peer that takes nothing.
+pub(crate) async fn close<S>(sink: &mut S, frame: Option<CloseFrame>)
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    let closed = async {
+        match frame {
+            Some(frame) => sink.send(Message::Close(Some(frame))).await,
+            None => sink.close().await,
+        }
+    };
+    let _ = tokio::time::timeout(WRITE_TIMEOUT, closed).await;
+}
+
 /// The close code of a socket closed for a frame over the size limit (RFC 6455:
 /// message too big).
 pub const CLOSE_TOO_BIG: u16 = 1009;
@@ -210,22 +249,13 @@ impl Session {
                     }
                 },
             };
-            for frame in out {
-                let Ok(json) = serde_json::to_string(&frame) else {
-                    continue;
-                };
-                if sink
-                    .send(Message::Text(Utf8Bytes::from(json)))
-                    .await
-                    .is_err()
-                {
-                    return;
-                }
+            if send_all(&mut sink, out).await.is_err() {
+                return;
             }
             match next {
                 Next::Continue => {}
                 Next::Close => {
-                    let _ = sink.close().await;
+                    close(&mut sink, None).await;
                     return;
                 }
                 Next::CloseLimited => {
@@ -233,11 +263,11 @@ impl Session {
                         code: CLOSE_RATE_LIMITED,
                         reason: Utf8Bytes::from_static("rate limited: too many frames"),
                     };
-                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    close(&mut sink, Some(frame)).await;
                     return;
                 }
                 Next::CloseTooBig => {
-                    let _ = sink.send(Message::Close(Some(too_big_frame()))).await;
+                    close(&mut sink, Some(too_big_frame())).await;
                     return;
                 }
             }
@@ -640,4 +670,68 @@ fn public_error(error: &AppError) -> ServerFrame {
     }
     let (code, message) = error.public();
     ServerFrame::Error { code, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::StreamExt;
+    use tokio::net::{TcpListener, TcpStream};
+    use tokio_tungstenite::tungstenite::protocol::Role;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::WebSocketStream;
+
+    use super::{send_all, WRITE_TIMEOUT};
+
+    /// A socket pair on loopback: the server's end and the peer's.
+    async fn pair() -> (WebSocketStream<TcpStream>, WebSocketStream<TcpStream>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (peer, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
+        let server =
+            WebSocketStream::from_raw_socket(accepted.expect("accept").0, Role::Server, None);
+        let peer = WebSocketStream::from_raw_socket(peer.expect("connect"), Role::Client, None);
+        (server.await, peer.await)
+    }
+
+    fn frames(n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| format!("{i:08}{}", "x".repeat(8 * 1024)))
+            .collect()
+    }
+
+    // The clock is paused: once every task waits, it jumps to the next timer, so the
+    // write timeout passes at once when (and only when) the writes are stuck.
+    #[tokio::test(start_paused = true)]
+    async fn a_peer_that_reads_nothing_is_given_up_after_the_write_timeout() {
+        let (mut server, _peer) = pair().await;
+        let started = tokio::time::Instant::now();
+        // About 80 MB: more than loopback's socket buffers hold.
+        let sent = send_all::<_, Message, _>(&mut server, frames(10_000)).await;
+        assert_eq!(
+            sent,
+            Err(()),
+            "the writes never finish: the peer reads nothing"
+        );
+        assert!(started.elapsed() >= WRITE_TIMEOUT);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_peer_that_reads_gets_every_frame() {
+        let (mut server, mut peer) = pair().await;
+        let reader = tokio::spawn(async move {
+            let mut got = 0;
+            while let Some(Ok(message)) = peer.next().await {
+                if message.is_text() {
+                    got += 1;
+                }
+            }
+            got
+        });
+        assert_eq!(
+            send_all::<_, Message, _>(&mut server, frames(2_000)).await,
+            Ok(())
+        );
+        drop(server);
+        assert_eq!(reader.await.expect("reader"), 2_000);
+    }
 }

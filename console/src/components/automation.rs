@@ -5,8 +5,9 @@
 //! it is typed (the live typing preview). Loaded and saved through the admin API for the channel the
 //! picker shows, as the other per-channel sections.
 
+use canal_protocol::agent::AgentView;
 use canal_protocol::automation::AutomationSettings;
-use leptos::{ev::SubmitEvent, prelude::*};
+use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
 use super::settings::{ChannelEditor, ChannelSection, FormOutcome, Outcome};
 use crate::{
@@ -22,6 +23,8 @@ fn error_text(error: AutomationError) -> Text {
         AutomationError::AutoClose => |t| t.err_auto_close_minutes,
         AutomationError::TextWithoutClose => |t| t.err_text_without_close,
         AutomationError::RatingWait => |t| t.err_rating_wait,
+        AutomationError::Kpi => |t| t.err_kpi_minutes,
+        AutomationError::NotifyWithoutLimit => |t| t.err_kpi_notify,
     }
 }
 
@@ -64,6 +67,13 @@ pub fn ChannelAutomation(
             Err(error) => outcome.set(Outcome::Failed(Message::Text(error_text(error)))),
         }
     };
+    // The employees who may be told of overdue answers.
+    let people = RwSignal::new(Vec::<AgentView>::new());
+    spawn_local(async move {
+        if let Ok(list) = api::list_agents().await {
+            people.try_set(list.agents);
+        }
+    });
     let has_form = Memo::new(move |_| form.with(Option::is_some));
     let read = move |get: fn(&AutomationForm) -> &String| {
         form.with(|f| f.as_ref().map(|f| get(f).clone()).unwrap_or_default())
@@ -86,7 +96,7 @@ pub fn ChannelAutomation(
         // The wait for the rating only counts with the rating on.
         let off =
             move || name == "rating-wait" && !form.with(|f| f.as_ref().is_some_and(|f| f.rating));
-        let input = if name == "text" || name == "closing" {
+        let input = if name == "text" || name == "closing" || name == "kpi-text" {
             view! {
                 <textarea
                     id=id.clone()
@@ -227,6 +237,53 @@ pub fn ChannelAutomation(
                     |f| f.close_on_rating,
                     |f, on| f.close_on_rating = on,
                     true,
+                )}
+                <h4 class="cc-settings-subheading">{tr(|t| t.kpi_title)}</h4>
+                {field(
+                    "kpi-first",
+                    [|t| t.kpi_first, |t| t.kpi_first_hint],
+                    |f| &f.kpi_first,
+                    |f, text| f.kpi_first = text,
+                )}
+                {field(
+                    "kpi-next",
+                    [|t| t.kpi_next, |t| t.kpi_next_hint],
+                    |f| &f.kpi_next,
+                    |f, text| f.kpi_next = text,
+                )}
+                <div class="cc-field">
+                    <label class="cc-field-label" for="cc-automation-kpi-notify">{tr(|t| t.kpi_notify)}</label>
+                    <select
+                        id="cc-automation-kpi-notify"
+                        class="cc-select"
+                        data-testid="automation-kpi-notify"
+                        on:change=move |ev| edit(|f, v| f.kpi_notify = v, event_target_value(&ev))
+                    >
+                        <option value="" prop:selected=move || read(|f| &f.kpi_notify).is_empty()>
+                            {tr(|t| t.kpi_nobody)}
+                        </option>
+                        {move || {
+                            people
+                                .get()
+                                .into_iter()
+                                .map(|a| {
+                                    let value = a.id.to_string();
+                                    let picked = value.clone();
+                                    view! {
+                                        <option value=value prop:selected=move || read(|f| &f.kpi_notify) == picked>
+                                            {a.name}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </select>
+                </div>
+                {field(
+                    "kpi-text",
+                    [|t| t.kpi_text, |t| t.kpi_text_hint],
+                    |f| &f.kpi_text,
+                    |f, text| f.kpi_text = text,
                 )}
                 <div class="cc-form-bar">
                     <button

@@ -112,6 +112,7 @@ pub fn TopBar(
                                 {tab(Page::Chat, "chat-link", |t| t.conversations)}
                                 {tab(Page::Log, "log-link", |t| t.message_log)}
                                 {is_admin.then(|| tab(Page::Settings, "settings-link", |t| t.settings))}
+                                {is_admin.then(|| tab(Page::Reports, "reports-link", |t| t.reports))}
                             </nav>
                         }
                     })

@@ -4,7 +4,9 @@
 use canal_protocol::agent::{AgentProfile, Role};
 use leptos::{prelude::*, task::spawn_local};
 
-use super::{ConversationPane, Inbox, MessageLog, Notice, Settings, TopBar};
+use super::{
+    ConversationPane, Inbox, MessageLog, Notice, OverdueNotices, Reports, Settings, TopBar,
+};
 use crate::{
     api,
     i18n::{use_strings, Text},
@@ -22,6 +24,8 @@ pub enum Page {
     Log,
     /// Agents and channels (admins only).
     Settings,
+    /// Response-time figures, the agents' chart, exports (admins only).
+    Reports,
 }
 
 /// Where the full console is served: the agents' console links there for the
@@ -34,6 +38,7 @@ impl Page {
         match fragment.trim_start_matches('#') {
             "log" => Self::Log,
             "settings" => Self::Settings,
+            "reports" => Self::Reports,
             _ => Self::Chat,
         }
     }
@@ -44,6 +49,7 @@ impl Page {
             Self::Chat => "",
             Self::Log => "#log",
             Self::Settings => "#settings",
+            Self::Reports => "#reports",
         };
         format!("{FULL_CONSOLE}{fragment}")
     }
@@ -60,6 +66,7 @@ pub fn admin_pages(page: Page) -> AnyView {
         Page::Chat => ().into_any(),
         Page::Log => view! { <MessageLog /> }.into_any(),
         Page::Settings => view! { <Settings /> }.into_any(),
+        Page::Reports => view! { <Reports /> }.into_any(),
     }
 }
 
@@ -154,6 +161,7 @@ pub fn Workspace(
                 in_place=admin.is_some()
             />
             <Notice />
+            <OverdueNotices />
             <div class="cc-body" hidden=move || shown.get() != Page::Chat>
                 <Inbox />
                 <ConversationPane />

@@ -25,6 +25,11 @@ crate::str_enum! {
         /// Ends a closed conversation's wait for the visitor's rating: it closes
         /// fully.
         RatingWait = "rating_wait",
+        /// The first response time's limit ran out (see [`crate::kpi`]): the
+        /// channel's chosen employee gets a notice.
+        KpiFirst = "kpi_first",
+        /// A later response time's limit ran out.
+        KpiNext = "kpi_next",
     }
 }
 
@@ -96,9 +101,32 @@ pub fn check(settings: AutomationSettings) -> Result<AutomationSettings, Rejecte
             ));
         }
     }
+    minutes(
+        "kpi_first_minutes",
+        settings.kpi_first_minutes,
+        limits::MAX_KPI_MINUTES,
+    )?;
+    minutes(
+        "kpi_next_minutes",
+        settings.kpi_next_minutes,
+        limits::MAX_KPI_MINUTES,
+    )?;
+    let kpi_notice_text = checked_text("kpi_notice_text", settings.kpi_notice_text.clone())?;
+    if settings.kpi_notify_agent_id.is_some()
+        && settings.kpi_first_minutes.is_none()
+        && settings.kpi_next_minutes.is_none()
+    {
+        return Err(invalid(
+            "kpi_notify_agent_id needs kpi_first_minutes or kpi_next_minutes (the notices are about them)",
+        ));
+    }
+    if settings.kpi_notify_agent_id == Some(0) {
+        return Err(invalid("kpi_notify_agent_id must be an agent's id"));
+    }
     Ok(AutomationSettings {
         auto_close_text: text,
         closing_text,
+        kpi_notice_text,
         ..settings
     })
 }
@@ -176,6 +204,8 @@ pub fn on_closed() -> Vec<TimerChange> {
         TimerChange::Cancel(TimerKind::Unanswered),
         TimerChange::Cancel(TimerKind::AutoClose),
         TimerChange::Cancel(TimerKind::RatingWait),
+        TimerChange::Cancel(TimerKind::KpiFirst),
+        TimerChange::Cancel(TimerKind::KpiNext),
         TimerChange::ClearMark,
     ]
 }
@@ -274,6 +304,8 @@ pub enum Fire {
     Close { text: Option<String> },
     /// End the closed conversation's wait for the rating: it closes fully.
     CloseFully,
+    /// A KPI limit ran out: a notice to the channel's chosen employee.
+    Overdue(canal_protocol::kpi::KpiKind),
     /// Nothing (the conversation moved on since the timer was armed).
     Nothing,
 }
@@ -307,6 +339,12 @@ pub fn fire(kind: TimerKind, facts: Facts, settings: &AutomationSettings) -> Fir
         {
             Fire::Close {
                 text: settings.auto_close_text.clone(),
+            }
+        }
+        TimerKind::KpiFirst | TimerKind::KpiNext if facts.visitor_wrote_last == Some(true) => {
+            match crate::kpi::kind_of(kind) {
+                Some(k) if crate::kpi::limit(settings, k).is_some() => Fire::Overdue(k),
+                _ => Fire::Nothing,
             }
         }
         _ => Fire::Nothing,
@@ -549,6 +587,8 @@ mod tests {
                 TimerChange::Cancel(TimerKind::Unanswered),
                 TimerChange::Cancel(TimerKind::AutoClose),
                 TimerChange::Cancel(TimerKind::RatingWait),
+                TimerChange::Cancel(TimerKind::KpiFirst),
+                TimerChange::Cancel(TimerKind::KpiNext),
                 TimerChange::ClearMark,
                 TimerChange::Arm {
                     kind: TimerKind::RatingWait,

@@ -13,6 +13,7 @@
 //! - [`automation`]: automatic actions on durable timers: what arms, cancels
 //!   and fires them.
 //! - [`hours`]: working hours: the schedule and whether a channel is open at an instant.
+//! - [`kpi`]: response-time KPIs: waits with working hours, figures, overdue timers.
 //! - [`ledger`]: consent records, their hash chain and its check.
 //! - [`identity`]: `Canal.setUser` identities: the HMAC, its window, the fields.
 //! - [`theme`]: a channel's look and the snippet that carries it.
@@ -33,6 +34,7 @@ pub mod error;
 pub mod forms;
 pub mod hours;
 pub mod identity;
+pub mod kpi;
 pub mod ledger;
 pub mod mail;
 pub mod routing;

@@ -11,6 +11,7 @@ pub mod channels;
 pub mod consents;
 pub mod conversations;
 pub mod labels;
+pub mod reports;
 pub mod routing;
 
 use axum::extract::FromRequestParts;
@@ -259,5 +260,6 @@ pub fn router() -> Router<AppState> {
         .merge(channels::routes())
         .merge(conversations::routes())
         .merge(labels::routes())
+        .merge(reports::routes())
         .merge(routing::routes())
 }

@@ -40,6 +40,7 @@ pub async fn save(
     settings: AutomationSettings,
 ) -> Result<AutomationSettings, AppError> {
     let settings = automation::check(settings)?;
+    crate::services::kpi::check_notified(state, &settings).await?;
     let json = serde_json::to_string(&settings)
         .map_err(|e| AppError::Internal(format!("automation settings: {e}")))?;
     state.store.put_automation(&channel.id, &json).await?;
@@ -57,7 +58,11 @@ pub async fn visitor_wrote(
     conversation_id: &str,
 ) -> Result<(), AppError> {
     let settings = state.automations.settings(&state.store, channel_id).await?;
-    let changes = automation::on_visitor_message(&settings, OffsetDateTime::now_utc());
+    let mut changes = automation::on_visitor_message(&settings, OffsetDateTime::now_utc());
+    changes.extend(
+        crate::services::kpi::on_visitor_message(state, &settings, channel_id, conversation_id)
+            .await?,
+    );
     apply(state, conversation_id, changes).await
 }
 
@@ -70,7 +75,10 @@ pub async fn agent_answered(state: &AppState, conversation_id: &str) -> Result<(
         .automations
         .settings(&state.store, &conversation.channel_id)
         .await?;
-    let changes = automation::on_agent_reply(&settings, OffsetDateTime::now_utc());
+    let mut changes = automation::on_agent_reply(&settings, OffsetDateTime::now_utc());
+    // The wait is over, whatever the settings say now (a timer armed under
+    // earlier ones must not outlive it).
+    changes.extend(canal_core::kpi::on_wait_over());
     apply(state, conversation_id, changes).await
 }
 

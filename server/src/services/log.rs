@@ -98,7 +98,7 @@ fn position(cursor: &str) -> Option<(String, String)> {
     Some((at.to_owned(), id.to_owned()))
 }
 
-fn logged(row: LoggedRow) -> LoggedConversation {
+pub(crate) fn logged(row: LoggedRow) -> LoggedConversation {
     LoggedConversation {
         id: row.id,
         channel_key: row.channel_key,

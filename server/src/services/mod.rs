@@ -14,6 +14,7 @@
 //! - [`forms`]: the contact form: save, show, submit.
 //! - [`ratings`]: the visitor's rating of a conversation.
 //! - [`identity`]: `Canal.setUser` identities and the channel's identity settings.
+//! - [`kpi`]: response-time KPIs: overdue notices, reports, transcripts.
 //! - [`log`]: the conversation list: searched, filtered, as each agent may see it;
 //!   one conversation in full.
 //! - [`labels`]: labels admins create and agents set on conversations.
@@ -28,6 +29,7 @@ pub mod consents;
 pub mod conversations;
 pub mod forms;
 pub mod identity;
+pub mod kpi;
 pub mod labels;
 pub mod log;
 pub mod mail;

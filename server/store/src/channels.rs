@@ -4,6 +4,7 @@ use canal_core::channels::{ChannelChange, NewChannel};
 use canal_protocol::channels::Greetings;
 use sqlx::FromRow;
 
+use crate::group::{Batch, Writer};
 use crate::{new_id, now_rfc3339, on_pool, on_tx, Result, Store, Tx};
 
 /// The stored form of a channel's allowed origins.
@@ -324,7 +325,8 @@ impl Store {
     }
 
     /// Appends a message with the next sequence number of its conversation. A client
-    /// id already stored returns that message again and stores nothing.
+    /// id already stored returns that message again and stores nothing. Answers once
+    /// the message is committed.
     pub async fn append_message(
         &self,
         conversation_id: &str,
@@ -332,9 +334,35 @@ impl Store {
         client_id: Option<&str>,
         body: &str,
     ) -> Result<Appended> {
+        self.append(NewMessage {
+            conversation_id: conversation_id.to_owned(),
+            author: author.to_owned(),
+            agent_id: None,
+            client_id: client_id.map(str::to_owned),
+            body: body.to_owned(),
+        })
+        .await
+    }
+
+    /// Writes a message. On SQLite, through the messages' group-commit writer
+    /// ([`Messages`]): concurrent messages share a transaction and its fsync. On
+    /// PostgreSQL, in its own transaction: the server already flushes concurrent
+    /// commits together (one WAL flush covers every commit waiting for it), and a
+    /// writer task would only put the messages' round trips in one line.
+    async fn append(&self, m: NewMessage) -> Result<Appended> {
+        if let Some(writer) = &self.messages {
+            return writer.submit(m).await;
+        }
         let mut tx = self.begin().await?;
-        let appended =
-            append_message_in(&mut tx, conversation_id, author, None, client_id, body).await?;
+        let appended = append_message_in(
+            &mut tx,
+            &m.conversation_id,
+            &m.author,
+            m.agent_id,
+            m.client_id.as_deref(),
+            &m.body,
+        )
+        .await?;
         tx.commit().await?;
         Ok(appended)
     }
@@ -347,18 +375,14 @@ impl Store {
         client_id: &str,
         body: &str,
     ) -> Result<Appended> {
-        let mut tx = self.begin().await?;
-        let appended = append_message_in(
-            &mut tx,
-            conversation_id,
-            "agent",
-            Some(agent_id),
-            Some(client_id),
-            body,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(appended)
+        self.append(NewMessage {
+            conversation_id: conversation_id.to_owned(),
+            author: "agent".to_owned(),
+            agent_id: Some(agent_id),
+            client_id: Some(client_id.to_owned()),
+            body: body.to_owned(),
+        })
+        .await
     }
 
     /// Messages of a conversation after `seq`, oldest first.
@@ -382,21 +406,84 @@ impl Store {
         .await?))
     }
 
-    /// Sets a conversation's status (`open` or `closed`); true when it changed.
+    /// Sets a conversation's status (`open` or `closed`) at `at`; true when it
+    /// changed. A close is also kept with its time (`conversation_closes`, for the
+    /// response-time figures), in the same transaction.
     pub async fn set_conversation_status(
         &self,
         conversation_id: &str,
         status: &str,
+        at: &str,
     ) -> Result<bool> {
-        on_pool!(self, p => Ok(sqlx::query(
-            "UPDATE conversations SET status = $2 WHERE id = $1 AND status <> $2",
+        let mut tx = self.begin().await?;
+        let done: Result<bool> = async {
+            on_tx!(&mut tx, c => {
+                let changed = sqlx::query(
+                    "UPDATE conversations SET status = $2 WHERE id = $1 AND status <> $2",
+                )
+                .bind(conversation_id)
+                .bind(status)
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+                    == 1;
+                if changed && status == "closed" {
+                    sqlx::query(
+                        "INSERT INTO conversation_closes (conversation_id, closed_at) VALUES ($1, $2)",
+                    )
+                    .bind(conversation_id)
+                    .bind(at)
+                    .execute(&mut *c)
+                    .await?;
+                }
+                Ok(changed)
+            })
+        }
+        .await;
+        let changed = done?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+}
+
+/// The messages' group-commit writer on SQLite ([`crate::group`]): concurrent
+/// messages, of one conversation or many, share one transaction and one fsync
+/// (SQLite has one writer, and each commit of its own would sync once).
+pub(crate) type Messages = Writer<MessageBatch>;
+
+/// A message to append.
+#[derive(Debug)]
+pub(crate) struct NewMessage {
+    conversation_id: String,
+    author: String,
+    agent_id: Option<i64>,
+    client_id: Option<String>,
+    body: String,
+}
+
+/// A batch of messages (SQLite: its one writer, taken by `BEGIN IMMEDIATE`, makes
+/// two writers of one conversation take turns on its sequence numbers).
+pub(crate) struct MessageBatch;
+
+impl Batch for MessageBatch {
+    type Job = NewMessage;
+    type Done = Appended;
+    const NAME: &'static str = "message";
+
+    async fn begin(_: &mut Tx, _: &[NewMessage]) -> Result<Self> {
+        Ok(Self)
+    }
+
+    async fn write(&mut self, tx: &mut Tx, m: &NewMessage) -> Result<Appended> {
+        append_message_in(
+            tx,
+            &m.conversation_id,
+            &m.author,
+            m.agent_id,
+            m.client_id.as_deref(),
+            &m.body,
         )
-        .bind(conversation_id)
-        .bind(status)
-        .execute(p)
-        .await?
-        .rows_affected()
-            == 1))
+        .await
     }
 }
 

@@ -2,25 +2,20 @@
 //! the one before by a SHA-256 hash (see `canal_core::ledger`), written by one task
 //! that commits concurrent requests together.
 //!
-//! Group commit: requests queue on a channel; the writer takes everything queued
-//! (up to [`MAX_BATCH`]), writes it in one transaction and commits once (one sync
-//! for the batch), then answers each request. So a 201 always means "on disk", and
-//! durability costs one sync per batch, not per record. One writer per process makes
-//! the chain order unambiguous; on PostgreSQL, where several processes may share the
-//! database, each batch also holds an advisory lock ([`crate::LEDGER_LOCK`]) from
-//! reading the chain's tail to its commit.
+//! Appends go through a group-commit writer ([`crate::group`]): a 201 always means
+//! "on disk", at one sync per batch. One writer per process makes the chain order
+//! unambiguous; on PostgreSQL, where several processes may share the database, each
+//! batch also holds an advisory lock ([`crate::LEDGER_LOCK`]) from reading the
+//! chain's tail to its commit.
 
 use std::collections::HashMap;
 
 use canal_core::ledger::{replay, Appended, Chain, Entry, Filter, Record, Verified, Visitor};
 use futures_util::TryStreamExt;
 use sqlx::FromRow;
-use tokio::sync::{mpsc, oneshot};
 
-use crate::{new_id, now_rfc3339, on_pool, on_tx, Db, Error, Result, Store, Tx, LEDGER_LOCK};
-
-/// Most records one transaction commits.
-pub const MAX_BATCH: usize = 512;
+use crate::group::{Batch, Writer};
+use crate::{new_id, now_rfc3339, on_pool, on_tx, Db, Result, Store, Tx, LEDGER_LOCK};
 
 /// Every column, in table order, for `SELECT`s.
 const COLUMNS: &str = "seq, id, action, agreement_version_id, channel_id, visitor_id, ip, \
@@ -89,149 +84,81 @@ struct ListedRow {
     channel_key: String,
 }
 
-type Reply = oneshot::Sender<Result<Appended>>;
-
 /// Handle to the writer task; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Ledger {
-    jobs: mpsc::Sender<(Entry, Reply)>,
+    writer: Writer<Chained>,
 }
 
 impl Ledger {
     /// Starts the writer on this database.
     pub(crate) fn start(db: Db) -> Self {
-        let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(writer(db, queue));
-        Self { jobs }
+        Self {
+            writer: Writer::start(db),
+        }
     }
 
     /// Appends a record; answers once it is committed (or was already there).
     pub async fn append(&self, entry: Entry) -> Result<Appended> {
-        let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send((entry, reply))
-            .await
-            .map_err(|_| Error::Closed)?;
-        answer.await.map_err(|_| Error::Closed)?
+        self.writer.submit(entry).await
     }
 }
 
-async fn writer(db: Db, mut queue: mpsc::Receiver<(Entry, Reply)>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let (entries, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
-        match write_batch(&db, &entries).await {
-            Ok(outcomes) => {
-                for (reply, outcome) in replies.into_iter().zip(outcomes) {
-                    let _ = reply.send(outcome);
-                }
+/// A batch of records: the chain's tail as the batch grows it, and the records
+/// this batch wrote by request id (a request repeated inside one batch replays).
+struct Chained {
+    seq: i64,
+    prev_hash: String,
+    by_request: HashMap<(String, String), Record>,
+}
+
+impl Batch for Chained {
+    type Job = Entry;
+    type Done = Appended;
+    const NAME: &'static str = "consent";
+
+    async fn begin(tx: &mut Tx, _: &[Entry]) -> Result<Self> {
+        let tail: Option<(i64, String)> = on_tx!(tx, c, pg => {
+            if pg {
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(LEDGER_LOCK)
+                    .execute(&mut *c)
+                    .await?;
             }
-            Err(e) => {
-                tracing::error!(error = %e, records = entries.len(), "consent batch not committed");
-                for reply in replies {
-                    let _ = reply.send(Err(Error::Database(sqlx::Error::Protocol(format!(
-                        "consent batch not committed: {e}"
-                    )))));
-                }
-            }
-        }
+            sqlx::query_as("SELECT seq, hash FROM consents ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *c)
+                .await?
+        });
+        let (seq, prev_hash) = tail.unwrap_or((0, canal_core::ledger::GENESIS.to_owned()));
+        Ok(Self {
+            seq,
+            prev_hash,
+            by_request: HashMap::new(),
+        })
     }
-}
 
-/// Writes a batch in one transaction. The outer error means nothing was committed;
-/// an inner error is that one record's. A batch is first written without a savepoint
-/// per record (two round trips fewer per record, which is most of a batch's time on
-/// PostgreSQL); if a record fails, that transaction is rolled back unseen and the
-/// batch is written again with each record behind its own savepoint, so the others
-/// still go in.
-async fn write_batch(db: &Db, entries: &[Entry]) -> Result<Vec<Result<Appended>>> {
-    match write_batch_as(db, entries, Isolation::Batch).await? {
-        Some(outcomes) => Ok(outcomes),
-        None => write_batch_as(db, entries, Isolation::PerRecord)
-            .await?
-            .ok_or_else(|| Error::Corrupt("a batch with savepoints cannot fail as a whole".into())),
-    }
-}
-
-/// How far one record's failure reaches.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Isolation {
-    /// No savepoints: a failing record abandons the whole transaction (`Ok(None)`).
-    Batch,
-    /// A savepoint per record: a failing record is rolled back alone.
-    PerRecord,
-}
-
-async fn write_batch_as(
-    db: &Db,
-    entries: &[Entry],
-    isolation: Isolation,
-) -> Result<Option<Vec<Result<Appended>>>> {
-    let mut tx = match db {
-        Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-        Db::Postgres(p) => {
-            let mut tx = p.begin().await?;
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(LEDGER_LOCK)
-                .execute(&mut *tx)
-                .await?;
-            Tx::Postgres(tx)
-        }
-    };
-    let tail: Option<(i64, String)> = on_tx!(&mut tx, c => {
-        sqlx::query_as("SELECT seq, hash FROM consents ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *c)
-            .await?
-    });
-    let (mut seq, mut prev_hash) = tail.unwrap_or((0, canal_core::ledger::GENESIS.to_owned()));
-    let mut in_batch: HashMap<(String, String), Record> = HashMap::new();
-    let mut outcomes = Vec::with_capacity(entries.len());
-    let isolated = isolation == Isolation::PerRecord;
-    for entry in entries {
+    async fn write(&mut self, tx: &mut Tx, entry: &Entry) -> Result<Appended> {
         if let Some(request_id) = &entry.request_id {
             let key = (entry.channel_id.clone(), request_id.clone());
-            let earlier = match in_batch.get(&key) {
+            let earlier = match self.by_request.get(&key) {
                 Some(record) => Some(record.clone()),
-                None => by_request(&mut tx, &entry.channel_id, request_id).await?,
+                None => by_request(tx, &entry.channel_id, request_id).await?,
             };
             if let Some(earlier) = earlier {
-                outcomes.push(Ok(replay(earlier, entry)));
-                continue;
+                return Ok(replay(earlier, entry));
             }
         }
-        if isolated {
-            on_tx!(&mut tx, c => sqlx::query("SAVEPOINT record").execute(&mut *c).await.map(drop)?);
+        let record = insert(tx, entry, self.seq + 1, &self.prev_hash).await?;
+        self.seq = record.seq;
+        self.prev_hash = record.hash.clone();
+        if let Some(request_id) = &entry.request_id {
+            self.by_request.insert(
+                (entry.channel_id.clone(), request_id.clone()),
+                record.clone(),
+            );
         }
-        match insert(&mut tx, entry, seq + 1, &prev_hash).await {
-            Ok(record) => {
-                if isolated {
-                    on_tx!(&mut tx, c => sqlx::query("RELEASE SAVEPOINT record").execute(&mut *c).await.map(drop)?);
-                }
-                seq = record.seq;
-                prev_hash = record.hash.clone();
-                if let Some(request_id) = &entry.request_id {
-                    in_batch.insert(
-                        (entry.channel_id.clone(), request_id.clone()),
-                        record.clone(),
-                    );
-                }
-                outcomes.push(Ok(Appended::Recorded(record)));
-            }
-            Err(_) if !isolated => {
-                tx.rollback().await?;
-                return Ok(None);
-            }
-            Err(e) => {
-                on_tx!(&mut tx, c => {
-                    sqlx::query("ROLLBACK TO SAVEPOINT record").execute(&mut *c).await?;
-                    sqlx::query("RELEASE SAVEPOINT record").execute(&mut *c).await?;
-                });
-                outcomes.push(Err(e));
-            }
-        }
+        Ok(Appended::Recorded(record))
     }
-    tx.commit().await?;
-    Ok(Some(outcomes))
 }
 
 async fn insert(tx: &mut Tx, entry: &Entry, seq: i64, prev_hash: &str) -> Result<Record> {

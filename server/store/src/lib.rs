@@ -10,11 +10,16 @@
 //! Durability: SQLite runs in WAL mode with `synchronous = FULL`; PostgreSQL with
 //! `synchronous_commit = on`. A write transaction on SQLite is `BEGIN IMMEDIATE`
 //! (the one writer is taken up front); on PostgreSQL rows are locked where two
-//! writers could race (see each method).
+//! writers could race (see each method). Consent records, and on SQLite messages,
+//! go through group-commit writers ([`group`]): concurrent ones share a transaction
+//! and its sync. PostgreSQL flushes concurrent commits together by itself, so there
+//! messages take their own transactions, side by side.
 //!
 //! Layout:
 //! - [`channels`]: channels, visitors, conversations, messages, server settings.
+//! - [`kpi`]: response-time KPIs: overdue notices, message timelines for the figures.
 //! - [`ledger`]: the consent ledger's group-commit writer, its list and verify.
+//! - [`group`]: group commit, shared by the ledger's and (SQLite) the messages' writers.
 //! - [`agreements`]: agreements, versions, company details.
 //! - [`agents`]: agent accounts, console sessions, departments.
 //! - [`bans`]: banned addresses and visitors, and who banned and lifted them.
@@ -42,6 +47,8 @@ pub mod bans;
 pub mod canned;
 pub mod channels;
 pub mod features;
+mod group;
+pub mod kpi;
 pub mod labels;
 pub mod ledger;
 pub mod mail;
@@ -125,6 +132,18 @@ impl Engine {
 pub(crate) enum Db {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+impl Db {
+    /// Begins a write transaction: `BEGIN IMMEDIATE` on SQLite (the write lock is
+    /// taken at once, so two writers never deadlock upgrading), `BEGIN` on
+    /// PostgreSQL.
+    pub(crate) async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
 }
 
 /// A write transaction on either engine (see [`Store::begin`]).
@@ -285,6 +304,8 @@ impl Store {
 pub struct Store {
     pub(crate) db: Db,
     ledger: Ledger,
+    /// The messages' group-commit writer, on SQLite (see `Store::append_message`).
+    messages: Option<channels::Messages>,
 }
 
 /// Key of the PostgreSQL advisory lock the ledger writer holds while it appends,
@@ -329,7 +350,15 @@ impl Store {
             }
         };
         let ledger = Ledger::start(db.clone());
-        Ok(Self { db, ledger })
+        let messages = match db {
+            Db::Sqlite(_) => Some(channels::Messages::start(db.clone())),
+            Db::Postgres(_) => None,
+        };
+        Ok(Self {
+            db,
+            ledger,
+            messages,
+        })
     }
 
     /// Which engine this store runs on.
@@ -395,14 +424,9 @@ impl Store {
         on_pool!(self, p => p.close().await)
     }
 
-    /// Begins a write transaction: `BEGIN IMMEDIATE` on SQLite (the write lock is
-    /// taken at once, so two writers never deadlock upgrading), `BEGIN` on
-    /// PostgreSQL.
+    /// Begins a write transaction (see [`Db::begin`]).
     pub(crate) async fn begin(&self) -> Result<Tx> {
-        Ok(match &self.db {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
+        self.db.begin().await
     }
 
     /// A server-wide value, created with `make` on first use and never changed.

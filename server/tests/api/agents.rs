@@ -1300,3 +1300,49 @@ async fn a_routing_write_the_store_holds_up_keeps_only_its_own_caller_waiting() 
         "{lines:?}"
     );
 }
+
+/// An admin's inbox of many conversations comes as a `welcome` with its first
+/// piece and `inbox` frames with the rest: every conversation once, in the
+/// server's order, and no frame large (an idle console's write buffer keeps the
+/// size of the largest frame it was sent).
+#[tokio::test]
+async fn a_large_inbox_comes_in_small_pieces_with_every_conversation_once() {
+    let app = spawn_app().await;
+    app.agent("root@shop.example", "Root", "admin").await;
+    let mut started = std::collections::HashSet::new();
+    for _ in 0..120 {
+        let (_, conversation) = app.conversation().await;
+        started.insert(conversation.conversation_id);
+    }
+    let (mut console, welcome) = app.console("root@shop.example").await;
+    let ids = |frame: &Value| -> Vec<String> {
+        frame["inbox"]
+            .as_array()
+            .expect("an inbox")
+            .iter()
+            .map(|c| c["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    let mut listed = ids(&welcome);
+    let more = welcome["more"].as_u64().expect("more conversations follow");
+    let mut largest = welcome.to_string().len();
+    let mut pieces = 1;
+    while (listed.len() as u64) < 120 {
+        let piece = console.expect("inbox").await;
+        largest = largest.max(piece.to_string().len());
+        listed.extend(ids(&piece));
+        pieces += 1;
+    }
+    assert_eq!(listed.len() as u64, ids(&welcome).len() as u64 + more);
+    let unique: std::collections::HashSet<String> = listed.iter().cloned().collect();
+    assert_eq!(unique, started, "every conversation, each once");
+    assert_eq!(unique.len(), listed.len());
+    assert!(pieces > 2, "{pieces} pieces");
+    assert!(largest < 12 * 1024, "the largest frame has {largest} bytes");
+    // What follows the pieces is live again: the console works as ever.
+    console
+        .send(json!({"type": "status", "status": "away"}))
+        .await;
+    let status = console.until("the status", |f| f["type"] == "status").await;
+    assert_eq!(status["status"], "away");
+}

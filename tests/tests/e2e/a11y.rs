@@ -486,7 +486,7 @@ async fn the_console_has_no_serious_violations() {
 /// An admin's views: the message log, a conversation opened from it, and a channel's
 /// page in Settings with its managers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_message_log_and_a_channels_managers_have_no_serious_violations() {
+async fn the_message_log_reports_and_a_channels_managers_have_no_serious_violations() {
     let canal = Canal::start_with_admin().await;
     let (status, made) = canal
         .admin(
@@ -535,6 +535,18 @@ async fn the_message_log_and_a_channels_managers_have_no_serious_violations() {
     console.find("channel-manager").await;
     audit
         .check(&browser, "console, a channel's settings with its managers")
+        .await;
+
+    console
+        .find("reports-link")
+        .await
+        .click()
+        .await
+        .expect("open the reports");
+    console.find("report-row").await;
+    console.find("agent-chart").await;
+    audit
+        .check(&browser, "console, the reports with an agent's chart")
         .await;
     audit.assert_clean();
     visitor.close().await;

@@ -16,6 +16,7 @@ mod csp;
 mod delivery;
 mod hours;
 mod keyboard;
+mod kpi;
 mod limits;
 mod log;
 mod mail;
