@@ -48,6 +48,23 @@ async fn listed(app: &TestApp, cookie: &str, query: &str) -> (Vec<String>, Value
     (ids, list["next_cursor"].clone())
 }
 
+/// A second channel, `shop`, with a conversation: its id.
+async fn shop_conversation(app: &TestApp) -> String {
+    let (status, body) = app
+        .admin_post("/channels", &json!({"key": "shop", "name": "Shop"}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, shop) = app
+        .post(
+            "/api/v1/channels/shop/conversations",
+            &json!({"page_url": PAGE}),
+        )
+        .await;
+    assert_eq!(status, 201, "{shop}");
+    let shop = shop["conversation_id"].as_str().expect("id").to_owned();
+    shop
+}
+
 /// The ids of `query`, sorted (for comparing sets).
 async fn found(app: &TestApp, cookie: &str, query: &str) -> Vec<String> {
     let mut ids = listed(app, cookie, query).await.0;
@@ -164,18 +181,7 @@ async fn each_filter_narrows_the_list() {
     let (liked, token) = said_with_token(&app, "m-1", "Thanks, great help").await;
     let waiting = said(&app, "m-2", "Hello? Anyone?").await;
     let held = said(&app, "m-3", "My order is late").await;
-    let (status, body) = app
-        .admin_post("/channels", &json!({"key": "shop", "name": "Shop"}))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let (status, shop) = app
-        .post(
-            "/api/v1/channels/shop/conversations",
-            &json!({"page_url": PAGE}),
-        )
-        .await;
-    assert_eq!(status, 201, "{shop}");
-    let shop = shop["conversation_id"].as_str().expect("id").to_owned();
+    let shop = shop_conversation(&app).await;
 
     let (status, rated) = app
         .put(
@@ -272,18 +278,7 @@ async fn an_agent_sees_only_the_channels_they_work_in() {
     app.agent("ida@shop.example", "Ida", "agent").await;
     app.routing(settings("all", &[ana])).await;
     let demo = said(&app, "m-1", "Where is my parcel?").await;
-    let (status, body) = app
-        .admin_post("/channels", &json!({"key": "shop", "name": "Shop"}))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let (status, shop) = app
-        .post(
-            "/api/v1/channels/shop/conversations",
-            &json!({"page_url": PAGE}),
-        )
-        .await;
-    assert_eq!(status, 201, "{shop}");
-    let shop = shop["conversation_id"].as_str().expect("id").to_owned();
+    let shop = shop_conversation(&app).await;
     let (status, body) = app
         .admin_put("/channels/shop/managers", &json!({"agent_ids": [sam]}))
         .await;
@@ -350,18 +345,7 @@ async fn admins_create_labels_and_agents_set_them() {
     app.routing(settings("all", &[ana])).await;
     let first = said(&app, "m-1", "I want a refund").await;
     let second = said(&app, "m-2", "Hello").await;
-    let (status, body) = app
-        .admin_post("/channels", &json!({"key": "shop", "name": "Shop"}))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let (status, shop) = app
-        .post(
-            "/api/v1/channels/shop/conversations",
-            &json!({"page_url": PAGE}),
-        )
-        .await;
-    assert_eq!(status, 201, "{shop}");
-    let shop = shop["conversation_id"].as_str().expect("id").to_owned();
+    let shop = shop_conversation(&app).await;
 
     let (status, vip) = app.admin_post("/labels", &json!({"name": " VIP "})).await;
     assert_eq!(status, 201, "{vip}");

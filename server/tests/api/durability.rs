@@ -72,6 +72,43 @@ pub(crate) async fn start_with(database_url: &str, flags: &[&str]) -> (Child, St
     (child, addr)
 }
 
+/// Kills the server once its clients have had `after` acknowledgements: they call
+/// [`KillSwitch::acked`] after each; [`KillSwitch::kill`] waits for the count,
+/// sends SIGKILL, reaps the server and waits for every client task to end.
+#[derive(Clone)]
+struct KillSwitch {
+    after: usize,
+    acks: Arc<AtomicUsize>,
+    enough: Arc<Notify>,
+}
+
+impl KillSwitch {
+    fn new(most: usize) -> Self {
+        Self {
+            after: rand::thread_rng().gen_range(1..=most),
+            acks: Arc::new(AtomicUsize::new(0)),
+            enough: Arc::new(Notify::new()),
+        }
+    }
+
+    fn acked(&self) {
+        if self.acks.fetch_add(1, Ordering::SeqCst) + 1 == self.after {
+            self.enough.notify_one();
+        }
+    }
+
+    async fn kill(&self, child: &mut Child, clients: Vec<tokio::task::JoinHandle<()>>) {
+        tokio::time::timeout(Duration::from_secs(120), self.enough.notified())
+            .await
+            .expect("enough acknowledgements within 120 s");
+        child.start_kill().expect("SIGKILL");
+        child.wait().await.expect("reap");
+        for client in clients {
+            client.await.expect("client");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_consents_survive_sigkill() {
     let rounds: usize = std::env::var("CANAL_KILL_ROUNDS")
@@ -98,20 +135,13 @@ async fn acknowledged_consents_survive_sigkill() {
             .as_str()
             .expect("version")
             .to_owned();
-        let kill_after = rand::thread_rng().gen_range(1..=200);
-        let acks = Arc::new(AtomicUsize::new(0));
+        let switch = KillSwitch::new(200);
         let sent = Arc::new(AtomicUsize::new(0));
         let ids = Arc::new(Mutex::new(Vec::new()));
-        let enough = Arc::new(Notify::new());
         let mut writers = Vec::new();
         for w in 0..WRITERS {
-            let (http, acks, sent, ids, enough) = (
-                http.clone(),
-                acks.clone(),
-                sent.clone(),
-                ids.clone(),
-                enough.clone(),
-            );
+            let (http, switch, sent, ids) =
+                (http.clone(), switch.clone(), sent.clone(), ids.clone());
             let url = format!("http://{addr}/api/v1/channels/demo/consents");
             let version = version.clone();
             writers.push(tokio::spawn(async move {
@@ -134,20 +164,11 @@ async fn acknowledged_consents_survive_sigkill() {
                         .unwrap_or_default()
                         .to_owned();
                     ids.lock().unwrap_or_else(|p| p.into_inner()).push(id);
-                    if acks.fetch_add(1, Ordering::SeqCst) + 1 == kill_after {
-                        enough.notify_one();
-                    }
+                    switch.acked();
                 }
             }));
         }
-        tokio::time::timeout(Duration::from_secs(120), enough.notified())
-            .await
-            .expect("enough acknowledgements within 120 s");
-        child.start_kill().expect("SIGKILL");
-        child.wait().await.expect("reap");
-        for writer in writers {
-            writer.await.expect("writer");
-        }
+        switch.kill(&mut child, writers).await;
         attempted += sent.load(Ordering::Relaxed);
         acknowledged.extend(ids.lock().unwrap_or_else(|p| p.into_inner()).drain(..));
     }
@@ -319,14 +340,12 @@ async fn acknowledged_messages_survive_sigkill() {
                 visitors.push(open_conversation(&http, &addr).await);
             }
         }
-        let kill_after = rand::thread_rng().gen_range(1..=150);
-        let acks = Arc::new(AtomicUsize::new(0));
-        let enough = Arc::new(Notify::new());
+        let switch = KillSwitch::new(150);
         let mut senders = Vec::new();
         for (v, (token, conversation_id)) in visitors.iter().cloned().enumerate() {
             let mut socket = connect(&addr).await;
             socket.hello(&conversation_id, &token, 0).await;
-            let (acknowledged, acks, enough) = (acknowledged.clone(), acks.clone(), enough.clone());
+            let (acknowledged, switch) = (acknowledged.clone(), switch.clone());
             senders.push(tokio::spawn(async move {
                 for n in 0.. {
                     let client_id = format!("r{round}-v{v}-{n}");
@@ -354,20 +373,11 @@ async fn acknowledged_messages_survive_sigkill() {
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .insert((conversation_id.clone(), client_id), seq);
-                    if acks.fetch_add(1, Ordering::SeqCst) + 1 == kill_after {
-                        enough.notify_one();
-                    }
+                    switch.acked();
                 }
             }));
         }
-        tokio::time::timeout(Duration::from_secs(120), enough.notified())
-            .await
-            .expect("enough acknowledgements within 120 s");
-        child.start_kill().expect("SIGKILL");
-        child.wait().await.expect("reap");
-        for sender in senders {
-            sender.await.expect("sender");
-        }
+        switch.kill(&mut child, senders).await;
     }
 
     let stored: Vec<(String, String, i64)> = sqlx::query_as(

@@ -3,39 +3,10 @@
 //! (stored, shown on the row, filtered by); an admin adds a label in Settings.
 
 use canal_e2e::{eventually, Browser, Canal, Console, HostPage, Widget};
+
+use super::log::wait_rows;
 use fantoccini::Locator;
 use serde_json::{json, Value};
-
-/// The list's visible rows, each as (channel key, conversation id).
-async fn rows(browser: &Browser) -> Vec<(String, String)> {
-    let listed = browser
-        .js(
-            "return Array.from(document.querySelectorAll('[data-testid=log-row]'))\
-               .filter(r => !r.closest('[hidden]'))\
-               .map(r => [r.dataset.channelKey, r.dataset.conversationId]);",
-        )
-        .await;
-    listed
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .map(|row| {
-            let text = |i: usize| row[i].as_str().unwrap_or_default().to_owned();
-            (text(0), text(1))
-        })
-        .collect()
-}
-
-/// Waits until the list shows exactly these channels' conversations, in order.
-async fn wait_rows(browser: &Browser, channels: &[&str]) -> Vec<(String, String)> {
-    eventually(&format!("the list to show {channels:?}"), || async {
-        let rows = rows(browser).await;
-        let keys: Vec<&str> = rows.iter().map(|(key, _)| key.as_str()).collect();
-        (keys == channels).then_some(rows)
-    })
-    .await
-}
 
 async fn apply(console: &Console<'_>) {
     console

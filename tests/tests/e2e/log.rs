@@ -13,7 +13,7 @@ use fantoccini::Locator;
 use serde_json::{json, Value};
 
 /// The log's rows, each as (channel key, conversation id).
-async fn rows(browser: &Browser) -> Vec<(String, String)> {
+pub(crate) async fn rows(browser: &Browser) -> Vec<(String, String)> {
     let listed = browser
         .js(
             "return Array.from(document.querySelectorAll('[data-testid=log-row]'))\
@@ -34,7 +34,7 @@ async fn rows(browser: &Browser) -> Vec<(String, String)> {
 }
 
 /// Waits until the log lists exactly these channels' conversations, in order.
-async fn wait_rows(browser: &Browser, channels: &[&str]) -> Vec<(String, String)> {
+pub(crate) async fn wait_rows(browser: &Browser, channels: &[&str]) -> Vec<(String, String)> {
     eventually(&format!("the log to list {channels:?}"), || async {
         let rows = rows(browser).await;
         let keys: Vec<&str> = rows.iter().map(|(key, _)| key.as_str()).collect();
