@@ -731,6 +731,16 @@ impl<'a> Console<'a> {
         .await
     }
 
+    /// Clicks the element with this test id once it is there (a tab, a button);
+    /// `what` names the step if the click fails.
+    pub async fn click(&self, test_id: &str, what: &str) {
+        self.find(test_id)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+    }
+
     /// The conversation lines listed in an inbox section (`inbox-offered`, ...).
     pub async fn items(&self, section: &str) -> Vec<Element> {
         let css = format!("[data-testid={section}] [data-testid=conversation-item]");

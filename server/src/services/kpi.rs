@@ -17,7 +17,7 @@ use canal_core::automation::TimerChange;
 use canal_core::clock::now_rfc3339;
 use canal_core::hours::Schedule;
 use canal_core::kpi::{self, Arrival, Author, Response, Step};
-use canal_protocol::agent::{DisplayMode, LoggedConversation};
+use canal_protocol::agent::DisplayMode;
 use canal_protocol::automation::AutomationSettings;
 use canal_protocol::kpi::{
     AgentDay, AgentFigures, AgentReport, ConversationReport, Figures, KpiKind, NoticeList,
@@ -293,10 +293,6 @@ async fn compute(state: &AppState, period: &Period) -> Result<Computed, AppError
     Ok(Computed { responses })
 }
 
-fn logged(row: canal_store::channels::LoggedRow) -> LoggedConversation {
-    crate::services::log::logged(row)
-}
-
 fn sort_key(c: &ReportedConversation, key: SortKey) -> Option<u64> {
     match key {
         SortKey::StartedAt | SortKey::Messages => Some(c.conversation.messages),
@@ -365,7 +361,7 @@ pub async fn conversations(
                 .map(|r| kpi::figures(r))
                 .unwrap_or_default();
             ReportedConversation {
-                conversation: logged(row),
+                conversation: crate::services::log::logged(row),
                 figures,
             }
         })

@@ -506,12 +506,7 @@ async fn the_message_log_reports_and_a_channels_managers_have_no_serious_violati
     console.reply("Yes, three left.").await;
     let mut audit = Audit::default();
 
-    console
-        .find("log-link")
-        .await
-        .click()
-        .await
-        .expect("open the log");
+    console.click("log-link", "open the log").await;
     console.find("log-open").await;
     audit.check(&browser, "console, the message log").await;
     console.find("log-open").await.click().await.expect("open");
@@ -526,23 +521,13 @@ async fn the_message_log_reports_and_a_channels_managers_have_no_serious_violati
         .check(&browser, "console, a conversation opened from the log")
         .await;
 
-    console
-        .find("settings-link")
-        .await
-        .click()
-        .await
-        .expect("open settings");
+    console.click("settings-link", "open settings").await;
     console.find("channel-manager").await;
     audit
         .check(&browser, "console, a channel's settings with its managers")
         .await;
 
-    console
-        .find("reports-link")
-        .await
-        .click()
-        .await
-        .expect("open the reports");
+    console.click("reports-link", "open the reports").await;
     console.find("report-row").await;
     console.find("agent-chart").await;
     audit

@@ -156,12 +156,7 @@ async fn an_admin_sets_the_automatic_actions_in_the_channel_settings() {
     let canal = Canal::start_with_admin().await;
     let browser = Browser::start().await;
     let console = Console::sign_in(&browser, &canal, "ana@shop.example").await;
-    console
-        .find("settings-link")
-        .await
-        .click()
-        .await
-        .expect("open settings");
+    console.click("settings-link", "open settings").await;
     let unanswered = console.find("automation-unanswered").await;
     let auto_close = console.find("automation-auto-close").await;
     let text = console.find("automation-text").await;

@@ -94,12 +94,7 @@ async fn an_admin_bans_a_visitor_from_the_log_and_an_address_in_settings_then_li
     // From the log (in the full console), Ana bans the visitor of that conversation.
     let browser = Browser::start().await;
     let console = Console::sign_in(&browser, &canal, "ana@shop.example").await;
-    console
-        .find("log-link")
-        .await
-        .click()
-        .await
-        .expect("open the log");
+    console.click("log-link", "open the log").await;
     console.find("log-open").await.click().await.expect("open");
     console.find("log-conversation").await;
     console
@@ -136,12 +131,7 @@ async fn an_admin_bans_a_visitor_from_the_log_and_an_address_in_settings_then_li
 
     // Settings: the ban is listed; an address block is banned for an hour; a bad
     // one is refused with the server's reason and changes nothing.
-    console
-        .find("settings-link")
-        .await
-        .click()
-        .await
-        .expect("open settings");
+    console.click("settings-link", "open settings").await;
     let listed = eventually("the visitor's ban in the list", || async {
         let rows = ban_rows(&browser).await;
         (rows.len() == 1).then_some(rows)

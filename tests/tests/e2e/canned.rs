@@ -42,12 +42,7 @@ async fn an_agent_answers_with_a_canned_answer_picked_by_its_code() {
     let console = Console::sign_in(&browser, &canal, "ana@shop.example").await;
 
     // Settings: two answers for the demo channel; a bad code is refused.
-    console
-        .find("settings-link")
-        .await
-        .click()
-        .await
-        .expect("open settings");
+    console.click("settings-link", "open settings").await;
     let add = |code: &'static str, text: &'static str| {
         let console = &console;
         async move {

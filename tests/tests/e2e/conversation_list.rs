@@ -62,12 +62,7 @@ async fn an_agent_finds_a_conversation_by_its_text_and_labels_it() {
 
     let browser = Browser::start().await;
     let console = Console::sign_in(&browser, &canal, "ana@shop.example").await;
-    console
-        .find("log-link")
-        .await
-        .click()
-        .await
-        .expect("open the list");
+    console.click("log-link", "open the list").await;
     let both = wait_rows(&browser, &["demo", "shop"]).await;
 
     // A word of the text finds the visitor's conversation, and only it.
@@ -143,12 +138,7 @@ async fn an_admin_adds_a_label_in_settings() {
     let canal = Canal::start_with_admin().await;
     let browser = Browser::start().await;
     let console = Console::sign_in(&browser, &canal, "ana@shop.example").await;
-    console
-        .find("settings-link")
-        .await
-        .click()
-        .await
-        .expect("open settings");
+    console.click("settings-link", "open settings").await;
     console.find("labels-settings").await;
     console
         .find("label-name")

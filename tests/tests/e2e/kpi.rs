@@ -131,12 +131,7 @@ async fn the_reports_page_lists_the_figures_and_draws_each_agent_s_chart() {
     .await
     .expect("times");
 
-    console
-        .find("reports-link")
-        .await
-        .click()
-        .await
-        .expect("open the reports");
+    console.click("reports-link", "open the reports").await;
     eventually("the report's row", || async {
         (count(&browser, "[data-testid=report-row]").await == 1).then_some(())
     })

@@ -174,12 +174,7 @@ async fn an_admin_reads_the_message_log_and_names_a_channels_managers() {
     visitor.close().await;
 
     // The log: both conversations, newest first; the deleted channel is a filter.
-    console
-        .find("log-link")
-        .await
-        .click()
-        .await
-        .expect("open the log");
+    console.click("log-link", "open the log").await;
     let all = wait_rows(&browser, &["demo", "old-shop"]).await;
     let options = texts(&browser, "[data-testid=log-channel]")
         .await
@@ -272,12 +267,7 @@ async fn an_admin_reads_the_message_log_and_names_a_channels_managers() {
     focused("log-open").await;
 
     // Settings, the demo channel's page: its managers.
-    console
-        .find("settings-link")
-        .await
-        .click()
-        .await
-        .expect("open settings");
+    console.click("settings-link", "open settings").await;
     let sid_box = manager_box(&browser, sid).await;
     // Sid stops being a supervisor behind this page's back: the server refuses him.
     canal

@@ -51,12 +51,7 @@ async fn the_visitor_is_told_and_the_agent_sees_the_draft_as_it_is_typed() {
     // Ana turns it on in the channel's settings.
     let browser = Browser::start().await;
     let console = Console::sign_in(&browser, &canal, "ana@shop.example").await;
-    console
-        .find("settings-link")
-        .await
-        .click()
-        .await
-        .expect("open settings");
+    console.click("settings-link", "open settings").await;
     console
         .find("automation-typing-preview")
         .await

@@ -75,12 +75,7 @@ async fn an_admin_sets_a_channels_look_and_form_in_the_console_and_a_visitor_see
             .expect("an admin");
     let owner = Browser::start().await;
     let console = Console::sign_in_with(&owner, &canal, "owner@shop.example", &password).await;
-    console
-        .find("settings-link")
-        .await
-        .click()
-        .await
-        .expect("open settings");
+    console.click("settings-link", "open settings").await;
 
     // The look: dark, a green accent typed as its code, the launcher on the left.
     console.find("theme-form").await;

@@ -43,12 +43,7 @@ async fn a_site_owner_sets_up_a_new_install_and_a_visitor_chats_on_their_page() 
     let console = Console::sign_in_with(&owner, &canal, "owner@shop.example", &password).await;
 
     // Settings -> a new channel, its snippet.
-    console
-        .find("settings-link")
-        .await
-        .click()
-        .await
-        .expect("open settings");
+    console.click("settings-link", "open settings").await;
     console.find("channels-settings").await;
     for (field, text) in [
         ("channel-create-name", "Olga's shop"),
