@@ -146,8 +146,18 @@ async fn apply(
     changes: Vec<TimerChange>,
 ) -> Result<(), AppError> {
     let mut armed = false;
+    // Most messages have no timer to cancel (an agent's answer cancels both KPI
+    // waits whatever the channel's settings): a read first, since a DELETE takes
+    // SQLite's write lock even when it finds nothing.
+    let cancels = changes.iter().any(|c| matches!(c, TimerChange::Cancel(_)));
+    let pending = if cancels {
+        state.store.pending_timer_kinds(conversation_id).await?
+    } else {
+        Vec::new()
+    };
     for change in changes {
         match change {
+            TimerChange::Cancel(kind) if !pending.contains(&kind) => {}
             TimerChange::Arm { kind, due, keep } => {
                 state
                     .store
