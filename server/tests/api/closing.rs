@@ -9,7 +9,7 @@
 use serde_json::{json, Value};
 
 use crate::agents::is_remove;
-use crate::helpers::{assert_error, spawn_app, Socket, TestApp};
+use crate::helpers::{assert_error, poll, spawn_app, Socket, TestApp};
 use crate::timers::{shop, time_passes, timers, timers_until};
 
 const AUTOMATION: &str = "/channels/demo/automation";
@@ -52,18 +52,15 @@ async fn log(app: &TestApp, id: &str) -> Vec<String> {
 
 /// Polls (with a deadline) until a line of the conversation's log holds `text`.
 async fn log_until(app: &TestApp, id: &str, text: &str) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
+    poll(|| async {
         let lines = log(app, id).await;
         if lines.iter().any(|l| l.contains(text)) {
-            return;
+            Ok(())
+        } else {
+            Err(format!("no {text:?} in {lines:?}"))
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no {text:?} in {lines:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    })
+    .await
 }
 
 /// A visitor writes, Ana takes it and closes it; returns the visitor's token, the

@@ -13,6 +13,22 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub const ADMIN_TOKEN: &str = "test-admin-token";
 
+/// Looks with `look` every 20 ms until it answers `Ok`; after 30 s fails with its
+/// last `Err`, which says what it saw.
+pub async fn poll<T, Fut>(mut look: impl FnMut() -> Fut) -> T
+where
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match look().await {
+            Ok(found) => return found,
+            Err(seen) => assert!(std::time::Instant::now() < deadline, "{seen}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 pub const PAGE: &str = "https://shop.example/products/42?utm_source=news";
 
 /// A running server with its own database.

@@ -4,12 +4,12 @@
 //! an address or after a withdrawal, and a failing SMTP server that loses nothing.
 
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use crate::agents::settings;
-use crate::helpers::{assert_error, spawn_app_with_mail, Socket, TestApp, PAGE};
+use crate::helpers::{assert_error, poll, spawn_app_with_mail, Socket, TestApp, PAGE};
 use crate::smtp::Receiver;
 
 /// A row of the outbox, as the store has it.
@@ -53,15 +53,15 @@ async fn outbox(app: &TestApp) -> Vec<Row> {
 
 /// Polls the outbox until `want` holds (with a deadline).
 async fn outbox_until(app: &TestApp, what: &str, want: impl Fn(&[Row]) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    poll(|| async {
         let rows = outbox(app).await;
         if want(&rows) {
-            return;
+            Ok(())
+        } else {
+            Err(format!("{what}: the outbox is {rows:?}"))
         }
-        assert!(Instant::now() < deadline, "{what}: the outbox is {rows:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await
 }
 
 /// A server sending mail to `receiver`, with Ana as the demo channel's one agent and

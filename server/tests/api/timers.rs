@@ -8,9 +8,8 @@
 use serde_json::{json, Value};
 
 use crate::agents::{is_upsert, settings};
-use std::time::{Duration, Instant};
 
-use crate::helpers::{assert_error, spawn_app, Socket, TestApp};
+use crate::helpers::{assert_error, poll, spawn_app, Socket, TestApp};
 
 const AUTOMATION: &str = "/channels/demo/automation";
 const BYE: &str = "We closed this chat as we heard nothing more. Write again any time.";
@@ -50,18 +49,15 @@ pub(crate) async fn timers_until(app: &TestApp, id: &str, want: &[(&str, &str)])
         .iter()
         .map(|(kind, outcome)| ((*kind).to_owned(), true, Some((*outcome).to_owned())))
         .collect();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    poll(|| async {
         let rows = timers(app, id).await;
         if rows == want {
-            return;
+            Ok(())
+        } else {
+            Err(format!("the timers are {rows:?}, not {want:?}"))
         }
-        assert!(
-            Instant::now() < deadline,
-            "the timers are {rows:?}, not {want:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await
 }
 
 /// The pending timers fall due, as if their minutes had passed.
