@@ -8,7 +8,8 @@
 //!    visitor sockets (`hello` until `welcome`, each timed: the connect time), reads it
 //!    again: the difference over the sockets is the memory of an idle visitor socket.
 //!    Canal: then signs in as the demo agent and opens `--agents` console sockets
-//!    (until `welcome`), the same way for an idle agent socket.
+//!    (until each has its whole inbox), then as many more, measured the same way for
+//!    an idle agent socket (the first ones grow the allocator's arenas, once).
 //! 3. Canal: console `i` opens and takes visitor `i`'s conversation.
 //! 4. Open loop for `--seconds`: visitors send `--rate` messages per second in all, in
 //!    turn over the sockets, each timed from when it was due until its `ack`; Canal's
@@ -214,15 +215,28 @@ async fn main() {
     let mut per_agent = 0;
     if agents > 0 {
         let cookie = sign_in(&args).await;
+        // The first consoles grow the server allocator's per-thread arenas: each
+        // builds its inbox (every conversation) and frees it, and glibc keeps the
+        // freed memory for the next. Paid once per process, not per socket: they
+        // stay open while as many more are measured, then close.
+        let first = rss(args.pid);
+        let mut warm = Vec::new();
+        for _ in 0..agents {
+            warm.push(open_console(args.addr, &cookie).await);
+        }
         let before = rss(args.pid);
         for _ in 0..agents {
             consoles.push(open_console(args.addr, &cookie).await);
         }
         let after = rss(args.pid);
+        drop(warm);
         per_agent = after.saturating_sub(before) / agents;
         println!(
-            "{name}: {agents} console sockets open; server memory {} -> {} KiB: {per_agent} B \
-             per idle console socket",
+            "{name}: {agents} console sockets open first (the allocator's arenas grow): server \
+             memory {} -> {} KiB; {agents} more: {} -> {} KiB: {per_agent} B per idle console \
+             socket",
+            first / 1024,
+            before / 1024,
             before / 1024,
             after / 1024,
         );
@@ -515,7 +529,7 @@ async fn sign_in(args: &Args) -> String {
     cookie.to_owned()
 }
 
-/// Opens a console socket, until its `welcome`.
+/// Opens a console socket, until it has its whole inbox.
 async fn open_console(addr: std::net::SocketAddr, cookie: &str) -> Ws {
     let mut request = format!("ws://{addr}/api/v1/agent/ws")
         .into_client_request()
@@ -527,7 +541,21 @@ async fn open_console(addr: std::net::SocketAddr, cookie: &str) -> Ws {
         tokio_tungstenite::connect_async_with_config(request, Some(client_config()), true)
             .await
             .expect("console socket");
-    wait_console(&mut ws, |f| matches!(f, AgentServerFrame::Welcome { .. })).await;
+    // A console reads its whole inbox: the welcome's piece, then `more` in `inbox`
+    // frames. Until it has, the rest waits on the server's side of the socket.
+    let owed = std::cell::Cell::new(None::<u64>);
+    wait_console(&mut ws, |f| {
+        let left = match (f, owed.get()) {
+            (AgentServerFrame::Welcome { more, .. }, None) => u64::from(*more),
+            (AgentServerFrame::Inbox { inbox }, Some(left)) => {
+                left.saturating_sub(inbox.len() as u64)
+            }
+            _ => return false,
+        };
+        owed.set(Some(left));
+        left == 0
+    })
+    .await;
     ws
 }
 
