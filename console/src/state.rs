@@ -146,6 +146,24 @@ pub fn status_str(status: Status) -> &'static str {
     }
 }
 
+/// A page's UTM tags as the conversation header shows them
+/// (`source=news · medium=email`), in the order of the tags; `None` without any.
+pub fn utm_text(utm: &canal_protocol::Utm) -> Option<String> {
+    let tags = [
+        ("source", &utm.source),
+        ("medium", &utm.medium),
+        ("campaign", &utm.campaign),
+        ("content", &utm.content),
+        ("term", &utm.term),
+    ];
+    let text = tags
+        .iter()
+        .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name}={v}")))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    (!text.is_empty()).then_some(text)
+}
+
 /// One message as the conversation view draws it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -913,6 +931,8 @@ mod tests {
             offered_to: Vec::new(),
             offer_deadline: None,
             page_url: Some("https://shop.example/p".into()),
+            utm: None,
+            page_now: None,
             last_message: Some("hello".into()),
             rating: None,
             withdrawn: false,
@@ -1065,6 +1085,21 @@ mod tests {
             });
         }
         assert_eq!(state.section(InboxKind::Mine), ["m1", "m2"]);
+    }
+
+    #[test]
+    fn utm_tags_show_in_their_order_and_none_without_any() {
+        let utm = canal_protocol::Utm {
+            source: Some("news".into()),
+            campaign: Some("зима".into()),
+            term: Some("chat".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            utm_text(&utm).as_deref(),
+            Some("source=news · campaign=зима · term=chat")
+        );
+        assert_eq!(utm_text(&canal_protocol::Utm::default()), None);
     }
 
     #[test]

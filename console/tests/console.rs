@@ -292,6 +292,8 @@ fn summary(id: &str, kind: InboxKind) -> ConversationSummary {
         },
         offer_deadline: (kind == InboxKind::Offered).then(|| "2099-01-01T00:00:00Z".into()),
         page_url: Some("https://shop.example/pricing".into()),
+        utm: None,
+        page_now: None,
         last_message: Some(format!("Hello from {id}")),
         rating: None,
         withdrawn: false,
@@ -1219,6 +1221,53 @@ async fn the_visitors_rating_shows_on_the_conversation_as_it_arrives() {
         "Visitor's rating: 👎 poor “<b>Slow</b>”",
         "as text"
     );
+}
+
+#[wasm_bindgen_test]
+async fn the_header_shows_the_start_pages_utm_and_where_the_visitor_is_now() {
+    let (root, _mounted) = live_console(Role::Agent, vec![summary("c2", InboxKind::Mine)]).await;
+    open_with_history(&root, "c2", InboxKind::Mine).await;
+    assert_eq!(
+        text(&get(&root, "page-start")),
+        "Page: https://shop.example/pricing"
+    );
+    assert!(find(&root, "utm").is_none(), "no tags");
+    assert!(find(&root, "page-now").is_none(), "not moved yet");
+    let moved = ConversationSummary {
+        utm: Some(canal_protocol::Utm {
+            source: Some("news".into()),
+            medium: Some("email".into()),
+            ..Default::default()
+        }),
+        page_now: Some("https://shop.example/cart".into()),
+        ..summary("c2", InboxKind::Mine)
+    };
+    deliver(
+        0,
+        &AgentServerFrame::Upsert {
+            conversation: moved,
+        },
+    );
+    until("where the visitor is", || find(&root, "page-now").is_some()).await;
+    let now = get(&root, "page-now");
+    assert_eq!(text(&now), "Now on: https://shop.example/cart");
+    let link = select(&now, "a").expect("a link");
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("https://shop.example/cart")
+    );
+    assert_eq!(text(&get(&root, "utm")), "UTM: source=news · medium=email");
+    // Not a web page: shown, never a link.
+    let odd = ConversationSummary {
+        page_now: Some("javascript:alert(1)".into()),
+        ..summary("c2", InboxKind::Mine)
+    };
+    deliver(0, &AgentServerFrame::Upsert { conversation: odd });
+    until("the odd page", || {
+        find(&root, "page-now").is_some_and(|n| text(&n).ends_with("javascript:alert(1)"))
+    })
+    .await;
+    assert!(select(&get(&root, "page-now"), "a").is_none());
 }
 
 #[wasm_bindgen_test]

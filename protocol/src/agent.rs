@@ -160,6 +160,13 @@ pub struct ConversationSummary {
     /// The host page the visitor started on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_url: Option<String>,
+    /// The UTM tags of the host page the visitor started on, if it had any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utm: Option<crate::Utm>,
+    /// The host page the visitor opened the chat on last (each page they open
+    /// with the chat says so), when it is not the page they started on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_now: Option<String>,
     /// The newest message, cut to 200 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_message: Option<String>,

@@ -405,6 +405,12 @@ pub enum ClientFrame {
         visitor_token: String,
         /// Highest sequence number the client has; the server replays the rest.
         last_seq: u64,
+        /// The host page the chat is open on now (the loader's `page_url`): the
+        /// consoles show it as where the visitor is. Validated as the conversation's
+        /// start page is (an http(s) URL on one of the channel's allowed origins);
+        /// otherwise the hello is refused with an `error` frame and nothing changes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        page_url: Option<String>,
     },
     /// A message. Re-sending the same `client_id` is acknowledged again and stored
     /// once.
@@ -537,6 +543,7 @@ mod tests {
             conversation_id: "c".into(),
             visitor_token: "t".into(),
             last_seq: 3,
+            page_url: None,
         };
         let json = serde_json::to_string(&hello).expect("serialise");
         assert_eq!(

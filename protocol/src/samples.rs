@@ -85,6 +85,13 @@ pub fn client_frames() -> Vec<ClientFrame> {
             conversation_id: "conv_1".into(),
             visitor_token: "tok_1".into(),
             last_seq: 0,
+            page_url: None,
+        },
+        ClientFrame::Hello {
+            conversation_id: "conv_1".into(),
+            visitor_token: "tok_1".into(),
+            last_seq: MAX_SAFE_INTEGER,
+            page_url: Some("https://shop.example/cart?step=2&x=%22".into()),
         },
         ClientFrame::Send {
             client_id: "c1".into(),
@@ -130,6 +137,14 @@ fn inbox_line(id: &str, kind: InboxKind, full: bool) -> ConversationSummary {
         offered_to: if full { vec![2, 3] } else { Vec::new() },
         offer_deadline: full.then(|| "2030-01-16T08:05:00Z".into()),
         page_url: full.then(|| "https://shop.example/pricing?plan=pro&x=1".into()),
+        utm: full.then(|| crate::Utm {
+            source: Some("news \"letter\"".into()),
+            medium: Some("email".into()),
+            campaign: Some("зима".into()),
+            content: Some("a".into()),
+            term: Some("chat".into()),
+        }),
+        page_now: full.then(|| "https://shop.example/cart".into()),
         last_message: full.then(|| "Is it <b>in stock</b>?\n\tTab".into()),
         rating: full.then(|| RatingView {
             rating: Rating::Dislike,

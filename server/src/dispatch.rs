@@ -58,7 +58,7 @@ use canal_protocol::agent::{
     RoutingMode, RoutingSettings, Status, VisitorIdentity,
 };
 use canal_protocol::rating::RatingView;
-use canal_protocol::{ErrorCode, MessageView};
+use canal_protocol::{ErrorCode, MessageView, Utm};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::agents::AgentWire;
@@ -179,7 +179,12 @@ struct ConvInfo {
     /// Who the visitor is (`Canal.setUser`), if told.
     visitor: Option<VisitorIdentity>,
     channel: ChannelId,
+    /// The host page it started on.
     page_url: Option<String>,
+    /// That page's UTM tags.
+    utm: Option<Utm>,
+    /// The host page the visitor opened the chat on last, when not the first.
+    page_now: Option<String>,
     created_at: String,
     last_message: Option<String>,
     /// The visitor's rating, once given.
@@ -198,7 +203,7 @@ struct ConvInfo {
     held_replies: Vec<String>,
 }
 
-use canal_store::routing::{LogRow, OpenConversation};
+use canal_store::routing::{LogRow, OpenConversation, Pages};
 
 struct AgentInfo {
     row: AgentRow,
@@ -791,7 +796,7 @@ impl Dispatch {
             visitor_id,
             channel_id,
             agent_id: holder,
-            page_url,
+            pages,
             created_at,
             unanswered_since,
             awaiting_rating,
@@ -822,7 +827,7 @@ impl Dispatch {
                     // still ends it, and a rating is still taken.
                     return Ok(());
                 }
-                let cid = conv_in(inner, &id, &visitor_id, channel, page_url, created_at);
+                let cid = conv_in(inner, &id, &visitor_id, channel, pages, created_at);
                 if let Some(conv) = inner.convs.get_mut(&cid) {
                     conv.last_message = last_message;
                     conv.visitor = visitor;
@@ -1075,7 +1080,7 @@ impl Dispatch {
         conversation_id: &str,
         visitor_id: &str,
         channel_id: &str,
-        page_url: Option<String>,
+        pages: Pages,
     ) -> Result<(), AppError> {
         let visitor = crate::services::identity::of_visitor(&self.store, visitor_id).await?;
         let responsible = self.store.responsible_agent(visitor_id).await?;
@@ -1092,7 +1097,7 @@ impl Dispatch {
                 &conversation_id,
                 &visitor_id,
                 channel,
-                page_url,
+                pages,
                 now_rfc3339(),
             );
             if let Some(conv) = inner.convs.get_mut(&cid) {
@@ -1252,12 +1257,12 @@ impl Dispatch {
         let Some(canal_store::routing::Placement {
             visitor_id,
             channel_id,
-            page_url,
+            pages,
         }) = pool.placement(conversation_id).await?
         else {
             return Ok(());
         };
-        self.conversation_created(conversation_id, &visitor_id, &channel_id, page_url)
+        self.conversation_created(conversation_id, &visitor_id, &channel_id, pages)
             .await?;
         // A rating given before the close still shows.
         let rating = crate::services::ratings::of_conversation(pool, conversation_id).await?;
@@ -1336,6 +1341,32 @@ impl Dispatch {
         for id in changed {
             let _ = self.notices.send(Notice::Changed(id));
         }
+    }
+
+    /// The visitor of a conversation opened the chat on `page_url` (validated):
+    /// stored when it is news, and the consoles that list it show it.
+    pub async fn visitor_on_page(
+        &self,
+        conversation_id: &str,
+        page_url: &str,
+    ) -> Result<(), AppError> {
+        if !self.store.set_page_now(conversation_id, page_url).await? {
+            return Ok(());
+        }
+        let id = conversation_id.to_owned();
+        let now = page_url.to_owned();
+        let notices = self.notices.clone();
+        self.tell(move |inner| {
+            let Some(conv) = inner.conv_ids.get(&id).and_then(|c| inner.convs.get_mut(c)) else {
+                return;
+            };
+            let now = Some(now).filter(|now| Some(now) != conv.page_url.as_ref());
+            if conv.page_now != now {
+                conv.page_now = now;
+                let _ = notices.send(Notice::Changed(id));
+            }
+        });
+        Ok(())
     }
 
     /// The visitor withdrew their consent to the channel's agreement (already
@@ -2224,7 +2255,7 @@ fn conv_in(
     id: &str,
     visitor_id: &str,
     channel: ChannelId,
-    page_url: Option<String>,
+    pages: Pages,
     created_at: String,
 ) -> ConversationId {
     let cid = ConversationId(inner.conv_ids.len() as u64 + 1);
@@ -2236,7 +2267,16 @@ fn conv_in(
             visitor_id: visitor_id.to_owned(),
             visitor: None,
             channel,
-            page_url,
+            // Stored by the server from a validated `Utm`: unreadable JSON (never
+            // written) shows no tags rather than failing the conversation.
+            utm: pages
+                .utm
+                .as_deref()
+                .and_then(|json| serde_json::from_str(json).ok()),
+            page_now: pages
+                .page_now
+                .filter(|now| Some(now) != pages.page_url.as_ref()),
+            page_url: pages.page_url,
             created_at,
             last_message: None,
             rating: None,
@@ -2521,6 +2561,8 @@ fn summary(
         offered_to,
         offer_deadline,
         page_url: info.page_url.clone(),
+        utm: info.utm.clone(),
+        page_now: info.page_now.clone(),
         last_message: info.last_message.clone(),
         rating: info.rating.clone(),
         withdrawn: info.withdrawn,
@@ -2551,7 +2593,7 @@ fn futures_are_send(
     fn shared<T: Send + Sync + 'static>(_: &T) {}
     shared(d);
     send(d.staffed(""));
-    send(d.conversation_created("", "", "", None));
+    send(d.conversation_created("", "", "", Pages::default()));
     send(d.client_message("", ""));
     send(d.visitor_identified("", v));
     send(d.display(""));

@@ -67,6 +67,14 @@ pub(crate) const READ_BUFFER_BYTES: usize = 2 * 1024;
 /// own socket fail, never the others' (see [`crate::hub`]).
 const MAX_VISITOR_WRITE_BUFFER: usize = 4 * limits::MAX_FRAME_BYTES;
 
+/// A visitor's `hello`, as its frame gave it.
+struct Hello<'a> {
+    conversation_id: String,
+    token: &'a str,
+    last_seq: u64,
+    page_url: Option<&'a str>,
+}
+
 /// How long one frame may take to leave: a peer that takes nothing for this long
 /// (its network gone, or it stopped reading) is dropped, so its task and buffers do
 /// not stay for ever. A visitor that comes back resumes from its last sequence
@@ -300,9 +308,15 @@ impl Session {
                 conversation_id,
                 visitor_token,
                 last_seq,
+                page_url,
             } => {
-                self.hello(conversation_id, &visitor_token, last_seq, out)
-                    .await
+                let hello = Hello {
+                    conversation_id,
+                    token: &visitor_token,
+                    last_seq,
+                    page_url: page_url.as_deref(),
+                };
+                self.hello(hello, out).await
             }
             ClientFrame::Send { client_id, text } => self.send(&client_id, &text, out).await,
             ClientFrame::Typing { typing, draft } => self.typing(typing, draft.as_deref()).await,
@@ -318,11 +332,15 @@ impl Session {
 
     async fn hello(
         &mut self,
-        conversation_id: String,
-        token: &str,
-        last_seq: u64,
+        hello: Hello<'_>,
         out: &mut Vec<ServerFrame>,
     ) -> Result<Next, AppError> {
+        let Hello {
+            conversation_id,
+            token,
+            last_seq,
+            page_url,
+        } = hello;
         if self.joined.is_some() {
             return Err(AppError::bad_request(
                 ErrorCode::BadRequest,
@@ -363,6 +381,27 @@ impl Session {
             out.push(public_error(&crate::services::visitors::withdrawn()));
             return Ok(Next::Close);
         }
+        // Where the visitor is now, checked as the start page is (refused: not
+        // joined, nothing stored).
+        let page_now = match page_url {
+            Some(url) => {
+                let url = validate::page_url(url)?;
+                let channel = self
+                    .state
+                    .store
+                    .channel_by_id(&conversation.channel_id)
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::not_found(
+                            ErrorCode::UnknownChannel,
+                            "this chat's channel is gone",
+                        )
+                    })?;
+                crate::services::visitors::allowed_page(&channel, &url)?;
+                Some(url)
+            }
+            None => None,
+        };
         let display = self
             .state
             .dispatch
@@ -403,6 +442,14 @@ impl Session {
             display,
             _here: here,
         });
+        if let Some(url) = page_now {
+            if let Some(joined) = &self.joined {
+                self.state
+                    .dispatch
+                    .visitor_on_page(&joined.conversation_id, &url)
+                    .await?;
+            }
+        }
         Ok(Next::Continue)
     }
 

@@ -797,10 +797,17 @@ impl ChatSession {
             SocketEvent::Open => {
                 if let Some((conversation_id, visitor_token)) = self.conversation() {
                     let last_seq = self.transcript.with_untracked(Transcript::last_seq);
+                    // Where the visitor is now: the consoles show it.
+                    let page_url = self
+                        .page
+                        .get_untracked()
+                        .or_else(HostPage::from_referrer)
+                        .map(|p| p.page_url);
                     self.send(&ClientFrame::Hello {
                         conversation_id,
                         visitor_token,
                         last_seq,
+                        page_url,
                     });
                 }
             }

@@ -618,7 +618,9 @@ async fn accepting_records_consent_starts_the_chat_and_sends_the_message() {
     js_sys::eval("window.__canal.sockets[0].open()").expect("open");
     assert_eq!(
         fake("window.__canal.sockets[0].sent[0]"),
-        json!({"type": "hello", "conversation_id": "conv_1", "visitor_token": "tok_1", "last_seq": 0})
+        json!({"type": "hello", "conversation_id": "conv_1", "visitor_token": "tok_1", "last_seq": 0,
+               "page_url": "https://shop.example/p?utm_source=news"}),
+        "the hello says which page the chat is open on"
     );
     js_sys::eval(
         r#"window.__canal.sockets[0].deliver({type: "welcome", conversation_id: "conv_1", last_seq: 0})"#,

@@ -8,7 +8,7 @@ use super::{Composer, MessageList, RoutingLog};
 use crate::{
     i18n::{tr, use_locale, use_strings, Strings},
     session::Console,
-    state::{status_str, Standing},
+    state::{status_str, utm_text, Standing},
     time::local_clock,
 };
 
@@ -61,6 +61,17 @@ fn colleague_label(t: &Strings, agent: &AgentSummary) -> String {
     )
 }
 
+/// A host page's address: a link when it is a web page (never `javascript:` or the
+/// like), text otherwise.
+fn page_link(url: String) -> AnyView {
+    if url.starts_with("https://") || url.starts_with("http://") {
+        let href = url.clone();
+        view! { <a href=href target="_blank" rel="noopener noreferrer">{url}</a> }.into_any()
+    } else {
+        view! { <span>{url}</span> }.into_any()
+    }
+}
+
 /// One conversation (`data-testid="conversation-view"`): channel and page, where
 /// it stands for this agent, the actions that fit (Take/Decline for an offer,
 /// Take for a supervisor on a waiting one, Transfer and Close for a held one),
@@ -101,9 +112,8 @@ pub fn Conversation(
     let can_take = move || is(InboxKind::Offered) || (is(InboxKind::Waiting) && supervises.get());
     let title = move || summary.with(|s| s.as_ref().map(|s| s.channel_title.clone()));
     let page = move || summary.with(|s| s.as_ref().and_then(|s| s.page_url.clone()));
-    // Only web pages become links (never `javascript:` or the like).
-    let page_href =
-        move || page().filter(|url| url.starts_with("https://") || url.starts_with("http://"));
+    let page_now = move || summary.with(|s| s.as_ref().and_then(|s| s.page_now.clone()));
+    let utm = move || summary.with(|s| s.as_ref().and_then(|s| s.utm.as_ref().and_then(utm_text)));
     let started = move || {
         summary.with(|s| {
             s.as_ref().map(|s| {
@@ -166,17 +176,22 @@ pub fn Conversation(
                             {move || {
                                 page()
                                     .map(|url| {
-                                        let href = page_href();
                                         view! {
-                                            <span class="cc-meta-page">
-                                                {tr(|t| t.page)} ": "
-                                                {match href {
-                                                    Some(href) => view! {
-                                                        <a href=href target="_blank" rel="noopener noreferrer">{url}</a>
-                                                    }
-                                                    .into_any(),
-                                                    None => view! { <span>{url}</span> }.into_any(),
-                                                }}
+                                            <span class="cc-meta-page" data-testid="page-start">
+                                                {tr(|t| t.page)} ": " {page_link(url)}
+                                            </span>
+                                        }
+                                    })
+                            }}
+                            {move || {
+                                utm().map(|utm| view! { <span data-testid="utm">"UTM: " {utm}</span> })
+                            }}
+                            {move || {
+                                page_now()
+                                    .map(|url| {
+                                        view! {
+                                            <span class="cc-meta-page" data-testid="page-now">
+                                                {tr(|t| t.page_now)} ": " {page_link(url)}
                                             </span>
                                         }
                                     })

@@ -198,6 +198,7 @@ pub async fn hello(
         conversation_id: conversation_id.to_owned(),
         visitor_token: visitor_token.to_owned(),
         last_seq: 0,
+        page_url: None,
     };
     ws.send(json_text(&hello))
         .await

@@ -141,7 +141,16 @@ pub async fn start(state: &AppState, channel: &Channel, start: Start) -> Result<
         .await?;
     state
         .dispatch
-        .conversation_created(&conversation.id, &visitor_id, &channel.id, start.page_url)
+        .conversation_created(
+            &conversation.id,
+            &visitor_id,
+            &channel.id,
+            canal_store::routing::Pages {
+                page_url: start.page_url,
+                utm: start.utm,
+                page_now: None,
+            },
+        )
         .await?;
     Ok(Started {
         conversation_id: conversation.id,

@@ -13,7 +13,8 @@ pub struct OpenConversation {
     pub visitor_id: String,
     pub channel_id: String,
     pub agent_id: Option<i64>,
-    pub page_url: Option<String>,
+    #[sqlx(flatten)]
+    pub pages: Pages,
     pub created_at: String,
     /// Marked unanswered since then.
     pub unanswered_since: Option<String>,
@@ -38,7 +39,19 @@ pub struct Digest {
 pub struct Placement {
     pub visitor_id: String,
     pub channel_id: String,
+    #[sqlx(flatten)]
+    pub pages: Pages,
+}
+
+/// Where a conversation's visitor came from and where they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromRow)]
+pub struct Pages {
+    /// The host page it started on.
     pub page_url: Option<String>,
+    /// That page's UTM tags (JSON of the protocol's `Utm`), if it had any.
+    pub utm: Option<String>,
+    /// The host page the visitor opened the chat on last.
+    pub page_now: Option<String>,
 }
 
 /// One line of a routing log.
@@ -66,7 +79,8 @@ impl Store {
     /// rating-wait timer pending), oldest first.
     pub async fn open_conversations(&self) -> Result<Vec<OpenConversation>> {
         on_pool!(self, p => Ok(sqlx::query_as(
-            "SELECT id, visitor_id, channel_id, agent_id, page_url, created_at, unanswered_since,
+            "SELECT id, visitor_id, channel_id, agent_id, page_url, utm, page_now, created_at,
+                    unanswered_since,
                     status = 'closed' AS awaiting_rating
              FROM conversations c
              WHERE status = 'open'
@@ -102,11 +116,27 @@ impl Store {
     /// Where a conversation belongs, if it exists.
     pub async fn placement(&self, conversation_id: &str) -> Result<Option<Placement>> {
         on_pool!(self, p => Ok(sqlx::query_as(
-            "SELECT visitor_id, channel_id, page_url FROM conversations WHERE id = $1",
+            "SELECT visitor_id, channel_id, page_url, utm, page_now FROM conversations WHERE id = $1",
         )
         .bind(conversation_id)
         .fetch_optional(p)
         .await?))
+    }
+
+    /// Records the host page the visitor opened the chat on now; `false` when it
+    /// was the page recorded already (or there is no such conversation).
+    pub async fn set_page_now(&self, conversation_id: &str, page_url: &str) -> Result<bool> {
+        on_pool!(self, p => {
+            let done = sqlx::query(
+                "UPDATE conversations SET page_now = $2
+                 WHERE id = $1 AND (page_now IS NULL OR page_now <> $2)",
+            )
+            .bind(conversation_id)
+            .bind(page_url)
+            .execute(p)
+            .await?;
+            Ok(done.rows_affected() > 0)
+        })
     }
 
     /// Records who holds a conversation.

@@ -40,4 +40,5 @@ mod supervisors;
 mod theme;
 mod timers;
 mod typing;
+mod visitor_pages;
 mod withdrawal;
