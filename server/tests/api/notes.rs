@@ -124,3 +124,47 @@ async fn a_private_note_reaches_the_agents_and_never_the_visitor() {
     }
     assert_eq!(app.count("notes").await, 1, "refused notes store nothing");
 }
+
+#[tokio::test]
+async fn a_supervisor_reads_and_writes_notes_in_a_conversation_they_do_not_hold() {
+    let mut team = team(|ana, _| settings("strict", &[ana])).await;
+    let sue = team
+        .app
+        .agent("sue@shop.example", "Sue", "supervisor")
+        .await;
+    team.app.managers(&[sue]).await;
+    let (mut sue_console, _) = team.app.console("sue@shop.example").await;
+    let (_, conversation, _visitor) = team.app.visitor().await;
+    let id = conversation.conversation_id.as_str();
+    team.ana_console.take(id).await;
+    team.ana_console
+        .send(json!({"type": "open", "conversation_id": id}))
+        .await;
+    team.ana_console
+        .until("the conversation", |f| f["type"] == "conversation")
+        .await;
+    team.ana_console
+        .send(note(id, "a1", "Asked for a refund twice"))
+        .await;
+    team.ana_console.until("Ana's note", is_note("a1")).await;
+
+    // Sue oversees the channel: she opens Ana's conversation and reads the note.
+    sue_console
+        .send(json!({"type": "open", "conversation_id": id}))
+        .await;
+    let opened = sue_console
+        .until("the conversation", |f| f["type"] == "conversation")
+        .await;
+    assert_eq!(
+        opened["notes"][0]["text"], "Asked for a refund twice",
+        "{opened}"
+    );
+    // Her own note reaches Ana, who holds it, live.
+    sue_console
+        .send(note(id, "s1", "Approve it, I checked the order"))
+        .await;
+    sue_console.until("her note", is_note("s1")).await;
+    let heard = team.ana_console.until("Sue's note", is_note("s1")).await;
+    assert_eq!(heard["note"]["agent_name"], "Sue");
+    assert_eq!(team.app.count("notes").await, 2);
+}
