@@ -620,6 +620,178 @@ fn fts_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
+/// Conversations the list may show before the search looks at their text: the
+/// search first looks among this many of the newest (see
+/// [`Store::conversation_log`]).
+const SEARCH_WINDOW: i64 = 2_000;
+
+/// The list's filters but the search, and its cursor, as SQL conditions on `c`
+/// (conversations), `ch` (channels) and `r` (ratings).
+fn push_log_filters<'a, DB>(q: &mut sqlx::QueryBuilder<'a, DB>, filter: &'a LogFilter, pg: bool)
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    if let Some(scope) = &filter.scope {
+        // On SQLite, `+` keeps the planner from answering this OR with the
+        // agent and channel indexes and sorting every row they give: walking
+        // the start index newest first and checking each row finds a page in
+        // far fewer steps (PostgreSQL plans by its statistics).
+        let plain = if pg { "" } else { "+" };
+        q.push(format!(" AND ({plain}c.agent_id = "))
+            .push_bind(scope.agent_id);
+        if !scope.channel_ids.is_empty() {
+            q.push(format!(" OR {plain}c.channel_id IN ("));
+            let mut ids = q.separated(", ");
+            for id in &scope.channel_ids {
+                ids.push_bind(id.clone());
+            }
+            q.push(")");
+        }
+        q.push(")");
+    }
+    if let Some(v) = &filter.channel_key {
+        q.push(" AND ch.key = ").push_bind(v.clone());
+    }
+    if let Some(v) = filter.agent_id {
+        q.push(" AND c.agent_id = ").push_bind(v);
+    }
+    if let Some(v) = &filter.status {
+        q.push(" AND c.status = ").push_bind(v.clone());
+    }
+    if let Some(v) = &filter.from {
+        q.push(" AND c.created_at >= ").push_bind(v.clone());
+    }
+    if let Some(v) = &filter.until {
+        q.push(" AND c.created_at < ").push_bind(v.clone());
+    }
+    match filter.unanswered {
+        Some(true) => {
+            q.push(" AND c.unanswered_since IS NOT NULL");
+        }
+        Some(false) => {
+            q.push(" AND c.unanswered_since IS NULL");
+        }
+        None => {}
+    }
+    match filter.rating.as_deref() {
+        Some("none") => {
+            q.push(" AND r.rating IS NULL");
+        }
+        Some(v) => {
+            q.push(" AND r.rating = ").push_bind(v.to_owned());
+        }
+        None => {}
+    }
+    if let Some(v) = filter.label_id {
+        q.push(
+            " AND c.id IN (SELECT l.conversation_id FROM conversation_labels l WHERE l.label_id = ",
+        )
+        .push_bind(v)
+        .push(")");
+    }
+    if let Some((at, id)) = &filter.before {
+        q.push(" AND (c.created_at < ")
+            .push_bind(at.clone())
+            .push(" OR (c.created_at = ")
+            .push_bind(at.clone())
+            .push(" AND c.id < ")
+            .push_bind(id.clone())
+            .push("))");
+    }
+}
+
+/// The search for `text` as an SQL condition on `c`; `in_window`: only among the
+/// conversations of the query's `w` (see [`Store::conversation_log`]), found by the
+/// same test.
+fn push_log_search<'a, DB>(
+    q: &mut sqlx::QueryBuilder<'a, DB>,
+    text: &str,
+    pg: bool,
+    in_window: bool,
+) where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    if pg {
+        // One set of conversation ids (a UNION), so that the planner joins it to
+        // the conversations by key when it is small, rather than checking three
+        // sub-plans on every conversation in order. In the window, each part
+        // starts from the window's conversations (by their index), not from
+        // every row the pattern matches.
+        let (m, v, s) = if in_window {
+            (
+                " AND m.conversation_id IN (SELECT id FROM w)",
+                " AND vc.id IN (SELECT id FROM w)",
+                " AND sc.id IN (SELECT id FROM w)",
+            )
+        } else {
+            ("", "", "")
+        };
+        let like = like_anywhere(text);
+        q.push(" AND c.id IN (SELECT m.conversation_id FROM messages m WHERE m.body ILIKE ")
+            .push_bind(like.clone())
+            .push(m)
+            .push(
+                " UNION SELECT vc.id FROM visitors v JOIN conversations vc ON vc.visitor_id = v.id \
+                 WHERE (v.user_name ILIKE ",
+            )
+            .push_bind(like.clone())
+            .push(" OR v.user_email ILIKE ")
+            .push_bind(like.clone())
+            .push(")")
+            .push(v)
+            .push(
+                " UNION SELECT sc.id FROM contact_submissions s \
+                 JOIN conversations sc ON sc.visitor_id = s.visitor_id WHERE (s.name ILIKE ",
+            )
+            .push_bind(like.clone())
+            .push(" OR s.email ILIKE ")
+            .push_bind(like)
+            .push(")")
+            .push(s)
+            .push(")");
+    } else {
+        // In the window, the full-text tables are read only from the first row
+        // the window's conversations could have (their rowids grow with time),
+        // which FTS5 seeks to, rather than from the start.
+        let (m, v, s) = if in_window {
+            (
+                " AND rowid >= (SELECT min(m2.rowid) FROM messages m2 \
+                 WHERE m2.conversation_id IN (SELECT id FROM w))",
+                " AND rowid >= (SELECT min(v2.rowid) FROM visitors v2 \
+                 WHERE v2.id IN (SELECT visitor_id FROM w))",
+                " AND rowid >= (SELECT min(s2.rowid) FROM contact_submissions s2 \
+                 WHERE s2.visitor_id IN (SELECT visitor_id FROM w))",
+            )
+        } else {
+            ("", "", "")
+        };
+        let phrase = fts_phrase(text);
+        q.push(
+            " AND (c.id IN (SELECT m.conversation_id FROM messages m WHERE m.rowid IN \
+             (SELECT rowid FROM message_text WHERE message_text MATCH ",
+        )
+        .push_bind(phrase.clone())
+        .push(m)
+        .push("))");
+        q.push(
+            " OR c.visitor_id IN (SELECT v.id FROM visitors v WHERE v.rowid IN \
+             (SELECT rowid FROM visitor_text WHERE visitor_text MATCH ",
+        )
+        .push_bind(phrase.clone())
+        .push(v)
+        .push(
+            ")) OR c.visitor_id IN (SELECT s.visitor_id FROM contact_submissions s \
+             WHERE s.rowid IN (SELECT rowid FROM submission_text WHERE submission_text MATCH ",
+        )
+        .push_bind(phrase)
+        .push(s)
+        .push(")))");
+    }
+}
+
 impl Store {
     /// The conversation list: conversations of every channel (deleted ones too), or
     /// of the scope's, newest first, narrowed by `filter`. The SQL holds only the
@@ -627,107 +799,51 @@ impl Store {
     /// engine: FTS5 trigram tables on SQLite, trigram indexes and `ILIKE` on
     /// PostgreSQL; see migration 0023).
     pub async fn conversation_log(&self, filter: &LogFilter) -> Result<Vec<LoggedRow>> {
+        // A search first looks among the newest conversations the other filters
+        // leave: a word most conversations hold fills a page there at once, where
+        // collecting every conversation that holds it costs seconds. Exact: when
+        // the window holds a page of matches, no older conversation can come
+        // before them. Fewer, and the search runs over all of them.
+        if filter.text.is_some() && filter.limit < SEARCH_WINDOW {
+            let rows = self
+                .conversation_log_in(filter, Some(SEARCH_WINDOW))
+                .await?;
+            if rows.len() as i64 >= filter.limit {
+                return Ok(rows);
+            }
+        }
+        self.conversation_log_in(filter, None).await
+    }
+
+    /// [`Self::conversation_log`], its search only among the newest `window`
+    /// conversations that pass the other filters, when given.
+    async fn conversation_log_in(
+        &self,
+        filter: &LogFilter,
+        window: Option<i64>,
+    ) -> Result<Vec<LoggedRow>> {
         on_pool!(self, p, pg => {
-            let mut q = sqlx::QueryBuilder::new(LOGGED_SELECT);
+            let mut q = sqlx::QueryBuilder::new("");
+            if let Some(window) = window {
+                q.push(
+                    "WITH w AS (SELECT c.id, c.visitor_id FROM conversations c \
+                     JOIN channels ch ON ch.id = c.channel_id \
+                     LEFT JOIN conversation_ratings r ON r.conversation_id = c.id WHERE 1 = 1",
+                );
+                push_log_filters(&mut q, filter, pg);
+                q.push(" ORDER BY c.created_at DESC, c.id DESC LIMIT ")
+                    .push_bind(window)
+                    .push(") ");
+            }
+            q.push(LOGGED_SELECT);
             q.push(" WHERE 1 = 1");
-            if let Some(scope) = &filter.scope {
-                // On SQLite, `+` keeps the planner from answering this OR with the
-                // agent and channel indexes and sorting every row they give: walking
-                // the start index newest first and checking each row finds a page in
-                // far fewer steps (PostgreSQL plans by its statistics).
-                let plain = if pg { "" } else { "+" };
-                q.push(format!(" AND ({plain}c.agent_id = "))
-                    .push_bind(scope.agent_id);
-                if !scope.channel_ids.is_empty() {
-                    q.push(format!(" OR {plain}c.channel_id IN ("));
-                    let mut ids = q.separated(", ");
-                    for id in &scope.channel_ids {
-                        ids.push_bind(id.clone());
-                    }
-                    q.push(")");
-                }
-                q.push(")");
-            }
-            if let Some(v) = &filter.channel_key {
-                q.push(" AND ch.key = ").push_bind(v.clone());
-            }
-            if let Some(v) = filter.agent_id {
-                q.push(" AND c.agent_id = ").push_bind(v);
-            }
-            if let Some(v) = &filter.status {
-                q.push(" AND c.status = ").push_bind(v.clone());
-            }
-            if let Some(v) = &filter.from {
-                q.push(" AND c.created_at >= ").push_bind(v.clone());
-            }
-            if let Some(v) = &filter.until {
-                q.push(" AND c.created_at < ").push_bind(v.clone());
-            }
-            match filter.unanswered {
-                Some(true) => {
-                    q.push(" AND c.unanswered_since IS NOT NULL");
-                }
-                Some(false) => {
-                    q.push(" AND c.unanswered_since IS NULL");
-                }
-                None => {}
-            }
-            match filter.rating.as_deref() {
-                Some("none") => {
-                    q.push(" AND r.rating IS NULL");
-                }
-                Some(v) => {
-                    q.push(" AND r.rating = ").push_bind(v.to_owned());
-                }
-                None => {}
-            }
-            if let Some(v) = filter.label_id {
-                q.push(" AND c.id IN (SELECT l.conversation_id FROM conversation_labels l WHERE l.label_id = ")
-                    .push_bind(v)
-                    .push(")");
+            if window.is_some() {
+                q.push(" AND c.id IN (SELECT id FROM w)");
+            } else {
+                push_log_filters(&mut q, filter, pg);
             }
             if let Some(text) = &filter.text {
-                if pg {
-                    // One set of conversation ids (a UNION), so that the planner
-                    // joins it to the conversations by key when it is small, rather
-                    // than checking three sub-plans on every conversation in order.
-                    let like = like_anywhere(text);
-                    q.push(" AND c.id IN (SELECT m.conversation_id FROM messages m WHERE m.body ILIKE ")
-                        .push_bind(like.clone())
-                        .push(" UNION SELECT vc.id FROM visitors v JOIN conversations vc ON vc.visitor_id = v.id \
-                               WHERE v.user_name ILIKE ")
-                        .push_bind(like.clone())
-                        .push(" OR v.user_email ILIKE ")
-                        .push_bind(like.clone())
-                        .push(" UNION SELECT sc.id FROM contact_submissions s \
-                               JOIN conversations sc ON sc.visitor_id = s.visitor_id WHERE s.name ILIKE ")
-                        .push_bind(like.clone())
-                        .push(" OR s.email ILIKE ")
-                        .push_bind(like)
-                        .push(")");
-                } else {
-                    let phrase = fts_phrase(text);
-                    q.push(" AND (c.id IN (SELECT m.conversation_id FROM messages m WHERE m.rowid IN \
-                            (SELECT rowid FROM message_text WHERE message_text MATCH ")
-                        .push_bind(phrase.clone())
-                        .push("))");
-                    q.push(" OR c.visitor_id IN (SELECT v.id FROM visitors v WHERE v.rowid IN \
-                            (SELECT rowid FROM visitor_text WHERE visitor_text MATCH ")
-                        .push_bind(phrase.clone())
-                        .push(")) OR c.visitor_id IN (SELECT s.visitor_id FROM contact_submissions s \
-                            WHERE s.rowid IN (SELECT rowid FROM submission_text WHERE submission_text MATCH ")
-                        .push_bind(phrase)
-                        .push(")))");
-                }
-            }
-            if let Some((at, id)) = &filter.before {
-                q.push(" AND (c.created_at < ")
-                    .push_bind(at.clone())
-                    .push(" OR (c.created_at = ")
-                    .push_bind(at.clone())
-                    .push(" AND c.id < ")
-                    .push_bind(id.clone())
-                    .push("))");
+                push_log_search(&mut q, text, pg, window.is_some());
             }
             q.push(" ORDER BY c.created_at DESC, c.id DESC LIMIT ").push_bind(filter.limit);
             Ok(q.build_query_as().fetch_all(p).await?)

@@ -544,3 +544,67 @@ async fn bad_list_queries_and_labels_are_refused_naming_the_parameter() {
     }
     assert_eq!(app.count("labels").await, 0);
 }
+
+/// More conversations than the search's first look takes (the newest 2,000 that the
+/// other filters leave): a word only the oldest and a few of the newest hold is
+/// still found, in order, across pages; a word all of them hold gives the newest.
+#[tokio::test]
+async fn a_search_finds_old_conversations_behind_the_newest_two_thousand() {
+    let app = spawn_app().await;
+    let boss = admin_cookie(&app).await;
+    let channel = app
+        .store
+        .channel_by_key("demo")
+        .await
+        .expect("channel")
+        .expect("the demo channel");
+    let total = 2_100_usize;
+    let seeded: Vec<_> = (0..total)
+        .map(|n| {
+            let rare = n < 60 || n >= total - 10;
+            let text = if rare {
+                format!("hello, the zebra print {n}")
+            } else {
+                format!("hello, plain {n}")
+            };
+            canal_server::store::channels::ImportedConversation {
+                channel_id: channel.id.clone(),
+                visitor_name: None,
+                visitor_email: None,
+                created_at: format!("2031-01-05T10:{:02}:{:02}.000Z", n / 60, n % 60),
+                status: "closed".to_owned(),
+                agent_id: None,
+                unanswered_since: None,
+                rating: None,
+                messages: vec![("visitor".to_owned(), text)],
+                label_ids: Vec::new(),
+            }
+        })
+        .collect();
+    let ids = app
+        .store
+        .import_conversations(&seeded)
+        .await
+        .expect("seeded");
+    // Newest first: the 10 newest, then the oldest 60 from the newest of them.
+    let want: Vec<String> = ids[total - 10..]
+        .iter()
+        .rev()
+        .chain(ids[..60].iter().rev())
+        .cloned()
+        .collect();
+    let (first, cursor) = listed(&app, &boss, "?q=zebra").await;
+    assert_eq!(first, want[..50], "the first page");
+    let cursor = cursor.as_str().expect("a next page");
+    let (second, end) = listed(&app, &boss, &format!("?q=zebra&cursor={cursor}")).await;
+    assert_eq!(second, want[50..], "the second page");
+    assert!(end.is_null(), "no third page: {end}");
+
+    // A word every one of them holds: the newest, page after page.
+    let newest: Vec<String> = ids.iter().rev().cloned().collect();
+    let (first, cursor) = listed(&app, &boss, "?q=hello").await;
+    assert_eq!(first, newest[..50]);
+    let cursor = cursor.as_str().expect("a next page");
+    let (second, _) = listed(&app, &boss, &format!("?q=hello&cursor={cursor}")).await;
+    assert_eq!(second, newest[50..100]);
+}
