@@ -67,6 +67,8 @@ pub mod routes {
     pub const SOCKET: &str = "/api/v1/agent/ws";
     /// `GET`: `NoticeList`, the signed-in employee's overdue KPI notices.
     pub const NOTICES: &str = "/api/v1/agent/notices";
+    /// `POST`: `NoticesRead` -> `NoticesMarked`.
+    pub const NOTICES_READ: &str = "/api/v1/agent/notices/read";
     /// `GET` with a query: `ConversationReport` (or, `format=csv`, CSV), admins.
     pub const REPORT_CONVERSATIONS: &str = "/api/v1/admin/reports/conversations";
     /// `GET` with a query: `AgentReport` (admins).
@@ -663,6 +665,14 @@ impl Drop for Socket {
 /// `GET /api/v1/agent/notices`: the signed-in employee's overdue KPI notices.
 pub async fn overdue_notices() -> Result<canal_protocol::kpi::NoticeList, ApiError> {
     call("GET", routes::NOTICES, None::<&()>).await
+}
+
+/// `POST /api/v1/agent/notices/read`: the employee read their notices up to `up_to`.
+pub async fn read_overdue_notices(
+    up_to: u64,
+) -> Result<canal_protocol::kpi::NoticesMarked, ApiError> {
+    let read = canal_protocol::kpi::NoticesRead { up_to };
+    call("POST", routes::NOTICES_READ, Some(&read)).await
 }
 
 /// `GET /api/v1/admin/reports/conversations?{query}`: the conversations of a period

@@ -250,8 +250,6 @@ pub struct ConsoleState {
     /// Overdue KPI notices for this employee, newest first, each once (the list
     /// from `GET /api/v1/agent/notices`, then the socket's `overdue` frames).
     pub overdue: Vec<OverdueNotice>,
-    /// Notices that came over the socket since the panel was last looked at.
-    pub overdue_unseen: u32,
 }
 
 impl ConsoleState {
@@ -276,6 +274,21 @@ impl ConsoleState {
             .unwrap_or(self.overdue.len());
         self.overdue.insert(at, notice);
         true
+    }
+
+    /// How many notices the employee has not read.
+    pub fn overdue_unread(&self) -> usize {
+        self.overdue.iter().filter(|n| !n.read).count()
+    }
+
+    /// The employee looked at the notices: all are read; returns the newest id to
+    /// tell the server, when one was not read.
+    pub fn read_overdue(&mut self) -> Option<u64> {
+        let newest = self.overdue.iter().filter(|n| !n.read).map(|n| n.id).max();
+        for notice in &mut self.overdue {
+            notice.read = true;
+        }
+        newest
     }
 
     /// The stored list arrived: merged with what the socket brought meanwhile.
@@ -409,9 +422,7 @@ impl ConsoleState {
                 Vec::new()
             }
             AgentServerFrame::Overdue { notice } => {
-                if self.add_overdue(notice) {
-                    self.overdue_unseen += 1;
-                }
+                self.add_overdue(notice);
                 Vec::new()
             }
             AgentServerFrame::Draft {
@@ -1834,6 +1845,8 @@ mod tests {
             conversation_id: format!("c{id}"),
             text: format!("Ana has not answered conversation c{id} in time."),
             created_at: "2030-01-01T10:00:00Z".into(),
+            default_operator: Some("Ana".into()),
+            read: false,
         }
     }
 
@@ -1842,13 +1855,25 @@ mod tests {
         let mut state = ConsoleState::new(me(Role::Supervisor));
         let sent = state.apply(AgentServerFrame::Overdue { notice: overdue(3) });
         assert!(sent.is_empty());
-        assert_eq!(state.overdue_unseen, 1);
+        assert_eq!(state.overdue_unread(), 1);
         // The stored list arrives after the live one: merged, no doubles.
         state.overdue_listed(vec![overdue(3), overdue(2), overdue(1)]);
         state.apply(AgentServerFrame::Overdue { notice: overdue(3) });
         state.apply(AgentServerFrame::Overdue { notice: overdue(4) });
         let ids: Vec<u64> = state.overdue.iter().map(|n| n.id).collect();
         assert_eq!(ids, [4, 3, 2, 1]);
-        assert_eq!(state.overdue_unseen, 2, "a repeat is no news");
+        assert_eq!(state.overdue_unread(), 4, "a repeat is no news");
+        // Looked at: all read, the newest told to the server; then nothing to tell.
+        assert_eq!(state.read_overdue(), Some(4));
+        assert_eq!(state.overdue_unread(), 0);
+        assert_eq!(state.read_overdue(), None);
+        // Read before (the stored list says so): not counted.
+        let mut fresh = ConsoleState::new(me(Role::Supervisor));
+        let read = OverdueNotice {
+            read: true,
+            ..overdue(1)
+        };
+        fresh.overdue_listed(vec![overdue(2), read]);
+        assert_eq!(fresh.overdue_unread(), 1);
     }
 }

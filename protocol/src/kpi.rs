@@ -46,6 +46,28 @@ pub struct OverdueNotice {
     pub text: String,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// Present when `text` is Canal's default (the channel has no text of its
+    /// own): the agent it names, so that a console writes the default in its own
+    /// language (empty: nobody held the conversation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_operator: Option<String>,
+    /// The employee read it (sent only when true).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read: bool,
+}
+
+/// `POST /api/v1/agent/notices/read`: the signed-in employee read their notices up
+/// to this id (the newest they were shown).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct NoticesRead {
+    pub up_to: u64,
+}
+
+/// Its answer: how many notices it marked read (those read before are left).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct NoticesMarked {
+    pub marked: u64,
 }
 
 /// `GET /api/v1/agent/notices`.

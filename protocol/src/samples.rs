@@ -301,6 +301,20 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
                 conversation_id: "conv_1".into(),
                 text: "Ana has not answered conversation conv_1 in time — срочно \u{1F600}".into(),
                 created_at: "2030-01-16T08:00:03Z".into(),
+                default_operator: Some("Ana \"Б\"".into()),
+                read: true,
+            },
+        },
+        AgentServerFrame::Overdue {
+            notice: crate::kpi::OverdueNotice {
+                id: 1,
+                kind: crate::kpi::KpiKind::First,
+                channel_key: "demo".into(),
+                conversation_id: "conv_2".into(),
+                text: "Late on conv_2".into(),
+                created_at: "2030-01-16T08:00:04Z".into(),
+                default_operator: None,
+                read: false,
             },
         },
         AgentServerFrame::Error {

@@ -167,6 +167,18 @@ pub async fn notices(
     Ok(Json(crate::services::kpi::notices(&state, &agent).await?))
 }
 
+/// `POST /api/v1/agent/notices/read`: the signed-in employee read their notices up
+/// to `up_to`.
+pub async fn read_notices(
+    State(state): State<AppState>,
+    SignedIn(agent): SignedIn,
+    ApiJson(read): ApiJson<canal_protocol::kpi::NoticesRead>,
+) -> Result<Json<canal_protocol::kpi::NoticesMarked>, AppError> {
+    Ok(Json(
+        crate::services::kpi::read_notices(&state, &agent, read).await?,
+    ))
+}
+
 /// `GET /api/v1/agent/ws`: the console socket.
 pub async fn upgrade(
     ws: WebSocketUpgrade,

@@ -197,6 +197,7 @@ pub fn app(state: AppState) -> Router {
             get(admin::canned::for_reply),
         )
         .route("/api/v1/agent/notices", get(agent_api::notices))
+        .route("/api/v1/agent/notices/read", post(agent_api::read_notices))
         .route("/api/v1/agent/ws", get(agent_api::upgrade))
         .merge(crate::list::routes())
         .route("/embed.js", get(assets::embed_js))

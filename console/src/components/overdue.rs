@@ -5,7 +5,7 @@ use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
     api,
-    i18n::{tr, use_locale},
+    i18n::{tr, use_locale, use_strings, Strings},
     session::Console,
 };
 
@@ -31,6 +31,21 @@ pub fn pieces(text: &str, id: &str) -> Vec<(String, bool)> {
     out
 }
 
+/// A notice's text as the console shows it: in Canal's default words (when the
+/// server says it used them, naming `operator`) in the console's language;
+/// otherwise the channel's own `text`.
+pub fn shown_text(t: &Strings, text: &str, operator: Option<&str>, id: &str) -> String {
+    match operator {
+        Some(name) => {
+            let name = if name.is_empty() { t.nobody } else { name };
+            t.overdue_default
+                .replace("#OPERATOR#", name)
+                .replace("#DIALOG#", id)
+        }
+        None => text.to_owned(),
+    }
+}
+
 /// The panel (`data-testid="overdue-notices"`, hidden while there are none): the
 /// employee's notices, newest first, each (`data-testid="overdue-notice"`) with
 /// its conversation's id as a button that opens the conversation
@@ -40,15 +55,22 @@ pub fn pieces(text: &str, id: &str) -> Vec<(String, bool)> {
 pub fn OverdueNotices() -> impl IntoView {
     let console = expect_context::<Console>();
     let locale = use_locale();
+    let strings = use_strings();
     spawn_local(async move {
         if let Ok(list) = api::overdue_notices().await {
             console.state.try_update(|s| s.overdue_listed(list.notices));
         }
     });
     let notices = Memo::new(move |_| console.state.with(|s| s.overdue.clone()));
-    let unseen = Memo::new(move |_| console.state.with(|s| s.overdue_unseen));
+    let unseen = Memo::new(move |_| console.state.with(|s| s.overdue_unread()));
+    // Opened: what it shows is read, here and on the server (kept for the next
+    // visit; a failed call leaves them unread there, to be shown again).
     let on_toggle = move |_| {
-        console.state.update(|s| s.overdue_unseen = 0);
+        if let Some(up_to) = console.state.try_update(|s| s.read_overdue()).flatten() {
+            spawn_local(async move {
+                let _ = api::read_overdue_notices(up_to).await;
+            });
+        }
     };
     view! {
         <details
@@ -70,29 +92,40 @@ pub fn OverdueNotices() -> impl IntoView {
                     key=|n| n.id
                     children=move |n| {
                         let id = n.conversation_id.clone();
-                        let parts = pieces(&n.text, &id)
-                            .into_iter()
-                            .map(|(text, is_id)| {
-                                if is_id {
-                                    let id = id.clone();
-                                    leptos::either::Either::Left(view! {
-                                        <button
-                                            type="button"
-                                            class="cc-link-button"
-                                            data-testid="overdue-open"
-                                            on:click=move |_| console.open(&id)
-                                        >
-                                            {text}
-                                        </button>
-                                    })
-                                } else {
-                                    leptos::either::Either::Right(view! { <span>{text}</span> })
-                                }
-                            })
-                            .collect_view();
+                        let (own, operator) = (n.text.clone(), n.default_operator.clone());
+                        // Canal's default words in the console's language (as it
+                        // switches); a channel's own text as its admin wrote it.
+                        let parts = move || {
+                            let text = shown_text(strings.get(), &own, operator.as_deref(), &id);
+                            pieces(&text, &id)
+                                .into_iter()
+                                .map(|(text, is_id)| {
+                                    if is_id {
+                                        let id = id.clone();
+                                        leptos::either::Either::Left(view! {
+                                            <button
+                                                type="button"
+                                                class="cc-link-button"
+                                                data-testid="overdue-open"
+                                                on:click=move |_| console.open(&id)
+                                            >
+                                                {text}
+                                            </button>
+                                        })
+                                    } else {
+                                        leptos::either::Either::Right(view! { <span>{text}</span> })
+                                    }
+                                })
+                                .collect_view()
+                        };
                         let created = n.created_at.clone();
                         view! {
-                            <li class="cc-overdue-item" data-testid="overdue-notice" data-conversation-id=n.conversation_id.clone()>
+                            <li
+                                class="cc-overdue-item"
+                                data-testid="overdue-notice"
+                                data-conversation-id=n.conversation_id.clone()
+                                data-read=n.read.to_string()
+                            >
                                 <time class="cc-muted" datetime=n.created_at.clone()>
                                     {move || crate::time::local_date_time(&created, &locale())}
                                 </time>
@@ -124,5 +157,24 @@ mod tests {
             ]
         );
         assert_eq!(pieces("No id", "c1"), vec![("No id".to_owned(), false)]);
+    }
+
+    #[test]
+    fn canal_s_own_words_come_in_the_console_s_language_and_a_channel_s_as_written() {
+        use crate::i18n::{EN, ES, RU};
+        let english = "Ana has not answered conversation c1 in time.";
+        assert_eq!(shown_text(&EN, english, Some("Ana"), "c1"), english);
+        assert_eq!(
+            shown_text(&ES, english, Some("Ana"), "c1"),
+            "Ana no ha respondido a tiempo en la conversación c1."
+        );
+        assert_eq!(
+            shown_text(&RU, english, Some(""), "c1"),
+            "Никто не ответил(а) вовремя в диалоге c1."
+        );
+        assert_eq!(
+            shown_text(&ES, "Ana tarda en c1", None, "c1"),
+            "Ana tarda en c1"
+        );
     }
 }

@@ -249,15 +249,14 @@ pub fn on_wait_over() -> Vec<TimerChange> {
 }
 
 /// The notice's text: the channel's template (blank: [`DEFAULT_KPI_NOTICE`]) with
-/// `#OPERATOR#` and `#DIALOG#` filled in.
-pub fn notice_text(template: Option<&str>, operator: &str, dialog: &str) -> String {
-    let template = template
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .unwrap_or(DEFAULT_KPI_NOTICE);
-    template
+/// `#OPERATOR#` and `#DIALOG#` filled in, and whether it is the default.
+pub fn notice_text(template: Option<&str>, operator: &str, dialog: &str) -> (String, bool) {
+    let own = template.map(str::trim).filter(|t| !t.is_empty());
+    let text = own
+        .unwrap_or(DEFAULT_KPI_NOTICE)
         .replace("#OPERATOR#", operator)
-        .replace("#DIALOG#", dialog)
+        .replace("#DIALOG#", dialog);
+    (text, own.is_none())
 }
 
 #[cfg(test)]
@@ -521,15 +520,21 @@ mod tests {
                 "Ana",
                 "c1"
             ),
-            "Ana late on c1 (c1)"
+            ("Ana late on c1 (c1)".to_owned(), false)
         );
         assert_eq!(
             notice_text(Some("  "), "Ana", "c1"),
-            "Ana has not answered conversation c1 in time."
+            (
+                "Ana has not answered conversation c1 in time.".to_owned(),
+                true
+            )
         );
         assert_eq!(
             notice_text(None, "Ana", "c1"),
-            "Ana has not answered conversation c1 in time."
+            (
+                "Ana has not answered conversation c1 in time.".to_owned(),
+                true
+            )
         );
     }
 }

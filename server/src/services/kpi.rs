@@ -21,7 +21,7 @@ use canal_protocol::agent::DisplayMode;
 use canal_protocol::automation::AutomationSettings;
 use canal_protocol::kpi::{
     AgentDay, AgentFigures, AgentReport, ConversationReport, Figures, KpiKind, NoticeList,
-    OverdueNotice, ReportedConversation, MAX_REPORTED,
+    NoticesMarked, NoticesRead, OverdueNotice, ReportedConversation, MAX_REPORTED,
 };
 use canal_protocol::{ErrorCode, MessageView};
 use canal_store::channels::LogFilter;
@@ -81,6 +81,8 @@ fn notice(row: NoticeRow) -> OverdueNotice {
         conversation_id: row.conversation_id,
         text: row.body,
         created_at: row.created_at,
+        default_operator: row.default_operator,
+        read: row.read_at.is_some(),
     }
 }
 
@@ -106,9 +108,10 @@ pub async fn overdue(
     let Some(facts) = state.store.overdue_facts(&timer.conversation_id).await? else {
         return Ok("nothing");
     };
-    let text = kpi::notice_text(
+    let operator = facts.holder.as_deref().unwrap_or(NO_OPERATOR);
+    let (text, default) = kpi::notice_text(
         settings.kpi_notice_text.as_deref(),
-        facts.holder.as_deref().unwrap_or(NO_OPERATOR),
+        operator,
         &timer.conversation_id,
     );
     let kind_text = match kind {
@@ -124,6 +127,8 @@ pub async fn overdue(
             &timer.conversation_id,
             kind_text,
             &text,
+            // The console writes "nobody" in its own language for an empty name.
+            default.then_some(facts.holder.as_deref().unwrap_or("")),
             &now_rfc3339(),
         )
         .await?;
@@ -142,6 +147,22 @@ pub async fn notices(state: &AppState, agent: &AgentRow) -> Result<NoticeList, A
     Ok(NoticeList {
         notices: rows.into_iter().map(notice).collect(),
     })
+}
+
+/// The signed-in employee read their notices up to `up_to` (by id): marked read,
+/// those read before left as they were.
+pub async fn read_notices(
+    state: &AppState,
+    agent: &AgentRow,
+    read: NoticesRead,
+) -> Result<NoticesMarked, AppError> {
+    let up_to =
+        i64::try_from(read.up_to).map_err(|_| AppError::invalid("up_to is not a notice id"))?;
+    let marked = state
+        .store
+        .read_kpi_notices(agent.id, up_to, &now_rfc3339())
+        .await?;
+    Ok(NoticesMarked { marked })
 }
 
 /// Checks the employee an admin names for the notices: an agent who exists.

@@ -19,6 +19,11 @@ pub struct NoticeRow {
     pub kind: String,
     pub body: String,
     pub created_at: String,
+    /// The agent named, when `body` is Canal's default text (see
+    /// `canal_core::kpi::notice_text`); `None`: the channel's own text.
+    pub default_operator: Option<String>,
+    /// When the employee read it.
+    pub read_at: Option<String>,
 }
 
 /// What a due KPI timer needs besides [`crate::timers::TimerFacts`].
@@ -42,7 +47,8 @@ pub struct TimelineRow {
 }
 
 const NOTICE_SELECT: &str = "SELECT n.id, n.agent_id, ch.key AS channel_key, n.conversation_id, \
-    n.kind, n.body, n.created_at FROM kpi_notices n JOIN channels ch ON ch.id = n.channel_id";
+    n.kind, n.body, n.created_at, n.default_operator, n.read_at \
+    FROM kpi_notices n JOIN channels ch ON ch.id = n.channel_id";
 
 impl Store {
     /// For the visitor's message just stored in a conversation: how many messages
@@ -84,12 +90,14 @@ impl Store {
         conversation_id: &str,
         kind: &str,
         body: &str,
+        default_operator: Option<&str>,
         now: &str,
     ) -> Result<Option<NoticeRow>> {
         let id: Option<i64> = on_pool!(self, p => sqlx::query_scalar(
             "INSERT INTO kpi_notices
-                    (timer_id, agent_id, channel_id, conversation_id, kind, body, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+                    (timer_id, agent_id, channel_id, conversation_id, kind, body, created_at,
+                     default_operator)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (timer_id) DO NOTHING
              RETURNING id",
         )
@@ -100,6 +108,7 @@ impl Store {
         .bind(kind)
         .bind(body)
         .bind(now)
+        .bind(default_operator)
         .fetch_optional(p)
         .await?);
         let Some(id) = id else {
@@ -120,6 +129,21 @@ impl Store {
         .bind(limit)
         .fetch_all(p)
         .await?))
+    }
+
+    /// Marks an employee's notices up to `up_to` (by id) read, those not read yet;
+    /// returns how many it marked.
+    pub async fn read_kpi_notices(&self, agent_id: i64, up_to: i64, now: &str) -> Result<u64> {
+        on_pool!(self, p => Ok(sqlx::query(
+            "UPDATE kpi_notices SET read_at = $3
+              WHERE agent_id = $1 AND id <= $2 AND read_at IS NULL",
+        )
+        .bind(agent_id)
+        .bind(up_to)
+        .bind(now)
+        .execute(p)
+        .await?
+        .rows_affected()))
     }
 
     /// When the conversations started in [`from`, `until`) (of the channel with key

@@ -568,3 +568,113 @@ async fn a_wait_the_conversation_closed_on_counts_in_no_figure() {
     assert_eq!(row["max_response_secs"], 45, "{row}");
     assert_eq!(row["responses"], 1, "{row}");
 }
+
+impl TestApp {
+    /// `POST` of `body` as the employee signed in with `cookie`.
+    async fn agent_post(&self, cookie: &str, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url(path))
+            .header("cookie", cookie)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+async fn notices_read(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM kpi_notices WHERE read_at IS NOT NULL")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn a_notice_in_canal_s_words_names_its_agent_and_stays_read_once_looked_at() {
+    let Desk {
+        app,
+        sue,
+        mut ana_console,
+        mut sue_console,
+        sue_cookie,
+    } = desk().await;
+    // No text of the channel's own (the settings are replaced whole): Canal's
+    // default words.
+    let (status, body) = app
+        .admin_put(
+            AUTOMATION,
+            &json!({"kpi_first_minutes": 5, "kpi_notify_agent_id": sue}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, conversation, mut visitor) = app.visitor().await;
+    let id = conversation.conversation_id.clone();
+    visitor.say("c1", "Hello?").await;
+    ana_console.take(&id).await;
+    visitor.say("c2", "Anyone there?").await;
+    time_passes(&app).await;
+    let frame = sue_console
+        .until("the notice", |f| f["type"] == "overdue")
+        .await;
+    let notice = &frame["notice"];
+    assert_eq!(notice["default_operator"], "Ana", "{notice}");
+    assert_eq!(
+        notice["text"],
+        format!("Ana has not answered conversation {id} in time.")
+    );
+    assert!(notice.get("read").is_none(), "not read yet: {notice}");
+    let notice_id = notice["id"].as_u64().expect("id");
+
+    // Bad input changes nothing.
+    for (body, want) in [
+        (json!({"up_to": -1}), 400),
+        (json!({"up_to": "1"}), 400),
+        (json!({}), 400),
+        (json!({"up_to": notice_id, "all": true}), 400),
+    ] {
+        let (status, answer) = app
+            .agent_post(&sue_cookie, "/api/v1/agent/notices/read", &body)
+            .await;
+        assert_eq!(status, want, "{body} -> {answer}");
+        assert!(answer["error"]["code"].is_string(), "{answer}");
+    }
+    let (status, _) = app
+        .post("/api/v1/agent/notices/read", &json!({"up_to": notice_id}))
+        .await;
+    assert_eq!(status, 401, "signed in only");
+    // Ana marks hers: Sue's are not hers.
+    let ana_cookie = app.login("ana@shop.example").await;
+    let (status, marked) = app
+        .agent_post(
+            &ana_cookie,
+            "/api/v1/agent/notices/read",
+            &json!({"up_to": notice_id}),
+        )
+        .await;
+    assert_eq!((status, marked), (200, json!({"marked": 0})));
+    assert_eq!(notices_read(&app).await, 0);
+
+    // Sue looked at them: read, and read still when listed again; once only.
+    let (status, marked) = app
+        .agent_post(
+            &sue_cookie,
+            "/api/v1/agent/notices/read",
+            &json!({"up_to": notice_id}),
+        )
+        .await;
+    assert_eq!((status, marked), (200, json!({"marked": 1})));
+    let (_, list) = app.agent_get(&sue_cookie, "/api/v1/agent/notices").await;
+    assert_eq!(list["notices"][0]["read"], true, "{list}");
+    let (_, marked) = app
+        .agent_post(
+            &sue_cookie,
+            "/api/v1/agent/notices/read",
+            &json!({"up_to": notice_id}),
+        )
+        .await;
+    assert_eq!(marked, json!({"marked": 0}));
+    assert_eq!(notices_read(&app).await, 1);
+}

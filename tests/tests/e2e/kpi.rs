@@ -77,6 +77,16 @@ async fn an_overdue_notice_reaches_the_chosen_supervisor_and_opens_the_conversat
         "one new notice"
     );
     notices.click().await.expect("open the panel");
+    // Looked at: read, here and on the server.
+    eventually("the notice read on the server", || async {
+        let read: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM kpi_notices WHERE read_at IS NOT NULL")
+                .fetch_one(&canal.db)
+                .await
+                .ok()?;
+        (read == 1).then_some(())
+    })
+    .await;
     let notice = sue.find("overdue-notice").await;
     let text = notice.text().await.expect("text");
     assert!(
@@ -103,7 +113,21 @@ async fn an_overdue_notice_reaches_the_chosen_supervisor_and_opens_the_conversat
     // Stored: a console opened later lists it too.
     let later = Browser::start().await;
     let again = Console::sign_in(&later, &canal, "sue@shop.example").await;
-    again.find("overdue-notice").await;
+    let listed = again.find("overdue-notice").await;
+    assert_eq!(
+        listed
+            .attr("data-read")
+            .await
+            .expect("attribute")
+            .as_deref(),
+        Some("true"),
+        "read before"
+    );
+    let unread = again.find("overdue-count").await;
+    assert!(
+        unread.attr("hidden").await.expect("attribute").is_some(),
+        "no count of new notices"
+    );
     assert_eq!(canal.count("kpi_notices").await, 1);
 }
 
