@@ -21,6 +21,7 @@
 //! - [`validate`]: checks on values from outside (URLs, ids, texts, names,
 //!   e-mail addresses, phone numbers).
 //! - [`mail`]: the e-mails to visitors (transcripts, answers after they left).
+//! - [`signature`]: HMAC signatures of webhook deliveries and connector events.
 //! - [`tokens`]: signed visitor tokens.
 //! - [`typing`]: the throttle of typing indicators and of the live typing preview.
 //! - [`clock`]: timestamps as the store writes them.
@@ -38,6 +39,7 @@ pub mod kpi;
 pub mod ledger;
 pub mod mail;
 pub mod routing;
+pub mod signature;
 pub mod templates;
 pub mod theme;
 pub mod tokens;

@@ -14,6 +14,8 @@
 //! - [`forms`]: the contact form: save, show, submit.
 //! - [`ratings`]: the visitor's rating of a conversation.
 //! - [`identity`]: `Canal.setUser` identities and the channel's identity settings.
+//! - [`integrations`]: API keys, webhook endpoints, delivery logs and re-sends,
+//!   the integrations' message post.
 //! - [`kpi`]: response-time KPIs: overdue notices, reports, transcripts.
 //! - [`log`]: the conversation list: searched, filtered, as each agent may see it;
 //!   one conversation in full.
@@ -29,6 +31,7 @@ pub mod consents;
 pub mod conversations;
 pub mod forms;
 pub mod identity;
+pub mod integrations;
 pub mod kpi;
 pub mod labels;
 pub mod log;
