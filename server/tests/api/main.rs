@@ -5,6 +5,7 @@
 mod admin_consents;
 mod agents;
 mod agreements;
+mod api_keys;
 mod bans;
 mod canned;
 mod channels;
@@ -31,6 +32,7 @@ mod pg;
 mod preview;
 mod rating;
 mod readme;
+mod receiver;
 mod routes;
 // The SMTP receiver the end-to-end tests use too: one file, two test crates.
 #[path = "../../../tests/src/smtp.rs"]
@@ -40,4 +42,5 @@ mod supervisors;
 mod theme;
 mod timers;
 mod typing;
+mod webhooks;
 mod withdrawal;
