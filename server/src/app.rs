@@ -243,6 +243,10 @@ pub fn app(state: AppState) -> Router {
             ban(visitor_writes.on(axum::routing::put(crate::mail::request_transcript))),
         )
         .route("/api/v1/ws", ban(sockets.on(get(ws::upgrade))))
+        .route(
+            "/api/v1/connectors/{id}/events",
+            post(crate::connectors::events),
+        )
         .route("/agreements/{version_id}", get(agreement_text))
         .nest("/api/v1/admin", admin);
     if state.demo {

@@ -198,20 +198,33 @@ impl Outbox {
         }
         match self.store.dialog_of_conversation(conversation_id).await {
             Ok(Some((connector, chat_id))) => {
-                let reply = ConnectorReply {
-                    id: format!("{conversation_id}-{}", row.seq),
-                    chat_id,
-                    conversation_id: conversation_id.to_owned(),
-                    seq: row.seq,
-                    text: row.body.clone(),
-                    author: row.author.clone(),
-                    created_at: row.created_at.clone(),
-                };
-                self.reply(&connector.id, &reply).await;
+                self.to_connector(&connector.id, &chat_id, conversation_id, row)
+                    .await;
             }
             Ok(None) => {}
             Err(e) => tracing::error!(error = %e, "looking up a conversation's connector failed"),
         }
+    }
+
+    /// Queues a message of a connector's conversation to its gateway (its id:
+    /// the conversation and sequence number, the same on every attempt).
+    pub async fn to_connector(
+        &self,
+        connector_id: &str,
+        chat_id: &str,
+        conversation_id: &str,
+        row: &crate::store::MessageRow,
+    ) {
+        let reply = ConnectorReply {
+            id: format!("{conversation_id}-{}", row.seq),
+            chat_id: chat_id.to_owned(),
+            conversation_id: conversation_id.to_owned(),
+            seq: row.seq,
+            text: row.body.clone(),
+            author: row.author.clone(),
+            created_at: row.created_at.clone(),
+        };
+        self.reply(connector_id, &reply).await;
     }
 }
 

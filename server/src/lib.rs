@@ -19,6 +19,8 @@
 //! - [`identity`]: handlers of `Canal.setUser` identities and the identity settings.
 //! - [`theme`]: a channel's look (colour, launcher side and text, light/dark) and its snippet.
 //! - [`messenger`]: the messenger gateway's inbound handler.
+//! - [`connectors`]: messenger connectors: their gateways' signed events and their
+//!   management.
 //! - [`rating`]: the visitor's rating handler.
 //! - [`mail`]: the mail sender (SMTP, from the store's outbox) and the transcript
 //!   request's handler.
@@ -53,6 +55,7 @@ pub mod app;
 pub mod assets;
 pub mod bans;
 pub mod config;
+pub mod connectors;
 pub mod demo;
 pub mod dispatch;
 pub mod due;

@@ -22,6 +22,7 @@
 //!   e-mail addresses, phone numbers).
 //! - [`mail`]: the e-mails to visitors (transcripts, answers after they left).
 //! - [`signature`]: HMAC signatures of webhook deliveries and connector events.
+//! - [`connectors`]: messenger connectors' tag filter, group-chat texts, checks.
 //! - [`tokens`]: signed visitor tokens.
 //! - [`typing`]: the throttle of typing indicators and of the live typing preview.
 //! - [`clock`]: timestamps as the store writes them.
@@ -31,6 +32,7 @@ pub mod automation;
 pub mod canned;
 pub mod channels;
 pub mod clock;
+pub mod connectors;
 pub mod error;
 pub mod forms;
 pub mod hours;

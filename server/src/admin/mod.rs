@@ -346,6 +346,7 @@ pub fn router() -> Router<AppState> {
         .merge(channels::routes())
         .merge(conversations::routes())
         .merge(keys::routes())
+        .merge(crate::connectors::admin_routes())
         .merge(webhooks::routes())
         .merge(labels::routes())
         .merge(reports::routes())

@@ -28,7 +28,7 @@ const PREFIX_CHARS: usize = 12;
 const LOG_ROWS: i64 = 200;
 
 /// 32 random bytes, base64url.
-fn random_secret() -> String {
+pub(crate) fn random_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)

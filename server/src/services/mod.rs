@@ -10,6 +10,8 @@
 //! - [`channels`]: channels as the admin manages them.
 //! - [`visitors`]: the channel a key names, the visitor a token stands for.
 //! - [`conversations`]: the channel's config for the widget; starting a conversation.
+//! - [`connectors`]: messenger connectors: settings, their gateways' signed events
+//!   through the tag filter into messenger chats.
 //! - [`consents`]: the ledger's use cases: append, grant, withdraw, save to CRM.
 //! - [`forms`]: the contact form: save, show, submit.
 //! - [`ratings`]: the visitor's rating of a conversation.
@@ -27,6 +29,7 @@ pub mod automation;
 pub mod bans;
 pub mod canned;
 pub mod channels;
+pub mod connectors;
 pub mod consents;
 pub mod conversations;
 pub mod forms;

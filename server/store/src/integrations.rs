@@ -705,3 +705,53 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Notes that a connector's gateway sent `key`; false when it was noted before.
+    pub async fn connector_saw(&self, connector_id: &str, key: &str, now: &str) -> Result<bool> {
+        on_pool!(self, p => Ok(sqlx::query(
+            "INSERT INTO connector_seen (connector_id, key, seen_at) VALUES ($1, $2, $3)
+             ON CONFLICT (connector_id, key) DO NOTHING",
+        )
+        .bind(connector_id)
+        .bind(key)
+        .bind(now)
+        .execute(p)
+        .await?
+        .rows_affected()
+            == 1))
+    }
+
+    /// Whether a connector's gateway sent `key` before.
+    pub async fn connector_has_seen(&self, connector_id: &str, key: &str) -> Result<bool> {
+        let found: Option<String> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT key FROM connector_seen WHERE connector_id = $1 AND key = $2",
+        )
+        .bind(connector_id)
+        .bind(key)
+        .fetch_optional(p)
+        .await?);
+        Ok(found.is_some())
+    }
+
+    /// Forgets the keys starting with `prefix` noted before `before`.
+    pub async fn forget_connector_seen(
+        &self,
+        connector_id: &str,
+        prefix: &str,
+        before: &str,
+    ) -> Result<()> {
+        on_pool!(self, p => {
+            sqlx::query(
+                "DELETE FROM connector_seen
+                  WHERE connector_id = $1 AND key LIKE $2 || '%' AND seen_at < $3",
+            )
+            .bind(connector_id)
+            .bind(prefix)
+            .bind(before)
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+}

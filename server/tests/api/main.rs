@@ -10,6 +10,7 @@ mod bans;
 mod canned;
 mod channels;
 mod closing;
+mod connectors;
 mod consents;
 mod conversation_list;
 mod conversation_log;

@@ -95,3 +95,11 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_pending ON deliveries (due_at) WHERE delivered_at IS NULL AND failed_at IS NULL;
 CREATE INDEX deliveries_target ON deliveries (target, target_id, id);
+
+-- As SQLite's: signatures seen (replays refused) and message ids seen.
+CREATE TABLE connector_seen (
+    connector_id TEXT COLLATE "C" NOT NULL,
+    key          TEXT COLLATE "C" NOT NULL,
+    seen_at      TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (connector_id, key)
+);

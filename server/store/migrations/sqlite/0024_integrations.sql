@@ -94,3 +94,13 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_pending ON deliveries (due_at) WHERE delivered_at IS NULL AND failed_at IS NULL;
 CREATE INDEX deliveries_target ON deliveries (target, target_id, id);
+
+-- What a connector's gateway sent before: `sig:<signature>` (a request replayed
+-- within the timestamp's window is refused; pruned after the window) and
+-- `msg:<message id>` (a message sent again is not stored twice).
+CREATE TABLE connector_seen (
+    connector_id TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    seen_at      TEXT NOT NULL,
+    PRIMARY KEY (connector_id, key)
+);
