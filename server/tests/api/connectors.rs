@@ -516,3 +516,76 @@ async fn bad_signatures_replays_and_bodies_are_refused_and_store_nothing() {
     assert_eq!(unchanged["outbound_url"], gateway.url());
     assert!(unchanged.get("secret").is_none());
 }
+
+#[tokio::test]
+async fn a_connectors_dialog_is_routed_and_the_agents_console_reply_reaches_the_gateway() {
+    use crate::agents::{is_upsert, settings};
+    let app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    app.routing(settings("strict", &[ana])).await;
+    let (mut console, _) = app.console("ana@shop.example").await;
+    let gateway = Receiver::start().await;
+    let (id, secret) = connector(&app, &gateway, json!({})).await;
+    // A webhook hears the same conversation: created, assigned, the agent's message.
+    let hooks = Receiver::start().await;
+    let (status, hook) = app
+        .admin_post(
+            "/webhooks",
+            &json!({"url": hooks.url(), "events": ["conversation.assigned", "message.created"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{hook}");
+    hooks.set_secret(hook["secret"].as_str().expect("secret"));
+
+    let first = send(
+        &app,
+        &id,
+        &secret,
+        json!({"type": "message", "chat_id": "tg-77", "message_id": "1", "text": "Hello"}),
+    )
+    .await;
+    let conversation = first["conversation_id"].as_str().expect("id").to_owned();
+    console
+        .until("the offer", is_upsert(&conversation, "offered"))
+        .await;
+    console
+        .send(json!({"type": "take", "conversation_id": conversation}))
+        .await;
+    console
+        .until("mine", is_upsert(&conversation, "mine"))
+        .await;
+    console
+        .send(
+            json!({"type": "reply", "conversation_id": conversation, "client_id": "r1",
+                     "text": "Hi! How can I help?"}),
+        )
+        .await;
+    console.until("the ack", |f| f["type"] == "ack").await;
+    let reply = poll(|| async {
+        gateway
+            .accepted()
+            .into_iter()
+            .find(|a| a.body["author"] == "agent")
+            .ok_or_else(|| format!("no agent reply at the gateway: {:?}", gateway.arrived()))
+    })
+    .await;
+    assert_eq!(reply.body["text"], "Hi! How can I help?");
+    assert_eq!(reply.body["chat_id"], "tg-77");
+    assert!(reply.signed);
+    let events = poll(|| async {
+        let arrived = hooks.accepted();
+        let assigned = arrived
+            .iter()
+            .any(|a| a.event_type == "conversation.assigned" && a.body["data"]["agent_id"] == ana);
+        let answered = arrived
+            .iter()
+            .any(|a| a.body["data"]["author"] == "agent" && a.body["data"]["agent_id"] == ana);
+        if assigned && answered {
+            Ok(arrived)
+        } else {
+            Err(format!("the webhook has not heard it all: {arrived:?}"))
+        }
+    })
+    .await;
+    assert!(events.iter().all(|a| a.signed));
+}
