@@ -339,3 +339,72 @@ async fn bad_webhook_requests_are_refused_and_change_nothing() {
     assert_eq!(unchanged["events"], json!(["message.created"]));
     assert_eq!(unchanged["active"], true);
 }
+
+#[tokio::test]
+async fn closing_rating_and_withdrawing_are_heard_too() {
+    use crate::agents::{is_remove, settings};
+    let app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    app.routing(settings("strict", &[ana])).await;
+    let (mut console, _) = app.console("ana@shop.example").await;
+    let receiver = Receiver::start().await;
+    endpoint(
+        &app,
+        &receiver,
+        &[
+            "conversation.closed",
+            "conversation.rated",
+            "consent.withdrawn",
+        ],
+    )
+    .await;
+    let (consent, conversation) = app.conversation().await;
+    let id = conversation.conversation_id.clone();
+    console.take(&id).await;
+    console
+        .send(json!({"type": "close", "conversation_id": id}))
+        .await;
+    console.until("closed", is_remove(&id)).await;
+    let (status, rated) = app
+        .put(
+            &format!("/api/v1/channels/demo/conversations/{id}/rating"),
+            &json!({"visitor_token": consent.visitor_token, "rating": "like", "comment": "Quick!"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{rated}");
+    let (status, withdrawn) = app
+        .post(
+            "/api/v1/channels/demo/consents/withdrawals",
+            &json!({"visitor_token": consent.visitor_token}),
+        )
+        .await;
+    assert_eq!(status, 201, "{withdrawn}");
+    let arrived = poll(|| async {
+        let arrived = receiver.accepted();
+        let kinds: HashSet<&str> = arrived.iter().map(|a| a.event_type.as_str()).collect();
+        if kinds.len() == 3 {
+            Ok(arrived)
+        } else {
+            Err(format!("not all heard: {arrived:?}"))
+        }
+    })
+    .await;
+    check_arrivals(&arrived);
+    let data = |kind: &str| {
+        arrived
+            .iter()
+            .find(|a| a.event_type == kind)
+            .map(|a| a.body["data"].clone())
+            .expect("arrived")
+    };
+    assert_eq!(data("conversation.closed")["conversation_id"], id.as_str());
+    assert_eq!(data("conversation.rated")["rating"], "like");
+    assert_eq!(data("conversation.rated")["comment"], "Quick!");
+    let withdrawal = data("consent.withdrawn");
+    assert_eq!(withdrawal["visitor_id"], consent.visitor_id.as_str());
+    assert_ne!(
+        withdrawal["consent_id"],
+        consent.consent_id.as_str(),
+        "its own record"
+    );
+}
