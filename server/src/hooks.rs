@@ -12,6 +12,8 @@
 //! answer or none puts it back with a due time doubling from
 //! [`DeliveryOptions::retry_after`] up to an hour, until
 //! [`DeliveryOptions::max_attempts`], after which it waits for a re-send by hand.
+//! One target's rows are posted one after another, oldest first; delivered rows
+//! are dropped after 30 days.
 //! A row claimed by a server that stopped is claimed again when its lease runs
 //! out, so a receiver may see an event twice, always with the same id.
 //!
@@ -61,8 +63,10 @@ impl Default for DeliveryOptions {
 const MAX_RETRY: Duration = Duration::from_secs(3600);
 /// How long a deliverer holds claimed rows (longer than a timeout).
 const LEASE: Duration = Duration::from_secs(120);
-/// Rows claimed at once (posted side by side).
+/// Rows claimed at once (posted side by side, one target's in order).
 const BATCH: i64 = 32;
+/// How long delivered rows stay in the log.
+const KEEP_DELIVERED: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// The wait before attempt `attempts + 1` after `attempts` failed ones.
 pub fn backoff(retry_after: Duration, attempts: i64) -> Duration {
@@ -102,6 +106,7 @@ impl Outbox {
             store: self.store.clone(),
             client,
             options: options.clone(),
+            pruned: Default::default(),
         };
         tokio::spawn(crate::due::run(
             deliverer,
@@ -232,6 +237,8 @@ struct Deliverer {
     store: Store,
     client: reqwest::Client,
     options: DeliveryOptions,
+    /// When old delivered rows were last dropped.
+    pruned: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 /// What one attempt found.
@@ -254,7 +261,24 @@ impl crate::due::Queue for Deliverer {
             .await
             .map_err(|e| e.to_string())?;
         let claimed = rows.len();
-        futures_util::future::join_all(rows.into_iter().map(|row| self.deliver(row))).await;
+        // Targets side by side; each target's rows one after another, oldest
+        // first, so a receiver that answers sees them in the order they happened.
+        let mut by_target: std::collections::BTreeMap<(&'static str, String), Vec<Delivery>> =
+            Default::default();
+        for row in rows {
+            by_target
+                .entry((row.target.as_str(), row.target_id.clone()))
+                .or_default()
+                .push(row);
+        }
+        futures_util::future::join_all(by_target.into_values().map(|mut rows| async move {
+            rows.sort_by_key(|r| r.id);
+            for row in rows {
+                self.deliver(row).await;
+            }
+        }))
+        .await;
+        self.prune().await;
         Ok(claimed)
     }
 
@@ -267,6 +291,28 @@ impl crate::due::Queue for Deliverer {
 }
 
 impl Deliverer {
+    /// Drops the rows delivered more than [`KEEP_DELIVERED`] ago, at most hourly.
+    async fn prune(&self) {
+        let due = {
+            let mut pruned = self.pruned.lock().unwrap_or_else(|e| e.into_inner());
+            let due = pruned.is_none_or(|at| at.elapsed() >= Duration::from_secs(3600));
+            if due {
+                *pruned = Some(std::time::Instant::now());
+            }
+            due
+        };
+        if !due {
+            return;
+        }
+        if let Err(e) = self
+            .store
+            .prune_deliveries(&crate::due::earlier(KEEP_DELIVERED))
+            .await
+        {
+            tracing::error!(error = %e, "pruning old deliveries failed");
+        }
+    }
+
     async fn deliver(&self, row: Delivery) {
         let outcome = self.attempt(&row).await;
         let now = now_rfc3339();

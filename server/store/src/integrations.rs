@@ -478,6 +478,18 @@ impl Store {
         Ok(())
     }
 
+    /// Drops the deliveries delivered before `before` (pending and failed ones
+    /// stay); returns how many went.
+    pub async fn prune_deliveries(&self, before: &str) -> Result<u64> {
+        on_pool!(self, p => Ok(sqlx::query(
+            "DELETE FROM deliveries WHERE delivered_at IS NOT NULL AND delivered_at < $1",
+        )
+        .bind(before)
+        .execute(p)
+        .await?
+        .rows_affected()))
+    }
+
     /// When the next pending delivery can be claimed (`None`: nothing waits).
     pub async fn next_delivery_due(&self) -> Result<Option<String>> {
         self.next_due("deliveries", PENDING).await
