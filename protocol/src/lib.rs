@@ -31,6 +31,7 @@ pub mod channels;
 pub mod consents;
 pub mod forms;
 pub mod hours;
+pub mod integrations;
 pub mod kpi;
 pub mod mail;
 pub mod rating;

@@ -59,6 +59,8 @@ pub struct AppState {
     pub timers: crate::timers::Timers,
     /// Each channel's live typing preview switch (see [`crate::preview`]).
     pub automations: crate::preview::Automations,
+    /// Webhook events and connector replies (see [`crate::hooks`]).
+    pub outbox: crate::hooks::Outbox,
 }
 
 /// What [`AppState::new`] needs besides the store.
@@ -81,6 +83,8 @@ pub struct Options {
     /// this only bounds how late a timer armed elsewhere, or moved in the store,
     /// is seen).
     pub timers_look_every: Option<std::time::Duration>,
+    /// How webhook events and connector replies are delivered.
+    pub deliveries: crate::hooks::DeliveryOptions,
 }
 
 impl AppState {
@@ -92,7 +96,10 @@ impl AppState {
         let hub = Hub::default();
         let closing = Arc::new(tokio::sync::watch::Sender::new(false));
         let timers = crate::timers::Timers::default();
-        let dispatch = Dispatch::start(store.clone(), hub.clone(), timers.clone()).await?;
+        let outbox = crate::hooks::Outbox::new(store.clone());
+        outbox.start(&options.deliveries, closing.subscribe());
+        let dispatch =
+            Dispatch::start(store.clone(), hub.clone(), timers.clone(), outbox.clone()).await?;
         let mail = match &options.mail {
             Some(mail) => Some(
                 crate::mail::start(
@@ -127,6 +134,7 @@ impl AppState {
             trusted_proxies: options.trusted_proxies.into(),
             timers: timers.clone(),
             automations: Default::default(),
+            outbox,
             closing,
         };
         timers.start(state.clone(), look_every, state.closing.subscribe());
@@ -236,6 +244,10 @@ pub fn app(state: AppState) -> Router {
             ban(visitor_writes.on(axum::routing::put(crate::mail::request_transcript))),
         )
         .route("/api/v1/ws", ban(sockets.on(get(ws::upgrade))))
+        .route(
+            "/api/v1/connectors/{id}/events",
+            post(crate::connectors::events),
+        )
         .route("/agreements/{version_id}", get(agreement_text))
         .nest("/api/v1/admin", admin);
     if state.demo {

@@ -100,7 +100,35 @@ pub struct Settings {
     #[command(flatten)]
     pub mail: Mail,
     #[command(flatten)]
+    pub deliveries: Deliveries,
+    #[command(flatten)]
     pub limits: LimitFlags,
+}
+
+/// How webhook events and connector replies are delivered.
+#[derive(Debug, Clone, Args)]
+pub struct Deliveries {
+    /// Seconds before a failed webhook or connector delivery is tried again; the
+    /// wait doubles with each failure, up to an hour.
+    #[arg(long, env = "CANAL_WEBHOOK_RETRY_AFTER", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub webhook_retry_after: u64,
+    /// Seconds a webhook receiver or connector gateway has to answer.
+    #[arg(long, env = "CANAL_WEBHOOK_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub webhook_timeout: u64,
+    /// Attempts before a delivery waits for a re-send by hand.
+    #[arg(long, env = "CANAL_WEBHOOK_MAX_ATTEMPTS", default_value_t = 15, value_parser = clap::value_parser!(i64).range(1..=100))]
+    pub webhook_max_attempts: i64,
+}
+
+impl Deliveries {
+    pub fn options(&self) -> crate::hooks::DeliveryOptions {
+        crate::hooks::DeliveryOptions {
+            retry_after: std::time::Duration::from_secs(self.webhook_retry_after),
+            timeout: std::time::Duration::from_secs(self.webhook_timeout),
+            max_attempts: self.webhook_max_attempts,
+            ..Default::default()
+        }
+    }
 }
 
 /// A rate limit as a flag: `N/PERIOD` (`10/1m`) or `off`.

@@ -57,6 +57,7 @@ use canal_protocol::agent::{
     AgentSummary, ConversationSummary, DisplayMode, InboxKind, QueueItem, Role, RoutingLogLine,
     RoutingMode, RoutingSettings, Status, VisitorIdentity,
 };
+use canal_protocol::integrations::EventData;
 use canal_protocol::rating::RatingView;
 use canal_protocol::{ErrorCode, MessageView, Utm};
 use tokio::sync::{broadcast, mpsc, oneshot};
@@ -368,12 +369,20 @@ async fn write_in_order(
     hub: Hub,
     notices: broadcast::Sender<Notice>,
     timers: Timers,
+    outbox: crate::hooks::Outbox,
 ) {
     while let Some(Batch { effects, done }) = batches.recv().await {
         let mut written = Written::default();
         let mut result = Ok(());
         for effect in effects {
-            result = write_one(&store, &hub, &notices, &timers, effect, &mut written).await;
+            let sinks = Sinks {
+                store: &store,
+                hub: &hub,
+                notices: &notices,
+                timers: &timers,
+                outbox: &outbox,
+            };
+            result = write_one(sinks, effect, &mut written).await;
             if result.is_err() {
                 break;
             }
@@ -384,14 +393,30 @@ async fn write_in_order(
     }
 }
 
+/// Where the routing writer's effects go.
+#[derive(Clone, Copy)]
+struct Sinks<'a> {
+    store: &'a Store,
+    hub: &'a Hub,
+    notices: &'a broadcast::Sender<Notice>,
+    timers: &'a Timers,
+    outbox: &'a crate::hooks::Outbox,
+}
+
+/// Writes one effect; the ones an integration hears of (assignments, messages,
+/// closes) are emitted as events right after they are stored.
 async fn write_one(
-    store: &Store,
-    hub: &Hub,
-    notices: &broadcast::Sender<Notice>,
-    timers: &Timers,
+    sinks: Sinks<'_>,
     effect: Effect,
     written: &mut Written,
 ) -> Result<(), AppError> {
+    let Sinks {
+        store,
+        hub,
+        notices,
+        timers,
+        outbox,
+    } = sinks;
     match effect {
         Effect::Log {
             conversation_id,
@@ -408,7 +433,15 @@ async fn write_one(
         Effect::Assign {
             conversation_id,
             agent,
-        } => store.assign(&conversation_id, agent).await?,
+        } => {
+            store.assign(&conversation_id, agent).await?;
+            outbox
+                .emit(EventData::ConversationAssigned {
+                    conversation_id,
+                    agent_id: Some(agent),
+                })
+                .await;
+        }
         Effect::Status {
             conversation_id,
             status,
@@ -416,6 +449,11 @@ async fn write_one(
             store
                 .set_conversation_status(&conversation_id, status, &now_rfc3339())
                 .await?;
+            if status == "closed" {
+                outbox
+                    .emit(EventData::ConversationClosed { conversation_id })
+                    .await;
+            }
         }
         Effect::System {
             conversation_id,
@@ -425,6 +463,11 @@ async fn write_one(
             let appended = store
                 .append_message(&conversation_id, "system", None, &text)
                 .await?;
+            if appended.inserted {
+                outbox
+                    .message(&conversation_id, &appended.message, None)
+                    .await;
+            }
             hub.publish(
                 &conversation_id,
                 hub::Event {
@@ -443,6 +486,11 @@ async fn write_one(
             let appended = store
                 .append_agent_message(&conversation_id, agent, &client_id, &text)
                 .await?;
+            if appended.inserted {
+                outbox
+                    .message(&conversation_id, &appended.message, Some(agent))
+                    .await;
+            }
             let view = display.view(appended.message);
             if appended.inserted {
                 hub.publish(
@@ -618,7 +666,12 @@ impl Dispatch {
     /// (an offer pending when the process stopped is offered again until its
     /// deadline). Offers pass on at their deadline through their durable timers:
     /// the timer loop ([`crate::timers`]) calls [`Dispatch::tick`].
-    pub async fn start(store: Store, hub: Hub, timers: Timers) -> Result<Dispatch, AppError> {
+    pub async fn start(
+        store: Store,
+        hub: Hub,
+        timers: Timers,
+        outbox: crate::hooks::Outbox,
+    ) -> Result<Dispatch, AppError> {
         let notices = broadcast::channel(1024).0;
         let (writes, batches) = mpsc::unbounded_channel();
         tokio::spawn(write_in_order(
@@ -627,6 +680,7 @@ impl Dispatch {
             hub,
             notices.clone(),
             timers,
+            outbox,
         ));
         let (jobs, queue) = mpsc::unbounded_channel();
         tokio::spawn(own(Inner::default(), queue));

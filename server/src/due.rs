@@ -76,6 +76,11 @@ pub fn later(after: Duration) -> String {
     rfc3339(OffsetDateTime::now_utc() + after)
 }
 
+/// `before` ago, as the store writes times.
+pub fn earlier(before: Duration) -> String {
+    rfc3339(OffsetDateTime::now_utc() - before)
+}
+
 /// How long until `due` (RFC 3339), zero when it has passed.
 pub fn until(due: &str) -> Duration {
     let format = time::format_description::well_known::Rfc3339;

@@ -14,13 +14,18 @@
 //! - [`ws`]: the visitor WebSocket.
 //! - [`forms`]: handlers of the widget's contact form (visitor and admin).
 //! - [`hours`]: working hours per channel: the schedule, whether it is open now.
+//! - [`hooks`]: outbound deliveries from the durable outbox: webhook events and
+//!   connector replies, signed, retried with backoff.
 //! - [`identity`]: handlers of `Canal.setUser` identities and the identity settings.
 //! - [`theme`]: a channel's look (colour, launcher side and text, light/dark) and its snippet.
 //! - [`messenger`]: the messenger gateway's inbound handler.
+//! - [`connectors`]: messenger connectors: their gateways' signed events and their
+//!   management.
 //! - [`rating`]: the visitor's rating handler.
 //! - [`mail`]: the mail sender (SMTP, from the store's outbox) and the transcript
 //!   request's handler.
-//! - [`due`]: the loop of a leased queue in the store (the mail outbox, the timers).
+//! - [`due`]: the loop of a leased queue in the store (the mail outbox, the timers,
+//!   the deliveries).
 //! - [`timers`]: durable timers: the automatic actions (unanswered mark, auto-close)
 //!   and the automation settings' handlers.
 //! - [`hub`]: in-process fan-out of new messages (the agent's typing, the visitor's
@@ -50,11 +55,13 @@ pub mod app;
 pub mod assets;
 pub mod bans;
 pub mod config;
+pub mod connectors;
 pub mod demo;
 pub mod dispatch;
 pub mod due;
 pub mod error;
 pub mod forms;
+pub mod hooks;
 pub mod hours;
 pub mod hub;
 pub mod identity;

@@ -87,6 +87,7 @@ async fn run() -> Result<(), String> {
             mail: settings.mail.options(),
             limits: settings.limits.limits(),
             timers_look_every: None,
+            deliveries: settings.deliveries.options(),
         },
     )
     .await

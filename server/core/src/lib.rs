@@ -21,6 +21,8 @@
 //! - [`validate`]: checks on values from outside (URLs, ids, texts, names,
 //!   e-mail addresses, phone numbers).
 //! - [`mail`]: the e-mails to visitors (transcripts, answers after they left).
+//! - [`signature`]: HMAC signatures of webhook deliveries and connector events.
+//! - [`connectors`]: messenger connectors' tag filter, group-chat texts, checks.
 //! - [`tokens`]: signed visitor tokens.
 //! - [`typing`]: the throttle of typing indicators and of the live typing preview.
 //! - [`clock`]: timestamps as the store writes them.
@@ -30,6 +32,7 @@ pub mod automation;
 pub mod canned;
 pub mod channels;
 pub mod clock;
+pub mod connectors;
 pub mod error;
 pub mod forms;
 pub mod hours;
@@ -38,6 +41,7 @@ pub mod kpi;
 pub mod ledger;
 pub mod mail;
 pub mod routing;
+pub mod signature;
 pub mod templates;
 pub mod theme;
 pub mod tokens;

@@ -30,6 +30,42 @@ pub fn page_url(raw: &str) -> Result<String, Rejected> {
     Ok(url.to_string())
 }
 
+/// Longest URL Canal posts to (a webhook endpoint, a connector's gateway).
+pub const MAX_TARGET_URL_BYTES: usize = 2000;
+
+/// A URL Canal posts to (`field` names it in the message): absolute http(s) with a
+/// host, at most [`MAX_TARGET_URL_BYTES`], no fragment.
+pub fn target_url(field: &str, raw: &str) -> Result<String, Rejected> {
+    let refused = || {
+        invalid(format!(
+            "{field} must be an absolute http or https URL of at most {MAX_TARGET_URL_BYTES} bytes, without #fragment"
+        ))
+    };
+    if raw.len() > MAX_TARGET_URL_BYTES {
+        return Err(refused());
+    }
+    let url = url::Url::parse(raw.trim()).map_err(|_| refused())?;
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host_str().is_none_or(str::is_empty)
+        || url.fragment().is_some()
+    {
+        return Err(refused());
+    }
+    Ok(url.to_string())
+}
+
+/// A label an admin gives something (an API key, a connector): trimmed, 1 to 100
+/// characters, no control characters.
+pub fn label(field: &str, raw: &str) -> Result<String, Rejected> {
+    let text = raw.trim();
+    if text.is_empty() || text.chars().count() > 100 || text.chars().any(char::is_control) {
+        return Err(invalid(format!(
+            "{field} must be 1 to 100 characters without control characters"
+        )));
+    }
+    Ok(text.to_owned())
+}
+
 /// An origin as browsers send it: `http(s)://host[:port]`, nothing after it.
 pub fn origin(raw: &str) -> Result<(), Rejected> {
     let parsed = url::Url::parse(raw).ok();

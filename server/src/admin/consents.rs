@@ -19,7 +19,8 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, Duration, OffsetDateTime, Time};
 
-use super::{Admin, Manager};
+use super::scope::ReadConsents;
+use super::{Admin, Allowed, Manager};
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
 use crate::ledger::{Action, Filter, Source};
@@ -191,7 +192,7 @@ pub fn view(listed: Listed) -> ConsentRecordView {
 
 /// `GET /api/v1/admin/consents`
 pub async fn list(
-    _: Admin,
+    _: Allowed<ReadConsents>,
     State(state): State<AppState>,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
@@ -331,7 +332,7 @@ fn export_csv(state: AppState, mut filter: Filter) -> Response {
 /// `GET /api/v1/admin/consents/{id}`: one record. It is never edited or deleted:
 /// `PUT`, `PATCH` and `DELETE` here answer 405.
 pub async fn one(
-    _: Admin,
+    _: Allowed<ReadConsents>,
     State(state): State<AppState>,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Json<ConsentRecordView>, AppError> {
@@ -351,7 +352,7 @@ pub struct StateQuery {
 
 /// `GET /api/v1/admin/consents/state?visitor=&agreement=`
 pub async fn state(
-    _: Admin,
+    _: Allowed<ReadConsents>,
     State(state): State<AppState>,
     query: Result<Query<StateQuery>, QueryRejection>,
 ) -> Result<Json<ConsentStateView>, AppError> {

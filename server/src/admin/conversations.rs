@@ -12,7 +12,8 @@ use canal_protocol::agent::{ConversationLog, ConversationRecord};
 use serde::Deserialize;
 
 use super::consents::{bad_query, period_start, time_range};
-use super::Admin;
+use super::scope::ReadConversations;
+use super::Allowed;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::services::log::{self, Page, Viewer};
@@ -86,7 +87,7 @@ pub fn list_query(query: Result<Query<ListQuery>, QueryRejection>) -> Result<Pag
 
 /// `GET /api/v1/admin/conversations`
 async fn list(
-    _: Admin,
+    _: Allowed<ReadConversations>,
     State(state): State<AppState>,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<ConversationLog>, AppError> {
@@ -96,7 +97,7 @@ async fn list(
 
 /// `GET /api/v1/admin/conversations/{id}`
 async fn one(
-    _: Admin,
+    _: Allowed<ReadConversations>,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ConversationRecord>, AppError> {

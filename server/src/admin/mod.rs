@@ -10,9 +10,11 @@ pub mod canned;
 pub mod channels;
 pub mod consents;
 pub mod conversations;
+pub mod keys;
 pub mod labels;
 pub mod reports;
 pub mod routing;
+pub mod webhooks;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -67,14 +69,17 @@ pub async fn ensure_token(
 /// agent with the `admin` role. Add it to a handler's arguments.
 pub struct Admin;
 
-/// Who an admin-API request comes from: the admin token, or a console session.
+/// Who an admin-API request comes from: the admin token, a console session, or an
+/// API key (not revoked).
 enum Caller {
     Token,
     Agent(crate::store::AgentRow),
+    Key(crate::store::integrations::ApiKeyRow),
 }
 
-/// Reads the caller once: the bearer token (checked), else the session cookie
-/// (SameSite=Strict, so not from other sites); 401 for neither.
+/// Reads the caller once: the bearer token (the admin token, else an API key,
+/// checked by hash), else the session cookie (SameSite=Strict, so not from other
+/// sites); 401 for none or an unknown or revoked key.
 async fn caller(parts: &Parts, state: &AppState) -> Result<Caller, AppError> {
     let presented = parts
         .headers
@@ -92,12 +97,31 @@ async fn caller(parts: &Parts, state: &AppState) -> Result<Caller, AppError> {
     match presented {
         // Comparing hashes: the time taken says nothing about the token.
         Some(token) if token_hash(token) == *state.admin_token_sha256 => Ok(Caller::Token),
+        Some(token) if token.starts_with(keys::KEY_PREFIX) => {
+            match state.store.api_key_by_hash(&token_hash(token)).await? {
+                Some(key) if key.revoked_at.is_none() => Ok(Caller::Key(key)),
+                Some(_) => Err(AppError::client(
+                    StatusCode::UNAUTHORIZED,
+                    ErrorCode::Unauthorized,
+                    "this API key was revoked",
+                )),
+                None => Err(unauthorized()),
+            }
+        }
         Some(_) => Err(unauthorized()),
         None if crate::agent_api::session_token(&parts.headers).is_some() => Ok(Caller::Agent(
             crate::agent_api::signed_in(state, &parts.headers).await?,
         )),
         None => Err(unauthorized()),
     }
+}
+
+fn keys_refused() -> AppError {
+    AppError::client(
+        StatusCode::FORBIDDEN,
+        ErrorCode::Forbidden,
+        "API keys may only call the routes of their scopes; this one takes the admin token or an admin's session",
+    )
 }
 
 fn admins_only() -> AppError {
@@ -116,7 +140,67 @@ impl FromRequestParts<AppState> for Admin {
             Caller::Token => Ok(Admin),
             Caller::Agent(agent) if agent.role() == canal_protocol::agent::Role::Admin => Ok(Admin),
             Caller::Agent(_) => Err(admins_only()),
+            Caller::Key(_) => Err(keys_refused()),
         }
+    }
+}
+
+/// The scopes routes name in [`Allowed`]: one marker type per
+/// [`canal_protocol::integrations::Scope`].
+pub mod scope {
+    use canal_protocol::integrations::Scope;
+
+    /// A route's scope, as a type.
+    pub trait RouteScope: Send + Sync + 'static {
+        const SCOPE: Scope;
+    }
+
+    macro_rules! markers {
+        ($($name:ident),*) => {$(
+            #[doc = concat!("[`Scope::", stringify!($name), "`]")]
+            pub struct $name;
+            impl RouteScope for $name {
+                const SCOPE: Scope = Scope::$name;
+            }
+        )*};
+    }
+    markers!(
+        ReadConversations,
+        WriteMessages,
+        ReadCrm,
+        ManageConnectors,
+        ReadConsents,
+        ManageWebhooks
+    );
+}
+
+/// Proof that the caller may use a route of scope `S`: the admin token, an
+/// admin's console session, or an API key that has `S` (403 for a key without it,
+/// and for other agents). `.0` names the caller for the records they leave.
+pub struct Allowed<S>(pub String, std::marker::PhantomData<S>);
+
+impl<S: scope::RouteScope> FromRequestParts<AppState> for Allowed<S> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let who = match caller(parts, state).await? {
+            Caller::Token => "admin token".to_owned(),
+            Caller::Agent(agent) if agent.role() == canal_protocol::agent::Role::Admin => {
+                format!("agent {} <{}>", agent.id, agent.email)
+            }
+            Caller::Agent(_) => return Err(admins_only()),
+            Caller::Key(key) => {
+                if !keys::scopes(&key.scopes).contains(&S::SCOPE) {
+                    return Err(AppError::client(
+                        StatusCode::FORBIDDEN,
+                        ErrorCode::Forbidden,
+                        format!("this API key lacks the scope {}", S::SCOPE.as_str()),
+                    ));
+                }
+                format!("API key {} ({})", key.prefix, key.name)
+            }
+        };
+        Ok(Allowed(who, std::marker::PhantomData))
     }
 }
 
@@ -134,6 +218,7 @@ impl FromRequestParts<AppState> for AdminWho {
                 Ok(AdminWho(format!("agent {} <{}>", agent.id, agent.email)))
             }
             Caller::Agent(_) => Err(admins_only()),
+            Caller::Key(_) => Err(keys_refused()),
         }
     }
 }
@@ -157,6 +242,7 @@ impl FromRequestParts<AppState> for Configurer {
                 Role::Supervisor => Ok(Configurer::Supervisor(agent.id)),
                 Role::Agent => Err(admins_only()),
             },
+            Caller::Key(_) => Err(keys_refused()),
         }
     }
 }
@@ -259,6 +345,9 @@ pub fn router() -> Router<AppState> {
         .merge(canned::routes())
         .merge(channels::routes())
         .merge(conversations::routes())
+        .merge(keys::routes())
+        .merge(crate::connectors::admin_routes())
+        .merge(webhooks::routes())
         .merge(labels::routes())
         .merge(reports::routes())
         .merge(routing::routes())

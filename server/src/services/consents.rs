@@ -3,6 +3,7 @@
 //! (whoever asks), and the "save to CRM" copy of a conversation's consent.
 
 use canal_core::Refusal;
+use canal_protocol::integrations::EventData;
 use canal_protocol::ErrorCode;
 use canal_store::ledger::Listed;
 
@@ -23,7 +24,10 @@ pub struct Stored {
 /// message is `conflict`; nothing is stored then.
 pub async fn append(state: &AppState, entry: Entry, conflict: &str) -> Result<Stored, AppError> {
     match state.store.ledger().append(entry).await? {
-        Appended::Recorded(record) => Ok(Stored { record, new: true }),
+        Appended::Recorded(record) => {
+            recorded(state, &record).await;
+            Ok(Stored { record, new: true })
+        }
         Appended::Replayed(record) => Ok(Stored { record, new: false }),
         Appended::Conflict => Err(AppError::refused(
             Refusal::Conflict,
@@ -31,6 +35,30 @@ pub async fn append(state: &AppState, entry: Entry, conflict: &str) -> Result<St
             conflict,
         )),
     }
+}
+
+/// The webhook event of a record just appended (grants and withdrawals).
+async fn recorded(state: &AppState, record: &Record) {
+    let visitor_id = record.visitor_id.clone().unwrap_or_default();
+    let data = if record.action == Action::Withdraw.as_str() {
+        EventData::ConsentWithdrawn {
+            consent_id: record.id.clone(),
+            channel_id: record.channel_id.clone(),
+            visitor_id,
+            agreement_version_id: record.agreement_version_id.clone(),
+            source: record.source.clone(),
+        }
+    } else {
+        EventData::ConsentRecorded {
+            consent_id: record.id.clone(),
+            channel_id: record.channel_id.clone(),
+            visitor_id,
+            agreement_version_id: record.agreement_version_id.clone(),
+            source: record.source.clone(),
+            conversation_id: record.conversation_id.clone(),
+        }
+    };
+    state.outbox.emit(data).await;
 }
 
 /// Who asks (a visitor in the widget, an admin through the API) and from where.
@@ -145,7 +173,9 @@ pub async fn withdraw(
         request_id: None,
     };
     // No request id: a withdrawal is never a replay or a conflict.
-    state.store.ledger().append(entry).await?;
+    if let Appended::Recorded(record) = state.store.ledger().append(entry).await? {
+        recorded(state, &record).await;
+    }
     if store
         .visitor_withdrew(visitor_id, &latest.record.channel_id)
         .await?

@@ -3,6 +3,7 @@
 //! when the channel asks for one, then goes to the routing shell.
 
 use canal_core::Refusal;
+use canal_protocol::integrations::EventData;
 use canal_protocol::{AgreementView, ChannelConfig, ErrorCode};
 
 use super::visitors::{unauthorized, visitor_of};
@@ -139,6 +140,15 @@ pub async fn start(state: &AppState, channel: &Channel, start: Start) -> Result<
             start.utm.as_deref(),
         )
         .await?;
+    state
+        .outbox
+        .emit(EventData::ConversationCreated {
+            conversation_id: conversation.id.clone(),
+            channel_id: channel.id.clone(),
+            visitor_id: visitor_id.clone(),
+            page_url: start.page_url.clone(),
+        })
+        .await;
     state
         .dispatch
         .conversation_created(

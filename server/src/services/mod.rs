@@ -10,10 +10,14 @@
 //! - [`channels`]: channels as the admin manages them.
 //! - [`visitors`]: the channel a key names, the visitor a token stands for.
 //! - [`conversations`]: the channel's config for the widget; starting a conversation.
+//! - [`connectors`]: messenger connectors: settings, their gateways' signed events
+//!   through the tag filter into messenger chats.
 //! - [`consents`]: the ledger's use cases: append, grant, withdraw, save to CRM.
 //! - [`forms`]: the contact form: save, show, submit.
 //! - [`ratings`]: the visitor's rating of a conversation.
 //! - [`identity`]: `Canal.setUser` identities and the channel's identity settings.
+//! - [`integrations`]: API keys, webhook endpoints, delivery logs and re-sends,
+//!   the integrations' message post.
 //! - [`kpi`]: response-time KPIs: overdue notices, reports, transcripts.
 //! - [`log`]: the conversation list: searched, filtered, as each agent may see it;
 //!   one conversation in full.
@@ -25,10 +29,12 @@ pub mod automation;
 pub mod bans;
 pub mod canned;
 pub mod channels;
+pub mod connectors;
 pub mod consents;
 pub mod conversations;
 pub mod forms;
 pub mod identity;
+pub mod integrations;
 pub mod kpi;
 pub mod labels;
 pub mod log;

@@ -28,10 +28,12 @@
 //!   identity), ratings, contact links, messenger chats.
 //! - [`mail`]: e-mail to visitors: transcript addresses and the outbox.
 //! - [`labels`]: labels and the conversations they are set on.
+//! - [`integrations`]: API keys, webhook endpoints, messenger connectors, and the
+//!   outbox of outbound deliveries (webhook events, connector replies).
 //! - [`timers`]: durable timers (automatic actions), automation settings, the
 //!   unanswered mark.
 //!
-//! The mail outbox and the timers are leased queues: [`claim_due_sql`] and
+//! The mail outbox, the deliveries and the timers are leased queues: [`claim_due_sql`] and
 //! [`next_due_sql`] are their shared statements.
 
 use std::str::FromStr;
@@ -48,6 +50,7 @@ pub mod canned;
 pub mod channels;
 pub mod features;
 mod group;
+pub mod integrations;
 pub mod kpi;
 pub mod labels;
 pub mod ledger;

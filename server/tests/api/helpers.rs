@@ -124,6 +124,13 @@ async fn start(
             limits,
             // Timers moved due in the store are seen within this.
             timers_look_every: Some(std::time::Duration::from_millis(200)),
+            // Failed webhook deliveries are tried again within a fraction of a second.
+            deliveries: canal_server::hooks::DeliveryOptions {
+                retry_after: std::time::Duration::from_millis(100),
+                timeout: std::time::Duration::from_secs(5),
+                max_attempts: 15,
+                look_every: std::time::Duration::from_millis(500),
+            },
             ..Options::default()
         },
     )
@@ -304,6 +311,31 @@ impl TestApp {
         let response = request.send().await.expect("admin request");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A request under `/api/v1/admin` with `bearer` (an API key) instead of the
+    /// admin token; returns status and JSON answer.
+    pub async fn with_key(
+        &self,
+        bearer: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, self.url(&format!("/api/v1/admin{path}")))
+            .bearer_auth(bearer);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.expect("request with a key");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn admin_delete(&self, path: &str) -> (u16, Value) {
+        self.admin(reqwest::Method::DELETE, path, None).await
     }
 
     pub async fn admin_get(&self, path: &str) -> (u16, Value) {

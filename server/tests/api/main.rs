@@ -5,10 +5,12 @@
 mod admin_consents;
 mod agents;
 mod agreements;
+mod api_keys;
 mod bans;
 mod canned;
 mod channels;
 mod closing;
+mod connectors;
 mod consents;
 mod conversation_list;
 mod conversation_log;
@@ -31,6 +33,7 @@ mod pg;
 mod preview;
 mod rating;
 mod readme;
+mod receiver;
 mod routes;
 // The SMTP receiver the end-to-end tests use too: one file, two test crates.
 #[path = "../../../tests/src/smtp.rs"]
@@ -41,4 +44,5 @@ mod theme;
 mod timers;
 mod typing;
 mod visitor_pages;
+mod webhooks;
 mod withdrawal;
