@@ -177,6 +177,8 @@ pub fn app(state: AppState) -> Router {
         (limit(l.config), limit(l.consents), limit(l.conversations));
     let (visitor_writes, sockets, sign_in) =
         (limit(l.visitor_writes), limit(l.sockets), limit(l.sign_in));
+    // A messenger gateway is held to the admin API's rate (its own bucket).
+    let gateway = limit(l.admin);
     // The visitor routes refuse banned addresses (all but the withdrawal: withdrawing
     // consent stays open to everyone).
     let ban = |route: axum::routing::MethodRouter<AppState>| {
@@ -246,7 +248,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/ws", ban(sockets.on(get(ws::upgrade))))
         .route(
             "/api/v1/connectors/{id}/events",
-            post(crate::connectors::events),
+            gateway.on(post(crate::connectors::events)),
         )
         .route("/agreements/{version_id}", get(agreement_text))
         .nest("/api/v1/admin", admin);

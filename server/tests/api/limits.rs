@@ -181,6 +181,18 @@ async fn every_public_endpoint_is_limited_per_address() {
     assert_eq!(status, 200);
     let (status, body) = app.admin_get("/channels").await;
     assert_error(status, &body, 429, "rate_limited");
+
+    // A messenger gateway's events, at the admin rate in a bucket of their own: the
+    // first is answered (no such connector), the second refused before it is read.
+    let events = || {
+        app.http
+            .post(app.url("/api/v1/connectors/no-such/events"))
+            .json(&json!({}))
+            .send()
+    };
+    assert_eq!(events().await.expect("events").status(), 404);
+    let refused = events().await.expect("events");
+    assert_eq!(refused.status(), 429);
 }
 
 #[tokio::test]
