@@ -142,7 +142,8 @@ pub fn InboxItem(
     };
     let title = move || field(|s| Some(s.channel_title.clone())).unwrap_or_default();
     let last = move || field(|s| s.last_message.clone());
-    let page = move || field(|s| s.page_url.clone());
+    // Where the visitor is now, else where they started.
+    let page = move || field(|s| s.page_now.clone().or_else(|| s.page_url.clone()));
     let when = move || {
         field(|s| Some(s.created_at.clone()))
             .map(|at| local_when(&at, console.now.get_untracked(), &locale()))

@@ -26,6 +26,7 @@ mod settings_editors;
 mod setup;
 mod theme;
 mod typing;
+mod visitor_pages;
 mod widget;
 mod widget_forms;
 mod withdrawal;
