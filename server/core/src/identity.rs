@@ -79,7 +79,8 @@ pub fn check(
                 return Err(refused("the identity hash has expired: sign again"));
             }
             // Compared as MACs, in constant time.
-            let given = decode_hex(hash).ok_or_else(|| refused("the identity hash is wrong"))?;
+            let given =
+                crate::from_hex(hash).ok_or_else(|| refused("the identity hash is wrong"))?;
             mac(secret, &user.id, time)
                 .verify_slice(&given)
                 .map_err(|_| refused("the identity hash is wrong"))?;
@@ -116,16 +117,6 @@ pub fn check_settings(window_secs: u64, enforced: bool, has_secret: bool) -> Res
         ));
     }
     Ok(())
-}
-
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) || s.len() > 128 {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 #[cfg(test)]

@@ -52,13 +52,16 @@ pub use error::{Refusal, Rejected};
 
 /// Lower-case hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    hex::encode(bytes)
+}
+
+/// The bytes of a hex digest or signature someone sent (at most 64 bytes);
+/// `None` when it is not hex.
+pub fn from_hex(s: &str) -> Option<Vec<u8>> {
+    if s.len() > 128 {
+        return None;
+    }
+    hex::decode(s).ok()
 }
 
 /// A new random id (UUID v4), as the store keys rows.

@@ -63,23 +63,13 @@ pub fn verify(
     let good = signature
         .split(',')
         .filter_map(|s| s.trim().strip_prefix("v1="))
-        .filter_map(decode_hex)
+        .filter_map(crate::from_hex)
         .any(|given| mac(secret, timestamp, body).verify_slice(&given).is_ok());
     if good {
         Ok(())
     } else {
         Err(refused("the Canal-Signature does not match the body"))
     }
-}
-
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) || s.len() > 128 {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 #[cfg(test)]
