@@ -118,6 +118,11 @@ pub struct Deliveries {
     /// Attempts before a delivery waits for a re-send by hand.
     #[arg(long, env = "CANAL_WEBHOOK_MAX_ATTEMPTS", default_value_t = 15, value_parser = clap::value_parser!(i64).range(1..=100))]
     pub webhook_max_attempts: i64,
+    /// Post webhooks and connector replies to private addresses too (loopback, the
+    /// LAN, link-local): for a CRM or gateway inside your own network. Off, only
+    /// public internet addresses are posted to.
+    #[arg(long, env = "CANAL_WEBHOOK_PRIVATE_TARGETS")]
+    pub webhook_private_targets: bool,
 }
 
 impl Deliveries {
@@ -126,6 +131,7 @@ impl Deliveries {
             retry_after: std::time::Duration::from_secs(self.webhook_retry_after),
             timeout: std::time::Duration::from_secs(self.webhook_timeout),
             max_attempts: self.webhook_max_attempts,
+            private_targets: self.webhook_private_targets,
             ..Default::default()
         }
     }

@@ -46,6 +46,10 @@ pub struct DeliveryOptions {
     /// The longest wait between two looks at the outbox (rows queued by another
     /// server are seen within it; this server's own wake the deliverer at once).
     pub look_every: Duration,
+    /// Receivers on private addresses (loopback, the LAN, link-local) may be
+    /// posted to; off, only public internet addresses are (see
+    /// [`canal_core::addresses`]).
+    pub private_targets: bool,
 }
 
 impl Default for DeliveryOptions {
@@ -55,6 +59,7 @@ impl Default for DeliveryOptions {
             timeout: Duration::from_secs(10),
             max_attempts: 15,
             look_every: crate::due::LOOK_EVERY,
+            private_targets: false,
         }
     }
 }
@@ -93,15 +98,17 @@ impl Outbox {
 
     /// Starts the deliverer; it stops when `closing` turns true.
     pub fn start(&self, options: &DeliveryOptions, closing: watch::Receiver<bool>) {
-        let client = reqwest::Client::builder()
+        let mut client = reqwest::Client::builder()
             .timeout(options.timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("Canal/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_else(|e| {
-                tracing::error!(error = %e, "the webhook client could not be built with its options");
-                reqwest::Client::new()
-            });
+            .user_agent(concat!("Canal/", env!("CARGO_PKG_VERSION")));
+        if !options.private_targets {
+            client = client.dns_resolver(Arc::new(PublicOnly));
+        }
+        let client = client.build().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the webhook client could not be built with its options");
+            reqwest::Client::new()
+        });
         let deliverer = Deliverer {
             store: self.store.clone(),
             client,
@@ -361,6 +368,11 @@ impl Deliverer {
             Ok(Some((_, _, false))) => return Outcome::GiveUp("the target is switched off".into()),
             Ok(Some((url, secret, true))) => (url, secret),
         };
+        // A host name is checked as it resolves ([`PublicOnly`]); an address
+        // written in the URL here.
+        if !self.options.private_targets && private_address(&url) {
+            return Outcome::GiveUp(PRIVATE_REFUSED.into());
+        }
         let timestamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
@@ -393,6 +405,43 @@ impl Deliverer {
     }
 }
 
+/// Why a delivery to a private address was not made.
+const PRIVATE_REFUSED: &str = "the receiver's address is private (loopback, LAN or link-local): \
+    start the server with --webhook-private-targets to allow it";
+
+/// Whether the URL names a private address itself (not a host name).
+fn private_address(url: &str) -> bool {
+    let ip = match url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+    {
+        Some(url::Host::Ipv4(ip)) => std::net::IpAddr::V4(ip),
+        Some(url::Host::Ipv6(ip)) => std::net::IpAddr::V6(ip),
+        _ => return false,
+    };
+    !canal_core::addresses::is_public(ip)
+}
+
+/// Resolves a receiver's host name to its public addresses only, so a name that
+/// points into the server's own network is refused as its address would be.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let public: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|a| canal_core::addresses::is_public(a.ip()))
+                .collect();
+            if public.is_empty() {
+                return Err(PRIVATE_REFUSED.into());
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
 /// A client error's text without the URL (it may carry credentials).
 fn without_url(e: &reqwest::Error) -> String {
     let what = if e.is_timeout() {
@@ -419,5 +468,49 @@ mod tests {
         assert_eq!(backoff(base, 5), Duration::from_secs(160));
         assert_eq!(backoff(base, 40), MAX_RETRY);
         assert_eq!(backoff(base, 0), Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_private_address_in_the_url_is_seen() {
+        for private in [
+            "http://127.0.0.1:8080/hook",
+            "https://10.0.0.5/x",
+            "http://[::1]/x",
+            "http://169.254.169.254/latest/meta-data",
+        ] {
+            assert!(private_address(private), "{private}");
+        }
+        for other in ["https://hooks.example.com/x", "http://93.184.216.34/x"] {
+            assert!(!private_address(other), "{other}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_name_that_resolves_to_private_addresses_only_is_refused() {
+        use reqwest::dns::Resolve;
+        let name: reqwest::dns::Name = "localhost".parse().expect("a name");
+        let refused = match PublicOnly.resolve(name).await {
+            Ok(addrs) => panic!("resolved to {:?}", addrs.collect::<Vec<_>>()),
+            Err(e) => e.to_string(),
+        };
+        assert!(refused.contains("--webhook-private-targets"), "{refused}");
+    }
+
+    #[tokio::test]
+    async fn the_deliverer_refuses_a_private_receiver_and_says_why() {
+        // A receiver on loopback that would answer 200: never reached.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let client = reqwest::Client::builder()
+            .dns_resolver(Arc::new(PublicOnly))
+            .build()
+            .expect("client");
+        let sent = client
+            .post(format!("http://localhost:{}/hook", addr.port()))
+            .send()
+            .await;
+        assert!(sent.is_err(), "localhost is not posted to");
     }
 }

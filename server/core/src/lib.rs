@@ -27,6 +27,7 @@
 //! - [`typing`]: the throttle of typing indicators and of the live typing preview.
 //! - [`clock`]: timestamps as the store writes them.
 
+pub mod addresses;
 pub mod agreements;
 pub mod automation;
 pub mod canned;

@@ -130,6 +130,8 @@ async fn start(
                 timeout: std::time::Duration::from_secs(5),
                 max_attempts: 15,
                 look_every: std::time::Duration::from_millis(500),
+                // The tests' receivers and gateways listen on loopback.
+                private_targets: true,
             },
             ..Options::default()
         },
