@@ -226,8 +226,15 @@ pub async fn event(
             tags,
         } => {
             // Gateways number messages per chat or globally: per chat is safe for both.
+            // The id is claimed before the message is taken (one of two retries
+            // arriving together wins), and given back when taking it fails, so the
+            // gateway's next retry is taken.
             let seen = format!("msg:{chat_id}/{message_id}");
-            if state.store.connector_has_seen(&connector.id, &seen).await? {
+            if !state
+                .store
+                .connector_saw(&connector.id, &seen, &now)
+                .await?
+            {
                 let dialog = state.store.dialog(&connector.id, &chat_id).await?;
                 return Ok(ConnectorEventResult {
                     outcome: "duplicate".into(),
@@ -235,15 +242,21 @@ pub async fn event(
                     forwarded: 0,
                 });
             }
-            let dialog = put_dialog(state, connector, &chat_id, tags, None).await?;
-            let text =
-                rules::message_text(&text, group, sender.as_deref(), settings.strip_group_sender);
-            let result = message(state, connector, &settings, &dialog, text).await?;
-            state
-                .store
-                .connector_saw(&connector.id, &seen, &now)
-                .await?;
-            Ok(result)
+            let taken = async {
+                let dialog = put_dialog(state, connector, &chat_id, tags, None).await?;
+                let text = rules::message_text(
+                    &text,
+                    group,
+                    sender.as_deref(),
+                    settings.strip_group_sender,
+                );
+                message(state, connector, &settings, &dialog, text).await
+            }
+            .await;
+            if taken.is_err() {
+                state.store.connector_unsee(&connector.id, &seen).await?;
+            }
+            taken
         }
         ConnectorEvent::Profile { chat_id, profile } => {
             let profile = check_profile(&profile)?;

@@ -746,16 +746,17 @@ impl Store {
             == 1))
     }
 
-    /// Whether a connector's gateway sent `key` before.
-    pub async fn connector_has_seen(&self, connector_id: &str, key: &str) -> Result<bool> {
-        let found: Option<String> = on_pool!(self, p => sqlx::query_scalar(
-            "SELECT key FROM connector_seen WHERE connector_id = $1 AND key = $2",
-        )
-        .bind(connector_id)
-        .bind(key)
-        .fetch_optional(p)
-        .await?);
-        Ok(found.is_some())
+    /// Forgets that a connector's gateway sent `key` (what it sent was not taken
+    /// after all: its retry must be).
+    pub async fn connector_unsee(&self, connector_id: &str, key: &str) -> Result<()> {
+        on_pool!(self, p => {
+            sqlx::query("DELETE FROM connector_seen WHERE connector_id = $1 AND key = $2")
+                .bind(connector_id)
+                .bind(key)
+                .execute(p)
+                .await?;
+        });
+        Ok(())
     }
 
     /// Forgets the keys starting with `prefix` noted before `before`.

@@ -215,6 +215,29 @@ async fn a_dialog_flows_both_ways_signed_and_replies_are_retried_until_acknowled
             .collect::<Vec<_>>(),
         ["Hola, ¿tenéis la talla 42?", "Vale"]
     );
+    // Two retries of a new message arriving together: one is taken, one is told
+    // it is a duplicate, and the message is stored once.
+    let first = r#"{"type": "message", "chat_id": "34600111222", "message_id": "wamid.3", "text": "¿Y en rojo?"}"#;
+    let second =
+        r#"{"type":"message","chat_id":"34600111222","message_id":"wamid.3","text":"¿Y en rojo?"}"#;
+    let now = unix_now();
+    let (a, b) = tokio::join!(
+        post_signed(&app, &id, &secret, now, first.as_bytes()),
+        post_signed(&app, &id, &secret, now, second.as_bytes()),
+    );
+    assert_eq!((a.0, b.0), (200, 200), "{} {}", a.1, b.1);
+    let outcomes = [a.1["outcome"].clone(), b.1["outcome"].clone()];
+    assert_eq!(
+        outcomes.iter().filter(|o| *o == "duplicate").count(),
+        1,
+        "{outcomes:?}"
+    );
+    let stored = texts(&app, &conversation_id).await;
+    assert_eq!(
+        stored.iter().filter(|(_, t)| t == "¿Y en rojo?").count(),
+        1,
+        "{stored:?}"
+    );
 
     // The replies' log: delivered, the first after three attempts.
     let (status, log) = app
