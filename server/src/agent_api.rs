@@ -23,7 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use canal_protocol::agent::{
     AgentClientFrame, AgentProfile, AgentServerFrame, ConversationSummary, InboxKind, LoginRequest,
-    SESSION_COOKIE,
+    Status, SESSION_COOKIE,
 };
 use canal_protocol::{ErrorCode, MessageView};
 use futures_util::StreamExt;
@@ -218,8 +218,11 @@ struct Opened {
 struct Console {
     state: AppState,
     agent: AgentRow,
-    /// Conversations this console lists.
-    inbox: HashSet<String>,
+    /// Conversations this console lists, by [`Console::key`] of their ids (a
+    /// number rather than a string each: an admin's console may list thousands).
+    inbox: HashSet<u64>,
+    /// This console's hasher of conversation ids.
+    keys: std::hash::RandomState,
     opened: Option<Opened>,
     /// The throttle of this console's `typing` frames, per conversation (gates
     /// that no longer change what passes are dropped).
@@ -239,6 +242,7 @@ impl Console {
             state,
             agent,
             inbox: HashSet::new(),
+            keys: std::hash::RandomState::new(),
             opened: None,
             typing: HashMap::new(),
         }
@@ -305,26 +309,9 @@ impl Console {
     /// The `welcome` (profile, colleagues, inbox) into `out`; `false` when the
     /// agent cannot connect (`out` then holds the error).
     async fn greet(&mut self, out: &mut Vec<AgentServerFrame>) -> bool {
-        let dispatch = self.state.dispatch.clone();
-        match dispatch.connected(&self.agent).await {
+        match self.state.dispatch.connected(&self.agent).await {
             Ok(status) => {
-                let inbox = dispatch.inbox(&self.agent).await;
-                self.inbox = inbox.iter().map(|c| c.id.clone()).collect();
-                let mut pieces = inbox_pieces(inbox).into_iter();
-                let first = pieces.next().unwrap_or_default();
-                let rest: Vec<_> = pieces.collect();
-                let more = rest.iter().map(Vec::len).sum::<usize>();
-                out.push(AgentServerFrame::Welcome {
-                    agent: self.agent.profile(),
-                    status,
-                    agents: dispatch.agents().await,
-                    inbox: first,
-                    more: u32::try_from(more).unwrap_or(u32::MAX),
-                });
-                out.extend(
-                    rest.into_iter()
-                        .map(|inbox| AgentServerFrame::Inbox { inbox }),
-                );
+                self.welcome(status, out).await;
                 true
             }
             Err(e) => {
@@ -332,6 +319,35 @@ impl Console {
                 false
             }
         }
+    }
+
+    /// A `welcome` with the whole inbox (the first piece; `inbox` frames carry the
+    /// rest) into `out`: what the console then lists replaces what it listed.
+    async fn welcome(&mut self, status: Status, out: &mut Vec<AgentServerFrame>) {
+        let dispatch = self.state.dispatch.clone();
+        let inbox = dispatch.inbox(&self.agent).await;
+        let listed = inbox.iter().map(|c| self.key(&c.id)).collect();
+        self.inbox = listed;
+        let mut pieces = inbox_pieces(inbox).into_iter();
+        let first = pieces.next().unwrap_or_default();
+        let rest: Vec<_> = pieces.collect();
+        let more = rest.iter().map(Vec::len).sum::<usize>();
+        out.push(AgentServerFrame::Welcome {
+            agent: self.agent.profile(),
+            status,
+            agents: dispatch.agents().await,
+            inbox: first,
+            more: u32::try_from(more).unwrap_or(u32::MAX),
+        });
+        out.extend(
+            rest.into_iter()
+                .map(|inbox| AgentServerFrame::Inbox { inbox }),
+        );
+    }
+
+    /// The key of a conversation id in [`Self::inbox`].
+    fn key(&self, id: &str) -> u64 {
+        std::hash::BuildHasher::hash_one(&self.keys, id)
     }
 
     async fn on_text(&mut self, text: &str, out: &mut Vec<AgentServerFrame>) -> Next {
@@ -532,7 +548,7 @@ impl Console {
         match notice {
             Ok(Notice::Changed(id)) => match dispatch.summary_for(&self.agent, &id).await {
                 Some(conversation) => {
-                    self.inbox.insert(id);
+                    self.inbox.insert(self.key(&id));
                     out.push(AgentServerFrame::Upsert { conversation });
                 }
                 None => {
@@ -554,7 +570,7 @@ impl Console {
                             Err(_) => self.opened = None,
                         }
                     }
-                    if self.inbox.remove(&id) {
+                    if self.inbox.remove(&self.key(&id)) {
                         out.push(AgentServerFrame::Remove {
                             conversation_id: id,
                         });
@@ -614,7 +630,7 @@ impl Console {
                     .opened
                     .as_ref()
                     .is_some_and(|o| o.conversation_id == id);
-                if shown || self.inbox.contains(&id) {
+                if shown || self.inbox.contains(&self.key(&id)) {
                     out.push(AgentServerFrame::Typing {
                         conversation_id: id,
                         typing,
@@ -622,23 +638,16 @@ impl Console {
                 }
             }
             Err(broadcast::error::RecvError::Lagged(_)) => {
-                // Missed changes: send the whole inbox again.
-                let inbox = dispatch.inbox(&self.agent).await;
-                let now: HashSet<String> = inbox.iter().map(|c| c.id.clone()).collect();
-                for gone in self.inbox.difference(&now) {
-                    out.push(AgentServerFrame::Remove {
-                        conversation_id: gone.clone(),
-                    });
-                }
-                self.inbox = now;
-                out.extend(
-                    inbox
-                        .into_iter()
-                        .map(|conversation| AgentServerFrame::Upsert { conversation }),
-                );
-                out.push(AgentServerFrame::Agents {
-                    agents: dispatch.agents().await,
-                });
+                // Missed changes: welcomed again, as after a reconnect (the
+                // console's list is replaced, its open conversation reloaded).
+                let me = u64::try_from(self.agent.id).unwrap_or_default();
+                let status = dispatch
+                    .agents()
+                    .await
+                    .into_iter()
+                    .find(|a| a.id == me)
+                    .map_or(Status::Online, |a| a.status);
+                self.welcome(status, out).await;
             }
             Err(broadcast::error::RecvError::Closed) => return Next::Close,
         }
