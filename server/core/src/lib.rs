@@ -23,6 +23,8 @@
 //! - [`mail`]: the e-mails to visitors (transcripts, answers after they left).
 //! - [`tokens`]: signed visitor tokens.
 //! - [`typing`]: the throttle of typing indicators and of the live typing preview.
+//! - [`crm`]: the CRM and chat tracker: phones in E.164, e-mails, details found
+//!   in messages, merges.
 //! - [`clock`]: timestamps as the store writes them.
 
 pub mod agreements;
@@ -30,6 +32,7 @@ pub mod automation;
 pub mod canned;
 pub mod channels;
 pub mod clock;
+pub mod crm;
 pub mod error;
 pub mod forms;
 pub mod hours;
