@@ -519,6 +519,23 @@ impl Session {
                 .dispatch
                 .client_message(&conversation_id, text)
                 .await;
+            crate::services::crm::message(
+                &self.state,
+                &channel_id,
+                &joined.visitor_id,
+                &conversation_id,
+                text,
+                false,
+            )
+            .await;
+            crate::services::crm::notify_inbound(
+                &self.state,
+                &channel_id,
+                &joined.visitor_id,
+                &conversation_id,
+                text,
+            )
+            .await;
             if let Err(e) = crate::services::automation::visitor_wrote(
                 &self.state,
                 &channel_id,

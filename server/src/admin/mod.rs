@@ -9,6 +9,7 @@ pub mod bans;
 pub mod canned;
 pub mod channels;
 pub mod consents;
+pub mod crm;
 pub mod conversations;
 pub mod labels;
 pub mod reports;
@@ -259,6 +260,7 @@ pub fn router() -> Router<AppState> {
         .merge(canned::routes())
         .merge(channels::routes())
         .merge(conversations::routes())
+        .merge(crm::routes())
         .merge(labels::routes())
         .merge(reports::routes())
         .merge(routing::routes())

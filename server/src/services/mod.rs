@@ -11,6 +11,8 @@
 //! - [`visitors`]: the channel a key names, the visitor a token stands for.
 //! - [`conversations`]: the channel's config for the widget; starting a conversation.
 //! - [`consents`]: the ledger's use cases: append, grant, withdraw, save to CRM.
+//! - [`crm`]: the CRM and the chat tracker: contacts, leads and deals, the
+//!   customer card, the responsible agent, who hears of a customer's message.
 //! - [`forms`]: the contact form: save, show, submit.
 //! - [`ratings`]: the visitor's rating of a conversation.
 //! - [`identity`]: `Canal.setUser` identities and the channel's identity settings.
@@ -27,6 +29,7 @@ pub mod canned;
 pub mod channels;
 pub mod consents;
 pub mod conversations;
+pub mod crm;
 pub mod forms;
 pub mod identity;
 pub mod kpi;
