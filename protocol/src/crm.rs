@@ -205,7 +205,8 @@ mod tests {
         let null: ContactEdit =
             serde_json::from_str(r#"{"responsible_agent_id":null}"#).expect("parse");
         assert_eq!(null.responsible_agent_id, Some(None));
-        let set: ContactEdit = serde_json::from_str(r#"{"responsible_agent_id":3}"#).expect("parse");
+        let set: ContactEdit =
+            serde_json::from_str(r#"{"responsible_agent_id":3}"#).expect("parse");
         assert_eq!(set.responsible_agent_id, Some(Some(3)));
         assert!(serde_json::from_str::<ContactEdit>(r#"{"nope":1}"#).is_err());
     }

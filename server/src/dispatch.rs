@@ -1065,7 +1065,13 @@ impl Dispatch {
     }
 
     /// A customer's new message, for these employees' consoles.
-    pub fn customer_wrote(&self, agents: Vec<i64>, channel: &str, conversation_id: &str, text: &str) {
+    pub fn customer_wrote(
+        &self,
+        agents: Vec<i64>,
+        channel: &str,
+        conversation_id: &str,
+        text: &str,
+    ) {
         let _ = self.notices.send(Notice::CustomerWrote {
             agents,
             conversation_id: conversation_id.to_owned(),

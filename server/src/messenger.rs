@@ -24,7 +24,8 @@ pub async fn inbound(
     let channel = channel(&state, &key).await?;
     validate::client_id("chat_id", &request.chat_id)?;
     validate::message_text(&request.text)?;
-    let profile = crate::services::crm::profile(&state, &channel.id, request.profile.as_ref()).await?;
+    let profile =
+        crate::services::crm::profile(&state, &channel.id, request.profile.as_ref()).await?;
     let inbound = messenger::inbound(&state, &channel, &request.chat_id, &request.text).await?;
     crate::services::crm::messenger_message(
         &state,

@@ -21,9 +21,9 @@ use canal_protocol::crm::{
 use canal_protocol::ErrorCode;
 use canal_store::crm::{Contact, RecordRow, Track, Tracked};
 
+use crate::agents::AgentWire;
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::agents::AgentWire;
 use crate::store::AgentRow;
 
 /// Where the details came from: what the tracker may do with them.
@@ -54,10 +54,21 @@ impl Origin {
 /// [`events`]; until they are, it logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CrmEvent {
-    ContactCreated { contact_id: String },
-    ContactMerged { contact_id: String, conversation_id: Option<String> },
-    LeadCreated { record_id: String, contact_id: String },
-    DealCreated { record_id: String, contact_id: String },
+    ContactCreated {
+        contact_id: String,
+    },
+    ContactMerged {
+        contact_id: String,
+        conversation_id: Option<String>,
+    },
+    LeadCreated {
+        record_id: String,
+        contact_id: String,
+    },
+    DealCreated {
+        record_id: String,
+        contact_id: String,
+    },
 }
 
 /// The one place the CRM's domain events leave the CRM (to be wired to the
@@ -160,7 +171,16 @@ pub async fn track_logged(
     details: &Details,
     origin: Origin,
 ) {
-    if let Err(e) = track(state, channel_id, visitor_id, conversation_id, details, origin).await {
+    if let Err(e) = track(
+        state,
+        channel_id,
+        visitor_id,
+        conversation_id,
+        details,
+        origin,
+    )
+    .await
+    {
         tracing::error!(error = %e, "the chat tracker failed");
     }
 }
@@ -211,7 +231,11 @@ pub async fn profile(
         return Ok(Details::default());
     };
     let s = settings(state, channel_id).await?;
-    let name = p.name.as_deref().map(canal_core::validate::name).transpose()?;
+    let name = p
+        .name
+        .as_deref()
+        .map(canal_core::validate::name)
+        .transpose()?;
     let phone = match &p.phone {
         Some(raw) => Some(core_crm::normalise_phone(raw, region(&s)).ok_or_else(|| {
             AppError::invalid("profile.phone must be a phone number with its country code")
@@ -284,7 +308,12 @@ pub async fn conversation_started(
         }
     };
     let details = match (&identity, settings(state, channel_id).await) {
-        (Some(u), Ok(s)) => given(&s, u.name.as_deref(), u.phone.as_deref(), u.email.as_deref()),
+        (Some(u), Ok(s)) => given(
+            &s,
+            u.name.as_deref(),
+            u.phone.as_deref(),
+            u.email.as_deref(),
+        ),
         _ => Details::default(),
     };
     track_logged(
@@ -442,9 +471,7 @@ pub async fn recipients(
     }
     Ok(agents
         .iter()
-        .filter(|a| {
-            !a.dismissed && !a.is_bot && a.role() == canal_protocol::agent::Role::Admin
-        })
+        .filter(|a| !a.dismissed && !a.is_bot && a.role() == canal_protocol::agent::Role::Admin)
         .map(|a| a.id)
         .collect())
 }
@@ -470,7 +497,10 @@ async fn contact_view(state: &AppState, c: Contact) -> Result<ContactView, AppEr
         phones: c.phones,
         emails: c.emails,
         first_phone: c.row.first_phone,
-        responsible_agent_id: c.row.responsible_agent_id.and_then(|i| u64::try_from(i).ok()),
+        responsible_agent_id: c
+            .row
+            .responsible_agent_id
+            .and_then(|i| u64::try_from(i).ok()),
         responsible_name,
         created_at: c.row.created_at,
         updated_at: c.row.updated_at,
@@ -562,7 +592,11 @@ pub async fn for_conversation(
     conversation_id: &str,
 ) -> Result<Option<ContactCard>, AppError> {
     state.dispatch.opened_by(agent, conversation_id).await?;
-    match state.store.crm_contact_of_conversation(conversation_id).await? {
+    match state
+        .store
+        .crm_contact_of_conversation(conversation_id)
+        .await?
+    {
         Some(contact_id) => Ok(Some(card(state, &contact_id).await?)),
         None => Ok(None),
     }
@@ -580,20 +614,36 @@ pub async fn save(
     conversation_id: &str,
 ) -> Result<(ContactCard, bool), AppError> {
     state.dispatch.opened_by(agent, conversation_id).await?;
-    let conversation = state.store.conversation(conversation_id).await?.ok_or_else(|| {
-        AppError::not_found(ErrorCode::UnknownConversation, "no such conversation")
-    })?;
+    let conversation = state
+        .store
+        .conversation(conversation_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found(ErrorCode::UnknownConversation, "no such conversation")
+        })?;
     let s = settings(state, &conversation.channel_id).await?;
-    let messenger = state.store.is_messenger_conversation(conversation_id).await?;
+    let messenger = state
+        .store
+        .is_messenger_conversation(conversation_id)
+        .await?;
     let source = if messenger { "messenger" } else { "livechat" };
     let holder = state.store.crm_holder(conversation_id).await?;
     let mut made = false;
-    let contact_id = match state.store.crm_contact_of_conversation(conversation_id).await? {
+    let contact_id = match state
+        .store
+        .crm_contact_of_conversation(conversation_id)
+        .await?
+    {
         Some(id) => id,
         None => {
             let mut details = Details::default();
             if let Some(u) = state.store.visitor_user(&conversation.visitor_id).await? {
-                details = given(&s, u.name.as_deref(), u.phone.as_deref(), u.email.as_deref());
+                details = given(
+                    &s,
+                    u.name.as_deref(),
+                    u.phone.as_deref(),
+                    u.email.as_deref(),
+                );
             }
             for (name, phone, email) in state
                 .store
@@ -658,9 +708,7 @@ pub async fn save(
     // The chat's consent, linked to the contact by a new ledger record.
     if conversation.consent_id.is_some() {
         let entity = format!("contact:{contact_id}");
-        if let Err(e) =
-            super::consents::link_crm(state, conversation_id, &entity, None).await
-        {
+        if let Err(e) = super::consents::link_crm(state, conversation_id, &entity, None).await {
             tracing::warn!(error = %e, "linking the chat's consent to the contact failed");
         }
     }
@@ -791,7 +839,11 @@ pub async fn records(
 
 /// One lead or deal.
 pub async fn record(state: &AppState, id: &str) -> Result<RecordView, AppError> {
-    let r = state.store.crm_record(id).await?.ok_or_else(unknown_record)?;
+    let r = state
+        .store
+        .crm_record(id)
+        .await?
+        .ok_or_else(unknown_record)?;
     record_view(state, r).await
 }
 
@@ -807,7 +859,9 @@ pub async fn edit_record(
     let title = e.title.as_deref().map(str::trim);
     if let Some(t) = title {
         if t.is_empty() || t.chars().count() > 200 || t.chars().any(char::is_control) {
-            return Err(AppError::invalid("title must be 1 to 200 printable characters"));
+            return Err(AppError::invalid(
+                "title must be 1 to 200 printable characters",
+            ));
         }
     }
     if let Some(s) = &e.status {

@@ -318,7 +318,10 @@ impl Store {
     }
 
     /// The contact a conversation is attached to, if any.
-    pub async fn crm_contact_of_conversation(&self, conversation_id: &str) -> Result<Option<String>> {
+    pub async fn crm_contact_of_conversation(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Option<String>> {
         let row: Option<(String,)> = on_pool!(self, p => sqlx::query_as(
             "SELECT contact_id FROM crm_conversations WHERE conversation_id = $1",
         )
@@ -349,7 +352,11 @@ impl Store {
         .await?);
         let Some(row) = row else { return Ok(None) };
         let (phones, emails) = self.crm_values(id).await?;
-        Ok(Some(Contact { row, phones, emails }))
+        Ok(Some(Contact {
+            row,
+            phones,
+            emails,
+        }))
     }
 
     async fn crm_values(&self, id: &str) -> Result<(Vec<String>, Vec<String>)> {
@@ -407,7 +414,11 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let (phones, emails) = self.crm_values(&row.id).await?;
-            out.push(Contact { row, phones, emails });
+            out.push(Contact {
+                row,
+                phones,
+                emails,
+            });
         }
         Ok(out)
     }
@@ -514,10 +525,12 @@ impl Store {
 
     /// One lead or deal.
     pub async fn crm_record(&self, id: &str) -> Result<Option<RecordRow>> {
-        Ok(on_pool!(self, p => sqlx::query_as(&format!("{RECORD} WHERE id = $1"))
+        Ok(
+            on_pool!(self, p => sqlx::query_as(&format!("{RECORD} WHERE id = $1"))
             .bind(id)
             .fetch_optional(p)
-            .await?))
+            .await?),
+        )
     }
 
     /// Changes a record's title, status and fields (each when given).
@@ -700,11 +713,13 @@ async fn contact_in(tx: &mut Tx, id: &str) -> Result<Option<Contact>> {
 
 /// Whether a phone is some contact's first phone already.
 async fn phone_taken(tx: &mut Tx, phone: &str) -> Result<bool> {
-    Ok(on_tx!(tx, c => sqlx::query("SELECT 1 FROM crm_contacts WHERE first_phone = $1")
+    Ok(
+        on_tx!(tx, c => sqlx::query("SELECT 1 FROM crm_contacts WHERE first_phone = $1")
         .bind(phone)
         .fetch_optional(&mut *c)
         .await?
-        .is_some()))
+        .is_some()),
+    )
 }
 
 /// Writes a merge's new phones and e-mails; one another contact has stays theirs.
