@@ -66,6 +66,21 @@ pub fn alerts(state: &ConsoleState, frame: &AgentServerFrame) -> Vec<Alert> {
                 text: message.text.clone(),
             }]
         }
+        // The customer's responsible (or a supervisor, or an admin) hears of a
+        // message in a conversation they do not hold (one they hold alerts above).
+        AgentServerFrame::CustomerWrote {
+            conversation_id,
+            text,
+            ..
+        } if state
+            .line(conversation_id)
+            .is_none_or(|l| l.summary.kind != InboxKind::Mine) =>
+        {
+            vec![Alert::Message {
+                conversation_id: conversation_id.clone(),
+                text: text.clone(),
+            }]
+        }
         _ => Vec::new(),
     }
 }

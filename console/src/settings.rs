@@ -844,6 +844,7 @@ mod tests {
             no_agent_reply: Some("We are away.".into()),
             display_mode: DisplayMode::Channel,
             queue: vec![QueueItem::Agent(1), QueueItem::Department(4)],
+            crm: Default::default(),
         }
     }
 

@@ -390,6 +390,9 @@ impl ConsoleState {
                 }
                 Vec::new()
             }
+            // Told to this agent as the customer's responsible (or a supervisor,
+            // or an admin): an alert (see `crate::alerts`), nothing to keep.
+            AgentServerFrame::CustomerWrote { .. } => Vec::new(),
             AgentServerFrame::Overdue { notice } => {
                 if self.add_overdue(notice) {
                     self.overdue_unseen += 1;
