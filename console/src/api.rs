@@ -19,10 +19,10 @@ use canal_protocol::agent::{
 };
 use canal_protocol::bans::{BanList, BanView, NewBan};
 use canal_protocol::canned::{CannedAnswer, CannedDraft, CannedList};
-use canal_protocol::crm::{ContactCard, ConversationCrm};
 use canal_protocol::channels::{
     ChannelList, ChannelView, CreateChannel, SetManagers, UpdateChannel,
 };
+use canal_protocol::crm::{ContactCard, ConversationCrm};
 use canal_protocol::forms::SetContactForm;
 use canal_protocol::hours::{HoursView, WorkingHours};
 use canal_protocol::theme::Theme;
@@ -507,12 +507,22 @@ pub async fn reply_canned(conversation_id: &str) -> Result<CannedList, ApiError>
 
 /// `GET /api/v1/agent/conversations/{id}/crm`: the customer card.
 pub async fn conversation_crm(conversation_id: &str) -> Result<ConversationCrm, ApiError> {
-    call("GET", &routes::conversation_crm(conversation_id), None::<&()>).await
+    call(
+        "GET",
+        &routes::conversation_crm(conversation_id),
+        None::<&()>,
+    )
+    .await
 }
 
 /// `POST /api/v1/agent/conversations/{id}/crm`: "save to CRM".
 pub async fn save_crm(conversation_id: &str) -> Result<ContactCard, ApiError> {
-    call("POST", &routes::conversation_crm(conversation_id), None::<&()>).await
+    call(
+        "POST",
+        &routes::conversation_crm(conversation_id),
+        None::<&()>,
+    )
+    .await
 }
 
 async fn call<B: Serialize, T: DeserializeOwned>(

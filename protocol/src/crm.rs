@@ -45,6 +45,43 @@ pub struct CrmSettings {
     /// alpha-2, e.g. `ES`); none: only international numbers are read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_region: Option<String>,
+    /// What is written to the chat's lead or deal when the dialog closes: each
+    /// entry names a record field and where its value comes from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub field_map: Vec<FieldMap>,
+}
+
+/// Where a mapped record field's value comes from.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MapSource {
+    UtmSource,
+    UtmMedium,
+    UtmCampaign,
+    UtmContent,
+    UtmTerm,
+    /// The whole UTM string (`utm_source=...&utm_medium=...`) in one text field.
+    Utm,
+    /// The customer's id in Canal (the visitor).
+    ClientId,
+    /// The id of the customer's first message (`conversation:seq`).
+    MessageId,
+    /// When the customer opened the chat (RFC 3339).
+    ClickTime,
+    /// A fixed value (`value`).
+    Custom,
+}
+
+/// One mapped field.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FieldMap {
+    pub source: MapSource,
+    /// The record field: 1 to 64 of `A`-`Z`, `a`-`z`, `0`-`9`, `_`.
+    pub field: String,
+    /// For `custom`: the value written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 fn yes() -> bool {
@@ -60,6 +97,7 @@ impl Default for CrmSettings {
             create_automatically: true,
             change_responsible_on_transfer: false,
             default_region: None,
+            field_map: Vec::new(),
         }
     }
 }

@@ -59,7 +59,9 @@ pub fn CustomerCard(
         });
     };
     let shown = move || -> Option<Option<ContactCard>> {
-        card.get().and_then(|r| r.ok()).map(|c: ConversationCrm| c.card)
+        card.get()
+            .and_then(|r| r.ok())
+            .map(|c: ConversationCrm| c.card)
     };
     view! {
         <aside class="cc-log cc-crm" data-testid="customer-card" aria-labelledby="cc-crm-title">

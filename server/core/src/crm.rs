@@ -11,7 +11,8 @@
 
 use std::collections::BTreeSet;
 
-use canal_protocol::ErrorCode;
+use canal_protocol::crm::{FieldMap, MapSource};
+use canal_protocol::{ErrorCode, Utm};
 use serde::{Deserialize, Serialize};
 
 use crate::Rejected;
@@ -348,6 +349,110 @@ pub fn decide(known: bool, details: &Details, reachable_by_channel: bool) -> Dec
     } else {
         Decision::Nothing
     }
+}
+
+/// Most mapped fields per channel.
+pub const MAX_MAPPED: usize = 50;
+/// Longest fixed value of a custom mapped field, in characters.
+pub const MAX_CUSTOM_CHARS: usize = 1000;
+
+/// Checks a channel's field mapping: field names of 1 to 64 of `A`-`Z`, `a`-`z`,
+/// `0`-`9`, `_`, each mapped once; a value for `custom` (and only for it).
+pub fn check_field_map(map: &[FieldMap]) -> Result<(), Rejected> {
+    let invalid = |m: String| Rejected::invalid(ErrorCode::InvalidField, m);
+    if map.len() > MAX_MAPPED {
+        return Err(invalid(format!(
+            "crm.field_map holds at most {MAX_MAPPED} fields"
+        )));
+    }
+    let mut seen = BTreeSet::new();
+    for m in map {
+        let ok = (1..=64).contains(&m.field.len())
+            && m.field
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ok {
+            return Err(invalid(format!(
+                "crm.field_map: {:?} must be 1 to 64 of A-Z, a-z, 0-9, _",
+                m.field
+            )));
+        }
+        if !seen.insert(m.field.as_str()) {
+            return Err(invalid(format!("crm.field_map maps {:?} twice", m.field)));
+        }
+        match (m.source, &m.value) {
+            (MapSource::Custom, Some(v))
+                if v.chars().count() <= MAX_CUSTOM_CHARS && !v.chars().any(char::is_control) => {}
+            (MapSource::Custom, _) => {
+                return Err(invalid(format!(
+                    "crm.field_map: the custom field {:?} needs a value of at most {MAX_CUSTOM_CHARS} printable characters",
+                    m.field
+                )))
+            }
+            (_, Some(_)) => {
+                return Err(invalid(format!(
+                    "crm.field_map: only a custom field takes a value ({:?})",
+                    m.field
+                )))
+            }
+            (_, None) => {}
+        }
+    }
+    Ok(())
+}
+
+/// What a closed dialog tells the field mapping.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CloseFacts {
+    pub utm: Utm,
+    pub client_id: String,
+    pub message_id: Option<String>,
+    pub click_time: String,
+}
+
+/// The whole UTM string, `utm_source=...&utm_medium=...` in that order, values
+/// percent-encoded; empty with no UTM.
+pub fn utm_string(utm: &Utm) -> String {
+    [
+        ("utm_source", &utm.source),
+        ("utm_medium", &utm.medium),
+        ("utm_campaign", &utm.campaign),
+        ("utm_content", &utm.content),
+        ("utm_term", &utm.term),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| {
+        v.as_ref().map(|v| {
+            format!(
+                "{k}={}",
+                url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            )
+        })
+    })
+    .collect::<Vec<_>>()
+    .join("&")
+}
+
+/// The record fields a closed dialog writes, per the channel's mapping: each
+/// mapped field with a value (a UTM part the page had none of is left out).
+pub fn mapped_fields(map: &[FieldMap], facts: &CloseFacts) -> Vec<(String, String)> {
+    map.iter()
+        .filter_map(|m| {
+            let value = match m.source {
+                MapSource::UtmSource => facts.utm.source.clone(),
+                MapSource::UtmMedium => facts.utm.medium.clone(),
+                MapSource::UtmCampaign => facts.utm.campaign.clone(),
+                MapSource::UtmContent => facts.utm.content.clone(),
+                MapSource::UtmTerm => facts.utm.term.clone(),
+                MapSource::Utm => Some(utm_string(&facts.utm)).filter(|s| !s.is_empty()),
+                MapSource::ClientId => Some(facts.client_id.clone()),
+                MapSource::MessageId => facts.message_id.clone(),
+                MapSource::ClickTime => Some(facts.click_time.clone()),
+                MapSource::Custom => m.value.clone(),
+            }?;
+            Some((m.field.clone(), value))
+        })
+        .collect()
 }
 
 #[cfg(test)]

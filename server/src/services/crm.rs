@@ -93,6 +93,57 @@ pub fn check_settings(s: &CrmSettings) -> Result<(), AppError> {
             ));
         }
     }
+    core_crm::check_field_map(&s.field_map)?;
+    Ok(())
+}
+
+/// The dialog closed: the channel's field mapping writes its UTM, client id,
+/// message id, click time and custom fields to the lead or deal made from it
+/// (other fields of the record stay). Errors are logged.
+pub async fn closed(state: &AppState, conversation_id: &str) {
+    if let Err(e) = write_mapped_fields(state, conversation_id).await {
+        tracing::error!(error = %e, "writing the CRM's mapped fields failed");
+    }
+}
+
+async fn write_mapped_fields(state: &AppState, conversation_id: &str) -> Result<(), AppError> {
+    let Some(conversation) = state.store.conversation(conversation_id).await? else {
+        return Ok(());
+    };
+    let s = settings(state, &conversation.channel_id).await?;
+    if s.field_map.is_empty() {
+        return Ok(());
+    }
+    let records = state.store.crm_records_from(conversation_id).await?;
+    if records.is_empty() {
+        return Ok(());
+    }
+    let Some((visitor_id, utm, created_at, first_seq)) =
+        state.store.crm_close_facts(conversation_id).await?
+    else {
+        return Ok(());
+    };
+    let facts = core_crm::CloseFacts {
+        utm: utm
+            .and_then(|u| serde_json::from_str(&u).ok())
+            .unwrap_or_default(),
+        client_id: visitor_id,
+        message_id: first_seq.map(|seq| format!("{conversation_id}:{seq}")),
+        click_time: created_at,
+    };
+    let mapped = core_crm::mapped_fields(&s.field_map, &facts);
+    for record in records {
+        let mut fields: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&record.fields).unwrap_or_default();
+        for (k, v) in &mapped {
+            fields.insert(k.clone(), serde_json::Value::String(v.clone()));
+        }
+        let json = serde_json::Value::Object(fields).to_string();
+        state
+            .store
+            .crm_edit_record(&record.id, None, None, Some(&json))
+            .await?;
+    }
     Ok(())
 }
 

@@ -317,6 +317,33 @@ impl Store {
         .await?))
     }
 
+    /// What the field mapping reads of a conversation: its visitor, UTM (JSON),
+    /// start, and the seq of the customer's first message.
+    pub async fn crm_close_facts(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Option<(String, Option<String>, String, Option<i64>)>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "SELECT visitor_id, utm, created_at,
+                    (SELECT MIN(seq) FROM messages m
+                      WHERE m.conversation_id = c.id AND m.author = 'visitor') AS first_seq
+               FROM conversations c WHERE id = $1",
+        )
+        .bind(conversation_id)
+        .fetch_optional(p)
+        .await?))
+    }
+
+    /// The leads and deals made from a conversation.
+    pub async fn crm_records_from(&self, conversation_id: &str) -> Result<Vec<RecordRow>> {
+        Ok(on_pool!(self, p => sqlx::query_as(&format!(
+            "{RECORD} WHERE conversation_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(conversation_id)
+        .fetch_all(p)
+        .await?))
+    }
+
     /// The contact a conversation is attached to, if any.
     pub async fn crm_contact_of_conversation(
         &self,

@@ -532,6 +532,26 @@ async fn bad_input_to_the_crm_is_refused_and_changes_nothing() {
         (json!({"default_region": "XX"}), 422, "invalid_field"),
         (json!({"mode": "opportunity"}), 400, "bad_request"),
         (json!({"bogus": true}), 400, "unknown_field"),
+        (
+            json!({"field_map": [{"source": "custom", "field": "UF_X"}]}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"field_map": [{"source": "utm", "field": "bad name"}]}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"field_map": [{"source": "utm", "field": "A"}, {"source": "client_id", "field": "A"}]}),
+            422,
+            "invalid_field",
+        ),
+        (
+            json!({"field_map": [{"source": "gclid", "field": "A"}]}),
+            400,
+            "bad_request",
+        ),
     ] {
         let mut s = settings("evenly", &[]);
         s["crm"] = crm;
@@ -549,4 +569,73 @@ async fn bad_input_to_the_crm_is_refused_and_changes_nothing() {
         .await
         .expect("get");
     assert_eq!(response.status(), 401);
+}
+
+#[tokio::test]
+async fn closing_the_dialog_writes_the_mapped_fields_to_its_deal() {
+    let Team {
+        app,
+        ana,
+        mut ana_console,
+        ..
+    } = team(|ana, _| settings("strict", &[ana])).await;
+    let mut s = settings("strict", &[ana]);
+    s["crm"] = json!({"field_map": [
+        {"source": "utm_source", "field": "UF_SOURCE"},
+        {"source": "utm_medium", "field": "UF_MEDIUM"},
+        {"source": "utm", "field": "UF_UTM"},
+        {"source": "client_id", "field": "UF_CLIENT"},
+        {"source": "message_id", "field": "UF_MESSAGE"},
+        {"source": "click_time", "field": "UF_CLICK"},
+        {"source": "custom", "field": "UF_SHOP", "value": "Madrid"}
+    ]});
+    app.routing(s).await;
+    let (_, stored) = app.admin_get("/channels/demo/routing").await;
+    assert_eq!(stored["crm"]["field_map"][6]["value"], "Madrid");
+
+    // The page had utm_source=news (the helper's conversation); the customer
+    // leaves a phone, so a deal is made from this chat.
+    let (consent, conversation, mut visitor) = app.visitor().await;
+    let id = conversation.conversation_id.as_str();
+    let seq = visitor.say("c1", "llamadme al +34 612 345 678").await;
+    ana_console
+        .until("Ana's offer", is_upsert(id, "offered"))
+        .await;
+    ana_console
+        .send(json!({"type": "take", "conversation_id": id}))
+        .await;
+    ana_console.until("taken", is_upsert(id, "mine")).await;
+    let (_, list) = app.admin_get("/crm/records").await;
+    assert_eq!(
+        list["records"][0]["fields"],
+        json!({}),
+        "nothing before the close"
+    );
+    ana_console
+        .send(json!({"type": "close", "conversation_id": id}))
+        .await;
+    let record = crate::helpers::poll(|| async {
+        let (_, list) = app.admin_get("/crm/records").await;
+        let record = list["records"][0].clone();
+        if record["fields"]["UF_SOURCE"] == "news" {
+            Ok(record)
+        } else {
+            Err(format!("not mapped yet: {list}"))
+        }
+    })
+    .await;
+    let fields = &record["fields"];
+    assert_eq!(fields["UF_UTM"], "utm_source=news");
+    assert_eq!(fields["UF_CLIENT"], consent.visitor_id.as_str());
+    assert_eq!(fields["UF_MESSAGE"], format!("{id}:{seq}").as_str());
+    assert!(
+        fields["UF_CLICK"].as_str().is_some_and(|t| t.contains('T')),
+        "{fields}"
+    );
+    assert_eq!(fields["UF_SHOP"], "Madrid");
+    assert!(
+        fields.get("UF_MEDIUM").is_none(),
+        "no medium on the page: {fields}"
+    );
+    assert_eq!(record["conversation_id"], id);
 }

@@ -223,3 +223,55 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_closed_dialog_fills_the_mapped_fields() {
+    let map = |source, field: &str, value: Option<&str>| FieldMap {
+        source,
+        field: field.into(),
+        value: value.map(str::to_owned),
+    };
+    let fields = vec![
+        map(MapSource::UtmSource, "UF_SOURCE", None),
+        map(MapSource::UtmTerm, "UF_TERM", None),
+        map(MapSource::Utm, "UF_UTM", None),
+        map(MapSource::ClientId, "UF_CLIENT", None),
+        map(MapSource::MessageId, "UF_MESSAGE", None),
+        map(MapSource::ClickTime, "UF_CLICK", None),
+        map(MapSource::Custom, "UF_SHOP", Some("Madrid")),
+    ];
+    assert!(check_field_map(&fields).is_ok());
+    let facts = CloseFacts {
+        utm: Utm {
+            source: Some("news".into()),
+            medium: Some("e mail".into()),
+            ..Utm::default()
+        },
+        client_id: "v1".into(),
+        message_id: Some("c1:1".into()),
+        click_time: "2026-01-02T03:04:05Z".into(),
+    };
+    assert_eq!(
+        mapped_fields(&fields, &facts),
+        [
+            ("UF_SOURCE", "news"),
+            ("UF_UTM", "utm_source=news&utm_medium=e+mail"),
+            ("UF_CLIENT", "v1"),
+            ("UF_MESSAGE", "c1:1"),
+            ("UF_CLICK", "2026-01-02T03:04:05Z"),
+            ("UF_SHOP", "Madrid"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    );
+    for bad in [
+        vec![map(MapSource::Custom, "UF_X", None)],
+        vec![map(MapSource::Utm, "UF_X", Some("v"))],
+        vec![map(MapSource::Utm, "bad name", None)],
+        vec![
+            map(MapSource::Utm, "A", None),
+            map(MapSource::ClientId, "A", None),
+        ],
+    ] {
+        assert!(check_field_map(&bad).is_err(), "{bad:?}");
+    }
+}
