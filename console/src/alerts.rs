@@ -289,6 +289,26 @@ mod tests {
     }
 
     #[test]
+    fn a_customer_message_told_to_the_responsible_alerts_unless_they_hold_it() {
+        let state = state();
+        let wrote = |id: &str| AgentServerFrame::CustomerWrote {
+            conversation_id: id.into(),
+            channel: "shop".into(),
+            text: "¿Sigue en pie mi pedido?".into(),
+        };
+        assert_eq!(
+            alerts(&state, &wrote("waiting")),
+            [Alert::Message {
+                conversation_id: "waiting".into(),
+                text: "¿Sigue en pie mi pedido?".into()
+            }]
+        );
+        assert_eq!(alerts(&state, &wrote("elsewhere")).len(), 1);
+        // Held here: the message itself alerts already.
+        assert_eq!(alerts(&state, &wrote("mine")), []);
+    }
+
+    #[test]
     fn what_the_agent_knows_or_does_not_hold_raises_nothing() {
         let state = state();
         for frame in [

@@ -230,6 +230,10 @@ pub struct RoutingForm {
     pub no_agent_reply: String,
     /// In order.
     pub queue: Vec<QueueItem>,
+    /// The CRM and chat tracker switches.
+    pub crm: canal_protocol::crm::CrmSettings,
+    /// The default region, as typed (blank: none).
+    pub crm_region: String,
 }
 
 impl RoutingForm {
@@ -243,6 +247,8 @@ impl RoutingForm {
             display_mode: loaded.display_mode,
             no_agent_reply: loaded.no_agent_reply.clone().unwrap_or_default(),
             queue: loaded.queue.clone(),
+            crm: loaded.crm.clone(),
+            crm_region: loaded.crm.default_region.clone().unwrap_or_default(),
             loaded,
         }
     }
@@ -285,6 +291,11 @@ impl RoutingForm {
             display_mode: self.display_mode,
             no_agent_reply,
             queue: self.queue.clone(),
+            crm: canal_protocol::crm::CrmSettings {
+                default_region: Some(self.crm_region.trim().to_uppercase())
+                    .filter(|r| !r.is_empty()),
+                ..self.crm.clone()
+            },
             ..self.loaded.clone()
         })
     }
@@ -827,6 +838,21 @@ mod tests {
             dismissed: false,
             status: Status::Online,
         }
+    }
+
+    #[test]
+    fn the_crm_switches_and_region_are_saved_with_the_routing() {
+        let mut form = RoutingForm::new(loaded());
+        assert_eq!(form.crm, canal_protocol::crm::CrmSettings::default());
+        form.crm.mode = canal_protocol::crm::CrmMode::Lead;
+        form.crm.tracker = false;
+        form.crm_region = " es ".into();
+        let saved = form.settings().expect("valid");
+        assert_eq!(saved.crm.mode, canal_protocol::crm::CrmMode::Lead);
+        assert!(!saved.crm.tracker && saved.crm.check_customer);
+        assert_eq!(saved.crm.default_region.as_deref(), Some("ES"));
+        form.crm_region = "  ".into();
+        assert_eq!(form.settings().expect("valid").crm.default_region, None);
     }
 
     fn loaded() -> RoutingSettings {
