@@ -21,7 +21,6 @@ use canal_protocol::crm::{
 use canal_protocol::ErrorCode;
 use canal_store::crm::{Contact, RecordRow, Track, Tracked};
 
-use crate::agents::AgentWire;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::store::AgentRow;
@@ -499,32 +498,17 @@ pub async fn recipients(
     channel_id: &str,
     visitor_id: &str,
 ) -> Result<Vec<i64>, AppError> {
-    let agents = state.store.agents().await?;
-    let usable = |id: i64| {
-        agents
-            .iter()
-            .any(|a| a.id == id && !a.dismissed && !a.is_bot)
-    };
     if let Some(id) = state.store.responsible_agent(visitor_id).await? {
-        if usable(id) {
+        if state.store.crm_usable_agents(&[id]).await? == [id] {
             return Ok(vec![id]);
         }
     }
-    let managers: Vec<i64> = state
-        .store
-        .channel_managers(channel_id)
-        .await?
-        .into_iter()
-        .filter(|id| usable(*id))
-        .collect();
+    let managers = state.store.channel_managers(channel_id).await?;
+    let managers = state.store.crm_usable_agents(&managers).await?;
     if !managers.is_empty() {
         return Ok(managers);
     }
-    Ok(agents
-        .iter()
-        .filter(|a| !a.dismissed && !a.is_bot && a.role() == canal_protocol::agent::Role::Admin)
-        .map(|a| a.id)
-        .collect())
+    Ok(state.store.crm_admins().await?)
 }
 
 // ----- reading -----
