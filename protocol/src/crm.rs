@@ -149,6 +149,8 @@ pub struct ContactConversationView {
     pub status: String,
     pub created_at: String,
     pub messages: u64,
+    /// `livechat` or `messenger`.
+    pub source: String,
 }
 
 /// A consent record of the customer (read from the ledger, never changed).

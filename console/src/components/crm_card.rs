@@ -112,9 +112,9 @@ pub fn CustomerCard(
                                     let at = c.created_at.clone();
                                     view! {
                                         <li data-testid="crm-conversation" data-conversation-id=c.conversation_id.clone()>
-                                            <span>{c.channel_name}</span> " · "
+                                            <span>{c.channel_name}</span> " (" {c.source} ") · "
                                             <time datetime=c.created_at.clone()>{move || local_date_time(&at, &locale())}</time>
-                                            " · " {move || format!("{} {}", c.messages, t.get().crm_messages)}
+                                            " · " {move || format!("{}: {}", t.get().crm_messages, c.messages)}
                                         </li>
                                     }
                                 }).collect_view()}

@@ -589,6 +589,7 @@ pub async fn card(state: &AppState, contact_id: &str) -> Result<ContactCard, App
             status: c.status,
             created_at: c.created_at,
             messages: u64::try_from(c.messages).unwrap_or(0),
+            source: c.source,
         })
         .collect();
     let mut consents = Vec::new();
@@ -639,10 +640,11 @@ pub async fn for_conversation(
 
 /// "Save to CRM" from the card: links the conversation to the customer's contact,
 /// making one from what the visitor told (`setUser`, the form) when the CRM does
-/// not know them, and a record per the channel's mode (a deal when the mode makes
-/// none automatically... or none at all in mode `none`), then links the chat's
-/// consent to the contact in the ledger (a new record, never an edit). Answers
-/// the card and whether anything was made.
+/// not know them; makes a lead or deal per the channel's mode (even when it makes
+/// none automatically; none in mode `none`) unless the contact has an open one,
+/// which the chat is then linked to; then links the chat's consent to the contact
+/// in the ledger (a new record, never an edit). Answers the card and whether
+/// anything was made.
 pub async fn save(
     state: &AppState,
     agent: &AgentRow,

@@ -74,6 +74,8 @@ pub struct ContactConversation {
     pub status: String,
     pub created_at: String,
     pub messages: i64,
+    /// `messenger` or `livechat`.
+    pub source: String,
 }
 
 /// What the tracker was told, and where.
@@ -228,8 +230,9 @@ impl Store {
         Ok(outcome)
     }
 
-    /// A record for a contact made by hand ("save to CRM" on a known customer
-    /// with no record from this chat yet); `None` when this chat has one already.
+    /// A record for a contact made by hand ("save to CRM" on a known customer);
+    /// `None` when this chat has one already, or the contact has an open one
+    /// (the chat is linked to it through the contact).
     pub async fn crm_add_record(
         &self,
         contact_id: &str,
@@ -242,9 +245,11 @@ impl Store {
         let now = now_rfc3339();
         let mut tx = self.crm_begin().await?;
         let exists = on_tx!(&mut tx, c => sqlx::query(
-            "SELECT 1 FROM crm_records WHERE conversation_id = $1",
+            "SELECT 1 FROM crm_records
+              WHERE conversation_id = $1 OR (contact_id = $2 AND status = 'open')",
         )
         .bind(conversation_id)
+        .bind(contact_id)
         .fetch_optional(&mut *c)
         .await?
         .is_some());
@@ -617,7 +622,9 @@ impl Store {
         Ok(on_pool!(self, p => sqlx::query_as(
             "SELECT v.id AS conversation_id, ch.key AS channel_key, ch.name AS channel_name,
                     v.status, v.created_at,
-                    (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = v.id) AS messages
+                    (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = v.id) AS messages,
+                    CASE WHEN EXISTS (SELECT 1 FROM messenger_chats mc WHERE mc.conversation_id = v.id)
+                         THEN 'messenger' ELSE 'livechat' END AS source
                FROM crm_conversations cc
                JOIN conversations v ON v.id = cc.conversation_id
                JOIN channels ch ON ch.id = v.channel_id

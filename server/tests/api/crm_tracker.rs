@@ -111,6 +111,8 @@ async fn a_customer_from_a_messenger_and_then_the_website_is_one_crm_record() {
             website.conversation_id.as_str()
         ]
     );
+    assert_eq!(card["conversations"][0]["source"], "messenger");
+    assert_eq!(card["conversations"][1]["source"], "livechat");
     let records = card["records"].as_array().expect("records");
     assert_eq!(records.len(), 1, "one deal: {records:?}");
     assert_eq!(records[0]["kind"], "deal");

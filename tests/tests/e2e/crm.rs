@@ -2,7 +2,7 @@
 //! phone in their profile), then opens the website chat and types the same phone;
 //! the agent who takes the chat sees the customer card beside it: the name from
 //! the messenger, the phone, the deal, and both conversations. "Save to CRM"
-//! links the chat's consent to the contact.
+//! links the chat's consent to the contact, and the chat to the open deal.
 //!
 //! Leaves a screenshot of the conversation with its card (`target/screenshots/
 //! console-customer-card.png`).
@@ -71,6 +71,14 @@ async fn the_console_shows_the_customer_card_beside_the_conversation() {
         (texts("crm-consent").await.len() == 2).then_some(())
     })
     .await;
+    assert_eq!(
+        texts("crm-record").await.len(),
+        1,
+        "the chat is linked to the customer's open deal, not given a second one"
+    );
+    let conversations = texts("crm-conversation").await;
+    assert!(conversations[0].contains("messenger"), "{conversations:?}");
+    assert!(conversations[1].contains("livechat"), "{conversations:?}");
     save_screenshot(
         "console-customer-card.png",
         &client.screenshot().await.expect("screenshot"),
