@@ -22,7 +22,7 @@ use canal_protocol::canned::{CannedAnswer, CannedDraft, CannedList};
 use canal_protocol::channels::{
     ChannelList, ChannelView, CreateChannel, SetManagers, UpdateChannel,
 };
-use canal_protocol::crm::{ContactCard, ConversationCrm};
+use canal_protocol::crm::ConversationCrm;
 use canal_protocol::forms::SetContactForm;
 use canal_protocol::hours::{HoursView, WorkingHours};
 use canal_protocol::theme::Theme;
@@ -515,14 +515,12 @@ pub async fn conversation_crm(conversation_id: &str) -> Result<ConversationCrm, 
     .await
 }
 
-/// `POST /api/v1/agent/conversations/{id}/crm`: "save to CRM".
-pub async fn save_crm(conversation_id: &str) -> Result<ContactCard, ApiError> {
-    call(
-        "POST",
-        &routes::conversation_crm(conversation_id),
-        None::<&()>,
-    )
-    .await
+/// `POST /api/v1/agent/conversations/{id}/crm`: "save to CRM" (the card it
+/// answers is loaded again by the caller, so it is not read here).
+pub async fn save_crm(conversation_id: &str) -> Result<(), ApiError> {
+    fetch_text("POST", &routes::conversation_crm(conversation_id), None)
+        .await
+        .map(drop)
 }
 
 async fn call<B: Serialize, T: DeserializeOwned>(

@@ -32,13 +32,34 @@ pub fn CustomerCard(
     let saved = RwSignal::new(0u32);
     let failure = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
-    let card = {
+    // The card as last loaded: `None` until the first answer. A signal fed by
+    // requests (not a `LocalResource`, whose machinery the console does not
+    // otherwise carry: this keeps the wasm small).
+    let card = RwSignal::new(None::<Option<ContactCard>>);
+    let load = {
         let id = id.clone();
-        LocalResource::new(move || {
-            let (id, _, _) = (id.clone(), messages.get(), saved.get());
-            async move { api::conversation_crm(&id).await }
-        })
+        move || {
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                let result = api::conversation_crm(&id).await;
+                if card.is_disposed() {
+                    return;
+                }
+                match result {
+                    Ok(ConversationCrm { card: c }) => card.set(Some(c)),
+                    Err(e) => failure.set(Strings::admin_error(&e).in_language(t.get_untracked())),
+                }
+            });
+        }
     };
+    // Loaded on opening, and again with each new message or save.
+    Effect::new({
+        let load = load.clone();
+        move |_| {
+            let _ = (messages.get(), saved.get());
+            load();
+        }
+    });
     let save = move |_| {
         if busy.get_untracked() {
             return;
@@ -53,16 +74,12 @@ pub fn CustomerCard(
             }
             busy.set(false);
             match result {
-                Ok(_) => saved.update(|n| *n += 1),
+                Ok(()) => saved.update(|n| *n += 1),
                 Err(e) => failure.set(Strings::admin_error(&e).in_language(t.get_untracked())),
             }
         });
     };
-    let shown = move || -> Option<Option<ContactCard>> {
-        card.get()
-            .and_then(|r| r.ok())
-            .map(|c: ConversationCrm| c.card)
-    };
+    let shown = move || card.get();
     view! {
         <aside class="cc-log cc-crm" data-testid="customer-card" aria-labelledby="cc-crm-title">
             <h2 id="cc-crm-title" class="cc-side-title">{tr(|t| t.customer)}</h2>
