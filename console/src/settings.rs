@@ -230,10 +230,6 @@ pub struct RoutingForm {
     pub no_agent_reply: String,
     /// In order.
     pub queue: Vec<QueueItem>,
-    /// The CRM and chat tracker switches.
-    pub crm: canal_protocol::crm::CrmSettings,
-    /// The default region, as typed (blank: none).
-    pub crm_region: String,
 }
 
 impl RoutingForm {
@@ -247,8 +243,6 @@ impl RoutingForm {
             display_mode: loaded.display_mode,
             no_agent_reply: loaded.no_agent_reply.clone().unwrap_or_default(),
             queue: loaded.queue.clone(),
-            crm: loaded.crm.clone(),
-            crm_region: loaded.crm.default_region.clone().unwrap_or_default(),
             loaded,
         }
     }
@@ -291,11 +285,6 @@ impl RoutingForm {
             display_mode: self.display_mode,
             no_agent_reply,
             queue: self.queue.clone(),
-            crm: canal_protocol::crm::CrmSettings {
-                default_region: Some(self.crm_region.trim().to_uppercase())
-                    .filter(|r| !r.is_empty()),
-                ..self.crm.clone()
-            },
             ..self.loaded.clone()
         })
     }
@@ -840,21 +829,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_crm_switches_and_region_are_saved_with_the_routing() {
-        let mut form = RoutingForm::new(loaded());
-        assert_eq!(form.crm, canal_protocol::crm::CrmSettings::default());
-        form.crm.mode = canal_protocol::crm::CrmMode::Lead;
-        form.crm.tracker = false;
-        form.crm_region = " es ".into();
-        let saved = form.settings().expect("valid");
-        assert_eq!(saved.crm.mode, canal_protocol::crm::CrmMode::Lead);
-        assert!(!saved.crm.tracker && saved.crm.check_customer);
-        assert_eq!(saved.crm.default_region.as_deref(), Some("ES"));
-        form.crm_region = "  ".into();
-        assert_eq!(form.settings().expect("valid").crm.default_region, None);
-    }
-
     fn loaded() -> RoutingSettings {
         RoutingSettings {
             mode: RoutingMode::Evenly,
@@ -870,7 +844,6 @@ mod tests {
             no_agent_reply: Some("We are away.".into()),
             display_mode: DisplayMode::Channel,
             queue: vec![QueueItem::Agent(1), QueueItem::Department(4)],
-            crm: Default::default(),
         }
     }
 

@@ -1274,7 +1274,6 @@ fn demo_routing() -> RoutingSettings {
         no_agent_reply: Some("We will write back soon.".into()),
         display_mode: DisplayMode::Channel,
         queue: vec![QueueItem::Agent(1), QueueItem::Department(3)],
-        crm: Default::default(),
     }
 }
 

@@ -592,9 +592,6 @@ pub struct RoutingSettings {
     #[serde(default)]
     pub display_mode: DisplayMode,
     pub queue: Vec<QueueItem>,
-    /// The CRM and the chat tracker on this channel.
-    #[serde(default)]
-    pub crm: crate::crm::CrmSettings,
 }
 
 #[cfg(test)]

@@ -17,8 +17,8 @@ pub enum CrmMode {
     None,
 }
 
-/// A channel's CRM switches (the "queue" part of its settings, stored with its
-/// routing settings).
+/// `GET`/`PUT /api/v1/admin/channels/{key}/crm`: a channel's CRM switches (the
+/// CRM part of what the big contact centres keep with the queue settings).
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct CrmSettings {
@@ -178,10 +178,96 @@ pub struct ContactCard {
 }
 
 /// `GET /api/v1/agent/conversations/{id}/crm`: the customer card beside a
-/// conversation; `contact` is none while the CRM does not know the customer.
+/// conversation; `card` is none while the CRM does not know the customer.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct ConversationCrm {
-    pub card: Option<ContactCard>,
+    pub card: Option<CustomerCard>,
+}
+
+/// The customer card as the console shows it: what an agent reads beside the
+/// chat, the lists as lines (the admin API's [`ContactCard`] has every field).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct CustomerCard {
+    pub name: Option<String>,
+    pub phones: Vec<String>,
+    pub emails: Vec<String>,
+    pub responsible_name: Option<String>,
+    pub records: Vec<CardRecord>,
+    pub conversations: Vec<CardConversation>,
+    pub consents: Vec<CardConsent>,
+}
+
+/// A conversation of the customer on the card, on any channel.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct CardConversation {
+    pub channel_name: String,
+    /// `livechat` or `messenger`.
+    pub source: String,
+    pub created_at: String,
+    pub messages: u64,
+}
+
+/// A lead or deal on the card.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct CardRecord {
+    /// `lead` or `deal`.
+    pub kind: String,
+    pub title: String,
+    pub status: String,
+    pub source: String,
+}
+
+/// A consent record on the card.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct CardConsent {
+    pub seq: u64,
+    /// `grant` or `withdraw`.
+    pub action: String,
+    pub agreement_version: u64,
+    pub source: String,
+    pub created_at: String,
+}
+
+impl From<ContactCard> for CustomerCard {
+    fn from(c: ContactCard) -> Self {
+        CustomerCard {
+            name: c.contact.name,
+            phones: c.contact.phones,
+            emails: c.contact.emails,
+            responsible_name: c.contact.responsible_name,
+            records: c
+                .records
+                .into_iter()
+                .map(|r| CardRecord {
+                    kind: r.kind,
+                    title: r.title,
+                    status: r.status,
+                    source: r.source,
+                })
+                .collect(),
+            conversations: c
+                .conversations
+                .into_iter()
+                .map(|v| CardConversation {
+                    channel_name: v.channel_name,
+                    source: v.source,
+                    created_at: v.created_at,
+                    messages: v.messages,
+                })
+                .collect(),
+            consents: c
+                .consents
+                .into_iter()
+                .map(|k| CardConsent {
+                    seq: k.seq,
+                    action: k.action,
+                    agreement_version: k.agreement_version,
+                    source: k.source,
+                    created_at: k.created_at,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// `GET /api/v1/admin/crm/contacts`: a page of contacts.

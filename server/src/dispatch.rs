@@ -165,7 +165,6 @@ pub fn default_settings() -> RoutingSettings {
         check_online: true,
         exclusions: Default::default(),
         route_to_responsible: false,
-        crm: Default::default(),
         bot_agent_id: None,
         bot_rules: Vec::new(),
         no_agent_reply: None,

@@ -4,7 +4,7 @@
 //! Loaded on opening the conversation and again with each of its new messages
 //! (the chat tracker may have recognised the customer by what they typed).
 
-use canal_protocol::crm::{ContactCard, ConversationCrm};
+use canal_protocol::crm::{ConversationCrm, CustomerCard};
 use leptos::prelude::*;
 
 use crate::{
@@ -35,7 +35,7 @@ pub fn CustomerCard(
     // The card as last loaded: `None` until the first answer. A signal fed by
     // requests (not a `LocalResource`, whose machinery the console does not
     // otherwise carry: this keeps the wasm small).
-    let card = RwSignal::new(None::<Option<ContactCard>>);
+    let card = RwSignal::new(None::<Option<CustomerCard>>);
     let load = {
         let id = id.clone();
         move || {
@@ -79,79 +79,88 @@ pub fn CustomerCard(
             }
         });
     };
-    let shown = move || card.get();
+    // One closure draws the card from plain texts (the language and the card are
+    // read here), and one list component draws every list: few view types, so
+    // the console's wasm stays small.
+    let body = move || {
+        let t = t.get();
+        let locale = locale();
+        match card.get() {
+            None => view! { <p class="cc-muted">{t.loading}</p> }.into_any(),
+            Some(None) => {
+                view! { <p class="cc-empty" data-testid="crm-unknown">{t.crm_unknown}</p> }
+                    .into_any()
+            }
+            Some(Some(card)) => {
+                let records = card
+                    .records
+                    .into_iter()
+                    .map(|r| {
+                        format!(
+                            "{}: {} · {} · {}",
+                            t.crm_kind(&r.kind),
+                            r.title,
+                            r.status,
+                            r.source
+                        )
+                    })
+                    .collect();
+                let conversations = card
+                    .conversations
+                    .into_iter()
+                    .map(|c| {
+                        format!(
+                            "{} ({}) · {} · {}: {}",
+                            c.channel_name,
+                            c.source,
+                            local_date_time(&c.created_at, &locale),
+                            t.crm_messages,
+                            c.messages
+                        )
+                    })
+                    .collect();
+                let consents = card
+                    .consents
+                    .into_iter()
+                    .map(|c| {
+                        format!(
+                            "#{} {} · v{} · {} · {}",
+                            c.seq,
+                            c.action,
+                            c.agreement_version,
+                            c.source,
+                            local_date_time(&c.created_at, &locale)
+                        )
+                    })
+                    .collect();
+                let responsible = format!(
+                    "{}: {}",
+                    t.responsible,
+                    card.responsible_name.as_deref().unwrap_or(t.nobody)
+                );
+                view! {
+                    <p class="cc-crm-name" data-testid="crm-name">
+                        {card.name.unwrap_or_else(|| t.crm_no_name.to_owned())}
+                    </p>
+                    <CardList test_id="crm-phone" items=card.phones />
+                    <CardList test_id="crm-email" items=card.emails />
+                    <p class="cc-crm-line" data-testid="crm-responsible">{responsible}</p>
+                    <h3 class="cc-crm-heading">{t.crm_records}</h3>
+                    <CardList test_id="crm-record" items=records />
+                    <h3 class="cc-crm-heading">{t.crm_conversations}</h3>
+                    <CardList test_id="crm-conversation" items=conversations />
+                    <h3 class="cc-crm-heading">{t.crm_consents}</h3>
+                    <CardList test_id="crm-consent" items=consents />
+                }
+                .into_any()
+            }
+        }
+    };
     view! {
         <aside class="cc-log cc-crm" data-testid="customer-card" aria-labelledby="cc-crm-title">
             <h2 id="cc-crm-title" class="cc-side-title">{tr(|t| t.customer)}</h2>
             <div class="cc-crm-body">
-                {move || match shown() {
-                    None => view! { <p class="cc-muted">{tr(|t| t.loading)}</p> }.into_any(),
-                    Some(None) => view! {
-                        <p class="cc-empty" data-testid="crm-unknown">{tr(|t| t.crm_unknown)}</p>
-                    }
-                    .into_any(),
-                    Some(Some(card)) => {
-                        let contact = card.contact;
-                        let name = contact.name.unwrap_or_else(|| t.get_untracked().crm_no_name.to_owned());
-                        let responsible = contact.responsible_name;
-                        view! {
-                            <p class="cc-crm-name" data-testid="crm-name">{name}</p>
-                            <ul class="cc-crm-values">
-                                {contact.phones.into_iter().map(|p| view! {
-                                    <li data-testid="crm-phone"><a href=format!("tel:{p}")>{p.clone()}</a></li>
-                                }).collect_view()}
-                                {contact.emails.into_iter().map(|e| view! {
-                                    <li data-testid="crm-email"><a href=format!("mailto:{e}")>{e.clone()}</a></li>
-                                }).collect_view()}
-                            </ul>
-                            <p class="cc-crm-line" data-testid="crm-responsible">
-                                {tr(|t| t.responsible)} ": "
-                                {match responsible {
-                                    Some(name) => name.into_any(),
-                                    None => tr(|t| t.nobody).into_any(),
-                                }}
-                            </p>
-                            <h3 class="cc-crm-heading">{tr(|t| t.crm_records)}</h3>
-                            <ul class="cc-crm-list">
-                                {card.records.into_iter().map(|r| {
-                                    let kind = r.kind.clone();
-                                    view! {
-                                        <li data-testid="crm-record" data-kind=r.kind.clone()>
-                                            <span class="cc-label-chip">{move || t.get().crm_kind(&kind)}</span>
-                                            {r.title} " · " {r.status} " · " {r.source}
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                            <h3 class="cc-crm-heading">{tr(|t| t.crm_conversations)}</h3>
-                            <ul class="cc-crm-list">
-                                {card.conversations.into_iter().map(|c| {
-                                    let at = c.created_at.clone();
-                                    view! {
-                                        <li data-testid="crm-conversation" data-conversation-id=c.conversation_id.clone()>
-                                            <span>{c.channel_name}</span> " (" {c.source} ") · "
-                                            <time datetime=c.created_at.clone()>{move || local_date_time(&at, &locale())}</time>
-                                            " · " {move || format!("{}: {}", t.get().crm_messages, c.messages)}
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                            <h3 class="cc-crm-heading">{tr(|t| t.crm_consents)}</h3>
-                            <ul class="cc-crm-list">
-                                {card.consents.into_iter().map(|c| {
-                                    let at = c.created_at.clone();
-                                    view! {
-                                        <li data-testid="crm-consent">
-                                            "#" {c.seq} " " {c.action} " · v" {c.agreement_version} " · " {c.source} " · "
-                                            <time datetime=c.created_at.clone()>{move || local_date_time(&at, &locale())}</time>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }
-                        .into_any()
-                    }
-                }}
+                {body}
                 <button
                     type="button"
                     class="cc-button"
@@ -164,5 +173,15 @@ pub fn CustomerCard(
                 <p class="cc-error" role="alert" data-testid="crm-error">{move || failure.get()}</p>
             </div>
         </aside>
+    }
+}
+
+/// One list of the card: an item (`data-testid` `test_id`) per text.
+#[component]
+fn CardList(test_id: &'static str, items: Vec<String>) -> impl IntoView {
+    view! {
+        <ul class="cc-crm-list">
+            {items.into_iter().map(|text| view! { <li data-testid=test_id>{text}</li> }).collect_view()}
+        </ul>
     }
 }

@@ -8,7 +8,6 @@
 use canal_protocol::admin::{AgreementChoice, IdentityView};
 use canal_protocol::agent::{AgentView, QueueItem, Role};
 use canal_protocol::channels::{limits, ChannelView, SetManagers};
-use canal_protocol::crm::CrmMode;
 use canal_protocol::forms::SetContactForm;
 use canal_protocol::hours::HoursView;
 use canal_protocol::theme::{limits as theme_limits, Position, Theme, ThemeMode};
@@ -1649,103 +1648,6 @@ fn ChannelRouting(
                         />
                         {tr(|t| t.excl_rating)}
                     </label>
-                </fieldset>
-                <fieldset class="cc-fieldset" data-testid="routing-crm">
-                    <legend>{tr(|t| t.crm_settings)}</legend>
-                    <label class="cc-check">
-                        <input
-                            type="checkbox"
-                            data-testid="routing-crm-check"
-                            prop:checked=move || read_form(form, |f| f.crm.check_customer)
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                edit_form(form, |f| f.crm.check_customer = on);
-                            }
-                        />
-                        {tr(|t| t.crm_check_customer)}
-                    </label>
-                    <label class="cc-check">
-                        <input
-                            type="checkbox"
-                            data-testid="routing-crm-tracker"
-                            prop:checked=move || read_form(form, |f| f.crm.tracker)
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                edit_form(form, |f| f.crm.tracker = on);
-                            }
-                        />
-                        {tr(|t| t.crm_tracker)}
-                    </label>
-                    <div class="cc-field">
-                        <label class="cc-field-label" for="cc-routing-crm-mode">{tr(|t| t.crm_mode)}</label>
-                        <select
-                            id="cc-routing-crm-mode"
-                            class="cc-select"
-                            data-testid="routing-crm-mode"
-                            on:change=move |ev| {
-                                let mode = match event_target_value(&ev).as_str() {
-                                    "lead" => CrmMode::Lead,
-                                    "none" => CrmMode::None,
-                                    _ => CrmMode::Deal,
-                                };
-                                edit_form(form, |f| f.crm.mode = mode);
-                            }
-                        >
-                            {[(CrmMode::Deal, "deal"), (CrmMode::Lead, "lead"), (CrmMode::None, "none")]
-                                .into_iter()
-                                .map(|(mode, value)| {
-                                    view! {
-                                        <option
-                                            value=value
-                                            prop:selected=move || read_form(form, |f| f.crm.mode) == mode
-                                        >
-                                            {move || t.get().crm_mode_name(mode)}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
-                    </div>
-                    <label class="cc-check">
-                        <input
-                            type="checkbox"
-                            data-testid="routing-crm-auto"
-                            prop:checked=move || read_form(form, |f| f.crm.create_automatically)
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                edit_form(form, |f| f.crm.create_automatically = on);
-                            }
-                        />
-                        {tr(|t| t.crm_create_automatically)}
-                    </label>
-                    <label class="cc-check">
-                        <input
-                            type="checkbox"
-                            data-testid="routing-crm-transfer"
-                            prop:checked=move || read_form(form, |f| f.crm.change_responsible_on_transfer)
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                edit_form(form, |f| f.crm.change_responsible_on_transfer = on);
-                            }
-                        />
-                        {tr(|t| t.crm_change_responsible)}
-                    </label>
-                    <div class="cc-field">
-                        <label class="cc-field-label" for="cc-routing-crm-region">{tr(|t| t.crm_region)}</label>
-                        <input
-                            id="cc-routing-crm-region"
-                            class="cc-input"
-                            maxlength="2"
-                            data-testid="routing-crm-region"
-                            aria-describedby="cc-routing-crm-region-hint"
-                            prop:value=move || read_form(form, |f| f.crm_region.clone())
-                            on:input=move |ev| {
-                                let text = event_target_value(&ev);
-                                edit_form(form, |f| f.crm_region = text);
-                            }
-                        />
-                        <span id="cc-routing-crm-region-hint" class="cc-hint">{tr(|t| t.crm_region_hint)}</span>
-                    </div>
                 </fieldset>
                 <div class="cc-field">
                     <label class="cc-field-label" for="cc-routing-no-agent-reply">{tr(|t| t.no_agent_reply)}</label>

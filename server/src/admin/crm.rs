@@ -1,4 +1,5 @@
-//! The CRM in the admin API: contacts (`GET /api/v1/admin/crm/contacts`, searched
+//! The CRM in the admin API: a channel's CRM switches
+//! (`GET`/`PUT /api/v1/admin/channels/{key}/crm`), contacts (`GET /api/v1/admin/crm/contacts`, searched
 //! by name, phone or e-mail; `GET`/`PATCH /api/v1/admin/crm/contacts/{id}`) and leads
 //! and deals (`GET /api/v1/admin/crm/records`, `GET`/`PATCH
 //! /api/v1/admin/crm/records/{id}`); and, for the console's agents, the customer
@@ -11,12 +12,13 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use canal_protocol::crm::{
-    ContactCard, ContactEdit, ContactList, ConversationCrm, RecordEdit, RecordList, RecordView,
+    ContactCard, ContactEdit, ContactList, ConversationCrm, CrmSettings, RecordEdit, RecordList,
+    RecordView,
 };
 use serde::Deserialize;
 
 use super::consents::bad_query;
-use super::Admin;
+use super::{Admin, Manager};
 use crate::agent_api::SignedIn;
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
@@ -25,6 +27,7 @@ use crate::services::crm;
 /// The admin routes of this module, to merge into the admin router.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/channels/{key}/crm", get(get_settings).put(put_settings))
         .route("/crm/contacts", get(contacts))
         .route("/crm/contacts/{id}", get(contact).patch(edit_contact))
         .route("/crm/records", get(records))
@@ -37,6 +40,29 @@ pub fn agent_routes() -> Router<AppState> {
         "/api/v1/agent/conversations/{id}/crm",
         get(for_conversation).post(save),
     )
+}
+
+/// `GET /api/v1/admin/channels/{key}/crm`: the channel's CRM switches.
+async fn get_settings(
+    _: Manager,
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<Json<CrmSettings>, AppError> {
+    let channel = crate::services::channels::of_admin(&state, &key).await?;
+    Ok(Json(crm::settings(&state, &channel.id).await?))
+}
+
+/// `PUT /api/v1/admin/channels/{key}/crm`
+async fn put_settings(
+    _: Manager,
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    ApiJson(request): ApiJson<CrmSettings>,
+) -> Result<Json<CrmSettings>, AppError> {
+    let channel = crate::services::channels::of_admin(&state, &key).await?;
+    Ok(Json(
+        crm::save_settings(&state, &channel.id, request).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,7 +155,9 @@ async fn for_conversation(
     Path(id): Path<String>,
 ) -> Result<Json<ConversationCrm>, AppError> {
     Ok(Json(ConversationCrm {
-        card: crm::for_conversation(&state, &agent, &id).await?,
+        card: crm::for_conversation(&state, &agent, &id)
+            .await?
+            .map(Into::into),
     }))
 }
 

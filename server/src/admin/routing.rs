@@ -216,7 +216,7 @@ async fn put_routing(
         }
     }
     state.dispatch.check_settings(&request).await?;
-    crate::services::crm::check_settings(&request.crm)?;
+
     save_settings(&state.store, &channel.id, &request).await?;
     state
         .dispatch

@@ -76,11 +76,28 @@ pub fn events(_state: &AppState, event: CrmEvent) {
     tracing::info!(?event, "crm event");
 }
 
-/// A channel's CRM settings (with its routing settings).
+/// A channel's CRM settings, or the defaults (the tracker on, deals).
 pub async fn settings(state: &AppState, channel_id: &str) -> Result<CrmSettings, AppError> {
-    Ok(crate::dispatch::stored_settings(&state.store, channel_id)
+    Ok(state
+        .store
+        .crm_settings(channel_id)
         .await?
-        .crm)
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default())
+}
+
+/// Saves a channel's CRM settings (checked first: 422 and nothing saved for a
+/// bad one); answers them as stored.
+pub async fn save_settings(
+    state: &AppState,
+    channel_id: &str,
+    s: CrmSettings,
+) -> Result<CrmSettings, AppError> {
+    check_settings(&s)?;
+    let json =
+        serde_json::to_string(&s).map_err(|e| AppError::Internal(format!("crm settings: {e}")))?;
+    state.store.put_crm_settings(channel_id, &json).await?;
+    Ok(s)
 }
 
 /// Checks a channel's CRM settings before they are saved.
@@ -612,7 +629,7 @@ pub async fn card(state: &AppState, contact_id: &str) -> Result<ContactCard, App
             });
         }
     }
-    consents.sort_by(|a, b| a.seq.cmp(&b.seq));
+    consents.sort_by_key(|a| a.seq);
     Ok(ContactCard {
         contact,
         records,

@@ -123,6 +123,16 @@ const RECORD: &str = "SELECT id, kind, contact_id, channel_id, source, status, t
     conversation_id, responsible_agent_id, created_at, updated_at FROM crm_records";
 
 impl Store {
+    /// The channel's CRM settings as stored (JSON), if set.
+    pub async fn crm_settings(&self, channel_id: &str) -> Result<Option<String>> {
+        self.channel_json(crate::ChannelJson::CRM, channel_id).await
+    }
+
+    pub async fn put_crm_settings(&self, channel_id: &str, json: &str) -> Result<()> {
+        self.put_channel_json(crate::ChannelJson::CRM, channel_id, json)
+            .await
+    }
+
     async fn crm_begin(&self) -> Result<Tx> {
         let mut tx = self.begin().await?;
         if let Tx::Postgres(t) = &mut tx {

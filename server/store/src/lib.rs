@@ -245,6 +245,10 @@ impl ChannelJson {
         table: "channel_routing",
         column: "settings",
     };
+    pub(crate) const CRM: Self = Self {
+        table: "channel_crm",
+        column: "settings",
+    };
     pub(crate) const AUTOMATION: Self = Self {
         table: "channel_automation",
         column: "settings",

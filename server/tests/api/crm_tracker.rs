@@ -40,6 +40,11 @@ impl TestApp {
         assert_eq!(status, 200, "{body}");
     }
 
+    async fn crm_settings(&self, settings: Value) {
+        let (status, body) = self.admin_put("/channels/demo/crm", &settings).await;
+        assert_eq!(status, 200, "{body}");
+    }
+
     async fn crm_rows(&self) -> [i64; 5] {
         [
             self.count("crm_contacts").await,
@@ -188,18 +193,14 @@ async fn a_website_visitor_who_leaves_no_contact_data_makes_nothing() {
     assert_eq!(app.crm_rows().await, [1, 1, 0, 1, 1]);
 
     // A channel in lead mode makes a lead; in mode none, only the contact.
-    let mut s = settings("evenly", &[]);
-    s["crm"] = json!({"mode": "lead"});
-    app.routing(s).await;
+    app.crm_settings(json!({"mode": "lead"})).await;
     let (_, _, mut other) = app.visitor().await;
     other.say("c1", "escribidme a eva@example.org").await;
     let (_, list) = app.admin_get("/crm/records?kind=lead").await;
     assert_eq!(list["records"].as_array().map(Vec::len), Some(1), "{list}");
 
     // With the channel's CRM check off, nothing is looked at.
-    let mut s = settings("evenly", &[]);
-    s["crm"] = json!({"check_customer": false});
-    app.routing(s).await;
+    app.crm_settings(json!({"check_customer": false})).await;
     let before = app.crm_rows().await;
     let (_, _, mut third) = app.visitor().await;
     third.say("c1", "soy +34 622 111 222").await;
@@ -315,9 +316,8 @@ async fn the_agent_sees_the_customer_card_and_saves_the_chat_to_the_crm() {
         // Ben's console stays open: he is online to take the transfer.
         ben_console: _ben_console,
     } = team(|ana, ben| settings("strict", &[ana, ben])).await;
-    let mut s = settings("strict", &[ana, ben]);
-    s["crm"] = json!({"change_responsible_on_transfer": true});
-    app.routing(s).await;
+    app.crm_settings(json!({"change_responsible_on_transfer": true}))
+        .await;
     let cookie = app.login("ana@shop.example").await;
     let (consent, conversation, mut visitor) = app.visitor().await;
     let id = conversation.conversation_id.as_str();
@@ -348,10 +348,12 @@ async fn the_agent_sees_the_customer_card_and_saves_the_chat_to_the_crm() {
     // (who holds the chat) responsible for what this chat made.
     visitor.say("c1", "mi correo: pablo@example.net").await;
     let (_, card) = get_card().await;
-    let contact = &card["card"]["contact"];
-    assert_eq!(contact["emails"], json!(["pablo@example.net"]));
-    assert_eq!(contact["responsible_agent_id"], ana);
-    assert_eq!(card["card"]["conversations"][0]["conversation_id"], id);
+    let shown = &card["card"];
+    assert_eq!(shown["emails"], json!(["pablo@example.net"]));
+    assert_eq!(shown["responsible_name"], "Ana");
+    assert_eq!(shown["records"][0]["kind"], "deal");
+    assert_eq!(shown["conversations"][0]["source"], "livechat");
+    assert_eq!(shown["conversations"][0]["messages"], 1);
 
     // Saved to the CRM: the chat's consent is linked by a new ledger record;
     // saving again makes nothing.
@@ -371,6 +373,11 @@ async fn the_agent_sees_the_customer_card_and_saves_the_chat_to_the_crm() {
     assert_eq!(status, 200, "the deal was made by the tracker: {saved}");
     assert_eq!(app.count("consents").await, consents + 1);
     let contact_id = saved["contact"]["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        saved["contact"]["responsible_agent_id"], ana,
+        "Ana held the chat when the tracker made the contact"
+    );
+    assert_eq!(saved["records"][0]["responsible_agent_id"], ana);
     let linked: Option<String> =
         sqlx::query_scalar("SELECT crm_entity FROM consents ORDER BY seq DESC LIMIT 1")
             .fetch_one(app.db.pool())
@@ -555,13 +562,15 @@ async fn bad_input_to_the_crm_is_refused_and_changes_nothing() {
             "bad_request",
         ),
     ] {
-        let mut s = settings("evenly", &[]);
-        s["crm"] = crm;
-        let (got, body) = app.admin_put("/channels/demo/routing", &s).await;
+        let (got, body) = app.admin_put("/channels/demo/crm", &crm).await;
         assert_error(got, &body, status, code);
     }
-    let (_, stored) = app.admin_get("/channels/demo/routing").await;
-    assert_eq!(stored["crm"]["mode"], "deal");
+    let (status, stored) = app.admin_get("/channels/demo/crm").await;
+    assert_eq!(status, 200, "{stored}");
+    assert_eq!(stored["mode"], "deal");
+    assert_eq!(stored["tracker"], true);
+    let (got, body) = app.admin_get("/channels/nope/crm").await;
+    assert_error(got, &body, 404, "unknown_channel");
 
     // Without the admin token: 401.
     let response = app
@@ -577,12 +586,10 @@ async fn bad_input_to_the_crm_is_refused_and_changes_nothing() {
 async fn closing_the_dialog_writes_the_mapped_fields_to_its_deal() {
     let Team {
         app,
-        ana,
         mut ana_console,
         ..
     } = team(|ana, _| settings("strict", &[ana])).await;
-    let mut s = settings("strict", &[ana]);
-    s["crm"] = json!({"field_map": [
+    app.crm_settings(json!({"field_map": [
         {"source": "utm_source", "field": "UF_SOURCE"},
         {"source": "utm_medium", "field": "UF_MEDIUM"},
         {"source": "utm", "field": "UF_UTM"},
@@ -590,10 +597,10 @@ async fn closing_the_dialog_writes_the_mapped_fields_to_its_deal() {
         {"source": "message_id", "field": "UF_MESSAGE"},
         {"source": "click_time", "field": "UF_CLICK"},
         {"source": "custom", "field": "UF_SHOP", "value": "Madrid"}
-    ]});
-    app.routing(s).await;
-    let (_, stored) = app.admin_get("/channels/demo/routing").await;
-    assert_eq!(stored["crm"]["field_map"][6]["value"], "Madrid");
+    ]}))
+    .await;
+    let (_, stored) = app.admin_get("/channels/demo/crm").await;
+    assert_eq!(stored["field_map"][6]["value"], "Madrid");
 
     // The page had utm_source=news (the helper's conversation); the customer
     // leaves a phone, so a deal is made from this chat.

@@ -5,6 +5,13 @@
 -- leads or deals made for a contact, with the channel as their source and the
 -- chat they were made from. Conversations and visitors are attached to contacts;
 -- consent records are linked by reading the ledger (never edited).
+-- A channel's CRM switches (protocol `CrmSettings` as JSON).
+CREATE TABLE channel_crm (
+    channel_id TEXT COLLATE "C" PRIMARY KEY REFERENCES channels(id),
+    settings   TEXT COLLATE "C" NOT NULL,
+    updated_at TEXT COLLATE "C" NOT NULL
+);
+
 CREATE TABLE crm_contacts (
     id TEXT COLLATE "C" PRIMARY KEY,
     name TEXT COLLATE "C",
