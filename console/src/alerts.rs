@@ -66,6 +66,21 @@ pub fn alerts(state: &ConsoleState, frame: &AgentServerFrame) -> Vec<Alert> {
                 text: message.text.clone(),
             }]
         }
+        // The customer's responsible (or a supervisor, or an admin) hears of a
+        // message in a conversation they do not hold (one they hold alerts above).
+        AgentServerFrame::CustomerWrote {
+            conversation_id,
+            text,
+            ..
+        } if state
+            .line(conversation_id)
+            .is_none_or(|l| l.summary.kind != InboxKind::Mine) =>
+        {
+            vec![Alert::Message {
+                conversation_id: conversation_id.clone(),
+                text: text.clone(),
+            }]
+        }
         _ => Vec::new(),
     }
 }
@@ -271,6 +286,26 @@ mod tests {
                 text: "Hello?".into()
             }]
         );
+    }
+
+    #[test]
+    fn a_customer_message_told_to_the_responsible_alerts_unless_they_hold_it() {
+        let state = state();
+        let wrote = |id: &str| AgentServerFrame::CustomerWrote {
+            conversation_id: id.into(),
+            channel: "shop".into(),
+            text: "¿Sigue en pie mi pedido?".into(),
+        };
+        assert_eq!(
+            alerts(&state, &wrote("waiting")),
+            [Alert::Message {
+                conversation_id: "waiting".into(),
+                text: "¿Sigue en pie mi pedido?".into()
+            }]
+        );
+        assert_eq!(alerts(&state, &wrote("elsewhere")).len(), 1);
+        // Held here: the message itself alerts already.
+        assert_eq!(alerts(&state, &wrote("mine")), []);
     }
 
     #[test]

@@ -22,6 +22,7 @@ use canal_protocol::canned::{CannedAnswer, CannedDraft, CannedList};
 use canal_protocol::channels::{
     ChannelList, ChannelView, CreateChannel, SetManagers, UpdateChannel,
 };
+use canal_protocol::crm::ConversationCrm;
 use canal_protocol::forms::SetContactForm;
 use canal_protocol::hours::{HoursView, WorkingHours};
 use canal_protocol::theme::Theme;
@@ -161,6 +162,15 @@ pub mod routes {
     /// `PUT`: `CannedDraft` -> `CannedAnswer`; `DELETE` (204).
     pub fn channel_canned_one(key: &str, id: i64) -> String {
         format!("{}/{id}", channel_canned(key))
+    }
+
+    /// `GET`: `ConversationCrm`, the customer card; `POST`: "save to CRM" ->
+    /// `ContactCard` (agents).
+    pub fn conversation_crm(conversation_id: &str) -> String {
+        format!(
+            "/api/v1/agent/conversations/{}/crm",
+            encode(conversation_id)
+        )
     }
 
     /// `GET`: `CannedList`, filled in for a reply in the conversation (agents).
@@ -495,6 +505,24 @@ pub async fn delete_canned(key: &str, id: i64) -> Result<(), ApiError> {
 /// `GET /api/v1/agent/conversations/{id}/canned`: the answers for a reply there.
 pub async fn reply_canned(conversation_id: &str) -> Result<CannedList, ApiError> {
     call("GET", &routes::reply_canned(conversation_id), None::<&()>).await
+}
+
+/// `GET /api/v1/agent/conversations/{id}/crm`: the customer card.
+pub async fn conversation_crm(conversation_id: &str) -> Result<ConversationCrm, ApiError> {
+    call(
+        "GET",
+        &routes::conversation_crm(conversation_id),
+        None::<&()>,
+    )
+    .await
+}
+
+/// `POST /api/v1/agent/conversations/{id}/crm`: "save to CRM" (the card it
+/// answers is loaded again by the caller, so it is not read here).
+pub async fn save_crm(conversation_id: &str) -> Result<(), ApiError> {
+    fetch_text("POST", &routes::conversation_crm(conversation_id), None)
+        .await
+        .map(drop)
 }
 
 async fn call<B: Serialize, T: DeserializeOwned>(

@@ -103,6 +103,19 @@ pub struct Strings {
     pub err_reply_not_yours: &'static str,
     pub err_no_crypto: &'static str,
     pub routing_log: &'static str,
+    /// The customer card beside a conversation.
+    pub customer: &'static str,
+    pub crm_unknown: &'static str,
+    pub crm_no_name: &'static str,
+    pub responsible: &'static str,
+    pub crm_records: &'static str,
+    pub crm_lead: &'static str,
+    pub crm_deal: &'static str,
+    pub crm_conversations: &'static str,
+    /// Before a number of messages: "Messages: 12".
+    pub crm_messages: &'static str,
+    pub crm_consents: &'static str,
+    pub save_to_crm: &'static str,
     pub routing_log_empty: &'static str,
     /// Before a colleague's number of conversations: "holding 2".
     pub holding: &'static str,
@@ -542,6 +555,17 @@ pub static EN: Strings = Strings {
     err_reply_not_yours: "Only the agent holding the conversation can reply.",
     err_no_crypto: "This browser cannot send replies (no secure random numbers).",
     routing_log: "Routing log",
+    customer: "Customer",
+    crm_unknown: "Not in the CRM yet.",
+    crm_no_name: "No name",
+    responsible: "Responsible",
+    crm_records: "Leads and deals",
+    crm_lead: "Lead",
+    crm_deal: "Deal",
+    crm_conversations: "Conversations",
+    crm_messages: "Messages",
+    crm_consents: "Consents",
+    save_to_crm: "Save to CRM",
     routing_log_empty: "No routing decisions yet.",
     holding: "holding",
     actions: "Conversation actions",
@@ -964,6 +988,17 @@ pub static ES: Strings = Strings {
     err_reply_not_yours: "Solo puede responder el agente que tiene la conversación.",
     err_no_crypto: "Este navegador no puede enviar respuestas (no tiene números aleatorios seguros).",
     routing_log: "Registro de asignación",
+    customer: "Cliente",
+    crm_unknown: "Aún no está en el CRM.",
+    crm_no_name: "Sin nombre",
+    responsible: "Responsable",
+    crm_records: "Prospectos y negociaciones",
+    crm_lead: "Prospecto",
+    crm_deal: "Negociación",
+    crm_conversations: "Conversaciones",
+    crm_messages: "Mensajes",
+    crm_consents: "Consentimientos",
+    save_to_crm: "Guardar en el CRM",
     routing_log_empty: "Aún no hay decisiones de asignación.",
     holding: "en curso:",
     actions: "Acciones de la conversación",
@@ -1386,6 +1421,17 @@ pub static RU: Strings = Strings {
     err_reply_not_yours: "Отвечать может только оператор, который ведёт диалог.",
     err_no_crypto: "Этот браузер не может отправлять ответы (нет надёжных случайных чисел).",
     routing_log: "Журнал распределения",
+    customer: "Клиент",
+    crm_unknown: "Клиента ещё нет в CRM.",
+    crm_no_name: "Без имени",
+    responsible: "Ответственный",
+    crm_records: "Лиды и сделки",
+    crm_lead: "Лид",
+    crm_deal: "Сделка",
+    crm_conversations: "Диалоги",
+    crm_messages: "Сообщений",
+    crm_consents: "Согласия",
+    save_to_crm: "Сохранить в CRM",
     routing_log_empty: "Решений о распределении пока нет.",
     holding: "в работе:",
     actions: "Действия с диалогом",
@@ -1839,6 +1885,14 @@ impl Strings {
             InboxKind::Mine => self.none_mine,
             InboxKind::Waiting => self.none_waiting,
             InboxKind::Others | InboxKind::Closed => self.none_others,
+        }
+    }
+
+    /// A CRM record's kind (`lead`, `deal`) in words.
+    pub fn crm_kind(&self, kind: &str) -> &'static str {
+        match kind {
+            "lead" => self.crm_lead,
+            _ => self.crm_deal,
         }
     }
 

@@ -421,6 +421,9 @@ impl ConsoleState {
                 }
                 Vec::new()
             }
+            // Told to this agent as the customer's responsible (or a supervisor,
+            // or an admin): an alert (see `crate::alerts`), nothing to keep.
+            AgentServerFrame::CustomerWrote { .. } => Vec::new(),
             AgentServerFrame::Overdue { notice } => {
                 self.add_overdue(notice);
                 Vec::new()

@@ -422,6 +422,15 @@ pub enum AgentServerFrame {
     /// A KPI limit ran out in a conversation: this employee is the one the
     /// channel's settings name to hear of it (also kept in `GET /api/v1/agent/notices`).
     Overdue { notice: crate::kpi::OverdueNotice },
+    /// A customer wrote, and this employee is the one to hear of it: the
+    /// responsible agent of the customer's CRM contact; with none, the channel's
+    /// supervisors; with none, the admins.
+    CustomerWrote {
+        conversation_id: String,
+        /// The channel's key.
+        channel: String,
+        text: String,
+    },
     /// The last frame was refused; nothing of it happened. A refused `reply` names
     /// its conversation and client id, so the console can mark that message.
     Error {

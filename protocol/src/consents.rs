@@ -105,6 +105,23 @@ pub struct MessengerInbound {
     /// The messenger's id of the chat.
     pub chat_id: String,
     pub text: String,
+    /// What the messenger knows of the client: their name, phone and e-mail
+    /// identify them in the CRM (with the channel's "check the customer" on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<MessengerProfile>,
+}
+
+/// A messenger client's profile. Each field is optional; one that is given must
+/// be valid (a phone with its country code, or in the channel's default region).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct MessengerProfile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// What became of a messenger chat's consent with this message.

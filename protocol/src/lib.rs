@@ -17,6 +17,7 @@
 //! - [`hours`]: a channel's working hours and whether it is open.
 //! - [`mail`]: the transcript a visitor asks for by e-mail.
 //! - [`bans`]: banned addresses and visitors (admin API).
+//! - [`crm`]: CRM settings, contacts, leads and deals, the customer card.
 //! - [`canned`]: a channel's canned answers (admin and agent API).
 //! - [`automation`]: a channel's automatic actions (unanswered mark, auto-close).
 //! - [`kpi`]: response-time KPIs: overdue notices, figures, reports.
@@ -29,6 +30,7 @@ pub mod bans;
 pub mod canned;
 pub mod channels;
 pub mod consents;
+pub mod crm;
 pub mod forms;
 pub mod hours;
 pub mod integrations;

@@ -293,6 +293,11 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
             conversation_id: "conv_1".into(),
             text: String::new(),
         },
+        AgentServerFrame::CustomerWrote {
+            conversation_id: "conv_1".into(),
+            channel: "demo".into(),
+            text: "Mi teléfono: +34 612 345 678 — привет".into(),
+        },
         AgentServerFrame::Overdue {
             notice: crate::kpi::OverdueNotice {
                 id: MAX_SAFE_INTEGER,
@@ -346,6 +351,7 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
             | AgentServerFrame::Typing { .. }
             | AgentServerFrame::Draft { .. }
             | AgentServerFrame::Overdue { .. }
+            | AgentServerFrame::CustomerWrote { .. }
             | AgentServerFrame::Error { .. } => {}
         }
     }

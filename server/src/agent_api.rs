@@ -401,6 +401,7 @@ impl Console {
             }
             AgentClientFrame::Take { conversation_id } => {
                 dispatch.take(&self.agent, &conversation_id).await?;
+                crate::services::crm::taken(&self.state, &conversation_id, self.agent.id).await;
             }
             AgentClientFrame::Decline { conversation_id } => {
                 dispatch.decline(&self.agent, &conversation_id).await?;
@@ -439,6 +440,9 @@ impl Console {
                 dispatch
                     .transfer(&self.agent, &conversation_id, to_agent)
                     .await?;
+                if let Some(to) = to_agent.and_then(|id| i64::try_from(id).ok()) {
+                    crate::services::crm::transferred(&self.state, &conversation_id, to).await;
+                }
             }
             AgentClientFrame::Close { conversation_id } => {
                 crate::services::automation::agent_closes(
@@ -603,6 +607,20 @@ impl Console {
             Ok(Notice::Overdue(id, notice)) => {
                 if id == self.agent.id {
                     out.push(AgentServerFrame::Overdue { notice });
+                }
+            }
+            Ok(Notice::CustomerWrote {
+                agents,
+                conversation_id,
+                channel,
+                text,
+            }) => {
+                if agents.contains(&self.agent.id) {
+                    out.push(AgentServerFrame::CustomerWrote {
+                        conversation_id,
+                        channel,
+                        text,
+                    });
                 }
             }
             Ok(Notice::Note(id, note)) => {

@@ -210,6 +210,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/agent/notices/read", post(agent_api::read_notices))
         .route("/api/v1/agent/ws", get(agent_api::upgrade))
         .merge(crate::list::routes())
+        .merge(admin::crm::agent_routes())
         .route("/embed.js", get(assets::embed_js))
         .route("/widget", get(|| async { Redirect::permanent("/widget/") }))
         .nest_service("/widget/", widget)

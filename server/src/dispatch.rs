@@ -100,6 +100,14 @@ pub enum Notice {
     /// A KPI limit ran out (the notice is stored already): the consoles of the
     /// employee with this id show it.
     Overdue(i64, canal_protocol::kpi::OverdueNotice),
+    /// A customer wrote (the message is stored): the consoles of these employees
+    /// hear of it (see `services::crm::notify_inbound`).
+    CustomerWrote {
+        agents: Vec<i64>,
+        conversation_id: String,
+        channel: String,
+        text: String,
+    },
 }
 
 /// How agent messages are shown to the visitor on a channel.
@@ -1112,6 +1120,22 @@ impl Dispatch {
     /// show it.
     pub fn overdue(&self, agent_id: i64, notice: canal_protocol::kpi::OverdueNotice) {
         let _ = self.notices.send(Notice::Overdue(agent_id, notice));
+    }
+
+    /// A customer's new message, for these employees' consoles.
+    pub fn customer_wrote(
+        &self,
+        agents: Vec<i64>,
+        channel: &str,
+        conversation_id: &str,
+        text: &str,
+    ) {
+        let _ = self.notices.send(Notice::CustomerWrote {
+            agents,
+            conversation_id: conversation_id.to_owned(),
+            channel: channel.to_owned(),
+            text: preview(text),
+        });
     }
 
     /// Subscribes to what changes, for a console.

@@ -24,7 +24,18 @@ pub async fn inbound(
     let channel = channel(&state, &key).await?;
     validate::client_id("chat_id", &request.chat_id)?;
     validate::message_text(&request.text)?;
+    let profile =
+        crate::services::crm::profile(&state, &channel.id, request.profile.as_ref()).await?;
     let inbound = messenger::inbound(&state, &channel, &request.chat_id, &request.text).await?;
+    crate::services::crm::messenger_message(
+        &state,
+        &channel.id,
+        &inbound.result.conversation_id,
+        inbound.started,
+        &profile,
+        &request.text,
+    )
+    .await;
     // The customer wrote: the channel's automatic actions count from here, as for
     // a website visitor.
     crate::services::automation::visitor_wrote(

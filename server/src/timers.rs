@@ -206,6 +206,7 @@ impl Firer {
                     return Ok("nothing");
                 }
                 automation::closed(state, &timer.conversation_id).await?;
+                crate::services::crm::closed(state, &timer.conversation_id).await;
                 if let Err(e) = crate::services::mail::closed(state, &timer.conversation_id).await {
                     tracing::error!(error = %e, "queueing the transcript failed");
                 }

@@ -570,6 +570,33 @@ impl Session {
                 .dispatch
                 .client_message(&conversation_id, text)
                 .await;
+            crate::services::crm::message(
+                &self.state,
+                &channel_id,
+                &joined.visitor_id,
+                &conversation_id,
+                text,
+                false,
+            )
+            .await;
+            // Who hears of it is worked out aside: the ack does not wait for it.
+            let (state, channel, visitor, conversation, said) = (
+                self.state.clone(),
+                channel_id.clone(),
+                joined.visitor_id.clone(),
+                conversation_id.clone(),
+                text.to_owned(),
+            );
+            tokio::spawn(async move {
+                crate::services::crm::notify_inbound(
+                    &state,
+                    &channel,
+                    &visitor,
+                    &conversation,
+                    &said,
+                )
+                .await;
+            });
             if let Err(e) = crate::services::automation::visitor_wrote(
                 &self.state,
                 &channel_id,

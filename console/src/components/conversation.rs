@@ -4,7 +4,7 @@ use canal_protocol::agent::{AgentSummary, InboxKind, Role};
 use canal_protocol::rating::Rating;
 use leptos::prelude::*;
 
-use super::{Composer, MessageList, RoutingLog};
+use super::{Composer, CustomerCard, MessageList, RoutingLog};
 use crate::{
     i18n::{tr, use_locale, use_strings, Strings},
     session::Console,
@@ -157,6 +157,7 @@ pub fn Conversation(
     let close = act(Console::close);
     let offline = move || !console.live();
     let view_id = id.clone();
+    let card_id = id.clone();
 
     view! {
         <div class="cc-conversation" data-testid="conversation-view" data-conversation-id=view_id>
@@ -351,7 +352,10 @@ pub fn Conversation(
                     is(InboxKind::Mine).then(|| view! { <Composer id=id.clone() /> })
                 }}
             </section>
-            <RoutingLog lines=log />
+            <div class="cc-side">
+                <CustomerCard id=card_id />
+                <RoutingLog lines=log />
+            </div>
         </div>
     }
 }

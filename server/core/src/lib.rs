@@ -25,6 +25,8 @@
 //! - [`connectors`]: messenger connectors' tag filter, group-chat texts, checks.
 //! - [`tokens`]: signed visitor tokens.
 //! - [`typing`]: the throttle of typing indicators and of the live typing preview.
+//! - [`crm`]: the CRM and chat tracker: phones in E.164, e-mails, details found
+//!   in messages, merges.
 //! - [`clock`]: timestamps as the store writes them.
 
 pub mod addresses;
@@ -34,6 +36,7 @@ pub mod canned;
 pub mod channels;
 pub mod clock;
 pub mod connectors;
+pub mod crm;
 pub mod error;
 pub mod forms;
 pub mod hours;

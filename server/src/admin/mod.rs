@@ -10,6 +10,7 @@ pub mod canned;
 pub mod channels;
 pub mod consents;
 pub mod conversations;
+pub mod crm;
 pub mod keys;
 pub mod labels;
 pub mod reports;
@@ -345,6 +346,7 @@ pub fn router() -> Router<AppState> {
         .merge(canned::routes())
         .merge(channels::routes())
         .merge(conversations::routes())
+        .merge(crm::routes())
         .merge(keys::routes())
         .merge(crate::connectors::admin_routes())
         .merge(webhooks::routes())

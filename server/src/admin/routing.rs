@@ -216,6 +216,7 @@ async fn put_routing(
         }
     }
     state.dispatch.check_settings(&request).await?;
+
     save_settings(&state.store, &channel.id, &request).await?;
     state
         .dispatch

@@ -99,6 +99,7 @@ pub async fn agent_closes(
         .dispatch
         .close(agent, conversation_id, closing)
         .await?;
+    super::crm::closed(state, conversation_id).await;
     if let Err(e) = apply(state, conversation_id, changes).await {
         tracing::error!(error = %e, "arming the conversation's timers failed");
     }

@@ -140,6 +140,9 @@ pub async fn start(state: &AppState, channel: &Channel, start: Start) -> Result<
             start.utm.as_deref(),
         )
         .await?;
+    // A known customer is recognised before routing: their responsible agent
+    // may be offered the conversation first.
+    super::crm::conversation_started(state, &channel.id, &visitor_id, &conversation.id).await;
     state
         .outbox
         .emit(EventData::ConversationCreated {

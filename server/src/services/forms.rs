@@ -140,6 +140,17 @@ pub async fn submit(
             request_id: request.request_id.as_deref(),
         })
         .await?;
+    let s = super::crm::settings(state, &channel.id).await?;
+    let details = super::crm::given(&s, name.as_deref(), phone.as_deref(), email.as_deref());
+    super::crm::track_logged(
+        state,
+        &channel.id,
+        &visitor_id,
+        request.conversation_id.as_deref(),
+        &details,
+        super::crm::Origin::Livechat,
+    )
+    .await;
     Ok(ContactSubmitted {
         submission_id,
         consent_ids,

@@ -68,6 +68,22 @@ pub async fn identify(
         verified: identity.verified,
     };
     state.store.attach_user(&visitor_id, &row).await?;
+    let s = super::crm::settings(state, &channel.id).await?;
+    let details = super::crm::given(
+        &s,
+        row.name.as_deref(),
+        row.phone.as_deref(),
+        row.email.as_deref(),
+    );
+    super::crm::track_logged(
+        state,
+        &channel.id,
+        &visitor_id,
+        None,
+        &details,
+        super::crm::Origin::Livechat,
+    )
+    .await;
     let verified = identity.verified;
     state
         .dispatch

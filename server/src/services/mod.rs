@@ -13,6 +13,8 @@
 //! - [`connectors`]: messenger connectors: settings, their gateways' signed events
 //!   through the tag filter into messenger chats.
 //! - [`consents`]: the ledger's use cases: append, grant, withdraw, save to CRM.
+//! - [`crm`]: the CRM and the chat tracker: contacts, leads and deals, the
+//!   customer card, the responsible agent, who hears of a customer's message.
 //! - [`forms`]: the contact form: save, show, submit.
 //! - [`ratings`]: the visitor's rating of a conversation.
 //! - [`identity`]: `Canal.setUser` identities and the channel's identity settings.
@@ -32,6 +34,7 @@ pub mod channels;
 pub mod connectors;
 pub mod consents;
 pub mod conversations;
+pub mod crm;
 pub mod forms;
 pub mod identity;
 pub mod integrations;

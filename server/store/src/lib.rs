@@ -17,6 +17,7 @@
 //!
 //! Layout:
 //! - [`channels`]: channels, visitors, conversations, messages, server settings.
+//! - [`crm`]: CRM contacts, leads and deals, and the chat tracker's write.
 //! - [`kpi`]: response-time KPIs: overdue notices, message timelines for the figures.
 //! - [`ledger`]: the consent ledger's group-commit writer, its list and verify.
 //! - [`group`]: group commit, shared by the ledger's and (SQLite) the messages' writers.
@@ -48,6 +49,7 @@ pub mod agreements;
 pub mod bans;
 pub mod canned;
 pub mod channels;
+pub mod crm;
 pub mod features;
 mod group;
 pub mod integrations;
@@ -244,6 +246,10 @@ impl ChannelJson {
     };
     pub(crate) const ROUTING: Self = Self {
         table: "channel_routing",
+        column: "settings",
+    };
+    pub(crate) const CRM: Self = Self {
+        table: "channel_crm",
         column: "settings",
     };
     pub(crate) const AUTOMATION: Self = Self {

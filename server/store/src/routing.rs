@@ -151,10 +151,16 @@ impl Store {
         Ok(())
     }
 
-    /// The responsible agent of the CRM contact a visitor is linked to, if any.
+    /// The responsible agent of the CRM contact a visitor is linked to, if any:
+    /// by "save to CRM" (`contact_links`), else as the chat tracker knows them.
     pub async fn responsible_agent(&self, visitor_id: &str) -> Result<Option<i64>> {
         let row: Option<Option<i64>> = on_pool!(self, p => sqlx::query_scalar(
-            "SELECT responsible_agent_id FROM contact_links WHERE visitor_id = $1",
+            "SELECT responsible_agent_id FROM contact_links
+              WHERE visitor_id = $1 AND responsible_agent_id IS NOT NULL
+             UNION ALL
+             SELECT c.responsible_agent_id FROM crm_visitors v
+               JOIN crm_contacts c ON c.id = v.contact_id
+              WHERE v.visitor_id = $1 AND c.responsible_agent_id IS NOT NULL",
         )
         .bind(visitor_id)
         .fetch_optional(p)

@@ -102,7 +102,7 @@ async fn the_readmes_curl_examples_run_as_written_against_a_fresh_demo_server() 
         output.status
     );
     // What they did is there: the themed snippet, the export with the consent, the
-    // conversation, the hours and the routing.
+    // conversations, the hours, the routing and the CRM contact.
     assert!(stdout.contains("data-color=\"#0b7a3b\""), "{stdout}");
     let csv = std::fs::read_to_string(work.join("consents.csv")).expect("the export");
     assert_eq!(csv.lines().count(), 2, "a header and the consent: {csv}");
@@ -135,5 +135,12 @@ async fn the_readmes_curl_examples_run_as_written_against_a_fresh_demo_server() 
         .fetch_one(db.pool())
         .await
         .expect("count");
-    assert_eq!(conversations, 1);
+    // The website chat and the CRM example's messenger chat, whose customer the
+    // CRM keeps.
+    assert_eq!(conversations, 2);
+    let contacts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM crm_contacts")
+        .fetch_one(db.pool())
+        .await
+        .expect("count");
+    assert_eq!(contacts, 1);
 }

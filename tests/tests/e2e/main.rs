@@ -12,6 +12,7 @@ mod canned;
 mod console;
 mod console_i18n;
 mod conversation_list;
+mod crm;
 mod csp;
 mod delivery;
 mod hours;
