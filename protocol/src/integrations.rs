@@ -220,11 +220,16 @@ pub enum EventData {
         emails: Vec<String>,
         responsible_agent_id: Option<i64>,
     },
-    /// Emitted by the CRM: `merged_ids` were merged into `contact_id`.
+    /// Emitted by the CRM: new details, or a conversation (`conversation_id`),
+    /// were merged into a known contact; the contact as it is now.
     #[serde(rename = "contact.merged")]
     ContactMerged {
         contact_id: String,
-        merged_ids: Vec<String>,
+        conversation_id: Option<String>,
+        name: Option<String>,
+        phones: Vec<String>,
+        emails: Vec<String>,
+        responsible_agent_id: Option<i64>,
     },
     /// Emitted by the CRM: a lead was made (from a conversation, when there is one).
     #[serde(rename = "lead.created")]

@@ -18,6 +18,7 @@ use canal_protocol::crm::{
     ConsentLinkView, ContactCard, ContactConversationView, ContactEdit, ContactView, CrmMode,
     CrmSettings, RecordEdit, RecordView,
 };
+use canal_protocol::integrations::EventData;
 use canal_protocol::ErrorCode;
 use canal_store::crm::{Contact, RecordRow, Track, Tracked};
 
@@ -49,8 +50,7 @@ impl Origin {
     }
 }
 
-/// A domain event of the CRM. The outbound webhooks are to be fed from
-/// [`events`]; until they are, it logs.
+/// A domain event of the CRM, sent to the outbound webhooks by [`events`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CrmEvent {
     ContactCreated {
@@ -63,17 +63,80 @@ pub enum CrmEvent {
     LeadCreated {
         record_id: String,
         contact_id: String,
+        conversation_id: Option<String>,
     },
     DealCreated {
         record_id: String,
         contact_id: String,
+        conversation_id: Option<String>,
     },
 }
 
-/// The one place the CRM's domain events leave the CRM (to be wired to the
-/// outbound webhooks).
-pub fn events(_state: &AppState, event: CrmEvent) {
-    tracing::info!(?event, "crm event");
+/// The one place the CRM's domain events leave the CRM: the outbound webhooks
+/// (`contact.created`, `contact.merged` with the contact as it is now,
+/// `lead.created`, `deal.created`), written to the outbox after the change.
+pub async fn events(state: &AppState, channel_id: &str, event: CrmEvent) {
+    let contact = |id: String| async move {
+        match state.store.crm_contact(&id).await {
+            Ok(Some(c)) => Some((id, c)),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "reading a contact for its event failed");
+                None
+            }
+        }
+    };
+    let data = match event {
+        CrmEvent::ContactCreated { contact_id } => {
+            let Some((contact_id, c)) = contact(contact_id).await else {
+                return;
+            };
+            EventData::ContactCreated {
+                contact_id,
+                name: c.row.name,
+                phones: c.phones,
+                emails: c.emails,
+                responsible_agent_id: c.row.responsible_agent_id,
+            }
+        }
+        CrmEvent::ContactMerged {
+            contact_id,
+            conversation_id,
+        } => {
+            let Some((contact_id, c)) = contact(contact_id).await else {
+                return;
+            };
+            EventData::ContactMerged {
+                contact_id,
+                conversation_id,
+                name: c.row.name,
+                phones: c.phones,
+                emails: c.emails,
+                responsible_agent_id: c.row.responsible_agent_id,
+            }
+        }
+        CrmEvent::LeadCreated {
+            record_id,
+            contact_id,
+            conversation_id,
+        } => EventData::LeadCreated {
+            lead_id: record_id,
+            contact_id: Some(contact_id),
+            channel_id: channel_id.to_owned(),
+            conversation_id,
+        },
+        CrmEvent::DealCreated {
+            record_id,
+            contact_id,
+            conversation_id,
+        } => EventData::DealCreated {
+            deal_id: record_id,
+            contact_id: Some(contact_id),
+            channel_id: channel_id.to_owned(),
+            conversation_id,
+        },
+    };
+    state.outbox.emit(data).await;
 }
 
 /// A channel's CRM settings, or the defaults (the tracker on, deals).
@@ -224,7 +287,7 @@ pub async fn track(
         holder,
     };
     let tracked = state.store.crm_track(&track).await?;
-    announce(state, &tracked, conversation_id);
+    announce(state, channel_id, &tracked, conversation_id).await;
     Ok(tracked)
 }
 
@@ -394,7 +457,12 @@ pub async fn conversation_started(
     .await;
 }
 
-fn announce(state: &AppState, tracked: &Tracked, conversation_id: Option<&str>) {
+async fn announce(
+    state: &AppState,
+    channel_id: &str,
+    tracked: &Tracked,
+    conversation_id: Option<&str>,
+) {
     match tracked {
         Tracked::Nothing => {}
         Tracked::Attached {
@@ -405,42 +473,59 @@ fn announce(state: &AppState, tracked: &Tracked, conversation_id: Option<&str>) 
             if *newly_attached || !added.is_empty() {
                 events(
                     state,
+                    channel_id,
                     CrmEvent::ContactMerged {
                         contact_id: contact_id.clone(),
                         conversation_id: conversation_id.map(str::to_owned),
                     },
-                );
+                )
+                .await;
             }
         }
         Tracked::Created { contact_id, record } => {
             events(
                 state,
+                channel_id,
                 CrmEvent::ContactCreated {
                     contact_id: contact_id.clone(),
                 },
-            );
+            )
+            .await;
             if let Some((record_id, kind)) = record {
-                announce_record(state, record_id, contact_id, *kind);
+                let record = Made {
+                    record_id,
+                    contact_id,
+                    conversation_id,
+                };
+                announce_record(state, channel_id, record, *kind).await;
             }
         }
     }
 }
 
-fn announce_record(state: &AppState, record_id: &str, contact_id: &str, kind: RecordKind) {
-    let (record_id, contact_id) = (record_id.to_owned(), contact_id.to_owned());
-    events(
-        state,
-        match kind {
-            RecordKind::Lead => CrmEvent::LeadCreated {
-                record_id,
-                contact_id,
-            },
-            RecordKind::Deal => CrmEvent::DealCreated {
-                record_id,
-                contact_id,
-            },
+/// A lead or deal just made: its id, its contact's, its conversation's.
+struct Made<'a> {
+    record_id: &'a str,
+    contact_id: &'a str,
+    conversation_id: Option<&'a str>,
+}
+
+async fn announce_record(state: &AppState, channel_id: &str, made: Made<'_>, kind: RecordKind) {
+    let (record_id, contact_id) = (made.record_id.to_owned(), made.contact_id.to_owned());
+    let conversation_id = made.conversation_id.map(str::to_owned);
+    let event = match kind {
+        RecordKind::Lead => CrmEvent::LeadCreated {
+            record_id,
+            contact_id,
+            conversation_id,
         },
-    );
+        RecordKind::Deal => CrmEvent::DealCreated {
+            record_id,
+            contact_id,
+            conversation_id,
+        },
+    };
+    events(state, channel_id, event).await;
 }
 
 // ----- the responsible agent -----
@@ -728,7 +813,13 @@ pub async fn save(
                 holder,
             };
             let tracked = state.store.crm_track(&track).await?;
-            announce(state, &tracked, Some(conversation_id));
+            announce(
+                state,
+                &conversation.channel_id,
+                &tracked,
+                Some(conversation_id),
+            )
+            .await;
             match tracked {
                 Tracked::Created { contact_id, .. } => {
                     made = true;
@@ -756,7 +847,12 @@ pub async fn save(
             .await?
         {
             made = true;
-            announce_record(state, &record_id, &contact_id, kind);
+            let record = Made {
+                record_id: &record_id,
+                contact_id: &contact_id,
+                conversation_id: Some(conversation_id),
+            };
+            announce_record(state, &conversation.channel_id, record, kind).await;
         }
     }
     // The chat's consent, linked to the contact by a new ledger record.

@@ -408,3 +408,56 @@ async fn closing_rating_and_withdrawing_are_heard_too() {
         "its own record"
     );
 }
+
+#[tokio::test]
+async fn the_crm_s_contacts_and_deals_reach_a_webhook() {
+    let app = spawn_app().await;
+    let receiver = Receiver::start().await;
+    endpoint(
+        &app,
+        &receiver,
+        &["contact.created", "contact.merged", "deal.created"],
+    )
+    .await;
+    // A messenger customer with a phone: a contact and (the demo channel's mode) a
+    // deal; then an e-mail typed in a message is merged into the contact.
+    let body = json!({"chat_id": "tg-9", "text": "Hola",
+                      "profile": {"name": "Lucía Gómez", "phone": "+34 612 345 678"}});
+    let (status, first) = app
+        .admin_post("/channels/demo/messenger/inbound", &body)
+        .await;
+    assert_eq!(status, 201, "{first}");
+    let conversation = first["conversation_id"].as_str().expect("id").to_owned();
+    let body = json!({"chat_id": "tg-9", "text": "Mi correo: Lucia@Example.com"});
+    let (status, next) = app
+        .admin_post("/channels/demo/messenger/inbound", &body)
+        .await;
+    assert_eq!(status, 200, "{next}");
+    let arrived = poll(|| async {
+        let arrived = receiver.accepted();
+        let kinds: HashSet<&str> = arrived.iter().map(|a| a.event_type.as_str()).collect();
+        if kinds.len() == 3 {
+            Ok(arrived)
+        } else {
+            Err(format!("not all heard: {arrived:?}"))
+        }
+    })
+    .await;
+    check_arrivals(&arrived);
+    let data = |kind: &str| {
+        arrived
+            .iter()
+            .find(|a| a.event_type == kind)
+            .map(|a| a.body["data"].clone())
+            .expect("arrived")
+    };
+    let created = data("contact.created");
+    assert_eq!(created["name"], "Lucía Gómez", "{created}");
+    assert_eq!(created["phones"], json!(["+34612345678"]));
+    let deal = data("deal.created");
+    assert_eq!(deal["contact_id"], created["contact_id"]);
+    assert_eq!(deal["conversation_id"], conversation.as_str());
+    let merged = data("contact.merged");
+    assert_eq!(merged["contact_id"], created["contact_id"]);
+    assert_eq!(merged["emails"], json!(["lucia@example.com"]), "{merged}");
+}
