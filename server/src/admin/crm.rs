@@ -18,7 +18,8 @@ use canal_protocol::crm::{
 use serde::Deserialize;
 
 use super::consents::bad_query;
-use super::{Admin, Manager};
+use super::scope::ReadCrm;
+use super::{Admin, Allowed, Manager};
 use crate::agent_api::SignedIn;
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
@@ -77,7 +78,7 @@ struct ContactQuery {
 }
 
 async fn contacts(
-    _: Admin,
+    _: Allowed<ReadCrm>,
     State(state): State<AppState>,
     query: Result<Query<ContactQuery>, QueryRejection>,
 ) -> Result<Json<ContactList>, AppError> {
@@ -95,7 +96,7 @@ async fn contacts(
 }
 
 async fn contact(
-    _: Admin,
+    _: Allowed<ReadCrm>,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ContactCard>, AppError> {
@@ -121,7 +122,7 @@ struct RecordQuery {
 }
 
 async fn records(
-    _: Admin,
+    _: Allowed<ReadCrm>,
     State(state): State<AppState>,
     query: Result<Query<RecordQuery>, QueryRejection>,
 ) -> Result<Json<RecordList>, AppError> {
@@ -131,7 +132,7 @@ async fn records(
 }
 
 async fn record(
-    _: Admin,
+    _: Allowed<ReadCrm>,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<RecordView>, AppError> {

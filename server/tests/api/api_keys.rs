@@ -69,6 +69,18 @@ async fn routes(app: &TestApp) -> Vec<Route> {
             path: "/connectors".into(),
             body: None,
         },
+        Route {
+            scope: "read_crm",
+            method: Method::GET,
+            path: "/crm/contacts".into(),
+            body: None,
+        },
+        Route {
+            scope: "read_crm",
+            method: Method::GET,
+            path: "/crm/records?kind=deal".into(),
+            body: None,
+        },
     ]
 }
 
@@ -114,6 +126,12 @@ async fn each_scope_opens_its_routes_and_no_others() {
                 Some(json!({"name": "mine", "scopes": ["read_consents"]})),
             ),
             (Method::GET, "/channels", None),
+            // Reading the CRM is a scope; changing it is not.
+            (
+                Method::PATCH,
+                "/crm/contacts/no-such",
+                Some(json!({"name": "Someone"})),
+            ),
             (
                 Method::POST,
                 "/consents/withdrawals",
