@@ -34,6 +34,7 @@ pub async fn inbound(
         inbound.started,
         &profile,
         &request.text,
+        true,
     )
     .await;
     // The customer wrote: the channel's automatic actions count from here, as for

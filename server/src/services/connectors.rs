@@ -399,6 +399,15 @@ async fn deliver(
         .store
         .link_dialog(&connector.id, &dialog.chat_id, &conversation_id)
         .await?;
+    customer_wrote(
+        state,
+        connector,
+        dialog,
+        &conversation_id,
+        inbound.started,
+        &first,
+    )
+    .await;
     if inbound.started {
         // What was written into the new conversation so far (the notice) goes out.
         for row in state.store.messages_after(&conversation_id, 0).await? {
@@ -435,6 +444,41 @@ async fn deliver(
     Ok(conversation_id)
 }
 
+/// The CRM hears of a client's message: the dialog's profile (name, phone, e-mail)
+/// and what the text holds find or make the customer, and who should hear of it
+/// does unless the connector turned its notices off.
+async fn customer_wrote(
+    state: &AppState,
+    connector: &ConnectorRow,
+    dialog: &DialogRow,
+    conversation_id: &str,
+    started: bool,
+    text: &str,
+) {
+    let profile: canal_protocol::consents::MessengerProfile =
+        serde_json::from_str(&dialog.profile).unwrap_or_default();
+    // Checked when the gateway sent it; a value the CRM still refuses (another
+    // default region since) is left out rather than losing the message.
+    let details = match super::crm::profile(state, &connector.channel_id, Some(&profile)).await {
+        Ok(details) => details,
+        Err(e) => {
+            tracing::warn!(error = ?e, connector = %connector.id, "a dialog's profile was left out of the CRM");
+            Default::default()
+        }
+    };
+    let notify = settings_of(connector).is_ok_and(|s| s.notify_new_messages);
+    super::crm::messenger_message(
+        state,
+        &connector.channel_id,
+        conversation_id,
+        started,
+        &details,
+        text,
+        notify,
+    )
+    .await;
+}
+
 /// A message of a dialog in a conversation: through the messenger chat (it may be
 /// the consent), heard by routing.
 async fn later_message(
@@ -451,6 +495,15 @@ async fn later_message(
     let key = chat_key(&connector.id, &dialog.chat_id);
     let inbound = super::messenger::inbound(state, &channel, &key, text).await?;
     let conversation_id = inbound.result.conversation_id;
+    customer_wrote(
+        state,
+        connector,
+        dialog,
+        &conversation_id,
+        inbound.started,
+        text,
+    )
+    .await;
     state.dispatch.client_message(&conversation_id, text).await;
     crate::services::automation::visitor_wrote(state, &channel.id, &conversation_id).await?;
     Ok(())

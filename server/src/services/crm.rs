@@ -389,7 +389,8 @@ pub async fn profile(
 /// A messenger chat's message (stored): the chat's first message (or a profile
 /// with contact data) finds or makes the customer (a messenger client can be
 /// answered, so an unknown one gets a contact and record); the phones and
-/// e-mails typed in it count too; who should hear of it does.
+/// e-mails typed in it count too; who should hear of it does, when `notify`
+/// (a connector may turn its notices off).
 pub async fn messenger_message(
     state: &AppState,
     channel_id: &str,
@@ -397,6 +398,7 @@ pub async fn messenger_message(
     started: bool,
     profile: &Details,
     text: &str,
+    notify: bool,
 ) {
     let visitor_id = match state.store.conversation(conversation_id).await {
         Ok(Some(c)) => c.visitor_id,
@@ -418,7 +420,9 @@ pub async fn messenger_message(
         .await;
     }
     message(state, channel_id, &visitor_id, conversation_id, text, true).await;
-    notify_inbound(state, channel_id, &visitor_id, conversation_id, text).await;
+    if notify {
+        notify_inbound(state, channel_id, &visitor_id, conversation_id, text).await;
+    }
 }
 
 /// A website conversation starts: the visitor's `setUser` identity (if any) and

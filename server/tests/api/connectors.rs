@@ -612,3 +612,55 @@ async fn a_connectors_dialog_is_routed_and_the_agents_console_reply_reaches_the_
     .await;
     assert!(events.iter().all(|a| a.signed));
 }
+
+#[tokio::test]
+async fn a_dialog_s_profile_finds_the_customer_and_notices_follow_the_connector_s_switch() {
+    let app = spawn_app().await;
+    app.agent("boss@shop.example", "Boss", "admin").await;
+    let (mut boss, _) = app.console("boss@shop.example").await;
+    let quiet_gateway = Receiver::start().await;
+    let (quiet, quiet_secret) =
+        connector(&app, &quiet_gateway, json!({"notify_new_messages": false})).await;
+    let gateway = Receiver::start().await;
+    let (loud, loud_secret) = connector(&app, &gateway, json!({})).await;
+
+    // The quiet connector's client gives a profile, then writes: the CRM knows
+    // them by their phone; nobody is told of the message.
+    send(
+        &app,
+        &quiet,
+        &quiet_secret,
+        json!({"type": "profile", "chat_id": "wa-1",
+               "profile": {"name": "Nuno Reis", "phone": "+351 912 345 678"}}),
+    )
+    .await;
+    let first = send(
+        &app,
+        &quiet,
+        &quiet_secret,
+        json!({"type": "message", "chat_id": "wa-1", "message_id": "m1", "text": "Olá"}),
+    )
+    .await;
+    let quiet_conversation = first["conversation_id"].as_str().expect("id").to_owned();
+    let (status, found) = app.admin_get("/crm/contacts?phone=%2B351912345678").await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["contacts"][0]["name"], "Nuno Reis", "{found}");
+
+    // The other connector notifies: the admin (no responsible, no supervisor)
+    // hears of its client's message, and of nothing before it.
+    let second = send(
+        &app,
+        &loud,
+        &loud_secret,
+        json!({"type": "message", "chat_id": "wa-2", "message_id": "m1", "text": "Bom dia"}),
+    )
+    .await;
+    let heard = boss
+        .until("a customer's message", |f| f["type"] == "customer_wrote")
+        .await;
+    assert_eq!(
+        heard["conversation_id"], second["conversation_id"],
+        "{heard}"
+    );
+    assert_ne!(heard["conversation_id"], quiet_conversation.as_str());
+}
