@@ -558,7 +558,9 @@ pub const FRAME_BUDGET: u64 = 130_000;
 pub const CONSOLE_BUDGET: u64 = 250_000;
 /// The full console (/console/admin/: the agents' console with the admin pages),
 /// loaded by a site's admins only; not in the design, which budgets one console.
-pub const FULL_CONSOLE_BUDGET: u64 = 350_000;
+/// Ours: 350,000 B until the CRM's customer card (+7 KB in both consoles) took it
+/// 3.2 KB past that (see the README's Budgets).
+pub const FULL_CONSOLE_BUDGET: u64 = 360_000;
 
 /// What Chromium sends; the server answers brotli.
 const BROWSER_ACCEPT: &str = "gzip, deflate, br, zstd";
