@@ -118,12 +118,7 @@ async fn resend(
     Path((id, delivery)): Path<(String, String)>,
 ) -> Result<Json<DeliveryView>, AppError> {
     service::check(&state, &id).await?;
-    let delivery = delivery.parse::<i64>().map_err(|_| {
-        AppError::not_found(
-            canal_protocol::ErrorCode::NotFound,
-            "no such delivery of this target",
-        )
-    })?;
+    let delivery = integrations::delivery_id(&delivery)?;
     Ok(Json(
         integrations::resend(&state, Target::Connector, &id, delivery).await?,
     ))

@@ -93,6 +93,11 @@ impl AppError {
         Self::unprocessable(ErrorCode::InvalidField, message)
     }
 
+    /// 404 `unknown_conversation`: no conversation has this id.
+    pub fn unknown_conversation() -> Self {
+        Self::not_found(ErrorCode::UnknownConversation, "no such conversation")
+    }
+
     pub fn not_found(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::client(StatusCode::NOT_FOUND, code, message)
     }

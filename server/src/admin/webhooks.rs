@@ -84,12 +84,7 @@ async fn resend(
     Path((id, delivery)): Path<(String, String)>,
 ) -> Result<Json<DeliveryView>, AppError> {
     service::check_webhook(&state, &id).await?;
-    let delivery = delivery.parse::<i64>().map_err(|_| {
-        AppError::not_found(
-            canal_protocol::ErrorCode::NotFound,
-            "no such delivery of this target",
-        )
-    })?;
+    let delivery = service::delivery_id(&delivery)?;
     Ok(Json(
         service::resend(&state, Target::Webhook, &id, delivery).await?,
     ))

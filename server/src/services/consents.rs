@@ -217,9 +217,10 @@ pub async fn link_crm(
         None => None,
     };
     let store = &state.store;
-    let conversation = store.conversation(conversation_id).await?.ok_or_else(|| {
-        AppError::not_found(ErrorCode::UnknownConversation, "no such conversation")
-    })?;
+    let conversation = store
+        .conversation(conversation_id)
+        .await?
+        .ok_or_else(AppError::unknown_conversation)?;
     // A copy of a withdrawn consent would grant it again: the withdrawal stands.
     if store
         .visitor_withdrew(&conversation.visitor_id, &conversation.channel_id)

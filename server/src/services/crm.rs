@@ -761,9 +761,7 @@ pub async fn save(
         .store
         .conversation(conversation_id)
         .await?
-        .ok_or_else(|| {
-            AppError::not_found(ErrorCode::UnknownConversation, "no such conversation")
-        })?;
+        .ok_or_else(AppError::unknown_conversation)?;
     let s = settings(state, &conversation.channel_id).await?;
     let messenger = state
         .store

@@ -263,6 +263,12 @@ pub async fn deliveries(
         .collect())
 }
 
+/// A delivery's id as a path gives it: 404 when it is not one.
+pub fn delivery_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse()
+        .map_err(|_| AppError::not_found(ErrorCode::NotFound, "no such delivery of this target"))
+}
+
 /// Sends a delivery again now, with its event id and body as they were.
 pub async fn resend(
     state: &AppState,
@@ -299,9 +305,7 @@ pub async fn post_message(
         .store
         .conversation(conversation_id)
         .await?
-        .ok_or_else(|| {
-            AppError::not_found(ErrorCode::UnknownConversation, "no such conversation")
-        })?;
+        .ok_or_else(AppError::unknown_conversation)?;
     if conversation.status == "closed" {
         return Err(AppError::refused(
             canal_core::Refusal::Conflict,

@@ -23,7 +23,7 @@ use canal_protocol::kpi::{
     AgentDay, AgentFigures, AgentReport, ConversationReport, Figures, KpiKind, NoticeList,
     NoticesMarked, NoticesRead, OverdueNotice, ReportedConversation, MAX_REPORTED,
 };
-use canal_protocol::{ErrorCode, MessageView};
+use canal_protocol::MessageView;
 use canal_store::channels::LogFilter;
 use canal_store::kpi::NoticeRow;
 use jiff::Timestamp;
@@ -538,9 +538,11 @@ pub fn csv(report: &ConversationReport) -> Result<String, AppError> {
 /// One conversation's messages as an admin reads them (agents under their own
 /// names); 404 when unknown.
 pub async fn transcript(state: &AppState, id: &str) -> Result<Vec<MessageView>, AppError> {
-    let row = state.store.logged_conversation(id).await?.ok_or_else(|| {
-        AppError::not_found(ErrorCode::UnknownConversation, "no such conversation")
-    })?;
+    let row = state
+        .store
+        .logged_conversation(id)
+        .await?
+        .ok_or_else(AppError::unknown_conversation)?;
     let display = Display {
         mode: DisplayMode::Profile,
         channel_title: row.channel_name,

@@ -248,9 +248,11 @@ pub async fn list(
 /// One conversation as the list shows it, when `viewer` may see it: 404 when
 /// unknown, 403 when it is another channel's.
 pub async fn visible(state: &AppState, viewer: &Viewer, id: &str) -> Result<LoggedRow, AppError> {
-    let row = state.store.logged_conversation(id).await?.ok_or_else(|| {
-        AppError::not_found(ErrorCode::UnknownConversation, "no such conversation")
-    })?;
+    let row = state
+        .store
+        .logged_conversation(id)
+        .await?
+        .ok_or_else(AppError::unknown_conversation)?;
     if !viewer.sees(&row) {
         return Err(AppError::refused(
             canal_core::Refusal::Forbidden,

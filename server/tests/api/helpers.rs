@@ -303,16 +303,7 @@ impl TestApp {
         path: &str,
         body: Option<&Value>,
     ) -> (u16, Value) {
-        let mut request = self
-            .http
-            .request(method, self.url(&format!("/api/v1/admin{path}")))
-            .bearer_auth(ADMIN_TOKEN);
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        let response = request.send().await.expect("admin request");
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        self.with_key(ADMIN_TOKEN, method, path, body).await
     }
 
     /// A request under `/api/v1/admin` with `bearer` (an API key) instead of the

@@ -26,6 +26,32 @@ async fn endpoint(app: &TestApp, receiver: &Receiver, events: &[&str]) -> String
     hook["id"].as_str().expect("id").to_owned()
 }
 
+/// What `receiver` acknowledged, once it holds `kinds` kinds of event (checked
+/// with [`check_arrivals`]).
+async fn heard(receiver: &Receiver, kinds: usize) -> Vec<Arrived> {
+    let arrived = poll(|| async {
+        let arrived = receiver.accepted();
+        let seen: HashSet<&str> = arrived.iter().map(|a| a.event_type.as_str()).collect();
+        if seen.len() == kinds {
+            Ok(arrived)
+        } else {
+            Err(format!("not all heard: {arrived:?}"))
+        }
+    })
+    .await;
+    check_arrivals(&arrived);
+    arrived
+}
+
+/// The `data` of the first event of `kind` that arrived.
+fn data_of(arrived: &[Arrived], kind: &str) -> Value {
+    arrived
+        .iter()
+        .find(|a| a.event_type == kind)
+        .map(|a| a.body["data"].clone())
+        .expect("arrived")
+}
+
 /// The outbox's rows: (event id, kind, delivered).
 async fn outbox(app: &TestApp) -> Vec<(String, String, bool)> {
     let rows: Vec<(String, String, Option<String>)> =
@@ -379,24 +405,8 @@ async fn closing_rating_and_withdrawing_are_heard_too() {
         )
         .await;
     assert_eq!(status, 201, "{withdrawn}");
-    let arrived = poll(|| async {
-        let arrived = receiver.accepted();
-        let kinds: HashSet<&str> = arrived.iter().map(|a| a.event_type.as_str()).collect();
-        if kinds.len() == 3 {
-            Ok(arrived)
-        } else {
-            Err(format!("not all heard: {arrived:?}"))
-        }
-    })
-    .await;
-    check_arrivals(&arrived);
-    let data = |kind: &str| {
-        arrived
-            .iter()
-            .find(|a| a.event_type == kind)
-            .map(|a| a.body["data"].clone())
-            .expect("arrived")
-    };
+    let arrived = heard(&receiver, 3).await;
+    let data = |kind: &str| data_of(&arrived, kind);
     assert_eq!(data("conversation.closed")["conversation_id"], id.as_str());
     assert_eq!(data("conversation.rated")["rating"], "like");
     assert_eq!(data("conversation.rated")["comment"], "Quick!");
@@ -433,24 +443,8 @@ async fn the_crm_s_contacts_and_deals_reach_a_webhook() {
         .admin_post("/channels/demo/messenger/inbound", &body)
         .await;
     assert_eq!(status, 200, "{next}");
-    let arrived = poll(|| async {
-        let arrived = receiver.accepted();
-        let kinds: HashSet<&str> = arrived.iter().map(|a| a.event_type.as_str()).collect();
-        if kinds.len() == 3 {
-            Ok(arrived)
-        } else {
-            Err(format!("not all heard: {arrived:?}"))
-        }
-    })
-    .await;
-    check_arrivals(&arrived);
-    let data = |kind: &str| {
-        arrived
-            .iter()
-            .find(|a| a.event_type == kind)
-            .map(|a| a.body["data"].clone())
-            .expect("arrived")
-    };
+    let arrived = heard(&receiver, 3).await;
+    let data = |kind: &str| data_of(&arrived, kind);
     let created = data("contact.created");
     assert_eq!(created["name"], "Lucía Gómez", "{created}");
     assert_eq!(created["phones"], json!(["+34612345678"]));
