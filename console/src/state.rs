@@ -59,6 +59,9 @@ pub struct OpenConversation {
     /// showed it (empty: nothing). Never stored; cleared by an empty draft, their
     /// message, the close, or a new connection.
     pub draft: String,
+    /// Where the connector's own app shows this dialog, when it says to open
+    /// dialogs there.
+    pub dialog_link: Option<String>,
 }
 
 /// A reply the agent wrote, until the server's copy of it is in the history.
@@ -330,9 +333,11 @@ impl ConsoleState {
                 messages,
                 log,
                 notes,
+                dialog_link,
             } => {
                 if let Some(open) = self.open.as_mut().filter(|o| o.id == conversation.id) {
                     open.loading = false;
+                    open.dialog_link = dialog_link;
                     open.summary = Some(conversation);
                     open.messages.clear();
                     for message in messages {
@@ -722,6 +727,7 @@ impl ConsoleState {
             log: Vec::new(),
             notes: Vec::new(),
             draft: String::new(),
+            dialog_link: None,
         });
         AgentClientFrame::Open {
             conversation_id: id.to_owned(),
@@ -1206,6 +1212,7 @@ mod tests {
                 entry: serde_json::Value::Null,
             }],
             notes: Vec::new(),
+            dialog_link: None,
         });
         let open = state.open.as_ref().expect("open");
         assert!(!open.loading);
@@ -1257,6 +1264,7 @@ mod tests {
             messages: vec![message(1, Author::Visitor, "for c1")],
             log: Vec::new(),
             notes: Vec::new(),
+            dialog_link: None,
         });
         let open = state.open.as_ref().expect("open");
         assert_eq!(open.id, "c2");
@@ -1326,6 +1334,7 @@ mod tests {
             messages: vec![message(1, Author::Visitor, "a")],
             log: Vec::new(),
             notes: Vec::new(),
+            dialog_link: None,
         });
         state.reply("k1".into(), "b").expect("reply");
         state.reply("k2".into(), "d").expect("reply");
@@ -1450,6 +1459,7 @@ mod tests {
             messages: vec![message(1, Author::Visitor, "hi")],
             log: Vec::new(),
             notes: Vec::new(),
+            dialog_link: None,
         });
         // What the server sends when it is closed: the closed summary, then remove.
         let out = state.apply(AgentServerFrame::Upsert {
@@ -1802,6 +1812,7 @@ mod tests {
             ],
             log: Vec::new(),
             notes: vec![note(7, 1, "first note")],
+            dialog_link: None,
         });
         let later = AgentServerFrame::Note {
             conversation_id: "c1".into(),

@@ -717,6 +717,7 @@ async fn open_with_history(root: &Element, id: &str, kind: InboxKind) {
                 after_seq: 1,
                 client_id: "n1".into(),
             }],
+            dialog_link: None,
         },
     );
     until("the history", || all(root, "message").len() == 3).await;
@@ -1268,6 +1269,31 @@ async fn the_header_shows_the_start_pages_utm_and_where_the_visitor_is_now() {
     })
     .await;
     assert!(select(&get(&root, "page-now"), "a").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_messenger_dialog_links_to_the_connector_s_own_app_when_told_to() {
+    let (root, _mounted) = live_console(Role::Agent, vec![summary("c2", InboxKind::Mine)]).await;
+    click(&item(&root, "c2").expect("line"));
+    until("the open frame", || !sent(0).is_empty()).await;
+    deliver(
+        0,
+        &AgentServerFrame::Conversation {
+            conversation: summary("c2", InboxKind::Mine),
+            messages: Vec::new(),
+            log: Vec::new(),
+            notes: Vec::new(),
+            dialog_link: Some("https://gw.example/chats/tg-77".into()),
+        },
+    );
+    until("the link", || find(&root, "dialog-link").is_some()).await;
+    let link = get(&root, "dialog-link");
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("https://gw.example/chats/tg-77")
+    );
+    assert_eq!(text(&link), "Open in the messenger's app");
+    assert_eq!(link.get_attribute("target").as_deref(), Some("_blank"));
 }
 
 #[wasm_bindgen_test]

@@ -380,6 +380,10 @@ pub enum AgentServerFrame {
         /// Its private notes, oldest first.
         #[serde(default)]
         notes: Vec<NoteView>,
+        /// Where the connector's own app shows this dialog, when the connector
+        /// says to open its dialogs there (`open_in: connector`); absent otherwise.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dialog_link: Option<String>,
     },
     /// A private note was written in the conversation on screen.
     Note {

@@ -259,6 +259,7 @@ pub fn agent_server_frames() -> Vec<AgentServerFrame> {
             ],
             log: vec![log_line()],
             notes: vec![note()],
+            dialog_link: Some("https://gw.example/chats/34600111222?x=\"1\"".into()),
         },
         AgentServerFrame::Note {
             conversation_id: "conv_1".into(),

@@ -526,6 +526,8 @@ impl Console {
             .into_iter()
             .map(note_view)
             .collect();
+        let dialog_link =
+            crate::services::connectors::dialog_link(&self.state, &conversation_id).await?;
         let delivered = Delivered(messages.last().map_or(0, |m| m.seq));
         self.opened = Some(Opened {
             conversation_id,
@@ -539,6 +541,7 @@ impl Console {
             messages,
             log,
             notes,
+            dialog_link,
         });
         Ok(())
     }

@@ -127,6 +127,7 @@ pub fn Conversation(
     };
     let rating = move || summary.with(|s| s.as_ref().and_then(|s| s.rating.clone()));
     let withdrawn = move || summary.with(|s| s.as_ref().is_some_and(|s| s.withdrawn));
+    let dialog_link = move || state.with(|s| s.open.as_ref().and_then(|o| o.dialog_link.clone()));
 
     let target = RwSignal::new(String::new());
     let act = {
@@ -186,6 +187,17 @@ pub fn Conversation(
                             }}
                             {move || {
                                 utm().map(|utm| view! { <span data-testid="utm">"UTM: " {utm}</span> })
+                            }}
+                            {move || {
+                                dialog_link()
+                                    .filter(|url| url.starts_with("https://") || url.starts_with("http://"))
+                                    .map(|url| {
+                                        view! {
+                                            <a data-testid="dialog-link" href=url target="_blank" rel="noopener noreferrer">
+                                                {tr(|t| t.open_in_connector)}
+                                            </a>
+                                        }
+                                    })
                             }}
                             {move || {
                                 page_now()

@@ -444,6 +444,26 @@ async fn deliver(
     Ok(conversation_id)
 }
 
+/// Where a connector's dialog opens in the connector's own app (its `dialog_link`
+/// with the chat's id), when the connector says to open dialogs there.
+pub async fn dialog_link(
+    state: &AppState,
+    conversation_id: &str,
+) -> Result<Option<String>, AppError> {
+    let Some((connector, chat_id)) = state.store.dialog_of_conversation(conversation_id).await?
+    else {
+        return Ok(None);
+    };
+    let settings = settings_of(&connector)?;
+    Ok(match (settings.open_in, settings.dialog_link) {
+        (canal_protocol::integrations::OpenIn::Connector, Some(link)) => {
+            let chat: String = url::form_urlencoded::byte_serialize(chat_id.as_bytes()).collect();
+            Some(link.replace("{chat_id}", &chat))
+        }
+        _ => None,
+    })
+}
+
 /// The CRM hears of a client's message: the dialog's profile (name, phone, e-mail)
 /// and what the text holds find or make the customer, and who should hear of it
 /// does unless the connector turned its notices off.

@@ -577,6 +577,27 @@ async fn a_connectors_dialog_is_routed_and_the_agents_console_reply_reaches_the_
     console
         .until("mine", is_upsert(&conversation, "mine"))
         .await;
+    // Dialogs open in Canal: no link elsewhere; told to open in the connector's own
+    // app, the conversation carries its dialog's link there.
+    let open = json!({"type": "open", "conversation_id": conversation});
+    console.send(open.clone()).await;
+    let shown = console
+        .until("the conversation", |f| f["type"] == "conversation")
+        .await;
+    assert!(shown.get("dialog_link").is_none(), "{shown}");
+    let (status, changed) = app
+        .admin_patch(
+            &format!("/connectors/{id}"),
+            &json!({"settings": {"open_in": "connector",
+                                 "dialog_link": "https://gw.example/chats/{chat_id}"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    console.send(open).await;
+    let shown = console
+        .until("the conversation", |f| f["type"] == "conversation")
+        .await;
+    assert_eq!(shown["dialog_link"], "https://gw.example/chats/tg-77");
     console
         .send(
             json!({"type": "reply", "conversation_id": conversation, "client_id": "r1",
