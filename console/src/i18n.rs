@@ -112,6 +112,17 @@ pub struct Strings {
     pub responsible: &'static str,
     pub crm_records: &'static str,
     pub crm_lead: &'static str,
+    /// A CRM record's status, a conversation's or consent's source, a consent's
+    /// action, in words (see [`Strings::crm_code`]).
+    pub crm_open: &'static str,
+    pub crm_won: &'static str,
+    pub crm_lost: &'static str,
+    pub crm_livechat: &'static str,
+    pub crm_form: &'static str,
+    pub crm_messenger: &'static str,
+    pub crm_api: &'static str,
+    pub crm_grant: &'static str,
+    pub crm_withdraw: &'static str,
     pub crm_deal: &'static str,
     pub crm_conversations: &'static str,
     /// Before a number of messages: "Messages: 12".
@@ -564,6 +575,15 @@ pub static EN: Strings = Strings {
     responsible: "Responsible",
     crm_records: "Leads and deals",
     crm_lead: "Lead",
+    crm_open: "Open",
+    crm_won: "Won",
+    crm_lost: "Lost",
+    crm_livechat: "Website chat",
+    crm_form: "Contact form",
+    crm_messenger: "Messenger",
+    crm_api: "API",
+    crm_grant: "Given",
+    crm_withdraw: "Withdrawn",
     crm_deal: "Deal",
     crm_conversations: "Conversations",
     crm_messages: "Messages",
@@ -998,6 +1018,15 @@ pub static ES: Strings = Strings {
     responsible: "Responsable",
     crm_records: "Prospectos y negociaciones",
     crm_lead: "Prospecto",
+    crm_open: "Abierto",
+    crm_won: "Ganado",
+    crm_lost: "Perdido",
+    crm_livechat: "Chat del sitio",
+    crm_form: "Formulario de contacto",
+    crm_messenger: "Mensajero",
+    crm_api: "API",
+    crm_grant: "Dado",
+    crm_withdraw: "Retirado",
     crm_deal: "Negociación",
     crm_conversations: "Conversaciones",
     crm_messages: "Mensajes",
@@ -1432,6 +1461,15 @@ pub static RU: Strings = Strings {
     responsible: "Ответственный",
     crm_records: "Лиды и сделки",
     crm_lead: "Лид",
+    crm_open: "Открыта",
+    crm_won: "Выиграна",
+    crm_lost: "Проиграна",
+    crm_livechat: "Чат на сайте",
+    crm_form: "Форма обратной связи",
+    crm_messenger: "Мессенджер",
+    crm_api: "API",
+    crm_grant: "Дано",
+    crm_withdraw: "Отозвано",
     crm_deal: "Сделка",
     crm_conversations: "Диалоги",
     crm_messages: "Сообщений",
@@ -1894,6 +1932,23 @@ impl Strings {
     }
 
     /// A CRM record's kind (`lead`, `deal`) in words.
+    /// A CRM or consent code (a record's status, a source, a consent's action) in
+    /// words; a code this console does not know, as it came.
+    pub fn crm_code<'a>(&'a self, code: &'a str) -> &'a str {
+        match code {
+            "open" => self.crm_open,
+            "won" => self.crm_won,
+            "lost" => self.crm_lost,
+            "livechat" => self.crm_livechat,
+            "form" => self.crm_form,
+            "messenger" => self.crm_messenger,
+            "api" => self.crm_api,
+            "grant" => self.crm_grant,
+            "withdraw" => self.crm_withdraw,
+            other => other,
+        }
+    }
+
     pub fn crm_kind(&self, kind: &str) -> &'static str {
         match kind {
             "lead" => self.crm_lead,
@@ -2055,6 +2110,14 @@ pub fn use_locale() -> impl Fn() -> String + Copy + Send + Sync + 'static {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crm_codes_read_as_words_and_unknown_ones_as_they_came() {
+        assert_eq!(EN.crm_code("livechat"), "Website chat");
+        assert_eq!(ES.crm_code("won"), "Ganado");
+        assert_eq!(RU.crm_code("grant"), "Дано");
+        assert_eq!(EN.crm_code("telepathy"), "telepathy");
+    }
 
     #[test]
     fn login_errors_say_what_to_do() {

@@ -100,8 +100,8 @@ pub fn CustomerCard(
                             "{}: {} · {} · {}",
                             t.crm_kind(&r.kind),
                             r.title,
-                            r.status,
-                            r.source
+                            t.crm_code(&r.status),
+                            t.crm_code(&r.source)
                         )
                     })
                     .collect();
@@ -112,7 +112,7 @@ pub fn CustomerCard(
                         format!(
                             "{} ({}) · {} · {}: {}",
                             c.channel_name,
-                            c.source,
+                            t.crm_code(&c.source),
                             local_date_time(&c.created_at, &locale),
                             t.crm_messages,
                             c.messages
@@ -126,9 +126,9 @@ pub fn CustomerCard(
                         format!(
                             "#{} {} · v{} · {} · {}",
                             c.seq,
-                            c.action,
+                            t.crm_code(&c.action),
                             c.agreement_version,
-                            c.source,
+                            t.crm_code(&c.source),
                             local_date_time(&c.created_at, &locale)
                         )
                     })

@@ -77,8 +77,14 @@ async fn the_console_shows_the_customer_card_beside_the_conversation() {
         "the chat is linked to the customer's open deal, not given a second one"
     );
     let conversations = texts("crm-conversation").await;
-    assert!(conversations[0].contains("messenger"), "{conversations:?}");
-    assert!(conversations[1].contains("livechat"), "{conversations:?}");
+    assert!(
+        conversations[0].contains("(Messenger)"),
+        "{conversations:?}"
+    );
+    assert!(
+        conversations[1].contains("(Website chat)"),
+        "{conversations:?}"
+    );
     save_screenshot(
         "console-customer-card.png",
         &client.screenshot().await.expect("screenshot"),
