@@ -498,19 +498,33 @@ mod tests {
 
     #[tokio::test]
     async fn the_deliverer_refuses_a_private_receiver_and_says_why() {
-        // A receiver on loopback that would answer 200: never reached.
+        // A receiver on loopback that answers 200 to any post.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let client = reqwest::Client::builder()
+        let receiver = axum::Router::new().route("/hook", axum::routing::post(|| async { "ok" }));
+        let server = tokio::spawn(async move { axum::serve(listener, receiver).await });
+        let url = format!("http://localhost:{}/hook", addr.port());
+        // Allowed, it is reached (so the refusal below is the guard's doing).
+        let open = reqwest::Client::new().post(&url).send().await;
+        assert_eq!(open.map(|r| r.status().as_u16()).ok(), Some(200));
+        let guarded = reqwest::Client::builder()
             .dns_resolver(Arc::new(PublicOnly))
             .build()
             .expect("client");
-        let sent = client
-            .post(format!("http://localhost:{}/hook", addr.port()))
-            .send()
-            .await;
-        assert!(sent.is_err(), "localhost is not posted to");
+        let refused = match guarded.post(&url).send().await {
+            Ok(response) => panic!("posted to a private address: {}", response.status()),
+            Err(e) => e,
+        };
+        // The reason is in the error's chain.
+        let mut why = String::new();
+        let mut cause: Option<&dyn std::error::Error> = Some(&refused);
+        while let Some(e) = cause {
+            why.push_str(&e.to_string());
+            cause = e.source();
+        }
+        assert!(why.contains("--webhook-private-targets"), "{why}");
+        server.abort();
     }
 }
