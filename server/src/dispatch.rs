@@ -213,6 +213,7 @@ struct ConvInfo {
 }
 
 use canal_store::routing::{LogRow, OpenConversation, Pages};
+use canal_store::writes::{NewMessage, Write, Wrote};
 
 struct AgentInfo {
     row: AgentRow,
@@ -368,8 +369,11 @@ impl Pending {
     }
 }
 
-/// The writer: does each batch's effects in the order the batches were decided,
-/// stops a batch at its first failure, and reports to whoever waits (or logs).
+/// The writer: queues each batch's writes to the store's group-commit writers in
+/// the order the batches were decided, without waiting for the one before to
+/// commit (so decisions made meanwhile share its next commit), then, batch after
+/// batch in that order, does what follows each commit (sockets, consoles, events)
+/// and reports to whoever waits. A batch's effects stop at its first failed write.
 /// It ends when the last [`Dispatch`] is dropped.
 async fn write_in_order(
     mut batches: mpsc::UnboundedReceiver<Batch>,
@@ -379,168 +383,267 @@ async fn write_in_order(
     timers: Timers,
     outbox: crate::hooks::Outbox,
 ) {
-    while let Some(Batch { effects, done }) = batches.recv().await {
-        let mut written = Written::default();
-        let mut result = Ok(());
-        for effect in effects {
-            let sinks = Sinks {
-                store: &store,
-                hub: &hub,
-                notices: &notices,
-                timers: &timers,
-                outbox: &outbox,
-            };
-            result = write_one(sinks, effect, &mut written).await;
-            if result.is_err() {
-                break;
+    use futures_util::StreamExt;
+    let sinks = Sinks {
+        hub: &hub,
+        notices: &notices,
+        timers: &timers,
+        outbox: &outbox,
+    };
+    let mut committing = futures_util::stream::FuturesOrdered::new();
+    let mut open = true;
+    while open || !committing.is_empty() {
+        tokio::select! {
+            biased;
+            Some(((stored, outcomes), Batch { effects, done })) = committing.next() => {
+                let result = after_commit(sinks, effects, stored, outcomes).await;
+                if let Err(Err(e)) = done.send(result) {
+                    tracing::error!(error = %e, "routing writes failed");
+                }
             }
-        }
-        if let Err(Err(e)) = done.send(result.map(|()| written)) {
-            tracing::error!(error = %e, "routing writes failed");
+            batch = batches.recv(), if open => match batch {
+                Some(batch) => {
+                    let planned: Vec<Option<Write>> = batch.effects.iter().map(Effect::write).collect();
+                    let stored: Vec<bool> = planned.iter().map(Option::is_some).collect();
+                    let writes: Vec<Write> = planned.into_iter().flatten().collect();
+                    let queued = if writes.is_empty() {
+                        None
+                    } else {
+                        Some(store.queue_writes(writes).await)
+                    };
+                    committing.push_back(async move {
+                        let outcomes = match queued {
+                            None => Vec::new(),
+                            Some(Ok(commit)) => commit.await,
+                            Some(Err(e)) => vec![Err(e)],
+                        };
+                        ((stored, outcomes), batch)
+                    });
+                }
+                None => open = false,
+            },
         }
     }
 }
 
-/// Where the routing writer's effects go.
+/// Where the routing writer's effects go once their writes are committed.
 #[derive(Clone, Copy)]
 struct Sinks<'a> {
-    store: &'a Store,
     hub: &'a Hub,
     notices: &'a broadcast::Sender<Notice>,
     timers: &'a Timers,
     outbox: &'a crate::hooks::Outbox,
 }
 
-/// Writes one effect; the ones an integration hears of (assignments, messages,
-/// closes) are emitted as events right after they are stored.
-async fn write_one(
+impl Effect {
+    /// What it writes to the store, if anything.
+    fn write(&self) -> Option<Write> {
+        Some(match self {
+            Effect::Log {
+                conversation_id,
+                line,
+            } => Write::Log {
+                conversation_id: conversation_id.clone(),
+                line: LogRow {
+                    at: line.at.clone(),
+                    text: line.text.clone(),
+                    entry: line.entry.to_string(),
+                },
+            },
+            Effect::Assign {
+                conversation_id,
+                agent,
+            } => Write::Assign {
+                conversation_id: conversation_id.clone(),
+                agent_id: *agent,
+            },
+            Effect::Status {
+                conversation_id,
+                status,
+            } => Write::Status {
+                conversation_id: conversation_id.clone(),
+                status: (*status).to_owned(),
+                at: now_rfc3339(),
+            },
+            Effect::System {
+                conversation_id,
+                text,
+                ..
+            } => Write::Message(NewMessage {
+                conversation_id: conversation_id.clone(),
+                author: "system".to_owned(),
+                agent_id: None,
+                client_id: None,
+                body: text.clone(),
+            }),
+            Effect::AgentMessage {
+                conversation_id,
+                agent,
+                client_id,
+                text,
+                ..
+            } => Write::Message(NewMessage {
+                conversation_id: conversation_id.clone(),
+                author: "agent".to_owned(),
+                agent_id: Some(*agent),
+                client_id: Some(client_id.clone()),
+                body: text.clone(),
+            }),
+            Effect::OfferTimer {
+                conversation_id,
+                offer: Some((deadline, memo)),
+            } => Write::ArmOffer {
+                conversation_id: conversation_id.clone(),
+                due_at: instant_rfc3339(*deadline),
+                now: now_rfc3339(),
+                payload: match serde_json::to_string(memo) {
+                    Ok(payload) => payload,
+                    Err(e) => {
+                        tracing::error!(error = %e, "an offer's memo could not be written");
+                        return None;
+                    }
+                },
+            },
+            Effect::OfferTimer {
+                conversation_id,
+                offer: None,
+            } => Write::CancelOffer {
+                conversation_id: conversation_id.clone(),
+            },
+            Effect::Closed(_) | Effect::Notice(_) => return None,
+        })
+    }
+}
+
+/// Does what follows a batch's commit, effect by effect in decision order, with
+/// `stored` whether each effect wrote, and `outcomes` the outcomes of those writes
+/// in that order: stops at the first write that failed.
+async fn after_commit(
     sinks: Sinks<'_>,
-    effect: Effect,
-    written: &mut Written,
-) -> Result<(), AppError> {
+    effects: Vec<Effect>,
+    stored: Vec<bool>,
+    outcomes: Vec<Result<Wrote, canal_store::Error>>,
+) -> Result<Written, AppError> {
     let Sinks {
-        store,
         hub,
         notices,
         timers,
         outbox,
     } = sinks;
-    match effect {
-        Effect::Log {
-            conversation_id,
-            line,
-        } => {
-            let row = LogRow {
-                at: line.at.clone(),
-                text: line.text.clone(),
-                entry: line.entry.to_string(),
-            };
-            store.write_routing_log(&conversation_id, &row).await?;
-            let _ = notices.send(Notice::Log(conversation_id, line));
-        }
-        Effect::Assign {
-            conversation_id,
-            agent,
-        } => {
-            store.assign(&conversation_id, agent).await?;
-            outbox
-                .emit(EventData::ConversationAssigned {
+    let mut outcomes = outcomes.into_iter();
+    let mut written = Written::default();
+    for (effect, stores) in effects.into_iter().zip(stored) {
+        let wrote = if stores {
+            match outcomes.next() {
+                Some(Ok(wrote)) => Some(wrote),
+                Some(Err(e)) => return Err(e.into()),
+                None => {
+                    return Err(AppError::Internal(
+                        "a routing write was not answered".into(),
+                    ))
+                }
+            }
+        } else {
+            None
+        };
+        match (effect, wrote) {
+            (
+                Effect::Log {
                     conversation_id,
-                    agent_id: Some(agent),
-                })
-                .await;
-        }
-        Effect::Status {
-            conversation_id,
-            status,
-        } => {
-            store
-                .set_conversation_status(&conversation_id, status, &now_rfc3339())
-                .await?;
-            if status == "closed" {
-                outbox
-                    .emit(EventData::ConversationClosed { conversation_id })
-                    .await;
-            }
-        }
-        Effect::System {
-            conversation_id,
-            text,
-            display,
-        } => {
-            let appended = store
-                .append_message(&conversation_id, "system", None, &text)
-                .await?;
-            if appended.inserted {
-                outbox
-                    .message(&conversation_id, &appended.message, None)
-                    .await;
-            }
-            hub.publish(
-                &conversation_id,
-                hub::Event {
-                    origin: 0,
-                    message: display.view(appended.message),
+                    line,
                 },
-            );
-        }
-        Effect::AgentMessage {
-            conversation_id,
-            agent,
-            client_id,
-            text,
-            display,
-        } => {
-            let appended = store
-                .append_agent_message(&conversation_id, agent, &client_id, &text)
-                .await?;
-            if appended.inserted {
+                _,
+            ) => {
+                let _ = notices.send(Notice::Log(conversation_id, line));
+            }
+            (
+                Effect::Assign {
+                    conversation_id,
+                    agent,
+                },
+                _,
+            ) => {
                 outbox
-                    .message(&conversation_id, &appended.message, Some(agent))
+                    .emit(EventData::ConversationAssigned {
+                        conversation_id,
+                        agent_id: Some(agent),
+                    })
                     .await;
             }
-            let view = display.view(appended.message);
-            if appended.inserted {
+            (
+                Effect::Status {
+                    conversation_id,
+                    status,
+                },
+                _,
+            ) => {
+                if status == "closed" {
+                    outbox
+                        .emit(EventData::ConversationClosed { conversation_id })
+                        .await;
+                }
+            }
+            (
+                Effect::System {
+                    conversation_id,
+                    display,
+                    ..
+                },
+                Some(Wrote::Message(appended)),
+            ) => {
+                if appended.inserted {
+                    outbox
+                        .message(&conversation_id, &appended.message, None)
+                        .await;
+                }
                 hub.publish(
                     &conversation_id,
                     hub::Event {
                         origin: 0,
-                        message: view.clone(),
+                        message: display.view(appended.message),
                     },
                 );
             }
-            written.message = Some((view, appended.inserted));
-        }
-        Effect::OfferTimer {
-            conversation_id,
-            offer: Some((deadline, memo)),
-        } => {
-            let memo =
-                serde_json::to_string(&memo).map_err(|e| AppError::Internal(e.to_string()))?;
-            store
-                .arm_offer_timer(
-                    &conversation_id,
-                    &instant_rfc3339(deadline),
-                    &now_rfc3339(),
-                    &memo,
-                )
-                .await?;
-            timers.wake();
-        }
-        Effect::OfferTimer {
-            conversation_id,
-            offer: None,
-        } => {
-            store
-                .cancel_timer(&conversation_id, TimerKind::PassOffer)
-                .await?;
-        }
-        Effect::Closed(conversation_id) => hub.closed(&conversation_id),
-        Effect::Notice(notice) => {
-            let _ = notices.send(notice);
+            (
+                Effect::AgentMessage {
+                    conversation_id,
+                    agent,
+                    display,
+                    ..
+                },
+                Some(Wrote::Message(appended)),
+            ) => {
+                if appended.inserted {
+                    outbox
+                        .message(&conversation_id, &appended.message, Some(agent))
+                        .await;
+                }
+                let view = display.view(appended.message);
+                if appended.inserted {
+                    hub.publish(
+                        &conversation_id,
+                        hub::Event {
+                            origin: 0,
+                            message: view.clone(),
+                        },
+                    );
+                }
+                written.message = Some((view, appended.inserted));
+            }
+            (Effect::System { .. } | Effect::AgentMessage { .. }, _) => {
+                return Err(AppError::Internal(
+                    "a message write answered something else".into(),
+                ));
+            }
+            (Effect::OfferTimer { offer: Some(_), .. }, _) => timers.wake(),
+            (Effect::OfferTimer { offer: None, .. }, _) => {}
+            (Effect::Closed(conversation_id), _) => hub.closed(&conversation_id),
+            (Effect::Notice(notice), _) => {
+                let _ = notices.send(notice);
+            }
         }
     }
-    Ok(())
+    Ok(written)
 }
 
 fn now() -> Timestamp {

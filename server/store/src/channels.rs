@@ -4,8 +4,8 @@ use canal_core::channels::{ChannelChange, NewChannel};
 use canal_protocol::channels::Greetings;
 use sqlx::FromRow;
 
-use crate::group::{Batch, Writer};
-use crate::{new_id, now_rfc3339, on_pool, on_tx, Result, Store, Tx};
+use crate::writes::{NewMessage, Write, Wrote};
+use crate::{new_id, now_rfc3339, on_pool, on_tx, Error, Result, Store, Tx};
 
 /// The stored form of a channel's allowed origins.
 fn origins_json(origins: &[String]) -> String {
@@ -344,14 +344,21 @@ impl Store {
         .await
     }
 
-    /// Writes a message. On SQLite, through the messages' group-commit writer
-    /// ([`Messages`]): concurrent messages share a transaction and its fsync. On
-    /// PostgreSQL, in its own transaction: the server already flushes concurrent
+    /// Writes a message. On SQLite, through the conversations' group-commit writer
+    /// ([`crate::writes`]): concurrent messages share a transaction and its fsync.
+    /// On PostgreSQL, in its own transaction: the server already flushes concurrent
     /// commits together (one WAL flush covers every commit waiting for it), and a
     /// writer task would only put the messages' round trips in one line.
     async fn append(&self, m: NewMessage) -> Result<Appended> {
-        if let Some(writer) = &self.messages {
-            return writer.submit(m).await;
+        if self.engine() == crate::Engine::Sqlite {
+            let mut wrote = self.queue_writes(vec![Write::Message(m)]).await?.await;
+            return match wrote.pop() {
+                Some(Ok(Wrote::Message(appended))) => Ok(appended),
+                Some(Err(e)) => Err(e),
+                _ => Err(Error::Corrupt(
+                    "a message write answered something else".into(),
+                )),
+            };
         }
         let mut tx = self.begin().await?;
         let appended = append_message_in(
@@ -416,75 +423,40 @@ impl Store {
         at: &str,
     ) -> Result<bool> {
         let mut tx = self.begin().await?;
-        let done: Result<bool> = async {
-            on_tx!(&mut tx, c => {
-                let changed = sqlx::query(
-                    "UPDATE conversations SET status = $2 WHERE id = $1 AND status <> $2",
-                )
-                .bind(conversation_id)
-                .bind(status)
-                .execute(&mut *c)
-                .await?
-                .rows_affected()
-                    == 1;
-                if changed && status == "closed" {
-                    sqlx::query(
-                        "INSERT INTO conversation_closes (conversation_id, closed_at) VALUES ($1, $2)",
-                    )
-                    .bind(conversation_id)
-                    .bind(at)
-                    .execute(&mut *c)
-                    .await?;
-                }
-                Ok(changed)
-            })
-        }
-        .await;
-        let changed = done?;
+        let changed = set_status_in(&mut tx, conversation_id, status, at).await?;
         tx.commit().await?;
         Ok(changed)
     }
 }
 
-/// The messages' group-commit writer on SQLite ([`crate::group`]): concurrent
-/// messages, of one conversation or many, share one transaction and one fsync
-/// (SQLite has one writer, and each commit of its own would sync once).
-pub(crate) type Messages = Writer<MessageBatch>;
-
-/// A message to append.
-#[derive(Debug)]
-pub(crate) struct NewMessage {
-    conversation_id: String,
-    author: String,
-    agent_id: Option<i64>,
-    client_id: Option<String>,
-    body: String,
-}
-
-/// A batch of messages (SQLite: its one writer, taken by `BEGIN IMMEDIATE`, makes
-/// two writers of one conversation take turns on its sequence numbers).
-pub(crate) struct MessageBatch;
-
-impl Batch for MessageBatch {
-    type Job = NewMessage;
-    type Done = Appended;
-    const NAME: &'static str = "message";
-
-    async fn begin(_: &mut Tx, _: &[NewMessage]) -> Result<Self> {
-        Ok(Self)
-    }
-
-    async fn write(&mut self, tx: &mut Tx, m: &NewMessage) -> Result<Appended> {
-        append_message_in(
-            tx,
-            &m.conversation_id,
-            &m.author,
-            m.agent_id,
-            m.client_id.as_deref(),
-            &m.body,
+/// [`Store::set_conversation_status`] inside the caller's write transaction.
+pub(crate) async fn set_status_in(
+    tx: &mut Tx,
+    conversation_id: &str,
+    status: &str,
+    at: &str,
+) -> Result<bool> {
+    on_tx!(tx, c => {
+        let changed = sqlx::query(
+            "UPDATE conversations SET status = $2 WHERE id = $1 AND status <> $2",
         )
-        .await
-    }
+        .bind(conversation_id)
+        .bind(status)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+            == 1;
+        if changed && status == "closed" {
+            sqlx::query(
+                "INSERT INTO conversation_closes (conversation_id, closed_at) VALUES ($1, $2)",
+            )
+            .bind(conversation_id)
+            .bind(at)
+            .execute(&mut *c)
+            .await?;
+        }
+        Ok(changed)
+    })
 }
 
 /// [`Store::append_message`] inside the caller's write transaction.

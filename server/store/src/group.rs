@@ -73,12 +73,19 @@ impl<B: Batch> Writer<B> {
 
     /// Queues a request; answers once its batch is committed.
     pub(crate) async fn submit(&self, job: B::Job) -> Result<B::Done> {
+        self.queue(job).await?.await.map_err(|_| Error::Closed)?
+    }
+
+    /// Queues a request (waiting only while the queue is full) and returns what
+    /// hears of its commit: requests queued one after the other are written in
+    /// that order.
+    pub(crate) async fn queue(&self, job: B::Job) -> Result<oneshot::Receiver<Result<B::Done>>> {
         let (reply, answer) = oneshot::channel();
         self.jobs
             .send((job, reply))
             .await
             .map_err(|_| Error::Closed)?;
-        answer.await.map_err(|_| Error::Closed)?
+        Ok(answer)
     }
 }
 

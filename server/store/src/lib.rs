@@ -10,17 +10,19 @@
 //! Durability: SQLite runs in WAL mode with `synchronous = FULL`; PostgreSQL with
 //! `synchronous_commit = on`. A write transaction on SQLite is `BEGIN IMMEDIATE`
 //! (the one writer is taken up front); on PostgreSQL rows are locked where two
-//! writers could race (see each method). Consent records, and on SQLite messages,
-//! go through group-commit writers ([`group`]): concurrent ones share a transaction
-//! and its sync. PostgreSQL flushes concurrent commits together by itself, so there
-//! messages take their own transactions, side by side.
+//! writers could race (see each method). Consent records, routing's writes, and on
+//! SQLite messages, go through group-commit writers ([`group`]): concurrent ones
+//! share a transaction and its sync. PostgreSQL flushes concurrent commits together
+//! by itself, so there visitors' messages take their own transactions, side by side.
 //!
 //! Layout:
 //! - [`channels`]: channels, visitors, conversations, messages, server settings.
 //! - [`crm`]: CRM contacts, leads and deals, and the chat tracker's write.
 //! - [`kpi`]: response-time KPIs: overdue notices, message timelines for the figures.
 //! - [`ledger`]: the consent ledger's group-commit writer, its list and verify.
-//! - [`group`]: group commit, shared by the ledger's and (SQLite) the messages' writers.
+//! - [`group`]: group commit, shared by the ledger's and the conversations' writers.
+//! - [`writes`]: the conversations' writers: routing's writes, and on SQLite every
+//!   message.
 //! - [`agreements`]: agreements, versions, company details.
 //! - [`agents`]: agent accounts, console sessions, departments.
 //! - [`bans`]: banned addresses and visitors, and who banned and lifted them.
@@ -60,6 +62,7 @@ pub mod mail;
 pub mod notes;
 pub mod routing;
 pub mod timers;
+pub mod writes;
 
 pub use agents::{AgentRow, Department};
 pub use channels::{Appended, Channel, Conversation, MessageRow};
@@ -313,8 +316,8 @@ impl Store {
 pub struct Store {
     pub(crate) db: Db,
     ledger: Ledger,
-    /// The messages' group-commit writer, on SQLite (see `Store::append_message`).
-    messages: Option<channels::Messages>,
+    /// The conversations' group-commit writers (see [`writes`]).
+    writes: writes::Writers,
 }
 
 /// Key of the PostgreSQL advisory lock the ledger writer holds while it appends,
@@ -359,15 +362,8 @@ impl Store {
             }
         };
         let ledger = Ledger::start(db.clone());
-        let messages = match db {
-            Db::Sqlite(_) => Some(channels::Messages::start(db.clone())),
-            Db::Postgres(_) => None,
-        };
-        Ok(Self {
-            db,
-            ledger,
-            messages,
-        })
+        let writes = writes::Writers::start(&db);
+        Ok(Self { db, ledger, writes })
     }
 
     /// Which engine this store runs on.
@@ -376,6 +372,18 @@ impl Store {
             Db::Sqlite(_) => Engine::Sqlite,
             Db::Postgres(_) => Engine::Postgres,
         }
+    }
+
+    /// Queues writes of conversations to their group-commit writers, after the
+    /// writes queued before (see [`writes`]); waits only while a writer's queue is
+    /// full. The future returned waits for their commit and gives each write's
+    /// outcome, in the order given.
+    pub async fn queue_writes(
+        &self,
+        writes: Vec<writes::Write>,
+    ) -> Result<impl std::future::Future<Output = Vec<Result<writes::Wrote>>> + Send + 'static>
+    {
+        self.writes.queue(writes).await
     }
 
     /// The consent ledger (appends go through its group-commit writer).

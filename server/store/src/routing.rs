@@ -139,18 +139,6 @@ impl Store {
         })
     }
 
-    /// Records who holds a conversation.
-    pub async fn assign(&self, conversation_id: &str, agent_id: i64) -> Result<()> {
-        on_pool!(self, p => {
-            sqlx::query("UPDATE conversations SET agent_id = $2 WHERE id = $1")
-                .bind(conversation_id)
-                .bind(agent_id)
-                .execute(p)
-                .await?;
-        });
-        Ok(())
-    }
-
     /// The responsible agent of the CRM contact a visitor is linked to, if any:
     /// by "save to CRM" (`contact_links`), else as the chat tracker knows them.
     pub async fn responsible_agent(&self, visitor_id: &str) -> Result<Option<i64>> {
@@ -166,22 +154,6 @@ impl Store {
         .fetch_optional(p)
         .await?);
         Ok(row.flatten())
-    }
-
-    /// Appends a line to a conversation's routing log.
-    pub async fn write_routing_log(&self, conversation_id: &str, line: &LogRow) -> Result<()> {
-        on_pool!(self, p => {
-            sqlx::query(
-                "INSERT INTO routing_log (conversation_id, at, text, entry) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(conversation_id)
-            .bind(&line.at)
-            .bind(&line.text)
-            .bind(&line.entry)
-            .execute(p)
-            .await?;
-        });
-        Ok(())
     }
 
     /// The routing log of a conversation, oldest first.

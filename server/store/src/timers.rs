@@ -13,7 +13,7 @@
 
 use canal_core::automation::TimerKind;
 
-use crate::{on_pool, ChannelJson, Result, Store};
+use crate::{on_pool, on_tx, ChannelJson, Result, Store, Tx};
 
 /// A row of `timers`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,34 +99,6 @@ impl Store {
         Ok(())
     }
 
-    /// Arms (or moves) the conversation's offer timer for `due_at`, with what a
-    /// restart needs to offer it again (`payload`, JSON).
-    pub async fn arm_offer_timer(
-        &self,
-        conversation_id: &str,
-        due_at: &str,
-        now: &str,
-        payload: &str,
-    ) -> Result<()> {
-        on_pool!(self, p => {
-            sqlx::query(
-                "INSERT INTO timers (conversation_id, kind, created_at, due_at, payload)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (conversation_id, kind) WHERE fired_at IS NULL
-                 DO UPDATE SET due_at = excluded.due_at, created_at = excluded.created_at,
-                               payload = excluded.payload, lease_until = NULL",
-            )
-            .bind(conversation_id)
-            .bind(TimerKind::PassOffer.as_str())
-            .bind(now)
-            .bind(due_at)
-            .bind(payload)
-            .execute(p)
-            .await?;
-        });
-        Ok(())
-    }
-
     /// The pending offer timers, as (conversation id, due at, payload).
     pub async fn pending_offers(&self) -> Result<Vec<(String, String, Option<String>)>> {
         on_pool!(self, p => Ok(sqlx::query_as(
@@ -143,17 +115,9 @@ impl Store {
     /// checks the conversation again first, so it does nothing once its reason is
     /// gone.
     pub async fn cancel_timer(&self, conversation_id: &str, kind: TimerKind) -> Result<()> {
-        on_pool!(self, p => {
-            sqlx::query(
-                "DELETE FROM timers WHERE conversation_id = $1 AND kind = $2 AND fired_at IS NULL
-                   AND lease_until IS NULL",
-            )
-            .bind(conversation_id)
-            .bind(kind.as_str())
-            .execute(p)
-            .await?;
-        });
-        Ok(())
+        let mut tx = self.begin().await?;
+        cancel_timer_in(&mut tx, conversation_id, kind).await?;
+        tx.commit().await
     }
 
     /// Claims up to `limit` due timers (due at `now` or before, not held by another
@@ -302,4 +266,23 @@ impl Store {
         self.put_channel_json(ChannelJson::AUTOMATION, channel_id, json)
             .await
     }
+}
+
+/// [`Store::cancel_timer`] inside the caller's write transaction.
+pub(crate) async fn cancel_timer_in(
+    tx: &mut Tx,
+    conversation_id: &str,
+    kind: TimerKind,
+) -> Result<()> {
+    on_tx!(tx, c => {
+        sqlx::query(
+            "DELETE FROM timers WHERE conversation_id = $1 AND kind = $2 AND fired_at IS NULL
+               AND lease_until IS NULL",
+        )
+        .bind(conversation_id)
+        .bind(kind.as_str())
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
 }

@@ -120,3 +120,102 @@ async fn a_message_that_cannot_be_stored_fails_alone() {
         assert_eq!(seqs, (1..=20).collect::<Vec<i64>>());
     }
 }
+
+/// Routing's writes: decisions queued one after the other, without waiting for
+/// each other's commit (so they share commits), are stored in that order for each
+/// conversation, visitors' messages between them included; a decision whose write
+/// fails is rolled back whole and alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_decisions_keep_their_order_and_a_failing_one_fails_alone() {
+    use canal_server::store::routing::LogRow;
+    use canal_server::store::writes::{NewMessage, Write, Wrote};
+
+    let app = spawn_app().await;
+    let ids = conversations(&app.store, 3).await;
+    let store = &app.store;
+    let line = |text: String| LogRow {
+        at: "2026-12-06T00:00:00Z".to_owned(),
+        text,
+        entry: "{}".to_owned(),
+    };
+    let system = |id: &str, body: String| {
+        Write::Message(NewMessage {
+            conversation_id: id.to_owned(),
+            author: "system".to_owned(),
+            agent_id: None,
+            client_id: None,
+            body,
+        })
+    };
+    let mut commits = Vec::new();
+    let mut visitors = Vec::new();
+    for n in 0..40 {
+        for id in &ids {
+            let mut writes = vec![
+                Write::Log {
+                    conversation_id: id.clone(),
+                    line: line(format!("line {n}")),
+                },
+                system(id, format!("system {n}")),
+            ];
+            if n == 7 {
+                // No such agent: this decision cannot be stored.
+                writes.push(Write::Assign {
+                    conversation_id: id.clone(),
+                    agent_id: 999_999,
+                });
+            }
+            commits.push((n, store.queue_writes(writes).await.expect("queued")));
+        }
+        // A visitor's message of the first conversation, racing the decisions.
+        let first = &ids[0];
+        visitors.push(async move {
+            let client_id = format!("v-{n}");
+            store
+                .append_message(first, "visitor", Some(&client_id), "hi")
+                .await
+        });
+    }
+    let visitors = join_all(visitors).await;
+    assert!(visitors.iter().all(Result::is_ok), "{visitors:?}");
+    for (n, commit) in commits {
+        let outcomes = commit.await;
+        if n == 7 {
+            assert!(outcomes.iter().all(Result::is_err), "{outcomes:?}");
+        } else {
+            assert!(
+                matches!(
+                    outcomes.as_slice(),
+                    [Ok(Wrote::Done), Ok(Wrote::Message(_))]
+                ),
+                "{outcomes:?}"
+            );
+        }
+    }
+    let kept: Vec<i32> = (0..40).filter(|n| *n != 7).collect();
+    for id in &ids {
+        let log: Vec<String> = store
+            .routing_log(id)
+            .await
+            .expect("log")
+            .into_iter()
+            .map(|l| l.text)
+            .collect();
+        let want: Vec<String> = kept.iter().map(|n| format!("line {n}")).collect();
+        assert_eq!(log, want, "in decision order, the failed one left out");
+        let messages = store.messages_after(id, 0).await.expect("messages");
+        let seqs: Vec<i64> = messages.iter().map(|m| m.seq).collect();
+        assert_eq!(
+            seqs,
+            (1..=messages.len() as i64).collect::<Vec<_>>(),
+            "gap-free"
+        );
+        let systems: Vec<&str> = messages
+            .iter()
+            .filter(|m| m.author == "system")
+            .map(|m| m.body.as_str())
+            .collect();
+        let want: Vec<String> = kept.iter().map(|n| format!("system {n}")).collect();
+        assert_eq!(systems, want, "in decision order, the failed one left out");
+    }
+}

@@ -1,0 +1,286 @@
+//! The conversations' writers: what routing decides (log lines, holders, statuses,
+//! system and agent messages, offer timers) and, on SQLite, every message, written
+//! through group-commit writers ([`crate::group`]).
+//!
+//! A decision's writes are queued in decision order ([`Store::queue_writes`]) and
+//! the caller waits for their commit separately, so decisions queued while a batch
+//! commits share the next transaction and its sync. Order per conversation is the
+//! queue's order: every write of a conversation goes to the same writer.
+//!
+//! SQLite has one writer: one writer task takes every write, messages included
+//! (two tasks would take turns on the database's lock, each waiting with SQLite's
+//! sleeping busy handler). PostgreSQL takes writers side by side: the writes are
+//! spread over [`PG_WRITERS`] tasks by conversation, so one task's round trips do
+//! not hold up every conversation.
+
+use std::future::Future;
+use std::hash::BuildHasher;
+
+use canal_core::automation::TimerKind;
+use tokio::sync::oneshot;
+
+use crate::channels::{append_message_in, Appended};
+use crate::group::{Batch, Writer};
+use crate::routing::LogRow;
+use crate::{on_tx, Db, Error, Result, Tx};
+
+/// How many writer tasks share a PostgreSQL store's conversation writes.
+pub const PG_WRITERS: usize = 4;
+
+/// A message to append (see [`crate::Store::append_message`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    pub conversation_id: String,
+    /// `visitor`, `agent` or `system`.
+    pub author: String,
+    pub agent_id: Option<i64>,
+    pub client_id: Option<String>,
+    pub body: String,
+}
+
+/// One write of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Write {
+    /// Appends a line to the routing log.
+    Log {
+        conversation_id: String,
+        line: LogRow,
+    },
+    /// Records who holds the conversation.
+    Assign {
+        conversation_id: String,
+        agent_id: i64,
+    },
+    /// Sets the status (`open`, `closed`) at `at`; a close is also kept with its
+    /// time (see [`crate::Store::set_conversation_status`]).
+    Status {
+        conversation_id: String,
+        status: String,
+        at: String,
+    },
+    /// Appends a message with the next sequence number.
+    Message(NewMessage),
+    /// Arms (or moves) the offer timer (see [`crate::Store::arm_offer_timer`]).
+    ArmOffer {
+        conversation_id: String,
+        due_at: String,
+        now: String,
+        payload: String,
+    },
+    /// Drops the pending offer timer (see [`crate::Store::cancel_timer`]).
+    CancelOffer { conversation_id: String },
+}
+
+impl Write {
+    fn conversation_id(&self) -> &str {
+        match self {
+            Write::Log {
+                conversation_id, ..
+            }
+            | Write::Assign {
+                conversation_id, ..
+            }
+            | Write::Status {
+                conversation_id, ..
+            }
+            | Write::ArmOffer {
+                conversation_id, ..
+            }
+            | Write::CancelOffer { conversation_id } => conversation_id,
+            Write::Message(m) => &m.conversation_id,
+        }
+    }
+}
+
+/// What one [`Write`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Wrote {
+    /// Written (nothing to report).
+    Done,
+    /// A status write: whether the status changed.
+    Status(bool),
+    /// A message write.
+    Message(Appended),
+}
+
+/// The conversations' writers (see the module's text).
+#[derive(Clone, Debug)]
+pub(crate) struct Writers {
+    writers: Vec<Writer<WriteBatch>>,
+    hasher: std::hash::RandomState,
+}
+
+impl Writers {
+    pub(crate) fn start(db: &Db) -> Self {
+        let n = match db {
+            Db::Sqlite(_) => 1,
+            Db::Postgres(_) => PG_WRITERS,
+        };
+        Self {
+            writers: (0..n).map(|_| Writer::start(db.clone())).collect(),
+            hasher: std::hash::RandomState::new(),
+        }
+    }
+
+    fn writer_of(&self, conversation_id: &str) -> usize {
+        if self.writers.len() == 1 {
+            return 0;
+        }
+        (self.hasher.hash_one(conversation_id) % self.writers.len() as u64) as usize
+    }
+
+    /// Queues `writes` (after everything queued before) and returns what waits for
+    /// their commit: each write's outcome, in the order given. The writes of one
+    /// writer commit together (one of them failing rolls back that writer's part
+    /// only, and each of its writes answers with the error).
+    pub(crate) async fn queue(
+        &self,
+        writes: Vec<Write>,
+    ) -> Result<impl Future<Output = Vec<Result<Wrote>>> + Send + 'static> {
+        let count = writes.len();
+        let mut parts: Vec<Vec<Write>> = vec![Vec::new(); self.writers.len()];
+        let mut places = Vec::with_capacity(count);
+        for write in writes {
+            let w = self.writer_of(write.conversation_id());
+            places.push((w, parts[w].len()));
+            parts[w].push(write);
+        }
+        let mut waiting: Vec<Option<oneshot::Receiver<Result<Vec<Wrote>>>>> = Vec::new();
+        for (w, part) in parts.into_iter().enumerate() {
+            waiting.push(if part.is_empty() {
+                None
+            } else {
+                Some(self.writers[w].queue(part).await?)
+            });
+        }
+        Ok(async move {
+            let mut answers: Vec<std::result::Result<std::vec::IntoIter<Wrote>, String>> =
+                Vec::with_capacity(waiting.len());
+            for rx in waiting {
+                answers.push(match rx {
+                    None => Ok(Vec::new().into_iter()),
+                    Some(rx) => match rx.await {
+                        Ok(Ok(wrote)) => Ok(wrote.into_iter()),
+                        Ok(Err(e)) => Err(e.to_string()),
+                        Err(_) => Err(Error::Closed.to_string()),
+                    },
+                });
+            }
+            // Each writer answered its part in order: hand the outcomes back in
+            // the order of the writes.
+            let mut out = Vec::with_capacity(count);
+            for (w, _) in places {
+                out.push(match &mut answers[w] {
+                    Ok(wrote) => wrote.next().ok_or(Error::Closed),
+                    Err(e) => Err(Error::Corrupt(format!("writes not committed: {e}"))),
+                });
+            }
+            out
+        })
+    }
+}
+
+/// A batch of writes (SQLite: its one writer, taken by `BEGIN IMMEDIATE`;
+/// PostgreSQL: the rows each write locks).
+pub(crate) struct WriteBatch;
+
+impl Batch for WriteBatch {
+    /// One decision's writes (of this writer's conversations), written together.
+    type Job = Vec<Write>;
+    type Done = Vec<Wrote>;
+    const NAME: &'static str = "conversation";
+
+    async fn begin(_: &mut Tx, _: &[Vec<Write>]) -> Result<Self> {
+        Ok(Self)
+    }
+
+    async fn write(&mut self, tx: &mut Tx, writes: &Vec<Write>) -> Result<Vec<Wrote>> {
+        let mut done = Vec::with_capacity(writes.len());
+        for write in writes {
+            done.push(write_in(tx, write).await?);
+        }
+        Ok(done)
+    }
+}
+
+/// Writes one [`Write`] inside the caller's transaction.
+pub(crate) async fn write_in(tx: &mut Tx, write: &Write) -> Result<Wrote> {
+    match write {
+        Write::Message(m) => Ok(Wrote::Message(
+            append_message_in(
+                tx,
+                &m.conversation_id,
+                &m.author,
+                m.agent_id,
+                m.client_id.as_deref(),
+                &m.body,
+            )
+            .await?,
+        )),
+        Write::Status {
+            conversation_id,
+            status,
+            at,
+        } => Ok(Wrote::Status(
+            crate::channels::set_status_in(tx, conversation_id, status, at).await?,
+        )),
+        Write::Log {
+            conversation_id,
+            line,
+        } => {
+            on_tx!(tx, c => {
+                sqlx::query(
+                    "INSERT INTO routing_log (conversation_id, at, text, entry) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(conversation_id)
+                .bind(&line.at)
+                .bind(&line.text)
+                .bind(&line.entry)
+                .execute(&mut *c)
+                .await?;
+            });
+            Ok(Wrote::Done)
+        }
+        Write::Assign {
+            conversation_id,
+            agent_id,
+        } => {
+            on_tx!(tx, c => {
+                sqlx::query("UPDATE conversations SET agent_id = $2 WHERE id = $1")
+                    .bind(conversation_id)
+                    .bind(agent_id)
+                    .execute(&mut *c)
+                    .await?;
+            });
+            Ok(Wrote::Done)
+        }
+        Write::ArmOffer {
+            conversation_id,
+            due_at,
+            now,
+            payload,
+        } => {
+            on_tx!(tx, c => {
+                sqlx::query(
+                    "INSERT INTO timers (conversation_id, kind, created_at, due_at, payload)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (conversation_id, kind) WHERE fired_at IS NULL
+                     DO UPDATE SET due_at = excluded.due_at, created_at = excluded.created_at,
+                                   payload = excluded.payload, lease_until = NULL",
+                )
+                .bind(conversation_id)
+                .bind(TimerKind::PassOffer.as_str())
+                .bind(now)
+                .bind(due_at)
+                .bind(payload)
+                .execute(&mut *c)
+                .await?;
+            });
+            Ok(Wrote::Done)
+        }
+        Write::CancelOffer { conversation_id } => {
+            crate::timers::cancel_timer_in(tx, conversation_id, TimerKind::PassOffer).await?;
+            Ok(Wrote::Done)
+        }
+    }
+}
