@@ -205,6 +205,9 @@ pub async fn upgrade(
 /// every conversation it sees, so more than a visitor's.
 const MAX_CONSOLE_WRITE_BUFFER: usize = 16 * 1024 * 1024;
 
+/// Most notices a console's socket takes at once (see `Console::on_notices`).
+const NOTICE_BATCH: usize = 256;
+
 struct Opened {
     conversation_id: String,
     /// Its channel's key (the preview's switch is per channel).
@@ -281,7 +284,7 @@ impl Console {
                     Some(Err(e)) if ws::too_big(&e) => Next::CloseTooBig,
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Next::Close,
                 },
-                notice = notices.recv() => Box::pin(self.on_notice(notice, &mut out)).await,
+                notice = notices.recv() => Box::pin(self.on_notices(notice, &mut notices, &mut out)).await,
                 event = next_event(&mut self.opened) => Box::pin(self.on_event(event, &mut out)).await,
             };
             match next {
@@ -546,6 +549,102 @@ impl Console {
         Ok(())
     }
 
+    /// `first` and the notices already queued behind it (up to [`NOTICE_BATCH`]),
+    /// so a busy server answers a console in batches: the lines of every changed
+    /// conversation in one lookup, each line once, and one write to the socket.
+    async fn on_notices(
+        &mut self,
+        first: Result<Notice, broadcast::error::RecvError>,
+        notices: &mut broadcast::Receiver<Notice>,
+        out: &mut Vec<AgentServerFrame>,
+    ) -> Next {
+        let mut batch = vec![first];
+        while batch.len() < NOTICE_BATCH {
+            match notices.try_recv() {
+                Ok(notice) => batch.push(Ok(notice)),
+                Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                    batch.push(Err(broadcast::error::RecvError::Lagged(n)));
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        let changed: Vec<String> = batch
+            .iter()
+            .filter_map(|n| match n {
+                Ok(Notice::Changed(id)) => Some(id.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut lines: HashMap<String, Option<ConversationSummary>> = if changed.is_empty() {
+            HashMap::new()
+        } else {
+            self.state
+                .dispatch
+                .summaries_for(&self.agent, changed)
+                .await
+                .into_iter()
+                .collect()
+        };
+        for notice in batch {
+            let next = match notice {
+                // A conversation changed twice in the batch is shown once.
+                Ok(Notice::Changed(id)) => match lines.remove(&id) {
+                    Some(line) => self.changed(id, line, out).await,
+                    None => Next::Continue,
+                },
+                notice => self.on_notice(notice, out).await,
+            };
+            if !matches!(next, Next::Continue) {
+                return next;
+            }
+        }
+        Next::Continue
+    }
+
+    /// A conversation changed: `line` is how `self.agent` sees it now (`None`: not
+    /// in their inbox).
+    async fn changed(
+        &mut self,
+        id: String,
+        line: Option<ConversationSummary>,
+        out: &mut Vec<AgentServerFrame>,
+    ) -> Next {
+        let dispatch = self.state.dispatch.clone();
+        match line {
+            Some(conversation) => {
+                self.inbox.insert(self.key(&id));
+                out.push(AgentServerFrame::Upsert { conversation });
+            }
+            None => {
+                // The open conversation was closed, or changed after that (the
+                // visitor rated it): say so, before it leaves the inbox.
+                let open = self
+                    .opened
+                    .as_ref()
+                    .is_some_and(|o| o.conversation_id == id);
+                if open {
+                    match dispatch.opened_by(&self.agent, &id).await {
+                        Ok((conversation, _)) => {
+                            if conversation.kind == InboxKind::Closed {
+                                out.push(AgentServerFrame::Upsert { conversation });
+                            }
+                        }
+                        // No longer theirs to see (passed on, or no longer
+                        // their channel): its news stop here.
+                        Err(_) => self.opened = None,
+                    }
+                }
+                if self.inbox.remove(&self.key(&id)) {
+                    out.push(AgentServerFrame::Remove {
+                        conversation_id: id,
+                    });
+                }
+            }
+        }
+        Next::Continue
+    }
+
     async fn on_notice(
         &mut self,
         notice: Result<Notice, broadcast::error::RecvError>,
@@ -553,37 +652,10 @@ impl Console {
     ) -> Next {
         let dispatch = self.state.dispatch.clone();
         match notice {
-            Ok(Notice::Changed(id)) => match dispatch.summary_for(&self.agent, &id).await {
-                Some(conversation) => {
-                    self.inbox.insert(self.key(&id));
-                    out.push(AgentServerFrame::Upsert { conversation });
-                }
-                None => {
-                    // The open conversation was closed, or changed after that (the
-                    // visitor rated it): say so, before it leaves the inbox.
-                    let open = self
-                        .opened
-                        .as_ref()
-                        .is_some_and(|o| o.conversation_id == id);
-                    if open {
-                        match dispatch.opened_by(&self.agent, &id).await {
-                            Ok((conversation, _)) => {
-                                if conversation.kind == InboxKind::Closed {
-                                    out.push(AgentServerFrame::Upsert { conversation });
-                                }
-                            }
-                            // No longer theirs to see (passed on, or no longer
-                            // their channel): its news stop here.
-                            Err(_) => self.opened = None,
-                        }
-                    }
-                    if self.inbox.remove(&self.key(&id)) {
-                        out.push(AgentServerFrame::Remove {
-                            conversation_id: id,
-                        });
-                    }
-                }
-            },
+            Ok(Notice::Changed(id)) => {
+                let line = dispatch.summary_for(&self.agent, &id).await;
+                return self.changed(id, line, out).await;
+            }
             Ok(Notice::Log(id, line)) => {
                 if self
                     .opened

@@ -1984,22 +1984,26 @@ impl Dispatch {
         };
         if inserted {
             let last_message = preview(text);
-            self.run(move |d, inner, fx| {
-                if let Some(conv) = inner.convs.get_mut(&cid) {
-                    conv.last_message = Some(last_message);
-                }
-                // Closed meanwhile (by a supervisor): the reply is stored, there is
-                // no routing left to tell.
-                let open = inner
-                    .engine
-                    .conversation(cid)
-                    .is_some_and(|c| !matches!(c.state, ConversationState::Closed { .. }));
-                if open {
-                    d.apply(inner, Event::AgentReplied { conversation: cid }, fx)?;
-                }
-                Ok(())
-            })
-            .await?;
+            // The reply is stored: its ack does not wait for what routing writes of
+            // it (queued in order; a failure is logged by the writer).
+            let (decided, _written) = self
+                .decide(move |d, inner, fx| {
+                    if let Some(conv) = inner.convs.get_mut(&cid) {
+                        conv.last_message = Some(last_message);
+                    }
+                    // Closed meanwhile (by a supervisor): the reply is stored, there is
+                    // no routing left to tell.
+                    let open = inner
+                        .engine
+                        .conversation(cid)
+                        .is_some_and(|c| !matches!(c.state, ConversationState::Closed { .. }));
+                    if open {
+                        d.apply(inner, Event::AgentReplied { conversation: cid }, fx)?;
+                    }
+                    Ok(())
+                })
+                .await;
+            decided?;
         }
         Ok(view)
     }
@@ -2312,6 +2316,28 @@ impl Dispatch {
         self.look(None, move |inner| {
             let cid = inner.conv_ids.get(&conversation_id)?;
             summary(inner, *cid, &agent, false)
+        })
+        .await
+    }
+
+    /// [`Self::summary_for`] for each of `conversation_ids`, in one lookup.
+    pub async fn summaries_for(
+        &self,
+        agent: &AgentRow,
+        conversation_ids: Vec<String>,
+    ) -> Vec<(String, Option<ConversationSummary>)> {
+        let agent = agent.clone();
+        self.look(Vec::new(), move |inner| {
+            conversation_ids
+                .into_iter()
+                .map(|id| {
+                    let line = inner
+                        .conv_ids
+                        .get(&id)
+                        .and_then(|cid| summary(inner, *cid, &agent, false));
+                    (id, line)
+                })
+                .collect()
         })
         .await
     }

@@ -81,22 +81,27 @@ struct Hello<'a> {
 /// number; a console gets its `welcome` again.
 pub(crate) const WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
-/// Writes frames, each as JSON text, each within [`WRITE_TIMEOUT`]; `Err` when the
-/// socket is gone or too slow, and the caller then ends it.
+/// Writes frames, each as JSON text, then flushes them together, each step within
+/// [`WRITE_TIMEOUT`]; `Err` when the socket is gone or too slow, and the caller
+/// then ends it.
 pub(crate) async fn send_all<S, M, F>(sink: &mut S, frames: Vec<F>) -> Result<(), ()>
 where
     S: futures_util::Sink<M> + Unpin,
     M: From<String>,
     F: serde::Serialize,
 {
+    if frames.is_empty() {
+        return Ok(());
+    }
     for frame in frames {
         let Ok(json) = serde_json::to_string(&frame) else {
             continue;
         };
-        let sent = tokio::time::timeout(WRITE_TIMEOUT, sink.send(M::from(json)));
-        sent.await.map_err(drop)?.map_err(drop)?;
+        let fed = tokio::time::timeout(WRITE_TIMEOUT, sink.feed(M::from(json)));
+        fed.await.map_err(drop)?.map_err(drop)?;
     }
-    Ok(())
+    let flushed = tokio::time::timeout(WRITE_TIMEOUT, sink.flush());
+    flushed.await.map_err(drop)?.map_err(drop)
 }
 
 /// Closes a socket, with `frame` (a code and reason) or without, giving up after

@@ -224,7 +224,7 @@ async fn a_rating_after_the_full_close_reopens_and_the_agent_hears_it() {
         "{lines:?}"
     );
     // Open again, the visitor and Ana go on.
-    console.take(&id).await;
+    console.take_offered(&id).await;
     visitor.say("c2", "It never came.").await;
 }
 
