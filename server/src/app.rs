@@ -59,6 +59,8 @@ pub struct AppState {
     pub timers: crate::timers::Timers,
     /// Each channel's live typing preview switch (see [`crate::preview`]).
     pub automations: crate::preview::Automations,
+    /// Each channel's CRM settings, as every visitor's message reads them.
+    pub crm_settings: crate::preview::PerChannel<canal_protocol::crm::CrmSettings>,
     /// Webhook events and connector replies (see [`crate::hooks`]).
     pub outbox: crate::hooks::Outbox,
 }
@@ -134,6 +136,7 @@ impl AppState {
             trusted_proxies: options.trusted_proxies.into(),
             timers: timers.clone(),
             automations: Default::default(),
+            crm_settings: Default::default(),
             outbox,
             closing,
         };

@@ -140,13 +140,18 @@ pub async fn events(state: &AppState, channel_id: &str, event: CrmEvent) {
 }
 
 /// A channel's CRM settings, or the defaults (the tracker on, deals).
+/// Kept in memory per channel (see [`crate::preview::PerChannel`]): every
+/// visitor's message reads them.
 pub async fn settings(state: &AppState, channel_id: &str) -> Result<CrmSettings, AppError> {
-    Ok(state
-        .store
-        .crm_settings(channel_id)
-        .await?
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default())
+    let read = async {
+        Ok(state
+            .store
+            .crm_settings(channel_id)
+            .await?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default())
+    };
+    state.crm_settings.get(channel_id, read).await
 }
 
 /// Saves a channel's CRM settings (checked first: 422 and nothing saved for a
@@ -160,6 +165,7 @@ pub async fn save_settings(
     let json =
         serde_json::to_string(&s).map_err(|e| AppError::Internal(format!("crm settings: {e}")))?;
     state.store.put_crm_settings(channel_id, &json).await?;
+    state.crm_settings.set(channel_id, &s);
     Ok(s)
 }
 
