@@ -1345,6 +1345,38 @@ impl Dispatch {
         }
     }
 
+    /// The CRM recognised the customer of an open conversation: routing hears of
+    /// their responsible agent (a waiting conversation is offered to them first;
+    /// see the engine's `CustomerRecognised`). Nothing for a closed or unknown
+    /// conversation, one that already had a responsible, or an agent routing does
+    /// not know.
+    pub async fn customer_recognised(&self, conversation_id: &str, responsible: i64) {
+        let id = conversation_id.to_owned();
+        let recognised = self
+            .run(move |d, inner, fx| {
+                let responsible = AgentId(responsible.max(0) as u64);
+                let Some(&cid) = inner.conv_ids.get(&id) else {
+                    return Ok(());
+                };
+                let open = inner
+                    .engine
+                    .conversation(cid)
+                    .is_some_and(|c| !matches!(c.state, ConversationState::Closed { .. }));
+                if !open || !inner.agents.contains_key(&responsible) {
+                    return Ok(());
+                }
+                let event = Event::CustomerRecognised {
+                    conversation: cid,
+                    responsible,
+                };
+                d.apply(inner, event, fx)
+            })
+            .await;
+        if let Err(e) = recognised {
+            tracing::error!(error = %e, "routing a recognised customer failed");
+        }
+    }
+
     /// The decision for a visitor's message (see [`Self::client_message`]).
     fn client_turn(
         &self,

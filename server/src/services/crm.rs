@@ -318,6 +318,21 @@ pub async fn track_logged(
     .await
     {
         tracing::error!(error = %e, "the chat tracker failed");
+        return;
+    }
+    // Recognised during the chat: routing hears of the customer's responsible
+    // agent (it offers a waiting conversation to them first).
+    if let Some(conversation_id) = conversation_id {
+        match state.store.responsible_agent(visitor_id).await {
+            Ok(Some(agent)) => {
+                state
+                    .dispatch
+                    .customer_recognised(conversation_id, agent)
+                    .await
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "reading the responsible agent failed"),
+        }
     }
 }
 

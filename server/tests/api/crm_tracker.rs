@@ -292,6 +292,66 @@ async fn the_responsible_agent_is_offered_a_recognised_customer_first() {
         .await;
 }
 
+/// A customer recognised during the chat: the phone typed in a message finds
+/// their contact, and the waiting conversation is offered to their responsible.
+#[tokio::test]
+async fn a_customer_recognised_mid_chat_is_offered_to_their_responsible() {
+    let Team {
+        app,
+        ben,
+        mut ben_console,
+        ..
+    } = team(|_, _| {
+        // Nobody in the queue: an unknown customer waits.
+        let mut s = settings("strict", &[]);
+        s["route_to_responsible"] = json!(true);
+        s
+    })
+    .await;
+    app.messenger(
+        "tg-9",
+        "hola",
+        Some(json!({"name": "Marta", "phone": "+34 611 222 333"})),
+    )
+    .await;
+    let contact = app.contacts("").await[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (status, body) = app
+        .admin_patch(
+            &format!("/crm/contacts/{contact}"),
+            &json!({"responsible_agent_id": ben}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    // On the website, anonymous: the chat waits, offered to nobody.
+    let (_, conversation, mut visitor) = app.visitor().await;
+    let id = conversation.conversation_id.clone();
+    visitor.say("m1", "Hola, ¿hay alguien?").await;
+    let (_, log) = app.admin_get(&format!("/conversations/{id}/routing")).await;
+    assert!(
+        !log.to_string().contains("recognised"),
+        "not recognised yet: {log}"
+    );
+    // The customer gives their phone: Ben, their responsible, is offered the chat.
+    visitor
+        .say("m2", "Soy Marta, mi teléfono es +34 611 222 333")
+        .await;
+    let offer = ben_console
+        .until("Ben's offer", is_upsert(&id, "offered"))
+        .await;
+    assert_eq!(offer["conversation"]["offered_to"], json!([ben]));
+    let (_, log) = app.admin_get(&format!("/conversations/{id}/routing")).await;
+    assert!(
+        log["lines"].as_array().is_some_and(|lines| lines
+            .iter()
+            .any(|l| l["text"].as_str().is_some_and(|t| t.contains("recognised")))),
+        "{log}"
+    );
+}
+
 #[tokio::test]
 async fn with_no_responsible_nor_supervisor_the_admins_hear_of_a_customer() {
     let app = spawn_app().await;

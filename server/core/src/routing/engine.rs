@@ -493,6 +493,7 @@ impl Engine {
             }
             Event::AgentReplied { conversation }
             | Event::ClientReplied { conversation }
+            | Event::CustomerRecognised { conversation, .. }
             | Event::ConversationClosed { conversation, .. } => {
                 let conv = self.conv(*conversation)?;
                 if matches!(conv.state, ConversationState::Closed { .. }) {
@@ -645,6 +646,10 @@ impl Engine {
                 channel,
                 responsible,
             } => self.create(conversation, channel, responsible),
+            Event::CustomerRecognised {
+                conversation,
+                responsible,
+            } => self.recognised(conversation, responsible),
             Event::OfferTaken {
                 conversation,
                 agent,
@@ -907,6 +912,20 @@ impl Engine {
             return Some(SkipReason::NotInQueue);
         }
         None
+    }
+
+    fn recognised(&mut self, cid: ConversationId, responsible: AgentId) {
+        let Some(conv) = self.convs.get_mut(&cid) else {
+            return;
+        };
+        if conv.c.responsible.is_some() {
+            return;
+        }
+        conv.c.responsible = Some(responsible);
+        conv.c.responsible_offered = false;
+        if conv.c.state == ConversationState::Waiting {
+            self.route(cid, Trigger::Recognised { responsible }, false, Vec::new());
+        }
     }
 
     fn create(&mut self, cid: ConversationId, ch: ChannelId, responsible: Option<AgentId>) {

@@ -184,6 +184,11 @@ pub enum Trigger {
     Closed,
     /// The customer wrote in the closed conversation.
     Reopened,
+    /// The customer was recognised: their responsible agent is known now.
+    Recognised {
+        /// The responsible agent.
+        responsible: AgentId,
+    },
     /// A transfer.
     Transferred {
         /// Who had it, if anyone.
@@ -207,6 +212,9 @@ impl fmt::Display for Trigger {
             Trigger::Taken { by } => write!(f, "taken by {by}"),
             Trigger::Closed => f.write_str("conversation closed"),
             Trigger::Reopened => f.write_str("reopened: the customer wrote again"),
+            Trigger::Recognised { responsible } => {
+                write!(f, "the customer was recognised: responsible {responsible}")
+            }
             Trigger::Transferred { from, to } => {
                 f.write_str("transferred")?;
                 if let Some(from) = from {

@@ -520,6 +520,16 @@ pub enum Event {
         /// Which conversation.
         conversation: ConversationId,
     },
+    /// The customer was recognised during the conversation (the CRM found them):
+    /// their responsible agent, when the conversation had none. A waiting one is
+    /// routed again (the responsible first); an offered one keeps its offer, and
+    /// the responsible comes first when it passes on; a held one stays.
+    CustomerRecognised {
+        /// Which conversation.
+        conversation: ConversationId,
+        /// The customer's responsible agent.
+        responsible: AgentId,
+    },
 }
 
 /// Why the engine refused an event. A refused event changes nothing.

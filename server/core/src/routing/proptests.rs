@@ -65,6 +65,10 @@ enum Op {
     ClientReplied {
         pick: usize,
     },
+    Recognised {
+        pick: usize,
+        responsible: u64,
+    },
     Close {
         pick: usize,
         awaiting_rating: bool,
@@ -162,6 +166,7 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(pick, agent, offered)| Op::Decline { pick, agent, offered }),
         2 => pick.prop_map(|pick| Op::AgentReplied { pick }),
         2 => pick.prop_map(|pick| Op::ClientReplied { pick }),
+        1 => (pick, agent_id()).prop_map(|(pick, responsible)| Op::Recognised { pick, responsible }),
         3 => (pick, any::<bool>())
             .prop_map(|(pick, awaiting_rating)| Op::Close { pick, awaiting_rating }),
         2 => pick.prop_map(|pick| Op::Rating { pick }),
@@ -360,6 +365,16 @@ impl Harness {
             },
             Op::ClientReplied { pick } => match self.pick(pick, open) {
                 Some(conversation) => (Event::ClientReplied { conversation }, None),
+                None => (Event::Tick, None),
+            },
+            Op::Recognised { pick, responsible } => match self.pick(pick, open) {
+                Some(conversation) => (
+                    Event::CustomerRecognised {
+                        conversation,
+                        responsible: AgentId(responsible),
+                    },
+                    None,
+                ),
                 None => (Event::Tick, None),
             },
             Op::Close {

@@ -554,6 +554,86 @@ fn responsible_agent_serves_waiting_customers_when_the_queue_is_empty() {
 }
 
 #[test]
+fn a_customer_recognised_while_waiting_is_offered_to_their_responsible() {
+    // Nobody in the queue: the conversation waits, unknown.
+    let mut w = World::new(0, Mode::Evenly);
+    w.ok(Event::AgentAdded(Agent::new(a(9), "account manager")));
+    let mut s = w.settings();
+    s.route_to_responsible = true;
+    w.configure(s);
+    w.create(1);
+    assert_eq!(w.state(1), ConversationState::Waiting);
+    let out = w.ok(Event::CustomerRecognised {
+        conversation: c(1),
+        responsible: a(9),
+    });
+    assert_eq!(offers(&out), [(1, vec![9])]);
+    assert_eq!(
+        out[0].log.trigger,
+        Trigger::Recognised { responsible: a(9) }
+    );
+    assert_eq!(out[0].log.candidates[0].role, Role::Responsible);
+    // Told again (another message with the same phone): nothing more.
+    assert!(w
+        .ok(Event::CustomerRecognised {
+            conversation: c(1),
+            responsible: a(9),
+        })
+        .is_empty());
+}
+
+#[test]
+fn a_customer_recognised_while_offered_keeps_the_offer_and_their_responsible_comes_next() {
+    let mut w = World::new(1, Mode::Strict);
+    w.ok(Event::AgentAdded(Agent::new(a(9), "account manager")));
+    let mut s = w.settings();
+    s.route_to_responsible = true;
+    w.configure(s);
+    assert_eq!(offer(&w.create(1)), [1]);
+    assert!(w
+        .ok(Event::CustomerRecognised {
+            conversation: c(1),
+            responsible: a(9),
+        })
+        .is_empty());
+    assert!(matches!(w.state(1), ConversationState::Offered { .. }));
+    // Declined by the queue's agent: the responsible next.
+    assert_eq!(offer(&w.decline(1, 1)), [9]);
+}
+
+#[test]
+fn a_customer_recognised_in_a_held_or_closed_conversation_moves_nothing() {
+    let mut w = World::new(1, Mode::Strict);
+    w.ok(Event::AgentAdded(Agent::new(a(9), "account manager")));
+    let mut s = w.settings();
+    s.route_to_responsible = true;
+    w.configure(s);
+    w.create(1);
+    w.ok(Event::OfferTaken {
+        conversation: c(1),
+        agent: a(1),
+    });
+    assert!(w
+        .ok(Event::CustomerRecognised {
+            conversation: c(1),
+            responsible: a(9),
+        })
+        .is_empty());
+    assert_eq!(w.state(1), ConversationState::Assigned(a(1)));
+    w.ok(Event::ConversationClosed {
+        conversation: c(1),
+        awaiting_rating: false,
+    });
+    assert_eq!(
+        w.try_event(Event::CustomerRecognised {
+            conversation: c(1),
+            responsible: a(9),
+        }),
+        Err(RoutingError::Closed(c(1)))
+    );
+}
+
+#[test]
 fn bot_first_then_handover_to_the_queue() {
     let mut w = World::new(2, Mode::Evenly);
     w.ok(Event::AgentAdded(Agent::bot(a(50), "Helper bot")));
