@@ -1345,6 +1345,62 @@ impl Dispatch {
         }
     }
 
+    /// Who hears of a customer's new message on the channel `channel_id` (its
+    /// store id), with the channel's key if routing knows the channel yet: their `responsible` agent; with none (or
+    /// one dismissed, or a bot), the channel's managers; with none, the admins.
+    /// Dismissed agents and bots never hear. Read from memory: every visitor's
+    /// message asks.
+    pub async fn inbound_recipients(
+        &self,
+        channel_id: &str,
+        responsible: Option<i64>,
+    ) -> (Option<String>, Vec<i64>) {
+        let channel_id = channel_id.to_owned();
+        self.look((None, Vec::new()), move |inner| {
+            let may_hear = |id: &AgentId| {
+                inner
+                    .agents
+                    .get(id)
+                    .is_some_and(|a| !a.row.dismissed && !a.row.is_bot)
+            };
+            let key = inner
+                .channel_ids
+                .get(&channel_id)
+                .and_then(|c| inner.channels.get(c))
+                .map(|c| c.key.clone());
+            let as_ids = |ids: Vec<AgentId>| -> Vec<i64> {
+                ids.into_iter()
+                    .map(|a| i64::try_from(a.0).unwrap_or(i64::MAX))
+                    .collect()
+            };
+            if let Some(r) = responsible.map(|id| AgentId(id.max(0) as u64)) {
+                if may_hear(&r) {
+                    return (key, as_ids(vec![r]));
+                }
+            }
+            let managers: Vec<AgentId> = inner
+                .managers
+                .get(&channel_id)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|a| may_hear(a))
+                .collect();
+            if !managers.is_empty() {
+                return (key, as_ids(managers));
+            }
+            let mut admins: Vec<AgentId> = inner
+                .agents
+                .iter()
+                .filter(|(id, a)| a.row.role() == Role::Admin && may_hear(id))
+                .map(|(id, _)| *id)
+                .collect();
+            admins.sort();
+            (key, as_ids(admins))
+        })
+        .await
+    }
+
     /// The CRM recognised the customer of an open conversation: routing hears of
     /// their responsible agent (a waiting conversation is offered to them first;
     /// see the engine's `CustomerRecognised`). Nothing for a closed or unknown

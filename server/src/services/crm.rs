@@ -600,13 +600,21 @@ pub async fn notify_inbound(
     text: &str,
 ) {
     let found = async {
-        let key = state
-            .store
-            .channel_by_id(channel_id)
-            .await?
-            .map(|c| c.key)
-            .unwrap_or_default();
-        Ok::<_, AppError>((key, recipients(state, channel_id, visitor_id).await?))
+        let responsible = state.store.responsible_agent(visitor_id).await?;
+        let (key, agents) = state
+            .dispatch
+            .inbound_recipients(channel_id, responsible)
+            .await;
+        let key = match key {
+            Some(key) => key,
+            None => state
+                .store
+                .channel_by_id(channel_id)
+                .await?
+                .map(|c| c.key)
+                .unwrap_or_default(),
+        };
+        Ok::<_, AppError>((key, agents))
     };
     match found.await {
         Ok((key, agents)) if !agents.is_empty() => {
@@ -617,25 +625,6 @@ pub async fn notify_inbound(
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "finding who to notify failed"),
     }
-}
-
-/// See [`notify_inbound`].
-pub async fn recipients(
-    state: &AppState,
-    channel_id: &str,
-    visitor_id: &str,
-) -> Result<Vec<i64>, AppError> {
-    if let Some(id) = state.store.responsible_agent(visitor_id).await? {
-        if state.store.crm_usable_agents(&[id]).await? == [id] {
-            return Ok(vec![id]);
-        }
-    }
-    let managers = state.store.channel_managers(channel_id).await?;
-    let managers = state.store.crm_usable_agents(&managers).await?;
-    if !managers.is_empty() {
-        return Ok(managers);
-    }
-    Ok(state.store.crm_admins().await?)
 }
 
 // ----- reading -----

@@ -359,35 +359,6 @@ impl Store {
         .await?))
     }
 
-    /// Of these agents, the ones who may hear of customers: not dismissed, not
-    /// bots (in the order given).
-    pub async fn crm_usable_agents(&self, ids: &[i64]) -> Result<Vec<i64>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let usable = on_pool!(self, p => sqlx::query(
-                "SELECT 1 FROM agents WHERE id = $1 AND dismissed = FALSE AND is_bot = FALSE",
-            )
-            .bind(id)
-            .fetch_optional(p)
-            .await?
-            .is_some());
-            if usable {
-                out.push(*id);
-            }
-        }
-        Ok(out)
-    }
-
-    /// The admins who may hear of customers (not dismissed, not bots).
-    pub async fn crm_admins(&self) -> Result<Vec<i64>> {
-        let rows: Vec<(i64,)> = on_pool!(self, p => sqlx::query_as(
-            "SELECT id FROM agents WHERE role = 'admin' AND dismissed = FALSE AND is_bot = FALSE ORDER BY id",
-        )
-        .fetch_all(p)
-        .await?);
-        Ok(rows.into_iter().map(|(id,)| id).collect())
-    }
-
     /// The contact a conversation is attached to, if any.
     pub async fn crm_contact_of_conversation(
         &self,
