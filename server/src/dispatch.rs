@@ -507,8 +507,9 @@ impl Effect {
             Effect::OfferTimer {
                 conversation_id,
                 offer: None,
-            } => Write::CancelOffer {
+            } => Write::CancelTimer {
                 conversation_id: conversation_id.clone(),
+                kind: TimerKind::PassOffer,
             },
             Effect::Closed(_) | Effect::Notice(_) => return None,
         })

@@ -351,10 +351,8 @@ impl Store {
     /// writer task would only put the messages' round trips in one line.
     async fn append(&self, m: NewMessage) -> Result<Appended> {
         if self.engine() == crate::Engine::Sqlite {
-            let mut wrote = self.queue_writes(vec![Write::Message(m)]).await?.await;
-            return match wrote.pop() {
-                Some(Ok(Wrote::Message(appended))) => Ok(appended),
-                Some(Err(e)) => Err(e),
+            return match self.write(Write::Message(m)).await? {
+                Wrote::Message(appended) => Ok(appended),
                 _ => Err(Error::Corrupt(
                     "a message write answered something else".into(),
                 )),

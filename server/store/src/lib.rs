@@ -386,6 +386,14 @@ impl Store {
         self.writes.queue(writes).await
     }
 
+    /// One write, through the conversations' writers; answers once committed.
+    pub(crate) async fn write(&self, write: writes::Write) -> Result<writes::Wrote> {
+        let mut wrote = self.queue_writes(vec![write]).await?.await;
+        wrote
+            .pop()
+            .unwrap_or_else(|| Err(Error::Corrupt("a write was not answered".into())))
+    }
+
     /// The consent ledger (appends go through its group-commit writer).
     pub fn ledger(&self) -> &Ledger {
         &self.ledger

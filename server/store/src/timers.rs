@@ -13,6 +13,7 @@
 
 use canal_core::automation::TimerKind;
 
+use crate::writes::{Write, Wrote};
 use crate::{on_pool, on_tx, ChannelJson, Result, Store, Tx};
 
 /// A row of `timers`.
@@ -69,6 +70,8 @@ pub struct TimerFacts {
 impl Store {
     /// Arms the timer `kind` of a conversation for `due_at`. With `keep`, a pending
     /// one stays as it is; otherwise it is replaced (and a lease on it dropped).
+    /// Written through the conversations' writers ([`crate::writes`]), as every
+    /// timer change and mark of a conversation.
     pub async fn arm_timer(
         &self,
         conversation_id: &str,
@@ -77,26 +80,15 @@ impl Store {
         now: &str,
         keep: bool,
     ) -> Result<()> {
-        let conflict = if keep {
-            "DO NOTHING"
-        } else {
-            "DO UPDATE SET due_at = excluded.due_at, created_at = excluded.created_at,
-                           lease_until = NULL"
-        };
-        let sql = format!(
-            "INSERT INTO timers (conversation_id, kind, created_at, due_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (conversation_id, kind) WHERE fired_at IS NULL {conflict}"
-        );
-        on_pool!(self, p => {
-            sqlx::query(&sql)
-                .bind(conversation_id)
-                .bind(kind.as_str())
-                .bind(now)
-                .bind(due_at)
-                .execute(p)
-                .await?;
-        });
-        Ok(())
+        self.write(Write::ArmTimer {
+            conversation_id: conversation_id.to_owned(),
+            kind,
+            due_at: due_at.to_owned(),
+            now: now.to_owned(),
+            keep,
+        })
+        .await
+        .map(drop)
     }
 
     /// The pending offer timers, as (conversation id, due at, payload).
@@ -115,9 +107,12 @@ impl Store {
     /// checks the conversation again first, so it does nothing once its reason is
     /// gone.
     pub async fn cancel_timer(&self, conversation_id: &str, kind: TimerKind) -> Result<()> {
-        let mut tx = self.begin().await?;
-        cancel_timer_in(&mut tx, conversation_id, kind).await?;
-        tx.commit().await
+        self.write(Write::CancelTimer {
+            conversation_id: conversation_id.to_owned(),
+            kind,
+        })
+        .await
+        .map(drop)
     }
 
     /// Claims up to `limit` due timers (due at `now` or before, not held by another
@@ -246,15 +241,12 @@ impl Store {
 
     /// Clears the unanswered mark; false when there was none.
     pub async fn clear_unanswered(&self, conversation_id: &str) -> Result<bool> {
-        on_pool!(self, p => Ok(sqlx::query(
-            "UPDATE conversations SET unanswered_since = NULL
-              WHERE id = $1 AND unanswered_since IS NOT NULL",
-        )
-        .bind(conversation_id)
-        .execute(p)
-        .await?
-        .rows_affected()
-            == 1))
+        let wrote = self
+            .write(Write::ClearUnanswered {
+                conversation_id: conversation_id.to_owned(),
+            })
+            .await?;
+        Ok(wrote == Wrote::Changed(true))
     }
 
     /// The channel's automation settings as stored (JSON), if set.
@@ -285,4 +277,48 @@ pub(crate) async fn cancel_timer_in(
         .await?;
     });
     Ok(())
+}
+
+/// [`Store::arm_timer`] inside the caller's write transaction.
+pub(crate) async fn arm_timer_in(
+    tx: &mut Tx,
+    conversation_id: &str,
+    kind: TimerKind,
+    due_at: &str,
+    now: &str,
+    keep: bool,
+) -> Result<()> {
+    let conflict = if keep {
+        "DO NOTHING"
+    } else {
+        "DO UPDATE SET due_at = excluded.due_at, created_at = excluded.created_at,
+                       lease_until = NULL"
+    };
+    let sql = format!(
+        "INSERT INTO timers (conversation_id, kind, created_at, due_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (conversation_id, kind) WHERE fired_at IS NULL {conflict}"
+    );
+    on_tx!(tx, c => {
+        sqlx::query(&sql)
+            .bind(conversation_id)
+            .bind(kind.as_str())
+            .bind(now)
+            .bind(due_at)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// [`Store::clear_unanswered`] inside the caller's write transaction.
+pub(crate) async fn clear_unanswered_in(tx: &mut Tx, conversation_id: &str) -> Result<bool> {
+    on_tx!(tx, c => Ok(sqlx::query(
+        "UPDATE conversations SET unanswered_since = NULL
+          WHERE id = $1 AND unanswered_since IS NOT NULL",
+    )
+    .bind(conversation_id)
+    .execute(&mut *c)
+    .await?
+    .rows_affected()
+        == 1))
 }

@@ -67,8 +67,21 @@ pub enum Write {
         now: String,
         payload: String,
     },
-    /// Drops the pending offer timer (see [`crate::Store::cancel_timer`]).
-    CancelOffer { conversation_id: String },
+    /// Drops the pending timer `kind` (see [`crate::Store::cancel_timer`]).
+    CancelTimer {
+        conversation_id: String,
+        kind: TimerKind,
+    },
+    /// Arms the timer `kind` (see [`crate::Store::arm_timer`]).
+    ArmTimer {
+        conversation_id: String,
+        kind: TimerKind,
+        due_at: String,
+        now: String,
+        keep: bool,
+    },
+    /// Clears the unanswered mark (see [`crate::Store::clear_unanswered`]).
+    ClearUnanswered { conversation_id: String },
 }
 
 impl Write {
@@ -86,7 +99,13 @@ impl Write {
             | Write::ArmOffer {
                 conversation_id, ..
             }
-            | Write::CancelOffer { conversation_id } => conversation_id,
+            | Write::CancelTimer {
+                conversation_id, ..
+            }
+            | Write::ArmTimer {
+                conversation_id, ..
+            }
+            | Write::ClearUnanswered { conversation_id } => conversation_id,
             Write::Message(m) => &m.conversation_id,
         }
     }
@@ -97,8 +116,8 @@ impl Write {
 pub enum Wrote {
     /// Written (nothing to report).
     Done,
-    /// A status write: whether the status changed.
-    Status(bool),
+    /// A status write or a mark cleared: whether it changed.
+    Changed(bool),
     /// A message write.
     Message(Appended),
 }
@@ -221,7 +240,7 @@ pub(crate) async fn write_in(tx: &mut Tx, write: &Write) -> Result<Wrote> {
             conversation_id,
             status,
             at,
-        } => Ok(Wrote::Status(
+        } => Ok(Wrote::Changed(
             crate::channels::set_status_in(tx, conversation_id, status, at).await?,
         )),
         Write::Log {
@@ -278,9 +297,25 @@ pub(crate) async fn write_in(tx: &mut Tx, write: &Write) -> Result<Wrote> {
             });
             Ok(Wrote::Done)
         }
-        Write::CancelOffer { conversation_id } => {
-            crate::timers::cancel_timer_in(tx, conversation_id, TimerKind::PassOffer).await?;
+        Write::CancelTimer {
+            conversation_id,
+            kind,
+        } => {
+            crate::timers::cancel_timer_in(tx, conversation_id, *kind).await?;
             Ok(Wrote::Done)
         }
+        Write::ArmTimer {
+            conversation_id,
+            kind,
+            due_at,
+            now,
+            keep,
+        } => {
+            crate::timers::arm_timer_in(tx, conversation_id, *kind, due_at, now, *keep).await?;
+            Ok(Wrote::Done)
+        }
+        Write::ClearUnanswered { conversation_id } => Ok(Wrote::Changed(
+            crate::timers::clear_unanswered_in(tx, conversation_id).await?,
+        )),
     }
 }
