@@ -726,6 +726,82 @@ async fn open_with_history(root: &Element, id: &str, kind: InboxKind) {
 }
 
 #[wasm_bindgen_test]
+async fn the_crm_card_shows_the_transcripts_on_its_records() {
+    use canal_protocol::crm::{CardRecord, ConversationCrm, CustomerCard};
+    let line = |at: &str, author: Author, name: Option<&str>, text: &str| MessageView {
+        seq: 1,
+        author,
+        text: text.into(),
+        client_id: None,
+        sent_at: at.into(),
+        author_name: name.map(Into::into),
+        author_avatar: None,
+    };
+    let card = ConversationCrm {
+        card: Some(CustomerCard {
+            name: Some("Lucía Gómez".into()),
+            phones: vec!["+34612345678".into()],
+            emails: Vec::new(),
+            responsible_name: None,
+            records: vec![CardRecord {
+                kind: "deal".into(),
+                title: "Lucía Gómez".into(),
+                status: "open".into(),
+                source: "livechat".into(),
+                transcripts: vec![
+                    vec![
+                        line(
+                            "2026-01-04T10:00:00Z",
+                            Author::Visitor,
+                            None,
+                            "¿Tenéis talla M?",
+                        ),
+                        line(
+                            "2026-01-04T10:01:00Z",
+                            Author::Agent,
+                            Some("Ana Agent"),
+                            "Sí.",
+                        ),
+                    ],
+                    vec![line("2026-01-05T10:00:00Z", Author::Agent, None, "Hola")],
+                ],
+            }],
+            conversations: Vec::new(),
+            consents: Vec::new(),
+        }),
+    };
+    let (root, _mounted) = live_console_with(
+        Role::Agent,
+        vec![summary("c2", InboxKind::Mine)],
+        json!({"GET /api/v1/agent/conversations/c2/crm": {"status": 200, "body": card}}),
+    )
+    .await;
+    open_with_history(&root, "c2", InboxKind::Mine).await;
+    until("the card", || find(&root, "crm-name").is_some()).await;
+    assert_eq!(all(&root, "crm-record").len(), 1);
+    assert!(
+        !text(&get(&root, "crm-record")).contains("talla"),
+        "the record's line is the record alone"
+    );
+    let lines: Vec<String> = all(&root, "crm-transcript-line").iter().map(text).collect();
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    assert_eq!(lines[0], "Transcript · Lucía Gómez", "{lines:?}");
+    assert!(
+        lines[1].ends_with("Customer: ¿Tenéis talla M?"),
+        "{lines:?}"
+    );
+    assert!(lines[2].ends_with("Ana Agent: Sí."), "{lines:?}");
+    assert_eq!(
+        lines[3], "Transcript · Lucía Gómez",
+        "the next one: {lines:?}"
+    );
+    assert!(
+        lines[4].ends_with("Agent: Hola"),
+        "a message no agent wrote: the word for an agent: {lines:?}"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn open_renders_the_history_and_the_routing_log() {
     let (root, _mounted) = live_console(Role::Agent, vec![summary("c2", InboxKind::Mine)]).await;
     open_with_history(&root, "c2", InboxKind::Mine).await;

@@ -16,10 +16,11 @@ use canal_core::crm::{self as core_crm, Details, RecordKind, Region};
 use canal_core::Refusal;
 use canal_protocol::crm::{
     ConsentLinkView, ContactCard, ContactConversationView, ContactEdit, ContactView, CrmMode,
-    CrmSettings, RecordEdit, RecordView,
+    CrmSettings, RecordEdit, RecordTranscript, RecordView,
 };
 use canal_protocol::integrations::EventData;
 use canal_protocol::ErrorCode;
+use canal_protocol::{Author, MessageView};
 use canal_store::crm::{Contact, RecordRow, Track, Tracked};
 
 use crate::app::AppState;
@@ -178,11 +179,71 @@ pub fn check_settings(s: &CrmSettings) -> Result<(), AppError> {
 
 /// The dialog closed: the channel's field mapping writes its UTM, client id,
 /// message id, click time and custom fields to the lead or deal made from it
-/// (other fields of the record stay). Errors are logged.
+/// (other fields of the record stay), and the conversation's transcript goes on
+/// every record it touched ([`write_transcript`]). Errors are logged.
 pub async fn closed(state: &AppState, conversation_id: &str) {
     if let Err(e) = write_mapped_fields(state, conversation_id).await {
         tracing::error!(error = %e, "writing the CRM's mapped fields failed");
     }
+    if let Err(e) = write_transcript(state, conversation_id).await {
+        tracing::error!(error = %e, "writing the transcript to the CRM failed");
+    }
+}
+
+/// The conversation's transcript (the customer's and the agents' messages, with
+/// time and author) on the leads and deals it touched: the ones made from it,
+/// else its contact's newest open one. One transcript per record and
+/// conversation, rewritten whole at each close, so a reopened and closed again
+/// chat is there once, with everything.
+async fn write_transcript(state: &AppState, conversation_id: &str) -> Result<(), AppError> {
+    let records = state.store.crm_records_touched(conversation_id).await?;
+    if records.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<MessageView> = state
+        .store
+        .crm_transcript_lines(conversation_id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let agent = m.author == "agent";
+            MessageView {
+                seq: u64::try_from(m.seq).unwrap_or(0),
+                author: if agent {
+                    Author::Agent
+                } else {
+                    Author::Visitor
+                },
+                text: m.body,
+                client_id: None,
+                sent_at: m.created_at,
+                author_name: m.agent_name.filter(|_| agent),
+                author_avatar: None,
+            }
+        })
+        .collect();
+    let json = serde_json::to_string(&lines)
+        .map_err(|e| AppError::Internal(format!("transcript: {e}")))?;
+    state
+        .store
+        .crm_put_transcript(&records, conversation_id, &json)
+        .await?;
+    Ok(())
+}
+
+/// The transcripts on a record.
+async fn transcripts(state: &AppState, record_id: &str) -> Result<Vec<RecordTranscript>, AppError> {
+    Ok(state
+        .store
+        .crm_transcripts_of(record_id)
+        .await?
+        .into_iter()
+        .map(|t| RecordTranscript {
+            conversation_id: t.conversation_id,
+            written_at: t.written_at,
+            lines: serde_json::from_str(&t.lines).unwrap_or_default(),
+        })
+        .collect())
 }
 
 async fn write_mapped_fields(state: &AppState, conversation_id: &str) -> Result<(), AppError> {
@@ -667,6 +728,7 @@ async fn record_view(state: &AppState, r: RecordRow) -> Result<RecordView, AppEr
         conversation_id: r.conversation_id,
         responsible_agent_id: r.responsible_agent_id.and_then(|i| u64::try_from(i).ok()),
         created_at: r.created_at,
+        transcripts: Vec::new(),
     })
 }
 
@@ -681,7 +743,9 @@ pub async fn card(state: &AppState, contact_id: &str) -> Result<ContactCard, App
     let contact = contact_view(state, contact).await?;
     let mut records = Vec::new();
     for r in state.store.crm_records_of(contact_id).await? {
-        records.push(record_view(state, r).await?);
+        let mut view = record_view(state, r).await?;
+        view.transcripts = transcripts(state, &view.id).await?;
+        records.push(view);
     }
     let conversations = state
         .store
@@ -996,7 +1060,9 @@ pub async fn record(state: &AppState, id: &str) -> Result<RecordView, AppError> 
         .crm_record(id)
         .await?
         .ok_or_else(unknown_record)?;
-    record_view(state, r).await
+    let mut view = record_view(state, r).await?;
+    view.transcripts = transcripts(state, id).await?;
+    Ok(view)
 }
 
 /// Statuses a record may have.

@@ -78,6 +78,29 @@ pub struct ContactConversation {
     pub source: String,
 }
 
+/// A message of a conversation as its transcript on a record shows it.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct TranscriptRow {
+    pub seq: i64,
+    /// `visitor` or `agent`.
+    pub author: String,
+    pub body: String,
+    pub created_at: String,
+    /// The agent's name, for an agent's message.
+    pub agent_name: Option<String>,
+}
+
+/// A conversation's transcript on a record, as written: `lines` is JSON.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct StoredTranscript {
+    pub conversation_id: String,
+    pub lines: String,
+    pub written_at: String,
+}
+
+/// Most messages of one conversation a transcript keeps (the first ones).
+pub const MAX_TRANSCRIPT_LINES: i64 = 2_000;
+
 /// What the tracker was told, and where.
 #[derive(Debug, Clone)]
 pub struct Track<'a> {
@@ -355,6 +378,89 @@ impl Store {
             "{RECORD} WHERE conversation_id = $1 ORDER BY created_at, id"
         ))
         .bind(conversation_id)
+        .fetch_all(p)
+        .await?))
+    }
+
+    /// The leads and deals a conversation touched: those made from it; with
+    /// none, the newest open one of the contact it is attached to (the record
+    /// "save to CRM" links a known customer's chat to).
+    pub async fn crm_records_touched(&self, conversation_id: &str) -> Result<Vec<String>> {
+        let made: Vec<(String,)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT id FROM crm_records WHERE conversation_id = $1 ORDER BY created_at, id",
+        )
+        .bind(conversation_id)
+        .fetch_all(p)
+        .await?);
+        if !made.is_empty() {
+            return Ok(made.into_iter().map(|(id,)| id).collect());
+        }
+        let open: Option<(String,)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT r.id FROM crm_records r
+               JOIN crm_conversations cc ON cc.contact_id = r.contact_id
+              WHERE cc.conversation_id = $1 AND r.status = 'open'
+              ORDER BY r.created_at DESC, r.id DESC LIMIT 1",
+        )
+        .bind(conversation_id)
+        .fetch_optional(p)
+        .await?);
+        Ok(open.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// The customer's and the agents' messages of a conversation, in order (at
+    /// most [`MAX_TRANSCRIPT_LINES`]); notes are not messages, system lines are
+    /// left out.
+    pub async fn crm_transcript_lines(&self, conversation_id: &str) -> Result<Vec<TranscriptRow>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "SELECT m.seq, m.author, m.body, m.created_at, a.name AS agent_name
+               FROM messages m LEFT JOIN agents a ON a.id = m.agent_id
+              WHERE m.conversation_id = $1 AND m.author IN ('visitor', 'agent')
+              ORDER BY m.seq LIMIT $2",
+        )
+        .bind(conversation_id)
+        .bind(MAX_TRANSCRIPT_LINES)
+        .fetch_all(p)
+        .await?))
+    }
+
+    /// Writes a conversation's transcript (`lines`, JSON) on each of `records`,
+    /// replacing what an earlier close of the same conversation wrote there.
+    pub async fn crm_put_transcript(
+        &self,
+        records: &[String],
+        conversation_id: &str,
+        lines: &str,
+    ) -> Result<()> {
+        let now = now_rfc3339();
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c => {
+            for record in records {
+                sqlx::query(
+                    "INSERT INTO crm_record_transcripts (record_id, conversation_id, lines, written_at)
+                     VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (record_id, conversation_id)
+                     DO UPDATE SET lines = excluded.lines, written_at = excluded.written_at",
+                )
+                .bind(record)
+                .bind(conversation_id)
+                .bind(lines)
+                .bind(&now)
+                .execute(&mut *c)
+                .await?;
+            }
+        });
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The transcripts on a record, by when their conversations started.
+    pub async fn crm_transcripts_of(&self, record_id: &str) -> Result<Vec<StoredTranscript>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "SELECT t.conversation_id, t.lines, t.written_at
+               FROM crm_record_transcripts t JOIN conversations v ON v.id = t.conversation_id
+              WHERE t.record_id = $1 ORDER BY v.created_at, v.id",
+        )
+        .bind(record_id)
         .fetch_all(p)
         .await?))
     }
