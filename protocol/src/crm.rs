@@ -324,6 +324,14 @@ pub struct ContactEdit {
     pub responsible_agent_id: Option<Option<u64>>,
 }
 
+/// `POST /api/v1/admin/crm/contacts/{id}/merge`: the contact `from` (another
+/// record of the same person) is merged into `{id}`; the answer is `{id}`'s card.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MergeContact {
+    pub from: String,
+}
+
 /// `PATCH /api/v1/admin/crm/records/{id}`.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
 #[serde(deny_unknown_fields)]

@@ -21,7 +21,7 @@ use canal_protocol::crm::{
 use canal_protocol::integrations::EventData;
 use canal_protocol::ErrorCode;
 use canal_protocol::{Author, MessageView};
-use canal_store::crm::{Contact, RecordRow, Track, Tracked};
+use canal_store::crm::{Contact, Merge, RecordRow, Track, Tracked};
 
 use crate::app::AppState;
 use crate::error::AppError;
@@ -60,6 +60,8 @@ pub enum CrmEvent {
     ContactMerged {
         contact_id: String,
         conversation_id: Option<String>,
+        /// An admin merged this contact into `contact_id`.
+        merged_contact_id: Option<String>,
     },
     LeadCreated {
         record_id: String,
@@ -103,6 +105,7 @@ pub async fn events(state: &AppState, channel_id: &str, event: CrmEvent) {
         CrmEvent::ContactMerged {
             contact_id,
             conversation_id,
+            merged_contact_id,
         } => {
             let Some((contact_id, c)) = contact(contact_id).await else {
                 return;
@@ -110,6 +113,7 @@ pub async fn events(state: &AppState, channel_id: &str, event: CrmEvent) {
             EventData::ContactMerged {
                 contact_id,
                 conversation_id,
+                merged_contact_id,
                 name: c.row.name,
                 phones: c.phones,
                 emails: c.emails,
@@ -542,6 +546,7 @@ async fn announce(
                     CrmEvent::ContactMerged {
                         contact_id: contact_id.clone(),
                         conversation_id: conversation_id.map(str::to_owned),
+                        merged_contact_id: None,
                     },
                 )
                 .await;
@@ -734,7 +739,13 @@ async fn record_view(state: &AppState, r: RecordRow) -> Result<RecordView, AppEr
 
 /// A contact with its records, conversations on every channel and consent
 /// records (read from the ledger).
+/// A contact merged into another answers as that one.
 pub async fn card(state: &AppState, contact_id: &str) -> Result<ContactCard, AppError> {
+    let contact_id = &state
+        .store
+        .crm_resolve(contact_id)
+        .await?
+        .ok_or_else(unknown_contact)?;
     let contact = state
         .store
         .crm_contact(contact_id)
@@ -981,13 +992,19 @@ pub async fn list(
     Ok(out)
 }
 
-/// Edits a contact: 422 for a bad value, 409 for a phone or e-mail another
-/// contact has, 404 for an unknown contact; nothing changed then.
+/// Edits a contact (one merged into another: that one): 422 for a bad value,
+/// 409 for a phone or e-mail another contact has, 404 for an unknown contact;
+/// nothing changed then.
 pub async fn edit(
     state: &AppState,
     contact_id: &str,
     e: ContactEdit,
 ) -> Result<ContactCard, AppError> {
+    let contact_id = &state
+        .store
+        .crm_resolve(contact_id)
+        .await?
+        .ok_or_else(unknown_contact)?;
     let contact = state
         .store
         .crm_contact(contact_id)
@@ -1023,6 +1040,50 @@ pub async fn edit(
             format!("{taken} belongs to another contact"),
         ));
     }
+    card(state, contact_id).await
+}
+
+/// Merges the contact `from` into `contact_id` (two records of one person; see
+/// `Store::crm_merge_contacts` for what moves), emits `contact.merged` and
+/// answers the survivor's card. 422 for a contact merged into itself, 404 for
+/// an unknown one, 409 when either was merged already; nothing changed then
+/// (so the same merge twice is the merge once).
+pub async fn merge(
+    state: &AppState,
+    contact_id: &str,
+    from: &str,
+) -> Result<ContactCard, AppError> {
+    match state.store.crm_merge_contacts(contact_id, from).await? {
+        Merge::Merged => {}
+        Merge::Same => {
+            return Err(AppError::invalid(
+                "from must be another contact than the one it is merged into",
+            ))
+        }
+        Merge::Unknown(id) => {
+            return Err(AppError::not_found(
+                ErrorCode::NotFound,
+                format!("no such contact: {id}"),
+            ))
+        }
+        Merge::AlreadyMerged { contact_id, into } => {
+            return Err(AppError::refused(
+                Refusal::Conflict,
+                ErrorCode::Conflict,
+                format!("contact {contact_id} was merged into {into} already"),
+            ))
+        }
+    }
+    events(
+        state,
+        "",
+        CrmEvent::ContactMerged {
+            contact_id: contact_id.to_owned(),
+            conversation_id: None,
+            merged_contact_id: Some(from.to_owned()),
+        },
+    )
+    .await;
     card(state, contact_id).await
 }
 

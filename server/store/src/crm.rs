@@ -27,6 +27,8 @@ pub struct ContactRow {
     pub created_from: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// The contact this one was merged into (by an admin); none for a live one.
+    pub merged_into: Option<String>,
 }
 
 /// A contact with its phones and e-mails.
@@ -76,6 +78,22 @@ pub struct ContactConversation {
     pub messages: i64,
     /// `messenger` or `livechat`.
     pub source: String,
+}
+
+/// What merging two contacts did ([`Store::crm_merge_contacts`]); nothing is
+/// written unless it is `Merged`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Merge {
+    Merged,
+    /// The two ids are one contact.
+    Same,
+    /// No contact has this id.
+    Unknown(String),
+    /// This contact was merged already (into the one named).
+    AlreadyMerged {
+        contact_id: String,
+        into: String,
+    },
 }
 
 /// A message of a conversation as its transcript on a record shows it.
@@ -141,7 +159,7 @@ pub enum Tracked {
 }
 
 const CONTACT: &str = "SELECT id, name, first_phone, responsible_agent_id, created_from, \
-    created_at, updated_at FROM crm_contacts";
+    created_at, updated_at, merged_into FROM crm_contacts";
 const RECORD: &str = "SELECT id, kind, contact_id, channel_id, source, status, title, fields, \
     conversation_id, responsible_agent_id, created_at, updated_at FROM crm_records";
 
@@ -382,6 +400,94 @@ impl Store {
         .await?))
     }
 
+    /// Merges the contact `from` into `into` (two records of one person): its
+    /// phones, e-mails, conversations, visitors (and so the consent records read
+    /// through them) and records move to `into`; `into` keeps its name and
+    /// responsible agent, taking `from`'s where it has none. `from` stays, empty,
+    /// marked merged into `into` (contacts merged into `from` earlier now point at
+    /// `into`), so its id and its first phone lead to `into`. One transaction;
+    /// nothing written unless the answer is [`Merge::Merged`].
+    pub async fn crm_merge_contacts(&self, into: &str, from: &str) -> Result<Merge> {
+        if into == from {
+            return Ok(Merge::Same);
+        }
+        let now = now_rfc3339();
+        let mut tx = self.crm_begin().await?;
+        let mut rows = Vec::with_capacity(2);
+        for id in [into, from] {
+            let row: Option<ContactRow> = on_tx!(&mut tx, c => sqlx::query_as(
+                &format!("{CONTACT} WHERE id = $1"),
+            )
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?);
+            match row {
+                None => return Ok(Merge::Unknown(id.to_owned())),
+                Some(ContactRow {
+                    merged_into: Some(other),
+                    ..
+                }) => {
+                    return Ok(Merge::AlreadyMerged {
+                        contact_id: id.to_owned(),
+                        into: other,
+                    })
+                }
+                Some(row) => rows.push(row),
+            }
+        }
+        let (survivor, merged) = (&rows[0], &rows[1]);
+        on_tx!(&mut tx, c => {
+            for table in [
+                "crm_contact_phones",
+                "crm_contact_emails",
+                "crm_conversations",
+                "crm_visitors",
+                "crm_records",
+            ] {
+                sqlx::query(&format!(
+                    "UPDATE {table} SET contact_id = $1 WHERE contact_id = $2"
+                ))
+                .bind(into)
+                .bind(from)
+                .execute(&mut *c)
+                .await?;
+            }
+            sqlx::query(
+                "UPDATE crm_contacts SET merged_into = $1, updated_at = $3
+                 WHERE merged_into = $2 OR id = $2",
+            )
+            .bind(into)
+            .bind(from)
+            .bind(&now)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query(
+                "UPDATE crm_contacts SET name = $2, responsible_agent_id = $3, updated_at = $4
+                 WHERE id = $1",
+            )
+            .bind(into)
+            .bind(survivor.name.clone().or_else(|| merged.name.clone()))
+            .bind(survivor.responsible_agent_id.or(merged.responsible_agent_id))
+            .bind(&now)
+            .execute(&mut *c)
+            .await?;
+        });
+        tx.commit().await?;
+        Ok(Merge::Merged)
+    }
+
+    /// The contact an id names now: itself, or the one it was merged into;
+    /// `None` for an unknown id.
+    pub async fn crm_resolve(&self, id: &str) -> Result<Option<String>> {
+        let row: Option<(String, Option<String>)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT id, merged_into FROM crm_contacts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await?);
+        Ok(row.map(|(id, merged)| merged.unwrap_or(id)))
+    }
+
     /// The leads and deals a conversation touched: those made from it; with
     /// none, the newest open one of the contact it is attached to (the record
     /// "save to CRM" links a known customer's chat to).
@@ -575,9 +681,10 @@ impl Store {
             format!("%{escaped}%")
         });
         let rows: Vec<ContactRow> = on_pool!(self, p => sqlx::query_as(&format!(
-            "{CONTACT} WHERE ($1 IS NULL OR LOWER(COALESCE(name, '')) LIKE $1 ESCAPE '\\')
+            "{CONTACT} WHERE merged_into IS NULL
+               AND ($1 IS NULL OR LOWER(COALESCE(name, '')) LIKE $1 ESCAPE '\\')
                AND ($2 IS NULL OR id IN (SELECT contact_id FROM crm_contact_phones WHERE phone = $2)
-                    OR first_phone = $2)
+                    OR id IN (SELECT COALESCE(merged_into, id) FROM crm_contacts WHERE first_phone = $2))
                AND ($3 IS NULL OR id IN (SELECT contact_id FROM crm_contact_emails WHERE email = $3))
              ORDER BY updated_at DESC, id LIMIT $4 OFFSET $5"
         ))
@@ -614,7 +721,7 @@ impl Store {
         for phone in &details.phones {
             let owner: Option<(String,)> = on_tx!(&mut tx, c => sqlx::query_as(
                 "SELECT contact_id FROM crm_contact_phones WHERE phone = $1
-                 UNION ALL SELECT id FROM crm_contacts WHERE first_phone = $1",
+                 UNION ALL SELECT COALESCE(merged_into, id) FROM crm_contacts WHERE first_phone = $1",
             )
             .bind(phone)
             .fetch_optional(&mut *c)
@@ -779,7 +886,8 @@ impl Store {
         let changed = on_tx!(&mut tx, c => {
             let contacts = sqlx::query(
                 "UPDATE crm_contacts SET responsible_agent_id = $2, updated_at = $4
-                 WHERE created_from = $1 AND ($3 = FALSE OR responsible_agent_id IS NULL)",
+                 WHERE created_from = $1 AND merged_into IS NULL
+                   AND ($3 = FALSE OR responsible_agent_id IS NULL)",
             )
             .bind(conversation_id)
             .bind(agent)
@@ -830,8 +938,9 @@ async fn find_in(tx: &mut Tx, t: &Track<'_>) -> Result<Option<String>> {
     }
     // The first phone is the permanent link: it wins over a phone's current owner.
     for phone in &t.details.phones {
+        // A merged contact's first phone leads to the contact it was merged into.
         let by_first: Option<(String,)> = on_tx!(tx, c => sqlx::query_as(
-            "SELECT id FROM crm_contacts WHERE first_phone = $1",
+            "SELECT COALESCE(merged_into, id) FROM crm_contacts WHERE first_phone = $1",
         )
         .bind(phone)
         .fetch_optional(&mut *c)

@@ -1,6 +1,7 @@
 //! The CRM's records and contacts beyond the tracker: each conversation's
 //! transcript on the lead or deal it touched (written when the dialog closes,
-//! once per conversation however often it closes).
+//! once per conversation however often it closes), and merging two contacts of
+//! one person.
 
 use serde_json::{json, Value};
 
@@ -170,4 +171,271 @@ async fn a_closed_dialog_writes_its_transcript_on_the_deal_once_per_conversation
         2,
         "{shown}"
     );
+}
+
+// ---- merging contacts ----------------------------------------------------------------
+
+const INBOUND: &str = "/channels/demo/messenger/inbound";
+
+/// A messenger message with a profile; the conversation's id.
+async fn messenger(app: &TestApp, chat_id: &str, profile: Value) -> String {
+    let body = json!({"chat_id": chat_id, "text": "Hola", "profile": profile});
+    let (status, answer) = app.admin_post(INBOUND, &body).await;
+    assert!(status == 201 || status == 200, "{status} {answer}");
+    answer["conversation_id"].as_str().expect("id").to_owned()
+}
+
+/// The live contacts' ids.
+async fn contact_ids(app: &TestApp) -> Vec<String> {
+    let (status, body) = app.admin_get("/crm/contacts").await;
+    assert_eq!(status, 200, "{body}");
+    body["contacts"]
+        .as_array()
+        .expect("contacts")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+/// One line per row of every CRM table and of the consent ledger: what a refused
+/// merge must leave as it was.
+async fn crm_state(app: &TestApp) -> Vec<String> {
+    let mut out = Vec::new();
+    for query in [
+        "SELECT id || '|' || COALESCE(name, '') || '|' || COALESCE(first_phone, '') || '|' \
+         || COALESCE(merged_into, '') || '|' || COALESCE(CAST(responsible_agent_id AS TEXT), '') \
+         || '|' || updated_at FROM crm_contacts ORDER BY id",
+        "SELECT phone || '|' || contact_id FROM crm_contact_phones ORDER BY phone",
+        "SELECT email || '|' || contact_id FROM crm_contact_emails ORDER BY email",
+        "SELECT conversation_id || '|' || contact_id FROM crm_conversations ORDER BY conversation_id",
+        "SELECT visitor_id || '|' || contact_id FROM crm_visitors ORDER BY visitor_id",
+        "SELECT id || '|' || contact_id || '|' || updated_at FROM crm_records ORDER BY id",
+        CONSENTS,
+    ] {
+        let rows: Vec<String> = sqlx::query_scalar(query)
+            .fetch_all(app.db.pool())
+            .await
+            .expect(query);
+        out.push(rows.join("\n"));
+    }
+    out
+}
+
+/// The consent ledger, one line per record.
+const CONSENTS: &str = "SELECT CAST(seq AS TEXT) || '|' || id || '|' || action || '|' \
+    || COALESCE(visitor_id, '') || '|' || COALESCE(conversation_id, '') || '|' \
+    || COALESCE(crm_entity, '') || '|' || created_at FROM consents ORDER BY seq";
+
+async fn ledger(app: &TestApp) -> Vec<String> {
+    sqlx::query_scalar(CONSENTS)
+        .fetch_all(app.db.pool())
+        .await
+        .expect("ledger")
+}
+
+/// Two contacts of one person: Lucía from a messenger (phone A, no responsible)
+/// and, from the website chat with its consent, "L. Gómez" (phone B, an e-mail,
+/// Ben responsible). Returns (app, messenger contact, website contact, Ben).
+async fn two_contacts_of_one_person() -> (TestApp, String, String, u64) {
+    let app = crate::helpers::spawn_app().await;
+    let ben = app.agent("ben@shop.example", "Ben", "agent").await;
+    let (status, body) = app
+        .admin_put(
+            "/channels/demo/form",
+            &json!({"fields": [{"name": "name"}, {"name": "phone"}, {"name": "email"}],
+                    "agreements": []}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    messenger(
+        &app,
+        "tg-1",
+        json!({"name": "Lucía Gómez", "phone": "+34 612 345 678"}),
+    )
+    .await;
+    let first = contact_ids(&app).await;
+    let (consent, website) = app.conversation().await;
+    let (status, body) = app
+        .post(
+            "/api/v1/channels/demo/form",
+            &json!({"visitor_token": consent.visitor_token, "page_url": crate::helpers::PAGE,
+                    "conversation_id": website.conversation_id,
+                    "name": "L. Gómez", "phone": "+34 699 111 222", "email": "lg@example.com"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let ids = contact_ids(&app).await;
+    assert_eq!(ids.len(), 2, "two contacts: {ids:?}");
+    let messenger_contact = first[0].clone();
+    let website_contact = ids
+        .into_iter()
+        .find(|id| *id != messenger_contact)
+        .expect("the other");
+    let (status, body) = app
+        .admin_patch(
+            &format!("/crm/contacts/{website_contact}"),
+            &json!({"responsible_agent_id": ben}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    (app, messenger_contact, website_contact, ben)
+}
+
+#[tokio::test]
+async fn merging_two_contacts_moves_everything_and_both_first_phones_lead_to_the_survivor() {
+    let (app, lucia, other, ben) = two_contacts_of_one_person().await;
+    let receiver = crate::receiver::Receiver::start().await;
+    crate::webhooks::endpoint(&app, &receiver, &["contact.merged"]).await;
+    let (_, before) = app.admin_get(&format!("/crm/contacts/{other}")).await;
+    let other_consents = before["consents"].clone();
+    assert!(
+        other_consents.as_array().is_some_and(|c| !c.is_empty()),
+        "the website chat's consent: {before}"
+    );
+    let ledger_before = ledger(&app).await;
+
+    let (status, card) = app
+        .admin_post(
+            &format!("/crm/contacts/{lucia}/merge"),
+            &json!({"from": other}),
+        )
+        .await;
+    assert_eq!(status, 200, "{card}");
+    assert_eq!(card["contact"]["id"], lucia.as_str());
+    assert_eq!(
+        card["contact"]["name"], "Lucía Gómez",
+        "the survivor's name"
+    );
+    assert_eq!(
+        card["contact"]["phones"],
+        json!(["+34612345678", "+34699111222"])
+    );
+    assert_eq!(card["contact"]["emails"], json!(["lg@example.com"]));
+    assert_eq!(card["contact"]["first_phone"], "+34612345678");
+    assert_eq!(
+        card["contact"]["responsible_agent_id"],
+        json!(ben),
+        "the survivor had none: the other's"
+    );
+    assert_eq!(card["conversations"].as_array().map(Vec::len), Some(2));
+    assert_eq!(card["records"].as_array().map(Vec::len), Some(2), "{card}");
+    assert!(card["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .all(|r| r["contact_id"] == lucia.as_str()));
+    assert_eq!(card["consents"], other_consents, "the consents come along");
+    assert_eq!(
+        ledger(&app).await,
+        ledger_before,
+        "the ledger is not touched"
+    );
+
+    // The merged contact's id still answers, with the survivor; lists show one.
+    let (status, old) = app.admin_get(&format!("/crm/contacts/{other}")).await;
+    assert_eq!(status, 200, "{old}");
+    assert_eq!(old["contact"]["id"], lucia.as_str());
+    assert_eq!(contact_ids(&app).await, std::slice::from_ref(&lucia));
+    let (_, by_phone) = app.admin_get("/crm/contacts?phone=%2B34699111222").await;
+    assert_eq!(by_phone["contacts"][0]["id"], lucia.as_str());
+
+    // The webhook hears of it.
+    let merged = poll(|| async {
+        match receiver
+            .accepted()
+            .into_iter()
+            .find(|a| a.event_type == "contact.merged")
+        {
+            Some(a) => Ok(a.body["data"].clone()),
+            None => Err(format!("not yet: {:?}", receiver.arrived())),
+        }
+    })
+    .await;
+    assert_eq!(merged["contact_id"], lucia.as_str());
+    assert_eq!(merged["merged_contact_id"], other.as_str());
+    assert_eq!(merged["phones"], json!(["+34612345678", "+34699111222"]));
+
+    // Both phones taken off the survivor: each first phone still leads to it.
+    let (status, body) = app
+        .admin_patch(&format!("/crm/contacts/{lucia}"), &json!({"phones": []}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    for (chat, phone) in [("tg-2", "+34 612 345 678"), ("tg-3", "+34 699 111 222")] {
+        let conversation = messenger(&app, chat, json!({"phone": phone})).await;
+        assert_eq!(
+            contact_ids(&app).await,
+            std::slice::from_ref(&lucia),
+            "{phone}"
+        );
+        let (_, card) = app.admin_get(&format!("/crm/contacts/{lucia}")).await;
+        assert!(
+            card["conversations"]
+                .as_array()
+                .expect("conversations")
+                .iter()
+                .any(|c| c["conversation_id"] == conversation.as_str()),
+            "{phone}: {card}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_bad_merge_is_refused_and_the_same_merge_twice_is_the_merge_once() {
+    let (app, lucia, other, _) = two_contacts_of_one_person().await;
+    let unchanged = crm_state(&app).await;
+    let path = format!("/crm/contacts/{lucia}/merge");
+    for (path, body, want, code) in [
+        (path.clone(), json!({"from": lucia}), 422, "invalid_field"),
+        (path.clone(), json!({"from": "nope"}), 404, "not_found"),
+        (
+            "/crm/contacts/nope/merge".to_owned(),
+            json!({"from": other}),
+            404,
+            "not_found",
+        ),
+        (path.clone(), json!({}), 422, ""),
+        (path.clone(), json!({"from": other, "into": "x"}), 422, ""),
+        (path.clone(), json!({"from": 7}), 422, ""),
+    ] {
+        let (status, answer) = app.admin_post(&path, &body).await;
+        if code.is_empty() {
+            assert!((400..500).contains(&status), "{body}: {status} {answer}");
+        } else {
+            crate::helpers::assert_error(status, &answer, want, code);
+        }
+        assert_eq!(crm_state(&app).await, unchanged, "{body}: nothing changed");
+    }
+
+    let (status, once) = app.admin_post(&path, &json!({"from": other})).await;
+    assert_eq!(status, 200, "{once}");
+    let merged = crm_state(&app).await;
+    assert_ne!(merged, unchanged);
+    // Again, and the other way round, and into the merged one: refused (409),
+    // nothing changed: the state is the one after the first merge.
+    for (path, from) in [
+        (path.clone(), other.clone()),
+        (format!("/crm/contacts/{other}/merge"), lucia.clone()),
+    ] {
+        let (status, answer) = app.admin_post(&path, &json!({"from": from})).await;
+        crate::helpers::assert_error(status, &answer, 409, "conflict");
+        assert!(
+            answer["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("merged into")),
+            "{answer}"
+        );
+        assert_eq!(crm_state(&app).await, merged);
+    }
+    let (_, card) = app.admin_get(&format!("/crm/contacts/{lucia}")).await;
+    assert_eq!(card, once, "the same card as after the one merge");
+
+    // Only admins merge.
+    let response = app
+        .http
+        .post(app.url(&format!("/api/v1/admin{path}")))
+        .json(&json!({"from": other}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 401);
 }
