@@ -332,10 +332,7 @@ pub async fn track(
         Some(id) => state.store.crm_holder(id).await?,
         None => None,
     };
-    let fallback = match origin {
-        Origin::Messenger | Origin::Text { messenger: true } => "Messenger customer",
-        _ => "Website visitor",
-    };
+    let fallback = fallback_name(state, channel_id, origin.source() == "messenger").await?;
     let track = Track {
         channel_id,
         source: origin.source(),
@@ -354,6 +351,24 @@ pub async fn track(
     let tracked = state.store.crm_track(&track).await?;
     announce(state, channel_id, &tracked, conversation_id).await;
     Ok(tracked)
+}
+
+/// The name of a new contact who gave none, in the channel's language (see
+/// `canal_core::crm::fallback_name`).
+async fn fallback_name(
+    state: &AppState,
+    channel_id: &str,
+    messenger: bool,
+) -> Result<&'static str, AppError> {
+    let locale = state
+        .store
+        .channel_by_id(channel_id)
+        .await?
+        .and_then(|c| c.locale);
+    Ok(core_crm::fallback_name(
+        canal_core::mail::Language::of(locale.as_deref()),
+        messenger,
+    ))
 }
 
 /// [`track`] for a caller that must not fail because of the CRM: errors are
@@ -882,11 +897,7 @@ pub async fn save(
                 // The agent decided to keep this customer.
                 reachable: true,
                 record: record_kind(s.mode),
-                fallback_name: if messenger {
-                    "Messenger customer"
-                } else {
-                    "Website visitor"
-                },
+                fallback_name: fallback_name(state, &conversation.channel_id, messenger).await?,
                 holder,
             };
             let tracked = state.store.crm_track(&track).await?;

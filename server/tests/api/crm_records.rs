@@ -439,3 +439,50 @@ async fn a_bad_merge_is_refused_and_the_same_merge_twice_is_the_merge_once() {
         .expect("post");
     assert_eq!(response.status(), 401);
 }
+
+// ---- names ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_contact_who_gives_no_name_is_named_in_the_channel_s_language() {
+    let app = crate::helpers::spawn_app().await;
+    // Russian: a messenger customer without a name in their profile.
+    let (status, body) = app
+        .admin_patch("/channels/demo", &json!({"locale": "ru"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    messenger(&app, "tg-5", json!({"phone": "+34 612 345 678"})).await;
+    let (_, list) = app.admin_get("/crm/contacts").await;
+    assert_eq!(
+        list["contacts"][0]["name"], "Клиент из мессенджера",
+        "{list}"
+    );
+    let (_, records) = app.admin_get("/crm/records").await;
+    assert_eq!(records["records"][0]["title"], "Клиент из мессенджера");
+
+    // Spanish: a website visitor who leaves only a phone in the form.
+    let (status, body) = app
+        .admin_patch("/channels/demo", &json!({"locale": "es"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = app
+        .admin_put(
+            "/channels/demo/form",
+            &json!({"fields": [{"name": "phone"}], "agreements": []}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (consent, website) = app.conversation().await;
+    let (status, body) = app
+        .post(
+            "/api/v1/channels/demo/form",
+            &json!({"visitor_token": consent.visitor_token, "page_url": crate::helpers::PAGE,
+                    "conversation_id": website.conversation_id, "phone": "+34 699 111 222"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (_, list) = app.admin_get("/crm/contacts?phone=%2B34699111222").await;
+    assert_eq!(
+        list["contacts"][0]["name"], "Visitante del sitio web",
+        "{list}"
+    );
+}
