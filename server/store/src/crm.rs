@@ -764,8 +764,12 @@ impl Store {
                     .execute(&mut *c)
                     .await?;
             }
+            // A first phone stays where it is: one that a contact merged into this
+            // one keeps (and that leads here already) is not taken again.
             sqlx::query(
-                "UPDATE crm_contacts SET name = $2, first_phone = COALESCE(first_phone, $3),
+                "UPDATE crm_contacts SET name = $2,
+                 first_phone = COALESCE(first_phone, CASE WHEN EXISTS
+                     (SELECT 1 FROM crm_contacts o WHERE o.first_phone = $3) THEN NULL ELSE $3 END),
                  responsible_agent_id = $4, updated_at = $5 WHERE id = $1",
             )
             .bind(id)

@@ -440,6 +440,48 @@ async fn a_bad_merge_is_refused_and_the_same_merge_twice_is_the_merge_once() {
     assert_eq!(response.status(), 401);
 }
 
+#[tokio::test]
+async fn a_survivor_without_a_first_phone_takes_the_merged_one_s_phone_back_and_is_found_by_it() {
+    let app = crate::helpers::spawn_app().await;
+    // A messenger customer who gave only a name: no phone, no first phone.
+    messenger(&app, "tg-7", json!({"name": "Lucía"})).await;
+    let survivor = contact_ids(&app).await.remove(0);
+    messenger(&app, "tg-8", json!({"phone": "+34 612 345 678"})).await;
+    let ids = contact_ids(&app).await;
+    let other = ids.into_iter().find(|id| *id != survivor).expect("other");
+    let (status, card) = app
+        .admin_post(
+            &format!("/crm/contacts/{survivor}/merge"),
+            &json!({"from": other}),
+        )
+        .await;
+    assert_eq!(status, 200, "{card}");
+    assert_eq!(card["contact"]["phones"], json!(["+34612345678"]));
+    // The phone off and on again: the merged contact keeps the first phone (it
+    // leads here), the edit is no conflict and no error.
+    for phones in [json!([]), json!(["+34612345678"])] {
+        let (status, card) = app
+            .admin_patch(
+                &format!("/crm/contacts/{survivor}"),
+                &json!({"phones": phones}),
+            )
+            .await;
+        assert_eq!(status, 200, "{card}");
+        assert_eq!(card["contact"]["phones"], phones);
+    }
+    let conversation = messenger(&app, "tg-9", json!({"phone": "+34 612-345-678"})).await;
+    assert_eq!(contact_ids(&app).await, std::slice::from_ref(&survivor));
+    let (_, card) = app.admin_get(&format!("/crm/contacts/{survivor}")).await;
+    assert!(
+        card["conversations"]
+            .as_array()
+            .expect("conversations")
+            .iter()
+            .any(|c| c["conversation_id"] == conversation.as_str()),
+        "{card}"
+    );
+}
+
 // ---- names ---------------------------------------------------------------------------
 
 #[tokio::test]
