@@ -139,6 +139,11 @@ pub mod routes {
         format!("/api/v1/admin/channels/{}/automation", encode(key))
     }
 
+    /// `GET`/`PUT`: a channel's CRM settings (admins).
+    pub fn channel_crm(key: &str) -> String {
+        channel_part(key, "crm")
+    }
+
     /// `GET`/`PUT`/`DELETE`: a channel's working hours (admins).
     pub fn channel_hours(key: &str) -> String {
         channel_part(key, "hours")
@@ -731,6 +736,19 @@ pub async fn save_automation(
     settings: &canal_protocol::automation::AutomationSettings,
 ) -> Result<canal_protocol::automation::AutomationSettings, ApiError> {
     call("PUT", &routes::channel_automation(key), Some(settings)).await
+}
+
+/// `GET /api/v1/admin/channels/{key}/crm`: the channel's CRM settings.
+pub async fn load_crm_settings(key: &str) -> Result<canal_protocol::crm::CrmSettings, ApiError> {
+    call("GET", &routes::channel_crm(key), None::<&()>).await
+}
+
+/// `PUT /api/v1/admin/channels/{key}/crm`: the settings as stored.
+pub async fn save_crm_settings(
+    key: &str,
+    settings: &canal_protocol::crm::CrmSettings,
+) -> Result<canal_protocol::crm::CrmSettings, ApiError> {
+    call("PUT", &routes::channel_crm(key), Some(settings)).await
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

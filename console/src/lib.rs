@@ -13,6 +13,7 @@
 //! - [`state`]: the inbox reducer and pending replies (pure; native unit tests).
 //! - [`settings`]: the admin settings forms and the requests they make (pure).
 //! - [`automation`]: the form of a channel's automatic actions (pure).
+//! - [`crm`]: the form of a channel's CRM settings (pure).
 //! - [`log`]: the message log's filters, pages and channel choices (pure).
 //! - [`reports`]: the KPI reports page's query, durations and chart (pure).
 //! - [`bans`]: the form for a new ban and the request it makes (pure).
@@ -27,6 +28,7 @@ pub mod automation;
 pub mod bans;
 pub mod canned;
 pub mod components;
+pub mod crm;
 pub mod i18n;
 pub mod log;
 pub mod reports;

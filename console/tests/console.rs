@@ -726,6 +726,82 @@ async fn open_with_history(root: &Element, id: &str, kind: InboxKind) {
 }
 
 #[wasm_bindgen_test]
+async fn the_crm_card_shows_the_transcripts_on_its_records() {
+    use canal_protocol::crm::{CardRecord, ConversationCrm, CustomerCard};
+    let line = |at: &str, author: Author, name: Option<&str>, text: &str| MessageView {
+        seq: 1,
+        author,
+        text: text.into(),
+        client_id: None,
+        sent_at: at.into(),
+        author_name: name.map(Into::into),
+        author_avatar: None,
+    };
+    let card = ConversationCrm {
+        card: Some(CustomerCard {
+            name: Some("Lucía Gómez".into()),
+            phones: vec!["+34612345678".into()],
+            emails: Vec::new(),
+            responsible_name: None,
+            records: vec![CardRecord {
+                kind: "deal".into(),
+                title: "Lucía Gómez".into(),
+                status: "open".into(),
+                source: "livechat".into(),
+                transcripts: vec![
+                    vec![
+                        line(
+                            "2026-01-04T10:00:00Z",
+                            Author::Visitor,
+                            None,
+                            "¿Tenéis talla M?",
+                        ),
+                        line(
+                            "2026-01-04T10:01:00Z",
+                            Author::Agent,
+                            Some("Ana Agent"),
+                            "Sí.",
+                        ),
+                    ],
+                    vec![line("2026-01-05T10:00:00Z", Author::Agent, None, "Hola")],
+                ],
+            }],
+            conversations: Vec::new(),
+            consents: Vec::new(),
+        }),
+    };
+    let (root, _mounted) = live_console_with(
+        Role::Agent,
+        vec![summary("c2", InboxKind::Mine)],
+        json!({"GET /api/v1/agent/conversations/c2/crm": {"status": 200, "body": card}}),
+    )
+    .await;
+    open_with_history(&root, "c2", InboxKind::Mine).await;
+    until("the card", || find(&root, "crm-name").is_some()).await;
+    assert_eq!(all(&root, "crm-record").len(), 1);
+    assert!(
+        !text(&get(&root, "crm-record")).contains("talla"),
+        "the record's line is the record alone"
+    );
+    let lines: Vec<String> = all(&root, "crm-transcript-line").iter().map(text).collect();
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    assert_eq!(lines[0], "Transcript · Lucía Gómez", "{lines:?}");
+    assert!(
+        lines[1].ends_with("Customer: ¿Tenéis talla M?"),
+        "{lines:?}"
+    );
+    assert!(lines[2].ends_with("Ana Agent: Sí."), "{lines:?}");
+    assert_eq!(
+        lines[3], "Transcript · Lucía Gómez",
+        "the next one: {lines:?}"
+    );
+    assert!(
+        lines[4].ends_with("Agent: Hola"),
+        "a message no agent wrote: the word for an agent: {lines:?}"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn open_renders_the_history_and_the_routing_log() {
     let (root, _mounted) = live_console(Role::Agent, vec![summary("c2", InboxKind::Mine)]).await;
     open_with_history(&root, "c2", InboxKind::Mine).await;
@@ -2448,6 +2524,142 @@ async fn a_channel_without_hours_is_always_open_and_a_refusal_shows_the_servers_
     assert_eq!(
         value_of(&root, "hours-time-zone"),
         "Mars/Base",
+        "what was typed stays"
+    );
+}
+
+/// Whether the checkbox `test_id` (the first inside `root`) is ticked.
+fn is_checked(root: &Element, test_id: &str) -> bool {
+    get(root, test_id)
+        .unchecked_into::<HtmlInputElement>()
+        .checked()
+}
+
+#[wasm_bindgen_test]
+async fn the_crm_settings_are_loaded_edited_with_mapping_rows_and_put_whole() {
+    use canal_protocol::crm::{CrmMode, CrmSettings, FieldMap, MapSource};
+    let loaded = CrmSettings {
+        default_region: Some("ES".into()),
+        field_map: vec![
+            FieldMap {
+                source: MapSource::Utm,
+                field: "UF_UTM".into(),
+                value: None,
+            },
+            FieldMap {
+                source: MapSource::Custom,
+                field: "UF_SHOP".into(),
+                value: Some("Madrid".into()),
+            },
+        ],
+        ..CrmSettings::default()
+    };
+    let wanted = CrmSettings {
+        check_customer: true,
+        tracker: false,
+        mode: CrmMode::Lead,
+        create_automatically: false,
+        change_responsible_on_transfer: true,
+        default_region: Some("PT".into()),
+        field_map: vec![
+            FieldMap {
+                source: MapSource::Custom,
+                field: "UF_SHOP".into(),
+                value: Some("Lisboa".into()),
+            },
+            FieldMap {
+                source: MapSource::ClickTime,
+                field: "UF_CLICK".into(),
+                value: None,
+            },
+        ],
+    };
+    let (root, _mounted) = admin_settings(json!({
+        "GET /api/v1/admin/channels/demo/crm": {"status": 200, "body": loaded},
+        "PUT /api/v1/admin/channels/demo/crm": {"status": 200, "body": wanted},
+    }))
+    .await;
+    until("the CRM form", || find(&root, "crm-save").is_some()).await;
+    let form = get(&root, "crm-form");
+    assert!(is_checked(&form, "crm-check-customer"));
+    assert!(is_checked(&form, "crm-tracker"));
+    assert!(is_checked(&form, "crm-create-automatically"));
+    assert!(!is_checked(&form, "crm-change-responsible"));
+    assert_eq!(
+        get(&form, "crm-mode")
+            .unchecked_into::<HtmlSelectElement>()
+            .value(),
+        "deal"
+    );
+    assert_eq!(value_of(&form, "crm-region"), "ES");
+    let rows = all(&form, "crm-map-row");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        get(&rows[0], "crm-map-source")
+            .unchecked_into::<HtmlSelectElement>()
+            .value(),
+        "utm"
+    );
+    assert_eq!(value_of(&rows[0], "crm-map-field"), "UF_UTM");
+    assert_eq!(value_of(&rows[1], "crm-map-value"), "Madrid");
+
+    click(&get(&form, "crm-tracker"));
+    click(&get(&form, "crm-create-automatically"));
+    click(&get(&form, "crm-change-responsible"));
+    choose(&form, "crm-mode", "lead");
+    type_into(&form, "crm-region", "pt");
+    // A new row at the end, then the first one taken out.
+    click(&get(&form, "crm-map-add"));
+    until("a third row", || all(&form, "crm-map-row").len() == 3).await;
+    let rows = all(&form, "crm-map-row");
+    choose(&rows[2], "crm-map-source", "click_time");
+    type_into(&rows[2], "crm-map-field", "UF_CLICK");
+    type_into(&rows[1], "crm-map-value", "Lisboa");
+    click(&get(&rows[0], "crm-map-remove"));
+    until("two rows", || all(&form, "crm-map-row").len() == 2).await;
+    let rows = all(&form, "crm-map-row");
+    assert_eq!(value_of(&rows[0], "crm-map-field"), "UF_SHOP");
+    assert_eq!(value_of(&rows[1], "crm-map-field"), "UF_CLICK");
+
+    click(&get(&form, "crm-save"));
+    until("saved", || text(&get(&form, "settings-status")) == "Saved").await;
+    let puts = requests_to("PUT", "/api/v1/admin/channels/demo/crm");
+    assert_eq!(puts.len(), 1);
+    assert_eq!(
+        puts[0]["body"],
+        serde_json::to_value(&wanted).expect("json"),
+        "the whole record, as edited"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_crm_mapping_shows_the_servers_sentence_and_keeps_the_form() {
+    let (root, _mounted) = admin_settings(json!({
+        "GET /api/v1/admin/channels/demo/crm": {"status": 200, "body": {}},
+        "PUT /api/v1/admin/channels/demo/crm": {"status": 422, "body": {"error": {
+            "code": "invalid_field",
+            "message": "crm.field_map: \"UF SHOP\" must be 1 to 64 of A-Z, a-z, 0-9, _"
+        }}},
+    }))
+    .await;
+    until("the CRM form", || find(&root, "crm-save").is_some()).await;
+    let form = get(&root, "crm-form");
+    assert!(all(&form, "crm-map-row").is_empty());
+    click(&get(&form, "crm-map-add"));
+    until("a row", || all(&form, "crm-map-row").len() == 1).await;
+    type_into(&form, "crm-map-field", "UF SHOP");
+    click(&get(&form, "crm-save"));
+    until("the server's sentence", || {
+        text(&get(&form, "settings-error")).contains("must be 1 to 64 of A-Z")
+    })
+    .await;
+    assert_eq!(
+        requests_to("PUT", "/api/v1/admin/channels/demo/crm")[0]["body"]["field_map"],
+        json!([{"source": "utm_source", "field": "UF SHOP"}])
+    );
+    assert_eq!(
+        value_of(&form, "crm-map-field"),
+        "UF SHOP",
         "what was typed stays"
     );
 }

@@ -138,6 +138,24 @@ pub struct RecordView {
     pub conversation_id: Option<String>,
     pub responsible_agent_id: Option<u64>,
     pub created_at: String,
+    /// The transcript of each conversation that touched the record (the one it
+    /// was made from, and later chats of its contact while it is open), oldest
+    /// first, as written when that conversation's dialog last closed. In `GET
+    /// .../crm/records/{id}` and the contact's card; the lists leave it empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transcripts: Vec<RecordTranscript>,
+}
+
+/// One conversation's transcript on a lead or deal: what the customer and the
+/// agents wrote (never private notes nor Canal's own lines), each message as
+/// the conversation's history shows it (`author_name`: the agent's name).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct RecordTranscript {
+    pub conversation_id: String,
+    /// When the dialog closed and this was written (RFC 3339); a later close
+    /// rewrites it whole.
+    pub written_at: String,
+    pub lines: Vec<crate::MessageView>,
 }
 
 /// A conversation of the customer, on any channel.
@@ -215,6 +233,10 @@ pub struct CardRecord {
     pub title: String,
     pub status: String,
     pub source: String,
+    /// Each conversation's transcript on the record, as lines (see
+    /// [`RecordView::transcripts`]), oldest conversation first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transcripts: Vec<Vec<crate::MessageView>>,
 }
 
 /// A consent record on the card.
@@ -243,6 +265,7 @@ impl From<ContactCard> for CustomerCard {
                     title: r.title,
                     status: r.status,
                     source: r.source,
+                    transcripts: r.transcripts.into_iter().map(|t| t.lines).collect(),
                 })
                 .collect(),
             conversations: c
@@ -299,6 +322,14 @@ pub struct ContactEdit {
         skip_serializing_if = "Option::is_none"
     )]
     pub responsible_agent_id: Option<Option<u64>>,
+}
+
+/// `POST /api/v1/admin/crm/contacts/{id}/merge`: the contact `from` (another
+/// record of the same person) is merged into `{id}`; the answer is `{id}`'s card.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MergeContact {
+    pub from: String,
 }
 
 /// `PATCH /api/v1/admin/crm/records/{id}`.

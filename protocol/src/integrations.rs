@@ -221,11 +221,15 @@ pub enum EventData {
         responsible_agent_id: Option<i64>,
     },
     /// Emitted by the CRM: new details, or a conversation (`conversation_id`),
-    /// were merged into a known contact; the contact as it is now.
+    /// were merged into a known contact, or an admin merged another contact
+    /// (`merged_contact_id`, whose id now leads to this one) into it; the
+    /// contact as it is now.
     #[serde(rename = "contact.merged")]
     ContactMerged {
         contact_id: String,
         conversation_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        merged_contact_id: Option<String>,
         name: Option<String>,
         phones: Vec<String>,
         emails: Vec<String>,

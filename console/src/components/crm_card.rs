@@ -1,10 +1,12 @@
 //! The customer card beside a conversation: who the CRM knows the customer as
-//! (name, phones, e-mails, responsible agent), their leads and deals, their
+//! (name, phones, e-mails, responsible agent), their leads and deals (with each
+//! conversation's transcript on them), their
 //! conversations on every channel and their consent records, and "Save to CRM".
 //! Loaded on opening the conversation and again with each of its new messages
 //! (the chat tracker may have recognised the customer by what they typed).
 
 use canal_protocol::crm::{ConversationCrm, CustomerCard};
+use canal_protocol::Author;
 use leptos::prelude::*;
 
 use crate::{
@@ -16,7 +18,8 @@ use crate::{
 
 /// The card (`data-testid="customer-card"`): the contact's name (`crm-name`),
 /// phones (`crm-phone`), e-mails (`crm-email`), responsible (`crm-responsible`),
-/// records (`crm-record`), conversations (`crm-conversation`), consents
+/// records (`crm-record`), the transcripts on them (a `crm-transcript-line`
+/// naming the record, then one per message), conversations (`crm-conversation`), consents
 /// (`crm-consent`); `crm-unknown` while the CRM does not know the customer;
 /// "Save to CRM" (`crm-save`).
 #[component]
@@ -92,6 +95,26 @@ pub fn CustomerCard(
                     .into_any()
             }
             Some(Some(card)) => {
+                // Every transcript on the records in one list: a line naming the
+                // record, then the conversation's messages.
+                let mut transcripts = Vec::new();
+                for r in &card.records {
+                    for lines in &r.transcripts {
+                        transcripts.push(format!("{} · {}", t.transcript, r.title));
+                        transcripts.extend(lines.iter().map(|l| {
+                            let who = match l.author {
+                                Author::Agent => l.author_name.as_deref().unwrap_or(t.agent),
+                                _ => t.customer,
+                            };
+                            format!(
+                                "{} {}: {}",
+                                local_date_time(&l.sent_at, &locale),
+                                who,
+                                l.text
+                            )
+                        }));
+                    }
+                }
                 let records = card
                     .records
                     .into_iter()
@@ -147,6 +170,7 @@ pub fn CustomerCard(
                     <p class="cc-crm-line" data-testid="crm-responsible">{responsible}</p>
                     <h3 class="cc-crm-heading">{t.crm_records}</h3>
                     <CardList test_id="crm-record" items=records />
+                    <CardList test_id="crm-transcript-line" items=transcripts />
                     <h3 class="cc-crm-heading">{t.crm_conversations}</h3>
                     <CardList test_id="crm-conversation" items=conversations />
                     <h3 class="cc-crm-heading">{t.crm_consents}</h3>

@@ -188,6 +188,7 @@ pub fn Settings() -> impl IntoView {
                 <ChannelIdentity key=channels.selected />
                 <ChannelCanned key=channels.selected />
                 <super::ChannelAutomation key=channels.selected />
+                <super::ChannelCrm key=channels.selected />
             </div>
             <Bans />
             <super::LabelSettings />
@@ -1335,7 +1336,7 @@ impl<F: Send + Sync + 'static> ChannelEditor<F> {
 
     /// What the form asks for, read with `read`; `None` while a request is under
     /// way, or when the form is wrong (the outcome then says why).
-    fn request<R>(self, read: fn(&F) -> Result<R, FormError>) -> Option<R> {
+    pub(super) fn request<R>(self, read: fn(&F) -> Result<R, FormError>) -> Option<R> {
         if self.outcome.get_untracked().busy() {
             return None;
         }
@@ -2130,7 +2131,7 @@ fn field_error(outcome: RwSignal<Outcome>, field: &'static str) -> Signal<String
 }
 
 /// A select's options from static (value, label) pairs, in the current language.
-fn options(list: Vec<(&'static str, Text)>) -> Signal<Vec<(String, String)>> {
+pub(super) fn options(list: Vec<(&'static str, Text)>) -> Signal<Vec<(String, String)>> {
     let t = use_strings();
     Signal::derive(move || {
         let t = t.get();
@@ -2142,7 +2143,7 @@ fn options(list: Vec<(&'static str, Text)>) -> Signal<Vec<(String, String)>> {
 
 /// A form's bar: its "Save" button (`{name}-save`) and its outcome
 /// (`cc-{name}-error`).
-fn save_bar(name: &'static str, outcome: RwSignal<Outcome>) -> impl IntoView {
+pub(super) fn save_bar(name: &'static str, outcome: RwSignal<Outcome>) -> impl IntoView {
     view! {
         <div class="cc-form-bar">
             <button
@@ -2159,7 +2160,7 @@ fn save_bar(name: &'static str, outcome: RwSignal<Outcome>) -> impl IntoView {
 }
 
 /// Reads a loaded form of a [`ChannelEditor`] (the default before one is in).
-fn read<F: Default + Send + Sync + 'static, T: Default>(
+pub(super) fn read<F: Default + Send + Sync + 'static, T: Default>(
     form: RwSignal<Option<F>>,
     get: impl Fn(&F) -> T,
 ) -> T {
@@ -2167,7 +2168,10 @@ fn read<F: Default + Send + Sync + 'static, T: Default>(
 }
 
 /// Changes a loaded form of a [`ChannelEditor`], if there is one.
-fn change<F: Send + Sync + 'static>(form: RwSignal<Option<F>>, edit: impl FnOnce(&mut F)) {
+pub(super) fn change<F: Send + Sync + 'static>(
+    form: RwSignal<Option<F>>,
+    edit: impl FnOnce(&mut F),
+) {
     form.update(|f| {
         if let Some(f) = f.as_mut() {
             edit(f);

@@ -455,5 +455,20 @@ pub fn mapped_fields(map: &[FieldMap], facts: &CloseFacts) -> Vec<(String, Strin
         .collect()
 }
 
+/// The name of a new contact who gave none: "Website visitor", or for a
+/// messenger chat "Messenger customer", in the channel's language (data, kept
+/// as written: a contact made on a Spanish channel is named in Spanish).
+pub fn fallback_name(language: crate::mail::Language, messenger: bool) -> &'static str {
+    use crate::mail::Language::{En, Es, Ru};
+    match (language, messenger) {
+        (En, false) => "Website visitor",
+        (En, true) => "Messenger customer",
+        (Es, false) => "Visitante del sitio web",
+        (Es, true) => "Cliente de mensajería",
+        (Ru, false) => "Посетитель сайта",
+        (Ru, true) => "Клиент из мессенджера",
+    }
+}
+
 #[cfg(test)]
 mod tests;

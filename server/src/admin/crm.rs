@@ -1,6 +1,7 @@
 //! The CRM in the admin API: a channel's CRM switches
 //! (`GET`/`PUT /api/v1/admin/channels/{key}/crm`), contacts (`GET /api/v1/admin/crm/contacts`, searched
-//! by name, phone or e-mail; `GET`/`PATCH /api/v1/admin/crm/contacts/{id}`) and leads
+//! by name, phone or e-mail; `GET`/`PATCH /api/v1/admin/crm/contacts/{id}`, `POST
+//! /api/v1/admin/crm/contacts/{id}/merge`) and leads
 //! and deals (`GET /api/v1/admin/crm/records`, `GET`/`PATCH
 //! /api/v1/admin/crm/records/{id}`); and, for the console's agents, the customer
 //! card beside a conversation (`GET /api/v1/agent/conversations/{id}/crm`) and "save
@@ -9,11 +10,11 @@
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use canal_protocol::crm::{
-    ContactCard, ContactEdit, ContactList, ConversationCrm, CrmSettings, RecordEdit, RecordList,
-    RecordView,
+    ContactCard, ContactEdit, ContactList, ConversationCrm, CrmSettings, MergeContact, RecordEdit,
+    RecordList, RecordView,
 };
 use serde::Deserialize;
 
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/channels/{key}/crm", get(get_settings).put(put_settings))
         .route("/crm/contacts", get(contacts))
         .route("/crm/contacts/{id}", get(contact).patch(edit_contact))
+        .route("/crm/contacts/{id}/merge", post(merge_contact))
         .route("/crm/records", get(records))
         .route("/crm/records/{id}", get(record).patch(edit_record))
 }
@@ -110,6 +112,17 @@ async fn edit_contact(
     ApiJson(edit): ApiJson<ContactEdit>,
 ) -> Result<Json<ContactCard>, AppError> {
     Ok(Json(crm::edit(&state, &id, edit).await?))
+}
+
+/// `POST /api/v1/admin/crm/contacts/{id}/merge`: `{"from": "<contact id>"}`
+/// merged into `{id}`; `{id}`'s card.
+async fn merge_contact(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<MergeContact>,
+) -> Result<Json<ContactCard>, AppError> {
+    Ok(Json(crm::merge(&state, &id, &request.from).await?))
 }
 
 #[derive(Debug, Deserialize)]

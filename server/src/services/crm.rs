@@ -16,11 +16,12 @@ use canal_core::crm::{self as core_crm, Details, RecordKind, Region};
 use canal_core::Refusal;
 use canal_protocol::crm::{
     ConsentLinkView, ContactCard, ContactConversationView, ContactEdit, ContactView, CrmMode,
-    CrmSettings, RecordEdit, RecordView,
+    CrmSettings, RecordEdit, RecordTranscript, RecordView,
 };
 use canal_protocol::integrations::EventData;
 use canal_protocol::ErrorCode;
-use canal_store::crm::{Contact, RecordRow, Track, Tracked};
+use canal_protocol::{Author, MessageView};
+use canal_store::crm::{Contact, Merge, RecordRow, Track, Tracked};
 
 use crate::app::AppState;
 use crate::error::AppError;
@@ -59,6 +60,8 @@ pub enum CrmEvent {
     ContactMerged {
         contact_id: String,
         conversation_id: Option<String>,
+        /// An admin merged this contact into `contact_id`.
+        merged_contact_id: Option<String>,
     },
     LeadCreated {
         record_id: String,
@@ -102,6 +105,7 @@ pub async fn events(state: &AppState, channel_id: &str, event: CrmEvent) {
         CrmEvent::ContactMerged {
             contact_id,
             conversation_id,
+            merged_contact_id,
         } => {
             let Some((contact_id, c)) = contact(contact_id).await else {
                 return;
@@ -109,6 +113,7 @@ pub async fn events(state: &AppState, channel_id: &str, event: CrmEvent) {
             EventData::ContactMerged {
                 contact_id,
                 conversation_id,
+                merged_contact_id,
                 name: c.row.name,
                 phones: c.phones,
                 emails: c.emails,
@@ -184,11 +189,71 @@ pub fn check_settings(s: &CrmSettings) -> Result<(), AppError> {
 
 /// The dialog closed: the channel's field mapping writes its UTM, client id,
 /// message id, click time and custom fields to the lead or deal made from it
-/// (other fields of the record stay). Errors are logged.
+/// (other fields of the record stay), and the conversation's transcript goes on
+/// every record it touched ([`write_transcript`]). Errors are logged.
 pub async fn closed(state: &AppState, conversation_id: &str) {
     if let Err(e) = write_mapped_fields(state, conversation_id).await {
         tracing::error!(error = %e, "writing the CRM's mapped fields failed");
     }
+    if let Err(e) = write_transcript(state, conversation_id).await {
+        tracing::error!(error = %e, "writing the transcript to the CRM failed");
+    }
+}
+
+/// The conversation's transcript (the customer's and the agents' messages, with
+/// time and author) on the leads and deals it touched: the ones made from it,
+/// else its contact's newest open one. One transcript per record and
+/// conversation, rewritten whole at each close, so a reopened and closed again
+/// chat is there once, with everything.
+async fn write_transcript(state: &AppState, conversation_id: &str) -> Result<(), AppError> {
+    let records = state.store.crm_records_touched(conversation_id).await?;
+    if records.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<MessageView> = state
+        .store
+        .crm_transcript_lines(conversation_id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let agent = m.author == "agent";
+            MessageView {
+                seq: u64::try_from(m.seq).unwrap_or(0),
+                author: if agent {
+                    Author::Agent
+                } else {
+                    Author::Visitor
+                },
+                text: m.body,
+                client_id: None,
+                sent_at: m.created_at,
+                author_name: m.agent_name.filter(|_| agent),
+                author_avatar: None,
+            }
+        })
+        .collect();
+    let json = serde_json::to_string(&lines)
+        .map_err(|e| AppError::Internal(format!("transcript: {e}")))?;
+    state
+        .store
+        .crm_put_transcript(&records, conversation_id, &json)
+        .await?;
+    Ok(())
+}
+
+/// The transcripts on a record.
+async fn transcripts(state: &AppState, record_id: &str) -> Result<Vec<RecordTranscript>, AppError> {
+    Ok(state
+        .store
+        .crm_transcripts_of(record_id)
+        .await?
+        .into_iter()
+        .map(|t| RecordTranscript {
+            conversation_id: t.conversation_id,
+            written_at: t.written_at,
+            lines: serde_json::from_str(&t.lines).unwrap_or_default(),
+        })
+        .collect())
 }
 
 async fn write_mapped_fields(state: &AppState, conversation_id: &str) -> Result<(), AppError> {
@@ -273,10 +338,7 @@ pub async fn track(
         Some(id) => state.store.crm_holder(id).await?,
         None => None,
     };
-    let fallback = match origin {
-        Origin::Messenger | Origin::Text { messenger: true } => "Messenger customer",
-        _ => "Website visitor",
-    };
+    let fallback = fallback_name(state, channel_id, origin.source() == "messenger").await?;
     let track = Track {
         channel_id,
         source: origin.source(),
@@ -295,6 +357,24 @@ pub async fn track(
     let tracked = state.store.crm_track(&track).await?;
     announce(state, channel_id, &tracked, conversation_id).await;
     Ok(tracked)
+}
+
+/// The name of a new contact who gave none, in the channel's language (see
+/// `canal_core::crm::fallback_name`).
+async fn fallback_name(
+    state: &AppState,
+    channel_id: &str,
+    messenger: bool,
+) -> Result<&'static str, AppError> {
+    let locale = state
+        .store
+        .channel_by_id(channel_id)
+        .await?
+        .and_then(|c| c.locale);
+    Ok(core_crm::fallback_name(
+        canal_core::mail::Language::of(locale.as_deref()),
+        messenger,
+    ))
 }
 
 /// [`track`] for a caller that must not fail because of the CRM: errors are
@@ -502,6 +582,7 @@ async fn announce(
                     CrmEvent::ContactMerged {
                         contact_id: contact_id.clone(),
                         conversation_id: conversation_id.map(str::to_owned),
+                        merged_contact_id: None,
                     },
                 )
                 .await;
@@ -677,12 +758,19 @@ async fn record_view(state: &AppState, r: RecordRow) -> Result<RecordView, AppEr
         conversation_id: r.conversation_id,
         responsible_agent_id: r.responsible_agent_id.and_then(|i| u64::try_from(i).ok()),
         created_at: r.created_at,
+        transcripts: Vec::new(),
     })
 }
 
 /// A contact with its records, conversations on every channel and consent
 /// records (read from the ledger).
+/// A contact merged into another answers as that one.
 pub async fn card(state: &AppState, contact_id: &str) -> Result<ContactCard, AppError> {
+    let contact_id = &state
+        .store
+        .crm_resolve(contact_id)
+        .await?
+        .ok_or_else(unknown_contact)?;
     let contact = state
         .store
         .crm_contact(contact_id)
@@ -691,7 +779,9 @@ pub async fn card(state: &AppState, contact_id: &str) -> Result<ContactCard, App
     let contact = contact_view(state, contact).await?;
     let mut records = Vec::new();
     for r in state.store.crm_records_of(contact_id).await? {
-        records.push(record_view(state, r).await?);
+        let mut view = record_view(state, r).await?;
+        view.transcripts = transcripts(state, &view.id).await?;
+        records.push(view);
     }
     let conversations = state
         .store
@@ -817,11 +907,7 @@ pub async fn save(
                 // The agent decided to keep this customer.
                 reachable: true,
                 record: record_kind(s.mode),
-                fallback_name: if messenger {
-                    "Messenger customer"
-                } else {
-                    "Website visitor"
-                },
+                fallback_name: fallback_name(state, &conversation.channel_id, messenger).await?,
                 holder,
             };
             let tracked = state.store.crm_track(&track).await?;
@@ -927,13 +1013,19 @@ pub async fn list(
     Ok(out)
 }
 
-/// Edits a contact: 422 for a bad value, 409 for a phone or e-mail another
-/// contact has, 404 for an unknown contact; nothing changed then.
+/// Edits a contact (one merged into another: that one): 422 for a bad value,
+/// 409 for a phone or e-mail another contact has, 404 for an unknown contact;
+/// nothing changed then.
 pub async fn edit(
     state: &AppState,
     contact_id: &str,
     e: ContactEdit,
 ) -> Result<ContactCard, AppError> {
+    let contact_id = &state
+        .store
+        .crm_resolve(contact_id)
+        .await?
+        .ok_or_else(unknown_contact)?;
     let contact = state
         .store
         .crm_contact(contact_id)
@@ -972,6 +1064,50 @@ pub async fn edit(
     card(state, contact_id).await
 }
 
+/// Merges the contact `from` into `contact_id` (two records of one person; see
+/// `Store::crm_merge_contacts` for what moves), emits `contact.merged` and
+/// answers the survivor's card. 422 for a contact merged into itself, 404 for
+/// an unknown one, 409 when either was merged already; nothing changed then
+/// (so the same merge twice is the merge once).
+pub async fn merge(
+    state: &AppState,
+    contact_id: &str,
+    from: &str,
+) -> Result<ContactCard, AppError> {
+    match state.store.crm_merge_contacts(contact_id, from).await? {
+        Merge::Merged => {}
+        Merge::Same => {
+            return Err(AppError::invalid(
+                "from must be another contact than the one it is merged into",
+            ))
+        }
+        Merge::Unknown(id) => {
+            return Err(AppError::not_found(
+                ErrorCode::NotFound,
+                format!("no such contact: {id}"),
+            ))
+        }
+        Merge::AlreadyMerged { contact_id, into } => {
+            return Err(AppError::refused(
+                Refusal::Conflict,
+                ErrorCode::Conflict,
+                format!("contact {contact_id} was merged into {into} already"),
+            ))
+        }
+    }
+    events(
+        state,
+        "",
+        CrmEvent::ContactMerged {
+            contact_id: contact_id.to_owned(),
+            conversation_id: None,
+            merged_contact_id: Some(from.to_owned()),
+        },
+    )
+    .await;
+    card(state, contact_id).await
+}
+
 /// A page of leads and deals (`kind`: `lead`, `deal`, or both).
 pub async fn records(
     state: &AppState,
@@ -1006,7 +1142,9 @@ pub async fn record(state: &AppState, id: &str) -> Result<RecordView, AppError> 
         .crm_record(id)
         .await?
         .ok_or_else(unknown_record)?;
-    record_view(state, r).await
+    let mut view = record_view(state, r).await?;
+    view.transcripts = transcripts(state, id).await?;
+    Ok(view)
 }
 
 /// Statuses a record may have.

@@ -27,6 +27,8 @@ pub struct ContactRow {
     pub created_from: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// The contact this one was merged into (by an admin); none for a live one.
+    pub merged_into: Option<String>,
 }
 
 /// A contact with its phones and e-mails.
@@ -78,6 +80,45 @@ pub struct ContactConversation {
     pub source: String,
 }
 
+/// What merging two contacts did ([`Store::crm_merge_contacts`]); nothing is
+/// written unless it is `Merged`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Merge {
+    Merged,
+    /// The two ids are one contact.
+    Same,
+    /// No contact has this id.
+    Unknown(String),
+    /// This contact was merged already (into the one named).
+    AlreadyMerged {
+        contact_id: String,
+        into: String,
+    },
+}
+
+/// A message of a conversation as its transcript on a record shows it.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct TranscriptRow {
+    pub seq: i64,
+    /// `visitor` or `agent`.
+    pub author: String,
+    pub body: String,
+    pub created_at: String,
+    /// The agent's name, for an agent's message.
+    pub agent_name: Option<String>,
+}
+
+/// A conversation's transcript on a record, as written: `lines` is JSON.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct StoredTranscript {
+    pub conversation_id: String,
+    pub lines: String,
+    pub written_at: String,
+}
+
+/// Most messages of one conversation a transcript keeps (the first ones).
+pub const MAX_TRANSCRIPT_LINES: i64 = 2_000;
+
 /// What the tracker was told, and where.
 #[derive(Debug, Clone)]
 pub struct Track<'a> {
@@ -118,7 +159,7 @@ pub enum Tracked {
 }
 
 const CONTACT: &str = "SELECT id, name, first_phone, responsible_agent_id, created_from, \
-    created_at, updated_at FROM crm_contacts";
+    created_at, updated_at, merged_into FROM crm_contacts";
 const RECORD: &str = "SELECT id, kind, contact_id, channel_id, source, status, title, fields, \
     conversation_id, responsible_agent_id, created_at, updated_at FROM crm_records";
 
@@ -359,6 +400,177 @@ impl Store {
         .await?))
     }
 
+    /// Merges the contact `from` into `into` (two records of one person): its
+    /// phones, e-mails, conversations, visitors (and so the consent records read
+    /// through them) and records move to `into`; `into` keeps its name and
+    /// responsible agent, taking `from`'s where it has none. `from` stays, empty,
+    /// marked merged into `into` (contacts merged into `from` earlier now point at
+    /// `into`), so its id and its first phone lead to `into`. One transaction;
+    /// nothing written unless the answer is [`Merge::Merged`].
+    pub async fn crm_merge_contacts(&self, into: &str, from: &str) -> Result<Merge> {
+        if into == from {
+            return Ok(Merge::Same);
+        }
+        let now = now_rfc3339();
+        let mut tx = self.crm_begin().await?;
+        let mut rows = Vec::with_capacity(2);
+        for id in [into, from] {
+            let row: Option<ContactRow> = on_tx!(&mut tx, c => sqlx::query_as(
+                &format!("{CONTACT} WHERE id = $1"),
+            )
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?);
+            match row {
+                None => return Ok(Merge::Unknown(id.to_owned())),
+                Some(ContactRow {
+                    merged_into: Some(other),
+                    ..
+                }) => {
+                    return Ok(Merge::AlreadyMerged {
+                        contact_id: id.to_owned(),
+                        into: other,
+                    })
+                }
+                Some(row) => rows.push(row),
+            }
+        }
+        let (survivor, merged) = (&rows[0], &rows[1]);
+        on_tx!(&mut tx, c => {
+            for table in [
+                "crm_contact_phones",
+                "crm_contact_emails",
+                "crm_conversations",
+                "crm_visitors",
+                "crm_records",
+            ] {
+                sqlx::query(&format!(
+                    "UPDATE {table} SET contact_id = $1 WHERE contact_id = $2"
+                ))
+                .bind(into)
+                .bind(from)
+                .execute(&mut *c)
+                .await?;
+            }
+            sqlx::query(
+                "UPDATE crm_contacts SET merged_into = $1, updated_at = $3
+                 WHERE merged_into = $2 OR id = $2",
+            )
+            .bind(into)
+            .bind(from)
+            .bind(&now)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query(
+                "UPDATE crm_contacts SET name = $2, responsible_agent_id = $3, updated_at = $4
+                 WHERE id = $1",
+            )
+            .bind(into)
+            .bind(survivor.name.clone().or_else(|| merged.name.clone()))
+            .bind(survivor.responsible_agent_id.or(merged.responsible_agent_id))
+            .bind(&now)
+            .execute(&mut *c)
+            .await?;
+        });
+        tx.commit().await?;
+        Ok(Merge::Merged)
+    }
+
+    /// The contact an id names now: itself, or the one it was merged into;
+    /// `None` for an unknown id.
+    pub async fn crm_resolve(&self, id: &str) -> Result<Option<String>> {
+        let row: Option<(String, Option<String>)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT id, merged_into FROM crm_contacts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await?);
+        Ok(row.map(|(id, merged)| merged.unwrap_or(id)))
+    }
+
+    /// The leads and deals a conversation touched: those made from it; with
+    /// none, the newest open one of the contact it is attached to (the record
+    /// "save to CRM" links a known customer's chat to).
+    pub async fn crm_records_touched(&self, conversation_id: &str) -> Result<Vec<String>> {
+        let made: Vec<(String,)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT id FROM crm_records WHERE conversation_id = $1 ORDER BY created_at, id",
+        )
+        .bind(conversation_id)
+        .fetch_all(p)
+        .await?);
+        if !made.is_empty() {
+            return Ok(made.into_iter().map(|(id,)| id).collect());
+        }
+        let open: Option<(String,)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT r.id FROM crm_records r
+               JOIN crm_conversations cc ON cc.contact_id = r.contact_id
+              WHERE cc.conversation_id = $1 AND r.status = 'open'
+              ORDER BY r.created_at DESC, r.id DESC LIMIT 1",
+        )
+        .bind(conversation_id)
+        .fetch_optional(p)
+        .await?);
+        Ok(open.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// The customer's and the agents' messages of a conversation, in order (at
+    /// most [`MAX_TRANSCRIPT_LINES`]); notes are not messages, system lines are
+    /// left out.
+    pub async fn crm_transcript_lines(&self, conversation_id: &str) -> Result<Vec<TranscriptRow>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "SELECT m.seq, m.author, m.body, m.created_at, a.name AS agent_name
+               FROM messages m LEFT JOIN agents a ON a.id = m.agent_id
+              WHERE m.conversation_id = $1 AND m.author IN ('visitor', 'agent')
+              ORDER BY m.seq LIMIT $2",
+        )
+        .bind(conversation_id)
+        .bind(MAX_TRANSCRIPT_LINES)
+        .fetch_all(p)
+        .await?))
+    }
+
+    /// Writes a conversation's transcript (`lines`, JSON) on each of `records`,
+    /// replacing what an earlier close of the same conversation wrote there.
+    pub async fn crm_put_transcript(
+        &self,
+        records: &[String],
+        conversation_id: &str,
+        lines: &str,
+    ) -> Result<()> {
+        let now = now_rfc3339();
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c => {
+            for record in records {
+                sqlx::query(
+                    "INSERT INTO crm_record_transcripts (record_id, conversation_id, lines, written_at)
+                     VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (record_id, conversation_id)
+                     DO UPDATE SET lines = excluded.lines, written_at = excluded.written_at",
+                )
+                .bind(record)
+                .bind(conversation_id)
+                .bind(lines)
+                .bind(&now)
+                .execute(&mut *c)
+                .await?;
+            }
+        });
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The transcripts on a record, by when their conversations started.
+    pub async fn crm_transcripts_of(&self, record_id: &str) -> Result<Vec<StoredTranscript>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "SELECT t.conversation_id, t.lines, t.written_at
+               FROM crm_record_transcripts t JOIN conversations v ON v.id = t.conversation_id
+              WHERE t.record_id = $1 ORDER BY v.created_at, v.id",
+        )
+        .bind(record_id)
+        .fetch_all(p)
+        .await?))
+    }
+
     /// The contact a conversation is attached to, if any.
     pub async fn crm_contact_of_conversation(
         &self,
@@ -440,9 +652,10 @@ impl Store {
             format!("%{escaped}%")
         });
         let rows: Vec<ContactRow> = on_pool!(self, p => sqlx::query_as(&format!(
-            "{CONTACT} WHERE ($1 IS NULL OR LOWER(COALESCE(name, '')) LIKE $1 ESCAPE '\\')
+            "{CONTACT} WHERE merged_into IS NULL
+               AND ($1 IS NULL OR LOWER(COALESCE(name, '')) LIKE $1 ESCAPE '\\')
                AND ($2 IS NULL OR id IN (SELECT contact_id FROM crm_contact_phones WHERE phone = $2)
-                    OR first_phone = $2)
+                    OR id IN (SELECT COALESCE(merged_into, id) FROM crm_contacts WHERE first_phone = $2))
                AND ($3 IS NULL OR id IN (SELECT contact_id FROM crm_contact_emails WHERE email = $3))
              ORDER BY updated_at DESC, id LIMIT $4 OFFSET $5"
         ))
@@ -479,7 +692,7 @@ impl Store {
         for phone in &details.phones {
             let owner: Option<(String,)> = on_tx!(&mut tx, c => sqlx::query_as(
                 "SELECT contact_id FROM crm_contact_phones WHERE phone = $1
-                 UNION ALL SELECT id FROM crm_contacts WHERE first_phone = $1",
+                 UNION ALL SELECT COALESCE(merged_into, id) FROM crm_contacts WHERE first_phone = $1",
             )
             .bind(phone)
             .fetch_optional(&mut *c)
@@ -522,8 +735,12 @@ impl Store {
                     .execute(&mut *c)
                     .await?;
             }
+            // A first phone stays where it is: one that a contact merged into this
+            // one keeps (and that leads here already) is not taken again.
             sqlx::query(
-                "UPDATE crm_contacts SET name = $2, first_phone = COALESCE(first_phone, $3),
+                "UPDATE crm_contacts SET name = $2,
+                 first_phone = COALESCE(first_phone, CASE WHEN EXISTS
+                     (SELECT 1 FROM crm_contacts o WHERE o.first_phone = $3) THEN NULL ELSE $3 END),
                  responsible_agent_id = $4, updated_at = $5 WHERE id = $1",
             )
             .bind(id)
@@ -644,7 +861,8 @@ impl Store {
         let changed = on_tx!(&mut tx, c => {
             let contacts = sqlx::query(
                 "UPDATE crm_contacts SET responsible_agent_id = $2, updated_at = $4
-                 WHERE created_from = $1 AND ($3 = FALSE OR responsible_agent_id IS NULL)",
+                 WHERE created_from = $1 AND merged_into IS NULL
+                   AND ($3 = FALSE OR responsible_agent_id IS NULL)",
             )
             .bind(conversation_id)
             .bind(agent)
@@ -695,8 +913,9 @@ async fn find_in(tx: &mut Tx, t: &Track<'_>) -> Result<Option<String>> {
     }
     // The first phone is the permanent link: it wins over a phone's current owner.
     for phone in &t.details.phones {
+        // A merged contact's first phone leads to the contact it was merged into.
         let by_first: Option<(String,)> = on_tx!(tx, c => sqlx::query_as(
-            "SELECT id FROM crm_contacts WHERE first_phone = $1",
+            "SELECT COALESCE(merged_into, id) FROM crm_contacts WHERE first_phone = $1",
         )
         .bind(phone)
         .fetch_optional(&mut *c)

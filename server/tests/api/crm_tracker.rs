@@ -483,7 +483,7 @@ async fn the_agent_sees_the_customer_card_and_saves_the_chat_to_the_crm() {
     assert_eq!(response.status(), 401);
 }
 
-async fn get_card_as(app: &TestApp, cookie: &str, id: &str) -> (u16, Value) {
+pub(crate) async fn get_card_as(app: &TestApp, cookie: &str, id: &str) -> (u16, Value) {
     let response = app
         .http
         .get(app.url(&format!("/api/v1/agent/conversations/{id}/crm")))

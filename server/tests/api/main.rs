@@ -16,6 +16,7 @@ mod conversation_list;
 mod conversation_log;
 mod conversations;
 mod crm_messenger;
+mod crm_records;
 mod crm_tracker;
 mod durability;
 mod forms;

@@ -12,7 +12,7 @@ use crate::helpers::{assert_error, poll, spawn_app, TestApp};
 use crate::receiver::{Arrived, Receiver};
 
 /// Makes an endpoint for `receiver` subscribed to `events`; returns its id.
-async fn endpoint(app: &TestApp, receiver: &Receiver, events: &[&str]) -> String {
+pub(crate) async fn endpoint(app: &TestApp, receiver: &Receiver, events: &[&str]) -> String {
     let (status, hook) = app
         .admin_post(
             "/webhooks",

@@ -275,3 +275,33 @@ fn a_closed_dialog_fills_the_mapped_fields() {
         assert!(check_field_map(&bad).is_err(), "{bad:?}");
     }
 }
+
+#[test]
+fn a_nameless_contact_is_named_in_the_channel_s_language() {
+    use crate::mail::Language;
+    assert_eq!(fallback_name(Language::of(None), false), "Website visitor");
+    assert_eq!(
+        fallback_name(Language::of(Some("en")), true),
+        "Messenger customer"
+    );
+    assert_eq!(
+        fallback_name(Language::of(Some("es")), false),
+        "Visitante del sitio web"
+    );
+    assert_eq!(
+        fallback_name(Language::of(Some("es-MX")), true),
+        "Cliente de mensajería"
+    );
+    assert_eq!(
+        fallback_name(Language::of(Some("ru")), false),
+        "Посетитель сайта"
+    );
+    assert_eq!(
+        fallback_name(Language::of(Some("ru")), true),
+        "Клиент из мессенджера"
+    );
+    assert_eq!(
+        fallback_name(Language::of(Some("fr")), false),
+        "Website visitor"
+    );
+}
