@@ -492,12 +492,14 @@ impl Effect {
             Effect::OfferTimer {
                 conversation_id,
                 offer: Some((deadline, memo)),
-            } => Write::ArmOffer {
+            } => Write::ArmTimer {
                 conversation_id: conversation_id.clone(),
+                kind: TimerKind::PassOffer,
                 due_at: instant_rfc3339(*deadline),
                 now: now_rfc3339(),
+                keep: false,
                 payload: match serde_json::to_string(memo) {
-                    Ok(payload) => payload,
+                    Ok(payload) => Some(payload),
                     Err(e) => {
                         tracing::error!(error = %e, "an offer's memo could not be written");
                         return None;

@@ -86,6 +86,7 @@ impl Store {
             due_at: due_at.to_owned(),
             now: now.to_owned(),
             keep,
+            payload: None,
         })
         .await
         .map(drop)
@@ -279,7 +280,8 @@ pub(crate) async fn cancel_timer_in(
     Ok(())
 }
 
-/// [`Store::arm_timer`] inside the caller's write transaction.
+/// [`Store::arm_timer`] inside the caller's write transaction, with the timer's
+/// `payload` (an offer's memo), if any.
 pub(crate) async fn arm_timer_in(
     tx: &mut Tx,
     conversation_id: &str,
@@ -287,15 +289,17 @@ pub(crate) async fn arm_timer_in(
     due_at: &str,
     now: &str,
     keep: bool,
+    payload: Option<&str>,
 ) -> Result<()> {
     let conflict = if keep {
         "DO NOTHING"
     } else {
         "DO UPDATE SET due_at = excluded.due_at, created_at = excluded.created_at,
-                       lease_until = NULL"
+                       payload = excluded.payload, lease_until = NULL"
     };
     let sql = format!(
-        "INSERT INTO timers (conversation_id, kind, created_at, due_at) VALUES ($1, $2, $3, $4)
+        "INSERT INTO timers (conversation_id, kind, created_at, due_at, payload)
+         VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (conversation_id, kind) WHERE fired_at IS NULL {conflict}"
     );
     on_tx!(tx, c => {
@@ -304,6 +308,7 @@ pub(crate) async fn arm_timer_in(
             .bind(kind.as_str())
             .bind(now)
             .bind(due_at)
+            .bind(payload)
             .execute(&mut *c)
             .await?;
     });

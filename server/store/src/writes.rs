@@ -60,25 +60,20 @@ pub enum Write {
     },
     /// Appends a message with the next sequence number.
     Message(NewMessage),
-    /// Arms (or moves) the offer timer (see [`crate::Store::arm_offer_timer`]).
-    ArmOffer {
-        conversation_id: String,
-        due_at: String,
-        now: String,
-        payload: String,
-    },
     /// Drops the pending timer `kind` (see [`crate::Store::cancel_timer`]).
     CancelTimer {
         conversation_id: String,
         kind: TimerKind,
     },
-    /// Arms the timer `kind` (see [`crate::Store::arm_timer`]).
+    /// Arms the timer `kind` (see [`crate::Store::arm_timer`]), with what a
+    /// restart needs to act on it (`payload`, JSON: an offer's agents).
     ArmTimer {
         conversation_id: String,
         kind: TimerKind,
         due_at: String,
         now: String,
         keep: bool,
+        payload: Option<String>,
     },
     /// Clears the unanswered mark (see [`crate::Store::clear_unanswered`]).
     ClearUnanswered { conversation_id: String },
@@ -94,9 +89,6 @@ impl Write {
                 conversation_id, ..
             }
             | Write::Status {
-                conversation_id, ..
-            }
-            | Write::ArmOffer {
                 conversation_id, ..
             }
             | Write::CancelTimer {
@@ -273,30 +265,6 @@ pub(crate) async fn write_in(tx: &mut Tx, write: &Write) -> Result<Wrote> {
             });
             Ok(Wrote::Done)
         }
-        Write::ArmOffer {
-            conversation_id,
-            due_at,
-            now,
-            payload,
-        } => {
-            on_tx!(tx, c => {
-                sqlx::query(
-                    "INSERT INTO timers (conversation_id, kind, created_at, due_at, payload)
-                     VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (conversation_id, kind) WHERE fired_at IS NULL
-                     DO UPDATE SET due_at = excluded.due_at, created_at = excluded.created_at,
-                                   payload = excluded.payload, lease_until = NULL",
-                )
-                .bind(conversation_id)
-                .bind(TimerKind::PassOffer.as_str())
-                .bind(now)
-                .bind(due_at)
-                .bind(payload)
-                .execute(&mut *c)
-                .await?;
-            });
-            Ok(Wrote::Done)
-        }
         Write::CancelTimer {
             conversation_id,
             kind,
@@ -310,8 +278,11 @@ pub(crate) async fn write_in(tx: &mut Tx, write: &Write) -> Result<Wrote> {
             due_at,
             now,
             keep,
+            payload,
         } => {
-            crate::timers::arm_timer_in(tx, conversation_id, *kind, due_at, now, *keep).await?;
+            let payload = payload.as_deref();
+            crate::timers::arm_timer_in(tx, conversation_id, *kind, due_at, now, *keep, payload)
+                .await?;
             Ok(Wrote::Done)
         }
         Write::ClearUnanswered { conversation_id } => Ok(Wrote::Changed(

@@ -239,14 +239,7 @@ async fn ledger(app: &TestApp) -> Vec<String> {
 async fn two_contacts_of_one_person() -> (TestApp, String, String, u64) {
     let app = crate::helpers::spawn_app().await;
     let ben = app.agent("ben@shop.example", "Ben", "agent").await;
-    let (status, body) = app
-        .admin_put(
-            "/channels/demo/form",
-            &json!({"fields": [{"name": "name"}, {"name": "phone"}, {"name": "email"}],
-                    "agreements": []}),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    app.contact_form().await;
     messenger(
         &app,
         "tg-1",

@@ -29,7 +29,7 @@ impl TestApp {
     }
 
     /// A contact form asking name, phone and e-mail, with no agreements.
-    async fn contact_form(&self) {
+    pub(crate) async fn contact_form(&self) {
         let (status, body) = self
             .admin_put(
                 "/channels/demo/form",
@@ -38,6 +38,29 @@ impl TestApp {
             )
             .await;
         assert_eq!(status, 200, "{body}");
+    }
+
+    /// Marta, a messenger customer (phone +34 611 222 333) with `agent` as her
+    /// responsible; the contact as the edit answered it.
+    async fn marta_known_with_responsible(&self, agent: u64) -> Value {
+        self.messenger(
+            "tg-9",
+            "hola",
+            Some(json!({"name": "Marta", "phone": "+34 611 222 333"})),
+        )
+        .await;
+        let contact = self.contacts("").await[0]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let (status, body) = self
+            .admin_patch(
+                &format!("/crm/contacts/{contact}"),
+                &json!({"responsible_agent_id": agent}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body
     }
 
     async fn crm_settings(&self, settings: Value) {
@@ -221,23 +244,7 @@ async fn the_responsible_agent_is_offered_a_recognised_customer_first() {
     })
     .await;
     // A messenger customer, with Ben (not in the queue) as their responsible.
-    app.messenger(
-        "tg-9",
-        "hola",
-        Some(json!({"name": "Marta", "phone": "+34 611 222 333"})),
-    )
-    .await;
-    let contact = app.contacts("").await[0]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let (status, body) = app
-        .admin_patch(
-            &format!("/crm/contacts/{contact}"),
-            &json!({"responsible_agent_id": ben}),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    let body = app.marta_known_with_responsible(ben).await;
     assert_eq!(body["contact"]["responsible_name"], "Ben");
 
     // The customer comes to the website and says who they are (setUser): the
@@ -308,23 +315,7 @@ async fn a_customer_recognised_mid_chat_is_offered_to_their_responsible() {
         s
     })
     .await;
-    app.messenger(
-        "tg-9",
-        "hola",
-        Some(json!({"name": "Marta", "phone": "+34 611 222 333"})),
-    )
-    .await;
-    let contact = app.contacts("").await[0]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let (status, body) = app
-        .admin_patch(
-            &format!("/crm/contacts/{contact}"),
-            &json!({"responsible_agent_id": ben}),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    app.marta_known_with_responsible(ben).await;
 
     // On the website, anonymous: the chat waits, offered to nobody.
     let (_, conversation, mut visitor) = app.visitor().await;
