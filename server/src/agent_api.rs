@@ -587,14 +587,7 @@ impl Console {
                 .collect()
         };
         for notice in batch {
-            let next = match notice {
-                // A conversation changed twice in the batch is shown once.
-                Ok(Notice::Changed(id)) => match lines.remove(&id) {
-                    Some(line) => self.changed(id, line, out).await,
-                    None => Next::Continue,
-                },
-                notice => self.on_notice(notice, out).await,
-            };
+            let next = self.on_notice(notice, &mut lines, out).await;
             if !matches!(next, Next::Continue) {
                 return next;
             }
@@ -645,16 +638,21 @@ impl Console {
         Next::Continue
     }
 
+    /// One notice of a batch; `lines` are the batch's changed conversations as
+    /// `self.agent` sees them (see [`Self::on_notices`]).
     async fn on_notice(
         &mut self,
         notice: Result<Notice, broadcast::error::RecvError>,
+        lines: &mut HashMap<String, Option<ConversationSummary>>,
         out: &mut Vec<AgentServerFrame>,
     ) -> Next {
         let dispatch = self.state.dispatch.clone();
         match notice {
+            // A conversation changed twice in the batch is shown once.
             Ok(Notice::Changed(id)) => {
-                let line = dispatch.summary_for(&self.agent, &id).await;
-                return self.changed(id, line, out).await;
+                if let Some(line) = lines.remove(&id) {
+                    return self.changed(id, line, out).await;
+                }
             }
             Ok(Notice::Log(id, line)) => {
                 if self

@@ -76,7 +76,7 @@ use crate::store::{MessageRow, Store};
 use crate::timers::Timers;
 
 /// What changed, for the consoles. Each console works out what it means for its
-/// agent (see [`Dispatch::summary_for`]).
+/// agent (see [`Dispatch::summaries_for`]).
 #[derive(Debug, Clone)]
 pub enum Notice {
     /// A conversation's place in routing (or its last message) changed.
@@ -2396,22 +2396,8 @@ impl Dispatch {
 
     // ----- views -----
 
-    /// What `agent` sees of a conversation, or `None` when it is not in their
-    /// inbox.
-    pub async fn summary_for(
-        &self,
-        agent: &AgentRow,
-        conversation_id: &str,
-    ) -> Option<ConversationSummary> {
-        let (agent, conversation_id) = (agent.clone(), conversation_id.to_owned());
-        self.look(None, move |inner| {
-            let cid = inner.conv_ids.get(&conversation_id)?;
-            summary(inner, *cid, &agent, false)
-        })
-        .await
-    }
-
-    /// [`Self::summary_for`] for each of `conversation_ids`, in one lookup.
+    /// What `agent` sees of each of `conversation_ids` (`None`: not in their
+    /// inbox), in one lookup.
     pub async fn summaries_for(
         &self,
         agent: &AgentRow,
@@ -2922,7 +2908,7 @@ fn futures_are_send(
     send(d.settings_saved("", s.clone()));
     send(d.managers_saved("", &[]));
     send(d.channel_saved("", String::new()));
-    send(d.summary_for(a, ""));
+    send(d.summaries_for(a, Vec::new()));
     send(d.opened_by(a, ""));
     send(d.inbox(a));
     send(d.agents());

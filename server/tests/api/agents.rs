@@ -829,6 +829,11 @@ impl Socket {
 /// Takes the offered conversation `id` and closes it from `console`.
 async fn take_and_close(console: &mut Socket, id: &str) {
     console.take(id).await;
+    close(console, id).await;
+}
+
+/// Closes the conversation `id` `console` holds.
+async fn close(console: &mut Socket, id: &str) {
     console
         .send(json!({"type": "close", "conversation_id": id}))
         .await;
@@ -871,10 +876,7 @@ async fn the_visitor_hears_of_the_close_and_writing_again_reopens_it_even_after_
     // Closed again, and the server restarts: closed conversations are not in
     // memory then, and writing still opens it.
     console.take_offered(&id).await;
-    console
-        .send(json!({"type": "close", "conversation_id": id}))
-        .await;
-    console.until("closed and gone", is_remove(&id)).await;
+    close(&mut console, &id).await;
     drop(visitor);
     app.restart().await;
     let (mut console, welcome) = app.console("ana@shop.example").await;
