@@ -100,8 +100,7 @@ impl AppState {
         let timers = crate::timers::Timers::default();
         let outbox = crate::hooks::Outbox::new(store.clone());
         outbox.start(&options.deliveries, closing.subscribe());
-        let dispatch =
-            Dispatch::start(store.clone(), hub.clone(), timers.clone(), outbox.clone()).await?;
+        let dispatch = Dispatch::start(store.clone(), hub.clone(), timers.clone()).await?;
         let mail = match &options.mail {
             Some(mail) => Some(
                 crate::mail::start(

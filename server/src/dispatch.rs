@@ -57,7 +57,6 @@ use canal_protocol::agent::{
     AgentSummary, ConversationSummary, DisplayMode, InboxKind, QueueItem, Role, RoutingLogLine,
     RoutingMode, RoutingSettings, Status, VisitorIdentity,
 };
-use canal_protocol::integrations::EventData;
 use canal_protocol::rating::RatingView;
 use canal_protocol::{ErrorCode, MessageView, Utm};
 use tokio::sync::{broadcast, mpsc, oneshot};
@@ -381,14 +380,12 @@ async fn write_in_order(
     hub: Hub,
     notices: broadcast::Sender<Notice>,
     timers: Timers,
-    outbox: crate::hooks::Outbox,
 ) {
     use futures_util::StreamExt;
     let sinks = Sinks {
         hub: &hub,
         notices: &notices,
         timers: &timers,
-        outbox: &outbox,
     };
     let mut committing = futures_util::stream::FuturesOrdered::new();
     let mut open = true;
@@ -432,7 +429,6 @@ struct Sinks<'a> {
     hub: &'a Hub,
     notices: &'a broadcast::Sender<Notice>,
     timers: &'a Timers,
-    outbox: &'a crate::hooks::Outbox,
 }
 
 impl Effect {
@@ -531,7 +527,6 @@ async fn after_commit(
         hub,
         notices,
         timers,
-        outbox,
     } = sinks;
     let mut outcomes = outcomes.into_iter();
     let mut written = Written::default();
@@ -559,33 +554,9 @@ async fn after_commit(
             ) => {
                 let _ = notices.send(Notice::Log(conversation_id, line));
             }
-            (
-                Effect::Assign {
-                    conversation_id,
-                    agent,
-                },
-                _,
-            ) => {
-                outbox
-                    .emit(EventData::ConversationAssigned {
-                        conversation_id,
-                        agent_id: Some(agent),
-                    })
-                    .await;
-            }
-            (
-                Effect::Status {
-                    conversation_id,
-                    status,
-                },
-                _,
-            ) => {
-                if status == "closed" {
-                    outbox
-                        .emit(EventData::ConversationClosed { conversation_id })
-                        .await;
-                }
-            }
+            // Their events (`conversation.assigned`, `.closed`, `message.created`)
+            // were queued with the writes (see `canal_store::events`).
+            (Effect::Assign { .. } | Effect::Status { .. }, _) => {}
             (
                 Effect::System {
                     conversation_id,
@@ -594,11 +565,6 @@ async fn after_commit(
                 },
                 Some(Wrote::Message(appended)),
             ) => {
-                if appended.inserted {
-                    outbox
-                        .message(&conversation_id, &appended.message, None)
-                        .await;
-                }
                 hub.publish(
                     &conversation_id,
                     hub::Event {
@@ -610,17 +576,11 @@ async fn after_commit(
             (
                 Effect::AgentMessage {
                     conversation_id,
-                    agent,
                     display,
                     ..
                 },
                 Some(Wrote::Message(appended)),
             ) => {
-                if appended.inserted {
-                    outbox
-                        .message(&conversation_id, &appended.message, Some(agent))
-                        .await;
-                }
                 let view = display.view(appended.message);
                 if appended.inserted {
                     hub.publish(
@@ -780,12 +740,7 @@ impl Dispatch {
     /// (an offer pending when the process stopped is offered again until its
     /// deadline). Offers pass on at their deadline through their durable timers:
     /// the timer loop ([`crate::timers`]) calls [`Dispatch::tick`].
-    pub async fn start(
-        store: Store,
-        hub: Hub,
-        timers: Timers,
-        outbox: crate::hooks::Outbox,
-    ) -> Result<Dispatch, AppError> {
+    pub async fn start(store: Store, hub: Hub, timers: Timers) -> Result<Dispatch, AppError> {
         let notices = broadcast::channel(1024).0;
         let (writes, batches) = mpsc::unbounded_channel();
         tokio::spawn(write_in_order(
@@ -794,7 +749,6 @@ impl Dispatch {
             hub,
             notices.clone(),
             timers,
-            outbox,
         ));
         let (jobs, queue) = mpsc::unbounded_channel();
         tokio::spawn(own(Inner::default(), queue));

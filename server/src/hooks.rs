@@ -2,15 +2,14 @@
 //! messenger connectors' gateways, both from one durable outbox (`deliveries`,
 //! see [`canal_store::integrations`]) worked through by one deliverer.
 //!
-//! [`Outbox::emit`] writes one row per subscribed endpoint right after the change
-//! it reports was committed (not in the change's own transaction: the stores'
-//! writes are spread over group-commit writers and the routing writer, and one
-//! more statement there would couple every write path to webhooks; a crash in the
-//! instant between the change and the row loses that event, which the README
-//! says). From the row on, the event is durable: the deliverer claims due rows with
-//! a lease, posts each with a timeout, and marks it delivered on a 2xx; any other
-//! answer or none puts it back with a due time doubling from
-//! [`DeliveryOptions::retry_after`] up to an hour, until
+//! The store queues them in the transaction of the change they report
+//! ([`canal_store::events`]: a conversation created, assigned, closed or rated, a
+//! message, a consent, a CRM contact or record), so a change is never committed
+//! without its deliveries nor they without it, whatever stops the server in
+//! between; each commit that queued some wakes the deliverer. The deliverer
+//! claims due rows with a lease, posts each with a timeout, and marks it
+//! delivered on a 2xx; any other answer or none puts it back with a due time
+//! doubling from [`DeliveryOptions::retry_after`] up to an hour, until
 //! [`DeliveryOptions::max_attempts`], after which it waits for a re-send by hand.
 //! One target's rows are posted one after another, oldest first; delivered rows
 //! are dropped after 30 days.
@@ -26,7 +25,6 @@ use std::time::Duration;
 
 use canal_core::clock::now_rfc3339;
 use canal_core::signature;
-use canal_protocol::integrations::{ConnectorReply, Event, EventData};
 use canal_store::integrations::{Delivery, Target};
 use tokio::sync::{watch, Notify};
 
@@ -81,7 +79,7 @@ pub fn backoff(retry_after: Duration, attempts: i64) -> Duration {
     retry_after.saturating_mul(1 << doublings).min(MAX_RETRY)
 }
 
-/// The handle services emit events through; cheap to clone.
+/// The deliverer's handle: starts it and wakes it; cheap to clone.
 #[derive(Clone)]
 pub struct Outbox {
     store: Store,
@@ -91,8 +89,8 @@ pub struct Outbox {
 impl Outbox {
     pub fn new(store: Store) -> Self {
         Self {
+            wake: store.deliveries_queued(),
             store,
-            wake: Arc::new(Notify::new()),
         }
     }
 
@@ -124,119 +122,9 @@ impl Outbox {
         ));
     }
 
-    /// Something is due now: the deliverer looks.
+    /// Something is due now (a re-send by hand): the deliverer looks.
     pub fn wake(&self) {
         self.wake.notify_one();
-    }
-
-    /// Queues `data` as a new event for every active endpoint subscribed to its
-    /// kind. A failure is logged, not returned: the change it reports is committed
-    /// already, and the caller's answer should say so.
-    pub async fn emit(&self, data: EventData) {
-        let event = Event {
-            id: canal_core::new_id(),
-            occurred_at: now_rfc3339(),
-            data,
-        };
-        let kind = event.data.kind().as_str();
-        let body = match serde_json::to_string(&event) {
-            Ok(body) => body,
-            Err(e) => {
-                tracing::error!(error = %e, kind, "an event could not be written as JSON");
-                return;
-            }
-        };
-        match self
-            .store
-            .queue_event(&event.id, kind, &body, &event.occurred_at)
-            .await
-        {
-            Ok(0) => {}
-            Ok(_) => self.wake(),
-            Err(e) => {
-                tracing::error!(error = %e, kind, event = %event.id, "queueing an event failed")
-            }
-        }
-    }
-
-    /// Queues a reply to a connector's gateway.
-    pub async fn reply(&self, connector_id: &str, reply: &ConnectorReply) {
-        let body = match serde_json::to_string(reply) {
-            Ok(body) => body,
-            Err(e) => {
-                tracing::error!(error = %e, "a connector reply could not be written as JSON");
-                return;
-            }
-        };
-        match self
-            .store
-            .queue_delivery(
-                Target::Connector,
-                connector_id,
-                &reply.id,
-                "message",
-                &body,
-                &reply.created_at,
-            )
-            .await
-        {
-            Ok(()) => self.wake(),
-            Err(e) => {
-                tracing::error!(error = %e, connector = connector_id, "queueing a reply failed")
-            }
-        }
-    }
-
-    /// A message was stored in a conversation: the `message.created` event, and
-    /// for a conversation that came through a connector, an agent's or the
-    /// system's message goes to the gateway.
-    pub async fn message(
-        &self,
-        conversation_id: &str,
-        row: &crate::store::MessageRow,
-        agent_id: Option<i64>,
-    ) {
-        self.emit(EventData::MessageCreated {
-            conversation_id: conversation_id.to_owned(),
-            seq: row.seq,
-            author: row.author.clone(),
-            agent_id,
-            text: row.body.clone(),
-            created_at: row.created_at.clone(),
-        })
-        .await;
-        if row.author == "visitor" {
-            return;
-        }
-        match self.store.dialog_of_conversation(conversation_id).await {
-            Ok(Some((connector, chat_id))) => {
-                self.to_connector(&connector.id, &chat_id, conversation_id, row)
-                    .await;
-            }
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, "looking up a conversation's connector failed"),
-        }
-    }
-
-    /// Queues a message of a connector's conversation to its gateway (its id:
-    /// the conversation and sequence number, the same on every attempt).
-    pub async fn to_connector(
-        &self,
-        connector_id: &str,
-        chat_id: &str,
-        conversation_id: &str,
-        row: &crate::store::MessageRow,
-    ) {
-        let reply = ConnectorReply {
-            id: format!("{conversation_id}-{}", row.seq),
-            chat_id: chat_id.to_owned(),
-            conversation_id: conversation_id.to_owned(),
-            seq: row.seq,
-            text: row.body.clone(),
-            author: row.author.clone(),
-            created_at: row.created_at.clone(),
-        };
-        self.reply(connector_id, &reply).await;
     }
 }
 

@@ -556,10 +556,6 @@ impl Session {
             sent_at: appended.message.created_at.clone(),
         });
         if appended.inserted {
-            self.state
-                .outbox
-                .message(&conversation_id, &appended.message, None)
-                .await;
             // The consoles clear the preview on the visitor's message.
             self.drafts.cleared();
             let message = joined.display.view(appended.message);

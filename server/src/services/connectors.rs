@@ -409,15 +409,6 @@ async fn deliver(
     )
     .await;
     if inbound.started {
-        // What was written into the new conversation so far (the notice) goes out.
-        for row in state.store.messages_after(&conversation_id, 0).await? {
-            if row.author != "visitor" {
-                state
-                    .outbox
-                    .to_connector(&connector.id, &dialog.chat_id, &conversation_id, &row)
-                    .await;
-            }
-        }
         if let Some(conversation) = state.store.conversation(&conversation_id).await? {
             state
                 .dispatch
@@ -431,14 +422,10 @@ async fn deliver(
         }
     }
     for text in texts {
-        let appended = state
+        state
             .store
             .append_message(&conversation_id, "visitor", None, &text)
             .await?;
-        state
-            .outbox
-            .message(&conversation_id, &appended.message, None)
-            .await;
     }
     crate::services::automation::visitor_wrote(state, &channel.id, &conversation_id).await?;
     Ok(conversation_id)

@@ -3,7 +3,6 @@
 //! (whoever asks), and the "save to CRM" copy of a conversation's consent.
 
 use canal_core::Refusal;
-use canal_protocol::integrations::EventData;
 use canal_protocol::ErrorCode;
 use canal_store::ledger::Listed;
 
@@ -24,10 +23,8 @@ pub struct Stored {
 /// message is `conflict`; nothing is stored then.
 pub async fn append(state: &AppState, entry: Entry, conflict: &str) -> Result<Stored, AppError> {
     match state.store.ledger().append(entry).await? {
-        Appended::Recorded(record) => {
-            recorded(state, &record).await;
-            Ok(Stored { record, new: true })
-        }
+        // Its webhook event was queued with it (see `canal_store::events`).
+        Appended::Recorded(record) => Ok(Stored { record, new: true }),
         Appended::Replayed(record) => Ok(Stored { record, new: false }),
         Appended::Conflict => Err(AppError::refused(
             Refusal::Conflict,
@@ -35,30 +32,6 @@ pub async fn append(state: &AppState, entry: Entry, conflict: &str) -> Result<St
             conflict,
         )),
     }
-}
-
-/// The webhook event of a record just appended (grants and withdrawals).
-async fn recorded(state: &AppState, record: &Record) {
-    let visitor_id = record.visitor_id.clone().unwrap_or_default();
-    let data = if record.action == Action::Withdraw.as_str() {
-        EventData::ConsentWithdrawn {
-            consent_id: record.id.clone(),
-            channel_id: record.channel_id.clone(),
-            visitor_id,
-            agreement_version_id: record.agreement_version_id.clone(),
-            source: record.source.clone(),
-        }
-    } else {
-        EventData::ConsentRecorded {
-            consent_id: record.id.clone(),
-            channel_id: record.channel_id.clone(),
-            visitor_id,
-            agreement_version_id: record.agreement_version_id.clone(),
-            source: record.source.clone(),
-            conversation_id: record.conversation_id.clone(),
-        }
-    };
-    state.outbox.emit(data).await;
 }
 
 /// Who asks (a visitor in the widget, an admin through the API) and from where.
@@ -172,10 +145,9 @@ pub async fn withdraw(
         crm_entity: None,
         request_id: None,
     };
-    // No request id: a withdrawal is never a replay or a conflict.
-    if let Appended::Recorded(record) = state.store.ledger().append(entry).await? {
-        recorded(state, &record).await;
-    }
+    // No request id: a withdrawal is never a replay or a conflict; its
+    // `consent.withdrawn` event is queued with it.
+    state.store.ledger().append(entry).await?;
     if store
         .visitor_withdrew(visitor_id, &latest.record.channel_id)
         .await?

@@ -3,7 +3,6 @@
 //! when the channel asks for one, then goes to the routing shell.
 
 use canal_core::Refusal;
-use canal_protocol::integrations::EventData;
 use canal_protocol::{AgreementView, ChannelConfig, ErrorCode};
 
 use super::visitors::{unauthorized, visitor_of};
@@ -143,15 +142,6 @@ pub async fn start(state: &AppState, channel: &Channel, start: Start) -> Result<
     // A known customer is recognised before routing: their responsible agent
     // may be offered the conversation first.
     super::crm::conversation_started(state, &channel.id, &visitor_id, &conversation.id).await;
-    state
-        .outbox
-        .emit(EventData::ConversationCreated {
-            conversation_id: conversation.id.clone(),
-            channel_id: channel.id.clone(),
-            visitor_id: visitor_id.clone(),
-            page_url: start.page_url.clone(),
-        })
-        .await;
     state
         .dispatch
         .conversation_created(

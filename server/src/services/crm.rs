@@ -18,7 +18,6 @@ use canal_protocol::crm::{
     ConsentLinkView, ContactCard, ContactConversationView, ContactEdit, ContactView, CrmMode,
     CrmSettings, RecordEdit, RecordTranscript, RecordView,
 };
-use canal_protocol::integrations::EventData;
 use canal_protocol::ErrorCode;
 use canal_protocol::{Author, MessageView};
 use canal_store::crm::{Contact, Merge, RecordRow, Track, Tracked};
@@ -49,99 +48,6 @@ impl Origin {
     fn reachable(self) -> bool {
         matches!(self, Origin::Messenger | Origin::Text { messenger: true })
     }
-}
-
-/// A domain event of the CRM, sent to the outbound webhooks by [`events`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CrmEvent {
-    ContactCreated {
-        contact_id: String,
-    },
-    ContactMerged {
-        contact_id: String,
-        conversation_id: Option<String>,
-        /// An admin merged this contact into `contact_id`.
-        merged_contact_id: Option<String>,
-    },
-    LeadCreated {
-        record_id: String,
-        contact_id: String,
-        conversation_id: Option<String>,
-    },
-    DealCreated {
-        record_id: String,
-        contact_id: String,
-        conversation_id: Option<String>,
-    },
-}
-
-/// The one place the CRM's domain events leave the CRM: the outbound webhooks
-/// (`contact.created`, `contact.merged` with the contact as it is now,
-/// `lead.created`, `deal.created`), written to the outbox after the change.
-pub async fn events(state: &AppState, channel_id: &str, event: CrmEvent) {
-    let contact = |id: String| async move {
-        match state.store.crm_contact(&id).await {
-            Ok(Some(c)) => Some((id, c)),
-            Ok(None) => None,
-            Err(e) => {
-                tracing::error!(error = %e, "reading a contact for its event failed");
-                None
-            }
-        }
-    };
-    let data = match event {
-        CrmEvent::ContactCreated { contact_id } => {
-            let Some((contact_id, c)) = contact(contact_id).await else {
-                return;
-            };
-            EventData::ContactCreated {
-                contact_id,
-                name: c.row.name,
-                phones: c.phones,
-                emails: c.emails,
-                responsible_agent_id: c.row.responsible_agent_id,
-            }
-        }
-        CrmEvent::ContactMerged {
-            contact_id,
-            conversation_id,
-            merged_contact_id,
-        } => {
-            let Some((contact_id, c)) = contact(contact_id).await else {
-                return;
-            };
-            EventData::ContactMerged {
-                contact_id,
-                conversation_id,
-                merged_contact_id,
-                name: c.row.name,
-                phones: c.phones,
-                emails: c.emails,
-                responsible_agent_id: c.row.responsible_agent_id,
-            }
-        }
-        CrmEvent::LeadCreated {
-            record_id,
-            contact_id,
-            conversation_id,
-        } => EventData::LeadCreated {
-            lead_id: record_id,
-            contact_id: Some(contact_id),
-            channel_id: channel_id.to_owned(),
-            conversation_id,
-        },
-        CrmEvent::DealCreated {
-            record_id,
-            contact_id,
-            conversation_id,
-        } => EventData::DealCreated {
-            deal_id: record_id,
-            contact_id: Some(contact_id),
-            channel_id: channel_id.to_owned(),
-            conversation_id,
-        },
-    };
-    state.outbox.emit(data).await;
 }
 
 /// A channel's CRM settings, or the defaults (the tracker on, deals).
@@ -354,9 +260,8 @@ pub async fn track(
         fallback_name: fallback,
         holder,
     };
-    let tracked = state.store.crm_track(&track).await?;
-    announce(state, channel_id, &tracked, conversation_id).await;
-    Ok(tracked)
+    // Its webhook events were queued with it (see `canal_store::events`).
+    Ok(state.store.crm_track(&track).await?)
 }
 
 /// The name of a new contact who gave none, in the channel's language (see
@@ -560,78 +465,6 @@ pub async fn conversation_started(
         Origin::Livechat,
     )
     .await;
-}
-
-async fn announce(
-    state: &AppState,
-    channel_id: &str,
-    tracked: &Tracked,
-    conversation_id: Option<&str>,
-) {
-    match tracked {
-        Tracked::Nothing => {}
-        Tracked::Attached {
-            contact_id,
-            added,
-            newly_attached,
-        } => {
-            if *newly_attached || !added.is_empty() {
-                events(
-                    state,
-                    channel_id,
-                    CrmEvent::ContactMerged {
-                        contact_id: contact_id.clone(),
-                        conversation_id: conversation_id.map(str::to_owned),
-                        merged_contact_id: None,
-                    },
-                )
-                .await;
-            }
-        }
-        Tracked::Created { contact_id, record } => {
-            events(
-                state,
-                channel_id,
-                CrmEvent::ContactCreated {
-                    contact_id: contact_id.clone(),
-                },
-            )
-            .await;
-            if let Some((record_id, kind)) = record {
-                let record = Made {
-                    record_id,
-                    contact_id,
-                    conversation_id,
-                };
-                announce_record(state, channel_id, record, *kind).await;
-            }
-        }
-    }
-}
-
-/// A lead or deal just made: its id, its contact's, its conversation's.
-struct Made<'a> {
-    record_id: &'a str,
-    contact_id: &'a str,
-    conversation_id: Option<&'a str>,
-}
-
-async fn announce_record(state: &AppState, channel_id: &str, made: Made<'_>, kind: RecordKind) {
-    let (record_id, contact_id) = (made.record_id.to_owned(), made.contact_id.to_owned());
-    let conversation_id = made.conversation_id.map(str::to_owned);
-    let event = match kind {
-        RecordKind::Lead => CrmEvent::LeadCreated {
-            record_id,
-            contact_id,
-            conversation_id,
-        },
-        RecordKind::Deal => CrmEvent::DealCreated {
-            record_id,
-            contact_id,
-            conversation_id,
-        },
-    };
-    events(state, channel_id, event).await;
 }
 
 // ----- the responsible agent -----
@@ -910,15 +743,7 @@ pub async fn save(
                 fallback_name: fallback_name(state, &conversation.channel_id, messenger).await?,
                 holder,
             };
-            let tracked = state.store.crm_track(&track).await?;
-            announce(
-                state,
-                &conversation.channel_id,
-                &tracked,
-                Some(conversation_id),
-            )
-            .await;
-            match tracked {
+            match state.store.crm_track(&track).await? {
                 Tracked::Created { contact_id, .. } => {
                     made = true;
                     contact_id
@@ -932,7 +757,7 @@ pub async fn save(
     };
     // A known customer with no record from this chat yet: one now, per the mode.
     if let Some(kind) = record_kind(s.mode) {
-        if let Some(record_id) = state
+        if state
             .store
             .crm_add_record(
                 &contact_id,
@@ -943,14 +768,9 @@ pub async fn save(
                 holder,
             )
             .await?
+            .is_some()
         {
             made = true;
-            let record = Made {
-                record_id: &record_id,
-                contact_id: &contact_id,
-                conversation_id: Some(conversation_id),
-            };
-            announce_record(state, &conversation.channel_id, record, kind).await;
         }
     }
     // The chat's consent, linked to the contact by a new ledger record.
@@ -1095,16 +915,6 @@ pub async fn merge(
             ))
         }
     }
-    events(
-        state,
-        "",
-        CrmEvent::ContactMerged {
-            contact_id: contact_id.to_owned(),
-            conversation_id: None,
-            merged_contact_id: Some(from.to_owned()),
-        },
-    )
-    .await;
     card(state, contact_id).await
 }
 

@@ -328,10 +328,6 @@ pub async fn post_message(
         new: appended.inserted,
     };
     if appended.inserted {
-        state
-            .outbox
-            .message(conversation_id, &appended.message, None)
-            .await;
         let display = state.dispatch.display(&conversation.channel_id).await?;
         state.hub.publish(
             conversation_id,

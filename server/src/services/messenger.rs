@@ -5,7 +5,6 @@
 
 use canal_core::Refusal;
 use canal_protocol::consents::{MessengerConsent, MessengerInboundResult};
-use canal_protocol::integrations::EventData;
 use canal_protocol::ErrorCode;
 use canal_store::features::{ChatStart, MessengerChat};
 
@@ -46,16 +45,10 @@ pub async fn inbound(
         return first_message(state, channel, chat_id, text).await;
     };
     // A later message: it is stored; the first one after the notice is the consent.
-    let appended = state
+    state
         .store
         .append_message(&conversation_id, "visitor", None, text)
         .await?;
-    if appended.inserted {
-        state
-            .outbox
-            .message(&conversation_id, &appended.message, None)
-            .await;
-    }
     let answer = |consent, consent_id| Inbound {
         started: false,
         result: MessengerInboundResult {
@@ -100,30 +93,6 @@ pub async fn inbound(
     Ok(answer(consent, Some(stored.record.id)))
 }
 
-/// The events of a chat that just started: the conversation, then its first
-/// messages (the client's, and the notice).
-async fn started_events(
-    state: &AppState,
-    channel: &Channel,
-    conversation_id: &str,
-) -> Result<(), AppError> {
-    if let Some(conversation) = state.store.conversation(conversation_id).await? {
-        state
-            .outbox
-            .emit(EventData::ConversationCreated {
-                conversation_id: conversation_id.to_owned(),
-                channel_id: channel.id.clone(),
-                visitor_id: conversation.visitor_id,
-                page_url: None,
-            })
-            .await;
-    }
-    for row in state.store.messages_after(conversation_id, 0).await? {
-        state.outbox.message(conversation_id, &row, None).await;
-    }
-    Ok(())
-}
-
 /// The chat's first message: visitor, conversation, the message and (when the
 /// channel asks consent) the notice, all in one transaction.
 async fn first_message(
@@ -157,7 +126,6 @@ async fn first_message(
             ))
         }
     };
-    started_events(state, channel, &conversation_id).await?;
     let consent = if notice.is_some() {
         MessengerConsent::NoticeSent
     } else {

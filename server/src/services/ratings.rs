@@ -57,14 +57,6 @@ pub async fn rate(
         rated_at: view.rated_at.clone(),
     };
     state.store.rate(conversation_id, &row).await?;
-    state
-        .outbox
-        .emit(canal_protocol::integrations::EventData::ConversationRated {
-            conversation_id: conversation_id.to_owned(),
-            rating: row.rating.clone(),
-            comment: row.comment.clone(),
-        })
-        .await;
     state.dispatch.rated(conversation_id, view.clone()).await;
     // Stored and answered whatever follows: what the rating does to the
     // conversation (closes it fully, or opens it again) is logged when it fails.

@@ -2,6 +2,7 @@
 
 use canal_core::channels::{ChannelChange, NewChannel};
 use canal_protocol::channels::Greetings;
+use canal_protocol::integrations::EventData;
 use sqlx::FromRow;
 
 use crate::writes::{NewMessage, Write, Wrote};
@@ -101,7 +102,8 @@ pub struct MessageRow {
 }
 
 /// The columns of [`MessageRow`], for `FROM messages m LEFT JOIN agents a`.
-const MESSAGE_SELECT: &str = "SELECT m.seq, m.author, m.client_id, m.body, m.created_at, \
+pub(crate) const MESSAGE_SELECT: &str =
+    "SELECT m.seq, m.author, m.client_id, m.body, m.created_at, \
     a.name AS agent_name, a.avatar_url AS agent_avatar \
     FROM messages m LEFT JOIN agents a ON a.id = m.agent_id";
 
@@ -289,7 +291,8 @@ impl Store {
         utm_json: Option<&str>,
     ) -> Result<Conversation> {
         let id = new_id();
-        on_pool!(self, p => {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c => {
             sqlx::query(
                 "INSERT INTO conversations (id, channel_id, visitor_id, consent_id, page_url, utm, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -301,9 +304,18 @@ impl Store {
             .bind(page_url)
             .bind(utm_json)
             .bind(now_rfc3339())
-            .execute(p)
+            .execute(&mut *c)
             .await?;
         });
+        let created = EventData::ConversationCreated {
+            conversation_id: id.clone(),
+            channel_id: channel_id.to_owned(),
+            visitor_id: visitor_id.to_owned(),
+            page_url: page_url.map(str::to_owned),
+        };
+        let queued = crate::events::event_in(&mut tx, created).await?;
+        tx.commit().await?;
+        self.queued.committed(queued);
         Ok(Conversation {
             id,
             channel_id: channel_id.to_owned(),
@@ -359,16 +371,10 @@ impl Store {
             };
         }
         let mut tx = self.begin().await?;
-        let appended = append_message_in(
-            &mut tx,
-            &m.conversation_id,
-            &m.author,
-            m.agent_id,
-            m.client_id.as_deref(),
-            &m.body,
-        )
-        .await?;
+        let mut queued = 0;
+        let appended = append_message_in(&mut tx, &m, &mut queued).await?;
         tx.commit().await?;
+        self.queued.committed(queued);
         Ok(appended)
     }
 
@@ -457,20 +463,21 @@ pub(crate) async fn set_status_in(
     })
 }
 
-/// [`Store::append_message`] inside the caller's write transaction.
+/// [`Store::append_message`] inside the caller's write transaction, with what a
+/// new message announces (see [`crate::events::message_in`]); `queued` counts the
+/// deliveries that queued.
 pub(crate) async fn append_message_in(
     tx: &mut Tx,
-    conversation_id: &str,
-    author: &str,
-    agent_id: Option<i64>,
-    client_id: Option<&str>,
-    body: &str,
+    m: &NewMessage,
+    queued: &mut u64,
 ) -> Result<Appended> {
+    let (conversation_id, author, agent_id) = (&m.conversation_id, &m.author, m.agent_id);
+    let (client_id, body) = (m.client_id.as_deref(), &m.body);
     let by_client_id =
         format!("{MESSAGE_SELECT} WHERE m.conversation_id = $1 AND m.client_id = $2");
     let newest =
         format!("{MESSAGE_SELECT} WHERE m.conversation_id = $1 ORDER BY m.seq DESC LIMIT 1");
-    on_tx!(tx, c, pg => {
+    let appended = on_tx!(tx, c, pg => {
         if pg {
             // Two writers of one conversation would read the same MAX(seq): the
             // conversation's row lock makes them take turns (SQLite's one writer
@@ -504,8 +511,13 @@ pub(crate) async fn append_message_in(
         }
         .fetch_one(&mut *c)
         .await?;
-        Ok(Appended { message, inserted })
-    })
+        Appended { message, inserted }
+    });
+    if appended.inserted {
+        *queued +=
+            crate::events::message_in(tx, conversation_id, &appended.message, agent_id).await?;
+    }
+    Ok(appended)
 }
 
 /// What the conversation list shows: every argument narrows it; `before` is the

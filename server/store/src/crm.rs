@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use canal_core::crm::{self, Added, ContactDetails, Decision, Details, RecordKind};
 use sqlx::FromRow;
 
+use crate::events::{self, CrmEvent};
 use crate::{new_id, now_rfc3339, on_pool, on_tx, Result, Store, Tx};
 
 /// Key of the PostgreSQL advisory lock that serialises tracker writes.
@@ -277,7 +278,9 @@ impl Store {
                 Tracked::Created { contact_id, record }
             }
         };
+        let queued = announce_in(&mut tx, t, &outcome).await?;
         tx.commit().await?;
+        self.queued.committed(queued);
         Ok(outcome)
     }
 
@@ -332,7 +335,10 @@ impl Store {
         .bind(&now)
         .execute(&mut *c)
         .await?.rows_affected());
+        let made = record_event(kind, &id, contact_id, Some(conversation_id));
+        let queued = events::crm_in(&mut tx, channel_id, made).await?;
         tx.commit().await?;
+        self.queued.committed(queued);
         Ok(Some(id))
     }
 
@@ -472,7 +478,14 @@ impl Store {
             .execute(&mut *c)
             .await?;
         });
+        let merged = CrmEvent::ContactMerged {
+            contact_id: into.to_owned(),
+            conversation_id: None,
+            merged_contact_id: Some(from.to_owned()),
+        };
+        let queued = events::crm_in(&mut tx, "", merged).await?;
         tx.commit().await?;
+        self.queued.committed(queued);
         Ok(Merge::Merged)
     }
 
@@ -949,7 +962,7 @@ async fn find_in(tx: &mut Tx, t: &Track<'_>) -> Result<Option<String>> {
     Ok(None)
 }
 
-async fn contact_in(tx: &mut Tx, id: &str) -> Result<Option<Contact>> {
+pub(crate) async fn contact_in(tx: &mut Tx, id: &str) -> Result<Option<Contact>> {
     let row: Option<ContactRow> = on_tx!(tx, c => sqlx::query_as(&format!("{CONTACT} WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *c)
@@ -972,6 +985,65 @@ async fn contact_in(tx: &mut Tx, id: &str) -> Result<Option<Contact>> {
         phones: phones.into_iter().map(|(v,)| v).collect(),
         emails: emails.into_iter().map(|(v,)| v).collect(),
     }))
+}
+
+/// The events of what the tracker did (a contact created, with its lead or deal;
+/// details merged into a known one, or a conversation attached to it), queued in
+/// its transaction.
+async fn announce_in(tx: &mut Tx, t: &Track<'_>, tracked: &Tracked) -> Result<u64> {
+    let conversation_id = t.conversation_id.map(str::to_owned);
+    let mut queued = 0;
+    match tracked {
+        Tracked::Nothing => {}
+        Tracked::Attached {
+            contact_id,
+            added,
+            newly_attached,
+        } => {
+            if *newly_attached || !added.is_empty() {
+                let merged = CrmEvent::ContactMerged {
+                    contact_id: contact_id.clone(),
+                    conversation_id,
+                    merged_contact_id: None,
+                };
+                queued += events::crm_in(tx, t.channel_id, merged).await?;
+            }
+        }
+        Tracked::Created { contact_id, record } => {
+            let created = CrmEvent::ContactCreated {
+                contact_id: contact_id.clone(),
+            };
+            queued += events::crm_in(tx, t.channel_id, created).await?;
+            if let Some((record_id, kind)) = record {
+                let made = record_event(*kind, record_id, contact_id, t.conversation_id);
+                queued += events::crm_in(tx, t.channel_id, made).await?;
+            }
+        }
+    }
+    Ok(queued)
+}
+
+/// The event of a lead or deal just made.
+fn record_event(
+    kind: RecordKind,
+    record_id: &str,
+    contact_id: &str,
+    conversation_id: Option<&str>,
+) -> CrmEvent {
+    let (record_id, contact_id) = (record_id.to_owned(), contact_id.to_owned());
+    let conversation_id = conversation_id.map(str::to_owned);
+    match kind {
+        RecordKind::Lead => CrmEvent::LeadCreated {
+            record_id,
+            contact_id,
+            conversation_id,
+        },
+        RecordKind::Deal => CrmEvent::DealCreated {
+            record_id,
+            contact_id,
+            conversation_id,
+        },
+    }
 }
 
 /// Whether a phone is some contact's first phone already.

@@ -5,7 +5,10 @@
 
 use sqlx::FromRow;
 
+use canal_protocol::integrations::EventData;
+
 use crate::channels::append_message_in;
+use crate::writes::NewMessage;
 use crate::{new_id, now_rfc3339, on_pool, on_tx, ChannelJson, Result, Store};
 
 /// A channel's identity-verification settings.
@@ -301,8 +304,11 @@ impl Store {
     }
 
     /// Stores a rating; a later one replaces the earlier.
+    /// Stores a conversation's rating (a later one replaces it), with its
+    /// `conversation.rated` event.
     pub async fn rate(&self, conversation_id: &str, rating: &RatingRow) -> Result<()> {
-        on_pool!(self, p => {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c => {
             sqlx::query(
                 "INSERT INTO conversation_ratings (conversation_id, rating, comment, rated_at)
                  VALUES ($1, $2, $3, $4)
@@ -313,9 +319,17 @@ impl Store {
             .bind(&rating.rating)
             .bind(&rating.comment)
             .bind(&rating.rated_at)
-            .execute(p)
+            .execute(&mut *c)
             .await?;
         });
+        let rated = EventData::ConversationRated {
+            conversation_id: conversation_id.to_owned(),
+            rating: rating.rating.clone(),
+            comment: rating.comment.clone(),
+        };
+        let queued = crate::events::event_in(&mut tx, rated).await?;
+        tx.commit().await?;
+        self.queued.committed(queued);
         Ok(())
     }
 
@@ -422,11 +436,26 @@ impl Store {
         if !inserted {
             return Ok(ChatStart::Raced);
         }
-        append_message_in(&mut tx, &conversation_id, "visitor", None, None, text).await?;
+        let created = EventData::ConversationCreated {
+            conversation_id: conversation_id.clone(),
+            channel_id: channel_id.to_owned(),
+            visitor_id: visitor_id.clone(),
+            page_url: None,
+        };
+        let mut queued = crate::events::event_in(&mut tx, created).await?;
+        let message = |author: &str, body: &str| NewMessage {
+            conversation_id: conversation_id.clone(),
+            author: author.to_owned(),
+            agent_id: None,
+            client_id: None,
+            body: body.to_owned(),
+        };
+        append_message_in(&mut tx, &message("visitor", text), &mut queued).await?;
         if let Some(notice) = notice {
-            append_message_in(&mut tx, &conversation_id, "system", None, None, notice).await?;
+            append_message_in(&mut tx, &message("system", notice), &mut queued).await?;
         }
         tx.commit().await?;
+        self.queued.committed(queued);
         Ok(ChatStart::Started { conversation_id })
     }
 

@@ -14,6 +14,7 @@ use std::future::Future;
 
 use tokio::sync::{mpsc, oneshot};
 
+use crate::events::Queued;
 use crate::{Db, Error, Result, Tx};
 
 /// Most requests one transaction commits.
@@ -40,6 +41,12 @@ pub(crate) trait Batch: Sized + Send + 'static {
         tx: &mut Tx,
         job: &Self::Job,
     ) -> impl Future<Output = Result<Self::Done>> + Send;
+
+    /// How many deliveries the batch's writes queued (see [`crate::events`]): the
+    /// deliverer is woken once they are committed.
+    fn queued(&self) -> u64 {
+        0
+    }
 }
 
 type Reply<B> = oneshot::Sender<Result<<B as Batch>::Done>>;
@@ -65,9 +72,9 @@ impl<B: Batch> std::fmt::Debug for Writer<B> {
 
 impl<B: Batch> Writer<B> {
     /// Starts the writer on this database.
-    pub(crate) fn start(db: Db) -> Self {
+    pub(crate) fn start(db: Db, queued: Queued) -> Self {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run::<B>(db, queue));
+        tokio::spawn(run::<B>(db, queue, queued));
         Self { jobs }
     }
 
@@ -89,11 +96,11 @@ impl<B: Batch> Writer<B> {
     }
 }
 
-async fn run<B: Batch>(db: Db, mut queue: mpsc::Receiver<(B::Job, Reply<B>)>) {
+async fn run<B: Batch>(db: Db, mut queue: mpsc::Receiver<(B::Job, Reply<B>)>, queued: Queued) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (jobs, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
-        match write_batch::<B>(&db, &jobs).await {
+        match write_batch::<B>(&db, &jobs, &queued).await {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(outcome);
@@ -114,10 +121,14 @@ async fn run<B: Batch>(db: Db, mut queue: mpsc::Receiver<(B::Job, Reply<B>)>) {
 
 /// Writes a batch in one transaction. The outer error means nothing was
 /// committed; an inner error is that one request's.
-async fn write_batch<B: Batch>(db: &Db, jobs: &[B::Job]) -> Result<Vec<Result<B::Done>>> {
-    match write_batch_as::<B>(db, jobs, false).await? {
+async fn write_batch<B: Batch>(
+    db: &Db,
+    jobs: &[B::Job],
+    queued: &Queued,
+) -> Result<Vec<Result<B::Done>>> {
+    match write_batch_as::<B>(db, jobs, false, queued).await? {
         Some(outcomes) => Ok(outcomes),
-        None => write_batch_as::<B>(db, jobs, true)
+        None => write_batch_as::<B>(db, jobs, true, queued)
             .await?
             .ok_or_else(|| Error::Corrupt("a batch with savepoints cannot fail as a whole".into())),
     }
@@ -129,6 +140,7 @@ async fn write_batch_as<B: Batch>(
     db: &Db,
     jobs: &[B::Job],
     isolated: bool,
+    queued: &Queued,
 ) -> Result<Option<Vec<Result<B::Done>>>> {
     let mut tx = db.begin().await?;
     let mut batch = B::begin(&mut tx, jobs).await?;
@@ -156,6 +168,7 @@ async fn write_batch_as<B: Batch>(
         }
     }
     tx.commit().await?;
+    queued.committed(batch.queued());
     Ok(Some(outcomes))
 }
 

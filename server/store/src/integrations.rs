@@ -8,7 +8,8 @@
 //! deliverer that dies mid-post leaves the lease to run out and the row is claimed
 //! again: a delivery goes at least once, always with the same event id.
 
-use crate::{on_pool, Result, Store};
+use crate::channels::MessageRow;
+use crate::{on_pool, on_tx, Result, Store};
 
 /// A row of `api_keys` (never the key itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -338,71 +339,6 @@ impl Store {
             == 1))
     }
 
-    /// Queues an event for every active endpoint subscribed to its kind (one row
-    /// each, due now); returns how many rows were written. With no such endpoint
-    /// (the common case: events happen on every message) it only reads, so on
-    /// SQLite it never takes the write lock for nothing.
-    pub async fn queue_event(
-        &self,
-        event_id: &str,
-        kind: &str,
-        body: &str,
-        now: &str,
-    ) -> Result<u64> {
-        let wanted: Option<String> = on_pool!(self, p => sqlx::query_scalar(
-            "SELECT id FROM webhook_endpoints WHERE active AND events LIKE '%,' || $1 || ',%'
-              LIMIT 1",
-        )
-        .bind(kind)
-        .fetch_optional(p)
-        .await?);
-        if wanted.is_none() {
-            return Ok(0);
-        }
-        on_pool!(self, p => Ok(sqlx::query(
-            "INSERT INTO deliveries (target, target_id, event_id, kind, body, created_at, due_at)
-             SELECT 'webhook', id, $1, $2, $3, $4, $4 FROM webhook_endpoints
-              WHERE active AND events LIKE '%,' || $2 || ',%'
-             ON CONFLICT (target, target_id, event_id) DO NOTHING",
-        )
-        .bind(event_id)
-        .bind(kind)
-        .bind(body)
-        .bind(now)
-        .execute(p)
-        .await?
-        .rows_affected()))
-    }
-
-    /// Queues one delivery to one target, due now (a repeat of the same event id
-    /// to the same target is ignored).
-    pub async fn queue_delivery(
-        &self,
-        target: Target,
-        target_id: &str,
-        event_id: &str,
-        kind: &str,
-        body: &str,
-        now: &str,
-    ) -> Result<()> {
-        on_pool!(self, p => {
-            sqlx::query(
-                "INSERT INTO deliveries (target, target_id, event_id, kind, body, created_at, due_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $6)
-                 ON CONFLICT (target, target_id, event_id) DO NOTHING",
-            )
-            .bind(target.as_str())
-            .bind(target_id)
-            .bind(event_id)
-            .bind(kind)
-            .bind(body)
-            .bind(now)
-            .execute(p)
-            .await?;
-        });
-        Ok(())
-    }
-
     /// Claims up to `limit` due deliveries until `lease_until`, counting an attempt
     /// on each, oldest due first.
     pub async fn claim_deliveries(
@@ -643,24 +579,41 @@ impl Store {
         Ok(())
     }
 
-    /// Links a dialog to the conversation its messages went to.
+    /// Links a dialog to the conversation its messages went to; when this links
+    /// it, what the conversation says so far besides the customer (the consent
+    /// notice) is queued to the gateway in the same transaction.
     pub async fn link_dialog(
         &self,
         connector_id: &str,
         chat_id: &str,
         conversation_id: &str,
     ) -> Result<()> {
-        on_pool!(self, p => {
-            sqlx::query(
-                "UPDATE connector_dialogs SET conversation_id = $3
-                  WHERE connector_id = $1 AND chat_id = $2 AND conversation_id IS NULL",
-            )
-            .bind(connector_id)
-            .bind(chat_id)
+        let mut tx = self.begin().await?;
+        let linked = on_tx!(&mut tx, c => sqlx::query(
+            "UPDATE connector_dialogs SET conversation_id = $3
+              WHERE connector_id = $1 AND chat_id = $2 AND conversation_id IS NULL",
+        )
+        .bind(connector_id)
+        .bind(chat_id)
+        .bind(conversation_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+        let mut queued = 0;
+        if linked == 1 {
+            let said: Vec<MessageRow> = on_tx!(&mut tx, c => sqlx::query_as(&format!(
+                "{} WHERE m.conversation_id = $1 AND m.author <> 'visitor' ORDER BY m.seq",
+                crate::channels::MESSAGE_SELECT
+            ))
             .bind(conversation_id)
-            .execute(p)
-            .await?;
-        });
+            .fetch_all(&mut *c)
+            .await?);
+            for row in &said {
+                queued += crate::events::to_connector_in(&mut tx, conversation_id, row).await?;
+            }
+        }
+        tx.commit().await?;
+        self.queued.committed(queued);
         Ok(())
     }
 

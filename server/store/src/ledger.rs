@@ -10,7 +10,10 @@
 
 use std::collections::HashMap;
 
-use canal_core::ledger::{replay, Appended, Chain, Entry, Filter, Record, Verified, Visitor};
+use canal_core::ledger::{
+    replay, Action, Appended, Chain, Entry, Filter, Record, Verified, Visitor,
+};
+use canal_protocol::integrations::EventData;
 use futures_util::TryStreamExt;
 use sqlx::FromRow;
 
@@ -92,9 +95,9 @@ pub struct Ledger {
 
 impl Ledger {
     /// Starts the writer on this database.
-    pub(crate) fn start(db: Db) -> Self {
+    pub(crate) fn start(db: Db, queued: crate::events::Queued) -> Self {
         Self {
-            writer: Writer::start(db),
+            writer: Writer::start(db, queued),
         }
     }
 
@@ -110,6 +113,8 @@ struct Chained {
     seq: i64,
     prev_hash: String,
     by_request: HashMap<(String, String), Record>,
+    /// Deliveries the batch's events queued.
+    queued: u64,
 }
 
 impl Batch for Chained {
@@ -134,6 +139,7 @@ impl Batch for Chained {
             seq,
             prev_hash,
             by_request: HashMap::new(),
+            queued: 0,
         })
     }
 
@@ -149,6 +155,8 @@ impl Batch for Chained {
             }
         }
         let record = insert(tx, entry, self.seq + 1, &self.prev_hash).await?;
+        let queued = crate::events::event_in(tx, event_of(&record)).await?;
+        self.queued += queued;
         self.seq = record.seq;
         self.prev_hash = record.hash.clone();
         if let Some(request_id) = &entry.request_id {
@@ -158,6 +166,34 @@ impl Batch for Chained {
             );
         }
         Ok(Appended::Recorded(record))
+    }
+
+    fn queued(&self) -> u64 {
+        self.queued
+    }
+}
+
+/// The webhook event of a record (`consent.recorded` for a grant,
+/// `consent.withdrawn` for a withdrawal), queued with it.
+fn event_of(record: &Record) -> EventData {
+    let visitor_id = record.visitor_id.clone().unwrap_or_default();
+    if record.action == Action::Withdraw.as_str() {
+        EventData::ConsentWithdrawn {
+            consent_id: record.id.clone(),
+            channel_id: record.channel_id.clone(),
+            visitor_id,
+            agreement_version_id: record.agreement_version_id.clone(),
+            source: record.source.clone(),
+        }
+    } else {
+        EventData::ConsentRecorded {
+            consent_id: record.id.clone(),
+            channel_id: record.channel_id.clone(),
+            visitor_id,
+            agreement_version_id: record.agreement_version_id.clone(),
+            source: record.source.clone(),
+            conversation_id: record.conversation_id.clone(),
+        }
     }
 }
 

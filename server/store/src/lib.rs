@@ -52,6 +52,7 @@ pub mod bans;
 pub mod canned;
 pub mod channels;
 pub mod crm;
+pub mod events;
 pub mod features;
 mod group;
 pub mod integrations;
@@ -322,6 +323,8 @@ pub struct Store {
     ledger: Ledger,
     /// The conversations' group-commit writers (see [`writes`]).
     writes: writes::Writers,
+    /// Wakes the deliverer after a commit that queued deliveries (see [`events`]).
+    pub(crate) queued: events::Queued,
 }
 
 /// Key of the PostgreSQL advisory lock the ledger writer holds while it appends,
@@ -381,9 +384,15 @@ impl Store {
                 Db::Postgres(pool)
             }
         };
-        let ledger = Ledger::start(db.clone());
-        let writes = writes::Writers::start(&db);
-        Ok(Self { db, ledger, writes })
+        let queued = events::Queued::default();
+        let ledger = Ledger::start(db.clone(), queued.clone());
+        let writes = writes::Writers::start(&db, &queued);
+        Ok(Self {
+            db,
+            ledger,
+            writes,
+            queued,
+        })
     }
 
     /// Which engine this store runs on.
@@ -412,6 +421,12 @@ impl Store {
         wrote
             .pop()
             .unwrap_or_else(|| Err(Error::Corrupt("a write was not answered".into())))
+    }
+
+    /// Notified after each commit that queued deliveries (events for webhooks,
+    /// replies for connectors' gateways): the deliverer waits on it.
+    pub fn deliveries_queued(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.queued.notify()
     }
 
     /// The consent ledger (appends go through its group-commit writer).

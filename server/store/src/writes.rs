@@ -19,7 +19,10 @@ use std::hash::BuildHasher;
 use canal_core::automation::TimerKind;
 use tokio::sync::oneshot;
 
+use canal_protocol::integrations::EventData;
+
 use crate::channels::{append_message_in, Appended};
+use crate::events::{event_in, Queued};
 use crate::group::{Batch, Writer};
 use crate::routing::LogRow;
 use crate::{on_tx, Db, Error, Result, Tx};
@@ -122,13 +125,15 @@ pub(crate) struct Writers {
 }
 
 impl Writers {
-    pub(crate) fn start(db: &Db) -> Self {
+    pub(crate) fn start(db: &Db, queued: &Queued) -> Self {
         let n = match db {
             Db::Sqlite(_) => 1,
             Db::Postgres(_) => PG_WRITERS,
         };
         Self {
-            writers: (0..n).map(|_| Writer::start(db.clone())).collect(),
+            writers: (0..n)
+                .map(|_| Writer::start(db.clone(), queued.clone()))
+                .collect(),
             hasher: std::hash::RandomState::new(),
         }
     }
@@ -192,8 +197,10 @@ impl Writers {
 }
 
 /// A batch of writes (SQLite: its one writer, taken by `BEGIN IMMEDIATE`;
-/// PostgreSQL: the rows each write locks).
-pub(crate) struct WriteBatch;
+/// PostgreSQL: the rows each write locks), and the deliveries its writes queued.
+pub(crate) struct WriteBatch {
+    queued: u64,
+}
 
 impl Batch for WriteBatch {
     /// One decision's writes (of this writer's conversations), written together.
@@ -202,39 +209,42 @@ impl Batch for WriteBatch {
     const NAME: &'static str = "conversation";
 
     async fn begin(_: &mut Tx, _: &[Vec<Write>]) -> Result<Self> {
-        Ok(Self)
+        Ok(Self { queued: 0 })
     }
 
     async fn write(&mut self, tx: &mut Tx, writes: &Vec<Write>) -> Result<Vec<Wrote>> {
         let mut done = Vec::with_capacity(writes.len());
+        let mut queued = 0;
         for write in writes {
-            done.push(write_in(tx, write).await?);
+            done.push(write_in(tx, write, &mut queued).await?);
         }
+        self.queued += queued;
         Ok(done)
+    }
+
+    fn queued(&self) -> u64 {
+        self.queued
     }
 }
 
-/// Writes one [`Write`] inside the caller's transaction.
-pub(crate) async fn write_in(tx: &mut Tx, write: &Write) -> Result<Wrote> {
+/// Writes one [`Write`] inside the caller's transaction, with the events it
+/// announces (a message's, `conversation.assigned`, `conversation.closed`);
+/// `queued` counts the deliveries that queued.
+async fn write_in(tx: &mut Tx, write: &Write, queued: &mut u64) -> Result<Wrote> {
     match write {
-        Write::Message(m) => Ok(Wrote::Message(
-            append_message_in(
-                tx,
-                &m.conversation_id,
-                &m.author,
-                m.agent_id,
-                m.client_id.as_deref(),
-                &m.body,
-            )
-            .await?,
-        )),
+        Write::Message(m) => Ok(Wrote::Message(append_message_in(tx, m, queued).await?)),
         Write::Status {
             conversation_id,
             status,
             at,
-        } => Ok(Wrote::Changed(
-            crate::channels::set_status_in(tx, conversation_id, status, at).await?,
-        )),
+        } => {
+            let changed = crate::channels::set_status_in(tx, conversation_id, status, at).await?;
+            if changed && status == "closed" {
+                let conversation_id = conversation_id.clone();
+                *queued += event_in(tx, EventData::ConversationClosed { conversation_id }).await?;
+            }
+            Ok(Wrote::Changed(changed))
+        }
         Write::Log {
             conversation_id,
             line,
@@ -263,6 +273,11 @@ pub(crate) async fn write_in(tx: &mut Tx, write: &Write) -> Result<Wrote> {
                     .execute(&mut *c)
                     .await?;
             });
+            let event = EventData::ConversationAssigned {
+                conversation_id: conversation_id.clone(),
+                agent_id: Some(*agent_id),
+            };
+            *queued += event_in(tx, event).await?;
             Ok(Wrote::Done)
         }
         Write::CancelTimer {

@@ -272,15 +272,23 @@ async fn a_message_stored_but_not_acknowledged_before_a_sigkill_is_stored_once()
 /// A visitor's consent and conversation on the demo channel of the server at
 /// `addr`: the visitor's token and the conversation's id.
 async fn open_conversation(http: &reqwest::Client, addr: &str) -> (String, String) {
+    try_open_conversation(http, addr)
+        .await
+        .expect("a visitor consents and opens a conversation")
+}
+
+/// A visitor's consent and conversation on the demo channel: their token and the
+/// conversation's id; `None` when the server stopped answering on the way.
+async fn try_open_conversation(http: &reqwest::Client, addr: &str) -> Option<(String, String)> {
     let api = |path: &str| format!("http://{addr}/api/v1/channels/demo/{path}");
     let config: Value = http
         .get(api("config"))
         .send()
         .await
-        .expect("config")
+        .ok()?
         .json()
         .await
-        .expect("config json");
+        .ok()?;
     let consent: Value = http
         .post(api("consents"))
         .json(
@@ -289,25 +297,22 @@ async fn open_conversation(http: &reqwest::Client, addr: &str) -> (String, Strin
         )
         .send()
         .await
-        .expect("consent")
+        .ok()?
         .json()
         .await
-        .expect("consent json");
-    let token = consent["visitor_token"].as_str().expect("token").to_owned();
+        .ok()?;
+    let token = consent["visitor_token"].as_str()?.to_owned();
     let conversation: Value = http
         .post(api("conversations"))
         .json(&json!({"visitor_token": token, "consent_id": consent["consent_id"]}))
         .send()
         .await
-        .expect("conversation")
+        .ok()?
         .json()
         .await
-        .expect("conversation json");
-    let conversation_id = conversation["conversation_id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    (token, conversation_id)
+        .ok()?;
+    let conversation_id = conversation["conversation_id"].as_str()?.to_owned();
+    Some((token, conversation_id))
 }
 
 async fn connect(addr: &str) -> crate::helpers::Socket {
@@ -414,5 +419,162 @@ async fn acknowledged_messages_survive_sigkill() {
         "message durability: {ROUNDS} SIGKILL rounds, {} messages acknowledged, {} stored, 0 lost",
         acknowledged.len(),
         stored.len()
+    );
+}
+
+/// A change and the webhook events it announces commit together: the real server
+/// is killed with SIGKILL while visitors consent, open conversations and send
+/// messages, over several rounds; afterwards every stored consent, conversation
+/// and message has its event in the outbox, and every event its change (a kill
+/// between a change's commit and its event's would leave one without the other).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_change_stored_before_a_sigkill_has_its_webhook_event() {
+    const VISITORS: usize = 6;
+    const ROUNDS: usize = 3;
+    const TOKEN: &str = "canal_admin_durability-test";
+    const KINDS: [&str; 3] = [
+        "consent.recorded",
+        "conversation.created",
+        "message.created",
+    ];
+    let dir = tempfile::tempdir().expect("dir");
+    let db = crate::helpers::TestDb::new(dir.path()).await;
+    let http = reqwest::Client::new();
+    // A receiver that is never there: the events stay in the outbox to be counted.
+    let gone = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let hook_url = format!("http://{}/hook", gone.local_addr().expect("addr"));
+    drop(gone);
+    let flags = [
+        "--admin-token",
+        TOKEN,
+        "--webhook-private-targets",
+        "--limit-consents=off",
+        "--limit-conversations=off",
+        "--limit-per-visitor=off",
+        "--limit-config=off",
+        "--limit-sockets=off",
+        "--limit-socket-frames=off",
+        "--limit-visitor-writes=off",
+    ];
+    for round in 0..ROUNDS {
+        let (mut child, addr) = start_with(&db.url, &flags).await;
+        if round == 0 {
+            let made = http
+                .post(format!("http://{addr}/api/v1/admin/webhooks"))
+                .bearer_auth(TOKEN)
+                .json(&json!({"url": hook_url, "events": KINDS}))
+                .send()
+                .await
+                .expect("create the endpoint");
+            assert_eq!(made.status(), 201);
+        }
+        let switch = KillSwitch::new(120);
+        let mut visitors = Vec::new();
+        for v in 0..VISITORS {
+            let (http, addr, switch) = (http.clone(), addr.clone(), switch.clone());
+            visitors.push(tokio::spawn(async move {
+                for n in 0.. {
+                    let Some((token, conversation_id)) = try_open_conversation(&http, &addr).await
+                    else {
+                        return; // the server is gone
+                    };
+                    switch.acked();
+                    let Ok((mut ws, _)) =
+                        tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/ws")).await
+                    else {
+                        return;
+                    };
+                    let hello = json!({"type": "hello", "conversation_id": conversation_id,
+                                       "visitor_token": token, "last_seq": 0});
+                    if ws
+                        .send(Message::Text(hello.to_string().into()))
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                    for m in 0..3 {
+                        let client_id = format!("r{round}-v{v}-{n}-{m}");
+                        let frame =
+                            json!({"type": "send", "client_id": client_id, "text": "Hello"});
+                        if ws
+                            .send(Message::Text(frame.to_string().into()))
+                            .await
+                            .is_err()
+                        {
+                            return;
+                        }
+                        loop {
+                            let Some(Ok(Message::Text(text))) = ws.next().await else {
+                                return;
+                            };
+                            let frame: Value = serde_json::from_str(&text).unwrap_or_default();
+                            if frame["type"] == "ack" && frame["client_id"] == client_id.as_str() {
+                                break;
+                            }
+                        }
+                        switch.acked();
+                    }
+                }
+            }));
+        }
+        switch.kill(&mut child, visitors).await;
+    }
+
+    let events: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, body FROM deliveries WHERE target = 'webhook'")
+            .fetch_all(db.pool())
+            .await
+            .expect("deliveries");
+    let mut announced: HashMap<&str, HashSet<String>> = HashMap::new();
+    for (kind, body) in &events {
+        let body: Value = serde_json::from_str(body).expect("an event is JSON");
+        let data = &body["data"];
+        let key = match kind.as_str() {
+            "consent.recorded" => data["consent_id"].as_str().expect("consent").to_owned(),
+            "conversation.created" => data["conversation_id"].as_str().expect("id").to_owned(),
+            "message.created" => format!("{}/{}", data["conversation_id"], data["seq"]),
+            other => panic!("an event of a kind not subscribed: {other}"),
+        };
+        let kind = KINDS.iter().find(|k| **k == kind).expect("kind");
+        assert!(
+            announced.entry(kind).or_default().insert(key),
+            "one event per change"
+        );
+    }
+    let consents: Vec<String> = sqlx::query_scalar("SELECT id FROM consents")
+        .fetch_all(db.pool())
+        .await
+        .expect("consents");
+    let conversations: Vec<String> = sqlx::query_scalar("SELECT id FROM conversations")
+        .fetch_all(db.pool())
+        .await
+        .expect("conversations");
+    let messages: Vec<(String, i64)> = sqlx::query_as("SELECT conversation_id, seq FROM messages")
+        .fetch_all(db.pool())
+        .await
+        .expect("messages");
+    let stored: [(&str, HashSet<String>); 3] = [
+        ("consent.recorded", consents.into_iter().collect()),
+        ("conversation.created", conversations.into_iter().collect()),
+        (
+            "message.created",
+            messages
+                .iter()
+                .map(|(c, seq)| format!("{}/{seq}", Value::from(c.as_str())))
+                .collect(),
+        ),
+    ];
+    for (kind, changes) in &stored {
+        let heard = announced.remove(kind).unwrap_or_default();
+        assert!(!changes.is_empty(), "some {kind} changes were made");
+        assert_eq!(
+            &heard, changes,
+            "each {kind} change has its event, and no more"
+        );
+    }
+    println!(
+        "events and changes: {ROUNDS} SIGKILL rounds, {} events, each with its change",
+        events.len()
     );
 }
