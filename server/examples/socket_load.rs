@@ -8,8 +8,9 @@
 //!    visitor sockets (`hello` until `welcome`, each timed: the connect time), reads it
 //!    again: the difference over the sockets is the memory of an idle visitor socket.
 //!    Canal: then signs in as the demo agent and opens `--agents` console sockets
-//!    (until each has its whole inbox), then as many more, measured the same way for
-//!    an idle agent socket (the first ones grow the allocator's arenas, once).
+//!    (until each has its whole inbox: they grow the allocator's arenas, once), then
+//!    [`MEASURED_CONSOLES`] more, measured the same way for an idle agent socket, and
+//!    closes those: the `--agents` first ones work in the load.
 //! 3. Canal: console `i` opens and takes visitor `i`'s conversation.
 //! 4. Open loop for `--seconds`: visitors send `--rate` messages per second in all, in
 //!    turn over the sockets, each timed from when it was due until its `ack`; Canal's
@@ -86,6 +87,11 @@ const DRAIN: Duration = Duration::from_secs(30);
 
 /// How many sockets are being opened at once.
 const OPENING: usize = 64;
+
+/// Idle console sockets measured together: enough that the memory's page-sized
+/// steps and the allocator's moods are noise next to their sum (with 8, one
+/// arena trimmed or grown swung the figure from 0 to 44 KB a socket).
+const MEASURED_CONSOLES: u64 = 100;
 
 /// What every socket task adds to.
 #[derive(Default)]
@@ -220,21 +226,21 @@ async fn main() {
         // freed memory for the next. Paid once per process, not per socket: they
         // stay open while as many more are measured, then close.
         let first = rss(args.pid);
-        let mut warm = Vec::new();
-        for _ in 0..agents {
-            warm.push(open_console(args.addr, &cookie).await);
-        }
-        let before = rss(args.pid);
         for _ in 0..agents {
             consoles.push(open_console(args.addr, &cookie).await);
         }
+        let before = rss(args.pid);
+        let mut measured = Vec::new();
+        for _ in 0..MEASURED_CONSOLES {
+            measured.push(open_console(args.addr, &cookie).await);
+        }
         let after = rss(args.pid);
-        drop(warm);
-        per_agent = after.saturating_sub(before) / agents;
+        drop(measured);
+        per_agent = after.saturating_sub(before) / MEASURED_CONSOLES;
         println!(
             "{name}: {agents} console sockets open first (the allocator's arenas grow): server \
-             memory {} -> {} KiB; {agents} more: {} -> {} KiB: {per_agent} B per idle console \
-             socket",
+             memory {} -> {} KiB; {MEASURED_CONSOLES} more: {} -> {} KiB: {per_agent} B per \
+             idle console socket",
             first / 1024,
             before / 1024,
             before / 1024,
