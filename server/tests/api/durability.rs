@@ -19,22 +19,21 @@ use tokio_tungstenite::tungstenite::Message;
 
 const WRITERS: usize = 16;
 
-/// Starts `canal serve` on a free port; returns it and its address once it listens.
-/// Its rate limits are off: these tests write as fast as they can from one address.
+/// The rate limits off: these tests write as fast as they can from one address.
+const NO_LIMITS: [&str; 7] = [
+    "--limit-consents=off",
+    "--limit-conversations=off",
+    "--limit-per-visitor=off",
+    "--limit-config=off",
+    "--limit-sockets=off",
+    "--limit-socket-frames=off",
+    "--limit-visitor-writes=off",
+];
+
+/// Starts `canal serve` on a free port, its rate limits off; returns it and its
+/// address once it listens.
 async fn start(database_url: &str) -> (Child, String) {
-    start_with(
-        database_url,
-        &[
-            "--limit-consents=off",
-            "--limit-conversations=off",
-            "--limit-per-visitor=off",
-            "--limit-config=off",
-            "--limit-sockets=off",
-            "--limit-socket-frames=off",
-            "--limit-visitor-writes=off",
-        ],
-    )
-    .await
+    start_with(database_url, &NO_LIMITS).await
 }
 
 /// [`start`] with more flags (e.g. `--admin-token`).
@@ -444,18 +443,8 @@ async fn every_change_stored_before_a_sigkill_has_its_webhook_event() {
     let gone = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     let hook_url = format!("http://{}/hook", gone.local_addr().expect("addr"));
     drop(gone);
-    let flags = [
-        "--admin-token",
-        TOKEN,
-        "--webhook-private-targets",
-        "--limit-consents=off",
-        "--limit-conversations=off",
-        "--limit-per-visitor=off",
-        "--limit-config=off",
-        "--limit-sockets=off",
-        "--limit-socket-frames=off",
-        "--limit-visitor-writes=off",
-    ];
+    let mut flags = vec!["--admin-token", TOKEN, "--webhook-private-targets"];
+    flags.extend(NO_LIMITS);
     for round in 0..ROUNDS {
         let (mut child, addr) = start_with(&db.url, &flags).await;
         if round == 0 {
