@@ -12,7 +12,7 @@
 //! consoles get an empty `draft` at once. A refused frame gets one `error` frame
 //! and changes nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Instant;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -27,12 +27,13 @@ use canal_protocol::agent::{
 };
 use canal_protocol::{ErrorCode, MessageView};
 use futures_util::StreamExt;
+use roaring::RoaringTreemap;
 use tokio::sync::broadcast;
 
 use crate::agents::AgentWire;
 use crate::agents::{self, AgentRow};
 use crate::app::AppState;
-use crate::dispatch::{Display, Notice};
+use crate::dispatch::{Display, Line, Notice};
 use crate::error::{parse_json, ApiJson, AppError};
 use crate::hub::{self, Delivered, Step};
 use crate::{typing, validate, ws};
@@ -218,14 +219,21 @@ struct Opened {
     delivered: Delivered,
 }
 
+/// A conversation of a batch of notices as the console's agent sees it, and
+/// whether its change was shown already (a batch may change it twice).
+struct Looked {
+    line: Line,
+    shown: bool,
+}
+
 struct Console {
     state: AppState,
     agent: AgentRow,
-    /// Conversations this console lists, by [`Console::key`] of their ids (a
-    /// number rather than a string each: an admin's console may list thousands).
-    inbox: HashSet<u64>,
-    /// This console's hasher of conversation ids.
-    keys: std::hash::RandomState,
+    /// Conversations this console lists, by their [`Line::key`]: an admin's
+    /// console may list thousands, and the process numbers them in order, so a
+    /// compressed bitmap keeps them in a bit or two each (a hash set of 64-bit
+    /// keys took 10 to 15 bytes each: 72 KB for 5,000).
+    inbox: RoaringTreemap,
     opened: Option<Opened>,
     /// The throttle of this console's `typing` frames, per conversation (gates
     /// that no longer change what passes are dropped).
@@ -244,8 +252,7 @@ impl Console {
         Self {
             state,
             agent,
-            inbox: HashSet::new(),
-            keys: std::hash::RandomState::new(),
+            inbox: RoaringTreemap::new(),
             opened: None,
             typing: HashMap::new(),
         }
@@ -328,9 +335,9 @@ impl Console {
     /// rest) into `out`: what the console then lists replaces what it listed.
     async fn welcome(&mut self, status: Status, out: &mut Vec<AgentServerFrame>) {
         let dispatch = self.state.dispatch.clone();
-        let inbox = dispatch.inbox(&self.agent).await;
-        let listed = inbox.iter().map(|c| self.key(&c.id)).collect();
-        self.inbox = listed;
+        let (keys, inbox): (Vec<u64>, Vec<ConversationSummary>) =
+            dispatch.inbox(&self.agent).await.into_iter().unzip();
+        self.inbox = keys.into_iter().collect();
         let mut pieces = inbox_pieces(inbox).into_iter();
         let first = pieces.next().unwrap_or_default();
         let rest: Vec<_> = pieces.collect();
@@ -346,11 +353,6 @@ impl Console {
             rest.into_iter()
                 .map(|inbox| AgentServerFrame::Inbox { inbox }),
         );
-    }
-
-    /// The key of a conversation id in [`Self::inbox`].
-    fn key(&self, id: &str) -> u64 {
-        std::hash::BuildHasher::hash_one(&self.keys, id)
     }
 
     async fn on_text(&mut self, text: &str, out: &mut Vec<AgentServerFrame>) -> Next {
@@ -569,21 +571,26 @@ impl Console {
                 Err(_) => break,
             }
         }
-        let changed: Vec<String> = batch
+        // The conversations the batch is about, looked up in one job: how this
+        // agent sees them now (a typing visitor's too: its console lists it).
+        let mut asked: Vec<String> = batch
             .iter()
             .filter_map(|n| match n {
-                Ok(Notice::Changed(id)) => Some(id.clone()),
+                Ok(Notice::Changed(id) | Notice::Typing(id, _)) => Some(id.clone()),
                 _ => None,
             })
             .collect();
-        let mut lines: HashMap<String, Option<ConversationSummary>> = if changed.is_empty() {
+        asked.sort_unstable();
+        asked.dedup();
+        let mut lines: HashMap<String, Looked> = if asked.is_empty() {
             HashMap::new()
         } else {
             self.state
                 .dispatch
-                .summaries_for(&self.agent, changed)
+                .summaries_for(&self.agent, asked)
                 .await
                 .into_iter()
+                .map(|(id, line)| (id, Looked { line, shown: false }))
                 .collect()
         };
         for notice in batch {
@@ -595,18 +602,14 @@ impl Console {
         Next::Continue
     }
 
-    /// A conversation changed: `line` is how `self.agent` sees it now (`None`: not
-    /// in their inbox).
-    async fn changed(
-        &mut self,
-        id: String,
-        line: Option<ConversationSummary>,
-        out: &mut Vec<AgentServerFrame>,
-    ) -> Next {
+    /// A conversation changed: `line` is how `self.agent` sees it now.
+    async fn changed(&mut self, id: String, line: Line, out: &mut Vec<AgentServerFrame>) -> Next {
         let dispatch = self.state.dispatch.clone();
-        match line {
+        match line.summary {
             Some(conversation) => {
-                self.inbox.insert(self.key(&id));
+                if let Some(key) = line.key {
+                    self.inbox.insert(key);
+                }
                 out.push(AgentServerFrame::Upsert { conversation });
             }
             None => {
@@ -628,7 +631,7 @@ impl Console {
                         Err(_) => self.opened = None,
                     }
                 }
-                if self.inbox.remove(&self.key(&id)) {
+                if line.key.is_some_and(|k| self.inbox.remove(k)) {
                     out.push(AgentServerFrame::Remove {
                         conversation_id: id,
                     });
@@ -643,14 +646,16 @@ impl Console {
     async fn on_notice(
         &mut self,
         notice: Result<Notice, broadcast::error::RecvError>,
-        lines: &mut HashMap<String, Option<ConversationSummary>>,
+        lines: &mut HashMap<String, Looked>,
         out: &mut Vec<AgentServerFrame>,
     ) -> Next {
         let dispatch = self.state.dispatch.clone();
         match notice {
             // A conversation changed twice in the batch is shown once.
             Ok(Notice::Changed(id)) => {
-                if let Some(line) = lines.remove(&id) {
+                if let Some(looked) = lines.get_mut(&id).filter(|l| !l.shown) {
+                    looked.shown = true;
+                    let line = looked.line.clone();
                     return self.changed(id, line, out).await;
                 }
             }
@@ -721,7 +726,8 @@ impl Console {
                     .opened
                     .as_ref()
                     .is_some_and(|o| o.conversation_id == id);
-                if shown || self.inbox.contains(&self.key(&id)) {
+                let key = lines.get(&id).and_then(|l| l.line.key);
+                if shown || key.is_some_and(|k| self.inbox.contains(k)) {
                     out.push(AgentServerFrame::Typing {
                         conversation_id: id,
                         typing,

@@ -109,6 +109,17 @@ pub enum Notice {
     },
 }
 
+/// A conversation as one agent sees it (see [`Dispatch::summaries_for`]).
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// The conversation's number in this process (numbered in the order the
+    /// process met them, never reused): a console keeps the ones it lists by it.
+    /// `None` for an id the process never met.
+    pub key: Option<u64>,
+    /// Its line in the agent's inbox; `None` when it is not there.
+    pub summary: Option<ConversationSummary>,
+}
+
 /// How agent messages are shown to the visitor on a channel.
 #[derive(Debug, Clone)]
 pub struct Display {
@@ -2350,22 +2361,22 @@ impl Dispatch {
 
     // ----- views -----
 
-    /// What `agent` sees of each of `conversation_ids` (`None`: not in their
-    /// inbox), in one lookup.
+    /// What `agent` sees of each of `conversation_ids`, in one lookup.
     pub async fn summaries_for(
         &self,
         agent: &AgentRow,
         conversation_ids: Vec<String>,
-    ) -> Vec<(String, Option<ConversationSummary>)> {
+    ) -> Vec<(String, Line)> {
         let agent = agent.clone();
         self.look(Vec::new(), move |inner| {
             conversation_ids
                 .into_iter()
                 .map(|id| {
-                    let line = inner
-                        .conv_ids
-                        .get(&id)
-                        .and_then(|cid| summary(inner, *cid, &agent, false));
+                    let cid = inner.conv_ids.get(&id).copied();
+                    let line = Line {
+                        key: cid.map(|cid| cid.0),
+                        summary: cid.and_then(|cid| summary(inner, cid, &agent, false)),
+                    };
                     (id, line)
                 })
                 .collect()
@@ -2431,14 +2442,14 @@ impl Dispatch {
         .await
     }
 
-    /// Everything in `agent`'s inbox, oldest first.
-    pub async fn inbox(&self, agent: &AgentRow) -> Vec<ConversationSummary> {
+    /// Everything in `agent`'s inbox, oldest first, each with its [`Line::key`].
+    pub async fn inbox(&self, agent: &AgentRow) -> Vec<(u64, ConversationSummary)> {
         let agent = agent.clone();
         self.look(Vec::new(), move |inner| {
             let mut ids: Vec<ConversationId> = inner.convs.keys().copied().collect();
             ids.sort();
             ids.into_iter()
-                .filter_map(|cid| summary(inner, cid, &agent, false))
+                .filter_map(|cid| Some((cid.0, summary(inner, cid, &agent, false)?)))
                 .collect()
         })
         .await
