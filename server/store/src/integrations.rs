@@ -347,6 +347,7 @@ impl Store {
         lease_until: &str,
         limit: i64,
     ) -> Result<Vec<Delivery>> {
+        let _turn = self.write_turn().await?;
         let rows: Vec<DeliveryTuple> = on_pool!(self, p, pg => {
             let sql = crate::claim_due_sql(
                 "deliveries",
@@ -369,6 +370,7 @@ impl Store {
 
     /// The target acknowledged the delivery with `status`.
     pub async fn delivery_done(&self, id: i64, status: i64, now: &str) -> Result<()> {
+        let _turn = self.write_turn().await?;
         on_pool!(self, p => {
             sqlx::query(
                 "UPDATE deliveries SET delivered_at = $2, last_status = $3, last_error = NULL,
@@ -395,6 +397,7 @@ impl Store {
         due_at: &str,
         give_up: bool,
     ) -> Result<()> {
+        let _turn = self.write_turn().await?;
         on_pool!(self, p => {
             sqlx::query(
                 "UPDATE deliveries SET last_status = $2, last_error = $3, last_attempt_at = $4,

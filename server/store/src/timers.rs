@@ -124,6 +124,7 @@ impl Store {
         lease_until: &str,
         limit: i64,
     ) -> Result<Vec<Timer>> {
+        let _turn = self.write_turn().await?;
         let rows: Vec<TimerTuple> = on_pool!(self, p, pg => {
             let sql = crate::claim_due_sql("timers", PENDING, "", COLUMNS, pg);
             sqlx::query_as(&sql)
@@ -142,6 +143,7 @@ impl Store {
     /// re-armed meanwhile (re-arming drops the lease: the row waits for its new due
     /// time).
     pub async fn timer_fired(&self, id: i64, now: &str, outcome: &str) -> Result<bool> {
+        let _turn = self.write_turn().await?;
         on_pool!(self, p => Ok(sqlx::query(
             "UPDATE timers SET fired_at = $2, outcome = $3, lease_until = NULL
               WHERE id = $1 AND fired_at IS NULL AND lease_until IS NOT NULL",
@@ -227,17 +229,15 @@ impl Store {
 
     /// Marks an open conversation unanswered since `since`; false when it was
     /// marked already or is closed.
+    /// Through the conversation's writer, as every write of a conversation.
     pub async fn mark_unanswered(&self, conversation_id: &str, since: &str) -> Result<bool> {
-        on_pool!(self, p => Ok(sqlx::query(
-            "UPDATE conversations SET unanswered_since = $2
-              WHERE id = $1 AND status = 'open' AND unanswered_since IS NULL",
-        )
-        .bind(conversation_id)
-        .bind(since)
-        .execute(p)
-        .await?
-        .rows_affected()
-            == 1))
+        let wrote = self
+            .write(Write::MarkUnanswered {
+                conversation_id: conversation_id.to_owned(),
+                since: since.to_owned(),
+            })
+            .await?;
+        Ok(wrote == Wrote::Changed(true))
     }
 
     /// Clears the unanswered mark; false when there was none.
@@ -313,6 +313,24 @@ pub(crate) async fn arm_timer_in(
             .await?;
     });
     Ok(())
+}
+
+/// [`Store::mark_unanswered`] inside the caller's write transaction.
+pub(crate) async fn mark_unanswered_in(
+    tx: &mut Tx,
+    conversation_id: &str,
+    since: &str,
+) -> Result<bool> {
+    on_tx!(tx, c => Ok(sqlx::query(
+        "UPDATE conversations SET unanswered_since = $2
+          WHERE id = $1 AND status = 'open' AND unanswered_since IS NULL",
+    )
+    .bind(conversation_id)
+    .bind(since)
+    .execute(&mut *c)
+    .await?
+    .rows_affected()
+        == 1))
 }
 
 /// [`Store::clear_unanswered`] inside the caller's write transaction.

@@ -80,6 +80,11 @@ pub enum Write {
     },
     /// Clears the unanswered mark (see [`crate::Store::clear_unanswered`]).
     ClearUnanswered { conversation_id: String },
+    /// Sets the unanswered mark (see [`crate::Store::mark_unanswered`]).
+    MarkUnanswered {
+        conversation_id: String,
+        since: String,
+    },
 }
 
 impl Write {
@@ -98,6 +103,9 @@ impl Write {
                 conversation_id, ..
             }
             | Write::ArmTimer {
+                conversation_id, ..
+            }
+            | Write::MarkUnanswered {
                 conversation_id, ..
             }
             | Write::ClearUnanswered { conversation_id } => conversation_id,
@@ -127,7 +135,7 @@ pub(crate) struct Writers {
 impl Writers {
     pub(crate) fn start(db: &Db, queued: &Queued) -> Self {
         let n = match db {
-            Db::Sqlite(_) => 1,
+            Db::Sqlite(..) => 1,
             Db::Postgres(_) => PG_WRITERS,
         };
         Self {
@@ -302,6 +310,12 @@ async fn write_in(tx: &mut Tx, write: &Write, queued: &mut u64) -> Result<Wrote>
         }
         Write::ClearUnanswered { conversation_id } => Ok(Wrote::Changed(
             crate::timers::clear_unanswered_in(tx, conversation_id).await?,
+        )),
+        Write::MarkUnanswered {
+            conversation_id,
+            since,
+        } => Ok(Wrote::Changed(
+            crate::timers::mark_unanswered_in(tx, conversation_id, since).await?,
         )),
     }
 }
