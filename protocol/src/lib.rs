@@ -37,6 +37,7 @@ pub mod integrations;
 pub mod kpi;
 pub mod mail;
 pub mod rating;
+pub mod routes;
 pub mod samples;
 pub mod theme;
 

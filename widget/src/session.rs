@@ -11,6 +11,8 @@
 
 use std::time::Duration;
 
+use canal_kit::backoff::{jitter, Backoff};
+use canal_protocol::routes::{self, visitor};
 use canal_protocol::{
     consents::VisitorWithdrawal,
     forms::ContactFormView,
@@ -24,7 +26,6 @@ use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
     api::{self, ApiError, Socket, SocketEvent},
-    backoff::Backoff,
     chat::{Arrival, Arrivals, Transcript},
     form::{self, Checks, Details},
     host::{self, HostPage, ToHost},
@@ -35,6 +36,10 @@ use crate::{
 /// How long a message refused for the socket's rate waits before it goes again
 /// (the server's bucket refills a frame every third of a second by default).
 const SLOW_DOWN: Duration = Duration::from_secs(5);
+
+/// The socket's reconnect schedule: 1, 2, 4, 8, then 10 s between attempts (a
+/// visitor waiting for an answer should not wait long after the server is back).
+const RECONNECT: Backoff = Backoff::up_to(Duration::from_secs(10));
 
 /// Where the conversation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,7 +175,7 @@ impl ChatSession {
             arrivals: StoredValue::new(Arrivals::default()),
             stored: StoredValue::new(stored),
             socket: StoredValue::new_local(None),
-            backoff: StoredValue::new(Backoff::default()),
+            backoff: StoredValue::new(RECONNECT),
             user,
             identified: StoredValue::new(None),
             form_requested: StoredValue::new(false),
@@ -666,7 +671,7 @@ impl ChatSession {
         };
         self.put(
             self.rating,
-            api::conversation_path(&conversation_id, "rating"),
+            visitor::rating(&conversation_id),
             api::encode(&request),
             |this, answer| match answer {
                 Ok(_) => {
@@ -695,7 +700,7 @@ impl ChatSession {
         };
         self.put(
             self.mailing,
-            api::conversation_path(&conversation_id, "transcript"),
+            visitor::transcript(&conversation_id),
             api::encode(&request),
             |this, answer| {
                 let answer = answer.and_then(|text| {
@@ -725,12 +730,15 @@ impl ChatSession {
         &self,
         busy: RwSignal<bool>,
         resource: String,
-        body: String,
+        body: Option<String>,
         then: fn(&Self, Result<String, ApiError>),
     ) {
         if busy.get_untracked() {
             return;
         }
+        let Some(body) = body else {
+            return then(self, Err(ApiError::Decode));
+        };
         busy.set(true);
         let channel = self.channel.get_value();
         let this = *self;
@@ -750,7 +758,7 @@ impl ChatSession {
         self.forget();
         self.transcript.set(Transcript::default());
         self.arrivals.set_value(Arrivals::default());
-        self.backoff.set_value(Backoff::default());
+        self.backoff.set_value(RECONNECT);
         self.redirect.set_value(None);
         self.offer_form.set_value(false);
         self.first_stored.set_value(false);
@@ -771,7 +779,7 @@ impl ChatSession {
             self.phase.set(Phase::Connecting);
         }
         let this = *self;
-        match Socket::open(move |event| this.on_socket(event)) {
+        match Socket::open(routes::VISITOR_SOCKET, move |event| this.on_socket(event)) {
             Ok(socket) => self.socket.set_value(Some(socket)),
             Err(_) => self.reconnect_later(),
         }
@@ -779,10 +787,7 @@ impl ChatSession {
 
     fn reconnect_later(&self) {
         self.phase.set(Phase::Reconnecting);
-        let Some(delay) = self
-            .backoff
-            .try_update_value(|b| b.next(js_sys::Math::random()))
-        else {
+        let Some(delay) = self.backoff.try_update_value(|b| b.next(jitter())) else {
             return;
         };
         let this = *self;
@@ -906,11 +911,8 @@ impl ChatSession {
                     self.arrivals.set_value(Arrivals::default());
                     self.phase.set(Phase::Idle);
                     self.error.set(Some(|t| t.err_session));
-                    self.socket.with_value(|s| {
-                        if let Some(s) = s {
-                            s.close();
-                        }
-                    });
+                    // Dropped: closed, and its close is not news.
+                    self.socket.set_value(None);
                 } else if code == ErrorCode::RateLimited {
                     // Over the socket's rate: what was refused is still in the
                     // outbox; it goes again once the bucket has refilled.
