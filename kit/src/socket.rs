@@ -56,12 +56,14 @@ impl Socket {
         // ends at its next wake-up (gloo-net's drop wakes it) without a word.
         let weak = Rc::downgrade(&ws);
         wasm_bindgen_futures::spawn_local(async move {
-            // Writable once open; a socket that failed is closed by then.
+            // Writable once open (a socket that failed is closed by then); an error
+            // or a close on the stream before that ends it too.
             let open = poll_fn(|cx| {
                 with(&weak, cx, |ws, cx| {
-                    Pin::new(&mut *ws)
-                        .poll_ready(cx)
-                        .map(|ready| ready.is_ok() && matches!(ws.state(), State::Open))
+                    if let Poll::Ready(ready) = Pin::new(&mut *ws).poll_ready(cx) {
+                        return Poll::Ready(ready.is_ok() && matches!(ws.state(), State::Open));
+                    }
+                    Pin::new(&mut *ws).poll_next(cx).map(|_| false)
                 })
             })
             .await;
