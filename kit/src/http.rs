@@ -7,6 +7,9 @@
 //! is more code in each app for nothing it needs.
 
 use canal_protocol::{ErrorBody, ErrorCode};
+use std::future::Future;
+use std::pin::Pin;
+
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::JsValue;
 use web_sys::{RequestCredentials, RequestInit};
@@ -85,41 +88,63 @@ pub fn status_error(status: u16, body: &str) -> ApiError {
     }
 }
 
+/// A request under way: one boxed future type for every call, so each caller holds
+/// a pointer rather than its own copy of the request's state machine.
+pub type Pending = Pin<Box<dyn Future<Output = Result<String, ApiError>>>>;
+
 /// `method` on `url` with `body` (a protocol type, as JSON), the answer read as `T`.
-pub async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
+pub fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
     method: Method,
     url: &str,
     body: Option<&B>,
-) -> Result<T, ApiError> {
-    let body = match body {
-        Some(body) => Some(encode(body).ok_or(ApiError::Decode)?),
-        None => None,
-    };
-    let text = fetch_text(method, url, body).await?;
-    decode(&text).ok_or(ApiError::Decode)
+) -> impl Future<Output = Result<T, ApiError>> {
+    let pending = request(method, url, body);
+    async move { decode(&pending.await?).ok_or(ApiError::Decode) }
 }
 
 /// Sends `body` and reads nothing of the answer but its status.
-pub async fn send<B: Serialize + ?Sized>(
+pub fn send<B: Serialize + ?Sized>(
     method: Method,
     url: &str,
     body: Option<&B>,
-) -> Result<(), ApiError> {
-    let body = match body {
-        Some(body) => Some(encode(body).ok_or(ApiError::Decode)?),
-        None => None,
-    };
-    fetch_text(method, url, body).await.map(drop)
+) -> impl Future<Output = Result<(), ApiError>> {
+    let pending = request(method, url, body);
+    async move { pending.await.map(drop) }
+}
+
+/// `body` written as JSON, then [`fetch_text`].
+fn request<B: Serialize + ?Sized>(method: Method, url: &str, body: Option<&B>) -> Pending {
+    match body.map(encode) {
+        Some(None) => Box::pin(std::future::ready(Err(ApiError::Decode))),
+        Some(Some(text)) => fetch_text(method, url, Some(text)),
+        None => fetch_text(method, url, None),
+    }
 }
 
 /// The one non-generic request: the body of a 2xx answer, or the error. A `body`
 /// goes as `application/json`; cookies go to our own origin only (the console's
 /// session; the widget has none).
-pub async fn fetch_text(
+pub fn fetch_text(method: Method, url: &str, body: Option<String>) -> Pending {
+    let request = new_request(method, url, body);
+    Box::pin(async move {
+        let response = gloo_net::http::Request::from(request?)
+            .send()
+            .await
+            .map_err(|_| ApiError::Network)?;
+        let text = response.text().await.map_err(|_| ApiError::Network)?;
+        if response.ok() {
+            Ok(text)
+        } else {
+            Err(status_error(response.status(), &text))
+        }
+    })
+}
+
+fn new_request(
     method: Method,
     url: &str,
     body: Option<String>,
-) -> Result<String, ApiError> {
+) -> Result<web_sys::Request, ApiError> {
     let init = RequestInit::new();
     init.set_method(method.as_str());
     init.set_credentials(RequestCredentials::SameOrigin);
@@ -131,16 +156,5 @@ pub async fn fetch_text(
         init.set_headers(&headers);
         init.set_body(&JsValue::from_str(&body));
     }
-    let request =
-        web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| ApiError::Network)?;
-    let response = gloo_net::http::Request::from(request)
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
-    let text = response.text().await.map_err(|_| ApiError::Network)?;
-    if response.ok() {
-        Ok(text)
-    } else {
-        Err(status_error(response.status(), &text))
-    }
+    web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| ApiError::Network)
 }

@@ -1,5 +1,6 @@
 //! The window's menu and the withdrawal's confirm step.
 
+use canal_protocol::rating::Rating;
 use leptos::{
     ev::{FocusEvent, KeyboardEvent},
     prelude::*,
@@ -234,8 +235,8 @@ pub fn RateDialog(
                 <p id="cn-rate-ended" hidden=move || !ended.get()>{tr(|t| t.ended)}</p>
                 <h2 id="cn-rate-title" class="cn-consent-title">{tr(|t| t.rate)}</h2>
                 <div class="cn-actions" role="group" aria-labelledby="cn-rate-title">
-                    {pick("like", "cn-rate-good", |t| t.rate_good)}
-                    {pick("dislike", "cn-rate-poor", |t| t.rate_poor)}
+                    {pick(Rating::Like.as_str(), "cn-rate-good", |t| t.rate_good)}
+                    {pick(Rating::Dislike.as_str(), "cn-rate-poor", |t| t.rate_poor)}
                 </div>
                 <label class="cn-field">
                     {tr(|t| t.rate_comment)}
