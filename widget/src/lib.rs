@@ -22,6 +22,7 @@ pub mod form;
 pub mod host;
 pub mod i18n;
 pub mod session;
+pub mod state;
 pub mod storage;
 
 /// Mounts the frame app on `<body>`: what the `canal-widget` binary runs.
