@@ -161,9 +161,13 @@ pub enum Input {
     User(Option<VisitorUser>),
     /// The draft changed.
     Draft(String),
-    /// The composer's send; `client_id` is a fresh id for the message (`None` when
-    /// the browser gave no randomness).
-    Submit { client_id: Option<String> },
+    /// The composer's send of `text` (the draft as the text box has it);
+    /// `client_id` is a fresh id for the message (`None` when the browser gave no
+    /// randomness).
+    Submit {
+        text: String,
+        client_id: Option<String>,
+    },
     /// The visitor accepted the agreement; `request_id` makes the consent's
     /// request idempotent.
     Accept { request_id: Option<String> },
@@ -393,11 +397,16 @@ impl State {
                 self.user = user;
                 self.identify(&mut fx);
             }
+            // The text box's echo of what the reducer wrote is no change.
+            Input::Draft(draft) if draft == self.draft => {}
             Input::Draft(draft) => {
                 self.draft = draft;
                 self.typed(&mut fx);
             }
-            Input::Submit { client_id } => self.submit(client_id, &mut fx),
+            Input::Submit { text, client_id } => {
+                self.draft = text;
+                self.submit(client_id, &mut fx);
+            }
             Input::Accept { request_id } => {
                 self.prompt_open = false;
                 self.consent(request_id, &mut fx);
@@ -459,6 +468,7 @@ impl State {
             Input::Withdrawn(answer) => {
                 self.withdrawing = false;
                 self.confirm_open = false;
+                fx.push(Effect::Focus("cn-input"));
                 match answer {
                     // 401: the server no longer knows this visitor; nothing to keep.
                     Ok(()) | Err(ApiError::Status { status: 401, .. }) => self.end(&mut fx),
@@ -503,7 +513,10 @@ impl State {
 
     fn show(&mut self, panel: Panel, open: bool) {
         match panel {
-            Panel::Form => self.form_open = open,
+            Panel::Form => {
+                self.form_open = open;
+                self.form_error = None;
+            }
             Panel::Confirm => self.confirm_open = open,
             Panel::Rate => self.rate_open = open,
             Panel::Mail => {
@@ -1223,6 +1236,7 @@ mod tests {
     fn write(state: &mut State, text: &str, client_id: &str) -> Vec<Effect> {
         state.reduce(Input::Draft(text.into()));
         state.reduce(Input::Submit {
+            text: text.into(),
             client_id: Some(client_id.into()),
         })
     }
@@ -1742,7 +1756,14 @@ mod tests {
         assert!(matches!(&fx[..], [Effect::Withdraw(w)] if w.visitor_token == "tok"));
         assert!(state.reduce(Input::Withdraw).is_empty(), "once at a time");
         let fx = state.reduce(Input::Withdrawn(Ok(())));
-        assert_eq!(fx, vec![Effect::Close, Effect::Store(None)]);
+        assert_eq!(
+            fx,
+            vec![
+                Effect::Focus("cn-input"),
+                Effect::Close,
+                Effect::Store(None)
+            ]
+        );
         assert!(!state.confirm_open && !state.active());
         assert!(state.transcript.entries().is_empty());
         assert_eq!(state.notice, Some(Say::Withdrawn));

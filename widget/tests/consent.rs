@@ -372,7 +372,7 @@ fn message_text_is_rendered_as_literal_text() {
         &[("c1", "mine")],
     );
     let _mounted = mount_to(root.clone(), move || {
-        view! { <MessageList greeting=Some("Hi <i>there</i>".to_string()) transcript=signal(messages.clone()).0 /> }
+        view! { <MessageList greeting=Some("Hi <i>there</i>".to_string()) transcript=Memo::new({ let messages = messages.clone(); move |_| messages.clone() }) /> }
     });
 
     let items = all(&root, "message");
@@ -904,7 +904,7 @@ async fn stored_messages_show_when_they_were_sent_on_the_visitors_clock_and_in_t
     let language = RwSignal::new(&i18n::EN);
     let _mounted = mount_to(root.clone(), move || {
         i18n::provide_language(language);
-        view! { <MessageList greeting=None transcript=signal(messages.clone()).0 /> }
+        view! { <MessageList greeting=None transcript=Memo::new({ let messages = messages.clone(); move |_| messages.clone() }) /> }
     });
     // The time is drawn by the style sheet from `data-time`, after the text (the
     // end-to-end tests see it on screen).
@@ -961,7 +961,7 @@ fn agent_names_and_avatars_head_their_messages_and_system_ones_are_notices() {
         &[("c1", "mine")],
     );
     let _mounted = mount_to(root.clone(), move || {
-        view! { <MessageList greeting=None transcript=signal(messages.clone()).0 /> }
+        view! { <MessageList greeting=None transcript=Memo::new({ let messages = messages.clone(); move |_| messages.clone() }) /> }
     });
 
     let authors = all(&root, "message-author");
@@ -1496,8 +1496,8 @@ fn a_phone_field_asks_for_the_country_code() {
                 form=form.clone()
                 on_submit=Callback::new(|_: (Details, Checks, Option<String>)| {})
                 on_close=on_close
-                busy=signal(false).0
-                error=signal(None).0
+                busy=Memo::new(|_| false)
+                error=Memo::new(|_| None)
             />
         }
     });
@@ -1535,8 +1535,8 @@ async fn the_contact_form_follows_each_agreements_behaviour() {
                 form=contact_form_view()
                 on_submit=on_submit
                 on_close=on_close
-                busy=signal(false).0
-                error=signal(None).0
+                busy=Memo::new(|_| false)
+                error=Memo::new(|_| None)
             />
         }
     });

@@ -130,9 +130,9 @@ pub fn WithdrawConfirm(
     /// The visitor cancelled.
     on_cancel: Callback<()>,
     /// The withdrawal is being sent.
-    busy: ReadSignal<bool>,
+    busy: Memo<bool>,
     /// Whether the step is on screen (hidden, not removed, when not).
-    open: ReadSignal<bool>,
+    open: Memo<bool>,
 ) -> impl IntoView {
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
@@ -194,11 +194,11 @@ pub fn RateDialog(
     /// The visitor cancelled.
     on_cancel: Callback<()>,
     /// The rating is being sent.
-    busy: ReadSignal<bool>,
+    busy: Memo<bool>,
     /// Whether the dialog is on screen (hidden, not removed, when not).
-    open: ReadSignal<bool>,
+    open: Memo<bool>,
     /// The agent ended the chat: the dialog says so first.
-    ended: ReadSignal<bool>,
+    ended: Memo<bool>,
 ) -> impl IntoView {
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
