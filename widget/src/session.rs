@@ -3,9 +3,8 @@
 //! `localStorage`, the socket, timers, the host page). Every answer from the world
 //! goes back into the reducer as an [`Input`].
 
-use std::future::Future;
-
 use canal_kit::backoff::jitter;
+use canal_kit::http::{fetch_text, Method};
 use canal_protocol::routes::{self, visitor};
 use canal_protocol::{ChannelConfig, VisitorUser};
 use leptos::{prelude::*, task::spawn_local};
@@ -94,63 +93,61 @@ impl ChatSession {
                     storage::save(&channel, &session);
                 }
                 Effect::Store(None) => storage::clear(&channel),
-                Effect::PostConsent(request) => self.call(
-                    {
-                        let channel = channel.clone();
-                        async move { api::create_consent(&channel, &request).await }
-                    },
-                    Input::Consented,
+                Effect::PostConsent(request) => self.request(
+                    Method::Post,
+                    visitor::CONSENTS,
+                    Some(api::encode(&request)),
+                    |answer| Input::Consented(answer.and_then(decode)),
                 ),
-                Effect::PostConversation(request) => self.call(
-                    {
-                        let channel = channel.clone();
-                        async move { api::create_conversation(&channel, &request).await }
-                    },
-                    Input::Started,
+                Effect::PostConversation(request) => self.request(
+                    Method::Post,
+                    visitor::CONVERSATIONS,
+                    Some(api::encode(&request)),
+                    |answer| Input::Started(answer.and_then(decode)),
                 ),
-                Effect::Identify(request) => self.call(
-                    {
-                        let channel = channel.clone();
-                        async move { api::identify(&channel, &request).await }
-                    },
-                    Input::Identified,
+                Effect::Identify(request) => self.request(
+                    Method::Post,
+                    visitor::IDENTIFY,
+                    Some(api::encode(&request)),
+                    |answer| Input::Identified(answer.map(drop)),
                 ),
-                Effect::FetchForm => self.call(
-                    {
-                        let channel = channel.clone();
-                        async move { api::fetch_form(&channel).await }
-                    },
-                    Input::FormLoaded,
+                // No form on the channel: 404.
+                Effect::FetchForm => self.request(Method::Get, visitor::FORM, None, |answer| {
+                    Input::FormLoaded(match answer {
+                        Ok(text) => decode(text).map(Some),
+                        Err(error) if error.status() == Some(404) => Ok(None),
+                        Err(error) => Err(error),
+                    })
+                }),
+                Effect::SubmitForm(submission) => self.request(
+                    Method::Post,
+                    visitor::FORM,
+                    Some(api::encode(&submission)),
+                    |answer| Input::FormSent(answer.map(drop)),
                 ),
-                Effect::SubmitForm(submission) => self.call(
-                    {
-                        let channel = channel.clone();
-                        async move { api::submit_form(&channel, &submission).await }
-                    },
-                    Input::FormSent,
-                ),
-                Effect::Withdraw(request) => self.call(
-                    {
-                        let channel = channel.clone();
-                        async move { api::withdraw(&channel, &request).await }
-                    },
-                    Input::Withdrawn,
+                Effect::Withdraw(request) => self.request(
+                    Method::Post,
+                    visitor::WITHDRAWALS,
+                    Some(api::encode(&request)),
+                    |answer| Input::Withdrawn(answer.map(drop)),
                 ),
                 Effect::Rate {
                     conversation_id,
                     request,
-                } => self.put(
-                    visitor::rating(&conversation_id),
-                    api::encode(&request),
-                    |a| Input::Rated(a.map(drop)),
+                } => self.request(
+                    Method::Put,
+                    &visitor::rating(&conversation_id),
+                    Some(api::encode(&request)),
+                    |answer| Input::Rated(answer.map(drop)),
                 ),
                 Effect::Mail {
                     conversation_id,
                     request,
-                } => self.put(
-                    visitor::transcript(&conversation_id),
-                    api::encode(&request),
-                    |a| Input::Mailed(a.and_then(|t| api::decode(&t).ok_or(ApiError::Decode))),
+                } => self.request(
+                    Method::Put,
+                    &visitor::transcript(&conversation_id),
+                    Some(api::encode(&request)),
+                    |answer| Input::Mailed(answer.and_then(decode)),
                 ),
                 Effect::Open(number) => {
                     let this = *self;
@@ -187,33 +184,31 @@ impl ChatSession {
         }
     }
 
-    /// Runs `call` and hands its answer to the reducer as `then(answer)`, unless
-    /// the window is gone by then.
-    fn call<T: 'static>(&self, call: impl Future<Output = T> + 'static, then: fn(T) -> Input) {
-        let this = *self;
-        spawn_local(async move {
-            let answer = call.await;
-            this.dispatch(then(answer));
-        });
-    }
-
-    /// `PUT`s `body` to the channel's `resource`: one request task for the rating
-    /// and the transcript (each task type is more code in the frame).
-    fn put(
+    /// Sends `body` (`None` for none) to the channel's `resource` and hands the
+    /// answer's text to the reducer as `then(answer)`. One request task for every
+    /// call: each task type would be more code in the frame.
+    fn request(
         &self,
-        resource: String,
-        body: Option<String>,
+        method: Method,
+        resource: &str,
+        body: Option<Option<String>>,
         then: fn(Result<String, ApiError>) -> Input,
     ) {
-        let channel = self.channel.get_value();
-        self.call(
-            async move {
-                match body {
-                    Some(body) => api::put(&channel, &resource, body).await,
-                    None => Err(ApiError::Decode),
-                }
-            },
-            then,
-        );
+        let Some(channel) = self.channel.try_get_value() else {
+            return;
+        };
+        let body = match body {
+            // A body that could not be written.
+            Some(None) => return self.dispatch(then(Err(ApiError::Decode))),
+            body => body.flatten(),
+        };
+        let pending = fetch_text(method, &routes::channel(&channel, resource), body);
+        let this = *self;
+        spawn_local(async move { this.dispatch(then(pending.await)) });
     }
+}
+
+/// An answer's text read as `T`.
+fn decode<T: serde::de::DeserializeOwned>(text: String) -> Result<T, ApiError> {
+    api::decode(&text).ok_or(ApiError::Decode)
 }

@@ -179,12 +179,17 @@ pub fn ChatWindow(
     };
     let agreement = config.consent.clone();
     // Live, the status line says when the agent is typing.
-    let phase = Memo::new(move |_| state.with(|s| s.phase));
+    let starting = flag(|s| s.phase == Phase::Starting);
+    let reconnecting = flag(|s| s.phase == Phase::Reconnecting);
     let agent_typing = flag(|s| s.agent_typing);
-    let status = move || match phase.get() {
-        Phase::Starting => Some(strings.get().starting),
-        Phase::Reconnecting => Some(strings.get().reconnecting),
-        _ => agent_typing.get().then(|| strings.get().typing),
+    let status = move || {
+        if starting.get() {
+            Some(strings.get().starting)
+        } else if reconnecting.get() {
+            Some(strings.get().reconnecting)
+        } else {
+            agent_typing.get().then(|| strings.get().typing)
+        }
     };
     let notice = say(|s| s.notice);
     let error = say(|s| s.error);
@@ -193,8 +198,8 @@ pub fn ChatWindow(
     let transcript = Memo::new(move |_| state.with(|s| s.transcript.clone()));
     let agent = Memo::new(move |_| transcript.with(Transcript::last_agent));
     let preview = state.with_untracked(|s| s.preview);
-    // Drawn again only when the form or its opening changes.
-    let shown_form = Memo::new(move |_| state.with(|s| s.form.clone().filter(|_| s.form_open)));
+    // Drawn again only when it opens or closes (the form is loaded once).
+    let shows_form = flag(|s| s.form_open && s.form.is_some());
     // Out of hours: a notice above the composer, with the opening time (if any) on
     // the visitor's clock and in their language. It follows the next opening and
     // closing while the page stays open: a timer at each redraws it, and it reads
@@ -271,7 +276,10 @@ pub fn ChatWindow(
                 transcript=transcript
             />
             {move || {
-                let form = shown_form.get()?;
+                if !shows_form.get() {
+                    return None;
+                }
+                let form = state.with_untracked(|s| s.form.clone())?;
                 Some(view! {
                     <ContactForm
                         form=form
@@ -320,7 +328,7 @@ pub fn ChatWindow(
                 value=chat.draft
                 note=preview
                 on_send=on_send
-                busy=Memo::new(move |_| phase.get() == Phase::Starting)
+                busy=starting
             />
             </div>
             {move || {
