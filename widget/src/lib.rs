@@ -5,8 +5,10 @@
 //!
 //! Layout:
 //! - [`components`]: one module per component; [`components::App`] is the root.
-//! - [`session`]: consent, conversation start, socket and outbox, contact form,
-//!   identity and withdrawal, as signals.
+//! - [`state`]: the chat window as plain data and a pure reducer (consent,
+//!   conversation start, socket and outbox, contact form, rating, mail, identity
+//!   and withdrawal): inputs in, state and effects out; native unit tests.
+//! - [`session`]: the shell: one signal of the state and the runner of its effects.
 //! - [`chat`]: the transcript model (pure; native unit tests).
 //! - [`form`]: the contact form's rules (pure; native unit tests).
 //! - [`api`]: the calls to the server, on the shared kit (`canal_kit`: gloo-net,
