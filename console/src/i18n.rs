@@ -2026,11 +2026,13 @@ pub static TABLES: [&Strings; 3] = [&EN, &ES, &RU];
 
 /// The table for a BCP 47 tag (`es`, `es-MX`, `RU`, `ru_RU`, ...); English otherwise.
 pub fn for_tag(tag: &str) -> &'static Strings {
-    let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
-    TABLES
-        .into_iter()
-        .find(|table| primary.eq_ignore_ascii_case(table.lang))
-        .unwrap_or(&EN)
+    canal_kit::i18n::for_tag(&TABLES, tag).unwrap_or(&EN)
+}
+
+impl canal_kit::i18n::Table for Strings {
+    fn lang(&self) -> &'static str {
+        self.lang
+    }
 }
 
 /// The language to start with: the agent's stored choice when it names a table,
@@ -2046,8 +2048,7 @@ pub fn choose(stored: Option<&str>, browser: &str) -> &'static Strings {
 /// dates), else the table's tag.
 pub fn intl_locale(strings: &'static Strings, browser: &str) -> String {
     let browser = browser.trim();
-    let primary = browser.split(['-', '_']).next().unwrap_or_default();
-    if primary.eq_ignore_ascii_case(strings.lang) {
+    if canal_kit::i18n::primary(browser).eq_ignore_ascii_case(strings.lang) {
         // Intl wants hyphens: `ru_RU` is not a valid tag.
         browser.replace('_', "-")
     } else {
@@ -2060,16 +2061,7 @@ pub const STORAGE_KEY: &str = "canal.console.lang";
 
 /// The browser's preferred language (`navigator.language`); empty outside a browser.
 pub fn browser_language() -> String {
-    #[cfg(target_arch = "wasm32")]
-    {
-        web_sys::window()
-            .and_then(|w| w.navigator().language())
-            .unwrap_or_default()
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        String::new()
-    }
+    canal_kit::i18n::browser_language()
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -2099,9 +2091,7 @@ pub fn remember(strings: &'static Strings) {
 
 /// Tells the document (`<html lang>`, for screen readers and spelling) its language.
 pub fn set_document_language(strings: &'static Strings) {
-    if let Some(root) = document().document_element() {
-        let _ = root.set_attribute("lang", strings.lang);
-    }
+    canal_kit::i18n::set_document_language(strings.lang);
 }
 
 /// A text, named by the field of [`Strings`] that holds it: `|t| t.send`. Messages
@@ -2126,27 +2116,22 @@ impl Message {
     }
 }
 
-/// The current language of the components inside, as a context.
-#[derive(Clone, Copy)]
-struct Language(RwSignal<&'static Strings>);
-
 /// Makes `strings` the language of the components inside; setting it switches
 /// their texts at once.
 pub fn provide_language(strings: RwSignal<&'static Strings>) {
-    provide_context(Language(strings));
+    canal_kit::i18n::provide_language(strings);
 }
 
 /// The language provided by the enclosing components; English when there is none
 /// (a component mounted alone).
 pub fn use_strings() -> RwSignal<&'static Strings> {
-    use_context::<Language>().map_or_else(|| RwSignal::new(&EN), |language| language.0)
+    canal_kit::i18n::use_strings(&EN)
 }
 
 /// `text` in the current language, as a view or an attribute value that follows a
-/// change of language. One closure type for every text, so one copy of the code.
+/// change of language.
 pub fn tr(text: Text) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    let strings = use_strings();
-    move || text(strings.get())
+    canal_kit::i18n::tr(&EN, text)
 }
 
 /// The `Intl` locale for the current language (see [`intl_locale`]), tracked.

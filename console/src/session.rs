@@ -13,7 +13,9 @@ use leptos::{
     task::spawn_local,
 };
 
-use crate::api::{self, Socket, SocketEvent};
+use canal_kit::backoff::{jitter, Backoff};
+
+use crate::api::{self, routes, Socket, SocketEvent};
 use crate::state::{ConsoleState, ReplyError, TypingOut};
 use crate::time::now_ms;
 
@@ -39,32 +41,11 @@ impl Link {
     }
 }
 
-/// Shortest wait before reconnecting.
-const FIRST_BACKOFF: Duration = Duration::from_secs(1);
-/// Longest wait between reconnect attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// The reconnect schedule: one second, doubling up to 30 s, spread by ±20 % so
+/// that consoles cut off together do not all come back in the same instant.
+const RECONNECT: Backoff = Backoff::up_to(Duration::from_secs(30));
 /// How long a visitor's typing shows without news (a stop can be lost).
 const TYPING_SHOWS: Duration = Duration::from_secs(6);
-
-/// The wait before reconnect attempt `attempt` (1, 2, ...): one second, doubling
-/// up to 30 s, spread by ±20 % with `jitter` (0 to 1) so that consoles cut off
-/// together do not all come back in the same instant.
-pub fn backoff(attempt: u32, jitter: f64) -> Duration {
-    let doublings = attempt.saturating_sub(1).min(5);
-    let base = (FIRST_BACKOFF * (1 << doublings)).min(MAX_BACKOFF);
-    base.mul_f64(0.8 + 0.4 * jitter.clamp(0.0, 1.0))
-}
-
-fn jitter() -> f64 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        js_sys::Math::random()
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        0.5
-    }
-}
 
 /// Why a reply was not sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +71,7 @@ pub struct Console {
     pub now: RwSignal<i64>,
     socket: StoredValue<Option<Socket>, LocalStorage>,
     retry: StoredValue<Option<TimeoutHandle>>,
-    attempts: StoredValue<u32>,
+    backoff: StoredValue<Backoff>,
     drafts: StoredValue<HashMap<String, String>>,
     /// When the agent's typing is worth a frame.
     typing_out: StoredValue<TypingOut>,
@@ -111,7 +92,7 @@ impl Console {
             now: RwSignal::new(now_ms()),
             socket: StoredValue::new_local(None),
             retry: StoredValue::new(None),
-            attempts: StoredValue::new(0),
+            backoff: StoredValue::new(RECONNECT),
             drafts: StoredValue::new(HashMap::new()),
             typing_out: StoredValue::new(TypingOut::default()),
             typing_timers: StoredValue::new(HashMap::new()),
@@ -161,7 +142,7 @@ impl Console {
             self.link.set(Link::Reconnecting);
         }
         let this = *self;
-        match Socket::open(move |event| this.on_socket(event)) {
+        match Socket::open(routes::SOCKET, move |event| this.on_socket(event)) {
             Ok(socket) => self.socket.set_value(Some(socket)),
             Err(_) => self.reconnect_later(),
         }
@@ -171,11 +152,12 @@ impl Console {
         if !self.alive() {
             return;
         }
-        let attempts = self.attempts.get_value().saturating_add(1);
-        self.attempts.set_value(attempts);
+        let Some(wait) = self.backoff.try_update_value(|b| b.next(jitter())) else {
+            return;
+        };
         self.link.set(Link::Reconnecting);
         let this = *self;
-        let handle = set_timeout_with_handle(move || this.connect(), backoff(attempts, jitter()));
+        let handle = set_timeout_with_handle(move || this.connect(), wait);
         self.retry.set_value(handle.ok());
     }
 
@@ -187,7 +169,7 @@ impl Console {
             SocketEvent::Open => {}
             SocketEvent::Frame(frame) => {
                 if matches!(*frame, AgentServerFrame::Welcome { .. }) {
-                    self.attempts.set_value(0);
+                    self.backoff.update_value(Backoff::reset);
                     self.link.set(Link::Live);
                 }
                 if let AgentServerFrame::Typing {
@@ -403,28 +385,5 @@ impl Console {
                 drafts.insert(id.to_owned(), text);
             }
         });
-    }
-}
-
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_thirty_seconds() {
-        let secs = |attempt| backoff(attempt, 0.5).as_secs_f64();
-        assert_eq!(secs(1), 1.0);
-        assert_eq!(secs(2), 2.0);
-        assert_eq!(secs(5), 16.0);
-        assert_eq!(secs(6), 30.0);
-        assert_eq!(secs(60), 30.0);
-        assert_eq!(secs(u32::MAX), 30.0);
-    }
-
-    #[test]
-    fn backoff_is_spread_by_a_fifth() {
-        assert_eq!(backoff(3, 0.0), Duration::from_millis(3_200));
-        assert_eq!(backoff(3, 1.0), Duration::from_millis(4_800));
-        assert_eq!(backoff(3, 7.0), backoff(3, 1.0), "jitter is clamped");
     }
 }

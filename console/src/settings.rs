@@ -97,11 +97,7 @@ pub const DISPLAY_MODES: [DisplayMode; 3] = [
 
 /// A role as it appears on the wire (the `value` of its option).
 pub fn role_str(role: Role) -> &'static str {
-    match role {
-        Role::Agent => "agent",
-        Role::Supervisor => "supervisor",
-        Role::Admin => "admin",
-    }
+    role.as_str()
 }
 
 /// The role an option value names.

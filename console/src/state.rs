@@ -122,31 +122,17 @@ impl Delivery {
 
 /// The value of the `data-author` attribute and the CSS hook of a message.
 pub fn author_str(author: Author) -> &'static str {
-    match author {
-        Author::Visitor => "visitor",
-        Author::Agent => "agent",
-        Author::System => "system",
-    }
+    author.as_str()
 }
 
 /// The value of the `data-kind` attribute of an inbox line.
 pub fn kind_str(kind: InboxKind) -> &'static str {
-    match kind {
-        InboxKind::Offered => "offered",
-        InboxKind::Mine => "mine",
-        InboxKind::Waiting => "waiting",
-        InboxKind::Others => "others",
-        InboxKind::Closed => "closed",
-    }
+    kind.as_str()
 }
 
 /// The value of the `data-status` attribute of an availability.
 pub fn status_str(status: Status) -> &'static str {
-    match status {
-        Status::Online => "online",
-        Status::Away => "away",
-        Status::Offline => "offline",
-    }
+    status.as_str()
 }
 
 /// A page's UTM tags as the conversation header shows them

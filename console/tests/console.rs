@@ -30,7 +30,7 @@ use canal_protocol::rating::{Rating, RatingView};
 use canal_protocol::{Author, ErrorCode, MessageView};
 use leptos::{mount::mount_to, prelude::*};
 use serde_json::{json, Value};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
@@ -167,71 +167,16 @@ async fn until(what: &str, condition: impl Fn() -> bool) {
 
 // ---- the fake server -------------------------------------------------------------
 
-/// Replaces `fetch` and `WebSocket` with fakes that record what the console does.
-/// `window.__canal.responses` maps a URL suffix, or a method, a space and a URL
-/// suffix (`"POST /api/v1/admin/agents"`), to `{status, body}` (`body: null` for
-/// an empty answer such as 204); the first key that matches answers.
+/// Replaces `fetch` and `WebSocket` with the kit's fakes, which record what the app
+/// does (see `canal_kit::fake`): `responses` maps a URL suffix, or a method, a space
+/// and a URL suffix, to `{status, body}`.
 fn install_fakes(responses: Value) {
-    let script = format!(
-        r#"(function () {{
-            var fake = {{ requests: [], sockets: [], responses: {responses} }};
-            window.__canal = fake;
-            window.fetch = function (url, init) {{
-                url = String(url);
-                var method = (init && init.method) || "GET";
-                fake.requests.push({{
-                    url: url,
-                    method: method,
-                    credentials: (init && init.credentials) || null,
-                    content_type: init && init.headers
-                        ? new Headers(init.headers).get("content-type") : null,
-                    body: init && init.body ? JSON.parse(init.body) : null
-                }});
-                for (var key in fake.responses) {{
-                    var space = key.indexOf(" ");
-                    var wanted = space > 0 ? key.slice(0, space) : method;
-                    var suffix = space > 0 ? key.slice(space + 1) : key;
-                    if (wanted === method && url.endsWith(suffix)) {{
-                        var r = fake.responses[key];
-                        var body = r.body === null ? null : JSON.stringify(r.body);
-                        return Promise.resolve(new Response(body, {{ status: r.status }}));
-                    }}
-                }}
-                return Promise.resolve(new Response(
-                    '{{"error":{{"code":"not_found","message":"no route"}}}}', {{ status: 404 }}));
-            }};
-            // `sent`: what the console sent but typing frames (which come and go
-            // with the draft); `frames`: everything, in order.
-            function FakeSocket(url) {{
-                this.url = url; this.sent = []; this.frames = []; this.readyState = 0;
-                this.created_at = Date.now();
-                fake.sockets.push(this);
-            }}
-            FakeSocket.prototype.send = function (text) {{
-                var frame = JSON.parse(text);
-                this.frames.push(frame);
-                if (frame.type !== "typing") this.sent.push(frame);
-            }};
-            FakeSocket.prototype.close = function () {{ this.readyState = 3; }};
-            FakeSocket.prototype.open = function () {{
-                this.readyState = 1; if (this.onopen) this.onopen(new Event("open"));
-            }};
-            FakeSocket.prototype.deliver = function (frame) {{
-                if (this.onmessage) this.onmessage(new MessageEvent("message", {{ data: JSON.stringify(frame) }}));
-            }};
-            FakeSocket.prototype.drop = function () {{
-                this.readyState = 3; if (this.onclose) this.onclose(new CloseEvent("close"));
-            }};
-            window.WebSocket = FakeSocket;
-        }})()"#
-    );
-    js_sys::eval(&script).expect("install fakes");
+    canal_kit::fake::install(&responses.to_string());
 }
 
 /// Evaluates a JS expression over the fakes and returns it as JSON.
 fn fake(expression: &str) -> Value {
-    let value = js_sys::eval(&format!("JSON.stringify({expression})")).expect("eval");
-    serde_json::from_str(&value.as_string().unwrap_or_default()).unwrap_or(Value::Null)
+    serde_json::from_str(&canal_kit::fake::json(expression)).unwrap_or(Value::Null)
 }
 
 fn socket_count() -> usize {
@@ -254,9 +199,19 @@ fn frames(i: usize) -> Vec<Value> {
     }
 }
 
-fn deliver(i: usize, frame: &AgentServerFrame) {
+async fn deliver(i: usize, frame: &AgentServerFrame) {
     let json = serde_json::to_string(frame).expect("serialise");
     js_sys::eval(&format!("window.__canal.sockets[{i}].deliver({json})")).expect("deliver");
+    settle().await;
+}
+
+/// Lets the console's socket task run what a fake socket event just queued (the
+/// kit's socket reads gloo-net's stream in a task of its own): one turn of the
+/// microtask queue, no timer.
+async fn settle() {
+    JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL))
+        .await
+        .expect("a turn");
 }
 
 fn requests() -> Vec<Value> {
@@ -385,7 +340,8 @@ async fn live_console_of<N: IntoView + 'static>(
         Some(true)
     );
     js_sys::eval("window.__canal.sockets[0].open()").expect("open");
-    deliver(0, &welcome(role, inbox));
+    settle().await;
+    deliver(0, &welcome(role, inbox)).await;
     until("the connection to be live", || {
         find(&root, "connection-state")
             .and_then(|e| e.get_attribute("data-state"))
@@ -610,7 +566,8 @@ async fn take_sends_the_frame_and_the_conversation_opens_once_it_is_mine() {
         &AgentServerFrame::Upsert {
             conversation: summary("c1", InboxKind::Mine),
         },
-    );
+    )
+    .await;
     until("the open frame", || sent(0).len() == 2).await;
     assert_eq!(sent(0)[1], json!({"type": "open", "conversation_id": "c1"}));
     until("c1 among mine", || {
@@ -650,7 +607,8 @@ async fn a_remove_frame_makes_the_offer_vanish() {
         &AgentServerFrame::Remove {
             conversation_id: "c1".into(),
         },
-    );
+    )
+    .await;
     until("c1 to vanish", || item(&root, "c1").is_none()).await;
     assert!(item(&root, "c2").is_some());
     until("the title to follow", || {
@@ -669,10 +627,11 @@ async fn upserts_add_and_update_lines_live() {
         &AgentServerFrame::Upsert {
             conversation: line.clone(),
         },
-    );
+    )
+    .await;
     until("the new offer", || item(&root, "c7").is_some()).await;
     line.last_message = Some("<img src=x onerror=alert(1)> newer".into());
-    deliver(0, &AgentServerFrame::Upsert { conversation: line });
+    deliver(0, &AgentServerFrame::Upsert { conversation: line }).await;
     until("the newer message", || {
         item(&root, "c7").is_some_and(|e| text(&e).contains("newer"))
     })
@@ -719,7 +678,8 @@ async fn open_with_history(root: &Element, id: &str, kind: InboxKind) {
             }],
             dialog_link: None,
         },
-    );
+    )
+    .await;
     until("the history", || all(root, "message").len() == 3).await;
     // The note shows apart from the messages, marked private.
     until("the note", || all(root, "note").len() == 1).await;
@@ -850,7 +810,8 @@ async fn open_renders_the_history_and_the_routing_log() {
                 entry: json!({}),
             },
         },
-    );
+    )
+    .await;
     until("the new log line", || {
         all(&root, "routing-log-line").len() == 2
     })
@@ -864,7 +825,8 @@ async fn open_renders_the_history_and_the_routing_log() {
                 conversation_id: "c2".into(),
                 message: message(4, Author::Visitor, "Thanks!"),
             },
-        );
+        )
+        .await;
     }
     deliver(
         0,
@@ -872,7 +834,8 @@ async fn open_renders_the_history_and_the_routing_log() {
             conversation_id: "c2".into(),
             message: message(5, Author::Visitor, "Bye"),
         },
-    );
+    )
+    .await;
     until("the live messages", || all(&root, "message").len() == 5).await;
     assert!(find(&root, "close-conversation").is_some());
     assert!(find(&root, "reply-input").is_some());
@@ -893,7 +856,8 @@ async fn an_open_offer_has_take_and_decline_but_no_composer() {
         &AgentServerFrame::Remove {
             conversation_id: "c1".into(),
         },
-    );
+    )
+    .await;
     until("the view to say it is gone", || {
         get(&root, "standing")
             .get_attribute("data-standing")
@@ -950,7 +914,8 @@ async fn a_reply_is_sent_and_shows_pending_then_acknowledged() {
             client_id: client_id.clone(),
             seq: 4,
         },
-    );
+    )
+    .await;
     until("the reply to be acknowledged", || {
         all(&root, "message")
             .pop()
@@ -969,14 +934,16 @@ async fn a_reply_is_sent_and_shows_pending_then_acknowledged() {
             conversation_id: "c2".into(),
             message: stored,
         },
-    );
+    )
+    .await;
     deliver(
         0,
         &AgentServerFrame::Message {
             conversation_id: "c2".into(),
             message: message(5, Author::Visitor, "Great"),
         },
-    );
+    )
+    .await;
     until("the next message", || {
         all(&root, "message")
             .pop()
@@ -1063,7 +1030,8 @@ async fn the_status_toggle_sends_status_and_follows_the_echo() {
         &AgentServerFrame::Status {
             status: Status::Away,
         },
-    );
+    )
+    .await;
     until("the toggle to say away", || {
         get(&root, "status-toggle")
             .get_attribute("aria-checked")
@@ -1089,7 +1057,8 @@ async fn an_error_frame_shows_a_notice_that_can_be_dismissed() {
             conversation_id: None,
             client_id: None,
         },
-    );
+    )
+    .await;
     until("the notice", || find(&root, "notice").is_some()).await;
     let notice = get(&root, "notice");
     assert_eq!(
@@ -1116,6 +1085,7 @@ async fn a_dropped_socket_reconnects_and_the_new_welcome_replaces_the_inbox() {
 
     let dropped_at = js_sys::Date::now();
     js_sys::eval("window.__canal.sockets[0].drop()").expect("drop");
+    settle().await;
     until("the reconnecting state", || {
         get(&root, "connection-state")
             .get_attribute("data-state")
@@ -1140,6 +1110,7 @@ async fn a_dropped_socket_reconnects_and_the_new_welcome_replaces_the_inbox() {
         - dropped_at;
     assert!(waited >= 800.0, "the retry came {waited} ms after the drop");
     js_sys::eval("window.__canal.sockets[1].open()").expect("open");
+    settle().await;
     deliver(
         1,
         &welcome(
@@ -1149,7 +1120,8 @@ async fn a_dropped_socket_reconnects_and_the_new_welcome_replaces_the_inbox() {
                 summary("c9", InboxKind::Offered),
             ],
         ),
-    );
+    )
+    .await;
     until("the new inbox", || item(&root, "c9").is_some()).await;
     assert!(item(&root, "c1").is_none(), "the old offer is gone");
     until("the resent frames", || sent(1).len() == 2).await;
@@ -1178,6 +1150,7 @@ async fn a_socket_refused_for_an_ended_session_returns_to_the_form() {
            window.__canal.sockets[0].drop();"#,
     )
     .expect("refuse");
+    settle().await;
     until("the login form", || find(&root, "login-email").is_some()).await;
     assert_eq!(
         text(&get(&root, "login-error")),
@@ -1207,7 +1180,8 @@ async fn a_refused_reply_is_marked_not_sent_with_the_reason() {
             conversation_id: Some("c2".into()),
             client_id: Some(refused),
         },
-    );
+    )
+    .await;
     until("the refused bubble", || {
         all(&root, "message")
             .iter()
@@ -1245,13 +1219,15 @@ async fn a_closed_conversation_stays_on_screen_as_closed() {
         &AgentServerFrame::Upsert {
             conversation: summary("c2", InboxKind::Closed),
         },
-    );
+    )
+    .await;
     deliver(
         0,
         &AgentServerFrame::Remove {
             conversation_id: "c2".into(),
         },
-    );
+    )
+    .await;
     until("the closed badge", || {
         get(&root, "standing")
             .get_attribute("data-standing")
@@ -1286,7 +1262,8 @@ async fn the_visitors_rating_shows_on_the_conversation_as_it_arrives() {
         &AgentServerFrame::Upsert {
             conversation: rated,
         },
-    );
+    )
+    .await;
     until("the rating", || find(&root, "rating").is_some()).await;
     let rating = get(&root, "rating");
     assert_eq!(
@@ -1324,7 +1301,8 @@ async fn the_header_shows_the_start_pages_utm_and_where_the_visitor_is_now() {
         &AgentServerFrame::Upsert {
             conversation: moved,
         },
-    );
+    )
+    .await;
     until("where the visitor is", || find(&root, "page-now").is_some()).await;
     let now = get(&root, "page-now");
     assert_eq!(text(&now), "Now on: https://shop.example/cart");
@@ -1339,7 +1317,7 @@ async fn the_header_shows_the_start_pages_utm_and_where_the_visitor_is_now() {
         page_now: Some("javascript:alert(1)".into()),
         ..summary("c2", InboxKind::Mine)
     };
-    deliver(0, &AgentServerFrame::Upsert { conversation: odd });
+    deliver(0, &AgentServerFrame::Upsert { conversation: odd }).await;
     until("the odd page", || {
         find(&root, "page-now").is_some_and(|n| text(&n).ends_with("javascript:alert(1)"))
     })
@@ -1361,7 +1339,8 @@ async fn a_messenger_dialog_links_to_the_connector_s_own_app_when_told_to() {
             notes: Vec::new(),
             dialog_link: Some("https://gw.example/chats/tg-77".into()),
         },
-    );
+    )
+    .await;
     until("the link", || find(&root, "dialog-link").is_some()).await;
     let link = get(&root, "dialog-link");
     assert_eq!(
@@ -1386,7 +1365,8 @@ async fn a_visitors_withdrawal_shows_on_the_conversation_as_it_arrives() {
         &AgentServerFrame::Upsert {
             conversation: withdrawn,
         },
-    );
+    )
+    .await;
     until("the withdrawal", || find(&root, "withdrawn").is_some()).await;
     assert_eq!(
         text(&get(&root, "withdrawn")),
@@ -1766,7 +1746,8 @@ async fn the_chat_stays_live_behind_the_settings() {
         &AgentServerFrame::Upsert {
             conversation: summary("c9", InboxKind::Offered),
         },
-    );
+    )
+    .await;
     // The offer arrives while the settings are shown.
     until("the offer, behind the settings", || {
         item(&root, "c9").is_some()
@@ -2305,7 +2286,7 @@ async fn the_visitors_typing_shows_in_the_view_and_on_the_line_until_a_stop_or_t
     assert_eq!(text(&get(&root, "visitor-typing")), "");
     assert!(!line_typing("c1"));
 
-    deliver(0, &typing("c1", true));
+    deliver(0, &typing("c1", true)).await;
     until("the view to say so", || {
         text(&get(&root, "visitor-typing")) == "The visitor is typing…"
     })
@@ -2319,14 +2300,14 @@ async fn the_visitors_typing_shows_in_the_view_and_on_the_line_until_a_stop_or_t
         Some("status")
     );
 
-    deliver(0, &typing("c1", false));
+    deliver(0, &typing("c1", false)).await;
     until("a stop to hide it", || {
         text(&get(&root, "visitor-typing")).is_empty() && !line_typing("c1")
     })
     .await;
 
     // Another conversation's visitor: its line only.
-    deliver(0, &typing("c2", true));
+    deliver(0, &typing("c2", true)).await;
     until("the other line", || line_typing("c2")).await;
     assert_eq!(text(&get(&root, "item-typing")), "typing…");
     assert_eq!(text(&get(&root, "visitor-typing")), "");
@@ -2336,12 +2317,13 @@ async fn the_visitors_typing_shows_in_the_view_and_on_the_line_until_a_stop_or_t
             conversation_id: "c2".into(),
             message: message(9, Author::Visitor, "Hello?"),
         },
-    );
+    )
+    .await;
     until("their message to hide it", || !line_typing("c2")).await;
 
     // A stop can be lost: with no news it goes by itself after 6 s, not sooner.
     let started = js_sys::Date::now();
-    deliver(0, &typing("c1", true));
+    deliver(0, &typing("c1", true)).await;
     until("the view to say so", || line_typing("c1")).await;
     until_within(10_000.0, "silence to hide it", || {
         text(&get(&root, "visitor-typing")).is_empty() && !line_typing("c1")

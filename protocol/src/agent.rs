@@ -84,6 +84,17 @@ pub enum Role {
 }
 
 impl Role {
+    /// The value as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Agent => "agent",
+            Self::Supervisor => "supervisor",
+            Self::Admin => "admin",
+        }
+    }
+}
+
+impl Role {
     /// Sees the queue (waiting conversations and who holds what).
     pub fn supervises(self) -> bool {
         matches!(self, Role::Supervisor | Role::Admin)
@@ -101,6 +112,17 @@ pub enum Status {
     Away,
     /// No console open.
     Offline,
+}
+
+impl Status {
+    /// The value as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Online => "online",
+            Self::Away => "away",
+            Self::Offline => "offline",
+        }
+    }
 }
 
 /// The signed-in agent.
@@ -139,6 +161,19 @@ pub enum InboxKind {
     Others,
     /// Closed.
     Closed,
+}
+
+impl InboxKind {
+    /// The value as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Offered => "offered",
+            Self::Mine => "mine",
+            Self::Waiting => "waiting",
+            Self::Others => "others",
+            Self::Closed => "closed",
+        }
+    }
 }
 
 /// One line of an agent's inbox.

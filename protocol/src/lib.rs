@@ -37,6 +37,7 @@ pub mod integrations;
 pub mod kpi;
 pub mod mail;
 pub mod rating;
+pub mod routes;
 pub mod samples;
 pub mod theme;
 
@@ -398,6 +399,17 @@ pub enum Author {
     System,
 }
 
+impl Author {
+    /// The author as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Visitor => "visitor",
+            Self::Agent => "agent",
+            Self::System => "system",
+        }
+    }
+}
+
 /// Frames the widget sends on `GET /api/v1/ws`.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -656,6 +668,37 @@ mod tests {
         ] {
             let json = serde_json::to_string(&code).expect("serialise");
             assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+
+    /// Every enum the clients write as a string says what serde writes.
+    #[test]
+    fn enum_wire_strings_are_what_serde_writes() {
+        fn same<T: Serialize>(value: T, text: &str) {
+            let json = serde_json::to_string(&value).expect("serialise");
+            assert_eq!(json, format!("\"{text}\""));
+        }
+        for author in [Author::Visitor, Author::Agent, Author::System] {
+            same(author, author.as_str());
+        }
+        use agent::{InboxKind, Role, Status};
+        for role in [Role::Agent, Role::Supervisor, Role::Admin] {
+            same(role, role.as_str());
+        }
+        for status in [Status::Online, Status::Away, Status::Offline] {
+            same(status, status.as_str());
+        }
+        for kind in [
+            InboxKind::Offered,
+            InboxKind::Mine,
+            InboxKind::Waiting,
+            InboxKind::Others,
+            InboxKind::Closed,
+        ] {
+            same(kind, kind.as_str());
+        }
+        for rating in [rating::Rating::Like, rating::Rating::Dislike] {
+            same(rating, rating.as_str());
         }
     }
 }

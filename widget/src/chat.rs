@@ -30,13 +30,9 @@ impl Status {
     }
 }
 
-/// The value of the `data-author` attribute.
+/// The value of the `data-author` attribute: the author's wire string.
 pub fn author_str(author: Author) -> &'static str {
-    match author {
-        Author::Visitor => "visitor",
-        Author::Agent => "agent",
-        Author::System => "system",
-    }
+    author.as_str()
 }
 
 /// One line of the transcript.

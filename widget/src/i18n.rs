@@ -261,16 +261,18 @@ pub static RU: Strings = Strings {
     err_mail_off: "Отправка на почту сейчас недоступна.",
 };
 
+impl canal_kit::i18n::Table for Strings {
+    fn lang(&self) -> &'static str {
+        self.lang
+    }
+}
+
+/// Every table.
+static TABLES: [&Strings; 3] = [&EN, &ES, &RU];
+
 /// The table for a BCP 47 tag (`es`, `es-MX`, `ru-RU`, ...); English otherwise.
 pub fn for_tag(tag: &str) -> &'static Strings {
-    let primary = tag.split(['-', '_']).next().unwrap_or_default();
-    if primary.eq_ignore_ascii_case("es") {
-        &ES
-    } else if primary.eq_ignore_ascii_case("ru") {
-        &RU
-    } else {
-        &EN
-    }
+    canal_kit::i18n::for_tag(&TABLES, tag).unwrap_or(&EN)
 }
 
 /// The table for a locale (the host page's or the channel's), else for the
@@ -278,11 +280,7 @@ pub fn for_tag(tag: &str) -> &'static Strings {
 pub fn pick(locale: Option<&str>) -> &'static Strings {
     match locale {
         Some(tag) => for_tag(tag),
-        None => for_tag(
-            &web_sys::window()
-                .and_then(|w| w.navigator().language())
-                .unwrap_or_default(),
-        ),
+        None => for_tag(&canal_kit::i18n::browser_language()),
     }
 }
 
@@ -341,40 +339,32 @@ fn written(date: &js_sys::Date, lang: &str, options: &str) -> String {
 /// session shows is kept as a `Text`, so it is drawn in whatever language is current.
 pub type Text = fn(&'static Strings) -> &'static str;
 
-/// The current language of the components inside, as a context.
-#[derive(Clone, Copy)]
-struct Language(RwSignal<&'static Strings>);
-
 /// Makes `strings` the language of the components inside; setting it switches
-/// their texts at once. (A plain signal: a `Signal` wrapper would bring in the
-/// code of every kind of signal it can wrap.)
+/// their texts at once.
 pub fn provide_language(strings: RwSignal<&'static Strings>) {
-    provide_context(Language(strings));
+    canal_kit::i18n::provide_language(strings);
 }
 
 /// Tells the document (`<html lang>`, for screen readers) its language.
 pub fn set_document_language(strings: &'static Strings) {
-    if let Some(root) = document().document_element() {
-        let _ = root.set_attribute("lang", strings.lang);
-    }
+    canal_kit::i18n::set_document_language(strings.lang);
 }
 
 /// Whether an enclosing component already provides the language.
 pub fn has_language() -> bool {
-    use_context::<Language>().is_some()
+    canal_kit::i18n::has_language::<Strings>()
 }
 
 /// The language provided by the enclosing components; English when there is none
 /// (a component mounted alone, as in tests).
 pub fn use_strings() -> RwSignal<&'static Strings> {
-    use_context::<Language>().map_or_else(|| RwSignal::new(&EN), |language| language.0)
+    canal_kit::i18n::use_strings(&EN)
 }
 
 /// `text` in the current language, as a view or an attribute value that follows a
-/// change of language. One closure type for every text, so one copy of the code.
+/// change of language.
 pub fn tr(text: Text) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    let strings = use_strings();
-    move || text(strings.get())
+    canal_kit::i18n::tr(&EN, text)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

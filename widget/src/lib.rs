@@ -5,24 +5,26 @@
 //!
 //! Layout:
 //! - [`components`]: one module per component; [`components::App`] is the root.
-//! - [`session`]: consent, conversation start, socket and outbox, contact form,
-//!   identity and withdrawal, as signals.
+//! - [`state`]: the chat window as plain data and a pure reducer (consent,
+//!   conversation start, socket and outbox, contact form, rating, mail, identity
+//!   and withdrawal): inputs in, state and effects out; native unit tests.
+//! - [`session`]: the shell: one signal of the state and the runner of its effects.
 //! - [`chat`]: the transcript model (pure; native unit tests).
-//! - [`backoff`]: the socket's reconnect schedule (pure; native unit tests).
 //! - [`form`]: the contact form's rules (pure; native unit tests).
-//! - [`api`]: HTTP calls and the WebSocket; JSON through the protocol's serde derives.
+//! - [`api`]: the calls to the server, on the shared kit (`canal_kit`: gloo-net,
+//!   JSON through the protocol's serde derives, the socket and its backoff).
 //! - [`host`]: the `postMessage` contract with the loader on the host page.
 //! - [`storage`]: the visitor's session in `localStorage`, written only after consent.
 //! - [`i18n`]: the UI texts (en, es, ru).
 
 pub mod api;
-pub mod backoff;
 pub mod chat;
 pub mod components;
 pub mod form;
 pub mod host;
 pub mod i18n;
 pub mod session;
+pub mod state;
 pub mod storage;
 
 /// Mounts the frame app on `<body>`: what the `canal-widget` binary runs.

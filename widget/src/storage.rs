@@ -64,8 +64,8 @@ impl StoredSession {
         })
     }
 
-    /// The stored form.
-    pub fn to_json(&self) -> String {
+    /// The stored form; `None` if it cannot be written.
+    pub fn to_json(&self) -> Option<String> {
         crate::api::encode(&self.stored())
     }
 
@@ -95,8 +95,10 @@ pub fn load(channel: &str) -> Option<StoredSession> {
 
 /// Stores the session; `false` when the browser refuses.
 pub fn save(channel: &str, session: &StoredSession) -> bool {
-    local_storage()
-        .is_some_and(|storage| storage.set_item(&key(channel), &session.to_json()).is_ok())
+    let (Some(storage), Some(text)) = (local_storage(), session.to_json()) else {
+        return false;
+    };
+    storage.set_item(&key(channel), &text).is_ok()
 }
 
 /// Forgets the session of `channel` (the server no longer knows it).

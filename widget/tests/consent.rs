@@ -104,6 +104,15 @@ async fn sleep(ms: i32) {
     JsFuture::from(promise).await.expect("sleep");
 }
 
+/// Lets the frame's socket task run what a fake socket event just queued (the kit's
+/// socket reads gloo-net's stream in a task of its own): one turn of the microtask
+/// queue, no timer.
+async fn settle() {
+    JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL))
+        .await
+        .expect("a turn");
+}
+
 /// Waits (up to 2 s) until `condition` holds.
 async fn until(what: &str, condition: impl Fn() -> bool) {
     until_within(2_000, what, condition).await;
@@ -178,57 +187,16 @@ fn counter() -> (Arc<AtomicUsize>, Callback<()>) {
     (count, callback)
 }
 
-/// Replaces `fetch` and `WebSocket` with fakes that record what the widget does.
-/// `window.__canal.responses` maps a URL suffix to `{status, body}`.
+/// Replaces `fetch` and `WebSocket` with the kit's fakes, which record what the app
+/// does (see `canal_kit::fake`): `responses` maps a URL suffix, or a method, a space
+/// and a URL suffix, to `{status, body}`.
 fn install_fakes(responses: Value) {
-    let script = format!(
-        r#"(function () {{
-            var fake = {{ requests: [], sockets: [], responses: {responses} }};
-            window.__canal = fake;
-            window.fetch = function (url, init) {{
-                url = String(url);
-                fake.requests.push({{
-                    url: url,
-                    method: (init && init.method) || "GET",
-                    body: init && init.body ? JSON.parse(init.body) : null
-                }});
-                for (var suffix in fake.responses) {{
-                    if (url.endsWith(suffix)) {{
-                        var r = fake.responses[suffix];
-                        return Promise.resolve(new Response(JSON.stringify(r.body), {{ status: r.status }}));
-                    }}
-                }}
-                return Promise.resolve(new Response(
-                    '{{"error":{{"code":"not_found","message":"no route"}}}}', {{ status: 404 }}));
-            }};
-            // `sent`: what the widget sent but typing frames (which come and go with
-            // the draft); `frames`: everything, in order.
-            function FakeSocket(url) {{
-                this.url = url; this.sent = []; this.frames = []; this.readyState = 0;
-                fake.sockets.push(this);
-            }}
-            FakeSocket.prototype.send = function (text) {{
-                var frame = JSON.parse(text);
-                this.frames.push(frame);
-                if (frame.type !== "typing") this.sent.push(frame);
-            }};
-            FakeSocket.prototype.close = function () {{ this.readyState = 3; }};
-            FakeSocket.prototype.open = function () {{
-                this.readyState = 1; if (this.onopen) this.onopen(new Event("open"));
-            }};
-            FakeSocket.prototype.deliver = function (frame) {{
-                if (this.onmessage) this.onmessage(new MessageEvent("message", {{ data: JSON.stringify(frame) }}));
-            }};
-            window.WebSocket = FakeSocket;
-        }})()"#
-    );
-    js_sys::eval(&script).expect("install fakes");
+    canal_kit::fake::install(&responses.to_string());
 }
 
 /// Evaluates a JS expression over the fakes and returns it as JSON.
 fn fake(expression: &str) -> Value {
-    let value = js_sys::eval(&format!("JSON.stringify({expression})")).expect("eval");
-    serde_json::from_str(&value.as_string().unwrap_or_default()).unwrap_or(Value::Null)
+    serde_json::from_str(&canal_kit::fake::json(expression)).unwrap_or(Value::Null)
 }
 
 fn page() -> HostPage {
@@ -404,7 +372,7 @@ fn message_text_is_rendered_as_literal_text() {
         &[("c1", "mine")],
     );
     let _mounted = mount_to(root.clone(), move || {
-        view! { <MessageList greeting=Some("Hi <i>there</i>".to_string()) transcript=signal(messages.clone()).0 /> }
+        view! { <MessageList greeting=Some("Hi <i>there</i>".to_string()) transcript=Memo::new({ let messages = messages.clone(); move |_| messages.clone() }) /> }
     });
 
     let items = all(&root, "message");
@@ -616,6 +584,7 @@ async fn accepting_records_consent_starts_the_chat_and_sends_the_message() {
     assert_eq!(composer_value(&root), "");
 
     js_sys::eval("window.__canal.sockets[0].open()").expect("open");
+    settle().await;
     assert_eq!(
         fake("window.__canal.sockets[0].sent[0]"),
         json!({"type": "hello", "conversation_id": "conv_1", "visitor_token": "tok_1", "last_seq": 0,
@@ -626,6 +595,7 @@ async fn accepting_records_consent_starts_the_chat_and_sends_the_message() {
         r#"window.__canal.sockets[0].deliver({type: "welcome", conversation_id: "conv_1", last_seq: 0})"#,
     )
     .expect("welcome");
+    settle().await;
     let send = fake("window.__canal.sockets[0].sent[1]");
     assert_eq!(send["type"], "send");
     assert_eq!(send["text"], "I need help");
@@ -636,6 +606,7 @@ async fn accepting_records_consent_starts_the_chat_and_sends_the_message() {
                                                  sent_at: new Date().toISOString()}})"#
     ))
     .expect("ack");
+    settle().await;
     until("the message to be sent", || {
         all(&root, "message")[0]
             .get_attribute("data-status")
@@ -651,6 +622,7 @@ async fn accepting_records_consent_starts_the_chat_and_sends_the_message() {
                 text: "<i>On it</i>", sent_at: "2026-01-01T00:00:02Z"})"#,
         )
         .expect("message");
+        settle().await;
     }
     // A later message marks the point by which the duplicate would have shown.
     js_sys::eval(
@@ -658,6 +630,7 @@ async fn accepting_records_consent_starts_the_chat_and_sends_the_message() {
             text: "Anything else?", sent_at: "2026-01-01T00:00:03Z"})"#,
     )
     .expect("message");
+    settle().await;
     until("the later message", || {
         all(&root, "message")
             .last()
@@ -750,6 +723,7 @@ async fn a_returning_visitor_skips_consent_and_resumes() {
     })
     .await;
     js_sys::eval("window.__canal.sockets[0].open()").expect("open");
+    settle().await;
     assert_eq!(
         fake("window.__canal.sockets[0].sent[0]"),
         json!({"type": "hello", "conversation_id": "conv_9", "visitor_token": "tok_9", "last_seq": 0})
@@ -761,6 +735,7 @@ async fn a_returning_visitor_skips_consent_and_resumes() {
            s.deliver({type: "message", seq: 2, author: "agent", text: "reply", sent_at: "t"});"#,
     )
     .expect("replay");
+    settle().await;
     until("the history", || all(&root, "message").len() == 2).await;
 
     type_into_composer(&root, "back again");
@@ -812,13 +787,12 @@ async fn a_welcome_behind_the_frame_drops_what_the_server_lost_and_resends_the_o
            s.deliver({type: "message", seq: 4, author: "agent", text: "lost reply", sent_at: "t"});"#,
     )
     .expect("history");
+    settle().await;
     until("the history", || all(&root, "message").len() == 4).await;
 
     // The connection drops; a message written meanwhile waits in the outbox.
-    js_sys::eval(
-        "var s = window.__canal.sockets[0]; s.readyState = 3; s.onclose(new Event('close'));",
-    )
-    .expect("drop");
+    js_sys::eval("var s = window.__canal.sockets[0]; s.drop();").expect("drop");
+    settle().await;
     type_into_composer(&root, "still there?");
     click(&root, "send");
     // The first retry comes after 1 s ± 20 %.
@@ -827,6 +801,7 @@ async fn a_welcome_behind_the_frame_drops_what_the_server_lost_and_resends_the_o
     })
     .await;
     js_sys::eval("window.__canal.sockets[1].open()").expect("open");
+    settle().await;
     assert_eq!(
         fake("window.__canal.sockets[1].sent[0]"),
         json!({"type": "hello", "conversation_id": "conv_r", "visitor_token": "tok_r", "last_seq": 4})
@@ -836,6 +811,7 @@ async fn a_welcome_behind_the_frame_drops_what_the_server_lost_and_resends_the_o
         r#"window.__canal.sockets[1].deliver({type: "welcome", conversation_id: "conv_r", last_seq: 2});"#,
     )
     .expect("welcome");
+    settle().await;
     until("the lost agent message to go", || {
         all(&root, "message").len() == 4
     })
@@ -928,7 +904,7 @@ async fn stored_messages_show_when_they_were_sent_on_the_visitors_clock_and_in_t
     let language = RwSignal::new(&i18n::EN);
     let _mounted = mount_to(root.clone(), move || {
         i18n::provide_language(language);
-        view! { <MessageList greeting=None transcript=signal(messages.clone()).0 /> }
+        view! { <MessageList greeting=None transcript=Memo::new({ let messages = messages.clone(); move |_| messages.clone() }) /> }
     });
     // The time is drawn by the style sheet from `data-time`, after the text (the
     // end-to-end tests see it on screen).
@@ -985,7 +961,7 @@ fn agent_names_and_avatars_head_their_messages_and_system_ones_are_notices() {
         &[("c1", "mine")],
     );
     let _mounted = mount_to(root.clone(), move || {
-        view! { <MessageList greeting=None transcript=signal(messages.clone()).0 /> }
+        view! { <MessageList greeting=None transcript=Memo::new({ let messages = messages.clone(); move |_| messages.clone() }) /> }
     });
 
     let authors = all(&root, "message-author");
@@ -1098,6 +1074,7 @@ async fn unsent_messages_are_kept_until_acknowledged_even_across_a_closed_page()
            s.deliver({type: "welcome", conversation_id: "conv_7", last_seq: 0});"#,
     )
     .expect("welcome");
+    settle().await;
     // Both go out in the order written, the old one under its old client id.
     assert_eq!(
         fake("window.__canal.sockets[0].sent.map(function (f) { return f.type + ' ' + f.text; })"),
@@ -1117,6 +1094,7 @@ async fn unsent_messages_are_kept_until_acknowledged_even_across_a_closed_page()
                       text: "and now", sent_at: "t"}});"#
     ))
     .expect("ack and echo");
+    settle().await;
     until("both to be sent", || {
         all(&root, "message")
             .iter()
@@ -1158,6 +1136,7 @@ async fn the_visitor_rates_the_chat_from_the_menu() {
            s.deliver({type: "message", seq: 1, author: "agent", text: "Hi", sent_at: "t"});"#,
     )
     .expect("welcome");
+    settle().await;
     until("the rate item", || !rate_item(&root)).await;
     click(&root, "menu");
     click(&root, "menu-rate");
@@ -1202,7 +1181,10 @@ async fn the_visitor_rates_the_chat_from_the_menu() {
     })
     .await;
     assert_eq!(
-        fake("window.__canal.requests.filter(function (r) { return r.method === 'PUT'; })"),
+        fake(
+            "window.__canal.requests.filter(function (r) { return r.method === 'PUT'; })\
+              .map(function (r) { return {url: r.url, method: r.method, body: r.body}; })"
+        ),
         json!([{"url": "/api/v1/channels/rate-test/conversations/conv_r/rating", "method": "PUT",
                 "body": {"visitor_token": "tok_r", "rating": "dislike", "comment": "Slow"}}])
     );
@@ -1211,6 +1193,7 @@ async fn the_visitor_rates_the_chat_from_the_menu() {
         .is_some_and(|backdrop| backdrop.has_attribute("hidden")));
     // Rated already: the agent's close says so without asking again.
     js_sys::eval(r#"window.__canal.sockets[0].deliver({type: "closed"})"#).expect("closed");
+    settle().await;
     until("the end", || text(&root, "status") == i18n::EN.ended).await;
     assert!(dialog
         .parent_element()
@@ -1222,12 +1205,12 @@ async fn the_visitor_rates_the_chat_from_the_menu() {
 async fn when_the_agent_ends_the_chat_the_visitor_is_told_and_asked_for_a_rating() {
     let root = container();
     let _mounted = live_window(&root, "ended-test").await;
-    deliver(r#"{type: "typing", typing: true}"#);
+    deliver(r#"{type: "typing", typing: true}"#).await;
     until("the agent typing", || {
         text(&root, "status") == i18n::EN.typing
     })
     .await;
-    deliver(r#"{type: "closed"}"#);
+    deliver(r#"{type: "closed"}"#).await;
     until("the end", || text(&root, "status") == i18n::EN.ended).await;
     let dialog = get(&root, "rate-dialog");
     until("the rating dialog", || {
@@ -1309,6 +1292,7 @@ async fn history_is_not_news_and_later_messages_reach_the_host_page() {
                       author_name: "Ana", author_avatar: "/avatars/ana.png"});"#,
     )
     .expect("history");
+    settle().await;
     until("the history", || all(&root, "message").len() == 2).await;
     assert_eq!(told(&host), [], "history is not news");
     assert_eq!(text(&root, "agent"), "Ana");
@@ -1319,6 +1303,7 @@ async fn history_is_not_news_and_later_messages_reach_the_host_page() {
                 text: "news", sent_at: "t", author_name: "Bo"});"#,
         )
         .expect("news");
+        settle().await;
     }
     until("the news", || all(&root, "message").len() == 3).await;
     assert_eq!(
@@ -1511,8 +1496,8 @@ fn a_phone_field_asks_for_the_country_code() {
                 form=form.clone()
                 on_submit=Callback::new(|_: (Details, Checks, Option<String>)| {})
                 on_close=on_close
-                busy=signal(false).0
-                error=signal(None).0
+                busy=Memo::new(|_| false)
+                error=Memo::new(|_| None)
             />
         }
     });
@@ -1550,8 +1535,8 @@ async fn the_contact_form_follows_each_agreements_behaviour() {
                 form=contact_form_view()
                 on_submit=on_submit
                 on_close=on_close
-                busy=signal(false).0
-                error=signal(None).0
+                busy=Memo::new(|_| false)
+                error=Memo::new(|_| None)
             />
         }
     });
@@ -1726,12 +1711,14 @@ async fn start_chat(root: &Element, text: &str) {
            s.deliver({type: "welcome", conversation_id: "conv_1", last_seq: 0});"#,
     )
     .expect("welcome");
+    settle().await;
     let client_id = fake("window.__canal.sockets[0].sent[1].client_id");
     js_sys::eval(&format!(
         r#"window.__canal.sockets[0].deliver({{type: "ack", client_id: {client_id}, seq: 1,
                                                  sent_at: "2026-01-01T00:00:01Z"}})"#
     ))
     .expect("ack");
+    settle().await;
 }
 
 fn created(channel: &str) -> Value {
@@ -1758,14 +1745,19 @@ async fn the_form_opens_after_the_first_message_and_sends_what_was_ticked() {
         r#"window.__canal.responses["/api/v1/channels/form-test/form"].post =
            {status: 422, body: {error: {code: "consent_required", message: "x"}}};
            var realFetch = window.fetch;
-           window.fetch = function (url, init) {
+           window.fetch = function (input, init) {
                var r = window.__canal.responses["/api/v1/channels/form-test/form"];
-               if (init && init.method === "POST" && String(url).endsWith("/form") && r.post) {
-                   window.__canal.requests.push({url: String(url), method: "POST", body: JSON.parse(init.body)});
+               var request = new Request(input, init);
+               if (request.method === "POST" && request.url.endsWith("/form") && r.post) {
                    var answer = r.post; r.post = null;
-                   return Promise.resolve(new Response(JSON.stringify(answer.body), {status: answer.status}));
+                   var record = {url: request.url.slice(location.origin.length), method: "POST"};
+                   window.__canal.requests.push(record);
+                   return request.text().then(function (body) {
+                       record.body = JSON.parse(body);
+                       return new Response(JSON.stringify(answer.body), {status: answer.status});
+                   });
                }
-               return realFetch(url, init);
+               return realFetch(request);
            };"#,
     )
     .expect("fake form answers");
@@ -1954,7 +1946,8 @@ async fn the_user_is_identified_only_once_a_token_is_held_and_again_when_it_chan
     start_chat(&root, "Hi").await;
     until("the identity", || urls().to_string().contains("identify")).await;
     let identify = fake(
-        "window.__canal.requests.filter(function (r) { return r.url.endsWith('/identify'); })",
+        "window.__canal.requests.filter(function (r) { return r.url.endsWith('/identify'); })\
+         .map(function (r) { return {url: r.url, method: r.method, body: r.body}; })",
     );
     assert_eq!(
         identify,
@@ -2059,6 +2052,7 @@ async fn mail_window(
            s.deliver({type: "message", seq: 1, author: "agent", text: "Hi", sent_at: "t"});"#,
     )
     .expect("welcome");
+    settle().await;
     until("the rate item", || !hidden(root, "menu-rate")).await;
     mounted
 }
@@ -2185,7 +2179,7 @@ async fn the_visitor_asks_for_the_transcript_and_a_refused_address_says_why() {
     language.set(&i18n::EN);
 
     // The agent ends the chat: the server sends it now.
-    deliver(r#"{type: "closed"}"#);
+    deliver(r#"{type: "closed"}"#).await;
     until("on its way", || {
         text(&root, "status")
             == format!(
@@ -2209,7 +2203,7 @@ async fn the_visitor_asks_for_the_transcript_and_a_refused_address_says_why() {
     assert_eq!(transcript_requests().as_array().map(Vec::len), Some(3));
 
     // Withdrawn elsewhere: the conversation is gone here, and so is the promise.
-    deliver(r#"{type: "error", code: "consent_withdrawn", message: "withdrawn"}"#);
+    deliver(r#"{type: "error", code: "consent_withdrawn", message: "withdrawn"}"#).await;
     until("the session to end", || {
         text(&root, "error") == i18n::EN.err_session
     })
@@ -2292,6 +2286,7 @@ async fn live_window(
            s.deliver({type: "welcome", conversation_id: "conv_t", last_seq: 0});"#,
     )
     .expect("welcome");
+    settle().await;
     until("the hello", || {
         fake("window.__canal.sockets[0].frames.length") == json!(1)
     })
@@ -2299,8 +2294,9 @@ async fn live_window(
     mounted
 }
 
-fn deliver(frame: &str) {
+async fn deliver(frame: &str) {
     js_sys::eval(&format!("window.__canal.sockets[0].deliver({frame})")).expect("deliver");
+    settle().await;
 }
 
 #[wasm_bindgen_test]
@@ -2310,14 +2306,14 @@ async fn the_agents_typing_shows_until_a_stop_their_message_or_silence() {
     let typing = || text(&root, "status") == i18n::EN.typing;
     assert_eq!(text(&root, "status"), "");
 
-    deliver(r#"{type: "typing", typing: true, name: "Ana"}"#);
+    deliver(r#"{type: "typing", typing: true, name: "Ana"}"#).await;
     until("the indicator", typing).await;
-    deliver(r#"{type: "typing", typing: false, name: "Ana"}"#);
+    deliver(r#"{type: "typing", typing: false, name: "Ana"}"#).await;
     until("a stop to hide it", || text(&root, "status").is_empty()).await;
 
-    deliver(r#"{type: "typing", typing: true}"#);
+    deliver(r#"{type: "typing", typing: true}"#).await;
     until("the indicator without a name", typing).await;
-    deliver(r#"{type: "message", seq: 1, author: "agent", text: "Here", sent_at: "t"}"#);
+    deliver(r#"{type: "message", seq: 1, author: "agent", text: "Here", sent_at: "t"}"#).await;
     until("the agent's message to hide it", || {
         text(&root, "status").is_empty()
     })
@@ -2327,7 +2323,7 @@ async fn the_agents_typing_shows_until_a_stop_their_message_or_silence() {
     // A stop can be lost: with no news the indicator goes by itself after 6 s, not
     // sooner.
     let started = js_sys::Date::now();
-    deliver(r#"{type: "typing", typing: true}"#);
+    deliver(r#"{type: "typing", typing: true}"#).await;
     until("the indicator", typing).await;
     until_within(10_000, "silence to hide it", || {
         text(&root, "status").is_empty()
@@ -2338,8 +2334,9 @@ async fn the_agents_typing_shows_until_a_stop_their_message_or_silence() {
 
     // A refused `typing` of the visitor (a closed conversation) is no error for
     // them; the message after it marks the point by which it would have shown.
-    deliver(r#"{type: "error", code: "routing_refused", message: "the conversation is closed"}"#);
-    deliver(r#"{type: "message", seq: 2, author: "agent", text: "Bye", sent_at: "t"}"#);
+    deliver(r#"{type: "error", code: "routing_refused", message: "the conversation is closed"}"#)
+        .await;
+    deliver(r#"{type: "message", seq: 2, author: "agent", text: "Bye", sent_at: "t"}"#).await;
     until("the second message", || all(&root, "message").len() == 2).await;
     assert_eq!(text(&root, "error"), "");
     clear_canal_keys();
@@ -2371,6 +2368,7 @@ async fn the_typing_indicator_speaks_the_windows_language() {
            s.deliver({type: "typing", typing: true, name: "Ана"});"#,
     )
     .expect("typing");
+    settle().await;
     until("the Russian indicator", || {
         text(&root, "status") == i18n::RU.typing
     })
@@ -2654,6 +2652,7 @@ async fn with_nobody_online_the_window_says_so_until_an_agent_writes() {
                       sent_at: "2026-01-01T00:00:01Z", author_name: "Ana"});"#,
     )
     .expect("an agent writes");
+    settle().await;
     until("the notice to go", || text(&root, "away").is_empty()).await;
     clear_canal_keys();
 }
@@ -2671,7 +2670,7 @@ fn every_socket_frame_round_trips_between_the_server_and_the_frame() {
         assert_eq!(api::decode::<ServerFrame>(&text), Some(frame), "{text}");
     }
     for frame in canal_protocol::samples::client_frames() {
-        let text = api::encode(&frame);
+        let text = api::encode(&frame).expect("writes");
         assert_eq!(
             serde_json::from_str::<ClientFrame>(&text).ok(),
             Some(frame),

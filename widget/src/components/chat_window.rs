@@ -10,11 +10,14 @@ use super::{
     RateDialog, WithdrawConfirm,
 };
 use crate::{
+    api,
     chat::Transcript,
     host::{HostPage, ToHost},
-    i18n::{self, tr},
-    session::{ChatSession, Phase},
+    i18n::{self, tr, Text},
+    session::ChatSession,
+    state::{Input, Panel, Phase, Say, State},
 };
+use canal_protocol::rating::Rating;
 
 /// Header (with the menu to rate, ask for the transcript by e-mail and withdraw
 /// consent), greeting and messages, the contact form or the e-mail panel when
@@ -45,6 +48,22 @@ pub fn ChatWindow(
     }
     let strings = i18n::use_strings();
     let chat = ChatSession::new(channel, &config, page, on_host, user);
+    let state = chat.state;
+    // One memo type for every flag and one for every text the components read.
+    let flag = move |f: fn(&State) -> bool| Memo::new(move |_| state.with(f));
+    let say = move |f: fn(&State) -> Option<Say>| {
+        Memo::new(move |_| state.with(f).map(Say::text) as Option<Text>)
+    };
+    let show = move |panel: Panel, open: bool| chat.dispatch(Input::Show(panel, open));
+    let prompt_open = flag(|s| s.prompt_open);
+    let confirm_open = flag(|s| s.confirm_open);
+    let rate_open = flag(|s| s.rate_open);
+    let form_open = flag(|s| s.form_open);
+    let active = flag(State::active);
+    // The rating and the address as the visitor types them; read when sent.
+    let rate_choice = RwSignal::new(String::new());
+    let rate_comment = RwSignal::new(String::new());
+    let mail_draft = RwSignal::new(String::new());
 
     // After the prompt closes, once the window is no longer inert.
     let focus_input = move || focus_later("cn-input");
@@ -52,8 +71,11 @@ pub fn ChatWindow(
     focus_input();
     let consent_text = NodeRef::<html::Div>::new();
     let on_send = Callback::new(move |()| {
-        chat.submit();
-        if chat.prompt_open.get_untracked() {
+        chat.dispatch(Input::Submit {
+            text: chat.draft.get_untracked(),
+            client_id: api::random_id(),
+        });
+        if prompt_open.get_untracked() {
             // The prompt is drawn before the next frame.
             request_animation_frame(move || {
                 if let Some(text) = consent_text.get_untracked() {
@@ -63,51 +85,62 @@ pub fn ChatWindow(
         }
     });
     let on_accept = Callback::new(move |()| {
-        chat.accept();
+        chat.dispatch(Input::Accept {
+            request_id: api::random_id(),
+        });
         focus_input();
     });
     let on_decline = Callback::new(move |()| {
-        chat.decline();
+        chat.dispatch(Input::Decline);
         focus_input();
     });
     let open_form = move |_| {
-        chat.form_error.set(None);
-        chat.form_open.set(true);
+        show(Panel::Form, true);
         focus_later("cn-form");
     };
     let on_form_submit = Callback::new(move |(details, checks, request_id)| {
-        chat.send_form(details, checks, request_id);
+        chat.dispatch(Input::SendForm {
+            details,
+            checks,
+            request_id,
+        });
     });
     let on_form_close = Callback::new(move |()| {
-        chat.form_open.set(false);
+        show(Panel::Form, false);
         focus_input();
     });
     let on_withdraw = Callback::new(move |()| {
-        chat.confirm_open.set(true);
+        show(Panel::Confirm, true);
         focus_later("cn-withdraw-cancel");
     });
-    let on_withdraw_confirm = Callback::new(move |()| chat.withdraw(focus_input));
+    let on_withdraw_confirm = Callback::new(move |()| chat.dispatch(Input::Withdraw));
     let on_rate = Callback::new(move |()| {
-        chat.rate_open.set(true);
+        show(Panel::Rate, true);
         focus_later("cn-rate-good");
     });
-    let on_rate_send = Callback::new(move |()| chat.rate());
+    let on_rate_send = Callback::new(move |()| {
+        if let Some(rating) = rate_choice.with_untracked(|c| Rating::parse(c)) {
+            chat.dispatch(Input::Rate {
+                rating,
+                comment: rate_comment.get_untracked(),
+            });
+        }
+    });
     let on_rate_cancel = Callback::new(move |()| {
-        chat.rate_open.set(false);
+        show(Panel::Rate, false);
         focus_input();
     });
-    let has_chat =
-        Memo::new(move |_| chat.active.get() && chat.transcript.with(|t| t.last_seq() > 0));
+    let has_chat = flag(|s| s.active() && s.transcript.last_seq() > 0);
     // Only on a channel that asks for ratings.
-    let can_rate = Memo::new(move |_| chat.asks_rating && has_chat.get());
+    let can_rate = Memo::new(move |_| state.with(|s| s.asks_rating) && has_chat.get());
     let on_mail = Callback::new(move |()| {
-        chat.mail_error.set(None);
-        chat.mail_open.set(true);
+        show(Panel::Mail, true);
         focus_later("cn-mail-input");
     });
-    let on_mail_send = Callback::new(move |()| chat.mail());
+    let on_mail_send =
+        Callback::new(move |()| chat.dispatch(Input::Mail(mail_draft.get_untracked())));
     let on_mail_cancel = Callback::new(move |()| {
-        chat.mail_open.set(false);
+        show(Panel::Mail, false);
         focus_input();
     });
     // Only when the server sends mail, and once there is a conversation to send.
@@ -117,10 +150,10 @@ pub fn ChatWindow(
     });
     // What the server promised: the address, and when it writes.
     let mailed = move || {
-        let to = chat.mailed.get();
+        let to = state.with(|s| s.mailed.clone());
         (!to.is_empty()).then(|| {
             let strings = strings.get();
-            let text = if chat.mail_sent.get() {
+            let text = if state.with(|s| s.mail_sent) {
                 strings.mail_now
             } else {
                 strings.mail_later
@@ -131,15 +164,14 @@ pub fn ChatWindow(
         })
     };
     let on_withdraw_cancel = Callback::new(move |()| {
-        chat.confirm_open.set(false);
+        show(Panel::Confirm, false);
         focus_input();
     });
     let can_withdraw = Memo::new({
         let has_agreement = config.consent.is_some();
-        move |_| has_agreement && chat.active.get()
+        move |_| has_agreement && active.get()
     });
-    let offers_form =
-        move || chat.active.get() && !chat.form_open.get() && chat.form.with(Option::is_some);
+    let offers_form = flag(|s| s.active() && !s.form_open && s.form.is_some());
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
             on_close.run(());
@@ -147,21 +179,27 @@ pub fn ChatWindow(
     };
     let agreement = config.consent.clone();
     // Live, the status line says when the agent is typing.
-    let status = move || match chat.phase.get() {
-        Phase::Starting => Some(strings.get().starting),
-        Phase::Reconnecting => Some(strings.get().reconnecting),
-        _ => chat.agent_typing.get().then(|| strings.get().typing),
+    let starting = flag(|s| s.phase == Phase::Starting);
+    let reconnecting = flag(|s| s.phase == Phase::Reconnecting);
+    let agent_typing = flag(|s| s.agent_typing);
+    let status = move || {
+        if starting.get() {
+            Some(strings.get().starting)
+        } else if reconnecting.get() {
+            Some(strings.get().reconnecting)
+        } else {
+            agent_typing.get().then(|| strings.get().typing)
+        }
     };
-    let notice = move || chat.notice.get().map(|text| text(strings.get()));
-    let error = move || chat.error.get().map(|text| text(strings.get()));
-    let agent = Memo::new(move |_| chat.transcript.with(Transcript::last_agent));
-    // The agent hears that the visitor writes (the world outside, so an effect; a
-    // `RenderEffect` like the one for `setUser`).
-    let typed = RenderEffect::new(move |_| {
-        chat.draft.track();
-        chat.typed();
-    });
-    on_cleanup(move || drop(typed));
+    let notice = say(|s| s.notice);
+    let error = say(|s| s.error);
+    let notice = move || notice.get().map(|text| text(strings.get()));
+    let error = move || error.get().map(|text| text(strings.get()));
+    let transcript = Memo::new(move |_| state.with(|s| s.transcript.clone()));
+    let agent = Memo::new(move |_| transcript.with(Transcript::last_agent));
+    let preview = state.with_untracked(|s| s.preview);
+    // Drawn again only when it opens or closes (the form is loaded once).
+    let shows_form = flag(|s| s.form_open && s.form.is_some());
     // Out of hours: a notice above the composer, with the opening time (if any) on
     // the visitor's clock and in their language. It follows the next opening and
     // closing while the page stays open: a timer at each redraws it, and it reads
@@ -208,7 +246,7 @@ pub fn ChatWindow(
                 return i18n::away(strings.get(), at);
             }
         }
-        if offline && agent.with(Option::is_none) && !chat.form_open.get() {
+        if offline && agent.with(Option::is_none) && !form_open.get() {
             strings.get().offline.to_owned()
         } else {
             String::new()
@@ -224,7 +262,7 @@ pub fn ChatWindow(
             // for keyboard and screen-reader users too.
             <div
                 class="cn-main"
-                inert=move || chat.prompt_open.get() || chat.confirm_open.get() || chat.rate_open.get()
+                inert=move || prompt_open.get() || confirm_open.get() || rate_open.get()
             >
             <Header
                 title=config.title
@@ -235,33 +273,36 @@ pub fn ChatWindow(
             <MessageList
                 greeting=config.greeting.filter(|text| !text.is_empty())
                 greetings=config.greetings
-                transcript=chat.transcript.read_only()
+                transcript=transcript
             />
             {move || {
-                let form = chat.form.get().filter(|_| chat.form_open.get())?;
+                if !shows_form.get() {
+                    return None;
+                }
+                let form = state.with_untracked(|s| s.form.clone())?;
                 Some(view! {
                     <ContactForm
                         form=form
                         on_submit=on_form_submit
                         on_close=on_form_close
-                        busy=chat.form_busy.read_only()
-                        error=chat.form_error.read_only()
+                        busy=flag(|s| s.form_busy)
+                        error=say(|s| s.form_error)
                     />
                 })
             }}
             <MailForm
-                address=chat.mail_draft
+                address=mail_draft
                 on_send=on_mail_send
                 on_cancel=on_mail_cancel
-                busy=chat.mailing.read_only()
-                error=chat.mail_error.read_only()
-                open=chat.mail_open.read_only()
+                busy=flag(|s| s.mailing)
+                error=say(|s| s.mail_error)
+                open=flag(|s| s.mail_open)
             />
             <button
                 type="button"
                 class="cn-link"
                 data-testid="form-open"
-                hidden=move || !offers_form()
+                hidden=move || !offers_form.get()
                 on:click=open_form
             >
                 {tr(|t| t.form_open)}
@@ -275,8 +316,7 @@ pub fn ChatWindow(
                 {error}
             </p>
             <p class="cn-away" data-testid="away">{away}</p>
-            {chat
-                .preview
+            {preview
                 .then(|| {
                     view! {
                         <p id="cn-preview" class="cn-preview" data-testid="preview-note">
@@ -286,13 +326,13 @@ pub fn ChatWindow(
                 })}
             <Composer
                 value=chat.draft
-                note=chat.preview
+                note=preview
                 on_send=on_send
-                busy=Memo::new(move |_| chat.phase.get() == Phase::Starting)
+                busy=starting
             />
             </div>
             {move || {
-                let agreement = agreement.clone().filter(|_| chat.prompt_open.get())?;
+                let agreement = agreement.clone().filter(|_| prompt_open.get())?;
                 Some(view! {
                     <ConsentPrompt
                         agreement=agreement
@@ -305,17 +345,17 @@ pub fn ChatWindow(
             <WithdrawConfirm
                 on_confirm=on_withdraw_confirm
                 on_cancel=on_withdraw_cancel
-                busy=chat.withdrawing.read_only()
-                open=chat.confirm_open.read_only()
+                busy=flag(|s| s.withdrawing)
+                open=confirm_open
             />
             <RateDialog
-                choice=chat.rate_choice
-                comment=chat.rate_comment
+                choice=rate_choice
+                comment=rate_comment
                 on_send=on_rate_send
                 on_cancel=on_rate_cancel
-                busy=chat.rating.read_only()
-                open=chat.rate_open.read_only()
-                ended=chat.ended.read_only()
+                busy=flag(|s| s.rating)
+                open=rate_open
+                ended=flag(|s| s.ended)
             />
             <span class="cn-guard" tabindex="0" on:focus=move |_| wrap_focus(true)></span>
         </section>

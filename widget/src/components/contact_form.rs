@@ -29,9 +29,9 @@ pub fn ContactForm(
     /// The visitor closed the form.
     on_close: Callback<()>,
     /// The form is being sent.
-    busy: ReadSignal<bool>,
+    busy: Memo<bool>,
     /// The server's refusal, shown in the form.
-    error: ReadSignal<Option<Text>>,
+    error: Memo<Option<Text>>,
 ) -> impl IntoView {
     let strings = i18n::use_strings();
     let checks = RwSignal::new(Checks::new(&form.agreements));

@@ -19,11 +19,11 @@ pub fn MailForm(
     /// The visitor closed the panel.
     on_cancel: Callback<()>,
     /// The request is being sent.
-    busy: ReadSignal<bool>,
+    busy: Memo<bool>,
     /// The server's refusal.
-    error: ReadSignal<Option<Text>>,
+    error: Memo<Option<Text>>,
     /// Whether the panel is on screen.
-    open: ReadSignal<bool>,
+    open: Memo<bool>,
 ) -> impl IntoView {
     let strings = i18n::use_strings();
     let on_keydown = move |ev: KeyboardEvent| {

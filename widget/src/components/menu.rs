@@ -1,5 +1,6 @@
 //! The window's menu and the withdrawal's confirm step.
 
+use canal_protocol::rating::Rating;
 use leptos::{
     ev::{FocusEvent, KeyboardEvent},
     prelude::*,
@@ -129,9 +130,9 @@ pub fn WithdrawConfirm(
     /// The visitor cancelled.
     on_cancel: Callback<()>,
     /// The withdrawal is being sent.
-    busy: ReadSignal<bool>,
+    busy: Memo<bool>,
     /// Whether the step is on screen (hidden, not removed, when not).
-    open: ReadSignal<bool>,
+    open: Memo<bool>,
 ) -> impl IntoView {
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
@@ -193,11 +194,11 @@ pub fn RateDialog(
     /// The visitor cancelled.
     on_cancel: Callback<()>,
     /// The rating is being sent.
-    busy: ReadSignal<bool>,
+    busy: Memo<bool>,
     /// Whether the dialog is on screen (hidden, not removed, when not).
-    open: ReadSignal<bool>,
+    open: Memo<bool>,
     /// The agent ended the chat: the dialog says so first.
-    ended: ReadSignal<bool>,
+    ended: Memo<bool>,
 ) -> impl IntoView {
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
@@ -234,8 +235,8 @@ pub fn RateDialog(
                 <p id="cn-rate-ended" hidden=move || !ended.get()>{tr(|t| t.ended)}</p>
                 <h2 id="cn-rate-title" class="cn-consent-title">{tr(|t| t.rate)}</h2>
                 <div class="cn-actions" role="group" aria-labelledby="cn-rate-title">
-                    {pick("like", "cn-rate-good", |t| t.rate_good)}
-                    {pick("dislike", "cn-rate-poor", |t| t.rate_poor)}
+                    {pick(Rating::Like.as_str(), "cn-rate-good", |t| t.rate_good)}
+                    {pick(Rating::Dislike.as_str(), "cn-rate-poor", |t| t.rate_poor)}
                 </div>
                 <label class="cn-field">
                     {tr(|t| t.rate_comment)}

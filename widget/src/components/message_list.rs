@@ -21,7 +21,7 @@ pub fn MessageList(
     #[prop(optional)]
     greetings: canal_protocol::LocalGreetings,
     /// The conversation.
-    transcript: ReadSignal<Transcript>,
+    transcript: Memo<Transcript>,
 ) -> impl IntoView {
     let strings = use_strings();
     view! {
