@@ -310,6 +310,7 @@ impl Arrivals {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::state::tests::message;
 
     #[test]
     fn a_welcome_behind_the_window_drops_what_the_server_lost_and_unsends_the_visitors() {
@@ -349,18 +350,6 @@ mod tests {
             author_name: name.map(Into::into),
             author_avatar: avatar.map(Into::into),
             ..message(seq, Author::Agent, "hello", None)
-        }
-    }
-
-    fn message(seq: u64, author: Author, text: &str, client_id: Option<&str>) -> MessageView {
-        MessageView {
-            seq,
-            author,
-            text: text.into(),
-            client_id: client_id.map(Into::into),
-            sent_at: "2026-01-01T00:00:00Z".into(),
-            author_name: None,
-            author_avatar: None,
         }
     }
 

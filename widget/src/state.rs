@@ -1110,7 +1110,7 @@ impl State {
 
 // Native tier: `cargo test -p canal-widget` (no browser needed).
 #[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
+pub(crate) mod tests {
     use canal_protocol::{
         admin::{Behaviour, TextFormat},
         MessageView,
@@ -1169,7 +1169,13 @@ mod tests {
         }
     }
 
-    fn message(seq: u64, author: Author, text: &str, client_id: Option<&str>) -> MessageView {
+    /// A message as the server sends it (the chat's tests use it too).
+    pub(crate) fn message(
+        seq: u64,
+        author: Author,
+        text: &str,
+        client_id: Option<&str>,
+    ) -> MessageView {
         MessageView {
             seq,
             author,
