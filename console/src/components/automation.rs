@@ -19,12 +19,12 @@ use crate::{
 /// The sentence for a form error.
 fn error_text(error: AutomationError) -> Text {
     match error {
-        AutomationError::Unanswered => |t| t.err_unanswered_minutes,
-        AutomationError::AutoClose => |t| t.err_auto_close_minutes,
-        AutomationError::TextWithoutClose => |t| t.err_text_without_close,
-        AutomationError::RatingWait => |t| t.err_rating_wait,
-        AutomationError::Kpi => |t| t.err_kpi_minutes,
-        AutomationError::NotifyWithoutLimit => |t| t.err_kpi_notify,
+        AutomationError::Unanswered => |t| t.admin().err_unanswered_minutes,
+        AutomationError::AutoClose => |t| t.admin().err_auto_close_minutes,
+        AutomationError::TextWithoutClose => |t| t.admin().err_text_without_close,
+        AutomationError::RatingWait => |t| t.admin().err_rating_wait,
+        AutomationError::Kpi => |t| t.admin().err_kpi_minutes,
+        AutomationError::NotifyWithoutLimit => |t| t.admin().err_kpi_notify,
     }
 }
 
@@ -62,7 +62,7 @@ pub fn ChannelAutomation(
             Ok(settings) => editor.send(
                 move |channel| async move { api::save_automation(&channel, &settings).await },
                 |saved: AutomationSettings| AutomationForm::of(&saved),
-                |t| t.saved,
+                |t| t.admin().saved,
             ),
             Err(error) => outcome.set(Outcome::Failed(Message::Text(error_text(error)))),
         }
@@ -174,23 +174,23 @@ pub fn ChannelAutomation(
                 on:submit=on_save
             >
                 <h3 id="cc-automation-of" class="cc-settings-subheading">
-                    {tr(|t| t.automation_of)} " " <code>{move || loaded_key.get()}</code>
+                    {tr(|t| t.admin().automation_of)} " " <code>{move || loaded_key.get()}</code>
                 </h3>
                 {field(
                     "unanswered",
-                    [|t| t.unanswered_after, |t| t.unanswered_after_hint],
+                    [|t| t.admin().unanswered_after, |t| t.admin().unanswered_after_hint],
                     |f| &f.unanswered,
                     |f, text| f.unanswered = text,
                 )}
                 {field(
                     "auto-close",
-                    [|t| t.auto_close_after, |t| t.auto_close_after_hint],
+                    [|t| t.admin().auto_close_after, |t| t.admin().auto_close_after_hint],
                     |f| &f.auto_close,
                     |f, text| f.auto_close = text,
                 )}
                 {field(
                     "text",
-                    [|t| t.auto_close_text, |t| t.auto_close_text_hint],
+                    [|t| t.admin().auto_close_text, |t| t.admin().auto_close_text_hint],
                     |f| &f.text,
                     |f, text| f.text = text,
                 )}
@@ -212,47 +212,47 @@ pub fn ChannelAutomation(
                                 });
                             }
                         />
-                        {tr(|t| t.typing_preview)}
+                        {tr(|t| t.admin().typing_preview)}
                     </label>
                     <span id="cc-automation-preview-hint" class="cc-hint">
-                        {tr(|t| t.typing_preview_hint)}
+                        {tr(|t| t.admin().typing_preview_hint)}
                     </span>
                 </div>
                 {field(
                     "closing",
-                    [|t| t.closing_text, |t| t.closing_text_hint],
+                    [|t| t.admin().closing_text, |t| t.admin().closing_text_hint],
                     |f| &f.closing,
                     |f, text| f.closing = text,
                 )}
-                {check("rating", |t| t.rating_ask, |f| f.rating, |f, on| f.rating = on, false)}
+                {check("rating", |t| t.admin().rating_ask, |f| f.rating, |f, on| f.rating = on, false)}
                 {field(
                     "rating-wait",
-                    [|t| t.rating_wait, |t| t.rating_wait_hint],
+                    [|t| t.admin().rating_wait, |t| t.admin().rating_wait_hint],
                     |f| &f.rating_wait,
                     |f, text| f.rating_wait = text,
                 )}
                 {check(
                     "close-on-rating",
-                    |t| t.close_on_rating,
+                    |t| t.admin().close_on_rating,
                     |f| f.close_on_rating,
                     |f, on| f.close_on_rating = on,
                     true,
                 )}
-                <h4 class="cc-settings-subheading">{tr(|t| t.kpi_title)}</h4>
+                <h4 class="cc-settings-subheading">{tr(|t| t.admin().kpi_title)}</h4>
                 {field(
                     "kpi-first",
-                    [|t| t.kpi_first, |t| t.kpi_first_hint],
+                    [|t| t.admin().kpi_first, |t| t.admin().kpi_first_hint],
                     |f| &f.kpi_first,
                     |f, text| f.kpi_first = text,
                 )}
                 {field(
                     "kpi-next",
-                    [|t| t.kpi_next, |t| t.kpi_next_hint],
+                    [|t| t.admin().kpi_next, |t| t.admin().kpi_next_hint],
                     |f| &f.kpi_next,
                     |f, text| f.kpi_next = text,
                 )}
                 <div class="cc-field">
-                    <label class="cc-field-label" for="cc-automation-kpi-notify">{tr(|t| t.kpi_notify)}</label>
+                    <label class="cc-field-label" for="cc-automation-kpi-notify">{tr(|t| t.admin().kpi_notify)}</label>
                     <select
                         id="cc-automation-kpi-notify"
                         class="cc-select"
@@ -260,7 +260,7 @@ pub fn ChannelAutomation(
                         on:change=move |ev| edit(|f, v| f.kpi_notify = v, event_target_value(&ev))
                     >
                         <option value="" prop:selected=move || read(|f| &f.kpi_notify).is_empty()>
-                            {tr(|t| t.kpi_nobody)}
+                            {tr(|t| t.admin().kpi_nobody)}
                         </option>
                         {move || {
                             people
@@ -281,7 +281,7 @@ pub fn ChannelAutomation(
                 </div>
                 {field(
                     "kpi-text",
-                    [|t| t.kpi_text, |t| t.kpi_text_hint],
+                    [|t| t.admin().kpi_text, |t| t.admin().kpi_text_hint],
                     |f| &f.kpi_text,
                     |f, text| f.kpi_text = text,
                 )}
@@ -302,8 +302,8 @@ pub fn ChannelAutomation(
     view! {
         <ChannelSection
             name="automation"
-            title=|t| t.automation_title
-            loading_text=|t| t.loading_automation
+            title=|t| t.admin().automation_title
+            loading_text=|t| t.admin().loading_automation
             loading=loading
             form=ViewFn::from(move || has_form.get().then(form_view))
         />

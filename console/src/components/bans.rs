@@ -35,8 +35,8 @@ pub fn Bans() -> impl IntoView {
     let empty = move || list.with(Vec::is_empty);
     view! {
         <section class="cc-settings-section" aria-labelledby="cc-bans-title" data-testid="bans-settings">
-            <h2 id="cc-bans-title" class="cc-settings-heading">{tr(|t| t.bans_title)}</h2>
-            <LoadState outcome=loading loading_text=|t| t.loading_bans test_id="bans-error".to_owned() />
+            <h2 id="cc-bans-title" class="cc-settings-heading">{tr(|t| t.admin().bans_title)}</h2>
+            <LoadState outcome=loading loading_text=|t| t.admin().loading_bans test_id="bans-error".to_owned() />
             <label class="cc-check">
                 <input
                     type="checkbox"
@@ -47,17 +47,17 @@ pub fn Bans() -> impl IntoView {
                         load();
                     }
                 />
-                {tr(|t| t.show_all_bans)}
+                {tr(|t| t.admin().show_all_bans)}
             </label>
             <p class="cc-muted" data-testid="bans-none" hidden=move || !empty() || loading.get().busy()>
-                {tr(|t| t.no_bans)}
+                {tr(|t| t.admin().no_bans)}
             </p>
             <div class="cc-table-wrap" hidden=empty>
                 <table class="cc-table" data-testid="bans-table">
-                    <caption class="cc-sr">{tr(|t| t.bans_caption)}</caption>
+                    <caption class="cc-sr">{tr(|t| t.admin().bans_caption)}</caption>
                     {table_head(
-                        &[|t| t.ban_target, |t| t.ban_reason, |t| t.ban_by, |t| t.ban_since, |t| t.ban_until],
-                        |t| t.ban_lift,
+                        &[|t| t.admin().ban_target, |t| t.admin().ban_reason, |t| t.admin().ban_by, |t| t.admin().ban_since, |t| t.admin().ban_until],
+                        |t| t.admin().ban_lift,
                     )}
                     <tbody>
                         <For
@@ -112,12 +112,12 @@ fn BanRow(
     let until = move || match (&ban.lifted_at, &ban.expires_at) {
         (Some(_), _) => format!(
             "{} ({})",
-            t.get().ban_lifted,
+            t.get().admin().ban_lifted,
             ban.lifted_by.as_deref().unwrap_or_default()
         ),
-        (None, _) if !ban.active => t.get().ban_expired.to_owned(),
+        (None, _) if !ban.active => t.get().admin().ban_expired.to_owned(),
         (None, Some(at)) => local_date_time(at, &locale()),
-        (None, None) => t.get().until_lifted.to_owned(),
+        (None, None) => t.get().admin().until_lifted.to_owned(),
     };
     let what = ban.network.or(ban.visitor_id).unwrap_or_default();
     view! {
@@ -136,7 +136,7 @@ fn BanRow(
                         disabled=move || outcome.get().busy()
                         on:click=lift
                     >
-                        {tr(|t| t.ban_lift)}
+                        {tr(|t| t.admin().ban_lift)}
                     </button>
                 })}
                 <p class="cc-error" role="alert">{move || outcome.with(|o| o.failure(t.get()))}</p>
@@ -180,7 +180,7 @@ pub fn BanForm(visitor: Option<String>, on_banned: Callback<BanView>) -> impl In
             move |ban| {
                 on_banned.run(ban);
                 form.set(fresh());
-                outcome.set(Outcome::Done(|t| t.banned));
+                outcome.set(Outcome::Done(|t| t.admin().banned));
             },
         );
     };
@@ -213,11 +213,11 @@ pub fn BanForm(visitor: Option<String>, on_banned: Callback<BanView>) -> impl In
         .into_iter()
         .map(|hours| {
             let label: Text = match hours {
-                1 => |t| t.for_hours_1,
-                24 => |t| t.for_hours_24,
-                168 => |t| t.for_days_7,
-                720 => |t| t.for_days_30,
-                _ => |t| t.until_lifted,
+                1 => |t| t.admin().for_hours_1,
+                24 => |t| t.admin().for_hours_24,
+                168 => |t| t.admin().for_days_7,
+                720 => |t| t.admin().for_days_30,
+                _ => |t| t.admin().until_lifted,
             };
             view! {
                 <option value=hours.to_string() prop:selected=move || form.with(|f| f.hours == hours)>
@@ -227,19 +227,19 @@ pub fn BanForm(visitor: Option<String>, on_banned: Callback<BanView>) -> impl In
         })
         .collect_view();
     let submit: Text = if visitor.is_some() {
-        |t| t.ban_visitor
+        |t| t.admin().ban_visitor
     } else {
-        |t| t.ban_submit
+        |t| t.admin().ban_submit
     };
     view! {
         <form class="cc-settings-form" data-testid="ban-create" novalidate on:submit=on_submit>
             <div class="cc-form-grid">
                 {visitor
                     .is_none()
-                    .then(|| text_field("target", |t| t.ban_target, |t| t.ban_target_hint, |f| &f.target, |f, v| f.target = v))}
-                {text_field("reason", |t| t.ban_reason, |t| t.ban_reason_hint, |f| &f.reason, |f, v| f.reason = v)}
+                    .then(|| text_field("target", |t| t.admin().ban_target, |t| t.admin().ban_target_hint, |f| &f.target, |f, v| f.target = v))}
+                {text_field("reason", |t| t.admin().ban_reason, |t| t.admin().ban_reason_hint, |f| &f.reason, |f, v| f.reason = v)}
                 <div class="cc-field">
-                    <label class="cc-field-label" for="cc-ban-hours">{tr(|t| t.ban_for)}</label>
+                    <label class="cc-field-label" for="cc-ban-hours">{tr(|t| t.admin().ban_for)}</label>
                     <select
                         id="cc-ban-hours"
                         class="cc-select"

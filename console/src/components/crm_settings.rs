@@ -45,7 +45,7 @@ pub fn ChannelCrm(
             editor.send(
                 move |channel| async move { api::save_crm_settings(&channel, &settings).await },
                 CrmForm,
-                |t| t.saved,
+                |t| t.admin().saved,
             );
         }
     };
@@ -71,7 +71,7 @@ pub fn ChannelCrm(
     let modes = options(vec![
         ("deal", |t| t.crm_deal),
         ("lead", |t| t.crm_lead),
-        ("none", |t| t.crm_mode_none),
+        ("none", |t| t.admin().crm_mode_none),
     ]);
     // The parameters by their own names (the same in every language), but for
     // the whole UTM string and a fixed value.
@@ -81,11 +81,11 @@ pub fn ChannelCrm(
         ("utm_campaign", |_| "utm_campaign"),
         ("utm_content", |_| "utm_content"),
         ("utm_term", |_| "utm_term"),
-        ("utm", |t| t.crm_utm),
+        ("utm", |t| t.admin().crm_utm),
         ("client_id", |_| "client_id"),
         ("message_id", |_| "message_id"),
         ("click_time", |_| "click_time"),
-        ("custom", |t| t.crm_map_value),
+        ("custom", |t| t.admin().crm_map_value),
     ]);
     let rows = Memo::new(move |_| read(form, CrmForm::rows));
     // The row at `i`; the rows are drawn again when one is added or removed (not
@@ -101,25 +101,27 @@ pub fn ChannelCrm(
     let row = move |i: usize| {
         view! {
             <div class="cc-form-grid" data-testid="crm-map-row">
-                {control("map-source", format!("source:{i}"), |t| t.crm_map_source, Control::Select(sources))}
-                {control("map-field", format!("field:{i}"), |t| t.crm_map_field, Control::Input("text"))}
-                {control("map-value", format!("value:{i}"), |t| t.crm_map_value, Control::Input("text"))}
-                {button("crm-map-remove", |t| t.remove, Callback::new(move |()| change(form, |f| f.remove_row(i))))}
+                {control("map-source", format!("source:{i}"), |t| t.admin().crm_map_source, Control::Select(sources))}
+                {control("map-field", format!("field:{i}"), |t| t.admin().crm_map_field, Control::Input("text"))}
+                {control("map-value", format!("value:{i}"), |t| t.admin().crm_map_value, Control::Input("text"))}
+                {button("crm-map-remove", |t| t.admin().remove, Callback::new(move |()| change(form, |f| f.remove_row(i))))}
             </div>
         }
     };
     let has_form = Memo::new(move |_| form.with(Option::is_some));
     let fields = move || {
         let list: [(&str, &str, Text); 6] = [
-            ("check-customer", "check_customer", |t| t.crm_check_customer),
-            ("tracker", "tracker", |t| t.crm_tracker),
-            ("mode", "mode", |t| t.crm_mode),
-            ("region", "region", |t| t.crm_region),
+            ("check-customer", "check_customer", |t| {
+                t.admin().crm_check_customer
+            }),
+            ("tracker", "tracker", |t| t.admin().crm_tracker),
+            ("mode", "mode", |t| t.admin().crm_mode),
+            ("region", "region", |t| t.admin().crm_region),
             ("create-automatically", "create_automatically", |t| {
-                t.crm_create_automatically
+                t.admin().crm_create_automatically
             }),
             ("change-responsible", "change_responsible", |t| {
-                t.crm_change_responsible
+                t.admin().crm_change_responsible
             }),
         ];
         list.into_iter()
@@ -138,9 +140,9 @@ pub fn ChannelCrm(
             <form class="cc-settings-form" data-testid="crm-form" novalidate on:submit=on_save>
                 {fields()}
                 <fieldset class="cc-fieldset">
-                    <legend>{tr(|t| t.crm_field_map)}</legend>
+                    <legend>{tr(|t| t.admin().crm_field_map)}</legend>
                     {move || (0..rows.get()).map(row).collect_view()}
-                    {button("crm-map-add", |t| t.add, Callback::new(move |()| change(form, CrmForm::add_row)))}
+                    {button("crm-map-add", |t| t.admin().add, Callback::new(move |()| change(form, CrmForm::add_row)))}
                 </fieldset>
                 {save_bar("crm", outcome)}
             </form>

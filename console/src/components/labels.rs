@@ -38,7 +38,7 @@ pub fn LabelSettings() -> impl IntoView {
                     l.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
                 });
                 name.set(String::new());
-                saving.set(Outcome::Done(|t| t.saved));
+                saving.set(Outcome::Done(|t| t.admin().saved));
             },
         );
     };
@@ -51,15 +51,15 @@ pub fn LabelSettings() -> impl IntoView {
             async move { api::delete_label(id).await },
             move |()| {
                 list.update(|l| l.retain(|label| label.id != id));
-                saving.set(Outcome::Done(|t| t.saved));
+                saving.set(Outcome::Done(|t| t.admin().saved));
             },
         );
     };
     view! {
         <section class="cc-settings-section" aria-labelledby="cc-labels-title" data-testid="labels-settings">
             <h2 id="cc-labels-title" class="cc-settings-heading">{tr(|t| t.labels)}</h2>
-            <p class="cc-hint">{tr(|t| t.labels_hint)}</p>
-            <LoadState outcome=loading loading_text=|t| t.loading_labels test_id="labels-error".to_owned() />
+            <p class="cc-hint">{tr(|t| t.admin().labels_hint)}</p>
+            <LoadState outcome=loading loading_text=|t| t.admin().loading_labels test_id="labels-error".to_owned() />
             <ul class="cc-label-list">
                 <For
                     each=move || list.get()
@@ -76,7 +76,7 @@ pub fn LabelSettings() -> impl IntoView {
                                     disabled=move || saving.get().busy()
                                     on:click=move |_| on_delete(id)
                                 >
-                                    {tr(|t| t.delete_label)}
+                                    {tr(|t| t.admin().delete_label)}
                                 </button>
                             </li>
                         }
@@ -85,7 +85,7 @@ pub fn LabelSettings() -> impl IntoView {
             </ul>
             <form class="cc-settings-form" data-testid="label-form" novalidate on:submit=on_add>
                 <div class="cc-field">
-                    <label class="cc-field-label" for="cc-label-name">{tr(|t| t.new_label)}</label>
+                    <label class="cc-field-label" for="cc-label-name">{tr(|t| t.admin().new_label)}</label>
                     <input
                         id="cc-label-name"
                         class="cc-input"
@@ -98,7 +98,7 @@ pub fn LabelSettings() -> impl IntoView {
                 </div>
                 <div class="cc-form-bar">
                     <button type="submit" class="cc-button cc-primary" data-testid="label-add" disabled=move || saving.get().busy()>
-                        {tr(|t| t.add_label)}
+                        {tr(|t| t.admin().add_label)}
                     </button>
                 </div>
                 <FormOutcome outcome=saving error_id="cc-labels-form-error".to_owned() />

@@ -96,7 +96,7 @@ pub fn MessageLog() -> impl IntoView {
         let query = match filter.query(cursor.as_deref(), local_offset_minutes) {
             Ok(query) => query,
             Err(error) => {
-                return loading.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
+                return loading.set(Outcome::Failed(Message::Text(Strings::date_error(error))))
             }
         };
         if !more {

@@ -136,9 +136,9 @@ pub fn Reports() -> impl IntoView {
                     </a>
                 </div>
             </form>
-            <LoadState outcome=loading loading_text=|t| t.loading_reports test_id="report-error".to_owned() />
+            <LoadState outcome=loading loading_text=|t| t.admin().loading_reports test_id="report-error".to_owned() />
             <section class="cc-settings-section" aria-labelledby="cc-report-agents">
-                <h2 id="cc-report-agents" class="cc-settings-subheading">{tr(|t| t.report_agents)}</h2>
+                <h2 id="cc-report-agents" class="cc-settings-subheading">{tr(|t| t.admin().report_agents)}</h2>
                 <div class="cc-report-agents">
                     {move || {
                         agents
@@ -150,10 +150,10 @@ pub fn Reports() -> impl IntoView {
             <section class="cc-settings-section" aria-labelledby="cc-report-conversations">
                 <h2 id="cc-report-conversations" class="cc-settings-subheading">{tr(|t| t.conversations)}</h2>
                 <p class="cc-muted" data-testid="report-truncated" hidden=move || !conversations.with(|c| c.as_ref().is_some_and(|c| c.truncated))>
-                    {tr(|t| t.report_truncated)}
+                    {tr(|t| t.admin().report_truncated)}
                 </p>
                 <p class="cc-empty" data-testid="report-empty" hidden=move || !conversations.with(|c| c.as_ref().is_some_and(|c| c.conversations.is_empty()))>
-                    {tr(|t| t.report_empty)}
+                    {tr(|t| t.admin().report_empty)}
                 </p>
                 <div class="cc-table-wrap">
                     <table class="cc-table" data-testid="report-table">
@@ -276,7 +276,7 @@ fn agent_card(a: AgentFigures) -> impl IntoView {
             </dl>
             <figure class="cc-chart-wrap">
                 {chart}
-                <figcaption class="cc-muted">{tr(|t| t.chart_title)}</figcaption>
+                <figcaption class="cc-muted">{tr(|t| t.admin().chart_title)}</figcaption>
             </figure>
         </article>
     }

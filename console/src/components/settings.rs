@@ -92,7 +92,7 @@ pub(super) fn FormOutcome(
     view! {
         <p class="cc-settings-status" role="status" data-testid="settings-status">
             {move || match outcome.get() {
-                Outcome::Busy => t.get().saving,
+                Outcome::Busy => t.get().admin().saving,
                 Outcome::Done(text) => text(t.get()),
                 Outcome::Idle | Outcome::Failed(_) | Outcome::Invalid(_) => "",
             }}
@@ -179,7 +179,7 @@ pub fn Settings() -> impl IntoView {
                 <ChannelHours key=channels.selected />
                 <LoadState
                     outcome=agreements_loading
-                    loading_text=|t| t.loading_agreement
+                    loading_text=|t| t.admin().loading_agreement
                     test_id="agreements-load-error".to_owned()
                 />
                 <ChannelAgreement key=channels.selected agreements=agreements />
@@ -272,7 +272,7 @@ impl Channels {
 fn locale_options(current: impl Fn() -> String + Copy + Send + Sync + 'static) -> impl IntoView {
     let browser = view! {
         <option value="" prop:selected=move || current().is_empty()>
-            {tr(|t| t.visitor_language)}
+            {tr(|t| t.admin().visitor_language)}
         </option>
     };
     let languages = limits::LOCALES
@@ -342,7 +342,7 @@ fn channel_fields(
                         ids,
                         "key",
                         |t| t.channel_key,
-                        Some(|t| t.channel_key_hint),
+                        Some(|t| t.admin().channel_key_hint),
                         None,
                         Some(limits::MAX_KEY_CHARS),
                         (|f| &f.key, |f, v| f.key = v),
@@ -352,14 +352,14 @@ fn channel_fields(
                 form,
                 ids,
                 "title",
-                |t| t.chat_title,
-                Some(|t| t.chat_title_hint),
+                |t| t.admin().chat_title,
+                Some(|t| t.admin().chat_title_hint),
                 None,
                 Some(limits::MAX_NAME_CHARS),
                 (|f| &f.title, |f, v| f.title = v),
             )}
             <div class="cc-field">
-                <label class="cc-field-label" for=locale_id.clone()>{tr(|t| t.widget_language)}</label>
+                <label class="cc-field-label" for=locale_id.clone()>{tr(|t| t.admin().widget_language)}</label>
                 <select
                     id=locale_id
                     class="cc-select"
@@ -377,23 +377,23 @@ fn channel_fields(
             form,
             ids,
             "greeting",
-            |t| t.greeting,
-            Some(|t| t.greeting_hint),
+            |t| t.admin().greeting,
+            Some(|t| t.admin().greeting_hint),
             Some("2"),
             Some(limits::MAX_GREETING_CHARS),
             (|f| &f.greeting, |f, v| f.greeting = v),
         )}
         <div class="cc-form-grid">
-            {channel_field(form, ids, "greeting-en", |t| t.greeting_en, Some(|t| t.greeting_lang_hint), Some("2"), Some(limits::MAX_GREETING_CHARS), (|f| &f.greetings[0], |f, v| f.greetings[0] = v))}
-            {channel_field(form, ids, "greeting-es", |t| t.greeting_es, Some(|t| t.greeting_lang_hint), Some("2"), Some(limits::MAX_GREETING_CHARS), (|f| &f.greetings[1], |f, v| f.greetings[1] = v))}
-            {channel_field(form, ids, "greeting-ru", |t| t.greeting_ru, Some(|t| t.greeting_lang_hint), Some("2"), Some(limits::MAX_GREETING_CHARS), (|f| &f.greetings[2], |f, v| f.greetings[2] = v))}
+            {channel_field(form, ids, "greeting-en", |t| t.admin().greeting_en, Some(|t| t.admin().greeting_lang_hint), Some("2"), Some(limits::MAX_GREETING_CHARS), (|f| &f.greetings[0], |f, v| f.greetings[0] = v))}
+            {channel_field(form, ids, "greeting-es", |t| t.admin().greeting_es, Some(|t| t.admin().greeting_lang_hint), Some("2"), Some(limits::MAX_GREETING_CHARS), (|f| &f.greetings[1], |f, v| f.greetings[1] = v))}
+            {channel_field(form, ids, "greeting-ru", |t| t.admin().greeting_ru, Some(|t| t.admin().greeting_lang_hint), Some("2"), Some(limits::MAX_GREETING_CHARS), (|f| &f.greetings[2], |f, v| f.greetings[2] = v))}
         </div>
         {channel_field(
             form,
             ids,
             "origins",
-            |t| t.allowed_sites,
-            Some(|t| t.allowed_sites_hint),
+            |t| t.admin().allowed_sites,
+            Some(|t| t.admin().allowed_sites_hint),
             Some("2"),
             None,
             (|f| &f.origins, |f, v| f.origins = v),
@@ -413,23 +413,23 @@ fn ChannelsSettings(channels: Channels) -> impl IntoView {
     } = channels;
     view! {
         <section class="cc-settings-section" aria-labelledby="cc-channels-title" data-testid="channels-settings">
-            <h2 id="cc-channels-title" class="cc-settings-heading">{tr(|t| t.channels_title)}</h2>
-            <LoadState outcome=loading loading_text=|t| t.loading_channels test_id="channels-error".to_owned() />
+            <h2 id="cc-channels-title" class="cc-settings-heading">{tr(|t| t.admin().channels_title)}</h2>
+            <LoadState outcome=loading loading_text=|t| t.admin().loading_channels test_id="channels-error".to_owned() />
             <p
                 class="cc-empty"
                 data-testid="channels-empty"
                 hidden=move || loading.get().busy() || !list.with(Vec::is_empty)
             >
-                {tr(|t| t.no_channels)}
+                {tr(|t| t.admin().no_channels)}
             </p>
             <div class="cc-table-wrap" hidden=move || list.with(Vec::is_empty)>
                 <table class="cc-table" data-testid="channels-table">
-                    <caption class="cc-sr">{tr(|t| t.channels_caption)}</caption>
+                    <caption class="cc-sr">{tr(|t| t.admin().channels_caption)}</caption>
                     <thead>
                         <tr>
                             <th scope="col">{tr(|t| t.name)}</th>
                             <th scope="col">{tr(|t| t.channel_key)}</th>
-                            <th scope="col">{tr(|t| t.channel_active)}</th>
+                            <th scope="col">{tr(|t| t.admin().channel_active)}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -445,9 +445,9 @@ fn ChannelsSettings(channels: Channels) -> impl IntoView {
                                 };
                                 let active = channel.active;
                                 let state: Text = if active {
-                                    |t| t.channel_on
+                                    |t| t.admin().channel_on
                                 } else {
-                                    |t| t.channel_off
+                                    |t| t.admin().channel_off
                                 };
                                 view! {
                                     <tr data-testid="channel-row" data-channel-key=row_key>
@@ -574,7 +574,7 @@ fn NewChannelForm(channels: Channels) -> impl IntoView {
                 let key = created.key.clone();
                 channels.put(created);
                 form.set(ChannelDraft::default());
-                outcome.set(Outcome::Done(|t| t.channel_created));
+                outcome.set(Outcome::Done(|t| t.admin().channel_created));
                 channels.notice.set(Outcome::Idle);
                 channels.select(key);
             },
@@ -588,7 +588,7 @@ fn NewChannelForm(channels: Channels) -> impl IntoView {
             aria-labelledby="cc-new-channel-title"
             on:submit=on_submit
         >
-            <h3 id="cc-new-channel-title" class="cc-settings-subheading">{tr(|t| t.new_channel)}</h3>
+            <h3 id="cc-new-channel-title" class="cc-settings-subheading">{tr(|t| t.admin().new_channel)}</h3>
             {channel_fields(form, ["cc-new-channel", "channel-create"], true)}
             <div class="cc-form-bar">
                 <button
@@ -597,7 +597,7 @@ fn NewChannelForm(channels: Channels) -> impl IntoView {
                     data-testid="channel-create-submit"
                     disabled=move || outcome.get().busy()
                 >
-                    {tr(|t| t.create_channel)}
+                    {tr(|t| t.admin().create_channel)}
                 </button>
                 <FormOutcome outcome=outcome error_id="cc-new-channel-error".to_owned() />
             </div>
@@ -626,7 +626,7 @@ fn ChannelPicker(channels: Channels) -> impl IntoView {
                         let marker: Text = if channel.active {
                             |_| ""
                         } else {
-                            |t| t.channel_off_marker
+                            |t| t.admin().channel_off_marker
                         };
                         let label = format!("{} ({})", channel.name, channel.key);
                         view! {
@@ -653,7 +653,7 @@ fn ChannelSettings(
     view! {
         <section class="cc-settings-section" aria-labelledby="cc-channel-title" data-testid="channel-settings">
             <h2 id="cc-channel-title" class="cc-settings-heading">
-                {tr(|t| t.channel_of)} " " <code>{move || channels.selected.get()}</code>
+                {tr(|t| t.admin().channel_of)} " " <code>{move || channels.selected.get()}</code>
             </h2>
             {move || {
                 let key = channels.selected.get();
@@ -723,7 +723,7 @@ fn ChannelForm(
         };
         let patch = match form.with_untracked(|f| f.patch(&channel)) {
             Ok(Some(patch)) => patch,
-            Ok(None) => return outcome.set(Outcome::Done(|t| t.nothing_to_save)),
+            Ok(None) => return outcome.set(Outcome::Done(|t| t.admin().nothing_to_save)),
             Err(error) => {
                 return outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
             }
@@ -734,7 +734,7 @@ fn ChannelForm(
             move |saved| {
                 form.set(ChannelDraft::of(&saved));
                 channels.put(saved);
-                outcome.set(Outcome::Done(|t| t.saved));
+                outcome.set(Outcome::Done(|t| t.admin().saved));
             },
         );
     };
@@ -748,14 +748,14 @@ fn ChannelForm(
                 return;
             }
             if copied {
-                copy_outcome.set(Outcome::Done(|t| t.copied));
+                copy_outcome.set(Outcome::Done(|t| t.admin().copied));
             } else {
                 // No clipboard: select the text, for Ctrl+C.
                 if let Some(area) = snippet_ref.try_get_untracked().flatten() {
                     let _ = area.focus();
                     area.select();
                 }
-                copy_outcome.set(Outcome::Done(|t| t.copy_selected));
+                copy_outcome.set(Outcome::Done(|t| t.admin().copy_selected));
             }
         });
     };
@@ -777,7 +777,9 @@ fn ChannelForm(
             channels
                 .list
                 .update(|list| list.retain(|c| c.key != deleted));
-            channels.notice.set(Outcome::Done(|t| t.channel_deleted));
+            channels
+                .notice
+                .set(Outcome::Done(|t| t.admin().channel_deleted));
             channels.select(next.unwrap_or_default());
         });
     };
@@ -794,7 +796,7 @@ fn ChannelForm(
             <Field
                 id="cc-channel-active"
                 test_id="channel-active"
-                label=|t| t.channel_active
+                label=|t| t.admin().channel_active
                 control=Control::Check
                 value=Signal::derive(move || if form.with(|f| f.active) { "on".to_owned() } else { String::new() })
                 on_change=Callback::new(move |on: String| form.update(|f| f.active = !on.is_empty()))
@@ -813,7 +815,7 @@ fn ChannelForm(
         </form>
         <ChannelManagers key=key.get_value() managers=managers channels=channels agents=agents />
         <div class="cc-field" data-testid="channel-snippet-field">
-            <label class="cc-field-label" for="cc-channel-snippet">{tr(|t| t.snippet)}</label>
+            <label class="cc-field-label" for="cc-channel-snippet">{tr(|t| t.admin().snippet)}</label>
             <textarea
                 id="cc-channel-snippet"
                 class="cc-input cc-snippet"
@@ -826,9 +828,9 @@ fn ChannelForm(
                 node_ref=snippet_ref
             ></textarea>
             <div class="cc-form-bar">
-                <span id="cc-channel-snippet-hint" class="cc-hint">{tr(|t| t.snippet_hint)}</span>
+                <span id="cc-channel-snippet-hint" class="cc-hint">{tr(|t| t.admin().snippet_hint)}</span>
                 <button type="button" class="cc-button" data-testid="channel-copy" on:click=on_copy>
-                    {tr(|t| t.copy)}
+                    {tr(|t| t.admin().copy)}
                 </button>
                 <FormOutcome outcome=copy_outcome />
             </div>
@@ -844,7 +846,7 @@ fn ChannelForm(
                     confirming.set(true);
                 }
             >
-                {tr(|t| t.delete_channel)}
+                {tr(|t| t.admin().delete_channel)}
             </button>
         </div>
             <div
@@ -854,7 +856,7 @@ fn ChannelForm(
                 data-testid="channel-delete-confirmation"
                 hidden=move || !confirming.get()
             >
-                <p id="cc-channel-delete-question">{tr(|t| t.delete_question)}</p>
+                <p id="cc-channel-delete-question">{tr(|t| t.admin().delete_question)}</p>
                 <button
                     type="button"
                     class="cc-button cc-danger"
@@ -862,7 +864,7 @@ fn ChannelForm(
                     disabled=move || delete_outcome.get().busy()
                     on:click=on_delete
                 >
-                    {tr(|t| t.delete_confirm)}
+                    {tr(|t| t.admin().delete_confirm)}
                 </button>
                 <button
                     type="button"
@@ -871,7 +873,7 @@ fn ChannelForm(
                     disabled=move || delete_outcome.get().busy()
                     on:click=move |_| confirming.set(false)
                 >
-                    {tr(|t| t.cancel)}
+                    {tr(|t| t.admin().cancel)}
                 </button>
                 <FormOutcome outcome=delete_outcome error_id="cc-channel-delete-error".to_owned() />
             </div>
@@ -921,21 +923,21 @@ fn ChannelManagers(
             move |saved| {
                 picked.set(saved.managers.clone());
                 channels.put(saved);
-                outcome.set(Outcome::Done(|t| t.saved));
+                outcome.set(Outcome::Done(|t| t.admin().saved));
             },
         );
     };
     view! {
         <form class="cc-settings-form" data-testid="channel-managers" novalidate on:submit=on_save>
             <fieldset class="cc-fieldset" aria-describedby="cc-managers-hint cc-managers-error">
-                <legend>{tr(|t| t.managers)}</legend>
-                <p id="cc-managers-hint" class="cc-hint">{tr(|t| t.managers_hint)}</p>
+                <legend>{tr(|t| t.admin().managers)}</legend>
+                <p id="cc-managers-hint" class="cc-hint">{tr(|t| t.admin().managers_hint)}</p>
                 {move || {
                     choices
                         .get()
                         .into_iter()
                         .map(|(id, name, supervisor)| {
-                        let note = (!supervisor).then(|| tr(|t| t.not_supervisor));
+                        let note = (!supervisor).then(|| tr(|t| t.admin().not_supervisor));
                         view! {
                             <label class="cc-check">
                                 <input
@@ -955,7 +957,7 @@ fn ChannelManagers(
                         })
                         .collect_view()
                 }}
-                <p class="cc-empty" hidden=move || !choices.with(Vec::is_empty)>{move || t.get().no_supervisors}</p>
+                <p class="cc-empty" hidden=move || !choices.with(Vec::is_empty)>{move || t.get().admin().no_supervisors}</p>
             </fieldset>
             <div class="cc-form-bar">
                 <button
@@ -964,7 +966,7 @@ fn ChannelManagers(
                     data-testid="channel-managers-save"
                     disabled=move || outcome.get().busy()
                 >
-                    {tr(|t| t.save_managers)}
+                    {tr(|t| t.admin().save_managers)}
                 </button>
                 <FormOutcome outcome=outcome error_id="cc-managers-error".to_owned() />
             </div>
@@ -983,12 +985,12 @@ fn AgentsSettings(
 ) -> impl IntoView {
     view! {
         <section class="cc-settings-section" aria-labelledby="cc-agents-title" data-testid="agents-settings">
-            <h2 id="cc-agents-title" class="cc-settings-heading">{tr(|t| t.agents_title)}</h2>
-            <LoadState outcome=loading loading_text=|t| t.loading_agents test_id="agents-error".to_owned() />
+            <h2 id="cc-agents-title" class="cc-settings-heading">{tr(|t| t.admin().agents_title)}</h2>
+            <LoadState outcome=loading loading_text=|t| t.admin().loading_agents test_id="agents-error".to_owned() />
             <div class="cc-table-wrap">
                 <table class="cc-table" data-testid="agents-table">
-                    <caption class="cc-sr">{tr(|t| t.agents_caption)}</caption>
-                    {table_head(&[|t| t.name, |t| t.email, |t| t.role, |t| t.cap, |t| t.dismissed], |t| t.save)}
+                    <caption class="cc-sr">{tr(|t| t.admin().agents_caption)}</caption>
+                    {table_head(&[|t| t.name, |t| t.email, |t| t.role, |t| t.admin().cap, |t| t.admin().dismissed], |t| t.save)}
                     <tbody>
                         <For
                             each=move || agents.get()
@@ -1054,7 +1056,7 @@ fn AgentRow(
         };
         let patch = match edit.with_untracked(|e| e.patch(&agent)) {
             Ok(Some(patch)) => patch,
-            Ok(None) => return outcome.set(Outcome::Done(|t| t.nothing_to_save)),
+            Ok(None) => return outcome.set(Outcome::Done(|t| t.admin().nothing_to_save)),
             Err(error) => {
                 return outcome.set(Outcome::Failed(Message::Text(Strings::form_error(error))))
             }
@@ -1069,7 +1071,7 @@ fn AgentRow(
                         *slot = saved;
                     }
                 });
-                outcome.set(Outcome::Done(|t| t.saved));
+                outcome.set(Outcome::Done(|t| t.admin().saved));
             },
         );
     };
@@ -1078,7 +1080,7 @@ fn AgentRow(
         <tr data-testid="agent-row" data-agent-id=id.to_string()>
             <th scope="row">
                 {name}
-                {agent.is_bot.then(|| view! { <small class="cc-muted">{tr(|t| t.bot)}</small> })}
+                {agent.is_bot.then(|| view! { <small class="cc-muted">{tr(|t| t.admin().bot)}</small> })}
             </th>
             <td>{agent.email.clone()}</td>
             <td>
@@ -1097,7 +1099,7 @@ fn AgentRow(
                 </select>
             </td>
             <td>
-                <label class="cc-sr" for=field("cap")>{tr(|t| t.cap)} ": " {name}</label>
+                <label class="cc-sr" for=field("cap")>{tr(|t| t.admin().cap)} ": " {name}</label>
                 <input
                     id=field("cap")
                     class="cc-input cc-narrow"
@@ -1105,7 +1107,7 @@ fn AgentRow(
                     min="0"
                     step="1"
                     inputmode="numeric"
-                    title=tr(|t| t.cap_hint)
+                    title=tr(|t| t.admin().cap_hint)
                     data-testid="agent-cap"
                     aria-describedby=error_id.clone()
                     prop:value=move || edit.with(|e| e.cap.clone())
@@ -1113,7 +1115,7 @@ fn AgentRow(
                 />
             </td>
             <td>
-                <label class="cc-sr" for=field("dismissed")>{tr(|t| t.dismissed)} ": " {name}</label>
+                <label class="cc-sr" for=field("dismissed")>{tr(|t| t.admin().dismissed)} ": " {name}</label>
                 <input
                     id=field("dismissed")
                     type="checkbox"
@@ -1164,7 +1166,7 @@ fn NewAgentForm(
                     list.push(created);
                 });
                 form.set(NewAgent::default());
-                outcome.set(Outcome::Done(|t| t.agent_created));
+                outcome.set(Outcome::Done(|t| t.admin().agent_created));
             },
         );
     };
@@ -1201,7 +1203,7 @@ fn NewAgentForm(
             aria-labelledby="cc-new-agent-title"
             on:submit=on_submit
         >
-            <h3 id="cc-new-agent-title" class="cc-settings-subheading">{tr(|t| t.new_agent)}</h3>
+            <h3 id="cc-new-agent-title" class="cc-settings-subheading">{tr(|t| t.admin().new_agent)}</h3>
             <div class="cc-form-grid">
                 {text_field("email", |t| t.email, "email", "off", |f| &f.email, |f, v| f.email = v)}
                 {text_field("name", |t| t.name, "text", "off", |f| &f.name, |f, v| f.name = v)}
@@ -1228,9 +1230,9 @@ fn NewAgentForm(
                         {role_options(t, move || form.with(|f| f.role))}
                     </select>
                 </div>
-                {text_field("cap", |t| t.cap, "number", "off", |f| &f.cap, |f, v| f.cap = v)}
+                {text_field("cap", |t| t.admin().cap, "number", "off", |f| &f.cap, |f, v| f.cap = v)}
             </div>
-            <p class="cc-hint">{tr(|t| t.cap_hint)}</p>
+            <p class="cc-hint">{tr(|t| t.admin().cap_hint)}</p>
             <div class="cc-form-bar">
                 <button
                     type="submit"
@@ -1238,7 +1240,7 @@ fn NewAgentForm(
                     data-testid="agent-create-submit"
                     disabled=move || outcome.get().busy()
                 >
-                    {tr(|t| t.create_agent)}
+                    {tr(|t| t.admin().create_agent)}
                 </button>
                 <FormOutcome outcome=outcome error_id="cc-new-agent-error".to_owned() />
             </div>
@@ -1480,7 +1482,7 @@ fn ChannelRouting(
             editor.send(
                 move |channel| async move { api::save_routing(&channel, &settings).await },
                 RoutingForm::new,
-                |t| t.saved,
+                |t| t.admin().saved,
             );
         }
     };
@@ -1494,7 +1496,7 @@ fn ChannelRouting(
                 .find(|a| a.id == id)
                 .map_or_else(|| format!("{} #{id}", t.get().agent), |a| a.name.clone())
         }),
-        QueueItem::Department(id) => format!("{} #{id}", t.get().department),
+        QueueItem::Department(id) => format!("{} #{id}", t.get().admin().department),
     };
     let add = move |_| {
         if let Ok(id) = to_add.get_untracked().parse::<u64>() {
@@ -1519,11 +1521,11 @@ fn ChannelRouting(
                 on:submit=on_save
             >
                 <h3 id="cc-routing-of" class="cc-settings-subheading">
-                    {tr(|t| t.routing_of)} " " <code>{move || loaded_key.get()}</code>
+                    {tr(|t| t.admin().routing_of)} " " <code>{move || loaded_key.get()}</code>
                 </h3>
                 <div class="cc-form-grid">
                     <div class="cc-field">
-                        <label class="cc-field-label" for="cc-routing-mode">{tr(|t| t.mode)}</label>
+                        <label class="cc-field-label" for="cc-routing-mode">{tr(|t| t.admin().mode)}</label>
                         <select
                             id="cc-routing-mode"
                             class="cc-select"
@@ -1550,7 +1552,7 @@ fn ChannelRouting(
                         </select>
                     </div>
                     <div class="cc-field">
-                        <label class="cc-field-label" for="cc-routing-pass-after">{tr(|t| t.pass_after)}</label>
+                        <label class="cc-field-label" for="cc-routing-pass-after">{tr(|t| t.admin().pass_after)}</label>
                         <input
                             id="cc-routing-pass-after"
                             class="cc-input cc-narrow"
@@ -1567,10 +1569,10 @@ fn ChannelRouting(
                                 edit_form(form, |f| f.pass_after = text);
                             }
                         />
-                        <span id="cc-routing-pass-after-hint" class="cc-hint">{tr(|t| t.pass_after_hint)}</span>
+                        <span id="cc-routing-pass-after-hint" class="cc-hint">{tr(|t| t.admin().pass_after_hint)}</span>
                     </div>
                     <div class="cc-field">
-                        <label class="cc-field-label" for="cc-routing-display">{tr(|t| t.display_mode)}</label>
+                        <label class="cc-field-label" for="cc-routing-display">{tr(|t| t.admin().display_mode)}</label>
                         <select
                             id="cc-routing-display"
                             class="cc-select"
@@ -1609,10 +1611,10 @@ fn ChannelRouting(
                             edit_form(form, |f| f.check_online = on);
                         }
                     />
-                    {tr(|t| t.check_online)}
+                    {tr(|t| t.admin().check_online)}
                 </label>
                 <fieldset class="cc-fieldset">
-                    <legend>{tr(|t| t.exclusions)}</legend>
+                    <legend>{tr(|t| t.admin().exclusions)}</legend>
                     <label class="cc-check">
                         <input
                             type="checkbox"
@@ -1623,7 +1625,7 @@ fn ChannelRouting(
                                 edit_form(form, |f| f.exclusions.answered = on);
                             }
                         />
-                        {tr(|t| t.excl_answered)}
+                        {tr(|t| t.admin().excl_answered)}
                     </label>
                     <label class="cc-check">
                         <input
@@ -1635,7 +1637,7 @@ fn ChannelRouting(
                                 edit_form(form, |f| f.exclusions.waiting_for_client = on);
                             }
                         />
-                        {tr(|t| t.excl_waiting)}
+                        {tr(|t| t.admin().excl_waiting)}
                     </label>
                     <label class="cc-check">
                         <input
@@ -1647,11 +1649,11 @@ fn ChannelRouting(
                                 edit_form(form, |f| f.exclusions.awaiting_rating = on);
                             }
                         />
-                        {tr(|t| t.excl_rating)}
+                        {tr(|t| t.admin().excl_rating)}
                     </label>
                 </fieldset>
                 <div class="cc-field">
-                    <label class="cc-field-label" for="cc-routing-no-agent-reply">{tr(|t| t.no_agent_reply)}</label>
+                    <label class="cc-field-label" for="cc-routing-no-agent-reply">{tr(|t| t.admin().no_agent_reply)}</label>
                     <textarea
                         id="cc-routing-no-agent-reply"
                         class="cc-input"
@@ -1665,10 +1667,10 @@ fn ChannelRouting(
                             edit_form(form, |f| f.no_agent_reply = text);
                         }
                     ></textarea>
-                    <span id="cc-routing-no-agent-reply-hint" class="cc-hint">{tr(|t| t.no_agent_reply_hint)}</span>
+                    <span id="cc-routing-no-agent-reply-hint" class="cc-hint">{tr(|t| t.admin().no_agent_reply_hint)}</span>
                 </div>
                 <fieldset class="cc-fieldset">
-                    <legend>{tr(|t| t.routing_queue)}</legend>
+                    <legend>{tr(|t| t.admin().routing_queue)}</legend>
                     <ol class="cc-queue" data-testid="routing-queue">
                         <For
                             each=move || queue.get()
@@ -1684,7 +1686,7 @@ fn ChannelRouting(
                                             type="button"
                                             class="cc-button cc-small"
                                             data-testid="routing-queue-up"
-                                            aria-label=move || format!("{}: {}", t.get().move_up, label())
+                                            aria-label=move || format!("{}: {}", t.get().admin().move_up, label())
                                             disabled=first
                                             on:click=move |_| {
                                                 if let Some(i) = position(item) {
@@ -1698,7 +1700,7 @@ fn ChannelRouting(
                                             type="button"
                                             class="cc-button cc-small"
                                             data-testid="routing-queue-down"
-                                            aria-label=move || format!("{}: {}", t.get().move_down, label())
+                                            aria-label=move || format!("{}: {}", t.get().admin().move_down, label())
                                             disabled=last
                                             on:click=move |_| {
                                                 if let Some(i) = position(item) {
@@ -1712,23 +1714,23 @@ fn ChannelRouting(
                                             type="button"
                                             class="cc-button cc-small cc-danger"
                                             data-testid="routing-queue-remove"
-                                            aria-label=move || format!("{}: {}", t.get().remove, label())
+                                            aria-label=move || format!("{}: {}", t.get().admin().remove, label())
                                             on:click=move |_| {
                                                 if let Some(i) = position(item) {
                                                     edit_form(form, |f| f.remove(i));
                                                 }
                                             }
                                         >
-                                            {tr(|t| t.remove)}
+                                            {tr(|t| t.admin().remove)}
                                         </button>
                                     </li>
                                 }
                             }
                         />
                     </ol>
-                    <p class="cc-empty" hidden=move || !queue.with(Vec::is_empty)>{tr(|t| t.queue_empty)}</p>
+                    <p class="cc-empty" hidden=move || !queue.with(Vec::is_empty)>{tr(|t| t.admin().queue_empty)}</p>
                     <div class="cc-form-bar">
-                        <label class="cc-inline-label" for="cc-routing-add">{tr(|t| t.add_to_queue)}</label>
+                        <label class="cc-inline-label" for="cc-routing-add">{tr(|t| t.admin().add_to_queue)}</label>
                         <select
                             id="cc-routing-add"
                             class="cc-select"
@@ -1759,7 +1761,7 @@ fn ChannelRouting(
                             disabled=move || to_add.with(String::is_empty)
                             on:click=add
                         >
-                            {tr(|t| t.add)}
+                            {tr(|t| t.admin().add)}
                         </button>
                     </div>
                 </fieldset>
@@ -1781,8 +1783,8 @@ fn ChannelRouting(
     view! {
         <ChannelSection
             name="routing"
-            title=|t| t.routing_title
-            loading_text=|t| t.loading_routing
+            title=|t| t.admin().routing_title
+            loading_text=|t| t.admin().loading_routing
             loading=loading
             form=ViewFn::from(move || has_form.get().then(form_view))
         />
@@ -1831,7 +1833,7 @@ fn ChannelHours(
                     open.set(Some(saved.open));
                     HoursForm::of(&saved.hours)
                 },
-                |t| t.saved,
+                |t| t.admin().saved,
             );
         }
     };
@@ -1842,7 +1844,7 @@ fn ChannelHours(
                 open.set(None);
                 HoursForm::default()
             },
-            |t| t.hours_removed,
+            |t| t.admin().hours_removed,
         )
     };
 
@@ -1922,22 +1924,22 @@ fn ChannelHours(
                 on:submit=on_save
             >
                 <h3 id="cc-hours-of" class="cc-settings-subheading">
-                    {tr(|t| t.hours_of)} " " <code>{move || loaded_key.get()}</code>
+                    {tr(|t| t.admin().hours_of)} " " <code>{move || loaded_key.get()}</code>
                 </h3>
                 <p class="cc-muted" role="status" data-testid="hours-status">
                     {move || match open.get() {
-                        Some(true) => t.get().open_now,
-                        Some(false) => t.get().closed_now,
-                        None => t.get().always_open,
+                        Some(true) => t.get().admin().open_now,
+                        Some(false) => t.get().admin().closed_now,
+                        None => t.get().admin().always_open,
                     }}
                 </p>
-                {text_field("time-zone", [|t| t.time_zone, |t| t.time_zone_hint], None, None, |f| &f.time_zone, |f, text| f.time_zone = text)}
+                {text_field("time-zone", [|t| t.admin().time_zone, |t| t.admin().time_zone_hint], None, None, |f| &f.time_zone, |f, text| f.time_zone = text)}
                 <div class="cc-form-grid">{days}</div>
-                <p id="cc-hours-day-hint" class="cc-hint">{tr(|t| t.day_hint)}</p>
-                {text_field("holidays", [|t| t.holidays, |t| t.holidays_hint], Some("2"), None, |f| &f.holidays, |f, text| f.holidays = text)}
+                <p id="cc-hours-day-hint" class="cc-hint">{tr(|t| t.admin().day_hint)}</p>
+                {text_field("holidays", [|t| t.admin().holidays, |t| t.admin().holidays_hint], Some("2"), None, |f| &f.holidays, |f, text| f.holidays = text)}
                 {text_field(
                     "reply",
-                    [|t| t.out_of_hours_reply, |t| t.out_of_hours_reply_hint],
+                    [|t| t.admin().out_of_hours_reply, |t| t.admin().out_of_hours_reply_hint],
                     Some("2"),
                     Some(1000),
                     |f| &f.reply,
@@ -1959,7 +1961,7 @@ fn ChannelHours(
                         disabled=move || outcome.get().busy() || open.get().is_none()
                         on:click=on_remove
                     >
-                        {tr(|t| t.remove_hours)}
+                        {tr(|t| t.admin().remove_hours)}
                     </button>
                     <FormOutcome outcome=outcome error_id="cc-hours-error".to_owned() />
                 </div>
@@ -1970,8 +1972,8 @@ fn ChannelHours(
     view! {
         <ChannelSection
             name="hours"
-            title=|t| t.hours_title
-            loading_text=|t| t.loading_hours
+            title=|t| t.admin().hours_title
+            loading_text=|t| t.admin().loading_hours
             loading=loading
             form=ViewFn::from(move || has_form.get().then(form_view))
         />
@@ -2207,12 +2209,12 @@ fn ChannelAgreement(
             editor.send(
                 move |channel| async move { api::save_agreement(&channel, &request).await },
                 move |()| saved,
-                |t| t.saved,
+                |t| t.admin().saved,
             );
         }
     };
     let choices = Signal::derive(move || {
-        let none = (String::new(), t.get().no_agreement.to_owned());
+        let none = (String::new(), t.get().admin().no_agreement.to_owned());
         std::iter::once(none)
             .chain(agreements.with(|list| chat_agreements(list)))
             .collect()
@@ -2224,8 +2226,8 @@ fn ChannelAgreement(
                 <Field
                     id="cc-agreement-id"
                     test_id="agreement-id"
-                    label=|t| t.chat_agreement
-                    hint=Some(|t| t.chat_agreement_hint)
+                    label=|t| t.admin().chat_agreement
+                    hint=Some(|t| t.admin().chat_agreement_hint)
                     control=Control::Select(choices)
                     value=Signal::derive(move || read(form, |f| f.agreement_id.clone()))
                     on_change=Callback::new(move |id| change(form, |f| f.agreement_id = id))
@@ -2237,8 +2239,8 @@ fn ChannelAgreement(
     view! {
         <ChannelSection
             name="agreement"
-            title=|t| t.agreement_title
-            loading_text=|t| t.loading_agreement
+            title=|t| t.admin().agreement_title
+            loading_text=|t| t.admin().loading_agreement
             loading=loading
             form=ViewFn::from(move || has_form.get().then(form_view))
         />
@@ -2273,20 +2275,20 @@ fn ChannelContactForm(
             editor.send(
                 move |channel| async move { api::save_form(&channel, &request).await },
                 move |()| saved,
-                |t| t.saved,
+                |t| t.admin().saved,
             );
         }
     };
     let asks = options(vec![
-        (ask_str(Ask::No), |t| t.ask_no),
-        (ask_str(Ask::Optional), |t| t.ask_optional),
-        (ask_str(Ask::Required), |t| t.ask_required),
+        (ask_str(Ask::No), |t| t.admin().ask_no),
+        (ask_str(Ask::Optional), |t| t.admin().ask_optional),
+        (ask_str(Ask::Required), |t| t.admin().ask_required),
     ]);
     let fields = move || {
         let labels: [(&'static str, &'static str, Text); 3] = [
             ("cc-form-name", "form-name", |t| t.name),
             ("cc-form-email", "form-email", |t| t.email),
-            ("cc-form-phone", "form-phone", |t| t.phone),
+            ("cc-form-phone", "form-phone", |t| t.admin().phone),
         ];
         labels
             .into_iter()
@@ -2343,17 +2345,17 @@ fn ChannelContactForm(
                 <Field
                     id="cc-form-ask-in-chat"
                     test_id="form-ask-in-chat"
-                    label=|t| t.form_ask_in_chat
-                    hint=Some(|t| t.form_ask_in_chat_hint)
+                    label=|t| t.admin().form_ask_in_chat
+                    hint=Some(|t| t.admin().form_ask_in_chat_hint)
                     control=Control::Check
                     value=Signal::derive(move || if read(form, |f| f.ask_in_chat) { "on".to_owned() } else { String::new() })
                     on_change=Callback::new(move |on: String| change(form, |f| f.ask_in_chat = !on.is_empty()))
                 />
                 <fieldset class="cc-fieldset">
-                    <legend>{tr(|t| t.form_agreements)}</legend>
+                    <legend>{tr(|t| t.admin().form_agreements)}</legend>
                     {boxes}
                     <p class="cc-empty" hidden=move || !agreements.with(Vec::is_empty)>
-                        {move || t.get().no_agreements}
+                        {move || t.get().admin().no_agreements}
                     </p>
                 </fieldset>
                 {save_bar("form", outcome)}
@@ -2363,8 +2365,8 @@ fn ChannelContactForm(
     view! {
         <ChannelSection
             name="form"
-            title=|t| t.form_title
-            loading_text=|t| t.loading_form
+            title=|t| t.admin().form_title
+            loading_text=|t| t.admin().loading_form
             loading=loading
             form=ViewFn::from(move || has_form.get().then(form_view))
         />
@@ -2401,18 +2403,18 @@ fn ChannelTheme(channels: Channels) -> impl IntoView {
                     Ok(saved)
                 },
                 |saved: Theme| ThemeForm::of(&saved),
-                |t| t.theme_saved,
+                |t| t.admin().theme_saved,
             );
         }
     };
     let modes = options(vec![
-        (ThemeMode::Auto.as_str(), |t| t.mode_auto),
-        (ThemeMode::Light.as_str(), |t| t.mode_light),
-        (ThemeMode::Dark.as_str(), |t| t.mode_dark),
+        (ThemeMode::Auto.as_str(), |t| t.admin().mode_auto),
+        (ThemeMode::Light.as_str(), |t| t.admin().mode_light),
+        (ThemeMode::Dark.as_str(), |t| t.admin().mode_dark),
     ]);
     let sides = options(vec![
-        (Position::Right.as_str(), |t| t.side_right),
-        (Position::Left.as_str(), |t| t.side_left),
+        (Position::Right.as_str(), |t| t.admin().side_right),
+        (Position::Left.as_str(), |t| t.admin().side_left),
     ]);
     let color = Signal::derive(move || read(form, |f| f.color.clone()));
     let set_color = Callback::new(move |color| change(form, |f| f.color = color));
@@ -2424,7 +2426,7 @@ fn ChannelTheme(channels: Channels) -> impl IntoView {
                     <Field
                         id="cc-theme-mode"
                         test_id="theme-mode"
-                        label=|t| t.theme_mode
+                        label=|t| t.admin().theme_mode
                         control=Control::Select(modes)
                         value=Signal::derive(move || read(form, |f| f.mode.as_str().to_owned()))
                         on_change=Callback::new(move |value: String| {
@@ -2436,7 +2438,7 @@ fn ChannelTheme(channels: Channels) -> impl IntoView {
                     <Field
                         id="cc-theme-picker"
                         test_id="theme-picker"
-                        label=|t| t.accent
+                        label=|t| t.admin().accent
                         control=Control::Input("color")
                         value=Signal::derive(move || read(form, ThemeForm::picker_color))
                         on_change=set_color
@@ -2444,8 +2446,8 @@ fn ChannelTheme(channels: Channels) -> impl IntoView {
                     <Field
                         id="cc-theme-color"
                         test_id="theme-color"
-                        label=|t| t.accent_code
-                        hint=Some(|t| t.accent_hint)
+                        label=|t| t.admin().accent_code
+                        hint=Some(|t| t.admin().accent_hint)
                         control=Control::Input("text")
                         value=color
                         on_change=set_color
@@ -2455,7 +2457,7 @@ fn ChannelTheme(channels: Channels) -> impl IntoView {
                     <Field
                         id="cc-theme-position"
                         test_id="theme-position"
-                        label=|t| t.launcher_side
+                        label=|t| t.admin().launcher_side
                         control=Control::Select(sides)
                         value=Signal::derive(move || read(form, |f| f.position.as_str().to_owned()))
                         on_change=Callback::new(move |value: String| {
@@ -2468,8 +2470,8 @@ fn ChannelTheme(channels: Channels) -> impl IntoView {
                 <Field
                     id="cc-theme-launcher-text"
                     test_id="theme-launcher-text"
-                    label=|t| t.launcher_text
-                    hint=Some(|t| t.launcher_text_hint)
+                    label=|t| t.admin().launcher_text
+                    hint=Some(|t| t.admin().launcher_text_hint)
                     control=Control::Input("text")
                     value=Signal::derive(move || read(form, |f| f.launcher_text.clone()))
                     on_change=Callback::new(move |text| change(form, |f| f.launcher_text = text))
@@ -2483,8 +2485,8 @@ fn ChannelTheme(channels: Channels) -> impl IntoView {
     view! {
         <ChannelSection
             name="theme"
-            title=|t| t.theme_title
-            loading_text=|t| t.loading_theme
+            title=|t| t.admin().theme_title
+            loading_text=|t| t.admin().loading_theme
             loading=loading
             form=ViewFn::from(move || has_form.get().then(form_view))
         />
@@ -2525,7 +2527,7 @@ fn ChannelIdentity(key: RwSignal<String>) -> impl IntoView {
             editor.send(
                 move |channel| async move { api::save_identity(&channel, &request).await },
                 |saved: IdentityView| IdentityForm::of(&saved),
-                |t| t.saved,
+                |t| t.admin().saved,
             );
         }
     };
@@ -2541,7 +2543,7 @@ fn ChannelIdentity(key: RwSignal<String>) -> impl IntoView {
             move |made| {
                 secret.set(Some(made.secret));
                 change(form, |f| f.has_secret = true);
-                secret_outcome.set(Outcome::Done(|t| t.secret_made));
+                secret_outcome.set(Outcome::Done(|t| t.admin().secret_made));
             },
         );
     };
@@ -2559,9 +2561,9 @@ fn ChannelIdentity(key: RwSignal<String>) -> impl IntoView {
                 }
             }
             copy_outcome.set(Outcome::Done(if copied {
-                |t| t.copied
+                |t| t.admin().copied
             } else {
-                |t| t.copy_selected
+                |t| t.admin().copy_selected
             }));
         });
     };
@@ -2570,12 +2572,12 @@ fn ChannelIdentity(key: RwSignal<String>) -> impl IntoView {
         view! {
             <form class="cc-settings-form" data-testid="identity-form" novalidate on:submit=on_save>
                 <p class="cc-muted" data-testid="identity-secret-state">
-                    {move || if read(form, |f| f.has_secret) { t.get().has_secret } else { t.get().no_secret }}
+                    {move || if read(form, |f| f.has_secret) { t.get().admin().has_secret } else { t.get().admin().no_secret }}
                 </p>
                 <Field
                     id="cc-identity-enforced"
                     test_id="identity-enforced"
-                    label=|t| t.identity_enforced
+                    label=|t| t.admin().identity_enforced
                     control=Control::Check
                     value=Signal::derive(move || if read(form, |f| f.enforced) { "on".to_owned() } else { String::new() })
                     on_change=Callback::new(move |on: String| change(form, |f| f.enforced = !on.is_empty()))
@@ -2583,8 +2585,8 @@ fn ChannelIdentity(key: RwSignal<String>) -> impl IntoView {
                 <Field
                     id="cc-identity-window"
                     test_id="identity-window"
-                    label=|t| t.identity_window
-                    hint=Some(|t| t.identity_window_hint)
+                    label=|t| t.admin().identity_window
+                    hint=Some(|t| t.admin().identity_window_hint)
                     control=Control::Input("text")
                     value=Signal::derive(move || read(form, |f| f.window.clone()))
                     on_change=Callback::new(move |text| change(form, |f| f.window = text))
@@ -2600,12 +2602,12 @@ fn ChannelIdentity(key: RwSignal<String>) -> impl IntoView {
                     disabled=move || secret_outcome.get().busy()
                     on:click=on_new_secret
                 >
-                    {tr(|t| t.new_secret)}
+                    {tr(|t| t.admin().new_secret)}
                 </button>
                 <FormOutcome outcome=secret_outcome />
             </div>
             <div class="cc-field" hidden=move || secret.with(Option::is_none)>
-                <label class="cc-field-label" for="cc-identity-secret">{tr(|t| t.secret_label)}</label>
+                <label class="cc-field-label" for="cc-identity-secret">{tr(|t| t.admin().secret_label)}</label>
                 <input
                     id="cc-identity-secret"
                     class="cc-input"
@@ -2617,11 +2619,11 @@ fn ChannelIdentity(key: RwSignal<String>) -> impl IntoView {
                     node_ref=secret_ref
                 />
                 <p id="cc-identity-secret-warning" class="cc-warning" role="alert">
-                    {move || secret.with(Option::is_some).then(|| t.get().secret_warning)}
+                    {move || secret.with(Option::is_some).then(|| t.get().admin().secret_warning)}
                 </p>
                 <div class="cc-form-bar">
                     <button type="button" class="cc-button" data-testid="identity-copy" on:click=on_copy>
-                        {tr(|t| t.copy)}
+                        {tr(|t| t.admin().copy)}
                     </button>
                     <FormOutcome outcome=copy_outcome />
                 </div>
@@ -2631,8 +2633,8 @@ fn ChannelIdentity(key: RwSignal<String>) -> impl IntoView {
     view! {
         <ChannelSection
             name="identity"
-            title=|t| t.identity_title
-            loading_text=|t| t.loading_identity
+            title=|t| t.admin().identity_title
+            loading_text=|t| t.admin().loading_identity
             loading=loading
             form=ViewFn::from(move || has_form.get().then(form_view))
         />
