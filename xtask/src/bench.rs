@@ -835,7 +835,71 @@ fn sizes(ctx: &Ctx, _: &[u64]) -> Result<Vec<Measurement>> {
             Some(FULL_CONSOLE_BUDGET),
         ),
         wire("full console, gzip", full_total.gzip, None),
+        Measurement {
+            figure: "admin pages' texts in the agents' console".to_string(),
+            value: admin_texts_in(&console, &ctx.root.join("console/src/i18n.rs"))?,
+            budget: Some(0),
+            unit: "",
+            enforced: true,
+        },
     ])
+}
+
+/// How many of the admin pages' English texts (`ADMIN_EN` in the console's i18n,
+/// those of 12 bytes or more and not also in the agents' table) the agents'
+/// console wasm in `console` holds: 0 unless code the agents' console runs reads
+/// `Strings::admin()`, which links every admin table into it (about 10 KB brotli).
+fn admin_texts_in(console: &Path, i18n: &Path) -> Result<u64> {
+    let source = std::fs::read_to_string(i18n)
+        .map_err(|e| fail(format!("cannot read {}: {e}", i18n.display()), ""))?;
+    let agents = table_texts(&source, "pub static EN: Strings = Strings {", i18n)?;
+    let texts: Vec<&str> = table_texts(&source, "pub static ADMIN_EN: Admin = Admin {", i18n)?
+        .into_iter()
+        .filter(|text| text.len() >= 12 && !text.contains('\\') && !agents.contains(text))
+        .collect();
+    let mut wasm = Vec::new();
+    for entry in std::fs::read_dir(console)
+        .map_err(|e| fail(format!("cannot list {}: {e}", console.display()), ""))?
+        .flatten()
+    {
+        if entry.file_name().to_string_lossy().ends_with("_bg.wasm") {
+            wasm = std::fs::read(entry.path())
+                .map_err(|e| fail(format!("cannot read {}: {e}", entry.path().display()), ""))?;
+        }
+    }
+    if wasm.is_empty() || texts.is_empty() {
+        return Err(fail(
+            format!(
+                "no agents' console wasm in {} or no admin texts",
+                console.display()
+            ),
+            "run cargo xtask build-console first",
+        ));
+    }
+    let found = texts
+        .iter()
+        .filter(|text| wasm.windows(text.len()).any(|w| w == text.as_bytes()))
+        .count();
+    Ok(found as u64)
+}
+
+/// The texts of the table that starts with `header` in the i18n source (one
+/// `name: "text",` a line).
+fn table_texts<'a>(source: &'a str, header: &str, path: &Path) -> Result<Vec<&'a str>> {
+    let table = source
+        .split_once(header)
+        .and_then(|(_, rest)| rest.split_once("\n};"))
+        .map(|(table, _)| table)
+        .ok_or_else(|| {
+            fail(
+                format!("no `{header}` in {}", path.display()),
+                "keep the console's texts in i18n's EN and ADMIN_EN tables, or update this check",
+            )
+        })?;
+    Ok(table
+        .lines()
+        .filter_map(|line| line.split_once(": \"")?.1.strip_suffix("\","))
+        .collect())
 }
 
 /// The demo channel's key (server/src/demo.rs), for the frame's document URL.
