@@ -1053,8 +1053,12 @@ pub struct ImportedConversation {
     pub unanswered_since: Option<String>,
     /// `like` or `dislike`.
     pub rating: Option<String>,
-    /// (author: `visitor`, `agent` or `system`, text).
+    /// (author: `visitor`, `agent` or `system`, text). An agent's message is the
+    /// holder's (`agent_id`).
     pub messages: Vec<(String, String)>,
+    /// When each message was sent (RFC 3339 as stored), in order; a message
+    /// without one takes `created_at`.
+    pub message_times: Vec<String>,
     pub label_ids: Vec<i64>,
 }
 
@@ -1098,16 +1102,20 @@ impl Store {
                     .bind(&conv.unanswered_since)
                     .execute(&mut *c)
                     .await?;
-                    for (seq, (author, body)) in (1_i64..).zip(&conv.messages) {
+                    for (i, (author, body)) in conv.messages.iter().enumerate() {
+                        let at = conv.message_times.get(i).unwrap_or(&conv.created_at);
+                        let agent_id = (author == "agent").then_some(conv.agent_id).flatten();
                         sqlx::query(
-                            "INSERT INTO messages (conversation_id, seq, author, body, created_at)
-                             VALUES ($1, $2, $3, $4, $5)",
+                            "INSERT INTO messages
+                                    (conversation_id, seq, author, body, created_at, agent_id)
+                             VALUES ($1, $2, $3, $4, $5, $6)",
                         )
                         .bind(&id)
-                        .bind(seq)
+                        .bind(i64::try_from(i).unwrap_or(i64::MAX - 1) + 1)
                         .bind(author)
                         .bind(body)
-                        .bind(&conv.created_at)
+                        .bind(at)
+                        .bind(agent_id)
                         .execute(&mut *c)
                         .await?;
                     }

@@ -579,6 +579,7 @@ async fn a_search_finds_old_conversations_behind_the_newest_two_thousand() {
                 unanswered_since: None,
                 rating: None,
                 messages: vec![("visitor".to_owned(), text)],
+                message_times: Vec::new(),
                 label_ids: Vec::new(),
             }
         })

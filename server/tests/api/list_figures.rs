@@ -149,6 +149,7 @@ async fn seed(app: &TestApp, agent: u64) -> Vec<String> {
                     .iter()
                     .map(|(author, _)| ((*author).to_owned(), "text".to_owned()))
                     .collect(),
+                message_times: Vec::new(),
                 label_ids: Vec::new(),
             },
         )
