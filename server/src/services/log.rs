@@ -576,6 +576,7 @@ mod tests {
             average_response_secs: None,
             max_response_secs: None,
             responses: None,
+            figures_rating: None,
         }
     }
 

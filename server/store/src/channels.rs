@@ -543,8 +543,10 @@ pub enum LogColumn {
 }
 
 impl LogColumn {
-    /// The column as SQL on `c`, `f` (stored figures) and `r` (ratings): a figure
-    /// not computed or not known (no answered wait) is -1, below every figure.
+    /// The column as SQL on `c` and `f` (stored figures, the rating as stored
+    /// with them): a figure not known (no answered wait) is -1, below every
+    /// figure. Each figure's expression is the one its index (migration 0030)
+    /// is made on, so that a page walks the index in order.
     fn sql(self) -> &'static str {
         match self {
             Self::Started => "c.created_at",
@@ -552,8 +554,8 @@ impl LogColumn {
             Self::TotalResponse => "COALESCE(f.total_response_secs, -1)",
             Self::AverageResponse => "COALESCE(f.average_response_secs, -1)",
             Self::MaxResponse => "COALESCE(f.max_response_secs, -1)",
-            Self::Responses => "COALESCE(f.responses, -1)",
-            Self::Rating => "(CASE r.rating WHEN 'like' THEN 1 WHEN 'dislike' THEN 0 ELSE -1 END)",
+            Self::Responses => "f.responses",
+            Self::Rating => "(CASE f.rating WHEN 'like' THEN 1 WHEN 'dislike' THEN 0 ELSE -1 END)",
         }
     }
 
@@ -566,8 +568,8 @@ impl LogColumn {
             Self::TotalResponse => n(row.total_response_secs),
             Self::AverageResponse => n(row.average_response_secs),
             Self::MaxResponse => n(row.max_response_secs),
-            Self::Responses => n(row.responses),
-            Self::Rating => LogKey::Number(match row.rating.as_deref() {
+            Self::Responses => LogKey::Number(row.responses.unwrap_or(0)),
+            Self::Rating => LogKey::Number(match row.figures_rating.as_deref() {
                 Some("like") => 1,
                 Some("dislike") => 0,
                 _ => -1,
@@ -660,6 +662,8 @@ pub struct LoggedRow {
     pub average_response_secs: Option<i64>,
     pub max_response_secs: Option<i64>,
     pub responses: Option<i64>,
+    /// The rating the figures were computed with (the list sorts by it).
+    pub figures_rating: Option<String>,
 }
 
 const LOGGED_SELECT: &str = "SELECT c.id, ch.key AS channel_key, ch.name AS channel_name, \
@@ -668,7 +672,7 @@ const LOGGED_SELECT: &str = "SELECT c.id, ch.key AS channel_key, ch.name AS chan
     (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS messages, \
     (SELECT MAX(m.created_at) FROM messages m WHERE m.conversation_id = c.id) AS last_message_at, \
     r.rating, f.first_response_secs, f.total_response_secs, f.average_response_secs, \
-    f.max_response_secs, f.responses \
+    f.max_response_secs, f.responses, f.rating AS figures_rating \
     FROM conversations c JOIN channels ch ON ch.id = c.channel_id \
     LEFT JOIN agents a ON a.id = c.agent_id \
     LEFT JOIN conversation_ratings r ON r.conversation_id = c.id \
@@ -765,30 +769,41 @@ where
         .push(")");
     }
     if let Some((key, id)) = &filter.after {
-        let column = filter.sort.column.sql();
         let past = if filter.sort.descending { "<" } else { ">" };
-        let bind = |q: &mut sqlx::QueryBuilder<'a, DB>| match key {
+        // A row value, which both engines seek to in the sort's index.
+        q.push(format!(
+            " AND ({}, {}) {past} (",
+            filter.sort.column.sql(),
+            tie_column(filter.sort)
+        ));
+        match key {
             LogKey::Text(v) => {
                 q.push_bind(v.clone());
             }
             LogKey::Number(v) => {
                 q.push_bind(*v);
             }
-        };
-        q.push(format!(" AND ({column} {past} "));
-        bind(q);
-        q.push(format!(" OR ({column} = "));
-        bind(q);
-        q.push(format!(" AND c.id {past} "))
-            .push_bind(id.clone())
-            .push("))");
+        }
+        q.push(", ").push_bind(id.clone()).push(")");
+    }
+}
+
+/// The column ties go by: the conversation's id, as the sort's index has it.
+fn tie_column(sort: LogSort) -> &'static str {
+    match sort.column {
+        LogColumn::Started => "c.id",
+        _ => "f.conversation_id",
     }
 }
 
 /// The list's ORDER BY (see [`LogSort`]).
 fn order_by(sort: LogSort) -> String {
     let dir = if sort.descending { "DESC" } else { "ASC" };
-    format!(" ORDER BY {} {dir}, c.id {dir}", sort.column.sql())
+    format!(
+        " ORDER BY {} {dir}, {} {dir}",
+        sort.column.sql(),
+        tie_column(sort)
+    )
 }
 
 /// The search for `text` as an SQL condition on `c`; `in_window`: only among the
@@ -933,14 +948,14 @@ impl Store {
             if window.is_some() {
                 q.push(" AND c.id IN (SELECT id FROM w)");
             } else if filter.sort.column != LogColumn::Started {
-                // By a figure, every row that passes is sorted: the page's ids
-                // are found first, so that the counts of the select are made for
-                // them only.
+                // By a figure: the page's ids first, walking the figure's index
+                // in order (every conversation has a row, see migration 0030),
+                // so that the counts of the select are made for them only.
                 q.push(
-                    " AND c.id IN (SELECT c.id FROM conversations c \
+                    " AND c.id IN (SELECT f.conversation_id FROM conversation_figures f \
+                     JOIN conversations c ON c.id = f.conversation_id \
                      JOIN channels ch ON ch.id = c.channel_id \
-                     LEFT JOIN conversation_ratings r ON r.conversation_id = c.id \
-                     LEFT JOIN conversation_figures f ON f.conversation_id = c.id WHERE 1 = 1",
+                     LEFT JOIN conversation_ratings r ON r.conversation_id = c.id WHERE 1 = 1",
                 );
                 push_log_filters(&mut q, filter, pg);
                 if let Some(text) = &filter.text {

@@ -161,11 +161,14 @@ async fn seed(app: &TestApp, agent: u64) -> Vec<String> {
         .expect("seeded");
     // The import marks them changed: the task computes them (all at one instant).
     poll(|| async {
-        let n = figures_rows(app).await;
-        if n == 7 {
+        let stale = app.store.stale_figures().await.map_err(|e| e.to_string())?;
+        if stale.is_empty() {
             Ok(())
         } else {
-            Err(format!("{n} of 7 conversations have figures"))
+            Err(format!(
+                "{} of 7 conversations not computed yet",
+                stale.len()
+            ))
         }
     })
     .await;

@@ -211,7 +211,8 @@ async fn an_agent_sorts_the_list_by_a_figure_in_the_agents_console() {
         .await
         .expect("seeded");
     eventually("the figures stored", || async {
-        (canal.count("conversation_figures").await == 3).then_some(())
+        let stale = canal.store.stale_figures().await.ok()?;
+        stale.is_empty().then_some(())
     })
     .await;
 
