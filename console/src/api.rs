@@ -8,7 +8,7 @@ use canal_protocol::admin::{
     AgreementChoices, IdentitySecret, IdentityView, SetChannelAgreement, SetIdentity,
 };
 use canal_protocol::agent::{
-    AgentList, AgentProfile, AgentServerFrame, AgentView, ConversationLog, ConversationRecord,
+    AgentList, AgentProfile, AgentServerFrame, AgentView, ConversationList, ConversationRecord,
     CreateAgent, Label, LoginRequest, NewLabel, RoutingSettings, SetupState, UpdateAgent,
 };
 use canal_protocol::bans::{BanList, BanView, NewBan};
@@ -200,8 +200,8 @@ pub async fn set_managers(key: &str, request: &SetManagers) -> Result<ChannelVie
     call(Method::Put, &routes::channel_managers(key), Some(request)).await
 }
 
-/// `GET /api/v1/admin/conversations?{query}`: a page of the message log.
-pub async fn conversation_log(query: &str) -> Result<ConversationLog, ApiError> {
+/// `GET /api/v1/agent/conversations?{query}`: a page of the conversation list.
+pub async fn conversation_log(query: &str) -> Result<ConversationList, ApiError> {
     let url = format!("{}?{query}", routes::CONVERSATIONS);
     call(Method::Get, &url, None::<&()>).await
 }

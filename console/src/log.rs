@@ -3,7 +3,7 @@
 //! channels the channel filter offers. No browser, no signals (native unit
 //! tests); the `MessageLog` component keeps them in signals and sends the queries.
 
-use canal_protocol::agent::{ConversationLog, LoggedConversation};
+use canal_protocol::agent::{ConversationList, ListedConversation};
 use canal_protocol::channels::ChannelView;
 
 use crate::api::routes::encode;
@@ -34,6 +34,10 @@ pub struct LogFilter {
     pub rating: String,
     /// A label's id.
     pub label: String,
+    /// The column the list is sorted by, the API's `sort` name (empty: newest
+    /// first), and whether descending.
+    pub sort: String,
+    pub descending: bool,
 }
 
 impl LogFilter {
@@ -55,6 +59,8 @@ impl LogFilter {
             return Err(FormError::DateRange);
         }
         let mut query = format!("limit={PAGE_SIZE}");
+        let sign = if self.descending { "-" } else { "" };
+        let sort = (!self.sort.is_empty()).then(|| format!("{sign}{}", self.sort));
         for (name, value) in [
             ("q", Some(self.q.trim())),
             ("channel", Some(self.channel.trim())),
@@ -65,6 +71,7 @@ impl LogFilter {
             ("unanswered", Some(self.unanswered.trim())),
             ("rating", Some(self.rating.trim())),
             ("label", Some(self.label.trim())),
+            ("sort", sort.as_deref()),
             ("cursor", cursor),
         ] {
             if let Some(value) = value.filter(|v| !v.is_empty()) {
@@ -72,6 +79,24 @@ impl LogFilter {
             }
         }
         Ok(query)
+    }
+
+    /// Sorted by `column` (see [`crate::reports::descending_after`]).
+    pub fn sorted_by(&self, column: &str) -> Self {
+        Self {
+            sort: column.to_owned(),
+            descending: crate::reports::descending_after(&self.sort, self.descending, column),
+            ..self.clone()
+        }
+    }
+
+    /// The address of the whole list as CSV, with these filters and sort.
+    pub fn csv_href(&self, offset_at: impl Fn(i64) -> i64) -> Result<String, FormError> {
+        Ok(format!(
+            "{}?{}&format=csv",
+            crate::api::routes::CONVERSATIONS,
+            self.query(None, offset_at)?
+        ))
     }
 }
 
@@ -105,7 +130,7 @@ fn day_bound(
 /// where the next page starts.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LogPages {
-    pub conversations: Vec<LoggedConversation>,
+    pub conversations: Vec<ListedConversation>,
     /// The next page's cursor; `None`: this is all.
     pub next_cursor: Option<String>,
     /// A first page has come in since the last [`LogPages::clear`].
@@ -125,7 +150,7 @@ impl LogPages {
 
     /// Adds a page after those loaded (a conversation already listed is not
     /// listed twice).
-    pub fn add(&mut self, page: ConversationLog) {
+    pub fn add(&mut self, page: ConversationList) {
         for conversation in page.conversations {
             let key = &conversation.channel_key;
             if !self.seen_channels.iter().any(|(k, _)| k == key) {
@@ -188,22 +213,61 @@ mod tests {
         0
     }
 
-    fn logged(id: &str, channel: &str) -> LoggedConversation {
-        LoggedConversation {
+    fn logged(id: &str, channel: &str) -> ListedConversation {
+        ListedConversation {
             id: id.into(),
             channel_key: channel.into(),
             channel_name: format!("{channel} site"),
-            visitor_id: "v1".into(),
             status: "closed".into(),
             agent_id: None,
             agent_name: None,
             started_at: "2031-01-05T10:00:00Z".into(),
-            page_url: None,
             messages: 2,
             last_message_at: None,
             rating: None,
             labels: Vec::new(),
+            figures: Default::default(),
         }
+    }
+
+    #[test]
+    fn a_header_sorts_by_its_column_largest_first_and_again_turns_it_round() {
+        let by_max = LogFilter::default().sorted_by("max_response");
+        assert_eq!(
+            by_max.query(None, utc),
+            Ok("limit=50&sort=-max_response".into())
+        );
+        let turned = by_max.sorted_by("max_response");
+        assert_eq!(
+            turned.query(None, utc),
+            Ok("limit=50&sort=max_response".into())
+        );
+        let other = turned.sorted_by("first_response");
+        assert_eq!(
+            other.query(Some("c"), utc),
+            Ok("limit=50&sort=-first_response&cursor=c".into())
+        );
+    }
+
+    #[test]
+    fn the_csv_link_carries_the_filters_and_the_sort() {
+        let filter = LogFilter {
+            status: "closed".into(),
+            ..LogFilter::default()
+        }
+        .sorted_by("average_response");
+        assert_eq!(
+            filter.csv_href(utc),
+            Ok("/api/v1/agent/conversations?limit=50&status=closed\
+                &sort=-average_response&format=csv"
+                .into())
+        );
+        let reversed = LogFilter {
+            from: "2031-01-07".into(),
+            to: "2031-01-05".into(),
+            ..LogFilter::default()
+        };
+        assert_eq!(reversed.csv_href(utc), Err(FormError::DateRange));
     }
 
     #[test]
@@ -223,6 +287,8 @@ mod tests {
             unanswered: "true".into(),
             rating: "none".into(),
             label: "7".into(),
+            sort: String::new(),
+            descending: false,
         };
         assert_eq!(
             filter.query(Some("MjAz+/=x"), utc),
@@ -312,16 +378,18 @@ mod tests {
     fn pages_add_up_until_the_last_and_a_new_filter_starts_over() {
         let mut pages = LogPages::default();
         assert!(!pages.loaded);
-        pages.add(ConversationLog {
+        pages.add(ConversationList {
             conversations: vec![logged("c3", "shop"), logged("c2", "gone")],
             next_cursor: Some("after-c2".into()),
+            sort: "-started_at".into(),
         });
         assert!(pages.loaded);
         assert_eq!(pages.next_cursor.as_deref(), Some("after-c2"));
-        pages.add(ConversationLog {
+        pages.add(ConversationList {
             // c2 again (say, the list moved on between pages): listed once.
             conversations: vec![logged("c2", "gone"), logged("c1", "shop")],
             next_cursor: None,
+            sort: "-started_at".into(),
         });
         let ids: Vec<&str> = pages.conversations.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["c3", "c2", "c1"]);

@@ -56,16 +56,23 @@ impl ReportFilter {
     /// Sorted by `column`: the same column again turns the order round; a new one
     /// starts with the largest first.
     pub fn sorted_by(&self, column: &str) -> Self {
-        let descending = if self.sort == column {
-            !self.descending
-        } else {
-            true
-        };
         Self {
             sort: column.to_owned(),
-            descending,
+            descending: descending_after(&self.sort, self.descending, column),
             ..self.clone()
         }
+    }
+}
+
+/// Whether a table sorted by `sort` (`descending` or not) is sorted descending
+/// once its `column` header is clicked: the same column turns the order round; a
+/// new one starts with the largest first. The reports and the conversation list
+/// sort alike.
+pub fn descending_after(sort: &str, descending: bool, column: &str) -> bool {
+    if sort == column {
+        !descending
+    } else {
+        true
     }
 }
 

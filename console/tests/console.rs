@@ -17,9 +17,9 @@ use canal_console::api::{self, ApiError};
 use canal_console::components::{AgentApp, App};
 use canal_protocol::agent::{
     AgentClientFrame, AgentList, AgentProfile, AgentServerFrame, AgentSummary, AgentView, BotRule,
-    CapExclusions, ConversationLog, ConversationRecord, ConversationSummary, CreateAgent,
-    DisplayMode, InboxKind, Label, LoggedConversation, LoginRequest, QueueItem, Role,
-    RoutingLogLine, RoutingMode, RoutingSettings, SetupState, Status, UpdateAgent,
+    CapExclusions, ConversationList, ConversationRecord, ConversationSummary, CreateAgent,
+    DisplayMode, InboxKind, Label, ListedConversation, LoggedConversation, LoginRequest, QueueItem,
+    Role, RoutingLogLine, RoutingMode, RoutingSettings, SetupState, Status, UpdateAgent,
 };
 use canal_protocol::channels::{
     ChannelList, ChannelView, CreateChannel, SetManagers, UpdateChannel,
@@ -2042,6 +2042,7 @@ async fn the_log_pages_by_cursor_filters_and_opens_a_conversation() {
         rating: Some(Rating::Like),
         labels: Vec::new(),
     };
+    let listed = |id: &str, channel: &str| listed_row(id, channel, Some(75));
     let record = ConversationRecord {
         conversation: logged("c2", "gone"),
         messages: vec![
@@ -2064,17 +2065,20 @@ async fn the_log_pages_by_cursor_filters_and_opens_a_conversation() {
         Role::Admin,
         Vec::new(),
         admin_responses(json!({
-            "GET /api/v1/agent/conversations?limit=50": {"status": 200, "body": ConversationLog {
-                conversations: vec![logged("c3", "demo")],
+            "GET /api/v1/agent/conversations?limit=50": {"status": 200, "body": ConversationList {
+                conversations: vec![listed("c3", "demo")],
                 next_cursor: Some("after-c3".into()),
+                sort: "-started_at".into(),
             }},
-            "GET &cursor=after-c3": {"status": 200, "body": ConversationLog {
-                conversations: vec![logged("c2", "gone")],
+            "GET &cursor=after-c3": {"status": 200, "body": ConversationList {
+                conversations: vec![listed("c2", "gone")],
                 next_cursor: None,
+                sort: "-started_at".into(),
             }},
-            "GET &status=open": {"status": 200, "body": ConversationLog {
+            "GET &status=open": {"status": 200, "body": ConversationList {
                 conversations: Vec::new(),
                 next_cursor: None,
+                sort: "-started_at".into(),
             }},
             "GET /api/v1/agent/conversations/c2": {"status": 200, "body": record},
         })),
@@ -3114,13 +3118,18 @@ fn every_body_is_the_servers_json_both_ways() {
         labels: Vec::new(),
         ..logged.clone()
     };
-    read_as_the_server_wrote(&ConversationLog {
-        conversations: vec![logged.clone(), bare.clone()],
+    read_as_the_server_wrote(&ConversationList {
+        conversations: vec![
+            listed_row("c1", "shop", Some(big)),
+            listed_row("c2", "shop", None),
+        ],
         next_cursor: Some("after-c1".into()),
+        sort: "-max_response".into(),
     });
-    read_as_the_server_wrote(&ConversationLog {
+    read_as_the_server_wrote(&ConversationList {
         conversations: Vec::new(),
         next_cursor: None,
+        sort: "-started_at".into(),
     });
     read_as_the_server_wrote(&ConversationRecord {
         conversation: logged,
@@ -3225,4 +3234,95 @@ fn error_bodies_keep_the_servers_sentence() {
             "{unreadable}"
         );
     }
+}
+
+/// A row of the agents' conversation list, its first response `first` seconds
+/// (also its max), answered once when known.
+fn listed_row(id: &str, channel: &str, first: Option<u64>) -> ListedConversation {
+    ListedConversation {
+        id: id.into(),
+        channel_key: channel.into(),
+        channel_name: format!("{channel} site"),
+        status: "closed".into(),
+        agent_id: Some(1),
+        agent_name: Some("Ana Agent".into()),
+        started_at: "2031-01-05T10:00:00Z".into(),
+        messages: 2,
+        last_message_at: Some("2031-01-05T10:01:00Z".into()),
+        rating: Some(Rating::Like),
+        labels: Vec::new(),
+        figures: canal_protocol::kpi::Figures {
+            first_response_secs: first,
+            total_response_secs: first,
+            average_response_secs: first,
+            max_response_secs: first,
+            responses: u64::from(first.is_some()),
+        },
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_agent_sorts_the_list_by_a_figure_in_the_agents_console_and_gets_its_csv() {
+    let (root, _mounted) = live_console_of(
+        AgentApp,
+        Role::Agent,
+        Vec::new(),
+        json!({
+            "GET /api/v1/agent/conversations?limit=50": {"status": 200, "body": ConversationList {
+                conversations: vec![listed_row("c1", "demo", Some(75)), listed_row("c2", "demo", Some(3700))],
+                next_cursor: None,
+                sort: "-started_at".into(),
+            }},
+            "GET &sort=-max_response": {"status": 200, "body": ConversationList {
+                conversations: vec![listed_row("c2", "demo", Some(3700)), listed_row("c1", "demo", Some(75))],
+                next_cursor: None,
+                sort: "-max_response".into(),
+            }},
+            "GET &sort=max_response": {"status": 200, "body": ConversationList {
+                conversations: vec![listed_row("c1", "demo", Some(75)), listed_row("c2", "demo", Some(3700))],
+                next_cursor: None,
+                sort: "max_response".into(),
+            }},
+        }),
+    )
+    .await;
+    // The list is drawn in place: a button, not a link to the full console.
+    let tab = get(&root, "log-link");
+    assert_eq!(tab.tag_name(), "BUTTON");
+    click(&tab);
+    until("the list", || all(&root, "log-row").len() == 2).await;
+    let maxes = || {
+        all(&root, "log-row-max")
+            .iter()
+            .map(text)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(maxes(), ["1:15", "1:01:40"]);
+    let csv = get(&root, "log-csv");
+    assert_eq!(
+        csv.get_attribute("href").as_deref(),
+        Some("/api/v1/agent/conversations?limit=50&format=csv")
+    );
+    let header = get(&root, "sort-max_response");
+    click(&header);
+    until("sorted, longest first", || maxes() == ["1:01:40", "1:15"]).await;
+    assert_eq!(
+        requests_to("GET", "&sort=-max_response")[0]["url"],
+        "/api/v1/agent/conversations?limit=50&sort=-max_response"
+    );
+    let th = header.parent_element().expect("its header cell");
+    assert_eq!(th.get_attribute("aria-sort").as_deref(), Some("descending"));
+    assert_eq!(
+        get(&root, "log-csv").get_attribute("href").as_deref(),
+        Some("/api/v1/agent/conversations?limit=50&sort=-max_response&format=csv")
+    );
+    click(&get(&root, "sort-max_response"));
+    until("sorted, quickest first", || maxes() == ["1:15", "1:01:40"]).await;
+    assert_eq!(th.get_attribute("aria-sort").as_deref(), Some("ascending"));
+    // No admin page, and nothing of the full console was asked for.
+    assert!(all(&root, "settings-link").is_empty());
+    assert!(requests().iter().all(|r| !r["url"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("/console/admin")));
 }

@@ -311,6 +311,41 @@ pub struct ConversationLog {
     pub next_cursor: Option<String>,
 }
 
+/// One row of the agents' conversation list, `GET /api/v1/agent/conversations`:
+/// what the row shows and the conversation's stored figures (see
+/// [`crate::kpi::Figures`]; all `None` until the figures task computed them, within
+/// moments of a change). The full record is
+/// `GET /api/v1/agent/conversations/{id}`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ListedConversation {
+    pub id: String,
+    pub channel_key: String,
+    pub channel_name: String,
+    /// `open` or `closed`.
+    pub status: String,
+    pub agent_id: Option<u64>,
+    pub agent_name: Option<String>,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub messages: u64,
+    pub last_message_at: Option<String>,
+    pub rating: Option<crate::rating::Rating>,
+    #[serde(default)]
+    pub labels: Vec<Label>,
+    #[serde(flatten)]
+    pub figures: crate::kpi::Figures,
+}
+
+/// `GET /api/v1/agent/conversations`: one page in the order asked for (`sort`,
+/// as the server read it); pass `next_cursor` as `cursor`, with the same `sort`,
+/// for the next.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ConversationList {
+    pub conversations: Vec<ListedConversation>,
+    pub next_cursor: Option<String>,
+    pub sort: String,
+}
+
 /// `GET /api/v1/admin/conversations/{id}`: one conversation with its history (agent
 /// messages under the agent's own name), its rating and its routing log.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]

@@ -88,8 +88,9 @@ pub fn channel_managers(key: &str) -> String {
     format!("{}/managers", admin_channel(key))
 }
 
-/// `GET` with a query: `ConversationLog`, the conversation list: what the
-/// signed-in agent may see (every channel's for an admin).
+/// `GET` with a query: `ConversationList`, the conversation list: what the
+/// signed-in agent may see (every channel's for an admin); with `format=csv`, the
+/// same list as CSV.
 pub const CONVERSATIONS: &str = "/api/v1/agent/conversations";
 
 /// `GET`: `ConversationRecord`, one conversation of the list.

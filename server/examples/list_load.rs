@@ -4,9 +4,11 @@
 //! PostgreSQL database `--database-url` names, seeds `--conversations` (100,000 by
 //! default) conversations through the store (`Store::import_conversations`: four
 //! channels, four messages each, half the visitors named with an e-mail, some
-//! rated, labelled, unanswered or closed, spread over 90 days), then times the
-//! list's requests over HTTP as the console sends them: the first page, searches,
-//! filters, as an admin and as an agent who works in one channel of the four. Each
+//! rated, labelled, unanswered or closed, spread over 90 days, each answered twice
+//! within 10 minutes), waits for the server's figures task to store every
+//! conversation's figures, then times the list's requests over HTTP as the console
+//! sends them: the first page, searches, filters, the first page sorted by a
+//! figure, as an admin and as an agent who works in one channel of the four. Each
 //! request runs 3 times to warm up, then `--rounds` times; the median is the figure.
 //!
 //! Prints a report and, for xtask, lines `BENCH <name> <value>` (µs).
@@ -107,23 +109,33 @@ fn conversation(
     n: u64,
     total: u64,
     channels: &[String],
-    label: i64,
+    (label, agent): (i64, i64),
     rng: &mut Rng,
 ) -> ImportedConversation {
     // Newest last, 90 days back to now, a whole second apart at most.
     let span = 90 * 86_400_000_i64;
     let back = span - span * i64::try_from(n).unwrap_or(0) / i64::try_from(total).unwrap_or(1);
     let at = time::OffsetDateTime::now_utc() - time::Duration::milliseconds(back);
-    let created_at = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second(),
-        at.millisecond()
-    );
+    let stamp = |at: time::OffsetDateTime| {
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            at.year(),
+            u8::from(at.month()),
+            at.day(),
+            at.hour(),
+            at.minute(),
+            at.second(),
+            at.millisecond()
+        )
+    };
+    let created_at = stamp(at);
+    // The agent answers within 10 minutes, twice: varied figures to sort by.
+    let first_wait = i64::try_from(5 + rng.below(600)).unwrap_or(5);
+    let next_wait = i64::try_from(5 + rng.below(600)).unwrap_or(5);
+    let message_times = [0, first_wait, first_wait + 60, first_wait + 60 + next_wait]
+        .into_iter()
+        .map(|secs| stamp(at + time::Duration::seconds(secs)))
+        .collect();
     let mut first = rng.sentence(8);
     // About one conversation in a hundred says "warranty" (on every channel); each
     // has its own order code.
@@ -144,7 +156,7 @@ fn conversation(
         visitor_email: named.then(|| format!("visitor{n}@mail.example")),
         created_at,
         status: if n + 200 < total { "closed" } else { "open" }.to_owned(),
-        agent_id: None,
+        agent_id: Some(agent),
         unanswered_since: (n % 50 == 3).then(|| "2026-01-01T00:00:00.000Z".to_owned()),
         rating: match n % 10 {
             1 => Some("like".to_owned()),
@@ -152,6 +164,7 @@ fn conversation(
             _ => None,
         },
         messages,
+        message_times,
         label_ids: if n % 101 == 11 {
             vec![label]
         } else {
@@ -202,6 +215,19 @@ async fn main() {
         );
     }
     let label = store.create_label("vip").await.expect("label").id;
+    // Who holds and answered the seeded conversations.
+    let bob: Value = admin(
+        reqwest::Method::POST,
+        "/agents",
+        json!({"email": "bob@bench.example", "name": "Bob", "password": PASSWORD, "role": "agent"}),
+    )
+    .send()
+    .await
+    .expect("create the holder")
+    .json()
+    .await
+    .expect("agent json");
+    let bob = bob["id"].as_i64().expect("agent id");
 
     let total = args.conversations;
     println!("{engine}: seeding {total} conversations (4 messages each) through the store");
@@ -210,12 +236,30 @@ async fn main() {
     let mut n = 0;
     while n < total {
         let batch: Vec<ImportedConversation> = (n..(n + BATCH).min(total))
-            .map(|i| conversation(i, total, &channels, label, &mut rng))
+            .map(|i| conversation(i, total, &channels, (label, bob), &mut rng))
             .collect();
         store.import_conversations(&batch).await.expect("import");
         n += BATCH;
     }
     println!("  seeded in {:.1} s", started.elapsed().as_secs_f64());
+    // The figures task recomputes every imported conversation (the import marks
+    // them), 200 at a time, off the request path: wait until none is left.
+    let started = Instant::now();
+    loop {
+        let stale = store.stale_figures().await.expect("stale figures").len();
+        if stale == 0 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(1800),
+            "{stale} conversations still without figures after 30 minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    println!(
+        "  figures stored in {:.1} s (by the server's figures task)",
+        started.elapsed().as_secs_f64()
+    );
 
     // An agent in the demo channel's queue: they see one channel of the four.
     let answer: Value = admin(
@@ -297,6 +341,24 @@ async fn main() {
             "list_search_common",
             "search a word in most of them (\"order\")",
             "q=order".to_owned(),
+            false,
+        ),
+        (
+            "list_sorted",
+            "first page by a figure (longest max response)",
+            "sort=-max_response".to_owned(),
+            false,
+        ),
+        (
+            "list_sorted_agent",
+            "the same sort, an agent of one channel",
+            "sort=-max_response".to_owned(),
+            true,
+        ),
+        (
+            "list_sorted_first",
+            "first page by first response, quickest first",
+            "sort=first_response".to_owned(),
             false,
         ),
         (

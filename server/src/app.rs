@@ -140,6 +140,7 @@ impl AppState {
             closing,
         };
         timers.start(state.clone(), look_every, state.closing.subscribe());
+        crate::services::figures::start(state.clone(), state.closing.subscribe());
         Ok(state)
     }
 

@@ -1,6 +1,7 @@
 //! The conversation list in the console's API (cookie-authenticated agents):
-//! `GET /api/v1/agent/conversations` (searched, filtered, paged: the conversations
-//! the agent may see, every one for an admin), `GET /api/v1/agent/conversations/{id}`
+//! `GET /api/v1/agent/conversations` (searched, filtered, sorted, paged: the
+//! conversations the agent may see, every one for an admin, as slim rows with
+//! their figures; or all of them as CSV), `GET /api/v1/agent/conversations/{id}`
 //! (one in full), `GET /api/v1/agent/labels`, and
 //! `PUT, DELETE /api/v1/agent/conversations/{id}/labels/{label}`. See
 //! [`crate::services::log`] and [`crate::services::labels`].
@@ -8,11 +9,12 @@
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use canal_protocol::agent::{ConversationLog, ConversationRecord, Label};
+use canal_protocol::agent::{ConversationRecord, Label};
 
-use crate::admin::conversations::{list_query, ListQuery};
+use crate::admin::conversations::{csv_response, list_query, Format, ListQuery};
 use crate::agent_api::SignedIn;
 use crate::app::AppState;
 use crate::error::AppError;
@@ -36,10 +38,13 @@ async fn list(
     SignedIn(agent): SignedIn,
     State(state): State<AppState>,
     query: Result<Query<ListQuery>, QueryRejection>,
-) -> Result<Json<ConversationLog>, AppError> {
-    let page = list_query(query)?;
+) -> Result<Response, AppError> {
+    let (page, format) = list_query(query)?;
     let viewer = Viewer::of(&state, &agent).await;
-    Ok(Json(log::list(&state, &viewer, page).await?))
+    Ok(match format {
+        Format::Json => Json(log::slim_list(&state, &viewer, page).await?).into_response(),
+        Format::Csv => csv_response(log::export(&state, &viewer, page).await?),
+    })
 }
 
 /// `GET /api/v1/agent/conversations/{id}`

@@ -233,6 +233,12 @@ const LIST_FIGURES: &[(&str, &str)] = &[
     ("list_search_code_us", "list: search a code in one"),
     ("list_search_email_us", "list: search a visitor's e-mail"),
     ("list_search_common_us", "list: search a word in most"),
+    ("list_sorted_us", "list: first page by max response"),
+    (
+        "list_sorted_agent_us",
+        "list: first page by max response, an agent",
+    ),
+    ("list_sorted_first_us", "list: first page by first response"),
     ("list_filters_us", "list: channel + closed + liked"),
     ("list_unanswered_us", "list: unanswered"),
     ("list_label_us", "list: a label"),

@@ -4,7 +4,7 @@
 use canal_protocol::agent::AgentProfile;
 use leptos::{prelude::*, task::spawn_local};
 
-use super::{admin_pages, AdminPages, Login, Workspace};
+use super::{AdminPages, Login, Workspace, ADMIN_PAGES};
 use crate::{
     api::{self, ApiError},
     i18n::{self, Text},
@@ -29,10 +29,10 @@ enum Auth {
 /// The sign-in state is a signal rather than a `LocalResource`: it changes on
 /// sign-in, sign-out and expiry, not only when the page loads.
 /// The full console (`/console/admin/`): the agents' console with the admin pages
-/// ([`admin_pages`]) in place.
+/// ([`ADMIN_PAGES`]) in place.
 #[component]
 pub fn App() -> impl IntoView {
-    root(Some(admin_pages))
+    root(Some(ADMIN_PAGES))
 }
 
 /// The agents' console (`/console/`): what every agent loads; its admin tabs link

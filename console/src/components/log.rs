@@ -5,7 +5,7 @@
 //! listed a page at a time; one of them opens read-only with its history, rating,
 //! routing log and labels, which the agent sets and takes off there.
 
-use canal_protocol::agent::{AgentView, ConversationRecord, Label, LoggedConversation, Role};
+use canal_protocol::agent::{AgentView, ConversationRecord, Label, ListedConversation, Role};
 use canal_protocol::channels::ChannelView;
 use canal_protocol::rating::{Rating, RatingView};
 use leptos::{either::Either, ev::SubmitEvent, prelude::*, task::spawn_local};
@@ -17,10 +17,49 @@ use crate::{
     api,
     i18n::{tr, use_locale, use_strings, Message, Strings, Text},
     log::{channel_choices, LogFilter, LogPages},
+    reports::duration,
     session::Console,
     state::Entry,
     time::{local_date_time, local_offset_minutes},
 };
+
+/// What only the full console adds to the list (see [`LOG_ADMIN`]): the channel
+/// and agent filters' choices (admins may list channels and agents) and "Ban this
+/// visitor" under an opened conversation. The agents' console has none, so their
+/// code (the channels' and agents' lists, the ban form) is not in its wasm.
+#[derive(Clone, Copy)]
+pub struct LogAdmin {
+    /// Loads the channels and the agents the filters offer.
+    pub choices: fn(RwSignal<Vec<ChannelView>>, RwSignal<Vec<AgentView>>),
+    /// The form that bans a visitor (by id).
+    pub ban: fn(String) -> AnyView,
+}
+
+/// The full console's [`LogAdmin`].
+pub const LOG_ADMIN: LogAdmin = LogAdmin {
+    choices: load_choices,
+    ban: ban_form,
+};
+
+fn load_choices(channels: RwSignal<Vec<ChannelView>>, agents: RwSignal<Vec<AgentView>>) {
+    spawn_local(async move {
+        let listed = api::list_channels(true).await;
+        let people = api::list_agents().await;
+        if channels.is_disposed() {
+            return;
+        }
+        if let Ok(list) = listed {
+            channels.set(list.channels);
+        }
+        if let Ok(list) = people {
+            agents.set(list.agents);
+        }
+    });
+}
+
+fn ban_form(visitor: String) -> AnyView {
+    view! { <BanForm visitor=Some(visitor) on_banned=Callback::new(|_| ()) /> }.into_any()
+}
 
 /// The status of a logged conversation in words.
 fn status_text(status: &str) -> Text {
@@ -46,7 +85,10 @@ fn rating_text(rating: Rating) -> Text {
 /// the conversation in an [`OpenedConversation`] in place of the list (which stays
 /// as it was, for "Back to the log").
 #[component]
-pub fn MessageLog() -> impl IntoView {
+pub fn MessageLog(
+    /// The full console's parts of the list, if this build has them.
+    admin: Option<LogAdmin>,
+) -> impl IntoView {
     let t = use_strings();
     let form = RwSignal::new(LogFilter::default());
     // The filter the listed pages were loaded with: "Show more" keeps to it.
@@ -59,22 +101,15 @@ pub fn MessageLog() -> impl IntoView {
     let labels = RwSignal::new(Vec::<Label>::new());
 
     // The filters' choices. Without them the filters offer less (an agent who is
-    // not an admin may not list channels or agents: the log names them); the list
-    // itself says why, when the server fails it too.
+    // not an admin may not list channels or agents, and the agents' console does
+    // not ask: the log names the channels); the list itself says why, when the
+    // server fails it too.
+    if let Some(admin) = admin {
+        (admin.choices)(channels, agents);
+    }
     spawn_local(async move {
-        let listed = api::list_channels(true).await;
-        let people = api::list_agents().await;
         let named = api::labels().await;
-        if channels.is_disposed() {
-            return;
-        }
-        if let Ok(list) = listed {
-            channels.set(list.channels);
-        }
-        if let Ok(list) = people {
-            agents.set(list.agents);
-        }
-        if let Ok(list) = named {
+        if let (Ok(list), false) = (named, labels.is_disposed()) {
             labels.set(list);
         }
     });
@@ -122,6 +157,19 @@ pub fn MessageLog() -> impl IntoView {
         form.set(LogFilter::default());
         load(false);
     };
+    // A header click: the list again from its first page, sorted by that column.
+    let on_sort = Callback::new(move |column: &'static str| {
+        let next = applied.get_untracked().sorted_by(column);
+        form.update(|f| {
+            f.sort = next.sort;
+            f.descending = next.descending;
+        });
+        load(false);
+    });
+    let sorted_by = move |column: &'static str| {
+        Signal::derive(move || applied.with(|f| (f.sort == column).then_some(f.descending)))
+    };
+    let csv_href = move || applied.with(|f| f.csv_href(local_offset_minutes).ok());
     // The options of the three selects, "any" first: (value, label).
     let channel_options = Memo::new(move |_| {
         let t = t.get();
@@ -282,6 +330,9 @@ pub fn MessageLog() -> impl IntoView {
                 <button type="button" class="cc-button" data-testid="log-clear" disabled=move || loading.get().busy() on:click=on_clear>
                     {tr(|t| t.clear_filters)}
                 </button>
+                <a class="cc-button" data-testid="log-csv" href=csv_href download="canal-conversations.csv">
+                    {tr(|t| t.export_csv)}
+                </a>
             </div>
         </form>
     };
@@ -312,7 +363,11 @@ pub fn MessageLog() -> impl IntoView {
                                 <th scope="col">{tr(|t| t.agent)}</th>
                                 <th scope="col">{tr(|t| t.log_status)}</th>
                                 <th scope="col">{tr(|t| t.messages)}</th>
-                                <th scope="col">{tr(|t| t.log_rating)}</th>
+                                {sort_header("rating", |t| t.log_rating, sorted_by("rating"), on_sort)}
+                                {sort_header("first_response", |t| t.first_response, sorted_by("first_response"), on_sort)}
+                                {sort_header("total_response", |t| t.total_response, sorted_by("total_response"), on_sort)}
+                                {sort_header("average_response", |t| t.average_response, sorted_by("average_response"), on_sort)}
+                                {sort_header("max_response", |t| t.max_response, sorted_by("max_response"), on_sort)}
                                 <th scope="col">{tr(|t| t.labels)}</th>
                             </tr>
                         </thead>
@@ -338,20 +393,56 @@ pub fn MessageLog() -> impl IntoView {
                     </button>
                 </div>
             </div>
-            {move || open.get().map(|id| view! { <OpenedConversation id=id on_back=on_back labels=labels pages=pages /> })}
+            {move || open.get().map(|id| view! { <OpenedConversation id=id on_back=on_back labels=labels pages=pages admin=admin /> })}
         </main>
     }
 }
 
+/// A sortable column's header (`data-testid="sort-{column}"`): a button that
+/// sorts by it (`on_sort`), `aria-sort` and an arrow saying how it is sorted
+/// (`sorted`: `Some(descending)` when by this column). The conversation list's
+/// and the reports' tables share it.
+pub fn sort_header(
+    column: &'static str,
+    label: Text,
+    sorted: Signal<Option<bool>>,
+    on_sort: Callback<&'static str>,
+) -> impl IntoView {
+    let how = move || {
+        sorted
+            .get()
+            .map(|d| if d { "descending" } else { "ascending" })
+    };
+    view! {
+        <th scope="col" aria-sort=how>
+            <button
+                type="button"
+                class="cc-link-button"
+                data-testid=format!("sort-{column}")
+                on:click=move |_| on_sort.run(column)
+            >
+                {tr(label)}
+                {move || match sorted.get() {
+                    Some(true) => " ▼",
+                    Some(false) => " ▲",
+                    None => "",
+                }}
+            </button>
+        </th>
+    }
+}
+
 /// One conversation of the list (`data-testid="log-row"`): its start (the button
-/// that opens it), channel, agent, status, number of messages and rating.
-fn log_row(c: LoggedConversation, open: RwSignal<Option<String>>) -> impl IntoView {
+/// that opens it), channel, agent, status, number of messages, rating, figures
+/// and labels.
+fn log_row(c: ListedConversation, open: RwSignal<Option<String>>) -> impl IntoView {
     let t = use_strings();
     let locale = use_locale();
     let id = c.id.clone();
     let started = c.started_at.clone();
     let agent = c.agent_name.clone();
     let key = c.channel_key.clone();
+    let f = &c.figures;
     view! {
         <tr data-testid="log-row" data-conversation-id=c.id.clone() data-channel-key=key>
             <th scope="row">
@@ -369,6 +460,10 @@ fn log_row(c: LoggedConversation, open: RwSignal<Option<String>>) -> impl IntoVi
             <td data-testid="log-row-status">{tr(status_text(&c.status))}</td>
             <td>{c.messages}</td>
             <td data-rating=c.rating.map(Rating::as_str)>{c.rating.map(|r| tr(rating_text(r)))}</td>
+            <td data-testid="log-row-first">{duration(f.first_response_secs)}</td>
+            <td>{duration(f.total_response_secs)}</td>
+            <td>{duration(f.average_response_secs)}</td>
+            <td data-testid="log-row-max">{duration(f.max_response_secs)}</td>
             <td data-testid="log-row-labels">{label_chips(&c.labels)}</td>
         </tr>
     }
@@ -429,6 +524,8 @@ fn OpenedConversation(
     labels: RwSignal<Vec<Label>>,
     /// The list's pages: its row follows a label set here.
     pages: RwSignal<LogPages>,
+    /// The full console's parts of the list, if this build has them.
+    admin: Option<LogAdmin>,
 ) -> impl IntoView {
     let t = use_strings();
     let locale = use_locale();
@@ -494,7 +591,7 @@ fn OpenedConversation(
                     record=record
                     pages=pages
                 />
-                {is_admin().then(|| view! { <BanForm visitor=Some(c.visitor_id) on_banned=Callback::new(|_| ()) /> })}
+                {admin.filter(|_| is_admin()).map(|a| (a.ban)(c.visitor_id))}
             }
         })
     };

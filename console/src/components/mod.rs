@@ -53,4 +53,4 @@ pub use reports::Reports;
 pub use routing_log::RoutingLog;
 pub use settings::Settings;
 pub use top_bar::TopBar;
-pub use workspace::{admin_pages, AdminPages, Page, Workspace, FULL_CONSOLE};
+pub use workspace::{admin_pages, AdminPages, Page, Workspace, ADMIN_PAGES, FULL_CONSOLE};

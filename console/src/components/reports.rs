@@ -89,34 +89,11 @@ pub fn Reports() -> impl IntoView {
             </div>
         }
     };
-    // A figure column's header: a button that sorts by it, `aria-sort` saying how.
+    let on_sort = Callback::new(sort_by);
     let sort_header = move |column: &'static str, label: Text| {
-        let sorted = move || {
-            applied.with(|f| {
-                (f.sort == column).then_some(if f.descending {
-                    "descending"
-                } else {
-                    "ascending"
-                })
-            })
-        };
-        view! {
-            <th scope="col" aria-sort=sorted>
-                <button
-                    type="button"
-                    class="cc-link-button"
-                    data-testid=format!("sort-{column}")
-                    on:click=move |_| sort_by(column)
-                >
-                    {tr(label)}
-                    {move || match sorted() {
-                        Some("descending") => " ▼",
-                        Some(_) => " ▲",
-                        None => "",
-                    }}
-                </button>
-            </th>
-        }
+        let sorted =
+            Signal::derive(move || applied.with(|f| (f.sort == column).then_some(f.descending)));
+        super::log::sort_header(column, label, sorted, on_sort)
     };
 
     view! {

@@ -84,10 +84,13 @@ pub fn TopBar(
                         let current = move |which: Page| {
                             (page.get() == which).then_some("page")
                         };
-                        // A tab: a button in place, or (the agents' console) a link
-                        // to the same page of the full console.
+                        // A tab: a button in place, or (the agents' console, for
+                        // an admin's pages) a link to the same page of the full
+                        // console. The agents' console draws the chat, and the list
+                        // for an agent who is not an admin (an admin's has the
+                        // full console's filters and bans).
                         let tab = move |which: Page, test_id: &'static str, text: Text| {
-                            if in_place || which == Page::Chat {
+                            if in_place || which == Page::Chat || (which == Page::Log && !is_admin) {
                                 Either::Left(view! {
                                     <button
                                         type="button"

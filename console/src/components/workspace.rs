@@ -1,9 +1,11 @@
-//! Everything behind the sign-in: header, notice, inbox and conversation, and, in
-//! the full console, the conversation list (every agent) and settings (admins).
+//! Everything behind the sign-in: header, notice, inbox and conversation, the
+//! conversation list (every agent, in both consoles), and, in the full console,
+//! settings and reports (admins).
 
 use canal_protocol::agent::{AgentProfile, Role};
 use leptos::{prelude::*, task::spawn_local};
 
+use super::log::{LogAdmin, LOG_ADMIN};
 use super::{
     ConversationPane, Inbox, MessageLog, Notice, OverdueNotices, Reports, Settings, TopBar,
 };
@@ -55,16 +57,29 @@ impl Page {
     }
 }
 
-/// Draws an admin page in place. Only the full console's build carries one
-/// ([`admin_pages`], passed by [`crate::mount_admin`]); the agents' console has
-/// none, so the log's and the settings' code is not in its wasm at all.
-pub type AdminPages = fn(Page) -> AnyView;
+/// What the full console's build draws besides the agents' console: the admin
+/// pages in place ([`admin_pages`]) and the list's admin parts ([`LogAdmin`]).
+/// Only that build carries it ([`ADMIN_PAGES`], passed by [`crate::mount_admin`]);
+/// the agents' console has none, so that code is not in its wasm at all.
+#[derive(Clone, Copy)]
+pub struct AdminPages {
+    /// Draws an admin page in place.
+    pub page: fn(Page) -> AnyView,
+    /// The list's admin parts.
+    pub log: LogAdmin,
+}
 
-/// The full console's admin pages: the [`MessageLog`] and the [`Settings`].
+/// The full console's [`AdminPages`].
+pub const ADMIN_PAGES: AdminPages = AdminPages {
+    page: admin_pages,
+    log: LOG_ADMIN,
+};
+
+/// The full console's admin pages: the [`Settings`] and the [`Reports`] (the
+/// [`MessageLog`] is every console's, drawn by the [`Workspace`]).
 pub fn admin_pages(page: Page) -> AnyView {
     match page {
-        Page::Chat => ().into_any(),
-        Page::Log => view! { <MessageLog /> }.into_any(),
+        Page::Chat | Page::Log => ().into_any(),
         Page::Settings => view! { <Settings /> }.into_any(),
         Page::Reports => view! { <Reports /> }.into_any(),
     }
@@ -73,9 +88,10 @@ pub fn admin_pages(page: Page) -> AnyView {
 /// Starts the [`Console`] session for `me` (the agent socket) and provides it to
 /// the components inside: [`TopBar`], [`Notice`], [`Inbox`], [`ConversationPane`].
 /// The page title counts the offers waiting for this agent, so a background tab
-/// shows them. In the full console, admins can switch to the [`MessageLog`] or the
-/// [`Settings`]; the chat stays mounted (and live) behind them, so drafts and the
-/// open conversation are kept. The agents' console links to the full one for them.
+/// shows them. Every agent can switch to the [`MessageLog`]; in the full console,
+/// admins also to the [`Settings`] and the [`Reports`]; the chat stays mounted (and
+/// live) behind them, so drafts and the open conversation are kept. The agents'
+/// console links to the full one for the admins' pages.
 #[component]
 pub fn Workspace(
     /// The signed-in agent.
@@ -166,7 +182,8 @@ pub fn Workspace(
                 <Inbox />
                 <ConversationPane />
             </div>
-            {move || admin.map(|draw| draw(shown.get()))}
+            {move || (shown.get() == Page::Log).then(|| view! { <MessageLog admin=admin.map(|a| a.log) /> })}
+            {move || admin.map(|a| (a.page)(shown.get()))}
         </div>
     }
 }

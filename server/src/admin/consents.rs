@@ -243,15 +243,11 @@ pub const CSV_HEADER: [&str; 18] = [
 /// One CSV cell: quoted when needed, and a leading `= + - @` (which spreadsheets
 /// would run as a formula) prefixed with `'`.
 fn cell(value: &str) -> String {
-    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
+    let guarded = crate::services::kpi::formula_safe(value);
     if guarded.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
     } else {
-        guarded
+        guarded.into_owned()
     }
 }
 

@@ -1,14 +1,18 @@
 //! The message log in the admin API: `GET /api/v1/admin/conversations` (every
-//! channel's conversations, newest first, searched and filtered as the console's
-//! conversation list is, see [`ListQuery`]) and `GET /api/v1/admin/conversations/{id}`
+//! channel's conversations, newest first or sorted by a figure, searched and
+//! filtered as the console's conversation list is, see [`ListQuery`]; as JSON or
+//! CSV) and `GET /api/v1/admin/conversations/{id}`
 //! (one with its history, rating, routing log and labels). See
 //! [`crate::services::log`].
 
+use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use canal_protocol::agent::{ConversationLog, ConversationRecord};
+use canal_protocol::agent::ConversationRecord;
 use serde::Deserialize;
 
 use super::consents::{bad_query, period_start, time_range};
@@ -51,6 +55,18 @@ pub struct ListQuery {
     to: Option<String>,
     cursor: Option<String>,
     limit: Option<String>,
+    /// The order: a column's name, `-` before it for descending (see
+    /// [`log::parse_sort`]); default `-started_at`.
+    sort: Option<String>,
+    /// `json` (default) or `csv`: the whole list in its order, as CSV.
+    format: Option<String>,
+}
+
+/// What the list answers in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Csv,
 }
 
 impl ListQuery {
@@ -75,14 +91,40 @@ impl ListQuery {
             unanswered: self.unanswered,
             rating: self.rating,
             label: self.label,
+            sort: self.sort,
         })
     }
 }
 
-/// The query string, or 400 naming what is wrong with it.
-pub fn list_query(query: Result<Query<ListQuery>, QueryRejection>) -> Result<Page, AppError> {
-    let Query(query) = query.map_err(bad_query)?;
-    query.page()
+/// The query string, or 400 naming what is wrong with it; 422 for a bad value.
+pub fn list_query(
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<(Page, Format), AppError> {
+    let Query(mut query) = query.map_err(bad_query)?;
+    let format = match query.format.take().as_deref() {
+        None | Some("json") => Format::Json,
+        Some("csv") => Format::Csv,
+        Some(_) => return Err(AppError::invalid("format must be json or csv")),
+    };
+    Ok((query.page()?, format))
+}
+
+/// The list as a CSV download, streamed a page of rows at a time.
+pub fn csv_response(rows: tokio::sync::mpsc::Receiver<Result<String, std::io::Error>>) -> Response {
+    let stream = futures_util::stream::unfold(rows, |mut rows| async move {
+        rows.recv().await.map(|item| (item, rows))
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"canal-conversations.csv\"",
+            ),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response()
 }
 
 /// `GET /api/v1/admin/conversations`
@@ -90,9 +132,12 @@ async fn list(
     _: Allowed<ReadConversations>,
     State(state): State<AppState>,
     query: Result<Query<ListQuery>, QueryRejection>,
-) -> Result<Json<ConversationLog>, AppError> {
-    let page = list_query(query)?;
-    Ok(Json(log::list(&state, &Viewer::Admin, page).await?))
+) -> Result<Response, AppError> {
+    let (page, format) = list_query(query)?;
+    Ok(match format {
+        Format::Json => Json(log::list(&state, &Viewer::Admin, page).await?).into_response(),
+        Format::Csv => csv_response(log::export(&state, &Viewer::Admin, page).await?),
+    })
 }
 
 /// `GET /api/v1/admin/conversations/{id}`

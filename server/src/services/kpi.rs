@@ -25,7 +25,7 @@ use canal_protocol::kpi::{
 };
 use canal_protocol::MessageView;
 use canal_store::channels::LogFilter;
-use canal_store::kpi::NoticeRow;
+use canal_store::kpi::{NoticeRow, TimelineRow};
 use jiff::Timestamp;
 
 use crate::agents::AgentRow;
@@ -262,6 +262,29 @@ async fn compute(state: &AppState, period: &Period) -> Result<Computed, AppError
             period.until.as_deref(),
         )
         .await?;
+    // Closes end a wait unanswered.
+    let closes = state
+        .store
+        .kpi_closes(
+            period.channel_key.as_deref(),
+            period.from.as_deref(),
+            period.until.as_deref(),
+        )
+        .await?;
+    Ok(Computed {
+        responses: responses_of(state, rows, closes).await?,
+    })
+}
+
+/// Each conversation's answered waits (see `canal_core::kpi::responses`), from
+/// its messages (`rows`, by conversation, in order) and closes, with its channel's
+/// working hours. The reports and the stored figures (see
+/// [`crate::services::figures`]) both compute them here.
+pub(crate) async fn responses_of(
+    state: &AppState,
+    rows: Vec<TimelineRow>,
+    closes: Vec<(String, String)>,
+) -> Result<HashMap<String, Vec<Response>>, AppError> {
     let mut schedules: HashMap<String, Option<Schedule>> = HashMap::new();
     let mut steps: BTreeMap<String, (String, Vec<Step>)> = BTreeMap::new();
     for row in rows {
@@ -281,14 +304,6 @@ async fn compute(state: &AppState, period: &Period) -> Result<Computed, AppError
     }
     // Closes end a wait unanswered; at the same instant as a message they come
     // after it (the sort is stable, and they are pushed last).
-    let closes = state
-        .store
-        .kpi_closes(
-            period.channel_key.as_deref(),
-            period.from.as_deref(),
-            period.until.as_deref(),
-        )
-        .await?;
     for (conversation_id, at) in closes {
         let (Some(at), Some((_, list))) = (parse_instant(&at), steps.get_mut(&conversation_id))
         else {
@@ -311,7 +326,7 @@ async fn compute(state: &AppState, period: &Period) -> Result<Computed, AppError
         let schedule = schedules.get(&channel_id).and_then(Option::as_ref);
         responses.insert(conversation_id, kpi::responses(&steps, schedule));
     }
-    Ok(Computed { responses })
+    Ok(responses)
 }
 
 fn sort_key(c: &ReportedConversation, key: SortKey) -> Option<u64> {
@@ -501,32 +516,56 @@ pub const CSV_HEADER: [&str; 15] = [
     "page_url",
 ];
 
+/// A cell a spreadsheet would run as a formula (it starts with `= + - @`, a tab
+/// or a carriage return) prefixed with `'`; others as they are. Every CSV Canal
+/// writes passes its cells through it.
+pub fn formula_safe(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{value}"))
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
 /// A conversation report as CSV (RFC 4180, a header line first).
 pub fn csv(report: &ConversationReport) -> Result<String, AppError> {
+    csv_rows(&report.conversations, true)
+}
+
+/// Conversations with their figures as CSV lines (RFC 4180; the header line
+/// first when `header`), each cell [`formula_safe`]: the reports' CSV, and the
+/// conversation list's export a page at a time.
+pub fn csv_rows(conversations: &[ReportedConversation], header: bool) -> Result<String, AppError> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let failed = |e: csv::Error| AppError::Internal(format!("writing the CSV: {e}"));
-    out.write_record(CSV_HEADER).map_err(failed)?;
+    if header {
+        out.write_record(CSV_HEADER).map_err(failed)?;
+    }
     let opt = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_default();
-    for c in &report.conversations {
+    for c in conversations {
         let v = &c.conversation;
         let f: &Figures = &c.figures;
-        out.write_record([
-            v.id.clone(),
-            v.channel_key.clone(),
-            v.status.clone(),
-            opt(v.agent_id),
-            v.agent_name.clone().unwrap_or_default(),
-            v.started_at.clone(),
-            v.last_message_at.clone().unwrap_or_default(),
-            v.messages.to_string(),
-            v.rating.map(|r| r.as_str().to_owned()).unwrap_or_default(),
-            opt(f.first_response_secs),
-            opt(f.total_response_secs),
-            opt(f.average_response_secs),
-            opt(f.max_response_secs),
-            f.responses.to_string(),
-            v.page_url.clone().unwrap_or_default(),
-        ])
+        out.write_record(
+            [
+                v.id.clone(),
+                v.channel_key.clone(),
+                v.status.clone(),
+                opt(v.agent_id),
+                v.agent_name.clone().unwrap_or_default(),
+                v.started_at.clone(),
+                v.last_message_at.clone().unwrap_or_default(),
+                v.messages.to_string(),
+                v.rating.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+                opt(f.first_response_secs),
+                opt(f.total_response_secs),
+                opt(f.average_response_secs),
+                opt(f.max_response_secs),
+                f.responses.to_string(),
+                v.page_url.clone().unwrap_or_default(),
+            ]
+            .iter()
+            .map(|cell| formula_safe(cell).into_owned()),
+        )
         .map_err(failed)?;
     }
     let bytes = out

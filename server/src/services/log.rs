@@ -8,12 +8,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use canal_protocol::agent::limits::{MAX_SEARCH_CHARS, MIN_SEARCH_CHARS};
 use canal_protocol::agent::{
-    ConversationLog, ConversationRecord, DisplayMode, Label, LoggedConversation,
+    ConversationList, ConversationLog, ConversationRecord, DisplayMode, Label, ListedConversation,
+    LoggedConversation,
 };
+use canal_protocol::kpi::{Figures, ReportedConversation};
 use canal_protocol::mail::{MailStatus, MailView};
 use canal_protocol::rating::Rating;
 use canal_protocol::ErrorCode;
-use canal_store::channels::{LogFilter, LoggedRow, Scope};
+use canal_store::channels::{LogColumn, LogFilter, LogKey, LogSort, LoggedRow, Scope};
 use canal_store::labels::SetLabel;
 use canal_store::AgentRow;
 
@@ -44,6 +46,8 @@ pub struct Page {
     pub rating: Option<String>,
     /// A label's id.
     pub label: Option<String>,
+    /// The order (see [`parse_sort`]).
+    pub sort: Option<String>,
 }
 
 /// Who asks for the list: an admin (every conversation), or an agent (what
@@ -88,14 +92,124 @@ impl Viewer {
     }
 }
 
-fn cursor_of(row: &LoggedRow) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}\n{}", row.created_at, row.id))
+/// The columns the list sorts by, by the names `sort` takes (the reports' names).
+const SORTS: [(&str, LogColumn); 7] = [
+    ("started_at", LogColumn::Started),
+    ("first_response", LogColumn::FirstResponse),
+    ("total_response", LogColumn::TotalResponse),
+    ("average_response", LogColumn::AverageResponse),
+    ("max_response", LogColumn::MaxResponse),
+    ("responses", LogColumn::Responses),
+    ("rating", LogColumn::Rating),
+];
+
+/// The list's order from `sort`: a column's name (see [`SORTS`]), ascending, or
+/// with `-` before it, descending; absent: `-started_at` (newest first). Ties go
+/// by id in the same direction. 422 for anything else.
+pub fn parse_sort(raw: Option<&str>) -> Result<LogSort, AppError> {
+    let Some(raw) = raw else {
+        return Ok(LogSort::default());
+    };
+    let (descending, name) = match raw.strip_prefix('-') {
+        Some(name) => (true, name),
+        None => (false, raw),
+    };
+    SORTS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, column)| LogSort {
+            column: *column,
+            descending,
+        })
+        .ok_or_else(|| {
+            AppError::invalid(
+                "sort must be started_at, first_response, total_response, average_response, \
+                 max_response, responses or rating, with - before it for descending",
+            )
+        })
 }
 
-fn position(cursor: &str) -> Option<(String, String)> {
-    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
-    let (at, id) = raw.split_once('\n')?;
-    Some((at.to_owned(), id.to_owned()))
+/// The name `sort` takes for this order.
+pub fn sort_name(sort: LogSort) -> String {
+    let name = SORTS
+        .iter()
+        .find(|(_, c)| *c == sort.column)
+        .map_or("started_at", |(n, _)| n);
+    if sort.descending {
+        format!("-{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// A cursor: the sort it was made for, the row's value in its column, its id.
+fn cursor_of(sort: LogSort, row: &LoggedRow) -> String {
+    let key = match sort.column.key_of(row) {
+        LogKey::Text(v) => v,
+        LogKey::Number(n) => n.to_string(),
+    };
+    URL_SAFE_NO_PAD.encode(format!("{}\n{key}\n{}", sort_name(sort), row.id))
+}
+
+/// Where a cursor points, for `sort`: 422 when it is not one this API made, or
+/// was made for another sort.
+fn position(cursor: &str, sort: LogSort) -> Result<(LogKey, String), AppError> {
+    let bad = || AppError::invalid("cursor is not one this API returned");
+    let raw = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(bad)?;
+    let mut parts = raw.splitn(3, '\n');
+    let (Some(made_for), Some(key), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let made_for = parse_sort(Some(made_for)).map_err(|_| bad())?;
+    if made_for != sort {
+        return Err(AppError::invalid(format!(
+            "cursor belongs to sort={}, not sort={}: ask for the first page of this sort \
+             without a cursor",
+            sort_name(made_for),
+            sort_name(sort)
+        )));
+    }
+    let key = match sort.column {
+        LogColumn::Started => LogKey::Text(key.to_owned()),
+        _ => LogKey::Number(key.parse().map_err(|_| bad())?),
+    };
+    Ok((key, id.to_owned()))
+}
+
+/// A row's stored figures as the API gives them.
+fn figures_of(row: &LoggedRow) -> Figures {
+    let secs = |v: Option<i64>| v.and_then(|n| u64::try_from(n).ok());
+    Figures {
+        first_response_secs: secs(row.first_response_secs),
+        total_response_secs: secs(row.total_response_secs),
+        average_response_secs: secs(row.average_response_secs),
+        max_response_secs: secs(row.max_response_secs),
+        responses: secs(row.responses).unwrap_or(0),
+    }
+}
+
+/// A row of the agents' list: what it shows and its figures.
+fn listed(row: LoggedRow) -> ListedConversation {
+    let figures = figures_of(&row);
+    let c = logged(row);
+    ListedConversation {
+        id: c.id,
+        channel_key: c.channel_key,
+        channel_name: c.channel_name,
+        status: c.status,
+        agent_id: c.agent_id,
+        agent_name: c.agent_name,
+        started_at: c.started_at,
+        messages: c.messages,
+        last_message_at: c.last_message_at,
+        rating: c.rating,
+        labels: c.labels,
+        figures,
+    }
 }
 
 pub(crate) fn logged(row: LoggedRow) -> LoggedConversation {
@@ -122,21 +236,30 @@ async fn with_labels(
     mut listed: Vec<LoggedConversation>,
 ) -> Result<Vec<LoggedConversation>, AppError> {
     let ids: Vec<String> = listed.iter().map(|c| c.id.clone()).collect();
-    let set = state.store.labels_of(&ids).await?;
-    for SetLabel {
-        conversation_id,
-        label_id,
-        name,
-    } in set
-    {
-        if let Some(c) = listed.iter_mut().find(|c| c.id == conversation_id) {
-            c.labels.push(Label {
-                id: u64::try_from(label_id).unwrap_or(0),
-                name,
-            });
-        }
+    for (i, label) in labels_by_row(state, &ids).await? {
+        listed[i].labels.push(label);
     }
     Ok(listed)
+}
+
+/// The labels of the conversations `ids`, each with the index of its
+/// conversation in `ids`.
+async fn labels_by_row(state: &AppState, ids: &[String]) -> Result<Vec<(usize, Label)>, AppError> {
+    let set = state.store.labels_of(ids).await?;
+    Ok(set
+        .into_iter()
+        .filter_map(
+            |SetLabel {
+                 conversation_id,
+                 label_id,
+                 name,
+             }| {
+                let i = ids.iter().position(|id| *id == conversation_id)?;
+                let id = u64::try_from(label_id).unwrap_or(0);
+                Some((i, Label { id, name }))
+            },
+        )
+        .collect())
 }
 
 /// The search text asked for: `None` for none or a blank one; 422 naming `q` when
@@ -158,12 +281,11 @@ fn search_text(raw: Option<&str>) -> Result<Option<String>, AppError> {
     Ok(Some(text.to_owned()))
 }
 
-/// One page of the list as `viewer` may see it. A bad filter is a 422 naming it.
-pub async fn list(
-    state: &AppState,
-    viewer: &Viewer,
-    page: Page,
-) -> Result<ConversationLog, AppError> {
+/// The store's filter for `page` as `viewer` may see it, its `limit` the page's
+/// size (one more is fetched: whether there is a next page). A bad parameter is a
+/// 422 naming it.
+async fn filter_of(state: &AppState, viewer: &Viewer, page: Page) -> Result<LogFilter, AppError> {
+    let sort = parse_sort(page.sort.as_deref())?;
     let limit = match page.limit.as_deref() {
         None => DEFAULT_PAGE,
         Some(raw) => raw
@@ -209,40 +331,143 @@ pub async fn list(
             }
         }
     };
-    let before = page
+    let after = page
         .cursor
         .as_deref()
-        .map(|c| {
-            position(c).ok_or_else(|| AppError::invalid("cursor is not one this API returned"))
-        })
+        .map(|c| position(c, sort))
         .transpose()?;
-    let filter = LogFilter {
+    Ok(LogFilter {
         channel_key: page.channel_key,
         agent_id,
         status: page.status,
         from: page.from,
         until: page.until,
-        before,
-        // One more than the page: whether there is a next one.
-        limit: limit + 1,
+        after,
+        sort,
+        limit,
         text,
         unanswered,
         rating: page.rating,
         label_id,
         scope: viewer.scope(),
+    })
+}
+
+/// One page of rows for `filter` (`filter.limit` of them at most) and the cursor
+/// of the next page, if there is one.
+async fn rows_page(
+    state: &AppState,
+    filter: &LogFilter,
+) -> Result<(Vec<LoggedRow>, Option<String>), AppError> {
+    let limit = filter.limit;
+    // One more than the page: whether there is a next one.
+    let ask = LogFilter {
+        limit: limit + 1,
+        ..filter.clone()
     };
-    let mut rows = state.store.conversation_log(&filter).await?;
+    let mut rows = state.store.conversation_log(&ask).await?;
     let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     rows.truncate(usize::try_from(limit).unwrap_or(0));
     let next_cursor = if more {
-        rows.last().map(cursor_of)
+        rows.last().map(|row| cursor_of(filter.sort, row))
     } else {
         None
     };
+    Ok((rows, next_cursor))
+}
+
+/// One page of the list as `viewer` may see it, in full (the admins' message
+/// log). A bad parameter is a 422 naming it.
+pub async fn list(
+    state: &AppState,
+    viewer: &Viewer,
+    page: Page,
+) -> Result<ConversationLog, AppError> {
+    let filter = filter_of(state, viewer, page).await?;
+    let (rows, next_cursor) = rows_page(state, &filter).await?;
     Ok(ConversationLog {
         conversations: with_labels(state, rows.into_iter().map(logged).collect()).await?,
         next_cursor,
     })
+}
+
+/// One page of the agents' list as `viewer` may see it: slim rows with their
+/// figures. A bad parameter is a 422 naming it.
+pub async fn slim_list(
+    state: &AppState,
+    viewer: &Viewer,
+    page: Page,
+) -> Result<ConversationList, AppError> {
+    let filter = filter_of(state, viewer, page).await?;
+    let (rows, next_cursor) = rows_page(state, &filter).await?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut conversations: Vec<ListedConversation> = rows.into_iter().map(listed).collect();
+    for (i, label) in labels_by_row(state, &ids).await? {
+        conversations[i].labels.push(label);
+    }
+    Ok(ConversationList {
+        conversations,
+        next_cursor,
+        sort: sort_name(filter.sort),
+    })
+}
+
+/// Rows an export reads from the store at a time.
+const EXPORT_PAGE: i64 = 200;
+
+/// The whole list as `viewer` may see it, in its order, as CSV (the columns of
+/// the reports' CSV, see [`super::kpi::CSV_HEADER`]): the parameters are checked
+/// first (a 422 names a bad one), then the text comes a page of rows at a time
+/// from the receiver (an error ends it).
+pub async fn export(
+    state: &AppState,
+    viewer: &Viewer,
+    page: Page,
+) -> Result<tokio::sync::mpsc::Receiver<Result<String, std::io::Error>>, AppError> {
+    let mut filter = filter_of(state, viewer, page).await?;
+    filter.limit = EXPORT_PAGE;
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut header = true;
+        loop {
+            let (rows, next) = match rows_page(&state, &filter).await {
+                Ok(page) => page,
+                Err(e) => {
+                    tracing::error!(error = %e, "conversation export failed");
+                    let _ = tx.send(Err(std::io::Error::other("export failed"))).await;
+                    return;
+                }
+            };
+            let reported: Vec<ReportedConversation> = rows
+                .into_iter()
+                .map(|row| ReportedConversation {
+                    figures: figures_of(&row),
+                    conversation: logged(row),
+                })
+                .collect();
+            let chunk = match super::kpi::csv_rows(&reported, header) {
+                Ok(chunk) => chunk,
+                Err(e) => {
+                    tracing::error!(error = %e, "conversation export failed");
+                    let _ = tx.send(Err(std::io::Error::other("export failed"))).await;
+                    return;
+                }
+            };
+            header = false;
+            if tx.send(Ok(chunk)).await.is_err() {
+                return;
+            }
+            match next {
+                Some(cursor) => match position(&cursor, filter.sort) {
+                    Ok(after) => filter.after = Some(after),
+                    Err(_) => return,
+                },
+                None => return,
+            }
+        }
+    });
+    Ok(rx)
 }
 
 /// One conversation as the list shows it, when `viewer` may see it: 404 when
@@ -285,13 +510,17 @@ pub async fn record(
         .collect();
     let rating = super::ratings::of_conversation(&state.store, id).await?;
     let routing_log = state.dispatch.log(id).await?;
-    let mail = state
-        .store
-        .conversation_mail(id)
-        .await?
-        .into_iter()
-        .map(mail_view)
-        .collect();
+    // E-mail addresses and delivery details are for admins only.
+    let mail = match viewer {
+        Viewer::Admin => state
+            .store
+            .conversation_mail(id)
+            .await?
+            .into_iter()
+            .map(mail_view)
+            .collect(),
+        Viewer::Agent(_) => Vec::new(),
+    };
     let conversation = with_labels(state, vec![logged(row)])
         .await?
         .into_iter()
@@ -320,5 +549,75 @@ fn mail_view(mail: crate::store::Mail) -> MailView {
         attempts: u32::try_from(mail.attempts).unwrap_or(u32::MAX),
         sent_at: mail.sent_at,
         reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, first: Option<i64>) -> LoggedRow {
+        LoggedRow {
+            id: id.into(),
+            channel_key: "demo".into(),
+            channel_name: "Demo".into(),
+            channel_id: "ch".into(),
+            visitor_id: "v".into(),
+            status: "open".into(),
+            agent_id: None,
+            agent_name: None,
+            created_at: "2031-01-01T00:00:00.000Z".into(),
+            page_url: None,
+            messages: 1,
+            last_message_at: None,
+            rating: None,
+            first_response_secs: first,
+            total_response_secs: None,
+            average_response_secs: None,
+            max_response_secs: None,
+            responses: None,
+            figures_rating: None,
+        }
+    }
+
+    #[test]
+    fn every_sort_reads_back_as_its_name_and_the_rest_is_refused() {
+        for (name, _) in SORTS {
+            for raw in [name.to_owned(), format!("-{name}")] {
+                let sort = parse_sort(Some(&raw)).expect("a sort");
+                assert_eq!(sort_name(sort), raw);
+            }
+        }
+        assert_eq!(parse_sort(None).expect("default"), LogSort::default());
+        for bad in ["", "-", "--rating", "Rating", "messages", "rating "] {
+            assert!(parse_sort(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_cursor_points_after_its_row_in_its_own_sort_only() {
+        let sort = parse_sort(Some("-first_response")).expect("sort");
+        let cursor = cursor_of(sort, &row("c9", Some(42)));
+        assert_eq!(
+            position(&cursor, sort).expect("position"),
+            (LogKey::Number(42), "c9".to_owned())
+        );
+        // A figure not known is -1, below every figure.
+        let unknown = cursor_of(sort, &row("c1", None));
+        assert_eq!(
+            position(&unknown, sort).expect("position").0,
+            LogKey::Number(-1)
+        );
+        assert!(position(&cursor, parse_sort(Some("first_response")).expect("sort")).is_err());
+        assert!(position(&cursor, LogSort::default()).is_err());
+        assert!(position("not a cursor", sort).is_err());
+        let started = cursor_of(LogSort::default(), &row("c2", None));
+        assert_eq!(
+            position(&started, LogSort::default()).expect("position"),
+            (
+                LogKey::Text("2031-01-01T00:00:00.000Z".into()),
+                "c2".to_owned()
+            )
+        );
     }
 }

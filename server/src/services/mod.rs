@@ -21,6 +21,8 @@
 //! - [`integrations`]: API keys, webhook endpoints, delivery logs and re-sends,
 //!   the integrations' message post.
 //! - [`kpi`]: response-time KPIs: overdue notices, reports, transcripts.
+//! - [`figures`]: each conversation's stored figures, recomputed off the message
+//!   path by one task.
 //! - [`log`]: the conversation list: searched, filtered, as each agent may see it;
 //!   one conversation in full.
 //! - [`labels`]: labels admins create and agents set on conversations.
@@ -35,6 +37,7 @@ pub mod connectors;
 pub mod consents;
 pub mod conversations;
 pub mod crm;
+pub mod figures;
 pub mod forms;
 pub mod identity;
 pub mod integrations;

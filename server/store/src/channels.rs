@@ -375,6 +375,9 @@ impl Store {
         let appended = append_message_in(&mut tx, &m, &mut queued).await?;
         tx.commit().await?;
         self.queued.committed(queued);
+        if appended.inserted {
+            self.changed.mark([m.conversation_id]);
+        }
         Ok(appended)
     }
 
@@ -429,6 +432,9 @@ impl Store {
         let mut tx = self.begin().await?;
         let changed = set_status_in(&mut tx, conversation_id, status, at).await?;
         tx.commit().await?;
+        if changed {
+            self.changed.mark([conversation_id.to_owned()]);
+        }
         Ok(changed)
     }
 }
@@ -520,8 +526,85 @@ pub(crate) async fn append_message_in(
     Ok(appended)
 }
 
-/// What the conversation list shows: every argument narrows it; `before` is the
-/// position of the last row of the page before (`started_at`, `id`).
+/// A column the conversation list is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogColumn {
+    /// When it started.
+    #[default]
+    Started,
+    FirstResponse,
+    TotalResponse,
+    AverageResponse,
+    MaxResponse,
+    /// How many waits were answered.
+    Responses,
+    /// Like above dislike above not rated.
+    Rating,
+}
+
+impl LogColumn {
+    /// The column as SQL on `c` and `f` (stored figures, the rating as stored
+    /// with them): a figure not known (no answered wait) is -1, below every
+    /// figure. Each figure's expression is the one its index (migration 0030)
+    /// is made on, so that a page walks the index in order.
+    fn sql(self) -> &'static str {
+        match self {
+            Self::Started => "c.created_at",
+            Self::FirstResponse => "COALESCE(f.first_response_secs, -1)",
+            Self::TotalResponse => "COALESCE(f.total_response_secs, -1)",
+            Self::AverageResponse => "COALESCE(f.average_response_secs, -1)",
+            Self::MaxResponse => "COALESCE(f.max_response_secs, -1)",
+            Self::Responses => "f.responses",
+            Self::Rating => "(CASE f.rating WHEN 'like' THEN 1 WHEN 'dislike' THEN 0 ELSE -1 END)",
+        }
+    }
+
+    /// A row's value in this column, as [`Self::sql`] computes it.
+    pub fn key_of(self, row: &LoggedRow) -> LogKey {
+        let n = |v: Option<i64>| LogKey::Number(v.unwrap_or(-1));
+        match self {
+            Self::Started => LogKey::Text(row.created_at.clone()),
+            Self::FirstResponse => n(row.first_response_secs),
+            Self::TotalResponse => n(row.total_response_secs),
+            Self::AverageResponse => n(row.average_response_secs),
+            Self::MaxResponse => n(row.max_response_secs),
+            Self::Responses => LogKey::Number(row.responses.unwrap_or(0)),
+            Self::Rating => LogKey::Number(match row.figures_rating.as_deref() {
+                Some("like") => 1,
+                Some("dislike") => 0,
+                _ => -1,
+            }),
+        }
+    }
+}
+
+/// The list's order: a column, then the id, both descending or both ascending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogSort {
+    pub column: LogColumn,
+    pub descending: bool,
+}
+
+impl Default for LogSort {
+    /// Newest first.
+    fn default() -> Self {
+        Self {
+            column: LogColumn::Started,
+            descending: true,
+        }
+    }
+}
+
+/// A row's value in the sort's column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogKey {
+    Text(String),
+    Number(i64),
+}
+
+/// What the conversation list shows: every argument narrows it; `after` is the
+/// position of the last row of the page before (its value in the sort's column,
+/// its id): the page starts after it in the sort's order.
 #[derive(Debug, Clone, Default)]
 pub struct LogFilter {
     pub channel_key: Option<String>,
@@ -531,7 +614,8 @@ pub struct LogFilter {
     pub from: Option<String>,
     /// Started before.
     pub until: Option<String>,
-    pub before: Option<(String, String)>,
+    pub after: Option<(LogKey, String)>,
+    pub sort: LogSort,
     pub limit: i64,
     /// Text found anywhere (case-insensitively) in a message, or in the visitor's
     /// name or e-mail (told by `setUser` or a contact form): at least 3 characters.
@@ -571,6 +655,15 @@ pub struct LoggedRow {
     pub messages: i64,
     pub last_message_at: Option<String>,
     pub rating: Option<String>,
+    /// The stored figures (see [`crate::figures`]): `None` when not computed yet,
+    /// or no wait was answered.
+    pub first_response_secs: Option<i64>,
+    pub total_response_secs: Option<i64>,
+    pub average_response_secs: Option<i64>,
+    pub max_response_secs: Option<i64>,
+    pub responses: Option<i64>,
+    /// The rating the figures were computed with (the list sorts by it).
+    pub figures_rating: Option<String>,
 }
 
 const LOGGED_SELECT: &str = "SELECT c.id, ch.key AS channel_key, ch.name AS channel_name, \
@@ -578,10 +671,12 @@ const LOGGED_SELECT: &str = "SELECT c.id, ch.key AS channel_key, ch.name AS chan
     c.page_url, \
     (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS messages, \
     (SELECT MAX(m.created_at) FROM messages m WHERE m.conversation_id = c.id) AS last_message_at, \
-    r.rating \
+    r.rating, f.first_response_secs, f.total_response_secs, f.average_response_secs, \
+    f.max_response_secs, f.responses, f.rating AS figures_rating \
     FROM conversations c JOIN channels ch ON ch.id = c.channel_id \
     LEFT JOIN agents a ON a.id = c.agent_id \
-    LEFT JOIN conversation_ratings r ON r.conversation_id = c.id";
+    LEFT JOIN conversation_ratings r ON r.conversation_id = c.id \
+    LEFT JOIN conversation_figures f ON f.conversation_id = c.id";
 
 /// `text` as a LIKE pattern matching it anywhere (`\` escapes).
 fn like_anywhere(text: &str) -> String {
@@ -673,15 +768,42 @@ where
         .push_bind(v)
         .push(")");
     }
-    if let Some((at, id)) = &filter.before {
-        q.push(" AND (c.created_at < ")
-            .push_bind(at.clone())
-            .push(" OR (c.created_at = ")
-            .push_bind(at.clone())
-            .push(" AND c.id < ")
-            .push_bind(id.clone())
-            .push("))");
+    if let Some((key, id)) = &filter.after {
+        let past = if filter.sort.descending { "<" } else { ">" };
+        // A row value, which both engines seek to in the sort's index.
+        q.push(format!(
+            " AND ({}, {}) {past} (",
+            filter.sort.column.sql(),
+            tie_column(filter.sort)
+        ));
+        match key {
+            LogKey::Text(v) => {
+                q.push_bind(v.clone());
+            }
+            LogKey::Number(v) => {
+                q.push_bind(*v);
+            }
+        }
+        q.push(", ").push_bind(id.clone()).push(")");
     }
+}
+
+/// The column ties go by: the conversation's id, as the sort's index has it.
+fn tie_column(sort: LogSort) -> &'static str {
+    match sort.column {
+        LogColumn::Started => "c.id",
+        _ => "f.conversation_id",
+    }
+}
+
+/// The list's ORDER BY (see [`LogSort`]).
+fn order_by(sort: LogSort) -> String {
+    let dir = if sort.descending { "DESC" } else { "ASC" };
+    format!(
+        " ORDER BY {} {dir}, {} {dir}",
+        sort.column.sql(),
+        tie_column(sort)
+    )
 }
 
 /// The search for `text` as an SQL condition on `c`; `in_window`: only among the
@@ -786,7 +908,10 @@ impl Store {
         // collecting every conversation that holds it costs seconds. Exact: when
         // the window holds a page of matches, no older conversation can come
         // before them. Fewer, and the search runs over all of them.
-        if filter.text.is_some() && filter.limit < SEARCH_WINDOW {
+        if filter.text.is_some()
+            && filter.limit < SEARCH_WINDOW
+            && filter.sort == LogSort::default()
+        {
             let rows = self
                 .conversation_log_in(filter, Some(SEARCH_WINDOW))
                 .await?;
@@ -819,15 +944,33 @@ impl Store {
             }
             q.push(LOGGED_SELECT);
             q.push(" WHERE 1 = 1");
+            let order = order_by(filter.sort);
             if window.is_some() {
                 q.push(" AND c.id IN (SELECT id FROM w)");
+            } else if filter.sort.column != LogColumn::Started {
+                // By a figure: the page's ids first, walking the figure's index
+                // in order (every conversation has a row, see migration 0030),
+                // so that the counts of the select are made for them only.
+                q.push(
+                    " AND c.id IN (SELECT f.conversation_id FROM conversation_figures f \
+                     JOIN conversations c ON c.id = f.conversation_id \
+                     JOIN channels ch ON ch.id = c.channel_id \
+                     LEFT JOIN conversation_ratings r ON r.conversation_id = c.id WHERE 1 = 1",
+                );
+                push_log_filters(&mut q, filter, pg);
+                if let Some(text) = &filter.text {
+                    push_log_search(&mut q, text, pg, false);
+                }
+                q.push(&order).push(" LIMIT ").push_bind(filter.limit).push(")");
+                q.push(&order);
+                return Ok(q.build_query_as().fetch_all(p).await?);
             } else {
                 push_log_filters(&mut q, filter, pg);
             }
             if let Some(text) = &filter.text {
                 push_log_search(&mut q, text, pg, window.is_some());
             }
-            q.push(" ORDER BY c.created_at DESC, c.id DESC LIMIT ").push_bind(filter.limit);
+            q.push(&order).push(" LIMIT ").push_bind(filter.limit);
             Ok(q.build_query_as().fetch_all(p).await?)
         })
     }
@@ -925,8 +1068,12 @@ pub struct ImportedConversation {
     pub unanswered_since: Option<String>,
     /// `like` or `dislike`.
     pub rating: Option<String>,
-    /// (author: `visitor`, `agent` or `system`, text).
+    /// (author: `visitor`, `agent` or `system`, text). An agent's message is the
+    /// holder's (`agent_id`).
     pub messages: Vec<(String, String)>,
+    /// When each message was sent (RFC 3339 as stored), in order; a message
+    /// without one takes `created_at`.
+    pub message_times: Vec<String>,
     pub label_ids: Vec<i64>,
 }
 
@@ -970,16 +1117,20 @@ impl Store {
                     .bind(&conv.unanswered_since)
                     .execute(&mut *c)
                     .await?;
-                    for (seq, (author, body)) in (1_i64..).zip(&conv.messages) {
+                    for (i, (author, body)) in conv.messages.iter().enumerate() {
+                        let at = conv.message_times.get(i).unwrap_or(&conv.created_at);
+                        let agent_id = (author == "agent").then_some(conv.agent_id).flatten();
                         sqlx::query(
-                            "INSERT INTO messages (conversation_id, seq, author, body, created_at)
-                             VALUES ($1, $2, $3, $4, $5)",
+                            "INSERT INTO messages
+                                    (conversation_id, seq, author, body, created_at, agent_id)
+                             VALUES ($1, $2, $3, $4, $5, $6)",
                         )
                         .bind(&id)
-                        .bind(seq)
+                        .bind(i64::try_from(i).unwrap_or(i64::MAX - 1) + 1)
                         .bind(author)
                         .bind(body)
-                        .bind(&conv.created_at)
+                        .bind(at)
+                        .bind(agent_id)
                         .execute(&mut *c)
                         .await?;
                     }
@@ -1014,6 +1165,7 @@ impl Store {
         match done {
             Ok(ids) => {
                 tx.commit().await?;
+                self.changed.mark(ids.iter().cloned());
                 Ok(ids)
             }
             Err(e) => {

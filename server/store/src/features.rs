@@ -330,6 +330,7 @@ impl Store {
         let queued = crate::events::event_in(&mut tx, rated).await?;
         tx.commit().await?;
         self.queued.committed(queued);
+        self.changed.mark([conversation_id.to_owned()]);
         Ok(())
     }
 
@@ -456,6 +457,7 @@ impl Store {
         }
         tx.commit().await?;
         self.queued.committed(queued);
+        self.changed.mark([conversation_id.clone()]);
         Ok(ChatStart::Started { conversation_id })
     }
 

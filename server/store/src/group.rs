@@ -15,6 +15,7 @@ use std::future::Future;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::events::Queued;
+use crate::figures::Changed;
 use crate::{Db, Error, Result, Tx};
 
 /// Most requests one transaction commits.
@@ -47,6 +48,12 @@ pub(crate) trait Batch: Sized + Send + 'static {
     fn queued(&self) -> u64 {
         0
     }
+
+    /// The conversations whose figures the batch's writes may have changed (see
+    /// [`crate::figures`]): marked once they are committed.
+    fn changed(&mut self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 type Reply<B> = oneshot::Sender<Result<<B as Batch>::Done>>;
@@ -72,9 +79,9 @@ impl<B: Batch> std::fmt::Debug for Writer<B> {
 
 impl<B: Batch> Writer<B> {
     /// Starts the writer on this database.
-    pub(crate) fn start(db: Db, queued: Queued) -> Self {
+    pub(crate) fn start(db: Db, queued: Queued, changed: Changed) -> Self {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run::<B>(db, queue, queued));
+        tokio::spawn(run::<B>(db, queue, queued, changed));
         Self { jobs }
     }
 
@@ -96,11 +103,16 @@ impl<B: Batch> Writer<B> {
     }
 }
 
-async fn run<B: Batch>(db: Db, mut queue: mpsc::Receiver<(B::Job, Reply<B>)>, queued: Queued) {
+async fn run<B: Batch>(
+    db: Db,
+    mut queue: mpsc::Receiver<(B::Job, Reply<B>)>,
+    queued: Queued,
+    changed: Changed,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (jobs, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
-        match write_batch::<B>(&db, &jobs, &queued).await {
+        match write_batch::<B>(&db, &jobs, &queued, &changed).await {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(outcome);
@@ -125,10 +137,11 @@ async fn write_batch<B: Batch>(
     db: &Db,
     jobs: &[B::Job],
     queued: &Queued,
+    changed: &Changed,
 ) -> Result<Vec<Result<B::Done>>> {
-    match write_batch_as::<B>(db, jobs, false, queued).await? {
+    match write_batch_as::<B>(db, jobs, false, queued, changed).await? {
         Some(outcomes) => Ok(outcomes),
-        None => write_batch_as::<B>(db, jobs, true, queued)
+        None => write_batch_as::<B>(db, jobs, true, queued, changed)
             .await?
             .ok_or_else(|| Error::Corrupt("a batch with savepoints cannot fail as a whole".into())),
     }
@@ -141,6 +154,7 @@ async fn write_batch_as<B: Batch>(
     jobs: &[B::Job],
     isolated: bool,
     queued: &Queued,
+    changed: &Changed,
 ) -> Result<Option<Vec<Result<B::Done>>>> {
     let mut tx = db.begin().await?;
     let mut batch = B::begin(&mut tx, jobs).await?;
@@ -169,6 +183,7 @@ async fn write_batch_as<B: Batch>(
     }
     tx.commit().await?;
     queued.committed(batch.queued());
+    changed.mark(batch.changed());
     Ok(Some(outcomes))
 }
 

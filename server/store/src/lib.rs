@@ -19,6 +19,7 @@
 //! - [`channels`]: channels, visitors, conversations, messages, server settings.
 //! - [`crm`]: CRM contacts, leads and deals, and the chat tracker's write.
 //! - [`kpi`]: response-time KPIs: overdue notices, message timelines for the figures.
+//! - [`figures`]: each conversation's stored figures, and the marks of the changed ones.
 //! - [`ledger`]: the consent ledger's group-commit writer, its list and verify.
 //! - [`group`]: group commit, shared by the ledger's and the conversations' writers.
 //! - [`writes`]: the conversations' writers: routing's writes, and on SQLite every
@@ -55,6 +56,7 @@ pub mod channels;
 pub mod crm;
 pub mod events;
 pub mod features;
+pub mod figures;
 mod group;
 pub mod integrations;
 pub mod kpi;
@@ -361,6 +363,8 @@ pub struct Store {
     writes: writes::Writers,
     /// Wakes the deliverer after a commit that queued deliveries (see [`events`]).
     pub(crate) queued: events::Queued,
+    /// The conversations whose stored figures may be stale (see [`figures`]).
+    pub(crate) changed: figures::Changed,
 }
 
 /// Key of the PostgreSQL advisory lock the ledger writer holds while it appends,
@@ -421,13 +425,15 @@ impl Store {
             }
         };
         let queued = events::Queued::default();
+        let changed = figures::Changed::default();
         let ledger = Ledger::start(db.clone(), queued.clone());
-        let writes = writes::Writers::start(&db, &queued);
+        let writes = writes::Writers::start(&db, &queued, &changed);
         Ok(Self {
             db,
             ledger,
             writes,
             queued,
+            changed,
         })
     }
 

@@ -23,6 +23,7 @@ use canal_protocol::integrations::EventData;
 
 use crate::channels::{append_message_in, Appended};
 use crate::events::{event_in, Queued};
+use crate::figures::{put_figures_in, Changed, FiguresRow};
 use crate::group::{Batch, Writer};
 use crate::routing::LogRow;
 use crate::{on_tx, Db, Error, Result, Tx};
@@ -85,6 +86,8 @@ pub enum Write {
         conversation_id: String,
         since: String,
     },
+    /// Stores a conversation's recomputed figures (see [`crate::figures`]).
+    Figures(FiguresRow),
 }
 
 impl Write {
@@ -110,6 +113,7 @@ impl Write {
             }
             | Write::ClearUnanswered { conversation_id } => conversation_id,
             Write::Message(m) => &m.conversation_id,
+            Write::Figures(f) => &f.conversation_id,
         }
     }
 }
@@ -133,14 +137,14 @@ pub(crate) struct Writers {
 }
 
 impl Writers {
-    pub(crate) fn start(db: &Db, queued: &Queued) -> Self {
+    pub(crate) fn start(db: &Db, queued: &Queued, changed: &Changed) -> Self {
         let n = match db {
             Db::Sqlite(..) => 1,
             Db::Postgres(_) => PG_WRITERS,
         };
         Self {
             writers: (0..n)
-                .map(|_| Writer::start(db.clone(), queued.clone()))
+                .map(|_| Writer::start(db.clone(), queued.clone(), changed.clone()))
                 .collect(),
             hasher: std::hash::RandomState::new(),
         }
@@ -208,6 +212,8 @@ impl Writers {
 /// PostgreSQL: the rows each write locks), and the deliveries its writes queued.
 pub(crate) struct WriteBatch {
     queued: u64,
+    /// The conversations with a new message or status.
+    changed: Vec<String>,
 }
 
 impl Batch for WriteBatch {
@@ -217,21 +223,40 @@ impl Batch for WriteBatch {
     const NAME: &'static str = "conversation";
 
     async fn begin(_: &mut Tx, _: &[Vec<Write>]) -> Result<Self> {
-        Ok(Self { queued: 0 })
+        Ok(Self {
+            queued: 0,
+            changed: Vec::new(),
+        })
     }
 
     async fn write(&mut self, tx: &mut Tx, writes: &Vec<Write>) -> Result<Vec<Wrote>> {
         let mut done = Vec::with_capacity(writes.len());
         let mut queued = 0;
+        let mut changed = Vec::new();
         for write in writes {
-            done.push(write_in(tx, write, &mut queued).await?);
+            let wrote = write_in(tx, write, &mut queued).await?;
+            if matches!(
+                (write, &wrote),
+                (
+                    Write::Message(_),
+                    Wrote::Message(Appended { inserted: true, .. })
+                ) | (Write::Status { .. }, Wrote::Changed(true))
+            ) {
+                changed.push(write.conversation_id().to_owned());
+            }
+            done.push(wrote);
         }
         self.queued += queued;
+        self.changed.extend(changed);
         Ok(done)
     }
 
     fn queued(&self) -> u64 {
         self.queued
+    }
+
+    fn changed(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.changed)
     }
 }
 
@@ -317,5 +342,9 @@ async fn write_in(tx: &mut Tx, write: &Write, queued: &mut u64) -> Result<Wrote>
         } => Ok(Wrote::Changed(
             crate::timers::mark_unanswered_in(tx, conversation_id, since).await?,
         )),
+        Write::Figures(row) => {
+            put_figures_in(tx, row).await?;
+            Ok(Wrote::Done)
+        }
     }
 }

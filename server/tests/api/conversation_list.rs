@@ -517,7 +517,9 @@ async fn bad_list_queries_and_labels_are_refused_naming_the_parameter() {
         ("?limit=0", 422, "invalid_field", "limit"),
         ("?cursor=zzz", 422, "invalid_field", "cursor"),
         ("?from=yesterday", 422, "invalid_field", "from"),
-        ("?sort=oldest", 400, "unknown_field", "sort"),
+        ("?sort=oldest", 422, "invalid_field", "sort"),
+        ("?format=pdf", 422, "invalid_field", "format"),
+        ("?order=oldest", 400, "unknown_field", "order"),
     ] {
         for path in ["/api/v1/agent/conversations", "/api/v1/admin/conversations"] {
             let (got, body) = if path.contains("admin") {
@@ -577,6 +579,7 @@ async fn a_search_finds_old_conversations_behind_the_newest_two_thousand() {
                 unanswered_since: None,
                 rating: None,
                 messages: vec![("visitor".to_owned(), text)],
+                message_times: Vec::new(),
                 label_ids: Vec::new(),
             }
         })

@@ -145,7 +145,8 @@ async fn a_bad_log_query_is_refused() {
         ("?cursor=not-a-cursor", 422, "invalid_field"),
         ("?from=yesterday", 422, "invalid_field"),
         ("?from=2030-01-02&to=2030-01-01", 422, "invalid_field"),
-        ("?sort=oldest", 400, "unknown_field"),
+        ("?sort=oldest", 422, "invalid_field"),
+        ("?order=oldest", 400, "unknown_field"),
     ] {
         let (got, answer) = app.admin_get(&format!("/conversations{query}")).await;
         assert_eq!(got, status, "{query}: {answer}");

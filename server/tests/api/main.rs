@@ -26,6 +26,7 @@ mod identity;
 mod kpi;
 mod ledger;
 mod limits;
+mod list_figures;
 mod mail;
 mod messages;
 mod notes;

@@ -161,3 +161,90 @@ async fn an_admin_adds_a_label_in_settings() {
     assert_eq!(status, 200);
     assert_eq!(labels[0]["name"], "Wholesale");
 }
+
+/// The ids the list shows, in order.
+async fn listed_ids(browser: &Browser) -> Vec<String> {
+    super::log::rows(browser)
+        .await
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_sorts_the_list_by_a_figure_in_the_agents_console() {
+    // Ana (agent 1, not an admin) works in the demo channel; three conversations
+    // she answered, the longest wait in the middle one.
+    let canal = Canal::start_with_agents(&[("ana@shop.example", "Ana Souza")], "evenly").await;
+    let demo = canal
+        .store
+        .channel_by_key("demo")
+        .await
+        .expect("store")
+        .expect("the demo channel")
+        .id;
+    let at = |minute: u32, secs: u32| format!("2031-02-03T10:{minute:02}:{secs:02}.000Z");
+    let seeded: Vec<_> = [(0, 30), (10, 50), (20, 5)]
+        .into_iter()
+        .map(
+            |(minute, wait)| canal_server::store::channels::ImportedConversation {
+                channel_id: demo.clone(),
+                visitor_name: None,
+                visitor_email: None,
+                created_at: at(minute, 0),
+                status: "closed".to_owned(),
+                agent_id: Some(1),
+                unanswered_since: None,
+                rating: None,
+                messages: vec![
+                    ("visitor".to_owned(), "Hello?".to_owned()),
+                    ("agent".to_owned(), "Hi!".to_owned()),
+                ],
+                message_times: vec![at(minute, 1), at(minute, 1 + wait)],
+                label_ids: Vec::new(),
+            },
+        )
+        .collect();
+    let ids = canal
+        .store
+        .import_conversations(&seeded)
+        .await
+        .expect("seeded");
+    eventually("the figures stored", || async {
+        let stale = canal.store.stale_figures().await.ok()?;
+        stale.is_empty().then_some(())
+    })
+    .await;
+
+    let browser = Browser::start().await;
+    let console = Console::sign_in(&browser, &canal, "ana@shop.example").await;
+    console.click("log-link", "open the list").await;
+    let newest_first = vec![ids[2].clone(), ids[1].clone(), ids[0].clone()];
+    eventually("newest first", || async {
+        (listed_ids(&browser).await == newest_first).then_some(())
+    })
+    .await;
+    console
+        .click("sort-max_response", "sort by the longest wait")
+        .await;
+    let longest_first = vec![ids[1].clone(), ids[0].clone(), ids[2].clone()];
+    eventually("the longest wait first", || async {
+        (listed_ids(&browser).await == longest_first).then_some(())
+    })
+    .await;
+    console
+        .click("sort-max_response", "turn the order round")
+        .await;
+    let shortest_first = vec![ids[2].clone(), ids[0].clone(), ids[1].clone()];
+    eventually("the shortest wait first", || async {
+        (listed_ids(&browser).await == shortest_first).then_some(())
+    })
+    .await;
+    // All in the agents' console; the export link keeps the sort.
+    let page = browser
+        .js("return [location.pathname, document.querySelector('[data-testid=log-csv]').getAttribute('href')];")
+        .await;
+    assert_eq!(page[0], "/console/", "{page}");
+    let href = page[1].as_str().expect("the CSV link");
+    assert!(href.ends_with("&sort=max_response&format=csv"), "{href}");
+}

@@ -1,0 +1,237 @@
+//! Each conversation's stored response-time figures (`conversation_figures`,
+//! migration 0030), which the conversation list sorts by.
+//!
+//! The store marks a conversation changed ([`Changed`], in memory) after the
+//! commit of a write the figures depend on: a message, a status change (a close
+//! ends a wait) or a rating. One task of the server takes the marks in batches,
+//! recomputes those conversations' figures from their timelines and writes them
+//! through the conversations' writers ([`crate::writes::Write::Figures`]), off the
+//! path that acknowledges messages. Marks lost with the process are found again at
+//! start by [`Store::stale_figures`]: a row is stale when the messages, closes or
+//! rating it was computed from are not the conversation's.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use sqlx::FromRow;
+use tokio::sync::Notify;
+
+use crate::kpi::TimelineRow;
+use crate::{on_pool, on_tx, Result, Store, Tx};
+
+/// The conversations whose figures may be stale, and the wake-up of the task that
+/// recomputes them. Cheap to clone.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Changed(Arc<ChangedInner>);
+
+#[derive(Debug, Default)]
+struct ChangedInner {
+    ids: Mutex<HashSet<String>>,
+    wake: Arc<Notify>,
+}
+
+impl Changed {
+    /// Marks conversations changed (called after the commit that changed them).
+    pub(crate) fn mark<I: IntoIterator<Item = String>>(&self, ids: I) {
+        let marked = match self.0.ids.lock() {
+            Ok(mut set) => {
+                let before = set.len();
+                set.extend(ids);
+                set.len() > before
+            }
+            Err(_) => false,
+        };
+        if marked {
+            self.0.wake.notify_one();
+        }
+    }
+
+    fn take(&self, max: usize) -> Vec<String> {
+        let Ok(mut set) = self.0.ids.lock() else {
+            return Vec::new();
+        };
+        let taken: Vec<String> = set.iter().take(max).cloned().collect();
+        for id in &taken {
+            set.remove(id);
+        }
+        taken
+    }
+}
+
+/// One conversation's figures as stored (seconds; `None`: no answered wait), with
+/// what they were computed from.
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct FiguresRow {
+    pub conversation_id: String,
+    pub first_response_secs: Option<i64>,
+    pub total_response_secs: Option<i64>,
+    pub average_response_secs: Option<i64>,
+    pub max_response_secs: Option<i64>,
+    /// How many waits were answered.
+    pub responses: i64,
+    /// `like`, `dislike`, or `None`: not rated.
+    pub rating: Option<String>,
+    /// How many messages the conversation had.
+    pub messages: i64,
+    /// How many times it had closed.
+    pub closes: i64,
+    pub computed_at: String,
+}
+
+/// What the figures of a conversation are computed from, besides its timeline.
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct FiguresSource {
+    pub conversation_id: String,
+    pub channel_id: String,
+    pub messages: i64,
+    pub closes: i64,
+    pub rating: Option<String>,
+}
+
+/// Everything the figures of some conversations are computed from.
+#[derive(Debug, Clone, Default)]
+pub struct FiguresInputs {
+    pub sources: Vec<FiguresSource>,
+    /// Their visitors' and agents' messages, by conversation, in order.
+    pub timelines: Vec<TimelineRow>,
+    /// Their closes: (conversation id, closed at).
+    pub closes: Vec<(String, String)>,
+}
+
+/// Writes a conversation's figures inside the caller's transaction (replacing
+/// what was stored).
+pub(crate) async fn put_figures_in(tx: &mut Tx, row: &FiguresRow) -> Result<()> {
+    on_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO conversation_figures (conversation_id, first_response_secs,
+                    total_response_secs, average_response_secs, max_response_secs, responses,
+                    rating, messages, closes, computed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT (conversation_id) DO UPDATE SET
+                first_response_secs = excluded.first_response_secs,
+                total_response_secs = excluded.total_response_secs,
+                average_response_secs = excluded.average_response_secs,
+                max_response_secs = excluded.max_response_secs,
+                responses = excluded.responses, rating = excluded.rating,
+                messages = excluded.messages, closes = excluded.closes,
+                computed_at = excluded.computed_at",
+        )
+        .bind(&row.conversation_id)
+        .bind(row.first_response_secs)
+        .bind(row.total_response_secs)
+        .bind(row.average_response_secs)
+        .bind(row.max_response_secs)
+        .bind(row.responses)
+        .bind(&row.rating)
+        .bind(row.messages)
+        .bind(row.closes)
+        .bind(&row.computed_at)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+fn push_ids<'a, DB>(q: &mut sqlx::QueryBuilder<'a, DB>, ids: &'a [String])
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    q.push("(");
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(id.clone());
+    }
+    q.push(")");
+}
+
+impl Store {
+    /// Takes up to `max` conversations marked changed (their marks cleared).
+    pub fn take_changed_figures(&self, max: usize) -> Vec<String> {
+        self.changed.take(max)
+    }
+
+    /// Marks conversations' figures to be recomputed (a start's repair).
+    pub fn mark_figures_changed(&self, ids: Vec<String>) {
+        self.changed.mark(ids);
+    }
+
+    /// Notified when a conversation is marked changed.
+    pub fn figures_wake(&self) -> Arc<Notify> {
+        self.changed.0.wake.clone()
+    }
+
+    /// What the figures of these conversations are computed from (unknown ids
+    /// are left out).
+    pub async fn figures_inputs(&self, ids: &[String]) -> Result<FiguresInputs> {
+        if ids.is_empty() {
+            return Ok(FiguresInputs::default());
+        }
+        on_pool!(self, p => {
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT c.id AS conversation_id, c.channel_id, \
+                 (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS messages, \
+                 (SELECT COUNT(*) FROM conversation_closes x WHERE x.conversation_id = c.id) AS closes, \
+                 r.rating FROM conversations c \
+                 LEFT JOIN conversation_ratings r ON r.conversation_id = c.id WHERE c.id IN ",
+            );
+            push_ids(&mut q, ids);
+            let sources = q.build_query_as().fetch_all(p).await?;
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT m.conversation_id, c.channel_id, m.author, m.agent_id, m.created_at \
+                 FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+                 WHERE m.author <> 'system' AND m.conversation_id IN ",
+            );
+            push_ids(&mut q, ids);
+            q.push(" ORDER BY m.conversation_id, m.seq");
+            let timelines = q.build_query_as().fetch_all(p).await?;
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT conversation_id, closed_at FROM conversation_closes WHERE conversation_id IN ",
+            );
+            push_ids(&mut q, ids);
+            let closes = q.build_query_as().fetch_all(p).await?;
+            Ok(FiguresInputs { sources, timelines, closes })
+        })
+    }
+
+    /// The conversations whose figures are missing, or were computed from other
+    /// messages, closes or rating than they have now.
+    pub async fn stale_figures(&self) -> Result<Vec<String>> {
+        on_pool!(self, p => Ok(sqlx::query_scalar(
+            "SELECT c.id FROM conversations c
+               LEFT JOIN conversation_figures f ON f.conversation_id = c.id
+               LEFT JOIN conversation_ratings r ON r.conversation_id = c.id
+              WHERE f.conversation_id IS NULL
+                 OR f.messages <> (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)
+                 OR f.closes <> (SELECT COUNT(*) FROM conversation_closes x
+                                  WHERE x.conversation_id = c.id)
+                 OR f.rating IS DISTINCT FROM r.rating",
+        )
+        .fetch_all(p)
+        .await?))
+    }
+
+    /// A conversation's stored figures, if computed.
+    pub async fn figures(&self, conversation_id: &str) -> Result<Option<FiguresRow>> {
+        on_pool!(self, p => Ok(sqlx::query_as(
+            "SELECT conversation_id, first_response_secs, total_response_secs,
+                    average_response_secs, max_response_secs, responses, rating, messages,
+                    closes, computed_at
+               FROM conversation_figures WHERE conversation_id = $1",
+        )
+        .bind(conversation_id)
+        .fetch_optional(p)
+        .await?))
+    }
+
+    /// Deletes a conversation's stored figures (tests of the start's repair).
+    pub async fn forget_figures(&self, conversation_id: &str) -> Result<()> {
+        on_pool!(self, p => {
+            sqlx::query("DELETE FROM conversation_figures WHERE conversation_id = $1")
+                .bind(conversation_id)
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+}
