@@ -566,9 +566,10 @@ pub const CONSOLE_BUDGET: u64 = 250_000;
 /// loaded by a site's admins only; not in the design, which budgets one console.
 /// Ours: 350,000 B until the CRM's customer card (+7 KB in both consoles) took it
 /// 3.2 KB past that; 360,000 B until the front-end kit on gloo-net (the design's
-/// HTTP and socket client, +1.7 KB here) took it 1.5 KB past that (see the
-/// README's Budgets).
-pub const FULL_CONSOLE_BUDGET: u64 = 365_000;
+/// HTTP and socket client, +1.7 KB here) took it 1.5 KB past that; 365,000 B until
+/// the conversation list's stored figures, sorts and CSV took it 0.8 KB past that
+/// (see the README's Budgets).
+pub const FULL_CONSOLE_BUDGET: u64 = 370_000;
 
 /// What Chromium sends; the server answers brotli.
 const BROWSER_ACCEPT: &str = "gzip, deflate, br, zstd";

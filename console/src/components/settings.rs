@@ -61,8 +61,18 @@ impl Outcome {
     /// Why it failed, in the language of `t`; empty when it did not.
     pub(super) fn failure(&self, t: &'static Strings) -> String {
         match self {
-            Self::Failed(why) => why.in_language(t),
             Self::Invalid(error) => Strings::form_error(*error)(t).to_owned(),
+            _ => self.failed(t),
+        }
+    }
+
+    /// Why its request failed, in the language of `t`; empty when none did. What a
+    /// load shows ([`LoadState`]): a load is never refused by a form's own check,
+    /// and leaving those out keeps the admin forms' texts out of the agents'
+    /// console, whose conversation list shows its loads this way.
+    fn failed(&self, t: &'static Strings) -> String {
+        match self {
+            Self::Failed(why) => why.in_language(t),
             _ => String::new(),
         }
     }
@@ -117,7 +127,7 @@ pub(super) fn LoadState(
     view! {
         <p class="cc-muted" role="status" hidden=move || !outcome.get().busy()>{tr(loading_text)}</p>
         <p id=id class="cc-error" role="alert" data-testid=test_id>
-            {move || outcome.with(|o| o.failure(t.get()))}
+            {move || outcome.with(|o| o.failed(t.get()))}
         </p>
     }
 }
