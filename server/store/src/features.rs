@@ -161,18 +161,27 @@ impl Store {
         self.channel_json(ChannelJson::HOURS, channel_id).await
     }
 
+    /// Sets the channel's working hours; its conversations' stored figures are then
+    /// computed again with them (see [`Store::figures_stale_in_channel`]).
     pub async fn put_hours(&self, channel_id: &str, json: &str) -> Result<()> {
+        let stale = self.figures_stale_in_channel(channel_id).await?;
         self.put_channel_json(ChannelJson::HOURS, channel_id, json)
-            .await
+            .await?;
+        self.changed.mark(stale);
+        Ok(())
     }
 
+    /// The channel is always open again; its figures are computed again, as
+    /// [`Store::put_hours`].
     pub async fn delete_hours(&self, channel_id: &str) -> Result<()> {
+        let stale = self.figures_stale_in_channel(channel_id).await?;
         on_pool!(self, p => {
             sqlx::query("DELETE FROM channel_hours WHERE channel_id = $1")
                 .bind(channel_id)
                 .execute(p)
                 .await?;
         });
+        self.changed.mark(stale);
         Ok(())
     }
 

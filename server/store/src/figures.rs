@@ -211,6 +211,23 @@ impl Store {
         .await?))
     }
 
+    /// Marks the stored figures of every conversation of a channel stale in the
+    /// table, and returns their ids: its working hours are about to change, and the
+    /// time while closed does not count. Done before the hours are stored, so a
+    /// process that stops in between finds them at start ([`Store::stale_figures`]);
+    /// the caller marks them changed once the hours are stored, so a computation
+    /// under way with the old hours is done again.
+    pub(crate) async fn figures_stale_in_channel(&self, channel_id: &str) -> Result<Vec<String>> {
+        on_pool!(self, p => Ok(sqlx::query_scalar(
+            "UPDATE conversation_figures SET messages = -1
+              WHERE conversation_id IN (SELECT id FROM conversations WHERE channel_id = $1)
+              RETURNING conversation_id",
+        )
+        .bind(channel_id)
+        .fetch_all(p)
+        .await?))
+    }
+
     /// A conversation's stored figures, if computed.
     pub async fn figures(&self, conversation_id: &str) -> Result<Option<FiguresRow>> {
         on_pool!(self, p => Ok(sqlx::query_as(

@@ -652,3 +652,64 @@ async fn an_agent_gets_slim_rows_of_their_channels_and_no_e_mail_details() {
     .await;
     assert_error(status, &body, 403, "forbidden");
 }
+
+/// Open from `from` to `to` (UTC) every day.
+fn open_daily(from: &str, to: &str) -> Value {
+    let day = json!([{ "from": from, "to": to }]);
+    let days: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| ((*d).to_owned(), day.clone()))
+        .collect();
+    json!({"time_zone": "UTC", "days": days})
+}
+
+/// A change of the channel's working hours computes its conversations' stored
+/// figures again: the time while closed stops counting, and counts again once the
+/// hours are taken away.
+#[tokio::test]
+async fn figures_follow_a_change_of_the_channels_working_hours() {
+    let app = spawn_app().await;
+    let boss = app.agent("boss@shop.example", "Boss", "admin").await;
+    let ids = seed(&app, boss).await;
+    // The first conversation waits from Monday 08:00:00 to 08:01:00 (UTC); the
+    // third from 10:00 to 10:05 and from 10:06:40 to 10:07.
+    let until = |hours: Option<Value>, wanted: fn(Option<i64>) -> bool| {
+        let app = &app;
+        let ids = &ids;
+        async move {
+            let (status, body) = match &hours {
+                Some(hours) => app.admin_put("/channels/demo/hours", hours).await,
+                None => app.admin_delete("/channels/demo/hours").await,
+            };
+            assert!(status == 200 || status == 204, "{status}: {body}");
+            poll(|| async {
+                let figures = |n: usize| {
+                    let id = ids[n].clone();
+                    async move { app.store.figures(&id).await.map_err(|e| e.to_string()) }
+                };
+                let (first, third) = (figures(0).await?, figures(2).await?);
+                let third = third.map(|f| {
+                    (
+                        f.first_response_secs,
+                        f.total_response_secs,
+                        f.max_response_secs,
+                    )
+                });
+                let first = first.and_then(|f| f.first_response_secs);
+                if wanted(first) && third == Some((Some(300), Some(320), Some(300))) {
+                    Ok(())
+                } else {
+                    Err(format!("first: {first:?}, third: {third:?}"))
+                }
+            })
+            .await;
+        }
+    };
+    // Open at both: the whole waits count (the times were set behind the store's
+    // back, so this also shows the figures were computed again).
+    until(Some(open_daily("07:00", "20:00")), |f| f == Some(60)).await;
+    // Closed until 09:00: the first wait no longer counts; the third still does.
+    until(Some(open_daily("09:00", "18:00")), |f| f.unwrap_or(0) < 60).await;
+    // No hours: always open again.
+    until(None, |f| f == Some(60)).await;
+}
