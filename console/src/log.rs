@@ -138,6 +138,9 @@ pub struct LogPages {
     /// Every channel (key, name) a loaded page named, deleted ones included; kept
     /// across filters, for the channel filter.
     pub seen_channels: Vec<(String, String)>,
+    /// Every agent (id, name) a loaded page named as holding a conversation; kept
+    /// across filters, for the agent filter of a console that may not list agents.
+    pub seen_agents: Vec<(u64, String)>,
 }
 
 impl LogPages {
@@ -158,6 +161,11 @@ impl LogPages {
                     conversation.channel_key.clone(),
                     conversation.channel_name.clone(),
                 ));
+            }
+            if let (Some(id), Some(name)) = (conversation.agent_id, &conversation.agent_name) {
+                if !self.seen_agents.iter().any(|(seen, _)| *seen == id) {
+                    self.seen_agents.push((id, name.clone()));
+                }
             }
             if !self.conversations.iter().any(|c| c.id == conversation.id) {
                 self.conversations.push(conversation);
@@ -378,8 +386,13 @@ mod tests {
     fn pages_add_up_until_the_last_and_a_new_filter_starts_over() {
         let mut pages = LogPages::default();
         assert!(!pages.loaded);
+        let held = |id: &str| ListedConversation {
+            agent_id: Some(7),
+            agent_name: Some("Ana".into()),
+            ..logged(id, "shop")
+        };
         pages.add(ConversationList {
-            conversations: vec![logged("c3", "shop"), logged("c2", "gone")],
+            conversations: vec![held("c3"), logged("c2", "gone")],
             next_cursor: Some("after-c2".into()),
             sort: "-started_at".into(),
         });
@@ -387,7 +400,7 @@ mod tests {
         assert_eq!(pages.next_cursor.as_deref(), Some("after-c2"));
         pages.add(ConversationList {
             // c2 again (say, the list moved on between pages): listed once.
-            conversations: vec![logged("c2", "gone"), logged("c1", "shop")],
+            conversations: vec![logged("c2", "gone"), held("c1")],
             next_cursor: None,
             sort: "-started_at".into(),
         });
@@ -395,8 +408,14 @@ mod tests {
         assert_eq!(ids, ["c3", "c2", "c1"]);
         assert_eq!(pages.next_cursor, None, "the last page");
 
+        assert_eq!(
+            pages.seen_agents,
+            [(7, "Ana".to_owned())],
+            "the agents holding them, once each"
+        );
         pages.clear();
         assert!(pages.conversations.is_empty());
+        assert_eq!(pages.seen_agents.len(), 1, "the agents seen stay too");
         assert!(!pages.loaded);
         assert_eq!(
             pages.seen_channels,

@@ -184,7 +184,18 @@ pub fn MessageLog(
     });
     let agent_options = Memo::new(move |_| {
         let mut options = vec![(String::new(), t.get().any_agent.to_owned())];
+        // The agents an admin may list; else (the agents' console) those the list
+        // has shown holding a conversation.
         agents.with(|list| options.extend(list.iter().map(|a| (a.id.to_string(), a.name.clone()))));
+        if options.len() == 1 {
+            pages.with(|p| {
+                options.extend(
+                    p.seen_agents
+                        .iter()
+                        .map(|(id, name)| (id.to_string(), name.clone())),
+                )
+            });
+        }
         options
     });
     let status_options = Memo::new(move |_| {
