@@ -142,13 +142,19 @@ pub fn sort_name(sort: LogSort) -> String {
     }
 }
 
-/// A cursor: the sort it was made for, the row's value in its column, its id.
-fn cursor_of(sort: LogSort, row: &LoggedRow) -> String {
-    let key = match sort.column.key_of(row) {
+/// The cursor of a position (a row's value in the sort's column, its id): the
+/// sort it was made for, the value, the id.
+fn cursor_at(sort: LogSort, (key, id): (LogKey, String)) -> String {
+    let key = match key {
         LogKey::Text(v) => v,
         LogKey::Number(n) => n.to_string(),
     };
-    URL_SAFE_NO_PAD.encode(format!("{}\n{key}\n{}", sort_name(sort), row.id))
+    URL_SAFE_NO_PAD.encode(format!("{}\n{key}\n{id}", sort_name(sort)))
+}
+
+/// The cursor of the page that starts at `next` (from [`rows_page`]).
+fn next_cursor(sort: LogSort, next: Option<(LogKey, String)>) -> Option<String> {
+    next.map(|at| cursor_at(sort, at))
 }
 
 /// Where a cursor points, for `sort`: 422 when it is not one this API made, or
@@ -353,12 +359,12 @@ async fn filter_of(state: &AppState, viewer: &Viewer, page: Page) -> Result<LogF
     })
 }
 
-/// One page of rows for `filter` (`filter.limit` of them at most) and the cursor
-/// of the next page, if there is one.
+/// One page of rows for `filter` (`filter.limit` of them at most) and where the
+/// next page starts, if there is one (its cursor: [`next_cursor`]).
 async fn rows_page(
     state: &AppState,
     filter: &LogFilter,
-) -> Result<(Vec<LoggedRow>, Option<String>), AppError> {
+) -> Result<(Vec<LoggedRow>, Option<(LogKey, String)>), AppError> {
     let limit = filter.limit;
     // One more than the page: whether there is a next one.
     let ask = LogFilter {
@@ -369,7 +375,8 @@ async fn rows_page(
     let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     rows.truncate(usize::try_from(limit).unwrap_or(0));
     let next_cursor = if more {
-        rows.last().map(|row| cursor_of(filter.sort, row))
+        rows.last()
+            .map(|row| (filter.sort.column.key_of(row), row.id.clone()))
     } else {
         None
     };
@@ -384,10 +391,10 @@ pub async fn list(
     page: Page,
 ) -> Result<ConversationLog, AppError> {
     let filter = filter_of(state, viewer, page).await?;
-    let (rows, next_cursor) = rows_page(state, &filter).await?;
+    let (rows, next) = rows_page(state, &filter).await?;
     Ok(ConversationLog {
         conversations: with_labels(state, rows.into_iter().map(logged).collect()).await?,
-        next_cursor,
+        next_cursor: next_cursor(filter.sort, next),
     })
 }
 
@@ -399,7 +406,7 @@ pub async fn slim_list(
     page: Page,
 ) -> Result<ConversationList, AppError> {
     let filter = filter_of(state, viewer, page).await?;
-    let (rows, next_cursor) = rows_page(state, &filter).await?;
+    let (rows, next) = rows_page(state, &filter).await?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut conversations: Vec<ListedConversation> = rows.into_iter().map(listed).collect();
     for (i, label) in labels_by_row(state, &ids).await? {
@@ -407,7 +414,7 @@ pub async fn slim_list(
     }
     Ok(ConversationList {
         conversations,
-        next_cursor,
+        next_cursor: next_cursor(filter.sort, next),
         sort: sort_name(filter.sort),
     })
 }
@@ -431,22 +438,19 @@ pub async fn export(
     tokio::spawn(async move {
         let mut header = true;
         loop {
-            let (rows, next) = match rows_page(&state, &filter).await {
-                Ok(page) => page,
-                Err(e) => {
-                    tracing::error!(error = %e, "conversation export failed");
-                    let _ = tx.send(Err(std::io::Error::other("export failed"))).await;
-                    return;
-                }
+            // A page of rows as CSV, and where the next one starts.
+            let chunk = async {
+                let (rows, next) = rows_page(&state, &filter).await?;
+                let reported: Vec<ReportedConversation> = rows
+                    .into_iter()
+                    .map(|row| ReportedConversation {
+                        figures: figures_of(&row),
+                        conversation: logged(row),
+                    })
+                    .collect();
+                Ok::<_, AppError>((super::kpi::csv_rows(&reported, header)?, next))
             };
-            let reported: Vec<ReportedConversation> = rows
-                .into_iter()
-                .map(|row| ReportedConversation {
-                    figures: figures_of(&row),
-                    conversation: logged(row),
-                })
-                .collect();
-            let chunk = match super::kpi::csv_rows(&reported, header) {
+            let (text, next) = match chunk.await {
                 Ok(chunk) => chunk,
                 Err(e) => {
                     tracing::error!(error = %e, "conversation export failed");
@@ -455,14 +459,11 @@ pub async fn export(
                 }
             };
             header = false;
-            if tx.send(Ok(chunk)).await.is_err() {
+            if tx.send(Ok(text)).await.is_err() {
                 return;
             }
             match next {
-                Some(cursor) => match position(&cursor, filter.sort) {
-                    Ok(after) => filter.after = Some(after),
-                    Err(_) => return,
-                },
+                Some(after) => filter.after = Some(after),
                 None => return,
             }
         }
@@ -555,6 +556,12 @@ fn mail_view(mail: crate::store::Mail) -> MailView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The cursor of the page after `row`, as [`rows_page`] and [`next_cursor`]
+    /// make it.
+    fn cursor_of(sort: LogSort, row: &LoggedRow) -> String {
+        cursor_at(sort, (sort.column.key_of(row), row.id.clone()))
+    }
 
     fn row(id: &str, first: Option<i64>) -> LoggedRow {
         LoggedRow {

@@ -240,15 +240,4 @@ impl Store {
         .fetch_optional(p)
         .await?))
     }
-
-    /// Deletes a conversation's stored figures (tests of the start's repair).
-    pub async fn forget_figures(&self, conversation_id: &str) -> Result<()> {
-        on_pool!(self, p => {
-            sqlx::query("DELETE FROM conversation_figures WHERE conversation_id = $1")
-                .bind(conversation_id)
-                .execute(p)
-                .await?;
-        });
-        Ok(())
-    }
 }
