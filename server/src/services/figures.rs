@@ -2,11 +2,18 @@
 //! task recomputes the conversations the store marked changed, [`BATCH`] at a
 //! time, with the reports' arithmetic ([`super::kpi::responses_of`],
 //! `canal_core::kpi::figures`), and writes them through the conversations'
-//! writers. It never runs on the path that acknowledges a message: a message's
-//! commit only marks its conversation. At start it first marks the conversations
-//! whose figures are missing or stale (marks lost when the process stopped).
+//! writers. It never runs on the path that acknowledges a message: an agent's
+//! message, a close or a rating only marks its conversation once committed. At
+//! start it first marks the conversations whose figures are missing or stale
+//! (marks lost when the process stopped).
+//!
+//! It shares the writers and the cores with the messages, so it yields to them:
+//! woken, it lets marks gather for [`GATHER`] (a busy moment's answers are computed
+//! together, a conversation once); with a backlog (a start's repair, an import, a
+//! channel's new hours) it rests as long as each batch took, so it takes at most
+//! half of the time.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use canal_core::clock::now_rfc3339;
 use canal_core::kpi;
@@ -22,6 +29,9 @@ pub const BATCH: usize = 200;
 
 /// How long the task waits after a failure before it tries again.
 const AFTER_FAILURE: Duration = Duration::from_secs(1);
+
+/// How long marks gather once the task is woken.
+pub const GATHER: Duration = Duration::from_millis(250);
 
 /// Starts the task; it ends when the server closes.
 pub fn start(state: AppState, mut closing: watch::Receiver<bool>) {
@@ -43,19 +53,26 @@ pub fn start(state: AppState, mut closing: watch::Receiver<bool>) {
             // Armed before taking, so that a mark set meanwhile wakes it.
             let woken = wake.notified();
             let ids = state.store.take_changed_figures(BATCH);
-            if ids.is_empty() {
+            let rest = if ids.is_empty() {
                 tokio::select! {
-                    () = woken => continue,
+                    () = woken => GATHER,
                     _ = closing.changed() => return,
                 }
-            }
-            if let Err(e) = recompute(&state, &ids).await {
-                tracing::error!(error = %e, "recomputing figures failed");
-                state.store.mark_figures_changed(ids);
-                tokio::select! {
-                    () = tokio::time::sleep(AFTER_FAILURE) => {}
-                    _ = closing.changed() => return,
+            } else {
+                let started = Instant::now();
+                match recompute(&state, &ids).await {
+                    Ok(()) if ids.len() < BATCH => continue,
+                    Ok(()) => started.elapsed(),
+                    Err(e) => {
+                        tracing::error!(error = %e, "recomputing figures failed");
+                        state.store.mark_figures_changed(ids);
+                        AFTER_FAILURE
+                    }
                 }
+            };
+            tokio::select! {
+                () = tokio::time::sleep(rest) => {}
+                _ = closing.changed() => return,
             }
         }
     });
@@ -87,7 +104,7 @@ pub async fn recompute(state: &AppState, ids: &[String]) -> Result<(), AppError>
                 max_response_secs: secs(figures.max_response_secs),
                 responses: i64::try_from(figures.responses).unwrap_or(i64::MAX),
                 rating: source.rating,
-                messages: source.messages,
+                agent_messages: source.agent_messages,
                 closes: source.closes,
                 computed_at: now.clone(),
             })

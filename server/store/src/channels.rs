@@ -375,7 +375,7 @@ impl Store {
         let appended = append_message_in(&mut tx, &m, &mut queued).await?;
         tx.commit().await?;
         self.queued.committed(queued);
-        if appended.inserted {
+        if appended.inserted && crate::figures::changes_figures(&m) {
             self.changed.mark([m.conversation_id]);
         }
         Ok(appended)

@@ -466,7 +466,7 @@ impl Store {
         }
         tx.commit().await?;
         self.queued.committed(queued);
-        self.changed.mark([conversation_id.clone()]);
+        // A visitor's message alone changes no figure (see crate::figures).
         Ok(ChatStart::Started { conversation_id })
     }
 

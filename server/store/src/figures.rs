@@ -2,13 +2,16 @@
 //! migration 0030), which the conversation list sorts by.
 //!
 //! The store marks a conversation changed ([`Changed`], in memory) after the
-//! commit of a write the figures depend on: a message, a status change (a close
-//! ends a wait) or a rating. One task of the server takes the marks in batches,
+//! commit of a write the figures depend on: an agent's message, a status change
+//! (a close ends a wait) or a rating. A visitor's message changes no figure (a
+//! wait counts once an agent answers it, and the recompute then reads the whole
+//! timeline), so the messages that are most of a busy site's writes mark nothing
+//! ([`changes_figures`]). One task of the server takes the marks in batches,
 //! recomputes those conversations' figures from their timelines and writes them
 //! through the conversations' writers ([`crate::writes::Write::Figures`]), off the
 //! path that acknowledges messages. Marks lost with the process are found again at
-//! start by [`Store::stale_figures`]: a row is stale when the messages, closes or
-//! rating it was computed from are not the conversation's.
+//! start by [`Store::stale_figures`]: a row is stale when the agents' messages,
+//! closes or rating it was computed from are not the conversation's.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -18,6 +21,12 @@ use tokio::sync::Notify;
 
 use crate::kpi::TimelineRow;
 use crate::{on_pool, on_tx, Result, Store, Tx};
+
+/// Whether appending this message can change its conversation's figures: only an
+/// agent's answers a wait.
+pub(crate) fn changes_figures(message: &crate::writes::NewMessage) -> bool {
+    message.author == "agent"
+}
 
 /// The conversations whose figures may be stale, and the wake-up of the task that
 /// recomputes them. Cheap to clone.
@@ -71,8 +80,8 @@ pub struct FiguresRow {
     pub responses: i64,
     /// `like`, `dislike`, or `None`: not rated.
     pub rating: Option<String>,
-    /// How many messages the conversation had.
-    pub messages: i64,
+    /// How many agents' messages the conversation had.
+    pub agent_messages: i64,
     /// How many times it had closed.
     pub closes: i64,
     pub computed_at: String,
@@ -83,7 +92,7 @@ pub struct FiguresRow {
 pub struct FiguresSource {
     pub conversation_id: String,
     pub channel_id: String,
-    pub messages: i64,
+    pub agent_messages: i64,
     pub closes: i64,
     pub rating: Option<String>,
 }
@@ -105,7 +114,7 @@ pub(crate) async fn put_figures_in(tx: &mut Tx, row: &FiguresRow) -> Result<()> 
         sqlx::query(
             "INSERT INTO conversation_figures (conversation_id, first_response_secs,
                     total_response_secs, average_response_secs, max_response_secs, responses,
-                    rating, messages, closes, computed_at)
+                    rating, agent_messages, closes, computed_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT (conversation_id) DO UPDATE SET
                 first_response_secs = excluded.first_response_secs,
@@ -113,7 +122,7 @@ pub(crate) async fn put_figures_in(tx: &mut Tx, row: &FiguresRow) -> Result<()> 
                 average_response_secs = excluded.average_response_secs,
                 max_response_secs = excluded.max_response_secs,
                 responses = excluded.responses, rating = excluded.rating,
-                messages = excluded.messages, closes = excluded.closes,
+                agent_messages = excluded.agent_messages, closes = excluded.closes,
                 computed_at = excluded.computed_at",
         )
         .bind(&row.conversation_id)
@@ -123,7 +132,7 @@ pub(crate) async fn put_figures_in(tx: &mut Tx, row: &FiguresRow) -> Result<()> 
         .bind(row.max_response_secs)
         .bind(row.responses)
         .bind(&row.rating)
-        .bind(row.messages)
+        .bind(row.agent_messages)
         .bind(row.closes)
         .bind(&row.computed_at)
         .execute(&mut *c)
@@ -170,7 +179,8 @@ impl Store {
         on_pool!(self, p => {
             let mut q = sqlx::QueryBuilder::new(
                 "SELECT c.id AS conversation_id, c.channel_id, \
-                 (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS messages, \
+                 (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id \
+                  AND m.author = 'agent') AS agent_messages, \
                  (SELECT COUNT(*) FROM conversation_closes x WHERE x.conversation_id = c.id) AS closes, \
                  r.rating FROM conversations c \
                  LEFT JOIN conversation_ratings r ON r.conversation_id = c.id WHERE c.id IN ",
@@ -195,14 +205,15 @@ impl Store {
     }
 
     /// The conversations whose figures are missing, or were computed from other
-    /// messages, closes or rating than they have now.
+    /// agents' messages, closes or rating than they have now.
     pub async fn stale_figures(&self) -> Result<Vec<String>> {
         on_pool!(self, p => Ok(sqlx::query_scalar(
             "SELECT c.id FROM conversations c
                LEFT JOIN conversation_figures f ON f.conversation_id = c.id
                LEFT JOIN conversation_ratings r ON r.conversation_id = c.id
               WHERE f.conversation_id IS NULL
-                 OR f.messages <> (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)
+                 OR f.agent_messages <> (SELECT COUNT(*) FROM messages m
+                                          WHERE m.conversation_id = c.id AND m.author = 'agent')
                  OR f.closes <> (SELECT COUNT(*) FROM conversation_closes x
                                   WHERE x.conversation_id = c.id)
                  OR f.rating IS DISTINCT FROM r.rating",
@@ -219,7 +230,7 @@ impl Store {
     /// under way with the old hours is done again.
     pub(crate) async fn figures_stale_in_channel(&self, channel_id: &str) -> Result<Vec<String>> {
         on_pool!(self, p => Ok(sqlx::query_scalar(
-            "UPDATE conversation_figures SET messages = -1
+            "UPDATE conversation_figures SET agent_messages = -1
               WHERE conversation_id IN (SELECT id FROM conversations WHERE channel_id = $1)
               RETURNING conversation_id",
         )
@@ -232,8 +243,8 @@ impl Store {
     pub async fn figures(&self, conversation_id: &str) -> Result<Option<FiguresRow>> {
         on_pool!(self, p => Ok(sqlx::query_as(
             "SELECT conversation_id, first_response_secs, total_response_secs,
-                    average_response_secs, max_response_secs, responses, rating, messages,
-                    closes, computed_at
+                    average_response_secs, max_response_secs, responses, rating,
+                    agent_messages, closes, computed_at
                FROM conversation_figures WHERE conversation_id = $1",
         )
         .bind(conversation_id)

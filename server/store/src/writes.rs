@@ -212,7 +212,7 @@ impl Writers {
 /// PostgreSQL: the rows each write locks), and the deliveries its writes queued.
 pub(crate) struct WriteBatch {
     queued: u64,
-    /// The conversations with a new message or status.
+    /// The conversations with a new agent's message or status.
     changed: Vec<String>,
 }
 
@@ -235,13 +235,14 @@ impl Batch for WriteBatch {
         let mut changed = Vec::new();
         for write in writes {
             let wrote = write_in(tx, write, &mut queued).await?;
-            if matches!(
-                (write, &wrote),
-                (
-                    Write::Message(_),
-                    Wrote::Message(Appended { inserted: true, .. })
-                ) | (Write::Status { .. }, Wrote::Changed(true))
-            ) {
+            let changes_figures = match (write, &wrote) {
+                (Write::Message(m), Wrote::Message(Appended { inserted: true, .. })) => {
+                    crate::figures::changes_figures(m)
+                }
+                (Write::Status { .. }, Wrote::Changed(true)) => true,
+                _ => false,
+            };
+            if changes_figures {
                 changed.push(write.conversation_id().to_owned());
             }
             done.push(wrote);

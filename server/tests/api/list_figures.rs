@@ -117,6 +117,14 @@ async fn sql(app: &TestApp, query: &str, binds: &[&str]) {
     q.execute(app.db.pool()).await.expect(query);
 }
 
+async fn computed_at(app: &TestApp, id: &str) -> String {
+    sqlx::query_scalar("SELECT computed_at FROM conversation_figures WHERE conversation_id = $1")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("a figures row")
+}
+
 async fn figures_rows(app: &TestApp) -> i64 {
     app.count("conversation_figures").await
 }
@@ -476,6 +484,35 @@ async fn figures_follow_a_new_answer_and_a_rating_off_the_message_path() {
         answered["first_response_secs"],
         answered["max_response_secs"]
     );
+    // A visitor's message changes no figure: the row stays current, so neither
+    // the figures task nor a restart's repair computes it again. An answer in
+    // another conversation, marked after it, shows when the task has been by.
+    let computed = computed_at(&app, &id).await;
+    let reply = visitor.expect("message").await;
+    assert_eq!(reply["text"], "Hi there");
+    visitor.say("c2", "Thanks!").await;
+    let stale = app.store.stale_figures().await.expect("stale figures");
+    assert!(
+        stale.is_empty(),
+        "stale after a visitor's message: {stale:?}"
+    );
+    let (_, other, mut other_visitor) = app.visitor().await;
+    let other = other.conversation_id;
+    other_visitor.say("o1", "Hello too").await;
+    console.take(&other).await;
+    console.reply(&other, "a2", "Hi").await;
+    poll(|| async {
+        let (_, page) = agent_json(&app, &cookie, "/api/v1/agent/conversations").await;
+        let answered = page["conversations"].as_array().is_some_and(|rows| {
+            rows.iter()
+                .any(|r| r["id"] == other.as_str() && r["responses"] == 1)
+        });
+        answered
+            .then_some(())
+            .ok_or("the other answer not computed yet".to_owned())
+    })
+    .await;
+    assert_eq!(computed_at(&app, &id).await, computed, "computed again");
 
     let (status, body) = app
         .put(
