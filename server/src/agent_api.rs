@@ -26,6 +26,10 @@ use canal_protocol::agent::{
     Status, SESSION_COOKIE,
 };
 use canal_protocol::{ErrorCode, MessageView};
+use std::future::Future;
+use std::pin::Pin;
+
+use futures_util::stream::FuturesOrdered;
 use futures_util::StreamExt;
 use roaring::RoaringTreemap;
 use tokio::sync::broadcast;
@@ -36,6 +40,7 @@ use crate::app::AppState;
 use crate::dispatch::{Display, Line, Notice};
 use crate::error::{parse_json, ApiJson, AppError};
 use crate::hub::{self, Delivered, Step};
+use crate::services::automation::Commit;
 use crate::{typing, validate, ws};
 
 /// The session token from the request's cookies.
@@ -238,6 +243,32 @@ struct Console {
     /// The throttle of this console's `typing` frames, per conversation (gates
     /// that no longer change what passes are dropped).
     typing: HashMap<String, typing::Gate>,
+    /// Replies queued and not yet committed, in the order they came: a console
+    /// goes on with its next replies meanwhile (each is acknowledged once
+    /// committed); any other frame first waits for them.
+    replies: FuturesOrdered<PendingReply>,
+    /// Replies acknowledged whose consequences are still to come (see
+    /// [`Self::after_reply`]).
+    replied: Vec<AfterReply>,
+}
+
+/// A reply's commit as it ends: its conversation and client id, the stored
+/// message and what routing is still to hear of it.
+type Committed = (
+    String,
+    String,
+    Result<(MessageView, Option<crate::dispatch::Replied>), AppError>,
+);
+
+/// A reply queued: what waits for its commit.
+type PendingReply = Pin<Box<dyn Future<Output = Committed> + Send>>;
+
+/// What follows an agent's reply once it is stored and acknowledged: routing
+/// hears of it, the visitor who left is e-mailed, the conversation's timers move.
+struct AfterReply {
+    conversation_id: String,
+    seq: u64,
+    routing: Option<crate::dispatch::Replied>,
 }
 
 enum Next {
@@ -255,6 +286,8 @@ impl Console {
             inbox: RoaringTreemap::new(),
             opened: None,
             typing: HashMap::new(),
+            replies: FuturesOrdered::new(),
+            replied: Vec::new(),
         }
     }
 
@@ -272,10 +305,11 @@ impl Console {
             return;
         }
         loop {
-            if ws::send_all(&mut sink, std::mem::take(&mut out))
-                .await
-                .is_err()
-            {
+            let sent = ws::send_all(&mut sink, std::mem::take(&mut out)).await;
+            // Replies' acks are out: what follows them runs now, before the next
+            // frame (even when the socket broke: the replies are stored).
+            Box::pin(self.after_replies()).await;
+            if sent.is_err() {
                 break;
             }
             // What a frame or a notice sets off runs boxed (see the visitor socket).
@@ -291,6 +325,10 @@ impl Console {
                     Some(Err(e)) if ws::too_big(&e) => Next::CloseTooBig,
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Next::Close,
                 },
+                Some(done) = self.replies.next(), if !self.replies.is_empty() => {
+                    self.committed(done, &mut out);
+                    Next::Continue
+                }
                 notice = notices.recv() => Box::pin(self.on_notices(notice, &mut notices, &mut out)).await,
                 event = next_event(&mut self.opened) => Box::pin(self.on_event(event, &mut out)).await,
             };
@@ -308,6 +346,8 @@ impl Console {
                 }
             }
         }
+        // Replies queued before the socket ended are stored: routing still hears.
+        Box::pin(self.settle_replies(&mut Vec::new())).await;
         // A server that is stopping keeps its agents' offers: each is offered to
         // them again after the restart until its deadline (its durable timer).
         // Going offline here would pass every offer on during the shutdown.
@@ -371,21 +411,14 @@ impl Console {
             } => Some((conversation_id.clone(), client_id.clone())),
             _ => None,
         };
+        if reply_ids.is_none() {
+            self.settle_replies(out).await;
+        }
         if let Err(e) = self.on_frame(frame, out).await {
-            let mut error = public_error(&e);
-            if let (
-                AgentServerFrame::Error {
-                    conversation_id,
-                    client_id,
-                    ..
-                },
-                Some((conversation, client)),
-            ) = (&mut error, reply_ids)
-            {
-                *conversation_id = Some(conversation);
-                *client_id = Some(client);
-            }
-            out.push(error);
+            out.push(match reply_ids {
+                Some((conversation, client)) => reply_error(&e, conversation, client),
+                None => public_error(&e),
+            });
         }
         Next::Continue
     }
@@ -418,25 +451,12 @@ impl Console {
             } => {
                 validate::client_id("client_id", &client_id)?;
                 validate::message_text(&text)?;
-                let message = dispatch
+                let committed = dispatch
                     .reply(&self.agent, &conversation_id, &client_id, &text)
                     .await?;
-                if let Err(e) =
-                    crate::services::mail::answered(&self.state, &conversation_id, message.seq)
-                        .await
-                {
-                    tracing::error!(error = %e, "queueing the answer's e-mail failed");
-                }
-                if let Err(e) =
-                    crate::services::automation::agent_answered(&self.state, &conversation_id).await
-                {
-                    tracing::error!(error = %e, "arming the conversation's timers failed");
-                }
-                out.push(AgentServerFrame::Ack {
-                    conversation_id,
-                    client_id,
-                    seq: message.seq,
-                });
+                self.replies.push_back(Box::pin(async move {
+                    (conversation_id, client_id, committed.await)
+                }));
             }
             AgentClientFrame::Transfer {
                 conversation_id,
@@ -549,6 +569,70 @@ impl Console {
             dialog_link,
         });
         Ok(())
+    }
+
+    /// A queued reply's commit: acknowledged (what follows it comes after the
+    /// ack is sent), or refused with its ids.
+    fn committed(&mut self, done: Committed, out: &mut Vec<AgentServerFrame>) {
+        let (conversation_id, client_id, written) = done;
+        match written {
+            Ok((message, routing)) => {
+                self.replied.push(AfterReply {
+                    conversation_id: conversation_id.clone(),
+                    seq: message.seq,
+                    routing,
+                });
+                out.push(AgentServerFrame::Ack {
+                    conversation_id,
+                    client_id,
+                    seq: message.seq,
+                });
+            }
+            Err(e) => out.push(reply_error(&e, conversation_id, client_id)),
+        }
+    }
+
+    /// Waits for every queued reply's commit and does what follows them: a frame
+    /// other than a reply is taken after the replies before it.
+    async fn settle_replies(&mut self, out: &mut Vec<AgentServerFrame>) {
+        while let Some(done) = self.replies.next().await {
+            self.committed(done, out);
+        }
+        self.after_replies().await;
+    }
+
+    /// What follows the replies acknowledged, in their order.
+    async fn after_replies(&mut self) {
+        for after in std::mem::take(&mut self.replied) {
+            self.after_reply(after).await;
+        }
+    }
+
+    /// What follows a reply once its ack is sent ([`AfterReply`]); failures are
+    /// logged (the reply itself is stored and acknowledged).
+    async fn after_reply(&mut self, after: AfterReply) {
+        let AfterReply {
+            conversation_id,
+            seq,
+            routing,
+        } = after;
+        if let Some(routing) = routing {
+            if let Err(e) = self.state.dispatch.replied(routing).await {
+                tracing::error!(error = %e, "routing did not hear of a reply");
+            }
+        }
+        if let Err(e) = crate::services::mail::answered(&self.state, &conversation_id, seq).await {
+            tracing::error!(error = %e, "queueing the answer's e-mail failed");
+        }
+        if let Err(e) = crate::services::automation::agent_answered(
+            &self.state,
+            &conversation_id,
+            Commit::Aside,
+        )
+        .await
+        {
+            tracing::error!(error = %e, "arming the conversation's timers failed");
+        }
     }
 
     /// `first` and the notices already queued behind it (up to [`NOTICE_BATCH`]),
@@ -857,6 +941,21 @@ fn error_frame(code: ErrorCode, message: &str) -> AgentServerFrame {
         conversation_id: None,
         client_id: None,
     }
+}
+
+/// A reply's error, with the reply's ids so the console knows which one failed.
+fn reply_error(error: &AppError, conversation: String, client: String) -> AgentServerFrame {
+    let mut frame = public_error(error);
+    if let AgentServerFrame::Error {
+        conversation_id,
+        client_id,
+        ..
+    } = &mut frame
+    {
+        *conversation_id = Some(conversation);
+        *client_id = Some(client);
+    }
+    frame
 }
 
 fn public_error(error: &AppError) -> AgentServerFrame {

@@ -2004,18 +2004,25 @@ impl Dispatch {
     }
 
     /// Stores an agent's reply in a conversation they hold and sends it to the
-    /// visitor. Returns the stored message (a re-sent client id: the first one).
-    ///
-    /// Two decisions: the holder is checked and the message queued (so it is
-    /// stored after every effect decided before it), then, once it is stored and
-    /// new, routing hears the agent replied.
+    /// visitor. The holder is checked and the message queued in one decision, so
+    /// it is stored after every effect decided before it; a refusal is the outer
+    /// error. The future returned waits for the commit (a console goes on with its
+    /// next frames meanwhile) and gives the stored message (a re-sent client id:
+    /// the first one) and, when it is new, what routing is still to hear of it:
+    /// the caller acknowledges the reply first, then passes that to
+    /// [`Self::replied`].
     pub async fn reply(
         &self,
         agent: &AgentRow,
         conversation_id: &str,
         client_id: &str,
         text: &str,
-    ) -> Result<MessageView, AppError> {
+    ) -> Result<
+        impl std::future::Future<Output = Result<(MessageView, Option<Replied>), AppError>>
+            + Send
+            + 'static,
+        AppError,
+    > {
         let (holder, id) = (agent.clone(), conversation_id.to_owned());
         let (client_id, message) = (client_id.to_owned(), text.to_owned());
         let decided = self.decide(move |_, inner, fx| {
@@ -2031,37 +2038,42 @@ impl Dispatch {
             Ok(cid)
         });
         let (checked, pending) = decided.await;
-        let written = pending.written().await;
         let cid = checked?;
-        let Some((view, inserted)) = written?.message else {
-            return Err(AppError::Internal(
-                "routing: the reply was not stored".into(),
-            ));
-        };
-        if inserted {
-            let last_message = preview(text);
-            // The reply is stored: its ack does not wait for what routing writes of
-            // it (queued in order; a failure is logged by the writer).
-            let (decided, _written) = self
-                .decide(move |d, inner, fx| {
-                    if let Some(conv) = inner.convs.get_mut(&cid) {
-                        conv.last_message = Some(last_message);
-                    }
-                    // Closed meanwhile (by a supervisor): the reply is stored, there is
-                    // no routing left to tell.
-                    let open = inner
-                        .engine
-                        .conversation(cid)
-                        .is_some_and(|c| !matches!(c.state, ConversationState::Closed { .. }));
-                    if open {
-                        d.apply(inner, Event::AgentReplied { conversation: cid }, fx)?;
-                    }
-                    Ok(())
-                })
-                .await;
-            decided?;
-        }
-        Ok(view)
+        let last_message = preview(text);
+        Ok(async move {
+            let Some((view, inserted)) = pending.written().await?.message else {
+                return Err(AppError::Internal(
+                    "routing: the reply was not stored".into(),
+                ));
+            };
+            let replied = inserted.then_some(Replied { cid, last_message });
+            Ok((view, replied))
+        })
+    }
+
+    /// Routing hears that an agent's stored reply is new (see [`Self::reply`]):
+    /// the conversation's last message, and the engine's `AgentReplied` unless it
+    /// closed meanwhile (by a supervisor; the reply is stored, there is no
+    /// routing left to tell). What routing writes of it is queued in order; a
+    /// failure is logged by the writer.
+    pub async fn replied(&self, replied: Replied) -> Result<(), AppError> {
+        let Replied { cid, last_message } = replied;
+        let (decided, _written) = self
+            .decide(move |d, inner, fx| {
+                if let Some(conv) = inner.convs.get_mut(&cid) {
+                    conv.last_message = Some(last_message);
+                }
+                let open = inner
+                    .engine
+                    .conversation(cid)
+                    .is_some_and(|c| !matches!(c.state, ConversationState::Closed { .. }));
+                if open {
+                    d.apply(inner, Event::AgentReplied { conversation: cid }, fx)?;
+                }
+                Ok(())
+            })
+            .await;
+        decided
     }
 
     // ----- typing -----
@@ -2879,6 +2891,14 @@ fn futures_are_send(
     send(d.agents());
     send(d.status(0));
     send(d.log(""));
+}
+
+/// An agent's new reply, stored and acknowledged, that routing is still to hear
+/// of ([`Dispatch::replied`]).
+#[derive(Debug)]
+pub struct Replied {
+    cid: ConversationId,
+    last_message: String,
 }
 
 #[cfg(test)]

@@ -43,6 +43,7 @@ pub async fn inbound(
         &state,
         &channel.id,
         &inbound.result.conversation_id,
+        crate::services::automation::Commit::Wait,
     )
     .await?;
     let status = if inbound.started {

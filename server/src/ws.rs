@@ -34,6 +34,7 @@ use crate::dispatch::Display;
 use crate::error::{parse_json, AppError};
 use crate::hub::{Delivered, Event, Live, Step};
 use crate::limits::PerSocket;
+use crate::services::automation::Commit;
 use crate::{typing, validate};
 
 /// Upgrades to a socket when the Origin (if the client sent one) is this server's.
@@ -198,6 +199,9 @@ struct Session {
     refused: u32,
     /// The client's address, as the ban of an address sees it.
     address: IpAddr,
+    /// The text of a message stored and acknowledged whose consequences are still
+    /// to come (see [`Session::after_message`]).
+    wrote: Option<String>,
 }
 
 /// Frames refused in a row (over the socket's rate) before the socket is closed.
@@ -229,6 +233,7 @@ impl Session {
             frames: PerSocket::new(state.limits.socket_frames),
             refused: 0,
             address,
+            wrote: None,
             state,
         }
     }
@@ -262,7 +267,13 @@ impl Session {
                     }
                 },
             };
-            if send_all(&mut sink, out).await.is_err() {
+            let sent = send_all(&mut sink, out).await;
+            // A message's ack is out: what follows it runs now, before the next
+            // frame (even when the socket broke: the message is stored).
+            if let Some(text) = self.wrote.take() {
+                Box::pin(self.after_message(text)).await;
+            }
+            if sent.is_err() {
                 return;
             }
             match next {
@@ -566,49 +577,51 @@ impl Session {
                     message,
                 },
             );
-            let channel_id = joined.channel_id.clone();
-            self.state
-                .dispatch
-                .client_message(&conversation_id, text)
-                .await;
-            crate::services::crm::message(
-                &self.state,
-                &channel_id,
-                &joined.visitor_id,
-                &conversation_id,
-                text,
-                false,
-            )
-            .await;
-            // Who hears of it is worked out aside: the ack does not wait for it.
-            let (state, channel, visitor, conversation, said) = (
-                self.state.clone(),
-                channel_id.clone(),
-                joined.visitor_id.clone(),
-                conversation_id.clone(),
-                text.to_owned(),
-            );
-            tokio::spawn(async move {
-                crate::services::crm::notify_inbound(
-                    &state,
-                    &channel,
-                    &visitor,
-                    &conversation,
-                    &said,
-                )
-                .await;
-            });
-            if let Err(e) = crate::services::automation::visitor_wrote(
-                &self.state,
-                &channel_id,
-                &conversation_id,
-            )
-            .await
-            {
-                tracing::error!(error = %e, "arming the conversation's timers failed");
-            }
+            // Acknowledged at once; the rest once the ack is sent.
+            self.wrote = Some(text.to_owned());
         }
         Ok(Next::Continue)
+    }
+
+    /// What follows a visitor's message once its ack is sent: routing hears of
+    /// it, the CRM records it (who is told of it is worked out aside), the
+    /// conversation's timers move (a failure is logged: the message is stored).
+    async fn after_message(&mut self, text: String) {
+        let Some(joined) = &self.joined else {
+            return;
+        };
+        let state = &self.state;
+        let (conversation_id, channel_id) = (&joined.conversation_id, &joined.channel_id);
+        state.dispatch.client_message(conversation_id, &text).await;
+        crate::services::crm::message(
+            state,
+            channel_id,
+            &joined.visitor_id,
+            conversation_id,
+            &text,
+            false,
+        )
+        .await;
+        let (state, channel, visitor, conversation) = (
+            state.clone(),
+            channel_id.clone(),
+            joined.visitor_id.clone(),
+            conversation_id.clone(),
+        );
+        tokio::spawn(async move {
+            crate::services::crm::notify_inbound(&state, &channel, &visitor, &conversation, &text)
+                .await;
+        });
+        if let Err(e) = crate::services::automation::visitor_wrote(
+            &self.state,
+            channel_id,
+            conversation_id,
+            Commit::Aside,
+        )
+        .await
+        {
+            tracing::error!(error = %e, "arming the conversation's timers failed");
+        }
     }
 
     /// The visitor started or stopped writing: tell the consoles, unless the

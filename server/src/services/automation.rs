@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use crate::agents::AgentRow;
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::store::writes::{Write, Wrote};
 use crate::store::{Channel, Store};
 
 /// The channel's automation settings (every action off when never set). Stored
@@ -51,11 +52,21 @@ pub async fn save(
     Ok(settings)
 }
 
+/// Whether a caller waits for the commit of the timer changes it sets off, or
+/// goes on (a socket, whose next frame should not wait behind them; a failure
+/// is then logged).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Commit {
+    Wait,
+    Aside,
+}
+
 /// The visitor wrote in the conversation.
 pub async fn visitor_wrote(
     state: &AppState,
     channel_id: &str,
     conversation_id: &str,
+    commit: Commit,
 ) -> Result<(), AppError> {
     let settings = state.automations.settings(&state.store, channel_id).await?;
     let mut changes = automation::on_visitor_message(&settings, OffsetDateTime::now_utc());
@@ -63,11 +74,15 @@ pub async fn visitor_wrote(
         crate::services::kpi::on_visitor_message(state, &settings, channel_id, conversation_id)
             .await?,
     );
-    apply(state, conversation_id, changes).await
+    apply_as(commit, state, conversation_id, changes).await
 }
 
 /// An agent answered in the conversation.
-pub async fn agent_answered(state: &AppState, conversation_id: &str) -> Result<(), AppError> {
+pub async fn agent_answered(
+    state: &AppState,
+    conversation_id: &str,
+    commit: Commit,
+) -> Result<(), AppError> {
     let Some(conversation) = state.store.conversation(conversation_id).await? else {
         return Ok(());
     };
@@ -79,7 +94,7 @@ pub async fn agent_answered(state: &AppState, conversation_id: &str) -> Result<(
     // The wait is over, whatever the settings say now (a timer armed under
     // earlier ones must not outlive it).
     changes.extend(canal_core::kpi::on_wait_over());
-    apply(state, conversation_id, changes).await
+    apply_as(commit, state, conversation_id, changes).await
 }
 
 /// An agent closes the conversation: the channel's closing message goes to the
@@ -141,41 +156,99 @@ pub async fn closed(state: &AppState, conversation_id: &str) -> Result<(), AppEr
     apply(state, conversation_id, automation::on_closed()).await
 }
 
+/// Makes the timer changes and waits for their commit.
 async fn apply(
     state: &AppState,
     conversation_id: &str,
     changes: Vec<TimerChange>,
 ) -> Result<(), AppError> {
-    let mut armed = false;
-    // Most messages have no timer to cancel (an agent's answer cancels both KPI
-    // waits whatever the channel's settings): a read first, since a DELETE takes
-    // SQLite's write lock even when it finds nothing.
-    let cancels = changes.iter().any(|c| matches!(c, TimerChange::Cancel(_)));
-    let pending = if cancels {
-        state.store.pending_timer_kinds(conversation_id).await?
-    } else {
-        Vec::new()
-    };
+    apply_as(Commit::Wait, state, conversation_id, changes).await
+}
+
+/// Makes the timer changes; with [`Commit::Aside`] their commit is waited for
+/// by a task of its own, which logs a failure.
+async fn apply_as(
+    commit: Commit,
+    state: &AppState,
+    conversation_id: &str,
+    changes: Vec<TimerChange>,
+) -> Result<(), AppError> {
+    let committed = queue(state, conversation_id, changes).await?;
+    match commit {
+        Commit::Wait => committed.await,
+        Commit::Aside => {
+            tokio::spawn(async move {
+                if let Err(e) = committed.await {
+                    tracing::error!(error = %e, "the conversation's timers were not stored");
+                }
+            });
+            Ok(())
+        }
+    }
+}
+
+/// Queues the timer changes to the conversation's writer, all in one commit, and
+/// returns what waits for it and then tells who needs to know (the consoles of a
+/// mark cleared, the timer loop of a timer armed).
+async fn queue(
+    state: &AppState,
+    conversation_id: &str,
+    changes: Vec<TimerChange>,
+) -> Result<impl std::future::Future<Output = Result<(), AppError>> + Send + 'static, AppError> {
+    // A cancel is queued even when no such timer is pending (no read first): the
+    // writer takes it after every change queued before, committed or not yet,
+    // and inside its batch a DELETE that finds nothing costs no lock of its own.
+    let id = || conversation_id.to_owned();
+    let mut writes = Vec::new();
+    let (mut armed, mut clear) = (false, None);
     for change in changes {
         match change {
-            TimerChange::Cancel(kind) if !pending.contains(&kind) => {}
             TimerChange::Arm { kind, due, keep } => {
-                state
-                    .store
-                    .arm_timer(conversation_id, kind, &rfc3339(due), &now_rfc3339(), keep)
-                    .await?;
+                writes.push(Write::ArmTimer {
+                    conversation_id: id(),
+                    kind,
+                    due_at: rfc3339(due),
+                    now: now_rfc3339(),
+                    keep,
+                    payload: None,
+                });
                 armed = true;
             }
-            TimerChange::Cancel(kind) => state.store.cancel_timer(conversation_id, kind).await?,
+            TimerChange::Cancel(kind) => writes.push(Write::CancelTimer {
+                conversation_id: id(),
+                kind,
+            }),
             TimerChange::ClearMark => {
-                if state.store.clear_unanswered(conversation_id).await? {
-                    state.dispatch.unanswered(conversation_id, false).await;
-                }
+                clear = Some(writes.len());
+                writes.push(Write::ClearUnanswered {
+                    conversation_id: id(),
+                });
             }
         }
     }
-    if armed {
-        state.timers.wake();
-    }
-    Ok(())
+    let committed = if writes.is_empty() {
+        None
+    } else {
+        Some(state.store.queue_writes(writes).await?)
+    };
+    let (state, conversation_id) = (state.clone(), id());
+    Ok(async move {
+        let Some(committed) = committed else {
+            return Ok(());
+        };
+        let wrote = committed.await;
+        for outcome in &wrote {
+            if let Err(e) = outcome {
+                return Err(AppError::Internal(format!("a timer change: {e}")));
+            }
+        }
+        let cleared = clear.and_then(|i| wrote.get(i));
+        if matches!(cleared, Some(Ok(Wrote::Changed(true)))) {
+            state.dispatch.unanswered(&conversation_id, false).await;
+        }
+        if armed {
+            state.timers.wake();
+        }
+        Ok(())
+    })
 }

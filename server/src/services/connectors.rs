@@ -427,7 +427,13 @@ async fn deliver(
             .append_message(&conversation_id, "visitor", None, &text)
             .await?;
     }
-    crate::services::automation::visitor_wrote(state, &channel.id, &conversation_id).await?;
+    crate::services::automation::visitor_wrote(
+        state,
+        &channel.id,
+        &conversation_id,
+        crate::services::automation::Commit::Wait,
+    )
+    .await?;
     Ok(conversation_id)
 }
 
@@ -512,6 +518,12 @@ async fn later_message(
     )
     .await;
     state.dispatch.client_message(&conversation_id, text).await;
-    crate::services::automation::visitor_wrote(state, &channel.id, &conversation_id).await?;
+    crate::services::automation::visitor_wrote(
+        state,
+        &channel.id,
+        &conversation_id,
+        crate::services::automation::Commit::Wait,
+    )
+    .await?;
     Ok(())
 }

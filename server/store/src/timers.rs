@@ -173,25 +173,6 @@ impl Store {
         self.next_due("timers", PENDING).await
     }
 
-    /// The kinds of a conversation's pending timers (not being fired): what
-    /// [`Store::cancel_timer`] would find.
-    pub async fn pending_timer_kinds(&self, conversation_id: &str) -> Result<Vec<TimerKind>> {
-        let kinds: Vec<String> = on_pool!(self, p => sqlx::query_scalar(
-            "SELECT kind FROM timers WHERE conversation_id = $1 AND fired_at IS NULL
-               AND lease_until IS NULL",
-        )
-        .bind(conversation_id)
-        .fetch_all(p)
-        .await?);
-        kinds
-            .iter()
-            .map(|k| {
-                TimerKind::parse(k)
-                    .ok_or_else(|| crate::Error::corrupt(format!("timer kind {k:?}")))
-            })
-            .collect()
-    }
-
     /// A conversation's timers, pending and fired, oldest first.
     pub async fn conversation_timers(&self, conversation_id: &str) -> Result<Vec<Timer>> {
         let rows: Vec<TimerTuple> = on_pool!(self, p => sqlx::query_as(&format!(

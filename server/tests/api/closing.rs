@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::agents::is_remove;
 use crate::helpers::{assert_error, poll, spawn_app, Socket, TestApp};
-use crate::timers::{shop, time_passes, timers, timers_until};
+use crate::timers::{shop, time_passes, timers_are, timers_until};
 
 const AUTOMATION: &str = "/channels/demo/automation";
 const THANKS: &str = "Thank you for writing to us. Have a good day!";
@@ -136,19 +136,13 @@ async fn an_agent_s_close_sends_the_text_then_waits_for_the_rating_until_the_tim
     assert_eq!(thanks["text"], THANKS);
     visitor.until("closed", |f| f["type"] == "closed").await;
     assert_eq!(status(&app, &id).await, "closed");
-    assert_eq!(
-        timers(&app, &id).await,
-        vec![("rating_wait".to_owned(), false, None)]
-    );
+    timers_are(&app, &id, vec![("rating_wait".to_owned(), false, None)]).await;
     log_until(&app, &id, "awaiting the visitor's rating").await;
     // A rating during the wait (no "close on rating"): kept, the wait goes on,
     // nothing opens again.
     rate(&app, &token, &id, "like").await;
     assert_eq!(status(&app, &id).await, "closed");
-    assert_eq!(
-        timers(&app, &id).await,
-        vec![("rating_wait".to_owned(), false, None)]
-    );
+    timers_are(&app, &id, vec![("rating_wait".to_owned(), false, None)]).await;
     // The wait runs out: closed fully.
     time_passes(&app).await;
     timers_until(&app, &id, &[("rating_wait", "closed")]).await;
@@ -180,13 +174,10 @@ async fn close_on_rating_ends_the_wait_when_the_rating_comes() {
     .await;
     let (token, id, mut visitor) = closed_by_ana(&app, &mut console).await;
     visitor.until("closed", |f| f["type"] == "closed").await;
-    assert_eq!(
-        timers(&app, &id).await,
-        vec![("rating_wait".to_owned(), false, None)]
-    );
+    timers_are(&app, &id, vec![("rating_wait".to_owned(), false, None)]).await;
     rate(&app, &token, &id, "like").await;
     log_until(&app, &id, "closed fully: the visitor rated it").await;
-    assert_eq!(timers(&app, &id).await, vec![], "the wait is over");
+    timers_are(&app, &id, vec![]).await;
     assert_eq!(status(&app, &id).await, "closed", "not opened again");
     // No closing text set: no system message.
     let system: i64 = sqlx::query_scalar(
@@ -205,7 +196,7 @@ async fn a_rating_after_the_full_close_reopens_and_the_agent_hears_it() {
     let (app, mut console) = shop(json!({"rating": true})).await;
     let (token, id, mut visitor) = closed_by_ana(&app, &mut console).await;
     visitor.until("closed", |f| f["type"] == "closed").await;
-    assert_eq!(timers(&app, &id).await, vec![], "no wait");
+    timers_are(&app, &id, vec![]).await;
     rate(&app, &token, &id, "dislike").await;
     let back = console
         .until("back, rated", |f: &Value| {
@@ -240,7 +231,7 @@ async fn with_rating_off_a_close_is_full_and_a_rating_changes_nothing() {
         .await;
     assert_eq!(thanks["text"], THANKS);
     visitor.until("closed", |f| f["type"] == "closed").await;
-    assert_eq!(timers(&app, &id).await, vec![], "no wait");
+    timers_are(&app, &id, vec![]).await;
     // A rating the channel did not ask for (an old widget) is kept, nothing more.
     rate(&app, &token, &id, "like").await;
     assert_eq!(status(&app, &id).await, "closed");

@@ -209,16 +209,19 @@ async fn a_website_visitor_who_leaves_no_contact_data_makes_nothing() {
     socket
         .say("c2", "Pedido 12345 del 2024-05-01, gracias")
         .await;
+    socket.settled().await;
     assert_eq!(app.crm_rows().await, [0, 0, 0, 0, 0]);
 
     // A phone typed in the chat makes the customer reachable: a contact and a deal.
     socket.say("c3", "Llamadme al +34 612 345 678").await;
+    socket.settled().await;
     assert_eq!(app.crm_rows().await, [1, 1, 0, 1, 1]);
 
     // A channel in lead mode makes a lead; in mode none, only the contact.
     app.crm_settings(json!({"mode": "lead"})).await;
     let (_, _, mut other) = app.visitor().await;
     other.say("c1", "escribidme a eva@example.org").await;
+    other.settled().await;
     let (_, list) = app.admin_get("/crm/records?kind=lead").await;
     assert_eq!(list["records"].as_array().map(Vec::len), Some(1), "{list}");
 
@@ -227,6 +230,7 @@ async fn a_website_visitor_who_leaves_no_contact_data_makes_nothing() {
     let before = app.crm_rows().await;
     let (_, _, mut third) = app.visitor().await;
     third.say("c1", "soy +34 622 111 222").await;
+    third.settled().await;
     assert_eq!(app.crm_rows().await, before);
 }
 
@@ -321,6 +325,7 @@ async fn a_customer_recognised_mid_chat_is_offered_to_their_responsible() {
     let (_, conversation, mut visitor) = app.visitor().await;
     let id = conversation.conversation_id.clone();
     visitor.say("m1", "Hola, ¿hay alguien?").await;
+    visitor.settled().await;
     let (_, log) = app.admin_get(&format!("/conversations/{id}/routing")).await;
     assert!(
         !log.to_string().contains("recognised"),
@@ -398,6 +403,7 @@ async fn the_agent_sees_the_customer_card_and_saves_the_chat_to_the_crm() {
     // The customer gives an e-mail in the chat: the card shows them, with Ana
     // (who holds the chat) responsible for what this chat made.
     visitor.say("c1", "mi correo: pablo@example.net").await;
+    visitor.settled().await;
     let (_, card) = get_card().await;
     let shown = &card["card"];
     assert_eq!(shown["emails"], json!(["pablo@example.net"]));
@@ -658,6 +664,7 @@ async fn closing_the_dialog_writes_the_mapped_fields_to_its_deal() {
     let (consent, conversation, mut visitor) = app.visitor().await;
     let id = conversation.conversation_id.as_str();
     let seq = visitor.say("c1", "llamadme al +34 612 345 678").await;
+    visitor.settled().await;
     ana_console
         .until("Ana's offer", is_upsert(id, "offered"))
         .await;

@@ -516,6 +516,16 @@ impl Socket {
         self.expect("welcome").await
     }
 
+    /// Waits until what this socket's messages set off is done (routing told,
+    /// the CRM's tracker run): a socket acknowledges a message once it is stored
+    /// and goes on with its consequences before it takes the next frame, so the
+    /// refusal of a frame that is not JSON comes after them.
+    pub async fn settled(&mut self) {
+        self.send_text("settled?").await;
+        let refused = self.until("the refusal", |f| f["type"] == "error").await;
+        assert_eq!(refused["code"], "bad_request", "{refused}");
+    }
+
     pub async fn say(&mut self, client_id: &str, text: &str) -> u64 {
         self.send(json!({"type": "send", "client_id": client_id, "text": text}))
             .await;

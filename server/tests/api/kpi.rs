@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::agents::settings;
 use crate::helpers::{assert_error, spawn_app, Socket, TestApp};
-use crate::timers::{time_passes, timers, timers_until};
+use crate::timers::{time_passes, timers_are, timers_until};
 
 const AUTOMATION: &str = "/channels/demo/automation";
 
@@ -139,10 +139,7 @@ async fn an_overdue_wait_notifies_the_chosen_employee_once_even_across_restarts(
     ana_console.take(&id).await;
     visitor.say("c2", "Anyone there?").await;
     // One timer for the wait, counted from its first message.
-    assert_eq!(
-        timers(&app, &id).await,
-        vec![("kpi_first".to_owned(), false, None)]
-    );
+    timers_are(&app, &id, vec![("kpi_first".to_owned(), false, None)]).await;
     time_passes(&app).await;
     let frame = sue_console
         .until("the notice", |f| f["type"] == "overdue")
@@ -163,13 +160,15 @@ async fn an_overdue_wait_notifies_the_chosen_employee_once_even_across_restarts(
         .await;
     visitor.say("c3", "One more thing").await;
     visitor.say("c4", "Hello?").await;
-    assert_eq!(
-        timers(&app, &id).await,
+    timers_are(
+        &app,
+        &id,
         vec![
             ("kpi_first".to_owned(), true, Some("notified".to_owned())),
-            ("kpi_next".to_owned(), false, None)
-        ]
-    );
+            ("kpi_next".to_owned(), false, None),
+        ],
+    )
+    .await;
     drop((ana_console, sue_console, visitor));
     app.stop();
     time_passes(&app).await;
@@ -230,7 +229,7 @@ async fn an_answer_in_time_leaves_no_notice() {
     visitor.say("c1", "Hello?").await;
     ana_console.take(&id).await;
     ana_console.reply(&id, "a1", "Hi!").await;
-    assert_eq!(timers(&app, &id).await, vec![], "the answer cancelled it");
+    timers_are(&app, &id, vec![]).await;
     time_passes(&app).await;
     assert_eq!(notices_stored(&app).await, 0);
 }
@@ -615,6 +614,7 @@ async fn a_notice_in_canal_s_words_names_its_agent_and_stays_read_once_looked_at
     visitor.say("c1", "Hello?").await;
     ana_console.take(&id).await;
     visitor.say("c2", "Anyone there?").await;
+    timers_are(&app, &id, vec![("kpi_first".to_owned(), false, None)]).await;
     time_passes(&app).await;
     let frame = sue_console
         .until("the notice", |f| f["type"] == "overdue")

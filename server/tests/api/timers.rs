@@ -45,10 +45,17 @@ pub(crate) async fn timers(app: &TestApp, id: &str) -> Vec<(String, bool, Option
 /// Polls (with a deadline) until the conversation's timers are these, fired with
 /// these outcomes.
 pub(crate) async fn timers_until(app: &TestApp, id: &str, want: &[(&str, &str)]) {
-    let want: Vec<_> = want
+    let want = want
         .iter()
         .map(|(kind, outcome)| ((*kind).to_owned(), true, Some((*outcome).to_owned())))
         .collect();
+    timers_are(app, id, want).await
+}
+
+/// Polls (with a deadline) until the conversation's timers are `want`: a socket
+/// acknowledges a message once it is stored, and the timers it moves are
+/// committed just after.
+pub(crate) async fn timers_are(app: &TestApp, id: &str, want: Vec<(String, bool, Option<String>)>) {
     poll(|| async {
         let rows = timers(app, id).await;
         if rows == want {
@@ -138,10 +145,7 @@ async fn a_conversation_left_unanswered_is_marked_until_an_agent_answers() {
     console.until("the offer", is_upsert(&id, "offered")).await;
     visitor.say("c2", "Anyone there?").await;
     // One timer, counted from the first unanswered message.
-    assert_eq!(
-        timers(&app, &id).await,
-        vec![("unanswered".to_owned(), false, None)]
-    );
+    timers_are(&app, &id, vec![("unanswered".to_owned(), false, None)]).await;
     time_passes(&app).await;
     let marked = console
         .until("the mark", |f| {
@@ -186,7 +190,7 @@ async fn an_answer_in_time_leaves_no_mark() {
     visitor.say("c1", "Hello?").await;
     console.take(&id).await;
     console.reply(&id, "a1", "Hi!").await;
-    assert_eq!(timers(&app, &id).await, vec![], "the answer cancelled it");
+    timers_are(&app, &id, vec![]).await;
     time_passes(&app).await;
     assert_eq!(unanswered_since(&app, &id).await, None);
 }
@@ -201,10 +205,7 @@ async fn a_silent_visitor_s_conversation_closes_with_the_channel_s_text() {
     visitor.say("c1", "How much is it?").await;
     console.take(&id).await;
     console.reply(&id, "a1", "Ten euros.").await;
-    assert_eq!(
-        timers(&app, &id).await,
-        vec![("auto_close".to_owned(), false, None)]
-    );
+    timers_are(&app, &id, vec![("auto_close".to_owned(), false, None)]).await;
     time_passes(&app).await;
     // The visitor sees the text, then the conversation closed, live.
     let bye = visitor
@@ -240,12 +241,9 @@ async fn a_visitor_who_writes_again_is_not_closed_and_no_text_means_none() {
         .until("the answer", |f| f["type"] == "message")
         .await;
     visitor.say("c2", "Let me think").await;
-    assert_eq!(
-        timers(&app, &id).await,
-        vec![],
-        "the visitor wrote: no auto-close"
-    );
+    timers_are(&app, &id, vec![]).await;
     console.reply(&id, "a2", "Take your time").await;
+    timers_are(&app, &id, vec![("auto_close".to_owned(), false, None)]).await;
     time_passes(&app).await;
     visitor.until("closed", |f| f["type"] == "closed").await;
     let system: i64 = sqlx::query_scalar(
@@ -273,6 +271,8 @@ async fn timers_due_while_the_server_was_down_fire_once_when_it_starts() {
     second.say("c1", "A question").await;
     console.take(&silent).await;
     console.reply(&silent, "a1", "An answer").await;
+    timers_are(&app, &waiting, vec![("unanswered".to_owned(), false, None)]).await;
+    timers_are(&app, &silent, vec![("auto_close".to_owned(), false, None)]).await;
     drop((console, first, second));
     app.stop();
     time_passes(&app).await;
@@ -304,8 +304,8 @@ async fn timers_due_while_the_server_was_down_fire_once_when_it_starts() {
     .await
     .expect("count");
     assert_eq!(byes, 1);
-    assert_eq!(timers(&app, &waiting).await, fired("unanswered", "marked"));
-    assert_eq!(timers(&app, &silent).await, fired("auto_close", "closed"));
+    timers_are(&app, &waiting, fired("unanswered", "marked")).await;
+    timers_are(&app, &silent, fired("auto_close", "closed")).await;
 }
 
 /// Fired timers stay on record for 30 days, then the loop prunes them (at its
@@ -316,6 +316,7 @@ async fn timers_fired_long_ago_are_pruned_and_pending_ones_stay() {
     let (_, old, mut first) = app.visitor().await;
     let old = old.conversation_id;
     first.say("c1", "Hello?").await;
+    timers_are(&app, &old, vec![("unanswered".to_owned(), false, None)]).await;
     time_passes(&app).await;
     timers_until(&app, &old, &[("unanswered", "marked")]).await;
     let (_, fresh, mut second) = app.visitor().await;
@@ -330,9 +331,5 @@ async fn timers_fired_long_ago_are_pruned_and_pending_ones_stay() {
     drop((console, first, second));
     app.restart().await;
     timers_until(&app, &old, &[]).await;
-    assert_eq!(
-        timers(&app, &fresh).await,
-        vec![("unanswered".to_owned(), false, None)],
-        "pending: kept"
-    );
+    timers_are(&app, &fresh, vec![("unanswered".to_owned(), false, None)]).await;
 }
