@@ -28,8 +28,10 @@ use crate::group::{Batch, Writer};
 use crate::routing::LogRow;
 use crate::{on_tx, Db, Error, Result, Tx};
 
-/// How many writer tasks share a PostgreSQL store's conversation writes.
-pub const PG_WRITERS: usize = 4;
+/// How many writer tasks share a PostgreSQL store's conversation writes. At 5,000
+/// sockets and 1,000 messages/s on 2 cores, 8 halved the replies' p99 against 4
+/// (321 to 145 ms); 16 did no better.
+pub const PG_WRITERS: usize = 8;
 
 /// A message to append (see [`crate::Store::append_message`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
