@@ -13,6 +13,8 @@
 //! and changes nothing.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Instant;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -26,9 +28,6 @@ use canal_protocol::agent::{
     Status, SESSION_COOKIE,
 };
 use canal_protocol::{ErrorCode, MessageView};
-use std::future::Future;
-use std::pin::Pin;
-
 use futures_util::stream::FuturesOrdered;
 use futures_util::StreamExt;
 use roaring::RoaringTreemap;

@@ -68,30 +68,6 @@ pub struct TimerFacts {
 }
 
 impl Store {
-    /// Arms the timer `kind` of a conversation for `due_at`. With `keep`, a pending
-    /// one stays as it is; otherwise it is replaced (and a lease on it dropped).
-    /// Written through the conversations' writers ([`crate::writes`]), as every
-    /// timer change and mark of a conversation.
-    pub async fn arm_timer(
-        &self,
-        conversation_id: &str,
-        kind: TimerKind,
-        due_at: &str,
-        now: &str,
-        keep: bool,
-    ) -> Result<()> {
-        self.write(Write::ArmTimer {
-            conversation_id: conversation_id.to_owned(),
-            kind,
-            due_at: due_at.to_owned(),
-            now: now.to_owned(),
-            keep,
-            payload: None,
-        })
-        .await
-        .map(drop)
-    }
-
     /// The pending offer timers, as (conversation id, due at, payload).
     pub async fn pending_offers(&self) -> Result<Vec<(String, String, Option<String>)>> {
         on_pool!(self, p => Ok(sqlx::query_as(
@@ -101,19 +77,6 @@ impl Store {
         .bind(TimerKind::PassOffer.as_str())
         .fetch_all(p)
         .await?))
-    }
-
-    /// Drops the pending timer `kind` of a conversation, if any. One being fired
-    /// right now (under a lease) stays, to be recorded with what it did: its action
-    /// checks the conversation again first, so it does nothing once its reason is
-    /// gone.
-    pub async fn cancel_timer(&self, conversation_id: &str, kind: TimerKind) -> Result<()> {
-        self.write(Write::CancelTimer {
-            conversation_id: conversation_id.to_owned(),
-            kind,
-        })
-        .await
-        .map(drop)
     }
 
     /// Claims up to `limit` due timers (due at `now` or before, not held by another
@@ -221,16 +184,6 @@ impl Store {
         Ok(wrote == Wrote::Changed(true))
     }
 
-    /// Clears the unanswered mark; false when there was none.
-    pub async fn clear_unanswered(&self, conversation_id: &str) -> Result<bool> {
-        let wrote = self
-            .write(Write::ClearUnanswered {
-                conversation_id: conversation_id.to_owned(),
-            })
-            .await?;
-        Ok(wrote == Wrote::Changed(true))
-    }
-
     /// The channel's automation settings as stored (JSON), if set.
     pub async fn automation(&self, channel_id: &str) -> Result<Option<String>> {
         self.channel_json(ChannelJson::AUTOMATION, channel_id).await
@@ -242,7 +195,11 @@ impl Store {
     }
 }
 
-/// [`Store::cancel_timer`] inside the caller's write transaction.
+/// Drops the pending timer `kind` of a conversation, if any, inside the caller's
+/// write transaction (a conversation's writer's: every timer change and mark of a
+/// conversation goes through [`crate::writes`]). One being fired right now (under
+/// a lease) stays, to be recorded with what it did: its action checks the
+/// conversation again first, so it does nothing once its reason is gone.
 pub(crate) async fn cancel_timer_in(
     tx: &mut Tx,
     conversation_id: &str,
@@ -261,8 +218,10 @@ pub(crate) async fn cancel_timer_in(
     Ok(())
 }
 
-/// [`Store::arm_timer`] inside the caller's write transaction, with the timer's
-/// `payload` (an offer's memo), if any.
+/// Arms the timer `kind` of a conversation for `due_at` inside the caller's write
+/// transaction, with the timer's `payload` (an offer's memo), if any. With `keep`,
+/// a pending one stays as it is; otherwise it is replaced (and a lease on it
+/// dropped).
 pub(crate) async fn arm_timer_in(
     tx: &mut Tx,
     conversation_id: &str,
@@ -314,7 +273,8 @@ pub(crate) async fn mark_unanswered_in(
         == 1))
 }
 
-/// [`Store::clear_unanswered`] inside the caller's write transaction.
+/// Clears the unanswered mark inside the caller's write transaction; false when
+/// there was none.
 pub(crate) async fn clear_unanswered_in(tx: &mut Tx, conversation_id: &str) -> Result<bool> {
     on_tx!(tx, c => Ok(sqlx::query(
         "UPDATE conversations SET unanswered_since = NULL

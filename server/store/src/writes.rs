@@ -66,12 +66,12 @@ pub enum Write {
     },
     /// Appends a message with the next sequence number.
     Message(NewMessage),
-    /// Drops the pending timer `kind` (see [`crate::Store::cancel_timer`]).
+    /// Drops the pending timer `kind` (see [`crate::timers::cancel_timer_in`]).
     CancelTimer {
         conversation_id: String,
         kind: TimerKind,
     },
-    /// Arms the timer `kind` (see [`crate::Store::arm_timer`]), with what a
+    /// Arms the timer `kind` (see [`crate::timers::arm_timer_in`]), with what a
     /// restart needs to act on it (`payload`, JSON: an offer's agents).
     ArmTimer {
         conversation_id: String,
@@ -81,7 +81,7 @@ pub enum Write {
         keep: bool,
         payload: Option<String>,
     },
-    /// Clears the unanswered mark (see [`crate::Store::clear_unanswered`]).
+    /// Clears the unanswered mark (see [`crate::timers::clear_unanswered_in`]).
     ClearUnanswered { conversation_id: String },
     /// Sets the unanswered mark (see [`crate::Store::mark_unanswered`]).
     MarkUnanswered {

@@ -1358,3 +1358,65 @@ async fn a_large_inbox_comes_in_small_pieces_with_every_conversation_once() {
     let status = console.until("the status", |f| f["type"] == "status").await;
     assert_eq!(status["status"], "away");
 }
+
+/// An agent may send replies one after the other without waiting for each ack:
+/// each is acknowledged once stored, in the order sent, and reaches the visitor in
+/// that order; one refused among them (a conversation the agent does not hold) is
+/// answered with its ids, and the others still go.
+#[tokio::test]
+async fn replies_sent_without_waiting_are_acknowledged_in_order() {
+    let app = spawn_app().await;
+    let ana = app.agent("ana@shop.example", "Ana", "agent").await;
+    app.routing(settings("strict", &[ana])).await;
+    let cookie = app.login("ana@shop.example").await;
+    let (mut console, _) = app.console_with(&cookie).await;
+    let (_, conversation, mut visitor) = app.visitor().await;
+    let id = conversation.conversation_id;
+    visitor.say("c1", "Hello?").await;
+    console.take(&id).await;
+    let (_, other, mut stranger) = app.visitor().await;
+    stranger.say("s1", "Me too").await;
+    let sent = [
+        ("a1", id.as_str(), "One"),
+        ("a2", other.conversation_id.as_str(), "Not mine"),
+        ("a3", id.as_str(), "Two"),
+        ("a4", id.as_str(), "Three"),
+    ];
+    for (client_id, conversation_id, text) in sent {
+        console
+            .send(json!({"type": "reply", "conversation_id": conversation_id,
+                         "client_id": client_id, "text": text}))
+            .await;
+    }
+    let (mut acks, mut refused) = (Vec::new(), None);
+    while acks.len() < 3 || refused.is_none() {
+        let frame = console
+            .until("an ack or an error", |f| {
+                f["type"] == "ack" || f["type"] == "error"
+            })
+            .await;
+        if frame["type"] == "ack" {
+            acks.push((
+                frame["client_id"].clone(),
+                frame["seq"].as_u64().expect("seq"),
+            ));
+        } else {
+            refused = Some(frame);
+        }
+    }
+    let order: Vec<&Value> = acks.iter().map(|(c, _)| c).collect();
+    assert_eq!(order, [&json!("a1"), &json!("a3"), &json!("a4")]);
+    assert!(
+        acks.windows(2).all(|w| w[0].1 < w[1].1),
+        "sequence numbers in order: {acks:?}"
+    );
+    let refused = refused.expect("the refusal");
+    assert_eq!(refused["client_id"], "a2", "{refused}");
+    assert_eq!(refused["conversation_id"], other.conversation_id.as_str());
+    let mut heard = Vec::new();
+    while heard.len() < 3 {
+        let message = visitor.until("a reply", |f| f["type"] == "message").await;
+        heard.push(message["text"].as_str().expect("text").to_owned());
+    }
+    assert_eq!(heard, ["One", "Two", "Three"]);
+}
