@@ -481,8 +481,6 @@ pub(crate) async fn append_message_in(
     let (client_id, body) = (m.client_id.as_deref(), &m.body);
     let by_client_id =
         format!("{MESSAGE_SELECT} WHERE m.conversation_id = $1 AND m.client_id = $2");
-    let newest =
-        format!("{MESSAGE_SELECT} WHERE m.conversation_id = $1 ORDER BY m.seq DESC LIMIT 1");
     let appended = on_tx!(tx, c, pg => {
         if pg {
             // Two writers of one conversation would read the same MAX(seq): the
@@ -493,11 +491,16 @@ pub(crate) async fn append_message_in(
                 .execute(&mut *c)
                 .await?;
         }
-        let inserted = sqlx::query(
+        // The row comes back with the insert (one round trip fewer than a
+        // SELECT after it); none when the client id was stored already.
+        let inserted: Option<MessageRow> = sqlx::query_as(
             "INSERT INTO messages (conversation_id, seq, author, client_id, body, created_at, agent_id)
              SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6
              FROM messages WHERE conversation_id = $1
-             ON CONFLICT (conversation_id, client_id) DO NOTHING",
+             ON CONFLICT (conversation_id, client_id) DO NOTHING
+             RETURNING seq, author, client_id, body, created_at,
+                (SELECT a.name FROM agents a WHERE a.id = agent_id) AS agent_name,
+                (SELECT a.avatar_url FROM agents a WHERE a.id = agent_id) AS agent_avatar",
         )
         .bind(conversation_id)
         .bind(author)
@@ -505,19 +508,24 @@ pub(crate) async fn append_message_in(
         .bind(body)
         .bind(now_rfc3339())
         .bind(agent_id)
-        .execute(&mut *c)
-        .await?
-        .rows_affected()
-            == 1;
-        let message: MessageRow = match client_id {
-            Some(client_id) => sqlx::query_as(&by_client_id)
-                .bind(conversation_id)
-                .bind(client_id),
-            None => sqlx::query_as(&newest).bind(conversation_id),
-        }
-        .fetch_one(&mut *c)
+        .fetch_optional(&mut *c)
         .await?;
-        Appended { message, inserted }
+        match (inserted, client_id) {
+            (Some(message), _) => Appended { message, inserted: true },
+            (None, Some(client_id)) => Appended {
+                message: sqlx::query_as(&by_client_id)
+                    .bind(conversation_id)
+                    .bind(client_id)
+                    .fetch_one(&mut *c)
+                    .await?,
+                inserted: false,
+            },
+            (None, None) => {
+                return Err(Error::Corrupt(
+                    "a message without a client id was not inserted".into(),
+                ))
+            }
+        }
     });
     if appended.inserted {
         *queued +=
