@@ -10,6 +10,7 @@ use canal_protocol::consents::{MessengerInbound, MessengerInboundResult};
 use crate::admin::Admin;
 use crate::app::AppState;
 use crate::error::{ApiJson, AppError};
+use crate::services::automation::{self, Commit};
 use crate::services::{messenger, visitors::channel};
 use crate::validate;
 
@@ -39,13 +40,8 @@ pub async fn inbound(
     .await;
     // The customer wrote: the channel's automatic actions count from here, as for
     // a website visitor.
-    crate::services::automation::visitor_wrote(
-        &state,
-        &channel.id,
-        &inbound.result.conversation_id,
-        crate::services::automation::Commit::Wait,
-    )
-    .await?;
+    let conversation_id = &inbound.result.conversation_id;
+    automation::visitor_wrote(&state, &channel.id, conversation_id, Commit::Wait).await?;
     let status = if inbound.started {
         StatusCode::CREATED
     } else {

@@ -23,6 +23,7 @@ use canal_store::integrations::{ConnectorRow, DialogRow};
 
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::services::automation::{self, Commit};
 
 fn no_such_connector() -> AppError {
     AppError::not_found(ErrorCode::NotFound, "no connector has this id")
@@ -427,13 +428,7 @@ async fn deliver(
             .append_message(&conversation_id, "visitor", None, &text)
             .await?;
     }
-    crate::services::automation::visitor_wrote(
-        state,
-        &channel.id,
-        &conversation_id,
-        crate::services::automation::Commit::Wait,
-    )
-    .await?;
+    automation::visitor_wrote(state, &channel.id, &conversation_id, Commit::Wait).await?;
     Ok(conversation_id)
 }
 
@@ -518,12 +513,6 @@ async fn later_message(
     )
     .await;
     state.dispatch.client_message(&conversation_id, text).await;
-    crate::services::automation::visitor_wrote(
-        state,
-        &channel.id,
-        &conversation_id,
-        crate::services::automation::Commit::Wait,
-    )
-    .await?;
+    automation::visitor_wrote(state, &channel.id, &conversation_id, Commit::Wait).await?;
     Ok(())
 }
