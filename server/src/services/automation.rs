@@ -173,7 +173,9 @@ async fn apply_as(
     conversation_id: &str,
     changes: Vec<TimerChange>,
 ) -> Result<(), AppError> {
-    let committed = queue(state, conversation_id, changes).await?;
+    let Some(committed) = queue(state, conversation_id, changes).await? else {
+        return Ok(());
+    };
     match commit {
         Commit::Wait => committed.await,
         Commit::Aside => {
@@ -189,12 +191,16 @@ async fn apply_as(
 
 /// Queues the timer changes to the conversation's writer, all in one commit, and
 /// returns what waits for it and then tells who needs to know (the consoles of a
-/// mark cleared, the timer loop of a timer armed).
+/// mark cleared, the timer loop of a timer armed); `None` when there is nothing
+/// to change (most messages of a channel without automatic actions).
 async fn queue(
     state: &AppState,
     conversation_id: &str,
     changes: Vec<TimerChange>,
-) -> Result<impl std::future::Future<Output = Result<(), AppError>> + Send + 'static, AppError> {
+) -> Result<
+    Option<impl std::future::Future<Output = Result<(), AppError>> + Send + 'static>,
+    AppError,
+> {
     // A cancel is queued even when no such timer is pending (no read first): the
     // writer takes it after every change queued before, committed or not yet,
     // and inside its batch a DELETE that finds nothing costs no lock of its own.
@@ -226,16 +232,12 @@ async fn queue(
             }
         }
     }
-    let committed = if writes.is_empty() {
-        None
-    } else {
-        Some(state.store.queue_writes(writes).await?)
-    };
+    if writes.is_empty() {
+        return Ok(None);
+    }
+    let committed = state.store.queue_writes(writes).await?;
     let (state, conversation_id) = (state.clone(), id());
-    Ok(async move {
-        let Some(committed) = committed else {
-            return Ok(());
-        };
+    Ok(Some(async move {
         let wrote = committed.await;
         for outcome in &wrote {
             if let Err(e) = outcome {
@@ -250,5 +252,5 @@ async fn queue(
             state.timers.wake();
         }
         Ok(())
-    })
+    }))
 }
