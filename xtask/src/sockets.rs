@@ -1,12 +1,14 @@
 //! `cargo xtask bench sockets [N] [RATE]`: many sockets on one server, against the bare
 //! socket library.
 //!
-//! Builds the server and the two examples (release), raises the open-files limit (the
+//! Builds the server and the three examples (release), raises the open-files limit (the
 //! servers it starts inherit it), then runs the `socket_load` example three times, one
 //! server at a time: against the bare echo (`bare_echo`: axum's WebSocket, its default
 //! buffers, nothing stored), against `canal serve --demo` on a fresh SQLite file, and on
 //! a database of a throw-away PostgreSQL cluster. Each server is its own process, so the
-//! memory the client reads from `/proc/PID/status` is the server's alone. Prints the
+//! memory the client reads from `/proc/PID/status` is the server's alone. Before each
+//! store's load, `commit_probe` times one durable commit on that store, for the ack
+//! budget "within 3x of the bare echo's p99 plus one durable commit". Prints the
 //! figures side by side with Canal's ratio to the echo.
 
 use std::io::BufRead;
@@ -93,6 +95,8 @@ pub fn sockets(ctx: &Ctx, args: &[u64]) -> Result<Vec<Measurement>> {
             "bare_echo",
             "--example",
             "socket_load",
+            "--example",
+            "commit_probe",
         ],
     );
     ctx.run(&build, "fix the server's build, then rerun the bench")?;
@@ -158,12 +162,16 @@ pub fn sockets(ctx: &Ctx, args: &[u64]) -> Result<Vec<Measurement>> {
     })?;
     let _scratch = Scratch(scratch.clone());
     let sqlite_url = format!("sqlite://{}", scratch.join("canal.db").display());
+    let scratch_dir = scratch.display().to_string();
+    let sqlite_commit = commit(ctx, &release, &["--dir", scratch_dir.as_str()])?;
     let server = Spawned::start(ctx, &canal, &canal_args(&sqlite_url, &scratch), true)?;
     let sqlite = load("Canal, SQLite", &server, "canal")?;
     drop(server);
 
     let cluster = postgres(ctx, "bench-sockets")?;
     let pg_url = cluster.database("sockets")?;
+    let probe_url = cluster.database("commit")?;
+    let pg_commit = commit(ctx, &release, &["--database-url", probe_url.as_str()])?;
     let server = Spawned::start(ctx, &canal, &canal_args(&pg_url, &scratch), true)?;
     let pg = load("Canal, PostgreSQL", &server, "canal")?;
     drop(server);
@@ -174,9 +182,28 @@ pub fn sockets(ctx: &Ctx, args: &[u64]) -> Result<Vec<Measurement>> {
         "  {n} visitor sockets, {CONSOLES} console sockets, {rate} messages/s for {SECONDS} s:"
     );
     print!("{}", table(&sqlite, &pg, &bare));
+    let targets = [
+        ack_target(bare.ack[1], sqlite_commit),
+        ack_target(bare.ack[1], pg_commit),
+    ];
+    println!(
+        "  {:<24} {:>13} {:>17}",
+        "one durable commit (ms)",
+        ms(sqlite_commit),
+        ms(pg_commit)
+    );
+    println!(
+        "  {:<24} {:>13} {:>17}   (3 x the echo's ack p99 + one commit)",
+        "ack p99 target (ms)",
+        ms(targets[0]),
+        ms(targets[1])
+    );
 
     let mut out = Vec::new();
-    for (store, f) in [("SQLite", &sqlite), ("PostgreSQL", &pg)] {
+    for ((store, f), target) in [("SQLite", &sqlite), ("PostgreSQL", &pg)]
+        .into_iter()
+        .zip(targets)
+    {
         out.push(Measurement {
             figure: format!("idle visitor socket, server memory, {store}"),
             value: f.rss_per_visitor,
@@ -198,6 +225,12 @@ pub fn sockets(ctx: &Ctx, args: &[u64]) -> Result<Vec<Measurement>> {
             "µs",
         ));
         out.push(timing(
+            &format!("ack p99 against 3x echo + 1 commit, {store}"),
+            f.ack[1],
+            target,
+            "µs",
+        ));
+        out.push(timing(
             &format!("delivery p99, {n} sockets at {rate}/s, {store}"),
             f.delivery[1],
             MESSAGE_P99_BUDGET_US,
@@ -212,6 +245,32 @@ pub fn sockets(ctx: &Ctx, args: &[u64]) -> Result<Vec<Measurement>> {
         });
     }
     Ok(out)
+}
+
+/// The second ack budget: within 3x of the bare echo's ack p99 plus one
+/// durable commit (µs).
+pub fn ack_target(echo_p99: u64, commit: u64) -> u64 {
+    3 * echo_p99 + commit
+}
+
+/// What one durable commit costs on a store (`commit_probe`'s median, µs), measured
+/// on an idle machine before that store's load.
+fn commit(ctx: &Ctx, release: &Path, args: &[&str]) -> Result<u64> {
+    let program = release.join("examples").join("commit_probe");
+    let cmd = Cmd::new(&program.display().to_string(), args);
+    let output = ctx
+        .command(&cmd)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| fail(format!("cannot run {cmd}: {e}"), "see the error above"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    for line in stdout.lines().filter(|l| !l.starts_with("BENCH ")) {
+        println!("    {line}");
+    }
+    if !output.status.success() {
+        return Err(fail("the commit probe failed", "see its output above"));
+    }
+    figure(&stdout, "commit_p50_us")
 }
 
 /// `canal serve` on `database`, with the demo channel and agent, and without the rate
@@ -476,6 +535,11 @@ BENCH lost 0
         );
         // A figure missing: the bench fails rather than report a zero.
         assert!(Figures::parse("BENCH rss_per_visitor_b 1\n").is_err());
+    }
+
+    #[test]
+    fn the_ack_target_is_three_echoes_and_a_commit() {
+        assert_eq!(ack_target(2_000, 250), 6_250);
     }
 
     #[test]
