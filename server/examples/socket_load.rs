@@ -195,7 +195,7 @@ async fn main() {
     };
 
     // 2. The idle sockets and what they cost.
-    let before = rss(args.pid);
+    let before = settled_rss(args.pid).await;
     let opened = Instant::now();
     let sockets: Vec<(Ws, Duration)> = futures_util::stream::iter(&visitors)
         .map(|v| open_visitor(args.addr, v))
@@ -203,7 +203,7 @@ async fn main() {
         .collect()
         .await;
     let took = opened.elapsed();
-    let after = rss(args.pid);
+    let after = settled_rss(args.pid).await;
     let per_visitor = after.saturating_sub(before) / args.sockets;
     let (sockets, connects): (Vec<Ws>, Vec<Duration>) = sockets.into_iter().unzip();
     let connects = Latencies::new(connects);
@@ -221,26 +221,33 @@ async fn main() {
     let mut per_agent = 0;
     if agents > 0 {
         let cookie = sign_in(&args).await;
-        // The first consoles grow the server allocator's per-thread arenas: each
-        // builds its inbox (every conversation) and frees it, and glibc keeps the
-        // freed memory for the next. Paid once per process, not per socket: they
-        // stay open while as many more are measured, then close.
-        let first = rss(args.pid);
+        // The first consoles grow the server allocator's heaps: each builds its
+        // inbox (every conversation) and frees it, and the allocator keeps some of
+        // the freed memory for the next. Paid once per process, not per socket:
+        // they stay open while as many more are measured, then close. Each read
+        // waits for the memory to settle (see `settled_rss`).
+        let first = settled_rss(args.pid).await;
         for _ in 0..agents {
             consoles.push(open_console(args.addr, &cookie).await);
         }
-        let before = rss(args.pid);
+        let mut warm = Vec::new();
+        for _ in 0..MEASURED_CONSOLES {
+            warm.push(open_console(args.addr, &cookie).await);
+        }
+        let before = settled_rss(args.pid).await;
         let mut measured = Vec::new();
         for _ in 0..MEASURED_CONSOLES {
             measured.push(open_console(args.addr, &cookie).await);
         }
-        let after = rss(args.pid);
+        let after = settled_rss(args.pid).await;
         drop(measured);
+        drop(warm);
         per_agent = after.saturating_sub(before) / MEASURED_CONSOLES;
         println!(
-            "{name}: {agents} console sockets open first (the allocator's arenas grow): server \
+            "{name}: {} console sockets open first (the allocator's heaps grow): server \
              memory {} -> {} KiB; {MEASURED_CONSOLES} more: {} -> {} KiB: {per_agent} B per \
              idle console socket",
+            agents + MEASURED_CONSOLES,
             first / 1024,
             before / 1024,
             before / 1024,
@@ -426,6 +433,25 @@ async fn open_loop(
 }
 
 /// The server's resident memory in bytes (`VmRSS`).
+/// The server's resident memory once it stops moving (two reads 250 ms apart within
+/// 64 KiB, 5 s at most): an allocator that hands freed memory back to the system
+/// does so a little after the free, and a read in between would count memory
+/// already given up (or about to be).
+async fn settled_rss(pid: u32) -> u64 {
+    const STEADY: u64 = 64 * 1024;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut last = rss(pid);
+    while Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let now = rss(pid);
+        if now.abs_diff(last) <= STEADY {
+            return now;
+        }
+        last = now;
+    }
+    last
+}
+
 fn rss(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_else(|e| panic!("cannot read /proc/{pid}/status: {e}"));

@@ -374,10 +374,15 @@ impl Console {
     /// rest) into `out`: what the console then lists replaces what it listed.
     async fn welcome(&mut self, status: Status, out: &mut Vec<AgentServerFrame>) {
         let dispatch = self.state.dispatch.clone();
-        let (keys, inbox): (Vec<u64>, Vec<ConversationSummary>) =
-            dispatch.inbox(&self.agent).await.into_iter().unzip();
-        self.inbox = keys.into_iter().collect();
-        let mut pieces = inbox_pieces(inbox).into_iter();
+        let mut listed = RoaringTreemap::new();
+        let pieces = inbox_pieces(dispatch.inbox(&self.agent).await.into_iter().flatten().map(
+            |(key, conversation)| {
+                listed.insert(key);
+                conversation
+            },
+        ));
+        self.inbox = listed;
+        let mut pieces = pieces.into_iter();
         let first = pieces.next().unwrap_or_default();
         let rest: Vec<_> = pieces.collect();
         let more = rest.iter().map(Vec::len).sum::<usize>();
@@ -911,7 +916,9 @@ const INBOX_PIECE_BYTES: usize = 8 * 1024;
 
 /// The inbox cut in pieces of about [`INBOX_PIECE_BYTES`] of JSON each (a
 /// conversation larger than that alone is a piece), in order; at least one piece.
-fn inbox_pieces(inbox: Vec<ConversationSummary>) -> Vec<Vec<ConversationSummary>> {
+fn inbox_pieces(
+    inbox: impl IntoIterator<Item = ConversationSummary>,
+) -> Vec<Vec<ConversationSummary>> {
     let mut pieces = vec![Vec::new()];
     let mut bytes = 0;
     for conversation in inbox {

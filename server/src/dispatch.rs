@@ -225,6 +225,9 @@ struct ConvInfo {
 use canal_store::routing::{LogRow, OpenConversation, Pages};
 use canal_store::writes::{NewMessage, Write, Wrote};
 
+/// Conversations per chunk of [`Dispatch::inbox`] (about 16 KB of summaries).
+pub const INBOX_CHUNK: usize = 64;
+
 struct AgentInfo {
     row: AgentRow,
     /// Open console sockets.
@@ -2454,15 +2457,32 @@ impl Dispatch {
         .await
     }
 
-    /// Everything in `agent`'s inbox, oldest first, each with its [`Line::key`].
-    pub async fn inbox(&self, agent: &AgentRow) -> Vec<(u64, ConversationSummary)> {
+    /// Everything in `agent`'s inbox, oldest first, each with its [`Line::key`], in
+    /// chunks of at most [`INBOX_CHUNK`]. An admin's inbox may list thousands: as one
+    /// list it took megabytes in one piece, which the allocator, once it was freed,
+    /// kept in its heap with the socket's lasting memory around it, so each console
+    /// that connected grew the server by tens of kilobytes for good (41 KB at 10,000
+    /// conversations); chunks are small pieces any later allocation reuses.
+    pub async fn inbox(&self, agent: &AgentRow) -> Vec<Vec<(u64, ConversationSummary)>> {
         let agent = agent.clone();
         self.look(Vec::new(), move |inner| {
             let mut ids: Vec<ConversationId> = inner.convs.keys().copied().collect();
             ids.sort();
-            ids.into_iter()
-                .filter_map(|cid| Some((cid.0, summary(inner, cid, &agent, false)?)))
-                .collect()
+            let mut chunks: Vec<Vec<(u64, ConversationSummary)>> = Vec::new();
+            for cid in ids {
+                let Some(line) = summary(inner, cid, &agent, false) else {
+                    continue;
+                };
+                match chunks.last_mut().filter(|c| c.len() < INBOX_CHUNK) {
+                    Some(chunk) => chunk.push((cid.0, line)),
+                    None => {
+                        let mut chunk = Vec::with_capacity(INBOX_CHUNK);
+                        chunk.push((cid.0, line));
+                        chunks.push(chunk);
+                    }
+                }
+            }
+            chunks
         })
         .await
     }
