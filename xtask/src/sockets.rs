@@ -127,23 +127,16 @@ pub fn sockets(ctx: &Ctx, args: &[u64]) -> Result<Vec<Measurement>> {
             args.extend(["--agent-password", password.as_str()]);
         }
         println!("  {name}:");
-        let program = release.join("examples").join("socket_load");
-        let cmd = Cmd::new(&program.display().to_string(), &args);
-        let output = ctx
-            .command(&cmd)
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| fail(format!("cannot run {cmd}: {e}"), "see the error above"))?;
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        for line in stdout.lines().filter(|l| !l.starts_with("BENCH ")) {
-            println!("    {line}");
-        }
-        if !output.status.success() {
-            return Err(fail(
+        let stdout = run_example(
+            ctx,
+            &release,
+            "socket_load",
+            &args,
+            (
                 format!("the socket load against {name} failed"),
                 "see its output above (a message lost, or a socket refused)",
-            ));
-        }
+            ),
+        )?;
         Figures::parse(&stdout)
     };
 
@@ -256,7 +249,26 @@ pub fn ack_target(echo_p99: u64, commit: u64) -> u64 {
 /// What one durable commit costs on a store (`commit_probe`'s median, µs), measured
 /// on an idle machine before that store's load.
 fn commit(ctx: &Ctx, release: &Path, args: &[&str]) -> Result<u64> {
-    let program = release.join("examples").join("commit_probe");
+    let stdout = run_example(
+        ctx,
+        release,
+        "commit_probe",
+        args,
+        ("the commit probe failed".to_owned(), "see its output above"),
+    )?;
+    figure(&stdout, "commit_p50_us")
+}
+
+/// Runs the example `name` built in `release` with `args`, shows its report and
+/// returns its standard output; `failed` (what, what to do) when it fails.
+fn run_example(
+    ctx: &Ctx,
+    release: &Path,
+    name: &str,
+    args: &[&str],
+    failed: (String, &str),
+) -> Result<String> {
+    let program = release.join("examples").join(name);
     let cmd = Cmd::new(&program.display().to_string(), args);
     let output = ctx
         .command(&cmd)
@@ -268,9 +280,9 @@ fn commit(ctx: &Ctx, release: &Path, args: &[&str]) -> Result<u64> {
         println!("    {line}");
     }
     if !output.status.success() {
-        return Err(fail("the commit probe failed", "see its output above"));
+        return Err(fail(failed.0, failed.1));
     }
-    figure(&stdout, "commit_p50_us")
+    Ok(stdout)
 }
 
 /// `canal serve` on `database`, with the demo channel and agent, and without the rate
