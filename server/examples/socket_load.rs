@@ -8,9 +8,11 @@
 //!    visitor sockets (`hello` until `welcome`, each timed: the connect time), reads it
 //!    again: the difference over the sockets is the memory of an idle visitor socket.
 //!    Canal: then signs in as the demo agent and opens `--agents` console sockets
-//!    (until each has its whole inbox: they grow the allocator's arenas, once), then
-//!    [`MEASURED_CONSOLES`] more, measured the same way for an idle agent socket, and
-//!    closes those: the `--agents` first ones work in the load.
+//!    (until each has its whole inbox) and [`MEASURED_CONSOLES`] idle ones (together
+//!    they grow the allocator's heaps, once), then [`MEASURED_CONSOLES`] more,
+//!    measured the same way for an idle agent socket, and closes the idle ones: the
+//!    `--agents` first ones work in the load. Each memory read waits for the memory
+//!    to settle.
 //! 3. Canal: console `i` opens and takes visitor `i`'s conversation.
 //! 4. Open loop for `--seconds`: visitors send `--rate` messages per second in all, in
 //!    turn over the sockets, each timed from when it was due until its `ack`; Canal's
@@ -432,7 +434,6 @@ async fn open_loop(
     (sent_visitor, sent_reply)
 }
 
-/// The server's resident memory in bytes (`VmRSS`).
 /// The server's resident memory once it stops moving (two reads 250 ms apart within
 /// 64 KiB, 5 s at most): an allocator that hands freed memory back to the system
 /// does so a little after the free, and a read in between would count memory
@@ -452,6 +453,7 @@ async fn settled_rss(pid: u32) -> u64 {
     last
 }
 
+/// The server's resident memory in bytes (`VmRSS`).
 fn rss(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_else(|e| panic!("cannot read /proc/{pid}/status: {e}"));

@@ -284,16 +284,37 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let closing = state.closing.clone();
-    axum::serve(
+    let (dispatch, store) = (state.dispatch.clone(), state.store.clone());
+    let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async move {
-        shutdown.await;
-        closing.send_replace(true);
+    .with_graceful_shutdown({
+        let closing = closing.clone();
+        async move {
+            shutdown.await;
+            closing.send_replace(true);
+        }
     })
-    .await
+    .await;
+    // The HTTP connections are done; the sockets (handed over on upgrade) and the
+    // background tasks end on `closing`. Once they have, what they decided on the
+    // way out (a visitor leaving, a console's last replies, timers moved aside of
+    // an ack) is written before the process goes on to exit.
+    if tokio::time::timeout(DRAIN, closing.closed()).await.is_err() {
+        tracing::warn!(
+            waiting = closing.receiver_count(),
+            "sockets or background tasks still running {DRAIN:?} after the stop; \
+             what they do next may not be stored"
+        );
+    }
+    dispatch.settle().await;
+    store.settle().await;
+    served
 }
+
+/// How long a stopping server waits for its sockets and background tasks to end.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A server running in this process on 127.0.0.1 at a free port, until dropped.
 pub struct Running {

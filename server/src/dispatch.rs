@@ -225,7 +225,8 @@ struct ConvInfo {
 use canal_store::routing::{LogRow, OpenConversation, Pages};
 use canal_store::writes::{NewMessage, Write, Wrote};
 
-/// Conversations per chunk of [`Dispatch::inbox`] (about 16 KB of summaries).
+/// Conversations per chunk of [`Dispatch::inbox`]: a small allocation, far below
+/// the size glibc starts mapping on its own (128 KiB).
 pub const INBOX_CHUNK: usize = 64;
 
 struct AgentInfo {
@@ -836,6 +837,24 @@ impl Dispatch {
             (result, d.queue(effects))
         });
         decided.await.unwrap_or_else(|e| (Err(e), Pending(None)))
+    }
+
+    /// Waits until every decision queued before the call is written and followed
+    /// through (a batch with nothing in it, answered after the batches before it):
+    /// a server that stops calls it once its sockets have ended, so what they
+    /// decided on their way out is stored before the process exits.
+    pub async fn settle(&self) {
+        let (done, answer) = oneshot::channel();
+        if self
+            .writes
+            .send(Batch {
+                effects: Vec::new(),
+                done,
+            })
+            .is_ok()
+        {
+            let _ = answer.await;
+        }
     }
 
     /// Queues a decision's effects to the writer (called by the owner).

@@ -115,11 +115,27 @@ async fn run() -> Result<(), String> {
         );
     }
     println!("Stop with Ctrl+C.");
-    serve(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| format!("server stopped: {e}"))
+    serve(listener, state, stop_signal())
+        .await
+        .map_err(|e| format!("server stopped: {e}"))
+}
+
+/// Ctrl+C (SIGINT) or SIGTERM (what systemd and container runtimes send to stop a
+/// service): either starts the graceful stop.
+async fn stop_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl+C still stops the server");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }
 
 /// Opens (and migrates) the store, or says what to check.

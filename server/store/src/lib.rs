@@ -457,6 +457,14 @@ impl Store {
         self.writes.queue(writes).await
     }
 
+    /// Waits until everything queued to the conversations' writers before the call
+    /// is committed (or failed): a server that stops calls it last, so writes
+    /// queued without anyone waiting for them (timers moved aside of a socket's
+    /// ack) are not dropped with the process.
+    pub async fn settle(&self) {
+        self.writes.settle().await;
+    }
+
     /// One write, through the conversations' writers; answers once committed.
     pub(crate) async fn write(&self, write: writes::Write) -> Result<writes::Wrote> {
         let mut wrote = self.queue_writes(vec![write]).await?.await;

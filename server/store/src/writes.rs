@@ -210,6 +210,19 @@ impl Writers {
     }
 }
 
+impl Writers {
+    /// Waits for every writer to reach what was queued to it before the call: a
+    /// request with no writes, answered after everything before it (see
+    /// [`crate::Store::settle`]).
+    pub(crate) async fn settle(&self) {
+        for writer in &self.writers {
+            if let Ok(answer) = writer.queue(Vec::new()).await {
+                let _ = answer.await;
+            }
+        }
+    }
+}
+
 /// A batch of writes (SQLite: its one writer, taken by `BEGIN IMMEDIATE`;
 /// PostgreSQL: the rows each write locks), and the deliveries its writes queued.
 pub(crate) struct WriteBatch {

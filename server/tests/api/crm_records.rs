@@ -68,6 +68,8 @@ async fn a_closed_dialog_writes_its_transcript_on_the_deal_once_per_conversation
     let (_, conversation, mut visitor) = app.visitor().await;
     let id = conversation.conversation_id.as_str();
     visitor.say("c1", "Llamadme al +34 612 345 678").await;
+    // The tracker runs once the message is acknowledged: wait for it.
+    visitor.settled().await;
     ana_console.take(id).await;
     ana_console
         .reply(id, "r1", "Te llamo en cinco minutos")
@@ -127,6 +129,8 @@ async fn a_closed_dialog_writes_its_transcript_on_the_deal_once_per_conversation
     // one transcript, now with everything.
     visitor.until("the close", |f| f["type"] == "closed").await;
     visitor.say("c2", "Una cosa más").await;
+    // Routing reopens the chat once the message is acknowledged.
+    visitor.settled().await;
     take_and_close(&mut ana_console, id).await;
     let record = record_when(&app, &record_id, |t| {
         t[0]["lines"].as_array().is_some_and(|l| l.len() == 3)
@@ -144,6 +148,9 @@ async fn a_closed_dialog_writes_its_transcript_on_the_deal_once_per_conversation
     let (_, second, mut other) = app.visitor().await;
     let second_id = second.conversation_id.as_str();
     other.say("d1", "Soy yo otra vez: +34 612 345 678").await;
+    // The tracker links this chat to the deal once the message is acknowledged; a
+    // close before that would find no deal to write the transcript on.
+    other.settled().await;
     take_and_close(&mut ana_console, second_id).await;
     let record = record_when(&app, &record_id, |t| count(t) == 2).await;
     assert_eq!(record["transcripts"][0]["conversation_id"], id);

@@ -567,3 +567,66 @@ async fn every_change_stored_before_a_sigkill_has_its_webhook_event() {
         events.len()
     );
 }
+
+/// A stop with Ctrl+C (SIGINT) or SIGTERM keeps what the server decided on its way
+/// out: visitors each send their chat's first message at once, and the server gets
+/// the signal as soon as the last is acknowledged. Routing answers a first message
+/// (the demo agent is offline) with its "nobody is available" reply, written after
+/// the visitor's ack; once the process has exited, every chat holds both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_with_ctrl_c_stores_what_routing_decided_after_the_acks() {
+    stop_after_first_messages("-INT").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_with_sigterm_stores_what_routing_decided_after_the_acks() {
+    stop_after_first_messages("-TERM").await;
+}
+
+async fn stop_after_first_messages(signal: &str) {
+    const VISITORS: usize = 40;
+    let dir = tempfile::tempdir().expect("dir");
+    let db = crate::helpers::TestDb::new(dir.path()).await;
+    let (mut child, addr) = start(&db.url).await;
+    let http = reqwest::Client::new();
+    let mut visitors = Vec::new();
+    for _ in 0..VISITORS {
+        let (token, conversation_id) = open_conversation(&http, &addr).await;
+        let mut socket = connect(&addr).await;
+        socket.hello(&conversation_id, &token, 0).await;
+        visitors.push((conversation_id, socket));
+    }
+    for (n, (_, socket)) in visitors.iter_mut().enumerate() {
+        socket
+            .send(json!({"type": "send", "client_id": format!("m{n}"), "text": "Hello?"}))
+            .await;
+    }
+    for (_, socket) in &mut visitors {
+        socket.until("the ack", |f| f["type"] == "ack").await;
+    }
+    let pid = child.id().expect("the server runs").to_string();
+    let signalled = std::process::Command::new("kill")
+        .args([signal, pid.as_str()])
+        .status()
+        .expect("run kill");
+    assert!(signalled.success(), "kill {signal} {pid}: {signalled}");
+    let exited = tokio::time::timeout(Duration::from_secs(60), child.wait())
+        .await
+        .expect("the server stops within 60 s")
+        .expect("reap");
+    assert!(exited.success(), "the server's exit: {exited}");
+    for (conversation_id, _) in &visitors {
+        let authors: Vec<String> = sqlx::query_scalar(
+            "SELECT author FROM messages WHERE conversation_id = $1 ORDER BY seq",
+        )
+        .bind(conversation_id)
+        .fetch_all(db.pool())
+        .await
+        .expect("messages");
+        assert_eq!(
+            authors,
+            ["visitor", "system"],
+            "chat {conversation_id}: the visitor's message and routing's reply"
+        );
+    }
+}
