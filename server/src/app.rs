@@ -308,12 +308,23 @@ pub async fn serve(
              what they do next may not be stored"
         );
     }
-    dispatch.settle().await;
-    store.settle().await;
+    let settled = tokio::time::timeout(DRAIN, async {
+        dispatch.settle().await;
+        store.settle().await;
+    })
+    .await;
+    if settled.is_err() {
+        tracing::warn!(
+            "the writes queued before the stop were not committed within {DRAIN:?}; \
+             the store may be unreachable: check it, what was acknowledged is stored"
+        );
+    }
     served
 }
 
-/// How long a stopping server waits for its sockets and background tasks to end.
+/// How long a stopping server waits for its sockets and background tasks to end,
+/// then for the writes they queued (a store that does not answer must not keep the
+/// process from exiting).
 const DRAIN: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A server running in this process on 127.0.0.1 at a free port, until dropped.
