@@ -208,9 +208,7 @@ impl Writers {
             out
         })
     }
-}
 
-impl Writers {
     /// Waits for every writer to reach what was queued to it before the call: a
     /// request with no writes, answered after everything before it (see
     /// [`crate::Store::settle`]).
