@@ -141,6 +141,7 @@ impl AppState {
         };
         timers.start(state.clone(), look_every, state.closing.subscribe());
         crate::services::figures::start(state.clone(), state.closing.subscribe());
+        crate::services::search::start(state.clone(), state.closing.subscribe());
         Ok(state)
     }
 

@@ -25,6 +25,8 @@
 //!   path by one task.
 //! - [`log`]: the conversation list: searched, filtered, as each agent may see it;
 //!   one conversation in full.
+//! - [`search`]: the messages' full-text index, kept by one task off the message
+//!   path.
 //! - [`labels`]: labels admins create and agents set on conversations.
 //! - [`messenger`]: messenger chats and their consent by continuing.
 //! - [`mail`]: e-mail to visitors: transcripts, answers after they left.
@@ -47,4 +49,5 @@ pub mod log;
 pub mod mail;
 pub mod messenger;
 pub mod ratings;
+pub mod search;
 pub mod visitors;

@@ -909,8 +909,13 @@ impl Store {
     /// of the scope's, newest first, narrowed by `filter`. The SQL holds only the
     /// conditions asked for, so each engine plans for them (the search differs by
     /// engine: FTS5 trigram tables on SQLite, trigram indexes and `ILIKE` on
-    /// PostgreSQL; see migration 0023).
+    /// PostgreSQL; see migration 0023; SQLite's message index is brought up to date
+    /// first).
     pub async fn conversation_log(&self, filter: &LogFilter) -> Result<Vec<LoggedRow>> {
+        if filter.text.is_some() {
+            // SQLite's message index is kept behind the messages (see `text`).
+            self.index_text().await?;
+        }
         // A search first looks among the newest conversations the other filters
         // leave: a word most conversations hold fills a page there at once, where
         // collecting every conversation that holds it costs seconds. Exact: when

@@ -177,7 +177,7 @@ impl Store {
 
     async fn crm_begin(&self) -> Result<Tx> {
         let mut tx = self.begin().await?;
-        if let Tx::Postgres(t) = &mut tx {
+        if let crate::TxConn::Postgres(t) = &mut tx.conn {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
                 .bind(CRM_LOCK)
                 .execute(&mut **t)

@@ -16,6 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::events::Queued;
 use crate::figures::Changed;
+use crate::text::Behind;
 use crate::{Db, Error, Result, Tx};
 
 /// Most requests one transaction commits.
@@ -54,6 +55,32 @@ pub(crate) trait Batch: Sized + Send + 'static {
     fn changed(&mut self) -> Vec<String> {
         Vec::new()
     }
+
+    /// Whether the batch wrote messages the full-text index does not hold yet
+    /// (see [`crate::text`]): its task is woken once they are committed.
+    fn wrote_text(&self) -> bool {
+        false
+    }
+}
+
+/// Who hears of a writer's commits: the deliverer, the figures task, the
+/// full-text index's task.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Followers {
+    pub(crate) queued: Queued,
+    pub(crate) changed: Changed,
+    pub(crate) text: Behind,
+}
+
+impl Followers {
+    /// Tells each what the committed `batch` did.
+    fn committed<B: Batch>(&self, batch: &mut B) {
+        self.queued.committed(batch.queued());
+        self.changed.mark(batch.changed());
+        if batch.wrote_text() {
+            self.text.wrote();
+        }
+    }
 }
 
 type Reply<B> = oneshot::Sender<Result<<B as Batch>::Done>>;
@@ -79,9 +106,9 @@ impl<B: Batch> std::fmt::Debug for Writer<B> {
 
 impl<B: Batch> Writer<B> {
     /// Starts the writer on this database.
-    pub(crate) fn start(db: Db, queued: Queued, changed: Changed) -> Self {
+    pub(crate) fn start(db: Db, followers: Followers) -> Self {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run::<B>(db, queue, queued, changed));
+        tokio::spawn(run::<B>(db, queue, followers));
         Self { jobs }
     }
 
@@ -106,13 +133,12 @@ impl<B: Batch> Writer<B> {
 async fn run<B: Batch>(
     db: Db,
     mut queue: mpsc::Receiver<(B::Job, Reply<B>)>,
-    queued: Queued,
-    changed: Changed,
+    followers: Followers,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (jobs, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
-        match write_batch::<B>(&db, &jobs, &queued, &changed).await {
+        match write_batch::<B>(&db, &jobs, &followers).await {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(outcome);
@@ -136,12 +162,11 @@ async fn run<B: Batch>(
 async fn write_batch<B: Batch>(
     db: &Db,
     jobs: &[B::Job],
-    queued: &Queued,
-    changed: &Changed,
+    followers: &Followers,
 ) -> Result<Vec<Result<B::Done>>> {
-    match write_batch_as::<B>(db, jobs, false, queued, changed).await? {
+    match write_batch_as::<B>(db, jobs, false, followers).await? {
         Some(outcomes) => Ok(outcomes),
-        None => write_batch_as::<B>(db, jobs, true, queued, changed)
+        None => write_batch_as::<B>(db, jobs, true, followers)
             .await?
             .ok_or_else(|| Error::Corrupt("a batch with savepoints cannot fail as a whole".into())),
     }
@@ -153,8 +178,7 @@ async fn write_batch_as<B: Batch>(
     db: &Db,
     jobs: &[B::Job],
     isolated: bool,
-    queued: &Queued,
-    changed: &Changed,
+    followers: &Followers,
 ) -> Result<Option<Vec<Result<B::Done>>>> {
     let mut tx = db.begin().await?;
     let mut batch = B::begin(&mut tx, jobs).await?;
@@ -182,8 +206,7 @@ async fn write_batch_as<B: Batch>(
         }
     }
     tx.commit().await?;
-    queued.committed(batch.queued());
-    changed.mark(batch.changed());
+    followers.committed(&mut batch);
     Ok(Some(outcomes))
 }
 

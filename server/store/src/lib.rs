@@ -65,6 +65,7 @@ pub mod ledger;
 pub mod mail;
 pub mod notes;
 pub mod routing;
+mod text;
 pub mod timers;
 pub mod writes;
 
@@ -181,15 +182,24 @@ impl Db {
         Ok(match self {
             Db::Sqlite(p, gate) => {
                 let turn = gate.turn().await?;
-                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, turn)
+                Tx::new(TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, turn))
             }
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Postgres(p) => Tx::new(TxConn::Postgres(p.begin().await?)),
         })
     }
 }
 
-/// A write transaction on either engine (see [`Store::begin`]).
-pub(crate) enum Tx {
+/// A write transaction on either engine (see [`Store::begin`]), with what it read
+/// once for all its writes.
+pub(crate) struct Tx {
+    pub(crate) conn: TxConn,
+    /// The active webhook endpoints and the kinds each subscribes to, read by the
+    /// transaction's first event (see [`events::event_in`]).
+    pub(crate) endpoints: Option<Vec<events::Subscribed>>,
+}
+
+/// A write transaction's connection.
+pub(crate) enum TxConn {
     /// With this process's turn to write (see [`WriteGate`]), given back when the
     /// transaction ends.
     Sqlite(
@@ -200,18 +210,30 @@ pub(crate) enum Tx {
 }
 
 impl Tx {
+    fn new(conn: TxConn) -> Self {
+        Self {
+            conn,
+            endpoints: None,
+        }
+    }
+
+    /// Whether the transaction is SQLite's.
+    pub(crate) fn is_sqlite(&self) -> bool {
+        matches!(self.conn, TxConn::Sqlite(..))
+    }
+
     pub(crate) async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(tx, _turn) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        match self.conn {
+            TxConn::Sqlite(tx, _turn) => tx.commit().await?,
+            TxConn::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
     }
 
     pub(crate) async fn rollback(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(tx, _turn) => tx.rollback().await?,
-            Tx::Postgres(tx) => tx.rollback().await?,
+        match self.conn {
+            TxConn::Sqlite(tx, _turn) => tx.rollback().await?,
+            TxConn::Postgres(tx) => tx.rollback().await?,
         }
         Ok(())
     }
@@ -245,25 +267,25 @@ pub(crate) use on_pool;
 /// reborrowed (`&mut *$c`) for each query.
 macro_rules! on_tx {
     ($tx:expr, $c:ident => $body:expr) => {
-        match $tx {
-            $crate::Tx::Sqlite(t, _) => {
+        match &mut ($tx).conn {
+            $crate::TxConn::Sqlite(t, _) => {
                 let $c = &mut **t;
                 $body
             }
-            $crate::Tx::Postgres(t) => {
+            $crate::TxConn::Postgres(t) => {
                 let $c = &mut **t;
                 $body
             }
         }
     };
     ($tx:expr, $c:ident, $pg:ident => $body:expr) => {
-        match $tx {
-            $crate::Tx::Sqlite(t, _) => {
+        match &mut ($tx).conn {
+            $crate::TxConn::Sqlite(t, _) => {
                 let $c = &mut **t;
                 let $pg = false;
                 $body
             }
-            $crate::Tx::Postgres(t) => {
+            $crate::TxConn::Postgres(t) => {
                 let $c = &mut **t;
                 let $pg = true;
                 $body
@@ -365,6 +387,8 @@ pub struct Store {
     pub(crate) queued: events::Queued,
     /// The conversations whose stored figures may be stale (see [`figures`]).
     pub(crate) changed: figures::Changed,
+    /// Wakes the full-text index's task after messages were written (see [`text`]).
+    pub(crate) text: text::Behind,
 }
 
 /// Key of the PostgreSQL advisory lock the ledger writer holds while it appends,
@@ -424,16 +448,16 @@ impl Store {
                 Db::Postgres(pool)
             }
         };
-        let queued = events::Queued::default();
-        let changed = figures::Changed::default();
-        let ledger = Ledger::start(db.clone(), queued.clone());
-        let writes = writes::Writers::start(&db, &queued, &changed);
+        let followers = group::Followers::default();
+        let ledger = Ledger::start(db.clone(), followers.queued.clone());
+        let writes = writes::Writers::start(&db, &followers);
         Ok(Self {
             db,
             ledger,
             writes,
-            queued,
-            changed,
+            queued: followers.queued,
+            changed: followers.changed,
+            text: followers.text,
         })
     }
 

@@ -9,7 +9,7 @@
 use serde_json::{json, Value};
 
 use crate::agents::settings;
-use crate::helpers::{assert_error, spawn_app, TestApp, PAGE};
+use crate::helpers::{assert_error, poll, spawn_app, TestApp, PAGE};
 
 /// A call with a console session's cookie (`path` from the server's root).
 async fn with_cookie(
@@ -171,6 +171,47 @@ async fn search_finds_a_word_of_the_text_the_visitors_name_or_e_mail() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(found(&app, &boss, "?q=marlowe").await, [named.as_str()]);
     assert!(found(&app, &boss, "?q=quigley").await.is_empty());
+}
+
+/// Waits until the search index holds every message.
+async fn all_indexed(app: &TestApp) {
+    poll(|| async {
+        match app.store.text_behind().await.expect("messages behind") {
+            0 => Ok(()),
+            n => Err(format!("{n} messages not indexed yet")),
+        }
+    })
+    .await;
+}
+
+/// Messages are indexed for search off the message path (on SQLite, a task a
+/// moment after they are written; see `canal_store`'s `text` module): the index
+/// catches up by itself, a search never misses a message written before it, and
+/// a message the index did not hold when the server stopped is indexed at start.
+#[tokio::test]
+async fn the_search_index_keeps_up_by_itself_and_after_a_restart() {
+    let mut app = spawn_app().await;
+    let boss = admin_cookie(&app).await;
+    let zebra = said(&app, "m-1", "Is the zebra rug washable?").await;
+    all_indexed(&app).await;
+    assert_eq!(found(&app, &boss, "?q=zebra").await, [zebra.as_str()]);
+
+    // Written behind the server's back (no writer woke the task): stopped, the
+    // server finds it not indexed at start.
+    sqlx::query(
+        "INSERT INTO messages (conversation_id, seq, author, body, created_at)
+         VALUES ($1, 1000, 'visitor', 'A quokka plush, please', '2026-12-07T06:00:00Z')",
+    )
+    .bind(&zebra)
+    .execute(app.db.pool())
+    .await
+    .expect("a message behind the server's back");
+    app.restart().await;
+    all_indexed(&app).await;
+    assert_eq!(found(&app, &boss, "?q=quokka").await, [zebra.as_str()]);
+    // A search right after a message finds it, whether or not the task ran.
+    let parcel = said(&app, "m-2", "Where is my parcel?").await;
+    assert_eq!(found(&app, &boss, "?q=parcel").await, [parcel.as_str()]);
 }
 
 #[tokio::test]

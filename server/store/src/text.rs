@@ -1,0 +1,80 @@
+//! Messages' full-text index on SQLite (the FTS5 table `message_text`, migrations
+//! 0023 and 0032), kept a little behind the messages.
+//!
+//! FTS5 writes its pending terms out to a new segment at every statement of a
+//! transaction that touches it. Indexed by a trigger, each message cost a segment
+//! and its merges on the writer that acknowledges messages. So the writers only
+//! say that they wrote messages ([`Behind`]); a task of the server (woken by
+//! [`Store::text_wake`]) indexes every message committed since the last run in one
+//! statement ([`Store::index_text`]), and a search runs it first, so it finds
+//! every message committed before it. `message_text_upto` holds the last message
+//! indexed; messages are never deleted, and their rowids grow.
+//!
+//! PostgreSQL's trigram index is kept by each insert, as before: nothing to do
+//! there.
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use crate::{on_tx, Db, Result, Store};
+
+/// Wakes the index's task once messages were committed; shared by a store and its
+/// writers.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Behind(Arc<Notify>);
+
+impl Behind {
+    /// Called after the commit of a transaction that wrote messages.
+    pub(crate) fn wrote(&self) {
+        self.0.notify_one();
+    }
+}
+
+impl Store {
+    /// Notified when messages the full-text index does not hold yet were
+    /// committed.
+    pub fn text_wake(&self) -> Arc<Notify> {
+        self.text.0.clone()
+    }
+
+    /// How many messages the full-text index does not hold yet (0 on PostgreSQL).
+    pub async fn text_behind(&self) -> Result<i64> {
+        let Db::Sqlite(pool, _) = &self.db else {
+            return Ok(0);
+        };
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM messages WHERE rowid > (SELECT upto FROM message_text_upto)",
+        )
+        .fetch_one(pool)
+        .await?)
+    }
+
+    /// Indexes every message committed and not indexed yet, in one transaction;
+    /// answers how many (nothing to do on PostgreSQL).
+    pub async fn index_text(&self) -> Result<u64> {
+        if !matches!(self.db, Db::Sqlite(..)) || self.text_behind().await? == 0 {
+            return Ok(0);
+        }
+        let mut tx = self.db.begin().await?;
+        let indexed = on_tx!(&mut tx, c => {
+            let indexed = sqlx::query(
+                "INSERT INTO message_text (rowid, body)
+                 SELECT rowid, body FROM messages
+                  WHERE rowid > (SELECT upto FROM message_text_upto) ORDER BY rowid",
+            )
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            sqlx::query(
+                "UPDATE message_text_upto
+                    SET upto = (SELECT COALESCE(MAX(rowid), upto) FROM messages)",
+            )
+            .execute(&mut *c)
+            .await?;
+            indexed
+        });
+        tx.commit().await?;
+        Ok(indexed)
+    }
+}
