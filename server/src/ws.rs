@@ -200,8 +200,9 @@ struct Session {
     /// The client's address, as the ban of an address sees it.
     address: IpAddr,
     /// The text of a message stored and acknowledged whose consequences are still
-    /// to come (see [`Session::after_message`]).
-    wrote: Option<String>,
+    /// to come (see [`Session::after_message`]), and the responsible agent its
+    /// insert read.
+    wrote: Option<(String, Option<i64>)>,
 }
 
 /// Frames refused in a row (over the socket's rate) before the socket is closed.
@@ -270,8 +271,8 @@ impl Session {
             let sent = send_all(&mut sink, out).await;
             // A message's ack is out: what follows it runs now, before the next
             // frame (even when the socket broke: the message is stored).
-            if let Some(text) = self.wrote.take() {
-                Box::pin(self.after_message(text)).await;
+            if let Some((text, responsible)) = self.wrote.take() {
+                Box::pin(self.after_message(text, responsible)).await;
             }
             if sent.is_err() {
                 return;
@@ -578,7 +579,7 @@ impl Session {
                 },
             );
             // Acknowledged at once; the rest once the ack is sent.
-            self.wrote = Some(text.to_owned());
+            self.wrote = Some((text.to_owned(), appended.responsible_agent_id));
         }
         Ok(Next::Continue)
     }
@@ -586,14 +587,14 @@ impl Session {
     /// What follows a visitor's message once its ack is sent: routing hears of
     /// it, the CRM records it (who is told of it is worked out aside), the
     /// conversation's timers move (a failure is logged: the message is stored).
-    async fn after_message(&mut self, text: String) {
+    async fn after_message(&mut self, text: String, responsible: Option<i64>) {
         let Some(joined) = &self.joined else {
             return;
         };
         let state = &self.state;
         let (conversation_id, channel_id) = (&joined.conversation_id, &joined.channel_id);
         state.dispatch.client_message(conversation_id, &text).await;
-        crate::services::crm::message(
+        let tracked = crate::services::crm::message(
             state,
             channel_id,
             &joined.visitor_id,
@@ -609,8 +610,13 @@ impl Session {
             conversation_id.clone(),
         );
         tokio::spawn(async move {
-            crate::services::crm::notify_inbound(&state, &channel, &visitor, &conversation, &text)
-                .await;
+            use crate::services::crm::{notify_inbound, notify_inbound_of};
+            if tracked {
+                // The tracker may just have found their contact: read it again.
+                notify_inbound(&state, &channel, &visitor, &conversation, &text).await;
+            } else {
+                notify_inbound_of(&state, &channel, responsible, &conversation, &text).await;
+            }
         });
         if let Err(e) = crate::services::automation::visitor_wrote(
             &self.state,

@@ -330,20 +330,20 @@ pub async fn message(
     conversation_id: &str,
     text: &str,
     messenger: bool,
-) {
+) -> bool {
     let s = match settings(state, channel_id).await {
         Ok(s) => s,
         Err(e) => {
             tracing::error!(error = %e, "reading the CRM settings failed");
-            return;
+            return false;
         }
     };
     if !(s.check_customer && s.tracker) {
-        return;
+        return false;
     }
     let found = core_crm::find_in_text(text, region(&s));
     if found.is_empty() {
-        return;
+        return false;
     }
     track_logged(
         state,
@@ -354,6 +354,7 @@ pub async fn message(
         Origin::Text { messenger },
     )
     .await;
+    true
 }
 
 /// A messenger profile, checked: 422 for a name, phone or e-mail that is not
@@ -513,8 +514,24 @@ pub async fn notify_inbound(
     conversation_id: &str,
     text: &str,
 ) {
+    match state.store.responsible_agent(visitor_id).await {
+        Ok(responsible) => {
+            notify_inbound_of(state, channel_id, responsible, conversation_id, text).await;
+        }
+        Err(e) => tracing::error!(error = %e, "finding who to notify failed"),
+    }
+}
+
+/// [`notify_inbound`], the customer's responsible agent known (read with the
+/// message's insert).
+pub async fn notify_inbound_of(
+    state: &AppState,
+    channel_id: &str,
+    responsible: Option<i64>,
+    conversation_id: &str,
+    text: &str,
+) {
     let found = async {
-        let responsible = state.store.responsible_agent(visitor_id).await?;
         let (key, agents) = state
             .dispatch
             .inbound_recipients(channel_id, responsible)

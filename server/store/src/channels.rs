@@ -113,6 +113,35 @@ pub struct Appended {
     pub message: MessageRow,
     /// False when the client id was already stored (a re-send): nothing new.
     pub inserted: bool,
+    /// A visitor's new message: the responsible agent of their CRM contact as
+    /// the insert saw it (see [`Store::responsible_agent`]), read in the same
+    /// statement for who hears of the message.
+    pub responsible_agent_id: Option<i64>,
+}
+
+/// Appends a message with the next sequence number (`$1` the conversation, `$2`
+/// the author, `$3` the client id, `$4` the text, `$5` the time, `$6` the agent);
+/// returns its row, none when the client id was stored already.
+static INSERT_MESSAGE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO messages (conversation_id, seq, author, client_id, body, created_at, agent_id)
+         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6
+         FROM messages WHERE conversation_id = $1
+         ON CONFLICT (conversation_id, client_id) DO NOTHING
+         RETURNING seq, author, client_id, body, created_at,
+            (SELECT a.name FROM agents a WHERE a.id = agent_id) AS agent_name,
+            (SELECT a.avatar_url FROM agents a WHERE a.id = agent_id) AS agent_avatar,
+            CASE WHEN author = 'visitor' THEN ({}) END AS responsible_agent_id",
+        crate::routing::responsible_sql("(SELECT visitor_id FROM conversations WHERE id = $1)")
+    )
+});
+
+/// A message's row as its insert returns it.
+#[derive(FromRow)]
+struct Inserted {
+    #[sqlx(flatten)]
+    message: MessageRow,
+    responsible_agent_id: Option<i64>,
 }
 
 impl Store {
@@ -493,15 +522,7 @@ pub(crate) async fn append_message_in(
         }
         // The row comes back with the insert (one round trip fewer than a
         // SELECT after it); none when the client id was stored already.
-        let inserted: Option<MessageRow> = sqlx::query_as(
-            "INSERT INTO messages (conversation_id, seq, author, client_id, body, created_at, agent_id)
-             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6
-             FROM messages WHERE conversation_id = $1
-             ON CONFLICT (conversation_id, client_id) DO NOTHING
-             RETURNING seq, author, client_id, body, created_at,
-                (SELECT a.name FROM agents a WHERE a.id = agent_id) AS agent_name,
-                (SELECT a.avatar_url FROM agents a WHERE a.id = agent_id) AS agent_avatar",
-        )
+        let inserted: Option<Inserted> = sqlx::query_as(&INSERT_MESSAGE)
         .bind(conversation_id)
         .bind(author)
         .bind(client_id)
@@ -511,7 +532,11 @@ pub(crate) async fn append_message_in(
         .fetch_optional(&mut *c)
         .await?;
         match (inserted, client_id) {
-            (Some(message), _) => Appended { message, inserted: true },
+            (Some(row), _) => Appended {
+                message: row.message,
+                inserted: true,
+                responsible_agent_id: row.responsible_agent_id,
+            },
             (None, Some(client_id)) => Appended {
                 message: sqlx::query_as(&by_client_id)
                     .bind(conversation_id)
@@ -519,6 +544,7 @@ pub(crate) async fn append_message_in(
                     .fetch_one(&mut *c)
                     .await?,
                 inserted: false,
+                responsible_agent_id: None,
             },
             (None, None) => {
                 return Err(Error::Corrupt(

@@ -143,12 +143,7 @@ impl Store {
     /// by "save to CRM" (`contact_links`), else as the chat tracker knows them.
     pub async fn responsible_agent(&self, visitor_id: &str) -> Result<Option<i64>> {
         let row: Option<Option<i64>> = on_pool!(self, p => sqlx::query_scalar(
-            "SELECT responsible_agent_id FROM contact_links
-              WHERE visitor_id = $1 AND responsible_agent_id IS NOT NULL
-             UNION ALL
-             SELECT c.responsible_agent_id FROM crm_visitors v
-               JOIN crm_contacts c ON c.id = v.contact_id
-              WHERE v.visitor_id = $1 AND c.responsible_agent_id IS NOT NULL",
+            &format!("SELECT ({})", responsible_sql("$1")),
         )
         .bind(visitor_id)
         .fetch_optional(p)
@@ -165,4 +160,19 @@ impl Store {
         .fetch_all(p)
         .await?))
     }
+}
+
+/// The SQL of [`Store::responsible_agent`] for the visitor `visitor` (an SQL
+/// expression), one value or none: a scalar subquery's body, also read with a
+/// visitor's new message (see [`crate::channels::Appended`]).
+pub(crate) fn responsible_sql(visitor: &str) -> String {
+    format!(
+        "SELECT responsible_agent_id FROM contact_links
+          WHERE visitor_id = {visitor} AND responsible_agent_id IS NOT NULL
+         UNION ALL
+         SELECT c.responsible_agent_id FROM crm_visitors v
+           JOIN crm_contacts c ON c.id = v.contact_id
+          WHERE v.visitor_id = {visitor} AND c.responsible_agent_id IS NOT NULL
+         LIMIT 1"
+    )
 }
