@@ -97,6 +97,9 @@ impl AppState {
             .await?;
         let hub = Hub::default();
         let closing = Arc::new(tokio::sync::watch::Sender::new(false));
+        tokio::task::spawn_blocking(canal_core::crm::load_phone_plans)
+            .await
+            .map_err(|e| AppError::Internal(format!("loading the phone numbering plans: {e}")))?;
         let timers = crate::timers::Timers::default();
         let outbox = crate::hooks::Outbox::new(store.clone());
         outbox.start(&options.deliveries, closing.subscribe());
