@@ -123,8 +123,14 @@ pub fn sockets(ctx: &Ctx, args: &[u64]) -> Result<Vec<Measurement>> {
             "--agents",
             consoles.as_str(),
         ];
-        if let Some(password) = &server.password {
-            args.extend(["--agent-password", password.as_str()]);
+        // One argument: a generated password may begin with `-`, which would
+        // read as an option of its own.
+        let password = server
+            .password
+            .as_ref()
+            .map(|p| format!("--agent-password={p}"));
+        if let Some(password) = &password {
+            args.push(password.as_str());
         }
         println!("  {name}:");
         let stdout = run_example(

@@ -322,7 +322,8 @@ pub async fn track_logged(
 }
 
 /// A visitor's message: the phones and e-mails typed in it, when the channel's
-/// tracker is on.
+/// tracker is on. Answers whether it found any (and so may have linked the
+/// visitor to a contact).
 pub async fn message(
     state: &AppState,
     channel_id: &str,

@@ -1119,7 +1119,8 @@ pub struct ImportedConversation {
 impl Store {
     /// Writes conversations with their visitors, messages, ratings and labels in one
     /// transaction, as they would have been written one by one (the search indexes
-    /// follow through the same triggers and indexes); returns their ids. For loading
+    /// follow through the same triggers and indexes, SQLite's message index by its
+    /// task, woken after the commit); returns their ids. For loading
     /// data in bulk: `cargo xtask bench list` seeds 100,000 conversations with it.
     pub async fn import_conversations(
         &self,
@@ -1205,6 +1206,7 @@ impl Store {
             Ok(ids) => {
                 tx.commit().await?;
                 self.changed.mark(ids.iter().cloned());
+                self.text.wrote();
                 Ok(ids)
             }
             Err(e) => {

@@ -19,6 +19,9 @@ use tokio::sync::Notify;
 
 use crate::{on_tx, Db, Result, Store};
 
+/// Most messages one indexing transaction takes.
+const CHUNK: i64 = 2_000;
+
 /// Wakes the index's task once messages were committed; shared by a store and its
 /// writers.
 #[derive(Clone, Debug, Default)]
@@ -50,31 +53,45 @@ impl Store {
         .await?)
     }
 
-    /// Indexes every message committed and not indexed yet, in one transaction;
-    /// answers how many (nothing to do on PostgreSQL).
+    /// Indexes every message committed and not indexed yet, [`CHUNK`] to a
+    /// transaction (so that a backlog, after a bulk import, never holds the
+    /// conversations' writers for long); answers how many (nothing to do on
+    /// PostgreSQL).
     pub async fn index_text(&self) -> Result<u64> {
         if !matches!(self.db, Db::Sqlite(..)) || self.text_behind().await? == 0 {
             return Ok(0);
         }
-        let mut tx = self.db.begin().await?;
-        let indexed = on_tx!(&mut tx, c => {
-            let indexed = sqlx::query(
-                "INSERT INTO message_text (rowid, body)
-                 SELECT rowid, body FROM messages
-                  WHERE rowid > (SELECT upto FROM message_text_upto) ORDER BY rowid",
-            )
-            .execute(&mut *c)
-            .await?
-            .rows_affected();
-            sqlx::query(
-                "UPDATE message_text_upto
-                    SET upto = (SELECT COALESCE(MAX(rowid), upto) FROM messages)",
-            )
-            .execute(&mut *c)
-            .await?;
-            indexed
-        });
-        tx.commit().await?;
-        Ok(indexed)
+        let mut total = 0;
+        loop {
+            let mut tx = self.db.begin().await?;
+            let indexed = on_tx!(&mut tx, c => {
+                let indexed = sqlx::query(
+                    "INSERT INTO message_text (rowid, body)
+                     SELECT rowid, body FROM messages
+                      WHERE rowid > (SELECT upto FROM message_text_upto)
+                      ORDER BY rowid LIMIT $1",
+                )
+                .bind(CHUNK)
+                .execute(&mut *c)
+                .await?
+                .rows_affected();
+                // The same rows: nothing else writes while this transaction does.
+                sqlx::query(
+                    "UPDATE message_text_upto SET upto = COALESCE(
+                        (SELECT MAX(rowid) FROM (SELECT rowid FROM messages
+                          WHERE rowid > message_text_upto.upto ORDER BY rowid LIMIT $1)),
+                        upto)",
+                )
+                .bind(CHUNK)
+                .execute(&mut *c)
+                .await?;
+                indexed
+            });
+            tx.commit().await?;
+            total += indexed;
+            if indexed < CHUNK as u64 {
+                return Ok(total);
+            }
+        }
     }
 }
