@@ -312,8 +312,16 @@ impl Console {
                 break;
             }
             // What a frame or a notice sets off runs boxed (see the visitor socket).
+            // In this order when several are ready: the agent's own frames, their
+            // acks and the open conversation come before the inbox changes, which
+            // at a busy moment never stop coming.
             let next = tokio::select! {
+                biased;
                 () = ws::stopping(&mut closing) => Next::Close,
+                Some(done) = self.replies.next(), if !self.replies.is_empty() => {
+                    self.committed(done, &mut out);
+                    Next::Continue
+                }
                 incoming = stream.next() => match incoming {
                     Some(Ok(Message::Text(text))) => Box::pin(self.on_text(&text, &mut out)).await,
                     Some(Ok(Message::Binary(_))) => {
@@ -324,12 +332,8 @@ impl Console {
                     Some(Err(e)) if ws::too_big(&e) => Next::CloseTooBig,
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Next::Close,
                 },
-                Some(done) = self.replies.next(), if !self.replies.is_empty() => {
-                    self.committed(done, &mut out);
-                    Next::Continue
-                }
-                notice = notices.recv() => Box::pin(self.on_notices(notice, &mut notices, &mut out)).await,
                 event = next_event(&mut self.opened) => Box::pin(self.on_event(event, &mut out)).await,
+                notice = notices.recv() => Box::pin(self.on_notices(notice, &mut notices, &mut out)).await,
             };
             match next {
                 Next::Continue => {}
