@@ -22,6 +22,10 @@ async fn main() {
     println!("listening on {addr}");
     let _ = std::io::stdout().flush();
     let app = Router::new().route("/api/v1/ws", get(upgrade));
+    // As Canal's server: each write goes out at once (no Nagle).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app).await.expect("serve");
 }
 

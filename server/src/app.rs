@@ -289,6 +289,14 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let closing = state.closing.clone();
     let (dispatch, store) = (state.dispatch.clone(), state.store.clone());
+    // Each write goes out at once (as a browser's side does): with Nagle's
+    // algorithm, a console's ack or message waited behind the inbox changes
+    // still unacknowledged by its TCP peer.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "could not turn off Nagle's algorithm on a connection");
+        }
+    });
     let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
