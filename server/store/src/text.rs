@@ -5,9 +5,9 @@
 //! transaction that touches it. Indexed by a trigger, each message cost a segment
 //! and its merges on the writer that acknowledges messages. So the writers only
 //! say that they wrote messages ([`Behind`]); a task of the server (woken by
-//! [`Store::text_wake`]) indexes every message committed since the last run in one
-//! statement ([`Store::index_text`]), and a search runs it first, so it finds
-//! every message committed before it. `message_text_upto` holds the last message
+//! [`Store::text_wake`]) indexes every message committed since the last run, a
+//! statement for up to [`CHUNK`] of them ([`Store::index_text`]), and a search runs
+//! it first, so it finds every message committed before it. `message_text_upto` holds the last message
 //! indexed; messages are never deleted, and their rowids grow.
 //!
 //! PostgreSQL's trigram index is kept by each insert, as before: nothing to do
