@@ -554,6 +554,7 @@ pub(crate) async fn append_message_in(
         }
     });
     if appended.inserted {
+        tx.wrote_text = true;
         *queued +=
             crate::events::message_in(tx, conversation_id, &appended.message, agent_id).await?;
     }
@@ -1120,7 +1121,7 @@ impl Store {
     /// Writes conversations with their visitors, messages, ratings and labels in one
     /// transaction, as they would have been written one by one (the search indexes
     /// follow through the same triggers and indexes, SQLite's message index by its
-    /// task, woken after the commit); returns their ids. For loading
+    /// task, woken by the commit); returns their ids. For loading
     /// data in bulk: `cargo xtask bench list` seeds 100,000 conversations with it.
     pub async fn import_conversations(
         &self,
@@ -1204,9 +1205,9 @@ impl Store {
         .await;
         match done {
             Ok(ids) => {
+                tx.wrote_text = true;
                 tx.commit().await?;
                 self.changed.mark(ids.iter().cloned());
-                self.text.wrote();
                 Ok(ids)
             }
             Err(e) => {

@@ -16,7 +16,6 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::events::Queued;
 use crate::figures::Changed;
-use crate::text::Behind;
 use crate::{Db, Error, Result, Tx};
 
 /// Most requests one transaction commits.
@@ -55,32 +54,6 @@ pub(crate) trait Batch: Sized + Send + 'static {
     fn changed(&mut self) -> Vec<String> {
         Vec::new()
     }
-
-    /// Whether the batch wrote messages the full-text index does not hold yet
-    /// (see [`crate::text`]): its task is woken once they are committed.
-    fn wrote_text(&self) -> bool {
-        false
-    }
-}
-
-/// Who hears of a writer's commits: the deliverer, the figures task, the
-/// full-text index's task.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Followers {
-    pub(crate) queued: Queued,
-    pub(crate) changed: Changed,
-    pub(crate) text: Behind,
-}
-
-impl Followers {
-    /// Tells each what the committed `batch` did.
-    fn committed<B: Batch>(&self, batch: &mut B) {
-        self.queued.committed(batch.queued());
-        self.changed.mark(batch.changed());
-        if batch.wrote_text() {
-            self.text.wrote();
-        }
-    }
 }
 
 type Reply<B> = oneshot::Sender<Result<<B as Batch>::Done>>;
@@ -106,9 +79,9 @@ impl<B: Batch> std::fmt::Debug for Writer<B> {
 
 impl<B: Batch> Writer<B> {
     /// Starts the writer on this database.
-    pub(crate) fn start(db: Db, followers: Followers) -> Self {
+    pub(crate) fn start(db: Db, queued: Queued, changed: Changed) -> Self {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run::<B>(db, queue, followers));
+        tokio::spawn(run::<B>(db, queue, queued, changed));
         Self { jobs }
     }
 
@@ -133,12 +106,13 @@ impl<B: Batch> Writer<B> {
 async fn run<B: Batch>(
     db: Db,
     mut queue: mpsc::Receiver<(B::Job, Reply<B>)>,
-    followers: Followers,
+    queued: Queued,
+    changed: Changed,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (jobs, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
-        match write_batch::<B>(&db, &jobs, &followers).await {
+        match write_batch::<B>(&db, &jobs, &queued, &changed).await {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(outcome);
@@ -162,11 +136,12 @@ async fn run<B: Batch>(
 async fn write_batch<B: Batch>(
     db: &Db,
     jobs: &[B::Job],
-    followers: &Followers,
+    queued: &Queued,
+    changed: &Changed,
 ) -> Result<Vec<Result<B::Done>>> {
-    match write_batch_as::<B>(db, jobs, false, followers).await? {
+    match write_batch_as::<B>(db, jobs, false, queued, changed).await? {
         Some(outcomes) => Ok(outcomes),
-        None => write_batch_as::<B>(db, jobs, true, followers)
+        None => write_batch_as::<B>(db, jobs, true, queued, changed)
             .await?
             .ok_or_else(|| Error::Corrupt("a batch with savepoints cannot fail as a whole".into())),
     }
@@ -178,7 +153,8 @@ async fn write_batch_as<B: Batch>(
     db: &Db,
     jobs: &[B::Job],
     isolated: bool,
-    followers: &Followers,
+    queued: &Queued,
+    changed: &Changed,
 ) -> Result<Option<Vec<Result<B::Done>>>> {
     let mut tx = db.begin().await?;
     let mut batch = B::begin(&mut tx, jobs).await?;
@@ -206,7 +182,8 @@ async fn write_batch_as<B: Batch>(
         }
     }
     tx.commit().await?;
-    followers.committed(&mut batch);
+    queued.committed(batch.queued());
+    changed.mark(batch.changed());
     Ok(Some(outcomes))
 }
 

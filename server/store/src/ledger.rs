@@ -97,13 +97,7 @@ impl Ledger {
     /// Starts the writer on this database.
     pub(crate) fn start(db: Db, queued: crate::events::Queued) -> Self {
         Self {
-            writer: Writer::start(
-                db,
-                crate::group::Followers {
-                    queued,
-                    ..Default::default()
-                },
-            ),
+            writer: Writer::start(db, queued, crate::figures::Changed::default()),
         }
     }
 

@@ -143,7 +143,9 @@ impl Engine {
 
 #[derive(Clone, Debug)]
 pub(crate) enum Db {
-    Sqlite(SqlitePool, WriteGate),
+    /// With the process's turn to write and the message index's task's wake (see
+    /// [`text`]).
+    Sqlite(SqlitePool, WriteGate, text::Behind),
     Postgres(PgPool),
 }
 
@@ -180,9 +182,11 @@ impl Db {
     /// PostgreSQL.
     pub(crate) async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p, gate) => {
+            Db::Sqlite(p, gate, text) => {
                 let turn = gate.turn().await?;
-                Tx::new(TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, turn))
+                let mut tx = Tx::new(TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, turn));
+                tx.text = Some(text.clone());
+                tx
             }
             Db::Postgres(p) => Tx::new(TxConn::Postgres(p.begin().await?)),
         })
@@ -190,12 +194,16 @@ impl Db {
 }
 
 /// A write transaction on either engine (see [`Store::begin`]), with what it read
-/// once for all its writes.
+/// once for all its writes and what it tells once committed.
 pub(crate) struct Tx {
     pub(crate) conn: TxConn,
     /// The active webhook endpoints and the kinds each subscribes to, read by the
     /// transaction's first event (see [`events::event_in`]).
     pub(crate) endpoints: Option<Vec<events::Subscribed>>,
+    /// SQLite: the message index's task, woken once a transaction that inserted
+    /// messages (`wrote_text`) is committed (see [`text`]).
+    text: Option<text::Behind>,
+    pub(crate) wrote_text: bool,
 }
 
 /// A write transaction's connection.
@@ -214,18 +222,18 @@ impl Tx {
         Self {
             conn,
             endpoints: None,
+            text: None,
+            wrote_text: false,
         }
-    }
-
-    /// Whether the transaction is SQLite's.
-    pub(crate) fn is_sqlite(&self) -> bool {
-        matches!(self.conn, TxConn::Sqlite(..))
     }
 
     pub(crate) async fn commit(self) -> Result<()> {
         match self.conn {
             TxConn::Sqlite(tx, _turn) => tx.commit().await?,
             TxConn::Postgres(tx) => tx.commit().await?,
+        }
+        if let (Some(text), true) = (&self.text, self.wrote_text) {
+            text.wrote();
         }
         Ok(())
     }
@@ -244,13 +252,13 @@ impl Tx {
 macro_rules! on_pool {
     ($store:expr, $p:ident => $body:expr) => {
         match &$store.db {
-            $crate::Db::Sqlite($p, _) => $body,
+            $crate::Db::Sqlite($p, ..) => $body,
             $crate::Db::Postgres($p) => $body,
         }
     };
     ($store:expr, $p:ident, $pg:ident => $body:expr) => {
         match &$store.db {
-            $crate::Db::Sqlite($p, _) => {
+            $crate::Db::Sqlite($p, ..) => {
                 let $pg = false;
                 $body
             }
@@ -387,8 +395,6 @@ pub struct Store {
     pub(crate) queued: events::Queued,
     /// The conversations whose stored figures may be stale (see [`figures`]).
     pub(crate) changed: figures::Changed,
-    /// Wakes the full-text index's task after messages were written (see [`text`]).
-    pub(crate) text: text::Behind,
 }
 
 /// Key of the PostgreSQL advisory lock the ledger writer holds while it appends,
@@ -420,7 +426,7 @@ impl Store {
                     .connect_with(options)
                     .await?;
                 sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-                Db::Sqlite(pool, WriteGate::default())
+                Db::Sqlite(pool, WriteGate::default(), text::Behind::default())
             }
             Engine::Postgres => {
                 // Acknowledged means durable: the commit waits for the WAL flush.
@@ -448,16 +454,16 @@ impl Store {
                 Db::Postgres(pool)
             }
         };
-        let followers = group::Followers::default();
-        let ledger = Ledger::start(db.clone(), followers.queued.clone());
-        let writes = writes::Writers::start(&db, &followers);
+        let queued = events::Queued::default();
+        let changed = figures::Changed::default();
+        let ledger = Ledger::start(db.clone(), queued.clone());
+        let writes = writes::Writers::start(&db, &queued, &changed);
         Ok(Self {
             db,
             ledger,
             writes,
-            queued: followers.queued,
-            changed: followers.changed,
-            text: followers.text,
+            queued,
+            changed,
         })
     }
 
@@ -563,7 +569,7 @@ impl Store {
     /// claims and records); held until it is dropped. Nothing on PostgreSQL.
     pub(crate) async fn write_turn(&self) -> Result<Option<tokio::sync::OwnedMutexGuard<()>>> {
         match &self.db {
-            Db::Sqlite(_, gate) => Ok(Some(gate.turn().await?)),
+            Db::Sqlite(_, gate, _) => Ok(Some(gate.turn().await?)),
             Db::Postgres(_) => Ok(None),
         }
     }

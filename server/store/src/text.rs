@@ -3,8 +3,9 @@
 //!
 //! FTS5 writes its pending terms out to a new segment at every statement of a
 //! transaction that touches it. Indexed by a trigger, each message cost a segment
-//! and its merges on the writer that acknowledges messages. So the writers only
-//! say that they wrote messages ([`Behind`]); a task of the server (woken by
+//! and its merges on the writer that acknowledges messages. So a transaction that
+//! inserted messages only says so once committed ([`Behind`]); a task of the
+//! server (woken by
 //! [`Store::text_wake`]) indexes every message committed since the last run, a
 //! statement for up to [`CHUNK`] of them ([`Store::index_text`]), and a search runs
 //! it first, so it finds every message committed before it. `message_text_upto` holds the last message
@@ -22,8 +23,8 @@ use crate::{on_tx, Db, Result, Store};
 /// Most messages one indexing transaction takes.
 const CHUNK: i64 = 2_000;
 
-/// Wakes the index's task once messages were committed; shared by a store and its
-/// writers.
+/// Wakes the index's task once messages were committed; one per SQLite store,
+/// handed to each of its transactions.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Behind(Arc<Notify>);
 
@@ -38,12 +39,16 @@ impl Store {
     /// Notified when messages the full-text index does not hold yet were
     /// committed.
     pub fn text_wake(&self) -> Arc<Notify> {
-        self.text.0.clone()
+        match &self.db {
+            Db::Sqlite(_, _, text) => text.0.clone(),
+            // Nothing ever wakes it: nothing to index.
+            Db::Postgres(_) => Arc::default(),
+        }
     }
 
     /// How many messages the full-text index does not hold yet (0 on PostgreSQL).
     pub async fn text_behind(&self) -> Result<i64> {
-        let Db::Sqlite(pool, _) = &self.db else {
+        let Db::Sqlite(pool, ..) = &self.db else {
             return Ok(0);
         };
         Ok(sqlx::query_scalar(

@@ -22,9 +22,9 @@ use tokio::sync::oneshot;
 use canal_protocol::integrations::EventData;
 
 use crate::channels::{append_message_in, Appended};
-use crate::events::event_in;
-use crate::figures::{put_figures_in, FiguresRow};
-use crate::group::{Batch, Followers, Writer};
+use crate::events::{event_in, Queued};
+use crate::figures::{put_figures_in, Changed, FiguresRow};
+use crate::group::{Batch, Writer};
 use crate::routing::LogRow;
 use crate::{on_tx, Db, Error, Result, Tx};
 
@@ -139,14 +139,14 @@ pub(crate) struct Writers {
 }
 
 impl Writers {
-    pub(crate) fn start(db: &Db, followers: &Followers) -> Self {
+    pub(crate) fn start(db: &Db, queued: &Queued, changed: &Changed) -> Self {
         let n = match db {
             Db::Sqlite(..) => 1,
             Db::Postgres(_) => PG_WRITERS,
         };
         Self {
             writers: (0..n)
-                .map(|_| Writer::start(db.clone(), followers.clone()))
+                .map(|_| Writer::start(db.clone(), queued.clone(), changed.clone()))
                 .collect(),
             hasher: std::hash::RandomState::new(),
         }
@@ -227,9 +227,6 @@ pub(crate) struct WriteBatch {
     queued: u64,
     /// The conversations with a new agent's message or status.
     changed: Vec<String>,
-    /// Whether a message went in on SQLite, whose full-text index is kept behind
-    /// (see [`crate::text`]).
-    wrote_text: bool,
 }
 
 impl Batch for WriteBatch {
@@ -242,7 +239,6 @@ impl Batch for WriteBatch {
         Ok(Self {
             queued: 0,
             changed: Vec::new(),
-            wrote_text: false,
         })
     }
 
@@ -250,11 +246,8 @@ impl Batch for WriteBatch {
         let mut done = Vec::with_capacity(writes.len());
         let mut queued = 0;
         let mut changed = Vec::new();
-        let mut wrote_text = false;
         for write in writes {
             let wrote = write_in(tx, write, &mut queued).await?;
-            wrote_text |=
-                tx.is_sqlite() && matches!(wrote, Wrote::Message(Appended { inserted: true, .. }));
             let changes_figures = match (write, &wrote) {
                 (Write::Message(m), Wrote::Message(Appended { inserted: true, .. })) => {
                     crate::figures::changes_figures(m)
@@ -269,7 +262,6 @@ impl Batch for WriteBatch {
         }
         self.queued += queued;
         self.changed.extend(changed);
-        self.wrote_text |= wrote_text;
         Ok(done)
     }
 
@@ -279,10 +271,6 @@ impl Batch for WriteBatch {
 
     fn changed(&mut self) -> Vec<String> {
         std::mem::take(&mut self.changed)
-    }
-
-    fn wrote_text(&self) -> bool {
-        self.wrote_text
     }
 }
 
