@@ -2,11 +2,11 @@
 
 use canal_core::channels::{ChannelChange, NewChannel};
 use canal_protocol::channels::Greetings;
-use canal_protocol::integrations::EventData;
+use canal_protocol::integrations::{EventData, EventKind};
 use sqlx::FromRow;
 
 use crate::writes::{NewMessage, Write, Wrote};
-use crate::{new_id, now_rfc3339, on_pool, on_tx, Error, Result, Store, Tx};
+use crate::{new_id, now_rfc3339, on_pool, on_tx, Db, Error, Result, Store, Tx};
 
 /// The stored form of a channel's allowed origins.
 fn origins_json(origins: &[String]) -> String {
@@ -119,22 +119,88 @@ pub struct Appended {
     pub responsible_agent_id: Option<i64>,
 }
 
+/// What a message's insert returns: its row (the agent's name and avatar by
+/// subquery); for a visitor's message the responsible agent; for another's the
+/// messenger chat it goes to when the conversation came through a connector
+/// (what [`crate::events::to_connector_in`] would read after it).
+static RETURNING_MESSAGE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let dialog = crate::events::DIALOG_OF_CONVERSATION;
+    format!(
+        "RETURNING seq, author, client_id, body, created_at,
+            (SELECT a.name FROM agents a WHERE a.id = agent_id) AS agent_name,
+            (SELECT a.avatar_url FROM agents a WHERE a.id = agent_id) AS agent_avatar,
+            CASE WHEN author = 'visitor' THEN ({}) END AS responsible_agent_id,
+            CASE WHEN author <> 'visitor' THEN (SELECT d.connector_id {dialog}) END AS connector_id,
+            CASE WHEN author <> 'visitor' THEN (SELECT d.chat_id {dialog}) END AS chat_id",
+        crate::routing::responsible_sql("(SELECT visitor_id FROM conversations WHERE id = $1)")
+    )
+});
+
 /// Appends a message with the next sequence number (`$1` the conversation, `$2`
 /// the author, `$3` the client id, `$4` the text, `$5` the time, `$6` the agent);
-/// returns its row, none when the client id was stored already.
+/// returns its row, none when the client id was stored already. SQLite: the next
+/// number is the highest stored plus one (its one writer keeps two inserts from
+/// reading the same one).
 static INSERT_MESSAGE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "INSERT INTO messages (conversation_id, seq, author, client_id, body, created_at, agent_id)
          SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6
          FROM messages WHERE conversation_id = $1
          ON CONFLICT (conversation_id, client_id) DO NOTHING
-         RETURNING seq, author, client_id, body, created_at,
-            (SELECT a.name FROM agents a WHERE a.id = agent_id) AS agent_name,
-            (SELECT a.avatar_url FROM agents a WHERE a.id = agent_id) AS agent_avatar,
-            CASE WHEN author = 'visitor' THEN ({}) END AS responsible_agent_id",
-        crate::routing::responsible_sql("(SELECT visitor_id FROM conversations WHERE id = $1)")
+         {}",
+        *RETURNING_MESSAGE
     )
 });
+
+/// [`INSERT_MESSAGE`] on PostgreSQL: the number is the conversation's counter
+/// (`last_seq`, migration 0033), taken by an update of its row in the same
+/// statement. The update's row lock makes two writers of one conversation take
+/// turns, and the second reads the first's number once it committed: one round
+/// trip, where a lock and then a `MAX(seq)` took two. Nothing is inserted (and
+/// no row comes back) when the conversation does not exist or the client id was
+/// stored already; the caller gives the number back then ([`GIVE_BACK_SEQ`]).
+static INSERT_MESSAGE_PG: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "WITH next AS (
+            UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq
+         )
+         INSERT INTO messages (conversation_id, seq, author, client_id, body, created_at, agent_id)
+         SELECT $1, next.last_seq, $2, $3, $4, $5, $6 FROM next
+         ON CONFLICT (conversation_id, client_id) DO NOTHING
+         {}",
+        *RETURNING_MESSAGE
+    )
+});
+
+/// A visitor's message on PostgreSQL as one statement on its own (no `BEGIN`,
+/// no `COMMIT`: one round trip where a transaction took four), as
+/// [`INSERT_MESSAGE_PG`] with `$7` the subscription to new messages
+/// (`,message.created,`). It inserts nothing (and no row comes back) when an
+/// active webhook endpoint subscribes to new messages, whose deliveries must be
+/// queued in the message's transaction, or when the conversation does not
+/// exist; it fails on a client id stored already (no `ON CONFLICT`, so the
+/// number it took is given back with the statement). Each case takes the
+/// transaction's way after it ([`append_message_in`]).
+static INSERT_VISITOR_MESSAGE_PG: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "WITH next AS (
+            UPDATE conversations SET last_seq = last_seq + 1
+             WHERE id = $1 AND NOT EXISTS (
+                SELECT 1 FROM webhook_endpoints WHERE active AND strpos(events, $7) > 0)
+            RETURNING last_seq
+         )
+         INSERT INTO messages (conversation_id, seq, author, client_id, body, created_at, agent_id)
+         SELECT $1, next.last_seq, $2, $3, $4, $5, $6 FROM next
+         {}",
+        *RETURNING_MESSAGE
+    )
+});
+
+/// Gives back the number [`INSERT_MESSAGE_PG`] took for a message it did not
+/// insert (the row is still locked by that update: nobody took a number since);
+/// no row when the conversation does not exist.
+const GIVE_BACK_SEQ: &str =
+    "UPDATE conversations SET last_seq = last_seq - 1 WHERE id = $1 RETURNING id";
 
 /// A message's row as its insert returns it.
 #[derive(FromRow)]
@@ -142,6 +208,21 @@ struct Inserted {
     #[sqlx(flatten)]
     message: MessageRow,
     responsible_agent_id: Option<i64>,
+    connector_id: Option<String>,
+    chat_id: Option<String>,
+}
+
+impl Inserted {
+    /// The new message, and its messenger chat (connector, chat id) if any.
+    fn appended(self) -> (Appended, Option<(String, String)>) {
+        let dialog = self.connector_id.zip(self.chat_id);
+        let appended = Appended {
+            message: self.message,
+            inserted: true,
+            responsible_agent_id: self.responsible_agent_id,
+        };
+        (appended, dialog)
+    }
 }
 
 impl Store {
@@ -385,11 +466,42 @@ impl Store {
         .await
     }
 
+    /// A visitor's message on PostgreSQL in one statement
+    /// ([`INSERT_VISITOR_MESSAGE_PG`]); none when it must take a transaction.
+    async fn append_visitor_message_alone(&self, m: &NewMessage) -> Result<Option<Appended>> {
+        let Db::Postgres(pool) = &self.db else {
+            return Ok(None);
+        };
+        if m.author != "visitor" {
+            return Ok(None);
+        }
+        let subscribed = format!(",{},", EventKind::MessageCreated.as_str());
+        let inserted: std::result::Result<Option<Inserted>, sqlx::Error> =
+            sqlx::query_as(&INSERT_VISITOR_MESSAGE_PG)
+                .bind(&m.conversation_id)
+                .bind(&m.author)
+                .bind(&m.client_id)
+                .bind(&m.body)
+                .bind(now_rfc3339())
+                .bind(m.agent_id)
+                .bind(subscribed)
+                .fetch_optional(pool)
+                .await;
+        match inserted {
+            // A visitor's message goes to no messenger chat.
+            Ok(row) => Ok(row.map(|row| row.appended().0)),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Writes a message. On SQLite, through the conversations' group-commit writer
     /// ([`crate::writes`]): concurrent messages share a transaction and its fsync.
-    /// On PostgreSQL, in its own transaction: the server already flushes concurrent
-    /// commits together (one WAL flush covers every commit waiting for it), and a
-    /// writer task would only put the messages' round trips in one line.
+    /// On PostgreSQL, a visitor's message first as one statement on its own
+    /// ([`INSERT_VISITOR_MESSAGE_PG`]), and otherwise in its own transaction: the
+    /// server already flushes concurrent commits together (one WAL flush covers
+    /// every commit waiting for it), and a writer task would only put the
+    /// messages' round trips in one line.
     async fn append(&self, m: NewMessage) -> Result<Appended> {
         if self.engine() == crate::Engine::Sqlite {
             return match self.write(Write::Message(m)).await? {
@@ -399,11 +511,17 @@ impl Store {
                 )),
             };
         }
-        let mut tx = self.begin().await?;
-        let mut queued = 0;
-        let appended = append_message_in(&mut tx, &m, &mut queued).await?;
-        tx.commit().await?;
-        self.queued.committed(queued);
+        let appended = match self.append_visitor_message_alone(&m).await? {
+            Some(appended) => appended,
+            None => {
+                let mut tx = self.begin().await?;
+                let mut queued = 0;
+                let appended = append_message_in(&mut tx, &m, &mut queued).await?;
+                tx.commit().await?;
+                self.queued.committed(queued);
+                appended
+            }
+        };
         if appended.inserted && crate::figures::changes_figures(&m) {
             self.changed.mark([m.conversation_id]);
         }
@@ -510,34 +628,31 @@ pub(crate) async fn append_message_in(
     let (client_id, body) = (m.client_id.as_deref(), &m.body);
     let by_client_id =
         format!("{MESSAGE_SELECT} WHERE m.conversation_id = $1 AND m.client_id = $2");
-    let appended = on_tx!(tx, c, pg => {
-        if pg {
-            // Two writers of one conversation would read the same MAX(seq): the
-            // conversation's row lock makes them take turns (SQLite's one writer
-            // already does).
-            sqlx::query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE")
-                .bind(conversation_id)
-                .execute(&mut *c)
-                .await?;
-        }
+    let (appended, dialog) = on_tx!(tx, c, pg => {
         // The row comes back with the insert (one round trip fewer than a
-        // SELECT after it); none when the client id was stored already.
-        let inserted: Option<Inserted> = sqlx::query_as(&INSERT_MESSAGE)
-        .bind(conversation_id)
-        .bind(author)
-        .bind(client_id)
-        .bind(body)
-        .bind(now_rfc3339())
-        .bind(agent_id)
-        .fetch_optional(&mut *c)
-        .await?;
+        // SELECT after it); none when nothing was inserted.
+        let insert = if pg { &INSERT_MESSAGE_PG } else { &INSERT_MESSAGE };
+        let inserted: Option<Inserted> = sqlx::query_as(insert)
+            .bind(conversation_id)
+            .bind(author)
+            .bind(client_id)
+            .bind(body)
+            .bind(now_rfc3339())
+            .bind(agent_id)
+            .fetch_optional(&mut *c)
+            .await?;
+        if inserted.is_none() && pg {
+            let exists: Option<String> = sqlx::query_scalar(GIVE_BACK_SEQ)
+                .bind(conversation_id)
+                .fetch_optional(&mut *c)
+                .await?;
+            if exists.is_none() {
+                return Err(Error::Database(sqlx::Error::RowNotFound));
+            }
+        }
         match (inserted, client_id) {
-            (Some(row), _) => Appended {
-                message: row.message,
-                inserted: true,
-                responsible_agent_id: row.responsible_agent_id,
-            },
-            (None, Some(client_id)) => Appended {
+            (Some(row), _) => row.appended(),
+            (None, Some(client_id)) => (Appended {
                 message: sqlx::query_as(&by_client_id)
                     .bind(conversation_id)
                     .bind(client_id)
@@ -545,7 +660,7 @@ pub(crate) async fn append_message_in(
                     .await?,
                 inserted: false,
                 responsible_agent_id: None,
-            },
+            }, None),
             (None, None) => {
                 return Err(Error::Corrupt(
                     "a message without a client id was not inserted".into(),
@@ -555,8 +670,9 @@ pub(crate) async fn append_message_in(
     });
     if appended.inserted {
         tx.wrote_text = true;
+        let message = &appended.message;
         *queued +=
-            crate::events::message_in(tx, conversation_id, &appended.message, agent_id).await?;
+            crate::events::message_in(tx, conversation_id, message, agent_id, dialog).await?;
     }
     Ok(appended)
 }
@@ -1130,7 +1246,17 @@ impl Store {
         let mut tx = self.begin().await?;
         let done: Result<Vec<String>> = async {
             let mut ids = Vec::with_capacity(conversations.len());
-            on_tx!(&mut tx, c => {
+            // PostgreSQL keeps the conversation's counter of numbers taken
+            // (see [`INSERT_MESSAGE_PG`]).
+            let insert_conversation = |pg: bool| {
+                let (column, value) = if pg { (", last_seq", ", $8") } else { ("", "") };
+                format!(
+                    "INSERT INTO conversations (id, channel_id, visitor_id, status, created_at,
+                     agent_id, unanswered_since{column}) VALUES ($1, $2, $3, $4, $5, $6, $7{value})"
+                )
+            };
+            on_tx!(&mut tx, c, pg => {
+                let insert_conversation = insert_conversation(pg);
                 for conv in conversations {
                     let (visitor_id, id) = (new_id(), new_id());
                     sqlx::query(
@@ -1145,19 +1271,19 @@ impl Store {
                     .bind(&conv.visitor_email)
                     .execute(&mut *c)
                     .await?;
-                    sqlx::query(
-                        "INSERT INTO conversations (id, channel_id, visitor_id, status, created_at,
-                         agent_id, unanswered_since) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    )
-                    .bind(&id)
-                    .bind(&conv.channel_id)
-                    .bind(&visitor_id)
-                    .bind(&conv.status)
-                    .bind(&conv.created_at)
-                    .bind(conv.agent_id)
-                    .bind(&conv.unanswered_since)
-                    .execute(&mut *c)
-                    .await?;
+                    let count = i64::try_from(conv.messages.len()).unwrap_or(i64::MAX);
+                    let mut insert = sqlx::query(&insert_conversation)
+                        .bind(&id)
+                        .bind(&conv.channel_id)
+                        .bind(&visitor_id)
+                        .bind(&conv.status)
+                        .bind(&conv.created_at)
+                        .bind(conv.agent_id)
+                        .bind(&conv.unanswered_since);
+                    if pg {
+                        insert = insert.bind(count);
+                    }
+                    insert.execute(&mut *c).await?;
                     for (i, (author, body)) in conv.messages.iter().enumerate() {
                         let at = conv.message_times.get(i).unwrap_or(&conv.created_at);
                         let agent_id = (author == "agent").then_some(conv.agent_id).flatten();

@@ -138,12 +138,13 @@ pub(crate) async fn delivery_in(
 /// A message just stored: its `message.created` event, and for a conversation
 /// that came through a connector, an agent's or the system's message to the
 /// gateway (its id: the conversation and sequence number, the same on every
-/// attempt).
+/// attempt; `dialog`, the connector and chat, read by the message's insert).
 pub(crate) async fn message_in(
     tx: &mut Tx,
     conversation_id: &str,
     row: &MessageRow,
     agent_id: Option<i64>,
+    dialog: Option<(String, String)>,
 ) -> Result<u64> {
     let mut rows = event_in(
         tx,
@@ -157,11 +158,17 @@ pub(crate) async fn message_in(
         },
     )
     .await?;
-    if row.author != "visitor" {
-        rows += to_connector_in(tx, conversation_id, row).await?;
+    if let (Some(dialog), false) = (dialog, row.author == "visitor") {
+        rows += to_dialog_in(tx, conversation_id, row, dialog).await?;
     }
     Ok(rows)
 }
+
+/// `FROM` and `WHERE` finding the messenger chat of conversation `$1` (aliased
+/// `d`), if it came through a connector that still exists.
+pub(crate) const DIALOG_OF_CONVERSATION: &str = "FROM connector_dialogs d
+    JOIN connectors k ON k.id = d.connector_id
+    WHERE d.conversation_id = $1";
 
 /// Queues a message of a connector's conversation to its gateway; nothing for a
 /// conversation that did not come through a connector.
@@ -170,17 +177,25 @@ pub(crate) async fn to_connector_in(
     conversation_id: &str,
     row: &MessageRow,
 ) -> Result<u64> {
-    let dialog: Option<(String, String)> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT d.connector_id, d.chat_id FROM connector_dialogs d
-           JOIN connectors k ON k.id = d.connector_id
-          WHERE d.conversation_id = $1",
-    )
-    .bind(conversation_id)
-    .fetch_optional(&mut *c)
-    .await?);
-    let Some((connector_id, chat_id)) = dialog else {
-        return Ok(0);
-    };
+    let sql = format!("SELECT d.connector_id, d.chat_id {DIALOG_OF_CONVERSATION}");
+    let dialog: Option<(String, String)> = on_tx!(tx, c => sqlx::query_as(&sql)
+        .bind(conversation_id)
+        .fetch_optional(&mut *c)
+        .await?);
+    match dialog {
+        Some(dialog) => to_dialog_in(tx, conversation_id, row, dialog).await,
+        None => Ok(0),
+    }
+}
+
+/// Queues a message to its messenger chat (`dialog`: the connector and the
+/// chat's id).
+async fn to_dialog_in(
+    tx: &mut Tx,
+    conversation_id: &str,
+    row: &MessageRow,
+    (connector_id, chat_id): (String, String),
+) -> Result<u64> {
     let reply = ConnectorReply {
         id: format!("{conversation_id}-{}", row.seq),
         chat_id,

@@ -87,6 +87,61 @@ async fn concurrent_messages_keep_gap_free_sequences_and_store_a_client_id_once(
     }
 }
 
+/// An imported conversation's next message follows the imported ones (PostgreSQL
+/// keeps a counter of the numbers taken, which the import must set), a re-send
+/// of it is the same message, and the number a re-send did not use is the next
+/// message's.
+#[tokio::test]
+async fn an_imported_conversation_goes_on_from_its_last_message() {
+    let app = spawn_app().await;
+    let store = &app.store;
+    let channel = store
+        .channel_by_key("demo")
+        .await
+        .expect("read")
+        .expect("demo");
+    let imported = canal_server::store::channels::ImportedConversation {
+        channel_id: channel.id,
+        visitor_name: None,
+        visitor_email: None,
+        created_at: "2026-12-01T09:00:00Z".to_owned(),
+        status: "open".to_owned(),
+        agent_id: None,
+        unanswered_since: None,
+        rating: None,
+        messages: ["Hello", "Anyone there?", "About my order"]
+            .map(|text| ("visitor".to_owned(), text.to_owned()))
+            .to_vec(),
+        message_times: Vec::new(),
+        label_ids: Vec::new(),
+    };
+    let ids = store
+        .import_conversations(&[imported])
+        .await
+        .expect("imported");
+    let id = &ids[0];
+    let send = |client_id: &'static str, text: &'static str| async move {
+        store
+            .append_message(id, "visitor", Some(client_id), text)
+            .await
+            .expect("appended")
+    };
+    let first = send("c-1", "It is order 1042").await;
+    assert_eq!((first.message.seq, first.inserted), (4, true));
+    let again = send("c-1", "It is order 1042").await;
+    assert_eq!((again.message.seq, again.inserted), (4, false));
+    let next = send("c-2", "Thanks").await;
+    assert_eq!((next.message.seq, next.inserted), (5, true));
+    let seqs: Vec<i64> = store
+        .messages_after(id, 0)
+        .await
+        .expect("messages")
+        .iter()
+        .map(|m| m.seq)
+        .collect();
+    assert_eq!(seqs, [1, 2, 3, 4, 5]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_that_cannot_be_stored_fails_alone() {
     let app = spawn_app().await;
