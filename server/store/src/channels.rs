@@ -5,6 +5,7 @@ use canal_protocol::channels::Greetings;
 use canal_protocol::integrations::{EventData, EventKind};
 use sqlx::FromRow;
 
+use crate::events::Subscribed;
 use crate::writes::{NewMessage, Write, Wrote};
 use crate::{new_id, now_rfc3339, on_pool, on_tx, Db, Error, Result, Store, Tx};
 
@@ -122,19 +123,29 @@ pub struct Appended {
 /// What a message's insert returns: its row (the agent's name and avatar by
 /// subquery); for a visitor's message the responsible agent; for another's the
 /// messenger chat it goes to when the conversation came through a connector
-/// (what [`crate::events::to_connector_in`] would read after it).
-static RETURNING_MESSAGE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+/// (what [`crate::events::to_connector_in`] would read after it); and the active
+/// webhook endpoints as JSON (what the transaction's first event would read
+/// after it, see [`crate::events::event_in`]).
+fn returning_message(pg: bool) -> String {
     let dialog = crate::events::DIALOG_OF_CONVERSATION;
+    let endpoints = if pg {
+        "(SELECT json_agg(json_build_object('id', id, 'events', events))::text
+            FROM webhook_endpoints WHERE active)"
+    } else {
+        "(SELECT json_group_array(json_object('id', id, 'events', events))
+            FROM webhook_endpoints WHERE active)"
+    };
     format!(
         "RETURNING seq, author, client_id, body, created_at,
             (SELECT a.name FROM agents a WHERE a.id = agent_id) AS agent_name,
             (SELECT a.avatar_url FROM agents a WHERE a.id = agent_id) AS agent_avatar,
             CASE WHEN author = 'visitor' THEN ({}) END AS responsible_agent_id,
             CASE WHEN author <> 'visitor' THEN (SELECT d.connector_id {dialog}) END AS connector_id,
-            CASE WHEN author <> 'visitor' THEN (SELECT d.chat_id {dialog}) END AS chat_id",
+            CASE WHEN author <> 'visitor' THEN (SELECT d.chat_id {dialog}) END AS chat_id,
+            {endpoints} AS endpoints",
         crate::routing::responsible_sql("(SELECT visitor_id FROM conversations WHERE id = $1)")
     )
-});
+}
 
 /// Appends a message with the next sequence number (`$1` the conversation, `$2`
 /// the author, `$3` the client id, `$4` the text, `$5` the time, `$6` the agent);
@@ -148,7 +159,7 @@ static INSERT_MESSAGE: std::sync::LazyLock<String> = std::sync::LazyLock::new(||
          FROM messages WHERE conversation_id = $1
          ON CONFLICT (conversation_id, client_id) DO NOTHING
          {}",
-        *RETURNING_MESSAGE
+        returning_message(false)
     )
 });
 
@@ -168,7 +179,7 @@ static INSERT_MESSAGE_PG: std::sync::LazyLock<String> = std::sync::LazyLock::new
          SELECT $1, next.last_seq, $2, $3, $4, $5, $6 FROM next
          ON CONFLICT (conversation_id, client_id) DO NOTHING
          {}",
-        *RETURNING_MESSAGE
+        returning_message(true)
     )
 });
 
@@ -192,7 +203,7 @@ static INSERT_VISITOR_MESSAGE_PG: std::sync::LazyLock<String> = std::sync::LazyL
          INSERT INTO messages (conversation_id, seq, author, client_id, body, created_at, agent_id)
          SELECT $1, next.last_seq, $2, $3, $4, $5, $6 FROM next
          {}",
-        *RETURNING_MESSAGE
+        returning_message(true)
     )
 });
 
@@ -210,6 +221,8 @@ struct Inserted {
     responsible_agent_id: Option<i64>,
     connector_id: Option<String>,
     chat_id: Option<String>,
+    /// The active webhook endpoints, JSON (none: no endpoint, on PostgreSQL).
+    endpoints: Option<String>,
 }
 
 impl Inserted {
@@ -222,6 +235,18 @@ impl Inserted {
             responsible_agent_id: self.responsible_agent_id,
         };
         (appended, dialog)
+    }
+
+    /// [`Self::appended`], with the endpoints as the transaction's for its
+    /// events (unless it read them already).
+    fn appended_in(
+        mut self,
+        tx_endpoints: &mut Option<Vec<Subscribed>>,
+    ) -> Result<(Appended, Option<(String, String)>)> {
+        if tx_endpoints.is_none() {
+            *tx_endpoints = Some(crate::events::endpoints_from_json(self.endpoints.take())?);
+        }
+        Ok(self.appended())
     }
 }
 
@@ -628,6 +653,7 @@ pub(crate) async fn append_message_in(
     let (client_id, body) = (m.client_id.as_deref(), &m.body);
     let by_client_id =
         format!("{MESSAGE_SELECT} WHERE m.conversation_id = $1 AND m.client_id = $2");
+    let endpoints = &mut tx.endpoints;
     let (appended, dialog) = on_tx!(tx, c, pg => {
         // The row comes back with the insert (one round trip fewer than a
         // SELECT after it); none when nothing was inserted.
@@ -651,7 +677,7 @@ pub(crate) async fn append_message_in(
             }
         }
         match (inserted, client_id) {
-            (Some(row), _) => row.appended(),
+            (Some(row), _) => row.appended_in(endpoints)?,
             (None, Some(client_id)) => (Appended {
                 message: sqlx::query_as(&by_client_id)
                     .bind(conversation_id)

@@ -62,10 +62,20 @@ impl Queued {
 
 /// An active webhook endpoint and the kinds it subscribes to, between commas
 /// (`,conversation.created,message.created,`).
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct Subscribed {
     id: String,
     events: String,
+}
+
+/// The active endpoints as a message's insert returns them (a JSON array of
+/// `{id, events}`; none for no endpoint on PostgreSQL).
+pub(crate) fn endpoints_from_json(json: Option<String>) -> Result<Vec<Subscribed>> {
+    match json {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| Error::Corrupt(format!("the webhook endpoints as JSON: {e}"))),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Queues `data` as a new event for every active endpoint subscribed to its
