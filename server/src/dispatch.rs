@@ -520,9 +520,9 @@ impl Effect {
             Effect::OfferTimer {
                 conversation_id,
                 offer: None,
-            } => Write::CancelTimer {
+            } => Write::CancelTimers {
                 conversation_id: conversation_id.clone(),
-                kind: TimerKind::PassOffer,
+                kinds: vec![TimerKind::PassOffer],
             },
             Effect::Closed(_) | Effect::Notice(_) => return None,
         })

@@ -204,12 +204,17 @@ async fn queue(
     // A cancel is queued even when no such timer is pending (no read first): the
     // writer takes it after every change queued before, committed or not yet,
     // and inside its batch a DELETE that finds nothing costs no lock of its own.
+    // Cancels go in one statement: each joins the cancels queued before it,
+    // unless a timer was armed since (a cancel must stay after an arm of its
+    // kind); the unanswered mark does not depend on them.
     let id = || conversation_id.to_owned();
     let mut writes = Vec::new();
     let (mut armed, mut clear) = (false, None);
+    let mut cancels: Option<usize> = None;
     for change in changes {
         match change {
             TimerChange::Arm { kind, due, keep } => {
+                cancels = None;
                 writes.push(Write::ArmTimer {
                     conversation_id: id(),
                     kind,
@@ -220,10 +225,16 @@ async fn queue(
                 });
                 armed = true;
             }
-            TimerChange::Cancel(kind) => writes.push(Write::CancelTimer {
-                conversation_id: id(),
-                kind,
-            }),
+            TimerChange::Cancel(kind) => match cancels.and_then(|i| writes.get_mut(i)) {
+                Some(Write::CancelTimers { kinds, .. }) => kinds.push(kind),
+                _ => {
+                    cancels = Some(writes.len());
+                    writes.push(Write::CancelTimers {
+                        conversation_id: id(),
+                        kinds: vec![kind],
+                    });
+                }
+            },
             TimerChange::ClearMark => {
                 clear = Some(writes.len());
                 writes.push(Write::ClearUnanswered {

@@ -195,25 +195,32 @@ impl Store {
     }
 }
 
-/// Drops the pending timer `kind` of a conversation, if any, inside the caller's
-/// write transaction (a conversation's writer's: every timer change and mark of a
-/// conversation goes through [`crate::writes`]). One being fired right now (under
-/// a lease) stays, to be recorded with what it did: its action checks the
-/// conversation again first, so it does nothing once its reason is gone.
-pub(crate) async fn cancel_timer_in(
+/// Drops the pending timers of these kinds of a conversation, if any, inside the
+/// caller's write transaction (a conversation's writer's: every timer change and
+/// mark of a conversation goes through [`crate::writes`]), in one statement. One
+/// being fired right now (under a lease) stays, to be recorded with what it did:
+/// its action checks the conversation again first, so it does nothing once its
+/// reason is gone.
+pub(crate) async fn cancel_timers_in(
     tx: &mut Tx,
     conversation_id: &str,
-    kind: TimerKind,
+    kinds: &[TimerKind],
 ) -> Result<()> {
+    if kinds.is_empty() {
+        return Ok(());
+    }
+    let placeholders: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "DELETE FROM timers WHERE conversation_id = $1 AND kind IN ({}) AND fired_at IS NULL
+           AND lease_until IS NULL",
+        placeholders.join(", ")
+    );
     on_tx!(tx, c => {
-        sqlx::query(
-            "DELETE FROM timers WHERE conversation_id = $1 AND kind = $2 AND fired_at IS NULL
-               AND lease_until IS NULL",
-        )
-        .bind(conversation_id)
-        .bind(kind.as_str())
-        .execute(&mut *c)
-        .await?;
+        let mut delete = sqlx::query(&sql).bind(conversation_id);
+        for kind in kinds {
+            delete = delete.bind(kind.as_str());
+        }
+        delete.execute(&mut *c).await?;
     });
     Ok(())
 }

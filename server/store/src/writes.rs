@@ -66,10 +66,11 @@ pub enum Write {
     },
     /// Appends a message with the next sequence number.
     Message(NewMessage),
-    /// Drops the pending timer `kind` (see [`crate::timers::cancel_timer_in`]).
-    CancelTimer {
+    /// Drops the pending timers of these kinds, in one statement (see
+    /// [`crate::timers::cancel_timers_in`]).
+    CancelTimers {
         conversation_id: String,
-        kind: TimerKind,
+        kinds: Vec<TimerKind>,
     },
     /// Arms the timer `kind` (see [`crate::timers::arm_timer_in`]), with what a
     /// restart needs to act on it (`payload`, JSON: an offer's agents).
@@ -104,7 +105,7 @@ impl Write {
             | Write::Status {
                 conversation_id, ..
             }
-            | Write::CancelTimer {
+            | Write::CancelTimers {
                 conversation_id, ..
             }
             | Write::ArmTimer {
@@ -327,11 +328,11 @@ async fn write_in(tx: &mut Tx, write: &Write, queued: &mut u64) -> Result<Wrote>
             *queued += event_in(tx, event).await?;
             Ok(Wrote::Done)
         }
-        Write::CancelTimer {
+        Write::CancelTimers {
             conversation_id,
-            kind,
+            kinds,
         } => {
-            crate::timers::cancel_timer_in(tx, conversation_id, *kind).await?;
+            crate::timers::cancel_timers_in(tx, conversation_id, kinds).await?;
             Ok(Wrote::Done)
         }
         Write::ArmTimer {
