@@ -163,17 +163,26 @@ static INSERT_MESSAGE: std::sync::LazyLock<String> = std::sync::LazyLock::new(||
     )
 });
 
-/// [`INSERT_MESSAGE`] on PostgreSQL: the number is the conversation's counter
-/// (`last_seq`, migration 0033), taken by an update of its row in the same
-/// statement. The update's row lock makes two writers of one conversation take
-/// turns, and the second reads the first's number once it committed: one round
-/// trip, where a lock and then a `MAX(seq)` took two. Nothing is inserted (and
+/// The next number of conversation `$1` on PostgreSQL, as its row's update sets
+/// it: one more than the counter (`last_seq`, migration 0033) or than the highest
+/// stored, whichever is higher. The counter is read again once the row's lock
+/// is had, so two writers of one conversation never take the same number; the
+/// highest stored follows messages written without the counter (by a node of an
+/// older version during an upgrade, or behind Canal's back).
+const NEXT_SEQ: &str = "GREATEST(last_seq,
+    (SELECT COALESCE(MAX(m.seq), 0) FROM messages m WHERE m.conversation_id = $1)) + 1";
+
+/// [`INSERT_MESSAGE`] on PostgreSQL: the number is taken by an update of the
+/// conversation's row in the same statement ([`NEXT_SEQ`]). The update's row
+/// lock makes two writers of one conversation take turns, and the second reads
+/// the first's number once it committed: one round trip, where a lock and then
+/// a `MAX(seq)` took two. Nothing is inserted (and
 /// no row comes back) when the conversation does not exist or the client id was
 /// stored already; the caller gives the number back then ([`GIVE_BACK_SEQ`]).
 static INSERT_MESSAGE_PG: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "WITH next AS (
-            UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq
+            UPDATE conversations SET last_seq = {NEXT_SEQ} WHERE id = $1 RETURNING last_seq
          )
          INSERT INTO messages (conversation_id, seq, author, client_id, body, created_at, agent_id)
          SELECT $1, next.last_seq, $2, $3, $4, $5, $6 FROM next
@@ -195,7 +204,7 @@ static INSERT_MESSAGE_PG: std::sync::LazyLock<String> = std::sync::LazyLock::new
 static INSERT_VISITOR_MESSAGE_PG: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "WITH next AS (
-            UPDATE conversations SET last_seq = last_seq + 1
+            UPDATE conversations SET last_seq = {NEXT_SEQ}
              WHERE id = $1 AND NOT EXISTS (
                 SELECT 1 FROM webhook_endpoints WHERE active AND strpos(events, $7) > 0)
             RETURNING last_seq

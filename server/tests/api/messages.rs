@@ -88,9 +88,10 @@ async fn concurrent_messages_keep_gap_free_sequences_and_store_a_client_id_once(
 }
 
 /// An imported conversation's next message follows the imported ones (PostgreSQL
-/// keeps a counter of the numbers taken, which the import must set), a re-send
-/// of it is the same message, and the number a re-send did not use is the next
-/// message's.
+/// keeps a counter of the numbers taken, which the import sets), a re-send of it
+/// is the same message, the number a re-send did not use is the next message's,
+/// and a message written behind the store's back (as a node of an older version
+/// would, without the counter) is followed too.
 #[tokio::test]
 async fn an_imported_conversation_goes_on_from_its_last_message() {
     let app = spawn_app().await;
@@ -132,6 +133,16 @@ async fn an_imported_conversation_goes_on_from_its_last_message() {
     assert_eq!((again.message.seq, again.inserted), (4, false));
     let next = send("c-2", "Thanks").await;
     assert_eq!((next.message.seq, next.inserted), (5, true));
+    sqlx::query(
+        "INSERT INTO messages (conversation_id, seq, author, body, created_at)
+         VALUES ($1, 6, 'visitor', 'Hello again', '2026-12-07T09:00:00Z')",
+    )
+    .bind(id)
+    .execute(app.db.pool())
+    .await
+    .expect("a message behind the store's back");
+    let after = send("c-3", "Still there?").await;
+    assert_eq!((after.message.seq, after.inserted), (7, true));
     let seqs: Vec<i64> = store
         .messages_after(id, 0)
         .await
@@ -139,7 +150,7 @@ async fn an_imported_conversation_goes_on_from_its_last_message() {
         .iter()
         .map(|m| m.seq)
         .collect();
-    assert_eq!(seqs, [1, 2, 3, 4, 5]);
+    assert_eq!(seqs, [1, 2, 3, 4, 5, 6, 7]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
