@@ -125,10 +125,13 @@ pub struct Appended {
 /// messenger chat it goes to when the conversation came through a connector
 /// (what [`crate::events::to_connector_in`] would read after it); and the active
 /// webhook endpoints as JSON (what the transaction's first event would read
-/// after it, see [`crate::events::event_in`]).
-fn returning_message(pg: bool) -> String {
+/// after it, see [`crate::events::event_in`]), or none when `in_tx` is false (a
+/// statement on its own has no events after it).
+fn returning_message(pg: bool, in_tx: bool) -> String {
     let dialog = crate::events::DIALOG_OF_CONVERSATION;
-    let endpoints = if pg {
+    let endpoints = if !in_tx {
+        "NULL"
+    } else if pg {
         "(SELECT json_agg(json_build_object('id', id, 'events', events))::text
             FROM webhook_endpoints WHERE active)"
     } else {
@@ -159,7 +162,7 @@ static INSERT_MESSAGE: std::sync::LazyLock<String> = std::sync::LazyLock::new(||
          FROM messages WHERE conversation_id = $1
          ON CONFLICT (conversation_id, client_id) DO NOTHING
          {}",
-        returning_message(false)
+        returning_message(false, true)
     )
 });
 
@@ -188,14 +191,13 @@ static INSERT_MESSAGE_PG: std::sync::LazyLock<String> = std::sync::LazyLock::new
          SELECT $1, next.last_seq, $2, $3, $4, $5, $6 FROM next
          ON CONFLICT (conversation_id, client_id) DO NOTHING
          {}",
-        returning_message(true)
+        returning_message(true, true)
     )
 });
 
 /// A visitor's message on PostgreSQL as one statement on its own (no `BEGIN`,
 /// no `COMMIT`: one round trip where a transaction took four), as
-/// [`INSERT_MESSAGE_PG`] with `$7` the subscription to new messages
-/// (`,message.created,`). It inserts nothing (and no row comes back) when an
+/// [`INSERT_MESSAGE_PG`]. It inserts nothing (and no row comes back) when an
 /// active webhook endpoint subscribes to new messages, whose deliveries must be
 /// queued in the message's transaction, or when the conversation does not
 /// exist; it fails on a client id stored already (no `ON CONFLICT`, so the
@@ -206,13 +208,14 @@ static INSERT_VISITOR_MESSAGE_PG: std::sync::LazyLock<String> = std::sync::LazyL
         "WITH next AS (
             UPDATE conversations SET last_seq = {NEXT_SEQ}
              WHERE id = $1 AND NOT EXISTS (
-                SELECT 1 FROM webhook_endpoints WHERE active AND strpos(events, $7) > 0)
+                SELECT 1 FROM webhook_endpoints WHERE active AND strpos(events, ',{},') > 0)
             RETURNING last_seq
          )
          INSERT INTO messages (conversation_id, seq, author, client_id, body, created_at, agent_id)
          SELECT $1, next.last_seq, $2, $3, $4, $5, $6 FROM next
          {}",
-        returning_message(true)
+        EventKind::MessageCreated.as_str(),
+        returning_message(true, false)
     )
 });
 
@@ -509,7 +512,6 @@ impl Store {
         if m.author != "visitor" {
             return Ok(None);
         }
-        let subscribed = format!(",{},", EventKind::MessageCreated.as_str());
         let inserted: std::result::Result<Option<Inserted>, sqlx::Error> =
             sqlx::query_as(&INSERT_VISITOR_MESSAGE_PG)
                 .bind(&m.conversation_id)
@@ -518,7 +520,6 @@ impl Store {
                 .bind(&m.body)
                 .bind(now_rfc3339())
                 .bind(m.agent_id)
-                .bind(subscribed)
                 .fetch_optional(pool)
                 .await;
         match inserted {
@@ -1281,17 +1282,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let done: Result<Vec<String>> = async {
             let mut ids = Vec::with_capacity(conversations.len());
-            // PostgreSQL keeps the conversation's counter of numbers taken
-            // (see [`INSERT_MESSAGE_PG`]).
-            let insert_conversation = |pg: bool| {
-                let (column, value) = if pg { (", last_seq", ", $8") } else { ("", "") };
-                format!(
-                    "INSERT INTO conversations (id, channel_id, visitor_id, status, created_at,
-                     agent_id, unanswered_since{column}) VALUES ($1, $2, $3, $4, $5, $6, $7{value})"
-                )
-            };
-            on_tx!(&mut tx, c, pg => {
-                let insert_conversation = insert_conversation(pg);
+            on_tx!(&mut tx, c => {
                 for conv in conversations {
                     let (visitor_id, id) = (new_id(), new_id());
                     sqlx::query(
@@ -1306,19 +1297,19 @@ impl Store {
                     .bind(&conv.visitor_email)
                     .execute(&mut *c)
                     .await?;
-                    let count = i64::try_from(conv.messages.len()).unwrap_or(i64::MAX);
-                    let mut insert = sqlx::query(&insert_conversation)
-                        .bind(&id)
-                        .bind(&conv.channel_id)
-                        .bind(&visitor_id)
-                        .bind(&conv.status)
-                        .bind(&conv.created_at)
-                        .bind(conv.agent_id)
-                        .bind(&conv.unanswered_since);
-                    if pg {
-                        insert = insert.bind(count);
-                    }
-                    insert.execute(&mut *c).await?;
+                    sqlx::query(
+                        "INSERT INTO conversations (id, channel_id, visitor_id, status, created_at,
+                         agent_id, unanswered_since) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(&id)
+                    .bind(&conv.channel_id)
+                    .bind(&visitor_id)
+                    .bind(&conv.status)
+                    .bind(&conv.created_at)
+                    .bind(conv.agent_id)
+                    .bind(&conv.unanswered_since)
+                    .execute(&mut *c)
+                    .await?;
                     for (i, (author, body)) in conv.messages.iter().enumerate() {
                         let at = conv.message_times.get(i).unwrap_or(&conv.created_at);
                         let agent_id = (author == "agent").then_some(conv.agent_id).flatten();

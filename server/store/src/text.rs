@@ -5,11 +5,11 @@
 //! transaction that touches it. Indexed by a trigger, each message cost a segment
 //! and its merges on the writer that acknowledges messages. So a transaction that
 //! inserted messages only says so once committed ([`Behind`]); a task of the
-//! server (woken by
-//! [`Store::text_wake`]) indexes every message committed since the last run, a
-//! statement for up to [`CHUNK`] of them ([`Store::index_text`]), and a search runs
-//! it first, so it finds every message committed before it. `message_text_upto` holds the last message
-//! indexed; messages are never deleted, and their rowids grow.
+//! server (woken by [`Store::text_wake`]) indexes every message committed since
+//! the last run, a statement for up to [`CHUNK`] of them ([`Store::index_text`]),
+//! and a search runs it first, so it finds every message committed before it.
+//! `message_text_upto` holds the last message indexed; messages are never
+//! deleted, and their rowids grow.
 //!
 //! PostgreSQL's trigram index is kept by each insert, as before: nothing to do
 //! there.

@@ -88,10 +88,10 @@ async fn concurrent_messages_keep_gap_free_sequences_and_store_a_client_id_once(
 }
 
 /// An imported conversation's next message follows the imported ones (PostgreSQL
-/// keeps a counter of the numbers taken, which the import sets), a re-send of it
-/// is the same message, the number a re-send did not use is the next message's,
-/// and a message written behind the store's back (as a node of an older version
-/// would, without the counter) is followed too.
+/// keeps a counter of the numbers taken, which the import leaves at 0), a re-send
+/// of it is the same message, the number a re-send did not use is the next
+/// message's, and a message written behind the store's back (as a node of an
+/// older version would, without the counter) is followed too.
 #[tokio::test]
 async fn an_imported_conversation_goes_on_from_its_last_message() {
     let app = spawn_app().await;
