@@ -158,14 +158,38 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// 15, 20 ms and on up to 100 ms): under load a group-commit writer that lost the
 /// race waited 33, 53 or over 100 ms for a lock that was free again within a few.
 /// Statements outside a transaction and other processes still meet the lock.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct WriteGate(Arc<tokio::sync::Mutex<()>>);
+///
+/// Every write transaction runs on the gate's one connection. A connection's page
+/// cache is dropped whenever another connection wrote since its last
+/// transaction; on the pool's connections in turn, each transaction read the
+/// pages it touched again (25 reads from the file a message, stop 33). The one
+/// connection keeps them.
+#[derive(Clone, Debug)]
+pub(crate) struct WriteGate {
+    turn: Arc<tokio::sync::Mutex<()>>,
+    conn: SqlitePool,
+}
 
 impl WriteGate {
+    /// The gate, with its connection opened with `options`.
+    async fn open(options: SqliteConnectOptions) -> Result<Self> {
+        let conn = SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
+        Ok(Self {
+            turn: Arc::default(),
+            conn,
+        })
+    }
+
     /// Waits for this process's turn to write, as long as SQLite's own busy
     /// timeout would have waited for its lock.
     async fn turn(&self) -> Result<tokio::sync::OwnedMutexGuard<()>> {
-        tokio::time::timeout(BUSY_TIMEOUT, self.0.clone().lock_owned())
+        tokio::time::timeout(BUSY_TIMEOUT, self.turn.clone().lock_owned())
             .await
             .map_err(|_| {
                 Error::Database(sqlx::Error::Protocol(format!(
@@ -182,9 +206,10 @@ impl Db {
     /// PostgreSQL.
     pub(crate) async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p, gate, text) => {
+            Db::Sqlite(_, gate, text) => {
                 let turn = gate.turn().await?;
-                let mut tx = Tx::new(TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, turn));
+                let begun = gate.conn.begin_with("BEGIN IMMEDIATE").await?;
+                let mut tx = Tx::new(TxConn::Sqlite(begun, turn));
                 tx.text = Some(text.clone());
                 tx
             }
@@ -423,10 +448,11 @@ impl Store {
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     .test_before_acquire(false)
-                    .connect_with(options)
+                    .connect_with(options.clone())
                     .await?;
                 sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-                Db::Sqlite(pool, WriteGate::default(), text::Behind::default())
+                let gate = WriteGate::open(options).await?;
+                Db::Sqlite(pool, gate, text::Behind::default())
             }
             Engine::Postgres => {
                 // Acknowledged means durable: the commit waits for the WAL flush.
@@ -561,6 +587,9 @@ impl Store {
 
     /// Closes the pool: later calls fail (tests use it for "the store is gone").
     pub async fn close(&self) {
+        if let Db::Sqlite(_, gate, _) = &self.db {
+            gate.conn.close().await;
+        }
         on_pool!(self, p => p.close().await)
     }
 
