@@ -9,7 +9,7 @@
 //! again: a delivery goes at least once, always with the same event id.
 
 use crate::channels::MessageRow;
-use crate::{on_pool, on_tx, Result, Store};
+use crate::{on_pool, on_tx, on_writer, Result, Store};
 
 /// A row of `api_keys` (never the key itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -347,8 +347,7 @@ impl Store {
         lease_until: &str,
         limit: i64,
     ) -> Result<Vec<Delivery>> {
-        let _turn = self.write_turn().await?;
-        let rows: Vec<DeliveryTuple> = on_pool!(self, p, pg => {
+        let rows: Vec<DeliveryTuple> = on_writer!(self, p, pg => {
             let sql = crate::claim_due_sql(
                 "deliveries",
                 PENDING,
@@ -370,8 +369,7 @@ impl Store {
 
     /// The target acknowledged the delivery with `status`.
     pub async fn delivery_done(&self, id: i64, status: i64, now: &str) -> Result<()> {
-        let _turn = self.write_turn().await?;
-        on_pool!(self, p => {
+        on_writer!(self, p => {
             sqlx::query(
                 "UPDATE deliveries SET delivered_at = $2, last_status = $3, last_error = NULL,
                         last_attempt_at = $2, lease_until = NULL
@@ -397,8 +395,7 @@ impl Store {
         due_at: &str,
         give_up: bool,
     ) -> Result<()> {
-        let _turn = self.write_turn().await?;
-        on_pool!(self, p => {
+        on_writer!(self, p => {
             sqlx::query(
                 "UPDATE deliveries SET last_status = $2, last_error = $3, last_attempt_at = $4,
                         due_at = $5, failed_at = CASE WHEN $6 THEN $4 ELSE NULL END,

@@ -167,7 +167,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone, Debug)]
 pub(crate) struct WriteGate {
     turn: Arc<tokio::sync::Mutex<()>>,
-    conn: SqlitePool,
+    pub(crate) conn: SqlitePool,
 }
 
 impl WriteGate {
@@ -188,7 +188,7 @@ impl WriteGate {
 
     /// Waits for this process's turn to write, as long as SQLite's own busy
     /// timeout would have waited for its lock.
-    async fn turn(&self) -> Result<tokio::sync::OwnedMutexGuard<()>> {
+    pub(crate) async fn turn(&self) -> Result<tokio::sync::OwnedMutexGuard<()>> {
         tokio::time::timeout(BUSY_TIMEOUT, self.turn.clone().lock_owned())
             .await
             .map_err(|_| {
@@ -295,6 +295,30 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// Like [`on_pool!`] for a write statement outside a transaction that runs often
+/// (the background loops' claims and records): on SQLite with this process's turn
+/// to write, on the write gate's connection (see [`WriteGate`]).
+macro_rules! on_writer {
+    ($store:expr, $p:ident => $body:expr) => {
+        $crate::on_writer!($store, $p, _pg => $body)
+    };
+    ($store:expr, $p:ident, $pg:ident => $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite(_, gate, _) => {
+                let _turn = gate.turn().await?;
+                let $p = &gate.conn;
+                let $pg = false;
+                $body
+            }
+            $crate::Db::Postgres($p) => {
+                let $pg = true;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_writer;
 
 /// Like [`on_pool!`] inside a transaction: `$c` is the connection (`&mut`), to be
 /// reborrowed (`&mut *$c`) for each query.
@@ -591,16 +615,6 @@ impl Store {
             gate.conn.close().await;
         }
         on_pool!(self, p => p.close().await)
-    }
-
-    /// On SQLite, this process's turn to write (see [`WriteGate`]), for a write
-    /// statement outside a transaction that runs often (the background loops'
-    /// claims and records); held until it is dropped. Nothing on PostgreSQL.
-    pub(crate) async fn write_turn(&self) -> Result<Option<tokio::sync::OwnedMutexGuard<()>>> {
-        match &self.db {
-            Db::Sqlite(_, gate, _) => Ok(Some(gate.turn().await?)),
-            Db::Postgres(_) => Ok(None),
-        }
     }
 
     /// Begins a write transaction (see [`Db::begin`]).

@@ -14,7 +14,7 @@
 use canal_core::automation::TimerKind;
 
 use crate::writes::{Write, Wrote};
-use crate::{on_pool, on_tx, ChannelJson, Result, Store, Tx};
+use crate::{on_pool, on_tx, on_writer, ChannelJson, Result, Store, Tx};
 
 /// A row of `timers`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,8 +87,7 @@ impl Store {
         lease_until: &str,
         limit: i64,
     ) -> Result<Vec<Timer>> {
-        let _turn = self.write_turn().await?;
-        let rows: Vec<TimerTuple> = on_pool!(self, p, pg => {
+        let rows: Vec<TimerTuple> = on_writer!(self, p, pg => {
             let sql = crate::claim_due_sql("timers", PENDING, "", COLUMNS, pg);
             sqlx::query_as(&sql)
                 .bind(now)
@@ -106,8 +105,7 @@ impl Store {
     /// re-armed meanwhile (re-arming drops the lease: the row waits for its new due
     /// time).
     pub async fn timer_fired(&self, id: i64, now: &str, outcome: &str) -> Result<bool> {
-        let _turn = self.write_turn().await?;
-        on_pool!(self, p => Ok(sqlx::query(
+        on_writer!(self, p => Ok(sqlx::query(
             "UPDATE timers SET fired_at = $2, outcome = $3, lease_until = NULL
               WHERE id = $1 AND fired_at IS NULL AND lease_until IS NOT NULL",
         )
