@@ -229,6 +229,9 @@ pub(crate) struct Tx {
     /// messages (`wrote_text`) is committed (see [`text`]).
     text: Option<text::Behind>,
     pub(crate) wrote_text: bool,
+    /// A turn of this process's, held until the transaction ends (see
+    /// [`Store::crm_track`]).
+    pub(crate) turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 /// A write transaction's connection.
@@ -249,6 +252,7 @@ impl Tx {
             endpoints: None,
             text: None,
             wrote_text: false,
+            turn: None,
         }
     }
 
@@ -444,6 +448,8 @@ pub struct Store {
     pub(crate) queued: events::Queued,
     /// The conversations whose stored figures may be stale (see [`figures`]).
     pub(crate) changed: figures::Changed,
+    /// This process's turn at the CRM's lock (see [`Store::crm_track`]).
+    pub(crate) crm_turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Key of the PostgreSQL advisory lock the ledger writer holds while it appends,
@@ -514,6 +520,7 @@ impl Store {
             writes,
             queued,
             changed,
+            crm_turn: Arc::default(),
         })
     }
 

@@ -706,3 +706,67 @@ async fn closing_the_dialog_writes_the_mapped_fields_to_its_deal() {
     );
     assert_eq!(record["conversation_id"], id);
 }
+
+/// PostgreSQL: while another node holds the CRM's lock, the customers who leave
+/// their phone numbers here wait for it one at a time in this process, not each on
+/// a connection of the pool: other visitors' messages are still stored and
+/// acknowledged meanwhile, and once the lock goes each customer is one contact.
+#[tokio::test]
+async fn customers_waiting_for_the_crm_lock_hold_up_no_other_message() {
+    if !crate::helpers::on_postgres() {
+        return; // SQLite's trackers take the write gate, which comes before a connection.
+    }
+    use sqlx::Connection;
+    let app = spawn_app().await;
+    let (_, _, mut bystander) = app.visitor().await;
+    // More customers than the pool has connections (16).
+    let mut customers = Vec::new();
+    for _ in 0..20 {
+        customers.push(app.visitor().await.2);
+    }
+    // Another node's tracker holds the lock.
+    let mut other_node = sqlx::PgConnection::connect(&app.db.url)
+        .await
+        .expect("connect");
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(canal_store::crm::CRM_LOCK)
+        .execute(&mut other_node)
+        .await
+        .expect("lock");
+    // Each leaves a phone number: the message is stored and acknowledged, the
+    // tracker that follows it waits for the lock.
+    for (n, customer) in customers.iter_mut().enumerate() {
+        customer
+            .say(&format!("p{n}"), &format!("Call me on +34 611 222 {n:03}"))
+            .await;
+    }
+    crate::helpers::poll(|| async {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+        )
+        .fetch_one(app.db.pool())
+        .await
+        .map_err(|e| e.to_string())?;
+        (waiting > 0)
+            .then_some(())
+            .ok_or_else(|| "no tracker waits for the lock".to_owned())
+    })
+    .await;
+    // Another visitor's message is stored and acknowledged meanwhile.
+    let seq = bystander.say("b1", "Hello, is anyone there?").await;
+    assert_eq!(seq, 1);
+    // The lock goes: every tracker goes on.
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(canal_store::crm::CRM_LOCK)
+        .execute(&mut other_node)
+        .await
+        .expect("unlock");
+    for customer in &mut customers {
+        customer.settled().await;
+    }
+    let contacts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM crm_contacts")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("contacts");
+    assert_eq!(contacts, 20);
+}
