@@ -179,9 +179,9 @@ const NEXT_SEQ: &str = "GREATEST(last_seq,
 /// conversation's row in the same statement ([`NEXT_SEQ`]). The update's row
 /// lock makes two writers of one conversation take turns, and the second reads
 /// the first's number once it committed: one round trip, where a lock and then
-/// a `MAX(seq)` took two. Nothing is inserted (and
-/// no row comes back) when the conversation does not exist or the client id was
-/// stored already; the caller gives the number back then ([`GIVE_BACK_SEQ`]).
+/// a `MAX(seq)` took two. Nothing is inserted (and no row comes back) when the
+/// conversation does not exist or the client id was stored already; the caller
+/// gives the number back then ([`GIVE_BACK_SEQ`]).
 static INSERT_MESSAGE_PG: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "WITH next AS (

@@ -185,19 +185,7 @@ impl Store {
     /// comes before its connection.
     async fn crm_begin(&self) -> Result<Tx> {
         let turn = match self.db {
-            crate::Db::Postgres(_) => {
-                let turn = self.crm_turn.clone().lock_owned();
-                Some(
-                    tokio::time::timeout(crate::BUSY_TIMEOUT, turn)
-                        .await
-                        .map_err(|_| {
-                            crate::Error::Database(sqlx::Error::Protocol(format!(
-                                "no turn at the CRM within {} s",
-                                crate::BUSY_TIMEOUT.as_secs()
-                            )))
-                        })?,
-                )
-            }
+            crate::Db::Postgres(_) => Some(self.crm_turn.take("at the CRM").await?),
             crate::Db::Sqlite(..) => None,
         };
         let mut tx = self.begin().await?;

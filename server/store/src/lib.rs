@@ -166,7 +166,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// connection keeps them.
 #[derive(Clone, Debug)]
 pub(crate) struct WriteGate {
-    turn: Arc<tokio::sync::Mutex<()>>,
+    turn: Turn,
     pub(crate) conn: SqlitePool,
 }
 
@@ -181,7 +181,7 @@ impl WriteGate {
             .connect_with(options)
             .await?;
         Ok(Self {
-            turn: Arc::default(),
+            turn: Turn::default(),
             conn,
         })
     }
@@ -189,11 +189,24 @@ impl WriteGate {
     /// Waits for this process's turn to write, as long as SQLite's own busy
     /// timeout would have waited for its lock.
     pub(crate) async fn turn(&self) -> Result<tokio::sync::OwnedMutexGuard<()>> {
-        tokio::time::timeout(BUSY_TIMEOUT, self.turn.clone().lock_owned())
+        self.turn.take("to write").await
+    }
+}
+
+/// One of this process's tasks at a time, the others waiting in line (first come,
+/// first served) for at most [`BUSY_TIMEOUT`].
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Turn(Arc<tokio::sync::Mutex<()>>);
+
+impl Turn {
+    /// Waits for the turn, held until the guard is dropped; `what` names it in
+    /// the error of a wait that took too long.
+    pub(crate) async fn take(&self, what: &str) -> Result<tokio::sync::OwnedMutexGuard<()>> {
+        tokio::time::timeout(BUSY_TIMEOUT, self.0.clone().lock_owned())
             .await
             .map_err(|_| {
                 Error::Database(sqlx::Error::Protocol(format!(
-                    "no turn to write within {} s",
+                    "no turn {what} within {} s",
                     BUSY_TIMEOUT.as_secs()
                 )))
             })
@@ -449,7 +462,7 @@ pub struct Store {
     /// The conversations whose stored figures may be stale (see [`figures`]).
     pub(crate) changed: figures::Changed,
     /// This process's turn at the CRM's lock (see [`Store::crm_track`]).
-    pub(crate) crm_turn: Arc<tokio::sync::Mutex<()>>,
+    pub(crate) crm_turn: Turn,
 }
 
 /// Key of the PostgreSQL advisory lock the ledger writer holds while it appends,
@@ -520,7 +533,7 @@ impl Store {
             writes,
             queued,
             changed,
-            crm_turn: Arc::default(),
+            crm_turn: Turn::default(),
         })
     }
 

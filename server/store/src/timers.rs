@@ -207,18 +207,16 @@ pub(crate) async fn cancel_timers_in(
     if kinds.is_empty() {
         return Ok(());
     }
-    let placeholders: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 2)).collect();
-    let sql = format!(
-        "DELETE FROM timers WHERE conversation_id = $1 AND kind IN ({}) AND fired_at IS NULL
-           AND lease_until IS NULL",
-        placeholders.join(", ")
-    );
     on_tx!(tx, c => {
-        let mut delete = sqlx::query(&sql).bind(conversation_id);
+        let mut q = sqlx::QueryBuilder::new("DELETE FROM timers WHERE conversation_id = ");
+        q.push_bind(conversation_id);
+        q.push(" AND fired_at IS NULL AND lease_until IS NULL AND kind IN (");
+        let mut list = q.separated(", ");
         for kind in kinds {
-            delete = delete.bind(kind.as_str());
+            list.push_bind(kind.as_str());
         }
-        delete.execute(&mut *c).await?;
+        q.push(")");
+        q.build().execute(&mut *c).await?;
     });
     Ok(())
 }
