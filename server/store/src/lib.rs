@@ -10,7 +10,8 @@
 //! Durability: SQLite runs in WAL mode with `synchronous = FULL`; PostgreSQL with
 //! `synchronous_commit = on`. A write transaction on SQLite is `BEGIN IMMEDIATE`
 //! (the one writer is taken up front); on PostgreSQL rows are locked where two
-//! writers could race (see each method). Consent records, routing's writes, and on
+//! writers could race (see each method). Either waits for a lock 10 s at most,
+//! then fails with nothing written. Consent records, routing's writes, and on
 //! SQLite messages, go through group-commit writers ([`group`]): concurrent ones
 //! share a transaction and its sync. PostgreSQL flushes concurrent commits together
 //! by itself, so there visitors' messages take their own transactions, side by side.
@@ -46,7 +47,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
+use sqlx::{Connection, PgConnection, PgPool, Postgres, Sqlite, SqlitePool};
 
 pub mod agents;
 pub mod agreements;
@@ -149,7 +150,8 @@ pub(crate) enum Db {
     Postgres(PgPool),
 }
 
-/// How long a SQLite write waits for the database's lock (or its turn) at most.
+/// How long a write waits for a lock at most: on SQLite the database's lock (or
+/// this process's turn), on PostgreSQL any lock (its `lock_timeout`).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// SQLite's one writer at a time, taken in turn (first come, first served) by this
@@ -467,7 +469,7 @@ pub struct Store {
 
 /// Key of the PostgreSQL advisory lock the ledger writer holds while it appends,
 /// so several server processes on one database keep one chain order.
-pub(crate) const LEDGER_LOCK: i64 = 0x6361_6e61_6c00_0001;
+pub const LEDGER_LOCK: i64 = 0x6361_6e61_6c00_0001;
 
 impl Store {
     /// Opens (creating if needed) the database at `database_url`, migrates it and
@@ -501,6 +503,21 @@ impl Store {
                 // Acknowledged means durable: the commit waits for the WAL flush.
                 let options = PgConnectOptions::from_str(database_url)?
                     .options([("synchronous_commit", "on")]);
+                // Migrations first, on a connection of their own: they may wait
+                // for another node's migrations as long as those take.
+                let mut migrating = PgConnection::connect_with(&options).await?;
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&mut migrating)
+                    .await?;
+                migrating.close().await?;
+                // A lock is waited for as long as SQLite waits for its own: the
+                // ledger's and the CRM's advisory locks, a row another
+                // transaction holds. A node that holds one for ever (hung, cut
+                // off with its session left open) makes the others' requests fail
+                // after that, each with its connection back in the pool, instead
+                // of waiting for ever.
+                let lock_timeout = format!("{}ms", BUSY_TIMEOUT.as_millis());
+                let options = options.options([("lock_timeout", lock_timeout.as_str())]);
                 // A connection is pinged before use only when it sat idle a while
                 // (PostgreSQL may have dropped it); a busy pool skips that round
                 // trip, which at a thousand messages a second cost more than
@@ -519,7 +536,6 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await?;
-                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
                 Db::Postgres(pool)
             }
         };

@@ -770,3 +770,49 @@ async fn customers_waiting_for_the_crm_lock_hold_up_no_other_message() {
         .expect("contacts");
     assert_eq!(contacts, 20);
 }
+
+/// A tracker waits for the CRM's lock as long as a SQLite write waits for the
+/// database's (10 s), not for ever: another node that holds it and never lets
+/// go (hung, its session left open) costs a customer's contact from that one
+/// message, not the customer's socket, which takes the next frame afterwards.
+#[tokio::test]
+async fn a_tracker_gives_up_on_a_crm_lock_never_let_go() {
+    if !crate::helpers::on_postgres() {
+        return; // The lock is PostgreSQL's.
+    }
+    use sqlx::Connection;
+    let app = spawn_app().await;
+    let (_, _, mut customer) = app.visitor().await;
+    let mut other_node = sqlx::PgConnection::connect(&app.db.url)
+        .await
+        .expect("connect");
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(canal_store::crm::CRM_LOCK)
+        .execute(&mut other_node)
+        .await
+        .expect("lock");
+    // The message is stored and acknowledged; its tracker waits for the lock.
+    let seq = customer.say("p1", "Call me on +34 611 222 333").await;
+    assert_eq!(seq, 1);
+    // The tracker gives up (its wait is over within a minute, whatever the
+    // lock's holder does) and the socket takes its next frame.
+    customer.send_text("settled?").await;
+    let refused = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        customer.until_patiently(|f| f["type"] == "error"),
+    )
+    .await
+    .expect("the socket takes frames again");
+    assert_eq!(refused["code"], "bad_request", "{refused}");
+    assert_eq!(app.count("crm_contacts").await, 0);
+    assert_eq!(customer.say("p2", "Are you there?").await, 2);
+    // Once the other node lets go, the customer's number is taken again.
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(canal_store::crm::CRM_LOCK)
+        .execute(&mut other_node)
+        .await
+        .expect("unlock");
+    customer.say("p3", "My number: +34 611 222 333").await;
+    customer.settled().await;
+    assert_eq!(app.count("crm_contacts").await, 1);
+}

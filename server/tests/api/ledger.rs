@@ -227,3 +227,52 @@ async fn a_record_that_cannot_be_stored_fails_alone_and_the_others_are_chained()
     assert_eq!(verified.records, 39);
     assert_eq!(verified.broken, None);
 }
+
+/// Another server process on the same database holds the ledger's lock and never
+/// lets go (hung mid-write): a consent waits as long as a write waits for a lock
+/// (10 s), then fails with a clear error and nothing recorded, and the same
+/// request sent again once the lock is free is recorded once, in the chain.
+#[tokio::test]
+async fn a_consent_fails_cleanly_while_another_node_holds_the_ledger_for_ever() {
+    use sqlx::{Connection, Executor};
+    let app = spawn_app().await;
+    let before = app.count("consents").await;
+    let mut other_node = sqlx::AnyConnection::connect(&app.db.url)
+        .await
+        .expect("connect");
+    let (hold, let_go) = if on_postgres() {
+        let lock = canal_store::LEDGER_LOCK;
+        (
+            format!("SELECT pg_advisory_lock({lock})"),
+            format!("SELECT pg_advisory_unlock({lock})"),
+        )
+    } else {
+        ("BEGIN IMMEDIATE".to_owned(), "ROLLBACK".to_owned())
+    };
+    other_node.execute(hold.as_str()).await.expect("hold");
+    let body = json!({"agreement_version_id": app.version_id().await, "page_url": PAGE,
+                      "request_id": "held-1"});
+    let (status, answer) = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        app.post("/api/v1/channels/demo/consents", &body),
+    )
+    .await
+    .expect("an answer while the lock is held");
+    crate::helpers::assert_error(status, &answer, 500, "internal");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("nothing was recorded")),
+        "{answer}"
+    );
+    other_node.execute(let_go.as_str()).await.expect("let go");
+    assert_eq!(app.count("consents").await, before);
+    let (status, answer) = app.post("/api/v1/channels/demo/consents", &body).await;
+    assert_eq!(status, 201, "{answer}");
+    let (status, again) = app.post("/api/v1/channels/demo/consents", &body).await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(again["consent_id"], answer["consent_id"]);
+    assert_eq!(app.count("consents").await, before + 1);
+    let verified = app.store.verify_ledger().await.expect("verify");
+    assert_eq!(verified.broken, None);
+}
