@@ -46,8 +46,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Connection, PgConnection, PgPool, Postgres, Sqlite, SqlitePool};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Connection, PgConnection, PgPool, Postgres, SqlitePool};
 
 pub mod agents;
 pub mod agreements;
@@ -161,49 +163,94 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// race waited 33, 53 or over 100 ms for a lock that was free again within a few.
 /// Statements outside a transaction and other processes still meet the lock.
 ///
-/// Every write transaction runs on the gate's one connection. A connection's page
-/// cache is dropped whenever another connection wrote since its last
-/// transaction; on the pool's connections in turn, each transaction read the
-/// pages it touched again (25 reads from the file a message, stop 33). The one
-/// connection keeps them.
+/// Every write transaction runs on the gate's one connection, and the turn is
+/// holding it. A connection's page cache is dropped whenever another connection
+/// wrote since its last transaction; on the pool's connections in turn, each
+/// transaction read the pages it touched again (25 reads from the file a
+/// message, stop 33). Nor is it a pool of one: a pool tests each connection given
+/// back (a round trip to the connection's thread, in a task of its own) before
+/// the next writer may take it, and the group-commit writer commits hundreds of
+/// times a second (stop 34).
 #[derive(Clone, Debug)]
-pub(crate) struct WriteGate {
-    turn: Turn,
-    pub(crate) conn: SqlitePool,
+pub(crate) struct WriteGate(Turn<Writing>);
+
+/// The gate's connection (none once the store is closed), and whether a
+/// transaction on it was left open: dropped unfinished where no task could roll
+/// it back (see [`SqliteTx`]), the next holder rolls it back first.
+#[derive(Debug)]
+pub(crate) struct Writing {
+    conn: Option<SqliteConnection>,
+    open: bool,
+}
+
+/// The turn to write, with the gate's connection.
+pub(crate) type WriteTurn = tokio::sync::OwnedMutexGuard<Writing>;
+
+impl Writing {
+    pub(crate) fn conn(&mut self) -> Result<&mut SqliteConnection> {
+        self.conn.as_mut().ok_or(Error::Closed)
+    }
 }
 
 impl WriteGate {
     /// The gate, with its connection opened with `options`.
-    async fn open(options: SqliteConnectOptions) -> Result<Self> {
-        let conn = SqlitePoolOptions::new()
-            .max_connections(1)
-            .test_before_acquire(false)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(options)
-            .await?;
-        Ok(Self {
-            turn: Turn::default(),
-            conn,
-        })
+    async fn open(options: &SqliteConnectOptions) -> Result<Self> {
+        let conn = SqliteConnection::connect_with(options).await?;
+        Ok(Self(Turn::new(Writing {
+            conn: Some(conn),
+            open: false,
+        })))
     }
 
     /// Waits for this process's turn to write, as long as SQLite's own busy
-    /// timeout would have waited for its lock.
-    pub(crate) async fn turn(&self) -> Result<tokio::sync::OwnedMutexGuard<()>> {
-        self.turn.take("to write").await
+    /// timeout would have waited for its lock; the connection comes with no
+    /// transaction open.
+    pub(crate) async fn turn(&self) -> Result<WriteTurn> {
+        let mut turn = self.0.take("to write").await?;
+        if turn.open {
+            // Its transaction may have ended after all (a cancelled commit that
+            // went through): an error here says only that.
+            let _ = sqlx::query("ROLLBACK").execute(turn.conn()?).await;
+            turn.open = false;
+        }
+        Ok(turn)
+    }
+
+    /// Closes the connection once its turn comes: later writes fail.
+    async fn close(&self) {
+        if let Ok(mut turn) = self.0.take("to close").await {
+            if let Some(conn) = turn.conn.take() {
+                let _ = conn.close().await;
+            }
+        }
     }
 }
 
 /// One of this process's tasks at a time, the others waiting in line (first come,
-/// first served) for at most [`BUSY_TIMEOUT`].
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Turn(Arc<tokio::sync::Mutex<()>>);
+/// first served) for at most [`BUSY_TIMEOUT`], with what the turn holds.
+#[derive(Debug)]
+pub(crate) struct Turn<T = ()>(Arc<tokio::sync::Mutex<T>>);
 
-impl Turn {
+impl<T> Clone for Turn<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<T: Default> Default for Turn<T> {
+    fn default() -> Self {
+        Self::new(T::default())
+    }
+}
+
+impl<T> Turn<T> {
+    fn new(held: T) -> Self {
+        Self(Arc::new(tokio::sync::Mutex::new(held)))
+    }
+
     /// Waits for the turn, held until the guard is dropped; `what` names it in
     /// the error of a wait that took too long.
-    pub(crate) async fn take(&self, what: &str) -> Result<tokio::sync::OwnedMutexGuard<()>> {
+    pub(crate) async fn take(&self, what: &str) -> Result<tokio::sync::OwnedMutexGuard<T>> {
         tokio::time::timeout(BUSY_TIMEOUT, self.0.clone().lock_owned())
             .await
             .map_err(|_| {
@@ -215,6 +262,53 @@ impl Turn {
     }
 }
 
+/// A write transaction on the gate's connection, begun, committed and rolled back
+/// by statements of its own. Dropped unfinished (an error returned early, a
+/// cancelled future), it is rolled back before the turn passes on, as sqlx's own
+/// transactions are.
+pub(crate) struct SqliteTx(Option<WriteTurn>);
+
+impl SqliteTx {
+    async fn begin(mut turn: WriteTurn) -> Result<Self> {
+        sqlx::query("BEGIN IMMEDIATE").execute(turn.conn()?).await?;
+        turn.open = true;
+        Ok(Self(Some(turn)))
+    }
+
+    pub(crate) fn conn(&mut self) -> Result<&mut SqliteConnection> {
+        self.0.as_mut().ok_or(Error::Closed)?.conn()
+    }
+
+    /// Ends it with `COMMIT` or `ROLLBACK`.
+    async fn end(mut self, statement: &'static str) -> Result<()> {
+        let turn = self.0.as_mut().ok_or(Error::Closed)?;
+        sqlx::query(statement).execute(turn.conn()?).await?;
+        turn.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for SqliteTx {
+    fn drop(&mut self) {
+        let Some(mut turn) = self.0.take() else {
+            return;
+        };
+        if !turn.open {
+            return;
+        }
+        // Without a runtime the next holder rolls it back (see [`WriteGate::turn`]).
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Ok(conn) = turn.conn() {
+                    if sqlx::query("ROLLBACK").execute(conn).await.is_ok() {
+                        turn.open = false;
+                    }
+                }
+            });
+        }
+    }
+}
+
 impl Db {
     /// Begins a write transaction: `BEGIN IMMEDIATE` on SQLite (the write lock is
     /// taken at once, so two writers never deadlock upgrading), `BEGIN` on
@@ -222,9 +316,8 @@ impl Db {
     pub(crate) async fn begin(&self) -> Result<Tx> {
         Ok(match self {
             Db::Sqlite(_, gate, text) => {
-                let turn = gate.turn().await?;
-                let begun = gate.conn.begin_with("BEGIN IMMEDIATE").await?;
-                let mut tx = Tx::new(TxConn::Sqlite(begun, turn));
+                let begun = SqliteTx::begin(gate.turn().await?).await?;
+                let mut tx = Tx::new(TxConn::Sqlite(begun));
                 tx.text = Some(text.clone());
                 tx
             }
@@ -253,10 +346,7 @@ pub(crate) struct Tx {
 pub(crate) enum TxConn {
     /// With this process's turn to write (see [`WriteGate`]), given back when the
     /// transaction ends.
-    Sqlite(
-        sqlx::Transaction<'static, Sqlite>,
-        tokio::sync::OwnedMutexGuard<()>,
-    ),
+    Sqlite(SqliteTx),
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
@@ -273,7 +363,7 @@ impl Tx {
 
     pub(crate) async fn commit(self) -> Result<()> {
         match self.conn {
-            TxConn::Sqlite(tx, _turn) => tx.commit().await?,
+            TxConn::Sqlite(tx) => tx.end("COMMIT").await?,
             TxConn::Postgres(tx) => tx.commit().await?,
         }
         if let (Some(text), true) = (&self.text, self.wrote_text) {
@@ -284,7 +374,7 @@ impl Tx {
 
     pub(crate) async fn rollback(self) -> Result<()> {
         match self.conn {
-            TxConn::Sqlite(tx, _turn) => tx.rollback().await?,
+            TxConn::Sqlite(tx) => tx.end("ROLLBACK").await?,
             TxConn::Postgres(tx) => tx.rollback().await?,
         }
         Ok(())
@@ -325,8 +415,8 @@ macro_rules! on_writer {
     ($store:expr, $p:ident, $pg:ident => $body:expr) => {
         match &$store.db {
             $crate::Db::Sqlite(_, gate, _) => {
-                let _turn = gate.turn().await?;
-                let $p = &gate.conn;
+                let mut turn = gate.turn().await?;
+                let $p = turn.conn()?;
                 let $pg = false;
                 $body
             }
@@ -344,8 +434,8 @@ pub(crate) use on_writer;
 macro_rules! on_tx {
     ($tx:expr, $c:ident => $body:expr) => {
         match &mut ($tx).conn {
-            $crate::TxConn::Sqlite(t, _) => {
-                let $c = &mut **t;
+            $crate::TxConn::Sqlite(t) => {
+                let $c = t.conn()?;
                 $body
             }
             $crate::TxConn::Postgres(t) => {
@@ -356,8 +446,8 @@ macro_rules! on_tx {
     };
     ($tx:expr, $c:ident, $pg:ident => $body:expr) => {
         match &mut ($tx).conn {
-            $crate::TxConn::Sqlite(t, _) => {
-                let $c = &mut **t;
+            $crate::TxConn::Sqlite(t) => {
+                let $c = t.conn()?;
                 let $pg = false;
                 $body
             }
@@ -496,7 +586,7 @@ impl Store {
                     .connect_with(options.clone())
                     .await?;
                 sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-                let gate = WriteGate::open(options).await?;
+                let gate = WriteGate::open(&options).await?;
                 Db::Sqlite(pool, gate, text::Behind::default())
             }
             Engine::Postgres => {
@@ -648,7 +738,7 @@ impl Store {
     /// Closes the pool: later calls fail (tests use it for "the store is gone").
     pub async fn close(&self) {
         if let Db::Sqlite(_, gate, _) = &self.db {
-            gate.conn.close().await;
+            gate.close().await;
         }
         on_pool!(self, p => p.close().await)
     }
@@ -704,3 +794,56 @@ impl Store {
 
 pub(crate) use canal_core::clock::now_rfc3339;
 pub(crate) use canal_core::new_id;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn put_in(tx: &mut Tx, value: &str) -> Result<()> {
+        on_tx!(tx, c => {
+            sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $1)")
+                .bind(value)
+                .execute(&mut *c)
+                .await?;
+        });
+        Ok(())
+    }
+
+    async fn stored(store: &Store) -> Result<Vec<String>> {
+        on_pool!(store, p => Ok(sqlx::query_scalar(
+            "SELECT key FROM settings WHERE key IN ('dropped', 'kept') ORDER BY key"
+        )
+        .fetch_all(p)
+        .await?))
+    }
+
+    /// A write transaction on SQLite's write connection dropped unfinished (an
+    /// early `?`, a cancelled future) is rolled back before the next one begins
+    /// there: what it wrote is gone, and the next transaction's is kept.
+    #[tokio::test]
+    async fn a_sqlite_transaction_dropped_unfinished_is_rolled_back() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(sqlx::Error::Io)?;
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("c.db").display())).await?;
+        let mut dropped = store.begin().await?;
+        put_in(&mut dropped, "dropped").await?;
+        drop(dropped);
+        let mut kept = store.begin().await?;
+        put_in(&mut kept, "kept").await?;
+        kept.commit().await?;
+        assert_eq!(stored(&store).await?, ["kept"]);
+        // A cancelled one too: its future dropped while it holds the connection.
+        let cancelled = async {
+            let mut tx = store.begin().await?;
+            put_in(&mut tx, "dropped").await?;
+            std::future::pending::<()>().await;
+            Ok::<(), Error>(())
+        };
+        let waited = tokio::time::timeout(Duration::from_millis(50), cancelled).await;
+        assert!(waited.is_err(), "the pending future cannot end");
+        let mut after = store.begin().await?;
+        put_in(&mut after, "after").await?;
+        after.rollback().await?;
+        assert_eq!(stored(&store).await?, ["kept"]);
+        Ok(())
+    }
+}
