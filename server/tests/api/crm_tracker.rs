@@ -716,7 +716,6 @@ async fn customers_waiting_for_the_crm_lock_hold_up_no_other_message() {
     if !crate::helpers::on_postgres() {
         return; // SQLite's trackers take the write gate, which comes before a connection.
     }
-    use sqlx::Connection;
     let app = spawn_app().await;
     let (_, _, mut bystander) = app.visitor().await;
     // More customers than the pool has connections (16).
@@ -725,14 +724,7 @@ async fn customers_waiting_for_the_crm_lock_hold_up_no_other_message() {
         customers.push(app.visitor().await.2);
     }
     // Another node's tracker holds the lock.
-    let mut other_node = sqlx::PgConnection::connect(&app.db.url)
-        .await
-        .expect("connect");
-    sqlx::query("SELECT pg_advisory_lock($1)")
-        .bind(canal_store::crm::CRM_LOCK)
-        .execute(&mut other_node)
-        .await
-        .expect("lock");
+    let mut other_node = other_node_holding_the_crm_lock(&app).await;
     // Each leaves a phone number: the message is stored and acknowledged, the
     // tracker that follows it waits for the lock.
     for (n, customer) in customers.iter_mut().enumerate() {
@@ -756,11 +748,7 @@ async fn customers_waiting_for_the_crm_lock_hold_up_no_other_message() {
     let seq = bystander.say("b1", "Hello, is anyone there?").await;
     assert_eq!(seq, 1);
     // The lock goes: every tracker goes on.
-    sqlx::query("SELECT pg_advisory_unlock($1)")
-        .bind(canal_store::crm::CRM_LOCK)
-        .execute(&mut other_node)
-        .await
-        .expect("unlock");
+    crm_lock(&mut other_node, "pg_advisory_unlock").await;
     for customer in &mut customers {
         customer.settled().await;
     }
@@ -780,17 +768,9 @@ async fn a_tracker_gives_up_on_a_crm_lock_never_let_go() {
     if !crate::helpers::on_postgres() {
         return; // The lock is PostgreSQL's.
     }
-    use sqlx::Connection;
     let app = spawn_app().await;
     let (_, _, mut customer) = app.visitor().await;
-    let mut other_node = sqlx::PgConnection::connect(&app.db.url)
-        .await
-        .expect("connect");
-    sqlx::query("SELECT pg_advisory_lock($1)")
-        .bind(canal_store::crm::CRM_LOCK)
-        .execute(&mut other_node)
-        .await
-        .expect("lock");
+    let mut other_node = other_node_holding_the_crm_lock(&app).await;
     // The message is stored and acknowledged; its tracker waits for the lock.
     let seq = customer.say("p1", "Call me on +34 611 222 333").await;
     assert_eq!(seq, 1);
@@ -807,12 +787,28 @@ async fn a_tracker_gives_up_on_a_crm_lock_never_let_go() {
     assert_eq!(app.count("crm_contacts").await, 0);
     assert_eq!(customer.say("p2", "Are you there?").await, 2);
     // Once the other node lets go, the customer's number is taken again.
-    sqlx::query("SELECT pg_advisory_unlock($1)")
-        .bind(canal_store::crm::CRM_LOCK)
-        .execute(&mut other_node)
-        .await
-        .expect("unlock");
+    crm_lock(&mut other_node, "pg_advisory_unlock").await;
     customer.say("p3", "My number: +34 611 222 333").await;
     customer.settled().await;
     assert_eq!(app.count("crm_contacts").await, 1);
+}
+
+/// Another node's connection to the test's PostgreSQL database, holding the CRM's
+/// lock.
+async fn other_node_holding_the_crm_lock(app: &crate::helpers::TestApp) -> sqlx::PgConnection {
+    use sqlx::Connection;
+    let mut other_node = sqlx::PgConnection::connect(&app.db.url)
+        .await
+        .expect("connect");
+    crm_lock(&mut other_node, "pg_advisory_lock").await;
+    other_node
+}
+
+/// Takes (`pg_advisory_lock`) or lets go of (`pg_advisory_unlock`) the CRM's lock.
+async fn crm_lock(node: &mut sqlx::PgConnection, function: &str) {
+    sqlx::query(&format!("SELECT {function}($1)"))
+        .bind(canal_store::crm::CRM_LOCK)
+        .execute(node)
+        .await
+        .unwrap_or_else(|e| panic!("{function}: {e}"));
 }
