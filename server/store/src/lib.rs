@@ -811,7 +811,7 @@ mod tests {
 
     async fn stored(store: &Store) -> Result<Vec<String>> {
         on_pool!(store, p => Ok(sqlx::query_scalar(
-            "SELECT key FROM settings WHERE key IN ('dropped', 'kept') ORDER BY key"
+            "SELECT key FROM settings WHERE key IN ('dropped', 'kept', 'after') ORDER BY key"
         )
         .fetch_all(p)
         .await?))
