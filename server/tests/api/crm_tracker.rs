@@ -752,11 +752,7 @@ async fn customers_waiting_for_the_crm_lock_hold_up_no_other_message() {
     for customer in &mut customers {
         customer.settled().await;
     }
-    let contacts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM crm_contacts")
-        .fetch_one(app.db.pool())
-        .await
-        .expect("contacts");
-    assert_eq!(contacts, 20);
+    assert_eq!(app.count("crm_contacts").await, 20);
 }
 
 /// A tracker waits for the CRM's lock as long as a SQLite write waits for the
