@@ -56,6 +56,7 @@ pub mod agreements;
 pub mod bans;
 pub mod canned;
 pub mod channels;
+mod checkpoint;
 pub mod crm;
 pub mod events;
 pub mod features;
@@ -171,8 +172,14 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// back (a round trip to the connection's thread, in a task of its own) before
 /// the next writer may take it, and the group-commit writer commits hundreds of
 /// times a second (stop 34).
+///
+/// The gate's connection does not checkpoint the log (see [`checkpoint`]); each
+/// turn tells the store's checkpoint task that something is written.
 #[derive(Clone, Debug)]
-pub(crate) struct WriteGate(Turn<Writing>);
+pub(crate) struct WriteGate {
+    turn: Turn<Writing>,
+    wrote: checkpoint::Wrote,
+}
 
 /// The gate's connection (none once the store is closed), and whether a
 /// transaction on it was left open: dropped unfinished where no task could roll
@@ -193,20 +200,48 @@ impl Writing {
 }
 
 impl WriteGate {
-    /// The gate, with its connection opened with `options`.
-    async fn open(options: &SqliteConnectOptions) -> Result<Self> {
-        let conn = SqliteConnection::connect_with(options).await?;
-        Ok(Self(Turn::new(Writing {
+    /// The gate, with its connection opened with `options` (but for checkpoints),
+    /// and the checkpoint task on `pool`.
+    async fn open(
+        options: &SqliteConnectOptions,
+        pool: &SqlitePool,
+        pace: checkpoint::Pace,
+    ) -> Result<Self> {
+        let options = options.clone().pragma("wal_autocheckpoint", "0");
+        let conn = SqliteConnection::connect_with(&options).await?;
+        let turn = Turn::new(Writing {
             conn: Some(conn),
             open: false,
-        })))
+        });
+        Ok(Self {
+            wrote: checkpoint::start(pool.clone(), turn.clone(), pace),
+            turn,
+        })
     }
 
+    /// Waits for this process's turn to write (see [`Turn::write`]).
+    pub(crate) async fn turn(&self) -> Result<WriteTurn> {
+        let turn = self.turn.write("to write").await?;
+        self.wrote.wrote();
+        Ok(turn)
+    }
+
+    /// Closes the connection once its turn comes: later writes fail.
+    async fn close(&self) {
+        if let Ok(mut turn) = self.turn.take("to close").await {
+            if let Some(conn) = turn.conn.take() {
+                let _ = conn.close().await;
+            }
+        }
+    }
+}
+
+impl Turn<Writing> {
     /// Waits for this process's turn to write, as long as SQLite's own busy
     /// timeout would have waited for its lock; the connection comes with no
-    /// transaction open.
-    pub(crate) async fn turn(&self) -> Result<WriteTurn> {
-        let mut turn = self.0.take("to write").await?;
+    /// transaction open. `what` names the turn in the error of a wait too long.
+    pub(crate) async fn write(&self, what: &str) -> Result<WriteTurn> {
+        let mut turn = self.take(what).await?;
         if turn.open {
             // Its transaction may have ended after all (a cancelled commit that
             // went through): an error here says only that.
@@ -214,15 +249,6 @@ impl WriteGate {
             turn.open = false;
         }
         Ok(turn)
-    }
-
-    /// Closes the connection once its turn comes: later writes fail.
-    async fn close(&self) {
-        if let Ok(mut turn) = self.0.take("to close").await {
-            if let Some(conn) = turn.conn.take() {
-                let _ = conn.close().await;
-            }
-        }
     }
 }
 
@@ -296,7 +322,7 @@ impl Drop for SqliteTx {
         if !turn.open {
             return;
         }
-        // Without a runtime the next holder rolls it back (see [`WriteGate::turn`]).
+        // Without a runtime the next holder rolls it back (see [`Turn::write`]).
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
                 if let Ok(conn) = turn.conn() {
@@ -565,6 +591,11 @@ impl Store {
     /// Opens (creating if needed) the database at `database_url`, migrates it and
     /// starts the ledger writer.
     pub async fn open(database_url: &str) -> Result<Self> {
+        Self::open_paced(database_url, checkpoint::Pace::default()).await
+    }
+
+    /// [`Store::open`], with SQLite's checkpoints at `pace`.
+    async fn open_paced(database_url: &str, pace: checkpoint::Pace) -> Result<Self> {
         let db = match Engine::of_url(database_url)? {
             Engine::Sqlite => {
                 let options = SqliteConnectOptions::from_str(database_url)?
@@ -586,7 +617,7 @@ impl Store {
                     .connect_with(options.clone())
                     .await?;
                 sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-                let gate = WriteGate::open(&options).await?;
+                let gate = WriteGate::open(&options, &pool, pace).await?;
                 Db::Sqlite(pool, gate, text::Behind::default())
             }
             Engine::Postgres => {
@@ -799,9 +830,14 @@ pub(crate) use canal_core::new_id;
 mod tests {
     use super::*;
 
-    async fn put_in(tx: &mut Tx, value: &str) -> Result<()> {
+    async fn put_in(tx: &mut Tx, key: &str) -> Result<()> {
+        put_value_in(tx, key, key).await
+    }
+
+    async fn put_value_in(tx: &mut Tx, key: &str, value: &str) -> Result<()> {
         on_tx!(tx, c => {
-            sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $1)")
+            sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
+                .bind(key)
                 .bind(value)
                 .execute(&mut *c)
                 .await?;
@@ -844,6 +880,50 @@ mod tests {
         put_in(&mut after, "after").await?;
         after.rollback().await?;
         assert_eq!(stored(&store).await?, ["kept"]);
+        Ok(())
+    }
+
+    fn file_len(path: &std::path::Path) -> u64 {
+        std::fs::metadata(path).map_or(0, |m| m.len())
+    }
+
+    /// What SQLite's write connection commits goes to the log (`-wal`), and the
+    /// store's checkpoint task copies it back into the database file: under a
+    /// steady stream of writes the log stops growing a little past its limit
+    /// (by what is written until the task's next run), where without checkpoints
+    /// it would hold everything written.
+    #[tokio::test]
+    async fn sqlite_s_log_stops_growing_under_steady_writes() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(sqlx::Error::Io)?;
+        let (file, log) = (dir.path().join("c.db"), dir.path().join("c.db-wal"));
+        // 1 MiB of 4 KiB pages, a run every 10 ms: the test writes a few MiB.
+        let pace = checkpoint::Pace {
+            every: Duration::from_millis(10),
+            log_limit: 256,
+        };
+        let store = Store::open_paced(&format!("sqlite://{}", file.display()), pace).await?;
+        // A transaction for each 16 KiB row, one after the other, 8 MiB of values
+        // in all (about twice that in the log, with the index's pages).
+        let value = "x".repeat(16 * 1024);
+        let rows = 512;
+        let mut largest = 0;
+        for i in 0..rows {
+            let mut tx = store.begin().await?;
+            put_value_in(&mut tx, &format!("big {i}"), &value).await?;
+            tx.commit().await?;
+            largest = largest.max(file_len(&log));
+        }
+        let written = rows * value.len() as u64;
+        assert!(
+            largest < written / 2,
+            "the log grew to {largest} bytes for {written} bytes of values written"
+        );
+        let count: i64 = on_pool!(store, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM settings WHERE key LIKE 'big %'"
+        )
+        .fetch_one(p)
+        .await?);
+        assert_eq!(count, rows as i64);
         Ok(())
     }
 }
