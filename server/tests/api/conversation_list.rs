@@ -197,15 +197,25 @@ async fn the_search_index_keeps_up_by_itself_and_after_a_restart() {
     assert_eq!(found(&app, &boss, "?q=zebra").await, [zebra.as_str()]);
 
     // Written behind the server's back (no writer woke the task): stopped, the
-    // server finds it not indexed at start.
-    sqlx::query(
-        "INSERT INTO messages (conversation_id, seq, author, body, created_at)
-         VALUES ($1, 1000, 'visitor', 'A quokka plush, please', '2026-12-07T06:00:00Z')",
-    )
-    .bind(&zebra)
-    .execute(app.db.pool())
-    .await
-    .expect("a message behind the server's back");
+    // server finds them not indexed at start, more than one indexing transaction
+    // takes, the one searched for last.
+    for seq in 1000_i64..1150 {
+        let body = if seq == 1149 {
+            "A quokka plush, please".to_owned()
+        } else {
+            format!("Filler line {seq}")
+        };
+        sqlx::query(
+            "INSERT INTO messages (conversation_id, seq, author, body, created_at)
+             VALUES ($1, $2, 'visitor', $3, '2026-12-07T06:00:00Z')",
+        )
+        .bind(&zebra)
+        .bind(seq)
+        .bind(body)
+        .execute(app.db.pool())
+        .await
+        .expect("a message behind the server's back");
+    }
     app.restart().await;
     all_indexed(&app).await;
     assert_eq!(found(&app, &boss, "?q=quokka").await, [zebra.as_str()]);
