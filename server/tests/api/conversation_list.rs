@@ -197,8 +197,8 @@ async fn the_search_index_keeps_up_by_itself_and_after_a_restart() {
     assert_eq!(found(&app, &boss, "?q=zebra").await, [zebra.as_str()]);
 
     // Written behind the server's back (no writer woke the task): stopped, the
-    // server finds them not indexed at start, more than one indexing transaction
-    // takes, the one searched for last.
+    // server finds them not indexed at start. 150 of them, more than two indexing
+    // transactions' worth; the one searched for is the last.
     for seq in 1000_i64..1150 {
         let body = if seq == 1149 {
             "A quokka plush, please".to_owned()
