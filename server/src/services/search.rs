@@ -1,7 +1,8 @@
 //! The messages' full-text index (SQLite's; see `canal_store`'s `text` module): one
 //! task indexes the messages committed since its last run, woken after a commit
 //! that wrote some and then letting them gather for [`GATHER`], so a busy moment's
-//! messages are indexed in one statement, off the path that acknowledges them. At
+//! messages are indexed in one statement, in the index's own file, off the path
+//! that acknowledges them (it never takes the database's writer). At
 //! start it first indexes what a stop left behind. A search brings the index up to
 //! date itself, so it never misses a message committed before it.
 

@@ -1062,7 +1062,7 @@ fn push_log_search<'a, DB>(
         let phrase = fts_phrase(text);
         q.push(
             " AND (c.id IN (SELECT m.conversation_id FROM messages m WHERE m.rowid IN \
-             (SELECT rowid FROM message_text WHERE message_text MATCH ",
+             (SELECT rowid FROM search.message_text WHERE message_text MATCH ",
         )
         .push_bind(phrase.clone())
         .push(m)

@@ -20,7 +20,8 @@
 //! lands meanwhile, and only what came since the passive checkpoint is left to
 //! copy. At 1,000 messages a second that turn came about twice a second and was
 //! held 0.5 to 3.3 ms (with a limit of 2,000 pages). The read pool's connections
-//! keep SQLite's own checkpoints: they write rarely.
+//! keep SQLite's own checkpoints: they write the database rarely, and the search
+//! index's file (see [`crate::text`]) is theirs to checkpoint.
 
 use std::time::Duration;
 
@@ -99,8 +100,9 @@ async fn checkpoint(pool: &SqlitePool, turn: &Turn<Writing>, log_limit: i64) -> 
 
 /// Runs a passive checkpoint; answers how many pages the log holds.
 async fn passive(conn: &mut SqliteConnection) -> Result<i64> {
-    let (_busy, log, _copied): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
-        .fetch_one(conn)
-        .await?;
+    let (_busy, log, _copied): (i64, i64, i64) =
+        sqlx::query_as("PRAGMA main.wal_checkpoint(PASSIVE)")
+            .fetch_one(conn)
+            .await?;
     Ok(log)
 }

@@ -609,14 +609,23 @@ impl Store {
                         std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
                     }
                 }
+                // The messages' search index, in a file of its own (see [`text`]).
+                let index = text::index_file(options.get_filename())
+                    .to_string_lossy()
+                    .into_owned();
                 // A file's connection cannot drop: no ping before each use (one
                 // round trip to the connection's thread fewer per query).
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     .test_before_acquire(false)
+                    .after_connect(move |conn, _| {
+                        let index = index.clone();
+                        Box::pin(async move { text::attach(conn, &index).await })
+                    })
                     .connect_with(options.clone())
                     .await?;
                 sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                text::prepare(&pool).await?;
                 let gate = WriteGate::open(&options, &pool, pace).await?;
                 Db::Sqlite(pool, gate, text::Behind::default())
             }
