@@ -611,8 +611,11 @@ impl Store {
                 }
                 // The messages' search index, in a file of its own (see [`text`]).
                 let index = text::index_file(options.get_filename())
-                    .to_string_lossy()
-                    .into_owned();
+                    .into_os_string()
+                    .into_string()
+                    .map_err(|_| {
+                        sqlx::Error::Configuration("the SQLite file's path is not UTF-8".into())
+                    })?;
                 // A file's connection cannot drop: no ping before each use (one
                 // round trip to the connection's thread fewer per query).
                 let pool = SqlitePoolOptions::new()
