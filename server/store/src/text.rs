@@ -7,7 +7,7 @@
 //! acknowledges messages (migration 0032). Indexed by a task in the same file, a
 //! run of messages still took that writer, the database's one: for 2 to 6 ms four
 //! times a second, and the messages waiting for their ack waited behind it (stop
-//! 35). So the index lives in a file of its own beside the database, the
+//! 36). So the index lives in a file of its own beside the database, the
 //! database's name with [`SUFFIX`] (`canal.db-search`), attached to the read
 //! pool's connections as `search`: indexing takes that file's writer, never the
 //! messages'. The gate's connection, which writes the messages, does not attach
