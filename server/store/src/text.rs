@@ -90,24 +90,18 @@ pub(crate) async fn attach(conn: &mut SqliteConnection, index: &str) -> sqlx::Re
 pub(crate) async fn prepare(pool: &SqlitePool) -> Result<()> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    sqlx::query(
+    sqlx::raw_sql(
         "CREATE VIRTUAL TABLE IF NOT EXISTS search.message_text USING fts5(
             body, content = '', tokenize = 'trigram'
-        )",
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "CREATE TABLE IF NOT EXISTS search.message_text_upto (
+         );
+         CREATE TABLE IF NOT EXISTS search.message_text_upto (
             id   INTEGER PRIMARY KEY CHECK (id = 1),
             upto INTEGER NOT NULL
-        )",
+         );
+         INSERT OR IGNORE INTO search.message_text_upto (id, upto) VALUES (1, 0);",
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query("INSERT OR IGNORE INTO search.message_text_upto (id, upto) VALUES (1, 0)")
-        .execute(&mut *tx)
-        .await?;
     let ahead: bool = sqlx::query_scalar(
         "SELECT upto > (SELECT COALESCE(MAX(rowid), 0) FROM main.messages)
            FROM search.message_text_upto",
@@ -118,12 +112,12 @@ pub(crate) async fn prepare(pool: &SqlitePool) -> Result<()> {
         tracing::warn!(
             "the search index is ahead of the database (restored from a copy?): it is built again"
         );
-        sqlx::query("INSERT INTO search.message_text (message_text) VALUES ('delete-all')")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE search.message_text_upto SET upto = 0")
-            .execute(&mut *tx)
-            .await?;
+        sqlx::raw_sql(
+            "INSERT INTO search.message_text (message_text) VALUES ('delete-all');
+             UPDATE search.message_text_upto SET upto = 0;",
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(())

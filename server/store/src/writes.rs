@@ -31,11 +31,12 @@ use crate::{on_tx, Db, Error, Result, Tx};
 /// How many writer tasks share a PostgreSQL store's conversation writes. At 5,000
 /// sockets and 1,000 messages/s on 2 cores, 8 once halved the replies' p99
 /// against 4 (321 to 145 ms, stop 24). Since then a visitor's message is one
-/// statement of its own and the writers take fewer round trips; now 4 does
-/// better: four runs of each, alternating, gave ack p99 8.5 to 10.4 ms against
-/// 11.6 to 15.5 ms and delivery p99 30.2 to 52.0 ms against 40.9 to 66.7 ms (2
-/// writers: 8.2 to 9.2 and 42.3 to 42.8 ms; 16: worse than 8). Fewer writers,
-/// fewer transactions at once on a PostgreSQL that shares the cores (stop 36).
+/// statement of its own and the writers take fewer round trips; four runs of
+/// each, alternating, gave 4 writers ack p99 8.5 to 10.4 ms against 11.6 to 15.5
+/// ms and delivery p99 30.2 to 52.0 ms against 40.9 to 66.7 ms (2 writers: 8.2 to
+/// 9.2 and 42.3 to 42.8 ms; 16: worse than 8). Two later runs with 4, not
+/// alternating, on a busier host, were no better than 8 had been: the gain is
+/// within this host's drift (stop 36, docs/BENCHMARKS.md).
 pub const PG_WRITERS: usize = 4;
 
 /// A message to append (see [`crate::Store::append_message`]).
