@@ -86,6 +86,25 @@ fn contact_details_are_found_in_messages() {
 }
 
 #[test]
+fn numbers_are_found_the_same_once_the_plans_keep_more_patterns() {
+    let texts = [
+        "Mi teléfono es +34 612 345 678",
+        "звоните +7 912 345-67-89",
+        "order 4567890 and 7654321, ref v12_3456789",
+    ];
+    let before: Vec<Details> = texts.iter().map(|t| find_in_text(t, None)).collect();
+    load_phone_plans();
+    // More countries' patterns than phonenumber kept before (100).
+    for n in 0..300u64 {
+        let _ = find_in_text(&format!("id {}", 1_000_000 + n * 29_989), None);
+    }
+    let after: Vec<Details> = texts.iter().map(|t| find_in_text(t, None)).collect();
+    assert_eq!(before, after);
+    assert_eq!(after[0].phones, ["+34612345678".to_owned()].into());
+    assert_eq!(after[1].phones, ["+79123456789".to_owned()].into());
+}
+
+#[test]
 fn the_first_phone_stays_the_link_after_it_is_removed() {
     let (c, _) = merge(
         &ContactDetails::default(),
