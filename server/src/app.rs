@@ -87,6 +87,10 @@ pub struct Options {
     pub timers_look_every: Option<std::time::Duration>,
     /// How webhook events and connector replies are delivered.
     pub deliveries: crate::hooks::DeliveryOptions,
+    /// Compiled phone-number patterns the chat tracker keeps (default
+    /// [`canal_core::crm::PHONE_PATTERNS_KEPT`]; see
+    /// [`canal_core::crm::load_phone_plans`]).
+    pub phone_patterns: Option<usize>,
 }
 
 impl AppState {
@@ -97,7 +101,10 @@ impl AppState {
             .await?;
         let hub = Hub::default();
         let closing = Arc::new(tokio::sync::watch::Sender::new(false));
-        tokio::task::spawn_blocking(canal_core::crm::load_phone_plans)
+        let kept = options
+            .phone_patterns
+            .unwrap_or(canal_core::crm::PHONE_PATTERNS_KEPT);
+        tokio::task::spawn_blocking(move || canal_core::crm::load_phone_plans(kept))
             .await
             .map_err(|e| AppError::Internal(format!("loading the phone numbering plans: {e}")))?;
         let timers = crate::timers::Timers::default();

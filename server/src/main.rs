@@ -88,6 +88,7 @@ async fn run() -> Result<(), String> {
             limits: settings.limits.limits(),
             timers_look_every: None,
             deliveries: settings.deliveries.options(),
+            phone_patterns: usize::try_from(settings.phone_patterns).ok(),
         },
     )
     .await

@@ -35,14 +35,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    canal_core::crm::load_phone_plans();
-    match phonenumber::metadata::DATABASE.cache().lock() {
-        Ok(mut cache) => *cache = regex_cache::RegexCache::new(args.kept),
-        Err(_) => {
-            eprintln!("phone probe: the patterns' cache is poisoned; run it again");
-            std::process::exit(1);
-        }
-    };
+    canal_core::crm::load_phone_plans(args.kept);
     println!(
         "{} patterns kept, region {:?}; memory at start {}",
         args.kept,

@@ -46,7 +46,8 @@ impl Region {
     }
 }
 
-/// How many compiled patterns of the numbering plans are kept. `phonenumber`
+/// How many compiled patterns of the numbering plans are kept unless a server's
+/// `--phone-patterns` says otherwise. `phonenumber`
 /// compiles a plan's patterns when a number first needs them and keeps the last
 /// 100 used. Reading a 7-digit run as an international number tries many
 /// countries' patterns: with 100 kept, messages holding such runs (order numbers,
@@ -64,12 +65,13 @@ pub const PHONE_PATTERNS_KEPT: usize = 1_000;
 /// phone-like number after a start would otherwise wait for, with every task on
 /// the same thread. A server calls it once while starting (off the runtime's
 /// threads). It also gives the plans' cache of compiled patterns room for
-/// [`PHONE_PATTERNS_KEPT`] (patterns are still compiled when first used).
-pub fn load_phone_plans() {
+/// `kept` of them (a server's `--phone-patterns`, default
+/// [`PHONE_PATTERNS_KEPT`]); patterns are still compiled when first used.
+pub fn load_phone_plans(kept: usize) {
     let cache = phonenumber::metadata::DATABASE.cache();
     // A lock poisoned by a panic elsewhere: the plans keep their own cache.
     if let Ok(mut cache) = cache.lock() {
-        *cache = regex_cache::RegexCache::new(PHONE_PATTERNS_KEPT);
+        *cache = regex_cache::RegexCache::new(kept.max(1));
     };
 }
 
