@@ -47,13 +47,12 @@ impl Region {
 }
 
 /// How many compiled patterns of the numbering plans are kept unless a server's
-/// `--phone-patterns` says otherwise. `phonenumber`
-/// compiles a plan's patterns when a number first needs them and keeps the last
-/// 100 used. Reading a 7-digit run as an international number tries many
-/// countries' patterns: with 100 kept, messages holding such runs (order numbers,
-/// ids) compiled patterns again all the time, about 100 µs of CPU per message
-/// (the tracker reads every visitor's message), and 180 to 600 µs for 8- to
-/// 10-digit runs. With 1,000 kept, 3 to 35 µs. The price is memory: a compiled
+/// `--phone-patterns` says otherwise. `phonenumber` compiles a plan's patterns
+/// when a number first needs them and keeps the last 100 used. Reading a 7-digit
+/// run as an international number tries many countries' patterns: with 100
+/// kept, messages holding such runs (order numbers, ids) compiled patterns again
+/// all the time, about 100 µs of CPU per message (the tracker reads every
+/// visitor's message), and 180 to 600 µs for 8- to 10-digit runs. With 1,000 kept, 3 to 35 µs. The price is memory: a compiled
 /// pattern holds tens to a hundred and more KB, and a process that has scanned
 /// runs of every length kept about 175 MB against 35 MB with 100 (stop 37,
 /// `examples/phone_probe.rs`). A channel's default region avoids both: a
