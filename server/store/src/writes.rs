@@ -242,6 +242,15 @@ impl Batch for WriteBatch {
     type Done = Vec<Wrote>;
     const NAME: &'static str = "conversation";
 
+    /// A visitor's or an agent's message: its sender waits for the ack. So does
+    /// an empty request ([`Writers::settle`]).
+    fn urgent(writes: &Vec<Write>) -> bool {
+        writes.is_empty()
+            || writes
+                .iter()
+                .any(|w| matches!(w, Write::Message(m) if m.author != "system"))
+    }
+
     async fn begin(_: &mut Tx, _: &[Vec<Write>]) -> Result<Self> {
         Ok(Self {
             queued: 0,
@@ -367,5 +376,34 @@ async fn write_in(tx: &mut Tx, write: &Write, queued: &mut u64) -> Result<Wrote>
             put_figures_in(tx, row).await?;
             Ok(Wrote::Done)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(author: &str) -> Write {
+        Write::Message(NewMessage {
+            conversation_id: "c".into(),
+            author: author.into(),
+            agent_id: None,
+            client_id: None,
+            body: "hello".into(),
+        })
+    }
+
+    /// A visitor's or an agent's message is waited on (its ack); routing's and
+    /// the timers' writes, a held auto-reply among them, are not.
+    #[test]
+    fn a_decision_is_waited_on_when_it_writes_someone_s_message() {
+        let clear = Write::ClearUnanswered {
+            conversation_id: "c".into(),
+        };
+        assert!(WriteBatch::urgent(&vec![message("visitor")]));
+        assert!(WriteBatch::urgent(&vec![clear.clone(), message("agent")]));
+        assert!(WriteBatch::urgent(&Vec::new()), "settling waits on nothing");
+        assert!(!WriteBatch::urgent(&vec![message("system")]));
+        assert!(!WriteBatch::urgent(&vec![clear]));
     }
 }
