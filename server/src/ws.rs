@@ -25,7 +25,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use canal_protocol::{limits, ClientFrame, ErrorCode, MessageView, ServerFrame};
 use futures_util::{SinkExt, StreamExt};
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
@@ -247,7 +249,7 @@ impl Session {
         let mut closing = self.state.closing.subscribe();
         loop {
             let mut out = Vec::new();
-            let next = tokio::select! {
+            let mut next = tokio::select! {
                 // The server is stopping (or its state is gone).
                 () = stopping(&mut closing) => Next::Close,
                 incoming = stream.next() => match incoming {
@@ -268,11 +270,18 @@ impl Session {
                     }
                 },
             };
-            let sent = send_all(&mut sink, out).await;
+            let mut sent = send_all(&mut sink, out).await;
             // A message's ack is out: what follows it runs now, before the next
             // frame (even when the socket broke: the message is stored).
             if let Some((text, responsible)) = self.wrote.take() {
-                Box::pin(self.after_message(text, responsible)).await;
+                if let Some(follow) = self.after_message(text, responsible) {
+                    let (delivered, then) =
+                        Box::pin(self.deliver_while(&mut sink, follow, sent.is_ok())).await;
+                    sent = sent.and(delivered);
+                    if let (Next::Continue, Some(then)) = (&next, then) {
+                        next = then;
+                    }
+                }
             }
             if sent.is_err() {
                 return;
@@ -587,46 +596,95 @@ impl Session {
     /// What follows a visitor's message once its ack is sent: routing hears of
     /// it, the CRM records it (who is told of it is worked out aside), the
     /// conversation's timers move (a failure is logged: the message is stored).
-    async fn after_message(&mut self, text: String, responsible: Option<i64>) {
-        let Some(joined) = &self.joined else {
-            return;
-        };
-        let state = &self.state;
-        let (conversation_id, channel_id) = (&joined.conversation_id, &joined.channel_id);
-        state.dispatch.client_message(conversation_id, &text).await;
-        let tracked = crate::services::crm::message(
-            state,
-            channel_id,
-            &joined.visitor_id,
-            conversation_id,
-            &text,
-            false,
-        )
-        .await;
-        let (state, channel, visitor, conversation) = (
-            state.clone(),
-            channel_id.clone(),
+    /// It owns what it needs, so that the socket delivers meanwhile (see
+    /// [`Session::deliver_while`]).
+    fn after_message(
+        &self,
+        text: String,
+        responsible: Option<i64>,
+    ) -> Option<Pin<Box<dyn Future<Output = ()> + Send + 'static>>> {
+        let joined = self.joined.as_ref()?;
+        let state = self.state.clone();
+        let (conversation_id, channel_id, visitor_id) = (
+            joined.conversation_id.clone(),
+            joined.channel_id.clone(),
             joined.visitor_id.clone(),
-            conversation_id.clone(),
         );
-        tokio::spawn(async move {
-            use crate::services::crm::{notify_inbound, notify_inbound_of};
-            if tracked {
-                // The tracker may just have found their contact: read it again.
-                notify_inbound(&state, &channel, &visitor, &conversation, &text).await;
-            } else {
-                notify_inbound_of(&state, &channel, responsible, &conversation, &text).await;
+        Some(Box::pin(async move {
+            state.dispatch.client_message(&conversation_id, &text).await;
+            let tracked = crate::services::crm::message(
+                &state,
+                &channel_id,
+                &visitor_id,
+                &conversation_id,
+                &text,
+                false,
+            )
+            .await;
+            let aside = (
+                state.clone(),
+                channel_id.clone(),
+                visitor_id,
+                conversation_id.clone(),
+            );
+            tokio::spawn(async move {
+                use crate::services::crm::{notify_inbound, notify_inbound_of};
+                let (state, channel, visitor, conversation) = aside;
+                if tracked {
+                    // The tracker may just have found their contact: read it again.
+                    notify_inbound(&state, &channel, &visitor, &conversation, &text).await;
+                } else {
+                    notify_inbound_of(&state, &channel, responsible, &conversation, &text).await;
+                }
+            });
+            if let Err(e) = crate::services::automation::visitor_wrote(
+                &state,
+                &channel_id,
+                &conversation_id,
+                Commit::Aside,
+            )
+            .await
+            {
+                tracing::error!(error = %e, "arming the conversation's timers failed");
             }
-        });
-        if let Err(e) = crate::services::automation::visitor_wrote(
-            &self.state,
-            channel_id,
-            conversation_id,
-            Commit::Aside,
-        )
-        .await
-        {
-            tracing::error!(error = %e, "arming the conversation's timers failed");
+        }))
+    }
+
+    /// Runs `follow` (what follows a message) to its end, and meanwhile sends
+    /// the client what the conversation hears (an agent's reply, the auto-reply
+    /// the message let go), so that nothing it waits on delays them. The socket's
+    /// next frame waits for `follow`. Answers whether every send went out (none
+    /// is tried once one failed, or when `open` is false) and what to do after
+    /// (a withdrawal heard meanwhile closes the socket).
+    async fn deliver_while<S>(
+        &mut self,
+        sink: &mut S,
+        mut follow: Pin<Box<dyn Future<Output = ()> + Send + 'static>>,
+        open: bool,
+    ) -> (Result<(), ()>, Option<Next>)
+    where
+        S: futures_util::Sink<Message> + Unpin,
+    {
+        let (mut sent, mut then) = (if open { Ok(()) } else { Err(()) }, None);
+        loop {
+            let listening = sent.is_ok() && then.is_none();
+            tokio::select! {
+                biased;
+                () = &mut follow => return (sent, then),
+                heard = next_heard(&mut self.joined), if listening => {
+                    let mut out = Vec::new();
+                    let next = match heard {
+                        Heard::Event(event) => Box::pin(self.on_event(event, &mut out)).await,
+                        Heard::Withdrawal(withdrawal) => {
+                            Box::pin(self.on_withdrawal(withdrawal, &mut out)).await
+                        }
+                    };
+                    sent = send_all(sink, out).await;
+                    if !matches!(next, Next::Continue) {
+                        then = Some(next);
+                    }
+                }
+            }
         }
     }
 
