@@ -261,7 +261,7 @@ mod tests {
     use std::sync::atomic::{AtomicU64, Ordering};
 
     use super::*;
-    use crate::{on_pool, on_tx, Store};
+    use crate::{on_tx, Store};
 
     /// A request of the test's writer: a key to store, and whether a client waits.
     struct Put {
@@ -333,14 +333,6 @@ mod tests {
         }
     }
 
-    async fn stored(store: &Store) -> Result<Vec<String>> {
-        on_pool!(store, p => Ok(sqlx::query_scalar(
-            "SELECT key FROM settings WHERE key LIKE 'test %' ORDER BY key"
-        )
-        .fetch_all(p)
-        .await?))
-    }
-
     /// Requests no client waits on wait for the next one a client waits on and
     /// are committed with it, in the order they were queued. The third is queued
     /// once the writer holds the first two; the test's linger is an hour, so only
@@ -378,7 +370,7 @@ mod tests {
         let number = places[0].0;
         assert_eq!(places, [(number, 0), (number, 1), (number, 2)]);
         assert_eq!(
-            stored(&store).await?,
+            crate::tests::keys(&store, "test ").await?,
             ["test 1 log", "test 2 timer", "test 3 message"]
         );
         Ok(())
@@ -396,7 +388,7 @@ mod tests {
                 urgent: false,
             })
             .await?;
-        assert_eq!(stored(&store).await?, ["test alone"]);
+        assert_eq!(crate::tests::keys(&store, "test ").await?, ["test alone"]);
         Ok(())
     }
 }

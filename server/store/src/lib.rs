@@ -839,7 +839,7 @@ pub(crate) use canal_core::clock::now_rfc3339;
 pub(crate) use canal_core::new_id;
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     async fn put_in(tx: &mut Tx, key: &str) -> Result<()> {
@@ -857,12 +857,18 @@ mod tests {
         Ok(())
     }
 
-    async fn stored(store: &Store) -> Result<Vec<String>> {
+    /// The settings' keys that start with `prefix`, in order.
+    pub(crate) async fn keys(store: &Store, prefix: &str) -> Result<Vec<String>> {
         on_pool!(store, p => Ok(sqlx::query_scalar(
-            "SELECT key FROM settings WHERE key IN ('dropped', 'kept', 'after') ORDER BY key"
+            "SELECT key FROM settings WHERE key LIKE $1 || '%' ORDER BY key"
         )
+        .bind(prefix)
         .fetch_all(p)
         .await?))
+    }
+
+    async fn stored(store: &Store) -> Result<Vec<String>> {
+        keys(store, "test ").await
     }
 
     /// A write transaction on SQLite's write connection dropped unfinished (an
@@ -873,25 +879,25 @@ mod tests {
         let dir = tempfile::tempdir().map_err(sqlx::Error::Io)?;
         let store = Store::open(&format!("sqlite://{}", dir.path().join("c.db").display())).await?;
         let mut dropped = store.begin().await?;
-        put_in(&mut dropped, "dropped").await?;
+        put_in(&mut dropped, "test dropped").await?;
         drop(dropped);
         let mut kept = store.begin().await?;
-        put_in(&mut kept, "kept").await?;
+        put_in(&mut kept, "test kept").await?;
         kept.commit().await?;
-        assert_eq!(stored(&store).await?, ["kept"]);
+        assert_eq!(stored(&store).await?, ["test kept"]);
         // A cancelled one too: its future dropped while it holds the connection.
         let cancelled = async {
             let mut tx = store.begin().await?;
-            put_in(&mut tx, "dropped").await?;
+            put_in(&mut tx, "test dropped").await?;
             std::future::pending::<()>().await;
             Ok::<(), Error>(())
         };
         let waited = tokio::time::timeout(Duration::from_millis(50), cancelled).await;
         assert!(waited.is_err(), "the pending future cannot end");
         let mut after = store.begin().await?;
-        put_in(&mut after, "after").await?;
+        put_in(&mut after, "test after").await?;
         after.rollback().await?;
-        assert_eq!(stored(&store).await?, ["kept"]);
+        assert_eq!(stored(&store).await?, ["test kept"]);
         Ok(())
     }
 
