@@ -261,6 +261,7 @@ mod tests {
     use std::sync::atomic::{AtomicU64, Ordering};
 
     use super::*;
+    use crate::tests::{keys, sqlite};
     use crate::{on_tx, Store};
 
     /// A request of the test's writer: a key to store, and whether a client waits.
@@ -304,12 +305,6 @@ mod tests {
             self.written += 1;
             Ok((self.number, self.written - 1))
         }
-    }
-
-    async fn sqlite() -> Result<(tempfile::TempDir, Store)> {
-        let dir = tempfile::tempdir().map_err(sqlx::Error::Io)?;
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("c.db").display())).await?;
-        Ok((dir, store))
     }
 
     fn writer(store: &Store, linger: Duration) -> Writer<Keys> {
@@ -370,7 +365,7 @@ mod tests {
         let number = places[0].0;
         assert_eq!(places, [(number, 0), (number, 1), (number, 2)]);
         assert_eq!(
-            crate::tests::keys(&store, "test ").await?,
+            keys(&store, "test ").await?,
             ["test 1 log", "test 2 timer", "test 3 message"]
         );
         Ok(())
@@ -388,7 +383,7 @@ mod tests {
                 urgent: false,
             })
             .await?;
-        assert_eq!(crate::tests::keys(&store, "test ").await?, ["test alone"]);
+        assert_eq!(keys(&store, "test ").await?, ["test alone"]);
         Ok(())
     }
 }

@@ -871,13 +871,19 @@ pub(crate) mod tests {
         keys(store, "test ").await
     }
 
+    /// A SQLite store in a directory of its own (removed when dropped).
+    pub(crate) async fn sqlite() -> Result<(tempfile::TempDir, Store)> {
+        let dir = tempfile::tempdir().map_err(sqlx::Error::Io)?;
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("c.db").display())).await?;
+        Ok((dir, store))
+    }
+
     /// A write transaction on SQLite's write connection dropped unfinished (an
     /// early `?`, a cancelled future) is rolled back before the next one begins
     /// there: what it wrote is gone, and the next transaction's is kept.
     #[tokio::test]
     async fn a_sqlite_transaction_dropped_unfinished_is_rolled_back() -> Result<()> {
-        let dir = tempfile::tempdir().map_err(sqlx::Error::Io)?;
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("c.db").display())).await?;
+        let (_dir, store) = sqlite().await?;
         let mut dropped = store.begin().await?;
         put_in(&mut dropped, "test dropped").await?;
         drop(dropped);
